@@ -1,0 +1,10 @@
+namespace MiniportTimers.Engine;
+
+/// <summary>A snapshot of an engine's counters since it was created.</summary>
+/// <param name="Arms">Successful calls to <see cref="TimerEngine.Arm"/>.</param>
+/// <param name="Cancels">Calls to <see cref="TimerEngine.Cancel"/> that removed a pending timer.</param>
+/// <param name="Fires">Expiries handed to callbacks (each period of a periodic timer counts once).</param>
+/// <param name="WakeUps">Times the dispatcher woke because a deadline passed (real clock) or moved its clock to a deadline (virtual clock).</param>
+/// <param name="CallbackFaults">Callbacks that threw an exception.</param>
+/// <param name="Pending">Timers pending at the moment of the snapshot.</param>
+public readonly record struct EngineStatistics(long Arms, long Cancels, long Fires, long WakeUps, long CallbackFaults, int Pending);

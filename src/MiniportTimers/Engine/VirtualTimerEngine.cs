@@ -1,0 +1,116 @@
+namespace MiniportTimers.Engine;
+
+/// <summary>
+/// A <see cref="TimerEngine"/> on a virtual clock that moves only when told to. <see cref="AdvanceBy(long)"/> and
+/// <see cref="AdvanceTo"/> fire every timer that comes due, synchronously on the calling thread, in due order, with
+/// the clock set to each expiry's fire time while its callback runs. A 60-second port-start timeout is tested in
+/// milliseconds, and the same calls always give the same result.
+/// </summary>
+/// <remarks>
+/// The virtual clock follows the same firing rule as the real dispatcher: it "wakes" at the earliest latest-allowed
+/// deadline and fires every timer due by then, so coalescing of tolerant timers is modelled exactly (their lateness is
+/// the coalescing delay). The clock starts at 0 ns.
+/// Thread safety: Arm and Cancel are safe from any thread. Advancing is single-threaded: a second concurrent advance, or
+/// an advance from inside a callback, throws <see cref="InvalidOperationException"/>.
+/// </remarks>
+public sealed class VirtualTimerEngine : TimerEngine
+{
+    private long _nowNanoseconds;
+    private int _advancing;
+
+    /// <inheritdoc />
+    public override long NowNanoseconds => Volatile.Read(ref _nowNanoseconds);
+
+    /// <inheritdoc />
+    public override bool IsVirtual => true;
+
+    /// <summary>Moves the clock forward by <paramref name="deltaNanoseconds"/>, firing every timer that comes due on the way.</summary>
+    /// <param name="deltaNanoseconds">How far to move, in ns, 0 or more. 0 fires the timers already due.</param>
+    /// <returns>The number of expiries fired.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="deltaNanoseconds"/> is negative or the target passes <see cref="TimerEngine.MaxTimeNanoseconds"/>.</exception>
+    /// <exception cref="InvalidOperationException">Called from a timer callback, or while another advance runs.</exception>
+    public int AdvanceBy(long deltaNanoseconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(deltaNanoseconds);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(deltaNanoseconds, MaxTimeNanoseconds - NowNanoseconds);
+        return AdvanceTo(NowNanoseconds + deltaNanoseconds);
+    }
+
+    /// <summary>Moves the clock forward by <paramref name="delta"/> (see <see cref="AdvanceBy(long)"/>).</summary>
+    /// <returns>The number of expiries fired.</returns>
+    public int AdvanceBy(TimeSpan delta) => AdvanceBy(checked(delta.Ticks * TimeUnits.NanosecondsPer100ns));
+
+    /// <summary>
+    /// Moves the clock to <paramref name="targetNanoseconds"/> (or leaves it where it is if it is already later),
+    /// firing due timers on the way.
+    /// </summary>
+    /// <param name="targetNanoseconds">The absolute virtual time to reach, ns.</param>
+    /// <returns>The number of expiries fired.</returns>
+    /// <exception cref="InvalidOperationException">Called from a timer callback, or while another advance runs.</exception>
+    public int AdvanceTo(long targetNanoseconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(targetNanoseconds, MaxTimeNanoseconds);
+        if (Interlocked.Exchange(ref _advancing, 1) != 0)
+        {
+            throw new InvalidOperationException("The virtual clock is already advancing (a callback may not advance it, and only one thread may).");
+        }
+
+        try
+        {
+            var fired = 0;
+            while (!IsDisposed)
+            {
+                EngineTimer? timer;
+                TimerFiring firing;
+                lock (SyncRoot)
+                {
+                    if (!TryTakeNextDueLocked(_nowNanoseconds, out timer, out firing))
+                    {
+                        // Nothing due now: "sleep" until the earliest latest-allowed deadline, if it is within reach.
+                        var deadline = EarliestDeadlineLocked();
+                        if (deadline > targetNanoseconds)
+                        {
+                            if (targetNanoseconds > _nowNanoseconds)
+                            {
+                                Volatile.Write(ref _nowNanoseconds, targetNanoseconds);
+                            }
+
+                            return fired;
+                        }
+
+                        if (deadline > _nowNanoseconds)
+                        {
+                            Volatile.Write(ref _nowNanoseconds, deadline);
+                        }
+
+                        CountWakeUpLocked();
+                        continue;
+                    }
+                }
+
+                Fire(timer!, firing);
+                fired++;
+            }
+
+            return fired;
+        }
+        finally
+        {
+            Volatile.Write(ref _advancing, 0);
+        }
+    }
+
+    /// <summary>
+    /// Moves the clock forward without firing anything, as a CPU busy in a stall loop would (StorPortStallExecution):
+    /// timers that come due meanwhile fire late, at the next advance.
+    /// </summary>
+    /// <param name="deltaNanoseconds">How far to move, ns, 0 or more.</param>
+    public void Stall(long deltaNanoseconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(deltaNanoseconds);
+        lock (SyncRoot)
+        {
+            Volatile.Write(ref _nowNanoseconds, checked(_nowNanoseconds + deltaNanoseconds));
+        }
+    }
+}

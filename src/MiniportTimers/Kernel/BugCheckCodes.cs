@@ -1,0 +1,50 @@
+namespace MiniportTimers.Kernel;
+
+/// <summary>The bug check codes the emulation raises, with the numbers and names Windows gives them (bugcodes.h).</summary>
+public static class BugCheckCodes
+{
+    /// <summary>0x09: KeRaiseIrql to a level below the current one, or a spin lock acquired below its level.</summary>
+    public const uint IRQL_NOT_GREATER_OR_EQUAL = 0x09;
+
+    /// <summary>0x0A: a routine ran at an IRQL too high for it (or KeLowerIrql to a higher level).</summary>
+    public const uint IRQL_NOT_LESS_OR_EQUAL = 0x0A;
+
+    /// <summary>0x0F: a thread acquired a spin lock it already holds.</summary>
+    public const uint SPIN_LOCK_ALREADY_OWNED = 0x0F;
+
+    /// <summary>0x10: a thread released a spin lock it does not hold.</summary>
+    public const uint SPIN_LOCK_NOT_OWNED = 0x10;
+
+    /// <summary>0x1E: an exception escaped kernel-mode code (here: a DPC or timer callback, or a miniport entry point).</summary>
+    public const uint KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
+
+    /// <summary>0xC4: Driver Verifier caught a violation.</summary>
+    public const uint DRIVER_VERIFIER_DETECTED_VIOLATION = 0xC4;
+
+    /// <summary>0xC7: a timer or DPC was freed (or its memory released) while still queued.</summary>
+    public const uint TIMER_OR_DPC_INVALID = 0xC7;
+
+    /// <summary>0xD1: a driver touched pageable memory or called a routine at too high an IRQL.</summary>
+    public const uint DRIVER_IRQL_NOT_LESS_OR_EQUAL = 0xD1;
+
+    /// <summary>0x133: a DPC ran longer than the DPC watchdog allows.</summary>
+    public const uint DPC_WATCHDOG_VIOLATION = 0x133;
+
+    /// <summary>The exception code a managed exception carries when it crosses into native code (0xE0434352, "CCR").</summary>
+    public const uint ClrExceptionCode = 0xE0434352;
+
+    /// <summary>The name Windows gives <paramref name="code"/>, or its hex form.</summary>
+    public static string Name(uint code) => code switch
+    {
+        IRQL_NOT_GREATER_OR_EQUAL => nameof(IRQL_NOT_GREATER_OR_EQUAL),
+        IRQL_NOT_LESS_OR_EQUAL => nameof(IRQL_NOT_LESS_OR_EQUAL),
+        SPIN_LOCK_ALREADY_OWNED => nameof(SPIN_LOCK_ALREADY_OWNED),
+        SPIN_LOCK_NOT_OWNED => nameof(SPIN_LOCK_NOT_OWNED),
+        KMODE_EXCEPTION_NOT_HANDLED => nameof(KMODE_EXCEPTION_NOT_HANDLED),
+        DRIVER_VERIFIER_DETECTED_VIOLATION => nameof(DRIVER_VERIFIER_DETECTED_VIOLATION),
+        TIMER_OR_DPC_INVALID => nameof(TIMER_OR_DPC_INVALID),
+        DRIVER_IRQL_NOT_LESS_OR_EQUAL => nameof(DRIVER_IRQL_NOT_LESS_OR_EQUAL),
+        DPC_WATCHDOG_VIOLATION => nameof(DPC_WATCHDOG_VIOLATION),
+        _ => $"0x{code:X}",
+    };
+}

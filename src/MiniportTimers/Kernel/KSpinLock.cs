@@ -1,0 +1,92 @@
+namespace MiniportTimers.Kernel;
+
+/// <summary>
+/// A spin lock of the kernel model. Acquiring raises the thread to the lock's <see cref="SynchronizeIrql"/>
+/// (DISPATCH_LEVEL for an ordinary lock, the device IRQL for an interrupt lock) and really excludes other threads;
+/// releasing restores the IRQL the caller passes back.
+/// </summary>
+/// <remarks>
+/// Thread safety: any thread may acquire; only the owner may release. Acquiring a lock the thread already holds is
+/// SPIN_LOCK_ALREADY_OWNED (0x0F), releasing one it does not hold SPIN_LOCK_NOT_OWNED (0x10), and acquiring from above
+/// the lock's level IRQL_NOT_GREATER_OR_EQUAL (0x09), as on Windows.
+/// </remarks>
+public sealed class KSpinLock
+{
+    private readonly object _gate = new();
+    private Thread? _owner;
+
+    /// <summary>Creates a lock that synchronizes at <paramref name="synchronizeIrql"/>.</summary>
+    /// <param name="name">A name for reports ("StartIoLock").</param>
+    /// <param name="synchronizeIrql">The IRQL the owner runs at: DISPATCH_LEVEL or a device IRQL.</param>
+    public KSpinLock(string name, KIRQL synchronizeIrql = KIRQL.DISPATCH_LEVEL)
+    {
+        if (synchronizeIrql < KIRQL.DISPATCH_LEVEL)
+        {
+            throw new ArgumentOutOfRangeException(nameof(synchronizeIrql), synchronizeIrql, "A spin lock synchronizes at DISPATCH_LEVEL or above.");
+        }
+
+        Name = name;
+        SynchronizeIrql = synchronizeIrql;
+    }
+
+    /// <summary>The lock's name, for reports.</summary>
+    public string Name { get; }
+
+    /// <summary>The IRQL the owner runs at while holding the lock.</summary>
+    public KIRQL SynchronizeIrql { get; }
+
+    /// <summary>True when the calling thread holds the lock.</summary>
+    public bool IsOwnedByCurrentThread => ReferenceEquals(Volatile.Read(ref _owner), Thread.CurrentThread);
+
+    /// <summary>Raises to <see cref="SynchronizeIrql"/> and takes the lock (KeAcquireSpinLock / KeAcquireInterruptSpinLock).</summary>
+    /// <returns>The IRQL to pass to <see cref="Release"/>.</returns>
+    /// <exception cref="BugCheckException">0x09 when called above <see cref="SynchronizeIrql"/>; 0x0F when already owned.</exception>
+    public KIRQL Acquire()
+    {
+        var old = IrqlState.Current;
+        if (old > SynchronizeIrql)
+        {
+            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)SynchronizeIrql, 0, 0, $"{Name} acquired at {old}, above its level {SynchronizeIrql}");
+        }
+
+        Take();
+        IrqlState.Set(SynchronizeIrql);
+        return old;
+    }
+
+    /// <summary>Releases the lock and lowers to <paramref name="oldIrql"/> (KeReleaseSpinLock).</summary>
+    /// <exception cref="BugCheckException">0x10 when the calling thread does not hold the lock.</exception>
+    public void Release(KIRQL oldIrql)
+    {
+        Give();
+        IrqlState.Set(oldIrql);
+    }
+
+    private void Take()
+    {
+        if (IsOwnedByCurrentThread)
+        {
+            throw new BugCheckException(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, $"{Name} acquired twice by one thread");
+        }
+
+        Monitor.Enter(_gate);
+        Volatile.Write(ref _owner, Thread.CurrentThread);
+        IrqlState.HeldLocks.Add(this);
+    }
+
+    private void Give()
+    {
+        if (!IsOwnedByCurrentThread)
+        {
+            throw new BugCheckException(BugCheckCodes.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, $"{Name} released by a thread that does not hold it");
+        }
+
+        var held = IrqlState.HeldLocks;
+        held.RemoveAt(held.LastIndexOf(this));
+        Volatile.Write(ref _owner, null);
+        Monitor.Exit(_gate);
+    }
+
+    /// <summary>Releases the lock on behalf of a faulted callback, without touching IRQL. Owner only.</summary>
+    internal void ForceRelease() => Give();
+}

@@ -1,0 +1,55 @@
+namespace MiniportTimers.Kernel;
+
+/// <summary>
+/// The IRQL routines of the kernel model, with the names of wdm.h, for <c>using static MiniportTimers.Kernel.Ke;</c>.
+/// Each thread has its own current IRQL (an emulated processor); it starts at PASSIVE_LEVEL.
+/// </summary>
+/// <remarks>Thread safety: every routine acts on the calling thread only.</remarks>
+public static class Ke
+{
+    /// <summary>Returns the calling thread's current IRQL. Callable at any IRQL. (KeGetCurrentIrql)</summary>
+    public static KIRQL KeGetCurrentIrql() => IrqlState.Current;
+
+    /// <summary>
+    /// Raises the calling thread's IRQL to <paramref name="NewIrql"/> and returns the previous level in <paramref name="OldIrql"/>.
+    /// (KeRaiseIrql, wdm.h)
+    /// </summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) when <paramref name="NewIrql"/> is below the current IRQL.</exception>
+    public static void KeRaiseIrql(KIRQL NewIrql, out KIRQL OldIrql)
+    {
+        OldIrql = IrqlState.Current;
+        if (NewIrql < OldIrql)
+        {
+            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)OldIrql, (ulong)NewIrql, 0, 0, $"KeRaiseIrql to {NewIrql} from {OldIrql}");
+        }
+
+        IrqlState.Set(NewIrql);
+    }
+
+    /// <summary>Raises the calling thread to DISPATCH_LEVEL and returns the previous IRQL. (KeRaiseIrqlToDpcLevel)</summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) when the thread is above DISPATCH_LEVEL.</exception>
+    public static KIRQL KeRaiseIrqlToDpcLevel()
+    {
+        KeRaiseIrql(KIRQL.DISPATCH_LEVEL, out var old);
+        return old;
+    }
+
+    /// <summary>
+    /// Lowers the calling thread's IRQL to <paramref name="NewIrql"/>. Requests recorded above DISPATCH_LEVEL (for example
+    /// StorPortRequestTimer from HwStorInterrupt) are applied when the level drops to DISPATCH_LEVEL or below. (KeLowerIrql)
+    /// </summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) when <paramref name="NewIrql"/> is above the current IRQL.</exception>
+    public static void KeLowerIrql(KIRQL NewIrql)
+    {
+        var current = IrqlState.Current;
+        if (NewIrql > current)
+        {
+            throw new BugCheckException(BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, (ulong)NewIrql, (ulong)current, 0, 0, $"KeLowerIrql to {NewIrql} from {current}");
+        }
+
+        IrqlState.Set(NewIrql);
+    }
+
+    /// <summary>True when <paramref name="irql"/> is a device level (3 to 12 on x64).</summary>
+    public static bool IsDeviceIrql(KIRQL irql) => irql > KIRQL.DISPATCH_LEVEL && irql <= KIRQL.SYNCH_LEVEL;
+}
