@@ -1,0 +1,116 @@
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+
+namespace MiniportTimers.Storport;
+
+public static partial class StorPort
+{
+    /// <summary>
+    /// Acquires one of the adapter's port locks (nf-storport-storportacquirespinlock): the DPC and StartIo locks raise to
+    /// DISPATCH_LEVEL, the Interrupt lock to the adapter's device IRQL. Order: DPC or StartIo first, then Interrupt.
+    /// </summary>
+    /// <param name="hwDeviceExtension">The adapter's device extension.</param>
+    /// <param name="spinLock">Which lock.</param>
+    /// <param name="lockContext">Unused here (Windows uses it for the DPC lock's DPC).</param>
+    /// <param name="lockHandle">Receives what <see cref="StorPortReleaseSpinLock"/> needs.</param>
+    /// <remarks>IRQL: &lt;= the lock's level. Thread-safe.</remarks>
+    /// <exception cref="ArgumentException">The extension is unknown or the lock kind is not one of the three.</exception>
+    /// <exception cref="BugCheckException">SPIN_LOCK_ALREADY_OWNED (0x0F) when the thread holds the lock (for example the StartIo lock inside a timer callback); IRQL_NOT_GREATER_OR_EQUAL (0x09) above the lock's level.</exception>
+    public static void StorPortAcquireSpinLock(object? hwDeviceExtension, STOR_SPINLOCK spinLock, object? lockContext, ref STOR_LOCK_HANDLE lockHandle)
+    {
+        _ = lockContext;
+        var adapter = AdapterRegistry.Find(hwDeviceExtension) ?? throw new ArgumentException("Unknown device extension.", nameof(hwDeviceExtension));
+        var kernelLock = spinLock switch
+        {
+            STOR_SPINLOCK.DpcLock => adapter.DpcSpinLock,
+            STOR_SPINLOCK.StartIoLock => adapter.StartIoSpinLock,
+            STOR_SPINLOCK.InterruptLock => adapter.InterruptSpinLock,
+            _ => throw new ArgumentException($"Unknown lock {spinLock}.", nameof(spinLock)),
+        };
+        lockHandle.Lock = spinLock;
+        lockHandle.OldIrql = kernelLock.Acquire();
+        lockHandle.Held = kernelLock;
+    }
+
+    /// <summary>Releases a lock taken with <see cref="StorPortAcquireSpinLock"/> and restores the IRQL (nf-storport-storportreleasespinlock).</summary>
+    /// <param name="hwDeviceExtension">The adapter's device extension.</param>
+    /// <param name="lockHandle">The handle the acquire filled in.</param>
+    /// <exception cref="ArgumentException">The handle holds no lock.</exception>
+    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the thread does not hold it.</exception>
+    public static void StorPortReleaseSpinLock(object? hwDeviceExtension, ref STOR_LOCK_HANDLE lockHandle)
+    {
+        _ = hwDeviceExtension;
+        var held = lockHandle.Held ?? throw new ArgumentException("The lock handle holds no lock.", nameof(lockHandle));
+        lockHandle.Held = null;
+        held.Release(lockHandle.OldIrql);
+    }
+
+    /// <summary>
+    /// Initializes a miniport DPC (nf-storport-storportinitializedpc). Call in HwStorFindAdapter or later.
+    /// </summary>
+    /// <param name="hwDeviceExtension">The adapter's device extension.</param>
+    /// <param name="dpc">The DPC object to initialize.</param>
+    /// <param name="hwDpcRoutine">The routine; runs at DISPATCH_LEVEL with no port lock.</param>
+    /// <exception cref="ArgumentException">The extension is unknown.</exception>
+    public static void StorPortInitializeDpc(object? hwDeviceExtension, STOR_DPC dpc, HW_DPC_ROUTINE hwDpcRoutine)
+    {
+        ArgumentNullException.ThrowIfNull(dpc);
+        ArgumentNullException.ThrowIfNull(hwDpcRoutine);
+        var adapter = AdapterRegistry.Find(hwDeviceExtension) ?? throw new ArgumentException("Unknown device extension.", nameof(hwDeviceExtension));
+        dpc.Adapter = adapter;
+        dpc.Routine = hwDpcRoutine;
+        dpc.Queue = adapter.Host.Engine.CreateTimer(static (timer, in _) => { var d = (STOR_DPC)timer.State!; d.Adapter!.RunDpc(d); }, dpc);
+    }
+
+    /// <summary>
+    /// Queues a DPC (nf-storport-storportissuedpc): it runs on the dispatcher at DISPATCH_LEVEL as soon as possible.
+    /// </summary>
+    /// <returns>True if the DPC was queued; false if it was already queued (its arguments are not updated) or never initialized.</returns>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    public static bool StorPortIssueDpc(object? hwDeviceExtension, STOR_DPC dpc, object? systemArgument1, object? systemArgument2)
+    {
+        ArgumentNullException.ThrowIfNull(dpc);
+        if (dpc.Queue is not { } queue || !ReferenceEquals(AdapterRegistry.Find(hwDeviceExtension), dpc.Adapter) || queue.IsPending)
+        {
+            return false;
+        }
+
+        dpc.SystemArgument1 = systemArgument1;
+        dpc.SystemArgument2 = systemArgument2;
+        var engine = queue.Engine;
+        return !engine.Arm(queue, engine.NowNanoseconds);
+    }
+
+    /// <summary>
+    /// Busy-waits <paramref name="delayMicroseconds"/> µs (nf-storport-storportstallexecution). On a virtual clock the
+    /// clock moves forward without firing anything, as a stalled CPU would: timers due meanwhile fire late.
+    /// </summary>
+    /// <param name="delayMicroseconds">The stall, µs.</param>
+    /// <remarks>IRQL: any. Uses the engine of the adapter whose routine the thread is running, else the machine clock.</remarks>
+    public static void StorPortStallExecution(uint delayMicroseconds)
+    {
+        var nanoseconds = delayMicroseconds * TimeUnits.NanosecondsPerMicrosecond;
+        switch (RoutineContext.Adapter?.Host.Engine)
+        {
+            case VirtualTimerEngine virtualEngine:
+                virtualEngine.Stall(nanoseconds);
+                break;
+            case { } engine:
+                var until = engine.NowNanoseconds + nanoseconds;
+                while (engine.NowNanoseconds < until)
+                {
+                    Thread.SpinWait(20);
+                }
+
+                break;
+            default:
+                var end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(nanoseconds * (System.Diagnostics.Stopwatch.Frequency / (double)TimeUnits.NanosecondsPerSecond));
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+                {
+                    Thread.SpinWait(20);
+                }
+
+                break;
+        }
+    }
+}

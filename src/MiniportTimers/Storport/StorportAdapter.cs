@@ -1,0 +1,399 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+using MiniportTimers.Storport.Timers;
+
+namespace MiniportTimers.Storport;
+
+/// <summary>
+/// One host bus adapter on a <see cref="StorportHost"/>: its device extension, its three port locks, its timers, and
+/// the calls Storport makes into the miniport (StartIo, interrupts, adapter and unit control, timer and DPC callbacks),
+/// each at the IRQL and under the locks Windows documents.
+/// </summary>
+/// <remarks>
+/// <para>Lock rules (storport.h, StorPortAcquireSpinLock remarks; semantics §1.4-§1.5):</para>
+/// <list type="table">
+/// <item><term>HwStorStartIo</term><description>DISPATCH_LEVEL + StartIo lock (none with concurrent channels &gt; 1); half duplex adds the Interrupt lock.</description></item>
+/// <item><term>HwStorInterrupt, HwStorInitialize</term><description>device IRQL + Interrupt lock.</description></item>
+/// <item><term>Timer callbacks</term><description>DISPATCH_LEVEL + StartIo lock, always; half duplex adds the Interrupt lock (decision A8).</description></item>
+/// <item><term>DPC routines, HwStorUnitControl(ScsiUnitPoFxPowerActive)</term><description>DISPATCH_LEVEL, no port lock.</description></item>
+/// <item><term>HwStorFindAdapter, HwStorAdapterControl</term><description>PASSIVE_LEVEL, no port lock.</description></item>
+/// </list>
+/// <para>
+/// A bug check raised in any of these stops this adapter only (state <see cref="AdapterState.Faulted"/>, every timer
+/// cancelled) and is recorded in <see cref="StorportHost.BugChecks"/>. Thread safety: every public member may be called
+/// from any thread at PASSIVE_LEVEL.
+/// </para>
+/// </remarks>
+public sealed class StorportAdapter
+{
+    private readonly object _timersGate = new();
+    private readonly HashSet<ExtendedPortTimer> _timers = [];
+    private readonly HW_INITIALIZATION_DATA _miniport;
+    private int _state = (int)AdapterState.Created;
+    private PERF_CONFIGURATION_DATA? _perf;
+    private long _stateChangeBusyUntilNanoseconds = -1;
+
+    internal StorportAdapter(StorportHost host, string name, HW_INITIALIZATION_DATA miniport, object deviceExtension)
+    {
+        Host = host;
+        Name = name;
+        _miniport = miniport;
+        DeviceExtension = deviceExtension;
+        ConfigInfo = new PORT_CONFIGURATION_INFORMATION { InterruptIrql = host.Options.InterruptIrql };
+        StartIoSpinLock = new KSpinLock($"{name}.StartIoLock");
+        DpcSpinLock = new KSpinLock($"{name}.DpcLock");
+        InterruptSpinLock = new KSpinLock($"{name}.InterruptLock", host.Options.InterruptIrql);
+        LegacyTimer = new LegacyAdapterTimer(this);
+        AdapterRegistry.Register(deviceExtension, this);
+    }
+
+    /// <summary>The host that created the adapter.</summary>
+    public StorportHost Host { get; }
+
+    /// <summary>"adapter0", "adapter1", ...</summary>
+    public string Name { get; }
+
+    /// <summary>The device extension the miniport's factory created: the HwDeviceExtension of every DDI call for this adapter.</summary>
+    public object DeviceExtension { get; }
+
+    /// <summary>The configuration HwStorFindAdapter filled in.</summary>
+    public PORT_CONFIGURATION_INFORMATION ConfigInfo { get; }
+
+    /// <summary>The adapter's state.</summary>
+    public AdapterState State => (AdapterState)Volatile.Read(ref _state);
+
+    /// <summary>True in StorSynchronizeHalfDuplex mode: StartIo and timer callbacks also hold the Interrupt lock.</summary>
+    public bool IsHalfDuplex => ConfigInfo.SynchronizationModel == STOR_SYNCHRONIZATION_MODEL.StorSynchronizeHalfDuplex;
+
+    /// <summary>
+    /// False when the miniport asked for concurrent channels (STOR_PERF_CONCURRENT_CHANNELS with ConcurrentChannels
+    /// &gt; 1): Storport then calls HwStorStartIo without the StartIo lock. Timer callbacks hold it regardless (§1.5).
+    /// </summary>
+    public bool StartIoTakesStartIoLock =>
+        _perf is not { } perf || (perf.Flags & StorPort.STOR_PERF_CONCURRENT_CHANNELS) == 0 || perf.ConcurrentChannels <= 1;
+
+    /// <summary>StorPortInitializeTimer handles allocated and not yet freed.</summary>
+    public int LiveTimerCount
+    {
+        get
+        {
+            lock (_timersGate)
+            {
+                return _timers.Count;
+            }
+        }
+    }
+
+    internal KSpinLock StartIoSpinLock { get; }
+
+    internal KSpinLock DpcSpinLock { get; }
+
+    internal KSpinLock InterruptSpinLock { get; }
+
+    internal LegacyAdapterTimer LegacyTimer { get; }
+
+    /// <summary>True while the adapter may run miniport code and arm timers.</summary>
+    internal bool IsLive => State is AdapterState.Created or AdapterState.Started or AdapterState.Stopped;
+
+    // ------------------------------------------------------------------------------------------------------------
+    // What Storport does to the miniport
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// <summary>Runs HwStorFindAdapter (PASSIVE_LEVEL) and HwStorInitialize (device IRQL, Interrupt lock).</summary>
+    /// <returns>True when both succeeded and the adapter is <see cref="AdapterState.Started"/>.</returns>
+    internal bool Start(object? hwContext, string? argumentString)
+    {
+        uint found = StorPort.SP_RETURN_ERROR;
+        var ok = RunRoutine(MiniportRoutine.HwFindAdapter, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, () =>
+            found = _miniport.HwFindAdapter!(DeviceExtension, hwContext, null, argumentString, ConfigInfo, out _));
+        if (!ok || found != StorPort.SP_RETURN_FOUND)
+        {
+            TrySetState(AdapterState.Failed, AdapterState.Created);
+            return false;
+        }
+
+        var initialized = false;
+        ok = RunRoutine(MiniportRoutine.HwInitialize, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: true, () =>
+            initialized = _miniport.HwInitialize!(DeviceExtension));
+        if (!ok || !initialized)
+        {
+            TrySetState(AdapterState.Failed, AdapterState.Created);
+            return false;
+        }
+
+        return TrySetState(AdapterState.Started, AdapterState.Created);
+    }
+
+    /// <summary>
+    /// Hands <paramref name="srb"/> to HwStorStartIo at DISPATCH_LEVEL under the StartIo lock (unless concurrent
+    /// channels &gt; 1), plus the Interrupt lock in half duplex. Call at PASSIVE_LEVEL or DISPATCH_LEVEL.
+    /// </summary>
+    /// <returns>False when the adapter is not started (the request is not delivered) or StartIo raised a bug check.</returns>
+    public bool SubmitRequest(SCSI_REQUEST_BLOCK srb)
+    {
+        ArgumentNullException.ThrowIfNull(srb);
+        if (State != AdapterState.Started)
+        {
+            return false;
+        }
+
+        Host.RequestActivity.CountSubmitted();
+        return RunRoutine(MiniportRoutine.HwStartIo, KIRQL.DISPATCH_LEVEL, StartIoTakesStartIoLock, IsHalfDuplex, () => _miniport.HwStartIo!(DeviceExtension, srb));
+    }
+
+    /// <summary>Delivers one interrupt: HwStorInterrupt at the device IRQL holding the Interrupt lock. Call at or below DISPATCH_LEVEL.</summary>
+    /// <returns>What HwStorInterrupt returned (false also when the adapter is not live).</returns>
+    public bool RaiseInterrupt()
+    {
+        if (!IsLive)
+        {
+            return false;
+        }
+
+        var claimed = false;
+        RunRoutine(MiniportRoutine.HwInterrupt, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: true, () => claimed = _miniport.HwInterrupt!(DeviceExtension));
+        return claimed;
+    }
+
+    /// <summary>Calls HwStorUnitControl at DISPATCH_LEVEL with no lock (the level of ScsiUnitPoFxPowerActive).</summary>
+    /// <returns>The miniport's SCSI_UNIT_CONTROL_STATUS, or 1 (unsuccessful) when it has no HwStorUnitControl or the adapter is not started.</returns>
+    public uint UnitControl(SCSI_UNIT_CONTROL_TYPE controlType, object? parameters)
+    {
+        if (State != AdapterState.Started || _miniport.HwUnitControl is not { } unitControl)
+        {
+            return 1;
+        }
+
+        uint status = 1;
+        RunRoutine(MiniportRoutine.HwUnitControl, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = unitControl(DeviceExtension, controlType, parameters));
+        return status;
+    }
+
+    /// <summary>Sends ScsiStopAdapter (PASSIVE_LEVEL, no lock), then cancels every timer the miniport left armed (decision A6).</summary>
+    public void Stop()
+    {
+        if (State != AdapterState.Started)
+        {
+            return;
+        }
+
+        AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiStopAdapter);
+        TrySetState(AdapterState.Stopped, AdapterState.Started);
+        CancelAllTimers();
+    }
+
+    /// <summary>Sends ScsiRestartAdapter to a stopped adapter.</summary>
+    /// <returns>True when the miniport restarted it.</returns>
+    public bool Restart()
+    {
+        if (State != AdapterState.Stopped)
+        {
+            return false;
+        }
+
+        var ok = AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiRestartAdapter) == 0;
+        return ok && TrySetState(AdapterState.Started, AdapterState.Stopped);
+    }
+
+    /// <summary>
+    /// Removes the adapter: an SRB_FUNCTION_PNP StorRemoveDevice request through StartIo, ScsiStopAdapter, then every
+    /// timer is cancelled (decision A6); each StorPortInitializeTimer handle the miniport never freed is reported in
+    /// <see cref="StorportHost.Findings"/> and freed on its behalf. Afterwards the device extension is invalid for DDIs.
+    /// </summary>
+    public void Remove()
+    {
+        if (State is AdapterState.Removed)
+        {
+            return;
+        }
+
+        if (State == AdapterState.Started)
+        {
+            SubmitRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_PNP, PnPAction = StorPort.StorRemoveDevice });
+        }
+
+        if (State is AdapterState.Started or AdapterState.Stopped)
+        {
+            AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiStopAdapter);
+        }
+
+        Volatile.Write(ref _state, (int)AdapterState.Removed);
+        foreach (var timer in SnapshotTimers())
+        {
+            Host.AddFinding(new VerifierFinding(Name, "TimerNotFreed", "A StorPortInitializeTimer handle was still allocated when the adapter was removed; the host freed it."));
+            timer.FreeOnRemoval();
+            ForgetTimer(timer);
+        }
+
+        CancelAllTimers();
+    }
+
+    private uint AdapterControl(SCSI_ADAPTER_CONTROL_TYPE controlType)
+    {
+        uint status = 1;
+        RunRoutine(MiniportRoutine.HwAdapterControl, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = _miniport.HwAdapterControl!(DeviceExtension, controlType, null));
+        return status;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Callbacks from the engine
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// <summary>An engine expiry of one of this adapter's timers: DPC context, StartIo lock, Interrupt lock in half duplex.</summary>
+    internal void RunTimerCallback(PortTimer timer, in TimerFiring firing)
+    {
+        if (!IsLive)
+        {
+            return;
+        }
+
+        var f = firing;
+        RunRoutine(MiniportRoutine.TimerCallback, KIRQL.DISPATCH_LEVEL, takeStartIo: true, takeInterrupt: IsHalfDuplex, () => timer.InvokeIfCurrent(f));
+    }
+
+    /// <summary>A queued STOR_DPC: DISPATCH_LEVEL, no port lock.</summary>
+    internal void RunDpc(STOR_DPC dpc)
+    {
+        if (!IsLive || dpc.Routine is not { } routine)
+        {
+            return;
+        }
+
+        RunRoutine(MiniportRoutine.DpcRoutine, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, () => routine(dpc, DeviceExtension, dpc.SystemArgument1, dpc.SystemArgument2));
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Services for the DDIs
+    // ------------------------------------------------------------------------------------------------------------
+
+    internal uint InitializeTimer(out StorPortTimerHandle? handle)
+    {
+        lock (_timersGate)
+        {
+            if (Host.Options.MaxTimersPerAdapter is { } cap && _timers.Count >= cap)
+            {
+                handle = null;
+                return StorPort.STOR_STATUS_UNSUCCESSFUL; // decision A7: only under a configured cap
+            }
+
+            var timer = new ExtendedPortTimer(this);
+            _timers.Add(timer);
+            handle = timer.Handle;
+            return StorPort.STOR_STATUS_SUCCESS;
+        }
+    }
+
+    internal void ForgetTimer(ExtendedPortTimer timer)
+    {
+        lock (_timersGate)
+        {
+            _timers.Remove(timer);
+        }
+    }
+
+    internal void CompleteRequest(SCSI_REQUEST_BLOCK srb)
+    {
+        if (srb.TryComplete(RoutineContext.Routine))
+        {
+            Host.RequestActivity.CountCompleted(RoutineContext.Routine);
+        }
+        else
+        {
+            Host.AddFinding(new VerifierFinding(Name, "RequestCompletedTwice", $"SRB tag {srb.Tag} was completed a second time."));
+        }
+    }
+
+    /// <summary>StorPortStateChangeDetected: one notification at a time; the next is refused while the host re-enumerates.</summary>
+    internal uint StateChangeDetected()
+    {
+        var now = Host.Engine.NowNanoseconds;
+        lock (_timersGate)
+        {
+            if (now < _stateChangeBusyUntilNanoseconds)
+            {
+                return StorPort.STOR_STATUS_BUSY;
+            }
+
+            TimeUnits.TryMicrosecondsToNanoseconds(Host.Options.StateChangeProcessingMicroseconds, out var processing);
+            _stateChangeBusyUntilNanoseconds = now + processing;
+        }
+
+        Host.CountStateChange();
+        return StorPort.STOR_STATUS_SUCCESS;
+    }
+
+    internal void SetPerfConfiguration(PERF_CONFIGURATION_DATA data) => _perf = data;
+
+    internal void Fault(MiniportRoutine routine, BugCheckException bugCheck)
+    {
+        Host.AddBugCheck(new BugCheckReport(Name, routine.ToString(), Host.Engine.NowNanoseconds, bugCheck));
+        Volatile.Write(ref _state, (int)AdapterState.Faulted);
+        CancelAllTimers();
+    }
+
+    private void CancelAllTimers()
+    {
+        LegacyTimer.Abandon();
+        foreach (var timer in SnapshotTimers())
+        {
+            timer.Abandon();
+        }
+    }
+
+    private ExtendedPortTimer[] SnapshotTimers()
+    {
+        lock (_timersGate)
+        {
+            return [.. _timers];
+        }
+    }
+
+    private bool TrySetState(AdapterState to, AdapterState from) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
+
+    /// <summary>
+    /// Calls into the miniport: raises to <paramref name="irql"/>, takes the StartIo lock and then the Interrupt lock as
+    /// asked (the documented order), marks the routine for the DDIs, and turns any fault into a bug check that stops
+    /// this adapter. The locks are the ones Windows documents as held around these routines; no other lock of ours is.
+    /// </summary>
+    /// <returns>False when the routine raised a bug check.</returns>
+    private bool RunRoutine(MiniportRoutine routine, KIRQL irql, bool takeStartIo, bool takeInterrupt, Action body)
+    {
+        var fault = KernelContext.Run(irql, (Adapter: this, routine, takeStartIo, takeInterrupt, body), static s =>
+        {
+            using var scope = RoutineContext.Enter(s.Adapter, s.routine);
+            var startIoOld = s.takeStartIo ? s.Adapter.StartIoSpinLock.Acquire() : default;
+            try
+            {
+                var interruptOld = s.takeInterrupt ? s.Adapter.InterruptSpinLock.Acquire() : default;
+                try
+                {
+                    s.body();
+                }
+                finally
+                {
+                    if (s.takeInterrupt && s.Adapter.InterruptSpinLock.IsOwnedByCurrentThread)
+                    {
+                        s.Adapter.InterruptSpinLock.Release(interruptOld);
+                    }
+                }
+            }
+            finally
+            {
+                if (s.takeStartIo && s.Adapter.StartIoSpinLock.IsOwnedByCurrentThread)
+                {
+                    s.Adapter.StartIoSpinLock.Release(startIoOld);
+                }
+            }
+        });
+
+        if (fault is null)
+        {
+            return true;
+        }
+
+        Fault(routine, fault);
+        return false;
+    }
+}

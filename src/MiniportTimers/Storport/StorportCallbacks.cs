@@ -1,0 +1,37 @@
+namespace MiniportTimers.Storport;
+
+// The miniport routine types of storport.h. PVOID DeviceExtension is the extension object the host created.
+
+/// <summary>HwStorFindAdapter: configure the adapter; PASSIVE_LEVEL. Returns SP_RETURN_*.</summary>
+public delegate uint HW_FIND_ADAPTER(object DeviceExtension, object? HwContext, object? BusInformation, string? ArgumentString, PORT_CONFIGURATION_INFORMATION ConfigInfo, out bool Reserved3);
+
+/// <summary>HwStorInitialize: initialize the hardware; device IRQL holding the Interrupt lock. Returns TRUE on success.</summary>
+public delegate bool HW_INITIALIZE(object DeviceExtension);
+
+/// <summary>HwStorStartIo: start a request; DISPATCH_LEVEL holding the StartIo lock (unless concurrent channels &gt; 1). Returns TRUE.</summary>
+public delegate bool HW_STARTIO(object DeviceExtension, SCSI_REQUEST_BLOCK Srb);
+
+/// <summary>HwStorInterrupt: service an interrupt; device IRQL holding the Interrupt lock. Returns TRUE if the adapter interrupted.</summary>
+public delegate bool HW_INTERRUPT(object DeviceExtension);
+
+/// <summary>HwStorAdapterControl: stop, restart, query; called with no port lock held. Returns SCSI_ADAPTER_CONTROL_STATUS (0 = success).</summary>
+public delegate uint HW_ADAPTER_CONTROL(object DeviceExtension, SCSI_ADAPTER_CONTROL_TYPE ControlType, object? Parameters);
+
+/// <summary>HwStorUnitControl: unit power and PnP events. Returns SCSI_UNIT_CONTROL_STATUS (0 = success).</summary>
+public delegate uint HW_UNIT_CONTROL(object DeviceExtension, SCSI_UNIT_CONTROL_TYPE ControlType, object? Parameters);
+
+/// <summary>
+/// HwStorTimer, the legacy timer routine of StorPortNotification(RequestTimerCall, ...). Runs at DISPATCH_LEVEL holding
+/// the StartIo lock (half duplex: also the Interrupt lock, at the device IRQL). (nc-storport-hw_timer)
+/// </summary>
+public delegate void HW_TIMER(object DeviceExtension);
+
+/// <summary>
+/// PHW_TIMER_EX, the routine of StorPortRequestTimer. Runs like HwStorTimer (decision A8): DISPATCH_LEVEL holding the
+/// StartIo lock, plus the Interrupt lock in half duplex. <paramref name="Context"/> is the CallbackContext of the latest
+/// successful request.
+/// </summary>
+public delegate void HW_TIMER_EX(object DeviceExtension, object? Context);
+
+/// <summary>HwStorDpcRoutine: a miniport DPC issued with StorPortIssueDpc; DISPATCH_LEVEL, no port lock.</summary>
+public delegate void HW_DPC_ROUTINE(STOR_DPC Dpc, object HwDeviceExtension, object? SystemArgument1, object? SystemArgument2);

@@ -1,0 +1,25 @@
+using MiniportTimers.Kernel;
+
+namespace MiniportTimers.Storport;
+
+/// <summary>How a <see cref="StorportHost"/> behaves where Windows leaves a choice.</summary>
+public sealed record StorportHostOptions
+{
+    /// <summary>
+    /// Cap on live StorPortInitializeTimer handles per adapter; beyond it StorPortInitializeTimer returns
+    /// STOR_STATUS_UNSUCCESSFUL. Null (the default) = no limit, as on Windows 8 and later (decision A7).
+    /// </summary>
+    public int? MaxTimersPerAdapter { get; init; }
+
+    /// <summary>
+    /// Windows 7 mode: StorPortInitializeTimer, StorPortRequestTimer and StorPortFreeTimer return
+    /// STOR_STATUS_NOT_IMPLEMENTED, as an old storport.sys does for extended function codes 32-34 (decision A17).
+    /// </summary>
+    public bool Windows7Mode { get; init; }
+
+    /// <summary>The device IRQL of every adapter's interrupt (3 to 12; default 5).</summary>
+    public KIRQL InterruptIrql { get; init; } = (KIRQL)5;
+
+    /// <summary>How long, in µs, the host re-enumerates after a StorPortStateChangeDetected; another notification in that window is refused (default 250 000).</summary>
+    public ulong StateChangeProcessingMicroseconds { get; init; } = 250_000;
+}
