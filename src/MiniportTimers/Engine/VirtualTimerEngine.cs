@@ -60,36 +60,46 @@ public sealed class VirtualTimerEngine : TimerEngine
             var fired = 0;
             while (!IsDisposed)
             {
-                EngineTimer? timer;
-                TimerFiring firing;
+                long wakeAt;
                 lock (SyncRoot)
                 {
-                    if (!TryTakeNextDueLocked(_nowNanoseconds, out timer, out firing))
+                    // "Sleep" until the earliest latest-allowed deadline, as the real dispatcher does; stop at the target.
+                    var deadline = EarliestDeadlineLocked();
+                    if (deadline > targetNanoseconds)
                     {
-                        // Nothing due now: "sleep" until the earliest latest-allowed deadline, if it is within reach.
-                        var deadline = EarliestDeadlineLocked();
-                        if (deadline > targetNanoseconds)
+                        if (targetNanoseconds > _nowNanoseconds)
                         {
-                            if (targetNanoseconds > _nowNanoseconds)
-                            {
-                                Volatile.Write(ref _nowNanoseconds, targetNanoseconds);
-                            }
-
-                            return fired;
+                            Volatile.Write(ref _nowNanoseconds, targetNanoseconds);
                         }
 
-                        if (deadline > _nowNanoseconds)
-                        {
-                            Volatile.Write(ref _nowNanoseconds, deadline);
-                        }
-
-                        CountWakeUpLocked();
-                        continue;
+                        return fired;
                     }
+
+                    if (deadline > _nowNanoseconds)
+                    {
+                        Volatile.Write(ref _nowNanoseconds, deadline);
+                    }
+
+                    wakeAt = _nowNanoseconds;
+                    CountWakeUpLocked();
                 }
 
-                Fire(timer!, firing);
-                fired++;
+                // Awake at wakeAt: fire, one by one in due order, every timer due by then (including ones the callbacks arm).
+                while (true)
+                {
+                    EngineTimer? timer;
+                    TimerFiring firing;
+                    lock (SyncRoot)
+                    {
+                        if (!TryTakeNextDueLocked(wakeAt, out timer, out firing))
+                        {
+                            break;
+                        }
+                    }
+
+                    Fire(timer!, firing);
+                    fired++;
+                }
             }
 
             return fired;

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Tests.Engine;
+
+/// <summary>Real-clock behaviour, with generous bounds (the machines are shared and noisy).</summary>
+public class RealTimeTimerEngineTests
+{
+    private const long Us = TimeUnits.NanosecondsPerMicrosecond;
+
+    [Fact]
+    public void WaitPrimitive_OnLinux_IsTimerFd()
+    {
+        using var engine = new RealTimeTimerEngine();
+        Assert.Equal(OperatingSystem.IsLinux() ? "timerfd" : "monitor", engine.WaitPrimitive);
+    }
+
+    [Fact]
+    public void Timer500us_FiresNotBeforeDueAndWithin20ms()
+    {
+        using var engine = new RealTimeTimerEngine();
+        using var fired = new ManualResetEventSlim();
+        TimerFiring seen = default;
+        long armedAt = 0;
+        var t = engine.CreateTimer((_, in f) =>
+        {
+            seen = f;
+            fired.Set();
+        });
+        armedAt = engine.NowNanoseconds;
+        engine.ArmAfter(t, 500 * Us);
+        Assert.True(fired.Wait(TimeSpan.FromSeconds(5)));
+        var elapsed = seen.FiredAtNanoseconds - armedAt;
+        Assert.InRange(elapsed, 500 * Us, 20_000 * Us);
+        Assert.True(seen.FiredAtNanoseconds >= seen.DueNanoseconds);
+    }
+
+    [Fact]
+    public void DueTimeZero_Fires()
+    {
+        using var engine = new RealTimeTimerEngine();
+        using var fired = new ManualResetEventSlim();
+        engine.Arm(engine.CreateTimer((_, in _) => fired.Set()), 0);
+        Assert.True(fired.Wait(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public void Idle_NothingPending_NoWakeUps()
+    {
+        using var engine = new RealTimeTimerEngine();
+        Thread.Sleep(300);
+        Assert.Equal(0, engine.Statistics.WakeUps);
+    }
+
+    [Fact]
+    public void CancelLastTimer_DisarmsWait_NoWakeUpLater()
+    {
+        using var engine = new RealTimeTimerEngine();
+        var t = engine.CreateTimer((_, in _) => { });
+        engine.ArmAfter(t, 100_000 * Us);
+        Assert.True(engine.Cancel(t));
+        Thread.Sleep(300);
+        Assert.Equal(0, engine.Statistics.Fires);
+        Assert.True(engine.Statistics.WakeUps <= 1, "at most the wake-up that saw the queue change");
+    }
+
+    [Fact]
+    public void ManyTimersFromSeveralThreads_AllFireOnceInOrderNeverEarly()
+    {
+        using var engine = new RealTimeTimerEngine();
+        const int perThread = 500;
+        var firings = new ConcurrentBag<(int Id, TimerFiring F)>();
+        using var done = new CountdownEvent(4 * perThread);
+        var threads = Enumerable.Range(0, 4).Select(th => new Thread(() =>
+        {
+            var rng = new Random(th);
+            for (var i = 0; i < perThread; i++)
+            {
+                var id = (th * perThread) + i;
+                var t = engine.CreateTimer((_, in f) =>
+                {
+                    firings.Add((id, f));
+                    done.Signal();
+                });
+                engine.ArmAfter(t, rng.Next(50, 20_000) * Us);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.True(done.Wait(TimeSpan.FromSeconds(10)));
+        var all = firings.ToList();
+        Assert.Equal(4 * perThread, all.Select(x => x.Id).Distinct().Count());
+        Assert.All(all, x => Assert.True(x.F.FiredAtNanoseconds >= x.F.DueNanoseconds));
+    }
+
+    [Fact]
+    public void Dispose_PendingTimers_NeverFire()
+    {
+        var engine = new RealTimeTimerEngine();
+        var fired = 0;
+        engine.ArmAfter(engine.CreateTimer((_, in _) => Interlocked.Increment(ref fired)), 50_000 * Us);
+        engine.Dispose();
+        Thread.Sleep(150);
+        Assert.Equal(0, fired);
+        Assert.Throws<ObjectDisposedException>(() => engine.Arm(engine.CreateTimer((_, in _) => { }), 0));
+    }
+}

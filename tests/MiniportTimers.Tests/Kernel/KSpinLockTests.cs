@@ -1,0 +1,100 @@
+using MiniportTimers.Kernel;
+using static MiniportTimers.Kernel.Ke;
+
+namespace MiniportTimers.Tests.Kernel;
+
+public class KSpinLockTests
+{
+    [Fact]
+    public void Acquire_RaisesToLockLevel_ReleaseRestores()
+    {
+        var ordinary = new KSpinLock("l");
+        var old = ordinary.Acquire();
+        Assert.Equal(KIRQL.DISPATCH_LEVEL, KeGetCurrentIrql());
+        Assert.True(ordinary.IsOwnedByCurrentThread);
+        var interrupt = new KSpinLock("i", (KIRQL)6);
+        var old2 = interrupt.Acquire();
+        Assert.Equal((KIRQL)6, KeGetCurrentIrql());
+        interrupt.Release(old2);
+        ordinary.Release(old);
+        Assert.Equal(KIRQL.PASSIVE_LEVEL, KeGetCurrentIrql());
+    }
+
+    [Fact]
+    public void Acquire_AlreadyOwned_BugChecksSpinLockAlreadyOwned()
+    {
+        var l = new KSpinLock("l");
+        var old = l.Acquire();
+        try
+        {
+            Assert.Equal(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, Assert.Throws<BugCheckException>(() => l.Acquire()).Code);
+        }
+        finally
+        {
+            l.Release(old);
+        }
+    }
+
+    [Fact]
+    public void Release_NotOwned_BugChecksSpinLockNotOwned()
+    {
+        var l = new KSpinLock("l");
+        Assert.Equal(BugCheckCodes.SPIN_LOCK_NOT_OWNED, Assert.Throws<BugCheckException>(() => l.Release(KIRQL.PASSIVE_LEVEL)).Code);
+    }
+
+    [Fact]
+    public void Acquire_AboveLockLevel_BugChecksIrqlNotGreaterOrEqual()
+    {
+        var l = new KSpinLock("l");
+        KeRaiseIrql((KIRQL)5, out var old);
+        try
+        {
+            Assert.Equal(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, Assert.Throws<BugCheckException>(() => l.Acquire()).Code);
+        }
+        finally
+        {
+            KeLowerIrql(old);
+        }
+    }
+
+    [Fact]
+    public void Acquire_TwoThreads_ReallyExclude()
+    {
+        var l = new KSpinLock("l");
+        var inside = 0;
+        var maxInside = 0;
+        var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
+        {
+            for (var i = 0; i < 2000; i++)
+            {
+                var old = l.Acquire();
+                var now = Interlocked.Increment(ref inside);
+                maxInside = Math.Max(maxInside, now);
+                Thread.SpinWait(10);
+                Interlocked.Decrement(ref inside);
+                l.Release(old);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Equal(1, maxInside);
+    }
+
+    [Fact]
+    public void KernelContext_ExceptionInBody_BecomesKmodeExceptionAndLeakedLocksAreReleased()
+    {
+        var l = new KSpinLock("leaky");
+        var fault = KernelContext.Run(KIRQL.DISPATCH_LEVEL, l, static lk =>
+        {
+            lk.Acquire();
+            throw new InvalidOperationException("boom");
+        });
+        Assert.NotNull(fault);
+        Assert.Equal(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, fault.Code);
+        Assert.False(l.IsOwnedByCurrentThread);
+        Assert.Equal(KIRQL.PASSIVE_LEVEL, KeGetCurrentIrql());
+        var t = new Thread(() => l.Release(l.Acquire()));
+        t.Start();
+        Assert.True(t.Join(TimeSpan.FromSeconds(5)), "the leaked lock was given back");
+    }
+}
