@@ -1,0 +1,57 @@
+using System.Text.Json;
+using MiniportTimers.Cli.Run;
+
+namespace MiniportTimers.Tests.Cli;
+
+public class RunCommandTests
+{
+    private static (int Code, string Text) Run(RunSettings settings)
+    {
+        using var writer = new StringWriter();
+        var code = RunCommand.Execute(settings, writer);
+        return (code, writer.ToString());
+    }
+
+    private static RunSettings Virtual(int seed = 1, string? json = null) => new(true, 4, 4, seed, 3_000, null, json);
+
+    [Fact]
+    public void RunVirtual_SameSeedTwice_PrintsByteForByteTheSameReportAndExitsZero()
+    {
+        var a = Run(Virtual());
+        var b = Run(Virtual());
+        Assert.Equal(0, a.Code);
+        Assert.Equal(a.Text, b.Text);
+        Assert.Contains("Ports: 16 started, 0 failed, 0 empty", a.Text);
+        Assert.Contains("Bug checks: 0", a.Text);
+        Assert.Contains("P_Running_Callback", a.Text);
+        Assert.DoesNotContain("INVARIANT FAILURE", a.Text);
+    }
+
+    [Fact]
+    public void RunVirtual_Json_WritesTheReport()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mt-{Guid.NewGuid():N}.json");
+        try
+        {
+            Assert.Equal(0, Run(Virtual(json: path)).Code);
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var root = doc.RootElement;
+            Assert.Equal(16, root.GetProperty("PortsStarted").GetInt32());
+            Assert.Equal(16, root.GetProperty("Ports").GetArrayLength());
+            Assert.Equal(0, root.GetProperty("BugChecks").GetArrayLength());
+            Assert.Contains(root.GetProperty("Timers").EnumerateArray(), t => t.GetProperty("Callback").GetString() == "AhciAutoPartialToSlumber");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Run_BadPortCount_ExitsTwoWithAMessage()
+    {
+        var (code, text) = Run(new RunSettings(true, 1, 40, 1, 1_000, null, null));
+        Assert.Equal(2, code);
+        Assert.Contains("--ports", text);
+    }
+}
