@@ -41,9 +41,8 @@ public class StorahciSampleTests
     [Fact]
     public void PortsOfAnAdapter_StartOneAfterAnother()
     {
-        var result = StorahciRun.Execute(new VirtualTimerEngine(), new StorahciScenario { Adapters = 1, PortsPerAdapter = 4, DurationMilliseconds = 1_000 });
-        // Before the power cycle and reset (at 500/600 ms) each port's first attempt begins when the previous one ends.
-        var scenario = new StorahciScenario { Adapters = 1, PortsPerAdapter = 4, DurationMilliseconds = 100_000 };
+        // No workload: each port's first attempt begins exactly when the previous port's attempt ends.
+        var scenario = new StorahciScenario { Adapters = 1, PortsPerAdapter = 4 };
         var engine = new VirtualTimerEngine();
         var host = StartOnly(engine, scenario, out var ext);
         engine.AdvanceBy(5_000 * Ms);
@@ -54,7 +53,6 @@ public class StorahciSampleTests
 
         Assert.All(ext.Ports, p => Assert.Equal(PortOutcome.Running, p.Outcome));
         Assert.Empty(host.BugChecks);
-        Assert.Equal(4, result.PortsStarted);
     }
 
     [Fact]

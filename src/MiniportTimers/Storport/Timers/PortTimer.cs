@@ -80,19 +80,30 @@ internal abstract class PortTimer
         _pending = true;
         _armedSequence = -1; // an expiry of an earlier arming, already queued, is stale from now on
         var generation = ++_requestGeneration;
-        var engine = Adapter.Host.Engine;
-        var due = Math.Min(TimerEngine.MaxTimeNanoseconds, engine.NowNanoseconds + delayNanoseconds);
+        var due = Math.Min(TimerEngine.MaxTimeNanoseconds, Adapter.Host.Engine.NowNanoseconds + delayNanoseconds);
+        if (IrqlState.Current <= KIRQL.DISPATCH_LEVEL)
+        {
+            ArmLocked(due, toleranceNanoseconds);
+            return;
+        }
+
+        // Above DISPATCH_LEVEL: armed when this thread drops to DISPATCH_LEVEL, unless cancelled or replaced by then.
         IrqlState.RunAtOrBelowDispatch(() =>
         {
             lock (Gate)
             {
                 if (_pending && generation == _requestGeneration)
                 {
-                    engine.Arm(_engineTimer, due, toleranceNanoseconds);
-                    _armedSequence = _engineTimer.ArmSequence;
+                    ArmLocked(due, toleranceNanoseconds);
                 }
             }
         });
+    }
+
+    private void ArmLocked(long dueNanoseconds, long toleranceNanoseconds)
+    {
+        Adapter.Host.Engine.Arm(_engineTimer, dueNanoseconds, toleranceNanoseconds);
+        _armedSequence = _engineTimer.ArmSequence;
     }
 
     /// <summary>Cancels the pending request, if any. Does not wait for a callback that already committed (A3). Call under <see cref="Gate"/>.</summary>
