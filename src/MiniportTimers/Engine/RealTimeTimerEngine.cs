@@ -59,6 +59,23 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Arms a marker timer due now; the dispatch thread fires in due order, one callback at a time, so when the marker
+    /// fires every expiry due before it has run to completion.
+    /// </remarks>
+    public override void FlushDispatched()
+    {
+        if (Environment.CurrentManagedThreadId == _thread.ManagedThreadId || IsDisposed)
+        {
+            return;
+        }
+
+        using var flushed = new ManualResetEventSlim();
+        Arm(CreateTimer(static (t, in _) => ((ManualResetEventSlim)t.State!).Set(), flushed), NowNanoseconds);
+        flushed.Wait();
+    }
+
     private protected override void OnEarliestDeadlineLowered(long deadlineNanoseconds)
     {
         // Under SyncRoot. Only an earlier deadline needs the sleeping thread's attention.

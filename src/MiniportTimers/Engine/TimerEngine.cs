@@ -202,6 +202,14 @@ public abstract class TimerEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until every expiry that was due when this was called has finished its callback, as KeFlushQueuedDpcs waits
+    /// for the DPCs queued on every processor. Returns at once on the dispatching thread itself (a callback cannot wait
+    /// for the callbacks queued behind it) and on a virtual engine (its callbacks run synchronously inside an advance).
+    /// </summary>
+    /// <remarks>Blocks the caller: call it where the caller may wait (PASSIVE_LEVEL in the kernel model).</remarks>
+    public abstract void FlushDispatched();
+
     /// <summary>True once <see cref="Dispose()"/> has begun.</summary>
     protected bool IsDisposed { get; private set; }
 

@@ -110,6 +110,12 @@ public sealed class VirtualTimerEngine : TimerEngine
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>A no-op: virtual callbacks run synchronously inside <see cref="AdvanceTo"/>, so none is in flight elsewhere.</remarks>
+    public override void FlushDispatched()
+    {
+    }
+
     /// <summary>
     /// Moves the clock forward without firing anything, as a CPU busy in a stall loop would (StorPortStallExecution):
     /// timers that come due meanwhile fire late, at the next advance.

@@ -50,6 +50,32 @@ public static class Ke
         IrqlState.Set(NewIrql);
     }
 
+    /// <summary>
+    /// Returns after every timer callback and DPC that was due on any engine at the time of the call has finished
+    /// (KeFlushQueuedDpcs). Call at PASSIVE_LEVEL. From a callback on a dispatch thread it cannot wait for the work
+    /// queued behind it and returns at once.
+    /// </summary>
+    /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above PASSIVE_LEVEL.</exception>
+    public static void KeFlushQueuedDpcs()
+    {
+        RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(KeFlushQueuedDpcs));
+        EngineRegistry.FlushAll();
+    }
+
+    /// <summary>
+    /// Raises IRQL_NOT_LESS_OR_EQUAL (0x0A; P2 = the current IRQL, P3 = the highest IRQL the routine allows) when the
+    /// calling thread is above <paramref name="maximum"/>: the check every DDI with an IRQL contract makes.
+    /// </summary>
+    /// <exception cref="BugCheckException">The thread is above <paramref name="maximum"/>.</exception>
+    public static void RequireIrqlAtMost(KIRQL maximum, string routine)
+    {
+        var current = IrqlState.Current;
+        if (current > maximum)
+        {
+            throw new BugCheckException(BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, 0, (ulong)current, (ulong)maximum, 0, $"{routine} called at {current}; it allows at most {maximum}");
+        }
+    }
+
     /// <summary>True when <paramref name="irql"/> is a device level (3 to 12 on x64).</summary>
     public static bool IsDeviceIrql(KIRQL irql) => irql > KIRQL.DISPATCH_LEVEL && irql <= KIRQL.SYNCH_LEVEL;
 }

@@ -16,8 +16,6 @@ public sealed class StorportHost
 {
     private readonly object _gate = new();
     private readonly List<StorportAdapter> _adapters = [];
-    private readonly List<BugCheckReport> _bugChecks = [];
-    private readonly List<VerifierFinding> _findings = [];
     private HW_INITIALIZATION_DATA? _miniport;
     private object? _hwContext;
     private long _stateChanges;
@@ -29,6 +27,7 @@ public sealed class StorportHost
         ArgumentNullException.ThrowIfNull(engine);
         Engine = engine;
         Options = options ?? new StorportHostOptions();
+        Kernel.EngineRegistry.Add(engine);
     }
 
     /// <summary>The engine every timer of this host runs on.</summary>
@@ -37,8 +36,11 @@ public sealed class StorportHost
     /// <summary>The host's options.</summary>
     public StorportHostOptions Options { get; }
 
+    /// <summary>Timer activity, bug checks and verifier findings of this host.</summary>
+    public HostDiagnostics Diagnostics { get; } = new();
+
     /// <summary>Per timer kind and callback: arms, fires, cancels, BUSY returns, lateness.</summary>
-    public TimerActivityTable TimerActivity { get; } = new();
+    public TimerActivityTable TimerActivity => Diagnostics.TimerActivity;
 
     /// <summary>Requests submitted and where they were completed.</summary>
     public RequestActivity RequestActivity { get; } = new();
@@ -56,28 +58,10 @@ public sealed class StorportHost
     }
 
     /// <summary>Every bug check raised by miniport code on this host, in order.</summary>
-    public IReadOnlyList<BugCheckReport> BugChecks
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _bugChecks];
-            }
-        }
-    }
+    public IReadOnlyList<BugCheckReport> BugChecks => Diagnostics.BugChecks;
 
     /// <summary>Misuse noticed that is not a bug check (decision A6: timers never freed before removal).</summary>
-    public IReadOnlyList<VerifierFinding> Findings
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _findings];
-            }
-        }
-    }
+    public IReadOnlyList<VerifierFinding> Findings => Diagnostics.Findings;
 
     /// <summary>StorPortStateChangeDetected notifications accepted.</summary>
     public long StateChangesAccepted => Interlocked.Read(ref _stateChanges);
@@ -128,21 +112,9 @@ public sealed class StorportHost
         return adapter;
     }
 
-    internal void AddBugCheck(BugCheckReport report)
-    {
-        lock (_gate)
-        {
-            _bugChecks.Add(report);
-        }
-    }
+    internal void AddBugCheck(BugCheckReport report) => Diagnostics.Add(report);
 
-    internal void AddFinding(VerifierFinding finding)
-    {
-        lock (_gate)
-        {
-            _findings.Add(finding);
-        }
-    }
+    internal void AddFinding(VerifierFinding finding) => Diagnostics.Add(finding);
 
     internal void CountStateChange() => Interlocked.Increment(ref _stateChanges);
 }

@@ -1,0 +1,262 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+using MiniportTimers.Ndis.Timers;
+
+namespace MiniportTimers.Ndis;
+
+public static partial class NdisApi
+{
+    // ============================================================================================================
+    // NDIS 5 miniport timers (semantics §2.1)
+    // ============================================================================================================
+
+    /// <summary>
+    /// Binds <paramref name="timer"/> to <paramref name="timerFunction"/> and <paramref name="functionContext"/> for the
+    /// adapter (NdisMInitializeTimer). Must come before any other call on the timer.
+    /// </summary>
+    /// <remarks>IRQL: PASSIVE_LEVEL (MiniportInitialize). Thread safety: not with other calls on the same timer.</remarks>
+    /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above PASSIVE_LEVEL.</exception>
+    /// <exception cref="ArgumentException">The adapter handle is not an adapter of a host.</exception>
+    public static void NdisMInitializeTimer(NDIS_MINIPORT_TIMER timer, NdisMiniportAdapter miniportAdapterHandle, NDIS_TIMER_FUNCTION timerFunction, object? functionContext)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        ArgumentNullException.ThrowIfNull(miniportAdapterHandle);
+        ArgumentNullException.ThrowIfNull(timerFunction);
+        Ke.RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(NdisMInitializeTimer));
+        if (timer.Timer is { } existing)
+        {
+            existing.Rebind(timerFunction, functionContext, miniportAdapterHandle);
+        }
+        else
+        {
+            timer.Timer = new NdisTimer(miniportAdapterHandle.Host, "NdisMTimer", timer, timerFunction, functionContext, miniportAdapterHandle);
+        }
+
+        miniportAdapterHandle.Track(timer.Timer);
+    }
+
+    /// <summary>
+    /// Arms a one-shot expiry after <paramref name="millisecondsToDelay"/> ms (NdisMSetTimer). Setting a queued timer
+    /// cancels and replaces its due time (decision A4). 0 ms fires at the next dispatch.
+    /// </summary>
+    /// <remarks>IRQL: &lt;= DISPATCH_LEVEL. The callback runs at DISPATCH_LEVEL.</remarks>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    /// <exception cref="InvalidOperationException">The timer was never initialized with NdisMInitializeTimer.</exception>
+    public static void NdisMSetTimer(NDIS_MINIPORT_TIMER timer, uint millisecondsToDelay)
+    {
+        var t = Ndis5Timer(timer, nameof(NdisMSetTimer));
+        t.Set(RelativeDue(t.Host, millisecondsToDelay * TimeUnits.NanosecondsPerMillisecond), 0, 0, null);
+    }
+
+    /// <summary>
+    /// Arms a periodic timer: first expiry after <paramref name="millisecondsPeriod"/> ms, then every period, phase kept
+    /// (decision A13), until cancelled (NdisMSetPeriodicTimer). Setting it again, also after a cancel, is legal (nvnet).
+    /// </summary>
+    /// <remarks>IRQL: &lt;= DISPATCH_LEVEL.</remarks>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="millisecondsPeriod"/> is 0.</exception>
+    public static void NdisMSetPeriodicTimer(NDIS_MINIPORT_TIMER timer, uint millisecondsPeriod)
+    {
+        var t = Ndis5Timer(timer, nameof(NdisMSetPeriodicTimer));
+        ArgumentOutOfRangeException.ThrowIfZero(millisecondsPeriod);
+        var period = millisecondsPeriod * TimeUnits.NanosecondsPerMillisecond;
+        t.Set(RelativeDue(t.Host, period), period, 0, null);
+    }
+
+    /// <summary>
+    /// Dequeues the timer (NdisMCancelTimer). <paramref name="timerCancelled"/> is TRUE if it was queued and is now
+    /// dequeued; FALSE if it was never set or had already fired. Does not wait for a callback that is running or whose
+    /// expiry was already taken: that callback may still run once (decision A14).
+    /// </summary>
+    /// <remarks>IRQL: &lt;= DISPATCH_LEVEL.</remarks>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    public static void NdisMCancelTimer(NDIS_MINIPORT_TIMER timer, out bool timerCancelled)
+    {
+        timerCancelled = Ndis5Timer(timer, nameof(NdisMCancelTimer)).Cancel();
+    }
+
+    // ============================================================================================================
+    // NDIS 6 timer objects (semantics §2.2)
+    // ============================================================================================================
+
+    /// <summary>Allocates a timer object (NdisAllocateTimerObject).</summary>
+    /// <param name="ndisHandle">The NdisDriverHandle or a MiniportAdapterHandle.</param>
+    /// <param name="timerCharacteristics">Header type 0x97, revision 1, size ≥ 24, and a TimerFunction.</param>
+    /// <param name="timerObject">Receives the handle; null on failure.</param>
+    /// <returns>
+    /// NDIS_STATUS_SUCCESS; NDIS_STATUS_BAD_CHARACTERISTICS (0xC0010005) for a wrong header type, revision or size, a
+    /// null TimerFunction or null characteristics; NDIS_STATUS_FAILURE (0xC0000001) for an unknown handle.
+    /// </returns>
+    /// <remarks>
+    /// IRQL: &lt;= DISPATCH_LEVEL. A timer allocated with the driver handle from inside an adapter's handler belongs to
+    /// that adapter for fault isolation (a bug check in its callback stops that adapter).
+    /// </remarks>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    public static uint NdisAllocateTimerObject(object? ndisHandle, NDIS_TIMER_CHARACTERISTICS? timerCharacteristics, out NdisTimerObject? timerObject)
+    {
+        timerObject = null;
+        Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, nameof(NdisAllocateTimerObject));
+        var (host, owner) = ndisHandle switch
+        {
+            NdisMiniportAdapter a => (a.Host, a),
+            NdisDriverHandle d => (d.Host, NdisMiniportAdapter.Current is { } current && current.Host == d.Host ? current : null),
+            _ => ((NdisHost?)null, (NdisMiniportAdapter?)null),
+        };
+        if (timerCharacteristics is not { TimerFunction: { } function } c
+            || c.Header.Type != NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS
+            || c.Header.Revision != NDIS_TIMER_CHARACTERISTICS_REVISION_1
+            || c.Header.Size < NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1)
+        {
+            return NDIS_STATUS_BAD_CHARACTERISTICS;
+        }
+
+        if (host is null)
+        {
+            return NDIS_STATUS_FAILURE;
+        }
+
+        var handle = new NdisTimerObject();
+        handle.Timer = new NdisTimer(host, "NdisTimerObject", handle, function, c.FunctionContext, owner);
+        owner?.Track(handle.Timer);
+        timerObject = handle;
+        return NDIS_STATUS_SUCCESS;
+    }
+
+    /// <summary>
+    /// Arms the timer object (NdisSetTimerObject). Re-setting a queued timer is an implicit cancel and re-arm.
+    /// </summary>
+    /// <param name="timerObject">The timer.</param>
+    /// <param name="dueTime100ns">100 ns units. Negative: relative to now. Positive or 0: absolute system time
+    /// (<see cref="NdisHostOptions.SystemTimeAtEngineZero100ns"/> is engine time 0); a time already past fires at the
+    /// next dispatch (decision A15).</param>
+    /// <param name="millisecondsPeriod">0 for one-shot; otherwise the period in ms (phase kept, decision A13).</param>
+    /// <param name="functionContext">The context for the callback; null means the default from the characteristics.</param>
+    /// <returns>TRUE if the timer was already queued (this call replaced it), else FALSE.</returns>
+    /// <remarks>IRQL: &lt;= DISPATCH_LEVEL. The callback runs at DISPATCH_LEVEL.</remarks>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative period, or a due time beyond the engine's range; other timers are untouched.</exception>
+    /// <exception cref="InvalidOperationException">The timer object was freed.</exception>
+    public static bool NdisSetTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext) =>
+        NdisSetCoalescableTimerObject(timerObject, dueTime100ns, millisecondsPeriod, functionContext, 0);
+
+    /// <summary>
+    /// NdisSetTimerObject with a tolerance (NdisSetCoalescableTimerObject, NDIS 6.20): each expiry may come up to
+    /// <paramref name="toleranceMilliseconds"/> late so that wake-ups coalesce; never early.
+    /// </summary>
+    /// <param name="timerObject">The timer.</param>
+    /// <param name="dueTime100ns">100 ns units; negative relative, otherwise absolute system time (see NdisSetTimerObject).</param>
+    /// <param name="millisecondsPeriod">0 for one-shot; otherwise the period in ms.</param>
+    /// <param name="functionContext">The context for the callback; null means the default.</param>
+    /// <param name="toleranceMilliseconds">How late each expiry may come, ms.</param>
+    /// <returns>TRUE if the timer was already queued.</returns>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A negative period, or a due time beyond the engine's range.</exception>
+    public static bool NdisSetCoalescableTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext, uint toleranceMilliseconds)
+    {
+        var t = Ndis6Timer(timerObject, nameof(NdisSetTimerObject));
+        ArgumentOutOfRangeException.ThrowIfNegative(millisecondsPeriod);
+        var due = DueFromNdisTime(t.Host, dueTime100ns);
+        return t.Set(due, millisecondsPeriod * TimeUnits.NanosecondsPerMillisecond, toleranceMilliseconds * TimeUnits.NanosecondsPerMillisecond, functionContext);
+    }
+
+    /// <summary>
+    /// Dequeues the timer object (NdisCancelTimerObject). For a periodic timer it also flushes queued DPCs, so on return
+    /// no callback of it is queued or running anywhere; for a one-shot timer it does not wait.
+    /// </summary>
+    /// <returns>TRUE if the timer was queued and is now dequeued, else FALSE.</returns>
+    /// <remarks>
+    /// IRQL: one-shot &lt;= DISPATCH_LEVEL; periodic PASSIVE_LEVEL. A periodic cancel above PASSIVE_LEVEL still cancels
+    /// but cannot wait; it is reported as a verifier finding (decision A10).
+    /// </remarks>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    public static bool NdisCancelTimerObject(NdisTimerObject timerObject)
+    {
+        var t = Ndis6Timer(timerObject, nameof(NdisCancelTimerObject));
+        var cancelled = t.Cancel();
+        if (t.IsPeriodic)
+        {
+            if (Ke.KeGetCurrentIrql() == KIRQL.PASSIVE_LEVEL)
+            {
+                t.Host.Engine.FlushDispatched();
+            }
+            else
+            {
+                t.Host.Diagnostics.Add(new VerifierFinding(t.Owner?.Name ?? "driver", "PeriodicCancelAbovePassive", $"NdisCancelTimerObject on a periodic timer at {Ke.KeGetCurrentIrql()}; it must be called at PASSIVE_LEVEL. Cancelled without waiting for a running callback."));
+            }
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>
+    /// Frees the timer object (NdisFreeTimerObject): cancels it; no callback starts afterwards; at PASSIVE_LEVEL a
+    /// callback running on another thread is waited for (decision A9). Freeing a queued timer is reported as a finding
+    /// (the documentation says to cancel first); a second free too.
+    /// </summary>
+    /// <remarks>IRQL: &lt;= DISPATCH_LEVEL.</remarks>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    public static void NdisFreeTimerObject(NdisTimerObject timerObject)
+    {
+        ArgumentNullException.ThrowIfNull(timerObject);
+        Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, nameof(NdisFreeTimerObject));
+        var t = timerObject.Timer;
+        var where = t.Owner?.Name ?? "driver";
+        if (t.IsQueued)
+        {
+            t.Host.Diagnostics.Add(new VerifierFinding(where, "TimerFreedWhileQueued", "NdisFreeTimerObject on a queued timer; cancel it first."));
+        }
+
+        if (!t.Free())
+        {
+            t.Host.Diagnostics.Add(new VerifierFinding(where, "TimerFreedTwice", "NdisFreeTimerObject on a timer object already freed."));
+        }
+
+        t.Owner?.Untrack(t);
+    }
+
+    private static NdisTimer Ndis5Timer(NDIS_MINIPORT_TIMER timer, string routine)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, routine);
+        return timer.Timer ?? throw new InvalidOperationException($"{routine}: call NdisMInitializeTimer first.");
+    }
+
+    private static NdisTimer Ndis6Timer(NdisTimerObject timerObject, string routine)
+    {
+        ArgumentNullException.ThrowIfNull(timerObject);
+        Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, routine);
+        return timerObject.Timer;
+    }
+
+    private static long RelativeDue(NdisHost host, long delayNanoseconds) =>
+        Math.Min(TimerEngine.MaxTimeNanoseconds, host.Engine.NowNanoseconds + delayNanoseconds);
+
+    /// <summary>NDIS/KTIMER due time (100 ns; negative relative, else absolute system time) to an absolute engine time, ns.</summary>
+    private static long DueFromNdisTime(NdisHost host, long dueTime100ns)
+    {
+        const long Max100ns = TimerEngine.MaxTimeNanoseconds / TimeUnits.NanosecondsPer100ns;
+        if (dueTime100ns < 0)
+        {
+            if (dueTime100ns < -Max100ns)
+            {
+                throw new ArgumentOutOfRangeException(nameof(dueTime100ns), dueTime100ns, "The relative due time is beyond the engine's range.");
+            }
+
+            return RelativeDue(host, -dueTime100ns * TimeUnits.NanosecondsPer100ns);
+        }
+
+        var sinceEngineZero = dueTime100ns - host.Options.SystemTimeAtEngineZero100ns;
+        if (sinceEngineZero <= 0)
+        {
+            return 0; // before engine time 0: long past, fires at the next dispatch (A15)
+        }
+
+        if (sinceEngineZero > Max100ns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dueTime100ns), dueTime100ns, "The absolute due time is beyond the engine's range.");
+        }
+
+        return sinceEngineZero * TimeUnits.NanosecondsPer100ns;
+    }
+}

@@ -1,0 +1,36 @@
+namespace MiniportTimers.Ndis;
+
+// The NDIS routine types (ndis.h). NDIS_HANDLE MiniportAdapterHandle is the NdisMiniportAdapter the host created;
+// NDIS_HANDLE MiniportAdapterContext is the object the miniport registered with NdisMSetMiniportAttributes.
+
+/// <summary>
+/// PNDIS_TIMER_FUNCTION: the routine of an NDIS 5 miniport timer and of an NDIS 6 timer object. Runs at DISPATCH_LEVEL
+/// with no NDIS lock held. <paramref name="SystemSpecific1"/> is the timer (the NDIS_MINIPORT_TIMER or the timer
+/// object handle); <paramref name="SystemSpecific2"/> and <paramref name="SystemSpecific3"/> are the low and high 32
+/// bits of the system time (100 ns units) at expiry; drivers must not rely on them.
+/// </summary>
+public delegate void NDIS_TIMER_FUNCTION(object SystemSpecific1, object? FunctionContext, object? SystemSpecific2, object? SystemSpecific3);
+
+/// <summary>MiniportInitializeEx: PASSIVE_LEVEL. Returns NDIS_STATUS_SUCCESS or a failure.</summary>
+public delegate uint MINIPORT_INITIALIZE(NdisMiniportAdapter MiniportAdapterHandle, object? MiniportDriverContext);
+
+/// <summary>MiniportHaltEx: PASSIVE_LEVEL.</summary>
+public delegate void MINIPORT_HALT(object MiniportAdapterContext);
+
+/// <summary>MiniportPause: PASSIVE_LEVEL. SUCCESS, or NDIS_STATUS_PENDING and NdisMPauseComplete later.</summary>
+public delegate uint MINIPORT_PAUSE(object MiniportAdapterContext);
+
+/// <summary>MiniportRestart: PASSIVE_LEVEL.</summary>
+public delegate uint MINIPORT_RESTART(object MiniportAdapterContext);
+
+/// <summary>MiniportResetEx / MiniportReset: DISPATCH_LEVEL here. SUCCESS, or NDIS_STATUS_PENDING and NdisMResetComplete later.</summary>
+public delegate uint MINIPORT_RESET(object MiniportAdapterContext, out bool AddressingReset);
+
+/// <summary>MiniportQueryInformation / MiniportSetInformation (NDIS 5): DISPATCH_LEVEL. NDIS_STATUS_PENDING means a NdisM…InformationComplete follows.</summary>
+public delegate uint MINIPORT_OID(object MiniportAdapterContext, uint Oid);
+
+/// <summary>MiniportSendNetBufferLists (reduced to one list): DISPATCH_LEVEL. Complete with NdisMSendNetBufferListsComplete.</summary>
+public delegate void MINIPORT_SEND(object MiniportAdapterContext, NET_BUFFER_LIST NetBufferList);
+
+/// <summary>NDIS_PROC: the routine of an NDIS 5 work item (NdisScheduleWorkItem); PASSIVE_LEVEL.</summary>
+public delegate void NDIS_PROC(NDIS_WORK_ITEM WorkItem, object? Context);

@@ -1,0 +1,157 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+using MiniportTimers.Ndis.Timers;
+
+namespace MiniportTimers.Ndis;
+
+/// <summary>
+/// The NDIS library of the emulation: registers a miniport driver, creates its adapters and drives them (initialize,
+/// pause, restart, reset, OID requests, sends, halt), and runs their NDIS 5 timers and NDIS 6 timer objects on one
+/// <see cref="TimerEngine"/>. It records indications, completions, timer activity, bug checks and findings.
+/// </summary>
+/// <remarks>Thread safety: all members are thread-safe.</remarks>
+public sealed class NdisHost
+{
+    private readonly object _gate = new();
+    private readonly List<NdisMiniportAdapter> _adapters = [];
+    private readonly List<NdisIndication> _indications = [];
+    private readonly List<NdisCompletion> _completions = [];
+    private NDIS_MINIPORT_DRIVER_CHARACTERISTICS? _characteristics;
+    private object? _driverContext;
+
+    /// <summary>Creates a host on <paramref name="engine"/>.</summary>
+    public NdisHost(TimerEngine engine, NdisHostOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        Engine = engine;
+        Options = options ?? new NdisHostOptions();
+        EngineRegistry.Add(engine);
+    }
+
+    /// <summary>The engine every timer of this host runs on.</summary>
+    public TimerEngine Engine { get; }
+
+    /// <summary>The host's options.</summary>
+    public NdisHostOptions Options { get; }
+
+    /// <summary>Timer activity, bug checks and verifier findings.</summary>
+    public HostDiagnostics Diagnostics { get; } = new();
+
+    /// <summary>The registered driver, once NdisMRegisterMiniportDriver succeeded.</summary>
+    public NdisDriverHandle? DriverHandle { get; private set; }
+
+    /// <summary>The adapters created so far.</summary>
+    public IReadOnlyList<NdisMiniportAdapter> Adapters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _adapters];
+            }
+        }
+    }
+
+    /// <summary>Every status indication, in order.</summary>
+    public IReadOnlyList<NdisIndication> Indications
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _indications];
+            }
+        }
+    }
+
+    /// <summary>Every completion, in order.</summary>
+    public IReadOnlyList<NdisCompletion> Completions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _completions];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers the miniport driver (NdisMRegisterMiniportDriver). Returns NDIS_STATUS_SUCCESS, or
+    /// NDIS_STATUS_BAD_CHARACTERISTICS when MiniportInitializeEx or MiniportHaltEx is missing.
+    /// </summary>
+    public uint NdisMRegisterMiniportDriver(NDIS_MINIPORT_DRIVER_CHARACTERISTICS miniportDriverCharacteristics, object? miniportDriverContext, out NdisDriverHandle? ndisMiniportDriverHandle)
+    {
+        ArgumentNullException.ThrowIfNull(miniportDriverCharacteristics);
+        ndisMiniportDriverHandle = null;
+        if (miniportDriverCharacteristics.InitializeHandlerEx is null || miniportDriverCharacteristics.HaltHandlerEx is null)
+        {
+            return NdisApi.NDIS_STATUS_BAD_CHARACTERISTICS;
+        }
+
+        lock (_gate)
+        {
+            _characteristics = miniportDriverCharacteristics;
+            _driverContext = miniportDriverContext;
+            DriverHandle = new NdisDriverHandle(this);
+            ndisMiniportDriverHandle = DriverHandle;
+        }
+
+        return NdisApi.NDIS_STATUS_SUCCESS;
+    }
+
+    /// <summary>Creates an adapter and runs MiniportInitializeEx at PASSIVE_LEVEL, then MiniportRestart if there is one.</summary>
+    /// <returns>The adapter; check <see cref="NdisMiniportAdapter.State"/>.</returns>
+    /// <exception cref="InvalidOperationException">No driver is registered.</exception>
+    public NdisMiniportAdapter AddAdapter()
+    {
+        NdisMiniportAdapter adapter;
+        object? driverContext;
+        lock (_gate)
+        {
+            var characteristics = _characteristics ?? throw new InvalidOperationException("Call NdisMRegisterMiniportDriver first.");
+            driverContext = _driverContext;
+            adapter = new NdisMiniportAdapter(this, $"nic{_adapters.Count}", characteristics);
+            _adapters.Add(adapter);
+        }
+
+        adapter.Initialize(driverContext);
+        return adapter;
+    }
+
+    /// <summary>System time (100 ns since 1601) at engine time <paramref name="engineNanoseconds"/>.</summary>
+    public long SystemTime100ns(long engineNanoseconds) => Options.SystemTimeAtEngineZero100ns + (engineNanoseconds / TimeUnits.NanosecondsPer100ns);
+
+    internal void RunTimerCallback(NdisTimer timer, in TimerFiring firing)
+    {
+        var f = firing;
+        if (timer.Owner is { } owner)
+        {
+            owner.RunCallback(timer, f);
+            return;
+        }
+
+        var fault = KernelContext.Run(KIRQL.DISPATCH_LEVEL, (timer, f), static s => s.timer.Invoke(s.f));
+        if (fault is not null)
+        {
+            Diagnostics.Add(new BugCheckReport("driver", "TimerCallback", Engine.NowNanoseconds, fault));
+        }
+    }
+
+    internal void Record(NdisIndication indication)
+    {
+        lock (_gate)
+        {
+            _indications.Add(indication);
+        }
+    }
+
+    internal void Record(NdisCompletion completion)
+    {
+        lock (_gate)
+        {
+            _completions.Add(completion);
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+using MiniportTimers.Ndis.Timers;
+
+namespace MiniportTimers.Ndis;
+
+/// <summary>
+/// One NDIS miniport adapter, and its NDIS_HANDLE MiniportAdapterHandle: pass this object where a DDI takes the
+/// adapter handle. The host calls the miniport's handlers at their documented IRQL (Initialize, Halt, Pause, Restart at
+/// PASSIVE_LEVEL; Reset, OID requests and sends at DISPATCH_LEVEL) with no NDIS lock held. A bug check in any of them,
+/// or in a timer callback of this adapter, stops this adapter only.
+/// </summary>
+/// <remarks>Thread safety: every public member may be called from any thread at PASSIVE_LEVEL.</remarks>
+public sealed class NdisMiniportAdapter
+{
+    [ThreadStatic]
+    private static NdisMiniportAdapter? t_current;
+
+    private readonly object _gate = new();
+    private readonly NDIS_MINIPORT_DRIVER_CHARACTERISTICS _handlers;
+    private readonly List<NdisTimer> _timers = [];
+    private int _state = (int)NdisAdapterState.Initializing;
+
+    internal NdisMiniportAdapter(NdisHost host, string name, NDIS_MINIPORT_DRIVER_CHARACTERISTICS handlers)
+    {
+        Host = host;
+        Name = name;
+        _handlers = handlers;
+    }
+
+    /// <summary>The host.</summary>
+    public NdisHost Host { get; }
+
+    /// <summary>"nic0", "nic1", ...</summary>
+    public string Name { get; }
+
+    /// <summary>The MiniportAdapterContext the miniport registered with NdisMSetMiniportAttributes.</summary>
+    public object? MiniportAdapterContext { get; internal set; }
+
+    /// <summary>The adapter's state.</summary>
+    public NdisAdapterState State => (NdisAdapterState)Volatile.Read(ref _state);
+
+    /// <summary>True while a reset the miniport pended has not completed.</summary>
+    public bool ResetInProgress { get; private set; }
+
+    /// <summary>The adapter whose handler or timer callback the calling thread is running, if any.</summary>
+    internal static NdisMiniportAdapter? Current => t_current;
+
+    internal bool IsLive => State is NdisAdapterState.Initializing or NdisAdapterState.Running or NdisAdapterState.Pausing or NdisAdapterState.Paused;
+
+    private object Context => MiniportAdapterContext ?? this;
+
+    // ------------------------------------------------------------------------------------------------------------
+    // What NDIS does to the miniport
+    // ------------------------------------------------------------------------------------------------------------
+
+    internal void Initialize(object? driverContext)
+    {
+        var status = NdisApi.NDIS_STATUS_FAILURE;
+        if (!Run("MiniportInitializeEx", KIRQL.PASSIVE_LEVEL, () => status = _handlers.InitializeHandlerEx!(this, driverContext)) || status != NdisApi.NDIS_STATUS_SUCCESS)
+        {
+            TrySetState(NdisAdapterState.Failed, NdisAdapterState.Initializing);
+            return;
+        }
+
+        TrySetState(NdisAdapterState.Paused, NdisAdapterState.Initializing);
+        Restart();
+    }
+
+    /// <summary>Calls MiniportPause (PASSIVE_LEVEL). A NDIS_STATUS_PENDING answer leaves the adapter <see cref="NdisAdapterState.Pausing"/> until NdisMPauseComplete.</summary>
+    /// <returns>What MiniportPause returned, or NDIS_STATUS_FAILURE when the adapter is not running.</returns>
+    public uint Pause()
+    {
+        if (!TrySetState(NdisAdapterState.Pausing, NdisAdapterState.Running))
+        {
+            return NdisApi.NDIS_STATUS_FAILURE;
+        }
+
+        var status = NdisApi.NDIS_STATUS_SUCCESS;
+        if (_handlers.PauseHandler is { } pause)
+        {
+            Run("MiniportPause", KIRQL.PASSIVE_LEVEL, () => status = pause(Context));
+        }
+
+        if (status != NdisApi.NDIS_STATUS_PENDING)
+        {
+            TrySetState(NdisAdapterState.Paused, NdisAdapterState.Pausing);
+        }
+
+        return status;
+    }
+
+    /// <summary>Calls MiniportRestart (PASSIVE_LEVEL) on a paused adapter.</summary>
+    /// <returns>What MiniportRestart returned (SUCCESS without a handler); NDIS_STATUS_FAILURE when not paused.</returns>
+    public uint Restart()
+    {
+        if (State != NdisAdapterState.Paused)
+        {
+            return NdisApi.NDIS_STATUS_FAILURE;
+        }
+
+        var status = NdisApi.NDIS_STATUS_SUCCESS;
+        if (_handlers.RestartHandler is { } restart)
+        {
+            Run("MiniportRestart", KIRQL.PASSIVE_LEVEL, () => status = restart(Context));
+        }
+
+        if (status == NdisApi.NDIS_STATUS_SUCCESS)
+        {
+            TrySetState(NdisAdapterState.Running, NdisAdapterState.Paused);
+        }
+
+        return status;
+    }
+
+    /// <summary>Calls MiniportResetEx at DISPATCH_LEVEL. NDIS_STATUS_PENDING: NdisMResetComplete follows.</summary>
+    /// <returns>What the handler returned; NDIS_STATUS_NOT_SUPPORTED without one; NDIS_STATUS_FAILURE when not live.</returns>
+    public uint Reset()
+    {
+        if (!IsLive)
+        {
+            return NdisApi.NDIS_STATUS_FAILURE;
+        }
+
+        if (_handlers.ResetHandlerEx is not { } reset)
+        {
+            return NdisApi.NDIS_STATUS_NOT_SUPPORTED;
+        }
+
+        var status = NdisApi.NDIS_STATUS_FAILURE;
+        ResetInProgress = true;
+        Run("MiniportResetEx", KIRQL.DISPATCH_LEVEL, () => status = reset(Context, out _));
+        if (status != NdisApi.NDIS_STATUS_PENDING)
+        {
+            ResetInProgress = false;
+        }
+
+        return status;
+    }
+
+    /// <summary>Calls MiniportQueryInformation at DISPATCH_LEVEL. NDIS_STATUS_PENDING: NdisMQueryInformationComplete follows.</summary>
+    public uint QueryInformation(uint oid) => Oid("MiniportQueryInformation", _handlers.QueryInformationHandler, oid);
+
+    /// <summary>Calls MiniportSetInformation at DISPATCH_LEVEL. NDIS_STATUS_PENDING: NdisMSetInformationComplete follows.</summary>
+    public uint SetInformation(uint oid) => Oid("MiniportSetInformation", _handlers.SetInformationHandler, oid);
+
+    /// <summary>Hands one send to MiniportSendNetBufferLists at DISPATCH_LEVEL; NdisMSendNetBufferListsComplete completes it.</summary>
+    /// <returns>False when the adapter is not running or has no send handler.</returns>
+    public bool Send(NET_BUFFER_LIST netBufferList)
+    {
+        ArgumentNullException.ThrowIfNull(netBufferList);
+        if (State != NdisAdapterState.Running || _handlers.SendNetBufferListsHandler is not { } send)
+        {
+            return false;
+        }
+
+        return Run("MiniportSendNetBufferLists", KIRQL.DISPATCH_LEVEL, () => send(Context, netBufferList));
+    }
+
+    /// <summary>
+    /// Calls MiniportHaltEx (PASSIVE_LEVEL). Afterwards every timer of the adapter still queued is cancelled and
+    /// reported as a finding (the miniport should have cancelled it; Windows would bug-check when its memory is freed).
+    /// </summary>
+    public void Halt()
+    {
+        if (State is NdisAdapterState.Halted or NdisAdapterState.Failed)
+        {
+            return;
+        }
+
+        if (State != NdisAdapterState.Faulted)
+        {
+            Run("MiniportHaltEx", KIRQL.PASSIVE_LEVEL, () => _handlers.HaltHandlerEx!(Context));
+        }
+
+        foreach (var timer in SnapshotTimers())
+        {
+            if (timer.Cancel())
+            {
+                Host.Diagnostics.Add(new VerifierFinding(Name, "TimerQueuedAtHalt", $"A {timer.Kind} was still queued after MiniportHaltEx returned; the host cancelled it."));
+            }
+        }
+
+        Volatile.Write(ref _state, (int)NdisAdapterState.Halted);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Services for the DDIs
+    // ------------------------------------------------------------------------------------------------------------
+
+    internal void Track(NdisTimer timer)
+    {
+        lock (_gate)
+        {
+            if (!_timers.Contains(timer))
+            {
+                _timers.Add(timer);
+            }
+        }
+    }
+
+    internal void Untrack(NdisTimer timer)
+    {
+        lock (_gate)
+        {
+            _timers.Remove(timer);
+        }
+    }
+
+    internal void CompletePause()
+    {
+        TrySetState(NdisAdapterState.Paused, NdisAdapterState.Pausing);
+    }
+
+    internal void CompleteReset() => ResetInProgress = false;
+
+    internal void RunCallback(NdisTimer timer, TimerFiring firing)
+    {
+        if (IsLive)
+        {
+            Run("TimerCallback", KIRQL.DISPATCH_LEVEL, () => timer.Invoke(firing));
+        }
+    }
+
+    internal void RunWorkItem(NDIS_WORK_ITEM workItem)
+    {
+        if (IsLive && workItem.Routine is { } routine)
+        {
+            Run("WorkItem", KIRQL.PASSIVE_LEVEL, () => routine(workItem, workItem.Context));
+        }
+    }
+
+    /// <summary>True while the calling thread runs one of this adapter's timer callbacks.</summary>
+    internal static bool InTimerCallback => t_inTimerCallback;
+
+    [ThreadStatic]
+    private static bool t_inTimerCallback;
+
+    private uint Oid(string routine, MINIPORT_OID? handler, uint oid)
+    {
+        if (!IsLive)
+        {
+            return NdisApi.NDIS_STATUS_FAILURE;
+        }
+
+        if (handler is null)
+        {
+            return NdisApi.NDIS_STATUS_NOT_SUPPORTED;
+        }
+
+        var status = NdisApi.NDIS_STATUS_FAILURE;
+        Run(routine, KIRQL.DISPATCH_LEVEL, () => status = handler(Context, oid));
+        return status;
+    }
+
+    private NdisTimer[] SnapshotTimers()
+    {
+        lock (_gate)
+        {
+            return [.. _timers];
+        }
+    }
+
+    private bool TrySetState(NdisAdapterState to, NdisAdapterState from) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
+
+    /// <summary>Runs miniport code for this adapter at <paramref name="irql"/>; a bug check stops the adapter.</summary>
+    /// <returns>False when the code raised a bug check.</returns>
+    private bool Run(string routine, KIRQL irql, Action body)
+    {
+        var outer = t_current;
+        var outerInTimer = t_inTimerCallback;
+        t_current = this;
+        t_inTimerCallback = routine == "TimerCallback";
+        BugCheckException? fault;
+        try
+        {
+            fault = KernelContext.Run(irql, body, static b => b());
+        }
+        finally
+        {
+            t_current = outer;
+            t_inTimerCallback = outerInTimer;
+        }
+
+        if (fault is null)
+        {
+            return true;
+        }
+
+        Host.Diagnostics.Add(new BugCheckReport(Name, routine, Host.Engine.NowNanoseconds, fault));
+        Volatile.Write(ref _state, (int)NdisAdapterState.Faulted);
+        foreach (var timer in SnapshotTimers())
+        {
+            timer.Cancel();
+        }
+
+        return false;
+    }
+}

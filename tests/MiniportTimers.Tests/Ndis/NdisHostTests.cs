@@ -1,0 +1,80 @@
+using MiniportTimers.Kernel;
+using MiniportTimers.Ndis;
+using MiniportTimers.Tests.Storport;
+using static MiniportTimers.Ndis.NdisApi;
+
+namespace MiniportTimers.Tests.Ndis;
+
+/// <summary>The NDIS host: pended pause and reset completed from timer callbacks, halt, flush.</summary>
+public class NdisHostTests
+{
+    [Fact]
+    public void PausePended_CompletedFromATimerCallback_AdapterEndsPaused()
+    {
+        var bed = new NdisTestBed();
+        NdisTimerObject? t = null;
+        bed.Pause = ctx =>
+        {
+            t = bed.NewTimerObject((_, c, _, _) => NdisMPauseComplete(((NdisTestBed.AdapterContext)c!).Handle), ctx);
+            NdisSetTimerObject(t, -100 * 10_000, 0, null);
+            return NDIS_STATUS_PENDING;
+        };
+        Assert.Equal(NDIS_STATUS_PENDING, bed.Adapter.Pause());
+        Assert.Equal(NdisAdapterState.Pausing, bed.Adapter.State);
+        bed.AdvanceMs(100);
+        Assert.Equal(NdisAdapterState.Paused, bed.Adapter.State);
+        var completion = Assert.Single(bed.Host.Completions);
+        Assert.Equal(("PauseComplete", true, 100L), (completion.Kind, completion.FromTimerCallback, completion.AtNanoseconds / 1_000_000));
+        Assert.Equal(NDIS_STATUS_SUCCESS, bed.Adapter.Restart());
+        Assert.Equal(NdisAdapterState.Running, bed.Adapter.State);
+    }
+
+    [Fact]
+    public void ResetPended_CompletedLater_ResetInProgressUntilThen()
+    {
+        var bed = new NdisTestBed();
+        KIRQL resetIrql = 0;
+        bed.Reset = ctx =>
+        {
+            resetIrql = Ke.KeGetCurrentIrql();
+            var t = bed.NewTimerObject((_, _, _, _) => NdisMResetComplete(ctx.Handle, NDIS_STATUS_SUCCESS, false));
+            NdisSetTimerObject(t, -50 * 10_000, 0, null);
+            return NDIS_STATUS_PENDING;
+        };
+        Assert.Equal(NDIS_STATUS_PENDING, bed.Adapter.Reset());
+        Assert.True(bed.Adapter.ResetInProgress);
+        bed.AdvanceMs(50);
+        Assert.False(bed.Adapter.ResetInProgress);
+        Assert.Equal(KIRQL.DISPATCH_LEVEL, resetIrql);
+        Assert.Equal("ResetComplete", Assert.Single(bed.Host.Completions).Kind);
+    }
+
+    [Fact]
+    public void Halt_WithATimerStillQueued_CancelsItAndReportsIt()
+    {
+        var bed = new NdisTestBed();
+        var fired = false;
+        NdisSetTimerObject(bed.NewTimerObject((_, _, _, _) => fired = true), -10_000, 0, null);
+        bed.Adapter.Halt();
+        bed.AdvanceMs(10);
+        Assert.False(fired);
+        Assert.Equal(NdisAdapterState.Halted, bed.Adapter.State);
+        Assert.Equal("TimerQueuedAtHalt", Assert.Single(bed.Host.Diagnostics.Findings).Rule);
+    }
+
+    [Fact]
+    public void KeFlushQueuedDpcs_AbovePassive_BugChecks()
+    {
+        StorportTestBed.AtIrql(KIRQL.DISPATCH_LEVEL, () => Assert.Equal(BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, Assert.Throws<BugCheckException>(Ke.KeFlushQueuedDpcs).Code));
+    }
+
+    [Fact]
+    public void StatusIndications_AreRecordedInOrder()
+    {
+        var bed = new NdisTestBed();
+        NdisMIndicateStatusEx(bed.Adapter, NDIS_STATUS_LINK_STATE);
+        NdisMIndicateStatus(bed.Adapter, NDIS_STATUS_MEDIA_DISCONNECT);
+        NdisMIndicateStatusComplete(bed.Adapter);
+        Assert.Equal([NDIS_STATUS_LINK_STATE, NDIS_STATUS_MEDIA_DISCONNECT], bed.Host.Indications.Select(i => i.StatusCode));
+    }
+}

@@ -1,0 +1,70 @@
+using MiniportTimers.Engine;
+using MiniportTimers.Ndis;
+
+namespace MiniportTimers.Tests.Ndis;
+
+/// <summary>An NDIS host on a virtual clock with a minimal miniport whose handlers the test supplies.</summary>
+internal sealed class NdisTestBed
+{
+    public NdisTestBed(int adapters = 1, TimerEngine? engine = null)
+    {
+        Engine = engine ?? new VirtualTimerEngine();
+        Host = new NdisHost(Engine);
+        var status = Host.NdisMRegisterMiniportDriver(
+            new NDIS_MINIPORT_DRIVER_CHARACTERISTICS
+            {
+                InitializeHandlerEx = (handle, _) =>
+                {
+                    NdisApi.NdisMSetMiniportAttributes(handle, new AdapterContext(handle));
+                    Initialize?.Invoke(handle);
+                    return NdisApi.NDIS_STATUS_SUCCESS;
+                },
+                HaltHandlerEx = ctx => Halt?.Invoke((AdapterContext)ctx),
+                PauseHandler = ctx => Pause?.Invoke((AdapterContext)ctx) ?? NdisApi.NDIS_STATUS_SUCCESS,
+                ResetHandlerEx = (object ctx, out bool addressingReset) =>
+                {
+                    addressingReset = false;
+                    return Reset?.Invoke((AdapterContext)ctx) ?? NdisApi.NDIS_STATUS_SUCCESS;
+                },
+            },
+            null,
+            out var driver);
+        Assert.Equal(NdisApi.NDIS_STATUS_SUCCESS, status);
+        Driver = driver!;
+        for (var i = 0; i < adapters; i++)
+        {
+            Assert.Equal(NdisAdapterState.Running, Host.AddAdapter().State);
+        }
+    }
+
+    public TimerEngine Engine { get; }
+
+    public VirtualTimerEngine Virtual => (VirtualTimerEngine)Engine;
+
+    public NdisHost Host { get; }
+
+    public NdisDriverHandle Driver { get; }
+
+    public NdisMiniportAdapter Adapter => Host.Adapters[0];
+
+    public Action<NdisMiniportAdapter>? Initialize { get; set; }
+
+    public Action<AdapterContext>? Halt { get; set; }
+
+    public Func<AdapterContext, uint>? Pause { get; set; }
+
+    public Func<AdapterContext, uint>? Reset { get; set; }
+
+    public long NowMs => Engine.NowNanoseconds / TimeUnits.NanosecondsPerMillisecond;
+
+    public void AdvanceMs(long ms) => Virtual.AdvanceBy(ms * TimeUnits.NanosecondsPerMillisecond);
+
+    public NdisTimerObject NewTimerObject(NDIS_TIMER_FUNCTION function, object? defaultContext = null, object? handle = null)
+    {
+        Assert.Equal(NdisApi.NDIS_STATUS_SUCCESS, NdisApi.NdisAllocateTimerObject(handle ?? Adapter, NDIS_TIMER_CHARACTERISTICS.For(function, defaultContext), out var timer));
+        return timer!;
+    }
+
+    /// <summary>The MiniportAdapterContext of the test miniport.</summary>
+    internal sealed record AdapterContext(NdisMiniportAdapter Handle);
+}
