@@ -1,4 +1,6 @@
+using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
+using MiniportTimers.Samples.Harness;
 using MiniportTimers.Storport;
 using static MiniportTimers.Storport.StorPort;
 
@@ -11,60 +13,107 @@ namespace MiniportTimers.Samples.Storahci;
 /// Every event of the workload is itself an engine timer, so the same run works on the virtual and the real clock, and
 /// on the virtual clock the same seed always gives the same result.
 /// </summary>
-public static class StorahciRun
+public sealed class StorahciRun : ISampleRun
 {
     private const long Ms = TimeUnits.NanosecondsPerMillisecond;
 
-    /// <summary>Runs <paramref name="scenario"/> on <paramref name="engine"/>.</summary>
-    /// <param name="engine">A virtual engine (advanced here until the end) or a real one (waited on).</param>
-    /// <param name="scenario">What to run.</param>
-    /// <param name="options">Host options.</param>
-    /// <returns>The result; <see cref="StorahciResult.Completed"/> is false when a real run did not finish within its duration plus 30 s.</returns>
-    public static StorahciResult Execute(TimerEngine engine, StorahciScenario scenario, StorportHostOptions? options = null)
+    private readonly StorahciScenario _scenario;
+    private readonly StorportHostOptions? _options;
+    private StorportHost? _host;
+    private List<AhciHba> _hbas = [];
+    private long _origin;
+
+    /// <summary>Prepares a run of <paramref name="scenario"/>.</summary>
+    public StorahciRun(StorahciScenario scenario, StorportHostOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(scenario);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenario.Adapters, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(scenario.PortsPerAdapter, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(scenario.PortsPerAdapter, 32);
-        ArgumentOutOfRangeException.ThrowIfLessThan(scenario.DurationMilliseconds, 100);
+        _scenario = scenario;
+        _options = options;
+    }
 
-        var host = new StorportHost(engine, options);
-        var hbas = Enumerable.Range(0, scenario.Adapters).Select(i => new AhciHba(i, engine, scenario.PortProfiles(i))).ToList();
-        var nextHba = new Queue<AhciHba>(hbas);
-        host.StorPortInitialize(StorahciMiniport.CreateInitializationData(nextHba.Dequeue, scenario.LpmIntervalMilliseconds));
+    /// <inheritdoc />
+    public string Name => "storahci";
 
-        var origin = engine.NowNanoseconds;
-        var duration = scenario.DurationMilliseconds * Ms;
-        var workload = new Workload(engine, origin, new Random(scenario.Seed));
-        using var finished = new ManualResetEventSlim();
+    /// <summary>The host, once started.</summary>
+    public StorportHost Host => _host ?? throw new InvalidOperationException("Not started.");
 
-        for (var a = 0; a < scenario.Adapters; a++)
+    /// <inheritdoc />
+    public HostDiagnostics Diagnostics => Host.Diagnostics;
+
+    /// <summary>The result, once finished.</summary>
+    public StorahciResult? Result { get; private set; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<KeyValuePair<string, long>> Facts
+    {
+        get
         {
-            var hba = hbas[a];
+            var r = Result ?? throw new InvalidOperationException("Not finished.");
+            var q = Host.RequestActivity;
+            var c = r.Counters;
+            return
+            [
+                new("ports started", r.PortsStarted), new("ports failed", r.PortsFailed), new("ports empty", r.PortsEmpty),
+                new("I/O submitted", q.Submitted), new("I/O completed", q.Completed),
+                new("completed in StartIo", q.CompletedIn(MiniportRoutine.HwStartIo)), new("completed in interrupt", q.CompletedIn(MiniportRoutine.HwInterrupt)),
+                new("completed in timer callback", q.CompletedIn(MiniportRoutine.TimerCallback)),
+                new("LPM idle requests", c.LpmRequests), new("slumbers", c.Slumbers), new("unexpected BUSY", c.UnexpectedBusy),
+                new("bus-change retries", c.BusChangeRetries), new("bus changes accepted", c.BusChangeDone), new("run-time timer inits", c.BusChangeTimerInits),
+                new("power-downs", c.PowerDowns), new("resets", c.Resets), new("stale start callbacks", c.StaleCallbacks), new("stalls", c.Stalls),
+            ];
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> InvariantFailures
+    {
+        get
+        {
+            var q = Host.RequestActivity;
+            return q.Completed == q.Submitted ? [] : [$"storahci: {q.Submitted - q.Completed} requests were never completed"];
+        }
+    }
+
+    /// <summary>Runs <paramref name="scenario"/> alone on <paramref name="engine"/> and returns its result.</summary>
+    /// <param name="engine">A virtual engine (advanced here until the end) or a real one (waited on).</param>
+    /// <param name="scenario">What to run.</param>
+    /// <param name="options">Host options.</param>
+    public static StorahciResult Execute(TimerEngine engine, StorahciScenario scenario, StorportHostOptions? options = null)
+    {
+        var run = new StorahciRun(scenario, options);
+        var completed = SampleRunner.Run(engine, [run], scenario.DurationMilliseconds, scenario.Seed);
+        return run.Result! with { Completed = completed };
+    }
+
+    /// <inheritdoc />
+    public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(workload);
+        var host = new StorportHost(engine, _options);
+        _host = host;
+        _hbas = [.. Enumerable.Range(0, _scenario.Adapters).Select(i => new AhciHba(i, engine, _scenario.PortProfiles(i)))];
+        var nextHba = new Queue<AhciHba>(_hbas);
+        host.StorPortInitialize(StorahciMiniport.CreateInitializationData(nextHba.Dequeue, _scenario.LpmIntervalMilliseconds));
+        _origin = workload.Origin;
+        for (var a = 0; a < _scenario.Adapters; a++)
+        {
+            var hba = _hbas[a];
             workload.At(0, () => CreateAdapter(host, hba));
-            ScheduleAdapterWorkload(workload, host, a, hba, scenario, duration);
+            ScheduleAdapterWorkload(workload, host, a, hba, _scenario, durationNanoseconds);
         }
+    }
 
-        workload.At(duration, () =>
+    /// <inheritdoc />
+    public void Finish()
+    {
+        var host = Host;
+        foreach (var adapter in host.Adapters)
         {
-            foreach (var adapter in host.Adapters)
-            {
-                adapter.Remove();
-            }
-
-            finished.Set();
-        });
-
-        bool completed;
-        if (engine is VirtualTimerEngine virtualEngine)
-        {
-            virtualEngine.AdvanceTo(origin + duration + Ms);
-            completed = finished.IsSet;
-        }
-        else
-        {
-            completed = finished.Wait(TimeSpan.FromMilliseconds(scenario.DurationMilliseconds + 30_000));
+            adapter.Remove();
         }
 
         var extensions = host.Adapters.Select(a => (AhciAdapterExtension)a.DeviceExtension).ToList();
@@ -73,8 +122,8 @@ public static class StorahciRun
             p.PortNumber,
             p.Outcome,
             (p.FinishedAttemptAtNanoseconds - p.StartedAttemptAtNanoseconds) / (double)Ms,
-            (p.FinishedAttemptAtNanoseconds - origin) / (double)Ms))).ToList();
-        return new StorahciResult(host, ports, StorahciTotals.Sum(extensions.Select(e => e.Counters)), completed);
+            (p.FinishedAttemptAtNanoseconds - _origin) / (double)Ms))).ToList();
+        Result = new StorahciResult(host, ports, StorahciTotals.Sum(extensions.Select(e => e.Counters)), true);
     }
 
     private static void CreateAdapter(StorportHost host, AhciHba hba)
@@ -155,30 +204,5 @@ public static class StorahciRun
         // Port reset: a direct start again while a previous start timer may still be pending.
         var reset = (byte)Math.Min(3, ports - 1);
         w.At(duration / 2, () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_RESET_BUS, PathId = reset }));
-    }
-
-    /// <summary>The harness's own events: engine timers at fixed offsets from the run's origin. One random source, used on the dispatching thread only.</summary>
-    private sealed class Workload(TimerEngine engine, long origin, Random rng)
-    {
-        public void At(long offsetNanoseconds, Action action) =>
-            engine.Arm(engine.CreateTimer(static (t, in _) => ((Action)t.State!)(), action), origin + offsetNanoseconds);
-
-        public void After(long delayNanoseconds, Action action) =>
-            engine.ArmAfter(engine.CreateTimer(static (t, in _) => ((Action)t.State!)(), action), delayNanoseconds);
-
-        public void Every(long periodNanoseconds, long startNanoseconds, long endNanoseconds, Action<Random> action)
-        {
-            var timer = engine.CreateTimer((t, in f) =>
-            {
-                if (f.DueNanoseconds - origin > endNanoseconds)
-                {
-                    t.Engine.Cancel(t);
-                    return;
-                }
-
-                action(rng);
-            });
-            engine.Arm(timer, origin + startNanoseconds + periodNanoseconds, 0, periodNanoseconds);
-        }
     }
 }

@@ -30,7 +30,7 @@ public sealed record StorahciScenario
     /// <summary>Builds the simulated device profiles of adapter <paramref name="adapter"/> from the seed.</summary>
     public IReadOnlyList<AhciPortDeviceProfile> PortProfiles(int adapter)
     {
-        var rng = new Random(HashCode.Combine(Seed, adapter));
+        var rng = new Random(Harness.Seeds.Derive(Seed, adapter));
         return [.. Enumerable.Range(0, PortsPerAdapter).Select(port =>
         {
             var linkUp = rng.Next(0, 30_000);

@@ -28,6 +28,29 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void RunVirtual_SameSeedInTwoProcesses_PrintsTheSameReport()
+    {
+        // In-process repetition cannot catch per-process randomness (string hashing, HashCode): run the tool twice.
+        var tool = Path.Combine(AppContext.BaseDirectory, "miniport-timers.dll");
+        string RunTool()
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet", [tool, "run", "--virtual", "--seed", "3"])
+            {
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            })!;
+            var output = process.StandardOutput.ReadToEnd();
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)));
+            Assert.Equal(0, process.ExitCode);
+            return output;
+        }
+
+        var first = RunTool();
+        Assert.Equal(first, RunTool());
+        Assert.Contains("Bug checks: 0", first);
+    }
+
+    [Fact]
     public void RunVirtual_Json_WritesTheReport()
     {
         var path = Path.Combine(Path.GetTempPath(), $"mt-{Guid.NewGuid():N}.json");

@@ -1,0 +1,44 @@
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Samples.Harness;
+
+/// <summary>
+/// Runs several samples side by side on one engine for a given time: a virtual engine is advanced to the end, a real
+/// one is waited on; then each sample is finished (outside the dispatcher).
+/// </summary>
+public static class SampleRunner
+{
+    /// <summary>Runs <paramref name="samples"/> for <paramref name="durationMilliseconds"/> of engine time.</summary>
+    /// <returns>True when the run reached its end in time (a real run gets its duration plus 30 s).</returns>
+    public static bool Run(TimerEngine engine, IReadOnlyList<ISampleRun> samples, long durationMilliseconds, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(samples);
+        var duration = durationMilliseconds * TimeUnits.NanosecondsPerMillisecond;
+        var origin = engine.NowNanoseconds;
+        using var finished = new ManualResetEventSlim();
+        for (var i = 0; i < samples.Count; i++)
+        {
+            samples[i].Start(engine, new Workload(engine, origin, Seeds.Derive(seed, i + 1)), duration);
+        }
+
+        new Workload(engine, origin, seed).At(duration, finished.Set);
+        bool completed;
+        if (engine is VirtualTimerEngine virtualEngine)
+        {
+            virtualEngine.AdvanceTo(origin + duration);
+            completed = finished.IsSet;
+        }
+        else
+        {
+            completed = finished.Wait(TimeSpan.FromMilliseconds(durationMilliseconds + 30_000));
+        }
+
+        foreach (var sample in samples)
+        {
+            sample.Finish();
+        }
+
+        return completed;
+    }
+}
