@@ -1,29 +1,30 @@
 using System.CommandLine;
 using System.Text.Json;
 using MiniportTimers.Engine;
-using MiniportTimers.Samples.Storahci;
-using Spectre.Console;
+using MiniportTimers.Samples.Harness;
 
 namespace MiniportTimers.Cli.Run;
 
 /// <summary>
-/// <c>run</c>: hosts the storahci sample miniport on the real clock (or the virtual one) and prints what every timer
-/// did. Exit code 0 when nothing went wrong; 1 when a bug check or an internal invariant failure happened.
+/// <c>run</c>: hosts the sample miniports (storahci, netvmini, pcnet, e100bex) side by side on one engine, on the real
+/// clock or the virtual one, and prints what every timer did. Exit code 0 when nothing went wrong; 1 when a bug check
+/// or an internal invariant failure happened; 2 for bad options.
 /// </summary>
 internal static class RunCommand
 {
     public static Command Create()
     {
-        var virtualClock = new Option<bool>("--virtual") { Description = "Run on the virtual clock: deterministic, done in well under a second." };
-        var adapters = new Option<int>("--adapters") { Description = "Adapters (HBAs) to host.", DefaultValueFactory = _ => 4 };
-        var ports = new Option<int>("--ports") { Description = "Ports per adapter (1-32).", DefaultValueFactory = _ => 4 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the device profiles and the workload.", DefaultValueFactory = _ => 1 };
-        var duration = new Option<long>("--duration-ms") { Description = "Length of the run in ms of engine time.", DefaultValueFactory = _ => 3_000 };
-        var neverReady = new Option<string?>("--never-ready-port") { Description = "A port whose device never leaves BSY, as adapter:port (e.g. 0:3); it gives up after 60 s." };
+        var virtualClock = new Option<bool>("--virtual") { Description = "Run on the virtual clock: deterministic, done in about a second." };
+        var samples = new Option<string[]>("--sample") { Description = $"Samples to host (repeatable): {string.Join(", ", RunSettings.AllSamples)}. Default: all.", AllowMultipleArgumentsPerToken = true };
+        var adapters = new Option<int>("--adapters") { Description = "storahci adapters (HBAs).", DefaultValueFactory = _ => 4 };
+        var ports = new Option<int>("--ports") { Description = "storahci ports per adapter (1-32).", DefaultValueFactory = _ => 4 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the device profiles and the workloads.", DefaultValueFactory = _ => 1 };
+        var duration = new Option<long>("--duration-ms") { Description = "Length of the run in ms of engine time.", DefaultValueFactory = _ => RunSettings.DefaultDurationMilliseconds };
+        var neverReady = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port (e.g. 0:3); it gives up after 60 s." };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this path." };
-        var command = new Command("run", "Host the storahci sample miniport and report arms, fires, cancels, BUSY returns and lateness per timer.")
+        var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, adapters, ports, seed, duration, neverReady, json,
+            virtualClock, samples, adapters, ports, seed, duration, neverReady, json,
         };
         command.SetAction(parse => Execute(
             new RunSettings(
@@ -33,7 +34,8 @@ internal static class RunCommand
                 parse.GetValue(seed),
                 parse.GetValue(duration),
                 parse.GetValue(neverReady),
-                parse.GetValue(json)),
+                parse.GetValue(json),
+                parse.GetValue(samples)),
             Console.Out));
         return command;
     }
@@ -41,24 +43,18 @@ internal static class RunCommand
     /// <summary>Runs and reports to <paramref name="output"/>. Returns the process exit code.</summary>
     public static int Execute(RunSettings settings, TextWriter output)
     {
-        if (settings.Adapters < 1 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100)
+        var names = settings.Samples is { Count: > 0 } chosen ? chosen.Select(n => n.ToLowerInvariant()).Distinct().ToList() : [.. RunSettings.AllSamples];
+        var unknown = names.Except(RunSettings.AllSamples).ToList();
+        if (settings.Adapters < 1 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0)
         {
-            output.WriteLine("run: --adapters must be >= 1, --ports 1 to 32, --duration-ms >= 100.");
+            output.WriteLine($"run: --adapters must be >= 1, --ports 1 to 32, --duration-ms >= 100, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
             return 2;
         }
 
-        var scenario = new StorahciScenario
-        {
-            Adapters = settings.Adapters,
-            PortsPerAdapter = settings.Ports,
-            Seed = settings.Seed,
-            DurationMilliseconds = settings.DurationMilliseconds,
-            NeverReadyPort = settings.NeverReadyPort,
-        };
-
+        var runs = names.OrderBy(n => RunSettings.AllSamples.ToList().IndexOf(n)).Select(n => SampleFactory.Create(n, settings)).ToList();
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
-        var result = StorahciRun.Execute(engine, scenario);
-        var report = RunReport.From(result, engine, scenario);
+        var completed = SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed);
+        var report = RunReport.From(runs, engine, settings, completed);
         RunReportRenderer.Write(report, output);
         if (settings.JsonPath is { } path)
         {
@@ -66,6 +62,6 @@ internal static class RunCommand
             output.WriteLine($"JSON report written to {path}");
         }
 
-        return report.BugChecks.Count == 0 && report.InvariantFailures.Count == 0 ? 0 : 1;
+        return report.BugCheckCount == 0 && report.InvariantFailures.Count == 0 ? 0 : 1;
     }
 }

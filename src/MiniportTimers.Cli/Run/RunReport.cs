@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
+using MiniportTimers.Samples.Harness;
 using MiniportTimers.Samples.Storahci;
-using MiniportTimers.Storport;
 
 namespace MiniportTimers.Cli.Run;
 
@@ -11,19 +12,10 @@ internal sealed record RunReport(
     string Clock,
     string WaitPrimitive,
     int Seed,
-    int Adapters,
-    int PortsPerAdapter,
     long DurationMilliseconds,
-    IReadOnlyList<TimerRow> Timers,
-    IReadOnlyList<PortReport> Ports,
-    int PortsStarted,
-    int PortsFailed,
-    int PortsEmpty,
-    IoSummary Io,
-    StorahciTotals Driver,
+    IReadOnlyList<SampleReport> Samples,
     EngineStatistics Engine,
-    IReadOnlyList<BugCheckRow> BugChecks,
-    IReadOnlyList<FindingRow> Findings,
+    int BugCheckCount,
     IReadOnlyList<string> InvariantFailures)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
@@ -32,38 +24,24 @@ internal sealed record RunReport(
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static RunReport From(StorahciResult result, TimerEngine engine, StorahciScenario scenario)
+    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed)
     {
-        var host = result.Host;
-        var timers = result.Timers.Select(r => new TimerRow(
-            r.Kind,
-            r.Callback,
-            r.Arms,
-            r.Fires,
-            r.Cancels,
-            r.Busy,
-            r.StaleSkipped,
-            Micro(r.Lateness.PercentileNanoseconds(50)),
-            Micro(r.Lateness.PercentileNanoseconds(99)),
-            Micro(r.Lateness.MaxNanoseconds))).ToList();
-        var requests = host.RequestActivity;
-        var io = new IoSummary(
-            requests.Submitted,
-            requests.Completed,
-            requests.CompletedIn(MiniportRoutine.HwStartIo),
-            requests.CompletedIn(MiniportRoutine.HwInterrupt),
-            requests.CompletedIn(MiniportRoutine.TimerCallback));
-
+        var samples = runs.Select(SampleReport.From).ToList();
         var failures = new List<string>();
-        if (!result.Completed)
+        if (!completed)
         {
             failures.Add("the run did not reach its end in time");
         }
 
-        var early = result.Timers.Sum(r => r.Lateness.EarlyCount);
-        if (early > 0)
+        foreach (var run in runs)
         {
-            failures.Add($"{early} callbacks ran before their due time");
+            var early = run.Diagnostics.TimerActivity.Rows.Sum(r => r.Lateness.EarlyCount);
+            if (early > 0)
+            {
+                failures.Add($"{run.Name}: {early} callbacks ran before their due time");
+            }
+
+            failures.AddRange(run.InvariantFailures);
         }
 
         var stats = engine.Statistics;
@@ -72,39 +50,49 @@ internal sealed record RunReport(
             failures.Add($"{stats.CallbackFaults} engine callbacks threw outside any miniport routine");
         }
 
-        if (io.Completed != io.Submitted)
-        {
-            failures.Add($"{io.Submitted - io.Completed} requests were never completed");
-        }
-
         return new RunReport(
             engine.IsVirtual ? "virtual" : "real",
             engine is RealTimeTimerEngine real ? real.WaitPrimitive : "virtual",
-            scenario.Seed,
-            scenario.Adapters,
-            scenario.PortsPerAdapter,
-            scenario.DurationMilliseconds,
-            timers,
-            result.Ports,
-            result.PortsStarted,
-            result.PortsFailed,
-            result.PortsEmpty,
-            io,
-            result.Counters,
+            settings.Seed,
+            settings.DurationMilliseconds,
+            samples,
             stats,
-            [.. host.BugChecks.Select(b => new BugCheckRow(b.Adapter, b.Routine, $"0x{b.BugCheck.Code:X}", b.BugCheck.CodeName, b.BugCheck.Detail))],
-            [.. host.Findings.Select(f => new FindingRow(f.Adapter, f.Rule, f.Detail))],
+            samples.Sum(s => s.BugChecks.Count),
             failures);
     }
+}
 
-    private static double Micro(long nanoseconds) => Math.Round(TimeUnits.NanosecondsToMicrosecondsExact(nanoseconds), 1);
+/// <summary>One sample's part of the report.</summary>
+internal sealed record SampleReport(
+    string Name,
+    IReadOnlyList<TimerRow> Timers,
+    IReadOnlyList<Fact> Facts,
+    IReadOnlyList<PortReport>? Ports,
+    IReadOnlyList<BugCheckRow> BugChecks,
+    IReadOnlyList<FindingRow> Findings)
+{
+    public static SampleReport From(ISampleRun run)
+    {
+        static double Micro(long nanoseconds) => Math.Round(TimeUnits.NanosecondsToMicrosecondsExact(nanoseconds), 1);
+        var d = run.Diagnostics;
+        return new SampleReport(
+            run.Name,
+            [.. d.TimerActivity.Rows.Select(r => new TimerRow(r.Kind, r.Callback, r.Arms, r.Fires, r.Cancels, r.Busy, r.StaleSkipped, Micro(r.Lateness.PercentileNanoseconds(50)), Micro(r.Lateness.PercentileNanoseconds(99)), Micro(r.Lateness.MaxNanoseconds)))],
+            [.. run.Facts.Select(f => new Fact(f.Key, f.Value))],
+            (run as StorahciRun)?.Result?.Ports,
+            [.. d.BugChecks.Select(b => new BugCheckRow(b.Adapter, b.Routine, $"0x{b.BugCheck.Code:X}", b.BugCheck.CodeName, b.BugCheck.Detail))],
+            [.. d.Findings.Select(f => new FindingRow(f.Adapter, f.Rule, f.Detail))]);
+    }
+
+    /// <summary>A fact by its label, or 0.</summary>
+    public long this[string label] => Facts.FirstOrDefault(f => f.Label == label)?.Value ?? 0;
 }
 
 /// <summary>One timer kind and callback: what it did and how late it ran (µs).</summary>
 internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fires, long Cancels, long Busy, long Stale, double LatenessP50Microseconds, double LatenessP99Microseconds, double LatenessMaxMicroseconds);
 
-/// <summary>Requests and where the miniport completed them.</summary>
-internal sealed record IoSummary(long Submitted, long Completed, long CompletedInStartIo, long CompletedInInterrupt, long CompletedInTimerCallback);
+/// <summary>A labelled count of what a sample did.</summary>
+internal sealed record Fact(string Label, long Value);
 
 /// <summary>A bug check, for the report.</summary>
 internal sealed record BugCheckRow(string Adapter, string Routine, string Code, string Name, string Detail);

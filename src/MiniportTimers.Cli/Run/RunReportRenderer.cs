@@ -17,52 +17,61 @@ internal static class RunReportRenderer
         });
         console.Profile.Width = 132;
 
-        console.WriteLine($"storahci sample: {r.Adapters} adapters x {r.PortsPerAdapter} ports, {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}), seed {r.Seed}");
-        console.WriteLine();
+        console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}), seed {r.Seed}");
+        foreach (var s in r.Samples)
+        {
+            console.WriteLine();
+            console.WriteLine($"== {s.Name} ==");
+            WriteTimers(console, s);
+            if (s.Ports is { Count: > 0 } ports)
+            {
+                var table = new Table().Border(TableBorder.Ascii).Title("Ports (start = latest start attempt, ms)");
+                table.AddColumns("Adapter", "Port", "Outcome", "Start ms", "Ended at ms");
+                foreach (var p in ports)
+                {
+                    table.AddRow(N(p.Adapter), N(p.Port), p.Outcome.ToString(), F(p.StartMilliseconds), F(p.FinishedAtMilliseconds));
+                }
 
+                console.Write(table);
+            }
+
+            console.WriteLine(string.Join(", ", s.Facts.Select(f => $"{f.Label}: {N(f.Value)}")));
+            console.WriteLine($"Bug checks: {s.BugChecks.Count}");
+            foreach (var b in s.BugChecks)
+            {
+                console.WriteLine($"  {b.Adapter} in {b.Routine}: {b.Code} {b.Name}: {b.Detail}");
+            }
+
+            console.WriteLine($"Verifier findings: {s.Findings.Count}");
+            foreach (var f in s.Findings)
+            {
+                console.WriteLine($"  {f.Adapter}: {f.Rule}: {f.Detail}");
+            }
+        }
+
+        console.WriteLine();
+        console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires, {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups");
+        console.WriteLine($"Bug checks in all: {r.BugCheckCount}");
+        foreach (var failure in r.InvariantFailures)
+        {
+            console.WriteLine($"INVARIANT FAILURE: {failure}");
+        }
+    }
+
+    private static void WriteTimers(IAnsiConsole console, SampleReport s)
+    {
         var timers = new Table().Border(TableBorder.Ascii).Title("Timers (lateness = callback start - due time)");
         foreach (var c in new[] { "Kind", "Callback", "Arms", "Fires", "Cancels", "BUSY", "Stale", "p50 us", "p99 us", "max us" })
         {
             timers.AddColumn(new TableColumn(c) { Alignment = c is "Kind" or "Callback" ? Justify.Left : Justify.Right });
         }
 
-        foreach (var t in r.Timers)
+        foreach (var t in s.Timers)
         {
             timers.AddRow(t.Kind, t.Callback, N(t.Arms), N(t.Fires), N(t.Cancels), N(t.Busy), N(t.Stale), F(t.LatenessP50Microseconds), F(t.LatenessP99Microseconds), F(t.LatenessMaxMicroseconds));
         }
 
         console.Write(timers);
-
-        var ports = new Table().Border(TableBorder.Ascii).Title("Ports (start = latest start attempt, ms)");
-        ports.AddColumns("Adapter", "Port", "Outcome", "Start ms", "Ended at ms");
-        foreach (var p in r.Ports)
-        {
-            ports.AddRow(N(p.Adapter), N(p.Port), p.Outcome.ToString(), F(p.StartMilliseconds), F(p.FinishedAtMilliseconds));
-        }
-
-        console.Write(ports);
-
-        console.WriteLine($"Ports: {r.PortsStarted} started, {r.PortsFailed} failed, {r.PortsEmpty} empty");
-        console.WriteLine($"I/O: {r.Io.Submitted} submitted, {r.Io.Completed} completed (StartIo {r.Io.CompletedInStartIo}, interrupt {r.Io.CompletedInInterrupt}, timer callback {r.Io.CompletedInTimerCallback})");
-        var d = r.Driver;
-        console.WriteLine($"Driver: LPM {d.LpmRequests} idle requests, {d.Slumbers} slumbers, {d.UnexpectedBusy} unexpected BUSY; bus change {d.BusChangeRetries} retries, {d.BusChangeDone} accepted, {d.BusChangeTimerInits} run-time timer inits; {d.PowerDowns} power-downs, {d.Resets} resets, {d.StaleCallbacks} stale start callbacks, {d.Stalls} stalls");
-        console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires, {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups");
-        console.WriteLine($"Bug checks: {r.BugChecks.Count}");
-        foreach (var b in r.BugChecks)
-        {
-            console.WriteLine($"  {b.Adapter} in {b.Routine}: {b.Code} {b.Name}: {b.Detail}");
-        }
-
-        console.WriteLine($"Verifier findings: {r.Findings.Count}");
-        foreach (var f in r.Findings)
-        {
-            console.WriteLine($"  {f.Adapter}: {f.Rule}: {f.Detail}");
-        }
-
-        foreach (var failure in r.InvariantFailures)
-        {
-            console.WriteLine($"INVARIANT FAILURE: {failure}");
-        }
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

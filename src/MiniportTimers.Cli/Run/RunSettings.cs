@@ -1,4 +1,11 @@
 namespace MiniportTimers.Cli.Run;
 
 /// <summary>The options of <c>run</c>, parsed.</summary>
-internal sealed record RunSettings(bool Virtual, int Adapters, int Ports, int Seed, long DurationMilliseconds, string? NeverReadyPort, string? JsonPath);
+internal sealed record RunSettings(bool Virtual, int Adapters, int Ports, int Seed, long DurationMilliseconds, string? NeverReadyPort, string? JsonPath, IReadOnlyList<string>? Samples = null)
+{
+    /// <summary>The samples <c>run</c> knows, in the order it runs and reports them.</summary>
+    public static readonly IReadOnlyList<string> AllSamples = ["storahci", "netvmini", "pcnet", "e100bex"];
+
+    /// <summary>The default run length: long enough for pcnet's 5 s media poll to fire twice.</summary>
+    public const long DefaultDurationMilliseconds = 11_000;
+}

@@ -246,10 +246,11 @@ public static partial class NdisApi
             return RelativeDue(host, -dueTime100ns * TimeUnits.NanosecondsPer100ns);
         }
 
+        // A time already past is due now: it fires at the next dispatch (A15), and its lateness counts from the call.
         var sinceEngineZero = dueTime100ns - host.Options.SystemTimeAtEngineZero100ns;
         if (sinceEngineZero <= 0)
         {
-            return 0; // before engine time 0: long past, fires at the next dispatch (A15)
+            return host.Engine.NowNanoseconds;
         }
 
         if (sinceEngineZero > Max100ns)
@@ -257,6 +258,6 @@ public static partial class NdisApi
             throw new ArgumentOutOfRangeException(nameof(dueTime100ns), dueTime100ns, "The absolute due time is beyond the engine's range.");
         }
 
-        return sinceEngineZero * TimeUnits.NanosecondsPer100ns;
+        return Math.Max(host.Engine.NowNanoseconds, sinceEngineZero * TimeUnits.NanosecondsPer100ns);
     }
 }

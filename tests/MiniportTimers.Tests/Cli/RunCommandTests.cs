@@ -12,7 +12,7 @@ public class RunCommandTests
         return (code, writer.ToString());
     }
 
-    private static RunSettings Virtual(int seed = 1, string? json = null) => new(true, 4, 4, seed, 3_000, null, json);
+    private static RunSettings Virtual(int seed = 1, string? json = null) => new(true, 4, 4, seed, RunSettings.DefaultDurationMilliseconds, null, json);
 
     [Fact]
     public void RunVirtual_SameSeedTwice_PrintsByteForByteTheSameReportAndExitsZero()
@@ -21,9 +21,12 @@ public class RunCommandTests
         var b = Run(Virtual());
         Assert.Equal(0, a.Code);
         Assert.Equal(a.Text, b.Text);
-        Assert.Contains("Ports: 16 started, 0 failed, 0 empty", a.Text);
-        Assert.Contains("Bug checks: 0", a.Text);
-        Assert.Contains("P_Running_Callback", a.Text);
+        Assert.Contains("ports started: 16, ports failed: 0, ports empty: 0", a.Text);
+        Assert.Contains("Bug checks in all: 0", a.Text);
+        foreach (var callback in new[] { "P_Running_Callback", "AsyncBusyCheckTimerDpc", "MediaDetectionCallback", "LinkDetectionDpc" })
+        {
+            Assert.Contains(callback, a.Text);
+        }
         Assert.DoesNotContain("INVARIANT FAILURE", a.Text);
     }
 
@@ -47,7 +50,7 @@ public class RunCommandTests
 
         var first = RunTool();
         Assert.Equal(first, RunTool());
-        Assert.Contains("Bug checks: 0", first);
+        Assert.Contains("Bug checks in all: 0", first);
     }
 
     [Fact]
@@ -59,15 +62,32 @@ public class RunCommandTests
             Assert.Equal(0, Run(Virtual(json: path)).Code);
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var root = doc.RootElement;
-            Assert.Equal(16, root.GetProperty("PortsStarted").GetInt32());
-            Assert.Equal(16, root.GetProperty("Ports").GetArrayLength());
-            Assert.Equal(0, root.GetProperty("BugChecks").GetArrayLength());
-            Assert.Contains(root.GetProperty("Timers").EnumerateArray(), t => t.GetProperty("Callback").GetString() == "AhciAutoPartialToSlumber");
+            Assert.Equal(0, root.GetProperty("BugCheckCount").GetInt32());
+            var samples = root.GetProperty("Samples").EnumerateArray().ToDictionary(s => s.GetProperty("Name").GetString()!);
+            Assert.Equal(["storahci", "netvmini", "pcnet", "e100bex"], samples.Keys);
+            Assert.Equal(16, samples["storahci"].GetProperty("Ports").GetArrayLength());
+            Assert.Contains(samples["storahci"].GetProperty("Timers").EnumerateArray(), t => t.GetProperty("Callback").GetString() == "AhciAutoPartialToSlumber");
+            Assert.Contains(samples["netvmini"].GetProperty("Facts").EnumerateArray(), f => f.GetProperty("Label").GetString() == "pauses completed from timer" && f.GetProperty("Value").GetInt64() > 0);
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    [Fact]
+    public void RunVirtual_OneSample_RunsOnlyThatSample()
+    {
+        var (code, text) = Run(Virtual() with { Samples = ["pcnet"] });
+        Assert.Equal(0, code);
+        Assert.Contains("== pcnet ==", text);
+        Assert.DoesNotContain("== storahci ==", text);
+    }
+
+    [Fact]
+    public void Run_UnknownSample_ExitsTwo()
+    {
+        Assert.Equal(2, Run(Virtual() with { Samples = ["nosuch"] }).Code);
     }
 
     [Fact]

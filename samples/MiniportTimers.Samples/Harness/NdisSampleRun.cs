@@ -1,0 +1,77 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Ndis;
+
+namespace MiniportTimers.Samples.Harness;
+
+/// <summary>
+/// What the NDIS samples share: a host on the run's engine, the driver registered, the adapters created at the start of
+/// the run, the sample's workload scheduled, and every adapter halted when the run's time is up.
+/// </summary>
+public abstract class NdisSampleRun : ISampleRun
+{
+    private NdisHost? _host;
+
+    /// <summary>Prepares a run with <paramref name="adapters"/> adapters.</summary>
+    protected NdisSampleRun(int adapters)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(adapters, 1);
+        AdapterCount = adapters;
+    }
+
+    /// <inheritdoc />
+    public abstract string Name { get; }
+
+    /// <summary>Adapters the run creates.</summary>
+    public int AdapterCount { get; }
+
+    /// <summary>The host, once started.</summary>
+    public NdisHost Host => _host ?? throw new InvalidOperationException("Not started.");
+
+    /// <inheritdoc />
+    public HostDiagnostics Diagnostics => Host.Diagnostics;
+
+    /// <inheritdoc />
+    public abstract IReadOnlyList<KeyValuePair<string, long>> Facts { get; }
+
+    /// <inheritdoc />
+    public virtual IReadOnlyList<string> InvariantFailures => [];
+
+    /// <inheritdoc />
+    public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        var host = new NdisHost(engine);
+        _host = host;
+        if (host.NdisMRegisterMiniportDriver(CreateCharacteristics(), null, out _) != NdisApi.NDIS_STATUS_SUCCESS)
+        {
+            throw new InvalidOperationException($"{Name}: NdisMRegisterMiniportDriver failed.");
+        }
+
+        for (var i = 0; i < AdapterCount; i++)
+        {
+            var index = i;
+            workload.At(0, () => host.AddAdapter());
+            ScheduleWorkload(workload, () => host.Adapters[index], durationNanoseconds);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Finish()
+    {
+        foreach (var adapter in Host.Adapters)
+        {
+            adapter.Halt();
+        }
+    }
+
+    /// <summary>The miniport's handlers.</summary>
+    protected abstract NDIS_MINIPORT_DRIVER_CHARACTERISTICS CreateCharacteristics();
+
+    /// <summary>Schedules what happens to one adapter during the run (its adapter exists from offset 0 on).</summary>
+    protected abstract void ScheduleWorkload(Workload workload, Func<NdisMiniportAdapter> adapter, long durationNanoseconds);
+
+    /// <summary>Completions of one kind (optionally only those from timer callbacks).</summary>
+    protected long Completions(string kind, bool fromTimerOnly = false) =>
+        Host.Completions.Count(c => c.Kind == kind && (!fromTimerOnly || c.FromTimerCallback));
+}
