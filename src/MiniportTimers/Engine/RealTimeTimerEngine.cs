@@ -72,8 +72,23 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
 
         using var flushed = new ManualResetEventSlim();
-        Arm(CreateTimer(static (t, in _) => ((ManualResetEventSlim)t.State!).Set(), flushed), NowNanoseconds);
-        flushed.Wait();
+        try
+        {
+            Arm(CreateTimer(static (t, in _) => ((ManualResetEventSlim)t.State!).Set(), flushed), NowNanoseconds);
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        // A dispose that races the marker stops the thread before it fires: nothing is in flight then either.
+        while (!flushed.Wait(TimeSpan.FromMilliseconds(50)))
+        {
+            if (IsDisposed)
+            {
+                return;
+            }
+        }
     }
 
     private protected override void OnEarliestDeadlineLowered(long deadlineNanoseconds)

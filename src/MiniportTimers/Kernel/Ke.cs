@@ -51,14 +51,21 @@ public static class Ke
     }
 
     /// <summary>
-    /// Returns after every timer callback and DPC that was due on any engine at the time of the call has finished
-    /// (KeFlushQueuedDpcs). Call at PASSIVE_LEVEL. From a callback on a dispatch thread it cannot wait for the work
-    /// queued behind it and returns at once.
+    /// Returns after every timer callback and DPC that was due at the time of the call has finished (KeFlushQueuedDpcs).
+    /// Windows flushes every processor's queue; here that is the engine of the host whose routine calls it, or every
+    /// engine when called outside any miniport routine. Call at PASSIVE_LEVEL. From a callback on a dispatch thread it
+    /// cannot wait for the work queued behind it and returns at once.
     /// </summary>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above PASSIVE_LEVEL.</exception>
     public static void KeFlushQueuedDpcs()
     {
         RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(KeFlushQueuedDpcs));
+        if (KernelContext.CurrentEngine is { } engine)
+        {
+            engine.FlushDispatched();
+            return;
+        }
+
         EngineRegistry.FlushAll();
     }
 

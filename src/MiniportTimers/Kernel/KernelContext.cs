@@ -1,3 +1,5 @@
+using MiniportTimers.Engine;
+
 namespace MiniportTimers.Kernel;
 
 /// <summary>
@@ -7,6 +9,28 @@ namespace MiniportTimers.Kernel;
 /// </summary>
 internal static class KernelContext
 {
+    [ThreadStatic]
+    private static TimerEngine? t_engine;
+
+    /// <summary>The engine of the host whose miniport code the calling thread runs, if any (KeFlushQueuedDpcs flushes it).</summary>
+    public static TimerEngine? CurrentEngine => t_engine;
+
+    /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> as code of a host on <paramref name="engine"/>.</summary>
+    /// <returns>The bug check the body raised, or null.</returns>
+    public static BugCheckException? Run<TState>(TimerEngine engine, KIRQL irql, TState state, Action<TState> body)
+    {
+        var outer = t_engine;
+        t_engine = engine;
+        try
+        {
+            return Run(irql, state, body);
+        }
+        finally
+        {
+            t_engine = outer;
+        }
+    }
+
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> (raised from the current level).</summary>
     /// <returns>The bug check the body raised, or null.</returns>
     public static BugCheckException? Run<TState>(KIRQL irql, TState state, Action<TState> body)

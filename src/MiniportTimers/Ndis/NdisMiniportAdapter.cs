@@ -276,7 +276,7 @@ public sealed class NdisMiniportAdapter
         BugCheckException? fault;
         try
         {
-            fault = KernelContext.Run(irql, body, static b => b());
+            fault = KernelContext.Run(Host.Engine, irql, body, static b => b());
         }
         finally
         {

@@ -360,7 +360,7 @@ public sealed class StorportAdapter
     /// <returns>False when the routine raised a bug check.</returns>
     private bool RunRoutine(MiniportRoutine routine, KIRQL irql, bool takeStartIo, bool takeInterrupt, Action body)
     {
-        var fault = KernelContext.Run(irql, (Adapter: this, routine, takeStartIo, takeInterrupt, body), static s =>
+        var fault = KernelContext.Run(Host.Engine, irql, (Adapter: this, routine, takeStartIo, takeInterrupt, body), static s =>
         {
             using var scope = RoutineContext.Enter(s.Adapter, s.routine);
             var startIoOld = s.takeStartIo ? s.Adapter.StartIoSpinLock.Acquire() : default;

@@ -94,6 +94,41 @@ public class RealTimeTimerEngineTests
     }
 
     [Fact]
+    public void FlushDispatched_WaitsForTheCallbackRunningOnTheDispatcher()
+    {
+        using var engine = new RealTimeTimerEngine();
+        using var entered = new ManualResetEventSlim();
+        var finished = 0;
+        engine.Arm(engine.CreateTimer((_, in _) =>
+        {
+            entered.Set();
+            Thread.Sleep(150);
+            Volatile.Write(ref finished, 1);
+        }), 0);
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(5)));
+        engine.FlushDispatched();
+        Assert.Equal(1, Volatile.Read(ref finished));
+    }
+
+    [Fact]
+    public void FlushDispatched_EngineDisposedMeanwhile_Returns()
+    {
+        var engine = new RealTimeTimerEngine();
+        using var entered = new ManualResetEventSlim();
+        engine.Arm(engine.CreateTimer((_, in _) =>
+        {
+            entered.Set();
+            Thread.Sleep(200);
+        }), 0);
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(5)));
+        var flusher = new Thread(engine.FlushDispatched);
+        flusher.Start();
+        Thread.Sleep(50);
+        engine.Dispose(); // the dispatcher stops after the running callback; the flush marker never fires
+        Assert.True(flusher.Join(TimeSpan.FromSeconds(10)), "the flush returned");
+    }
+
+    [Fact]
     public void Dispose_PendingTimers_NeverFire()
     {
         var engine = new RealTimeTimerEngine();
