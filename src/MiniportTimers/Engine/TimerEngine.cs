@@ -236,6 +236,9 @@ public abstract class TimerEngine : IDisposable
     /// <summary>The smallest latest-allowed deadline of any pending timer, or <see cref="long.MaxValue"/> when none. Call under <see cref="SyncRoot"/>.</summary>
     private protected long EarliestDeadlineLocked() => _byDeadline.Count == 0 ? long.MaxValue : _byDeadline.Min.DeadlineNanoseconds;
 
+    /// <summary>The smallest due time of any pending timer, or null when none. Call under <see cref="SyncRoot"/>.</summary>
+    private protected long? EarliestDueLocked() => _byDue.Count == 0 ? null : _byDue.Min.DueNanoseconds;
+
     /// <summary>Counts one wake-up. Call under <see cref="SyncRoot"/>.</summary>
     private protected void CountWakeUpLocked() => _wakeUps++;
 

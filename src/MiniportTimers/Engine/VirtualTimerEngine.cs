@@ -110,6 +110,21 @@ public sealed class VirtualTimerEngine : TimerEngine
         }
     }
 
+    /// <summary>
+    /// The due time of the timer that fires next, engine ns, or null when nothing is pending: lets a test advance exactly
+    /// to the next event (<c>AdvanceTo(engine.NextDueNanoseconds!.Value)</c>) instead of guessing step sizes.
+    /// </summary>
+    public long? NextDueNanoseconds
+    {
+        get
+        {
+            lock (SyncRoot)
+            {
+                return EarliestDueLocked();
+            }
+        }
+    }
+
     /// <inheritdoc />
     /// <remarks>A no-op: virtual callbacks run synchronously inside <see cref="AdvanceTo"/>, so none is in flight elsewhere.</remarks>
     public override void FlushDispatched()
