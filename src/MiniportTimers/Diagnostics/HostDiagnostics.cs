@@ -43,6 +43,8 @@ public sealed class HostDiagnostics
         {
             _bugChecks.Add(report);
         }
+
+        MiniportTimersTelemetry.RecordBugCheck(report.BugCheck.Code);
     }
 
     internal void Add(VerifierFinding finding)

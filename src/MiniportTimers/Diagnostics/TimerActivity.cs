@@ -46,7 +46,11 @@ public sealed class TimerActivity
 
     internal void CountCancel() => Interlocked.Increment(ref _cancels);
 
-    internal void CountBusy() => Interlocked.Increment(ref _busy);
+    internal void CountBusy()
+    {
+        Interlocked.Increment(ref _busy);
+        MiniportTimersTelemetry.RecordBusy();
+    }
 
     internal void CountStale() => Interlocked.Increment(ref _staleSkipped);
 
@@ -54,5 +58,6 @@ public sealed class TimerActivity
     {
         Interlocked.Increment(ref _fires);
         Lateness.Record(latenessNanoseconds);
+        MiniportTimersTelemetry.RecordLateness(Kind, latenessNanoseconds);
     }
 }

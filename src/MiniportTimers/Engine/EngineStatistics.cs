@@ -7,4 +7,5 @@ namespace MiniportTimers.Engine;
 /// <param name="WakeUps">Times the dispatcher woke because a deadline passed (real clock) or moved its clock to a deadline (virtual clock).</param>
 /// <param name="CallbackFaults">Callbacks that threw an exception.</param>
 /// <param name="Pending">Timers pending at the moment of the snapshot.</param>
-public readonly record struct EngineStatistics(long Arms, long Cancels, long Fires, long WakeUps, long CallbackFaults, int Pending);
+/// <param name="CoalescedFires">Expiries that fired without a wake-up of their own: they rode along with another timer's wake-up (or fired while the dispatcher was awake anyway).</param>
+public readonly record struct EngineStatistics(long Arms, long Cancels, long Fires, long WakeUps, long CallbackFaults, int Pending, long CoalescedFires);

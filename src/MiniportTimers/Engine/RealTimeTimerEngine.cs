@@ -66,7 +66,8 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// </remarks>
     public override void FlushDispatched()
     {
-        if (Environment.CurrentManagedThreadId == _thread.ManagedThreadId || IsDisposed)
+        // _thread is null while the constructor still runs (the base constructor registers the engine process-wide).
+        if (_thread is null || Environment.CurrentManagedThreadId == _thread.ManagedThreadId || IsDisposed)
         {
             return;
         }

@@ -65,6 +65,13 @@ public abstract class TimerEngine : IDisposable
     private long _fires;
     private long _wakeUps;
     private long _callbackFaults;
+    private long _coalescedFires;
+
+    /// <summary>True from a wake-up until its first expiry fires: that expiry is the wake-up's own; later ones are coalesced.</summary>
+    private bool _wakeUpUnused;
+
+    /// <summary>Creates the engine and registers it with the process-wide counters.</summary>
+    protected TimerEngine() => EngineRegistry.Add(this);
 
     /// <summary>The engine lock. Guards both heaps and the queue fields of every timer. Never held while user code runs.</summary>
     private protected object SyncRoot { get; } = new();
@@ -97,7 +104,7 @@ public abstract class TimerEngine : IDisposable
         {
             lock (SyncRoot)
             {
-                return new EngineStatistics(_arms, _cancels, _fires, _wakeUps, Interlocked.Read(ref _callbackFaults), _byDue.Count);
+                return new EngineStatistics(_arms, _cancels, _fires, _wakeUps, Interlocked.Read(ref _callbackFaults), _byDue.Count, _coalescedFires);
             }
         }
     }
@@ -240,7 +247,11 @@ public abstract class TimerEngine : IDisposable
     private protected long? EarliestDueLocked() => _byDue.Count == 0 ? null : _byDue.Min.DueNanoseconds;
 
     /// <summary>Counts one wake-up. Call under <see cref="SyncRoot"/>.</summary>
-    private protected void CountWakeUpLocked() => _wakeUps++;
+    private protected void CountWakeUpLocked()
+    {
+        _wakeUps++;
+        _wakeUpUnused = true;
+    }
 
     /// <summary>
     /// Takes the earliest-due timer if its due time is at or before <paramref name="nowNanoseconds"/>. A one-shot timer
@@ -280,6 +291,15 @@ public abstract class TimerEngine : IDisposable
         }
 
         _fires++;
+        if (_wakeUpUnused)
+        {
+            _wakeUpUnused = false;
+        }
+        else
+        {
+            _coalescedFires++;
+        }
+
         timer = t;
         firing = new TimerFiring(due, nowNanoseconds, t.ArmSequence, overruns);
         return true;

@@ -1,3 +1,5 @@
+using MiniportTimers.Engine;
+
 namespace MiniportTimers.Kernel;
 
 /// <summary>

@@ -26,7 +26,6 @@ public sealed class NdisHost
         ArgumentNullException.ThrowIfNull(engine);
         Engine = engine;
         Options = options ?? new NdisHostOptions();
-        EngineRegistry.Add(engine);
     }
 
     /// <summary>The engine every timer of this host runs on.</summary>

@@ -27,7 +27,6 @@ public sealed class StorportHost
         ArgumentNullException.ThrowIfNull(engine);
         Engine = engine;
         Options = options ?? new StorportHostOptions();
-        Kernel.EngineRegistry.Add(engine);
     }
 
     /// <summary>The engine every timer of this host runs on.</summary>
