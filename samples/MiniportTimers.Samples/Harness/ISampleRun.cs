@@ -12,6 +12,9 @@ public interface ISampleRun
     /// <summary>The sample's name ("storahci", "netvmini", "pcnet", "e100bex").</summary>
     string Name { get; }
 
+    /// <summary>A trace recorder to attach to the sample's host; set before <see cref="Start"/>. Null records nothing.</summary>
+    TraceRecorder? Trace { get; set; }
+
     /// <summary>Creates the host and schedules the adapters and the workload on <paramref name="workload"/>.</summary>
     void Start(TimerEngine engine, Workload workload, long durationNanoseconds);
 

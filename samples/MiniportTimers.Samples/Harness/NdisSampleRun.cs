@@ -32,6 +32,9 @@ public abstract class NdisSampleRun : ISampleRun
     public HostDiagnostics Diagnostics => Host.Diagnostics;
 
     /// <inheritdoc />
+    public TraceRecorder? Trace { get; set; }
+
+    /// <inheritdoc />
     public abstract IReadOnlyList<KeyValuePair<string, long>> Facts { get; }
 
     /// <inheritdoc />
@@ -41,7 +44,7 @@ public abstract class NdisSampleRun : ISampleRun
     public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)
     {
         ArgumentNullException.ThrowIfNull(workload);
-        var host = new NdisHost(engine);
+        var host = new NdisHost(engine) { Trace = Trace };
         _host = host;
         if (host.NdisMRegisterMiniportDriver(CreateCharacteristics(), null, out _) != NdisApi.NDIS_STATUS_SUCCESS)
         {

@@ -43,6 +43,9 @@ public sealed class StorahciRun : ISampleRun
     /// <inheritdoc />
     public HostDiagnostics Diagnostics => Host.Diagnostics;
 
+    /// <inheritdoc />
+    public TraceRecorder? Trace { get; set; }
+
     /// <summary>The result, once finished.</summary>
     public StorahciResult? Result { get; private set; }
 
@@ -93,7 +96,7 @@ public sealed class StorahciRun : ISampleRun
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(workload);
-        var host = new StorportHost(engine, _options);
+        var host = new StorportHost(engine, _options) { Trace = Trace };
         _host = host;
         _hbas = [.. Enumerable.Range(0, _scenario.Adapters).Select(i => new AhciHba(i, engine, _scenario.PortProfiles(i)))];
         var nextHba = new Queue<AhciHba>(_hbas);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Harness;
 
@@ -22,9 +23,10 @@ internal static class RunCommand
         var duration = new Option<long>("--duration-ms") { Description = "Length of the run in ms of engine time.", DefaultValueFactory = _ => RunSettings.DefaultDurationMilliseconds };
         var neverReady = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port (e.g. 0:3); it gives up after 60 s." };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this path." };
+        var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, samples, adapters, ports, seed, duration, neverReady, json,
+            virtualClock, samples, adapters, ports, seed, duration, neverReady, json, trace,
         };
         command.SetAction(parse => Execute(
             new RunSettings(
@@ -35,7 +37,8 @@ internal static class RunCommand
                 parse.GetValue(duration),
                 parse.GetValue(neverReady),
                 parse.GetValue(json),
-                parse.GetValue(samples)),
+                parse.GetValue(samples),
+                parse.GetValue(trace)),
             Console.Out));
         return command;
     }
@@ -52,10 +55,18 @@ internal static class RunCommand
         }
 
         var runs = names.OrderBy(n => RunSettings.AllSamples.ToList().IndexOf(n)).Select(n => SampleFactory.Create(n, settings)).ToList();
+        var recorder = settings.TracePath is null ? null : new TraceRecorder();
+        runs.ForEach(r => r.Trace = recorder);
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
         var completed = SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed);
         var report = RunReport.From(runs, engine, settings, completed);
         RunReportRenderer.Write(report, output);
+        if (recorder is not null && settings.TracePath is { } tracePath)
+        {
+            recorder.WriteTo(tracePath);
+            output.WriteLine($"Trace ({recorder.Count:N0} events) written to {tracePath}: open it in Perfetto (ui.perfetto.dev) or chrome://tracing");
+        }
+
         if (settings.JsonPath is { } path)
         {
             File.WriteAllText(path, JsonSerializer.Serialize(report, RunReport.JsonOptions));

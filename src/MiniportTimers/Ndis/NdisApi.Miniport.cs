@@ -43,10 +43,18 @@ public static partial class NdisApi
     }
 
     /// <summary>Completes a pended OID query (NdisMQueryInformationComplete, NDIS 5).</summary>
-    public static void NdisMQueryInformationComplete(NdisMiniportAdapter miniportAdapterHandle, uint status) => Complete(miniportAdapterHandle, "QueryInformationComplete", status);
+    public static void NdisMQueryInformationComplete(NdisMiniportAdapter miniportAdapterHandle, uint status)
+    {
+        Complete(miniportAdapterHandle, "QueryInformationComplete", status);
+        miniportAdapterHandle.CompleteOid();
+    }
 
     /// <summary>Completes a pended OID set (NdisMSetInformationComplete, NDIS 5).</summary>
-    public static void NdisMSetInformationComplete(NdisMiniportAdapter miniportAdapterHandle, uint status) => Complete(miniportAdapterHandle, "SetInformationComplete", status);
+    public static void NdisMSetInformationComplete(NdisMiniportAdapter miniportAdapterHandle, uint status)
+    {
+        Complete(miniportAdapterHandle, "SetInformationComplete", status);
+        miniportAdapterHandle.CompleteOid();
+    }
 
     /// <summary>Completes a send (NdisMSendNetBufferListsComplete).</summary>
     public static void NdisMSendNetBufferListsComplete(NdisMiniportAdapter miniportAdapterHandle, NET_BUFFER_LIST netBufferList)

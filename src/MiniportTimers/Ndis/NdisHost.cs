@@ -34,6 +34,9 @@ public sealed class NdisHost
     /// <summary>The host's options.</summary>
     public NdisHostOptions Options { get; }
 
+    /// <summary>A recorder for a Chrome/Perfetto trace of this host's timers and callbacks; null (the default) records nothing.</summary>
+    public TraceRecorder? Trace { get; set; }
+
     /// <summary>Timer activity, bug checks and verifier findings.</summary>
     public HostDiagnostics Diagnostics { get; } = new();
 
@@ -135,6 +138,7 @@ public sealed class NdisHost
         if (fault is not null)
         {
             Diagnostics.Add(new BugCheckReport("driver", "TimerCallback", Engine.NowNanoseconds, fault));
+            Trace?.BugCheck("driver", "TimerCallback", fault.CodeName, Engine.NowNanoseconds);
         }
     }
 

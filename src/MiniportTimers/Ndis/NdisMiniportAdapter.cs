@@ -20,6 +20,10 @@ public sealed class NdisMiniportAdapter
     private readonly object _gate = new();
     private readonly NDIS_MINIPORT_DRIVER_CHARACTERISTICS _handlers;
     private readonly List<NdisTimer> _timers = [];
+
+    /// <summary>NDIS 5 requests waiting for the outstanding one to complete (NDIS delivers one OID request at a time).</summary>
+    private readonly Queue<(string Routine, MINIPORT_OID Handler, uint Oid, string CompletionKind)> _oidQueue = new();
+    private bool _oidOutstanding;
     private int _state = (int)NdisAdapterState.Initializing;
 
     internal NdisMiniportAdapter(NdisHost host, string name, NDIS_MINIPORT_DRIVER_CHARACTERISTICS handlers)
@@ -139,11 +143,15 @@ public sealed class NdisMiniportAdapter
         return status;
     }
 
-    /// <summary>Calls MiniportQueryInformation at DISPATCH_LEVEL. NDIS_STATUS_PENDING: NdisMQueryInformationComplete follows.</summary>
-    public uint QueryInformation(uint oid) => Oid("MiniportQueryInformation", _handlers.QueryInformationHandler, oid);
+    /// <summary>
+    /// Calls MiniportQueryInformation at DISPATCH_LEVEL. NDIS_STATUS_PENDING: a completion follows. As NDIS 5 does, only
+    /// one request is outstanding at a time: a request made meanwhile is queued (PENDING) and delivered when the
+    /// outstanding one completes; the host then records its completion.
+    /// </summary>
+    public uint QueryInformation(uint oid) => Oid("MiniportQueryInformation", _handlers.QueryInformationHandler, oid, "QueryInformationComplete");
 
-    /// <summary>Calls MiniportSetInformation at DISPATCH_LEVEL. NDIS_STATUS_PENDING: NdisMSetInformationComplete follows.</summary>
-    public uint SetInformation(uint oid) => Oid("MiniportSetInformation", _handlers.SetInformationHandler, oid);
+    /// <summary>Calls MiniportSetInformation at DISPATCH_LEVEL, serialized like <see cref="QueryInformation"/>.</summary>
+    public uint SetInformation(uint oid) => Oid("MiniportSetInformation", _handlers.SetInformationHandler, oid, "SetInformationComplete");
 
     /// <summary>Hands one send to MiniportSendNetBufferLists at DISPATCH_LEVEL; NdisMSendNetBufferListsComplete completes it.</summary>
     /// <returns>False when the adapter is not running or has no send handler.</returns>
@@ -237,7 +245,7 @@ public sealed class NdisMiniportAdapter
     [ThreadStatic]
     private static bool t_inTimerCallback;
 
-    private uint Oid(string routine, MINIPORT_OID? handler, uint oid)
+    private uint Oid(string routine, MINIPORT_OID? handler, uint oid, string completionKind)
     {
         if (!IsLive)
         {
@@ -249,9 +257,53 @@ public sealed class NdisMiniportAdapter
             return NdisApi.NDIS_STATUS_NOT_SUPPORTED;
         }
 
+        lock (_gate)
+        {
+            if (_oidOutstanding)
+            {
+                _oidQueue.Enqueue((routine, handler, oid, completionKind));
+                return NdisApi.NDIS_STATUS_PENDING;
+            }
+
+            _oidOutstanding = true;
+        }
+
+        return DeliverOid(routine, handler, oid);
+    }
+
+    /// <summary>Hands one request to the miniport; unless it pends, the next queued one follows.</summary>
+    private uint DeliverOid(string routine, MINIPORT_OID handler, uint oid)
+    {
         var status = NdisApi.NDIS_STATUS_FAILURE;
         Run(routine, KIRQL.DISPATCH_LEVEL, () => status = handler(Context, oid));
+        if (status != NdisApi.NDIS_STATUS_PENDING)
+        {
+            CompleteOid();
+        }
+
         return status;
+    }
+
+    /// <summary>The outstanding request completed: deliver the next queued one, recording its completion if it does not pend.</summary>
+    internal void CompleteOid()
+    {
+        (string Routine, MINIPORT_OID Handler, uint Oid, string CompletionKind) next;
+        lock (_gate)
+        {
+            if (!_oidQueue.TryDequeue(out next))
+            {
+                _oidOutstanding = false;
+                return;
+            }
+        }
+
+        var status = NdisApi.NDIS_STATUS_FAILURE;
+        Run(next.Routine, KIRQL.DISPATCH_LEVEL, () => status = next.Handler(Context, next.Oid));
+        if (status != NdisApi.NDIS_STATUS_PENDING)
+        {
+            Host.Record(new NdisCompletion(Name, next.CompletionKind, status, Host.Engine.NowNanoseconds, InTimerCallback));
+            CompleteOid();
+        }
     }
 
     private NdisTimer[] SnapshotTimers()
@@ -290,6 +342,7 @@ public sealed class NdisMiniportAdapter
         }
 
         Host.Diagnostics.Add(new BugCheckReport(Name, routine, Host.Engine.NowNanoseconds, fault));
+        Host.Trace?.BugCheck(Name, routine, fault.CodeName, Host.Engine.NowNanoseconds);
         Volatile.Write(ref _state, (int)NdisAdapterState.Faulted);
         foreach (var timer in SnapshotTimers())
         {

@@ -328,6 +328,7 @@ public sealed class StorportAdapter
     internal void Fault(MiniportRoutine routine, BugCheckException bugCheck)
     {
         Host.AddBugCheck(new BugCheckReport(Name, routine.ToString(), Host.Engine.NowNanoseconds, bugCheck));
+        Host.Trace?.BugCheck(Name, routine.ToString(), bugCheck.CodeName, Host.Engine.NowNanoseconds);
         Volatile.Write(ref _state, (int)AdapterState.Faulted);
         CancelAllTimers();
     }
@@ -364,6 +365,7 @@ public sealed class StorportAdapter
         {
             using var scope = RoutineContext.Enter(s.Adapter, s.routine);
             var startIoOld = s.takeStartIo ? s.Adapter.StartIoSpinLock.Acquire() : default;
+            var heldSince = s.Adapter.Host.Trace is null ? 0 : s.Adapter.Host.Engine.NowNanoseconds;
             try
             {
                 var interruptOld = s.takeInterrupt ? s.Adapter.InterruptSpinLock.Acquire() : default;
@@ -381,6 +383,11 @@ public sealed class StorportAdapter
             }
             finally
             {
+                if ((s.takeStartIo || s.takeInterrupt) && s.Adapter.Host.Trace is { } trace)
+                {
+                    trace.LockHold(s.Adapter.Name, s.takeStartIo ? (s.takeInterrupt ? "StartIo+Interrupt locks" : "StartIo lock") : "Interrupt lock", s.routine.ToString(), heldSince, s.Adapter.Host.Engine.NowNanoseconds);
+                }
+
                 if (s.takeStartIo && s.Adapter.StartIoSpinLock.IsOwnedByCurrentThread)
                 {
                     s.Adapter.StartIoSpinLock.Release(startIoOld);

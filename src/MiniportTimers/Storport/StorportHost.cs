@@ -35,6 +35,9 @@ public sealed class StorportHost
     /// <summary>The host's options.</summary>
     public StorportHostOptions Options { get; }
 
+    /// <summary>A recorder for a Chrome/Perfetto trace of this host's timers, callbacks and lock holds; null (the default) records nothing.</summary>
+    public TraceRecorder? Trace { get; set; }
+
     /// <summary>Timer activity, bug checks and verifier findings of this host.</summary>
     public HostDiagnostics Diagnostics { get; } = new();
 

@@ -77,4 +77,41 @@ public class NdisHostTests
         NdisMIndicateStatusComplete(bed.Adapter);
         Assert.Equal([NDIS_STATUS_LINK_STATE, NDIS_STATUS_MEDIA_DISCONNECT], bed.Host.Indications.Select(i => i.StatusCode));
     }
+
+    [Fact]
+    public void OidRequests_AreDeliveredOneAtATime_TheQueuedOneAfterTheOutstandingCompletes()
+    {
+        var engine = new MiniportTimers.Engine.VirtualTimerEngine();
+        var host = new NdisHost(engine);
+        var delivered = new List<uint>();
+        var pendFirst = true;
+        NdisMiniportAdapter? handle = null;
+        host.NdisMRegisterMiniportDriver(
+            new NDIS_MINIPORT_DRIVER_CHARACTERISTICS
+            {
+                InitializeHandlerEx = (h, _) =>
+                {
+                    handle = h;
+                    return NDIS_STATUS_SUCCESS;
+                },
+                HaltHandlerEx = _ => { },
+                QueryInformationHandler = (_, oid) =>
+                {
+                    delivered.Add(oid);
+                    var pend = pendFirst;
+                    pendFirst = false;
+                    return pend ? NDIS_STATUS_PENDING : NDIS_STATUS_SUCCESS;
+                },
+            },
+            null,
+            out _);
+        var adapter = host.AddAdapter();
+        Assert.Equal(NDIS_STATUS_PENDING, adapter.QueryInformation(1));
+        Assert.Equal(NDIS_STATUS_PENDING, adapter.QueryInformation(2)); // queued: not delivered yet
+        Assert.Equal([1u], delivered);
+        NdisMQueryInformationComplete(handle!, NDIS_STATUS_SUCCESS);
+        Assert.Equal([1u, 2u], delivered);
+        Assert.Equal(2, host.Completions.Count(c => c.Kind == "QueryInformationComplete"));
+        Assert.Equal(NDIS_STATUS_SUCCESS, adapter.QueryInformation(3)); // nothing outstanding: answered at once
+    }
 }

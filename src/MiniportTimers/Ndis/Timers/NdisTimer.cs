@@ -67,6 +67,8 @@ internal sealed class NdisTimer
     /// <summary>True while armed (a snapshot).</summary>
     public bool IsQueued => _engineTimer.IsPending;
 
+    private string TrackName => Owner?.Name ?? "driver";
+
     private TimerActivity Activity => Host.Diagnostics.TimerActivity.For(Kind, _function.Method.Name);
 
     /// <summary>NdisMInitializeTimer again on the same storage: rebinds the routine and context.</summary>
@@ -91,6 +93,7 @@ internal sealed class NdisTimer
             _context = functionContext ?? _defaultContext;
             IsPeriodic = periodNanoseconds > 0;
             Activity.CountArm();
+            Host.Trace?.Arm(TrackName, Kind, _function.Method.Name, Host.Engine.NowNanoseconds, dueNanoseconds);
             return Host.Engine.Arm(_engineTimer, dueNanoseconds, toleranceNanoseconds, periodNanoseconds);
         }
     }
@@ -104,6 +107,7 @@ internal sealed class NdisTimer
             if (wasQueued)
             {
                 Activity.CountCancel();
+                Host.Trace?.Cancel(TrackName, Kind, _function.Method.Name, Host.Engine.NowNanoseconds);
             }
 
             return wasQueued;
@@ -156,15 +160,16 @@ internal sealed class NdisTimer
             _runningThread = Thread.CurrentThread;
         }
 
+        var now = Host.Engine.NowNanoseconds;
         try
         {
-            var now = Host.Engine.NowNanoseconds;
             Host.Diagnostics.TimerActivity.For(Kind, function.Method.Name).CountFire(now - firing.DueNanoseconds);
             var systemTime = Host.SystemTime100ns(now);
             function(Handle, context, (uint)(systemTime & 0xFFFFFFFF), (uint)(systemTime >> 32));
         }
         finally
         {
+            Host.Trace?.Callback(TrackName, Kind, function.Method.Name, firing.DueNanoseconds, now, Host.Engine.NowNanoseconds);
             lock (_gate)
             {
                 _running--;

@@ -80,7 +80,9 @@ internal abstract class PortTimer
         _pending = true;
         _armedSequence = -1; // an expiry of an earlier arming, already queued, is stale from now on
         var generation = ++_requestGeneration;
-        var due = Math.Min(TimerEngine.MaxTimeNanoseconds, Adapter.Host.Engine.NowNanoseconds + delayNanoseconds);
+        var now = Adapter.Host.Engine.NowNanoseconds;
+        var due = Math.Min(TimerEngine.MaxTimeNanoseconds, now + delayNanoseconds);
+        Adapter.Host.Trace?.Arm(Adapter.Name, Kind, _activity.Callback, now, due);
         if (IrqlState.Current <= KIRQL.DISPATCH_LEVEL)
         {
             ArmLocked(due, toleranceNanoseconds);
@@ -114,9 +116,10 @@ internal abstract class PortTimer
         _pending = false;
         _requestGeneration++;
         Adapter.Host.Engine.Cancel(_engineTimer);
-        if (wasPending)
+        if (wasPending && _activity is { } activity)
         {
-            _activity?.CountCancel();
+            activity.CountCancel();
+            Adapter.Host.Trace?.Cancel(Adapter.Name, Kind, activity.Callback, Adapter.Host.Engine.NowNanoseconds);
         }
 
         return wasPending;
@@ -177,13 +180,15 @@ internal abstract class PortTimer
             _runningThread = Thread.CurrentThread;
         }
 
+        var start = Adapter.Host.Engine.NowNanoseconds;
         try
         {
-            activity.CountFire(Adapter.Host.Engine.NowNanoseconds - firing.DueNanoseconds);
+            activity.CountFire(start - firing.DueNanoseconds);
             Invoke(callback, context);
         }
         finally
         {
+            Adapter.Host.Trace?.Callback(Adapter.Name, Kind, activity.Callback, firing.DueNanoseconds, start, Adapter.Host.Engine.NowNanoseconds);
             lock (Gate)
             {
                 _running--;

@@ -1,0 +1,169 @@
+using System.Text.Json;
+
+namespace MiniportTimers.Diagnostics;
+
+/// <summary>
+/// Records a run as Chrome trace events (the JSON that chrome://tracing and Perfetto open): one track per adapter
+/// (process "adapters") with timer arms, cancels, callbacks, lock holds and bug checks, and one track per dispatch
+/// thread (process "dispatchers") with the callbacks it ran. Timestamps are engine time in µs. Attach one recorder to
+/// any number of hosts (<c>host.Trace = recorder</c>), then <see cref="WriteTo(Stream)"/>.
+/// </summary>
+/// <remarks>Thread-safe. Recording allocates one small object per event; hosts call it only while a recorder is attached.</remarks>
+public sealed class TraceRecorder
+{
+    private const int AdaptersPid = 1;
+    private const int DispatchersPid = 2;
+
+    private readonly object _gate = new();
+    private readonly List<TraceEvent> _events = [];
+    private readonly Dictionary<string, int> _adapterTracks = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _dispatcherTracks = [];
+
+    /// <summary>Events recorded so far.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _events.Count;
+            }
+        }
+    }
+
+    /// <summary>A timer was armed: instant on the adapter's track.</summary>
+    public void Arm(string adapter, string kind, string callback, long atNanoseconds, long dueNanoseconds) =>
+        Add(new TraceEvent($"arm {callback}", kind, 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, ("due_us", dueNanoseconds / 1000.0)));
+
+    /// <summary>A pending timer was cancelled: instant on the adapter's track.</summary>
+    public void Cancel(string adapter, string kind, string callback, long atNanoseconds) =>
+        Add(new TraceEvent($"cancel {callback}", kind, 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, null));
+
+    /// <summary>A timer callback ran from <paramref name="startNanoseconds"/> to <paramref name="endNanoseconds"/>: on the adapter's and the dispatcher's tracks.</summary>
+    public void Callback(string adapter, string kind, string callback, long dueNanoseconds, long startNanoseconds, long endNanoseconds)
+    {
+        var thread = Environment.CurrentManagedThreadId;
+        var lateness = ("lateness_us", (startNanoseconds - dueNanoseconds) / 1000.0);
+        lock (_gate)
+        {
+            _dispatcherTracks.Add(thread);
+        }
+
+        Add(new TraceEvent(callback, kind, 'X', AdaptersPid, Track(adapter), startNanoseconds, endNanoseconds - startNanoseconds, lateness));
+        Add(new TraceEvent($"{adapter}: {callback}", kind, 'X', DispatchersPid, thread, startNanoseconds, endNanoseconds - startNanoseconds, lateness));
+    }
+
+    /// <summary>A port lock was held around a miniport routine.</summary>
+    public void LockHold(string adapter, string lockName, string routine, long startNanoseconds, long endNanoseconds) =>
+        Add(new TraceEvent($"{lockName} ({routine})", "lock", 'X', AdaptersPid, Track(adapter), startNanoseconds, endNanoseconds - startNanoseconds, null));
+
+    /// <summary>A bug check: a global instant.</summary>
+    public void BugCheck(string adapter, string routine, string codeName, long atNanoseconds) =>
+        Add(new TraceEvent($"BUGCHECK {codeName} in {routine}", "bugcheck", 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, null, Global: true));
+
+    /// <summary>Writes the trace as Chrome trace event JSON (<c>{"traceEvents":[...]}</c>).</summary>
+    public void WriteTo(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        TraceEvent[] events;
+        KeyValuePair<string, int>[] adapters;
+        int[] dispatchers;
+        lock (_gate)
+        {
+            events = [.. _events];
+            adapters = [.. _adapterTracks];
+            dispatchers = [.. _dispatcherTracks];
+        }
+
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
+        w.WriteStartObject();
+        w.WriteString("displayTimeUnit", "ns");
+        w.WriteStartArray("traceEvents");
+        Metadata(w, "process_name", AdaptersPid, 0, "adapters");
+        Metadata(w, "process_name", DispatchersPid, 0, "dispatchers");
+        foreach (var (name, tid) in adapters)
+        {
+            Metadata(w, "thread_name", AdaptersPid, tid, name);
+        }
+
+        foreach (var tid in dispatchers)
+        {
+            Metadata(w, "thread_name", DispatchersPid, tid, $"dispatch thread {tid}");
+        }
+
+        foreach (var e in events)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", e.Name);
+            w.WriteString("cat", e.Category);
+            w.WriteString("ph", e.Phase.ToString());
+            w.WriteNumber("ts", e.AtNanoseconds / 1000.0);
+            if (e.Phase == 'X')
+            {
+                w.WriteNumber("dur", e.DurationNanoseconds / 1000.0);
+            }
+            else
+            {
+                w.WriteString("s", e.Global ? "g" : "t");
+            }
+
+            w.WriteNumber("pid", e.Pid);
+            w.WriteNumber("tid", e.Tid);
+            if (e.Arg is { } arg)
+            {
+                w.WriteStartObject("args");
+                w.WriteNumber(arg.Name, arg.Value);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes the trace to a file.</summary>
+    public void WriteTo(string path)
+    {
+        using var file = File.Create(path);
+        WriteTo(file);
+    }
+
+    private static void Metadata(Utf8JsonWriter w, string kind, int pid, int tid, string name)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", kind);
+        w.WriteString("ph", "M");
+        w.WriteNumber("pid", pid);
+        w.WriteNumber("tid", tid);
+        w.WriteStartObject("args");
+        w.WriteString("name", name);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private int Track(string adapter)
+    {
+        lock (_gate)
+        {
+            if (!_adapterTracks.TryGetValue(adapter, out var tid))
+            {
+                tid = _adapterTracks.Count + 1;
+                _adapterTracks[adapter] = tid;
+            }
+
+            return tid;
+        }
+    }
+
+    private void Add(TraceEvent e)
+    {
+        lock (_gate)
+        {
+            _events.Add(e);
+        }
+    }
+
+    private sealed record TraceEvent(string Name, string Category, char Phase, int Pid, int Tid, long AtNanoseconds, long DurationNanoseconds, (string Name, double Value)? Arg, bool Global = false);
+}
