@@ -3,6 +3,7 @@ using System.Text.Json;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Harness;
+using Spectre.Console;
 
 namespace MiniportTimers.Cli.Run;
 
@@ -58,7 +59,9 @@ internal static class RunCommand
         var recorder = settings.TracePath is null ? null : new TraceRecorder();
         runs.ForEach(r => r.Trace = recorder);
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
-        var completed = SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed);
+        var completed = ShowsProgress(settings, output)
+            ? RunWithProgress(engine, runs, settings)
+            : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed);
         var report = RunReport.From(runs, engine, settings, completed);
         RunReportRenderer.Write(report, output);
         if (recorder is not null && settings.TracePath is { } tracePath)
@@ -74,5 +77,29 @@ internal static class RunCommand
         }
 
         return report.BugCheckCount == 0 && report.InvariantFailures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>A progress bar only for a real-clock run writing to an interactive terminal (never into redirected output or JSON).</summary>
+    private static bool ShowsProgress(RunSettings settings, TextWriter output) =>
+        !settings.Virtual && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    private static bool RunWithProgress(TimerEngine engine, IReadOnlyList<ISampleRun> runs, RunSettings settings)
+    {
+        var start = engine.NowNanoseconds;
+        var run = Task.Run(() => SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed));
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask($"Hosting {string.Join(", ", runs.Select(r => r.Name))}", maxValue: settings.DurationMilliseconds);
+                while (!run.Wait(TimeSpan.FromMilliseconds(100)))
+                {
+                    task.Value = Math.Min(settings.DurationMilliseconds, (engine.NowNanoseconds - start) / TimeUnits.NanosecondsPerMillisecond);
+                }
+
+                task.Value = settings.DurationMilliseconds;
+            });
+        return run.GetAwaiter().GetResult();
     }
 }

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.IO.Compression;
+
+namespace MiniportTimers.Tests.Package;
+
+/// <summary>
+/// `dotnet pack` produces the library package, and a tiny console app that references it through a local folder (no
+/// other package source) builds and runs: an engine timer fires and a Storport request returns SUCCESS.
+/// </summary>
+public class PackageTests
+{
+    private const string Consumer = """
+        using MiniportTimers.Engine;
+        using MiniportTimers.Storport;
+        using static MiniportTimers.Storport.StorPort;
+
+        var engine = new VirtualTimerEngine();
+        var fired = false;
+        engine.ArmAfter(engine.CreateTimer((_, in _) => fired = true), 200_000);
+        engine.AdvanceBy(200_000);
+        Console.WriteLine(fired ? "engine timer fired" : "engine timer did not fire");
+
+        var host = new StorportHost(engine);
+        host.StorPortInitialize(new HW_INITIALIZATION_DATA
+        {
+            DeviceExtensionFactory = () => new object(),
+            HwFindAdapter = (object e, object? c, object? b, string? a, PORT_CONFIGURATION_INFORMATION cfg, out bool r) => { r = false; return SP_RETURN_FOUND; },
+            HwInitialize = _ => true,
+            HwStartIo = (_, _) => true,
+            HwInterrupt = _ => true,
+            HwAdapterControl = (_, _, _) => 0,
+        });
+        var adapter = host.AddAdapter();
+        StorPortInitializeTimer(adapter.DeviceExtension, out var timer);
+        var status = StorPortRequestTimer(adapter.DeviceExtension, timer, (_, _) => Console.WriteLine("miniport timer fired"), null, 1_000, 0);
+        Console.WriteLine(StorStatusName(status));
+        engine.AdvanceBy(1_000_000);
+        """;
+
+    [Fact]
+    public void Pack_ThenAConsoleAppThroughAPackageReference_BuildsAndRuns()
+    {
+        var root = RepositoryRoot();
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var work = Directory.CreateTempSubdirectory("mt-package-");
+        try
+        {
+            var feed = Path.Combine(work.FullName, "feed");
+            Run(root, "dotnet", "pack", Path.Combine(root, "src", "MiniportTimers", "MiniportTimers.csproj"), "-c", configuration, "--no-build", "-o", feed);
+            var nupkg = Assert.Single(Directory.GetFiles(feed, "MiniportTimers.*.nupkg"));
+            using (var zip = ZipFile.OpenRead(nupkg))
+            {
+                var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+                Assert.Contains("lib/net10.0/MiniportTimers.dll", entries);
+                Assert.Contains("lib/net10.0/MiniportTimers.xml", entries);
+                Assert.Contains("README.md", entries);
+                Assert.Contains("LICENSE", entries);
+            }
+
+            var app = Path.Combine(work.FullName, "app");
+            Directory.CreateDirectory(app);
+            File.WriteAllText(Path.Combine(app, "app.csproj"), """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <Nullable>enable</Nullable>
+                    <RestorePackagesPath>$(MSBuildThisFileDirectory)packages</RestorePackagesPath>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="MiniportTimers" Version="0.1.0" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            File.WriteAllText(Path.Combine(app, "Program.cs"), Consumer);
+            var output = Run(app, "dotnet", "run");
+            Assert.Contains("engine timer fired", output);
+            Assert.Contains("STOR_STATUS_SUCCESS", output);
+            Assert.Contains("miniport timer fired", output);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "MiniportTimers.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Repository root not found.");
+    }
+
+    private static string Run(string workingDirectory, string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file, args)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"{file} {string.Join(' ', args)} did not finish");
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {process.ExitCode}:\n{stdout}\n{stderr.Result}");
+        return stdout;
+    }
+}
