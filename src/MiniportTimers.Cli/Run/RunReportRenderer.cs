@@ -50,7 +50,7 @@ internal static class RunReportRenderer
         }
 
         console.WriteLine();
-        console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires ({N(r.Engine.CoalescedFires)} coalesced), {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups");
+        console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires ({N(r.Engine.CoalescedFires)} coalesced), {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups; longest callback {F(r.Engine.LongestCallbackNanoseconds / 1000.0)} us (every other timer of the dispatcher waited behind it)");
         console.WriteLine($"Bug checks in all: {r.BugCheckCount}");
         foreach (var failure in r.InvariantFailures)
         {

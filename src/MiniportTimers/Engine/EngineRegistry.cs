@@ -32,15 +32,16 @@ internal static class EngineRegistry
     /// <summary>Counters of every live engine, added up.</summary>
     public static EngineStatistics Totals()
     {
-        long arms = 0, cancels = 0, fires = 0, wakeUps = 0, faults = 0, coalesced = 0;
+        long arms = 0, cancels = 0, fires = 0, wakeUps = 0, faults = 0, coalesced = 0, longest = 0;
         var pending = 0;
         foreach (var e in Live())
         {
             var s = e.Statistics;
             (arms, cancels, fires, wakeUps, faults, pending, coalesced) = (arms + s.Arms, cancels + s.Cancels, fires + s.Fires, wakeUps + s.WakeUps, faults + s.CallbackFaults, pending + s.Pending, coalesced + s.CoalescedFires);
+            longest = Math.Max(longest, s.LongestCallbackNanoseconds);
         }
 
-        return new EngineStatistics(arms, cancels, fires, wakeUps, faults, pending, coalesced);
+        return new EngineStatistics(arms, cancels, fires, wakeUps, faults, pending, coalesced, longest);
     }
 
     public static void FlushAll()

@@ -8,4 +8,5 @@ namespace MiniportTimers.Engine;
 /// <param name="CallbackFaults">Callbacks that threw an exception.</param>
 /// <param name="Pending">Timers pending at the moment of the snapshot.</param>
 /// <param name="CoalescedFires">Expiries that fired without a wake-up of their own: they rode along with another timer's wake-up (or fired while the dispatcher was awake anyway).</param>
-public readonly record struct EngineStatistics(long Arms, long Cancels, long Fires, long WakeUps, long CallbackFaults, int Pending, long CoalescedFires);
+/// <param name="LongestCallbackNanoseconds">The longest a single callback ran, ns: every other timer of the engine waited that long behind it.</param>
+public readonly record struct EngineStatistics(long Arms, long Cancels, long Fires, long WakeUps, long CallbackFaults, int Pending, long CoalescedFires, long LongestCallbackNanoseconds);

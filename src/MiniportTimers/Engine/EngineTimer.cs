@@ -5,11 +5,21 @@ namespace MiniportTimers.Engine;
 /// Create it with <see cref="TimerEngine.CreateTimer"/>; arm and cancel it through its engine.
 /// </summary>
 /// <remarks>
-/// Thread safety: every member may be read from any thread; the mutable fields are written only under the
-/// owning engine's lock. An EngineTimer holds no unmanaged resource: an unreferenced idle timer is collected.
+/// Thread safety: every member may be read from any thread. Arm and cancel change the timer with atomic operations on
+/// its state word; the dispatcher alone touches the queue fields. An EngineTimer holds no unmanaged resource: an idle
+/// timer nobody references is collected.
 /// </remarks>
 public sealed class EngineTimer
 {
+    /// <summary>State word bit: an arming is pending.</summary>
+    internal const long ArmedBit = 1;
+
+    /// <summary>State word bit: an Arm is writing the arming parameters (a one-timer writer lock).</summary>
+    internal const long WritingBit = 2;
+
+    /// <summary>State word: the arm sequence sits above the two flag bits.</summary>
+    internal const int SequenceShift = 2;
+
     internal EngineTimer(TimerEngine engine, EngineTimerCallback callback, object? state)
     {
         Engine = engine;
@@ -25,40 +35,52 @@ public sealed class EngineTimer
 
     internal EngineTimerCallback Callback { get; }
 
-    // ---- Queue fields: written only under Engine.SyncRoot. ----
+    // ---- Written by Arm/Cancel on any thread (atomics; the parameters only while holding WritingBit). ----
 
-    /// <summary>Due time of the pending arming, engine ns. Meaningful only while <see cref="DueHeapIndex"/> ≥ 0.</summary>
+    /// <summary>(arm sequence &lt;&lt; 2) | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>
+    internal long StateWord;
+
+    /// <summary>Due time of the latest arming, ns. Written under WritingBit, published by the state word.</summary>
     internal long DueNanoseconds;
 
-    /// <summary>Latest-allowed fire time: DueNanoseconds + tolerance. The dispatcher sleeps until the smallest of these.</summary>
+    /// <summary>Latest-allowed fire time of the latest arming: due + tolerance.</summary>
     internal long DeadlineNanoseconds;
 
-    /// <summary>Tolerance of the pending arming, ns (≥ 0).</summary>
-    internal long ToleranceNanoseconds;
-
-    /// <summary>Period, ns; 0 for a one-shot arming.</summary>
+    /// <summary>Period of the latest arming, ns; 0 = one-shot.</summary>
     internal long PeriodNanoseconds;
 
-    /// <summary>Engine-wide insertion order: breaks ties between equal due times (first armed fires first).</summary>
+    /// <summary>1 while the timer is on the engine's submission stack (pushed, not yet drained by the dispatcher).</summary>
+    internal int Submitted;
+
+    /// <summary>Next timer on the submission stack.</summary>
+    internal EngineTimer? NextSubmitted;
+
+    // ---- Owned by the dispatcher alone: the timer's place and keys in the two heaps. ----
+
+    /// <summary>The due time the heaps order this timer by (the dispatcher's copy; periodic expiries advance it).</summary>
+    internal long HeapDue;
+
+    /// <summary>The deadline the deadline heap orders this timer by.</summary>
+    internal long HeapDeadline;
+
+    /// <summary>The arm sequence the heap keys were taken from: an entry of an older sequence is stale.</summary>
+    internal long HeapSequence;
+
+    /// <summary>Engine-wide insertion order: breaks ties between equal keys (first filed fires first).</summary>
     internal long InsertionOrder;
 
-    /// <summary>Position in the due-ordered heap, or -1 when not pending. Invariant: ≥ 0 exactly when <see cref="DeadlineHeapIndex"/> ≥ 0.</summary>
+    /// <summary>Position in the due-ordered heap, or -1. Invariant: ≥ 0 exactly when <see cref="DeadlineHeapIndex"/> ≥ 0.</summary>
     internal int DueHeapIndex = -1;
 
-    /// <summary>Position in the deadline-ordered heap, or -1 when not pending.</summary>
+    /// <summary>Position in the deadline-ordered heap, or -1.</summary>
     internal int DeadlineHeapIndex = -1;
 
-    private long _armSequence;
-
     /// <summary>
-    /// Counts the armings of this timer: incremented by every successful <see cref="TimerEngine.Arm"/> and
-    /// reported in <see cref="TimerFiring.ArmSequence"/>, so a host can tell an expiry of an earlier arming
-    /// (one already taken from the queue when the timer was re-armed) from the current one.
+    /// Counts the armings (and cancels) of this timer: the value after an <see cref="TimerEngine.Arm"/> is reported in
+    /// <see cref="TimerFiring.ArmSequence"/>, so a host can tell an expiry of an earlier arming from the current one.
     /// </summary>
-    public long ArmSequence => Volatile.Read(ref _armSequence);
+    public long ArmSequence => Volatile.Read(ref StateWord) >> SequenceShift;
 
-    internal void IncrementArmSequence() => Volatile.Write(ref _armSequence, _armSequence + 1);
-
-    /// <summary>True while an arming is queued (armed and not yet fired or cancelled). A snapshot: it can change at once on another thread.</summary>
-    public bool IsPending => Volatile.Read(ref DueHeapIndex) >= 0;
+    /// <summary>True while an arming is pending (armed and not yet fired or cancelled). A snapshot.</summary>
+    public bool IsPending => (Volatile.Read(ref StateWord) & ArmedBit) != 0;
 }

@@ -6,46 +6,68 @@ namespace MiniportTimers.Engine;
 // Workload assumptions
 //   Miniport timers are armed and cancelled far more often than they fire: a port-start poll re-arms every 10 ms, a
 //   watchdog is cancelled and re-armed on every I/O, a send-complete timer is set to "now" over and over. Most armings
-//   are short (µs to seconds), many carry a tolerance (Windows' tolerable delay, Linux's slack), and callbacks re-enter
-//   the engine to re-arm or free the timer that is firing.
+//   are short (µs to seconds), many carry a tolerance (Windows' tolerable delay, Linux's slack), callbacks re-enter the
+//   engine to re-arm or free the timer that is firing, and millions of timers may be pending at once.
 //
 // Time
 //   One unit everywhere inside the engine: nanoseconds on the engine's own monotonic clock (NowNanoseconds). DDI units
 //   (µs, ms, 100 ns) are converted at the edges, in TimeUnits, with checked arithmetic. MaxTimeNanoseconds bounds every
 //   due time, tolerance and period so that due + tolerance + period can never overflow.
 //
-// Data structure (first version; a later issue replaces it for millions of timers)
-//   Two indexed binary min-heaps over the same pending timers:
+// Arm and cancel: no lock, O(1)
+//   A timer's state is one 64-bit word: (arm sequence << 2) | Writing | Armed. Arm takes the Writing bit with one CAS,
+//   writes due, deadline and period, and publishes a new sequence with Armed set (one interlocked exchange). Cancel is
+//   one CAS from Armed to not armed (sequence + 1). Neither touches a shared structure: an arming reaches the dispatcher
+//   through a lock-free submission stack, onto which a timer is pushed at most once until the dispatcher drains it, so
+//   arm+cancel pairs on the same timer cost two or three interlocked operations and allocate nothing. Counters are
+//   striped per thread. An arming whose deadline is earlier than the one the dispatcher sleeps on moves the OS wake-up
+//   itself (one CAS on the programmed deadline, one syscall), the only cross-thread signal.
+//
+// Data structure (owned by the dispatcher alone)
+//   Two indexed binary min-heaps over the filed timers:
 //     _byDue      ordered by (due, insertion order)       → who fires next, in due order
 //     _byDeadline ordered by (due + tolerance, insertion) → when the dispatcher must be awake at the latest
-//   Each timer stores its index in both heaps, so arm, cancel and re-arm are O(log n) with no search and no
-//   allocation beyond heap growth. A timer is pending exactly when it is in both heaps.
+//   The dispatcher drains the submission stack before it looks at the heaps and files each drained timer: inserts it,
+//   re-keys it (new sequence) or removes it (cancelled). Keys are the dispatcher's own copies, so an Arm on another
+//   thread never disturbs the heap order. A timer whose entry is stale when it reaches the top (re-armed or cancelled
+//   after the drain) is re-filed, never fired early. Dispatcher work is O(log n) per filing; the arming thread's is O(1).
 //
 // Firing rule (the Linux hrtimer range rule)
 //   The dispatcher sleeps until the earliest latest-allowed deadline, then fires, one by one and in due order, every
 //   timer whose due time has passed at that moment. A tolerant timer therefore rides along with an earlier wake-up
-//   instead of causing its own, and no timer ever fires before its due time. Periodic timers are re-queued at
-//   previous due + period (decision A13: no drift); after a stall the missed periods are skipped and counted as
-//   overruns, not replayed.
+//   instead of causing its own, and no timer ever fires before its due time. A one-shot expiry claims the timer with a
+//   CAS from Armed(sequence s) to not armed (sequence s), so it races a concurrent cancel or re-arm cleanly: exactly one
+//   of them wins. Periodic timers stay armed and are re-keyed at previous due + period (decision A13: no drift); after a
+//   stall the missed periods are skipped and counted as overruns, not replayed.
 //
 // Lock rule
-//   One lock (SyncRoot) guards both heaps and every queue field of every EngineTimer. Callbacks are invoked with the
-//   lock released ("fire outside the lock"): TakeNextDue pops one expiry under the lock, the caller drops the lock and
-//   runs the callback, which may re-enter Arm, Cancel or CreateTimer. Hosts may call Arm and Cancel while holding their
-//   own locks (host lock → engine lock); the engine never calls out while holding its lock, so that order cannot invert.
+//   No engine lock exists on the arm, cancel or fire paths; callbacks run on the dispatcher with nothing held. The real
+//   engine's dispatcher is one thread; the virtual engine's is whichever thread advances it (one at a time). Hosts may
+//   call Arm and Cancel while holding their own locks: the engine never calls out from Arm or Cancel.
+//
+// Lost wake-ups (the one subtle interleaving)
+//   dispatcher                                  arming thread
+//   drain stack; D = earliest deadline          publish state (interlocked, full fence)
+//   programmed := D (interlocked exchange)      push the timer unless already on the stack (CAS)
+//   OS timer := D                               if deadline < programmed: CAS programmed, OS timer := deadline
+//   stack empty? else loop  ────────────────    (the push happened before this check, or the CAS read D)
+//   sleep
+//   Either the dispatcher sees the push on its re-check and loops, or the arming thread read programmed = D and, if it
+//   is earlier, set the OS timer after the dispatcher did. No interleaving leaves an earlier arming asleep.
 //
 // Complexity
-//   Arm, Cancel: O(log n). Taking the next expiry: O(log n). Earliest deadline: O(1).
+//   Arm, Cancel: O(1), lock-free. Dispatcher: O(log n) per filing and per expiry. Earliest deadline: O(1).
 // =====================================================================================================================
 
 /// <summary>
 /// A timer queue on a monotonic nanosecond clock: one-shot and periodic timers with a tolerance window, fired in due
-/// order, never early, never under an engine lock. <see cref="RealTimeTimerEngine"/> runs it on the machine's clock;
+/// order, never early, never under a lock. <see cref="RealTimeTimerEngine"/> runs it on the machine's clock;
 /// <see cref="VirtualTimerEngine"/> on a clock that only moves when told to.
 /// </summary>
 /// <remarks>
 /// Thread safety: <see cref="CreateTimer"/>, <see cref="Arm"/>, <see cref="Cancel"/> and every property are safe from any
-/// thread, including from inside a timer callback. The engine knows nothing of IRQL or drivers.
+/// thread, including from inside a timer callback; arm and cancel are lock-free. The engine knows nothing of IRQL or
+/// drivers.
 /// </remarks>
 public abstract class TimerEngine : IDisposable
 {
@@ -55,26 +77,32 @@ public abstract class TimerEngine : IDisposable
     /// </summary>
     public const long MaxTimeNanoseconds = long.MaxValue / 4;
 
+    // Dispatcher-owned.
     private readonly TimerHeap _byDue = new(byDeadline: false);
     private readonly TimerHeap _byDeadline = new(byDeadline: true);
-
-    // Counters; written under SyncRoot, read as snapshots.
     private long _insertionCounter;
-    private long _arms;
-    private long _cancels;
     private long _fires;
     private long _wakeUps;
-    private long _callbackFaults;
     private long _coalescedFires;
+    private long _longestCallbackNanoseconds;
 
     /// <summary>True from a wake-up until its first expiry fires: that expiry is the wake-up's own; later ones are coalesced.</summary>
     private bool _wakeUpUnused;
 
+    // Shared.
+    private readonly StripedCounter _arms = new();
+    private readonly StripedCounter _cancels = new();
+    private readonly StripedCounter _pending = new();
+    private long _callbackFaults;
+
+    /// <summary>Head of the lock-free submission stack (Treiber stack through EngineTimer.NextSubmitted).</summary>
+    private EngineTimer? _submitted;
+
+    /// <summary>The deadline the dispatcher sleeps until, ns; long.MaxValue = none. Lowered by arming threads (CAS).</summary>
+    private long _programmedDeadline = long.MaxValue;
+
     /// <summary>Creates the engine and registers it with the process-wide counters.</summary>
     protected TimerEngine() => EngineRegistry.Add(this);
-
-    /// <summary>The engine lock. Guards both heaps and the queue fields of every timer. Never held while user code runs.</summary>
-    private protected object SyncRoot { get; } = new();
 
     /// <summary>The engine's clock: nanoseconds since an arbitrary fixed origin, monotonic, never negative.</summary>
     public abstract long NowNanoseconds { get; }
@@ -82,32 +110,27 @@ public abstract class TimerEngine : IDisposable
     /// <summary>True for a clock that moves only when told to (<see cref="VirtualTimerEngine"/>).</summary>
     public abstract bool IsVirtual { get; }
 
-    /// <summary>Raised, outside every engine lock, when a timer callback throws. The exception is not rethrown.</summary>
+    /// <summary>Raised, on the dispatcher, when a timer callback throws. The exception is not rethrown.</summary>
     public event Action<EngineTimer, Exception>? CallbackFaulted;
 
-    /// <summary>The number of pending timers (a snapshot).</summary>
-    public int PendingCount
-    {
-        get
-        {
-            lock (SyncRoot)
-            {
-                return _byDue.Count;
-            }
-        }
-    }
+    /// <summary>The number of pending timers (a snapshot; exact while no arm or cancel runs).</summary>
+    public int PendingCount => (int)_pending.Read();
 
     /// <summary>A snapshot of the engine's counters.</summary>
-    public EngineStatistics Statistics
-    {
-        get
-        {
-            lock (SyncRoot)
-            {
-                return new EngineStatistics(_arms, _cancels, _fires, _wakeUps, Interlocked.Read(ref _callbackFaults), _byDue.Count, _coalescedFires);
-            }
-        }
-    }
+    public EngineStatistics Statistics => new(
+        _arms.Read(),
+        _cancels.Read(),
+        Volatile.Read(ref _fires),
+        Volatile.Read(ref _wakeUps),
+        Interlocked.Read(ref _callbackFaults),
+        PendingCount,
+        Volatile.Read(ref _coalescedFires),
+        Volatile.Read(ref _longestCallbackNanoseconds));
+
+    private volatile bool _disposed;
+
+    /// <summary>True once <see cref="Dispose()"/> has begun (a volatile read: the dispatcher re-checks it before it sleeps).</summary>
+    protected bool IsDisposed => _disposed;
 
     /// <summary>Creates an idle timer that runs <paramref name="callback"/> with <paramref name="state"/> when it fires.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
@@ -120,7 +143,8 @@ public abstract class TimerEngine : IDisposable
     /// <summary>
     /// Arms <paramref name="timer"/> to fire at <paramref name="dueNanoseconds"/> on this engine's clock, at the latest
     /// <paramref name="toleranceNanoseconds"/> after it, and then every <paramref name="periodNanoseconds"/> if that is
-    /// not 0. A pending arming of the same timer is replaced (implicit cancel, as KeSetTimerEx does).
+    /// not 0. A pending arming of the same timer is replaced (implicit cancel, as KeSetTimerEx does). Lock-free, O(1),
+    /// allocation-free.
     /// </summary>
     /// <param name="timer">A timer created by this engine.</param>
     /// <param name="dueNanoseconds">Absolute due time in engine ns, 0 to <see cref="MaxTimeNanoseconds"/>. A due time in the past fires at the next dispatch (decision A15).</param>
@@ -146,28 +170,40 @@ public abstract class TimerEngine : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(periodNanoseconds, MaxTimeNanoseconds);
         ObjectDisposedException.ThrowIf(IsDisposed, this);
 
-        lock (SyncRoot)
+        // Take the timer's writer bit (concurrent Arms of one timer serialize here; nothing else ever waits on it).
+        var spin = default(SpinWait);
+        long before;
+        while (true)
         {
-            var wasPending = timer.DueHeapIndex >= 0;
-            if (wasPending)
+            before = Volatile.Read(ref timer.StateWord);
+            if ((before & EngineTimer.WritingBit) == 0
+                && Interlocked.CompareExchange(ref timer.StateWord, before | EngineTimer.WritingBit, before) == before)
             {
-                Dequeue(timer);
+                break;
             }
 
-            timer.DueNanoseconds = dueNanoseconds;
-            timer.ToleranceNanoseconds = toleranceNanoseconds;
-            timer.DeadlineNanoseconds = dueNanoseconds + toleranceNanoseconds;
-            timer.PeriodNanoseconds = periodNanoseconds;
-            timer.IncrementArmSequence();
-            Enqueue(timer);
-            _arms++;
-            if (ReferenceEquals(_byDeadline.Min, timer))
-            {
-                OnEarliestDeadlineLowered(timer.DeadlineNanoseconds);
-            }
-
-            return wasPending;
+            spin.SpinOnce();
         }
+
+        var deadline = dueNanoseconds + toleranceNanoseconds;
+        timer.DueNanoseconds = dueNanoseconds;
+        timer.DeadlineNanoseconds = deadline;
+        timer.PeriodNanoseconds = periodNanoseconds;
+
+        // Publish: new sequence, armed, writer bit released. A full fence: see "Lost wake-ups" above.
+        var sequence = (before >> EngineTimer.SequenceShift) + 1;
+        Interlocked.Exchange(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit);
+
+        var wasPending = (before & EngineTimer.ArmedBit) != 0;
+        _arms.Add(1);
+        if (!wasPending)
+        {
+            _pending.Add(1);
+        }
+
+        Submit(timer);
+        LowerProgrammedDeadline(deadline);
+        return wasPending;
     }
 
     /// <summary>Arms <paramref name="timer"/> relative to now: due at <see cref="NowNanoseconds"/> + <paramref name="delayNanoseconds"/>.</summary>
@@ -184,29 +220,39 @@ public abstract class TimerEngine : IDisposable
     }
 
     /// <summary>
-    /// Cancels the pending arming of <paramref name="timer"/>, if any. An expiry already taken from the queue (its
-    /// callback about to run or running) is not affected: this does not wait for it (decision A3).
+    /// Cancels the pending arming of <paramref name="timer"/>, if any. Lock-free, O(1). An expiry already claimed by the
+    /// dispatcher (its callback about to run or running) is not affected: this does not wait for it (decision A3).
     /// </summary>
     /// <returns>True if the timer was pending and is now idle; false if it was idle.</returns>
     public bool Cancel(EngineTimer timer)
     {
         ArgumentNullException.ThrowIfNull(timer);
-        lock (SyncRoot)
+        var spin = default(SpinWait);
+        while (true)
         {
-            if (timer.DueHeapIndex < 0)
+            var before = Volatile.Read(ref timer.StateWord);
+            if ((before & EngineTimer.ArmedBit) == 0)
             {
                 return false;
             }
 
-            Dequeue(timer);
-            _cancels++;
-            if (_byDue.Count == 0)
+            if ((before & EngineTimer.WritingBit) != 0)
             {
-                OnQueueEmptied();
+                spin.SpinOnce(); // an Arm of this timer is mid-write
+                continue;
             }
 
-            return true;
+            var after = ((before >> EngineTimer.SequenceShift) + 1) << EngineTimer.SequenceShift;
+            if (Interlocked.CompareExchange(ref timer.StateWord, after, before) == before)
+            {
+                break;
+            }
         }
+
+        _cancels.Add(1);
+        _pending.Add(-1);
+        Submit(timer); // so the dispatcher drops it from its heaps at its next look, not at its old due time
+        return true;
     }
 
     /// <summary>
@@ -217,9 +263,6 @@ public abstract class TimerEngine : IDisposable
     /// <remarks>Blocks the caller: call it where the caller may wait (PASSIVE_LEVEL in the kernel model).</remarks>
     public abstract void FlushDispatched();
 
-    /// <summary>True once <see cref="Dispose()"/> has begun.</summary>
-    protected bool IsDisposed { get; private set; }
-
     /// <inheritdoc />
     public void Dispose()
     {
@@ -228,86 +271,120 @@ public abstract class TimerEngine : IDisposable
     }
 
     /// <summary>Stops the engine. Pending timers never fire afterwards.</summary>
-    protected virtual void Dispose(bool disposing) => IsDisposed = true;
+    protected virtual void Dispose(bool disposing) => _disposed = true;
 
-    /// <summary>Called under the engine lock when an arming becomes the earliest deadline; the real engine reprograms its wait.</summary>
+    /// <summary>Called on an arming thread when an arming's deadline is earlier than the programmed wake-up; the real engine moves its OS timer.</summary>
     private protected virtual void OnEarliestDeadlineLowered(long deadlineNanoseconds)
     {
     }
 
-    /// <summary>Called under the engine lock when the last pending timer is cancelled; the real engine disarms its wait.</summary>
-    private protected virtual void OnQueueEmptied()
+    /// <summary>Dispatcher: publishes the deadline it is about to sleep until (a full fence).</summary>
+    private protected void PublishProgrammedDeadline(long deadlineNanoseconds) => Interlocked.Exchange(ref _programmedDeadline, deadlineNanoseconds);
+
+    /// <summary>Dispatcher: true when armings are waiting to be filed.</summary>
+    private protected bool HasSubmissions => Volatile.Read(ref _submitted) is not null;
+
+    /// <summary>Dispatcher: the smallest latest-allowed deadline of any filed timer, or <see cref="long.MaxValue"/> when none. Drains first.</summary>
+    private protected long EarliestDeadline()
     {
+        Drain();
+        return _byDeadline.Count == 0 ? long.MaxValue : _byDeadline.Min.HeapDeadline;
     }
 
-    /// <summary>The smallest latest-allowed deadline of any pending timer, or <see cref="long.MaxValue"/> when none. Call under <see cref="SyncRoot"/>.</summary>
-    private protected long EarliestDeadlineLocked() => _byDeadline.Count == 0 ? long.MaxValue : _byDeadline.Min.DeadlineNanoseconds;
-
-    /// <summary>The smallest due time of any pending timer, or null when none. Call under <see cref="SyncRoot"/>.</summary>
-    private protected long? EarliestDueLocked() => _byDue.Count == 0 ? null : _byDue.Min.DueNanoseconds;
-
-    /// <summary>Counts one wake-up. Call under <see cref="SyncRoot"/>.</summary>
-    private protected void CountWakeUpLocked()
+    /// <summary>Dispatcher: the smallest due time of any filed timer, or null when none. Drains first.</summary>
+    private protected long? EarliestDue()
     {
-        _wakeUps++;
+        Drain();
+        return _byDue.Count == 0 ? null : _byDue.Min.HeapDue;
+    }
+
+    /// <summary>Dispatcher: counts one wake-up.</summary>
+    private protected void CountWakeUp()
+    {
+        Volatile.Write(ref _wakeUps, _wakeUps + 1);
         _wakeUpUnused = true;
     }
 
     /// <summary>
-    /// Takes the earliest-due timer if its due time is at or before <paramref name="nowNanoseconds"/>. A one-shot timer
-    /// leaves the queue; a periodic one is re-queued at its next due time (previous due + period, skipping whole
-    /// periods that already passed). Call under <see cref="SyncRoot"/>; invoke the result with <see cref="Fire"/> after
-    /// releasing it.
+    /// Dispatcher: claims the earliest-due timer if its due time is at or before <paramref name="nowNanoseconds"/>. A
+    /// one-shot timer becomes idle; a periodic one is re-keyed at its next due time (previous due + period, skipping
+    /// whole periods that already passed). Invoke the result with <see cref="Fire"/>.
     /// </summary>
-    private protected bool TryTakeNextDueLocked(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
+    private protected bool TryTakeNextDue(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
     {
-        if (_byDue.Count == 0 || _byDue.Min.DueNanoseconds > nowNanoseconds)
+        Drain();
+        while (_byDue.Count > 0 && _byDue.Min.HeapDue <= nowNanoseconds)
         {
-            timer = null;
-            firing = default;
-            return false;
-        }
-
-        var t = _byDue.Min;
-        var due = t.DueNanoseconds;
-        Dequeue(t);
-        long overruns = 0;
-        if (t.PeriodNanoseconds > 0)
-        {
-            // A13: next = due + period. If the dispatcher was late by whole periods, skip them (counted, not replayed).
-            var next = due + t.PeriodNanoseconds;
-            if (next <= nowNanoseconds)
+            var t = _byDue.Min;
+            var state = Volatile.Read(ref t.StateWord);
+            var sequence = state >> EngineTimer.SequenceShift;
+            if ((state & EngineTimer.WritingBit) != 0 || (state & EngineTimer.ArmedBit) == 0 || sequence != t.HeapSequence)
             {
-                overruns = (nowNanoseconds - due) / t.PeriodNanoseconds;
-                next = due + ((overruns + 1) * t.PeriodNanoseconds);
+                File(t); // re-armed, being re-armed, or cancelled since it was filed: re-key or drop, never fire early
+                continue;
             }
 
-            if (next <= MaxTimeNanoseconds)
+            var due = t.HeapDue;
+            var period = t.PeriodNanoseconds;
+            var tolerance = t.DeadlineNanoseconds - t.DueNanoseconds;
+            if (Volatile.Read(ref t.StateWord) != state)
             {
-                t.DueNanoseconds = next;
-                t.DeadlineNanoseconds = next + t.ToleranceNanoseconds;
-                Enqueue(t);
+                continue; // an Arm began while the parameters were read: take the top again (it will be re-filed)
             }
+
+            long overruns = 0;
+            if (period > 0)
+            {
+                // A13: next = due + period. If the dispatcher was late by whole periods, skip them (counted, not replayed).
+                var next = due + period;
+                if (next <= nowNanoseconds)
+                {
+                    overruns = (nowNanoseconds - due) / period;
+                    next = due + ((overruns + 1) * period);
+                }
+
+                Unfile(t);
+                if (next <= MaxTimeNanoseconds)
+                {
+                    Insert(t, next, next + tolerance, sequence);
+                }
+            }
+            else
+            {
+                // Claim the one-shot: Armed(s) → idle(s). A concurrent cancel or re-arm makes this fail; then re-file.
+                if (Interlocked.CompareExchange(ref t.StateWord, sequence << EngineTimer.SequenceShift, state) != state)
+                {
+                    continue;
+                }
+
+                Unfile(t);
+                _pending.Add(-1);
+            }
+
+            Volatile.Write(ref _fires, _fires + 1);
+            if (_wakeUpUnused)
+            {
+                _wakeUpUnused = false;
+            }
+            else
+            {
+                Volatile.Write(ref _coalescedFires, _coalescedFires + 1);
+            }
+
+            timer = t;
+            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns);
+            return true;
         }
 
-        _fires++;
-        if (_wakeUpUnused)
-        {
-            _wakeUpUnused = false;
-        }
-        else
-        {
-            _coalescedFires++;
-        }
-
-        timer = t;
-        firing = new TimerFiring(due, nowNanoseconds, t.ArmSequence, overruns);
-        return true;
+        timer = null;
+        firing = default;
+        return false;
     }
 
-    /// <summary>Runs a timer's callback. Call with no engine lock held. Exceptions are counted and reported, never rethrown.</summary>
+    /// <summary>Dispatcher: runs a timer's callback. Exceptions are counted and reported, never rethrown.</summary>
     private protected void Fire(EngineTimer timer, in TimerFiring firing)
     {
+        var started = NowNanoseconds;
         try
         {
             timer.Callback(timer, firing);
@@ -317,18 +394,133 @@ public abstract class TimerEngine : IDisposable
             Interlocked.Increment(ref _callbackFaults);
             CallbackFaulted?.Invoke(timer, ex);
         }
+
+        var took = NowNanoseconds - started;
+        if (took > _longestCallbackNanoseconds)
+        {
+            Volatile.Write(ref _longestCallbackNanoseconds, took);
+        }
     }
 
-    private void Enqueue(EngineTimer timer)
+    /// <summary>Pushes the timer onto the submission stack unless it is already there.</summary>
+    private void Submit(EngineTimer timer)
     {
-        timer.InsertionOrder = _insertionCounter++;
-        _byDue.Insert(timer);
-        _byDeadline.Insert(timer);
+        if (Volatile.Read(ref timer.Submitted) != 0 || Interlocked.Exchange(ref timer.Submitted, 1) != 0)
+        {
+            return;
+        }
+
+        while (true)
+        {
+            var head = Volatile.Read(ref _submitted);
+            timer.NextSubmitted = head;
+            if (Interlocked.CompareExchange(ref _submitted, timer, head) == head)
+            {
+                return;
+            }
+        }
     }
 
-    private void Dequeue(EngineTimer timer)
+    /// <summary>Moves the OS wake-up earlier if this deadline needs it (arming threads).</summary>
+    private void LowerProgrammedDeadline(long deadline)
     {
-        _byDue.Remove(timer);
-        _byDeadline.Remove(timer);
+        var programmed = Volatile.Read(ref _programmedDeadline);
+        while (deadline < programmed)
+        {
+            var seen = Interlocked.CompareExchange(ref _programmedDeadline, deadline, programmed);
+            if (seen == programmed)
+            {
+                OnEarliestDeadlineLowered(deadline);
+                return;
+            }
+
+            programmed = seen;
+        }
+    }
+
+    /// <summary>Dispatcher: files every submitted timer, in submission order (the stack is reversed first).</summary>
+    private void Drain()
+    {
+        if (Volatile.Read(ref _submitted) is null)
+        {
+            return;
+        }
+
+        var node = Interlocked.Exchange(ref _submitted, null);
+        EngineTimer? ordered = null;
+        while (node is not null)
+        {
+            var next = node.NextSubmitted;
+            node.NextSubmitted = ordered;
+            ordered = node;
+            node = next;
+        }
+
+        while (ordered is not null)
+        {
+            var t = ordered;
+            ordered = t.NextSubmitted;
+            t.NextSubmitted = null;
+            Interlocked.Exchange(ref t.Submitted, 0); // full fence before reading its state: see "Lost wake-ups"
+            File(t);
+        }
+    }
+
+    /// <summary>Dispatcher: makes the heaps agree with the timer's published state.</summary>
+    private void File(EngineTimer t)
+    {
+        var spin = default(SpinWait);
+        long state;
+        long due, deadline;
+        while (true)
+        {
+            state = Volatile.Read(ref t.StateWord);
+            if ((state & EngineTimer.WritingBit) != 0)
+            {
+                spin.SpinOnce();
+                continue;
+            }
+
+            due = t.DueNanoseconds;
+            deadline = t.DeadlineNanoseconds;
+            if (Volatile.Read(ref t.StateWord) == state)
+            {
+                break; // a consistent snapshot of the parameters of this sequence
+            }
+        }
+
+        var sequence = state >> EngineTimer.SequenceShift;
+        if ((state & EngineTimer.ArmedBit) == 0)
+        {
+            Unfile(t);
+            return;
+        }
+
+        if (_byDue.Contains(t) && t.HeapSequence == sequence)
+        {
+            return; // already filed with these keys (a periodic timer keeps its own advanced keys)
+        }
+
+        Unfile(t);
+        Insert(t, due, deadline, sequence);
+    }
+
+    private void Insert(EngineTimer t, long due, long deadline, long sequence)
+    {
+        t.HeapDue = due;
+        t.HeapDeadline = deadline;
+        t.HeapSequence = sequence;
+        t.InsertionOrder = _insertionCounter++;
+        _byDue.Insert(t);
+        _byDeadline.Insert(t);
+    }
+
+    private void Unfile(EngineTimer t)
+    {
+        if (_byDue.Contains(t))
+        {
+            _byDue.Remove(t);
+            _byDeadline.Remove(t);
+        }
     }
 }

@@ -4,7 +4,7 @@ namespace MiniportTimers.Engine;
 /// An indexed binary min-heap of <see cref="EngineTimer"/>s. Each timer stores its own position, so removal of
 /// an arbitrary timer is O(log n). One instance orders by due time, the other by latest-allowed deadline;
 /// ties go to the lower <see cref="EngineTimer.InsertionOrder"/>, which makes the order total and deterministic.
-/// Not thread-safe: the owning engine calls it under its lock.
+/// Not thread-safe: only the engine's dispatcher touches it. Keys are the dispatcher's copies (HeapDue, HeapDeadline).
 /// </summary>
 internal sealed class TimerHeap
 {
@@ -14,6 +14,9 @@ internal sealed class TimerHeap
     public TimerHeap(bool byDeadline) => _byDeadline = byDeadline;
 
     public int Count { get; private set; }
+
+    /// <summary>True when the timer is in this heap.</summary>
+    public bool Contains(EngineTimer t) => IndexOf(t) >= 0;
 
     /// <summary>The smallest element; the heap must not be empty.</summary>
     public EngineTimer Min => _items[0];
@@ -53,7 +56,7 @@ internal sealed class TimerHeap
         }
     }
 
-    private long Key(EngineTimer t) => _byDeadline ? t.DeadlineNanoseconds : t.DueNanoseconds;
+    private long Key(EngineTimer t) => _byDeadline ? t.HeapDeadline : t.HeapDue;
 
     private int IndexOf(EngineTimer t) => _byDeadline ? t.DeadlineHeapIndex : t.DueHeapIndex;
 
@@ -65,7 +68,7 @@ internal sealed class TimerHeap
         }
         else
         {
-            Volatile.Write(ref t.DueHeapIndex, index);
+            t.DueHeapIndex = index;
         }
     }
 

@@ -10,19 +10,41 @@ namespace MiniportTimers.Engine;
 /// The virtual clock follows the same firing rule as the real dispatcher: it "wakes" at the earliest latest-allowed
 /// deadline and fires every timer due by then, so coalescing of tolerant timers is modelled exactly (their lateness is
 /// the coalescing delay). The clock starts at 0 ns.
-/// Thread safety: Arm and Cancel are safe from any thread. Advancing is single-threaded: a second concurrent advance, or
-/// an advance from inside a callback, throws <see cref="InvalidOperationException"/>.
+/// Thread safety: Arm and Cancel are safe from any thread. Advancing is single-threaded (the advancing thread is the
+/// engine's dispatcher): a second concurrent advance, or an advance from inside a callback, throws
+/// <see cref="InvalidOperationException"/>.
 /// </remarks>
 public sealed class VirtualTimerEngine : TimerEngine
 {
     private long _nowNanoseconds;
-    private int _advancing;
+    private int _dispatching;
 
     /// <inheritdoc />
     public override long NowNanoseconds => Volatile.Read(ref _nowNanoseconds);
 
     /// <inheritdoc />
     public override bool IsVirtual => true;
+
+    /// <summary>
+    /// The due time of the timer that fires next, engine ns, or null when nothing is pending: lets a test advance exactly
+    /// to the next event (<c>AdvanceTo(engine.NextDueNanoseconds!.Value)</c>) instead of guessing step sizes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Read while the clock is advancing on another thread or from a callback.</exception>
+    public long? NextDueNanoseconds
+    {
+        get
+        {
+            EnterDispatcher();
+            try
+            {
+                return EarliestDue();
+            }
+            finally
+            {
+                Volatile.Write(ref _dispatching, 0);
+            }
+        }
+    }
 
     /// <summary>Moves the clock forward by <paramref name="deltaNanoseconds"/>, firing every timer that comes due on the way.</summary>
     /// <param name="deltaNanoseconds">How far to move, in ns, 0 or more. 0 fires the timers already due.</param>
@@ -50,53 +72,35 @@ public sealed class VirtualTimerEngine : TimerEngine
     public int AdvanceTo(long targetNanoseconds)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(targetNanoseconds, MaxTimeNanoseconds);
-        if (Interlocked.Exchange(ref _advancing, 1) != 0)
-        {
-            throw new InvalidOperationException("The virtual clock is already advancing (a callback may not advance it, and only one thread may).");
-        }
-
+        EnterDispatcher();
         try
         {
             var fired = 0;
             while (!IsDisposed)
             {
-                long wakeAt;
-                lock (SyncRoot)
+                // "Sleep" until the earliest latest-allowed deadline, as the real dispatcher does; stop at the target.
+                var deadline = EarliestDeadline();
+                if (deadline > targetNanoseconds)
                 {
-                    // "Sleep" until the earliest latest-allowed deadline, as the real dispatcher does; stop at the target.
-                    var deadline = EarliestDeadlineLocked();
-                    if (deadline > targetNanoseconds)
+                    if (targetNanoseconds > NowNanoseconds)
                     {
-                        if (targetNanoseconds > _nowNanoseconds)
-                        {
-                            Volatile.Write(ref _nowNanoseconds, targetNanoseconds);
-                        }
-
-                        return fired;
+                        Volatile.Write(ref _nowNanoseconds, targetNanoseconds);
                     }
 
-                    if (deadline > _nowNanoseconds)
-                    {
-                        Volatile.Write(ref _nowNanoseconds, deadline);
-                    }
-
-                    wakeAt = _nowNanoseconds;
-                    CountWakeUpLocked();
+                    return fired;
                 }
 
-                // Awake at wakeAt: fire, one by one in due order, every timer due by then (including ones the callbacks arm).
-                while (true)
+                if (deadline > NowNanoseconds)
                 {
-                    EngineTimer? timer;
-                    TimerFiring firing;
-                    lock (SyncRoot)
-                    {
-                        if (!TryTakeNextDueLocked(wakeAt, out timer, out firing))
-                        {
-                            break;
-                        }
-                    }
+                    Volatile.Write(ref _nowNanoseconds, deadline);
+                }
 
+                var wakeAt = NowNanoseconds;
+                CountWakeUp();
+
+                // Awake at wakeAt: fire, one by one in due order, every timer due by then (including ones the callbacks arm).
+                while (TryTakeNextDue(wakeAt, out var timer, out var firing))
+                {
                     Fire(timer!, firing);
                     fired++;
                 }
@@ -106,29 +110,8 @@ public sealed class VirtualTimerEngine : TimerEngine
         }
         finally
         {
-            Volatile.Write(ref _advancing, 0);
+            Volatile.Write(ref _dispatching, 0);
         }
-    }
-
-    /// <summary>
-    /// The due time of the timer that fires next, engine ns, or null when nothing is pending: lets a test advance exactly
-    /// to the next event (<c>AdvanceTo(engine.NextDueNanoseconds!.Value)</c>) instead of guessing step sizes.
-    /// </summary>
-    public long? NextDueNanoseconds
-    {
-        get
-        {
-            lock (SyncRoot)
-            {
-                return EarliestDueLocked();
-            }
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>A no-op: virtual callbacks run synchronously inside <see cref="AdvanceTo"/>, so none is in flight elsewhere.</remarks>
-    public override void FlushDispatched()
-    {
     }
 
     /// <summary>
@@ -139,9 +122,21 @@ public sealed class VirtualTimerEngine : TimerEngine
     public void Stall(long deltaNanoseconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(deltaNanoseconds);
-        lock (SyncRoot)
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(deltaNanoseconds, MaxTimeNanoseconds - NowNanoseconds);
+        Interlocked.Add(ref _nowNanoseconds, deltaNanoseconds);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>A no-op: virtual callbacks run synchronously inside <see cref="AdvanceTo"/>, so none is in flight elsewhere.</remarks>
+    public override void FlushDispatched()
+    {
+    }
+
+    private void EnterDispatcher()
+    {
+        if (Interlocked.Exchange(ref _dispatching, 1) != 0)
         {
-            Volatile.Write(ref _nowNanoseconds, checked(_nowNanoseconds + deltaNanoseconds));
+            throw new InvalidOperationException("The virtual clock is already advancing (a callback may not advance it, and only one thread may).");
         }
     }
 }

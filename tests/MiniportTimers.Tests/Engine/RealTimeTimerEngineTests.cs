@@ -129,6 +129,60 @@ public class RealTimeTimerEngineTests
     }
 
     [Fact]
+    public void EarlierArmingsFromManyThreadsWhileTheDispatcherSleeps_NoWakeUpIsLost()
+    {
+        // The dispatcher sleeps on a 10 s timer; four threads keep arming ever earlier timers: each must wake it.
+        using var engine = new RealTimeTimerEngine();
+        engine.ArmAfter(engine.CreateTimer((_, in _) => { }), 10_000_000 * Us);
+        const int PerThread = 200;
+        using var done = new CountdownEvent(4 * PerThread);
+        var late = 0L;
+        var threads = Enumerable.Range(0, 4).Select(th => new Thread(() =>
+        {
+            var rng = new Random(th);
+            for (var i = 0; i < PerThread; i++)
+            {
+                var t = engine.CreateTimer((_, in f) =>
+                {
+                    if (f.LatenessNanoseconds > 200_000 * Us)
+                    {
+                        Interlocked.Increment(ref late);
+                    }
+
+                    done.Signal();
+                });
+                engine.ArmAfter(t, rng.Next(0, 3_000) * Us);
+                Thread.SpinWait(rng.Next(10, 3_000));
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.True(done.Wait(TimeSpan.FromSeconds(10)), $"{done.CurrentCount} timers never fired");
+        Assert.Equal(0, Interlocked.Read(ref late));
+    }
+
+    [Fact]
+    public void ArmAndCancelOneTimerFromTwoThreads_PendingCountStaysExact()
+    {
+        using var engine = new RealTimeTimerEngine();
+        var t = engine.CreateTimer((_, in _) => { });
+        var threads = Enumerable.Range(0, 2).Select(_ => new Thread(() =>
+        {
+            for (var i = 0; i < 100_000; i++)
+            {
+                engine.ArmAfter(t, 60_000_000 * Us);
+                engine.Cancel(t);
+            }
+        })).ToList();
+        threads.ForEach(th => th.Start());
+        threads.ForEach(th => th.Join());
+        Assert.False(t.IsPending);
+        Assert.Equal(0, engine.PendingCount);
+        engine.ArmAfter(t, 60_000_000 * Us);
+        Assert.Equal(1, engine.PendingCount);
+    }
+
+    [Fact]
     public void Dispose_PendingTimers_NeverFire()
     {
         var engine = new RealTimeTimerEngine();
