@@ -1,8 +1,10 @@
 using System.CommandLine;
+using MiniportTimers.Cli.Bench;
 using MiniportTimers.Cli.Run;
 
-var root = new RootCommand("MiniportTimers: Windows miniport timer services (Storport) in user mode, on a precise timer engine.")
+var root = new RootCommand("MiniportTimers: Windows miniport timer services (Storport, NDIS) in user mode, on a precise timer engine.")
 {
     RunCommand.Create(),
+    BenchCommand.Create(),
 };
 return root.Parse(args).Invoke();

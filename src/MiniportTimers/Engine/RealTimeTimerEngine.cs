@@ -102,6 +102,8 @@ public sealed class RealTimeTimerEngine : TimerEngine
     private protected override void OnEarliestDeadlineLowered(long deadlineNanoseconds) =>
         _waiter.SetDeadline(Math.Max(0, deadlineNanoseconds - _spinNanoseconds));
 
+    private protected override void OnDrainNeeded() => _waiter.SetDeadline(0);
+
     private void DispatchLoop()
     {
         TimerFdWaiter.SetCurrentThreadTimerSlackToMinimum();

@@ -3,44 +3,61 @@ using System.Runtime.InteropServices;
 namespace MiniportTimers.Engine;
 
 /// <summary>
-/// A counter that many threads add to without sharing a cache line: each thread adds to its own padded slot, a read
-/// sums the slots. Adds are atomic (a slot can be shared when there are more threads than slots); a read is a sum of
-/// atomic reads, exact once the adders are quiet.
+/// A counter that many threads add to without sharing a cache line: each thread adds to its own padded slot and a read
+/// sums the slots. The first <see cref="Slots"/> threads of the process own their slot outright and add with a plain
+/// write (no atomic operation on the arm/cancel path); later threads share slots and add atomically. Exact either way;
+/// a read is a snapshot, exact once the adders are quiet.
 /// </summary>
 internal sealed class StripedCounter
 {
-    private const int Slots = 16; // a power of two
+    /// <summary>Slots, a power of two.</summary>
+    public const int Slots = 64;
 
+    /// <summary>This thread's slot + 1 (0 = not yet assigned); negative when the slot is shared (atomic adds).</summary>
     [ThreadStatic]
     private static int t_slot;
 
-    private static int s_nextSlot;
+    private static int s_threadsSeen;
 
     private readonly PaddedLong[] _slots = new PaddedLong[Slots];
 
-    public void Add(long value) => Interlocked.Add(ref _slots[Slot()].Value, value);
+    /// <summary>Adds <paramref name="value"/> for the calling thread.</summary>
+    public void Add(long value)
+    {
+        var slot = t_slot;
+        if (slot == 0)
+        {
+            slot = t_slot = AssignSlot();
+        }
 
+        if (slot > 0)
+        {
+            ref var own = ref _slots[slot - 1].Value;
+            Volatile.Write(ref own, own + value); // only this thread ever writes this slot
+        }
+        else
+        {
+            Interlocked.Add(ref _slots[-slot - 1].Value, value);
+        }
+    }
+
+    /// <summary>The sum of all slots.</summary>
     public long Read()
     {
         long sum = 0;
         for (var i = 0; i < Slots; i++)
         {
-            sum += Interlocked.Read(ref _slots[i].Value);
+            sum += Volatile.Read(ref _slots[i].Value);
         }
 
         return sum;
     }
 
-    /// <summary>This thread's slot: assigned round-robin on first use, so a few threads never collide.</summary>
-    private static int Slot()
+    private static int AssignSlot()
     {
-        var slot = t_slot;
-        if (slot == 0)
-        {
-            slot = t_slot = (Interlocked.Increment(ref s_nextSlot) & (Slots - 1)) + 1;
-        }
-
-        return slot - 1;
+        var n = Interlocked.Increment(ref s_threadsSeen);
+        var index = (n - 1) & (Slots - 1);
+        return n <= Slots ? index + 1 : -(index + 1);
     }
 
     [StructLayout(LayoutKind.Explicit, Size = 64)]

@@ -98,6 +98,12 @@ public abstract class TimerEngine : IDisposable
     /// <summary>Head of the lock-free submission stack (Treiber stack through EngineTimer.NextSubmitted).</summary>
     private EngineTimer? _submitted;
 
+    /// <summary>Pushes so far; every <see cref="DrainBatch"/> pushes the dispatcher is woken to drain (bounds the stack).</summary>
+    private long _pushes;
+
+    /// <summary>How many pushes may accumulate before the dispatcher is woken just to drain them.</summary>
+    private const int DrainBatch = 4096;
+
     /// <summary>The deadline the dispatcher sleeps until, ns; long.MaxValue = none. Lowered by arming threads (CAS).</summary>
     private long _programmedDeadline = long.MaxValue;
 
@@ -278,6 +284,14 @@ public abstract class TimerEngine : IDisposable
     {
     }
 
+    /// <summary>
+    /// Called on an arming thread when many submissions have piled up while the dispatcher sleeps (create/arm/cancel
+    /// churn with far deadlines): the real engine wakes its dispatcher to drain them, so dead timers do not accumulate.
+    /// </summary>
+    private protected virtual void OnDrainNeeded()
+    {
+    }
+
     /// <summary>Dispatcher: publishes the deadline it is about to sleep until (a full fence).</summary>
     private protected void PublishProgrammedDeadline(long deadlineNanoseconds) => Interlocked.Exchange(ref _programmedDeadline, deadlineNanoseconds);
 
@@ -416,6 +430,11 @@ public abstract class TimerEngine : IDisposable
             timer.NextSubmitted = head;
             if (Interlocked.CompareExchange(ref _submitted, timer, head) == head)
             {
+                if ((Interlocked.Increment(ref _pushes) & (DrainBatch - 1)) == 0)
+                {
+                    OnDrainNeeded();
+                }
+
                 return;
             }
         }

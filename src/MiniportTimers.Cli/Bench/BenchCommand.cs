@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using MiniportTimers.Engine;
+using Spectre.Console;
+
+namespace MiniportTimers.Cli.Bench;
+
+/// <summary>
+/// <c>bench</c>: measures the engine side by side with what .NET ships, in one process run: arm+cancel throughput (1 and
+/// 2 threads, 0 and 1,000,000 pending), create+free, bytes per re-arm, memory per pending timer, lateness at 100 µs,
+/// 1 ms and 10 ms with the CPU each approach burns, the 100 µs cadence, coalescing against the optimum, and idle
+/// wake-ups. Prints a table, writes CSV and an SVG plot of the lateness distributions.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = "A few seconds with small sample counts: proves the benchmarks run (CI smoke), not a measurement." };
+        var output = new Option<string>("--output") { Description = "Folder for bench.csv and bench-lateness.svg.", DefaultValueFactory = _ => "bench-results" };
+        var command = new Command("bench", "Measure the engine side by side with System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a spin loop.")
+        {
+            quick, output,
+        };
+        command.SetAction(parse => Execute(parse.GetValue(quick), parse.GetValue(output)!, Console.Out));
+        return command;
+    }
+
+    public static int Execute(bool quick, string outputFolder, TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+        console.Profile.Width = 160;
+        var pending = quick ? 10_000 : 1_000_000;
+        var rows = new List<BenchRow>();
+
+        console.WriteLine($"bench on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}{(quick ? " (quick: smoke only)" : string.Empty)}");
+        rows.AddRange(ThroughputBench.Run(quick));
+
+        var lateness = LatenessBench.Run(quick, pending);
+        foreach (var s in lateness)
+        {
+            var where = $"{s.IntervalMicroseconds:0.#} µs, {s.Load}";
+            rows.Add(new BenchRow("lateness", $"p50 at {where}", s.Approach, s.Lateness.At(50), "µs"));
+            rows.Add(new BenchRow("lateness", $"p90 at {where}", s.Approach, s.Lateness.At(90), "µs"));
+            rows.Add(new BenchRow("lateness", $"p99 at {where}", s.Approach, s.Lateness.At(99), "µs"));
+            rows.Add(new BenchRow("lateness", $"p99.9 at {where}", s.Approach, s.Lateness.At(99.9), "µs"));
+            rows.Add(new BenchRow("lateness", $"max at {where}", s.Approach, s.Lateness.Max, "µs"));
+            rows.Add(new BenchRow("lateness", $"early fires at {where}", s.Approach, s.Early, "of " + s.Lateness.Count));
+            rows.Add(new BenchRow("cpu", $"CPU while waiting at {where}", s.Approach, s.CpuPercent, "% of a core"));
+        }
+
+        var (fired, expected) = LatenessBench.Cadence100us(quick);
+        rows.Add(new BenchRow("cadence", "100 µs periodic: fires / expected", "ours", 100.0 * fired / expected, "%", $"{fired} of {expected}"));
+
+        foreach (var c in CoalescingBench.Run(quick))
+        {
+            rows.Add(new BenchRow("coalescing", $"wake-ups / optimal, tolerance {c.ToleranceMilliseconds} ms", "ours", (double)c.WakeUps / c.Optimal, "×", $"{c.WakeUps} wake-ups, optimal {c.Optimal}, zero tolerance {c.ZeroToleranceWakeUps}"));
+        }
+
+        rows.Add(new BenchRow("idle", "wake-ups per second with nothing pending", "ours", IdleWakeUps(quick), "/s"));
+
+        Print(console, rows);
+        Directory.CreateDirectory(outputFolder);
+        var csv = Path.Combine(outputFolder, "bench.csv");
+        File.WriteAllText(csv, Csv(rows));
+        var svg = Path.Combine(outputFolder, "bench-lateness.svg");
+        File.WriteAllText(svg, SvgPlot.LatenessCdf(lateness));
+        console.WriteLine($"Wrote {csv} and {svg}");
+        return 0;
+    }
+
+    private static double IdleWakeUps(bool quick)
+    {
+        using var engine = new RealTimeTimerEngine("bench idle");
+        var seconds = quick ? 0.1 : 1.0;
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return engine.Statistics.WakeUps / seconds;
+    }
+
+    private static void Print(IAnsiConsole console, List<BenchRow> rows)
+    {
+        foreach (var group in rows.GroupBy(r => r.Group))
+        {
+            var table = new Table().Border(TableBorder.Ascii).Title(group.Key);
+            table.AddColumns("Metric", "Approach", "Value", "Unit", "Note");
+            foreach (var r in group)
+            {
+                table.AddRow(Markup.Escape(r.Metric), Markup.Escape(r.Approach), r.Value.ToString("#,0.##", CultureInfo.InvariantCulture), Markup.Escape(r.Unit), Markup.Escape(r.Note ?? string.Empty));
+            }
+
+            console.Write(table);
+        }
+    }
+
+    private static string Csv(List<BenchRow> rows)
+    {
+        static string Q(string s) => s.Contains(',', StringComparison.Ordinal) || s.Contains('"', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
+        var csv = new StringBuilder("group,metric,approach,value,unit,note\n");
+        foreach (var r in rows)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{Q(r.Group)},{Q(r.Metric)},{Q(r.Approach)},{r.Value.ToString("R", CultureInfo.InvariantCulture)},{Q(r.Unit)},{Q(r.Note ?? string.Empty)}\n");
+        }
+
+        return csv.ToString();
+    }
+}

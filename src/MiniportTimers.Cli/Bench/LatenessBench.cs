@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Cli.Bench;
+
+/// <summary>
+/// Lateness (fire time minus due time) of one-shot waits at 100 µs, 1 ms and 10 ms, side by side in one process: our
+/// engine (sleeping, and with a 50 µs final spin), System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a
+/// spin loop, idle and with many other timers pending, with the CPU each burns. Negative lateness (an early fire) is
+/// counted, not hidden.
+/// </summary>
+internal static class LatenessBench
+{
+    public sealed record Series(string Approach, double IntervalMicroseconds, string Load, Percentiles Lateness, double CpuPercent, int Early);
+
+    private static readonly EngineTimerCallback EngineNop = (_, in _) => { };
+
+    public static List<Series> Run(bool quick, int pendingLoad)
+    {
+        var results = new List<Series>();
+        foreach (var intervalUs in new[] { 100.0, 1_000.0, 10_000.0 })
+        {
+            var samples = (int)Math.Max(quick ? 10 : 100, (quick ? 0.02 : 1.0) * 1_000_000 / intervalUs / (intervalUs >= 10_000 ? 2 : 1));
+            samples = Math.Min(samples, quick ? 50 : 2_000);
+            using (var engine = new RealTimeTimerEngine("bench"))
+            {
+                results.Add(Measure("ours", intervalUs, "idle", samples, (_, interval) => EngineWait(engine, interval)));
+            }
+
+            using (var spinning = new RealTimeTimerEngine("bench spin", spinNanoseconds: 50_000))
+            {
+                results.Add(Measure("ours + 50 µs spin", intervalUs, "idle", samples, (_, interval) => EngineWait(spinning, interval)));
+            }
+
+            results.Add(Measure("System.Threading.Timer", intervalUs, "idle", samples, (_, interval) => TimerWait(interval)));
+            results.Add(Measure("Task.Delay", intervalUs, "idle", samples, (_, interval) => Resumed(() => Task.Delay(interval).Wait())));
+            results.Add(Measure("PeriodicTimer", intervalUs, "idle", samples, (_, interval) => Resumed(() => PeriodicWait(interval))));
+            results.Add(Measure("Thread.Sleep", intervalUs, "idle", samples, (_, interval) => Resumed(() => Thread.Sleep(interval))));
+            results.Add(Measure("spin loop", intervalUs, "idle", samples, (due, _) => Resumed(() =>
+            {
+                while (Stopwatch.GetTimestamp() < due)
+                {
+                }
+            })));
+        }
+
+        // 1 ms with many other timers pending.
+        var loaded = quick ? 20 : 500;
+        using (var engine = new RealTimeTimerEngine("bench loaded"))
+        {
+            var now = engine.NowNanoseconds;
+            var rng = new Random(2);
+            var others = Enumerable.Range(0, pendingLoad).Select(_ =>
+            {
+                var t = engine.CreateTimer(EngineNop);
+                engine.Arm(t, now + (3_600L * TimeUnits.NanosecondsPerSecond) + rng.NextInt64(TimeUnits.NanosecondsPerSecond));
+                return t;
+            }).ToList();
+            engine.FlushDispatched();
+            results.Add(Measure("ours", 1_000, $"{pendingLoad:N0} pending", loaded, (_, interval) => EngineWait(engine, interval)));
+            GC.KeepAlive(others);
+        }
+
+        var timers = Enumerable.Range(0, pendingLoad).Select(_ => new Timer(_ => { }, null, TimeSpan.FromHours(1), Timeout.InfiniteTimeSpan)).ToList();
+        results.Add(Measure("System.Threading.Timer", 1_000, $"{pendingLoad:N0} pending", loaded, (_, interval) => TimerWait(interval)));
+        timers.ForEach(t => t.Dispose());
+        return results;
+    }
+
+    /// <summary>A 100 µs periodic engine timer for one second: how many of the expected fires happened.</summary>
+    public static (int Fired, int Expected) Cadence100us(bool quick)
+    {
+        var seconds = quick ? 0.1 : 1.0;
+        using var engine = new RealTimeTimerEngine("bench cadence");
+        var fired = 0;
+        var t = engine.CreateTimer((_, in _) => Interlocked.Increment(ref fired));
+        var period = 100 * TimeUnits.NanosecondsPerMicrosecond;
+        engine.ArmAfter(t, period, 0, period);
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        engine.Cancel(t);
+        return (Volatile.Read(ref fired), (int)(seconds * 10_000));
+    }
+
+    /// <summary>Runs a blocking wait; its fire time is when it returns.</summary>
+    private static long Resumed(Action wait)
+    {
+        wait();
+        return Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Samples one approach: waits for successive due times and collects fire time minus due time, µs.</summary>
+    /// <param name="approach">Its name.</param>
+    /// <param name="intervalUs">The wait, µs.</param>
+    /// <param name="load">What else is pending, for the label.</param>
+    /// <param name="samples">How many waits.</param>
+    /// <param name="waitUntil">Given the due timestamp and the nominal interval (what a user would pass), waits and returns the timestamp at which the approach fired.</param>
+    private static Series Measure(string approach, double intervalUs, string load, int samples, Func<long, TimeSpan, long> waitUntil)
+    {
+        var interval = (long)(intervalUs * Stopwatch.Frequency / 1_000_000);
+        var nominal = TimeSpan.FromTicks((long)(intervalUs * 10));
+        var lateness = new List<double>(samples);
+        var early = 0;
+        waitUntil(Stopwatch.GetTimestamp() + interval, nominal); // warm-up
+        var cpu = new CpuMeter();
+        for (var i = 0; i < samples; i++)
+        {
+            var due = Stopwatch.GetTimestamp() + interval;
+            var fired = waitUntil(due, nominal);
+            var late = (fired - due) * 1_000_000.0 / Stopwatch.Frequency;
+            if (late < 0)
+            {
+                early++;
+            }
+
+            lateness.Add(late);
+        }
+
+        return new Series(approach, intervalUs, load, new Percentiles(lateness), cpu.PercentOfOneCore(), early);
+    }
+
+    /// <summary>Arms a one-shot for the due time; the fire time is taken at the start of its callback (the engine's fire time).</summary>
+    private static long EngineWait(RealTimeTimerEngine engine, TimeSpan interval)
+    {
+        using var fire = new FireStamp();
+        var t = engine.CreateTimer(static (t, in _) => ((FireStamp)t.State!).Stamp(), fire);
+        engine.ArmAfter(t, interval.Ticks * TimeUnits.NanosecondsPer100ns);
+        return fire.WaitAndGet();
+    }
+
+    /// <summary>System.Threading.Timer one-shot; the fire time is taken at the start of its callback.</summary>
+    private static long TimerWait(TimeSpan interval)
+    {
+        using var fire = new FireStamp();
+        using var timer = new Timer(static s => ((FireStamp)s!).Stamp(), fire, interval, Timeout.InfiniteTimeSpan);
+        return fire.WaitAndGet();
+    }
+
+    /// <summary>Takes the timestamp first thing in a callback, then signals the measuring thread.</summary>
+    private sealed class FireStamp : IDisposable
+    {
+        private readonly ManualResetEventSlim _done = new(false, spinCount: 0);
+        private long _at;
+
+        public void Stamp()
+        {
+            Volatile.Write(ref _at, Stopwatch.GetTimestamp());
+            _done.Set();
+        }
+
+        public long WaitAndGet()
+        {
+            _done.Wait();
+            return Volatile.Read(ref _at);
+        }
+
+        public void Dispose() => _done.Dispose();
+    }
+
+    private static void PeriodicWait(TimeSpan interval)
+    {
+        using var periodic = new PeriodicTimer(interval < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : interval); // its smallest period is 1 ms
+        periodic.WaitForNextTickAsync().AsTask().Wait();
+    }
+}
