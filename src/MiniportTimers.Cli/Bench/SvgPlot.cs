@@ -21,7 +21,7 @@ internal static class SvgPlot
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">\n");
         svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"20\" font-size=\"14\">Lateness (fire time − due time), cumulative; x: µs, log scale</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"20\" font-size=\"14\">Lateness (fire time − due time), cumulative; x: µs, log scale (early fires are drawn at the left edge)</text>\n");
         const double MinUs = 0.1, MaxUs = 100_000;
         double X(double us, int panel) => Left + (panel * (PanelWidth + Gap)) + (PanelWidth * (Math.Log10(Math.Clamp(us, MinUs, MaxUs)) - Math.Log10(MinUs)) / (Math.Log10(MaxUs) - Math.Log10(MinUs)));
         double Y(double fraction) => Top + (PanelHeight * (1 - fraction));
