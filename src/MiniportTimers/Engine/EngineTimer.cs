@@ -35,6 +35,9 @@ public sealed class EngineTimer
 
     internal EngineTimerCallback Callback { get; }
 
+    /// <summary>An engine-internal timer (a flush marker): left out of every statistic.</summary>
+    internal bool IsInternal { get; init; }
+
     // ---- Written by Arm/Cancel on any thread (atomics; the parameters only while holding WritingBit). ----
 
     /// <summary>(arm sequence &lt;&lt; 2) | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>

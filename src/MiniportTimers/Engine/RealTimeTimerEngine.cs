@@ -27,6 +27,9 @@ public sealed class RealTimeTimerEngine : TimerEngine
     private readonly Thread _thread;
     private readonly long _spinNanoseconds;
 
+    /// <summary>1 while the dispatcher is taking or running an expiry (set before it claims one): a flush must wait then.</summary>
+    private int _busy;
+
     /// <summary>Creates the engine and starts its dispatch thread.</summary>
     /// <param name="name">A name for the dispatch thread (shown in debuggers and traces).</param>
     /// <param name="forcePortableWait">True to use the millisecond fallback even where a precise primitive exists (for comparison).</param>
@@ -79,10 +82,17 @@ public sealed class RealTimeTimerEngine : TimerEngine
             return;
         }
 
+        // Nothing pending and the dispatcher not taking or running anything: nothing is in flight (pending is read
+        // first; the dispatcher marks itself busy before it claims an expiry, so a claimed one shows in one or the other).
+        if (PendingCount == 0 && Volatile.Read(ref _busy) == 0)
+        {
+            return;
+        }
+
         using var flushed = new ManualResetEventSlim();
         try
         {
-            Arm(CreateTimer(static (t, in _) => ((ManualResetEventSlim)t.State!).Set(), flushed), NowNanoseconds);
+            Arm(CreateInternalTimer(static (t, in _) => ((ManualResetEventSlim)t.State!).Set(), flushed), NowNanoseconds);
         }
         catch (ObjectDisposedException)
         {
@@ -109,11 +119,14 @@ public sealed class RealTimeTimerEngine : TimerEngine
         TimerFdWaiter.SetCurrentThreadTimerSlackToMinimum();
         while (!IsDisposed)
         {
+            Volatile.Write(ref _busy, 1);
             if (TryTakeNextDue(NowNanoseconds, out var timer, out var firing))
             {
                 Fire(timer!, firing);
                 continue;
             }
+
+            Volatile.Write(ref _busy, 0);
 
             var deadline = EarliestDeadline();
             if (_spinNanoseconds > 0 && deadline != long.MaxValue && deadline - NowNanoseconds <= _spinNanoseconds)

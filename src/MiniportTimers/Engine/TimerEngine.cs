@@ -138,6 +138,10 @@ public abstract class TimerEngine : IDisposable
     /// <summary>True once <see cref="Dispose()"/> has begun (a volatile read: the dispatcher re-checks it before it sleeps).</summary>
     protected bool IsDisposed => _disposed;
 
+    /// <summary>Creates an engine-internal timer (a flush marker), left out of every statistic.</summary>
+    private protected EngineTimer CreateInternalTimer(EngineTimerCallback callback, object? state) =>
+        new(this, callback, state) { IsInternal = true };
+
     /// <summary>Creates an idle timer that runs <paramref name="callback"/> with <paramref name="state"/> when it fires.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     public EngineTimer CreateTimer(EngineTimerCallback callback, object? state = null)
@@ -201,10 +205,13 @@ public abstract class TimerEngine : IDisposable
         Interlocked.Exchange(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit);
 
         var wasPending = (before & EngineTimer.ArmedBit) != 0;
-        _arms.Add(1);
-        if (!wasPending)
+        if (!timer.IsInternal)
         {
-            _pending.Add(1);
+            _arms.Add(1);
+            if (!wasPending)
+            {
+                _pending.Add(1);
+            }
         }
 
         Submit(timer);
@@ -255,8 +262,12 @@ public abstract class TimerEngine : IDisposable
             }
         }
 
-        _cancels.Add(1);
-        _pending.Add(-1);
+        if (!timer.IsInternal)
+        {
+            _cancels.Add(1);
+            _pending.Add(-1);
+        }
+
         Submit(timer); // so the dispatcher drops it from its heaps at its next look, not at its old due time
         return true;
     }
@@ -372,17 +383,23 @@ public abstract class TimerEngine : IDisposable
                 }
 
                 Unfile(t);
-                _pending.Add(-1);
+                if (!t.IsInternal)
+                {
+                    _pending.Add(-1);
+                }
             }
 
-            Volatile.Write(ref _fires, _fires + 1);
-            if (_wakeUpUnused)
+            if (!t.IsInternal)
             {
-                _wakeUpUnused = false;
-            }
-            else
-            {
-                Volatile.Write(ref _coalescedFires, _coalescedFires + 1);
+                Volatile.Write(ref _fires, _fires + 1);
+                if (_wakeUpUnused)
+                {
+                    _wakeUpUnused = false;
+                }
+                else
+                {
+                    Volatile.Write(ref _coalescedFires, _coalescedFires + 1);
+                }
             }
 
             timer = t;

@@ -111,6 +111,20 @@ public class RealTimeTimerEngineTests
     }
 
     [Fact]
+    public void FlushDispatched_LeavesStatisticsAloneAndDoesNotWakeAnIdleEngine()
+    {
+        using var engine = new RealTimeTimerEngine();
+        engine.FlushDispatched(); // idle: returns at once
+        Thread.Sleep(50);
+        Assert.Equal(default, engine.Statistics);
+        engine.ArmAfter(engine.CreateTimer((_, in _) => { }), 3_600_000_000 * Us);
+        var before = engine.Statistics;
+        engine.FlushDispatched(); // one timer pending: a marker is armed and fires, invisibly
+        var after = engine.Statistics;
+        Assert.Equal((before.Arms, before.Fires, before.Cancels, before.Pending), (after.Arms, after.Fires, after.Cancels, after.Pending));
+    }
+
+    [Fact]
     public void FlushDispatched_EngineDisposedMeanwhile_Returns()
     {
         var engine = new RealTimeTimerEngine();
