@@ -18,12 +18,18 @@ public static partial class NdisApi
     /// <remarks>IRQL: PASSIVE_LEVEL (MiniportInitialize). Thread safety: not with other calls on the same timer.</remarks>
     /// <exception cref="BugCheckException">IRQL_NOT_LESS_OR_EQUAL (0x0A) above PASSIVE_LEVEL.</exception>
     /// <exception cref="ArgumentException">The adapter handle is not an adapter of a host.</exception>
+    /// <exception cref="BugCheckException">With the verifier: TIMER_OR_DPC_INVALID (0xC7) when the timer is still queued.</exception>
     public static void NdisMInitializeTimer(NDIS_MINIPORT_TIMER timer, NdisMiniportAdapter miniportAdapterHandle, NDIS_TIMER_FUNCTION timerFunction, object? functionContext)
     {
         ArgumentNullException.ThrowIfNull(timer);
         ArgumentNullException.ThrowIfNull(miniportAdapterHandle);
         ArgumentNullException.ThrowIfNull(timerFunction);
         Ke.RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(NdisMInitializeTimer));
+        if (timer.Timer is { IsQueued: true } queued && queued.Host.Options.Verifier)
+        {
+            throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "NdisMInitializeTimer on a timer that is still queued");
+        }
+
         if (timer.Timer is { } existing)
         {
             existing.Rebind(timerFunction, functionContext, miniportAdapterHandle);
@@ -167,9 +173,10 @@ public static partial class NdisApi
     /// <returns>TRUE if the timer was queued and is now dequeued, else FALSE.</returns>
     /// <remarks>
     /// IRQL: one-shot &lt;= DISPATCH_LEVEL; periodic PASSIVE_LEVEL. A periodic cancel above PASSIVE_LEVEL still cancels
-    /// but cannot wait; it is reported as a verifier finding (decision A10).
+    /// but cannot wait (decision A10); the verifier then raises 0xC4 (<see cref="VerifierRules.PeriodicCancelAbovePassive"/>),
+    /// without it the call is reported as a finding.
     /// </remarks>
-    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL; with the verifier 0xC4 as above, or 0xC4 (<see cref="VerifierRules.FreedTimerUsed"/>) on a freed timer.</exception>
     public static bool NdisCancelTimerObject(NdisTimerObject timerObject)
     {
         var t = Ndis6Timer(timerObject, nameof(NdisCancelTimerObject));
@@ -179,6 +186,10 @@ public static partial class NdisApi
             if (Ke.KeGetCurrentIrql() == KIRQL.PASSIVE_LEVEL)
             {
                 t.Host.Engine.FlushDispatched();
+            }
+            else if (t.Host.Options.Verifier)
+            {
+                throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.PeriodicCancelAbovePassive, (ulong)Ke.KeGetCurrentIrql(), 0, 0, $"NdisCancelTimerObject on a periodic timer at {Ke.KeGetCurrentIrql()}; it must be called at PASSIVE_LEVEL (the timer was cancelled)");
             }
             else
             {
@@ -191,28 +202,40 @@ public static partial class NdisApi
 
     /// <summary>
     /// Frees the timer object (NdisFreeTimerObject): cancels it; no callback starts afterwards; at PASSIVE_LEVEL a
-    /// callback running on another thread is waited for (decision A9). Freeing a queued timer is reported as a finding
-    /// (the documentation says to cancel first); a second free too.
+    /// callback running on another thread is waited for (decision A9). Freeing a queued timer (the documentation says to
+    /// cancel first) or freeing twice: with the verifier a bug check, without it a finding.
     /// </summary>
     /// <remarks>IRQL: &lt;= DISPATCH_LEVEL.</remarks>
-    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL; with the verifier TIMER_OR_DPC_INVALID (0xC7) for a queued timer (after cancelling it) or 0xC4 (<see cref="VerifierRules.FreedTimerUsed"/>) for a double free.</exception>
     public static void NdisFreeTimerObject(NdisTimerObject timerObject)
     {
         ArgumentNullException.ThrowIfNull(timerObject);
         Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, nameof(NdisFreeTimerObject));
         var t = timerObject.Timer;
         var where = t.Owner?.Name ?? "driver";
-        if (t.IsQueued)
-        {
-            t.Host.Diagnostics.Add(new VerifierFinding(where, "TimerFreedWhileQueued", "NdisFreeTimerObject on a queued timer; cancel it first."));
-        }
-
+        var verifier = t.Host.Options.Verifier;
+        var wasQueued = t.IsQueued;
         if (!t.Free())
         {
+            if (verifier)
+            {
+                throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, "NdisFreeTimerObject on a timer object already freed");
+            }
+
             t.Host.Diagnostics.Add(new VerifierFinding(where, "TimerFreedTwice", "NdisFreeTimerObject on a timer object already freed."));
+            return;
         }
 
         t.Owner?.Untrack(t);
+        if (wasQueued)
+        {
+            if (verifier)
+            {
+                throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "NdisFreeTimerObject on a timer that was still queued (the host cancelled it)");
+            }
+
+            t.Host.Diagnostics.Add(new VerifierFinding(where, "TimerFreedWhileQueued", "NdisFreeTimerObject on a queued timer; cancel it first."));
+        }
     }
 
     private static NdisTimer Ndis5Timer(NDIS_MINIPORT_TIMER timer, string routine)
@@ -226,7 +249,18 @@ public static partial class NdisApi
     {
         ArgumentNullException.ThrowIfNull(timerObject);
         Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, routine);
-        return timerObject.Timer;
+        var t = timerObject.Timer;
+        if (t.IsFreed)
+        {
+            if (t.Host.Options.Verifier)
+            {
+                throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, $"{routine} on a freed timer object");
+            }
+
+            throw new ObjectDisposedException(nameof(NdisTimerObject), $"{routine} on a freed timer object.");
+        }
+
+        return t;
     }
 
     private static long RelativeDue(NdisHost host, long delayNanoseconds) =>

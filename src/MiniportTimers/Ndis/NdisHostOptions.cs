@@ -4,6 +4,17 @@ namespace MiniportTimers.Ndis;
 public sealed record NdisHostOptions
 {
     /// <summary>
+    /// The verifier (on by default): a timer callback running past <see cref="DpcWatchdogMicroseconds"/>
+    /// (DPC_WATCHDOG_VIOLATION); a halt with a timer still queued, a timer object freed while queued, or NdisMInitializeTimer
+    /// on a queued timer (TIMER_OR_DPC_INVALID); a freed timer object used, or a periodic NdisCancelTimerObject above
+    /// PASSIVE_LEVEL (DRIVER_VERIFIER_DETECTED_VIOLATION). Off: these are verifier findings only.
+    /// </summary>
+    public bool Verifier { get; init; } = true;
+
+    /// <summary>The longest a single timer callback may run before DPC_WATCHDOG_VIOLATION, µs of engine time (default 100 000).</summary>
+    public long DpcWatchdogMicroseconds { get; init; } = 100_000;
+
+    /// <summary>
     /// The system time (100 ns units since 1601-01-01, as KeQuerySystemTime) at engine time 0. Absolute DueTime values
     /// of NdisSetTimerObject are measured against it. Default: 2026-01-01T00:00:00Z, so virtual runs stay deterministic.
     /// </summary>

@@ -184,7 +184,19 @@ public sealed class NdisMiniportAdapter
 
         foreach (var timer in SnapshotTimers())
         {
-            if (timer.Cancel())
+            if (!timer.Cancel())
+            {
+                continue;
+            }
+
+            if (Host.Options.Verifier)
+            {
+                // Windows frees the adapter's memory next: a timer still queued in it is TIMER_OR_DPC_INVALID.
+                var bugCheck = new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, $"a {timer.Kind} was still queued after MiniportHaltEx returned");
+                Host.Diagnostics.Add(new BugCheckReport(Name, "Halt", Host.Engine.NowNanoseconds, bugCheck));
+                Host.Trace?.BugCheck(Name, "Halt", bugCheck.CodeName, Host.Engine.NowNanoseconds);
+            }
+            else
             {
                 Host.Diagnostics.Add(new VerifierFinding(Name, "TimerQueuedAtHalt", $"A {timer.Kind} was still queued after MiniportHaltEx returned; the host cancelled it."));
             }
@@ -328,7 +340,18 @@ public sealed class NdisMiniportAdapter
         BugCheckException? fault;
         try
         {
-            fault = KernelContext.Run(Host.Engine, irql, body, static b => b());
+            var watched = Host.Options.Verifier && routine == "TimerCallback";
+            var limit = Host.Options.DpcWatchdogMicroseconds;
+            var engine = Host.Engine;
+            fault = KernelContext.Run(engine, irql, (body, watched, limit, engine, routine), static s =>
+            {
+                var started = s.watched ? s.engine.NowNanoseconds : 0;
+                s.body();
+                if (s.watched)
+                {
+                    DpcWatchdog.Check(s.routine, s.engine.NowNanoseconds - started, s.limit);
+                }
+            });
         }
         finally
         {

@@ -15,7 +15,7 @@ public static partial class StorPort
     /// <param name="lockHandle">Receives what <see cref="StorPortReleaseSpinLock"/> needs.</param>
     /// <remarks>IRQL: &lt;= the lock's level. Thread-safe.</remarks>
     /// <exception cref="ArgumentException">The extension is unknown or the lock kind is not one of the three.</exception>
-    /// <exception cref="BugCheckException">SPIN_LOCK_ALREADY_OWNED (0x0F) when the thread holds the lock (for example the StartIo lock inside a timer callback); IRQL_NOT_GREATER_OR_EQUAL (0x09) above the lock's level.</exception>
+    /// <exception cref="BugCheckException">SPIN_LOCK_ALREADY_OWNED (0x0F) when the thread holds the lock (for example the StartIo lock inside a timer callback); IRQL_NOT_GREATER_OR_EQUAL (0x09) above the lock's level. With the verifier: DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4) with <see cref="VerifierRules.LockOrder"/> for DPC/StartIo after Interrupt, or <see cref="VerifierRules.ForbiddenLockInTimerCallback"/> for the DPC lock inside a timer callback.</exception>
     public static void StorPortAcquireSpinLock(object? hwDeviceExtension, STOR_SPINLOCK spinLock, object? lockContext, ref STOR_LOCK_HANDLE lockHandle)
     {
         _ = lockContext;
@@ -27,20 +27,44 @@ public static partial class StorPort
             STOR_SPINLOCK.InterruptLock => adapter.InterruptSpinLock,
             _ => throw new ArgumentException($"Unknown lock {spinLock}.", nameof(spinLock)),
         };
+        if (adapter.Host.Options.Verifier)
+        {
+            VerifyAcquire(adapter, spinLock);
+        }
+
         lockHandle.Lock = spinLock;
         lockHandle.OldIrql = kernelLock.Acquire();
         lockHandle.Held = kernelLock;
+    }
+
+    /// <summary>The verifier's lock rules: the documented order, and the StorPortAcquireSpinLock table for timer callbacks.</summary>
+    private static void VerifyAcquire(StorportAdapter adapter, STOR_SPINLOCK spinLock)
+    {
+        if (spinLock != STOR_SPINLOCK.InterruptLock && adapter.InterruptSpinLock.IsOwnedByCurrentThread)
+        {
+            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.LockOrder, (ulong)spinLock, 0, 0, $"{spinLock} acquired while holding the Interrupt lock; the order is DPC or StartIo first, then Interrupt");
+        }
+
+        if (spinLock == STOR_SPINLOCK.DpcLock && RoutineContext.Routine == MiniportRoutine.TimerCallback)
+        {
+            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ForbiddenLockInTimerCallback, (ulong)spinLock, 0, 0, "HwStorTimer may acquire only the Interrupt lock (full duplex); it acquired the DPC lock");
+        }
     }
 
     /// <summary>Releases a lock taken with <see cref="StorPortAcquireSpinLock"/> and restores the IRQL (nf-storport-storportreleasespinlock).</summary>
     /// <param name="hwDeviceExtension">The adapter's device extension.</param>
     /// <param name="lockHandle">The handle the acquire filled in.</param>
     /// <exception cref="ArgumentException">The handle holds no lock.</exception>
-    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the thread does not hold it.</exception>
+    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the thread does not hold it. With the verifier: 0xC4 with <see cref="VerifierRules.ReleaseAtWrongIrql"/> when the IRQL is not the one the acquire raised to.</exception>
     public static void StorPortReleaseSpinLock(object? hwDeviceExtension, ref STOR_LOCK_HANDLE lockHandle)
     {
         _ = hwDeviceExtension;
         var held = lockHandle.Held ?? throw new ArgumentException("The lock handle holds no lock.", nameof(lockHandle));
+        if (AdapterRegistry.Find(hwDeviceExtension) is { Host.Options.Verifier: true } && Ke.KeGetCurrentIrql() != held.SynchronizeIrql)
+        {
+            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ReleaseAtWrongIrql, (ulong)Ke.KeGetCurrentIrql(), (ulong)held.SynchronizeIrql, 0, $"{held.Name} released at {Ke.KeGetCurrentIrql()}; it was acquired at {held.SynchronizeIrql}");
+        }
+
         lockHandle.Held = null;
         held.Release(lockHandle.OldIrql);
     }

@@ -218,6 +218,15 @@ public sealed class StorportAdapter
             AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiStopAdapter);
         }
 
+        if (Host.Options.Verifier)
+        {
+            // Windows frees the adapter's memory: a timer still queued in it is TIMER_OR_DPC_INVALID.
+            foreach (var queued in SnapshotTimers().Cast<PortTimer>().Append(LegacyTimer).Where(t => t.IsPending))
+            {
+                ReportBugCheck("Removal", new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, $"the adapter was removed with a {queued.Kind} timer still queued"));
+            }
+        }
+
         Volatile.Write(ref _state, (int)AdapterState.Removed);
         foreach (var timer in SnapshotTimers())
         {
@@ -327,10 +336,15 @@ public sealed class StorportAdapter
 
     internal void Fault(MiniportRoutine routine, BugCheckException bugCheck)
     {
-        Host.AddBugCheck(new BugCheckReport(Name, routine.ToString(), Host.Engine.NowNanoseconds, bugCheck));
-        Host.Trace?.BugCheck(Name, routine.ToString(), bugCheck.CodeName, Host.Engine.NowNanoseconds);
+        ReportBugCheck(routine.ToString(), bugCheck);
         Volatile.Write(ref _state, (int)AdapterState.Faulted);
         CancelAllTimers();
+    }
+
+    private void ReportBugCheck(string routine, BugCheckException bugCheck)
+    {
+        Host.AddBugCheck(new BugCheckReport(Name, routine, Host.Engine.NowNanoseconds, bugCheck));
+        Host.Trace?.BugCheck(Name, routine, bugCheck.CodeName, Host.Engine.NowNanoseconds);
     }
 
     private void CancelAllTimers()
@@ -371,7 +385,14 @@ public sealed class StorportAdapter
                 var interruptOld = s.takeInterrupt ? s.Adapter.InterruptSpinLock.Acquire() : default;
                 try
                 {
+                    var options = s.Adapter.Host.Options;
+                    var watched = options.Verifier && s.routine is MiniportRoutine.TimerCallback or MiniportRoutine.DpcRoutine;
+                    var started = watched ? s.Adapter.Host.Engine.NowNanoseconds : 0;
                     s.body();
+                    if (watched)
+                    {
+                        DpcWatchdog.Check(s.routine.ToString(), s.Adapter.Host.Engine.NowNanoseconds - started, options.DpcWatchdogMicroseconds);
+                    }
                 }
                 finally
                 {

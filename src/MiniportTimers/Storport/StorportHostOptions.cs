@@ -20,6 +20,19 @@ public sealed record StorportHostOptions
     /// <summary>The device IRQL of every adapter's interrupt (3 to 12; default 5).</summary>
     public KIRQL InterruptIrql { get; init; } = (KIRQL)5;
 
+    /// <summary>
+    /// The verifier (on by default, like Driver Verifier in a test lab): misuse Windows punishes raises its bug check and
+    /// stops the adapter: a timer callback or DPC running past <see cref="DpcWatchdogMicroseconds"/>
+    /// (DPC_WATCHDOG_VIOLATION), removal with a timer still queued (TIMER_OR_DPC_INVALID), port locks taken out of order,
+    /// a lock HwStorTimer may not take, a lock released at the wrong IRQL (DRIVER_VERIFIER_DETECTED_VIOLATION with a
+    /// <see cref="Kernel.VerifierRules"/> number). Off: the same misuse is only reported as a finding where the decided
+    /// semantics define a fallback (decision A6).
+    /// </summary>
+    public bool Verifier { get; init; } = true;
+
+    /// <summary>The longest a single timer callback or DPC may run before the verifier raises DPC_WATCHDOG_VIOLATION, µs of engine time (default 100 000).</summary>
+    public long DpcWatchdogMicroseconds { get; init; } = 100_000;
+
     /// <summary>How long, in µs, the host re-enumerates after a StorPortStateChangeDetected; another notification in that window is refused (default 250 000).</summary>
     public ulong StateChangeProcessingMicroseconds { get; init; } = 250_000;
 }

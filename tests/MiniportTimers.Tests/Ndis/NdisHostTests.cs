@@ -50,9 +50,9 @@ public class NdisHostTests
     }
 
     [Fact]
-    public void Halt_WithATimerStillQueued_CancelsItAndReportsIt()
+    public void Halt_WithATimerStillQueued_VerifierOff_CancelsItAndReportsAFinding()
     {
-        var bed = new NdisTestBed();
+        var bed = new NdisTestBed(options: new NdisHostOptions { Verifier = false });
         var fired = false;
         NdisSetTimerObject(bed.NewTimerObject((_, _, _, _) => fired = true), -10_000, 0, null);
         bed.Adapter.Halt();

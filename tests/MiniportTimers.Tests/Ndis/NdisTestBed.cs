@@ -6,10 +6,10 @@ namespace MiniportTimers.Tests.Ndis;
 /// <summary>An NDIS host on a virtual clock with a minimal miniport whose handlers the test supplies.</summary>
 internal sealed class NdisTestBed
 {
-    public NdisTestBed(int adapters = 1, TimerEngine? engine = null)
+    public NdisTestBed(int adapters = 1, TimerEngine? engine = null, NdisHostOptions? options = null)
     {
         Engine = engine ?? new VirtualTimerEngine();
-        Host = new NdisHost(Engine);
+        Host = new NdisHost(Engine, options);
         var status = Host.NdisMRegisterMiniportDriver(
             new NDIS_MINIPORT_DRIVER_CHARACTERISTICS
             {

@@ -103,9 +103,9 @@ public class StorportAdapterTests
     }
 
     [Fact]
-    public void A6_Remove_CancelsEveryTimerAndReportsEachHandleNeverFreed()
+    public void A6_Remove_VerifierOff_CancelsEveryTimerAndReportsEachHandleNeverFreed()
     {
-        var bed = new StorportTestBed();
+        var bed = new StorportTestBed(new StorportHostOptions { Verifier = false });
         var fired = 0;
         var freedByMiniport = bed.NewTimer();
         var forgotten1 = bed.NewTimer();
@@ -127,6 +127,7 @@ public class StorportAdapterTests
         Assert.Equal(2, bed.Host.Findings.Count(f => f.Rule == "TimerNotFreed"));
         Assert.Equal(0, bed.Engine.PendingCount);
         Assert.Equal(STOR_STATUS_INVALID_PARAMETER, StorPortRequestTimer(bed.Ext, forgotten2, Nop, null, 10, 0));
+        Assert.Empty(bed.Host.BugChecks);
     }
 
     [Fact]

@@ -67,6 +67,18 @@ internal sealed class NdisTimer
     /// <summary>True while armed (a snapshot).</summary>
     public bool IsQueued => _engineTimer.IsPending;
 
+    /// <summary>True after a free (a snapshot).</summary>
+    public bool IsFreed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _freed;
+            }
+        }
+    }
+
     private string TrackName => Owner?.Name ?? "driver";
 
     private TimerActivity Activity => Host.Diagnostics.TimerActivity.For(Kind, _function.Method.Name);

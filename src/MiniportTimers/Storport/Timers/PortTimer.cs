@@ -67,6 +67,18 @@ internal abstract class PortTimer
     /// <summary>True while a request is recorded and its callback has not committed to run. Under Gate.</summary>
     protected bool IsPendingLocked => _pending;
 
+    /// <summary>True while a request is pending (a snapshot).</summary>
+    internal bool IsPending
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _pending;
+            }
+        }
+    }
+
     /// <summary>
     /// Records a request and arms the engine timer, now or, above DISPATCH_LEVEL, when the thread drops to
     /// DISPATCH_LEVEL (decisions A11, A16). The due time is measured from the request. Call under <see cref="Gate"/>.

@@ -1,0 +1,27 @@
+namespace MiniportTimers.Kernel;
+
+/// <summary>
+/// The first parameter of the DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4) bug checks this emulation's verifier raises:
+/// which of its rules was broken. The numbers are this project's own (Windows' Driver Verifier has its own list); the
+/// bug check's detail text names the rule too.
+/// </summary>
+public static class VerifierRules
+{
+    /// <summary>A port lock acquired out of the documented order (DPC or StartIo after Interrupt).</summary>
+    public const ulong LockOrder = 0x1001;
+
+    /// <summary>Inside a timer callback, a lock the StorPortAcquireSpinLock table forbids there.</summary>
+    public const ulong ForbiddenLockInTimerCallback = 0x1002;
+
+    /// <summary>A spin lock released at an IRQL other than the one its acquire raised to.</summary>
+    public const ulong ReleaseAtWrongIrql = 0x1003;
+
+    /// <summary>A freed timer handle or object used.</summary>
+    public const ulong FreedTimerUsed = 0x1004;
+
+    /// <summary>NdisCancelTimerObject on a periodic timer above PASSIVE_LEVEL (decision A10).</summary>
+    public const ulong PeriodicCancelAbovePassive = 0x1005;
+
+    /// <summary>The parameter 1 of TIMER_OR_DPC_INVALID (0xC7) for a timer object.</summary>
+    public const ulong TimerObject = 0x0;
+}
