@@ -34,6 +34,9 @@ public abstract class NdisSampleRun : ISampleRun
     /// <inheritdoc />
     public TraceRecorder? Trace { get; set; }
 
+    /// <summary>The host's options (verifier, Windows clock tick); null = the defaults.</summary>
+    public NdisHostOptions? Options { get; init; }
+
     /// <inheritdoc />
     public abstract IReadOnlyList<KeyValuePair<string, long>> Facts { get; }
 
@@ -44,7 +47,7 @@ public abstract class NdisSampleRun : ISampleRun
     public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)
     {
         ArgumentNullException.ThrowIfNull(workload);
-        var host = new NdisHost(engine) { Trace = Trace };
+        var host = new NdisHost(engine, Options) { Trace = Trace };
         _host = host;
         if (host.NdisMRegisterMiniportDriver(CreateCharacteristics(), null, out _) != NdisApi.NDIS_STATUS_SUCCESS)
         {

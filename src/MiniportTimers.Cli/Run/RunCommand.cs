@@ -24,10 +24,15 @@ internal static class RunCommand
         var duration = new Option<long>("--duration-ms") { Description = "Length of the run in ms of engine time.", DefaultValueFactory = _ => RunSettings.DefaultDurationMilliseconds };
         var neverReady = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port (e.g. 0:3); it gives up after 60 s." };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this path." };
+        var windowsTick = new Option<string?>("--windows-tick")
+        {
+            Description = "Expire timers on a Windows clock tick, in ms (15.625 when given without a value; down to 0.5 as with timeBeginPeriod), to see what real Windows timing does.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, samples, adapters, ports, seed, duration, neverReady, json, trace,
+            virtualClock, samples, adapters, ports, seed, duration, neverReady, json, trace, windowsTick,
         };
         command.SetAction(parse => Execute(
             new RunSettings(
@@ -39,19 +44,27 @@ internal static class RunCommand
                 parse.GetValue(neverReady),
                 parse.GetValue(json),
                 parse.GetValue(samples),
-                parse.GetValue(trace)),
+                parse.GetValue(trace),
+                WindowsTick(parse.GetResult(windowsTick) is not null, parse.GetValue(windowsTick))),
             Console.Out));
         return command;
     }
+
+    /// <summary>--windows-tick: absent → precise; present without a value → 15.625 ms; otherwise the value in ms, as µs.</summary>
+    private static long? WindowsTick(bool present, string? milliseconds) =>
+        !present ? null
+        : string.IsNullOrEmpty(milliseconds) ? Kernel.WindowsClockTick.DefaultMicroseconds
+        : (long)Math.Round(double.Parse(milliseconds, System.Globalization.CultureInfo.InvariantCulture) * 1000);
 
     /// <summary>Runs and reports to <paramref name="output"/>. Returns the process exit code.</summary>
     public static int Execute(RunSettings settings, TextWriter output)
     {
         var names = settings.Samples is { Count: > 0 } chosen ? chosen.Select(n => n.ToLowerInvariant()).Distinct().ToList() : [.. RunSettings.AllSamples];
         var unknown = names.Except(RunSettings.AllSamples).ToList();
-        if (settings.Adapters < 1 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0)
+        if (settings.Adapters < 1 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0
+            || settings.WindowsTickMicroseconds is < Kernel.WindowsClockTick.MinimumMicroseconds or > 1_000_000)
         {
-            output.WriteLine($"run: --adapters must be >= 1, --ports 1 to 32, --duration-ms >= 100, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
+            output.WriteLine($"run: --adapters must be >= 1, --ports 1 to 32, --duration-ms >= 100, --windows-tick 0.5 to 1000 ms, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
             return 2;
         }
 

@@ -16,7 +16,8 @@ internal sealed record RunReport(
     IReadOnlyList<SampleReport> Samples,
     EngineStatistics Engine,
     int BugCheckCount,
-    IReadOnlyList<string> InvariantFailures)
+    IReadOnlyList<string> InvariantFailures,
+    long? WindowsTickMicroseconds)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -58,7 +59,8 @@ internal sealed record RunReport(
             samples,
             stats,
             samples.Sum(s => s.BugChecks.Count),
-            failures);
+            failures,
+            settings.WindowsTickMicroseconds);
     }
 }
 

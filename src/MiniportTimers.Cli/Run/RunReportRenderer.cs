@@ -17,7 +17,7 @@ internal static class RunReportRenderer
         });
         console.Profile.Width = 132;
 
-        console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}), seed {r.Seed}");
+        console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}), seed {r.Seed}{(r.WindowsTickMicroseconds is { } tick ? $", Windows clock tick {tick / 1000.0:0.###} ms" : string.Empty)}");
         foreach (var s in r.Samples)
         {
             console.WriteLine();

@@ -9,7 +9,14 @@ namespace MiniportTimers.Cli.Run;
 /// <summary>Builds the sample runs <c>run</c> was asked for.</summary>
 internal static class SampleFactory
 {
-    public static ISampleRun Create(string name, RunSettings s) => name switch
+    public static ISampleRun Create(string name, RunSettings s)
+    {
+        var storport = new Storport.StorportHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds };
+        var ndis = new Ndis.NdisHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds };
+        return Create(name, s, storport, ndis);
+    }
+
+    private static ISampleRun Create(string name, RunSettings s, Storport.StorportHostOptions storport, Ndis.NdisHostOptions ndis) => name switch
     {
         "storahci" => new StorahciRun(new StorahciScenario
         {
@@ -18,10 +25,10 @@ internal static class SampleFactory
             Seed = s.Seed,
             DurationMilliseconds = s.DurationMilliseconds,
             NeverReadyPort = s.NeverReadyPort,
-        }),
-        "netvmini" => new NetvminiRun(),
-        "pcnet" => new PcnetRun(),
-        "e100bex" => new E100bexRun(seed: s.Seed),
+        }, storport),
+        "netvmini" => new NetvminiRun { Options = ndis },
+        "pcnet" => new PcnetRun { Options = ndis },
+        "e100bex" => new E100bexRun(seed: s.Seed) { Options = ndis },
         _ => throw new ArgumentException($"Unknown sample '{name}'. Known: {string.Join(", ", RunSettings.AllSamples)}.", nameof(name)),
     };
 }

@@ -15,6 +15,19 @@ public sealed record NdisHostOptions
     public long DpcWatchdogMicroseconds { get; init; } = 100_000;
 
     /// <summary>
+    /// Windows timing fidelity, as <see cref="Storport.StorportHostOptions.WindowsClockTickMicroseconds"/>: null is
+    /// precise; otherwise each expiry lands on the first clock tick at or after its due time, and a period is rounded up
+    /// to whole ticks.
+    /// </summary>
+    public long? WindowsClockTickMicroseconds
+    {
+        get => _windowsClockTickMicroseconds;
+        init => _windowsClockTickMicroseconds = Kernel.WindowsClockTick.Validate(value, nameof(WindowsClockTickMicroseconds));
+    }
+
+    private readonly long? _windowsClockTickMicroseconds;
+
+    /// <summary>
     /// The system time (100 ns units since 1601-01-01, as KeQuerySystemTime) at engine time 0. Absolute DueTime values
     /// of NdisSetTimerObject are measured against it. Default: 2026-01-01T00:00:00Z, so virtual runs stay deterministic.
     /// </summary>

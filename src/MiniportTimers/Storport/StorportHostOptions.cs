@@ -33,6 +33,20 @@ public sealed record StorportHostOptions
     /// <summary>The longest a single timer callback or DPC may run before the verifier raises DPC_WATCHDOG_VIOLATION, µs of engine time (default 100 000).</summary>
     public long DpcWatchdogMicroseconds { get; init; } = 100_000;
 
+    /// <summary>
+    /// Windows timing fidelity: null (the default) is precise, the engine's best. Otherwise every timer expires at the first
+    /// Windows clock tick at or after its due time: <see cref="Kernel.WindowsClockTick.DefaultMicroseconds"/> (15 625 µs)
+    /// is Windows' default clock, down to 500 µs as with timeBeginPeriod(1)'s finest. Shows what real Windows timing does
+    /// to a miniport's logic (a 10 ms poll becomes 15.6 ms).
+    /// </summary>
+    public long? WindowsClockTickMicroseconds
+    {
+        get => _windowsClockTickMicroseconds;
+        init => _windowsClockTickMicroseconds = Kernel.WindowsClockTick.Validate(value, nameof(WindowsClockTickMicroseconds));
+    }
+
+    private readonly long? _windowsClockTickMicroseconds;
+
     /// <summary>How long, in µs, the host re-enumerates after a StorPortStateChangeDetected; another notification in that window is refused (default 250 000).</summary>
     public ulong StateChangeProcessingMicroseconds { get; init; } = 250_000;
 }

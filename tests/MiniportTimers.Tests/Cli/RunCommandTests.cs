@@ -85,6 +85,18 @@ public class RunCommandTests
     }
 
     [Fact]
+    public void RunVirtual_WindowsTick_ShowsTheWindowsLatenessAndStillWorks()
+    {
+        var precise = Run(Virtual() with { Samples = ["storahci"] });
+        var windows = Run(Virtual() with { Samples = ["storahci"], WindowsTickMicroseconds = 15_625 });
+        Assert.Equal(0, windows.Code);
+        Assert.Contains("Windows clock tick 15.625 ms", windows.Text);
+        Assert.Contains("ports started: 16", windows.Text);
+        static string PollRow(string text) => text.Split('\n').Single(l => l.Contains("P_Running_Callback", StringComparison.Ordinal));
+        Assert.NotEqual(PollRow(precise.Text), PollRow(windows.Text));
+    }
+
+    [Fact]
     public void Run_UnknownSample_ExitsTwo()
     {
         Assert.Equal(2, Run(Virtual() with { Samples = ["nosuch"] }).Code);

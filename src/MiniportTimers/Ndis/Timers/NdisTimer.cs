@@ -38,6 +38,13 @@ internal sealed class NdisTimer
     private int _running;
     private Thread? _runningThread;
 
+    // The schedule the miniport asked for and the one the engine runs (they differ only in Windows-tick mode): lateness
+    // counts from the requested one. Expiry k of the engine schedule stands for expiry k of the requested one.
+    private long _requestedDue;
+    private long _requestedPeriod;
+    private long _engineDue;
+    private long _enginePeriod;
+
     public NdisTimer(NdisHost host, string kind, object handle, NDIS_TIMER_FUNCTION function, object? defaultContext, NdisMiniportAdapter? owner)
     {
         Host = host;
@@ -100,8 +107,18 @@ internal sealed class NdisTimer
     /// <summary>Arms (or re-arms) the timer. Returns true if it was queued: the earlier arming is replaced.</summary>
     public bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, object? functionContext)
     {
+        var requestedDue = dueNanoseconds;
+        var requestedPeriod = periodNanoseconds;
+        if (Host.Options.WindowsClockTickMicroseconds is { } tick)
+        {
+            // Fidelity mode: expire on the Windows clock tick; a period becomes whole ticks, so every expiry stays on one.
+            dueNanoseconds = WindowsClockTick.Quantize(dueNanoseconds, tick);
+            periodNanoseconds = periodNanoseconds == 0 ? 0 : WindowsClockTick.Quantize(periodNanoseconds, tick);
+        }
+
         lock (_gate)
         {
+            (_requestedDue, _requestedPeriod, _engineDue, _enginePeriod) = (requestedDue, requestedPeriod, dueNanoseconds, periodNanoseconds);
             _context = functionContext ?? _defaultContext;
             IsPeriodic = periodNanoseconds > 0;
             Activity.CountArm();
@@ -158,6 +175,7 @@ internal sealed class NdisTimer
     {
         NDIS_TIMER_FUNCTION function;
         object? context;
+        long requestedDue;
         lock (_gate)
         {
             if (_freed)
@@ -168,6 +186,8 @@ internal sealed class NdisTimer
 
             function = _function;
             context = _context;
+            var expiry = _enginePeriod == 0 ? 0 : (firing.DueNanoseconds - _engineDue) / _enginePeriod;
+            requestedDue = _requestedDue + (expiry * _requestedPeriod);
             _running++;
             _runningThread = Thread.CurrentThread;
         }
@@ -175,13 +195,13 @@ internal sealed class NdisTimer
         var now = Host.Engine.NowNanoseconds;
         try
         {
-            Host.Diagnostics.TimerActivity.For(Kind, function.Method.Name).CountFire(now - firing.DueNanoseconds);
+            Host.Diagnostics.TimerActivity.For(Kind, function.Method.Name).CountFire(now - requestedDue);
             var systemTime = Host.SystemTime100ns(now);
             function(Handle, context, (uint)(systemTime & 0xFFFFFFFF), (uint)(systemTime >> 32));
         }
         finally
         {
-            Host.Trace?.Callback(TrackName, Kind, function.Method.Name, firing.DueNanoseconds, now, Host.Engine.NowNanoseconds);
+            Host.Trace?.Callback(TrackName, Kind, function.Method.Name, requestedDue, now, Host.Engine.NowNanoseconds);
             lock (_gate)
             {
                 _running--;

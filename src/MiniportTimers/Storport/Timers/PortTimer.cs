@@ -47,6 +47,9 @@ internal abstract class PortTimer
     private object? _context;
     private TimerActivity? _activity;
 
+    /// <summary>The due time the miniport asked for, engine ns (before Windows-tick quantization): lateness counts from it.</summary>
+    private long _requestedDueNanoseconds;
+
     protected PortTimer(StorportAdapter adapter)
     {
         Adapter = adapter;
@@ -94,6 +97,12 @@ internal abstract class PortTimer
         var generation = ++_requestGeneration;
         var now = Adapter.Host.Engine.NowNanoseconds;
         var due = Math.Min(TimerEngine.MaxTimeNanoseconds, now + delayNanoseconds);
+        _requestedDueNanoseconds = due;
+        if (Adapter.Host.Options.WindowsClockTickMicroseconds is { } tick)
+        {
+            due = WindowsClockTick.Quantize(due, tick); // fidelity mode: expire on the Windows clock tick
+        }
+
         Adapter.Host.Trace?.Arm(Adapter.Name, Kind, _activity.Callback, now, due);
         if (IrqlState.Current <= KIRQL.DISPATCH_LEVEL)
         {
@@ -175,6 +184,7 @@ internal abstract class PortTimer
         Delegate callback;
         object? context;
         TimerActivity activity;
+        long requestedDue;
         lock (Gate)
         {
             if (Freed || !_pending || firing.ArmSequence != _armedSequence)
@@ -188,6 +198,7 @@ internal abstract class PortTimer
             callback = _callback!;
             context = _context;
             activity = _activity!;
+            requestedDue = _requestedDueNanoseconds;
             _running++;
             _runningThread = Thread.CurrentThread;
         }
@@ -195,12 +206,12 @@ internal abstract class PortTimer
         var start = Adapter.Host.Engine.NowNanoseconds;
         try
         {
-            activity.CountFire(start - firing.DueNanoseconds);
+            activity.CountFire(start - requestedDue);
             Invoke(callback, context);
         }
         finally
         {
-            Adapter.Host.Trace?.Callback(Adapter.Name, Kind, activity.Callback, firing.DueNanoseconds, start, Adapter.Host.Engine.NowNanoseconds);
+            Adapter.Host.Trace?.Callback(Adapter.Name, Kind, activity.Callback, requestedDue, start, Adapter.Host.Engine.NowNanoseconds);
             lock (Gate)
             {
                 _running--;
