@@ -7,7 +7,7 @@ namespace MiniportTimers.Kernel;
 /// Each thread has its own current IRQL (an emulated processor); it starts at PASSIVE_LEVEL.
 /// </summary>
 /// <remarks>Thread safety: every routine acts on the calling thread only.</remarks>
-public static class Ke
+public static partial class Ke
 {
     /// <summary>Returns the calling thread's current IRQL. Callable at any IRQL. (KeGetCurrentIrql)</summary>
     public static KIRQL KeGetCurrentIrql() => IrqlState.Current;

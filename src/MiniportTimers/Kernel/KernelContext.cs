@@ -12,23 +12,42 @@ internal static class KernelContext
     [ThreadStatic]
     private static TimerEngine? t_engine;
 
-    /// <summary>The engine of the host whose miniport code the calling thread runs, if any (KeFlushQueuedDpcs flushes it).</summary>
+    [ThreadStatic]
+    private static Action<BugCheckException>? t_faultSink;
+
+    /// <summary>The engine of the host whose miniport code the calling thread runs, if any (KeFlushQueuedDpcs flushes it; Ke/Ex timers bind to it).</summary>
     public static TimerEngine? CurrentEngine => t_engine;
+
+    /// <summary>Where a bug check in a Ke/Ex timer or DPC callback goes: the host that was running when the object was initialized.</summary>
+    public static Action<BugCheckException>? CurrentFaultSink => t_faultSink;
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> as code of a host on <paramref name="engine"/>.</summary>
     /// <returns>The bug check the body raised, or null.</returns>
-    public static BugCheckException? Run<TState>(TimerEngine engine, KIRQL irql, TState state, Action<TState> body)
+    public static BugCheckException? Run<TState>(TimerEngine engine, KIRQL irql, TState state, Action<TState> body, Action<BugCheckException>? faultSink = null)
     {
-        var outer = t_engine;
-        t_engine = engine;
+        var (outerEngine, outerSink) = (t_engine, t_faultSink);
+        (t_engine, t_faultSink) = (engine, faultSink ?? outerSink);
         try
         {
             return Run(irql, state, body);
         }
         finally
         {
-            t_engine = outer;
+            (t_engine, t_faultSink) = (outerEngine, outerSink);
         }
+    }
+
+    /// <summary>Binds the calling thread to an engine (and a fault sink) until the result is disposed: <see cref="Ke.UseEngine"/>.</summary>
+    internal static IDisposable Bind(TimerEngine engine, Action<BugCheckException>? faultSink)
+    {
+        var (outerEngine, outerSink) = (t_engine, t_faultSink);
+        (t_engine, t_faultSink) = (engine, faultSink);
+        return new Restore(outerEngine, outerSink);
+    }
+
+    private sealed class Restore(TimerEngine? engine, Action<BugCheckException>? sink) : IDisposable
+    {
+        public void Dispose() => (t_engine, t_faultSink) = (engine, sink);
     }
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> (raised from the current level).</summary>

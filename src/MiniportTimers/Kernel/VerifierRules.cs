@@ -22,6 +22,9 @@ public static class VerifierRules
     /// <summary>NdisCancelTimerObject on a periodic timer above PASSIVE_LEVEL (decision A10).</summary>
     public const ulong PeriodicCancelAbovePassive = 0x1005;
 
+    /// <summary>An executive timer used against its contract (HIGH_RESOLUTION with NO_WAKE, absolute due time on a high-resolution timer, Wait without Cancel, …).</summary>
+    public const ulong ExTimerMisuse = 0x1006;
+
     /// <summary>The parameter 1 of TIMER_OR_DPC_INVALID (0xC7) for a timer object.</summary>
     public const ulong TimerObject = 0x0;
 }

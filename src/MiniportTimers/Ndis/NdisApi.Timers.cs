@@ -162,7 +162,7 @@ public static partial class NdisApi
     {
         var t = Ndis6Timer(timerObject, nameof(NdisSetTimerObject));
         ArgumentOutOfRangeException.ThrowIfNegative(millisecondsPeriod);
-        var due = DueFromNdisTime(t.Host, dueTime100ns);
+        var due = KernelTime.AbsoluteDue(t.Host.Engine, dueTime100ns, t.Host.Options.SystemTimeAtEngineZero100ns, nameof(dueTime100ns));
         return t.Set(due, millisecondsPeriod * TimeUnits.NanosecondsPerMillisecond, toleranceMilliseconds * TimeUnits.NanosecondsPerMillisecond, functionContext);
     }
 
@@ -265,33 +265,4 @@ public static partial class NdisApi
 
     private static long RelativeDue(NdisHost host, long delayNanoseconds) =>
         Math.Min(TimerEngine.MaxTimeNanoseconds, host.Engine.NowNanoseconds + delayNanoseconds);
-
-    /// <summary>NDIS/KTIMER due time (100 ns; negative relative, else absolute system time) to an absolute engine time, ns.</summary>
-    private static long DueFromNdisTime(NdisHost host, long dueTime100ns)
-    {
-        const long Max100ns = TimerEngine.MaxTimeNanoseconds / TimeUnits.NanosecondsPer100ns;
-        if (dueTime100ns < 0)
-        {
-            if (dueTime100ns < -Max100ns)
-            {
-                throw new ArgumentOutOfRangeException(nameof(dueTime100ns), dueTime100ns, "The relative due time is beyond the engine's range.");
-            }
-
-            return RelativeDue(host, -dueTime100ns * TimeUnits.NanosecondsPer100ns);
-        }
-
-        // A time already past is due now: it fires at the next dispatch (A15), and its lateness counts from the call.
-        var sinceEngineZero = dueTime100ns - host.Options.SystemTimeAtEngineZero100ns;
-        if (sinceEngineZero <= 0)
-        {
-            return host.Engine.NowNanoseconds;
-        }
-
-        if (sinceEngineZero > Max100ns)
-        {
-            throw new ArgumentOutOfRangeException(nameof(dueTime100ns), dueTime100ns, "The absolute due time is beyond the engine's range.");
-        }
-
-        return Math.Max(host.Engine.NowNanoseconds, sinceEngineZero * TimeUnits.NanosecondsPer100ns);
-    }
 }

@@ -123,7 +123,7 @@ public sealed class NdisHost
     }
 
     /// <summary>System time (100 ns since 1601) at engine time <paramref name="engineNanoseconds"/>.</summary>
-    public long SystemTime100ns(long engineNanoseconds) => Options.SystemTimeAtEngineZero100ns + (engineNanoseconds / TimeUnits.NanosecondsPer100ns);
+    public long SystemTime100ns(long engineNanoseconds) => KernelTime.SystemTime100ns(engineNanoseconds, Options.SystemTimeAtEngineZero100ns);
 
     internal void RunTimerCallback(NdisTimer timer, in TimerFiring firing)
     {

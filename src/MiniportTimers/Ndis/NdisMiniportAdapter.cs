@@ -25,12 +25,14 @@ public sealed class NdisMiniportAdapter
     private readonly Queue<(string Routine, MINIPORT_OID Handler, uint Oid, string CompletionKind)> _oidQueue = new();
     private bool _oidOutstanding;
     private int _state = (int)NdisAdapterState.Initializing;
+    private readonly Action<BugCheckException> _kernelObjectFault;
 
     internal NdisMiniportAdapter(NdisHost host, string name, NDIS_MINIPORT_DRIVER_CHARACTERISTICS handlers)
     {
         Host = host;
         Name = name;
         _handlers = handlers;
+        _kernelObjectFault = KernelObjectFault;
     }
 
     /// <summary>The host.</summary>
@@ -54,6 +56,9 @@ public sealed class NdisMiniportAdapter
     internal bool IsLive => State is NdisAdapterState.Initializing or NdisAdapterState.Running or NdisAdapterState.Pausing or NdisAdapterState.Paused;
 
     private object Context => MiniportAdapterContext ?? this;
+
+    /// <summary>Where a bug check in a Ke/Ex timer or DPC that this adapter's handlers initialized goes: this adapter stops.</summary>
+    private void KernelObjectFault(BugCheckException bugCheck) => Run("KernelDpc", KIRQL.DISPATCH_LEVEL, () => throw bugCheck);
 
     // ------------------------------------------------------------------------------------------------------------
     // What NDIS does to the miniport
@@ -351,7 +356,7 @@ public sealed class NdisMiniportAdapter
                 {
                     DpcWatchdog.Check(s.routine, s.engine.NowNanoseconds - started, s.limit);
                 }
-            });
+            }, _kernelObjectFault);
         }
         finally
         {

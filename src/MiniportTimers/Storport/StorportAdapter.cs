@@ -34,6 +34,9 @@ public sealed class StorportAdapter
     private PERF_CONFIGURATION_DATA? _perf;
     private long _stateChangeBusyUntilNanoseconds = -1;
 
+    /// <summary>Where a bug check in a Ke/Ex timer or DPC that this adapter's routines initialized goes: this adapter stops.</summary>
+    private readonly Action<BugCheckException> _kernelObjectFault;
+
     internal StorportAdapter(StorportHost host, string name, HW_INITIALIZATION_DATA miniport, object deviceExtension)
     {
         Host = host;
@@ -45,6 +48,7 @@ public sealed class StorportAdapter
         DpcSpinLock = new KSpinLock($"{name}.DpcLock");
         InterruptSpinLock = new KSpinLock($"{name}.InterruptLock", host.Options.InterruptIrql);
         LegacyTimer = new LegacyAdapterTimer(this);
+        _kernelObjectFault = bugCheck => Fault(MiniportRoutine.DpcRoutine, bugCheck);
         AdapterRegistry.Register(deviceExtension, this);
     }
 
@@ -414,7 +418,7 @@ public sealed class StorportAdapter
                     s.Adapter.StartIoSpinLock.Release(startIoOld);
                 }
             }
-        });
+        }, _kernelObjectFault);
 
         if (fault is null)
         {

@@ -1,0 +1,43 @@
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Kernel.Timers;
+
+/// <summary>
+/// What a Ke/Ex timer or DPC object binds to when initialized: the engine it runs on and where a bug check in its routine
+/// goes (the host whose routine initialized it, or a <see cref="Ke.UseEngine"/> scope).
+/// </summary>
+public abstract class KernelObject
+{
+    internal TimerEngine? Engine { get; private set; }
+
+    internal Action<BugCheckException>? FaultSink { get; private set; }
+
+    /// <summary>True once initialized.</summary>
+    public bool IsInitialized => Engine is not null;
+
+    internal void Bind(string routine)
+    {
+        Engine = KernelContext.CurrentEngine ?? throw new InvalidOperationException($"{routine}: no engine. Call it from a miniport routine of a host, or inside Ke.UseEngine(engine).");
+        FaultSink = KernelContext.CurrentFaultSink;
+    }
+
+    internal TimerEngine RequireEngine(string routine) =>
+        Engine ?? throw new InvalidOperationException($"{routine}: the object was never initialized.");
+
+    /// <summary>Runs a routine of this object in DPC context; a bug check goes to the sink (or is lost with the engine's fault counter otherwise).</summary>
+    internal void RunAtDispatch(Action body)
+    {
+        var fault = KernelContext.Run(RequireEngine("callback"), KIRQL.DISPATCH_LEVEL, body, static b => b(), FaultSink);
+        if (fault is not null)
+        {
+            if (FaultSink is { } sink)
+            {
+                sink(fault);
+            }
+            else
+            {
+                throw fault; // the engine counts it in CallbackFaults and raises CallbackFaulted
+            }
+        }
+    }
+}
