@@ -7,8 +7,9 @@ namespace MiniportTimers.TimeProviders;
 /// it is armed, so an idle timer nobody references is collected.
 /// </summary>
 /// <remarks>
-/// Synchronization rules: <c>_gate</c> guards <c>_disposed</c> and every arm/cancel. An expiry that races a Dispose
-/// may still run its callback once (as System.Threading.Timer's may); it never throws because of the race.
+/// Synchronization rules: <c>_gate</c> guards <c>_disposed</c> and every arm/cancel. An expiry handed to the thread pool
+/// carries its arm sequence; if the timer was changed, cancelled or disposed before the work item runs, it is dropped.
+/// A callback already running when Change or Dispose returns may still finish (as System.Threading.Timer's may).
 /// </remarks>
 internal sealed class EngineProviderTimer : ITimer
 {
@@ -27,7 +28,7 @@ internal sealed class EngineProviderTimer : ITimer
         _provider = provider;
         _callback = callback;
         _state = state;
-        _timer = provider.Engine.CreateTimer(static (t, in _) => ((EngineProviderTimer)t.State!).OnExpired(), this);
+        _timer = provider.Engine.CreateTimer(static (t, in f) => ((EngineProviderTimer)t.State!).OnExpired(f.ArmSequence), this);
         Change(dueTime, period);
     }
 
@@ -86,7 +87,7 @@ internal sealed class EngineProviderTimer : ITimer
         return value.Ticks * TimeUnits.NanosecondsPer100ns;
     }
 
-    private void OnExpired()
+    private void OnExpired(long armSequence)
     {
         if (Volatile.Read(ref _disposed))
         {
@@ -99,13 +100,14 @@ internal sealed class EngineProviderTimer : ITimer
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static t => t.Invoke(), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Timer.Invoke(s.Sequence), (Timer: this, Sequence: armSequence), preferLocal: false);
         }
     }
 
-    private void Invoke()
+    /// <summary>Runs a queued expiry unless the timer was disposed, changed or cancelled since (its arm sequence moved on).</summary>
+    private void Invoke(long armSequence)
     {
-        if (!Volatile.Read(ref _disposed))
+        if (!Volatile.Read(ref _disposed) && _timer.ArmSequence == armSequence)
         {
             _callback(_state);
         }
