@@ -52,6 +52,9 @@ public sealed class EngineTimer
     /// <summary>Period of the latest arming, ns; 0 = one-shot.</summary>
     internal long PeriodNanoseconds;
 
+    /// <summary>Virtual engines: the engine-wide ticket of the latest Arm call (equal due times fire in arm-call order).</summary>
+    internal long ArmTicket;
+
     /// <summary>1 while the timer is on the engine's submission stack (pushed, not yet drained by the dispatcher).</summary>
     internal int Submitted;
 

@@ -27,6 +27,9 @@ namespace MiniportTimers.Engine;
 //   Two indexed binary min-heaps over the filed timers:
 //     _byDue      ordered by (due, insertion order)       → who fires next, in due order
 //     _byDeadline ordered by (due + tolerance, insertion) → when the dispatcher must be awake at the latest
+//   Ties: on a virtual engine equal due times fire in the order of the Arm calls (each Arm takes an engine-wide ticket,
+//   which a single-threaded test can rely on); on the real engine in the order the dispatcher files them (Arms on
+//   different threads have no order, and a shared ticket counter on the arm path would cost the two-thread scaling).
 //   The dispatcher drains the submission stack before it looks at the heaps and files each drained timer: inserts it,
 //   re-keys it (new sequence) or removes it (cancelled). Keys are the dispatcher's own copies, so an Arm on another
 //   thread never disturbs the heap order. A timer whose entry is stale when it reaches the top (re-armed or cancelled
@@ -81,6 +84,9 @@ public abstract class TimerEngine : IDisposable
     private readonly TimerHeap _byDue = new(byDeadline: false);
     private readonly TimerHeap _byDeadline = new(byDeadline: true);
     private long _insertionCounter;
+
+    /// <summary>Virtual engines: arm-call tickets, shared with periodic re-keys (see "Ties").</summary>
+    private long _armTickets;
     private long _fires;
     private long _wakeUps;
     private long _coalescedFires;
@@ -196,6 +202,11 @@ public abstract class TimerEngine : IDisposable
         }
 
         var deadline = dueNanoseconds + toleranceNanoseconds;
+        if (IsVirtual)
+        {
+            timer.ArmTicket = Interlocked.Increment(ref _armTickets);
+        }
+
         timer.DueNanoseconds = dueNanoseconds;
         timer.DeadlineNanoseconds = deadline;
         timer.PeriodNanoseconds = periodNanoseconds;
@@ -371,7 +382,7 @@ public abstract class TimerEngine : IDisposable
                 Unfile(t);
                 if (next <= MaxTimeNanoseconds)
                 {
-                    Insert(t, next, next + tolerance, sequence);
+                    Insert(t, next, next + tolerance, sequence, IsVirtual ? Interlocked.Increment(ref _armTickets) : _insertionCounter++);
                 }
             }
             else
@@ -507,7 +518,7 @@ public abstract class TimerEngine : IDisposable
     {
         var spin = default(SpinWait);
         long state;
-        long due, deadline;
+        long due, deadline, ticket;
         while (true)
         {
             state = Volatile.Read(ref t.StateWord);
@@ -519,6 +530,7 @@ public abstract class TimerEngine : IDisposable
 
             due = t.DueNanoseconds;
             deadline = t.DeadlineNanoseconds;
+            ticket = t.ArmTicket;
             if (Volatile.Read(ref t.StateWord) == state)
             {
                 break; // a consistent snapshot of the parameters of this sequence
@@ -538,15 +550,15 @@ public abstract class TimerEngine : IDisposable
         }
 
         Unfile(t);
-        Insert(t, due, deadline, sequence);
+        Insert(t, due, deadline, sequence, IsVirtual ? ticket : _insertionCounter++);
     }
 
-    private void Insert(EngineTimer t, long due, long deadline, long sequence)
+    private void Insert(EngineTimer t, long due, long deadline, long sequence, long order)
     {
         t.HeapDue = due;
         t.HeapDeadline = deadline;
         t.HeapSequence = sequence;
-        t.InsertionOrder = _insertionCounter++;
+        t.InsertionOrder = order;
         _byDue.Insert(t);
         _byDeadline.Insert(t);
     }

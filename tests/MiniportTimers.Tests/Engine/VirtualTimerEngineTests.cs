@@ -87,6 +87,20 @@ public class VirtualTimerEngineTests
     }
 
     [Fact]
+    public void EqualDueTimes_ReArmBeforeTheDispatcherLooked_StillFireInArmCallOrder()
+    {
+        // Found by the model-based test: b is armed, a is armed, b is re-armed; all due at 5 ms: a, then b.
+        var (engine, log) = Create();
+        var a = Recording(engine, log, "a");
+        var b = Recording(engine, log, "b");
+        engine.Arm(b, 9 * Ms);
+        engine.Arm(a, 5 * Ms);
+        engine.Arm(b, 5 * Ms);
+        engine.AdvanceBy(10 * Ms);
+        Assert.Equal(["a", "b"], log.Select(e => e.Name));
+    }
+
+    [Fact]
     public void Advance_TolerantTimer_RidesAlongWithEarlierDeadline()
     {
         // a: due 10 ms, may be 10 ms late; b: due 15 ms, no tolerance. One wake-up at 15 ms fires both, a first.

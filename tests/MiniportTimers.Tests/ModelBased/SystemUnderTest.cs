@@ -1,0 +1,150 @@
+using MiniportTimers.Engine;
+using MiniportTimers.Ndis;
+using MiniportTimers.Storport;
+using MiniportTimers.Tests.Ndis;
+using MiniportTimers.Tests.Storport;
+using static MiniportTimers.Ndis.NdisApi;
+using static MiniportTimers.Storport.StorPort;
+
+namespace MiniportTimers.Tests.ModelBased;
+
+/// <summary>
+/// The real thing: a Storport host and an NDIS host on one virtual engine. Each operation runs on the worker thread it
+/// names (one at a time: the clock is virtual), so per-thread state (IRQL, counter slots) is exercised while the result
+/// stays deterministic.
+/// </summary>
+public sealed class SystemUnderTest : IDisposable
+{
+    private const int NdisObjects = 3;
+    private readonly StorportTestBed _storport = new();
+    private readonly NdisTestBed _ndis;
+    private readonly Dictionary<int, StorPortTimerHandle?> _handles = [];
+    private readonly NdisTimerObject[] _objects;
+    private readonly Worker[] _workers;
+    private Operation? _dirqlOp;
+    private string _dirqlStatus = string.Empty;
+
+    public SystemUnderTest(int threads)
+    {
+        _ndis = new NdisTestBed(engine: _storport.Engine);
+        _objects = [.. Enumerable.Range(0, NdisObjects).Select(i => _ndis.NewTimerObject((_, c, _, _) => Record((string)c!), $"obj{i}"))];
+        _storport.Interrupt = ext =>
+        {
+            var op = _dirqlOp!;
+            _dirqlStatus = StorStatusName(StorPortRequestTimer(ext, _handles.GetValueOrDefault(op.Slot), Callback, $"ctx{op.Slot}.{op.Value}", (ulong)op.Value, 0));
+        };
+        _workers = [.. Enumerable.Range(0, threads).Select(_ => new Worker())];
+    }
+
+    public List<string> Log { get; } = [];
+
+    public VirtualTimerEngine Engine => _storport.Engine;
+
+    public IReadOnlyList<MiniportTimers.Diagnostics.BugCheckReport> BugChecks => [.. _storport.Host.BugChecks, .. _ndis.Host.Diagnostics.BugChecks];
+
+    public string Apply(Operation op) => _workers[op.Thread % _workers.Length].Run(() => Execute(op));
+
+    public void Dispose()
+    {
+        foreach (var w in _workers)
+        {
+            w.Dispose();
+        }
+    }
+
+    private void Record(string tag) => Log.Add($"{Engine.NowNanoseconds / TimeUnits.NanosecondsPerMicrosecond} {tag}");
+
+    private void Callback(object ext, object? context) => Record((string)context!);
+
+    private void LegacyA(object ext) => Record("A");
+
+    private void LegacyB(object ext) => Record("B");
+
+    private string Execute(Operation op)
+    {
+        switch (op.Kind)
+        {
+            case "Init":
+                var status = StorPortInitializeTimer(_storport.Ext, out var handle);
+                _handles[op.Slot] = handle;
+                return StorStatusName(status);
+            case "Request":
+                return StorStatusName(StorPortRequestTimer(_storport.Ext, _handles.GetValueOrDefault(op.Slot), Callback, $"ctx{op.Slot}.{op.Value}", (ulong)op.Value, (ulong)op.Tolerance));
+            case "RequestAtDirql":
+                _dirqlOp = op;
+                _storport.Adapter.RaiseInterrupt();
+                return _dirqlStatus;
+            case "Free":
+                return StorStatusName(StorPortFreeTimer(_storport.Ext, _handles.GetValueOrDefault(op.Slot)));
+            case "Legacy":
+                StorPortNotification(RequestTimerCall, _storport.Ext, op.Tolerance == 0 ? LegacyA : LegacyB, (uint)op.Value);
+                return string.Empty;
+            case "NdisSet":
+                return NdisSetTimerObject(_objects[op.Slot], -op.Value * 10, (int)op.Tolerance, null) ? "TRUE" : "FALSE";
+            case "NdisCancel":
+                return NdisCancelTimerObject(_objects[op.Slot]) ? "TRUE" : "FALSE";
+            case "Advance":
+                Engine.AdvanceBy(op.Value * TimeUnits.NanosecondsPerMicrosecond);
+                return string.Empty;
+            default:
+                throw new InvalidOperationException(op.Kind);
+        }
+    }
+
+    /// <summary>A thread that runs one action at a time for the caller and hands back its result.</summary>
+    private sealed class Worker : IDisposable
+    {
+        private readonly Thread _thread;
+        private readonly SemaphoreSlim _go = new(0);
+        private readonly SemaphoreSlim _done = new(0);
+        private Func<string>? _work;
+        private string _result = string.Empty;
+        private Exception? _error;
+
+        public Worker()
+        {
+            _thread = new Thread(Loop) { IsBackground = true };
+            _thread.Start();
+        }
+
+        public string Run(Func<string> work)
+        {
+            _work = work;
+            _go.Release();
+            _done.Wait();
+            return _error is { } e ? throw new InvalidOperationException("operation failed", e) : _result;
+        }
+
+        public void Dispose()
+        {
+            _work = null;
+            _go.Release();
+            _thread.Join();
+            _go.Dispose();
+            _done.Dispose();
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _go.Wait();
+                if (_work is not { } work)
+                {
+                    return;
+                }
+
+                try
+                {
+                    (_result, _error) = (work(), null);
+                }
+                catch (Exception ex)
+                {
+                    _error = ex;
+                }
+
+                _done.Release();
+            }
+        }
+    }
+}
