@@ -70,6 +70,48 @@ public static partial class StorPort
     }
 
     /// <summary>
+    /// Runs <paramref name="synchronizedAccessRoutine"/> synchronized with HwStorInterrupt: at the adapter's device IRQL
+    /// holding its Interrupt lock, as KeSynchronizeExecution does (nf-storport-storportsynchronizeaccess). Full-duplex
+    /// miniports use it for data HwStorStartIo shares with the interrupt routine.
+    /// </summary>
+    /// <param name="hwDeviceExtension">The adapter's device extension.</param>
+    /// <param name="synchronizedAccessRoutine">The routine; it must be short, and must not acquire the StartIo or DPC lock.</param>
+    /// <param name="context">Passed to the routine.</param>
+    /// <returns>What the routine returned.</returns>
+    /// <remarks>
+    /// IRQL: at most the device IRQL. When the calling thread already holds the Interrupt lock (half duplex StartIo or
+    /// timer callback, HwStorInterrupt) the routine runs at once, without taking it again (it is already synchronized;
+    /// taking it twice would be SPIN_LOCK_ALREADY_OWNED). Thread-safe. The Interrupt lock is the one lock of ours held
+    /// around the routine, as Windows documents.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="synchronizedAccessRoutine"/> is null.</exception>
+    /// <exception cref="ArgumentException">The extension is unknown.</exception>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) above the device IRQL.</exception>
+    public static bool StorPortSynchronizeAccess(object? hwDeviceExtension, STOR_SYNCHRONIZED_ACCESS synchronizedAccessRoutine, object? context)
+    {
+        ArgumentNullException.ThrowIfNull(synchronizedAccessRoutine);
+        var adapter = AdapterRegistry.Find(hwDeviceExtension) ?? throw new ArgumentException("Unknown device extension.", nameof(hwDeviceExtension));
+        var interruptLock = adapter.InterruptSpinLock;
+        if (interruptLock.IsOwnedByCurrentThread)
+        {
+            return synchronizedAccessRoutine(adapter.DeviceExtension, context);
+        }
+
+        var oldIrql = interruptLock.Acquire();
+        try
+        {
+            return synchronizedAccessRoutine(adapter.DeviceExtension, context);
+        }
+        finally
+        {
+            if (interruptLock.IsOwnedByCurrentThread)
+            {
+                interruptLock.Release(oldIrql);
+            }
+        }
+    }
+
+    /// <summary>
     /// Initializes a miniport DPC (nf-storport-storportinitializedpc). Call in HwStorFindAdapter or later.
     /// </summary>
     /// <param name="hwDeviceExtension">The adapter's device extension.</param>

@@ -48,6 +48,7 @@ public sealed class StorportAdapter
         DpcSpinLock = new KSpinLock($"{name}.DpcLock");
         InterruptSpinLock = new KSpinLock($"{name}.InterruptLock", host.Options.InterruptIrql);
         LegacyTimer = new LegacyAdapterTimer(this);
+        Pause = new AdapterPause(this);
         _kernelObjectFault = bugCheck => Fault(MiniportRoutine.DpcRoutine, bugCheck);
         AdapterRegistry.Register(deviceExtension, this);
     }
@@ -133,7 +134,10 @@ public sealed class StorportAdapter
     /// Hands <paramref name="srb"/> to HwStorStartIo at DISPATCH_LEVEL under the StartIo lock (unless concurrent
     /// channels &gt; 1), plus the Interrupt lock in half duplex. Call at PASSIVE_LEVEL or DISPATCH_LEVEL.
     /// </summary>
-    /// <returns>False when the adapter is not started (the request is not delivered) or StartIo raised a bug check.</returns>
+    /// <returns>
+    /// False when the adapter is not started (the request is not delivered) or StartIo raised a bug check. True when
+    /// StartIo accepted it, or when the adapter is paused (StorPortPause) and holds it until the pause ends.
+    /// </returns>
     public bool SubmitRequest(SCSI_REQUEST_BLOCK srb)
     {
         ArgumentNullException.ThrowIfNull(srb);
@@ -143,8 +147,21 @@ public sealed class StorportAdapter
         }
 
         Host.RequestActivity.CountSubmitted();
-        return RunRoutine(MiniportRoutine.HwStartIo, KIRQL.DISPATCH_LEVEL, StartIoTakesStartIoLock, IsHalfDuplex, () => _miniport.HwStartIo!(DeviceExtension, srb));
+        return Pause.TryHold(srb) || DeliverRequest(srb);
     }
+
+    /// <summary>True while StorPortPause holds this adapter's requests (until its timeout or StorPortResume).</summary>
+    public bool IsPaused => Pause.IsPaused;
+
+    /// <summary>Requests submitted while paused that have not reached HwStorStartIo yet.</summary>
+    public int HeldRequestCount => Pause.HeldCount;
+
+    internal AdapterPause Pause { get; }
+
+    /// <summary>Runs HwStorStartIo for <paramref name="srb"/> (no pause check).</summary>
+    internal bool DeliverRequest(SCSI_REQUEST_BLOCK srb) =>
+        State == AdapterState.Started
+        && RunRoutine(MiniportRoutine.HwStartIo, KIRQL.DISPATCH_LEVEL, StartIoTakesStartIoLock, IsHalfDuplex, () => _miniport.HwStartIo!(DeviceExtension, srb));
 
     /// <summary>Delivers one interrupt: HwStorInterrupt at the device IRQL holding the Interrupt lock. Call at or below DISPATCH_LEVEL.</summary>
     /// <returns>What HwStorInterrupt returned (false also when the adapter is not live).</returns>
@@ -212,9 +229,10 @@ public sealed class StorportAdapter
             return;
         }
 
+        Pause.Reset(); // held requests die with the adapter; the remove request is not held
         if (State == AdapterState.Started)
         {
-            SubmitRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_PNP, PnPAction = StorPort.StorRemoveDevice });
+            DeliverRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_PNP, PnPAction = StorPort.StorRemoveDevice });
         }
 
         if (State is AdapterState.Started or AdapterState.Stopped)

@@ -35,3 +35,9 @@ public delegate void HW_TIMER_EX(object DeviceExtension, object? Context);
 
 /// <summary>HwStorDpcRoutine: a miniport DPC issued with StorPortIssueDpc; DISPATCH_LEVEL, no port lock.</summary>
 public delegate void HW_DPC_ROUTINE(STOR_DPC Dpc, object HwDeviceExtension, object? SystemArgument1, object? SystemArgument2);
+
+/// <summary>
+/// The routine StorPortSynchronizeAccess runs synchronized with HwStorInterrupt: at the device IRQL holding the
+/// Interrupt lock. Its return value is StorPortSynchronizeAccess's. (nf-storport-storportsynchronizeaccess)
+/// </summary>
+public delegate bool STOR_SYNCHRONIZED_ACCESS(object HwDeviceExtension, object? Context);
