@@ -232,6 +232,7 @@ public sealed class StorportAdapter
         Pause.Reset(); // held requests die with the adapter; the remove request is not held
         if (State == AdapterState.Started)
         {
+            Host.RequestActivity.CountSubmitted();
             DeliverRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_PNP, PnPAction = StorPort.StorRemoveDevice });
         }
 
