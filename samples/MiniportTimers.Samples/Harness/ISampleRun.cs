@@ -9,7 +9,7 @@ namespace MiniportTimers.Samples.Harness;
 /// </summary>
 public interface ISampleRun
 {
-    /// <summary>The sample's name ("storahci", "netvmini", "pcnet", "e100bex").</summary>
+    /// <summary>The sample's name ("storahci", "nvme", "nvme-win7", "netvmini", "pcnet", "e100bex").</summary>
     string Name { get; }
 
     /// <summary>A trace recorder to attach to the sample's host; set before <see cref="Start"/>. Null records nothing.</summary>

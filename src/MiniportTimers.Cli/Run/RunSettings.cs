@@ -4,7 +4,7 @@ namespace MiniportTimers.Cli.Run;
 internal sealed record RunSettings(bool Virtual, int Adapters, int Ports, int Seed, long DurationMilliseconds, string? NeverReadyPort, string? JsonPath, IReadOnlyList<string>? Samples = null, string? TracePath = null, long? WindowsTickMicroseconds = null)
 {
     /// <summary>The samples <c>run</c> knows, in the order it runs and reports them.</summary>
-    public static readonly IReadOnlyList<string> AllSamples = ["storahci", "netvmini", "pcnet", "e100bex"];
+    public static readonly IReadOnlyList<string> AllSamples = ["storahci", "nvme", "nvme-win7", "netvmini", "pcnet", "e100bex"];
 
     /// <summary>The default run length: long enough for pcnet's 5 s media poll to fire twice.</summary>
     public const long DefaultDurationMilliseconds = 11_000;

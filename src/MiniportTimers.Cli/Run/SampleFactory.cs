@@ -1,6 +1,7 @@
 using MiniportTimers.Samples.E100bex;
 using MiniportTimers.Samples.Harness;
 using MiniportTimers.Samples.Netvmini;
+using MiniportTimers.Samples.Nvme;
 using MiniportTimers.Samples.Pcnet;
 using MiniportTimers.Samples.Storahci;
 
@@ -26,6 +27,8 @@ internal static class SampleFactory
             DurationMilliseconds = s.DurationMilliseconds,
             NeverReadyPort = s.NeverReadyPort,
         }, storport),
+        "nvme" => new NvmeRun(s.Seed) { Options = storport },
+        "nvme-win7" => new NvmeRun(s.Seed) { Options = storport with { Windows7Mode = true } },
         "netvmini" => new NetvminiRun { Options = ndis },
         "pcnet" => new PcnetRun { Options = ndis },
         "e100bex" => new E100bexRun(seed: s.Seed) { Options = ndis },

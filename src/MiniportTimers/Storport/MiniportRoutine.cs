@@ -29,4 +29,7 @@ public enum MiniportRoutine
 
     /// <summary>A DPC routine issued with StorPortIssueDpc (DISPATCH_LEVEL).</summary>
     DpcRoutine,
+
+    /// <summary>HwStorPassiveInitializeRoutine (PASSIVE_LEVEL, no lock), enabled from HwStorInitialize.</summary>
+    HwPassiveInitialize,
 }

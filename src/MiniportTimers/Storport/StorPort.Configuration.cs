@@ -51,6 +51,29 @@ public static partial class StorPort
     }
 
     /// <summary>
+    /// Asks Storport to call <paramref name="hwPassiveInitializeRoutine"/> at PASSIVE_LEVEL once HwStorInitialize has
+    /// returned (nf-storport-storportenablepassiveinitialization).
+    /// </summary>
+    /// <param name="hwDeviceExtension">The adapter's device extension.</param>
+    /// <param name="hwPassiveInitializeRoutine">The routine; FALSE from it fails the adapter's start.</param>
+    /// <returns>TRUE when enabled; FALSE when not called from HwStorInitialize of that adapter.</returns>
+    /// <remarks>IRQL: the device IRQL of HwStorInitialize. Thread-safe.</remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="hwPassiveInitializeRoutine"/> is null.</exception>
+    public static bool StorPortEnablePassiveInitialization(object? hwDeviceExtension, HW_PASSIVE_INITIALIZE_ROUTINE hwPassiveInitializeRoutine)
+    {
+        ArgumentNullException.ThrowIfNull(hwPassiveInitializeRoutine);
+        if (AdapterRegistry.Find(hwDeviceExtension) is not { } adapter
+            || RoutineContext.Routine != MiniportRoutine.HwInitialize
+            || !ReferenceEquals(RoutineContext.Adapter, adapter))
+        {
+            return false;
+        }
+
+        adapter.PassiveInitializeRoutine = hwPassiveInitializeRoutine;
+        return true;
+    }
+
+    /// <summary>
     /// Tells Storport that a LUN, target or bus changed state, so it re-enumerates (nf-storport-storportstatechangedetected).
     /// Only one notification is processed at a time: while the host re-enumerates
     /// (<see cref="StorportHostOptions.StateChangeProcessingMicroseconds"/>) another is refused.

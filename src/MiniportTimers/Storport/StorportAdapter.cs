@@ -105,7 +105,10 @@ public sealed class StorportAdapter
     // What Storport does to the miniport
     // ------------------------------------------------------------------------------------------------------------
 
-    /// <summary>Runs HwStorFindAdapter (PASSIVE_LEVEL) and HwStorInitialize (device IRQL, Interrupt lock).</summary>
+    /// <summary>
+    /// Runs HwStorFindAdapter (PASSIVE_LEVEL), HwStorInitialize (device IRQL, Interrupt lock) and, if HwStorInitialize
+    /// enabled it, HwStorPassiveInitializeRoutine (PASSIVE_LEVEL, no lock).
+    /// </summary>
     /// <returns>True when both succeeded and the adapter is <see cref="AdapterState.Started"/>.</returns>
     internal bool Start(object? hwContext, string? argumentString)
     {
@@ -125,6 +128,17 @@ public sealed class StorportAdapter
         {
             TrySetState(AdapterState.Failed, AdapterState.Created);
             return false;
+        }
+
+        if (PassiveInitializeRoutine is { } passive)
+        {
+            var passed = false;
+            ok = RunRoutine(MiniportRoutine.HwPassiveInitialize, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, () => passed = passive(DeviceExtension));
+            if (!ok || !passed)
+            {
+                TrySetState(AdapterState.Failed, AdapterState.Created);
+                return false;
+            }
         }
 
         return TrySetState(AdapterState.Started, AdapterState.Created);
@@ -157,6 +171,9 @@ public sealed class StorportAdapter
     public int HeldRequestCount => Pause.HeldCount;
 
     internal AdapterPause Pause { get; }
+
+    /// <summary>Set by StorPortEnablePassiveInitialization from HwStorInitialize; run once after it.</summary>
+    internal HW_PASSIVE_INITIALIZE_ROUTINE? PassiveInitializeRoutine { get; set; }
 
     /// <summary>Runs HwStorStartIo for <paramref name="srb"/> (no pause check).</summary>
     internal bool DeliverRequest(SCSI_REQUEST_BLOCK srb) =>

@@ -41,3 +41,10 @@ public delegate void HW_DPC_ROUTINE(STOR_DPC Dpc, object HwDeviceExtension, obje
 /// Interrupt lock. Its return value is StorPortSynchronizeAccess's. (nf-storport-storportsynchronizeaccess)
 /// </summary>
 public delegate bool STOR_SYNCHRONIZED_ACCESS(object HwDeviceExtension, object? Context);
+
+/// <summary>
+/// HwStorPassiveInitializeRoutine: runs once at PASSIVE_LEVEL, with no port lock, after HwStorInitialize returns, when
+/// HwStorInitialize called StorPortEnablePassiveInitialization. FALSE fails the adapter's start.
+/// (nc-storport-hw_passive_initialize_routine)
+/// </summary>
+public delegate bool HW_PASSIVE_INITIALIZE_ROUTINE(object DeviceExtension);

@@ -64,7 +64,7 @@ public class RunCommandTests
             var root = doc.RootElement;
             Assert.Equal(0, root.GetProperty("BugCheckCount").GetInt32());
             var samples = root.GetProperty("Samples").EnumerateArray().ToDictionary(s => s.GetProperty("Name").GetString()!);
-            Assert.Equal(["storahci", "netvmini", "pcnet", "e100bex"], samples.Keys);
+            Assert.Equal(["storahci", "nvme", "nvme-win7", "netvmini", "pcnet", "e100bex"], samples.Keys);
             Assert.Equal(16, samples["storahci"].GetProperty("Ports").GetArrayLength());
             Assert.Contains(samples["storahci"].GetProperty("Timers").EnumerateArray(), t => t.GetProperty("Callback").GetString() == "AhciAutoPartialToSlumber");
             Assert.Contains(samples["netvmini"].GetProperty("Facts").EnumerateArray(), f => f.GetProperty("Label").GetString() == "pauses completed from timer" && f.GetProperty("Value").GetInt64() > 0);
