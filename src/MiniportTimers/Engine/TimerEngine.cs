@@ -142,7 +142,7 @@ public abstract class TimerEngine : IDisposable
     private volatile bool _disposed;
 
     /// <summary>True once <see cref="Dispose()"/> has begun (a volatile read: the dispatcher re-checks it before it sleeps).</summary>
-    protected bool IsDisposed => _disposed;
+    protected internal bool IsDisposed => _disposed;
 
     /// <summary>Creates an engine-internal timer (a flush marker), left out of every statistic.</summary>
     private protected EngineTimer CreateInternalTimer(EngineTimerCallback callback, object? state) =>

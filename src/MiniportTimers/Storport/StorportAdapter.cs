@@ -404,6 +404,52 @@ public sealed class StorportAdapter
         }
     }
 
+    private const long NotWatched = long.MinValue;
+
+    // The timer callback or DPC running now, for the stuck-callback watchdog (real clock): engine ns it started at, or
+    // NotWatched. Written by the dispatcher, read by the watchdog thread.
+    private long _watchedSinceNanoseconds = NotWatched;
+    private MiniportRoutine _watchedRoutine;
+
+    // 1 once the watchdog reported the run in progress; the dispatcher resets it when the callback returns.
+    private int _watchdogTripped;
+
+    private bool _watchdogStarted;
+
+    private void BeginWatched(MiniportRoutine routine, long startedNanoseconds)
+    {
+        if (!_watchdogStarted && !Host.Engine.IsVirtual)
+        {
+            _watchdogStarted = true;
+            Host.EnsureStuckCallbackWatchdog();
+        }
+
+        _watchedRoutine = routine;
+        Volatile.Write(ref _watchedSinceNanoseconds, startedNanoseconds);
+    }
+
+    /// <summary>
+    /// Called by the watchdog thread: raises DPC_WATCHDOG_VIOLATION (0x133) and stops the adapter when the running
+    /// callback has gone past <paramref name="limitMicroseconds"/> without returning (once per run).
+    /// </summary>
+    internal void CheckStuckCallback(long nowNanoseconds, long limitMicroseconds)
+    {
+        var since = Volatile.Read(ref _watchedSinceNanoseconds);
+        if (since == NotWatched || (nowNanoseconds - since) / TimeUnits.NanosecondsPerMicrosecond <= limitMicroseconds)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _watchdogTripped, 1, 0) != 0)
+        {
+            return;
+        }
+
+        var ranMicroseconds = (nowNanoseconds - since) / TimeUnits.NanosecondsPerMicrosecond;
+        var routine = _watchedRoutine;
+        Fault(routine, new BugCheckException(BugCheckCodes.DPC_WATCHDOG_VIOLATION, 0, (ulong)ranMicroseconds, (ulong)limitMicroseconds, 0, $"{routine} has run {ranMicroseconds} µs at DISPATCH_LEVEL and has not returned; the DPC watchdog allows {limitMicroseconds} µs"));
+    }
+
     private bool TrySetState(AdapterState to, AdapterState from) =>
         Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
@@ -428,8 +474,25 @@ public sealed class StorportAdapter
                     var options = s.Adapter.Host.Options;
                     var watched = options.Verifier && s.routine is MiniportRoutine.TimerCallback or MiniportRoutine.DpcRoutine;
                     var started = watched ? s.Adapter.Host.Engine.NowNanoseconds : 0;
-                    s.body();
                     if (watched)
+                    {
+                        s.Adapter.BeginWatched(s.routine, started);
+                    }
+
+                    try
+                    {
+                        s.body();
+                    }
+                    finally
+                    {
+                        if (watched)
+                        {
+                            Volatile.Write(ref s.Adapter._watchedSinceNanoseconds, NotWatched);
+                        }
+                    }
+
+                    // The stuck-callback watchdog already reported this run (and stopped the adapter): once is enough.
+                    if (watched && Interlocked.Exchange(ref s.Adapter._watchdogTripped, 0) == 0)
                     {
                         DpcWatchdog.Check(s.routine.ToString(), s.Adapter.Host.Engine.NowNanoseconds - started, options.DpcWatchdogMicroseconds);
                     }

@@ -29,6 +29,17 @@ public sealed class StorportHost
         Options = options ?? new StorportHostOptions();
     }
 
+    private int _stuckCallbackWatchdog;
+
+    /// <summary>Starts the host's stuck-callback watchdog thread once (real clock, verifier on).</summary>
+    internal void EnsureStuckCallbackWatchdog()
+    {
+        if (Options.Verifier && Interlocked.Exchange(ref _stuckCallbackWatchdog, 1) == 0)
+        {
+            StuckCallbackWatchdog.Start(this);
+        }
+    }
+
     /// <summary>The engine every timer of this host runs on.</summary>
     public TimerEngine Engine { get; }
 

@@ -30,7 +30,11 @@ public sealed record StorportHostOptions
     /// </summary>
     public bool Verifier { get; init; } = true;
 
-    /// <summary>The longest a single timer callback or DPC may run before the verifier raises DPC_WATCHDOG_VIOLATION, µs of engine time (default 100 000).</summary>
+    /// <summary>
+    /// The longest a single timer callback or DPC may run before the verifier raises DPC_WATCHDOG_VIOLATION, µs of engine
+    /// time (default 100 000). A callback that returns late is reported when it returns; on a real clock one that never
+    /// returns is reported by the host's watchdog thread once it passes this limit, and its adapter is stopped.
+    /// </summary>
     public long DpcWatchdogMicroseconds { get; init; } = 100_000;
 
     /// <summary>
