@@ -5,7 +5,7 @@ namespace MiniportTimers.Tests.ModelBased;
 
 /// <summary>
 /// Random DDI call sequences (Storport extended and legacy timers, requests from HwInterrupt, frees, NDIS timer objects
-/// one-shot and periodic, cancels, clock moves) from several threads, compared with the reference model: every status
+/// one-shot and periodic, NDIS 5 NdisMSetTimer / NdisMSetPeriodicTimer / NdisMCancelTimer, cancels, clock moves) from several threads, compared with the reference model: every status
 /// and every callback (which, when, with what context). A divergence fails with the seed and the shortest sequence found
 /// that still diverges. Runs 100,000 operations: fixed seeds plus fresh ones (printed).
 /// </summary>
@@ -28,6 +28,23 @@ public class ModelBasedTests(ITestOutputHelper output)
             var seed = Random.Shared.Next();
             output.WriteLine($"fresh seed {seed}");
             Check(seed);
+        }
+    }
+
+    [Fact]
+    public void GeneratedSequences_ExerciseEveryOperationAndEveryTimerKindFires()
+    {
+        var ops = Generate(1, OperationsPerSeed);
+        Assert.Equal(
+            ["Advance", "Free", "Init", "Legacy", "NdisCancel", "NdisMCancel", "NdisMSet", "NdisMSetPeriodic", "NdisSet", "Request", "RequestAtDirql"],
+            ops.Select(o => o.Kind).Distinct().Order(StringComparer.Ordinal));
+        var model = new ReferenceModel();
+        var statuses = ops.Select(model.Apply).ToList();
+        Assert.Contains("STOR_STATUS_BUSY", statuses);
+        Assert.Contains("TRUE", statuses);
+        foreach (var tag in new[] { " ctx", " A", " B", " obj", " mt" })
+        {
+            Assert.Contains(model.Log, line => line.Contains(tag, StringComparison.Ordinal));
         }
     }
 
@@ -129,6 +146,9 @@ public class ModelBasedTests(ITestOutputHelper output)
                 < 58 => new Operation("Legacy", 0, Value(), rng.Next(2), thread),
                 < 70 => new Operation("NdisSet", rng.Next(3), rng.Next(0, 3_000), new long[] { 0, 0, 0, 1, 2 }[rng.Next(5)], thread),
                 < 75 => new Operation("NdisCancel", rng.Next(3), 0, 0, thread),
+                < 78 => new Operation("NdisMSet", rng.Next(2), rng.Next(0, 4), 0, thread),
+                < 80 => new Operation("NdisMSetPeriodic", rng.Next(2), rng.Next(1, 4), 0, thread),
+                < 83 => new Operation("NdisMCancel", rng.Next(2), 0, 0, thread),
                 _ => new Operation("Advance", 0, rng.Next(0, 2_000), 0, thread),
             });
         }

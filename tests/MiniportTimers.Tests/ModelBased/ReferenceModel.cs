@@ -89,6 +89,19 @@ public sealed class ReferenceModel
             case "NdisCancel":
                 return _armed.Remove($"N{op.Slot}") ? "TRUE" : "FALSE";
 
+            case "NdisMSet":
+                // NDIS 5: milliseconds; a pending setting is replaced (KeSetTimer underneath).
+                Arm($"M{op.Slot}", NowMicroseconds + (op.Value * 1000), 0, 0, $"mt{op.Slot}");
+                return string.Empty;
+
+            case "NdisMSetPeriodic":
+                // First expiry one period from now, then every period (phase kept).
+                Arm($"M{op.Slot}", NowMicroseconds + (op.Value * 1000), 0, op.Value * 1000, $"mt{op.Slot}");
+                return string.Empty;
+
+            case "NdisMCancel":
+                return _armed.Remove($"M{op.Slot}") ? "TRUE" : "FALSE";
+
             case "Advance":
                 AdvanceTo(NowMicroseconds + op.Value);
                 return string.Empty;

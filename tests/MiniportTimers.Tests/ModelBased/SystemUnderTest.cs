@@ -20,6 +20,7 @@ public sealed class SystemUnderTest : IDisposable
     private readonly NdisTestBed _ndis;
     private readonly Dictionary<int, StorPortTimerHandle?> _handles = [];
     private readonly NdisTimerObject[] _objects;
+    private readonly NDIS_MINIPORT_TIMER[] _miniportTimers;
     private readonly Worker[] _workers;
     private Operation? _dirqlOp;
     private string _dirqlStatus = string.Empty;
@@ -28,6 +29,12 @@ public sealed class SystemUnderTest : IDisposable
     {
         _ndis = new NdisTestBed(engine: _storport.Engine);
         _objects = [.. Enumerable.Range(0, NdisObjects).Select(i => _ndis.NewTimerObject((_, c, _, _) => Record((string)c!), $"obj{i}"))];
+        _miniportTimers = [.. Enumerable.Range(0, 2).Select(i =>
+        {
+            var timer = new NDIS_MINIPORT_TIMER();
+            NdisMInitializeTimer(timer, _ndis.Adapter, (_, c, _, _) => Record((string)c!), $"mt{i}");
+            return timer;
+        })];
         _storport.Interrupt = ext =>
         {
             var op = _dirqlOp!;
@@ -83,6 +90,15 @@ public sealed class SystemUnderTest : IDisposable
                 return NdisSetTimerObject(_objects[op.Slot], -op.Value * 10, (int)op.Tolerance, null) ? "TRUE" : "FALSE";
             case "NdisCancel":
                 return NdisCancelTimerObject(_objects[op.Slot]) ? "TRUE" : "FALSE";
+            case "NdisMSet":
+                NdisMSetTimer(_miniportTimers[op.Slot], (uint)op.Value);
+                return string.Empty;
+            case "NdisMSetPeriodic":
+                NdisMSetPeriodicTimer(_miniportTimers[op.Slot], (uint)op.Value);
+                return string.Empty;
+            case "NdisMCancel":
+                NdisMCancelTimer(_miniportTimers[op.Slot], out var cancelled);
+                return cancelled ? "TRUE" : "FALSE";
             case "Advance":
                 Engine.AdvanceBy(op.Value * TimeUnits.NanosecondsPerMicrosecond);
                 return string.Empty;
