@@ -3,19 +3,23 @@ namespace MiniportTimers.Engine;
 /// <summary>
 /// The live engines of the process: KeFlushQueuedDpcs outside any host waits on all of them, and the process-wide
 /// counters (Meter, EventSource) add them up. Every engine joins when it is created; weak references, so an unused
-/// engine is still collected.
+/// engine is still collected, and its counters are kept (as of the last read) so the totals never go down.
 /// </summary>
 internal static class EngineRegistry
 {
     private static readonly object Gate = new();
-    private static readonly List<WeakReference<TimerEngine>> Engines = [];
+
+    // Guarded by Gate. Each entry keeps the counters its engine had at the last Totals(), so that when the engine is
+    // collected they move into Retired: the process-wide counters never go down (an ObservableCounter must not).
+    private static readonly List<Entry> Engines = [];
+    private static EngineStatistics Retired = new(0, 0, 0, 0, 0, 0, 0, 0);
 
     public static void Add(TimerEngine engine)
     {
         lock (Gate)
         {
-            Engines.RemoveAll(w => !w.TryGetTarget(out var e) || ReferenceEquals(e, engine));
-            Engines.Add(new WeakReference<TimerEngine>(engine));
+            Prune();
+            Engines.Add(new Entry(new WeakReference<TimerEngine>(engine)));
         }
     }
 
@@ -24,24 +28,42 @@ internal static class EngineRegistry
     {
         lock (Gate)
         {
-            Engines.RemoveAll(w => !w.TryGetTarget(out _));
-            return [.. Engines.Select(w => w.TryGetTarget(out var e) ? e : null).OfType<TimerEngine>()];
+            Prune();
+            return [.. Engines.Select(w => w.Engine.TryGetTarget(out var e) ? e : null).OfType<TimerEngine>()];
         }
     }
 
-    /// <summary>Counters of every live engine, added up.</summary>
+    /// <summary>
+    /// Counters of every engine the process has had, added up: the live ones as they are now, the collected ones as
+    /// they were at the last call (what happened after that is not counted). Pending timers count live engines only.
+    /// Never decreasing from one call to the next, except the pending gauge.
+    /// </summary>
     public static EngineStatistics Totals()
     {
-        long arms = 0, cancels = 0, fires = 0, wakeUps = 0, faults = 0, coalesced = 0, longest = 0;
-        var pending = 0;
-        foreach (var e in Live())
+        lock (Gate)
         {
-            var s = e.Statistics;
-            (arms, cancels, fires, wakeUps, faults, pending, coalesced) = (arms + s.Arms, cancels + s.Cancels, fires + s.Fires, wakeUps + s.WakeUps, faults + s.CallbackFaults, pending + s.Pending, coalesced + s.CoalescedFires);
-            longest = Math.Max(longest, s.LongestCallbackNanoseconds);
-        }
+            Prune();
+            var t = Retired;
+            foreach (var entry in Engines)
+            {
+                if (entry.Engine.TryGetTarget(out var engine))
+                {
+                    var s = engine.Statistics;
+                    entry.Last = s;
+                    t = new EngineStatistics(
+                        t.Arms + s.Arms,
+                        t.Cancels + s.Cancels,
+                        t.Fires + s.Fires,
+                        t.WakeUps + s.WakeUps,
+                        t.CallbackFaults + s.CallbackFaults,
+                        t.Pending + s.Pending,
+                        t.CoalescedFires + s.CoalescedFires,
+                        Math.Max(t.LongestCallbackNanoseconds, s.LongestCallbackNanoseconds));
+                }
+            }
 
-        return new EngineStatistics(arms, cancels, fires, wakeUps, faults, pending, coalesced, longest);
+            return t;
+        }
     }
 
     public static void FlushAll()
@@ -50,5 +72,36 @@ internal static class EngineRegistry
         {
             engine.FlushDispatched();
         }
+    }
+
+    /// <summary>Moves the counters of collected engines into <see cref="Retired"/>. Caller holds <see cref="Gate"/>.</summary>
+    private static void Prune()
+    {
+        for (var i = Engines.Count - 1; i >= 0; i--)
+        {
+            if (Engines[i].Engine.TryGetTarget(out _))
+            {
+                continue;
+            }
+
+            var s = Engines[i].Last;
+            Retired = new EngineStatistics(
+                Retired.Arms + s.Arms,
+                Retired.Cancels + s.Cancels,
+                Retired.Fires + s.Fires,
+                Retired.WakeUps + s.WakeUps,
+                Retired.CallbackFaults + s.CallbackFaults,
+                0,
+                Retired.CoalescedFires + s.CoalescedFires,
+                Math.Max(Retired.LongestCallbackNanoseconds, s.LongestCallbackNanoseconds));
+            Engines.RemoveAt(i);
+        }
+    }
+
+    private sealed class Entry(WeakReference<TimerEngine> engine)
+    {
+        public WeakReference<TimerEngine> Engine { get; } = engine;
+
+        public EngineStatistics Last { get; set; } = new(0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

@@ -16,7 +16,7 @@ public class TelemetryTests
     }
 
     /// <summary>Arms, a BUSY return, a fire with 0 lateness and a bug check, on a virtual clock.</summary>
-    private static void Exercise()
+    private static StorportTestBed Exercise()
     {
         var bed = new StorportTestBed();
         var t = bed.NewTimer();
@@ -24,6 +24,7 @@ public class TelemetryTests
         Assert.Equal(STOR_STATUS_BUSY, StorPortRequestTimer(bed.Ext, t, Nop, null, 100, 0));
         StorPortRequestTimer(bed.Ext, bed.NewTimer(), (_, _) => throw new InvalidOperationException("bug"), null, 200, 0);
         bed.AdvanceMicroseconds(1_000);
+        return bed;
     }
 
     [Fact]
@@ -71,18 +72,46 @@ public class TelemetryTests
     public void EventSource_MiniportTimers_PublishesEventCounters()
     {
         using var listener = new CounterListener();
-        Exercise();
+        var beds = new List<StorportTestBed> { Exercise() }; // kept alive: the totals count live engines and hosts
         var deadline = DateTime.UtcNow.AddSeconds(10);
         string[] wanted = ["timers-pending", "arms", "fires", "cancels", "coalesced-fires", "wakeups", "busy-returns", "bug-checks", "arm-rate", "fire-rate", "lateness-us"];
-        while (DateTime.UtcNow < deadline && !wanted.All(listener.Seen.ContainsKey))
+        bool Done() => wanted.All(listener.Seen.ContainsKey) && listener.Seen["arms"] >= 2 && listener.Seen["bug-checks"] >= 1;
+        while (DateTime.UtcNow < deadline && !Done())
         {
-            Exercise(); // keep lateness-us fed: an EventCounter reports only intervals with samples
+            beds.Add(Exercise()); // keep lateness-us fed: an EventCounter reports only intervals with samples
             Thread.Sleep(50);
         }
+
+        GC.KeepAlive(beds);
 
         Assert.All(wanted, name => Assert.True(listener.Seen.ContainsKey(name), name));
         Assert.True(listener.Seen["arms"] >= 2);
         Assert.True(listener.Seen["bug-checks"] >= 1);
+    }
+
+    [Fact]
+    public void ProcessTotals_NeverGoDown_WhenAnEngineIsCollected()
+    {
+        static void ArmOnAFreshEngine()
+        {
+            var engine = new VirtualTimerEngine();
+            for (var i = 0; i < 100; i++)
+            {
+                engine.Arm(engine.CreateTimer((_, in _) => { }), 10);
+            }
+
+            engine.AdvanceBy(100);
+        }
+
+        ArmOnAFreshEngine();
+        var before = EngineRegistry.Totals(); // records the fresh engine's counts
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var after = EngineRegistry.Totals();
+        Assert.True(after.Arms >= before.Arms, $"arms went from {before.Arms} to {after.Arms}");
+        Assert.True(after.Fires >= before.Fires, $"fires went from {before.Fires} to {after.Fires}");
+        Assert.True(before.Arms >= 100);
     }
 
     [Fact]
@@ -122,7 +151,7 @@ public class TelemetryTests
                 return;
             }
 
-            Seen[name] = value;
+            Seen.AddOrUpdate(name, value, (_, old) => Math.Max(old, value)); // the largest value any interval reported
         }
     }
 }

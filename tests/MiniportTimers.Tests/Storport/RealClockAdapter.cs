@@ -1,3 +1,4 @@
+using MiniportTimers.Samples.Harness;
 using MiniportTimers.Storport;
 
 namespace MiniportTimers.Tests.Storport;
@@ -7,21 +8,8 @@ internal static class RealClockAdapter
 {
     public static object Create(StorportHost host, HW_STARTIO? startIo = null)
     {
-        host.StorPortInitialize(new HW_INITIALIZATION_DATA
-        {
-            DeviceExtensionFactory = () => new TestExtension(),
-            HwFindAdapter = (object _, object? _, object? _, string? _, PORT_CONFIGURATION_INFORMATION _, out bool again) =>
-            {
-                again = false;
-                return StorPort.SP_RETURN_FOUND;
-            },
-            HwInitialize = _ => true,
-            HwStartIo = startIo ?? ((_, _) => true),
-            HwInterrupt = _ => true,
-            HwAdapterControl = (_, _, _) => 0,
-        });
-        var adapter = host.AddAdapter();
-        Assert.Equal(AdapterState.Started, adapter.State);
-        return adapter.DeviceExtension;
+        var extension = NullMiniport.Start(host, () => new TestExtension(), startIo);
+        Assert.Equal(AdapterState.Started, host.Adapters[^1].State);
+        return extension;
     }
 }
