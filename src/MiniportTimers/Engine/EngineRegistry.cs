@@ -50,15 +50,7 @@ internal static class EngineRegistry
                 {
                     var s = engine.Statistics;
                     entry.Last = s;
-                    t = new EngineStatistics(
-                        t.Arms + s.Arms,
-                        t.Cancels + s.Cancels,
-                        t.Fires + s.Fires,
-                        t.WakeUps + s.WakeUps,
-                        t.CallbackFaults + s.CallbackFaults,
-                        t.Pending + s.Pending,
-                        t.CoalescedFires + s.CoalescedFires,
-                        Math.Max(t.LongestCallbackNanoseconds, s.LongestCallbackNanoseconds));
+                    t = Sum(t, s);
                 }
             }
 
@@ -84,19 +76,20 @@ internal static class EngineRegistry
                 continue;
             }
 
-            var s = Engines[i].Last;
-            Retired = new EngineStatistics(
-                Retired.Arms + s.Arms,
-                Retired.Cancels + s.Cancels,
-                Retired.Fires + s.Fires,
-                Retired.WakeUps + s.WakeUps,
-                Retired.CallbackFaults + s.CallbackFaults,
-                0,
-                Retired.CoalescedFires + s.CoalescedFires,
-                Math.Max(Retired.LongestCallbackNanoseconds, s.LongestCallbackNanoseconds));
+            Retired = Sum(Retired, Engines[i].Last with { Pending = 0 }); // a collected engine has nothing pending
             Engines.RemoveAt(i);
         }
     }
+
+    private static EngineStatistics Sum(EngineStatistics a, EngineStatistics b) => new(
+        a.Arms + b.Arms,
+        a.Cancels + b.Cancels,
+        a.Fires + b.Fires,
+        a.WakeUps + b.WakeUps,
+        a.CallbackFaults + b.CallbackFaults,
+        a.Pending + b.Pending,
+        a.CoalescedFires + b.CoalescedFires,
+        Math.Max(a.LongestCallbackNanoseconds, b.LongestCallbackNanoseconds));
 
     private sealed class Entry(WeakReference<TimerEngine> engine)
     {
