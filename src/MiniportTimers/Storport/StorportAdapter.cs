@@ -425,29 +425,33 @@ public sealed class StorportAdapter
         }
 
         _watchedRoutine = routine;
-        Volatile.Write(ref _watchedSinceNanoseconds, startedNanoseconds);
+        Interlocked.Exchange(ref _watchedSinceNanoseconds, startedNanoseconds); // full fence: see StuckCallbackWatchdog
+        Host.Watchdog?.NoteCallbackStarted();
     }
 
     /// <summary>
     /// Called by the watchdog thread: raises DPC_WATCHDOG_VIOLATION (0x133) and stops the adapter when the running
     /// callback has gone past <paramref name="limitMicroseconds"/> without returning (once per run).
     /// </summary>
-    internal void CheckStuckCallback(long nowNanoseconds, long limitMicroseconds)
+    /// <returns>True if a watched callback is running.</returns>
+    internal bool CheckStuckCallback(long nowNanoseconds, long limitMicroseconds)
     {
         var since = Volatile.Read(ref _watchedSinceNanoseconds);
-        if (since == NotWatched || (nowNanoseconds - since) / TimeUnits.NanosecondsPerMicrosecond <= limitMicroseconds)
+        if (since == NotWatched)
         {
-            return;
+            return false;
         }
 
-        if (Interlocked.CompareExchange(ref _watchdogTripped, 1, 0) != 0)
+        if ((nowNanoseconds - since) / TimeUnits.NanosecondsPerMicrosecond <= limitMicroseconds
+            || Interlocked.CompareExchange(ref _watchdogTripped, 1, 0) != 0)
         {
-            return;
+            return true;
         }
 
         var ranMicroseconds = (nowNanoseconds - since) / TimeUnits.NanosecondsPerMicrosecond;
         var routine = _watchedRoutine;
         Fault(routine, new BugCheckException(BugCheckCodes.DPC_WATCHDOG_VIOLATION, 0, (ulong)ranMicroseconds, (ulong)limitMicroseconds, 0, $"{routine} has run {ranMicroseconds} µs at DISPATCH_LEVEL and has not returned; the DPC watchdog allows {limitMicroseconds} µs"));
+        return true;
     }
 
     private bool TrySetState(AdapterState to, AdapterState from) =>

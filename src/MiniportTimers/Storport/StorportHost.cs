@@ -29,14 +29,20 @@ public sealed class StorportHost
         Options = options ?? new StorportHostOptions();
     }
 
-    private int _stuckCallbackWatchdog;
+    private int _stuckCallbackWatchdogStarted;
+
+    /// <summary>The stuck-callback watchdog, once a watched callback has run on a real clock with the verifier on.</summary>
+    internal StuckCallbackWatchdog? Watchdog { get; private set; }
+
+    /// <summary>How long without a callback before the watchdog thread parks (tests shorten it).</summary>
+    internal TimeSpan WatchdogQuietBeforeParking { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Starts the host's stuck-callback watchdog thread once (real clock, verifier on).</summary>
     internal void EnsureStuckCallbackWatchdog()
     {
-        if (Options.Verifier && Interlocked.Exchange(ref _stuckCallbackWatchdog, 1) == 0)
+        if (Options.Verifier && Interlocked.Exchange(ref _stuckCallbackWatchdogStarted, 1) == 0)
         {
-            StuckCallbackWatchdog.Start(this);
+            Watchdog = StuckCallbackWatchdog.Start(this);
         }
     }
 

@@ -2,9 +2,11 @@ namespace MiniportTimers.Storport;
 
 /// <summary>
 /// The DPC watchdog for a callback that never returns, on a real clock: a background thread of the host that looks at
-/// each adapter's running timer callback or DPC every quarter of the allotment (at most every 10 ms) and, once one has
+/// each adapter's running timer callback or DPC every quarter of the allotment (between 1 and 10 ms) and, once one has
 /// run past <see cref="StorportHostOptions.DpcWatchdogMicroseconds"/> without returning, raises
 /// DPC_WATCHDOG_VIOLATION (0x133) for its adapter and stops that adapter, while the callback is still running.
+/// After a quiet second (no callback started) the thread parks until the next callback starts, so an idle process
+/// is not woken by it.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -15,9 +17,8 @@ namespace MiniportTimers.Storport;
 /// only between callbacks), so no thread is started there.
 /// </para>
 /// <para>
-/// Synchronization rules: the thread reads each adapter's running-since stamp without a lock; the adapter's trip flag
-/// (an interlocked exchange) makes exactly one report per stuck run, whether the watchdog or the returning callback
-/// sees it first:
+/// Synchronization rules. One report per stuck run: the adapter's trip flag (an interlocked exchange) decides whether
+/// the watchdog or the returning callback reports it:
 /// <code>
 ///   dispatcher                         watchdog thread
 ///   callback starts, stamp = t0
@@ -25,34 +26,109 @@ namespace MiniportTimers.Storport;
 ///   callback returns: trip 1 -&gt; 0,
 ///   no second report
 /// </code>
+/// Parking never misses a callback that starts meanwhile: each side writes with a full fence, then reads the other's
+/// flag (Dekker), so at least one of them sees the other:
+/// <code>
+///   dispatcher                         watchdog thread
+///   stamp = t0 (interlocked)           parked = 1 (interlocked)
+///   parked == 1 ? -&gt; parked = 0, wake  any stamp set or activity seen ? -&gt; unpark, scan on
+/// </code>
 /// </para>
 /// </remarks>
 internal sealed class StuckCallbackWatchdog
 {
     private readonly StorportHost _host;
+    private readonly object _gate = new(); // Monitor for parking; held only to wait or pulse, never around user code
+    private int _sawActivity; // set when a watched callback starts; cleared by each scan
+    private int _parked;      // 1 while the thread waits for the next callback
+    private long _scans;
 
     private StuckCallbackWatchdog(StorportHost host) => _host = host;
 
+    /// <summary>True while the thread is parked (no callback for a quiet second).</summary>
+    public bool IsParked => Volatile.Read(ref _parked) == 1;
+
+    /// <summary>Scans made so far.</summary>
+    public long Scans => Interlocked.Read(ref _scans);
+
     /// <summary>Starts the watchdog thread of <paramref name="host"/>; it ends when the host's engine is disposed.</summary>
-    public static void Start(StorportHost host)
+    public static StuckCallbackWatchdog Start(StorportHost host)
     {
         var watchdog = new StuckCallbackWatchdog(host);
         new Thread(watchdog.Loop) { IsBackground = true, Name = "MiniportTimers DPC watchdog" }.Start();
+        return watchdog;
+    }
+
+    /// <summary>Called by the dispatcher after it stamped a starting callback (with a full fence).</summary>
+    public void NoteCallbackStarted()
+    {
+        if (Volatile.Read(ref _sawActivity) == 0)
+        {
+            Volatile.Write(ref _sawActivity, 1);
+        }
+
+        if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1)
+        {
+            lock (_gate)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
     }
 
     private void Loop()
     {
         var limitMicroseconds = _host.Options.DpcWatchdogMicroseconds;
         var period = TimeSpan.FromMicroseconds(Math.Clamp(limitMicroseconds / 4, 1_000, 10_000));
-        using var never = new ManualResetEventSlim();
+        var quietScansBeforeParking = Math.Max(1, (int)(_host.WatchdogQuietBeforeParking / period));
+        var quietScans = 0;
+        using var pause = new ManualResetEventSlim();
         while (!_host.Engine.IsDisposed)
         {
-            never.Wait(period);
-            var now = _host.Engine.IsDisposed ? 0 : _host.Engine.NowNanoseconds;
-            foreach (var adapter in _host.Adapters)
+            pause.Wait(period);
+            var running = Scan();
+            var active = Interlocked.Exchange(ref _sawActivity, 0) == 1 || running;
+            quietScans = active ? 0 : quietScans + 1;
+            if (quietScans < quietScansBeforeParking)
             {
-                adapter.CheckStuckCallback(now, limitMicroseconds);
+                continue;
             }
+
+            Interlocked.Exchange(ref _parked, 1);
+            if (Volatile.Read(ref _sawActivity) == 1 || Scan())
+            {
+                Interlocked.Exchange(ref _parked, 0);
+                quietScans = 0;
+                continue;
+            }
+
+            // Parked: woken by the next callback start; once a minute anyway, to notice the engine's disposal.
+            bool woken;
+            lock (_gate)
+            {
+                woken = Volatile.Read(ref _parked) == 0 || Monitor.Wait(_gate, TimeSpan.FromMinutes(1));
+            }
+
+            if (woken)
+            {
+                quietScans = 0;
+            }
+
+            Interlocked.Exchange(ref _parked, 0);
         }
+    }
+
+    /// <summary>Checks every adapter; true if any is running a watched callback.</summary>
+    private bool Scan()
+    {
+        Interlocked.Increment(ref _scans);
+        var now = _host.Engine.IsDisposed ? 0 : _host.Engine.NowNanoseconds;
+        var running = false;
+        foreach (var adapter in _host.Adapters)
+        {
+            running |= adapter.CheckStuckCallback(now, _host.Options.DpcWatchdogMicroseconds);
+        }
+
+        return running;
     }
 }

@@ -60,4 +60,41 @@ public class StuckCallbackWatchdogTests
         Assert.Single(stuckHost.BugChecks); // the late return does not report it a second time
         Assert.Empty(otherHost.BugChecks);
     }
+
+    [Fact]
+    public void WhenCallbacksStop_TheWatchdogParks_AndTheNextStuckCallbackStillTripsIt()
+    {
+        using var engine = new RealTimeTimerEngine("parking");
+        var host = new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = 20_000 }) { WatchdogQuietBeforeParking = TimeSpan.FromMilliseconds(50) };
+        var ext = RealClockAdapter.Create(host);
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(ext, out var timer));
+        using var fired = new ManualResetEventSlim();
+        StorPortRequestTimer(ext, timer, (_, _) => fired.Set(), null, 100, 0);
+        Assert.True(fired.Wait(TimeSpan.FromSeconds(10)));
+        var watchdog = host.Watchdog;
+        Assert.NotNull(watchdog);
+        Assert.True(SpinWait.SpinUntil(() => watchdog.IsParked, TimeSpan.FromSeconds(10)), "parks after a quiet spell");
+
+        // Parked: no scans while nothing runs (a generous 300 ms look).
+        var scans = watchdog.Scans;
+        using (var idle = new ManualResetEventSlim())
+        {
+            idle.Wait(TimeSpan.FromMilliseconds(300));
+        }
+
+        Assert.True(watchdog.Scans <= scans + 1, $"scanned {watchdog.Scans - scans} times while parked");
+
+        // The next callback wakes it, and a stuck one is still caught.
+        using var release = new ManualResetEventSlim();
+        StorPortRequestTimer(ext, timer, (_, _) => release.Wait(TimeSpan.FromSeconds(60)), null, 100, 0);
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => host.BugChecks.Count > 0, TimeSpan.FromSeconds(10)), "tripped after unparking");
+            Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, Assert.Single(host.BugChecks).BugCheck.Code);
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
 }
