@@ -4,8 +4,8 @@ using Xunit.Abstractions;
 namespace MiniportTimers.Tests.ModelBased;
 
 /// <summary>
-/// Random DDI call sequences (Storport extended and legacy timers, requests from HwInterrupt, frees, NDIS timer objects
-/// one-shot and periodic, NDIS 5 NdisMSetTimer / NdisMSetPeriodicTimer / NdisMCancelTimer, cancels, clock moves) from several threads, compared with the reference model: every status
+/// Random DDI call sequences (Storport extended and legacy timers, requests at DISPATCH_LEVEL and from HwInterrupt, frees, NDIS timer objects
+/// one-shot and periodic, NDIS 5 NdisMSetTimer / NdisMSetPeriodicTimer / NdisMCancelTimer, cancels, adapter removal, clock moves) from several threads, compared with the reference model: every status
 /// and every callback (which, when, with what context). A divergence fails with the seed and the shortest sequence found
 /// that still diverges. Runs 100,000 operations: fixed seeds plus fresh ones (printed).
 /// </summary>
@@ -36,12 +36,13 @@ public class ModelBasedTests(ITestOutputHelper output)
     {
         var ops = Generate(1, OperationsPerSeed);
         Assert.Equal(
-            ["Advance", "Free", "Init", "Legacy", "NdisCancel", "NdisMCancel", "NdisMSet", "NdisMSetPeriodic", "NdisSet", "Request", "RequestAtDirql"],
+            ["Advance", "Free", "Init", "Legacy", "NdisCancel", "NdisMCancel", "NdisMSet", "NdisMSetPeriodic", "NdisSet", "Remove", "Request", "RequestAtDirql", "RequestAtDispatch"],
             ops.Select(o => o.Kind).Distinct().Order(StringComparer.Ordinal));
         var model = new ReferenceModel();
         var statuses = ops.Select(model.Apply).ToList();
         Assert.Contains("STOR_STATUS_BUSY", statuses);
         Assert.Contains("TRUE", statuses);
+        Assert.Contains(statuses, st => st.StartsWith("REMOVED ", StringComparison.Ordinal) && st != "REMOVED 0"); // a removal with timers queued
         foreach (var tag in new[] { " ctx", " A", " B", " obj", " mt" })
         {
             Assert.Contains(model.Log, line => line.Contains(tag, StringComparison.Ordinal));
@@ -140,7 +141,8 @@ public class ModelBasedTests(ITestOutputHelper output)
             ops.Add(roll switch
             {
                 < 5 => new Operation("Init", slot, 0, 0, thread),
-                < 35 => new Operation("Request", slot, Value(), new long[] { 0, 20, 40, 500 }[rng.Next(4)], thread),
+                < 30 => new Operation("Request", slot, Value(), new long[] { 0, 20, 40, 500 }[rng.Next(4)], thread),
+                < 35 => new Operation("RequestAtDispatch", slot, Value(), new long[] { 0, 20, 40, 500 }[rng.Next(4)], thread),
                 < 40 => new Operation("RequestAtDirql", slot, Value(), 0, thread),
                 < 48 => new Operation("Free", slot, 0, 0, thread),
                 < 58 => new Operation("Legacy", 0, Value(), rng.Next(2), thread),
@@ -149,6 +151,7 @@ public class ModelBasedTests(ITestOutputHelper output)
                 < 78 => new Operation("NdisMSet", rng.Next(2), rng.Next(0, 4), 0, thread),
                 < 80 => new Operation("NdisMSetPeriodic", rng.Next(2), rng.Next(1, 4), 0, thread),
                 < 83 => new Operation("NdisMCancel", rng.Next(2), 0, 0, thread),
+                < 84 when rng.Next(4) == 0 => new Operation("Remove", 0, 0, 0, thread),
                 _ => new Operation("Advance", 0, rng.Next(0, 2_000), 0, thread),
             });
         }

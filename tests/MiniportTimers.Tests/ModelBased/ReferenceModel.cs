@@ -36,6 +36,7 @@ public sealed class ReferenceModel
                 return StorStatusName(STOR_STATUS_SUCCESS);
 
             case "Request":
+            case "RequestAtDispatch":
             case "RequestAtDirql":
                 var key = $"S{op.Slot}";
                 if (!_initialized.Contains(op.Slot) || _freed.Contains(op.Slot))
@@ -101,6 +102,15 @@ public sealed class ReferenceModel
 
             case "NdisMCancel":
                 return _armed.Remove($"M{op.Slot}") ? "TRUE" : "FALSE";
+
+            case "Remove":
+                // Every Storport timer still queued (extended or legacy) is TIMER_OR_DPC_INVALID and cancelled (A6);
+                // the next adapter starts with no handles.
+                var queued = _armed.Keys.Where(k => k[0] is 'S' or 'L').ToList();
+                queued.ForEach(k => _armed.Remove(k));
+                _initialized.Clear();
+                _freed.Clear();
+                return queued.Count == 0 ? "REMOVED 0" : $"REMOVED {queued.Count} TIMER_OR_DPC_INVALID";
 
             case "Advance":
                 AdvanceTo(NowMicroseconds + op.Value);

@@ -22,11 +22,14 @@ public sealed class SystemUnderTest : IDisposable
     private readonly NdisTimerObject[] _objects;
     private readonly NDIS_MINIPORT_TIMER[] _miniportTimers;
     private readonly Worker[] _workers;
+    private StorportAdapter _adapter;
+    private int _acknowledgedBugChecks;
     private Operation? _dirqlOp;
     private string _dirqlStatus = string.Empty;
 
     public SystemUnderTest(int threads)
     {
+        _adapter = _storport.Adapter;
         _ndis = new NdisTestBed(engine: _storport.Engine);
         _objects = [.. Enumerable.Range(0, NdisObjects).Select(i => _ndis.NewTimerObject((_, c, _, _) => Record((string)c!), $"obj{i}"))];
         _miniportTimers = [.. Enumerable.Range(0, 2).Select(i =>
@@ -47,7 +50,8 @@ public sealed class SystemUnderTest : IDisposable
 
     public VirtualTimerEngine Engine => _storport.Engine;
 
-    public IReadOnlyList<MiniportTimers.Diagnostics.BugCheckReport> BugChecks => [.. _storport.Host.BugChecks, .. _ndis.Host.Diagnostics.BugChecks];
+    /// <summary>Bug checks no operation announced (a removal's TIMER_OR_DPC_INVALID are announced in its status).</summary>
+    public IReadOnlyList<MiniportTimers.Diagnostics.BugCheckReport> BugChecks => [.. _storport.Host.BugChecks.Skip(_acknowledgedBugChecks), .. _ndis.Host.Diagnostics.BugChecks];
 
     public string Apply(Operation op) => _workers[op.Thread % _workers.Length].Run(() => Execute(op));
 
@@ -72,19 +76,24 @@ public sealed class SystemUnderTest : IDisposable
         switch (op.Kind)
         {
             case "Init":
-                var status = StorPortInitializeTimer(_storport.Ext, out var handle);
+                var status = StorPortInitializeTimer(_adapter.DeviceExtension, out var handle);
                 _handles[op.Slot] = handle;
                 return StorStatusName(status);
             case "Request":
-                return StorStatusName(StorPortRequestTimer(_storport.Ext, _handles.GetValueOrDefault(op.Slot), Callback, $"ctx{op.Slot}.{op.Value}", (ulong)op.Value, (ulong)op.Tolerance));
+                return StorStatusName(StorPortRequestTimer(_adapter.DeviceExtension, _handles.GetValueOrDefault(op.Slot), Callback, $"ctx{op.Slot}.{op.Value}", (ulong)op.Value, (ulong)op.Tolerance));
+            case "RequestAtDispatch":
+                // The worker raises its own IRQL (KeRaiseIrql) around the call, as a DPC-level caller would be.
+                var atDispatch = string.Empty;
+                StorportTestBed.AtIrql(MiniportTimers.Kernel.KIRQL.DISPATCH_LEVEL, () => atDispatch = StorStatusName(StorPortRequestTimer(_adapter.DeviceExtension, _handles.GetValueOrDefault(op.Slot), Callback, $"ctx{op.Slot}.{op.Value}", (ulong)op.Value, (ulong)op.Tolerance)));
+                return atDispatch;
             case "RequestAtDirql":
                 _dirqlOp = op;
-                _storport.Adapter.RaiseInterrupt();
+                _adapter.RaiseInterrupt();
                 return _dirqlStatus;
             case "Free":
-                return StorStatusName(StorPortFreeTimer(_storport.Ext, _handles.GetValueOrDefault(op.Slot)));
+                return StorStatusName(StorPortFreeTimer(_adapter.DeviceExtension, _handles.GetValueOrDefault(op.Slot)));
             case "Legacy":
-                StorPortNotification(RequestTimerCall, _storport.Ext, op.Tolerance == 0 ? LegacyA : LegacyB, (uint)op.Value);
+                StorPortNotification(RequestTimerCall, _adapter.DeviceExtension, op.Tolerance == 0 ? LegacyA : LegacyB, (uint)op.Value);
                 return string.Empty;
             case "NdisSet":
                 return NdisSetTimerObject(_objects[op.Slot], -op.Value * 10, (int)op.Tolerance, null) ? "TRUE" : "FALSE";
@@ -99,6 +108,15 @@ public sealed class SystemUnderTest : IDisposable
             case "NdisMCancel":
                 NdisMCancelTimer(_miniportTimers[op.Slot], out var cancelled);
                 return cancelled ? "TRUE" : "FALSE";
+            case "Remove":
+                // PnP removal, then a new adapter: with the verifier, each timer still queued is TIMER_OR_DPC_INVALID.
+                var before = _storport.Host.BugChecks.Count;
+                _adapter.Remove();
+                var raised = _storport.Host.BugChecks.Skip(before).ToList();
+                _acknowledgedBugChecks += raised.Count(b => b.BugCheck.Code == MiniportTimers.Kernel.BugCheckCodes.TIMER_OR_DPC_INVALID);
+                _adapter = _storport.Host.AddAdapter();
+                _handles.Clear();
+                return $"REMOVED {raised.Count} {string.Join(",", raised.Select(b => b.BugCheck.CodeName).Distinct())}".TrimEnd();
             case "Advance":
                 Engine.AdvanceBy(op.Value * TimeUnits.NanosecondsPerMicrosecond);
                 return string.Empty;
