@@ -418,7 +418,12 @@ public sealed class StorportAdapter
 
     private void BeginWatched(MiniportRoutine routine, long startedNanoseconds)
     {
-        if (!_watchdogStarted && !Host.Engine.IsVirtual)
+        if (Host.Engine.IsVirtual)
+        {
+            return; // virtual time cannot pass inside a callback: nothing for the watchdog thread to see
+        }
+
+        if (!_watchdogStarted)
         {
             _watchdogStarted = true;
             Host.EnsureStuckCallbackWatchdog();

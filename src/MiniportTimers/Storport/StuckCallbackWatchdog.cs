@@ -3,7 +3,7 @@ namespace MiniportTimers.Storport;
 /// <summary>
 /// The DPC watchdog for a callback that never returns, on a real clock: a background thread of the host that looks at
 /// each adapter's running timer callback or DPC every quarter of the allotment (between 1 and 10 ms) and, once one has
-/// run past <see cref="StorportHostOptions.DpcWatchdogMicroseconds"/> without returning, raises
+/// run past <see cref="Kernel.KernelHostOptions.DpcWatchdogMicroseconds"/> without returning, raises
 /// DPC_WATCHDOG_VIOLATION (0x133) for its adapter and stops that adapter, while the callback is still running.
 /// After a quiet second (no callback started) the thread parks until the next callback starts, so an idle process
 /// is not woken by it.

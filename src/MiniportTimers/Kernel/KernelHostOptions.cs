@@ -1,0 +1,37 @@
+namespace MiniportTimers.Kernel;
+
+/// <summary>
+/// The options every host shares (Storport and NDIS): the verifier, the DPC watchdog's allotment, and Windows timing
+/// fidelity. Each host's options type adds its own and says what its verifier checks.
+/// </summary>
+public abstract record KernelHostOptions
+{
+    /// <summary>
+    /// The verifier (on by default, like Driver Verifier in a test lab): misuse Windows punishes raises its bug check
+    /// and stops the faulting adapter. What it checks is listed on the host's options type. Off: the same misuse is only
+    /// reported as a finding where the decided semantics define a fallback (decisions A6, A10).
+    /// </summary>
+    public bool Verifier { get; init; } = true;
+
+    /// <summary>
+    /// The longest a single timer callback or DPC may run before the verifier raises DPC_WATCHDOG_VIOLATION, µs of engine
+    /// time (default 100 000). A callback that returns late is reported when it returns; on a real clock a Storport
+    /// callback that never returns is reported by the host's watchdog thread once it passes this limit.
+    /// </summary>
+    public long DpcWatchdogMicroseconds { get; init; } = 100_000;
+
+    /// <summary>
+    /// Windows timing fidelity: null (the default) is precise, the engine's best. Otherwise every timer expires at the
+    /// first Windows clock tick at or after its due time, and a period is rounded up to whole ticks:
+    /// <see cref="WindowsClockTick.DefaultMicroseconds"/> (15 625 µs) is Windows' default clock, down to 500 µs as with
+    /// timeBeginPeriod(1)'s finest. Shows what real Windows timing does to a miniport (a 10 ms poll becomes 15.6 ms).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 500 µs or above 1 s.</exception>
+    public long? WindowsClockTickMicroseconds
+    {
+        get => _windowsClockTickMicroseconds;
+        init => _windowsClockTickMicroseconds = WindowsClockTick.Validate(value, nameof(WindowsClockTickMicroseconds));
+    }
+
+    private readonly long? _windowsClockTickMicroseconds;
+}
