@@ -1,85 +1,75 @@
 namespace MiniportTimers.Engine;
 
 /// <summary>
-/// One timer of a <see cref="TimerEngine"/>: a callback, its state, and at most one pending arming.
-/// Create it with <see cref="TimerEngine.CreateTimer"/>; arm and cancel it through its engine.
+/// One timer of a <see cref="TimerEngine"/>: at most one pending arming, and what to run when it fires. Get one from
+/// <see cref="TimerEngine.CreateTimer"/> (a callback and a state object), or derive from this class and override
+/// <see cref="OnFired"/> (no delegate, no state field: the smallest timer, like a KTIMER embedded in a device
+/// extension). Arm and cancel it through its engine.
 /// </summary>
 /// <remarks>
-/// Thread safety: every member may be read from any thread. Arm and cancel change the timer with atomic operations on
-/// its state word; the dispatcher alone touches the queue fields. An EngineTimer holds no unmanaged resource: an idle
-/// timer nobody references is collected.
+/// <para>Layout (x64): a 16-byte object header and six 8-byte fields, 64 bytes in all, the size of a Windows KTIMER.
+/// The timer is its own queue node: the engine's timing wheel links timers through <see cref="WheelNext"/> and
+/// <see cref="WheelPrevious"/>, and the submission stack through <see cref="NextSubmitted"/>, so a pending timer costs
+/// the engine nothing beyond this object. A tolerance or a period, used for the first time, adds a 40-byte
+/// <see cref="ArmParameters"/> object that the timer keeps and reuses (re-arming allocates nothing).</para>
+/// <para>Thread safety: every member may be read from any thread. Arm and cancel change the timer with atomic operations
+/// on its state word; the dispatcher alone touches the queue links. A timer holds no unmanaged resource: an idle timer
+/// nobody references is collected.</para>
 /// </remarks>
-public sealed class EngineTimer
+public abstract class EngineTimer
 {
     /// <summary>State word bit: an arming is pending.</summary>
     internal const long ArmedBit = 1;
 
-    /// <summary>State word bit: an Arm is writing the arming parameters (a one-timer writer lock).</summary>
+    /// <summary>State word bit: an Arm (or the dispatcher re-keying a periodic expiry) is writing the arming parameters.</summary>
     internal const long WritingBit = 2;
 
     /// <summary>State word: the arm sequence sits above the two flag bits.</summary>
     internal const int SequenceShift = 2;
 
-    internal EngineTimer(TimerEngine engine, EngineTimerCallback callback, object? state)
+    /// <summary>Creates an idle timer of <paramref name="engine"/>, for a derived class that overrides <see cref="OnFired"/>.</summary>
+    /// <param name="engine">The engine that will arm and fire this timer.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="engine"/> is null.</exception>
+    protected EngineTimer(TimerEngine engine)
     {
-        Engine = engine;
-        Callback = callback;
-        State = state;
+        ArgumentNullException.ThrowIfNull(engine);
+        Owner = engine;
     }
 
-    /// <summary>The engine this timer belongs to.</summary>
-    public TimerEngine Engine { get; }
+    /// <summary>For the wheel's bucket heads, which belong to no engine and never fire.</summary>
+    private protected EngineTimer() => Owner = null!;
 
-    /// <summary>The state object given at creation, for the callback's use.</summary>
-    public object? State { get; }
+    // ---- Written by Arm on any thread (the parameters only while holding WritingBit), read by the dispatcher. ----
 
-    internal EngineTimerCallback Callback { get; }
-
-    /// <summary>An engine-internal timer (a flush marker): left out of every statistic.</summary>
-    internal bool IsInternal { get; init; }
-
-    // ---- Written by Arm/Cancel on any thread (atomics; the parameters only while holding WritingBit). ----
+    /// <summary>
+    /// The owning <see cref="TimerEngine"/>, or, once an arming has used a tolerance, a period or a virtual clock, the
+    /// timer's <see cref="ArmParameters"/> (which names the engine). Replaced only under WritingBit.
+    /// </summary>
+    internal object Owner;
 
     /// <summary>(arm sequence &lt;&lt; 2) | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>
     internal long StateWord;
 
-    /// <summary>Due time of the latest arming, ns. Written under WritingBit, published by the state word.</summary>
+    /// <summary>Due time of the current arming, engine ns. Written under WritingBit, published by the state word; the
+    /// dispatcher advances it (also under WritingBit) at each periodic expiry.</summary>
     internal long DueNanoseconds;
 
-    /// <summary>Latest-allowed fire time of the latest arming: due + tolerance.</summary>
-    internal long DeadlineNanoseconds;
-
-    /// <summary>Period of the latest arming, ns; 0 = one-shot.</summary>
-    internal long PeriodNanoseconds;
-
-    /// <summary>Virtual engines: the engine-wide ticket of the latest Arm call (equal due times fire in arm-call order).</summary>
-    internal long ArmTicket;
-
-    /// <summary>1 while the timer is on the engine's submission stack (pushed, not yet drained by the dispatcher).</summary>
-    internal int Submitted;
-
-    /// <summary>Next timer on the submission stack.</summary>
+    /// <summary>Next timer on the engine's submission stack; null exactly while the timer is not on it (the stack ends at a sentinel).</summary>
     internal EngineTimer? NextSubmitted;
 
-    // ---- Owned by the dispatcher alone: the timer's place and keys in the two heaps. ----
+    // ---- Owned by the dispatcher alone. ----
 
-    /// <summary>The due time the heaps order this timer by (the dispatcher's copy; periodic expiries advance it).</summary>
-    internal long HeapDue;
+    /// <summary>Next node of the wheel bucket this timer is filed in (a circular list through the bucket's head); null when not in the wheel.</summary>
+    internal EngineTimer? WheelNext;
 
-    /// <summary>The deadline the deadline heap orders this timer by.</summary>
-    internal long HeapDeadline;
+    /// <summary>Previous node of the wheel bucket; null exactly when the timer is not in the wheel.</summary>
+    internal EngineTimer? WheelPrevious;
 
-    /// <summary>The arm sequence the heap keys were taken from: an entry of an older sequence is stale.</summary>
-    internal long HeapSequence;
+    /// <summary>The engine this timer belongs to.</summary>
+    public TimerEngine Engine => Owner is ArmParameters parameters ? parameters.Engine : (TimerEngine)Owner;
 
-    /// <summary>Engine-wide insertion order: breaks ties between equal keys (first filed fires first).</summary>
-    internal long InsertionOrder;
-
-    /// <summary>Position in the due-ordered heap, or -1. Invariant: ≥ 0 exactly when <see cref="DeadlineHeapIndex"/> ≥ 0.</summary>
-    internal int DueHeapIndex = -1;
-
-    /// <summary>Position in the deadline-ordered heap, or -1.</summary>
-    internal int DeadlineHeapIndex = -1;
+    /// <summary>The state object given at creation, for the callback's use; null for a derived timer unless it overrides this.</summary>
+    public virtual object? State => null;
 
     /// <summary>
     /// Counts the armings (and cancels) of this timer: the value after an <see cref="TimerEngine.Arm"/> is reported in
@@ -89,4 +79,13 @@ public sealed class EngineTimer
 
     /// <summary>True while an arming is pending (armed and not yet fired or cancelled). A snapshot.</summary>
     public bool IsPending => (Volatile.Read(ref StateWord) & ArmedBit) != 0;
+
+    /// <summary>
+    /// Runs when the timer fires: on the engine's dispatch thread (real clock) or on the thread advancing a
+    /// <see cref="VirtualTimerEngine"/>, never under an engine lock. It may arm, cancel or create timers re-entrantly.
+    /// An exception it throws is caught, counted in <see cref="EngineStatistics.CallbackFaults"/> and reported through
+    /// <see cref="TimerEngine.CallbackFaulted"/>.
+    /// </summary>
+    /// <param name="firing">When the expiry was due and when the engine fired it, in engine nanoseconds.</param>
+    protected internal abstract void OnFired(in TimerFiring firing);
 }

@@ -1,3 +1,5 @@
+using MiniportTimers.Engine.Queue;
+
 namespace MiniportTimers.Engine;
 
 // =====================================================================================================================
@@ -16,24 +18,33 @@ namespace MiniportTimers.Engine;
 //
 // Arm and cancel: no lock, O(1)
 //   A timer's state is one 64-bit word: (arm sequence << 2) | Writing | Armed. Arm takes the Writing bit with one CAS,
-//   writes due, deadline and period, and publishes a new sequence with Armed set (one interlocked exchange). Cancel is
+//   writes due (and tolerance and period, in the timer's ArmParameters), and publishes a new sequence with Armed set (one interlocked exchange). Cancel is
 //   one CAS from Armed to not armed (sequence + 1). Neither touches a shared structure: an arming reaches the dispatcher
 //   through a lock-free submission stack, onto which a timer is pushed at most once until the dispatcher drains it, so
 //   arm+cancel pairs on the same timer cost two or three interlocked operations and allocate nothing. Counters are
 //   striped per thread. An arming whose deadline is earlier than the one the dispatcher sleeps on moves the OS wake-up
 //   itself (one CAS on the programmed deadline, one syscall), the only cross-thread signal.
 //
-// Data structure (owned by the dispatcher alone)
-//   Two indexed binary min-heaps over the filed timers:
-//     _byDue      ordered by (due, insertion order)       → who fires next, in due order
-//     _byDeadline ordered by (due + tolerance, insertion) → when the dispatcher must be awake at the latest
+// Data structure (owned by the dispatcher alone; the timers are their own nodes)
+//   Far:  a hierarchical timing wheel (Queue/TimerWheel: 8 levels × 64 buckets of 65.5 µs ticks and up) of intrusive
+//         doubly linked lists through the timers' own link fields. Filing and removal are O(1); a pending timer there
+//         costs nothing beyond its 64-byte object. Every wheel timer is due after the wheel's cursor tick.
+//   Near: two binary heaps of inline entries (Queue/NearHeap), holding only the timers whose tick the cursor has
+//         reached, in exact nanosecond order:
+//           _nearByDue      ordered by (due, order)               → who fires next, in due order
+//           _nearByDeadline ordered by (due + tolerance, order)   → when the dispatcher must be awake at the latest
+//         Entries carry the keys as filed (sequence, due), so another thread's Arm never disturbs the heap order;
+//         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top.
+//   The cursor moves only when the dispatcher needs a timer beyond the near heaps: PullEarliest jumps it to the
+//   earliest occupied bucket and the dispatcher files that bucket's timers again (a lower level, or near). Since every
+//   wheel timer is due after every near timer, the near top is the earliest due of all; the earliest deadline is the
+//   near deadline top once it is no later than the wheel's earliest possible due time, else the dispatcher pulls more.
 //   Ties: on a virtual engine equal due times fire in the order of the Arm calls (each Arm takes an engine-wide ticket,
-//   which a single-threaded test can rely on); on the real engine in the order the dispatcher files them (Arms on
-//   different threads have no order, and a shared ticket counter on the arm path would cost the two-thread scaling).
-//   The dispatcher drains the submission stack before it looks at the heaps and files each drained timer: inserts it,
-//   re-keys it (new sequence) or removes it (cancelled). Keys are the dispatcher's own copies, so an Arm on another
-//   thread never disturbs the heap order. A timer whose entry is stale when it reaches the top (re-armed or cancelled
-//   after the drain) is re-filed, never fired early. Dispatcher work is O(log n) per filing; the arming thread's is O(1).
+//   which a single-threaded test can rely on); on the real engine in no defined order (Arms on different threads have
+//   no order, and a shared ticket counter on the arm path would cost the two-thread scaling).
+//   The dispatcher drains the submission stack before it looks at its queue and files each drained timer: unlinks it
+//   from the wheel, then files its current arming (wheel or near) unless it is cancelled. A stale near entry is dropped,
+//   never fired early: every change of a timer's arming re-submits it, so its current arming is always filed.
 //
 // Firing rule (the Linux hrtimer range rule)
 //   The dispatcher sleeps until the earliest latest-allowed deadline, then fires, one by one and in due order, every
@@ -59,7 +70,9 @@ namespace MiniportTimers.Engine;
 //   is earlier, set the OS timer after the dispatcher did. No interleaving leaves an earlier arming asleep.
 //
 // Complexity
-//   Arm, Cancel: O(1), lock-free. Dispatcher: O(log n) per filing and per expiry. Earliest deadline: O(1).
+//   Arm, Cancel: O(1), lock-free. Dispatcher: O(1) per filing in the wheel, O(log m) per near filing and per expiry
+//   (m = near timers only), each timer cascading at most once per wheel level. Memory: 64 bytes per pending timer
+//   (the timer object; 80 with a delegate and state, plus a 40-byte ArmParameters once it uses a tolerance or period).
 // =====================================================================================================================
 
 /// <summary>
@@ -80,9 +93,18 @@ public abstract class TimerEngine : IDisposable
     /// </summary>
     public const long MaxTimeNanoseconds = long.MaxValue / 4;
 
+    /// <summary>How many pushes may accumulate before the dispatcher is woken just to drain them.</summary>
+    private const int DrainBatch = 4096;
+
+    /// <summary>Ends the submission stack, so that a null <see cref="EngineTimer.NextSubmitted"/> means "not on it".</summary>
+    private static readonly EngineTimer SubmissionEnd = new WheelBucket(-1);
+
     // Dispatcher-owned.
-    private readonly TimerHeap _byDue = new(byDeadline: false);
-    private readonly TimerHeap _byDeadline = new(byDeadline: true);
+    private readonly TimerWheel _wheel = new();
+    private readonly NearHeap _nearByDue = new();
+    private readonly NearHeap _nearByDeadline = new();
+
+    /// <summary>Real engines: the filing order of near entries (the tie-breaker).</summary>
     private long _insertionCounter;
 
     /// <summary>Virtual engines: arm-call tickets, shared with periodic re-keys (see "Ties").</summary>
@@ -101,17 +123,16 @@ public abstract class TimerEngine : IDisposable
     private readonly StripedCounter _pending = new();
     private long _callbackFaults;
 
-    /// <summary>Head of the lock-free submission stack (Treiber stack through EngineTimer.NextSubmitted).</summary>
+    /// <summary>Head of the lock-free submission stack (Treiber stack through EngineTimer.NextSubmitted, ending at <see cref="SubmissionEnd"/>).</summary>
     private EngineTimer? _submitted;
 
     /// <summary>Pushes so far; every <see cref="DrainBatch"/> pushes the dispatcher is woken to drain (bounds the stack).</summary>
     private long _pushes;
 
-    /// <summary>How many pushes may accumulate before the dispatcher is woken just to drain them.</summary>
-    private const int DrainBatch = 4096;
-
     /// <summary>The deadline the dispatcher sleeps until, ns; long.MaxValue = none. Lowered by arming threads (CAS).</summary>
     private long _programmedDeadline = long.MaxValue;
+
+    private volatile bool _disposed;
 
     /// <summary>Creates the engine and registers it with the process-wide counters.</summary>
     protected TimerEngine() => EngineRegistry.Add(this);
@@ -139,28 +160,30 @@ public abstract class TimerEngine : IDisposable
         Volatile.Read(ref _coalescedFires),
         Volatile.Read(ref _longestCallbackNanoseconds));
 
-    private volatile bool _disposed;
-
     /// <summary>True once <see cref="Dispose()"/> has begun (a volatile read: the dispatcher re-checks it before it sleeps).</summary>
     protected internal bool IsDisposed => _disposed;
 
     /// <summary>Creates an engine-internal timer (a flush marker), left out of every statistic.</summary>
     private protected EngineTimer CreateInternalTimer(EngineTimerCallback callback, object? state) =>
-        new(this, callback, state) { IsInternal = true };
+        new InternalTimer(this, callback, state);
 
     /// <summary>Creates an idle timer that runs <paramref name="callback"/> with <paramref name="state"/> when it fires.</summary>
+    /// <param name="callback">What to run at each expiry; see <see cref="EngineTimerCallback"/>.</param>
+    /// <param name="state">Any object, handed back as <see cref="EngineTimer.State"/>.</param>
+    /// <returns>An idle timer of this engine (80 bytes; derive from <see cref="EngineTimer"/> for a 64-byte one).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     public EngineTimer CreateTimer(EngineTimerCallback callback, object? state = null)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return new EngineTimer(this, callback, state);
+        return new DelegateEngineTimer(this, callback, state);
     }
 
     /// <summary>
     /// Arms <paramref name="timer"/> to fire at <paramref name="dueNanoseconds"/> on this engine's clock, at the latest
     /// <paramref name="toleranceNanoseconds"/> after it, and then every <paramref name="periodNanoseconds"/> if that is
-    /// not 0. A pending arming of the same timer is replaced (implicit cancel, as KeSetTimerEx does). Lock-free, O(1),
-    /// allocation-free.
+    /// not 0. A pending arming of the same timer is replaced (implicit cancel, as KeSetTimerEx does). Lock-free, O(1);
+    /// allocation-free, except that the first arming of a timer with a tolerance or a period (or on a virtual engine)
+    /// allocates the timer's 40-byte parameter block, which later armings reuse.
     /// </summary>
     /// <param name="timer">A timer created by this engine.</param>
     /// <param name="dueNanoseconds">Absolute due time in engine ns, 0 to <see cref="MaxTimeNanoseconds"/>. A due time in the past fires at the next dispatch (decision A15).</param>
@@ -173,7 +196,7 @@ public abstract class TimerEngine : IDisposable
     public bool Arm(EngineTimer timer, long dueNanoseconds, long toleranceNanoseconds = 0, long periodNanoseconds = 0)
     {
         ArgumentNullException.ThrowIfNull(timer);
-        if (!ReferenceEquals(timer.Engine, this))
+        if (!ReferenceEquals(timer.Owner, this) && !(timer.Owner is ArmParameters owned && ReferenceEquals(owned.Engine, this)))
         {
             throw new ArgumentException("The timer belongs to another engine.", nameof(timer));
         }
@@ -201,22 +224,35 @@ public abstract class TimerEngine : IDisposable
             spin.SpinOnce();
         }
 
-        var deadline = dueNanoseconds + toleranceNanoseconds;
-        if (IsVirtual)
+        if (toleranceNanoseconds != 0 || periodNanoseconds != 0 || IsVirtual)
         {
-            timer.ArmTicket = Interlocked.Increment(ref _armTickets);
+            if (timer.Owner is not ArmParameters parameters)
+            {
+                parameters = new ArmParameters(this);
+                timer.Owner = parameters;
+            }
+
+            parameters.ToleranceNanoseconds = toleranceNanoseconds;
+            parameters.PeriodNanoseconds = periodNanoseconds;
+            if (IsVirtual)
+            {
+                parameters.ArmTicket = Interlocked.Increment(ref _armTickets);
+            }
+        }
+        else if (timer.Owner is ArmParameters parameters)
+        {
+            parameters.ToleranceNanoseconds = 0;
+            parameters.PeriodNanoseconds = 0;
         }
 
         timer.DueNanoseconds = dueNanoseconds;
-        timer.DeadlineNanoseconds = deadline;
-        timer.PeriodNanoseconds = periodNanoseconds;
 
         // Publish: new sequence, armed, writer bit released. A full fence: see "Lost wake-ups" above.
         var sequence = (before >> EngineTimer.SequenceShift) + 1;
         Interlocked.Exchange(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit);
 
         var wasPending = (before & EngineTimer.ArmedBit) != 0;
-        if (!timer.IsInternal)
+        if (timer is not InternalTimer)
         {
             _arms.Add(1);
             if (!wasPending)
@@ -226,7 +262,7 @@ public abstract class TimerEngine : IDisposable
         }
 
         Submit(timer);
-        LowerProgrammedDeadline(deadline);
+        LowerProgrammedDeadline(dueNanoseconds + toleranceNanoseconds);
         return wasPending;
     }
 
@@ -262,7 +298,7 @@ public abstract class TimerEngine : IDisposable
 
             if ((before & EngineTimer.WritingBit) != 0)
             {
-                spin.SpinOnce(); // an Arm of this timer is mid-write
+                spin.SpinOnce(); // an Arm of this timer (or the dispatcher re-keying its periodic expiry) is mid-write
                 continue;
             }
 
@@ -273,13 +309,13 @@ public abstract class TimerEngine : IDisposable
             }
         }
 
-        if (!timer.IsInternal)
+        if (timer is not InternalTimer)
         {
             _cancels.Add(1);
             _pending.Add(-1);
         }
 
-        Submit(timer); // so the dispatcher drops it from its heaps at its next look, not at its old due time
+        Submit(timer); // so the dispatcher unlinks it from the wheel at its next look, not at its old due time
         return true;
     }
 
@@ -320,18 +356,43 @@ public abstract class TimerEngine : IDisposable
     /// <summary>Dispatcher: true when armings are waiting to be filed.</summary>
     private protected bool HasSubmissions => Volatile.Read(ref _submitted) is not null;
 
-    /// <summary>Dispatcher: the smallest latest-allowed deadline of any filed timer, or <see cref="long.MaxValue"/> when none. Drains first.</summary>
+    /// <summary>Dispatcher: the smallest latest-allowed deadline of any pending timer, or <see cref="long.MaxValue"/> when none. Drains first.</summary>
     private protected long EarliestDeadline()
     {
         Drain();
-        return _byDeadline.Count == 0 ? long.MaxValue : _byDeadline.Min.HeapDeadline;
+        while (true)
+        {
+            var hasNear = _nearByDeadline.TryPeekCurrent(out var near);
+            if (_wheel.Count == 0)
+            {
+                return hasNear ? near.Key : long.MaxValue;
+            }
+
+            if (hasNear && near.Key <= _wheel.EarliestPossibleDueNanoseconds)
+            {
+                return near.Key; // every wheel timer's deadline ≥ its due ≥ that bound
+            }
+
+            PullFromWheel();
+        }
     }
 
-    /// <summary>Dispatcher: the smallest due time of any filed timer, or null when none. Drains first.</summary>
+    /// <summary>Dispatcher: the smallest due time of any pending timer, or null when none. Drains first.</summary>
     private protected long? EarliestDue()
     {
         Drain();
-        return _byDue.Count == 0 ? null : _byDue.Min.HeapDue;
+        while (true)
+        {
+            if (_nearByDue.TryPeekCurrent(out var near))
+            {
+                return near.DueNanoseconds; // every wheel timer is due later
+            }
+
+            if (!PullFromWheel())
+            {
+                return null;
+            }
+        }
     }
 
     /// <summary>Dispatcher: counts one wake-up.</summary>
@@ -348,29 +409,47 @@ public abstract class TimerEngine : IDisposable
     /// </summary>
     private protected bool TryTakeNextDue(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
     {
-        Drain();
-        while (_byDue.Count > 0 && _byDue.Min.HeapDue <= nowNanoseconds)
+        while (true)
         {
-            var t = _byDue.Min;
-            var state = Volatile.Read(ref t.StateWord);
-            var sequence = state >> EngineTimer.SequenceShift;
-            if ((state & EngineTimer.WritingBit) != 0 || (state & EngineTimer.ArmedBit) == 0 || sequence != t.HeapSequence)
+            Drain();
+            if (!_nearByDue.TryPeekCurrent(out var entry))
             {
-                File(t); // re-armed, being re-armed, or cancelled since it was filed: re-key or drop, never fire early
-                continue;
+                if (PullFromWheel())
+                {
+                    continue;
+                }
+
+                break;
             }
 
-            var due = t.HeapDue;
-            var period = t.PeriodNanoseconds;
-            var tolerance = t.DeadlineNanoseconds - t.DueNanoseconds;
+            if (entry.DueNanoseconds > nowNanoseconds)
+            {
+                break;
+            }
+
+            _nearByDue.Pop();
+            var t = entry.Timer;
+            var sequence = entry.Sequence;
+            var state = (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit;
+            var parameters = t.Owner as ArmParameters;
+            var period = parameters?.PeriodNanoseconds ?? 0;
+            var tolerance = parameters?.ToleranceNanoseconds ?? 0;
             if (Volatile.Read(ref t.StateWord) != state)
             {
-                continue; // an Arm began while the parameters were read: take the top again (it will be re-filed)
+                continue; // cancelled or re-armed since the peek: it was re-submitted, the next drain files it
             }
 
+            var due = entry.DueNanoseconds;
             long overruns = 0;
             if (period > 0)
             {
+                // Re-key under the writer bit, keeping the sequence (the same arming goes on). A concurrent cancel or
+                // re-arm makes the CAS fail; it re-submitted the timer.
+                if (Interlocked.CompareExchange(ref t.StateWord, state | EngineTimer.WritingBit, state) != state)
+                {
+                    continue;
+                }
+
                 // A13: next = due + period. If the dispatcher was late by whole periods, skip them (counted, not replayed).
                 var next = due + period;
                 if (next <= nowNanoseconds)
@@ -379,28 +458,38 @@ public abstract class TimerEngine : IDisposable
                     next = due + ((overruns + 1) * period);
                 }
 
-                Unfile(t);
+                long ticket = 0;
                 if (next <= MaxTimeNanoseconds)
                 {
-                    Insert(t, next, next + tolerance, sequence, IsVirtual ? Interlocked.Increment(ref _armTickets) : _insertionCounter++);
+                    t.DueNanoseconds = next;
+                    if (IsVirtual)
+                    {
+                        ticket = Interlocked.Increment(ref _armTickets);
+                        parameters!.ArmTicket = ticket;
+                    }
+                }
+
+                Interlocked.Exchange(ref t.StateWord, state);
+                if (next <= MaxTimeNanoseconds)
+                {
+                    Place(t, sequence, next, next + tolerance, ticket);
                 }
             }
             else
             {
-                // Claim the one-shot: Armed(s) → idle(s). A concurrent cancel or re-arm makes this fail; then re-file.
+                // Claim the one-shot: Armed(s) → idle(s). A concurrent cancel or re-arm makes this fail.
                 if (Interlocked.CompareExchange(ref t.StateWord, sequence << EngineTimer.SequenceShift, state) != state)
                 {
                     continue;
                 }
 
-                Unfile(t);
-                if (!t.IsInternal)
+                if (t is not InternalTimer)
                 {
                     _pending.Add(-1);
                 }
             }
 
-            if (!t.IsInternal)
+            if (t is not InternalTimer)
             {
                 Volatile.Write(ref _fires, _fires + 1);
                 if (_wakeUpUnused)
@@ -429,7 +518,7 @@ public abstract class TimerEngine : IDisposable
         var started = NowNanoseconds;
         try
         {
-            timer.Callback(timer, firing);
+            timer.OnFired(firing);
         }
         catch (Exception ex)
         {
@@ -447,15 +536,16 @@ public abstract class TimerEngine : IDisposable
     /// <summary>Pushes the timer onto the submission stack unless it is already there.</summary>
     private void Submit(EngineTimer timer)
     {
-        if (Volatile.Read(ref timer.Submitted) != 0 || Interlocked.Exchange(ref timer.Submitted, 1) != 0)
+        if (Volatile.Read(ref timer.NextSubmitted) is not null
+            || Interlocked.CompareExchange(ref timer.NextSubmitted, SubmissionEnd, null) is not null)
         {
-            return;
+            return; // on the stack: the dispatcher reads its state after taking it off
         }
 
         while (true)
         {
             var head = Volatile.Read(ref _submitted);
-            timer.NextSubmitted = head;
+            timer.NextSubmitted = head ?? SubmissionEnd;
             if (Interlocked.CompareExchange(ref _submitted, timer, head) == head)
             {
                 if ((Interlocked.Increment(ref _pushes) & (DrainBatch - 1)) == 0)
@@ -493,32 +583,50 @@ public abstract class TimerEngine : IDisposable
             return;
         }
 
-        var node = Interlocked.Exchange(ref _submitted, null);
-        EngineTimer? ordered = null;
-        while (node is not null)
+        var node = Interlocked.Exchange(ref _submitted, null)!;
+        var ordered = SubmissionEnd;
+        while (!ReferenceEquals(node, SubmissionEnd))
         {
-            var next = node.NextSubmitted;
+            var next = node.NextSubmitted!;
             node.NextSubmitted = ordered;
             ordered = node;
             node = next;
         }
 
-        while (ordered is not null)
+        while (!ReferenceEquals(ordered, SubmissionEnd))
         {
             var t = ordered;
-            ordered = t.NextSubmitted;
-            t.NextSubmitted = null;
-            Interlocked.Exchange(ref t.Submitted, 0); // full fence before reading its state: see "Lost wake-ups"
+            ordered = t.NextSubmitted!;
+            Interlocked.Exchange(ref t.NextSubmitted, null); // full fence before reading its state: see "Lost wake-ups"
             File(t);
         }
     }
 
-    /// <summary>Dispatcher: makes the heaps agree with the timer's published state.</summary>
+    /// <summary>Dispatcher: moves the earliest wheel bucket's timers to where they now belong; false when the wheel is empty.</summary>
+    private bool PullFromWheel()
+    {
+        var chain = _wheel.PullEarliest();
+        if (chain is null)
+        {
+            return false;
+        }
+
+        while (chain is not null)
+        {
+            var t = chain;
+            chain = t.WheelNext;
+            t.WheelNext = null;
+            File(t);
+        }
+
+        return true;
+    }
+
+    /// <summary>Dispatcher: makes the queue agree with the timer's published state.</summary>
     private void File(EngineTimer t)
     {
         var spin = default(SpinWait);
-        long state;
-        long due, deadline, ticket;
+        long state, due, tolerance, ticket;
         while (true)
         {
             state = Volatile.Read(ref t.StateWord);
@@ -529,46 +637,37 @@ public abstract class TimerEngine : IDisposable
             }
 
             due = t.DueNanoseconds;
-            deadline = t.DeadlineNanoseconds;
-            ticket = t.ArmTicket;
+            var parameters = t.Owner as ArmParameters;
+            tolerance = parameters?.ToleranceNanoseconds ?? 0;
+            ticket = parameters?.ArmTicket ?? 0;
             if (Volatile.Read(ref t.StateWord) == state)
             {
                 break; // a consistent snapshot of the parameters of this sequence
             }
         }
 
-        var sequence = state >> EngineTimer.SequenceShift;
-        if ((state & EngineTimer.ArmedBit) == 0)
+        _wheel.Remove(t);
+        if ((state & EngineTimer.ArmedBit) != 0)
         {
-            Unfile(t);
+            Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket);
+        }
+    }
+
+    /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
+    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
+    {
+        if (_wheel.Count == 0)
+        {
+            _wheel.AdvanceIdleCursor(TimerWheel.TickOf(NowNanoseconds));
+        }
+
+        if (_wheel.TryInsert(t, due))
+        {
             return;
         }
 
-        if (_byDue.Contains(t) && t.HeapSequence == sequence)
-        {
-            return; // already filed with these keys (a periodic timer keeps its own advanced keys)
-        }
-
-        Unfile(t);
-        Insert(t, due, deadline, sequence, IsVirtual ? ticket : _insertionCounter++);
-    }
-
-    private void Insert(EngineTimer t, long due, long deadline, long sequence, long order)
-    {
-        t.HeapDue = due;
-        t.HeapDeadline = deadline;
-        t.HeapSequence = sequence;
-        t.InsertionOrder = order;
-        _byDue.Insert(t);
-        _byDeadline.Insert(t);
-    }
-
-    private void Unfile(EngineTimer t)
-    {
-        if (_byDue.Contains(t))
-        {
-            _byDue.Remove(t);
-            _byDeadline.Remove(t);
-        }
+        var order = IsVirtual ? ticket : _insertionCounter++;
+        _nearByDue.Push(new NearEntry(due, due, order, sequence, t));
+        _nearByDeadline.Push(new NearEntry(deadline, due, order, sequence, t));
     }
 }

@@ -1,0 +1,22 @@
+namespace MiniportTimers.Engine;
+
+/// <summary>The timer <see cref="TimerEngine.CreateTimer"/> returns: a delegate and a state object (the KDPC's
+/// DeferredRoutine and DeferredContext, 16 bytes on top of the 64-byte <see cref="EngineTimer"/>).</summary>
+internal class DelegateEngineTimer : EngineTimer
+{
+    private readonly EngineTimerCallback _callback;
+    private readonly object? _state;
+
+    internal DelegateEngineTimer(TimerEngine engine, EngineTimerCallback callback, object? state)
+        : base(engine)
+    {
+        _callback = callback;
+        _state = state;
+    }
+
+    /// <inheritdoc />
+    public sealed override object? State => _state;
+
+    /// <inheritdoc />
+    protected internal sealed override void OnFired(in TimerFiring firing) => _callback(this, firing);
+}

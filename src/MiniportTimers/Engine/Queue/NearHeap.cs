@@ -1,0 +1,127 @@
+namespace MiniportTimers.Engine.Queue;
+
+/// <summary>
+/// A binary min-heap of <see cref="NearEntry"/> values (keys inline, no per-timer index): the exact-order part of the
+/// engine's queue, holding only the timers whose tick the wheel's cursor has reached. Removal is lazy: a cancelled or
+/// re-armed timer's entry stays until it reaches the top, where <see cref="TryPeekCurrent"/> drops it; a compaction
+/// sweeps stale entries whenever the heap has doubled since the last one, so churn cannot grow it without bound.
+/// Not thread-safe: only the engine's dispatcher touches it.
+/// </summary>
+internal sealed class NearHeap
+{
+    private NearEntry[] _items = new NearEntry[16];
+    private int _compactAt = 1024;
+
+    /// <summary>Entries, stale ones included.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Adds an entry.</summary>
+    public void Push(in NearEntry entry)
+    {
+        if (Count == _items.Length)
+        {
+            if (Count >= _compactAt)
+            {
+                Compact();
+            }
+
+            if (Count == _items.Length)
+            {
+                Array.Resize(ref _items, checked(_items.Length * 2));
+            }
+        }
+
+        var index = Count++;
+        while (index > 0)
+        {
+            var parent = (index - 1) / 2;
+            if (!entry.Precedes(_items[parent]))
+            {
+                break;
+            }
+
+            _items[index] = _items[parent];
+            index = parent;
+        }
+
+        _items[index] = entry;
+    }
+
+    /// <summary>Drops stale entries from the top; then the smallest current entry, if any.</summary>
+    public bool TryPeekCurrent(out NearEntry entry)
+    {
+        while (Count > 0)
+        {
+            if (_items[0].IsCurrent)
+            {
+                entry = _items[0];
+                return true;
+            }
+
+            Pop();
+        }
+
+        entry = default;
+        return false;
+    }
+
+    /// <summary>Removes the top entry.</summary>
+    public void Pop()
+    {
+        var last = _items[--Count];
+        _items[Count] = default;
+        if (Count > 0)
+        {
+            SiftDown(0, last);
+        }
+    }
+
+    /// <summary>Removes every stale entry and restores the heap order: O(n).</summary>
+    private void Compact()
+    {
+        var kept = 0;
+        for (var i = 0; i < Count; i++)
+        {
+            if (_items[i].IsCurrent)
+            {
+                _items[kept++] = _items[i];
+            }
+        }
+
+        Array.Clear(_items, kept, Count - kept);
+        Count = kept;
+        for (var i = (Count / 2) - 1; i >= 0; i--)
+        {
+            SiftDown(i, _items[i]);
+        }
+
+        _compactAt = Math.Max(1024, Count * 2);
+    }
+
+    private void SiftDown(int index, NearEntry item)
+    {
+        while (true)
+        {
+            var child = (2 * index) + 1;
+            if (child >= Count)
+            {
+                break;
+            }
+
+            if (child + 1 < Count && _items[child + 1].Precedes(_items[child]))
+            {
+                child++;
+            }
+
+            if (!_items[child].Precedes(item))
+            {
+                break;
+            }
+
+            _items[index] = _items[child];
+            index = child;
+        }
+
+        _items[index] = item;
+    }
+}
