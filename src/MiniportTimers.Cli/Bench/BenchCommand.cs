@@ -18,25 +18,34 @@ internal static class BenchCommand
     {
         var quick = new Option<bool>("--quick") { Description = "A few seconds with small sample counts: proves the benchmarks run (CI smoke), not a measurement." };
         var output = new Option<string>("--output") { Description = "Folder for bench.csv and bench-lateness.svg.", DefaultValueFactory = _ => "bench-results" };
+        var only = new Option<string[]>("--only") { Description = "Run only these parts (repeatable): throughput (arm+cancel, create+free, allocation, memory), lateness (with the 100 µs cadence), coalescing, idle.", AllowMultipleArgumentsPerToken = true };
+        only.AcceptOnlyFromAmong(Parts);
         var command = new Command("bench", "Measure the engine side by side with System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a spin loop.")
         {
-            quick, output,
+            quick, output, only,
         };
-        command.SetAction(parse => Execute(parse.GetValue(quick), parse.GetValue(output)!, Console.Out));
+        command.SetAction(parse => Execute(parse.GetValue(quick), parse.GetValue(output)!, Console.Out, parse.GetValue(only)));
         return command;
     }
 
-    public static int Execute(bool quick, string outputFolder, TextWriter output)
+    /// <summary>The parts <c>--only</c> can pick.</summary>
+    private static readonly string[] Parts = ["throughput", "lateness", "coalescing", "idle"];
+
+    public static int Execute(bool quick, string outputFolder, TextWriter output, string[]? only = null)
     {
+        bool Runs(string part) => only is null || only.Length == 0 || only.Contains(part, StringComparer.Ordinal);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 160;
         var pending = quick ? 10_000 : 1_000_000;
         var rows = new List<BenchRow>();
 
         console.WriteLine($"bench on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}{(quick ? " (quick: smoke only)" : string.Empty)}");
-        rows.AddRange(ThroughputBench.Run(quick));
+        if (Runs("throughput"))
+        {
+            rows.AddRange(ThroughputBench.Run(quick));
+        }
 
-        var lateness = LatenessBench.Run(quick, pending);
+        var lateness = Runs("lateness") ? LatenessBench.Run(quick, pending) : [];
         foreach (var s in lateness)
         {
             var where = $"{s.IntervalMicroseconds:0.#} µs, {s.Load}";
@@ -49,20 +58,32 @@ internal static class BenchCommand
             rows.Add(new BenchRow("cpu", $"CPU while waiting at {where}", s.Approach, s.CpuPercent, "% of a core"));
         }
 
-        var (fired, expected) = LatenessBench.Cadence100us(quick);
-        rows.Add(new BenchRow("cadence", "100 µs periodic: fires / expected", "ours", 100.0 * fired / expected, "%", $"{fired} of {expected}"));
+        if (Runs("lateness"))
+        {
+            var (fired, expected) = LatenessBench.Cadence100us(quick);
+            rows.Add(new BenchRow("cadence", "100 µs periodic: fires / expected", "ours", 100.0 * fired / expected, "%", $"{fired} of {expected}"));
+        }
 
-        foreach (var c in CoalescingBench.Run(quick))
+        foreach (var c in Runs("coalescing") ? CoalescingBench.Run(quick) : [])
         {
             rows.Add(new BenchRow("coalescing", $"wake-ups / optimal, tolerance {c.ToleranceMilliseconds} ms", "ours", (double)c.WakeUps / c.Optimal, "×", $"{c.WakeUps} wake-ups, optimal {c.Optimal}, zero tolerance {c.ZeroToleranceWakeUps}"));
         }
 
-        rows.Add(new BenchRow("idle", "wake-ups per second with nothing pending", "ours", IdleWakeUps(quick), "/s"));
+        if (Runs("idle"))
+        {
+            rows.Add(new BenchRow("idle", "wake-ups per second with nothing pending", "ours", IdleWakeUps(quick), "/s"));
+        }
 
         Print(console, rows);
         Directory.CreateDirectory(outputFolder);
         var csv = Path.Combine(outputFolder, "bench.csv");
         File.WriteAllText(csv, Csv(rows));
+        if (lateness.Count == 0)
+        {
+            console.WriteLine($"Wrote {csv}");
+            return 0;
+        }
+
         var svg = Path.Combine(outputFolder, "bench-lateness.svg");
         File.WriteAllText(svg, SvgPlot.LatenessCdf(lateness));
         console.WriteLine($"Wrote {csv} and {svg}");
