@@ -79,7 +79,7 @@ internal sealed class TimerWheel
         }
 
         var level = (63 - BitOperations.LeadingZeroCount((ulong)(tick ^ Cursor))) / LevelBits;
-        var index = (int)(tick >> (level * LevelBits)) & (BucketsPerLevel - 1);
+        var index = (int)((tick >> (level * LevelBits)) & (BucketsPerLevel - 1));
         var slot = (level * BucketsPerLevel) + index;
         var head = _buckets[slot] ??= new WheelBucket(slot);
         var last = head.WheelPrevious!;

@@ -1,0 +1,76 @@
+using MiniportTimers.Engine;
+using MiniportTimers.Engine.Queue;
+
+namespace MiniportTimers.Tests.Engine.Queue;
+
+public class NearHeapTests
+{
+    [Fact]
+    public void TryPeekCurrent_OrdersByKeyThenOrder()
+    {
+        var engine = new VirtualTimerEngine();
+        var heap = new NearHeap();
+        var entries = new (long Key, long Order)[] { (30, 1), (20, 5), (20, 2), (10, 9) }
+            .Select(k => Current(engine, k.Key, k.Order)).ToList();
+        entries.ForEach(e => heap.Push(e));
+
+        var popped = new List<(long, long)>();
+        while (heap.TryPeekCurrent(out var top))
+        {
+            popped.Add((top.Key, top.Order));
+            heap.Pop();
+        }
+
+        Assert.Equal([(10L, 9L), (20L, 2L), (20L, 5L), (30L, 1L)], popped);
+    }
+
+    [Fact]
+    public void TryPeekCurrent_DropsEntriesOfCancelledAndReArmedTimers()
+    {
+        var engine = new VirtualTimerEngine();
+        var heap = new NearHeap();
+        var cancelled = Current(engine, 1, 1);
+        var reArmed = Current(engine, 2, 2);
+        var current = Current(engine, 3, 3);
+        heap.Push(cancelled);
+        heap.Push(reArmed);
+        heap.Push(current);
+        engine.Cancel(cancelled.Timer);
+        engine.Arm(reArmed.Timer, 2);
+
+        Assert.True(heap.TryPeekCurrent(out var top));
+        Assert.Same(current.Timer, top.Timer);
+        Assert.Equal(1, heap.Count);
+    }
+
+    [Fact]
+    public void Push_ChurnOfStaleEntries_IsSweptInsteadOfGrowingTheHeap()
+    {
+        var engine = new VirtualTimerEngine();
+        var heap = new NearHeap();
+        var keep = Current(engine, 50_000, 0);
+        heap.Push(keep);
+        var timer = engine.CreateTimer((_, in _) => { });
+        var largest = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            engine.Arm(timer, i); // each arming makes the previous entry stale
+            heap.Push(new NearEntry(i, i, i, timer.ArmSequence, timer));
+            largest = Math.Max(largest, heap.Count);
+        }
+
+        Assert.InRange(largest, 2, 1_024); // swept whenever the array filled at the compaction threshold
+        Assert.True(heap.TryPeekCurrent(out var top));
+        Assert.Equal(19_999, top.Key); // the timer's latest arming
+        heap.Pop();
+        Assert.True(heap.TryPeekCurrent(out top));
+        Assert.Same(keep.Timer, top.Timer);
+    }
+
+    private static NearEntry Current(VirtualTimerEngine engine, long due, long order)
+    {
+        var timer = engine.CreateTimer((_, in _) => { });
+        engine.Arm(timer, due);
+        return new NearEntry(due, due, order, timer.ArmSequence, timer);
+    }
+}
