@@ -24,8 +24,15 @@ public abstract class EngineTimer
     /// <summary>State word bit: an Arm (or the dispatcher re-keying a periodic expiry) is writing the arming parameters.</summary>
     internal const long WritingBit = 2;
 
-    /// <summary>State word: the arm sequence sits above the two flag bits.</summary>
-    internal const int SequenceShift = 2;
+    /// <summary>
+    /// State word bit: the timer is on the engine's submission stack. Set by the Arm or Cancel that pushes it (in the same
+    /// atomic operation that publishes its new state), cleared by the dispatcher in the same atomic operation that takes
+    /// its snapshot: so a change is either seen by that snapshot or pushes the timer again.
+    /// </summary>
+    internal const long SubmittedBit = 4;
+
+    /// <summary>State word: the arm sequence sits above the three flag bits.</summary>
+    internal const int SequenceShift = 3;
 
     /// <summary>Creates an idle timer of <paramref name="engine"/>, for a derived class that overrides <see cref="OnFired"/>.</summary>
     /// <param name="engine">The engine that will arm and fire this timer.</param>
@@ -47,14 +54,14 @@ public abstract class EngineTimer
     /// </summary>
     internal object Owner;
 
-    /// <summary>(arm sequence &lt;&lt; 2) | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>
+    /// <summary>(arm sequence &lt;&lt; 3) | SubmittedBit | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>
     internal long StateWord;
 
     /// <summary>Due time of the current arming, engine ns. Written under WritingBit, published by the state word; the
     /// dispatcher advances it (also under WritingBit) at each periodic expiry.</summary>
     internal long DueNanoseconds;
 
-    /// <summary>Next timer on the engine's submission stack; null exactly while the timer is not on it (the stack ends at a sentinel).</summary>
+    /// <summary>Next timer on the engine's submission stack while <see cref="SubmittedBit"/> is set (the stack ends at a sentinel).</summary>
     internal EngineTimer? NextSubmitted;
 
     // ---- Owned by the dispatcher alone. ----

@@ -135,12 +135,34 @@ public sealed class RealTimeTimerEngine : TimerEngine
                 continue;
             }
 
-            // Publish, program, then re-check the submissions: see "Lost wake-ups" in TimerEngine.
-            PublishProgrammedDeadline(deadline);
-            _waiter.SetDeadline(deadline == long.MaxValue ? long.MaxValue : Math.Max(0, deadline - _spinNanoseconds));
-            if (HasSubmissions || IsDisposed)
+            // Publish, file what was pushed before the publish, program, re-read: see "Lost wake-ups" in TimerEngine.
+            while (true)
             {
-                continue; // an arming slipped in, or Dispose's wake-up may have been overwritten by the line above
+                PublishProgrammedDeadline(deadline);
+                var again = EarliestDeadline();
+                if (again >= deadline)
+                {
+                    break;
+                }
+
+                deadline = again;
+            }
+
+            while (true)
+            {
+                _waiter.SetDeadline(deadline == long.MaxValue ? long.MaxValue : Math.Max(0, deadline - _spinNanoseconds));
+                var lowered = ProgrammedDeadline;
+                if (lowered >= deadline)
+                {
+                    break;
+                }
+
+                deadline = lowered;
+            }
+
+            if (IsDisposed)
+            {
+                continue; // Dispose's wake-up may have been overwritten by the lines above
             }
 
             _waiter.Wait();

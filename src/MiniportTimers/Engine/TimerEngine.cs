@@ -17,13 +17,15 @@ namespace MiniportTimers.Engine;
 //   due time, tolerance and period so that due + tolerance + period can never overflow.
 //
 // Arm and cancel: no lock, O(1)
-//   A timer's state is one 64-bit word: (arm sequence << 2) | Writing | Armed. Arm takes the Writing bit with one CAS,
-//   writes due (and tolerance and period, in the timer's ArmParameters), and publishes a new sequence with Armed set (one interlocked exchange). Cancel is
-//   one CAS from Armed to not armed (sequence + 1). Neither touches a shared structure: an arming reaches the dispatcher
-//   through a lock-free submission stack, onto which a timer is pushed at most once until the dispatcher drains it, so
-//   arm+cancel pairs on the same timer cost two or three interlocked operations and allocate nothing. Counters are
-//   striped per thread. An arming whose deadline is earlier than the one the dispatcher sleeps on moves the OS wake-up
-//   itself (one CAS on the programmed deadline, one syscall), the only cross-thread signal.
+//   A timer's state is one 64-bit word: (arm sequence << 3) | Submitted | Writing | Armed. Arm takes the Writing bit
+//   with one CAS, writes the due time (tolerance and period go to the timer's ArmParameters), and publishes a new
+//   sequence with Armed and Submitted set (one interlocked exchange). Cancel is one CAS from Armed to not armed
+//   (sequence + 1, Submitted set). Whoever finds Submitted clear pushes the timer onto a lock-free submission stack
+//   (one CAS on its head); the dispatcher clears the bit in the same CAS that takes the timer's snapshot. So a timer is
+//   on the stack at most once, arm+cancel pairs on one timer cost two or three interlocked operations and allocate
+//   nothing, and creating, arming and cancelling a new timer costs four. Counters are striped per thread. An arming
+//   whose deadline is earlier than the one the dispatcher sleeps on moves the OS wake-up itself (one CAS on the
+//   programmed deadline, one syscall), the only cross-thread signal.
 //
 // Data structure (owned by the dispatcher alone; the timers are their own nodes)
 //   Far:  a hierarchical timing wheel (Queue/TimerWheel: 8 levels × 64 buckets of 65.5 µs ticks and up) of intrusive
@@ -60,14 +62,19 @@ namespace MiniportTimers.Engine;
 //   call Arm and Cancel while holding their own locks: the engine never calls out from Arm or Cancel.
 //
 // Lost wake-ups (the one subtle interleaving)
-//   dispatcher                                  arming thread
-//   drain stack; D = earliest deadline          publish state (interlocked, full fence)
-//   programmed := D (interlocked exchange)      push the timer unless already on the stack (CAS)
-//   OS timer := D                               if deadline < programmed: CAS programmed, OS timer := deadline
-//   stack empty? else loop  ────────────────    (the push happened before this check, or the CAS read D)
-//   sleep
-//   Either the dispatcher sees the push on its re-check and loops, or the arming thread read programmed = D and, if it
-//   is earlier, set the OS timer after the dispatcher did. No interleaving leaves an earlier arming asleep.
+//   dispatcher                                    arming thread
+//   1 drain; D = earliest deadline                a publish state + submitted bit (interlocked, full fence)
+//   2 programmed := D (interlocked exchange)      b push the timer unless the bit was already set (CAS on the head)
+//   3 drain again; D' = earliest deadline         c if deadline < programmed: CAS programmed := deadline,
+//     if D' < D: D := D', back to 2                   then OS timer := deadline
+//   4 OS timer := D; if programmed < D (lowered
+//     meanwhile): D := programmed, repeat 4
+//   5 sleep
+//   An arming pushed before 2 is filed by the drain in 3. One pushed after 2 reads programmed ≤ D in c and, if its
+//   deadline is earlier, lowers it and programs the OS timer itself. If its OS write lands before the dispatcher's in 4,
+//   the dispatcher's re-read of programmed in 4 sees the lowered value and programs it again. No interleaving leaves an
+//   earlier arming asleep, and a stream of far-off armings never keeps the dispatcher awake: it drains them only every
+//   4,096 pushes (so dead timers cannot pile up on the stack).
 //
 // Complexity
 //   Arm, Cancel: O(1), lock-free. Dispatcher: O(1) per filing in the wheel, O(log m) per near filing and per expiry
@@ -247,9 +254,9 @@ public abstract class TimerEngine : IDisposable
 
         timer.DueNanoseconds = dueNanoseconds;
 
-        // Publish: new sequence, armed, writer bit released. A full fence: see "Lost wake-ups" above.
+        // Publish: new sequence, armed, submitted, writer bit released. A full fence: see "Lost wake-ups" above.
         var sequence = (before >> EngineTimer.SequenceShift) + 1;
-        Interlocked.Exchange(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit);
+        Interlocked.Exchange(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit | EngineTimer.SubmittedBit);
 
         var wasPending = (before & EngineTimer.ArmedBit) != 0;
         if (timer is not InternalTimer)
@@ -261,7 +268,11 @@ public abstract class TimerEngine : IDisposable
             }
         }
 
-        Submit(timer);
+        if ((before & EngineTimer.SubmittedBit) == 0)
+        {
+            Push(timer); // else it is on the stack already: the dispatcher reads this state when it takes it off
+        }
+
         LowerProgrammedDeadline(dueNanoseconds + toleranceNanoseconds);
         return wasPending;
     }
@@ -302,9 +313,14 @@ public abstract class TimerEngine : IDisposable
                 continue;
             }
 
-            var after = ((before >> EngineTimer.SequenceShift) + 1) << EngineTimer.SequenceShift;
+            var after = (((before >> EngineTimer.SequenceShift) + 1) << EngineTimer.SequenceShift) | EngineTimer.SubmittedBit;
             if (Interlocked.CompareExchange(ref timer.StateWord, after, before) == before)
             {
+                if ((before & EngineTimer.SubmittedBit) == 0)
+                {
+                    Push(timer); // so the dispatcher unlinks it from the wheel at its next look, not at its old due time
+                }
+
                 break;
             }
         }
@@ -315,7 +331,6 @@ public abstract class TimerEngine : IDisposable
             _pending.Add(-1);
         }
 
-        Submit(timer); // so the dispatcher unlinks it from the wheel at its next look, not at its old due time
         return true;
     }
 
@@ -352,6 +367,9 @@ public abstract class TimerEngine : IDisposable
 
     /// <summary>Dispatcher: publishes the deadline it is about to sleep until (a full fence).</summary>
     private protected void PublishProgrammedDeadline(long deadlineNanoseconds) => Interlocked.Exchange(ref _programmedDeadline, deadlineNanoseconds);
+
+    /// <summary>Dispatcher: the programmed deadline as arming threads may have lowered it since the last publish.</summary>
+    private protected long ProgrammedDeadline => Volatile.Read(ref _programmedDeadline);
 
     /// <summary>Dispatcher: true when armings are waiting to be filed.</summary>
     private protected bool HasSubmissions => Volatile.Read(ref _submitted) is not null;
@@ -430,11 +448,14 @@ public abstract class TimerEngine : IDisposable
             _nearByDue.Pop();
             var t = entry.Timer;
             var sequence = entry.Sequence;
-            var state = (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit;
+            var state = Volatile.Read(ref t.StateWord);
             var parameters = t.Owner as ArmParameters;
             var period = parameters?.PeriodNanoseconds ?? 0;
             var tolerance = parameters?.ToleranceNanoseconds ?? 0;
-            if (Volatile.Read(ref t.StateWord) != state)
+            if ((state & (EngineTimer.ArmedBit | EngineTimer.WritingBit)) != EngineTimer.ArmedBit
+                || (state >> EngineTimer.SequenceShift) != sequence
+                || Volatile.Read(ref t.DueNanoseconds) != entry.DueNanoseconds
+                || Volatile.Read(ref t.StateWord) != state)
             {
                 continue; // cancelled or re-armed since the peek: it was re-submitted, the next drain files it
             }
@@ -477,8 +498,8 @@ public abstract class TimerEngine : IDisposable
             }
             else
             {
-                // Claim the one-shot: Armed(s) → idle(s). A concurrent cancel or re-arm makes this fail.
-                if (Interlocked.CompareExchange(ref t.StateWord, sequence << EngineTimer.SequenceShift, state) != state)
+                // Claim the one-shot: Armed(s) → idle(s), the submitted bit kept. A concurrent cancel or re-arm makes this fail.
+                if (Interlocked.CompareExchange(ref t.StateWord, (sequence << EngineTimer.SequenceShift) | (state & EngineTimer.SubmittedBit), state) != state)
                 {
                     continue;
                 }
@@ -533,28 +554,25 @@ public abstract class TimerEngine : IDisposable
         }
     }
 
-    /// <summary>Pushes the timer onto the submission stack unless it is already there.</summary>
-    private void Submit(EngineTimer timer)
+    /// <summary>Pushes the timer onto the submission stack; the caller has just set its submitted bit.</summary>
+    private void Push(EngineTimer timer)
     {
-        if (Volatile.Read(ref timer.NextSubmitted) is not null
-            || Interlocked.CompareExchange(ref timer.NextSubmitted, SubmissionEnd, null) is not null)
-        {
-            return; // on the stack: the dispatcher reads its state after taking it off
-        }
-
         while (true)
         {
             var head = Volatile.Read(ref _submitted);
             timer.NextSubmitted = head ?? SubmissionEnd;
             if (Interlocked.CompareExchange(ref _submitted, timer, head) == head)
             {
-                if ((Interlocked.Increment(ref _pushes) & (DrainBatch - 1)) == 0)
-                {
-                    OnDrainNeeded();
-                }
-
-                return;
+                break;
             }
+        }
+
+        // A plain increment: a lost update among racing pushers only moves the next drain wake-up a little.
+        var pushes = _pushes + 1;
+        _pushes = pushes;
+        if ((pushes & (DrainBatch - 1)) == 0)
+        {
+            OnDrainNeeded();
         }
     }
 
@@ -597,8 +615,8 @@ public abstract class TimerEngine : IDisposable
         {
             var t = ordered;
             ordered = t.NextSubmitted!;
-            Interlocked.Exchange(ref t.NextSubmitted, null); // full fence before reading its state: see "Lost wake-ups"
-            File(t);
+            t.NextSubmitted = null; // before the submitted bit is cleared (a CAS in File): a new push may follow at once
+            File(t, clearSubmitted: true);
         }
     }
 
@@ -616,14 +634,18 @@ public abstract class TimerEngine : IDisposable
             var t = chain;
             chain = t.WheelNext;
             t.WheelNext = null;
-            File(t);
+            File(t, clearSubmitted: false);
         }
 
         return true;
     }
 
-    /// <summary>Dispatcher: makes the queue agree with the timer's published state.</summary>
-    private void File(EngineTimer t)
+    /// <summary>
+    /// Dispatcher: makes the queue agree with the timer's published state. Taking a timer off the submission stack
+    /// (<paramref name="clearSubmitted"/>), the snapshot and the clearing of the submitted bit are one CAS: a change
+    /// published after it finds the bit clear and pushes the timer again (see "Lost wake-ups").
+    /// </summary>
+    private void File(EngineTimer t, bool clearSubmitted)
     {
         var spin = default(SpinWait);
         long state, due, tolerance, ticket;
@@ -640,7 +662,10 @@ public abstract class TimerEngine : IDisposable
             var parameters = t.Owner as ArmParameters;
             tolerance = parameters?.ToleranceNanoseconds ?? 0;
             ticket = parameters?.ArmTicket ?? 0;
-            if (Volatile.Read(ref t.StateWord) == state)
+            var unchanged = clearSubmitted
+                ? Interlocked.CompareExchange(ref t.StateWord, state & ~EngineTimer.SubmittedBit, state) == state
+                : Volatile.Read(ref t.StateWord) == state;
+            if (unchanged)
             {
                 break; // a consistent snapshot of the parameters of this sequence
             }

@@ -12,7 +12,8 @@ namespace MiniportTimers.Engine.Queue;
 /// <param name="Timer">The timer.</param>
 internal readonly record struct NearEntry(long Key, long DueNanoseconds, long Order, long Sequence, EngineTimer Timer)
 {
-    /// <summary>True while the timer is still armed with exactly this arming (same sequence, same due time).</summary>
+    /// <summary>True while the timer is still armed with exactly this arming (same sequence, same due time). The
+    /// submitted bit does not matter: a timer waiting to be drained with this very sequence is still this arming.</summary>
     public bool IsCurrent
     {
         get
