@@ -4,12 +4,15 @@ namespace MiniportTimers.Engine.Queue;
 /// A binary min-heap of <see cref="NearEntry"/> values (keys inline, no per-timer index): the exact-order part of the
 /// engine's queue, holding only the timers whose tick the wheel's cursor has reached. Removal is lazy: a cancelled or
 /// re-armed timer's entry stays until it reaches the top, where <see cref="TryPeekCurrent"/> drops it; a compaction
-/// sweeps stale entries whenever the heap has doubled since the last one, so churn cannot grow it without bound.
+/// sweeps stale entries whenever the array fills at twice the size the last sweep left, so churn cannot grow it without
+/// bound, and the array halves whenever it is three-quarters empty, so a burst does not hold memory for good.
 /// Not thread-safe: only the engine's dispatcher touches it.
 /// </summary>
 internal sealed class NearHeap
 {
-    private NearEntry[] _items = new NearEntry[16];
+    private const int MinimumCapacity = 64;
+
+    private NearEntry[] _items = new NearEntry[MinimumCapacity];
     private int _compactAt = 1024;
 
     /// <summary>Entries, stale ones included.</summary>
@@ -65,7 +68,7 @@ internal sealed class NearHeap
         return false;
     }
 
-    /// <summary>Removes the top entry.</summary>
+    /// <summary>Removes the top entry; gives memory back once the heap is down to a quarter of its array.</summary>
     public void Pop()
     {
         var last = _items[--Count];
@@ -73,6 +76,11 @@ internal sealed class NearHeap
         if (Count > 0)
         {
             SiftDown(0, last);
+        }
+
+        if (_items.Length > MinimumCapacity && Count < _items.Length / 4)
+        {
+            Array.Resize(ref _items, _items.Length / 2);
         }
     }
 

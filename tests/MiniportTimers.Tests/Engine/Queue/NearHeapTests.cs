@@ -67,6 +67,31 @@ public class NearHeapTests
         Assert.Same(keep.Timer, top.Timer);
     }
 
+    [Fact]
+    public void Pop_AfterABurst_GivesTheArrayBack()
+    {
+        var engine = new VirtualTimerEngine();
+        var heap = new NearHeap();
+        var timers = new List<EngineTimer>(); // kept alive: only the heap's array may be given back
+        for (var i = 0; i < 10_000; i++)
+        {
+            var entry = Current(engine, i, i);
+            timers.Add(entry.Timer);
+            heap.Push(entry);
+        }
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        while (heap.TryPeekCurrent(out _))
+        {
+            heap.Pop();
+        }
+
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.Equal(0, heap.Count);
+        Assert.True(before - after > 400_000, $"released {before - after} bytes"); // 16,384 entries × 40 B were held
+        GC.KeepAlive(timers);
+    }
+
     private static NearEntry Current(VirtualTimerEngine engine, long due, long order)
     {
         var timer = engine.CreateTimer((_, in _) => { });
