@@ -70,4 +70,28 @@ public class ArmCancelBenchmarks
         _engine.Arm(t, _due);
         return _engine.Cancel(t);
     }
+
+    [Benchmark(Description = "engine new subclass + Arm + Cancel")]
+    public bool EngineSubclassCreateFree()
+    {
+        var t = new NopTimer(_engine);
+        _engine.Arm(t, _due);
+        return _engine.Cancel(t);
+    }
+
+    [Benchmark(Description = "engine CreateTimer + ArmAfter(1 h) + Cancel (reads the ns clock)")]
+    public bool EngineCreateArmAfterFree()
+    {
+        var t = _engine.CreateTimer(EngineNop);
+        _engine.ArmAfter(t, 3_600L * TimeUnits.NanosecondsPerSecond);
+        return _engine.Cancel(t);
+    }
+
+    /// <summary>The smallest timer: a subclass with no fields of its own (64 bytes).</summary>
+    private sealed class NopTimer(TimerEngine engine) : EngineTimer(engine)
+    {
+        protected override void OnFired(in TimerFiring firing)
+        {
+        }
+    }
 }

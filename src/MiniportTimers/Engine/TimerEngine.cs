@@ -19,13 +19,13 @@ namespace MiniportTimers.Engine;
 // Arm and cancel: no lock, O(1)
 //   A timer's state is one 64-bit word: (arm sequence << 3) | Submitted | Writing | Armed. Arm takes the Writing bit
 //   with one CAS, writes the due time (tolerance and period go to the timer's ArmParameters), and publishes a new
-//   sequence with Armed and Submitted set (one interlocked exchange). Cancel is one CAS from Armed to not armed
-//   (sequence + 1, Submitted set). Whoever finds Submitted clear pushes the timer onto a lock-free submission stack
-//   (one CAS on its head); the dispatcher clears the bit in the same CAS that takes the timer's snapshot. So a timer is
-//   on the stack at most once, arm+cancel pairs on one timer cost two or three interlocked operations and allocate
-//   nothing, and creating, arming and cancelling a new timer costs four. Counters are striped per thread. An arming
-//   whose deadline is earlier than the one the dispatcher sleeps on moves the OS wake-up itself (one CAS on the
-//   programmed deadline, one syscall), the only cross-thread signal.
+//   sequence with Armed and Submitted set (a release store: every reader spins while the Writing bit is set). Cancel is
+//   one CAS from Armed to not armed (sequence + 1, Submitted set). Whoever finds Submitted clear pushes the timer onto a
+//   lock-free submission stack (one CAS on its head); the dispatcher clears the bit in the same CAS that takes the
+//   timer's snapshot. So a timer is on the stack at most once, an arm+cancel pair on one timer costs two interlocked
+//   operations and allocates nothing, and creating, arming and cancelling a new timer costs three. Counters are
+//   striped per thread. An arming whose deadline is earlier than the one the dispatcher sleeps on moves the OS wake-up
+//   itself (one CAS on the programmed deadline, one syscall), the only cross-thread signal.
 //
 // Data structure (owned by the dispatcher alone; the timers are their own nodes)
 //   Far:  a hierarchical timing wheel (Queue/TimerWheel: 8 levels × 64 buckets of 65.5 µs ticks and up) of intrusive
@@ -64,7 +64,9 @@ namespace MiniportTimers.Engine;
 // Lost wake-ups (the one subtle interleaving)
 //   dispatcher                                    arming thread
 //   1 drain; D = earliest deadline                a publish state + submitted bit (interlocked, full fence)
-//   2 programmed := D (interlocked exchange)      b push the timer unless the bit was already set (CAS on the head)
+//   2 programmed := D (interlocked exchange)      b push the timer unless the bit was already set (CAS on the head,
+//                                                    a full fence; a timer already on the stack is read by the
+//                                                    drain that takes it, which spins while the Writing bit is set)
 //   3 drain again; D' = earliest deadline         c if deadline < programmed: CAS programmed := deadline,
 //     if D' < D: D := D', back to 2                   then OS timer := deadline
 //   4 OS timer := D; if programmed < D (lowered
@@ -254,9 +256,11 @@ public abstract class TimerEngine : IDisposable
 
         timer.DueNanoseconds = dueNanoseconds;
 
-        // Publish: new sequence, armed, submitted, writer bit released. A full fence: see "Lost wake-ups" above.
+        // Publish: new sequence, armed, submitted, writer bit released. A release store is enough: every reader of the
+        // word spins while the writer bit is set, and when this Arm pushes, the push's CAS orders the store before the
+        // read of the programmed deadline (see "Lost wake-ups" above).
         var sequence = (before >> EngineTimer.SequenceShift) + 1;
-        Interlocked.Exchange(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit | EngineTimer.SubmittedBit);
+        Volatile.Write(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit | EngineTimer.SubmittedBit);
 
         var wasPending = (before & EngineTimer.ArmedBit) != 0;
         if (timer is not InternalTimer)
