@@ -170,13 +170,16 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
     }
 
-    /// <summary>The optional last stretch: spin until the deadline, or until a new arming may need attention.</summary>
+    /// <summary>
+    /// The optional last stretch: spin until the deadline, or until a new arming may need attention. A pure spin (pause
+    /// instructions): SpinWait.SpinOnce would yield the core after a few rounds, and a yield can hand it to another thread
+    /// for a scheduler slice (that alone put the 1 ms p99 at 50 µs).
+    /// </summary>
     private void SpinUntil(long deadline)
     {
-        var spin = default(SpinWait);
         while (NowNanoseconds < deadline && !HasSubmissions && !IsDisposed)
         {
-            spin.SpinOnce(sleep1Threshold: -1);
+            Thread.SpinWait(20);
         }
 
         CountWakeUp();
