@@ -6,8 +6,8 @@ namespace MiniportTimers.Engine;
 /// <summary>
 /// A <see cref="TimerEngine"/> on the machine's monotonic clock, with one dispatch thread that sleeps until the earliest
 /// latest-allowed deadline and fires due timers in due order. Sub-millisecond due times are honoured: on Linux the
-/// thread sleeps on an absolute CLOCK_MONOTONIC timerfd with 1 ns timer slack; elsewhere a millisecond fallback is used
-/// (see <see cref="WaitPrimitive"/>). With nothing pending the thread sleeps with no deadline at all: no idle wake-ups.
+/// thread sleeps on an absolute CLOCK_MONOTONIC timerfd with 1 ns timer slack; on Windows on a high-resolution waitable
+/// timer; elsewhere a millisecond fallback is used (see <see cref="WaitPrimitive"/>). With nothing pending the thread sleeps with no deadline at all: no idle wake-ups.
 /// </summary>
 /// <remarks>
 /// Thread safety: Arm and Cancel are lock-free and safe from any thread and from callbacks. Callbacks run one at a time on
@@ -43,12 +43,15 @@ public sealed class RealTimeTimerEngine : TimerEngine
         ArgumentOutOfRangeException.ThrowIfNegative(spinNanoseconds);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(spinNanoseconds, TimeUnits.NanosecondsPerSecond);
         _spinNanoseconds = spinNanoseconds;
-        _waiter = (forcePortableWait ? null : TimerFdWaiter.TryCreate(() => NowNanoseconds)) ?? (IDeadlineWaiter)new MonitorWaiter(() => NowNanoseconds);
+        _waiter = forcePortableWait
+            ? new MonitorWaiter(() => NowNanoseconds)
+            : (IDeadlineWaiter?)TimerFdWaiter.TryCreate(() => NowNanoseconds) ?? (IDeadlineWaiter?)WaitableTimerWaiter.TryCreate(() => NowNanoseconds) ?? new MonitorWaiter(() => NowNanoseconds);
         _thread = new Thread(DispatchLoop) { IsBackground = true, Name = name, Priority = ThreadPriority.AboveNormal };
         _thread.Start();
     }
 
-    /// <summary>The OS primitive the dispatch thread sleeps on: "timerfd" (Linux, precise) or "monitor" (portable, ms).</summary>
+    /// <summary>The OS primitive the dispatch thread sleeps on: "timerfd" (Linux, precise), "waitable-timer" (Windows 10 1803+,
+    /// high resolution) or "monitor" (portable, ms).</summary>
     public string WaitPrimitive => _waiter.Name;
 
     /// <summary>The managed thread id of the dispatch thread, where every callback runs.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MiniportTimers.Engine;
+using Waiting = MiniportTimers.Engine.Waiting;
 
 namespace MiniportTimers.Tests.Engine;
 
@@ -9,10 +10,31 @@ public class RealTimeTimerEngineTests
     private const long Us = TimeUnits.NanosecondsPerMicrosecond;
 
     [Fact]
-    public void WaitPrimitive_OnLinux_IsTimerFd()
+    public void WaitPrimitive_IsThePrecisePrimitiveOfThePlatform()
     {
         using var engine = new RealTimeTimerEngine();
-        Assert.Equal(OperatingSystem.IsLinux() ? "timerfd" : "monitor", engine.WaitPrimitive);
+        var expected = OperatingSystem.IsLinux() ? "timerfd" : OperatingSystem.IsWindows() ? "waitable-timer" : "monitor";
+        Assert.Equal(expected, engine.WaitPrimitive);
+        using var portable = new RealTimeTimerEngine(forcePortableWait: true);
+        Assert.Equal("monitor", portable.WaitPrimitive);
+    }
+
+    [Fact]
+    public void WaitableTimerWaiter_ExistsOnlyOnWindows_AndNeverWakesBeforeItsDeadline()
+    {
+        using var clock = new RealTimeTimerEngine();
+        using var waiter = Waiting.WaitableTimerWaiter.TryCreate(() => clock.NowNanoseconds);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Null(waiter); // elsewhere the engine falls back as WaitPrimitive shows
+            return;
+        }
+
+        Assert.NotNull(waiter);
+        var deadline = clock.NowNanoseconds + (2_000 * Us);
+        waiter.SetDeadline(deadline);
+        waiter.Wait();
+        Assert.True(clock.NowNanoseconds >= deadline - (100 * Us), "the OS woke the waiter far before its deadline");
     }
 
     [Fact]
