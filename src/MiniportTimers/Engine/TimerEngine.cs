@@ -452,16 +452,17 @@ public abstract class TimerEngine : IDisposable
             _nearByDue.Pop();
             var t = entry.Timer;
             var sequence = entry.Sequence;
-            var state = Volatile.Read(ref t.StateWord);
+            if (!entry.IsCurrentWith(out var state))
+            {
+                continue; // cancelled or re-armed since the peek: it was re-submitted, the next drain files it
+            }
+
             var parameters = t.Owner as ArmParameters;
             var period = parameters?.PeriodNanoseconds ?? 0;
             var tolerance = parameters?.ToleranceNanoseconds ?? 0;
-            if ((state & (EngineTimer.ArmedBit | EngineTimer.WritingBit)) != EngineTimer.ArmedBit
-                || (state >> EngineTimer.SequenceShift) != sequence
-                || Volatile.Read(ref t.DueNanoseconds) != entry.DueNanoseconds
-                || Volatile.Read(ref t.StateWord) != state)
+            if (Volatile.Read(ref t.StateWord) != state)
             {
-                continue; // cancelled or re-armed since the peek: it was re-submitted, the next drain files it
+                continue; // an Arm began while the parameters were read: it will re-submit the timer
             }
 
             var due = entry.DueNanoseconds;

@@ -14,16 +14,16 @@ internal readonly record struct NearEntry(long Key, long DueNanoseconds, long Or
 {
     /// <summary>True while the timer is still armed with exactly this arming (same sequence, same due time). The
     /// submitted bit does not matter: a timer waiting to be drained with this very sequence is still this arming.</summary>
-    public bool IsCurrent
+    public bool IsCurrent => IsCurrentWith(out _);
+
+    /// <summary>As <see cref="IsCurrent"/>, also giving the state word it was checked against (for a CAS from it).</summary>
+    public bool IsCurrentWith(out long state)
     {
-        get
-        {
-            var state = Volatile.Read(ref Timer.StateWord);
-            return (state & (EngineTimer.ArmedBit | EngineTimer.WritingBit)) == EngineTimer.ArmedBit
-                && (state >> EngineTimer.SequenceShift) == Sequence
-                && Volatile.Read(ref Timer.DueNanoseconds) == DueNanoseconds
-                && Volatile.Read(ref Timer.StateWord) == state;
-        }
+        state = Volatile.Read(ref Timer.StateWord);
+        return (state & (EngineTimer.ArmedBit | EngineTimer.WritingBit)) == EngineTimer.ArmedBit
+            && (state >> EngineTimer.SequenceShift) == Sequence
+            && Volatile.Read(ref Timer.DueNanoseconds) == DueNanoseconds
+            && Volatile.Read(ref Timer.StateWord) == state;
     }
 
     /// <summary>Heap order: key, then order.</summary>
