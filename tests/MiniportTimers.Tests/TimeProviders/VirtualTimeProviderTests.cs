@@ -113,7 +113,7 @@ public class VirtualTimeProviderTests
         using var p = new EngineTimeProvider();
         var t0 = p.GetTimestamp();
         await p.Delay(TimeSpan.FromMicroseconds(200)).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.InRange(p.GetElapsedTime(t0), TimeSpan.FromMicroseconds(200), TimeSpan.FromMilliseconds(20));
+        Assert.InRange(p.GetElapsedTime(t0), TimeSpan.FromMicroseconds(200), TimeSpan.FromSeconds(2)); // never early; the upper bound is generous for loaded CI machines
     }
 
     [Fact]
