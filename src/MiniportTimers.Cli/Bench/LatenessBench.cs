@@ -44,6 +44,13 @@ internal static class LatenessBench
             })));
         }
 
+        // A 1 ms periodic timer: no thread waits on each fire, so the process's CPU is the dispatcher's own (the OS
+        // floor's wake-up cost plus the spin), the workload of a device emulator's tick.
+        foreach (var spinUs in new[] { 0, 50, 60 })
+        {
+            results.Add(MeasurePeriodic(1_000, spinUs, quick));
+        }
+
         // 1 ms with many other timers pending.
         var loaded = quick ? 20 : 500;
         using (var engine = new RealTimeTimerEngine("bench loaded"))
@@ -79,6 +86,39 @@ internal static class LatenessBench
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         engine.Cancel(t);
         return (Volatile.Read(ref fired), (int)(seconds * 10_000));
+    }
+
+    /// <summary>
+    /// One engine timer with the given period for a few seconds; lateness is the time read first thing in each callback
+    /// minus that fire's due time (the phase-kept schedule, decision A13), and the CPU is the whole process's meanwhile.
+    /// </summary>
+    private static Series MeasurePeriodic(double intervalUs, int spinUs, bool quick)
+    {
+        var period = (long)(intervalUs * TimeUnits.NanosecondsPerMicrosecond);
+        var seconds = quick ? 0.05 : 3.0;
+        var lateness = new double[(int)((seconds + 1) * TimeUnits.NanosecondsPerSecond / period)];
+        var count = 0;
+        using var engine = new RealTimeTimerEngine("bench periodic", spinNanoseconds: spinUs * TimeUnits.NanosecondsPerMicrosecond);
+        var t = engine.CreateTimer((_, in f) =>
+        {
+            var late = (engine.NowNanoseconds - f.DueNanoseconds) / 1_000.0;
+            if (count < lateness.Length)
+            {
+                lateness[count] = late;
+                Volatile.Write(ref count, count + 1);
+            }
+        });
+        engine.ArmAfter(t, period, 0, period);
+        Thread.Sleep(TimeSpan.FromTicks(period * 20 / TimeUnits.NanosecondsPer100ns)); // the first fires warm up
+        var start = Volatile.Read(ref count);
+        var cpu = new CpuMeter();
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        var percent = cpu.PercentOfOneCore();
+        engine.Cancel(t);
+        engine.FlushDispatched();
+        var samples = lateness[start..Volatile.Read(ref count)].ToList();
+        var name = spinUs == 0 ? "ours, periodic" : $"ours, periodic + {spinUs} µs spin";
+        return new Series(name, intervalUs, "idle", new Percentiles(samples), percent, samples.Count(x => x < 0));
     }
 
     /// <summary>Runs a blocking wait; its fire time is when it returns.</summary>
