@@ -63,20 +63,25 @@ namespace MiniportTimers.Engine;
 //
 // Lost wake-ups (the one subtle interleaving)
 //   dispatcher                                    arming thread
-//   1 drain; D = earliest deadline                a publish state + submitted bit (interlocked, full fence)
+//   1 drain; D = earliest deadline                a take the Writing bit (CAS, a full fence), write due, publish
+//                                                    state + submitted bit (release store; readers spin on Writing)
 //   2 programmed := D (interlocked exchange)      b push the timer unless the bit was already set (CAS on the head,
 //                                                    a full fence; a timer already on the stack is read by the
 //                                                    drain that takes it, which spins while the Writing bit is set)
 //   3 drain again; D' = earliest deadline         c if deadline < programmed: CAS programmed := deadline,
-//     if D' < D: D := D', back to 2                   then OS timer := deadline
+//     if D' < D: D := D', back to 2                  then OS timer := deadline; if programmed < deadline (lowered
+//                                                    meanwhile): deadline := programmed, repeat the OS write
 //   4 OS timer := D; if programmed < D (lowered
 //     meanwhile): D := programmed, repeat 4
 //   5 sleep
 //   An arming pushed before 2 is filed by the drain in 3. One pushed after 2 reads programmed ≤ D in c and, if its
 //   deadline is earlier, lowers it and programs the OS timer itself. If its OS write lands before the dispatcher's in 4,
-//   the dispatcher's re-read of programmed in 4 sees the lowered value and programs it again. No interleaving leaves an
-//   earlier arming asleep, and a stream of far-off armings never keeps the dispatcher awake: it drains them only every
-//   4,096 pushes (so dead timers cannot pile up on the stack).
+//   the dispatcher's re-read of programmed in 4 sees the lowered value and programs it again. Two arming threads race
+//   the same way: A lowers to 5, B to 3, B's OS write lands first, then A's (5); A's re-read in c sees 3 and writes it.
+//   Whoever's OS write lands last re-reads programmed after it, and any later lowering writes after that read, so the
+//   OS timer ends at the published deadline. No interleaving leaves an earlier arming asleep, and a stream of far-off
+//   armings never keeps the dispatcher awake: it drains them only every 4,096 pushes (so dead timers cannot pile up on
+//   the stack).
 //
 // Complexity
 //   Arm, Cancel: O(1), lock-free. Dispatcher: O(1) per filing in the wheel, O(log m) per near filing and per expiry
@@ -590,8 +595,19 @@ public abstract class TimerEngine : IDisposable
             var seen = Interlocked.CompareExchange(ref _programmedDeadline, deadline, programmed);
             if (seen == programmed)
             {
-                OnEarliestDeadlineLowered(deadline);
-                return;
+                // Another arming thread may lower it further between this CAS and this OS write, and its write may land
+                // first: program again until what was programmed is still no later than the published value.
+                while (true)
+                {
+                    OnEarliestDeadlineLowered(deadline);
+                    var after = Volatile.Read(ref _programmedDeadline);
+                    if (after >= deadline)
+                    {
+                        return;
+                    }
+
+                    deadline = after;
+                }
             }
 
             programmed = seen;
