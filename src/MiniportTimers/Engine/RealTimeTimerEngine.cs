@@ -34,10 +34,12 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// <param name="name">A name for the dispatch thread (shown in debuggers and traces).</param>
     /// <param name="forcePortableWait">True to use the millisecond fallback even where a precise primitive exists (for comparison).</param>
     /// <param name="spinNanoseconds">
-    /// 0 (the default) to sleep until each deadline. Otherwise the dispatcher wakes this many ns early and spins the
-    /// rest of the way: lateness drops to the spin loop's, at the cost of a core busy for that long before every
-    /// wake-up (50 µs before each of 1 000 wake-ups a second is 5 % of a core).
+    /// 0 (the default) to sleep until each deadline; at most 1 s. Otherwise the dispatcher wakes this many ns early and
+    /// spins the rest of the way: lateness drops to the spin loop's whenever the OS wakes it less than this late, at the
+    /// cost of a core busy for this long minus the OS's lateness before every wake-up (a 50 µs spin on a 1 ms periodic
+    /// timer added about 2 % of a core on a 2-core VM; docs/benchmarks.md has the figures).
     /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="spinNanoseconds"/> is negative or above 1 s.</exception>
     public RealTimeTimerEngine(string name = "MiniportTimers dispatcher", bool forcePortableWait = false, long spinNanoseconds = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(spinNanoseconds);
