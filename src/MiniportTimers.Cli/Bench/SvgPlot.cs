@@ -9,7 +9,7 @@ namespace MiniportTimers.Cli.Bench;
 /// </summary>
 internal static class SvgPlot
 {
-    private static readonly string[] Colors = ["#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f", "#e377c2", "#17becf"];
+    private static readonly string[] Colors = ["#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#7f7f7f", "#e377c2", "#17becf", "#bcbd22", "#393b79", "#843c39"];
 
     public static string LatenessCdf(IReadOnlyList<LatenessBench.Series> series)
     {
