@@ -13,7 +13,9 @@ namespace MiniportTimers.Engine;
 /// Thread safety: Arm and Cancel are lock-free and safe from any thread and from callbacks. Callbacks run one at a time on
 /// the dispatch thread, never under a lock; a callback that blocks delays every other timer of this engine (see
 /// <see cref="EngineStatistics.LongestCallbackNanoseconds"/>) and no other engine's. Dispose stops the thread (waiting
-/// for a running callback unless called from one); pending timers never fire.
+/// for a running callback unless called from one, where the thread ends when the callback returns) and closes the OS
+/// timer; pending timers never fire; Cancel stays safe afterwards, Arm throws <see cref="ObjectDisposedException"/>.
+/// There is no finalizer: an engine never disposed keeps its thread and OS timer until the process exits.
 /// </remarks>
 public sealed class RealTimeTimerEngine : TimerEngine
 {
@@ -29,6 +31,21 @@ public sealed class RealTimeTimerEngine : TimerEngine
 
     /// <summary>1 while the dispatcher is taking or running an expiry (set before it claims one): a flush must wait then.</summary>
     private int _busy;
+
+    /// <summary>
+    /// Arming threads inside a call to the waiter (OnEarliestDeadlineLowered, OnDrainNeeded). Dispose waits for it to
+    /// reach 0 before it wakes the dispatcher for the last time, and only the dispatch thread closes the waiter, after
+    /// its loop ends: so no arming thread's write lands after the final wake-up (which would put the dispatcher back to
+    /// sleep until that deadline) or on a closed descriptor (errno 9), or on a reused one (another engine's timer).
+    /// <code>
+    ///   arming thread                         Dispose
+    ///   users++ (full fence)                  disposed = 1 (full fence)
+    ///   disposed ? users--, return            wait until users == 0
+    ///   waiter.SetDeadline(d); users--        waiter.SetDeadline(0): the last write; dispatcher exits, closes the waiter
+    /// </code>
+    /// (Dekker: each side writes with a full fence, then reads the other's word, so at least one sees the other.)
+    /// </summary>
+    private int _waiterUsers;
 
     /// <summary>Creates the engine and starts its dispatch thread.</summary>
     /// <param name="name">A name for the dispatch thread (shown in debuggers and traces).</param>
@@ -55,6 +72,9 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// <summary>The OS primitive the dispatch thread sleeps on: "timerfd" (Linux, precise), "waitable-timer" (Windows 10 1803+,
     /// high resolution) or "monitor" (portable, ms).</summary>
     public string WaitPrimitive => _waiter.Name;
+
+    /// <summary>The dispatch thread's sleep primitive (tests check that Dispose closes it).</summary>
+    internal IDeadlineWaiter Waiter => _waiter;
 
     /// <summary>The managed thread id of the dispatch thread, where every callback runs.</summary>
     public int DispatchThreadId => _thread.ManagedThreadId;
@@ -115,11 +135,42 @@ public sealed class RealTimeTimerEngine : TimerEngine
     }
 
     private protected override void OnEarliestDeadlineLowered(long deadlineNanoseconds) =>
-        _waiter.SetDeadline(Math.Max(0, deadlineNanoseconds - _spinNanoseconds));
+        SetDeadlineFromArmingThread(Math.Max(0, deadlineNanoseconds - _spinNanoseconds));
 
-    private protected override void OnDrainNeeded() => _waiter.SetDeadline(0);
+    private protected override void OnDrainNeeded() => SetDeadlineFromArmingThread(0);
+
+    /// <summary>Moves the OS wake-up from an arming thread, unless the engine is disposed (see <see cref="_waiterUsers"/>).</summary>
+    private void SetDeadlineFromArmingThread(long deadlineNanoseconds)
+    {
+        Interlocked.Increment(ref _waiterUsers);
+        try
+        {
+            if (!IsDisposed)
+            {
+                _waiter.SetDeadline(deadlineNanoseconds);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiterUsers);
+        }
+    }
 
     private void DispatchLoop()
+    {
+        try
+        {
+            RunDispatchLoop();
+        }
+        finally
+        {
+            // Dispose has set the flag and waited out every arming thread's waiter call before its final wake-up, so
+            // this thread is the waiter's last user, whether Dispose ran on another thread or inside a callback here.
+            _waiter.Dispose();
+        }
+    }
+
+    private void RunDispatchLoop()
     {
         TimerFdWaiter.SetCurrentThreadTimerSlackToMinimum();
         while (!IsDisposed)
@@ -193,17 +244,22 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (IsDisposed)
+        if (!TryMarkDisposed())
         {
-            return;
+            return; // another Dispose got here first and makes the final wake-up
         }
 
-        base.Dispose(disposing);
-        _waiter.SetDeadline(0); // wake the thread so it sees IsDisposed
+        base.Dispose(disposing); // marked above with a full fence: from now no arming thread starts a waiter call (see _waiterUsers)
+        var spin = default(SpinWait);
+        while (Volatile.Read(ref _waiterUsers) != 0)
+        {
+            spin.SpinOnce(); // an arming thread is inside one timerfd_settime: microseconds
+        }
+
+        _waiter.SetDeadline(0); // the last write from outside the dispatch thread: wake it so it sees IsDisposed
         if (disposing && Environment.CurrentManagedThreadId != _thread.ManagedThreadId)
         {
-            _thread.Join();
-            _waiter.Dispose();
+            _thread.Join(); // the thread closes the waiter as it ends
         }
     }
 }

@@ -146,7 +146,7 @@ public abstract class TimerEngine : IDisposable
     /// <summary>The deadline the dispatcher sleeps until, ns; long.MaxValue = none. Lowered by arming threads (CAS).</summary>
     private long _programmedDeadline = long.MaxValue;
 
-    private volatile bool _disposed;
+    private int _disposed; // 1 once disposed: written with a full fence (Interlocked), read with Volatile
 
     /// <summary>Creates the engine and registers it with the process-wide counters.</summary>
     protected TimerEngine() => EngineRegistry.Add(this);
@@ -175,7 +175,7 @@ public abstract class TimerEngine : IDisposable
         Volatile.Read(ref _longestCallbackNanoseconds));
 
     /// <summary>True once <see cref="Dispose()"/> has begun (a volatile read: the dispatcher re-checks it before it sleeps).</summary>
-    protected internal bool IsDisposed => _disposed;
+    protected internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>Creates an engine-internal timer (a flush marker), left out of every statistic.</summary>
     private protected EngineTimer CreateInternalTimer(EngineTimerCallback callback, object? state) =>
@@ -192,6 +192,16 @@ public abstract class TimerEngine : IDisposable
         return new DelegateEngineTimer(this, callback, state);
     }
 
+    /// <summary>Throws unless <paramref name="timer"/> was created by this engine (a reference compare or two).</summary>
+    private void ThrowIfNotOwn(EngineTimer timer)
+    {
+        ArgumentNullException.ThrowIfNull(timer);
+        if (!ReferenceEquals(timer.Owner, this) && !(timer.Owner is ArmParameters owned && ReferenceEquals(owned.Engine, this)))
+        {
+            throw new ArgumentException("The timer belongs to another engine.", nameof(timer));
+        }
+    }
+
     /// <summary>
     /// Arms <paramref name="timer"/> to fire at <paramref name="dueNanoseconds"/> on this engine's clock, at the latest
     /// <paramref name="toleranceNanoseconds"/> after it, and then every <paramref name="periodNanoseconds"/> if that is
@@ -202,18 +212,15 @@ public abstract class TimerEngine : IDisposable
     /// <param name="timer">A timer created by this engine.</param>
     /// <param name="dueNanoseconds">Absolute due time in engine ns, 0 to <see cref="MaxTimeNanoseconds"/>. A due time in the past fires at the next dispatch (decision A15).</param>
     /// <param name="toleranceNanoseconds">How late the timer may fire so that wake-ups coalesce, 0 to <see cref="MaxTimeNanoseconds"/>.</param>
-    /// <param name="periodNanoseconds">0 for a one-shot timer; otherwise the period, 1 to <see cref="MaxTimeNanoseconds"/>.</param>
+    /// <param name="periodNanoseconds">0 for a one-shot timer; otherwise the period, 1 to <see cref="MaxTimeNanoseconds"/>. A
+    /// periodic timer whose next due time would pass <see cref="MaxTimeNanoseconds"/> fires that expiry as its last and goes idle.</param>
     /// <returns>True if the timer was pending (and its earlier arming is replaced), false if it was idle.</returns>
     /// <exception cref="ArgumentException"><paramref name="timer"/> belongs to another engine.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A time argument is negative or above <see cref="MaxTimeNanoseconds"/>.</exception>
     /// <exception cref="ObjectDisposedException">The engine is disposed.</exception>
     public bool Arm(EngineTimer timer, long dueNanoseconds, long toleranceNanoseconds = 0, long periodNanoseconds = 0)
     {
-        ArgumentNullException.ThrowIfNull(timer);
-        if (!ReferenceEquals(timer.Owner, this) && !(timer.Owner is ArmParameters owned && ReferenceEquals(owned.Engine, this)))
-        {
-            throw new ArgumentException("The timer belongs to another engine.", nameof(timer));
-        }
+        ThrowIfNotOwn(timer);
 
         ArgumentOutOfRangeException.ThrowIfNegative(dueNanoseconds);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dueNanoseconds, MaxTimeNanoseconds);
@@ -304,9 +311,13 @@ public abstract class TimerEngine : IDisposable
     /// dispatcher (its callback about to run or running) is not affected: this does not wait for it (decision A3).
     /// </summary>
     /// <returns>True if the timer was pending and is now idle; false if it was idle.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="timer"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="timer"/> belongs to another engine (its queue is that engine's
+    /// alone: before this check another engine's timer was unlinked from the wrong wheel).</exception>
+    /// <remarks>Safe after <see cref="Dispose()"/>: the timer becomes idle and nothing else happens.</remarks>
     public bool Cancel(EngineTimer timer)
     {
-        ArgumentNullException.ThrowIfNull(timer);
+        ThrowIfNotOwn(timer);
         var spin = default(SpinWait);
         while (true)
         {
@@ -358,8 +369,19 @@ public abstract class TimerEngine : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Stops the engine. Pending timers never fire afterwards.</summary>
-    protected virtual void Dispose(bool disposing) => _disposed = true;
+    /// <summary>
+    /// Stops the engine. Pending timers never fire afterwards (an expiry whose callback is already running finishes).
+    /// Arm then throws <see cref="ObjectDisposedException"/>; Cancel still works (the timer goes idle), so that disposing
+    /// a timer, a provider's ITimer or a driver's timer after its engine is safe.
+    /// </summary>
+    /// <remarks>
+    /// There is no finalizer: an engine that is never disposed keeps its resources (a real engine: its dispatch thread and
+    /// its OS timer) until the process exits. Dispose engines you create.
+    /// </remarks>
+    protected virtual void Dispose(bool disposing) => _ = TryMarkDisposed();
+
+    /// <summary>Sets the disposed flag with a full fence; true for the one caller that set it.</summary>
+    private protected bool TryMarkDisposed() => Interlocked.Exchange(ref _disposed, 1) == 0;
 
     /// <summary>Called on an arming thread when an arming's deadline is earlier than the programmed wake-up; the real engine moves its OS timer.</summary>
     private protected virtual void OnEarliestDeadlineLowered(long deadlineNanoseconds)
@@ -472,7 +494,20 @@ public abstract class TimerEngine : IDisposable
 
             var due = entry.DueNanoseconds;
             long overruns = 0;
+            long next = 0;
             if (period > 0)
+            {
+                // A13: next = due + period. If the dispatcher was late by whole periods, skip them (counted, not replayed).
+                // No overflow: due, now and period are each at most MaxTimeNanoseconds = long.MaxValue / 4.
+                next = due + period;
+                if (next <= nowNanoseconds)
+                {
+                    overruns = (nowNanoseconds - due) / period;
+                    next = due + ((overruns + 1) * period);
+                }
+            }
+
+            if (period > 0 && next <= MaxTimeNanoseconds)
             {
                 // Re-key under the writer bit, keeping the sequence (the same arming goes on). A concurrent cancel or
                 // re-arm makes the CAS fail; it re-submitted the timer.
@@ -481,33 +516,21 @@ public abstract class TimerEngine : IDisposable
                     continue;
                 }
 
-                // A13: next = due + period. If the dispatcher was late by whole periods, skip them (counted, not replayed).
-                var next = due + period;
-                if (next <= nowNanoseconds)
-                {
-                    overruns = (nowNanoseconds - due) / period;
-                    next = due + ((overruns + 1) * period);
-                }
-
                 long ticket = 0;
-                if (next <= MaxTimeNanoseconds)
+                t.DueNanoseconds = next;
+                if (IsVirtual)
                 {
-                    t.DueNanoseconds = next;
-                    if (IsVirtual)
-                    {
-                        ticket = Interlocked.Increment(ref _armTickets);
-                        parameters!.ArmTicket = ticket;
-                    }
+                    ticket = Interlocked.Increment(ref _armTickets);
+                    parameters!.ArmTicket = ticket;
                 }
 
                 Interlocked.Exchange(ref t.StateWord, state);
-                if (next <= MaxTimeNanoseconds)
-                {
-                    Place(t, sequence, next, next + tolerance, ticket);
-                }
+                Place(t, sequence, next, next + tolerance, ticket);
             }
             else
             {
+                // A one-shot, or a periodic timer whose next expiry would pass MaxTimeNanoseconds (beyond the engine's
+                // horizon: it never comes): this is its last expiry, and the timer goes idle.
                 // Claim the one-shot: Armed(s) → idle(s), the submitted bit kept. A concurrent cancel or re-arm makes this fail.
                 if (Interlocked.CompareExchange(ref t.StateWord, (sequence << EngineTimer.SequenceShift) | (state & EngineTimer.SubmittedBit), state) != state)
                 {

@@ -99,7 +99,8 @@ public sealed class VirtualTimerEngine : TimerEngine
                 CountWakeUp();
 
                 // Awake at wakeAt: fire, one by one in due order, every timer due by then (including ones the callbacks arm).
-                while (TryTakeNextDue(wakeAt, out var timer, out var firing))
+                // A callback that disposes the engine stops the rest: pending timers never fire after Dispose.
+                while (!IsDisposed && TryTakeNextDue(wakeAt, out var timer, out var firing))
                 {
                     Fire(timer!, firing);
                     fired++;

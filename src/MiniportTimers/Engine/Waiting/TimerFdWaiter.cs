@@ -110,5 +110,16 @@ internal sealed class TimerFdWaiter : IDeadlineWaiter
     /// <summary>The engine clock, for tests that check the offset.</summary>
     internal long EngineNow() => _engineNow();
 
-    public void Dispose() => LinuxNative.Close(_fd);
+    /// <summary>True once the descriptor has been closed (by the dispatch thread as it ends).</summary>
+    internal bool IsClosed => Volatile.Read(ref _closed) != 0;
+
+    private int _closed;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            _ = LinuxNative.Close(_fd);
+        }
+    }
 }
