@@ -60,7 +60,17 @@ public sealed class VirtualTimerEngine : TimerEngine
 
     /// <summary>Moves the clock forward by <paramref name="delta"/> (see <see cref="AdvanceBy(long)"/>).</summary>
     /// <returns>The number of expiries fired.</returns>
-    public int AdvanceBy(TimeSpan delta) => AdvanceBy(checked(delta.Ticks * TimeUnits.NanosecondsPer100ns));
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative or moves the clock past <see cref="TimerEngine.MaxTimeNanoseconds"/>.</exception>
+    public int AdvanceBy(TimeSpan delta)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
+        if (delta.Ticks > (MaxTimeNanoseconds - NowNanoseconds) / TimeUnits.NanosecondsPer100ns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delta), delta, $"The virtual clock's range ends {MaxTimeNanoseconds / TimeUnits.NanosecondsPerSecond} s after its start (TimerEngine.MaxTimeNanoseconds).");
+        }
+
+        return AdvanceBy(delta.Ticks * TimeUnits.NanosecondsPer100ns);
+    }
 
     /// <summary>
     /// Moves the clock to <paramref name="targetNanoseconds"/> (or leaves it where it is if it is already later),

@@ -83,7 +83,9 @@ public static class Ex
         {
             tolerance = noWake == EX_TIMER_UNLIMITED_TOLERANCE
                 ? TimerEngine.MaxTimeNanoseconds - due
-                : Math.Min(TimerEngine.MaxTimeNanoseconds - due, Math.Max(0, noWake) * TimeUnits.NanosecondsPer100ns);
+                : Math.Max(0, noWake) >= (TimerEngine.MaxTimeNanoseconds - due) / TimeUnits.NanosecondsPer100ns
+                    ? TimerEngine.MaxTimeNanoseconds - due // beyond the engine's horizon: as good as unlimited (no overflow)
+                    : Math.Max(0, noWake) * TimeUnits.NanosecondsPer100ns;
         }
 
         return Timer.Set(due, period100ns * TimeUnits.NanosecondsPer100ns, tolerance);

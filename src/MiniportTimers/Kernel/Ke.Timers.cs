@@ -27,6 +27,8 @@ public static partial class Ke
 
     /// <summary>Initializes a timer: not queued, not signalled, no period (KeInitializeTimerEx). IRQL: any.</summary>
     /// <exception cref="InvalidOperationException">No engine is bound (call from a host routine or inside <see cref="UseEngine"/>).</exception>
+    /// <exception cref="BugCheckException">TIMER_OR_DPC_INVALID (0xC7, P1 = 0: a timer object) when the timer is still
+    /// queued, as Driver Verifier raises it; the old arming is cancelled first, so it never fires.</exception>
     public static void KeInitializeTimerEx(KTIMER Timer, TIMER_TYPE Type)
     {
         ArgumentNullException.ThrowIfNull(Timer);
@@ -55,12 +57,13 @@ public static partial class Ke
 
     /// <summary>
     /// KeSetCoalescableTimer: <see cref="KeSetTimerEx"/> plus a tolerance in ms: each expiry lands in [due, due +
-    /// <paramref name="tolerableDelayMilliseconds"/>], never early; 0 is KeSetTimerEx.
+    /// <paramref name="tolerableDelayMilliseconds"/>], never early; 0 is KeSetTimerEx. The period is a ULONG: every value
+    /// up to 4,294,967,295 ms (about 49.7 days) is accepted.
     /// </summary>
     /// <returns>TRUE if the timer was already queued.</returns>
     /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
     public static bool KeSetCoalescableTimer(KTIMER Timer, long dueTime100ns, uint periodMilliseconds, uint tolerableDelayMilliseconds, KDPC? Dpc) =>
-        SetTimer(Timer, dueTime100ns, checked((int)periodMilliseconds), tolerableDelayMilliseconds, Dpc, nameof(KeSetCoalescableTimer));
+        SetTimer(Timer, dueTime100ns, periodMilliseconds, tolerableDelayMilliseconds, Dpc, nameof(KeSetCoalescableTimer));
 
     /// <summary>
     /// Dequeues a timer (KeCancelTimer). Does not dequeue a DPC its expiry already queued, nor wait for one running.
@@ -83,6 +86,8 @@ public static partial class Ke
 
     /// <summary>Initializes a DPC with its routine and context (KeInitializeDpc). IRQL: any.</summary>
     /// <exception cref="InvalidOperationException">No engine is bound.</exception>
+    /// <exception cref="BugCheckException">TIMER_OR_DPC_INVALID (0xC7, P1 = 1: a DPC object) when the DPC is still
+    /// queued; it is removed from the queue first, so its routine does not run for that queuing.</exception>
     public static void KeInitializeDpc(KDPC Dpc, KDEFERRED_ROUTINE DeferredRoutine, object? DeferredContext)
     {
         ArgumentNullException.ThrowIfNull(Dpc);
@@ -107,7 +112,7 @@ public static partial class Ke
         return Dpc.Remove();
     }
 
-    private static bool SetTimer(KTIMER timer, long dueTime100ns, int periodMilliseconds, uint toleranceMilliseconds, KDPC? dpc, string routine)
+    private static bool SetTimer(KTIMER timer, long dueTime100ns, long periodMilliseconds, uint toleranceMilliseconds, KDPC? dpc, string routine)
     {
         ArgumentNullException.ThrowIfNull(timer);
         RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, routine);

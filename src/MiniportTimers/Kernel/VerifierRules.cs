@@ -27,4 +27,7 @@ public static class VerifierRules
 
     /// <summary>The parameter 1 of TIMER_OR_DPC_INVALID (0xC7) for a timer object.</summary>
     public const ulong TimerObject = 0x0;
+
+    /// <summary>The parameter 1 of TIMER_OR_DPC_INVALID (0xC7) for a DPC object.</summary>
+    public const ulong DpcObject = 0x1;
 }

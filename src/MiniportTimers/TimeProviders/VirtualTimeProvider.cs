@@ -66,7 +66,8 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     }
 
     /// <summary>Moves the clock forward by <paramref name="delta"/>, firing every timer that comes due.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative, or moves the clock past the end
+    /// of its range: <see cref="Engine.TimerEngine.MaxTimeNanoseconds"/> (about 73 years) after <see cref="Start"/>.</exception>
     /// <exception cref="InvalidOperationException">Called from a timer callback.</exception>
     public void Advance(TimeSpan delta)
     {
@@ -78,7 +79,9 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     }
 
     /// <summary>Moves the clock forward to <paramref name="value"/>, firing every timer that comes due.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is earlier than the current time: the clock never goes back.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is earlier than the current time (the clock never
+    /// goes back), or later than the end of the clock's range, <see cref="Engine.TimerEngine.MaxTimeNanoseconds"/> (about
+    /// 73 years) after <see cref="Start"/>.</exception>
     public void SetUtcNow(DateTimeOffset value)
     {
         var now = GetUtcNowWithoutAdvance();
@@ -87,7 +90,13 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
             throw new ArgumentOutOfRangeException(nameof(value), value, $"The virtual clock cannot go back (it is {now:O}).");
         }
 
-        Advance(value - now);
+        var delta = value - now;
+        if (delta.Ticks > (TimerEngine.MaxTimeNanoseconds - Engine.NowNanoseconds) / TimeUnits.NanosecondsPer100ns)
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, $"The virtual clock's range ends at {Start + TimeSpan.FromTicks(TimerEngine.MaxTimeNanoseconds / TimeUnits.NanosecondsPer100ns):O}.");
+        }
+
+        Advance(delta);
     }
 
     /// <summary>Sets the time zone <see cref="TimeProvider.LocalTimeZone"/> reports (default UTC).</summary>

@@ -20,6 +20,11 @@ public sealed class KDPC : KernelObject
 
     internal void Initialize(KDEFERRED_ROUTINE routine, object? deferredContext)
     {
+        if (_queue is { } old && old.Engine.Cancel(old))
+        {
+            throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.DpcObject, 0, 0, 0, "KeInitializeDpc on a DPC that is still queued");
+        }
+
         Bind(nameof(Ke.KeInitializeDpc));
         Routine = routine;
         DeferredContext = deferredContext;

@@ -18,6 +18,13 @@ public sealed class KTIMER : KernelObject
 
     internal void Initialize(TIMER_TYPE type)
     {
+        // Re-initializing a queued timer would leave its old arming alive (it fired at the old due time, and a later
+        // KeCancelTimer said FALSE): cancel it, then report what Driver Verifier reports.
+        if (_timer is { } old && old.Engine.Cancel(old))
+        {
+            throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "KeInitializeTimer(Ex) on a timer that is still queued");
+        }
+
         Bind(nameof(Ke.KeInitializeTimerEx));
         Type = type;
         lock (_gate)
