@@ -24,10 +24,10 @@ public sealed class E100bexRun(int adapters = 2, int seed = 1) : NdisSampleRun(a
     [
         new("link detection polls", Contexts.Sum(c => c.DetectionPolls)),
         new("requests held pending", _pended),
-        new("completed from timer callback", Host.Completions.Count(c => c.FromTimerCallback && c.Kind != "SendComplete")),
+        new("completed from timer callback", Host.CountCompletions(fromTimerCallback: true) - Completions("SendComplete", fromTimerOnly: true)),
         new("sends submitted", _sends),
         new("sends completed", Completions("SendComplete")),
-        new("link indications", Host.Indications.Count),
+        new("link indications", Host.IndicationCount),
     ];
 
     /// <inheritdoc />
@@ -36,7 +36,7 @@ public sealed class E100bexRun(int adapters = 2, int seed = 1) : NdisSampleRun(a
         get
         {
             var failures = new List<string>();
-            var heldCompleted = Host.Completions.Count(c => c.Kind is "QueryInformationComplete" or "SetInformationComplete" or "ResetComplete");
+            var heldCompleted = Completions("QueryInformationComplete") + Completions("SetInformationComplete") + Completions("ResetComplete");
             if (heldCompleted != _pended)
             {
                 failures.Add($"e100bex: {_pended - heldCompleted} held requests never completed");

@@ -79,5 +79,5 @@ public abstract class NdisSampleRun : ISampleRun
 
     /// <summary>Completions of one kind (optionally only those from timer callbacks).</summary>
     protected long Completions(string kind, bool fromTimerOnly = false) =>
-        Host.Completions.Count(c => c.Kind == kind && (!fromTimerOnly || c.FromTimerCallback));
+        Host.CountCompletions(kind, fromTimerCallback: fromTimerOnly ? true : null);
 }

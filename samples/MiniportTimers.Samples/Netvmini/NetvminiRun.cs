@@ -27,8 +27,8 @@ public sealed class NetvminiRun(int adapters = 2) : NdisSampleRun(adapters)
         new("pauses pended", _pausesPended),
         new("pauses completed from timer", Completions("PauseComplete", fromTimerOnly: true)),
         new("resets pended", _resetsPended),
-        new("resets completed SUCCESS", Host.Completions.Count(c => c.Kind == "ResetComplete" && c.Status == NDIS_STATUS_SUCCESS)),
-        new("resets completed FAILURE (timed out)", Host.Completions.Count(c => c.Kind == "ResetComplete" && c.Status == NDIS_STATUS_FAILURE)),
+        new("resets completed SUCCESS", Host.CountCompletions("ResetComplete", NDIS_STATUS_SUCCESS)),
+        new("resets completed FAILURE (timed out)", Host.CountCompletions("ResetComplete", NDIS_STATUS_FAILURE)),
     ];
 
     /// <inheritdoc />

@@ -21,7 +21,7 @@ public sealed class PcnetRun(int adapters = 2) : NdisSampleRun(adapters)
     public override IReadOnlyList<KeyValuePair<string, long>> Facts =>
     [
         new("media polls", Contexts.Sum(c => c.Polls)),
-        new("link indications", Host.Indications.Count),
+        new("link indications", Host.IndicationCount),
         new("resets pended", _resetsPended),
         new("resets completed", Completions("ResetComplete")),
     ];

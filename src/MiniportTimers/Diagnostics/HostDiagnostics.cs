@@ -8,7 +8,16 @@ public sealed class HostDiagnostics
 {
     private readonly object _gate = new();
     private readonly List<BugCheckReport> _bugChecks = [];
-    private readonly List<VerifierFinding> _findings = [];
+    private readonly KeyedRecentLog<string, VerifierFinding> _findings;
+
+    /// <summary>Creates an empty record keeping the 1 000 most recent findings of each rule.</summary>
+    public HostDiagnostics()
+        : this(1_000)
+    {
+    }
+
+    /// <summary>Creates an empty record keeping the <paramref name="recentFindingsPerRule"/> most recent findings of each rule.</summary>
+    internal HostDiagnostics(int recentFindingsPerRule) => _findings = new(recentFindingsPerRule);
 
     /// <summary>Per timer kind and callback: arms, fires, cancels, BUSY returns, lateness.</summary>
     public TimerActivityTable TimerActivity { get; } = new();
@@ -25,17 +34,17 @@ public sealed class HostDiagnostics
         }
     }
 
-    /// <summary>Misuse noticed that is not a bug check, in order.</summary>
-    public IReadOnlyList<VerifierFinding> Findings
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _findings];
-            }
-        }
-    }
+    /// <summary>
+    /// Misuse noticed that is not a bug check, in order: the most recent ones of each rule
+    /// (<see cref="Kernel.KernelHostOptions.RecentRecordsPerKind"/>); <see cref="FindingCount"/> counts them all.
+    /// </summary>
+    public IReadOnlyList<VerifierFinding> Findings => _findings.Snapshot();
+
+    /// <summary>Every finding ever made, including those no longer kept in <see cref="Findings"/>.</summary>
+    public long FindingCount => _findings.TotalCount;
+
+    /// <summary>Every finding ever made under <paramref name="rule"/> (e.g. "TimerQueuedAtHalt").</summary>
+    public long CountFindings(string rule) => _findings.Count(r => r == rule);
 
     internal void Add(BugCheckReport report)
     {
@@ -49,9 +58,6 @@ public sealed class HostDiagnostics
 
     internal void Add(VerifierFinding finding)
     {
-        lock (_gate)
-        {
-            _findings.Add(finding);
-        }
+        _findings.Add(finding.Rule, finding);
     }
 }

@@ -34,4 +34,23 @@ public abstract record KernelHostOptions
     }
 
     private readonly long? _windowsClockTickMicroseconds;
+
+    /// <summary>
+    /// How many of the most recent records of each kind a host keeps for reading back (verifier findings per rule; NDIS
+    /// completions per kind, status and origin; NDIS indications per status code). Default 1 000, at least 1. Counts
+    /// stay exact for every record ever made (<see cref="Diagnostics.HostDiagnostics.FindingCount"/>,
+    /// <c>NdisHost.CountCompletions</c>): a host that runs for hours keeps constant memory.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int RecentRecordsPerKind
+    {
+        get => _recentRecordsPerKind;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(RecentRecordsPerKind));
+            _recentRecordsPerKind = value;
+        }
+    }
+
+    private readonly int _recentRecordsPerKind = 1_000;
 }

@@ -30,13 +30,22 @@ public static partial class NdisApi
             throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "NdisMInitializeTimer on a timer that is still queued");
         }
 
-        if (timer.Timer is { } existing)
+        // The timer may have belonged to another adapter (or another host) before: that adapter stops tracking it, or its
+        // halt would cancel this adapter's timer and report it as still queued.
+        var previousOwner = timer.Timer?.Owner;
+        if (timer.Timer is { } existing && existing.Host == miniportAdapterHandle.Host)
         {
             existing.Rebind(timerFunction, functionContext, miniportAdapterHandle);
         }
         else
         {
+            timer.Timer?.Rebind(timerFunction, functionContext, null); // cancels it on its old host's engine
             timer.Timer = new NdisTimer(miniportAdapterHandle.Host, "NdisMTimer", timer, timerFunction, functionContext, miniportAdapterHandle);
+        }
+
+        if (previousOwner is not null && previousOwner != miniportAdapterHandle)
+        {
+            previousOwner.Untrack(timer.Timer);
         }
 
         miniportAdapterHandle.Track(timer.Timer);

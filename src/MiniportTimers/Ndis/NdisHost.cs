@@ -15,8 +15,8 @@ public sealed class NdisHost
 {
     private readonly object _gate = new();
     private readonly List<NdisMiniportAdapter> _adapters = [];
-    private readonly List<NdisIndication> _indications = [];
-    private readonly List<NdisCompletion> _completions = [];
+    private readonly KeyedRecentLog<uint, NdisIndication> _indications;
+    private readonly KeyedRecentLog<(string Kind, uint Status, bool FromTimerCallback), NdisCompletion> _completions;
     private NDIS_MINIPORT_DRIVER_CHARACTERISTICS? _characteristics;
     private object? _driverContext;
 
@@ -26,6 +26,9 @@ public sealed class NdisHost
         ArgumentNullException.ThrowIfNull(engine);
         Engine = engine;
         Options = options ?? new NdisHostOptions();
+        Diagnostics = new HostDiagnostics(Options.RecentRecordsPerKind);
+        _indications = new(Options.RecentRecordsPerKind);
+        _completions = new(Options.RecentRecordsPerKind);
     }
 
     /// <summary>The engine every timer of this host runs on.</summary>
@@ -38,7 +41,7 @@ public sealed class NdisHost
     public TraceRecorder? Trace { get; set; }
 
     /// <summary>Timer activity, bug checks and verifier findings.</summary>
-    public HostDiagnostics Diagnostics { get; } = new();
+    public HostDiagnostics Diagnostics { get; }
 
     /// <summary>The registered driver, once NdisMRegisterMiniportDriver succeeded.</summary>
     public NdisDriverHandle? DriverHandle { get; private set; }
@@ -55,29 +58,31 @@ public sealed class NdisHost
         }
     }
 
-    /// <summary>Every status indication, in order.</summary>
-    public IReadOnlyList<NdisIndication> Indications
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _indications];
-            }
-        }
-    }
+    /// <summary>
+    /// Status indications, in order: the most recent <see cref="Kernel.KernelHostOptions.RecentRecordsPerKind"/> of each
+    /// status code. <see cref="IndicationCount"/> and <see cref="CountIndications"/> count every one ever made.
+    /// </summary>
+    public IReadOnlyList<NdisIndication> Indications => _indications.Snapshot();
 
-    /// <summary>Every completion, in order.</summary>
-    public IReadOnlyList<NdisCompletion> Completions
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _completions];
-            }
-        }
-    }
+    /// <summary>Every status indication ever made.</summary>
+    public long IndicationCount => _indications.TotalCount;
+
+    /// <summary>Completions, in order: the most recent <see cref="Kernel.KernelHostOptions.RecentRecordsPerKind"/> of each
+    /// (kind, status, from-timer-callback) combination. <see cref="CountCompletions"/> counts every one ever made.</summary>
+    public IReadOnlyList<NdisCompletion> Completions => _completions.Snapshot();
+
+    /// <summary>Every completion ever made.</summary>
+    public long CompletionCount => _completions.TotalCount;
+
+    /// <summary>Counts every status indication ever made with <paramref name="statusCode"/>.</summary>
+    public long CountIndications(uint statusCode) => _indications.Count(code => code == statusCode);
+
+    /// <summary>Counts every completion ever made that matches each criterion given (null matches anything).</summary>
+    /// <param name="kind">The completion kind, e.g. "ResetComplete", "SendComplete".</param>
+    /// <param name="status">The NDIS_STATUS it completed with.</param>
+    /// <param name="fromTimerCallback">True: only completions made inside a timer callback; false: only outside one.</param>
+    public long CountCompletions(string? kind = null, uint? status = null, bool? fromTimerCallback = null) =>
+        _completions.Count(k => (kind is null || k.Kind == kind) && (status is null || k.Status == status) && (fromTimerCallback is null || k.FromTimerCallback == fromTimerCallback));
 
     /// <summary>
     /// Registers the miniport driver (NdisMRegisterMiniportDriver). Returns NDIS_STATUS_SUCCESS, or
@@ -142,19 +147,8 @@ public sealed class NdisHost
         }
     }
 
-    internal void Record(NdisIndication indication)
-    {
-        lock (_gate)
-        {
-            _indications.Add(indication);
-        }
-    }
+    internal void Record(NdisIndication indication) => _indications.Add(indication.StatusCode, indication);
 
-    internal void Record(NdisCompletion completion)
-    {
-        lock (_gate)
-        {
-            _completions.Add(completion);
-        }
-    }
+    internal void Record(NdisCompletion completion) =>
+        _completions.Add((completion.Kind, completion.Status, completion.FromTimerCallback), completion);
 }

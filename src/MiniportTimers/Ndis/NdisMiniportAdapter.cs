@@ -19,7 +19,11 @@ public sealed class NdisMiniportAdapter
 
     private readonly object _gate = new();
     private readonly NDIS_MINIPORT_DRIVER_CHARACTERISTICS _handlers;
-    private readonly List<NdisTimer> _timers = [];
+    // The adapter's timers, each with its tracking order (so a snapshot lists them in the order they were tracked, which
+    // keeps reports deterministic). A dictionary: allocate and free are O(1) at any number of timers (a list searched on
+    // every call took 2.9 s for 80,000 timer objects).
+    private readonly Dictionary<NdisTimer, long> _timers = [];
+    private long _trackingOrder;
 
     /// <summary>NDIS 5 requests waiting for the outstanding one to complete (NDIS delivers one OID request at a time).</summary>
     private readonly Queue<(string Routine, MINIPORT_OID Handler, uint Oid, string CompletionKind)> _oidQueue = new();
@@ -218,10 +222,7 @@ public sealed class NdisMiniportAdapter
     {
         lock (_gate)
         {
-            if (!_timers.Contains(timer))
-            {
-                _timers.Add(timer);
-            }
+            _timers.TryAdd(timer, _trackingOrder++);
         }
     }
 
@@ -327,7 +328,10 @@ public sealed class NdisMiniportAdapter
     {
         lock (_gate)
         {
-            return [.. _timers];
+            var timers = new KeyValuePair<NdisTimer, long>[_timers.Count];
+            ((ICollection<KeyValuePair<NdisTimer, long>>)_timers).CopyTo(timers, 0);
+            Array.Sort(timers, static (a, b) => a.Value.CompareTo(b.Value));
+            return Array.ConvertAll(timers, static p => p.Key);
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class StorportHost
         ArgumentNullException.ThrowIfNull(engine);
         Engine = engine;
         Options = options ?? new StorportHostOptions();
+        Diagnostics = new HostDiagnostics(Options.RecentRecordsPerKind);
     }
 
     private int _stuckCallbackWatchdogStarted;
@@ -56,7 +57,7 @@ public sealed class StorportHost
     public TraceRecorder? Trace { get; set; }
 
     /// <summary>Timer activity, bug checks and verifier findings of this host.</summary>
-    public HostDiagnostics Diagnostics { get; } = new();
+    public HostDiagnostics Diagnostics { get; }
 
     /// <summary>Per timer kind and callback: arms, fires, cancels, BUSY returns, lateness.</summary>
     public TimerActivityTable TimerActivity => Diagnostics.TimerActivity;
