@@ -41,11 +41,15 @@ public sealed class RealTimeTimerEngine : TimerEngine
     ///   arming thread                         Dispose
     ///   users++ (full fence)                  disposed = 1 (full fence)
     ///   disposed ? users--, return            wait until users == 0
-    ///   waiter.SetDeadline(d); users--        waiter.SetDeadline(0): the last write; dispatcher exits, closes the waiter
+    ///   waiter.SetDeadline(d); users--        waiter.SetDeadline(0): the last write; finalWakeWritten = 1
+    ///                                         dispatcher: sees disposed, waits for finalWakeWritten, closes the waiter
     /// </code>
     /// (Dekker: each side writes with a full fence, then reads the other's word, so at least one sees the other.)
     /// </summary>
     private int _waiterUsers;
+
+    /// <summary>1 once Dispose has made its final wake-up write: the dispatch thread closes the waiter only after it.</summary>
+    private int _finalWakeWritten;
 
     /// <summary>Creates the engine and starts its dispatch thread.</summary>
     /// <param name="name">A name for the dispatch thread (shown in debuggers and traces).</param>
@@ -164,8 +168,15 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
         finally
         {
-            // Dispose has set the flag and waited out every arming thread's waiter call before its final wake-up, so
-            // this thread is the waiter's last user, whether Dispose ran on another thread or inside a callback here.
+            // Dispose has set the flag and waited out every arming thread's waiter call before its final wake-up; once that
+            // write is made too (the loop may have seen the flag just before it), this thread is the waiter's last user,
+            // whether Dispose ran on another thread or inside a callback here.
+            var spin = default(SpinWait);
+            while (Volatile.Read(ref _finalWakeWritten) == 0)
+            {
+                spin.SpinOnce();
+            }
+
             _waiter.Dispose();
         }
     }
@@ -257,6 +268,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
 
         _waiter.SetDeadline(0); // the last write from outside the dispatch thread: wake it so it sees IsDisposed
+        Volatile.Write(ref _finalWakeWritten, 1);
         if (disposing && Environment.CurrentManagedThreadId != _thread.ManagedThreadId)
         {
             _thread.Join(); // the thread closes the waiter as it ends

@@ -14,11 +14,18 @@ public abstract record KernelHostOptions
     public bool Verifier { get; init; } = true;
 
     /// <summary>
-    /// The longest a single timer callback or DPC may run before the verifier raises DPC_WATCHDOG_VIOLATION, µs of engine
-    /// time (default 100 000). A callback that returns late is reported when it returns; on a real clock a Storport
-    /// callback that never returns is reported by the host's watchdog thread once it passes this limit.
+    /// The longest a single timer callback or DPC may run before the verifier raises DPC_WATCHDOG_VIOLATION, µs
+    /// (default 100 000). A callback that returns late is reported when it returns; on a real clock a Storport callback
+    /// that never returns is reported by the host's watchdog thread once it passes this limit. On a virtual clock the
+    /// run time is the engine time that passed inside the callback (StorPortStallExecution moves it). On a real clock it
+    /// is the elapsed time less the time the callback could not run: garbage-collection pauses and, on Linux, the time
+    /// its thread waited for a CPU (schedstat run delay). A correct callback is never stopped by a GC pause or a busy
+    /// machine; one that spins or blocks past the limit still is.
     /// </summary>
     public long DpcWatchdogMicroseconds { get; init; } = 100_000;
+
+    /// <summary>Where the DPC watchdog learns the time a callback could not run (tests replace it).</summary>
+    internal Watchdog.IStolenTimeSource StolenTime { get; init; } = Watchdog.SystemStolenTime.Instance;
 
     /// <summary>
     /// Windows timing fidelity: null (the default) is precise, the engine's best. Otherwise every timer expires at the

@@ -1,6 +1,7 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Watchdog;
 using MiniportTimers.Ndis.Timers;
 
 namespace MiniportTimers.Ndis;
@@ -350,15 +351,15 @@ public sealed class NdisMiniportAdapter
         try
         {
             var watched = Host.Options.Verifier && routine == "TimerCallback";
-            var limit = Host.Options.DpcWatchdogMicroseconds;
+            var options = Host.Options;
             var engine = Host.Engine;
-            fault = KernelContext.Run(engine, irql, (body, watched, limit, engine, routine), static s =>
+            fault = KernelContext.Run(engine, irql, (body, watched, options, engine, routine), static s =>
             {
-                var started = s.watched ? s.engine.NowNanoseconds : 0;
+                var stamp = s.watched ? DpcWatchdog.Begin(s.engine, s.options.StolenTime) : default;
                 s.body();
                 if (s.watched)
                 {
-                    DpcWatchdog.Check(s.routine, s.engine.NowNanoseconds - started, s.limit);
+                    DpcWatchdog.CheckOnReturn(s.routine, s.engine, s.options.StolenTime, stamp, s.options.DpcWatchdogMicroseconds);
                 }
             }, _kernelObjectFault);
         }

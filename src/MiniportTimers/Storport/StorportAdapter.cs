@@ -1,6 +1,7 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Watchdog;
 using MiniportTimers.Storport.Timers;
 
 namespace MiniportTimers.Storport;
@@ -410,17 +411,20 @@ public sealed class StorportAdapter
     // NotWatched. Written by the dispatcher, read by the watchdog thread.
     private long _watchedSinceNanoseconds = NotWatched;
     private MiniportRoutine _watchedRoutine;
+    private WatchdogStamp _watchedStamp; // written before _watchedSinceNanoseconds publishes it
 
     // 1 once the watchdog reported the run in progress; the dispatcher resets it when the callback returns.
     private int _watchdogTripped;
 
     private bool _watchdogStarted;
 
-    private void BeginWatched(MiniportRoutine routine, long startedNanoseconds)
+    /// <summary>Stamps a watched callback's start (after the library's own first-call work, which is not the callback's).</summary>
+    private WatchdogStamp BeginWatched(MiniportRoutine routine)
     {
         if (Host.Engine.IsVirtual)
         {
-            return; // virtual time cannot pass inside a callback: nothing for the watchdog thread to see
+            // Virtual time cannot pass inside a callback unless the callback moves it: nothing for a watchdog thread to see.
+            return DpcWatchdog.Begin(Host.Engine, Host.Options.StolenTime);
         }
 
         if (!_watchdogStarted)
@@ -429,9 +433,12 @@ public sealed class StorportAdapter
             Host.EnsureStuckCallbackWatchdog();
         }
 
+        var stamp = DpcWatchdog.Begin(Host.Engine, Host.Options.StolenTime);
         _watchedRoutine = routine;
-        Interlocked.Exchange(ref _watchedSinceNanoseconds, startedNanoseconds); // full fence: see StuckCallbackWatchdog
+        _watchedStamp = stamp;
+        Interlocked.Exchange(ref _watchedSinceNanoseconds, stamp.StartNanoseconds); // full fence: see StuckCallbackWatchdog
         Host.Watchdog?.NoteCallbackStarted();
+        return stamp;
     }
 
     /// <summary>
@@ -447,15 +454,29 @@ public sealed class StorportAdapter
             return false;
         }
 
-        if ((nowNanoseconds - since) / TimeUnits.NanosecondsPerMicrosecond <= limitMicroseconds
+        var limitNanoseconds = limitMicroseconds * TimeUnits.NanosecondsPerMicrosecond;
+        if (nowNanoseconds - since <= limitNanoseconds)
+        {
+            return true; // the common case: not even the elapsed time is past the allotment
+        }
+
+        // The stamp was written before since was published; a newer run may have replaced both since: use it only if
+        // it still belongs to the run whose start was read.
+        var stamp = _watchedStamp;
+        if (stamp.StartNanoseconds != since || Volatile.Read(ref _watchedSinceNanoseconds) != since)
+        {
+            return true;
+        }
+
+        var ran = DpcWatchdog.RanNanoseconds(Host.Engine, Host.Options.StolenTime, stamp, nowNanoseconds, limitNanoseconds, ownThread: false);
+        if (ran / TimeUnits.NanosecondsPerMicrosecond <= limitMicroseconds
             || Interlocked.CompareExchange(ref _watchdogTripped, 1, 0) != 0)
         {
             return true;
         }
 
-        var ranMicroseconds = (nowNanoseconds - since) / TimeUnits.NanosecondsPerMicrosecond;
         var routine = _watchedRoutine;
-        Fault(routine, new BugCheckException(BugCheckCodes.DPC_WATCHDOG_VIOLATION, 0, (ulong)ranMicroseconds, (ulong)limitMicroseconds, 0, $"{routine} has run {ranMicroseconds} µs at DISPATCH_LEVEL and has not returned; the DPC watchdog allows {limitMicroseconds} µs"));
+        Fault(routine, DpcWatchdog.Violation(routine.ToString(), ran, limitMicroseconds, returned: false));
         return true;
     }
 
@@ -482,11 +503,7 @@ public sealed class StorportAdapter
                 {
                     var options = s.Adapter.Host.Options;
                     var watched = options.Verifier && s.routine is MiniportRoutine.TimerCallback or MiniportRoutine.DpcRoutine;
-                    var started = watched ? s.Adapter.Host.Engine.NowNanoseconds : 0;
-                    if (watched)
-                    {
-                        s.Adapter.BeginWatched(s.routine, started);
-                    }
+                    var stamp = watched ? s.Adapter.BeginWatched(s.routine) : default;
 
                     try
                     {
@@ -503,7 +520,7 @@ public sealed class StorportAdapter
                     // The stuck-callback watchdog already reported this run (and stopped the adapter): once is enough.
                     if (watched && Interlocked.Exchange(ref s.Adapter._watchdogTripped, 0) == 0)
                     {
-                        DpcWatchdog.Check(s.routine.ToString(), s.Adapter.Host.Engine.NowNanoseconds - started, options.DpcWatchdogMicroseconds);
+                        DpcWatchdog.CheckOnReturn(s.routine.ToString(), s.Adapter.Host.Engine, options.StolenTime, stamp, options.DpcWatchdogMicroseconds);
                     }
                 }
                 finally

@@ -103,6 +103,20 @@ public class EngineDefectTests
     }
 
     [Fact]
+    public void Defect03_DisposeWhileTheDispatcherIsAwake_NeverWritesTheTimerFdTheDispatcherClosed()
+    {
+        // The dispatcher may see the disposed flag and close its timerfd before Dispose's final wake-up write: that
+        // write then failed with errno 9 (found by the stuck-callback test once the dispatcher closed its own fd).
+        for (var round = 0; round < 200; round++)
+        {
+            var engine = new RealTimeTimerEngine();
+            engine.ArmAfter(engine.CreateTimer((_, in _) => { }), 0, 0, 50 * TimeUnits.NanosecondsPerMicrosecond);
+            Thread.SpinWait(round * 50);
+            engine.Dispose(); // threw InvalidOperationException ("timerfd_settime failed: errno 9") before the fix
+        }
+    }
+
+    [Fact]
     public void Defect04_CancelAfterDispose_NeverThrows_EvenOnTheDrainWakeUp()
     {
         var engine = new RealTimeTimerEngine();

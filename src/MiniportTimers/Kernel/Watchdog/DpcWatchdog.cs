@@ -1,0 +1,83 @@
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Kernel.Watchdog;
+
+/// <summary>
+/// The DPC watchdog's arithmetic: how long a callback has run, and DPC_WATCHDOG_VIOLATION (0x133) once that passes the
+/// allotment. On a virtual clock the run time is the engine time that passed (only StorPortStallExecution and the like
+/// move it inside a callback). On a real clock it is the elapsed engine time minus the time the callback could not run:
+/// GC pauses and, on Linux, the thread's run-queue delay (<see cref="IStolenTimeSource"/>). So a GC pause or an
+/// oversubscribed machine never stops a correct adapter, while a callback that spins or blocks past the allotment
+/// still trips it (blocked time is not stolen: the thread is not runnable then).
+/// </summary>
+/// <remarks>
+/// Cost per callback: one engine clock read and one GC counter read at the start and the end; the run-delay baseline
+/// is a thread-static value refreshed by a system call at most once a millisecond per thread; a run-delay read at the
+/// end only when the elapsed time, less GC pauses, is already past the allotment.
+/// </remarks>
+internal static class DpcWatchdog
+{
+    /// <summary>How old a thread's run-delay baseline may be at a callback's start, ns.</summary>
+    private const long BaselineMaxAgeNanoseconds = TimeUnits.NanosecondsPerMillisecond;
+
+    /// <summary>Notes the start of a watched callback on the calling thread.</summary>
+    public static WatchdogStamp Begin(TimerEngine engine, IStolenTimeSource stolen)
+    {
+        if (engine.IsVirtual)
+        {
+            return new WatchdogStamp(engine.NowNanoseconds, 0, 0, 0);
+        }
+
+        var runDelay = stolen.RecentRunDelayNanoseconds(BaselineMaxAgeNanoseconds);
+        return new WatchdogStamp(engine.NowNanoseconds, stolen.GcPauseNanoseconds(), runDelay, stolen.CurrentThreadId());
+    }
+
+    /// <summary>
+    /// How long the callback of <paramref name="stamp"/> has run by <paramref name="nowNanoseconds"/>, ns: exact up to
+    /// <paramref name="limitNanoseconds"/>; above it, with the run delay taken off as well.
+    /// </summary>
+    /// <param name="engine">The engine whose clock the stamp was taken on.</param>
+    /// <param name="stolen">The stolen-time source.</param>
+    /// <param name="stamp">The callback's start.</param>
+    /// <param name="nowNanoseconds">Engine time now, ns.</param>
+    /// <param name="limitNanoseconds">The allotment, ns: below it the cheap figure (elapsed less GC pauses) is final.</param>
+    /// <param name="ownThread">True when called on the callback's thread (at its return); false from a watchdog thread.</param>
+    public static long RanNanoseconds(TimerEngine engine, IStolenTimeSource stolen, in WatchdogStamp stamp, long nowNanoseconds, long limitNanoseconds, bool ownThread)
+    {
+        var ran = nowNanoseconds - stamp.StartNanoseconds;
+        if (engine.IsVirtual)
+        {
+            return ran;
+        }
+
+        ran -= Math.Max(0, stolen.GcPauseNanoseconds() - stamp.GcPauseNanoseconds);
+        if (ran > limitNanoseconds && stamp.ThreadId != 0)
+        {
+            ran -= Math.Max(0, stolen.RunDelayNanoseconds(stamp.ThreadId, ownThread) - stamp.RunDelayNanoseconds);
+        }
+
+        return Math.Max(0, ran);
+    }
+
+    /// <summary>
+    /// At a watched callback's return: raises DPC_WATCHDOG_VIOLATION (0x133; P1 = 0, a single DPC over its allotment;
+    /// P2 = its run time and P3 = the allotment, both in µs here) when it ran longer than <paramref name="limitMicroseconds"/>.
+    /// </summary>
+    public static void CheckOnReturn(string routine, TimerEngine engine, IStolenTimeSource stolen, in WatchdogStamp stamp, long limitMicroseconds)
+    {
+        var limitNanoseconds = limitMicroseconds * TimeUnits.NanosecondsPerMicrosecond;
+        var ran = RanNanoseconds(engine, stolen, stamp, engine.NowNanoseconds, limitNanoseconds, ownThread: true);
+        if (ran / TimeUnits.NanosecondsPerMicrosecond > limitMicroseconds)
+        {
+            throw Violation(routine, ran, limitMicroseconds, returned: true);
+        }
+    }
+
+    /// <summary>The bug check for a callback that ran <paramref name="ranNanoseconds"/>.</summary>
+    public static BugCheckException Violation(string routine, long ranNanoseconds, long limitMicroseconds, bool returned)
+    {
+        var ranMicroseconds = ranNanoseconds / TimeUnits.NanosecondsPerMicrosecond;
+        var what = returned ? $"{routine} ran {ranMicroseconds} µs at DISPATCH_LEVEL" : $"{routine} has run {ranMicroseconds} µs at DISPATCH_LEVEL and has not returned";
+        return new BugCheckException(BugCheckCodes.DPC_WATCHDOG_VIOLATION, 0, (ulong)ranMicroseconds, (ulong)limitMicroseconds, 0, $"{what}; the DPC watchdog allows {limitMicroseconds} µs");
+    }
+}

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Watchdog;
+using MiniportTimers.Ndis;
+using MiniportTimers.Storport;
+using MiniportTimers.Tests.Ndis;
+using MiniportTimers.Tests.Storport;
+using static MiniportTimers.Ndis.NdisApi;
+using static MiniportTimers.Storport.StorPort;
+
+namespace MiniportTimers.Tests.Reliability;
+
+/// <summary>
+/// Issue 11, defect 2: the DPC watchdog counted time the callback did not use (GC pauses, preemption). Real clock,
+/// generous bounds: a callback that is charged only a few ms against a 20 ms allotment, after 60 ms of stolen time.
+/// </summary>
+public class WatchdogDefectTests
+{
+    private const long Ms = TimeUnits.NanosecondsPerMillisecond;
+    private const long AllotmentMicroseconds = 20_000;
+
+    /// <summary>
+    /// The real stolen-time source plus what the callback scripts ("the machine took 60 ms from me just now"): real GC
+    /// pauses and preemption on a loaded test machine stay excused as in production.
+    /// </summary>
+    private sealed class ScriptedStolenTime : IStolenTimeSource
+    {
+        private static readonly SystemStolenTime Real = SystemStolenTime.Instance;
+        private long _gc;
+        private long _runDelay;
+
+        public void StealByGc(long nanoseconds) => Interlocked.Add(ref _gc, nanoseconds);
+
+        public void StealByPreemption(long nanoseconds) => Interlocked.Add(ref _runDelay, nanoseconds);
+
+        public long GcPauseNanoseconds() => Real.GcPauseNanoseconds() + Volatile.Read(ref _gc);
+
+        public int CurrentThreadId() => Math.Max(1, Real.CurrentThreadId());
+
+        public long RunDelayNanoseconds(int threadId, bool ownThread) => Real.RunDelayNanoseconds(threadId, ownThread) + Volatile.Read(ref _runDelay);
+
+        public long RecentRunDelayNanoseconds(long maxAgeNanoseconds) => Real.RecentRunDelayNanoseconds(maxAgeNanoseconds) + Volatile.Read(ref _runDelay);
+    }
+
+    /// <summary>Busy for <paramref name="nanoseconds"/> of elapsed time (a callback that cannot run while "stolen").</summary>
+    private static void Busy(long nanoseconds)
+    {
+        var until = Stopwatch.GetTimestamp() + (nanoseconds * Stopwatch.Frequency / TimeUnits.NanosecondsPerSecond);
+        while (Stopwatch.GetTimestamp() < until)
+        {
+            Thread.SpinWait(20);
+        }
+    }
+
+    private static IReadOnlyList<MiniportTimers.Diagnostics.BugCheckReport> RunStorportCallback(Action<ScriptedStolenTime> body)
+    {
+        var stolen = new ScriptedStolenTime();
+        using var engine = new RealTimeTimerEngine();
+        var host = new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = AllotmentMicroseconds, StolenTime = stolen });
+        var ext = RealClockAdapter.Create(host);
+        using var done = new ManualResetEventSlim();
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(ext, out var timer));
+        StorPortRequestTimer(ext, timer, (_, _) =>
+        {
+            try
+            {
+                body(stolen);
+            }
+            finally
+            {
+                done.Set();
+            }
+        }, null, 100, 0);
+        Assert.True(done.Wait(TimeSpan.FromSeconds(30)), "the callback ran");
+        engine.FlushDispatched();
+        return host.BugChecks;
+    }
+
+    [Fact]
+    public void Defect02_StorportCallbackDuringA60msGcPause_IsNotChargedForIt()
+    {
+        var bugChecks = RunStorportCallback(stolen =>
+        {
+            stolen.StealByGc(60 * Ms);
+            Busy(60 * Ms); // the pause, as the callback sees it: elapsed time it could not use
+        });
+        Assert.Empty(bugChecks); // before the fix: 0x133 from the return check or the stuck-callback watchdog
+    }
+
+    [Fact]
+    public void Defect02_StorportCallbackPreemptedFor60ms_IsNotChargedForIt()
+    {
+        var bugChecks = RunStorportCallback(stolen =>
+        {
+            stolen.StealByPreemption(60 * Ms);
+            Busy(60 * Ms);
+        });
+        Assert.Empty(bugChecks);
+    }
+
+    [Fact]
+    public void Defect02_AGenuinelyLongStorportCallback_StillTripsTheWatchdog()
+    {
+        var bugChecks = RunStorportCallback(stolen =>
+        {
+            stolen.StealByGc(10 * Ms); // some stolen time, far less than the run
+            Busy(200 * Ms);
+        });
+        var report = Assert.Single(bugChecks);
+        Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, report.BugCheck.Code);
+        Assert.InRange(report.BugCheck.Parameter2, (ulong)AllotmentMicroseconds, 200_000ul); // charged: elapsed less what was stolen
+    }
+
+    [Fact]
+    public void Defect02_NdisTimerCallbackDuringA60msGcPause_IsNotChargedForIt_ButA200msSpinIs()
+    {
+        foreach (var steal in new[] { true, false })
+        {
+            var stolen = new ScriptedStolenTime();
+            using var engine = new RealTimeTimerEngine();
+            var bed = new NdisTestBed(engine: engine, options: new NdisHostOptions { DpcWatchdogMicroseconds = AllotmentMicroseconds, StolenTime = stolen });
+            using var done = new ManualResetEventSlim();
+            NdisSetTimerObject(bed.NewTimerObject((_, _, _, _) =>
+            {
+                if (steal)
+                {
+                    stolen.StealByGc(60 * Ms);
+                }
+
+                Busy((steal ? 60 : 200) * Ms);
+                done.Set();
+            }), -1_000, 0, null);
+            Assert.True(done.Wait(TimeSpan.FromSeconds(30)), "the callback ran");
+            engine.FlushDispatched();
+            if (steal)
+            {
+                Assert.Empty(bed.Host.Diagnostics.BugChecks);
+                Assert.Equal(NdisAdapterState.Running, bed.Adapter.State);
+            }
+            else
+            {
+                Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, Assert.Single(bed.Host.Diagnostics.BugChecks).BugCheck.Code);
+            }
+        }
+    }
+
+    [Fact]
+    public void Defect02_ARealBlockingGcInsideACallback_IsNotCharged()
+    {
+        // A real, induced, blocking full GC over a heap of a few million live objects (about 100 ms on the 2-core VM),
+        // against a 20 ms allotment. The callback does nothing else, so nearly all of its elapsed time is the GC's pause.
+        var live = new object[3_000_000];
+        for (var i = 0; i < live.Length; i++)
+        {
+            live[i] = new int[1];
+        }
+
+        GC.Collect(); // and wait for any background GC the allocations started: the callback's GC is then a pure pause
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        using var engine = new RealTimeTimerEngine();
+        var host = new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = AllotmentMicroseconds });
+        var ext = RealClockAdapter.Create(host);
+        using var done = new ManualResetEventSlim();
+        long pauseNanoseconds = 0;
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(ext, out var timer));
+        StorPortRequestTimer(ext, timer, (_, _) =>
+        {
+            var before = GC.GetTotalPauseDuration();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            pauseNanoseconds = (GC.GetTotalPauseDuration() - before).Ticks * 100;
+            done.Set();
+        }, null, 100, 0);
+        Assert.True(done.Wait(TimeSpan.FromSeconds(60)), "the callback ran");
+        engine.FlushDispatched();
+        GC.KeepAlive(live);
+        Assert.True(pauseNanoseconds > 0, "the GC paused the process");
+        Assert.True(host.BugChecks.Count == 0, $"pause {pauseNanoseconds / 1000} µs; {string.Join("; ", host.BugChecks.Select(b => b.BugCheck.Message))}"); // before the fix: 0x133 whenever the GC took more than 20 ms
+    }
+}
