@@ -9,7 +9,8 @@ namespace MiniportTimers.Samples.Harness;
 /// A real-clock stress run of the Storport timer DDIs: each thread requests, cancels and frees its own timers on one
 /// adapter while callbacks run on the dispatcher. It checks that no callback is lost (a request never cancelled or
 /// freed must run), duplicated, early (before its requested delay), or started after a successful free; and that
-/// memory is flat afterwards.
+/// memory, threads and open file descriptors are back where they were afterwards. Forced blocking GCs can be injected
+/// during the run (a soak): the DPC watchdog must not count them against a callback.
 /// </summary>
 public static class StressRun
 {
@@ -20,7 +21,20 @@ public static class StressRun
     /// <param name="MemoryBeforeBytes">Managed memory after a full collection before the run.</param>
     /// <param name="MemoryAfterBytes">The same after the run, its objects dropped.</param>
     /// <param name="Seconds">Wall time of the run.</param>
-    public sealed record Result(long Operations, long Callbacks, IReadOnlyList<string> Violations, long MemoryBeforeBytes, long MemoryAfterBytes, double Seconds);
+    /// <param name="Resources">Threads and open descriptors before and after, and the GCs injected.</param>
+    public sealed record Result(long Operations, long Callbacks, IReadOnlyList<string> Violations, long MemoryBeforeBytes, long MemoryAfterBytes, double Seconds, ResourceCounts Resources);
+
+    /// <summary>OS threads and open file descriptors of the process before and after a run (-1 where the OS does not say).</summary>
+    /// <param name="ThreadsBefore">OS threads after the warm-up, before the run.</param>
+    /// <param name="ThreadsAfter">OS threads after the run (given up to 5 s to wind down).</param>
+    /// <param name="FileDescriptorsBefore">Open descriptors before the run (Linux: /proc/self/fd).</param>
+    /// <param name="FileDescriptorsAfter">Open descriptors after the run.</param>
+    /// <param name="GcsInjected">Forced blocking full GCs made during the run.</param>
+    public sealed record ResourceCounts(int ThreadsBefore, int ThreadsAfter, int FileDescriptorsBefore, int FileDescriptorsAfter, int GcsInjected)
+    {
+        /// <summary>True when neither threads nor descriptors grew.</summary>
+        public bool Flat => ThreadsAfter <= ThreadsBefore && FileDescriptorsAfter <= FileDescriptorsBefore;
+    }
 
     /// <summary>One handle's life: <see cref="Freed"/> is set once StorPortFreeTimer has returned; a new handle gets a new slot.</summary>
     private sealed class Slot
@@ -38,17 +52,40 @@ public static class StressRun
     /// Upper bound of the random <see cref="Thread.SpinWait(int)"/> after each call (0 = none). Pacing lets the 20–2,000 µs
     /// timers expire between calls; unpaced, almost every request is overtaken by the next call on its handle.
     /// </param>
-    public static Result Execute(int threads, long operations, int timersPerThread = 8, int maxSpinPerOperation = 2_000)
+    /// <param name="forcedGcIntervalMilliseconds">0 for none; otherwise a forced blocking full GC this often during the run.</param>
+    public static Result Execute(int threads, long operations, int timersPerThread = 8, int maxSpinPerOperation = 2_000, int forcedGcIntervalMilliseconds = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSpinPerOperation);
+        ArgumentOutOfRangeException.ThrowIfNegative(forcedGcIntervalMilliseconds);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(operations, 1);
+
+        // A small run first, so that the runtime's own lazily started threads (tiered JIT, the thread pool's gate) and
+        // descriptors exist before the baseline is taken: what grows afterwards is the run's.
+        _ = Run(1, 1_000, timersPerThread, maxSpinPerOperation, 0);
         var before = Memory();
+        var (threadsBefore, fdsBefore) = (OsThreads(), OpenFileDescriptors());
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (callbacks, violations) = Run(threads, operations, timersPerThread, maxSpinPerOperation);
+        var (callbacks, violations, gcs) = Run(threads, operations, timersPerThread, maxSpinPerOperation, forcedGcIntervalMilliseconds);
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-        return new Result(operations, callbacks, violations, before, Memory(), seconds);
+        var after = Memory();
+        using var pause = new ManualResetEventSlim();
+        for (var i = 0; i < 50 && (OsThreads() > threadsBefore || OpenFileDescriptors() > fdsBefore); i++)
+        {
+            pause.Wait(100); // threads that were told to end may take a moment to leave
+        }
+
+        return new Result(operations, callbacks, violations, before, after, seconds, new ResourceCounts(threadsBefore, OsThreads(), fdsBefore, OpenFileDescriptors(), gcs));
     }
+
+    private static int OsThreads()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.Threads.Count;
+    }
+
+    private static int OpenFileDescriptors() =>
+        OperatingSystem.IsLinux() && Directory.Exists("/proc/self/fd") ? Directory.GetFileSystemEntries("/proc/self/fd").Length : -1;
 
     private static long Memory()
     {
@@ -61,7 +98,7 @@ public static class StressRun
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    private static (long Callbacks, List<string> Violations) Run(int threads, long operations, int timersPerThread, int maxSpinPerOperation)
+    private static (long Callbacks, List<string> Violations, int GcsInjected) Run(int threads, long operations, int timersPerThread, int maxSpinPerOperation, int forcedGcIntervalMilliseconds)
     {
         using var engine = new RealTimeTimerEngine("stress");
         var host = new StorportHost(engine);
@@ -170,8 +207,21 @@ public static class StressRun
                 }
             }
         })).ToList();
+        using var stopInjecting = new ManualResetEventSlim();
+        var gcs = 0;
+        var injector = forcedGcIntervalMilliseconds == 0 ? null : new Thread(() =>
+        {
+            while (!stopInjecting.Wait(forcedGcIntervalMilliseconds))
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                gcs++;
+            }
+        }) { IsBackground = true, Name = "stress GC injector" };
+        injector?.Start();
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
+        stopInjecting.Set();
+        injector?.Join();
 
         // Every request still outstanding runs within 2 ms; give it generous room.
         var deadline = engine.NowNanoseconds + (5 * TimeUnits.NanosecondsPerSecond);
@@ -191,6 +241,6 @@ public static class StressRun
         }
 
         host.Adapters[0].Remove();
-        return (fired.Count, [.. violations]);
+        return (fired.Count, [.. violations], gcs);
     }
 }

@@ -14,17 +14,20 @@ internal static class StressCommand
     {
         var threads = new Option<int>("--threads") { Description = "Threads requesting, cancelling and freeing timers.", DefaultValueFactory = _ => 8 };
         var operations = new Option<long>("--operations") { Description = "DDI calls in all.", DefaultValueFactory = _ => 1_000_000 };
-        var command = new Command("stress", "Stress the Storport timer DDIs on the real clock from many threads and check every callback.") { threads, operations };
-        command.SetAction(parse => Execute(parse.GetValue(threads), parse.GetValue(operations), Console.Out));
+        var gcEvery = new Option<int>("--gc-every-ms") { Description = "Inject a forced blocking full GC this often during the run, ms (0 = none).", DefaultValueFactory = _ => 0 };
+        var command = new Command("stress", "Stress the Storport timer DDIs on the real clock from many threads and check every callback.") { threads, operations, gcEvery };
+        command.SetAction(parse => Execute(parse.GetValue(threads), parse.GetValue(operations), Console.Out, parse.GetValue(gcEvery)));
         return command;
     }
 
-    public static int Execute(int threads, long operations, TextWriter output)
+    public static int Execute(int threads, long operations, TextWriter output, int gcEveryMilliseconds = 0)
     {
-        var r = StressRun.Execute(threads, operations);
+        var r = StressRun.Execute(threads, operations, forcedGcIntervalMilliseconds: gcEveryMilliseconds);
         var growth = r.MemoryAfterBytes - r.MemoryBeforeBytes;
-        output.WriteLine($"stress: {r.Operations:N0} operations on {threads} threads in {r.Seconds:F1} s, {r.Callbacks:N0} callbacks");
+        var res = r.Resources;
+        output.WriteLine($"stress: {r.Operations:N0} operations on {threads} threads in {r.Seconds:F1} s, {r.Callbacks:N0} callbacks, {res.GcsInjected} forced GCs injected");
         output.WriteLine($"memory: {r.MemoryBeforeBytes / 1024.0:N0} KiB before, {r.MemoryAfterBytes / 1024.0:N0} KiB after ({growth / 1024.0:+#,0;-#,0;0} KiB)");
+        output.WriteLine($"threads: {res.ThreadsBefore} before, {res.ThreadsAfter} after; open fds: {res.FileDescriptorsBefore} before, {res.FileDescriptorsAfter} after");
         output.WriteLine($"violations: {r.Violations.Count}");
         foreach (var v in r.Violations.Take(20))
         {
@@ -37,6 +40,11 @@ internal static class StressCommand
             output.WriteLine("memory did not come back down");
         }
 
-        return r.Violations.Count == 0 && flat ? 0 : 1;
+        if (!res.Flat)
+        {
+            output.WriteLine("threads or open file descriptors grew");
+        }
+
+        return r.Violations.Count == 0 && flat && res.Flat ? 0 : 1;
     }
 }

@@ -380,8 +380,47 @@ public abstract class TimerEngine : IDisposable
     /// </remarks>
     protected virtual void Dispose(bool disposing) => _ = TryMarkDisposed();
 
-    /// <summary>Sets the disposed flag with a full fence; true for the one caller that set it.</summary>
-    private protected bool TryMarkDisposed() => Interlocked.Exchange(ref _disposed, 1) == 0;
+    /// <summary>Sets the disposed flag with a full fence (and cancels <see cref="DisposedToken"/>); true for the one caller that set it.</summary>
+    private protected bool TryMarkDisposed()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return false;
+        }
+
+        Volatile.Read(ref _disposedSource)?.Cancel();
+        return true;
+    }
+
+    /// <summary>
+    /// Cancelled when the engine is disposed: lets a host's helper thread (the stuck-callback watchdog) end at once
+    /// instead of noticing at its next poll. Created on first use.
+    /// </summary>
+    internal CancellationToken DisposedToken
+    {
+        get
+        {
+            var source = Volatile.Read(ref _disposedSource);
+            if (source is null)
+            {
+                var created = new CancellationTokenSource();
+                source = Interlocked.CompareExchange(ref _disposedSource, created, null) ?? created;
+                if (!ReferenceEquals(source, created))
+                {
+                    created.Dispose();
+                }
+
+                if (IsDisposed)
+                {
+                    source.Cancel(); // Dispose may have looked before the source was published
+                }
+            }
+
+            return source.Token;
+        }
+    }
+
+    private CancellationTokenSource? _disposedSource;
 
     /// <summary>Called on an arming thread when an arming's deadline is earlier than the programmed wake-up; the real engine moves its OS timer.</summary>
     private protected virtual void OnEarliestDeadlineLowered(long deadlineNanoseconds)

@@ -51,7 +51,7 @@ internal sealed class StuckCallbackWatchdog
     /// <summary>Scans made so far.</summary>
     public long Scans => Interlocked.Read(ref _scans);
 
-    /// <summary>Starts the watchdog thread of <paramref name="host"/>; it ends when the host's engine is disposed.</summary>
+    /// <summary>Starts the watchdog thread of <paramref name="host"/>; it ends as soon as the host's engine is disposed (parked or not).</summary>
     public static StuckCallbackWatchdog Start(StorportHost host)
     {
         var watchdog = new StuckCallbackWatchdog(host);
@@ -82,10 +82,18 @@ internal sealed class StuckCallbackWatchdog
         var period = TimeSpan.FromMicroseconds(Math.Clamp(limitMicroseconds / 4, 1_000, 10_000));
         var quietScansBeforeParking = Math.Max(1, (int)(_host.WatchdogQuietBeforeParking / period));
         var quietScans = 0;
-        using var pause = new ManualResetEventSlim();
+        var disposed = _host.Engine.DisposedToken;
+        using var wakeOnDispose = disposed.Register(static s =>
+        {
+            var gate = ((StuckCallbackWatchdog)s!)._gate;
+            lock (gate)
+            {
+                Monitor.PulseAll(gate);
+            }
+        }, this);
         while (!_host.Engine.IsDisposed)
         {
-            pause.Wait(period);
+            disposed.WaitHandle.WaitOne(period);
             var running = Scan();
             var active = Interlocked.Exchange(ref _sawActivity, 0) == 1 || running;
             quietScans = active ? 0 : quietScans + 1;
@@ -106,7 +114,7 @@ internal sealed class StuckCallbackWatchdog
             bool woken;
             lock (_gate)
             {
-                woken = Volatile.Read(ref _parked) == 0 || Monitor.Wait(_gate, TimeSpan.FromMinutes(1));
+                woken = Volatile.Read(ref _parked) == 0 || disposed.IsCancellationRequested || Monitor.Wait(_gate, TimeSpan.FromMinutes(1));
             }
 
             if (woken)
