@@ -235,12 +235,9 @@ public static class StressRun
             violations.Enqueue($"request {lost} never ran");
         }
 
-        foreach (var b in host.BugChecks)
-        {
-            violations.Enqueue($"bug check {b.BugCheck.Message}");
-        }
-
+        // Bug checks first: one stops the adapter, and every later call then fails with the adapter's state.
+        var bugChecks = host.BugChecks.Select(b => $"bug check in {b.Routine}: {b.BugCheck.Message}");
         host.Adapters[0].Remove();
-        return (fired.Count, [.. violations], gcs);
+        return (fired.Count, [.. bugChecks, .. violations], gcs);
     }
 }

@@ -1,3 +1,5 @@
+using MiniportTimers.Kernel.Watchdog;
+
 namespace MiniportTimers.Diagnostics;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed class LatenessRecorder
     /// <summary>Records one sample, ns. A negative value (an early fire) is counted in <see cref="EarlyCount"/>.</summary>
     public void Record(long latenessNanoseconds)
     {
-        lock (_gate)
+        using (HostLock.Enter(_gate))
         {
             _count++;
             if (latenessNanoseconds < 0)
@@ -53,7 +55,7 @@ public sealed class LatenessRecorder
     {
         get
         {
-            lock (_gate)
+            using (HostLock.Enter(_gate))
             {
                 return _count;
             }
@@ -65,7 +67,7 @@ public sealed class LatenessRecorder
     {
         get
         {
-            lock (_gate)
+            using (HostLock.Enter(_gate))
             {
                 return _negative;
             }
@@ -77,7 +79,7 @@ public sealed class LatenessRecorder
     {
         get
         {
-            lock (_gate)
+            using (HostLock.Enter(_gate))
             {
                 return _count == 0 ? 0 : _max;
             }
@@ -90,7 +92,7 @@ public sealed class LatenessRecorder
         ArgumentOutOfRangeException.ThrowIfNegative(percentile);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(percentile, 100);
         long[] sorted;
-        lock (_gate)
+        using (HostLock.Enter(_gate))
         {
             if (_samples.Count == 0)
             {

@@ -468,15 +468,15 @@ public sealed class StorportAdapter
             return true;
         }
 
-        var ran = DpcWatchdog.RanNanoseconds(Host.Engine, Host.Options.StolenTime, stamp, nowNanoseconds, limitNanoseconds, ownThread: false);
-        if (ran / TimeUnits.NanosecondsPerMicrosecond <= limitMicroseconds
+        var charge = DpcWatchdog.Charge(Host.Engine, Host.Options.StolenTime, stamp, nowNanoseconds, limitNanoseconds, ownThread: false);
+        if (charge.RanMicroseconds <= limitMicroseconds
             || Interlocked.CompareExchange(ref _watchdogTripped, 1, 0) != 0)
         {
             return true;
         }
 
         var routine = _watchedRoutine;
-        Fault(routine, DpcWatchdog.Violation(routine.ToString(), ran, limitMicroseconds, returned: false));
+        Fault(routine, DpcWatchdog.Violation(routine.ToString(), charge, limitMicroseconds, returned: false));
         return true;
     }
 

@@ -6,7 +6,8 @@ namespace MiniportTimers.Kernel.Watchdog;
 /// The DPC watchdog's arithmetic: how long a callback has run, and DPC_WATCHDOG_VIOLATION (0x133) once that passes the
 /// allotment. On a virtual clock the run time is the engine time that passed (only StorPortStallExecution and the like
 /// move it inside a callback). On a real clock it is the elapsed engine time minus the time the callback could not run:
-/// GC pauses and, on Linux, the thread's run-queue delay (<see cref="IStolenTimeSource"/>). So a GC pause or an
+/// GC pauses, on Linux the thread's run-queue delay (<see cref="IStolenTimeSource"/>), and its waits for the library's
+/// own internal locks, whose holder can only be slow by being preempted (<see cref="HostLock"/>). So a GC pause or an
 /// oversubscribed machine never stops a correct adapter, while a callback that spins or blocks past the allotment
 /// still trips it (blocked time is not stolen: the thread is not runnable then).
 /// </summary>
@@ -25,15 +26,16 @@ internal static class DpcWatchdog
     {
         if (engine.IsVirtual)
         {
-            return new WatchdogStamp(engine.NowNanoseconds, 0, 0, 0);
+            return new WatchdogStamp(engine.NowNanoseconds, 0, 0, 0, null, 0);
         }
 
         var runDelay = stolen.RecentRunDelayNanoseconds(BaselineMaxAgeNanoseconds);
-        return new WatchdogStamp(engine.NowNanoseconds, stolen.GcPauseNanoseconds(), runDelay, stolen.CurrentThreadId());
+        var lockWaits = LockWaitCounters.Current;
+        return new WatchdogStamp(engine.NowNanoseconds, stolen.GcPauseNanoseconds(), runDelay, stolen.CurrentThreadId(), lockWaits, lockWaits.WaitedNanoseconds());
     }
 
     /// <summary>
-    /// How long the callback of <paramref name="stamp"/> has run by <paramref name="nowNanoseconds"/>, ns: exact up to
+    /// How long the callback of <paramref name="stamp"/> has run by <paramref name="nowNanoseconds"/>: exact up to
     /// <paramref name="limitNanoseconds"/>; above it, with the run delay taken off as well.
     /// </summary>
     /// <param name="engine">The engine whose clock the stamp was taken on.</param>
@@ -42,21 +44,23 @@ internal static class DpcWatchdog
     /// <param name="nowNanoseconds">Engine time now, ns.</param>
     /// <param name="limitNanoseconds">The allotment, ns: below it the cheap figure (elapsed less GC pauses) is final.</param>
     /// <param name="ownThread">True when called on the callback's thread (at its return); false from a watchdog thread.</param>
-    public static long RanNanoseconds(TimerEngine engine, IStolenTimeSource stolen, in WatchdogStamp stamp, long nowNanoseconds, long limitNanoseconds, bool ownThread)
+    public static WatchdogCharge Charge(TimerEngine engine, IStolenTimeSource stolen, in WatchdogStamp stamp, long nowNanoseconds, long limitNanoseconds, bool ownThread)
     {
-        var ran = nowNanoseconds - stamp.StartNanoseconds;
+        var elapsed = nowNanoseconds - stamp.StartNanoseconds;
         if (engine.IsVirtual)
         {
-            return ran;
+            return new WatchdogCharge(elapsed, 0, 0, 0);
         }
 
-        ran -= Math.Max(0, stolen.GcPauseNanoseconds() - stamp.GcPauseNanoseconds);
-        if (ran > limitNanoseconds && stamp.ThreadId != 0)
+        var gc = Math.Max(0, stolen.GcPauseNanoseconds() - stamp.GcPauseNanoseconds);
+        var lockWait = stamp.LockWaits is { } lockWaits ? Math.Max(0, lockWaits.WaitedNanoseconds() - stamp.LockWaitNanoseconds) : 0;
+        long runDelay = 0;
+        if (elapsed - gc - lockWait > limitNanoseconds && stamp.ThreadId != 0)
         {
-            ran -= Math.Max(0, stolen.RunDelayNanoseconds(stamp.ThreadId, ownThread) - stamp.RunDelayNanoseconds);
+            runDelay = Math.Max(0, stolen.RunDelayNanoseconds(stamp.ThreadId, ownThread) - stamp.RunDelayNanoseconds);
         }
 
-        return Math.Max(0, ran);
+        return new WatchdogCharge(elapsed, gc, runDelay, lockWait);
     }
 
     /// <summary>
@@ -65,19 +69,18 @@ internal static class DpcWatchdog
     /// </summary>
     public static void CheckOnReturn(string routine, TimerEngine engine, IStolenTimeSource stolen, in WatchdogStamp stamp, long limitMicroseconds)
     {
-        var limitNanoseconds = limitMicroseconds * TimeUnits.NanosecondsPerMicrosecond;
-        var ran = RanNanoseconds(engine, stolen, stamp, engine.NowNanoseconds, limitNanoseconds, ownThread: true);
-        if (ran / TimeUnits.NanosecondsPerMicrosecond > limitMicroseconds)
+        var charge = Charge(engine, stolen, stamp, engine.NowNanoseconds, limitMicroseconds * TimeUnits.NanosecondsPerMicrosecond, ownThread: true);
+        if (charge.RanMicroseconds > limitMicroseconds)
         {
-            throw Violation(routine, ran, limitMicroseconds, returned: true);
+            throw Violation(routine, charge, limitMicroseconds, returned: true);
         }
     }
 
-    /// <summary>The bug check for a callback that ran <paramref name="ranNanoseconds"/>.</summary>
-    public static BugCheckException Violation(string routine, long ranNanoseconds, long limitMicroseconds, bool returned)
+    /// <summary>The bug check for a callback charged <paramref name="charge"/>.</summary>
+    public static BugCheckException Violation(string routine, in WatchdogCharge charge, long limitMicroseconds, bool returned)
     {
-        var ranMicroseconds = ranNanoseconds / TimeUnits.NanosecondsPerMicrosecond;
+        var ranMicroseconds = charge.RanMicroseconds;
         var what = returned ? $"{routine} ran {ranMicroseconds} µs at DISPATCH_LEVEL" : $"{routine} has run {ranMicroseconds} µs at DISPATCH_LEVEL and has not returned";
-        return new BugCheckException(BugCheckCodes.DPC_WATCHDOG_VIOLATION, 0, (ulong)ranMicroseconds, (ulong)limitMicroseconds, 0, $"{what}; the DPC watchdog allows {limitMicroseconds} µs");
+        return new BugCheckException(BugCheckCodes.DPC_WATCHDOG_VIOLATION, 0, (ulong)ranMicroseconds, (ulong)limitMicroseconds, 0, $"{what}{charge.Breakdown}; the DPC watchdog allows {limitMicroseconds} µs");
     }
 }

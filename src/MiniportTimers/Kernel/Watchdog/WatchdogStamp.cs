@@ -8,4 +8,6 @@ namespace MiniportTimers.Kernel.Watchdog;
 /// <param name="GcPauseNanoseconds">Total GC pause at the start, ns (0 on a virtual clock).</param>
 /// <param name="RunDelayNanoseconds">The running thread's total run-queue delay at (or up to 1 ms before) the start, ns.</param>
 /// <param name="ThreadId">The running OS thread (0: not known, or a virtual clock).</param>
-internal readonly record struct WatchdogStamp(long StartNanoseconds, long GcPauseNanoseconds, long RunDelayNanoseconds, int ThreadId);
+/// <param name="LockWaits">The running thread's waits for the library's internal locks (null on a virtual clock).</param>
+/// <param name="LockWaitNanoseconds">Their total at the start, ns.</param>
+internal readonly record struct WatchdogStamp(long StartNanoseconds, long GcPauseNanoseconds, long RunDelayNanoseconds, int ThreadId, LockWaitCounters? LockWaits, long LockWaitNanoseconds);

@@ -1,5 +1,6 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
+using MiniportTimers.Kernel.Watchdog;
 using MiniportTimers.Kernel;
 
 namespace MiniportTimers.Ndis.Timers;
@@ -79,7 +80,7 @@ internal sealed class NdisTimer
     {
         get
         {
-            lock (_gate)
+            using (HostLock.Enter(_gate))
             {
                 return _freed;
             }
@@ -93,7 +94,7 @@ internal sealed class NdisTimer
     /// <summary>NdisMInitializeTimer again on the same storage: rebinds the routine and context.</summary>
     public void Rebind(NDIS_TIMER_FUNCTION function, object? context, NdisMiniportAdapter? owner)
     {
-        lock (_gate)
+        using (HostLock.Enter(_gate))
         {
             Host.Engine.Cancel(_engineTimer);
             _function = function;
@@ -116,7 +117,7 @@ internal sealed class NdisTimer
             periodNanoseconds = periodNanoseconds == 0 ? 0 : WindowsClockTick.Quantize(periodNanoseconds, tick);
         }
 
-        lock (_gate)
+        using (HostLock.Enter(_gate))
         {
             (_requestedDue, _requestedPeriod, _engineDue, _enginePeriod) = (requestedDue, requestedPeriod, dueNanoseconds, periodNanoseconds);
             _context = functionContext ?? _defaultContext;
@@ -130,7 +131,7 @@ internal sealed class NdisTimer
     /// <summary>Dequeues the timer. Returns true if it was queued. Does not wait for, or stop, an expiry already taken.</summary>
     public bool Cancel()
     {
-        lock (_gate)
+        using (HostLock.Enter(_gate))
         {
             var wasQueued = Host.Engine.Cancel(_engineTimer);
             if (wasQueued)
@@ -147,7 +148,7 @@ internal sealed class NdisTimer
     /// <returns>False when it was already freed.</returns>
     public bool Free()
     {
-        lock (_gate)
+        using (HostLock.Enter(_gate))
         {
             if (_freed)
             {
@@ -176,7 +177,7 @@ internal sealed class NdisTimer
         NDIS_TIMER_FUNCTION function;
         object? context;
         long requestedDue;
-        lock (_gate)
+        using (HostLock.Enter(_gate))
         {
             if (_freed)
             {
@@ -202,7 +203,7 @@ internal sealed class NdisTimer
         finally
         {
             Host.Trace?.Callback(TrackName, Kind, function.Method.Name, requestedDue, now, Host.Engine.NowNanoseconds);
-            lock (_gate)
+            using (HostLock.Enter(_gate))
             {
                 _running--;
                 _runningThread = null;

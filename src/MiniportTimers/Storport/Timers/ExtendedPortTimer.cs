@@ -1,4 +1,5 @@
 using MiniportTimers.Engine;
+using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Storport.Timers;
 
@@ -22,7 +23,7 @@ internal sealed class ExtendedPortTimer : PortTimer
     {
         get
         {
-            lock (Gate)
+            using (HostLock.Enter(Gate))
             {
                 return Freed;
             }
@@ -44,7 +45,7 @@ internal sealed class ExtendedPortTimer : PortTimer
             return StorPort.STOR_STATUS_INVALID_PARAMETER;
         }
 
-        lock (Gate)
+        using (HostLock.Enter(Gate))
         {
             if (Freed)
             {
@@ -71,7 +72,7 @@ internal sealed class ExtendedPortTimer : PortTimer
     /// <summary>StorPortFreeTimer after the parameter checks.</summary>
     public uint Free()
     {
-        lock (Gate)
+        using (HostLock.Enter(Gate))
         {
             if (Freed)
             {
@@ -90,7 +91,7 @@ internal sealed class ExtendedPortTimer : PortTimer
     /// <summary>Marks the timer freed on the miniport's behalf (adapter removal found it still allocated).</summary>
     public void FreeOnRemoval()
     {
-        lock (Gate)
+        using (HostLock.Enter(Gate))
         {
             Freed = true;
             CancelLocked();

@@ -1,4 +1,5 @@
 using MiniportTimers.Engine;
+using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Storport.Timers;
 
@@ -12,7 +13,7 @@ internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(ad
 
     public void Request(HW_TIMER? hwStorTimer, uint miniportTimerValueMicroseconds)
     {
-        lock (Gate)
+        using (HostLock.Enter(Gate))
         {
             if (hwStorTimer is null || miniportTimerValueMicroseconds == 0)
             {

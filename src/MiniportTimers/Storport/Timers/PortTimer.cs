@@ -1,5 +1,6 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
+using MiniportTimers.Kernel.Watchdog;
 using MiniportTimers.Kernel;
 
 namespace MiniportTimers.Storport.Timers;
@@ -75,7 +76,7 @@ internal abstract class PortTimer
     {
         get
         {
-            lock (Gate)
+            using (HostLock.Enter(Gate))
             {
                 return _pending;
             }
@@ -113,7 +114,7 @@ internal abstract class PortTimer
         // Above DISPATCH_LEVEL: armed when this thread drops to DISPATCH_LEVEL, unless cancelled or replaced by then.
         IrqlState.RunAtOrBelowDispatch(() =>
         {
-            lock (Gate)
+            using (HostLock.Enter(Gate))
             {
                 if (_pending && generation == _requestGeneration)
                 {
@@ -167,7 +168,7 @@ internal abstract class PortTimer
     /// <summary>Cancels and marks the timer dead without waiting: the adapter is going away (removal, bug check).</summary>
     internal void Abandon()
     {
-        lock (Gate)
+        using (HostLock.Enter(Gate))
         {
             CancelLocked();
         }
@@ -185,7 +186,7 @@ internal abstract class PortTimer
         object? context;
         TimerActivity activity;
         long requestedDue;
-        lock (Gate)
+        using (HostLock.Enter(Gate))
         {
             if (Freed || !_pending || firing.ArmSequence != _armedSequence)
             {
@@ -212,7 +213,7 @@ internal abstract class PortTimer
         finally
         {
             Adapter.Host.Trace?.Callback(Adapter.Name, Kind, activity.Callback, requestedDue, start, Adapter.Host.Engine.NowNanoseconds);
-            lock (Gate)
+            using (HostLock.Enter(Gate))
             {
                 _running--;
                 _runningThread = null;
