@@ -78,8 +78,27 @@ public static class StressRun
         return new Result(operations, callbacks, violations, before, after, seconds, new ResourceCounts(threadsBefore, OsThreads(), fdsBefore, OpenFileDescriptors(), gcs));
     }
 
+    /// <summary>
+    /// The run's own threads: on Linux those whose name starts with "stress" (the dispatcher, its watchdog, the workers,
+    /// the GC injector), so other threads of a shared process (a test host) do not count; elsewhere every OS thread.
+    /// </summary>
     private static int OsThreads()
     {
+        if (OperatingSystem.IsLinux() && Directory.Exists("/proc/self/task"))
+        {
+            return Directory.GetDirectories("/proc/self/task").Count(task =>
+            {
+                try
+                {
+                    return File.ReadAllText(Path.Combine(task, "comm")).StartsWith("stress", StringComparison.Ordinal);
+                }
+                catch (IOException)
+                {
+                    return false; // ended while listed
+                }
+            });
+        }
+
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         return self.Threads.Count;
     }
@@ -206,7 +225,7 @@ public static class StressRun
                     StorPortFreeTimer(ext, handles[i]);
                 }
             }
-        })).ToList();
+        }) { Name = $"stress worker {th}" }).ToList();
         using var stopInjecting = new ManualResetEventSlim();
         var gcs = 0;
         var injector = forcedGcIntervalMilliseconds == 0 ? null : new Thread(() =>

@@ -27,7 +27,7 @@ internal static class StressCommand
         var res = r.Resources;
         output.WriteLine($"stress: {r.Operations:N0} operations on {threads} threads in {r.Seconds:F1} s, {r.Callbacks:N0} callbacks, {res.GcsInjected} forced GCs injected");
         output.WriteLine($"memory: {r.MemoryBeforeBytes / 1024.0:N0} KiB before, {r.MemoryAfterBytes / 1024.0:N0} KiB after ({growth / 1024.0:+#,0;-#,0;0} KiB)");
-        output.WriteLine($"threads: {res.ThreadsBefore} before, {res.ThreadsAfter} after; open fds: {res.FileDescriptorsBefore} before, {res.FileDescriptorsAfter} after");
+        output.WriteLine($"stress threads: {res.ThreadsBefore} before, {res.ThreadsAfter} after; open fds: {res.FileDescriptorsBefore} before, {res.FileDescriptorsAfter} after");
         output.WriteLine($"violations: {r.Violations.Count}");
         foreach (var v in r.Violations.Take(20))
         {

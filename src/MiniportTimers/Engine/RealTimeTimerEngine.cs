@@ -77,6 +77,9 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// high resolution) or "monitor" (portable, ms).</summary>
     public string WaitPrimitive => _waiter.Name;
 
+    /// <summary>The dispatch thread's name, as given to the constructor.</summary>
+    internal string DispatcherName => _thread.Name ?? string.Empty;
+
     /// <summary>The dispatch thread's sleep primitive (tests check that Dispose closes it).</summary>
     internal IDeadlineWaiter Waiter => _waiter;
 

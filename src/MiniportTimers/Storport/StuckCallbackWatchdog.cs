@@ -1,3 +1,5 @@
+using MiniportTimers.Engine;
+
 namespace MiniportTimers.Storport;
 
 /// <summary>
@@ -55,7 +57,9 @@ internal sealed class StuckCallbackWatchdog
     public static StuckCallbackWatchdog Start(StorportHost host)
     {
         var watchdog = new StuckCallbackWatchdog(host);
-        new Thread(watchdog.Loop) { IsBackground = true, Name = "MiniportTimers DPC watchdog" }.Start();
+        // Named after the dispatcher it watches ("stress" → "stress watchdog"), so a thread listing shows whose it is.
+        var name = host.Engine is RealTimeTimerEngine real ? $"{real.DispatcherName} watchdog" : "MiniportTimers DPC watchdog";
+        new Thread(watchdog.Loop) { IsBackground = true, Name = name }.Start();
         return watchdog;
     }
 

@@ -2,6 +2,8 @@ using MiniportTimers.Cli.Stress;
 
 namespace MiniportTimers.Tests.Cli;
 
+/// <summary>In the non-parallel collection: the run checks that the process's open descriptors do not grow.</summary>
+[Collection(nameof(MiniportTimers.Tests.Reliability.LifecycleFuzz))]
 public class StressCommandTests
 {
     [Fact]

@@ -4,8 +4,8 @@ using System.IO.Compression;
 namespace MiniportTimers.Tests.Package;
 
 /// <summary>
-/// `dotnet pack` produces the library package, and a tiny console app that references it through a local folder (no
-/// other package source) builds and runs: an engine timer fires and a Storport request returns SUCCESS.
+/// `dotnet pack` produces the library package, and a tiny console app that references it through a local folder (and
+/// the packages this repository's restore already holds, for its dependencies; no network source) builds and runs: an engine timer fires and a Storport request returns SUCCESS.
 /// </summary>
 public class PackageTests
 {
@@ -78,6 +78,7 @@ public class PackageTests
                   <packageSources>
                     <clear />
                     <add key="local" value="{feed}" />
+                    <add key="restored" value="{RestoredPackagesFolder()}" />
                   </packageSources>
                 </configuration>
                 """);
@@ -92,6 +93,13 @@ public class PackageTests
             work.Delete(recursive: true);
         }
     }
+
+    /// <summary>The NuGet global packages folder, where this repository's restore put the library's dependencies
+    /// (HdrHistogram): a folder feed, so the consumer restores with no network.</summary>
+    private static string RestoredPackagesFolder() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom
+            ? custom
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     private static string RepositoryRoot()
     {

@@ -38,9 +38,14 @@ public class WatchdogDefectTests
 
         public int CurrentThreadId() => Math.Max(1, Real.CurrentThreadId());
 
-        public long RunDelayNanoseconds(int threadId, bool ownThread) => Real.RunDelayNanoseconds(threadId, ownThread) + Volatile.Read(ref _runDelay);
+        public SchedulerStats SchedulerStats(int threadId, bool ownThread) => Scripted(Real.SchedulerStats(threadId, ownThread));
 
-        public long RecentRunDelayNanoseconds(long maxAgeNanoseconds) => Real.RecentRunDelayNanoseconds(maxAgeNanoseconds) + Volatile.Read(ref _runDelay);
+        public SchedulerStats RecentSchedulerStats(long maxAgeNanoseconds) => Scripted(Real.RecentSchedulerStats(maxAgeNanoseconds));
+
+        // The script tells the thread's waits through the run delay alone (a real runnable thread is judged by its CPU time).
+        public bool IsRunnable(int threadId) => false;
+
+        private SchedulerStats Scripted(SchedulerStats real) => real with { RunDelayNanoseconds = real.RunDelayNanoseconds + Volatile.Read(ref _runDelay) };
     }
 
     /// <summary>Busy for <paramref name="nanoseconds"/> of elapsed time (a callback that cannot run while "stolen").</summary>
@@ -177,5 +182,40 @@ public class WatchdogDefectTests
         GC.KeepAlive(live);
         Assert.True(pauseNanoseconds > 0, "the GC paused the process");
         Assert.True(host.BugChecks.Count == 0, $"pause {pauseNanoseconds / 1000} µs; {string.Join("; ", host.BugChecks.Select(b => b.BugCheck.Message))}"); // before the fix: 0x133 whenever the GC took more than 20 ms
+    }
+
+    /// <summary>A fixed scheduler view, for the watchdog's arithmetic.</summary>
+    private sealed class FixedStolenTime(SchedulerStats now, bool runnable, long gcNanoseconds) : IStolenTimeSource
+    {
+        public long GcPauseNanoseconds() => gcNanoseconds;
+
+        public int CurrentThreadId() => 42;
+
+        public SchedulerStats SchedulerStats(int threadId, bool ownThread) => now;
+
+        public SchedulerStats RecentSchedulerStats(long maxAgeNanoseconds) => default;
+
+        public bool IsRunnable(int threadId) => runnable;
+    }
+
+    [Fact]
+    public void Defect02_SeenFromTheWatchdogThread_ARunnableCallbackIsChargedItsCpuTime_NotAWaitInProgress()
+    {
+        // 300 ms elapsed; the scheduler has recorded only 100 ms of finished run-queue waits and 30 ms on a CPU: the
+        // thread is runnable now, so the rest is a wait still in progress (not yet in the run delay).
+        using var engine = new RealTimeTimerEngine();
+        var now = engine.NowNanoseconds + (400 * Ms);
+        var stamp = new WatchdogStamp(now - (300 * Ms), 0, default, 42, null, 0);
+        var runnable = DpcWatchdog.Charge(engine, new FixedStolenTime(new SchedulerStats(30 * Ms, 100 * Ms), runnable: true, 0), stamp, now, 20 * Ms, ownThread: false);
+        Assert.Equal(30 * Ms, runnable.RanNanoseconds);
+
+        // Blocked (not runnable): every elapsed ns not stolen is the callback's.
+        var blocked = DpcWatchdog.Charge(engine, new FixedStolenTime(new SchedulerStats(30 * Ms, 100 * Ms), runnable: false, 0), stamp, now, 20 * Ms, ownThread: false);
+        Assert.Equal(200 * Ms, blocked.RanNanoseconds);
+
+        // On its own thread (at the return) it is running, so the run delay is complete: the same arithmetic as blocked.
+        var own = DpcWatchdog.Charge(engine, new FixedStolenTime(new SchedulerStats(30 * Ms, 100 * Ms), runnable: true, 50 * Ms), stamp, now, 20 * Ms, ownThread: true);
+        Assert.Equal(150 * Ms, own.RanNanoseconds);
+        Assert.Contains("less GC pauses 50000 µs, waiting for a CPU 100000 µs", DpcWatchdog.Violation("TimerCallback", own, 20_000, returned: true).Message, StringComparison.Ordinal);
     }
 }

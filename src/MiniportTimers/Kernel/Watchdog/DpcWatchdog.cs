@@ -6,7 +6,8 @@ namespace MiniportTimers.Kernel.Watchdog;
 /// The DPC watchdog's arithmetic: how long a callback has run, and DPC_WATCHDOG_VIOLATION (0x133) once that passes the
 /// allotment. On a virtual clock the run time is the engine time that passed (only StorPortStallExecution and the like
 /// move it inside a callback). On a real clock it is the elapsed engine time minus the time the callback could not run:
-/// GC pauses, on Linux the thread's run-queue delay (<see cref="IStolenTimeSource"/>), and its waits for the library's
+/// GC pauses, on Linux the thread's run-queue delay (<see cref="IStolenTimeSource"/>; seen from the watchdog thread, a
+/// runnable callback is charged its CPU time, since a wait in progress is not yet in the run delay), and its waits for the library's
 /// own internal locks, whose holder can only be slow by being preempted (<see cref="HostLock"/>). So a GC pause or an
 /// oversubscribed machine never stops a correct adapter, while a callback that spins or blocks past the allotment
 /// still trips it (blocked time is not stolen: the thread is not runnable then).
@@ -26,12 +27,12 @@ internal static class DpcWatchdog
     {
         if (engine.IsVirtual)
         {
-            return new WatchdogStamp(engine.NowNanoseconds, 0, 0, 0, null, 0);
+            return new WatchdogStamp(engine.NowNanoseconds, 0, default, 0, null, 0);
         }
 
-        var runDelay = stolen.RecentRunDelayNanoseconds(BaselineMaxAgeNanoseconds);
+        var scheduler = stolen.RecentSchedulerStats(BaselineMaxAgeNanoseconds);
         var lockWaits = LockWaitCounters.Current;
-        return new WatchdogStamp(engine.NowNanoseconds, stolen.GcPauseNanoseconds(), runDelay, stolen.CurrentThreadId(), lockWaits, lockWaits.WaitedNanoseconds());
+        return new WatchdogStamp(engine.NowNanoseconds, stolen.GcPauseNanoseconds(), scheduler, stolen.CurrentThreadId(), lockWaits, lockWaits.WaitedNanoseconds());
     }
 
     /// <summary>
@@ -57,7 +58,16 @@ internal static class DpcWatchdog
         long runDelay = 0;
         if (elapsed - gc - lockWait > limitNanoseconds && stamp.ThreadId != 0)
         {
-            runDelay = Math.Max(0, stolen.RunDelayNanoseconds(stamp.ThreadId, ownThread) - stamp.RunDelayNanoseconds);
+            var now = stolen.SchedulerStats(stamp.ThreadId, ownThread);
+            runDelay = Math.Max(0, now.RunDelayNanoseconds - stamp.Scheduler.RunDelayNanoseconds);
+            if (!ownThread && stolen.IsRunnable(stamp.ThreadId))
+            {
+                // Seen from another thread, a runnable callback may be waiting for a CPU right now, and that wait is not in
+                // the run delay until it ends: charge such a callback its CPU time (less GC pauses, which may be its own
+                // GC work), and count everything else of the elapsed time as waiting.
+                var onCpu = Math.Max(0, now.OnCpuNanoseconds - stamp.Scheduler.OnCpuNanoseconds - gc);
+                runDelay = Math.Max(runDelay, elapsed - gc - lockWait - onCpu);
+            }
         }
 
         return new WatchdogCharge(elapsed, gc, runDelay, lockWait);

@@ -7,9 +7,10 @@ namespace MiniportTimers.Kernel.Watchdog;
 
 /// <summary>
 /// The stolen-time source of a real process: <see cref="GC.GetTotalPauseDuration"/> for garbage-collection pauses and,
-/// on Linux, the second field of <c>/proc/thread-self/schedstat</c> (time spent waiting on a run queue, ns) for
-/// preemption. Elsewhere, or where the kernel does not publish schedstat, run delay reads as 0 and only GC pauses are
-/// taken off (documented on <see cref="KernelHostOptions.DpcWatchdogMicroseconds"/>).
+/// on Linux, <c>/proc/thread-self/schedstat</c> (time on a CPU and time waiting on a run queue, ns) and the state
+/// letter of <c>/proc/self/task/TID/stat</c> for preemption. Elsewhere, or where the kernel does not publish them, the
+/// scheduler's figures read as 0 and only GC pauses are taken off (documented on
+/// <see cref="KernelHostOptions.DpcWatchdogMicroseconds"/>).
 /// </summary>
 /// <remarks>
 /// Cost: a schedstat read is a system call (about 1 µs on a VM), so a callback's start reuses the calling thread's last
@@ -32,7 +33,7 @@ internal sealed partial class SystemStolenTime : IStolenTimeSource
     private static int t_threadId;
 
     [ThreadStatic]
-    private static long t_lastRunDelay;
+    private static SchedulerStats t_lastStats;
 
     [ThreadStatic]
     private static long t_lastReadTimestamp;
@@ -67,11 +68,11 @@ internal sealed partial class SystemStolenTime : IStolenTimeSource
     }
 
     /// <inheritdoc />
-    public long RunDelayNanoseconds(int threadId, bool ownThread)
+    public SchedulerStats SchedulerStats(int threadId, bool ownThread)
     {
         if (threadId <= 0)
         {
-            return 0;
+            return default;
         }
 
         if (ownThread)
@@ -82,24 +83,55 @@ internal sealed partial class SystemStolenTime : IStolenTimeSource
                 t_ownSchedstat = TryOpen("/proc/thread-self/schedstat");
             }
 
-            return t_ownSchedstat is { } own ? Read(own) : 0;
+            return t_ownSchedstat is { } own ? ReadSchedstat(own) : default;
         }
 
         using var other = TryOpen($"/proc/self/task/{threadId}/schedstat");
-        return other is null ? 0 : Read(other);
+        return other is null ? default : ReadSchedstat(other);
     }
 
     /// <inheritdoc />
-    public long RecentRunDelayNanoseconds(long maxAgeNanoseconds)
+    public SchedulerStats RecentSchedulerStats(long maxAgeNanoseconds)
     {
         var now = Stopwatch.GetTimestamp();
         if (t_lastReadTimestamp == 0 || Stopwatch.GetElapsedTime(t_lastReadTimestamp, now).Ticks * 100 > maxAgeNanoseconds)
         {
-            t_lastRunDelay = RunDelayNanoseconds(CurrentThreadId(), ownThread: true);
+            t_lastStats = SchedulerStats(CurrentThreadId(), ownThread: true);
             t_lastReadTimestamp = now;
         }
 
-        return t_lastRunDelay;
+        return t_lastStats;
+    }
+
+    /// <inheritdoc />
+    public bool IsRunnable(int threadId)
+    {
+        if (threadId <= 0)
+        {
+            return false;
+        }
+
+        using var stat = TryOpen($"/proc/self/task/{threadId}/stat");
+        if (stat is null)
+        {
+            return false;
+        }
+
+        // "tid (comm) S ...": the state follows the last ')' (a thread name may itself hold parentheses).
+        Span<byte> buffer = stackalloc byte[256];
+        int length;
+        try
+        {
+            length = RandomAccess.Read(stat, buffer, 0);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+
+        var text = buffer[..length];
+        var close = text.LastIndexOf((byte)')');
+        return close >= 0 && close + 2 < text.Length && text[close + 2] == (byte)'R';
     }
 
     private static SafeFileHandle? TryOpen(string path)
@@ -118,8 +150,8 @@ internal sealed partial class SystemStolenTime : IStolenTimeSource
         }
     }
 
-    /// <summary>"run-ns wait-ns timeslices\n": the second number.</summary>
-    private static long Read(SafeFileHandle handle)
+    /// <summary>"run-ns wait-ns timeslices\n": the first two numbers.</summary>
+    private static SchedulerStats ReadSchedstat(SafeFileHandle handle)
     {
         Span<byte> buffer = stackalloc byte[96];
         int length;
@@ -129,18 +161,17 @@ internal sealed partial class SystemStolenTime : IStolenTimeSource
         }
         catch (IOException)
         {
-            return 0; // the thread has ended
+            return default; // the thread has ended
         }
 
         var text = buffer[..length];
-        var space = text.IndexOf((byte)' ');
-        if (space < 0)
+        if (!Utf8Parser.TryParse(text, out long onCpu, out var used) || used >= text.Length)
         {
-            return 0;
+            return default;
         }
 
-        text = text[(space + 1)..];
-        return Utf8Parser.TryParse(text, out long waitNanoseconds, out _) ? waitNanoseconds : 0;
+        text = text[(used + 1)..];
+        return Utf8Parser.TryParse(text, out long runDelay, out _) ? new SchedulerStats(onCpu, runDelay) : default;
     }
 
     [LibraryImport("libc", EntryPoint = "gettid")]
