@@ -30,9 +30,15 @@ internal static class DpcWatchdog
             return new WatchdogStamp(engine.NowNanoseconds, 0, default, 0, null, 0);
         }
 
+        // Order matters: every read of a stolen-time counter is a call out of managed code, where a thread stops while a
+        // GC runs. Read them all before the clock, so a pause that lands on one of these calls falls before the start
+        // (uncounted on both sides) rather than after the clock and before the GC counter (counted, never excused).
+        var threadId = stolen.CurrentThreadId();
         var scheduler = stolen.RecentSchedulerStats(BaselineMaxAgeNanoseconds);
         var lockWaits = LockWaitCounters.Current;
-        return new WatchdogStamp(engine.NowNanoseconds, stolen.GcPauseNanoseconds(), scheduler, stolen.CurrentThreadId(), lockWaits, lockWaits.WaitedNanoseconds());
+        var lockWaited = lockWaits.WaitedNanoseconds();
+        var gc = stolen.GcPauseNanoseconds();
+        return new WatchdogStamp(engine.NowNanoseconds, gc, scheduler, threadId, lockWaits, lockWaited);
     }
 
     /// <summary>
@@ -42,7 +48,8 @@ internal static class DpcWatchdog
     /// <param name="engine">The engine whose clock the stamp was taken on.</param>
     /// <param name="stolen">The stolen-time source.</param>
     /// <param name="stamp">The callback's start.</param>
-    /// <param name="nowNanoseconds">Engine time now, ns.</param>
+    /// <param name="nowNanoseconds">Engine time now, ns, read before this call: the counters read after it can only
+    /// excuse more, never less.</param>
     /// <param name="limitNanoseconds">The allotment, ns: below it the cheap figure (elapsed less GC pauses) is final.</param>
     /// <param name="ownThread">True when called on the callback's thread (at its return); false from a watchdog thread.</param>
     public static WatchdogCharge Charge(TimerEngine engine, IStolenTimeSource stolen, in WatchdogStamp stamp, long nowNanoseconds, long limitNanoseconds, bool ownThread)
