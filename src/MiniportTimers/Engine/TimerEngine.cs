@@ -157,7 +157,11 @@ public abstract class TimerEngine : IDisposable
     /// <summary>True for a clock that moves only when told to (<see cref="VirtualTimerEngine"/>).</summary>
     public abstract bool IsVirtual { get; }
 
-    /// <summary>Raised, on the dispatcher, when a timer callback throws. The exception is not rethrown.</summary>
+    /// <summary>
+    /// Raised, on the dispatcher, when a timer callback throws. The exception is not rethrown. A handler that throws in
+    /// turn is not allowed to end the dispatcher (on a real engine that ended the process): its exception is swallowed
+    /// and counted in <see cref="EngineStatistics.CallbackFaults"/> with the callback's, and the other handlers still run.
+    /// </summary>
     public event Action<EngineTimer, Exception>? CallbackFaulted;
 
     /// <summary>The number of pending timers (a snapshot; exact while no arm or cancel runs).</summary>
@@ -616,13 +620,36 @@ public abstract class TimerEngine : IDisposable
         catch (Exception ex)
         {
             Interlocked.Increment(ref _callbackFaults);
-            CallbackFaulted?.Invoke(timer, ex);
+            ReportFault(timer, ex);
         }
 
         var took = NowNanoseconds - started;
         if (took > _longestCallbackNanoseconds)
         {
             Volatile.Write(ref _longestCallbackNanoseconds, took);
+        }
+    }
+
+    /// <summary>Runs every CallbackFaulted handler; one that throws is counted as a fault and does not stop the others.</summary>
+    private void ReportFault(EngineTimer timer, Exception ex)
+    {
+        if (CallbackFaulted is not { } handlers)
+        {
+            return;
+        }
+
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((Action<EngineTimer, Exception>)handler)(timer, ex);
+            }
+#pragma warning disable CA1031 // a handler's own failure must not end the dispatcher: it is counted, like the callback's
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _callbackFaults);
+            }
         }
     }
 

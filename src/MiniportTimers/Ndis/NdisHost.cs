@@ -10,7 +10,11 @@ namespace MiniportTimers.Ndis;
 /// pause, restart, reset, OID requests, sends, halt), and runs their NDIS 5 timers and NDIS 6 timer objects on one
 /// <see cref="TimerEngine"/>. It records indications, completions, timer activity, bug checks and findings.
 /// </summary>
-/// <remarks>Thread safety: all members are thread-safe.</remarks>
+/// <remarks>
+/// Thread safety: all members are thread-safe. Once its engine is disposed, DDIs that would arm a timer throw
+/// <see cref="ObjectDisposedException"/> (the harness tore the host down); cancels and frees stay safe
+/// (docs/reliability.md, "Decisions").
+/// </remarks>
 public sealed class NdisHost
 {
     private readonly object _gate = new();

@@ -11,6 +11,8 @@ namespace MiniportTimers.Storport;
 /// <remarks>
 /// Use a <see cref="VirtualTimerEngine"/> for deterministic tests (advance it to make time pass) or a
 /// <see cref="RealTimeTimerEngine"/> to run on the machine's clock. Thread safety: all members are thread-safe.
+/// Once its engine is disposed, DDIs that would arm a timer throw <see cref="ObjectDisposedException"/> (the harness tore
+/// the host down); cancels and frees stay safe (docs/reliability.md, "Decisions").
 /// </remarks>
 public sealed class StorportHost
 {

@@ -12,6 +12,9 @@ namespace MiniportTimers.TimeProviders;
 /// awaited continuation can never block the engine's dispatch thread (a hop of a few µs); pass
 /// <c>runCallbacksOnDispatchThread: true</c> for the lowest latency with callbacks that return quickly. On a virtual
 /// engine callbacks always run synchronously inside the advance. Thread safety: all members are thread-safe.
+/// Lifetime: there is no finalizer; a provider that owns its engine and is never disposed keeps the engine's dispatch
+/// thread and OS timer until the process exits. After Dispose, CreateTimer throws <see cref="ObjectDisposedException"/>;
+/// disposing or changing a timer it made stays safe.
 /// </remarks>
 public class EngineTimeProvider : TimeProvider, IDisposable
 {

@@ -192,4 +192,19 @@ public class EngineDefectTests
         Assert.Equal(0, engine.AdvanceBy(10 * Ms));
         Assert.Equal(["first"], fired);
     }
+
+    [Fact]
+    public async Task Decided_ACallbackFaultedHandlerThatThrows_DoesNotEndTheDispatcher()
+    {
+        using var engine = new RealTimeTimerEngine();
+        var secondHandlerRan = 0;
+        engine.CallbackFaulted += (_, _) => throw new InvalidOperationException("a handler's own bug");
+        engine.CallbackFaulted += (_, _) => Interlocked.Increment(ref secondHandlerRan);
+        engine.ArmAfter(engine.CreateTimer((_, in _) => throw new InvalidOperationException("a callback's bug")), Ms);
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        engine.ArmAfter(engine.CreateTimer((_, in _) => fired.TrySetResult()), 20 * Ms);
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10)); // before: the dispatcher thread died, and the process with it
+        Assert.Equal(1, secondHandlerRan);
+        Assert.Equal(2, engine.Statistics.CallbackFaults); // the callback's and the handler's
+    }
 }

@@ -253,4 +253,27 @@ public class LifecycleFuzzTests
         Assert.True(SpinWait.SpinUntil(() => CountTimerFds() <= fdsBefore && CountEngineThreads() <= threadsBefore, TimeSpan.FromSeconds(10)),
             $"left behind: timerfds {CountTimerFds()} (before {fdsBefore}), engine threads {CountEngineThreads()} (before {threadsBefore})");
     }
+
+    [Fact]
+    public void Decided_OnADisposedEngine_ArmingDdisThrowObjectDisposed_CancelAndFreeStaySafe()
+    {
+        var world = new World(0);
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(world.Extension, out var handle));
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortRequestTimer(world.Extension, handle, (_, _) => { }, null, 1_000, 0));
+        Assert.Equal(NDIS_STATUS_SUCCESS, NdisAllocateTimerObject(world.Ndis.Adapter, NDIS_TIMER_CHARACTERISTICS.For((_, _, _, _) => { }, null), out var timerObject));
+        NdisSetTimerObject(timerObject!, -10_000, 0, null);
+        var providerTimer = world.Provider.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+        world.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => StorPortRequestTimer(world.Extension, handle, (_, _) => { }, null, 1_000, 0));
+        Assert.Throws<ObjectDisposedException>(() => NdisSetTimerObject(timerObject!, -10_000, 0, null));
+        Assert.Throws<ObjectDisposedException>(() => world.Provider.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
+
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortRequestTimer(world.Extension, handle, (_, _) => { }, null, 0, 0)); // a cancel
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortFreeTimer(world.Extension, handle));
+        Assert.True(NdisCancelTimerObject(timerObject!));
+        NdisFreeTimerObject(timerObject!);
+        providerTimer.Dispose();
+        Assert.False(providerTimer.Change(TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
+    }
 }
