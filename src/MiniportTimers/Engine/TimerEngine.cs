@@ -609,8 +609,11 @@ public abstract class TimerEngine : IDisposable
         return false;
     }
 
-    /// <summary>Dispatcher: runs a timer's callback. Exceptions are counted and reported, never rethrown.</summary>
-    private protected void Fire(EngineTimer timer, in TimerFiring firing)
+    /// <summary>
+    /// Dispatcher: runs a timer's callback. Exceptions are counted and reported; rethrown only when
+    /// <paramref name="rethrow"/> (a virtual engine that surfaces them to the caller of its advance).
+    /// </summary>
+    private protected void Fire(EngineTimer timer, in TimerFiring firing, bool rethrow = false)
     {
         var started = NowNanoseconds;
         try
@@ -621,6 +624,10 @@ public abstract class TimerEngine : IDisposable
         {
             Interlocked.Increment(ref _callbackFaults);
             ReportFault(timer, ex);
+            if (rethrow)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex);
+            }
         }
 
         var took = NowNanoseconds - started;

@@ -10,9 +10,16 @@ namespace MiniportTimers.Engine;
 /// The virtual clock follows the same firing rule as the real dispatcher: it "wakes" at the earliest latest-allowed
 /// deadline and fires every timer due by then, so coalescing of tolerant timers is modelled exactly (their lateness is
 /// the coalescing delay). The clock starts at 0 ns.
-/// Thread safety: Arm and Cancel are safe from any thread. Advancing is single-threaded (the advancing thread is the
-/// engine's dispatcher): a second concurrent advance, or an advance from inside a callback, throws
-/// <see cref="InvalidOperationException"/>.
+/// Thread safety: Arm and Cancel are safe from any thread. One thread at a time holds the dispatcher's role (the queue
+/// is single-threaded), and it lets go of it while a callback runs: a callback may itself advance the clock (the nested
+/// advance fires what comes due on the way, and the outer one goes on from there), and another thread may advance it
+/// while a callback blocks (a callback that waits for a test thread to move the clock does not deadlock). An advance
+/// that finds the role held by another thread's queue work waits for it.
+/// <code>
+///   thread A: AdvanceTo(10)                  thread B: AdvanceTo(20)
+///   take role; pop timer due 5; let go  ──►  take role (A's callback runs meanwhile); fire due 12, 15; let go
+///   callback returns; take role; go on: nothing left ≤ 10; clock stays at 20 (it never goes back); let go
+/// </code>
 /// </remarks>
 public sealed class VirtualTimerEngine : TimerEngine
 {
@@ -26,10 +33,18 @@ public sealed class VirtualTimerEngine : TimerEngine
     public override bool IsVirtual => true;
 
     /// <summary>
+    /// True to let an exception thrown by a timer callback end the advance and reach its caller (after
+    /// <see cref="TimerEngine.CallbackFaulted"/> has seen it); the clock stays at that expiry's time and the other timers
+    /// due meanwhile fire at the next advance. False (the default): the exception is counted and reported only, and the
+    /// advance goes on. <see cref="TimeProviders.VirtualTimeProvider"/> sets it, as a test double must surface a
+    /// failing assertion in a callback.
+    /// </summary>
+    public bool RethrowCallbackExceptions { get; set; }
+
+    /// <summary>
     /// The due time of the timer that fires next, engine ns, or null when nothing is pending: lets a test advance exactly
     /// to the next event (<c>AdvanceTo(engine.NextDueNanoseconds!.Value)</c>) instead of guessing step sizes.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Read while the clock is advancing on another thread or from a callback.</exception>
     public long? NextDueNanoseconds
     {
         get
@@ -41,7 +56,7 @@ public sealed class VirtualTimerEngine : TimerEngine
             }
             finally
             {
-                Volatile.Write(ref _dispatching, 0);
+                LeaveDispatcher();
             }
         }
     }
@@ -50,7 +65,6 @@ public sealed class VirtualTimerEngine : TimerEngine
     /// <param name="deltaNanoseconds">How far to move, in ns, 0 or more. 0 fires the timers already due.</param>
     /// <returns>The number of expiries fired.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="deltaNanoseconds"/> is negative or the target passes <see cref="TimerEngine.MaxTimeNanoseconds"/>.</exception>
-    /// <exception cref="InvalidOperationException">Called from a timer callback, or while another advance runs.</exception>
     public int AdvanceBy(long deltaNanoseconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(deltaNanoseconds);
@@ -78,7 +92,6 @@ public sealed class VirtualTimerEngine : TimerEngine
     /// </summary>
     /// <param name="targetNanoseconds">The absolute virtual time to reach, ns.</param>
     /// <returns>The number of expiries fired.</returns>
-    /// <exception cref="InvalidOperationException">Called from a timer callback, or while another advance runs.</exception>
     public int AdvanceTo(long targetNanoseconds)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(targetNanoseconds, MaxTimeNanoseconds);
@@ -109,10 +122,21 @@ public sealed class VirtualTimerEngine : TimerEngine
                 CountWakeUp();
 
                 // Awake at wakeAt: fire, one by one in due order, every timer due by then (including ones the callbacks arm).
-                // A callback that disposes the engine stops the rest: pending timers never fire after Dispose.
+                // A callback that disposes the engine stops the rest: pending timers never fire after Dispose. The role is
+                // let go while each callback runs (see the remarks): the expiry is already claimed, and the queue is
+                // untouched until the role is taken back.
                 while (!IsDisposed && TryTakeNextDue(wakeAt, out var timer, out var firing))
                 {
-                    Fire(timer!, firing);
+                    LeaveDispatcher();
+                    try
+                    {
+                        Fire(timer!, firing, RethrowCallbackExceptions);
+                    }
+                    finally
+                    {
+                        EnterDispatcher();
+                    }
+
                     fired++;
                 }
             }
@@ -121,7 +145,7 @@ public sealed class VirtualTimerEngine : TimerEngine
         }
         finally
         {
-            Volatile.Write(ref _dispatching, 0);
+            LeaveDispatcher();
         }
     }
 
@@ -143,11 +167,15 @@ public sealed class VirtualTimerEngine : TimerEngine
     {
     }
 
+    /// <summary>Takes the dispatcher's role, waiting while another thread's advance holds it (never during a callback).</summary>
     private void EnterDispatcher()
     {
-        if (Interlocked.Exchange(ref _dispatching, 1) != 0)
+        var spin = default(SpinWait);
+        while (Interlocked.CompareExchange(ref _dispatching, 1, 0) != 0)
         {
-            throw new InvalidOperationException("The virtual clock is already advancing (a callback may not advance it, and only one thread may).");
+            spin.SpinOnce(); // held only while the queue is worked on, between callbacks: short
         }
     }
+
+    private void LeaveDispatcher() => Volatile.Write(ref _dispatching, 0);
 }

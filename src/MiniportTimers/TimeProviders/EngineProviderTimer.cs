@@ -7,9 +7,26 @@ namespace MiniportTimers.TimeProviders;
 /// it is armed, so an idle timer nobody references is collected.
 /// </summary>
 /// <remarks>
-/// Synchronization rules: <c>_gate</c> guards <c>_disposed</c> and every arm/cancel. An expiry handed to the thread pool
-/// carries its arm sequence; if the timer was changed, cancelled or disposed before the work item runs, it is dropped.
-/// A callback already running when Change or Dispose returns may still finish (as System.Threading.Timer's may).
+/// <para>
+/// Times: validated as System.Threading.Timer and FakeTimeProvider validate them, on the whole milliseconds
+/// (<c>(long)TotalMilliseconds</c>): -1 ms (including anything from -1 ms to -2 ms exclusive) is infinite, a value above
+/// -1 ms and below 0 is 0, 0 to 4 294 967 294 ms are accepted; the value itself keeps its sub-millisecond precision. A due
+/// time of 0 on a virtual provider runs the callback before CreateTimer or Change returns, as TimeProvider.CreateTimer
+/// documents ("invoked immediately"); on a real engine it is dispatched at once.
+/// </para>
+/// <para>
+/// Synchronization rules: <c>_gate</c> guards <c>_disposed</c>, <c>_running</c>, the dispose waiter and every arm and
+/// cancel; it is never held while the callback runs. An expiry handed to the thread pool carries its arm sequence; if the
+/// timer was changed, cancelled or disposed before the work item runs, it is dropped. A callback already running when
+/// Change or Dispose returns may still finish (as System.Threading.Timer's may); DisposeAsync completes only when none
+/// runs any more:
+/// </para>
+/// <code>
+///   expiry (pool or dispatcher)            DisposeAsync
+///   lock: disposed? drop : running++       lock: disposed = true; cancel; running == 0 ? done : waiter = new
+///   callback(state)
+///   lock: running--; 0 and waiter? ──────► waiter completes
+/// </code>
 /// </remarks>
 internal sealed class EngineProviderTimer : ITimer
 {
@@ -22,6 +39,8 @@ internal sealed class EngineProviderTimer : ITimer
     private readonly TimerCallback _callback;
     private readonly object? _state;
     private bool _disposed;
+    private int _running;
+    private TaskCompletionSource? _disposeWaiter;
 
     public EngineProviderTimer(EngineTimeProvider provider, TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -36,6 +55,7 @@ internal sealed class EngineProviderTimer : ITimer
     {
         var due = ToNanoseconds(dueTime, nameof(dueTime));
         var every = ToNanoseconds(period, nameof(period));
+        var runNow = false;
         lock (_gate)
         {
             if (_disposed)
@@ -47,13 +67,32 @@ internal sealed class EngineProviderTimer : ITimer
             {
                 _provider.Engine.Cancel(_timer); // infinite due time: disarmed
             }
+            else if (due == 0 && _provider.Engine.IsVirtual)
+            {
+                // Invoked immediately, below, on this thread; a period goes on from now.
+                if (every > 0)
+                {
+                    _provider.Engine.ArmAfter(_timer, every, 0, every);
+                }
+                else
+                {
+                    _provider.Engine.Cancel(_timer);
+                }
+
+                runNow = true;
+            }
             else
             {
                 _provider.Engine.ArmAfter(_timer, due, 0, Math.Max(0, every)); // period 0 or infinite: one-shot
             }
-
-            return true;
         }
+
+        if (runNow)
+        {
+            Run(_timer.ArmSequence, checkSequence: false);
+        }
+
+        return true;
     }
 
     public void Dispose()
@@ -65,26 +104,38 @@ internal sealed class EngineProviderTimer : ITimer
         }
     }
 
+    /// <summary>Disposes the timer; the task completes once no callback of it runs any more (Timer.DisposeAsync's contract).</summary>
     public ValueTask DisposeAsync()
     {
-        Dispose();
-        return default;
+        lock (_gate)
+        {
+            _disposed = true;
+            _provider.Engine.Cancel(_timer);
+            if (_running == 0)
+            {
+                return default;
+            }
+
+            _disposeWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return new ValueTask(_disposeWaiter.Task);
+        }
     }
 
-    /// <summary>TimeSpan to ns; -1 for infinite. Range as System.Threading.Timer: 0 to 0xFFFFFFFE ms, or infinite.</summary>
+    /// <summary>TimeSpan to ns; -1 for infinite. The range is checked on whole milliseconds (see the remarks).</summary>
     private static long ToNanoseconds(TimeSpan value, string paramName)
     {
-        if (value == Timeout.InfiniteTimeSpan)
+        var milliseconds = (long)value.TotalMilliseconds;
+        if (milliseconds < -1 || milliseconds > MaxMilliseconds)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, "Must be between 0 and 4294967294 ms, or Timeout.InfiniteTimeSpan (-1 ms).");
+        }
+
+        if (milliseconds == -1)
         {
             return -1;
         }
 
-        if (value < TimeSpan.Zero || value.TotalMilliseconds > MaxMilliseconds)
-        {
-            throw new ArgumentOutOfRangeException(paramName, value, "Must be between 0 and 4294967294 ms, or Timeout.InfiniteTimeSpan.");
-        }
-
-        return value.Ticks * TimeUnits.NanosecondsPer100ns;
+        return Math.Max(0, value.Ticks) * TimeUnits.NanosecondsPer100ns;
     }
 
     private void OnExpired(long armSequence)
@@ -96,20 +147,46 @@ internal sealed class EngineProviderTimer : ITimer
 
         if (_provider.RunCallbacksInline)
         {
-            _callback(_state);
+            Run(armSequence, checkSequence: false);
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Timer.Invoke(s.Sequence), (Timer: this, Sequence: armSequence), preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Timer.Run(s.Sequence, checkSequence: true), (Timer: this, Sequence: armSequence), preferLocal: false);
         }
     }
 
-    /// <summary>Runs a queued expiry unless the timer was disposed, changed or cancelled since (its arm sequence moved on).</summary>
-    private void Invoke(long armSequence)
+    /// <summary>
+    /// Runs the callback unless the timer was disposed (or, for a queued expiry, changed or cancelled since: its arm
+    /// sequence moved on), counting it as running for DisposeAsync.
+    /// </summary>
+    private void Run(long armSequence, bool checkSequence)
     {
-        if (!Volatile.Read(ref _disposed) && _timer.ArmSequence == armSequence)
+        lock (_gate)
+        {
+            if (_disposed || (checkSequence && _timer.ArmSequence != armSequence))
+            {
+                return;
+            }
+
+            _running++;
+        }
+
+        try
         {
             _callback(_state);
+        }
+        finally
+        {
+            TaskCompletionSource? done = null;
+            lock (_gate)
+            {
+                if (--_running == 0 && _disposeWaiter is { } waiter)
+                {
+                    done = waiter;
+                }
+            }
+
+            done?.TrySetResult();
         }
     }
 }

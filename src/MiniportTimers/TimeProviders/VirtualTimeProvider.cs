@@ -3,21 +3,31 @@ using MiniportTimers.Engine;
 namespace MiniportTimers.TimeProviders;
 
 /// <summary>
-/// A <see cref="TimeProvider"/> on a virtual clock, with the members users know from FakeTimeProvider:
-/// <see cref="Advance"/>, <see cref="SetUtcNow"/>, <see cref="AutoAdvanceAmount"/>, <see cref="Start"/> and
-/// <see cref="SetLocalTimeZone"/>. Time moves only when told to; timers that come due fire synchronously, in due order,
-/// on the thread that moves the clock. Task.Delay, CancellationTokenSource timeouts and PeriodicTimer given this
-/// provider complete deterministically.
+/// A <see cref="TimeProvider"/> on a virtual clock, a drop-in for FakeTimeProvider
+/// (Microsoft.Extensions.TimeProvider.Testing): <see cref="Advance"/>, <see cref="SetUtcNow"/>, <see cref="AdjustTime"/>,
+/// <see cref="AutoAdvanceAmount"/>, <see cref="Start"/>, <see cref="SetLocalTimeZone"/>, timestamps in UTC ticks
+/// (<see cref="TimestampFrequency"/> 10 000 000), a due time of zero run before CreateTimer or Change returns, and an
+/// exception thrown by a callback surfacing from the Advance or SetUtcNow that ran it. Time moves only when told to;
+/// timers that come due fire synchronously, in due order, on the thread that moves the clock. Task.Delay,
+/// CancellationTokenSource timeouts and PeriodicTimer given this provider complete deterministically.
 /// </summary>
 /// <remarks>
-/// Thread safety: reading the clock and creating or changing timers are safe from any thread; moving the clock is
-/// single-threaded (a timer callback may not move it: <see cref="InvalidOperationException"/>).
+/// <para>Where it deliberately differs from FakeTimeProvider (docs/timeproviders.md has the table): due times and periods
+/// keep their sub-millisecond precision (FakeTimeProvider truncates them to whole milliseconds, so 0.5 ms fires at once
+/// there); a callback sees the clock at its own due time, not at the end of the advance; timers armed inside a callback
+/// count from that callback's instant; timers due at the same instant fire in the order of the calls that armed them;
+/// and the same clock can drive Storport and NDIS hosts (<see cref="VirtualEngine"/>).</para>
+/// <para>Thread safety: every member is safe from any thread. A callback may move the clock itself (Advance,
+/// SetUtcNow, or a read with <see cref="AutoAdvanceAmount"/> set), and another thread may move it while a callback
+/// blocks: the engine lets go of its dispatcher role while a callback runs.</para>
 /// </remarks>
 public sealed class VirtualTimeProvider : EngineTimeProvider
 {
-    private readonly object _gate = new();
     private TimeZoneInfo _localTimeZone = TimeZoneInfo.Utc;
     private TimeSpan _autoAdvanceAmount;
+
+    /// <summary>What <see cref="AdjustTime"/> moved the wall clock by, 100 ns ticks, against the timers' clock.</summary>
+    private long _adjustmentTicks;
 
     /// <summary>A virtual clock starting at 2000-01-01 00:00:00 UTC (FakeTimeProvider's default).</summary>
     public VirtualTimeProvider()
@@ -27,7 +37,7 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
 
     /// <summary>A virtual clock starting at <paramref name="startDateTime"/>.</summary>
     public VirtualTimeProvider(DateTimeOffset startDateTime)
-        : base(new VirtualTimerEngine(), ownsEngine: true)
+        : base(new VirtualTimerEngine { RethrowCallbackExceptions = true }, ownsEngine: true)
     {
         Start = startDateTime;
     }
@@ -53,6 +63,13 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     /// <inheritdoc />
     public override TimeZoneInfo LocalTimeZone => _localTimeZone;
 
+    /// <summary>10 000 000: timestamps are the UTC clock's 100 ns ticks, as FakeTimeProvider's are.</summary>
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    /// <summary>The current UTC time in ticks (<see cref="GetUtcNow"/>'s, so a read moves the clock by
+    /// <see cref="AutoAdvanceAmount"/> here too, and GetElapsedTime follows).</summary>
+    public override long GetTimestamp() => GetUtcNow().Ticks;
+
     /// <summary>The current virtual time; then, if <see cref="AutoAdvanceAmount"/> is set, the clock moves by it.</summary>
     public override DateTimeOffset GetUtcNow()
     {
@@ -68,14 +85,23 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     /// <summary>Moves the clock forward by <paramref name="delta"/>, firing every timer that comes due.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative, or moves the clock past the end
     /// of its range: <see cref="Engine.TimerEngine.MaxTimeNanoseconds"/> (about 73 years) after <see cref="Start"/>.</exception>
-    /// <exception cref="InvalidOperationException">Called from a timer callback.</exception>
+    /// <remarks>An exception thrown by a callback ends the advance at that callback's due time and propagates from here
+    /// (the timers still due fire at the next advance). Legal from inside a callback and from any thread.</remarks>
     public void Advance(TimeSpan delta)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
-        lock (_gate)
-        {
-            VirtualEngine.AdvanceBy(delta);
-        }
+        VirtualEngine.AdvanceBy(delta);
+    }
+
+    /// <summary>
+    /// Sets the wall clock to <paramref name="value"/>, backward or forward, without touching the timers: they fire after
+    /// the same remaining time as before, as when a real system's clock is changed (FakeTimeProvider.AdjustTime).
+    /// <see cref="GetUtcNow"/> and <see cref="GetTimestamp"/> follow the new time.
+    /// </summary>
+    public void AdjustTime(DateTimeOffset value)
+    {
+        var now = GetUtcNowWithoutAdvance();
+        Interlocked.Add(ref _adjustmentTicks, (value - now).Ticks);
     }
 
     /// <summary>Moves the clock forward to <paramref name="value"/>, firing every timer that comes due.</summary>
@@ -107,7 +133,9 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     }
 
     /// <inheritdoc />
-    public override string ToString() => GetUtcNowWithoutAdvance().ToString("O", global::System.Globalization.CultureInfo.InvariantCulture);
+    /// <remarks>"yyyy-MM-ddTHH:mm:ss.fff", as FakeTimeProvider writes it.</remarks>
+    public override string ToString() => GetUtcNowWithoutAdvance().ToString("yyyy-MM-ddTHH:mm:ss.fff", global::System.Globalization.CultureInfo.InvariantCulture);
 
-    private DateTimeOffset GetUtcNowWithoutAdvance() => Start + TimeSpan.FromTicks(Engine.NowNanoseconds / TimeUnits.NanosecondsPer100ns);
+    private DateTimeOffset GetUtcNowWithoutAdvance() =>
+        Start + TimeSpan.FromTicks((Engine.NowNanoseconds / TimeUnits.NanosecondsPer100ns) + Volatile.Read(ref _adjustmentTicks));
 }

@@ -204,14 +204,60 @@ public class VirtualTimerEngineTests
     }
 
     [Fact]
-    public void AdvanceBy_FromCallback_Throws()
+    public void AdvanceBy_FromCallback_FiresWhatComesDueOnTheWay_AndTheOuterAdvanceGoesOn()
     {
         var engine = new VirtualTimerEngine();
-        Exception? seen = null;
-        engine.CallbackFaulted += (_, ex) => seen = ex;
-        engine.ArmAfter(engine.CreateTimer((t, in _) => ((VirtualTimerEngine)t.Engine).AdvanceBy(1)), 1);
-        engine.AdvanceBy(10);
-        Assert.IsType<InvalidOperationException>(seen);
+        var log = new List<(string Name, long At)>();
+        engine.ArmAfter(engine.CreateTimer((t, in _) =>
+        {
+            log.Add(("outer", engine.NowNanoseconds));
+            ((VirtualTimerEngine)t.Engine).AdvanceBy(5 * Ms); // nested: to 6 ms
+            log.Add(("outer after nested", engine.NowNanoseconds));
+        }), 1 * Ms);
+        engine.ArmAfter(engine.CreateTimer((_, in _) => log.Add(("at 3", engine.NowNanoseconds))), 3 * Ms);
+        engine.ArmAfter(engine.CreateTimer((_, in _) => log.Add(("at 8", engine.NowNanoseconds))), 8 * Ms);
+        engine.AdvanceBy(10 * Ms);
+        Assert.Equal([("outer", 1 * Ms), ("at 3", 3 * Ms), ("outer after nested", 6 * Ms), ("at 8", 8 * Ms)], log);
+        Assert.Equal(10 * Ms, engine.NowNanoseconds);
+        Assert.Equal(0, engine.Statistics.CallbackFaults);
+    }
+
+    [Fact]
+    public async Task AdvanceBy_FromAnotherThread_WhileACallbackWaitsForIt_DoesNotDeadlock()
+    {
+        var engine = new VirtualTimerEngine();
+        using var inCallback = new ManualResetEventSlim();
+        using var moved = new ManualResetEventSlim();
+        var late = 0L;
+        engine.ArmAfter(engine.CreateTimer((_, in _) =>
+        {
+            inCallback.Set();
+            Assert.True(moved.Wait(TimeSpan.FromSeconds(30)), "the other thread advanced meanwhile");
+        }), 1 * Ms);
+        engine.ArmAfter(engine.CreateTimer((_, in _) => late = engine.NowNanoseconds), 5 * Ms);
+        var first = Task.Run(() => engine.AdvanceBy(2 * Ms));
+        Assert.True(inCallback.Wait(TimeSpan.FromSeconds(30)));
+        engine.AdvanceTo(6 * Ms); // before: InvalidOperationException (or, from a provider, a wait until the callback returned)
+        moved.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(5 * Ms, late);
+        Assert.Equal(6 * Ms, engine.NowNanoseconds); // the clock never goes back
+    }
+
+    [Fact]
+    public void RethrowCallbackExceptions_EndsTheAdvanceAtTheFailingExpiry()
+    {
+        var engine = new VirtualTimerEngine { RethrowCallbackExceptions = true };
+        var fired = new List<long>();
+        engine.ArmAfter(engine.CreateTimer((_, in _) => throw new InvalidOperationException("assertion failed")), 2 * Ms);
+        engine.ArmAfter(engine.CreateTimer((_, in _) => fired.Add(engine.NowNanoseconds)), 4 * Ms);
+        var ex = Assert.Throws<InvalidOperationException>(() => engine.AdvanceBy(10 * Ms));
+        Assert.Equal("assertion failed", ex.Message);
+        Assert.Equal(2 * Ms, engine.NowNanoseconds);
+        Assert.Empty(fired);
+        engine.AdvanceBy(8 * Ms);
+        Assert.Equal([4 * Ms], fired);
+        Assert.Equal(1, engine.Statistics.CallbackFaults);
     }
 
     [Fact]

@@ -259,13 +259,15 @@ public class LifecycleFuzzTests
     {
         var world = new World(0);
         Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(world.Extension, out var handle));
-        Assert.Equal(STOR_STATUS_SUCCESS, StorPortRequestTimer(world.Extension, handle, (_, _) => { }, null, 1_000, 0));
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(world.Extension, out var idle));
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortRequestTimer(world.Extension, handle, (_, _) => { }, null, 10_000_000, 0));
         Assert.Equal(NDIS_STATUS_SUCCESS, NdisAllocateTimerObject(world.Ndis.Adapter, NDIS_TIMER_CHARACTERISTICS.For((_, _, _, _) => { }, null), out var timerObject));
         NdisSetTimerObject(timerObject!, -10_000, 0, null);
         var providerTimer = world.Provider.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
         world.Dispose();
 
-        Assert.Throws<ObjectDisposedException>(() => StorPortRequestTimer(world.Extension, handle, (_, _) => { }, null, 1_000, 0));
+        Assert.Throws<ObjectDisposedException>(() => StorPortRequestTimer(world.Extension, idle, (_, _) => { }, null, 1_000, 0));
+        Assert.Equal(STOR_STATUS_BUSY, StorPortRequestTimer(world.Extension, handle, (_, _) => { }, null, 1_000, 0)); // still pending: answered, not armed
         Assert.Throws<ObjectDisposedException>(() => NdisSetTimerObject(timerObject!, -10_000, 0, null));
         Assert.Throws<ObjectDisposedException>(() => world.Provider.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan));
 
