@@ -8,10 +8,14 @@ namespace MiniportTimers.TimeProviders;
 /// TimeProvider). The parameterless constructor runs on its own real-clock engine.
 /// </summary>
 /// <remarks>
-/// Callbacks: on a real engine they are handed to the thread pool by default, as System.Threading.Timer does, so an
-/// awaited continuation can never block the engine's dispatch thread (a hop of a few µs); pass
-/// <c>runCallbacksOnDispatchThread: true</c> for the lowest latency with callbacks that return quickly. On a virtual
-/// engine callbacks always run synchronously inside the advance. Thread safety: all members are thread-safe.
+/// A drop-in for <see cref="TimeProvider.System"/>: it passes the runtime's System.Threading.Timer behaviour scenarios
+/// beside it (tests/…/TimeProviders/RuntimeTimerScenarioTests). Callbacks: on a real engine they are handed to the thread
+/// pool by default, as System.Threading.Timer does, so callbacks of one timer may overlap (a blocked one does not hold
+/// up the next period's) and an awaited continuation can never block the engine's dispatch thread (a hop of a few µs).
+/// <c>runCallbacksOnDispatchThread: true</c> gives the lowest latency at a price: callbacks run one at a time on the
+/// dispatch thread, so a callback that blocks holds up every other timer of this provider (and of anything else on its
+/// engine). On a virtual engine callbacks always run synchronously inside the advance. ITimer.DisposeAsync completes
+/// once no callback of the timer runs any more, in both modes. Thread safety: all members are thread-safe.
 /// Lifetime: there is no finalizer; a provider that owns its engine and is never disposed keeps the engine's dispatch
 /// thread and OS timer until the process exits. After Dispose, CreateTimer throws <see cref="ObjectDisposedException"/>;
 /// disposing or changing a timer it made stays safe.
@@ -54,9 +58,11 @@ public class EngineTimeProvider : TimeProvider, IDisposable
 
     /// <summary>
     /// Creates a timer on the engine (TimeProvider.CreateTimer contract): <paramref name="dueTime"/> and
-    /// <paramref name="period"/> are 0 to 4 294 967 294 ms or <see cref="Timeout.InfiniteTimeSpan"/>; a period of 0 or
-    /// infinite means one-shot. Change and Dispose are legal inside the callback; Change after Dispose returns false.
-    /// An idle timer that nobody references can be collected.
+    /// <paramref name="period"/> are 0 to 4 294 967 294 ms or <see cref="Timeout.InfiniteTimeSpan"/>, checked on their
+    /// whole milliseconds as System.Threading.Timer checks them (-0.5 ms is 0, -1.5 ms is infinite, -2 ms is rejected)
+    /// while the value keeps its sub-millisecond precision; a period of 0 or infinite means one-shot. A due time of 0 runs
+    /// the callback at once (before this returns on a virtual engine). Change and Dispose are legal inside the callback;
+    /// Change after Dispose returns false. An idle timer that nobody references can be collected.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A time is negative (other than infinite) or too large; the parameter is named.</exception>
