@@ -77,7 +77,7 @@ public static class Ex
         }
 
         var engine = Timer.RequireEngine(nameof(ExSetTimer));
-        var due = KernelTime.AbsoluteDue(engine, dueTime100ns, KernelTime.DefaultSystemTimeAtEngineZero100ns, nameof(dueTime100ns));
+        var due = KernelTime.AbsoluteDue(engine, dueTime100ns, Timer.SystemTimeAtEngineZero100ns, nameof(dueTime100ns));
         long tolerance = 0;
         if (Timer.IsNoWake && Parameters is { NoWakeTolerance: var noWake and not 0 })
         {

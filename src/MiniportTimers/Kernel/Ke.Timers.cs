@@ -16,10 +16,13 @@ public static partial class Ke
     /// initialized meanwhile run on it; bug checks in their routines go to <paramref name="onBugCheck"/>. Inside a miniport
     /// routine of a host this is not needed: they bind to that host's engine and adapter.
     /// </summary>
-    public static IDisposable UseEngine(TimerEngine engine, Action<BugCheckException>? onBugCheck = null)
+    /// <param name="engine">The engine the objects run on.</param>
+    /// <param name="onBugCheck">Where a bug check in their routines goes (null: the engine's CallbackFaulted).</param>
+    /// <param name="systemTimeAtEngineZero100ns">The epoch for absolute due times (null: <see cref="KernelTime.DefaultSystemTimeAtEngineZero100ns"/>).</param>
+    public static IDisposable UseEngine(TimerEngine engine, Action<BugCheckException>? onBugCheck = null, long? systemTimeAtEngineZero100ns = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return KernelContext.Bind(engine, onBugCheck);
+        return KernelContext.Bind(engine, onBugCheck, systemTimeAtEngineZero100ns);
     }
 
     /// <summary>System time (100 ns since 1601, as KeQuerySystemTime) at an engine time: engine time 0 is <see cref="KernelTime.DefaultSystemTimeAtEngineZero100ns"/>.</summary>
@@ -40,7 +43,7 @@ public static partial class Ke
 
     /// <summary>
     /// Arms a timer (KeSetTimerEx): <paramref name="dueTime100ns"/> in 100 ns units, negative = relative, otherwise
-    /// absolute system time (a past time expires at once, decision A15); <paramref name="periodMilliseconds"/> 0 = one-shot,
+    /// absolute system time on the epoch of the host the timer was initialized in (a past time expires at once, decision A15); <paramref name="periodMilliseconds"/> 0 = one-shot,
     /// else periodic (phase kept, A13). On expiry the timer is signalled and <paramref name="Dpc"/>, if any, is queued with
     /// the system time as its arguments. A pending arming is replaced.
     /// </summary>
@@ -118,7 +121,7 @@ public static partial class Ke
         RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, routine);
         ArgumentOutOfRangeException.ThrowIfNegative(periodMilliseconds);
         var engine = timer.RequireEngine(routine);
-        var due = KernelTime.AbsoluteDue(engine, dueTime100ns, KernelTime.DefaultSystemTimeAtEngineZero100ns, nameof(dueTime100ns));
+        var due = KernelTime.AbsoluteDue(engine, dueTime100ns, timer.SystemTimeAtEngineZero100ns, nameof(dueTime100ns));
         return timer.Set(due, periodMilliseconds * TimeUnits.NanosecondsPerMillisecond, toleranceMilliseconds * TimeUnits.NanosecondsPerMillisecond, dpc);
     }
 }

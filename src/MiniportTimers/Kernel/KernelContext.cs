@@ -15,6 +15,12 @@ internal static class KernelContext
     [ThreadStatic]
     private static Action<BugCheckException>? t_faultSink;
 
+    [ThreadStatic]
+    private static long? t_systemTimeAtEngineZero100ns;
+
+    /// <summary>The epoch of the host whose code the calling thread runs (its options' SystemTimeAtEngineZero100ns), or the default.</summary>
+    public static long CurrentSystemTimeAtEngineZero100ns => t_systemTimeAtEngineZero100ns ?? KernelTime.DefaultSystemTimeAtEngineZero100ns;
+
     /// <summary>The engine of the host whose miniport code the calling thread runs, if any (KeFlushQueuedDpcs flushes it; Ke/Ex timers bind to it).</summary>
     public static TimerEngine? CurrentEngine => t_engine;
 
@@ -23,31 +29,37 @@ internal static class KernelContext
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> as code of a host on <paramref name="engine"/>.</summary>
     /// <returns>The bug check the body raised, or null.</returns>
-    public static BugCheckException? Run<TState>(TimerEngine engine, KIRQL irql, TState state, Action<TState> body, Action<BugCheckException>? faultSink = null)
+    /// <param name="engine">The host's engine.</param>
+    /// <param name="irql">The IRQL to run at.</param>
+    /// <param name="state">Handed to <paramref name="body"/>.</param>
+    /// <param name="body">The miniport code.</param>
+    /// <param name="faultSink">Where a bug check in a Ke/Ex object initialized meanwhile goes (null: keep the calling context's).</param>
+    /// <param name="systemTimeAtEngineZero100ns">The host's epoch (null: keep the calling context's).</param>
+    public static BugCheckException? Run<TState>(TimerEngine engine, KIRQL irql, TState state, Action<TState> body, Action<BugCheckException>? faultSink = null, long? systemTimeAtEngineZero100ns = null)
     {
-        var (outerEngine, outerSink) = (t_engine, t_faultSink);
-        (t_engine, t_faultSink) = (engine, faultSink ?? outerSink);
+        var (outerEngine, outerSink, outerEpoch) = (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns);
+        (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns) = (engine, faultSink ?? outerSink, systemTimeAtEngineZero100ns ?? outerEpoch);
         try
         {
             return Run(irql, state, body);
         }
         finally
         {
-            (t_engine, t_faultSink) = (outerEngine, outerSink);
+            (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns) = (outerEngine, outerSink, outerEpoch);
         }
     }
 
     /// <summary>Binds the calling thread to an engine (and a fault sink) until the result is disposed: <see cref="Ke.UseEngine"/>.</summary>
-    internal static IDisposable Bind(TimerEngine engine, Action<BugCheckException>? faultSink)
+    internal static IDisposable Bind(TimerEngine engine, Action<BugCheckException>? faultSink, long? systemTimeAtEngineZero100ns = null)
     {
-        var (outerEngine, outerSink) = (t_engine, t_faultSink);
-        (t_engine, t_faultSink) = (engine, faultSink);
-        return new Restore(outerEngine, outerSink);
+        var (outerEngine, outerSink, outerEpoch) = (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns);
+        (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns) = (engine, faultSink, systemTimeAtEngineZero100ns);
+        return new Restore(outerEngine, outerSink, outerEpoch);
     }
 
-    private sealed class Restore(TimerEngine? engine, Action<BugCheckException>? sink) : IDisposable
+    private sealed class Restore(TimerEngine? engine, Action<BugCheckException>? sink, long? epoch) : IDisposable
     {
-        public void Dispose() => (t_engine, t_faultSink) = (engine, sink);
+        public void Dispose() => (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns) = (engine, sink, epoch);
     }
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> (raised from the current level).</summary>

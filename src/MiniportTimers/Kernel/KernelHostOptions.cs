@@ -24,6 +24,13 @@ public abstract record KernelHostOptions
     /// </summary>
     public long DpcWatchdogMicroseconds { get; init; } = 100_000;
 
+    /// <summary>
+    /// The system time (100 ns units since 1601-01-01, as KeQuerySystemTime) at engine time 0: the host's one epoch,
+    /// used by every DDI that takes or gives an absolute time (NdisSetTimerObject, KeSetTimerEx, ExSetTimer, the system
+    /// time a timer's DPC receives). Default: 2026-01-01T00:00:00Z, so virtual runs stay deterministic.
+    /// </summary>
+    public long SystemTimeAtEngineZero100ns { get; init; } = KernelTime.DefaultSystemTimeAtEngineZero100ns;
+
     /// <summary>Where the DPC watchdog learns the time a callback could not run (tests replace it).</summary>
     internal Watchdog.IStolenTimeSource StolenTime { get; init; } = Watchdog.SystemStolenTime.Instance;
 

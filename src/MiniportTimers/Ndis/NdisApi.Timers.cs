@@ -143,7 +143,7 @@ public static partial class NdisApi
     /// </summary>
     /// <param name="timerObject">The timer.</param>
     /// <param name="dueTime100ns">100 ns units. Negative: relative to now. Positive or 0: absolute system time
-    /// (<see cref="NdisHostOptions.SystemTimeAtEngineZero100ns"/> is engine time 0); a time already past fires at the
+    /// (<see cref="Kernel.KernelHostOptions.SystemTimeAtEngineZero100ns"/> is engine time 0); a time already past fires at the
     /// next dispatch (decision A15).</param>
     /// <param name="millisecondsPeriod">0 for one-shot; otherwise the period in ms (phase kept, decision A13).</param>
     /// <param name="functionContext">The context for the callback; null means the default from the characteristics.</param>
@@ -153,7 +153,7 @@ public static partial class NdisApi
     /// <exception cref="ArgumentOutOfRangeException">A negative period, or a due time beyond the engine's range; other timers are untouched.</exception>
     /// <exception cref="InvalidOperationException">The timer object was freed.</exception>
     public static bool NdisSetTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext) =>
-        NdisSetCoalescableTimerObject(timerObject, dueTime100ns, millisecondsPeriod, functionContext, 0);
+        SetTimerObject(timerObject, dueTime100ns, millisecondsPeriod, functionContext, 0, nameof(NdisSetTimerObject));
 
     /// <summary>
     /// NdisSetTimerObject with a tolerance (NdisSetCoalescableTimerObject, NDIS 6.20): each expiry may come up to
@@ -167,9 +167,13 @@ public static partial class NdisApi
     /// <returns>TRUE if the timer was already queued.</returns>
     /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative period, or a due time beyond the engine's range.</exception>
-    public static bool NdisSetCoalescableTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext, uint toleranceMilliseconds)
+    public static bool NdisSetCoalescableTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext, uint toleranceMilliseconds) =>
+        SetTimerObject(timerObject, dueTime100ns, millisecondsPeriod, functionContext, toleranceMilliseconds, nameof(NdisSetCoalescableTimerObject));
+
+    /// <summary>Both set DDIs; <paramref name="routine"/> names the one called in any bug check.</summary>
+    private static bool SetTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext, uint toleranceMilliseconds, string routine)
     {
-        var t = Ndis6Timer(timerObject, nameof(NdisSetTimerObject));
+        var t = Ndis6Timer(timerObject, routine);
         ArgumentOutOfRangeException.ThrowIfNegative(millisecondsPeriod);
         var due = KernelTime.AbsoluteDue(t.Host.Engine, dueTime100ns, t.Host.Options.SystemTimeAtEngineZero100ns, nameof(dueTime100ns));
         return t.Set(due, millisecondsPeriod * TimeUnits.NanosecondsPerMillisecond, toleranceMilliseconds * TimeUnits.NanosecondsPerMillisecond, functionContext);

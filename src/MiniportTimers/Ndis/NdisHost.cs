@@ -143,7 +143,7 @@ public sealed class NdisHost
             return;
         }
 
-        var fault = KernelContext.Run(Engine, KIRQL.DISPATCH_LEVEL, (timer, f), static s => s.timer.Invoke(s.f));
+        var fault = KernelContext.Run(Engine, KIRQL.DISPATCH_LEVEL, (timer, f), static s => s.timer.Invoke(s.f), systemTimeAtEngineZero100ns: Options.SystemTimeAtEngineZero100ns);
         if (fault is not null)
         {
             Diagnostics.Add(new BugCheckReport("driver", "TimerCallback", Engine.NowNanoseconds, fault));

@@ -9,9 +9,4 @@ namespace MiniportTimers.Ndis;
 /// </summary>
 public sealed record NdisHostOptions : Kernel.KernelHostOptions
 {
-    /// <summary>
-    /// The system time (100 ns units since 1601-01-01, as KeQuerySystemTime) at engine time 0. Absolute DueTime values
-    /// of NdisSetTimerObject are measured against it. Default: 2026-01-01T00:00:00Z, so virtual runs stay deterministic.
-    /// </summary>
-    public long SystemTimeAtEngineZero100ns { get; init; } = Kernel.KernelTime.DefaultSystemTimeAtEngineZero100ns;
 }

@@ -361,7 +361,7 @@ public sealed class NdisMiniportAdapter
                 {
                     DpcWatchdog.CheckOnReturn(s.routine, s.engine, s.options.StolenTime, stamp, s.options.DpcWatchdogMicroseconds);
                 }
-            }, _kernelObjectFault);
+            }, _kernelObjectFault, options.SystemTimeAtEngineZero100ns);
         }
         finally
         {

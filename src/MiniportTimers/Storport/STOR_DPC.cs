@@ -1,4 +1,4 @@
-using MiniportTimers.Engine;
+using MiniportTimers.Kernel.Timers;
 
 namespace MiniportTimers.Storport;
 
@@ -12,9 +12,6 @@ public sealed class STOR_DPC
 
     internal HW_DPC_ROUTINE? Routine { get; set; }
 
-    internal EngineTimer? Queue { get; set; }
-
-    internal object? SystemArgument1 { get; set; }
-
-    internal object? SystemArgument2 { get; set; }
+    /// <summary>Its place in the queue (the DPC rule shared with KDPC); null until StorPortInitializeDpc.</summary>
+    internal DpcQueueEntry? Queue { get; set; }
 }

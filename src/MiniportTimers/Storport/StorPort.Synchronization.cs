@@ -1,5 +1,6 @@
 using MiniportTimers.Engine;
 using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Timers;
 
 namespace MiniportTimers.Storport;
 
@@ -125,7 +126,7 @@ public static partial class StorPort
         var adapter = AdapterRegistry.Find(hwDeviceExtension) ?? throw new ArgumentException("Unknown device extension.", nameof(hwDeviceExtension));
         dpc.Adapter = adapter;
         dpc.Routine = hwDpcRoutine;
-        dpc.Queue = adapter.Host.Engine.CreateTimer(static (timer, in _) => { var d = (STOR_DPC)timer.State!; d.Adapter!.RunDpc(d); }, dpc);
+        dpc.Queue = new DpcQueueEntry(adapter.Host.Engine, static d => ((STOR_DPC)d).Adapter!.RunDpc((STOR_DPC)d), dpc);
     }
 
     /// <summary>
@@ -136,15 +137,8 @@ public static partial class StorPort
     public static bool StorPortIssueDpc(object? hwDeviceExtension, STOR_DPC dpc, object? systemArgument1, object? systemArgument2)
     {
         ArgumentNullException.ThrowIfNull(dpc);
-        if (dpc.Queue is not { } queue || !ReferenceEquals(AdapterRegistry.Find(hwDeviceExtension), dpc.Adapter) || queue.IsPending)
-        {
-            return false;
-        }
-
-        dpc.SystemArgument1 = systemArgument1;
-        dpc.SystemArgument2 = systemArgument2;
-        var engine = queue.Engine;
-        return !engine.Arm(queue, engine.NowNanoseconds);
+        // The check, the argument writes and the arming are one step in the queue entry (two racing callers: one TRUE).
+        return dpc.Queue is { } queue && ReferenceEquals(AdapterRegistry.Find(hwDeviceExtension), dpc.Adapter) && queue.Insert(systemArgument1, systemArgument2);
     }
 
     /// <summary>

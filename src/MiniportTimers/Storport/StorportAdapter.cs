@@ -310,7 +310,7 @@ public sealed class StorportAdapter
             return;
         }
 
-        RunRoutine(MiniportRoutine.DpcRoutine, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, () => routine(dpc, DeviceExtension, dpc.SystemArgument1, dpc.SystemArgument2));
+        RunRoutine(MiniportRoutine.DpcRoutine, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, () => routine(dpc, DeviceExtension, dpc.Queue!.SystemArgument1, dpc.Queue.SystemArgument2));
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -543,7 +543,7 @@ public sealed class StorportAdapter
                     s.Adapter.StartIoSpinLock.Release(startIoOld);
                 }
             }
-        }, _kernelObjectFault);
+        }, _kernelObjectFault, Host.Options.SystemTimeAtEngineZero100ns);
 
         if (fault is null)
         {

@@ -8,19 +8,15 @@ namespace MiniportTimers.Kernel.Timers;
 /// </summary>
 public sealed class KDPC : KernelObject
 {
-    private EngineTimer? _queue;
+    private DpcQueueEntry? _queue;
 
     internal KDEFERRED_ROUTINE? Routine { get; private set; }
 
     internal object? DeferredContext { get; private set; }
 
-    internal object? SystemArgument1 { get; private set; }
-
-    internal object? SystemArgument2 { get; private set; }
-
     internal void Initialize(KDEFERRED_ROUTINE routine, object? deferredContext)
     {
-        if (_queue is { } old && old.Engine.Cancel(old))
+        if (_queue is { } old && old.Remove())
         {
             throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.DpcObject, 0, 0, 0, "KeInitializeDpc on a DPC that is still queued");
         }
@@ -28,34 +24,20 @@ public sealed class KDPC : KernelObject
         Bind(nameof(Ke.KeInitializeDpc));
         Routine = routine;
         DeferredContext = deferredContext;
-        _queue = Engine!.CreateTimer(static (t, in _) => ((KDPC)t.State!).Run(), this);
+        _queue = new DpcQueueEntry(Engine!, static d => ((KDPC)d).Run(), this);
     }
 
     /// <summary>Queues the DPC unless it is queued; the arguments are taken only when it is newly queued.</summary>
-    internal bool Insert(object? systemArgument1, object? systemArgument2)
-    {
-        var queue = _queue ?? throw new InvalidOperationException("KeInsertQueueDpc: the DPC was never initialized.");
-        lock (queue)
-        {
-            if (queue.IsPending)
-            {
-                return false;
-            }
+    internal bool Insert(object? systemArgument1, object? systemArgument2) =>
+        (_queue ?? throw new InvalidOperationException("KeInsertQueueDpc: the DPC was never initialized.")).Insert(systemArgument1, systemArgument2);
 
-            SystemArgument1 = systemArgument1;
-            SystemArgument2 = systemArgument2;
-            queue.Engine.Arm(queue, queue.Engine.NowNanoseconds);
-            return true;
-        }
-    }
-
-    internal bool Remove() => _queue is { } queue && queue.Engine.Cancel(queue);
+    internal bool Remove() => _queue is { } queue && queue.Remove();
 
     private void Run()
     {
-        if (Routine is { } routine)
+        if (Routine is { } routine && _queue is { } queue)
         {
-            RunAtDispatch(() => routine(this, DeferredContext, SystemArgument1, SystemArgument2));
+            RunAtDispatch(() => routine(this, DeferredContext, queue.SystemArgument1, queue.SystemArgument2));
         }
     }
 }

@@ -75,7 +75,7 @@ public sealed class KTIMER : KernelObject
 
         if (dpc is not null)
         {
-            var systemTime = Ke.SystemTime100ns(Engine!.NowNanoseconds);
+            var systemTime = KernelTime.SystemTime100ns(Engine!.NowNanoseconds, SystemTimeAtEngineZero100ns);
             dpc.Insert((uint)(systemTime & 0xFFFFFFFF), (uint)(systemTime >> 32));
         }
     }

@@ -12,6 +12,9 @@ public abstract class KernelObject
 
     internal Action<BugCheckException>? FaultSink { get; private set; }
 
+    /// <summary>The epoch of the host (or <see cref="Ke.UseEngine"/> scope) the object was initialized in: absolute due times and DPC system times use it.</summary>
+    internal long SystemTimeAtEngineZero100ns { get; private set; } = KernelTime.DefaultSystemTimeAtEngineZero100ns;
+
     /// <summary>True once initialized.</summary>
     public bool IsInitialized => Engine is not null;
 
@@ -19,6 +22,7 @@ public abstract class KernelObject
     {
         Engine = KernelContext.CurrentEngine ?? throw new InvalidOperationException($"{routine}: no engine. Call it from a miniport routine of a host, or inside Ke.UseEngine(engine).");
         FaultSink = KernelContext.CurrentFaultSink;
+        SystemTimeAtEngineZero100ns = KernelContext.CurrentSystemTimeAtEngineZero100ns;
     }
 
     internal TimerEngine RequireEngine(string routine) =>
@@ -27,7 +31,7 @@ public abstract class KernelObject
     /// <summary>Runs a routine of this object in DPC context; a bug check goes to the sink (or is lost with the engine's fault counter otherwise).</summary>
     internal void RunAtDispatch(Action body)
     {
-        var fault = KernelContext.Run(RequireEngine("callback"), KIRQL.DISPATCH_LEVEL, body, static b => b(), FaultSink);
+        var fault = KernelContext.Run(RequireEngine("callback"), KIRQL.DISPATCH_LEVEL, body, static b => b(), FaultSink, SystemTimeAtEngineZero100ns);
         if (fault is not null)
         {
             if (FaultSink is { } sink)

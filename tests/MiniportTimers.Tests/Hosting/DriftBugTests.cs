@@ -1,0 +1,98 @@
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Timers;
+using MiniportTimers.Ndis;
+using MiniportTimers.Storport;
+using MiniportTimers.Tests.Ndis;
+using MiniportTimers.Tests.Storport;
+using static MiniportTimers.Kernel.Ex;
+using static MiniportTimers.Kernel.Ke;
+using static MiniportTimers.Ndis.NdisApi;
+using static MiniportTimers.Storport.StorPort;
+
+namespace MiniportTimers.Tests.Hosting;
+
+/// <summary>Issue 10, the bugs the copies' drift produced: each test failed before its fix.</summary>
+public class DriftBugTests
+{
+    private const long Ms = TimeUnits.NanosecondsPerMillisecond;
+
+    [Fact]
+    public void Bug1_OneEpochPerHost_KeSetTimerExExSetTimerAndNdisSetTimerObject_AgreeOnAnAbsoluteDueTime()
+    {
+        var epoch2030 = new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc).ToFileTimeUtc();
+        var fired = new List<(string Ddi, long At)>();
+        KTIMER? keTimer = null;
+        KDPC? keDpc = null;
+        EX_TIMER? exTimer = null;
+        var bed = new NdisTestBed(options: new NdisHostOptions { SystemTimeAtEngineZero100ns = epoch2030 });
+        var engine = bed.Virtual;
+        using (UseEngine(engine, null, epoch2030))
+        {
+            // Objects initialized where the host's epoch is in force (inside a host routine it is the host's own).
+            keTimer = new KTIMER();
+            keDpc = new KDPC();
+            KeInitializeTimer(keTimer);
+            KeInitializeDpc(keDpc, (_, _, _, _) => fired.Add(("KeSetTimerEx", engine.NowNanoseconds)), null);
+            exTimer = ExAllocateTimer((_, _) => fired.Add(("ExSetTimer", engine.NowNanoseconds)), null, 0);
+        }
+
+        var oneSecondIn = epoch2030 + 10_000_000; // absolute: the host's epoch + 1 s
+        KeSetTimerEx(keTimer, oneSecondIn, 0, keDpc);
+        ExSetTimer(exTimer!, oneSecondIn, 0, null);
+        NdisSetTimerObject(bed.NewTimerObject((_, _, _, _) => fired.Add(("NdisSetTimerObject", engine.NowNanoseconds))), oneSecondIn, 0, null);
+        engine.AdvanceBy(2_000 * Ms);
+        Assert.Equal(3, fired.Count);
+        Assert.All(fired, f => Assert.Equal(1_000 * Ms, f.At)); // before: Ke/Ex used 2026 and waited 126,230,401 s
+    }
+
+    [Fact]
+    public void Bug1_KeObjectsInitializedInsideAnNdisRoutine_TakeTheHostsEpoch()
+    {
+        var epoch2030 = new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc).ToFileTimeUtc();
+        var timer = new KTIMER();
+        var inside = new NdisTestBed(options: new NdisHostOptions { SystemTimeAtEngineZero100ns = epoch2030 });
+        inside.Reset = _ =>
+        {
+            KeInitializeTimer(timer); // runs inside MiniportResetEx: the host's context
+            return NDIS_STATUS_SUCCESS;
+        };
+        inside.Adapter.Reset();
+        KeSetTimerEx(timer, epoch2030 + 5_000_000, 0, null); // the host's epoch + 0.5 s
+        inside.Virtual.AdvanceBy(499 * Ms);
+        Assert.False(KeReadStateTimer(timer));
+        inside.Virtual.AdvanceBy(1 * Ms);
+        Assert.True(KeReadStateTimer(timer));
+    }
+
+    [Fact]
+    public async Task Bug3_StorPortIssueDpc_TwoRacingCallers_ExactlyOneIsToldTrue_AndItsArgumentsReachTheRoutine()
+    {
+        var bed = new StorportTestBed();
+        var dpc = new STOR_DPC();
+        var seen = new List<object?>();
+        StorPortInitializeDpc(bed.Ext, dpc, (_, _, a1, _) => seen.Add(a1));
+        for (var round = 0; round < 2_000; round++)
+        {
+            using var go = new Barrier(2);
+            var a = Task.Run(() => { go.SignalAndWait(); return StorPortIssueDpc(bed.Ext, dpc, "a", null); });
+            var b = Task.Run(() => { go.SignalAndWait(); return StorPortIssueDpc(bed.Ext, dpc, "b", null); });
+            var (ra, rb) = (await a, await b);
+            Assert.True(ra ^ rb, $"round {round}: exactly one caller queues the DPC (a {ra}, b {rb})");
+            seen.Clear();
+            bed.AdvanceMicroseconds(0);
+            Assert.Equal([ra ? "a" : "b"], seen); // before: the loser could overwrite the winner's arguments
+        }
+    }
+
+    [Fact]
+    public void Bug7_NdisSetCoalescableTimerObject_ReportsItsOwnName()
+    {
+        var bed = new NdisTestBed();
+        var timer = bed.NewTimerObject((_, _, _, _) => { });
+        NdisFreeTimerObject(timer);
+        var bc = Assert.Throws<BugCheckException>(() => NdisSetCoalescableTimerObject(timer, -10_000, 0, null, 5));
+        Assert.Contains("NdisSetCoalescableTimerObject", bc.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("NdisSetTimerObject ", bc.Message, StringComparison.Ordinal);
+    }
+}
