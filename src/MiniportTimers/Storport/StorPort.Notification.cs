@@ -13,7 +13,7 @@ public static partial class StorPort
     /// <param name="miniportTimerValueMicroseconds">Relative delay in µs; 0 cancels.</param>
     /// <remarks>
     /// IRQL: any, including HwStorInterrupt at the device IRQL: the request is recorded at once and applied when the
-    /// thread drops to DISPATCH_LEVEL (A11). HwStorTimer runs at DISPATCH_LEVEL holding the StartIo lock (half duplex:
+    /// thread drops to DISPATCH_LEVEL, the delay counting from then (A11, refined by issue 10). HwStorTimer runs at DISPATCH_LEVEL holding the StartIo lock (half duplex:
     /// also the Interrupt lock). Thread-safe.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="notificationType"/> is not RequestTimerCall.</exception>

@@ -64,7 +64,9 @@ public static partial class StorPort
     /// </returns>
     /// <remarks>
     /// IRQL: any. Above DISPATCH_LEVEL the request is recorded at once (so BUSY is answered at once) and the timer is
-    /// armed when the thread drops to DISPATCH_LEVEL, with the due time measured from the call (decision A16).
+    /// set when the thread drops to DISPATCH_LEVEL, its delay counted from then, as Windows queues the request and sets
+    /// the timer when it applies it (decision A16 as refined by issue 10: a 1 ms request made at DIRQL at t = 0 and
+    /// applied at t = 3 ms fires at t = 4 ms).
     /// The callback runs at DISPATCH_LEVEL holding the StartIo lock, and the Interrupt lock in half duplex (A8).
     /// BUSY clears before the callback runs, so the callback can re-arm (A5). Thread-safe.
     /// </remarks>

@@ -95,4 +95,43 @@ public class DriftBugTests
         Assert.Contains("NdisSetCoalescableTimerObject", bc.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("NdisSetTimerObject ", bc.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Bug6_ARequestMadeAboveDispatch_CountsItsDelayFromWhenItIsApplied()
+    {
+        var bed = new StorportTestBed();
+        var t = bed.NewTimer();
+        var firedAt = -1L;
+        uint status = 1;
+        bed.Interrupt = ext =>
+        {
+            status = StorPortRequestTimer(ext, t, (_, _) => firedAt = bed.NowMicroseconds, null, 1_000, 0); // 1 ms at t = 0
+            StorPortStallExecution(3_000); // the interrupt routine runs 3 ms more at DIRQL
+        };
+        Assert.True(bed.Adapter.RaiseInterrupt()); // the IRQL drops at t = 3 ms: the request is applied then
+        Assert.Equal(STOR_STATUS_SUCCESS, status);
+        Assert.Equal(3_000, bed.NowMicroseconds);
+        bed.AdvanceMicroseconds(999);
+        Assert.Equal(-1, firedAt); // before: it fired at once, 2 ms "late" from the call
+        bed.AdvanceMicroseconds(1);
+        Assert.Equal(4_000, firedAt);
+        Assert.Equal(0, bed.Host.TimerActivity.Rows.Single().Lateness.MaxNanoseconds); // lateness counts from the applied due time
+    }
+
+    [Fact]
+    public void Bug6_TheLegacyRequestTimerCallFromHwStorInterrupt_TheSame()
+    {
+        var bed = new StorportTestBed();
+        var firedAt = -1L;
+        bed.Interrupt = ext =>
+        {
+            StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, ext, _ => firedAt = bed.NowMicroseconds, 1_000);
+            StorPortStallExecution(3_000);
+        };
+        Assert.True(bed.Adapter.RaiseInterrupt());
+        bed.AdvanceMicroseconds(999);
+        Assert.Equal(-1, firedAt);
+        bed.AdvanceMicroseconds(1);
+        Assert.Equal(4_000, firedAt);
+    }
 }

@@ -85,7 +85,9 @@ internal abstract class PortTimer
 
     /// <summary>
     /// Records a request and arms the engine timer, now or, above DISPATCH_LEVEL, when the thread drops to
-    /// DISPATCH_LEVEL (decisions A11, A16). The due time is measured from the request. Call under <see cref="Gate"/>.
+    /// DISPATCH_LEVEL (decisions A11, A16). The request is answered at once (BUSY from then on), but, as in Windows, the
+    /// timer is set when the request is applied: the delay counts from then (a 1 ms request made at DIRQL at t = 0 and
+    /// applied when the IRQL drops at t = 3 ms fires at t = 4 ms). Call under <see cref="Gate"/>.
     /// </summary>
     protected void RequestLocked(Delegate callback, object? context, long delayNanoseconds, long toleranceNanoseconds)
     {
@@ -96,6 +98,29 @@ internal abstract class PortTimer
         _pending = true;
         _armedSequence = -1; // an expiry of an earlier arming, already queued, is stale from now on
         var generation = ++_requestGeneration;
+        if (IrqlState.Current <= KIRQL.DISPATCH_LEVEL)
+        {
+            ArmFromNowLocked(delayNanoseconds, toleranceNanoseconds);
+            return;
+        }
+
+        // Above DISPATCH_LEVEL: applied when this thread drops to DISPATCH_LEVEL, unless cancelled or replaced by then;
+        // the delay counts from then.
+        IrqlState.RunAtOrBelowDispatch(() =>
+        {
+            using (HostLock.Enter(Gate))
+            {
+                if (_pending && generation == _requestGeneration)
+                {
+                    ArmFromNowLocked(delayNanoseconds, toleranceNanoseconds);
+                }
+            }
+        });
+    }
+
+    /// <summary>Sets the engine timer <paramref name="delayNanoseconds"/> from now (the requested due time lateness counts from).</summary>
+    private void ArmFromNowLocked(long delayNanoseconds, long toleranceNanoseconds)
+    {
         var now = Adapter.Host.Engine.NowNanoseconds;
         var due = Math.Min(TimerEngine.MaxTimeNanoseconds, now + delayNanoseconds);
         _requestedDueNanoseconds = due;
@@ -104,29 +129,8 @@ internal abstract class PortTimer
             due = WindowsClockTick.Quantize(due, tick); // fidelity mode: expire on the Windows clock tick
         }
 
-        Adapter.Host.Trace?.Arm(Adapter.Name, Kind, _activity.Callback, now, due);
-        if (IrqlState.Current <= KIRQL.DISPATCH_LEVEL)
-        {
-            ArmLocked(due, toleranceNanoseconds);
-            return;
-        }
-
-        // Above DISPATCH_LEVEL: armed when this thread drops to DISPATCH_LEVEL, unless cancelled or replaced by then.
-        IrqlState.RunAtOrBelowDispatch(() =>
-        {
-            using (HostLock.Enter(Gate))
-            {
-                if (_pending && generation == _requestGeneration)
-                {
-                    ArmLocked(due, toleranceNanoseconds);
-                }
-            }
-        });
-    }
-
-    private void ArmLocked(long dueNanoseconds, long toleranceNanoseconds)
-    {
-        Adapter.Host.Engine.Arm(_engineTimer, dueNanoseconds, toleranceNanoseconds);
+        Adapter.Host.Trace?.Arm(Adapter.Name, Kind, _activity!.Callback, now, due);
+        Adapter.Host.Engine.Arm(_engineTimer, due, toleranceNanoseconds);
         _armedSequence = _engineTimer.ArmSequence;
     }
 
