@@ -212,7 +212,7 @@ public sealed class NdisMiniportAdapter
             }
         }
 
-        Volatile.Write(ref _state, (int)NdisAdapterState.Halted);
+        MoveToFinalState(NdisAdapterState.Halted);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -339,6 +339,10 @@ public sealed class NdisMiniportAdapter
     private bool TrySetState(NdisAdapterState to, NdisAdapterState from) =>
         Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
+    /// <summary>Moves to Faulted or Halted, one way and atomically (<see cref="OneWayState"/>): Halted and Failed are final.</summary>
+    private void MoveToFinalState(NdisAdapterState to) =>
+        OneWayState.MoveTo(ref _state, (int)to, (int)NdisAdapterState.Halted, (int)NdisAdapterState.Failed);
+
     /// <summary>Runs miniport code for this adapter at <paramref name="irql"/>; a bug check stops the adapter.</summary>
     /// <returns>False when the code raised a bug check.</returns>
     private bool Run(string routine, KIRQL irql, Action body)
@@ -376,7 +380,7 @@ public sealed class NdisMiniportAdapter
 
         Host.Diagnostics.Add(new BugCheckReport(Name, routine, Host.Engine.NowNanoseconds, fault));
         Host.Trace?.BugCheck(Name, routine, fault.CodeName, Host.Engine.NowNanoseconds);
-        Volatile.Write(ref _state, (int)NdisAdapterState.Faulted);
+        MoveToFinalState(NdisAdapterState.Faulted);
         foreach (var timer in SnapshotTimers())
         {
             timer.Cancel();

@@ -268,7 +268,7 @@ public sealed class StorportAdapter
             }
         }
 
-        Volatile.Write(ref _state, (int)AdapterState.Removed);
+        OneWayState.MoveTo(ref _state, (int)AdapterState.Removed, (int)AdapterState.Removed, (int)AdapterState.Removed); // from any state, once
         foreach (var timer in SnapshotTimers())
         {
             Host.AddFinding(new VerifierFinding(Name, "TimerNotFreed", "A StorPortInitializeTimer handle was still allocated when the adapter was removed; the host freed it."));
@@ -378,7 +378,7 @@ public sealed class StorportAdapter
     internal void Fault(MiniportRoutine routine, BugCheckException bugCheck)
     {
         ReportBugCheck(routine.ToString(), bugCheck);
-        Volatile.Write(ref _state, (int)AdapterState.Faulted);
+        OneWayState.MoveTo(ref _state, (int)AdapterState.Faulted, (int)AdapterState.Removed, (int)AdapterState.Failed); // never after removal
         CancelAllTimers();
     }
 

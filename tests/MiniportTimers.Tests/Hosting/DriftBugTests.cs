@@ -134,4 +134,31 @@ public class DriftBugTests
         bed.AdvanceMicroseconds(1);
         Assert.Equal(4_000, firedAt);
     }
+
+    [Fact]
+    public void Bug4_ABugCheckThatLandsAfterTheHaltReturned_LeavesTheNdisAdapterHalted()
+    {
+        var bed = new NdisTestBed();
+        NdisSetTimerObject(bed.NewTimerObject((_, _, _, _) =>
+        {
+            bed.Adapter.Halt(); // the halt runs to its end while this callback is still on the dispatcher
+            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, 0, 0, 0, 0, "lands after the halt returned");
+        }), -10_000, 0, null);
+        bed.AdvanceMs(1);
+        Assert.Equal(NdisAdapterState.Halted, bed.Adapter.State); // before: Faulted, overwriting the halt
+        Assert.Contains(bed.Host.Diagnostics.BugChecks, b => b.BugCheck.Message.Contains("lands after the halt returned", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Bug4_ABugCheckThatLandsAfterTheRemovalReturned_LeavesTheStorportAdapterRemoved()
+    {
+        var bed = new StorportTestBed();
+        StorPortRequestTimer(bed.Ext, bed.NewTimer(), (_, _) =>
+        {
+            bed.Adapter.Remove();
+            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, 0, 0, 0, 0, "lands after the removal returned");
+        }, null, 10, 0);
+        bed.AdvanceMicroseconds(10);
+        Assert.Equal(AdapterState.Removed, bed.Adapter.State);
+    }
 }

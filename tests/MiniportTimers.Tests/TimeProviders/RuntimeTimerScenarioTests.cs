@@ -32,7 +32,10 @@ public class RuntimeTimerScenarioTests
             fired.Set();
         }, null, TimeSpan.FromMilliseconds(50), Timeout.InfiniteTimeSpan);
         Assert.True(fired.Wait(Generous));
-        Assert.True(at >= TimeSpan.FromMilliseconds(49), $"fired after {at}");
+        // System.Threading.Timer counts whole ticks of a coarse clock and may fire a few ms before a Stopwatch says 50
+        // ms have passed; the engine never fires early, but the scenario is the runtime's, with its tolerance.
+        var earliest = name == "System" ? TimeSpan.FromMilliseconds(40) : TimeSpan.FromMilliseconds(50);
+        Assert.True(at >= earliest, $"fired after {at}");
     }
 
     [Theory]
