@@ -70,7 +70,7 @@ internal static class RunCommand
 
         var runs = names.OrderBy(n => RunSettings.AllSamples.ToList().IndexOf(n)).Select(n => SampleFactory.Create(n, settings)).ToList();
         var recorder = settings.TracePath is null ? null : new TraceRecorder();
-        runs.ForEach(r => r.Trace = recorder);
+        runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
         var completed = ShowsProgress(settings, output)
             ? RunWithProgress(engine, runs, settings)

@@ -6,7 +6,8 @@ namespace MiniportTimers.Diagnostics;
 /// Records a run as Chrome trace events (the JSON that chrome://tracing and Perfetto open): one track per adapter
 /// (process "adapters") with timer arms, cancels, callbacks, lock holds and bug checks, and one track per dispatch
 /// thread (process "dispatchers") with the callbacks it ran. Timestamps are engine time in µs. Attach one recorder to
-/// any number of hosts (<c>host.Trace = recorder</c>), then <see cref="WriteTo(Stream)"/>.
+/// any number of hosts, each through its own view (<c>host.Trace = recorder.ForHost("storahci")</c>) so that two hosts'
+/// adapters of the same name ("adapter0") get their own tracks ("storahci/adapter0"), then <see cref="WriteTo(Stream)"/>.
 /// </summary>
 /// <remarks>Thread-safe. Recording allocates one small object per event; hosts call it only while a recorder is attached.</remarks>
 public sealed class TraceRecorder
@@ -14,10 +15,39 @@ public sealed class TraceRecorder
     private const int AdaptersPid = 1;
     private const int DispatchersPid = 2;
 
-    private readonly object _gate = new();
-    private readonly List<TraceEvent> _events = [];
-    private readonly Dictionary<string, int> _adapterTracks = new(StringComparer.Ordinal);
-    private readonly HashSet<int> _dispatcherTracks = [];
+    private readonly object _gate;
+    private readonly List<TraceEvent> _events;
+    private readonly Dictionary<string, int> _adapterTracks;
+    private readonly HashSet<int> _dispatcherTracks;
+
+    /// <summary>The host name this view puts before each adapter's name, or null (the recorder itself).</summary>
+    private readonly string? _host;
+
+    /// <summary>Creates an empty recorder.</summary>
+    public TraceRecorder()
+    {
+        _gate = new object();
+        _events = [];
+        _adapterTracks = new Dictionary<string, int>(StringComparer.Ordinal);
+        _dispatcherTracks = [];
+    }
+
+    private TraceRecorder(TraceRecorder store, string host)
+    {
+        (_gate, _events, _adapterTracks, _dispatcherTracks) = (store._gate, store._events, store._adapterTracks, store._dispatcherTracks);
+        _host = store._host is null ? host : $"{store._host}/{host}";
+    }
+
+    /// <summary>
+    /// A view of this recorder for one host: the same events and output, with every adapter track keyed, and named, by
+    /// host and adapter ("<paramref name="host"/>/adapter0").
+    /// </summary>
+    /// <param name="host">The host's name (a sample's, e.g. "nvme").</param>
+    public TraceRecorder ForHost(string host)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        return new TraceRecorder(this, host);
+    }
 
     /// <summary>Events recorded so far.</summary>
     public int Count
@@ -50,7 +80,7 @@ public sealed class TraceRecorder
         }
 
         Add(new TraceEvent(callback, kind, 'X', AdaptersPid, Track(adapter), startNanoseconds, endNanoseconds - startNanoseconds, lateness));
-        Add(new TraceEvent($"{adapter}: {callback}", kind, 'X', DispatchersPid, thread, startNanoseconds, endNanoseconds - startNanoseconds, lateness));
+        Add(new TraceEvent($"{Key(adapter)}: {callback}", kind, 'X', DispatchersPid, thread, startNanoseconds, endNanoseconds - startNanoseconds, lateness));
     }
 
     /// <summary>A port lock was held around a miniport routine.</summary>
@@ -143,14 +173,17 @@ public sealed class TraceRecorder
         w.WriteEndObject();
     }
 
+    private string Key(string adapter) => _host is null ? adapter : $"{_host}/{adapter}";
+
     private int Track(string adapter)
     {
+        var key = Key(adapter);
         lock (_gate)
         {
-            if (!_adapterTracks.TryGetValue(adapter, out var tid))
+            if (!_adapterTracks.TryGetValue(key, out var tid))
             {
                 tid = _adapterTracks.Count + 1;
-                _adapterTracks[adapter] = tid;
+                _adapterTracks[key] = tid;
             }
 
             return tid;

@@ -161,4 +161,29 @@ public class DriftBugTests
         bed.AdvanceMicroseconds(10);
         Assert.Equal(AdapterState.Removed, bed.Adapter.State);
     }
+
+    [Fact]
+    public void Bug2_TraceTracks_AreKeyedByHostAndAdapter()
+    {
+        var recorder = new MiniportTimers.Diagnostics.TraceRecorder();
+        var engine = new VirtualTimerEngine();
+        var first = new StorportHost(engine) { Trace = recorder.ForHost("storahci") };
+        var second = new StorportHost(engine) { Trace = recorder.ForHost("nvme") };
+        var ext1 = MiniportTimers.Samples.Harness.NullMiniport.Start(first);
+        var ext2 = MiniportTimers.Samples.Harness.NullMiniport.Start(second);
+        Assert.Equal(first.Adapters[0].Name, second.Adapters[0].Name); // both "adapter0"
+        StorPortInitializeTimer(ext1, out var t1);
+        StorPortInitializeTimer(ext2, out var t2);
+        StorPortRequestTimer(ext1, t1, (_, _) => { }, null, 10, 0);
+        StorPortRequestTimer(ext2, t2, (_, _) => { }, null, 10, 0);
+        engine.AdvanceBy(Ms);
+        using var stream = new MemoryStream();
+        recorder.WriteTo(stream);
+        using var json = System.Text.Json.JsonDocument.Parse(stream.ToArray());
+        var trackNames = json.RootElement.GetProperty("traceEvents").EnumerateArray()
+            .Where(e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("name").GetString() == "thread_name" && e.GetProperty("pid").GetInt32() == 1)
+            .Select(e => e.GetProperty("args").GetProperty("name").GetString())
+            .ToList();
+        Assert.Equal(["storahci/adapter0", "nvme/adapter0"], trackNames); // before: one shared "adapter0" track
+    }
 }
