@@ -17,4 +17,17 @@ public class StressCommandTests
         Assert.Contains("violations: 0", text);
         Assert.DoesNotContain("memory did not come back down", text);
     }
+
+    [Theory]
+    [InlineData("--threads", "0")]
+    [InlineData("--operations", "0")]
+    [InlineData("--gc-every-ms", "-1")]
+    public void Stress_ABadValue_IsRejectedBeforeAnyWork_NamingTheOption(string option, string value)
+    {
+        var command = StressCommand.Create();
+        var parse = command.Parse([option, value]);
+        var error = Assert.Single(parse.Errors);
+        Assert.Contains(option, error.Message, StringComparison.Ordinal); // before: --threads 0 crashed with a stack trace
+        Assert.Contains(value, error.Message, StringComparison.Ordinal);
+    }
 }
