@@ -10,7 +10,7 @@ namespace MiniportTimers.Engine;
 /// <para>Layout (x64): a 16-byte object header and six 8-byte fields, 64 bytes in all, the size of a Windows KTIMER.
 /// The timer is its own queue node: the engine's timing wheel links timers through <see cref="WheelNext"/> and
 /// <see cref="WheelPrevious"/>, and the submission stack through <see cref="NextSubmitted"/>, so a pending timer costs
-/// the engine nothing beyond this object. A tolerance or a period, used for the first time, adds a 40-byte
+/// the engine nothing beyond this object. A tolerance or a period, used for the first time, adds a 48-byte
 /// <see cref="ArmParameters"/> object that the timer keeps and reuses (re-arming allocates nothing).</para>
 /// <para>Thread safety: every member may be read from any thread. Arm and cancel change the timer with atomic operations
 /// on its state word; the dispatcher alone touches the queue links. A timer holds no unmanaged resource: an idle timer

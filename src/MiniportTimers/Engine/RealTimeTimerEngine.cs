@@ -83,9 +83,6 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// <summary>The dispatch thread's sleep primitive (tests check that Dispose closes it).</summary>
     internal IDeadlineWaiter Waiter => _waiter;
 
-    /// <summary>The managed thread id of the dispatch thread, where every callback runs.</summary>
-    public int DispatchThreadId => _thread.ManagedThreadId;
-
     /// <inheritdoc />
     public override bool IsVirtual => false;
 

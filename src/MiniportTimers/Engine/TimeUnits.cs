@@ -34,9 +34,6 @@ public static class TimeUnits
         return true;
     }
 
-    /// <summary>Converts nanoseconds to whole microseconds, rounding toward zero.</summary>
-    public static long NanosecondsToMicroseconds(long nanoseconds) => nanoseconds / NanosecondsPerMicrosecond;
-
     /// <summary>Converts nanoseconds to fractional microseconds, for reports.</summary>
     public static double NanosecondsToMicrosecondsExact(long nanoseconds) => nanoseconds / (double)NanosecondsPerMicrosecond;
 }

@@ -86,7 +86,7 @@ namespace MiniportTimers.Engine;
 // Complexity
 //   Arm, Cancel: O(1), lock-free. Dispatcher: O(1) per filing in the wheel, O(log m) per near filing and per expiry
 //   (m = near timers only), each timer cascading at most once per wheel level. Memory: 64 bytes per pending timer
-//   (the timer object; 80 with a delegate and state, plus a 40-byte ArmParameters once it uses a tolerance or period).
+//   (the timer object; 80 with a delegate and state, plus a 48-byte ArmParameters once it uses a tolerance or period).
 // =====================================================================================================================
 
 /// <summary>
@@ -211,7 +211,7 @@ public abstract class TimerEngine : IDisposable
     /// <paramref name="toleranceNanoseconds"/> after it, and then every <paramref name="periodNanoseconds"/> if that is
     /// not 0. A pending arming of the same timer is replaced (implicit cancel, as KeSetTimerEx does). Lock-free, O(1);
     /// allocation-free, except that the first arming of a timer with a tolerance or a period (or on a virtual engine)
-    /// allocates the timer's 40-byte parameter block, which later armings reuse.
+    /// allocates the timer's 48-byte parameter block, which later armings reuse.
     /// </summary>
     /// <param name="timer">A timer created by this engine.</param>
     /// <param name="dueNanoseconds">Absolute due time in engine ns, 0 to <see cref="MaxTimeNanoseconds"/>. A due time in the past fires at the next dispatch (decision A15).</param>

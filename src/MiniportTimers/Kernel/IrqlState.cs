@@ -44,8 +44,5 @@ internal static class IrqlState
         (t_deferred ??= new Queue<Action>()).Enqueue(action);
     }
 
-    /// <summary>The number of requests waiting for this thread's IRQL to drop.</summary>
-    public static int DeferredCount => t_deferred?.Count ?? 0;
-
     public static List<KSpinLock> HeldLocks => t_held ??= [];
 }

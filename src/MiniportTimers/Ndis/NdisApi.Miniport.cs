@@ -95,8 +95,15 @@ public static partial class NdisApi
         return NDIS_STATUS_SUCCESS;
     }
 
-    /// <summary>Resets an event to not signalled (NdisInitializeEvent).</summary>
+    /// <summary>Initializes an event, not signalled (NdisInitializeEvent). IRQL: PASSIVE_LEVEL.</summary>
     public static void NdisInitializeEvent(NDIS_EVENT ndisEvent)
+    {
+        ArgumentNullException.ThrowIfNull(ndisEvent);
+        ndisEvent.Event.Reset();
+    }
+
+    /// <summary>Returns a signalled event to not signalled (NdisResetEvent). IRQL: &lt;= DISPATCH_LEVEL.</summary>
+    public static void NdisResetEvent(NDIS_EVENT ndisEvent)
     {
         ArgumentNullException.ThrowIfNull(ndisEvent);
         ndisEvent.Event.Reset();
@@ -112,12 +119,12 @@ public static partial class NdisApi
     /// <summary>
     /// Waits for an event (NdisWaitEvent), at most <paramref name="millisecondsToWait"/> ms (0 = without limit). On a
     /// virtual clock (the host of the adapter whose routine is running) the wait moves the clock forward, 1 ms at a
-    /// time, until the event is set: the timers that set it run.
+    /// time, until the event is set: the timers that set it run (also from a work item running inside an advance: the
+    /// virtual engine lets nested advances through).
     /// </summary>
     /// <returns>TRUE if the event was signalled.</returns>
     /// <remarks>IRQL: PASSIVE_LEVEL.</remarks>
     /// <exception cref="BugCheckException">0x0A above PASSIVE_LEVEL.</exception>
-    /// <exception cref="InvalidOperationException">On a virtual clock, from inside a callback (it cannot move the clock there).</exception>
     public static bool NdisWaitEvent(NDIS_EVENT ndisEvent, uint millisecondsToWait)
     {
         ArgumentNullException.ThrowIfNull(ndisEvent);

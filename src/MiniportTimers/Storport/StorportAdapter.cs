@@ -369,7 +369,6 @@ public sealed class StorportAdapter
             _stateChangeBusyUntilNanoseconds = now + processing;
         }
 
-        Host.CountStateChange();
         return StorPort.STOR_STATUS_SUCCESS;
     }
 

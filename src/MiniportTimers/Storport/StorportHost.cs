@@ -20,7 +20,6 @@ public sealed class StorportHost
     private readonly List<StorportAdapter> _adapters = [];
     private HW_INITIALIZATION_DATA? _miniport;
     private object? _hwContext;
-    private long _stateChanges;
 
     /// <summary>Creates a host on <paramref name="engine"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="engine"/> is null.</exception>
@@ -85,9 +84,6 @@ public sealed class StorportHost
     /// <summary>Misuse noticed that is not a bug check (decision A6: timers never freed before removal).</summary>
     public IReadOnlyList<VerifierFinding> Findings => Diagnostics.Findings;
 
-    /// <summary>StorPortStateChangeDetected notifications accepted.</summary>
-    public long StateChangesAccepted => Interlocked.Read(ref _stateChanges);
-
     /// <summary>
     /// Registers the miniport, as its DriverEntry does with StorPortInitialize. Returns STATUS_SUCCESS (0), or
     /// STATUS_INVALID_PARAMETER (0xC000000D) when a required routine or the extension factory is missing.
@@ -138,5 +134,4 @@ public sealed class StorportHost
 
     internal void AddFinding(VerifierFinding finding) => Diagnostics.Add(finding);
 
-    internal void CountStateChange() => Interlocked.Increment(ref _stateChanges);
 }

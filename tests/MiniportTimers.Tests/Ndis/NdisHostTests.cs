@@ -114,4 +114,15 @@ public class NdisHostTests
         Assert.Equal(2, host.Completions.Count(c => c.Kind == "QueryInformationComplete"));
         Assert.Equal(NDIS_STATUS_SUCCESS, adapter.QueryInformation(3)); // nothing outstanding: answered at once
     }
+
+    [Fact]
+    public void NdisResetEvent_ReturnsASignalledEventToNotSignalled()
+    {
+        var e = new NDIS_EVENT();
+        NdisApi.NdisInitializeEvent(e);
+        NdisApi.NdisSetEvent(e);
+        Assert.True(NdisApi.NdisWaitEvent(e, 1)); // 0 would mean "without limit"
+        NdisApi.NdisResetEvent(e);
+        Assert.False(NdisApi.NdisWaitEvent(e, 1));
+    }
 }

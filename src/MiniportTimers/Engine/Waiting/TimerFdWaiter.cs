@@ -11,7 +11,6 @@ namespace MiniportTimers.Engine.Waiting;
 internal sealed class TimerFdWaiter : IDeadlineWaiter
 {
     private readonly int _fd;
-    private readonly Func<long> _engineNow;
 
     /// <summary>CLOCK_MONOTONIC minus the engine clock, ns, measured once (0 when the engine reads CLOCK_MONOTONIC itself).</summary>
     private readonly long _monotonicOffsetNanoseconds;
@@ -19,7 +18,6 @@ internal sealed class TimerFdWaiter : IDeadlineWaiter
     private TimerFdWaiter(int fd, Func<long> engineNow)
     {
         _fd = fd;
-        _engineNow = engineNow;
         _monotonicOffsetNanoseconds = MeasureOffset(engineNow);
     }
 
@@ -106,9 +104,6 @@ internal sealed class TimerFdWaiter : IDeadlineWaiter
             }
         }
     }
-
-    /// <summary>The engine clock, for tests that check the offset.</summary>
-    internal long EngineNow() => _engineNow();
 
     /// <summary>True once the descriptor has been closed (by the dispatch thread as it ends).</summary>
     internal bool IsClosed => Volatile.Read(ref _closed) != 0;

@@ -15,9 +15,6 @@ public abstract class KernelObject
     /// <summary>The epoch of the host (or <see cref="Ke.UseEngine"/> scope) the object was initialized in: absolute due times and DPC system times use it.</summary>
     internal long SystemTimeAtEngineZero100ns { get; private set; } = KernelTime.DefaultSystemTimeAtEngineZero100ns;
 
-    /// <summary>True once initialized.</summary>
-    public bool IsInitialized => Engine is not null;
-
     internal void Bind(string routine)
     {
         Engine = KernelContext.CurrentEngine ?? throw new InvalidOperationException($"{routine}: no engine. Call it from a miniport routine of a host, or inside Ke.UseEngine(engine).");

@@ -19,17 +19,6 @@ internal sealed class ExtendedPortTimer : PortTimer
 
     public StorPortTimerHandle Handle { get; }
 
-    public bool IsFreed
-    {
-        get
-        {
-            using (HostLock.Enter(Gate))
-            {
-                return Freed;
-            }
-        }
-    }
-
     /// <summary>StorPortRequestTimer after the parameter checks: cancel (0 µs), BUSY, or arm.</summary>
     public uint Request(HW_TIMER_EX callback, object? context, ulong timerValueMicroseconds, ulong tolerableDelayMicroseconds)
     {
