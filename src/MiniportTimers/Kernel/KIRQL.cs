@@ -42,3 +42,25 @@ public enum KIRQL : byte
     /// <summary>15: everything masked.</summary>
     HIGH_LEVEL = 15,
 }
+
+/// <summary>IRQL names for diagnostics, as Windows writes them.</summary>
+public static class KirqlNames
+{
+    /// <summary>
+    /// The name Windows gives the level: PASSIVE_LEVEL, APC_LEVEL, DISPATCH_LEVEL, "DIRQL n" for the device levels 3 to 11,
+    /// SYNCH_LEVEL, CLOCK_LEVEL, IPI_LEVEL, HIGH_LEVEL. (The enum's ToString picks among equal-valued aliases and printed
+    /// device IRQL 5 as CMCI_LEVEL and 15 as PROFILE_LEVEL.)
+    /// </summary>
+    public static string IrqlName(this KIRQL irql) => (byte)irql switch
+    {
+        0 => "PASSIVE_LEVEL",
+        1 => "APC_LEVEL",
+        2 => "DISPATCH_LEVEL",
+        >= 3 and <= 11 => $"DIRQL {(byte)irql}",
+        12 => "SYNCH_LEVEL",
+        13 => "CLOCK_LEVEL",
+        14 => "IPI_LEVEL",
+        15 => "HIGH_LEVEL",
+        _ => $"IRQL {(byte)irql}",
+    };
+}

@@ -46,7 +46,7 @@ public sealed class KSpinLock
         var old = IrqlState.Current;
         if (old > SynchronizeIrql)
         {
-            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)SynchronizeIrql, 0, 0, $"{Name} acquired at {old}, above its level {SynchronizeIrql}");
+            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)SynchronizeIrql, 0, 0, $"{Name} acquired at {old.IrqlName()}, above its level {SynchronizeIrql.IrqlName()}");
         }
 
         Take();

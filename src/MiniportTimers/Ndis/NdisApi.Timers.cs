@@ -202,11 +202,11 @@ public static partial class NdisApi
             }
             else if (t.Host.Options.Verifier)
             {
-                throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.PeriodicCancelAbovePassive, (ulong)Ke.KeGetCurrentIrql(), 0, 0, $"NdisCancelTimerObject on a periodic timer at {Ke.KeGetCurrentIrql()}; it must be called at PASSIVE_LEVEL (the timer was cancelled)");
+                throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.PeriodicCancelAbovePassive, (ulong)Ke.KeGetCurrentIrql(), 0, 0, $"NdisCancelTimerObject on a periodic timer at {Ke.KeGetCurrentIrql().IrqlName()}; it must be called at PASSIVE_LEVEL (the timer was cancelled)");
             }
             else
             {
-                t.Host.Diagnostics.Add(new VerifierFinding(t.Owner?.Name ?? "driver", "PeriodicCancelAbovePassive", $"NdisCancelTimerObject on a periodic timer at {Ke.KeGetCurrentIrql()}; it must be called at PASSIVE_LEVEL. Cancelled without waiting for a running callback."));
+                t.Host.Diagnostics.Add(new VerifierFinding(t.Owner?.Name ?? "driver", "PeriodicCancelAbovePassive", $"NdisCancelTimerObject on a periodic timer at {Ke.KeGetCurrentIrql().IrqlName()}; it must be called at PASSIVE_LEVEL. Cancelled without waiting for a running callback."));
             }
         }
 

@@ -63,7 +63,7 @@ public static partial class StorPort
         var held = lockHandle.Held ?? throw new ArgumentException("The lock handle holds no lock.", nameof(lockHandle));
         if (AdapterRegistry.Find(hwDeviceExtension) is { Host.Options.Verifier: true } && Ke.KeGetCurrentIrql() != held.SynchronizeIrql)
         {
-            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ReleaseAtWrongIrql, (ulong)Ke.KeGetCurrentIrql(), (ulong)held.SynchronizeIrql, 0, $"{held.Name} released at {Ke.KeGetCurrentIrql()}; it was acquired at {held.SynchronizeIrql}");
+            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ReleaseAtWrongIrql, (ulong)Ke.KeGetCurrentIrql(), (ulong)held.SynchronizeIrql, 0, $"{held.Name} released at {Ke.KeGetCurrentIrql().IrqlName()}; it was acquired at {held.SynchronizeIrql.IrqlName()}");
         }
 
         lockHandle.Held = null;

@@ -79,4 +79,26 @@ public class IrqlTests
             [BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, BugCheckCodes.SPIN_LOCK_NOT_OWNED, BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, BugCheckCodes.TIMER_OR_DPC_INVALID, BugCheckCodes.DRIVER_IRQL_NOT_LESS_OR_EQUAL, BugCheckCodes.DPC_WATCHDOG_VIOLATION]);
         Assert.Equal([0, 1, 2, 12, 13, 14, 15], new[] { KIRQL.PASSIVE_LEVEL, KIRQL.APC_LEVEL, KIRQL.DISPATCH_LEVEL, KIRQL.SYNCH_LEVEL, KIRQL.CLOCK_LEVEL, KIRQL.IPI_LEVEL, KIRQL.HIGH_LEVEL }.Select(i => (int)i));
     }
+
+    [Fact]
+    public void IrqlName_NamesTheLevelsAsWindowsDoes_NotTheEnumsEqualValuedAliases()
+    {
+        Assert.Equal("DIRQL 5", ((KIRQL)5).IrqlName()); // ToString: CMCI_LEVEL
+        Assert.Equal("HIGH_LEVEL", ((KIRQL)15).IrqlName()); // ToString: PROFILE_LEVEL
+        Assert.Equal("IPI_LEVEL", ((KIRQL)14).IrqlName());
+        Assert.Equal("DISPATCH_LEVEL", KIRQL.DISPATCH_LEVEL.IrqlName());
+        var bc = Assert.Throws<BugCheckException>(() =>
+        {
+            Ke.KeRaiseIrql((KIRQL)5, out var old);
+            try
+            {
+                Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, "SomeDdi");
+            }
+            finally
+            {
+                Ke.KeLowerIrql(old);
+            }
+        });
+        Assert.Contains("called at DIRQL 5; it allows at most DISPATCH_LEVEL", bc.Message, StringComparison.Ordinal);
+    }
 }
