@@ -53,8 +53,9 @@ internal sealed class EngineProviderTimer : ITimer
 
     public bool Change(TimeSpan dueTime, TimeSpan period)
     {
-        var due = ToNanoseconds(dueTime, nameof(dueTime));
-        var every = ToNanoseconds(period, nameof(period));
+        var wholeMilliseconds = _provider is VirtualTimeProvider { TruncateTimersToMilliseconds: true };
+        var due = ToNanoseconds(dueTime, nameof(dueTime), wholeMilliseconds);
+        var every = ToNanoseconds(period, nameof(period), wholeMilliseconds);
         var runNow = false;
         lock (_gate)
         {
@@ -122,7 +123,7 @@ internal sealed class EngineProviderTimer : ITimer
     }
 
     /// <summary>TimeSpan to ns; -1 for infinite. The range is checked on whole milliseconds (see the remarks).</summary>
-    private static long ToNanoseconds(TimeSpan value, string paramName)
+    private static long ToNanoseconds(TimeSpan value, string paramName, bool wholeMilliseconds)
     {
         var milliseconds = (long)value.TotalMilliseconds;
         if (milliseconds < -1 || milliseconds > MaxMilliseconds)
@@ -135,7 +136,9 @@ internal sealed class EngineProviderTimer : ITimer
             return -1;
         }
 
-        return Math.Max(0, value.Ticks) * TimeUnits.NanosecondsPer100ns;
+        return wholeMilliseconds && milliseconds == 0
+            ? 0 // FakeTimeProvider's rule, on request: below 1 ms runs at once
+            : Math.Max(0, value.Ticks) * TimeUnits.NanosecondsPer100ns;
     }
 
     private void OnExpired(long armSequence)

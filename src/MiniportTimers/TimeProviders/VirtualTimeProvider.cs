@@ -12,9 +12,9 @@ namespace MiniportTimers.TimeProviders;
 /// CancellationTokenSource timeouts and PeriodicTimer given this provider complete deterministically.
 /// </summary>
 /// <remarks>
-/// <para>Where it deliberately differs from FakeTimeProvider (docs/timeproviders.md has the table): due times and periods
-/// keep their sub-millisecond precision (FakeTimeProvider truncates them to whole milliseconds, so 0.5 ms fires at once
-/// there); a callback sees the clock at its own due time, not at the end of the advance; timers armed inside a callback
+/// <para>Where it deliberately differs from FakeTimeProvider (docs/timeproviders.md has the table): a due time or period
+/// below 1 ms is honoured (FakeTimeProvider counts it as 0, so 0.5 ms fires at once there; set
+/// <see cref="TruncateTimersToMilliseconds"/> for its rule); a callback sees the clock at its own due time, not at the end of the advance; timers armed inside a callback
 /// count from that callback's instant; timers due at the same instant fire in the order of the calls that armed them;
 /// and the same clock can drive Storport and NDIS hosts (<see cref="VirtualEngine"/>).</para>
 /// <para>Thread safety: every member is safe from any thread. A callback may move the clock itself (Advance,
@@ -47,6 +47,14 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
 
     /// <summary>The virtual engine behind the provider (shared with hosts to run miniports on the same clock).</summary>
     public VirtualTimerEngine VirtualEngine => (VirtualTimerEngine)Engine;
+
+    /// <summary>
+    /// False (the default): a timer due time or period below 1 ms is honoured, to 100 ns. True: one below 1 ms counts as 0,
+    /// as in FakeTimeProvider, so a 0.5 ms timer and <c>CancelAfter(1 tick)</c> fire at once (1 ms and more are kept as
+    /// given in both); for a suite written against FakeTimeProvider that relies on that. Applies to later CreateTimer and
+    /// Change calls.
+    /// </summary>
+    public bool TruncateTimersToMilliseconds { get; set; }
 
     /// <summary>How far the clock moves each time <see cref="GetUtcNow"/> reads it (default zero).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A negative value.</exception>

@@ -48,6 +48,27 @@ public class VirtualTimeProviderDropInTests
 
     [Theory]
     [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    public void Difference1_WithMillisecondTruncation_CancelAfterOneTick_CancelsAtOnce(string name)
+    {
+        var p = FakeLike.Create(name);
+        if (p.Provider is VirtualTimeProvider v)
+        {
+            v.TruncateTimersToMilliseconds = true; // opt in to FakeTimeProvider's rule (the default honours 100 ns)
+        }
+
+        using var cts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, p.Provider);
+        cts.CancelAfter(TimeSpan.FromTicks(1));
+        Assert.True(cts.IsCancellationRequested);
+        var fires = 0;
+        using var t = p.Provider.CreateTimer(_ => fires++, null, TimeSpan.FromMicroseconds(1500), Timeout.InfiniteTimeSpan);
+        p.Advance(Ms);
+        Assert.Equal(0, fires); // from 1 ms on, the time is kept as given
+        p.Advance(TimeSpan.FromMicroseconds(500));
+        Assert.Equal(1, fires);
+    }
+
+    [Theory]
+    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
     public void Difference2_AnExceptionInACallback_SurfacesFromAdvance(string name)
     {
         var p = FakeLike.Create(name);
@@ -182,7 +203,7 @@ public class VirtualTimeProviderDropInTests
         var fired = new List<TimeSpan>();
         var start = p.GetUtcNow();
         using var t = p.CreateTimer(_ => fired.Add(p.GetUtcNow() - start), null, TimeSpan.FromMicroseconds(250), Timeout.InfiniteTimeSpan);
-        Assert.Empty(fired); // FakeTimeProvider truncates to 0 ms and fires at once
+        Assert.Empty(fired); // FakeTimeProvider counts it as 0 ms and fires at once (ours too with TruncateTimersToMilliseconds)
         p.Advance(TimeSpan.FromMicroseconds(249));
         Assert.Empty(fired);
         p.Advance(TimeSpan.FromMicroseconds(1));
