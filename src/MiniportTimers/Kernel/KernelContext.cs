@@ -18,6 +18,13 @@ internal static class KernelContext
     [ThreadStatic]
     private static long? t_systemTimeAtEngineZero100ns;
 
+    [ThreadStatic]
+    private static KernelHostOptions? t_hostOptions;
+
+    /// <summary>The options of the host whose code the calling thread runs (null in a bare <see cref="Ke.UseEngine"/> scope):
+    /// Ke/Ex objects initialized there take the host's verifier and DPC watchdog.</summary>
+    public static KernelHostOptions? CurrentHostOptions => t_hostOptions;
+
     /// <summary>The epoch of the host whose code the calling thread runs (its options' SystemTimeAtEngineZero100ns), or the default.</summary>
     public static long CurrentSystemTimeAtEngineZero100ns => t_systemTimeAtEngineZero100ns ?? KernelTime.DefaultSystemTimeAtEngineZero100ns;
 
@@ -34,32 +41,34 @@ internal static class KernelContext
     /// <param name="state">Handed to <paramref name="body"/>.</param>
     /// <param name="body">The miniport code.</param>
     /// <param name="faultSink">Where a bug check in a Ke/Ex object initialized meanwhile goes (null: keep the calling context's).</param>
-    /// <param name="systemTimeAtEngineZero100ns">The host's epoch (null: keep the calling context's).</param>
-    public static BugCheckException? Run<TState>(TimerEngine engine, KIRQL irql, TState state, Action<TState> body, Action<BugCheckException>? faultSink = null, long? systemTimeAtEngineZero100ns = null)
+    /// <param name="hostOptions">The host's options: its epoch, verifier and DPC watchdog (null: keep the calling context's).</param>
+    /// <param name="systemTimeAtEngineZero100ns">An epoch that overrides the options' (a Ke/Ex object's own).</param>
+    public static BugCheckException? Run<TState>(TimerEngine engine, KIRQL irql, TState state, Action<TState> body, Action<BugCheckException>? faultSink = null, KernelHostOptions? hostOptions = null, long? systemTimeAtEngineZero100ns = null)
     {
-        var (outerEngine, outerSink, outerEpoch) = (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns);
-        (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns) = (engine, faultSink ?? outerSink, systemTimeAtEngineZero100ns ?? outerEpoch);
+        var (outerEngine, outerSink, outerEpoch, outerOptions) = (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns, t_hostOptions);
+        (t_engine, t_faultSink) = (engine, faultSink ?? outerSink);
+        (t_systemTimeAtEngineZero100ns, t_hostOptions) = (systemTimeAtEngineZero100ns ?? hostOptions?.SystemTimeAtEngineZero100ns ?? outerEpoch, hostOptions ?? outerOptions);
         try
         {
             return Run(irql, state, body);
         }
         finally
         {
-            (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns) = (outerEngine, outerSink, outerEpoch);
+            (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns, t_hostOptions) = (outerEngine, outerSink, outerEpoch, outerOptions);
         }
     }
 
     /// <summary>Binds the calling thread to an engine (and a fault sink) until the result is disposed: <see cref="Ke.UseEngine"/>.</summary>
     internal static IDisposable Bind(TimerEngine engine, Action<BugCheckException>? faultSink, long? systemTimeAtEngineZero100ns = null)
     {
-        var (outerEngine, outerSink, outerEpoch) = (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns);
-        (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns) = (engine, faultSink, systemTimeAtEngineZero100ns);
-        return new Restore(outerEngine, outerSink, outerEpoch);
+        var (outerEngine, outerSink, outerEpoch, outerOptions) = (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns, t_hostOptions);
+        (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns, t_hostOptions) = (engine, faultSink, systemTimeAtEngineZero100ns, null);
+        return new Restore(outerEngine, outerSink, outerEpoch, outerOptions);
     }
 
-    private sealed class Restore(TimerEngine? engine, Action<BugCheckException>? sink, long? epoch) : IDisposable
+    private sealed class Restore(TimerEngine? engine, Action<BugCheckException>? sink, long? epoch, KernelHostOptions? options) : IDisposable
     {
-        public void Dispose() => (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns) = (engine, sink, epoch);
+        public void Dispose() => (t_engine, t_faultSink, t_systemTimeAtEngineZero100ns, t_hostOptions) = (engine, sink, epoch, options);
     }
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> (raised from the current level).</summary>

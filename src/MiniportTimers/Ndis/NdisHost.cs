@@ -1,6 +1,7 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Watchdog;
 using MiniportTimers.Ndis.Timers;
 
 namespace MiniportTimers.Ndis;
@@ -143,7 +144,16 @@ public sealed class NdisHost
             return;
         }
 
-        var fault = KernelContext.Run(Engine, KIRQL.DISPATCH_LEVEL, (timer, f), static s => s.timer.Invoke(s.f), systemTimeAtEngineZero100ns: Options.SystemTimeAtEngineZero100ns);
+        // A driver-level timer (no adapter): the same DPC watchdog as an adapter's timer callback (issue 10, bug 8).
+        var fault = KernelContext.Run(Engine, KIRQL.DISPATCH_LEVEL, (timer, f, Engine, Options), static s =>
+        {
+            var stamp = s.Options.Verifier ? DpcWatchdog.Begin(s.Engine, s.Options.StolenTime) : default;
+            s.timer.Invoke(s.f);
+            if (s.Options.Verifier)
+            {
+                DpcWatchdog.CheckOnReturn("TimerCallback", s.Engine, s.Options.StolenTime, stamp, s.Options.DpcWatchdogMicroseconds);
+            }
+        }, hostOptions: Options);
         if (fault is not null)
         {
             Diagnostics.Add(new BugCheckReport("driver", "TimerCallback", Engine.NowNanoseconds, fault));

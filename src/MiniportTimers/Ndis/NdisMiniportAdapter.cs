@@ -365,7 +365,7 @@ public sealed class NdisMiniportAdapter
                 {
                     DpcWatchdog.CheckOnReturn(s.routine, s.engine, s.options.StolenTime, stamp, s.options.DpcWatchdogMicroseconds);
                 }
-            }, _kernelObjectFault, options.SystemTimeAtEngineZero100ns);
+            }, _kernelObjectFault, options);
         }
         finally
         {

@@ -542,7 +542,7 @@ public sealed class StorportAdapter
                     s.Adapter.StartIoSpinLock.Release(startIoOld);
                 }
             }
-        }, _kernelObjectFault, Host.Options.SystemTimeAtEngineZero100ns);
+        }, _kernelObjectFault, Host.Options);
 
         if (fault is null)
         {

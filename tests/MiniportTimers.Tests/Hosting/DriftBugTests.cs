@@ -186,4 +186,63 @@ public class DriftBugTests
             .ToList();
         Assert.Equal(["storahci/adapter0", "nvme/adapter0"], trackNames); // before: one shared "adapter0" track
     }
+
+    [Fact]
+    public void Bug8_ADriverLevelNdisTimerCallbackPastTheWatchdog_BugChecks0x133()
+    {
+        var bed = new NdisTestBed();
+        Assert.Equal(NDIS_STATUS_SUCCESS, NdisAllocateTimerObject(bed.Driver, NDIS_TIMER_CHARACTERISTICS.For((_, _, _, _) => bed.Virtual.Stall(150 * Ms), null), out var timer));
+        NdisSetTimerObject(timer!, -10_000, 0, null);
+        bed.AdvanceMs(2);
+        var report = Assert.Single(bed.Host.Diagnostics.BugChecks); // before: driver-level timers had no DPC watchdog
+        Assert.Equal((BugCheckCodes.DPC_WATCHDOG_VIOLATION, "driver"), (report.BugCheck.Code, report.Adapter));
+    }
+
+    [Fact]
+    public void Bug8_AKeDpcOfAnNdisAdapterPastTheWatchdog_BugChecks0x133AndStopsTheAdapter()
+    {
+        var bed = new NdisTestBed();
+        var dpc = new KDPC();
+        bed.Reset = _ =>
+        {
+            KeInitializeDpc(dpc, (_, _, _, _) => bed.Virtual.Stall(150 * Ms), null); // initialized in the adapter's routine
+            KeInsertQueueDpc(dpc, null, null);
+            return NDIS_STATUS_SUCCESS;
+        };
+        bed.Adapter.Reset();
+        bed.AdvanceMs(1);
+        var report = Assert.Single(bed.Host.Diagnostics.BugChecks); // before: Ke/Ex DPCs had no DPC watchdog
+        Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, report.BugCheck.Code);
+        Assert.Equal(NdisAdapterState.Faulted, bed.Adapter.State);
+    }
+
+    [Fact]
+    public void Bug8_AKeDpcWithinTheWatchdog_Passes_AndABareUseEngineScopeHasNoWatchdog()
+    {
+        var bed = new NdisTestBed();
+        var dpc = new KDPC();
+        var ran = 0;
+        bed.Reset = _ =>
+        {
+            KeInitializeDpc(dpc, (_, _, _, _) => { bed.Virtual.Stall(50 * Ms); ran++; }, null);
+            KeInsertQueueDpc(dpc, null, null);
+            return NDIS_STATUS_SUCCESS;
+        };
+        bed.Adapter.Reset();
+        bed.AdvanceMs(1);
+        Assert.Equal(1, ran);
+        Assert.Empty(bed.Host.Diagnostics.BugChecks);
+
+        var engine = new VirtualTimerEngine();
+        var faults = new List<BugCheckException>();
+        using (UseEngine(engine, faults.Add))
+        {
+            var bare = new KDPC();
+            KeInitializeDpc(bare, (_, _, _, _) => engine.Stall(150 * Ms), null);
+            KeInsertQueueDpc(bare, null, null);
+        }
+
+        engine.AdvanceBy(Ms);
+        Assert.Empty(faults); // no host, no verifier: nothing to check against
+    }
 }

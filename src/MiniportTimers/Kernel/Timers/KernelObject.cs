@@ -15,11 +15,16 @@ public abstract class KernelObject
     /// <summary>The epoch of the host (or <see cref="Ke.UseEngine"/> scope) the object was initialized in: absolute due times and DPC system times use it.</summary>
     internal long SystemTimeAtEngineZero100ns { get; private set; } = KernelTime.DefaultSystemTimeAtEngineZero100ns;
 
+    /// <summary>The options of the host the object was initialized in (null in a bare Ke.UseEngine scope): with its
+    /// verifier on, the object's routines get the host's DPC watchdog.</summary>
+    internal KernelHostOptions? HostOptions { get; private set; }
+
     internal void Bind(string routine)
     {
         Engine = KernelContext.CurrentEngine ?? throw new InvalidOperationException($"{routine}: no engine. Call it from a miniport routine of a host, or inside Ke.UseEngine(engine).");
         FaultSink = KernelContext.CurrentFaultSink;
         SystemTimeAtEngineZero100ns = KernelContext.CurrentSystemTimeAtEngineZero100ns;
+        HostOptions = KernelContext.CurrentHostOptions;
     }
 
     internal TimerEngine RequireEngine(string routine) =>
@@ -28,7 +33,19 @@ public abstract class KernelObject
     /// <summary>Runs a routine of this object in DPC context; a bug check goes to the sink (or is lost with the engine's fault counter otherwise).</summary>
     internal void RunAtDispatch(Action body)
     {
-        var fault = KernelContext.Run(RequireEngine("callback"), KIRQL.DISPATCH_LEVEL, body, static b => b(), FaultSink, SystemTimeAtEngineZero100ns);
+        var engine = RequireEngine("callback");
+        var options = HostOptions;
+        var fault = KernelContext.Run(engine, KIRQL.DISPATCH_LEVEL, (body, engine, options, Name: GetType().Name), static s =>
+        {
+            // The DPC watchdog of the host the object belongs to, as for its own callbacks (issue 10, bug 8).
+            var watched = s.options is { Verifier: true };
+            var stamp = watched ? Watchdog.DpcWatchdog.Begin(s.engine, s.options!.StolenTime) : default;
+            s.body();
+            if (watched)
+            {
+                Watchdog.DpcWatchdog.CheckOnReturn($"{s.Name} routine", s.engine, s.options!.StolenTime, stamp, s.options.DpcWatchdogMicroseconds);
+            }
+        }, FaultSink, options, SystemTimeAtEngineZero100ns);
         if (fault is not null)
         {
             if (FaultSink is { } sink)
