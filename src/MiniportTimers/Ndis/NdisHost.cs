@@ -146,14 +146,7 @@ public sealed class NdisHost
 
         // A driver-level timer (no adapter): the same DPC watchdog as an adapter's timer callback (issue 10, bug 8).
         var fault = KernelContext.Run(Engine, KIRQL.DISPATCH_LEVEL, (timer, f, Engine, Options), static s =>
-        {
-            var stamp = s.Options.Verifier ? DpcWatchdog.Begin(s.Engine, s.Options.StolenTime) : default;
-            s.timer.Invoke(s.f);
-            if (s.Options.Verifier)
-            {
-                DpcWatchdog.CheckOnReturn("TimerCallback", s.Engine, s.Options.StolenTime, stamp, s.Options.DpcWatchdogMicroseconds);
-            }
-        }, hostOptions: Options);
+            DpcWatchdog.RunWatched("TimerCallback", s.Engine, s.Options, (s.timer, s.f), static t => t.timer.Invoke(t.f)), hostOptions: Options);
         if (fault is not null)
         {
             Diagnostics.Add(new BugCheckReport("driver", "TimerCallback", Engine.NowNanoseconds, fault));

@@ -354,18 +354,9 @@ public sealed class NdisMiniportAdapter
         BugCheckException? fault;
         try
         {
-            var watched = Host.Options.Verifier && routine == "TimerCallback";
-            var options = Host.Options;
-            var engine = Host.Engine;
-            fault = KernelContext.Run(engine, irql, (body, watched, options, engine, routine), static s =>
-            {
-                var stamp = s.watched ? DpcWatchdog.Begin(s.engine, s.options.StolenTime) : default;
-                s.body();
-                if (s.watched)
-                {
-                    DpcWatchdog.CheckOnReturn(s.routine, s.engine, s.options.StolenTime, stamp, s.options.DpcWatchdogMicroseconds);
-                }
-            }, _kernelObjectFault, options);
+            var watchdog = routine == "TimerCallback" ? Host.Options : null; // the DPC watchdog watches DPC-level callbacks
+            fault = KernelContext.Run(Host.Engine, irql, (body, watchdog, Host.Engine, routine), static s =>
+                DpcWatchdog.RunWatched(s.routine, s.Engine, s.watchdog, s.body, static b => b()), _kernelObjectFault, Host.Options);
         }
         finally
         {

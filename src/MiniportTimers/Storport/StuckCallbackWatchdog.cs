@@ -12,7 +12,7 @@ namespace MiniportTimers.Storport;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A callback that returns late is caught when it returns (DpcWatchdog.Check); this catches the one that does not
+/// A callback that returns late is caught when it returns (DpcWatchdog.CheckOnReturn); this catches the one that does not
 /// return at all. .NET cannot abort the stuck thread, so the engine whose dispatch thread it holds stays blocked:
 /// other engines (each with its own dispatch thread) keep firing, which is why a process that must survive a stuck
 /// driver gives each host its own engine. On a virtual clock a callback cannot run long without returning (time moves

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace MiniportTimers.Engine.Waiting;
 
-/// <summary>The few Linux system calls the precise waiter needs (glibc/musl "libc").</summary>
+/// <summary>The few Linux system calls the library needs (glibc/musl "libc"): the precise waiter's, and the DPC watchdog's thread id.</summary>
 internal static partial class LinuxNative
 {
     public const int CLOCK_MONOTONIC = 1;
@@ -39,6 +39,10 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
     public static partial int ClockGetTime(int clockId, out Timespec value);
+
+    /// <summary>The calling thread's kernel id (glibc 2.30+), for its /proc/self/task entry.</summary>
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    public static partial int GetTid();
 
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
     public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);

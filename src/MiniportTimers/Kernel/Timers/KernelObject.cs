@@ -35,17 +35,9 @@ public abstract class KernelObject
     {
         var engine = RequireEngine("callback");
         var options = HostOptions;
-        var fault = KernelContext.Run(engine, KIRQL.DISPATCH_LEVEL, (body, engine, options, Name: GetType().Name), static s =>
-        {
-            // The DPC watchdog of the host the object belongs to, as for its own callbacks (issue 10, bug 8).
-            var watched = s.options is { Verifier: true };
-            var stamp = watched ? Watchdog.DpcWatchdog.Begin(s.engine, s.options!.StolenTime) : default;
-            s.body();
-            if (watched)
-            {
-                Watchdog.DpcWatchdog.CheckOnReturn($"{s.Name} routine", s.engine, s.options!.StolenTime, stamp, s.options.DpcWatchdogMicroseconds);
-            }
-        }, FaultSink, options, SystemTimeAtEngineZero100ns);
+        // The DPC watchdog of the host the object belongs to, as for the host's own callbacks (issue 10, bug 8).
+        var fault = KernelContext.Run(engine, KIRQL.DISPATCH_LEVEL, (body, engine, options, Routine: GetType().Name), static s =>
+            Watchdog.DpcWatchdog.RunWatched(s.Routine, s.engine, s.options, s.body, static b => b()), FaultSink, options, SystemTimeAtEngineZero100ns);
         if (fault is not null)
         {
             if (FaultSink is { } sink)

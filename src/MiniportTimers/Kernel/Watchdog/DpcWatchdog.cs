@@ -81,6 +81,25 @@ internal static class DpcWatchdog
     }
 
     /// <summary>
+    /// Runs <paramref name="body"/> as a watched DPC-level callback: with the host's verifier on, stamps its start and
+    /// raises DPC_WATCHDOG_VIOLATION at its return if it ran past the allotment; with no host or the verifier off it just
+    /// runs it. The one bracket of NDIS timer callbacks (adapter and driver level) and Ke/Ex DPCs; Storport's runner adds
+    /// the stuck-callback watchdog around the same stamp.
+    /// </summary>
+    public static void RunWatched<TState>(string routine, TimerEngine engine, KernelHostOptions? options, TState state, Action<TState> body)
+    {
+        if (options is not { Verifier: true })
+        {
+            body(state);
+            return;
+        }
+
+        var stamp = Begin(engine, options.StolenTime);
+        body(state);
+        CheckOnReturn(routine, engine, options.StolenTime, stamp, options.DpcWatchdogMicroseconds);
+    }
+
+    /// <summary>
     /// At a watched callback's return: raises DPC_WATCHDOG_VIOLATION (0x133; P1 = 0, a single DPC over its allotment;
     /// P2 = its run time and P3 = the allotment, both in µs here) when it ran longer than <paramref name="limitMicroseconds"/>.
     /// </summary>

@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace MiniportTimers.Kernel.Watchdog;
@@ -18,7 +17,7 @@ namespace MiniportTimers.Kernel.Watchdog;
 /// per dispatch thread. The baseline may thus be up to that old, which can only excuse up to that much run delay from
 /// just before the callback began, never charge extra. Thread safety: per-thread state is thread-static.
 /// </remarks>
-internal sealed partial class SystemStolenTime : IStolenTimeSource
+internal sealed class SystemStolenTime : IStolenTimeSource
 {
     /// <summary>The one instance.</summary>
     public static readonly SystemStolenTime Instance = new();
@@ -52,7 +51,7 @@ internal sealed partial class SystemStolenTime : IStolenTimeSource
         {
             try
             {
-                t_threadId = GetTid();
+                t_threadId = Engine.Waiting.LinuxNative.GetTid();
             }
             catch (EntryPointNotFoundException)
             {
@@ -173,7 +172,4 @@ internal sealed partial class SystemStolenTime : IStolenTimeSource
         text = text[(used + 1)..];
         return Utf8Parser.TryParse(text, out long runDelay, out _) ? new SchedulerStats(onCpu, runDelay) : default;
     }
-
-    [LibraryImport("libc", EntryPoint = "gettid")]
-    private static partial int GetTid();
 }
