@@ -17,7 +17,7 @@ public sealed class E100bexRun(int adapters = 2, int seed = 1) : NdisSampleRun(a
     /// <inheritdoc />
     public override string Name => "e100bex";
 
-    private IEnumerable<E100Adapter> Contexts => Host.Adapters.Select(a => a.MiniportAdapterContext).OfType<E100Adapter>();
+    private IEnumerable<E100Adapter> Contexts => Adapters.Select(a => a.MiniportAdapterContext).OfType<E100Adapter>();
 
     /// <inheritdoc />
     public override IReadOnlyList<KeyValuePair<string, long>> Facts =>

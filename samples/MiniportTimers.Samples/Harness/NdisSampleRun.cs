@@ -12,6 +12,9 @@ public abstract class NdisSampleRun : ISampleRun
 {
     private NdisHost? _host;
 
+    // The adapters the run created: the host releases an adapter once it is halted, the run still reports it.
+    private readonly List<NdisMiniportAdapter> _adapters = [];
+
     /// <summary>Prepares a run with <paramref name="adapters"/> adapters.</summary>
     protected NdisSampleRun(int adapters)
     {
@@ -24,6 +27,9 @@ public abstract class NdisSampleRun : ISampleRun
 
     /// <summary>Adapters the run creates.</summary>
     public int AdapterCount { get; }
+
+    /// <summary>The adapters the run created, in order (halted ones included).</summary>
+    public IReadOnlyList<NdisMiniportAdapter> Adapters => _adapters;
 
     /// <summary>The host, once started.</summary>
     public NdisHost Host => _host ?? throw new InvalidOperationException("Not started.");
@@ -57,15 +63,15 @@ public abstract class NdisSampleRun : ISampleRun
         for (var i = 0; i < AdapterCount; i++)
         {
             var index = i;
-            workload.At(0, () => host.AddAdapter());
-            ScheduleWorkload(workload, () => host.Adapters[index], durationNanoseconds);
+            workload.At(0, () => _adapters.Add(host.AddAdapter()));
+            ScheduleWorkload(workload, () => _adapters[index], durationNanoseconds);
         }
     }
 
     /// <inheritdoc />
     public void Finish()
     {
-        foreach (var adapter in Host.Adapters)
+        foreach (var adapter in _adapters)
         {
             adapter.Halt();
         }

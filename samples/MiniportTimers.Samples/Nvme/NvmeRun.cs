@@ -50,8 +50,11 @@ public sealed class NvmeRun : ISampleRun
     /// <inheritdoc />
     public TraceRecorder? Trace { get; set; }
 
+    /// <summary>The adapters the run created, in controller order (removed ones included: the host releases those).</summary>
+    public IReadOnlyList<StorportAdapter> CreatedAdapters => [.. _controllers.Select(c => c.Adapter).OfType<StorportAdapter>()];
+
     /// <summary>The adapters' extensions.</summary>
-    public IReadOnlyList<NvmeExtension> Extensions => [.. Host.Adapters.Select(a => (NvmeExtension)a.DeviceExtension)];
+    public IReadOnlyList<NvmeExtension> Extensions => [.. CreatedAdapters.Select(a => (NvmeExtension)a.DeviceExtension)];
 
     /// <summary>The sum of <paramref name="fact"/> over the adapters.</summary>
     public long Total(NvmeFact fact) => Extensions.Sum(e => e.Counters[fact]);
@@ -147,7 +150,7 @@ public sealed class NvmeRun : ISampleRun
     /// <inheritdoc />
     public void Finish()
     {
-        foreach (var adapter in Host.Adapters)
+        foreach (var adapter in CreatedAdapters)
         {
             adapter.Remove();
         }

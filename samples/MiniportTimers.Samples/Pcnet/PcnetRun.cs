@@ -15,7 +15,7 @@ public sealed class PcnetRun(int adapters = 2) : NdisSampleRun(adapters)
     /// <inheritdoc />
     public override string Name => "pcnet";
 
-    private IEnumerable<PcnetAdapter> Contexts => Host.Adapters.Select(a => a.MiniportAdapterContext).OfType<PcnetAdapter>();
+    private IEnumerable<PcnetAdapter> Contexts => Adapters.Select(a => a.MiniportAdapterContext).OfType<PcnetAdapter>();
 
     /// <inheritdoc />
     public override IReadOnlyList<KeyValuePair<string, long>> Facts =>

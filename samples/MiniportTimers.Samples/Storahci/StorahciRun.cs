@@ -20,6 +20,9 @@ public sealed class StorahciRun : ISampleRun
     private readonly StorahciScenario _scenario;
     private readonly StorportHostOptions? _options;
     private StorportHost? _host;
+
+    // The adapters the run created, by HBA index: the host releases an adapter once it is removed, the run still reports it.
+    private readonly List<StorportAdapter> _adapters = [];
     private List<AhciHba> _hbas = [];
     private long _origin;
 
@@ -105,8 +108,8 @@ public sealed class StorahciRun : ISampleRun
         for (var a = 0; a < _scenario.Adapters; a++)
         {
             var hba = _hbas[a];
-            workload.At(0, () => CreateAdapter(host, hba));
-            ScheduleAdapterWorkload(workload, host, a, hba, _scenario, durationNanoseconds);
+            workload.At(0, () => _adapters.Add(CreateAdapter(host, hba)));
+            ScheduleAdapterWorkload(workload, _adapters, a, hba, _scenario, durationNanoseconds);
         }
     }
 
@@ -114,12 +117,12 @@ public sealed class StorahciRun : ISampleRun
     public void Finish()
     {
         var host = Host;
-        foreach (var adapter in host.Adapters)
+        foreach (var adapter in _adapters)
         {
             adapter.Remove();
         }
 
-        var extensions = host.Adapters.Select(a => (AhciAdapterExtension)a.DeviceExtension).ToList();
+        var extensions = _adapters.Select(a => (AhciAdapterExtension)a.DeviceExtension).ToList();
         var ports = extensions.SelectMany(e => e.Ports.Select(p => new PortReport(
             e.Hba.Index,
             p.PortNumber,
@@ -129,7 +132,7 @@ public sealed class StorahciRun : ISampleRun
         Result = new StorahciResult(host, ports, StorahciTotals.Sum(extensions.Select(e => e.Counters)), true);
     }
 
-    private static void CreateAdapter(StorportHost host, AhciHba hba)
+    private static StorportAdapter CreateAdapter(StorportHost host, AhciHba hba)
     {
         var adapter = host.AddAdapter($"hba{hba.Index}");
         foreach (var device in hba.Ports)
@@ -143,11 +146,13 @@ public sealed class StorahciRun : ISampleRun
         {
             adapter.SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_EXECUTE_SCSI, PathId = (byte)p, CdbOperationCode = Io.TestUnitReady, Tag = p });
         }
+
+        return adapter;
     }
 
-    private static void ScheduleAdapterWorkload(Workload w, StorportHost host, int a, AhciHba hba, StorahciScenario scenario, long duration)
+    private static void ScheduleAdapterWorkload(Workload w, List<StorportAdapter> adapters, int a, AhciHba hba, StorahciScenario scenario, long duration)
     {
-        StorportAdapter Adapter() => host.Adapters[a];
+        StorportAdapter Adapter() => adapters[a];
         var ports = hba.Ports.Count;
         var ioEnd = duration * 8 / 10;
         var idle = new bool[ports];

@@ -22,7 +22,7 @@ public static partial class Ke
     public static IDisposable UseEngine(TimerEngine engine, Action<BugCheckException>? onBugCheck = null, long? systemTimeAtEngineZero100ns = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
-        return KernelContext.Bind(engine, onBugCheck, systemTimeAtEngineZero100ns);
+        return KernelContext.Bind(new KernelScope(engine, onBugCheck, null, systemTimeAtEngineZero100ns ?? KernelTime.DefaultSystemTimeAtEngineZero100ns, null));
     }
 
     /// <summary>System time (100 ns since 1601, as KeQuerySystemTime) at an engine time: engine time 0 is <see cref="KernelTime.DefaultSystemTimeAtEngineZero100ns"/>.</summary>

@@ -80,7 +80,7 @@ public static partial class NdisApi
     public static uint NdisScheduleWorkItem(NDIS_WORK_ITEM workItem)
     {
         ArgumentNullException.ThrowIfNull(workItem);
-        if (NdisMiniportAdapter.Current is not { } adapter || workItem.Routine is null)
+        if (NdisRoutines.CurrentAdapter is not { } adapter || workItem.Routine is null)
         {
             return NDIS_STATUS_FAILURE;
         }
@@ -128,7 +128,7 @@ public static partial class NdisApi
     public static bool NdisWaitEvent(NDIS_EVENT ndisEvent, uint millisecondsToWait)
     {
         ArgumentNullException.ThrowIfNull(ndisEvent);
-        var engine = NdisMiniportAdapter.Current?.Host.Engine;
+        var engine = NdisRoutines.CurrentAdapter?.Host.Engine;
         Ke.RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(NdisWaitEvent));
         var limit = millisecondsToWait == 0 ? TimeSpan.FromHours(1) : TimeSpan.FromMilliseconds(millisecondsToWait);
         if (engine is Engine.VirtualTimerEngine virtualEngine)
@@ -154,6 +154,6 @@ public static partial class NdisApi
     private static void Complete(NdisMiniportAdapter adapter, string kind, uint status)
     {
         ArgumentNullException.ThrowIfNull(adapter);
-        adapter.Host.Record(new NdisCompletion(adapter.Name, kind, status, adapter.Host.Engine.NowNanoseconds, NdisMiniportAdapter.InTimerCallback));
+        adapter.Host.Record(new NdisCompletion(adapter.Name, kind, status, adapter.Host.Engine.NowNanoseconds, NdisRoutines.InTimerCallback));
     }
 }

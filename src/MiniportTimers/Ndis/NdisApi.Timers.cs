@@ -1,5 +1,6 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
+using MiniportTimers.Hosting;
 using MiniportTimers.Kernel;
 using MiniportTimers.Ndis.Timers;
 
@@ -25,14 +26,14 @@ public static partial class NdisApi
         ArgumentNullException.ThrowIfNull(miniportAdapterHandle);
         ArgumentNullException.ThrowIfNull(timerFunction);
         Ke.RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(NdisMInitializeTimer));
-        if (timer.Timer is { IsQueued: true } queued && queued.Host.Options.Verifier)
+        if (timer.Timer is { IsQueued: true } queued && queued.NdisHost.Options.Verifier)
         {
             throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "NdisMInitializeTimer on a timer that is still queued");
         }
 
         // The timer may have belonged to another adapter (or another host) before: that adapter stops tracking it, or its
         // halt would cancel this adapter's timer and report it as still queued.
-        var previousOwner = timer.Timer?.Owner;
+        var previousOwner = timer.Timer?.NdisOwner;
         if (timer.Timer is { } existing && existing.Host == miniportAdapterHandle.Host)
         {
             existing.Rebind(timerFunction, functionContext, miniportAdapterHandle);
@@ -45,10 +46,10 @@ public static partial class NdisApi
 
         if (previousOwner is not null && previousOwner != miniportAdapterHandle)
         {
-            previousOwner.Untrack(timer.Timer);
+            previousOwner.Timers.Untrack(timer.Timer);
         }
 
-        miniportAdapterHandle.Track(timer.Timer);
+        miniportAdapterHandle.Timers.TryTrack(timer.Timer);
     }
 
     /// <summary>
@@ -61,7 +62,7 @@ public static partial class NdisApi
     public static void NdisMSetTimer(NDIS_MINIPORT_TIMER timer, uint millisecondsToDelay)
     {
         var t = Ndis5Timer(timer, nameof(NdisMSetTimer));
-        t.Set(RelativeDue(t.Host, millisecondsToDelay * TimeUnits.NanosecondsPerMillisecond), 0, 0, null);
+        t.Set(RelativeDue(t.NdisHost, millisecondsToDelay * TimeUnits.NanosecondsPerMillisecond), 0, 0, null);
     }
 
     /// <summary>
@@ -76,7 +77,7 @@ public static partial class NdisApi
         var t = Ndis5Timer(timer, nameof(NdisMSetPeriodicTimer));
         ArgumentOutOfRangeException.ThrowIfZero(millisecondsPeriod);
         var period = millisecondsPeriod * TimeUnits.NanosecondsPerMillisecond;
-        t.Set(RelativeDue(t.Host, period), period, 0, null);
+        t.Set(RelativeDue(t.NdisHost, period), period, 0, null);
     }
 
     /// <summary>
@@ -115,7 +116,7 @@ public static partial class NdisApi
         var (host, owner) = ndisHandle switch
         {
             NdisMiniportAdapter a => (a.Host, a),
-            NdisDriverHandle d => (d.Host, NdisMiniportAdapter.Current is { } current && current.Host == d.Host ? current : null),
+            NdisDriverHandle d => (d.Host, NdisRoutines.CurrentAdapter is { } current && current.Host == d.Host ? current : null),
             _ => ((NdisHost?)null, (NdisMiniportAdapter?)null),
         };
         if (timerCharacteristics is not { TimerFunction: { } function } c
@@ -133,7 +134,7 @@ public static partial class NdisApi
 
         var handle = new NdisTimerObject();
         handle.Timer = new NdisTimer(host, "NdisTimerObject", handle, function, c.FunctionContext, owner);
-        owner?.Track(handle.Timer);
+        owner?.Timers.TryTrack(handle.Timer);
         timerObject = handle;
         return NDIS_STATUS_SUCCESS;
     }
@@ -175,7 +176,7 @@ public static partial class NdisApi
     {
         var t = Ndis6Timer(timerObject, routine);
         ArgumentOutOfRangeException.ThrowIfNegative(millisecondsPeriod);
-        var due = KernelTime.AbsoluteDue(t.Host.Engine, dueTime100ns, t.Host.Options.SystemTimeAtEngineZero100ns, nameof(dueTime100ns));
+        var due = KernelTime.AbsoluteDue(t.Host.Engine, dueTime100ns, t.NdisHost.Options.SystemTimeAtEngineZero100ns, nameof(dueTime100ns));
         return t.Set(due, millisecondsPeriod * TimeUnits.NanosecondsPerMillisecond, toleranceMilliseconds * TimeUnits.NanosecondsPerMillisecond, functionContext);
     }
 
@@ -196,17 +197,18 @@ public static partial class NdisApi
         var cancelled = t.Cancel();
         if (t.IsPeriodic)
         {
-            if (Ke.KeGetCurrentIrql() == KIRQL.PASSIVE_LEVEL)
+            var irql = Ke.KeGetCurrentIrql();
+            if (irql == KIRQL.PASSIVE_LEVEL)
             {
                 t.Host.Engine.FlushDispatched();
             }
-            else if (t.Host.Options.Verifier)
-            {
-                throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.PeriodicCancelAbovePassive, (ulong)Ke.KeGetCurrentIrql(), 0, 0, $"NdisCancelTimerObject on a periodic timer at {Ke.KeGetCurrentIrql().IrqlName()}; it must be called at PASSIVE_LEVEL (the timer was cancelled)");
-            }
             else
             {
-                t.Host.Diagnostics.Add(new VerifierFinding(t.Owner?.Name ?? "driver", "PeriodicCancelAbovePassive", $"NdisCancelTimerObject on a periodic timer at {Ke.KeGetCurrentIrql().IrqlName()}; it must be called at PASSIVE_LEVEL. Cancelled without waiting for a running callback."));
+                t.Host.Misuse(
+                    t.NdisOwner?.Name ?? MiniportHost.DriverTrack,
+                    new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.PeriodicCancelAbovePassive, (ulong)irql, 0, 0, $"NdisCancelTimerObject on a periodic timer at {irql.IrqlName()}; it must be called at PASSIVE_LEVEL (the timer was cancelled)"),
+                    "PeriodicCancelAbovePassive",
+                    $"NdisCancelTimerObject on a periodic timer at {irql.IrqlName()}; it must be called at PASSIVE_LEVEL. Cancelled without waiting for a running callback.");
             }
         }
 
@@ -225,29 +227,26 @@ public static partial class NdisApi
         ArgumentNullException.ThrowIfNull(timerObject);
         Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, nameof(NdisFreeTimerObject));
         var t = timerObject.Timer;
-        var where = t.Owner?.Name ?? "driver";
-        var verifier = t.Host.Options.Verifier;
+        var where = t.NdisOwner?.Name ?? MiniportHost.DriverTrack;
         var wasQueued = t.IsQueued;
         if (!t.Free())
         {
-            if (verifier)
-            {
-                throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, "NdisFreeTimerObject on a timer object already freed");
-            }
-
-            t.Host.Diagnostics.Add(new VerifierFinding(where, "TimerFreedTwice", "NdisFreeTimerObject on a timer object already freed."));
+            t.Host.Misuse(
+                where,
+                new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, "NdisFreeTimerObject on a timer object already freed"),
+                "TimerFreedTwice",
+                "NdisFreeTimerObject on a timer object already freed.");
             return;
         }
 
-        t.Owner?.Untrack(t);
+        t.NdisOwner?.Timers.Untrack(t);
         if (wasQueued)
         {
-            if (verifier)
-            {
-                throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "NdisFreeTimerObject on a timer that was still queued (the host cancelled it)");
-            }
-
-            t.Host.Diagnostics.Add(new VerifierFinding(where, "TimerFreedWhileQueued", "NdisFreeTimerObject on a queued timer; cancel it first."));
+            t.Host.Misuse(
+                where,
+                new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "NdisFreeTimerObject on a timer that was still queued (the host cancelled it)"),
+                "TimerFreedWhileQueued",
+                "NdisFreeTimerObject on a queued timer; cancel it first.");
         }
     }
 
@@ -265,7 +264,7 @@ public static partial class NdisApi
         var t = timerObject.Timer;
         if (t.IsFreed)
         {
-            if (t.Host.Options.Verifier)
+            if (t.NdisHost.Options.Verifier)
             {
                 throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, $"{routine} on a freed timer object");
             }

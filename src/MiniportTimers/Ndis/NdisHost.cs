@@ -1,8 +1,6 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
-using MiniportTimers.Kernel;
-using MiniportTimers.Kernel.Watchdog;
-using MiniportTimers.Ndis.Timers;
+using MiniportTimers.Hosting;
 
 namespace MiniportTimers.Ndis;
 
@@ -16,52 +14,38 @@ namespace MiniportTimers.Ndis;
 /// <see cref="ObjectDisposedException"/> (the harness tore the host down); cancels and frees stay safe
 /// (docs/reliability.md, "Decisions").
 /// </remarks>
-public sealed class NdisHost
+public sealed class NdisHost : MiniportHost
 {
     private readonly object _gate = new();
-    private readonly List<NdisMiniportAdapter> _adapters = [];
     private readonly KeyedRecentLog<uint, NdisIndication> _indications;
     private readonly KeyedRecentLog<(string Kind, uint Status, bool FromTimerCallback), NdisCompletion> _completions;
     private NDIS_MINIPORT_DRIVER_CHARACTERISTICS? _characteristics;
     private object? _driverContext;
 
     /// <summary>Creates a host on <paramref name="engine"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="engine"/> is null.</exception>
     public NdisHost(TimerEngine engine, NdisHostOptions? options = null)
+        : this(engine, options ?? new NdisHostOptions(), 0)
     {
-        ArgumentNullException.ThrowIfNull(engine);
-        Engine = engine;
-        Options = options ?? new NdisHostOptions();
-        Diagnostics = new HostDiagnostics(Options.RecentRecordsPerKind);
-        _indications = new(Options.RecentRecordsPerKind);
-        _completions = new(Options.RecentRecordsPerKind);
     }
 
-    /// <summary>The engine every timer of this host runs on.</summary>
-    public TimerEngine Engine { get; }
+    private NdisHost(TimerEngine engine, NdisHostOptions options, int _)
+        : base(engine, options)
+    {
+        Options = options;
+        _indications = new(options.RecentRecordsPerKind);
+        _completions = new(options.RecentRecordsPerKind);
+    }
 
     /// <summary>The host's options.</summary>
     public NdisHostOptions Options { get; }
 
-    /// <summary>A recorder for a Chrome/Perfetto trace of this host's timers and callbacks; null (the default) records nothing.</summary>
-    public TraceRecorder? Trace { get; set; }
-
-    /// <summary>Timer activity, bug checks and verifier findings.</summary>
-    public HostDiagnostics Diagnostics { get; }
-
     /// <summary>The registered driver, once NdisMRegisterMiniportDriver succeeded.</summary>
     public NdisDriverHandle? DriverHandle { get; private set; }
 
-    /// <summary>The adapters created so far.</summary>
-    public IReadOnlyList<NdisMiniportAdapter> Adapters
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _adapters];
-            }
-        }
-    }
+    /// <summary>The adapters added and not yet halted, in the order they were added (a halted adapter is released: its
+    /// records stay in <see cref="MiniportHost.Diagnostics"/>, <see cref="Completions"/> and <see cref="Indications"/>).</summary>
+    public IReadOnlyList<NdisMiniportAdapter> Adapters => LiveAdapters<NdisMiniportAdapter>();
 
     /// <summary>
     /// Status indications, in order: the most recent <see cref="Kernel.KernelHostOptions.RecentRecordsPerKind"/> of each
@@ -124,34 +108,12 @@ public sealed class NdisHost
         {
             var characteristics = _characteristics ?? throw new InvalidOperationException("Call NdisMRegisterMiniportDriver first.");
             driverContext = _driverContext;
-            adapter = new NdisMiniportAdapter(this, $"nic{_adapters.Count}", characteristics);
-            _adapters.Add(adapter);
+            adapter = new NdisMiniportAdapter(this, NextAdapterName("nic"), characteristics);
+            AddLive(adapter);
         }
 
         adapter.Initialize(driverContext);
         return adapter;
-    }
-
-    /// <summary>System time (100 ns since 1601) at engine time <paramref name="engineNanoseconds"/>.</summary>
-    public long SystemTime100ns(long engineNanoseconds) => KernelTime.SystemTime100ns(engineNanoseconds, Options.SystemTimeAtEngineZero100ns);
-
-    internal void RunTimerCallback(NdisTimer timer, in TimerFiring firing)
-    {
-        var f = firing;
-        if (timer.Owner is { } owner)
-        {
-            owner.RunCallback(timer, f);
-            return;
-        }
-
-        // A driver-level timer (no adapter): the same DPC watchdog as an adapter's timer callback (issue 10, bug 8).
-        var fault = KernelContext.Run(Engine, KIRQL.DISPATCH_LEVEL, (timer, f, Engine, Options), static s =>
-            DpcWatchdog.RunWatched("TimerCallback", s.Engine, s.Options, (s.timer, s.f), static t => t.timer.Invoke(t.f)), hostOptions: Options);
-        if (fault is not null)
-        {
-            Diagnostics.Add(new BugCheckReport("driver", "TimerCallback", Engine.NowNanoseconds, fault));
-            Trace?.BugCheck("driver", "TimerCallback", fault.CodeName, Engine.NowNanoseconds);
-        }
     }
 
     internal void Record(NdisIndication indication) => _indications.Add(indication.StatusCode, indication);

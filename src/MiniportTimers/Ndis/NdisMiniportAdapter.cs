@@ -1,7 +1,7 @@
-using MiniportTimers.Diagnostics;
-using MiniportTimers.Engine;
+using MiniportTimers.Hosting;
+using MiniportTimers.Hosting.Routines;
+using MiniportTimers.Hosting.Timers;
 using MiniportTimers.Kernel;
-using MiniportTimers.Kernel.Watchdog;
 using MiniportTimers.Ndis.Timers;
 
 namespace MiniportTimers.Ndis;
@@ -13,38 +13,25 @@ namespace MiniportTimers.Ndis;
 /// or in a timer callback of this adapter, stops this adapter only.
 /// </summary>
 /// <remarks>Thread safety: every public member may be called from any thread at PASSIVE_LEVEL.</remarks>
-public sealed class NdisMiniportAdapter
+public sealed class NdisMiniportAdapter : HostedAdapter
 {
-    [ThreadStatic]
-    private static NdisMiniportAdapter? t_current;
-
     private readonly object _gate = new();
     private readonly NDIS_MINIPORT_DRIVER_CHARACTERISTICS _handlers;
-    // The adapter's timers, each with its tracking order (so a snapshot lists them in the order they were tracked, which
-    // keeps reports deterministic). A dictionary: allocate and free are O(1) at any number of timers (a list searched on
-    // every call took 2.9 s for 80,000 timer objects).
-    private readonly Dictionary<NdisTimer, long> _timers = [];
-    private long _trackingOrder;
 
     /// <summary>NDIS 5 requests waiting for the outstanding one to complete (NDIS delivers one OID request at a time).</summary>
-    private readonly Queue<(string Routine, MINIPORT_OID Handler, uint Oid, string CompletionKind)> _oidQueue = new();
+    private readonly Queue<(HostedRoutine Routine, MINIPORT_OID Handler, uint Oid, string CompletionKind)> _oidQueue = new();
     private bool _oidOutstanding;
     private int _state = (int)NdisAdapterState.Initializing;
-    private readonly Action<BugCheckException> _kernelObjectFault;
 
     internal NdisMiniportAdapter(NdisHost host, string name, NDIS_MINIPORT_DRIVER_CHARACTERISTICS handlers)
+        : base(host, name)
     {
         Host = host;
-        Name = name;
         _handlers = handlers;
-        _kernelObjectFault = KernelObjectFault;
     }
 
     /// <summary>The host.</summary>
     public NdisHost Host { get; }
-
-    /// <summary>"nic0", "nic1", ...</summary>
-    public string Name { get; }
 
     /// <summary>The MiniportAdapterContext the miniport registered with NdisMSetMiniportAttributes.</summary>
     public object? MiniportAdapterContext { get; internal set; }
@@ -55,15 +42,18 @@ public sealed class NdisMiniportAdapter
     /// <summary>True while a reset the miniport pended has not completed.</summary>
     public bool ResetInProgress { get; private set; }
 
-    /// <summary>The adapter whose handler or timer callback the calling thread is running, if any.</summary>
-    internal static NdisMiniportAdapter? Current => t_current;
+    /// <summary>The adapter's timers (NDIS 5 timers initialized for it, timer objects allocated for it).</summary>
+    internal AdapterTimerTable<NdisTimer> Timers { get; } = new();
 
-    internal bool IsLive => State is NdisAdapterState.Initializing or NdisAdapterState.Running or NdisAdapterState.Pausing or NdisAdapterState.Paused;
+    internal override bool IsLive => State is NdisAdapterState.Initializing or NdisAdapterState.Running or NdisAdapterState.Pausing or NdisAdapterState.Paused;
+
+    /// <inheritdoc/>
+    private protected override HostedRoutine KernelObjectRoutine => NdisRoutines.KernelDpc;
+
+    /// <summary>Timer callbacks: DISPATCH_LEVEL, no NDIS lock held.</summary>
+    internal override (HostedRoutine Routine, RoutineLocks Locks) TimerCallbackRoutine => (NdisRoutines.TimerCallback, RoutineLocks.None);
 
     private object Context => MiniportAdapterContext ?? this;
-
-    /// <summary>Where a bug check in a Ke/Ex timer or DPC that this adapter's handlers initialized goes: this adapter stops.</summary>
-    private void KernelObjectFault(BugCheckException bugCheck) => Run("KernelDpc", KIRQL.DISPATCH_LEVEL, () => throw bugCheck);
 
     // ------------------------------------------------------------------------------------------------------------
     // What NDIS does to the miniport
@@ -72,7 +62,7 @@ public sealed class NdisMiniportAdapter
     internal void Initialize(object? driverContext)
     {
         var status = NdisApi.NDIS_STATUS_FAILURE;
-        if (!Run("MiniportInitializeEx", KIRQL.PASSIVE_LEVEL, () => status = _handlers.InitializeHandlerEx!(this, driverContext)) || status != NdisApi.NDIS_STATUS_SUCCESS)
+        if (!Run(NdisRoutines.MiniportInitializeEx, KIRQL.PASSIVE_LEVEL, () => status = _handlers.InitializeHandlerEx!(this, driverContext)) || status != NdisApi.NDIS_STATUS_SUCCESS)
         {
             TrySetState(NdisAdapterState.Failed, NdisAdapterState.Initializing);
             return;
@@ -94,7 +84,7 @@ public sealed class NdisMiniportAdapter
         var status = NdisApi.NDIS_STATUS_SUCCESS;
         if (_handlers.PauseHandler is { } pause)
         {
-            Run("MiniportPause", KIRQL.PASSIVE_LEVEL, () => status = pause(Context));
+            Run(NdisRoutines.MiniportPause, KIRQL.PASSIVE_LEVEL, () => status = pause(Context));
         }
 
         if (status != NdisApi.NDIS_STATUS_PENDING)
@@ -117,7 +107,7 @@ public sealed class NdisMiniportAdapter
         var status = NdisApi.NDIS_STATUS_SUCCESS;
         if (_handlers.RestartHandler is { } restart)
         {
-            Run("MiniportRestart", KIRQL.PASSIVE_LEVEL, () => status = restart(Context));
+            Run(NdisRoutines.MiniportRestart, KIRQL.PASSIVE_LEVEL, () => status = restart(Context));
         }
 
         if (status == NdisApi.NDIS_STATUS_SUCCESS)
@@ -144,7 +134,7 @@ public sealed class NdisMiniportAdapter
 
         var status = NdisApi.NDIS_STATUS_FAILURE;
         ResetInProgress = true;
-        Run("MiniportResetEx", KIRQL.DISPATCH_LEVEL, () => status = reset(Context, out _));
+        Run(NdisRoutines.MiniportResetEx, KIRQL.DISPATCH_LEVEL, () => status = reset(Context, out _));
         if (status != NdisApi.NDIS_STATUS_PENDING)
         {
             ResetInProgress = false;
@@ -158,10 +148,10 @@ public sealed class NdisMiniportAdapter
     /// one request is outstanding at a time: a request made meanwhile is queued (PENDING) and delivered when the
     /// outstanding one completes; the host then records its completion.
     /// </summary>
-    public uint QueryInformation(uint oid) => Oid("MiniportQueryInformation", _handlers.QueryInformationHandler, oid, "QueryInformationComplete");
+    public uint QueryInformation(uint oid) => Oid(NdisRoutines.MiniportQueryInformation, _handlers.QueryInformationHandler, oid, "QueryInformationComplete");
 
     /// <summary>Calls MiniportSetInformation at DISPATCH_LEVEL, serialized like <see cref="QueryInformation"/>.</summary>
-    public uint SetInformation(uint oid) => Oid("MiniportSetInformation", _handlers.SetInformationHandler, oid, "SetInformationComplete");
+    public uint SetInformation(uint oid) => Oid(NdisRoutines.MiniportSetInformation, _handlers.SetInformationHandler, oid, "SetInformationComplete");
 
     /// <summary>Hands one send to MiniportSendNetBufferLists at DISPATCH_LEVEL; NdisMSendNetBufferListsComplete completes it.</summary>
     /// <returns>False when the adapter is not running or has no send handler.</returns>
@@ -173,7 +163,7 @@ public sealed class NdisMiniportAdapter
             return false;
         }
 
-        return Run("MiniportSendNetBufferLists", KIRQL.DISPATCH_LEVEL, () => send(Context, netBufferList));
+        return Run(NdisRoutines.MiniportSendNetBufferLists, KIRQL.DISPATCH_LEVEL, () => send(Context, netBufferList));
     }
 
     /// <summary>
@@ -189,51 +179,24 @@ public sealed class NdisMiniportAdapter
 
         if (State != NdisAdapterState.Faulted)
         {
-            Run("MiniportHaltEx", KIRQL.PASSIVE_LEVEL, () => _handlers.HaltHandlerEx!(Context));
+            Run(NdisRoutines.MiniportHaltEx, KIRQL.PASSIVE_LEVEL, () => _handlers.HaltHandlerEx!(Context));
         }
 
-        foreach (var timer in SnapshotTimers())
+        foreach (var timer in Timers.Snapshot())
         {
-            if (!timer.Cancel())
+            if (timer.Cancel())
             {
-                continue;
-            }
-
-            if (Host.Options.Verifier)
-            {
-                // Windows frees the adapter's memory next: a timer still queued in it is TIMER_OR_DPC_INVALID.
-                var bugCheck = new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, $"a {timer.Kind} was still queued after MiniportHaltEx returned");
-                Host.Diagnostics.Add(new BugCheckReport(Name, "Halt", Host.Engine.NowNanoseconds, bugCheck));
-                Host.Trace?.BugCheck(Name, "Halt", bugCheck.CodeName, Host.Engine.NowNanoseconds);
-            }
-            else
-            {
-                Host.Diagnostics.Add(new VerifierFinding(Name, "TimerQueuedAtHalt", $"A {timer.Kind} was still queued after MiniportHaltEx returned; the host cancelled it."));
+                ReportQueuedAtTeardown("Halt", timer.Kind, "after MiniportHaltEx returned", "TimerQueuedAtHalt");
             }
         }
 
         MoveToFinalState(NdisAdapterState.Halted);
+        Host.Release(this);
     }
 
     // ------------------------------------------------------------------------------------------------------------
     // Services for the DDIs
     // ------------------------------------------------------------------------------------------------------------
-
-    internal void Track(NdisTimer timer)
-    {
-        lock (_gate)
-        {
-            _timers.TryAdd(timer, _trackingOrder++);
-        }
-    }
-
-    internal void Untrack(NdisTimer timer)
-    {
-        lock (_gate)
-        {
-            _timers.Remove(timer);
-        }
-    }
 
     internal void CompletePause()
     {
@@ -242,29 +205,15 @@ public sealed class NdisMiniportAdapter
 
     internal void CompleteReset() => ResetInProgress = false;
 
-    internal void RunCallback(NdisTimer timer, TimerFiring firing)
-    {
-        if (IsLive)
-        {
-            Run("TimerCallback", KIRQL.DISPATCH_LEVEL, () => timer.Invoke(firing));
-        }
-    }
-
     internal void RunWorkItem(NDIS_WORK_ITEM workItem)
     {
-        if (IsLive && workItem.Routine is { } routine)
+        if (IsLive && workItem.Routine is not null)
         {
-            Run("WorkItem", KIRQL.PASSIVE_LEVEL, () => routine(workItem, workItem.Context));
+            Run(NdisRoutines.WorkItem, KIRQL.PASSIVE_LEVEL, RoutineLocks.None, workItem, static w => w.Routine!(w, w.Context));
         }
     }
 
-    /// <summary>True while the calling thread runs one of this adapter's timer callbacks.</summary>
-    internal static bool InTimerCallback => t_inTimerCallback;
-
-    [ThreadStatic]
-    private static bool t_inTimerCallback;
-
-    private uint Oid(string routine, MINIPORT_OID? handler, uint oid, string completionKind)
+    private uint Oid(HostedRoutine routine, MINIPORT_OID? handler, uint oid, string completionKind)
     {
         if (!IsLive)
         {
@@ -291,7 +240,7 @@ public sealed class NdisMiniportAdapter
     }
 
     /// <summary>Hands one request to the miniport; unless it pends, the next queued one follows.</summary>
-    private uint DeliverOid(string routine, MINIPORT_OID handler, uint oid)
+    private uint DeliverOid(HostedRoutine routine, MINIPORT_OID handler, uint oid)
     {
         var status = NdisApi.NDIS_STATUS_FAILURE;
         Run(routine, KIRQL.DISPATCH_LEVEL, () => status = handler(Context, oid));
@@ -306,7 +255,7 @@ public sealed class NdisMiniportAdapter
     /// <summary>The outstanding request completed: deliver the next queued one, recording its completion if it does not pend.</summary>
     internal void CompleteOid()
     {
-        (string Routine, MINIPORT_OID Handler, uint Oid, string CompletionKind) next;
+        (HostedRoutine Routine, MINIPORT_OID Handler, uint Oid, string CompletionKind) next;
         lock (_gate)
         {
             if (!_oidQueue.TryDequeue(out next))
@@ -320,19 +269,8 @@ public sealed class NdisMiniportAdapter
         Run(next.Routine, KIRQL.DISPATCH_LEVEL, () => status = next.Handler(Context, next.Oid));
         if (status != NdisApi.NDIS_STATUS_PENDING)
         {
-            Host.Record(new NdisCompletion(Name, next.CompletionKind, status, Host.Engine.NowNanoseconds, InTimerCallback));
+            Host.Record(new NdisCompletion(Name, next.CompletionKind, status, Host.Engine.NowNanoseconds, NdisRoutines.InTimerCallback));
             CompleteOid();
-        }
-    }
-
-    private NdisTimer[] SnapshotTimers()
-    {
-        lock (_gate)
-        {
-            var timers = new KeyValuePair<NdisTimer, long>[_timers.Count];
-            ((ICollection<KeyValuePair<NdisTimer, long>>)_timers).CopyTo(timers, 0);
-            Array.Sort(timers, static (a, b) => a.Value.CompareTo(b.Value));
-            return Array.ConvertAll(timers, static p => p.Key);
         }
     }
 
@@ -343,40 +281,14 @@ public sealed class NdisMiniportAdapter
     private void MoveToFinalState(NdisAdapterState to) =>
         OneWayState.MoveTo(ref _state, (int)to, (int)NdisAdapterState.Halted, (int)NdisAdapterState.Failed);
 
-    /// <summary>Runs miniport code for this adapter at <paramref name="irql"/>; a bug check stops the adapter.</summary>
-    /// <returns>False when the code raised a bug check.</returns>
-    private bool Run(string routine, KIRQL irql, Action body)
+    /// <inheritdoc/>
+    private protected override void OnFaulted()
     {
-        var outer = t_current;
-        var outerInTimer = t_inTimerCallback;
-        t_current = this;
-        t_inTimerCallback = routine == "TimerCallback";
-        BugCheckException? fault;
-        try
-        {
-            var watchdog = routine == "TimerCallback" ? Host.Options : null; // the DPC watchdog watches DPC-level callbacks
-            fault = KernelContext.Run(Host.Engine, irql, (body, watchdog, Host.Engine, routine), static s =>
-                DpcWatchdog.RunWatched(s.routine, s.Engine, s.watchdog, s.body, static b => b()), _kernelObjectFault, Host.Options);
-        }
-        finally
-        {
-            t_current = outer;
-            t_inTimerCallback = outerInTimer;
-        }
-
-        if (fault is null)
-        {
-            return true;
-        }
-
-        Host.Diagnostics.Add(new BugCheckReport(Name, routine, Host.Engine.NowNanoseconds, fault));
-        Host.Trace?.BugCheck(Name, routine, fault.CodeName, Host.Engine.NowNanoseconds);
         MoveToFinalState(NdisAdapterState.Faulted);
-        foreach (var timer in SnapshotTimers())
-        {
-            timer.Cancel();
-        }
-
-        return false;
+        Timers.AbandonAll();
     }
+
+    /// <summary>Runs miniport code for this adapter at <paramref name="irql"/> through the hosting layer's runner; a bug check stops the adapter.</summary>
+    /// <returns>False when the code raised a bug check.</returns>
+    private bool Run(HostedRoutine routine, KIRQL irql, Action body) => Run(routine, irql, RoutineLocks.None, body, static b => b());
 }

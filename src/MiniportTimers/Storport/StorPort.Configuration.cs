@@ -63,8 +63,8 @@ public static partial class StorPort
     {
         ArgumentNullException.ThrowIfNull(hwPassiveInitializeRoutine);
         if (AdapterRegistry.Find(hwDeviceExtension) is not { } adapter
-            || RoutineContext.Routine != MiniportRoutine.HwInitialize
-            || !ReferenceEquals(RoutineContext.Adapter, adapter))
+            || StorportRoutines.Current != MiniportRoutine.HwInitialize
+            || !ReferenceEquals(StorportRoutines.CurrentAdapter, adapter))
         {
             return false;
         }

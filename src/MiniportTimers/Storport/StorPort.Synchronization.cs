@@ -46,7 +46,7 @@ public static partial class StorPort
             throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.LockOrder, (ulong)spinLock, 0, 0, $"{spinLock} acquired while holding the Interrupt lock; the order is DPC or StartIo first, then Interrupt");
         }
 
-        if (spinLock == STOR_SPINLOCK.DpcLock && RoutineContext.Routine == MiniportRoutine.TimerCallback)
+        if (spinLock == STOR_SPINLOCK.DpcLock && StorportRoutines.Current == MiniportRoutine.TimerCallback)
         {
             throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ForbiddenLockInTimerCallback, (ulong)spinLock, 0, 0, "HwStorTimer may acquire only the Interrupt lock (full duplex); it acquired the DPC lock");
         }
@@ -150,7 +150,7 @@ public static partial class StorPort
     public static void StorPortStallExecution(uint delayMicroseconds)
     {
         var nanoseconds = delayMicroseconds * TimeUnits.NanosecondsPerMicrosecond;
-        switch (RoutineContext.Adapter?.Host.Engine)
+        switch (StorportRoutines.CurrentAdapter?.Host.Engine)
         {
             case VirtualTimerEngine virtualEngine:
                 virtualEngine.Stall(nanoseconds);

@@ -1,7 +1,9 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
+using MiniportTimers.Hosting;
+using MiniportTimers.Hosting.Routines;
+using MiniportTimers.Hosting.Timers;
 using MiniportTimers.Kernel;
-using MiniportTimers.Kernel.Watchdog;
 using MiniportTimers.Storport.Timers;
 
 namespace MiniportTimers.Storport;
@@ -26,22 +28,18 @@ namespace MiniportTimers.Storport;
 /// from any thread at PASSIVE_LEVEL.
 /// </para>
 /// </remarks>
-public sealed class StorportAdapter
+public sealed class StorportAdapter : HostedAdapter
 {
-    private readonly object _timersGate = new();
-    private readonly HashSet<ExtendedPortTimer> _timers = [];
+    private readonly object _stateChangeGate = new();
     private readonly HW_INITIALIZATION_DATA _miniport;
     private int _state = (int)AdapterState.Created;
     private PERF_CONFIGURATION_DATA? _perf;
     private long _stateChangeBusyUntilNanoseconds = -1;
 
-    /// <summary>Where a bug check in a Ke/Ex timer or DPC that this adapter's routines initialized goes: this adapter stops.</summary>
-    private readonly Action<BugCheckException> _kernelObjectFault;
-
     internal StorportAdapter(StorportHost host, string name, HW_INITIALIZATION_DATA miniport, object deviceExtension)
+        : base(host, name)
     {
         Host = host;
-        Name = name;
         _miniport = miniport;
         DeviceExtension = deviceExtension;
         ConfigInfo = new PORT_CONFIGURATION_INFORMATION { InterruptIrql = host.Options.InterruptIrql };
@@ -50,15 +48,11 @@ public sealed class StorportAdapter
         InterruptSpinLock = new KSpinLock($"{name}.InterruptLock", host.Options.InterruptIrql);
         LegacyTimer = new LegacyAdapterTimer(this);
         Pause = new AdapterPause(this);
-        _kernelObjectFault = bugCheck => Fault(MiniportRoutine.DpcRoutine, bugCheck);
         AdapterRegistry.Register(deviceExtension, this);
     }
 
     /// <summary>The host that created the adapter.</summary>
     public StorportHost Host { get; }
-
-    /// <summary>"adapter0", "adapter1", ...</summary>
-    public string Name { get; }
 
     /// <summary>The device extension the miniport's factory created: the HwDeviceExtension of every DDI call for this adapter.</summary>
     public object DeviceExtension { get; }
@@ -80,16 +74,10 @@ public sealed class StorportAdapter
         _perf is not { } perf || (perf.Flags & StorPort.STOR_PERF_CONCURRENT_CHANNELS) == 0 || perf.ConcurrentChannels <= 1;
 
     /// <summary>StorPortInitializeTimer handles allocated and not yet freed.</summary>
-    public int LiveTimerCount
-    {
-        get
-        {
-            lock (_timersGate)
-            {
-                return _timers.Count;
-            }
-        }
-    }
+    public int LiveTimerCount => Timers.Count;
+
+    /// <summary>The adapter's StorPortInitializeTimer timers (the legacy timer is <see cref="LegacyTimer"/>).</summary>
+    internal AdapterTimerTable<ExtendedPortTimer> Timers { get; } = new();
 
     internal KSpinLock StartIoSpinLock { get; }
 
@@ -100,7 +88,14 @@ public sealed class StorportAdapter
     internal LegacyAdapterTimer LegacyTimer { get; }
 
     /// <summary>True while the adapter may run miniport code and arm timers.</summary>
-    internal bool IsLive => State is AdapterState.Created or AdapterState.Started or AdapterState.Stopped;
+    internal override bool IsLive => State is AdapterState.Created or AdapterState.Started or AdapterState.Stopped;
+
+    /// <inheritdoc/>
+    private protected override HostedRoutine KernelObjectRoutine => StorportRoutines.Of(MiniportRoutine.DpcRoutine);
+
+    /// <summary>Timer callbacks: DISPATCH_LEVEL holding the StartIo lock, and the Interrupt lock in half duplex (§1.5, A8).</summary>
+    internal override (HostedRoutine Routine, RoutineLocks Locks) TimerCallbackRoutine =>
+        (StorportRoutines.Of(MiniportRoutine.TimerCallback), IsHalfDuplex ? RoutineLocks.StartIo | RoutineLocks.Interrupt : RoutineLocks.StartIo);
 
     // ------------------------------------------------------------------------------------------------------------
     // What Storport does to the miniport
@@ -259,24 +254,22 @@ public sealed class StorportAdapter
             AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiStopAdapter);
         }
 
-        if (Host.Options.Verifier)
+        // Windows frees the adapter's memory: a timer still queued in it is TIMER_OR_DPC_INVALID (a finding without the verifier).
+        foreach (var queued in Timers.Snapshot().Cast<PortTimer>().Append(LegacyTimer).Where(t => t.IsPending))
         {
-            // Windows frees the adapter's memory: a timer still queued in it is TIMER_OR_DPC_INVALID.
-            foreach (var queued in SnapshotTimers().Cast<PortTimer>().Append(LegacyTimer).Where(t => t.IsPending))
-            {
-                ReportBugCheck("Removal", new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, $"the adapter was removed with a {queued.Kind} timer still queued"));
-            }
+            ReportQueuedAtTeardown("Removal", queued.Kind, "when the adapter was removed", "TimerQueuedAtRemoval");
         }
 
         OneWayState.MoveTo(ref _state, (int)AdapterState.Removed, (int)AdapterState.Removed, (int)AdapterState.Removed); // from any state, once
-        foreach (var timer in SnapshotTimers())
+        foreach (var timer in Timers.Snapshot())
         {
-            Host.AddFinding(new VerifierFinding(Name, "TimerNotFreed", "A StorPortInitializeTimer handle was still allocated when the adapter was removed; the host freed it."));
+            Host.Diagnostics.Add(new VerifierFinding(Name, "TimerNotFreed", "A StorPortInitializeTimer handle was still allocated when the adapter was removed; the host freed it."));
             timer.FreeOnRemoval();
-            ForgetTimer(timer);
+            Timers.Untrack(timer);
         }
 
         CancelAllTimers();
+        Host.Release(this);
     }
 
     private uint AdapterControl(SCSI_ADAPTER_CONTROL_TYPE controlType)
@@ -286,31 +279,14 @@ public sealed class StorportAdapter
         return status;
     }
 
-    // ------------------------------------------------------------------------------------------------------------
-    // Callbacks from the engine
-    // ------------------------------------------------------------------------------------------------------------
-
-    /// <summary>An engine expiry of one of this adapter's timers: DPC context, StartIo lock, Interrupt lock in half duplex.</summary>
-    internal void RunTimerCallback(PortTimer timer, in TimerFiring firing)
-    {
-        if (!IsLive)
-        {
-            return;
-        }
-
-        var f = firing;
-        RunRoutine(MiniportRoutine.TimerCallback, KIRQL.DISPATCH_LEVEL, takeStartIo: true, takeInterrupt: IsHalfDuplex, () => timer.InvokeIfCurrent(f));
-    }
-
     /// <summary>A queued STOR_DPC: DISPATCH_LEVEL, no port lock.</summary>
     internal void RunDpc(STOR_DPC dpc)
     {
-        if (!IsLive || dpc.Routine is not { } routine)
+        if (IsLive && dpc.Routine is not null)
         {
-            return;
+            Run(StorportRoutines.Of(MiniportRoutine.DpcRoutine), KIRQL.DISPATCH_LEVEL, RoutineLocks.None, (Adapter: this, dpc), static s =>
+                s.dpc.Routine!(s.dpc, s.Adapter.DeviceExtension, s.dpc.Queue!.SystemArgument1, s.dpc.Queue.SystemArgument2));
         }
-
-        RunRoutine(MiniportRoutine.DpcRoutine, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, () => routine(dpc, DeviceExtension, dpc.Queue!.SystemArgument1, dpc.Queue.SystemArgument2));
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -319,38 +295,27 @@ public sealed class StorportAdapter
 
     internal uint InitializeTimer(out StorPortTimerHandle? handle)
     {
-        lock (_timersGate)
+        var timer = new ExtendedPortTimer(this);
+        if (!Timers.TryTrack(timer, Host.Options.MaxTimersPerAdapter))
         {
-            if (Host.Options.MaxTimersPerAdapter is { } cap && _timers.Count >= cap)
-            {
-                handle = null;
-                return StorPort.STOR_STATUS_UNSUCCESSFUL; // decision A7: only under a configured cap
-            }
-
-            var timer = new ExtendedPortTimer(this);
-            _timers.Add(timer);
-            handle = timer.Handle;
-            return StorPort.STOR_STATUS_SUCCESS;
+            handle = null;
+            return StorPort.STOR_STATUS_UNSUCCESSFUL; // decision A7: only under a configured cap
         }
-    }
 
-    internal void ForgetTimer(ExtendedPortTimer timer)
-    {
-        lock (_timersGate)
-        {
-            _timers.Remove(timer);
-        }
+        handle = timer.Handle;
+        return StorPort.STOR_STATUS_SUCCESS;
     }
 
     internal void CompleteRequest(SCSI_REQUEST_BLOCK srb)
     {
-        if (srb.TryComplete(RoutineContext.Routine))
+        var routine = StorportRoutines.Current;
+        if (srb.TryComplete(routine))
         {
-            Host.RequestActivity.CountCompleted(RoutineContext.Routine);
+            Host.RequestActivity.CountCompleted(routine);
         }
         else
         {
-            Host.AddFinding(new VerifierFinding(Name, "RequestCompletedTwice", $"SRB tag {srb.Tag} was completed a second time."));
+            Host.Diagnostics.Add(new VerifierFinding(Name, "RequestCompletedTwice", $"SRB tag {srb.Tag} was completed a second time."));
         }
     }
 
@@ -358,7 +323,7 @@ public sealed class StorportAdapter
     internal uint StateChangeDetected()
     {
         var now = Host.Engine.NowNanoseconds;
-        lock (_timersGate)
+        lock (_stateChangeGate)
         {
             if (now < _stateChangeBusyUntilNanoseconds)
             {
@@ -374,182 +339,58 @@ public sealed class StorportAdapter
 
     internal void SetPerfConfiguration(PERF_CONFIGURATION_DATA data) => _perf = data;
 
-    internal void Fault(MiniportRoutine routine, BugCheckException bugCheck)
+    /// <inheritdoc/>
+    private protected override void OnFaulted()
     {
-        ReportBugCheck(routine.ToString(), bugCheck);
         OneWayState.MoveTo(ref _state, (int)AdapterState.Faulted, (int)AdapterState.Removed, (int)AdapterState.Failed); // never after removal
         CancelAllTimers();
-    }
-
-    private void ReportBugCheck(string routine, BugCheckException bugCheck)
-    {
-        Host.AddBugCheck(new BugCheckReport(Name, routine, Host.Engine.NowNanoseconds, bugCheck));
-        Host.Trace?.BugCheck(Name, routine, bugCheck.CodeName, Host.Engine.NowNanoseconds);
     }
 
     private void CancelAllTimers()
     {
         LegacyTimer.Abandon();
-        foreach (var timer in SnapshotTimers())
-        {
-            timer.Abandon();
-        }
-    }
-
-    private ExtendedPortTimer[] SnapshotTimers()
-    {
-        lock (_timersGate)
-        {
-            return [.. _timers];
-        }
-    }
-
-    private const long NotWatched = long.MinValue;
-
-    // The timer callback or DPC running now, for the stuck-callback watchdog (real clock): engine ns it started at, or
-    // NotWatched. Written by the dispatcher, read by the watchdog thread.
-    private long _watchedSinceNanoseconds = NotWatched;
-    private MiniportRoutine _watchedRoutine;
-    private WatchdogStamp _watchedStamp; // written before _watchedSinceNanoseconds publishes it
-
-    // 1 once the watchdog reported the run in progress; the dispatcher resets it when the callback returns.
-    private int _watchdogTripped;
-
-    private bool _watchdogStarted;
-
-    /// <summary>Stamps a watched callback's start (after the library's own first-call work, which is not the callback's).</summary>
-    private WatchdogStamp BeginWatched(MiniportRoutine routine)
-    {
-        if (Host.Engine.IsVirtual)
-        {
-            // Virtual time cannot pass inside a callback unless the callback moves it: nothing for a watchdog thread to see.
-            return DpcWatchdog.Begin(Host.Engine, Host.Options.StolenTime);
-        }
-
-        if (!_watchdogStarted)
-        {
-            _watchdogStarted = true;
-            Host.EnsureStuckCallbackWatchdog();
-        }
-
-        var stamp = DpcWatchdog.Begin(Host.Engine, Host.Options.StolenTime);
-        _watchedRoutine = routine;
-        _watchedStamp = stamp;
-        Interlocked.Exchange(ref _watchedSinceNanoseconds, stamp.StartNanoseconds); // full fence: see StuckCallbackWatchdog
-        Host.Watchdog?.NoteCallbackStarted();
-        return stamp;
-    }
-
-    /// <summary>
-    /// Called by the watchdog thread: raises DPC_WATCHDOG_VIOLATION (0x133) and stops the adapter when the running
-    /// callback has gone past <paramref name="limitMicroseconds"/> without returning (once per run).
-    /// </summary>
-    /// <returns>True if a watched callback is running.</returns>
-    internal bool CheckStuckCallback(long nowNanoseconds, long limitMicroseconds)
-    {
-        var since = Volatile.Read(ref _watchedSinceNanoseconds);
-        if (since == NotWatched)
-        {
-            return false;
-        }
-
-        var limitNanoseconds = limitMicroseconds * TimeUnits.NanosecondsPerMicrosecond;
-        if (nowNanoseconds - since <= limitNanoseconds)
-        {
-            return true; // the common case: not even the elapsed time is past the allotment
-        }
-
-        // The stamp was written before since was published; a newer run may have replaced both since: use it only if
-        // it still belongs to the run whose start was read.
-        var stamp = _watchedStamp;
-        if (stamp.StartNanoseconds != since || Volatile.Read(ref _watchedSinceNanoseconds) != since)
-        {
-            return true;
-        }
-
-        var charge = DpcWatchdog.Charge(Host.Engine, Host.Options.StolenTime, stamp, nowNanoseconds, limitNanoseconds, ownThread: false);
-        if (charge.RanMicroseconds <= limitMicroseconds
-            || Interlocked.CompareExchange(ref _watchdogTripped, 1, 0) != 0)
-        {
-            return true;
-        }
-
-        var routine = _watchedRoutine;
-        Fault(routine, DpcWatchdog.Violation(routine.ToString(), charge, limitMicroseconds, returned: false));
-        return true;
+        Timers.AbandonAll();
     }
 
     private bool TrySetState(AdapterState to, AdapterState from) =>
         Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 
-    /// <summary>
-    /// Calls into the miniport: raises to <paramref name="irql"/>, takes the StartIo lock and then the Interrupt lock as
-    /// asked (the documented order), marks the routine for the DDIs, and turns any fault into a bug check that stops
-    /// this adapter. The locks are the ones Windows documents as held around these routines; no other lock of ours is.
-    /// </summary>
-    /// <returns>False when the routine raised a bug check.</returns>
-    private bool RunRoutine(MiniportRoutine routine, KIRQL irql, bool takeStartIo, bool takeInterrupt, Action body)
+    /// <summary>Takes the StartIo lock, then the Interrupt lock, as asked (the documented order).</summary>
+    internal override LockTicket AcquireRoutineLocks(RoutineLocks locks)
     {
-        var fault = KernelContext.Run(Host.Engine, irql, (Adapter: this, routine, takeStartIo, takeInterrupt, body), static s =>
+        var heldSince = Host.Trace is null ? 0 : Host.Engine.NowNanoseconds;
+        var startIoOld = (locks & RoutineLocks.StartIo) != 0 ? StartIoSpinLock.Acquire() : default;
+        var interruptOld = (locks & RoutineLocks.Interrupt) != 0 ? InterruptSpinLock.Acquire() : default;
+        return new LockTicket(startIoOld, interruptOld, heldSince);
+    }
+
+    /// <summary>Releases the routine's port locks still held (a bug check's cleanup may have released them), in reverse order, and traces the hold.</summary>
+    internal override void ReleaseRoutineLocks(HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
+    {
+        var startIo = (locks & RoutineLocks.StartIo) != 0;
+        var interrupt = (locks & RoutineLocks.Interrupt) != 0;
+        if (interrupt && InterruptSpinLock.IsOwnedByCurrentThread)
         {
-            using var scope = RoutineContext.Enter(s.Adapter, s.routine);
-            var startIoOld = s.takeStartIo ? s.Adapter.StartIoSpinLock.Acquire() : default;
-            var heldSince = s.Adapter.Host.Trace is null ? 0 : s.Adapter.Host.Engine.NowNanoseconds;
-            try
-            {
-                var interruptOld = s.takeInterrupt ? s.Adapter.InterruptSpinLock.Acquire() : default;
-                try
-                {
-                    var options = s.Adapter.Host.Options;
-                    var watched = options.Verifier && s.routine is MiniportRoutine.TimerCallback or MiniportRoutine.DpcRoutine;
-                    var stamp = watched ? s.Adapter.BeginWatched(s.routine) : default;
-
-                    try
-                    {
-                        s.body();
-                    }
-                    finally
-                    {
-                        if (watched)
-                        {
-                            Volatile.Write(ref s.Adapter._watchedSinceNanoseconds, NotWatched);
-                        }
-                    }
-
-                    // The stuck-callback watchdog already reported this run (and stopped the adapter): once is enough.
-                    if (watched && Interlocked.Exchange(ref s.Adapter._watchdogTripped, 0) == 0)
-                    {
-                        DpcWatchdog.CheckOnReturn(s.routine.ToString(), s.Adapter.Host.Engine, options.StolenTime, stamp, options.DpcWatchdogMicroseconds);
-                    }
-                }
-                finally
-                {
-                    if (s.takeInterrupt && s.Adapter.InterruptSpinLock.IsOwnedByCurrentThread)
-                    {
-                        s.Adapter.InterruptSpinLock.Release(interruptOld);
-                    }
-                }
-            }
-            finally
-            {
-                if ((s.takeStartIo || s.takeInterrupt) && s.Adapter.Host.Trace is { } trace)
-                {
-                    trace.LockHold(s.Adapter.Name, s.takeStartIo ? (s.takeInterrupt ? "StartIo+Interrupt locks" : "StartIo lock") : "Interrupt lock", s.routine.ToString(), heldSince, s.Adapter.Host.Engine.NowNanoseconds);
-                }
-
-                if (s.takeStartIo && s.Adapter.StartIoSpinLock.IsOwnedByCurrentThread)
-                {
-                    s.Adapter.StartIoSpinLock.Release(startIoOld);
-                }
-            }
-        }, _kernelObjectFault, Host.Options);
-
-        if (fault is null)
-        {
-            return true;
+            InterruptSpinLock.Release(ticket.InterruptOldIrql);
         }
 
-        Fault(routine, fault);
-        return false;
+        if (Host.Trace is { } trace)
+        {
+            trace.LockHold(Name, startIo ? (interrupt ? "StartIo+Interrupt locks" : "StartIo lock") : "Interrupt lock", routine.Name, ticket.HeldSinceNanoseconds, Host.Engine.NowNanoseconds);
+        }
+
+        if (startIo && StartIoSpinLock.IsOwnedByCurrentThread)
+        {
+            StartIoSpinLock.Release(ticket.StartIoOldIrql);
+        }
     }
+
+    /// <summary>
+    /// Calls into the miniport through the hosting layer's runner: raises to <paramref name="irql"/>, takes the StartIo
+    /// lock and then the Interrupt lock as asked (the documented order), marks the routine for the DDIs, and turns any
+    /// fault into a bug check that stops this adapter.
+    /// </summary>
+    /// <returns>False when the routine raised a bug check.</returns>
+    private bool RunRoutine(MiniportRoutine routine, KIRQL irql, bool takeStartIo, bool takeInterrupt, Action body) =>
+        Run(StorportRoutines.Of(routine), irql, (takeStartIo ? RoutineLocks.StartIo : RoutineLocks.None) | (takeInterrupt ? RoutineLocks.Interrupt : RoutineLocks.None), body, static b => b());
 }

@@ -1,5 +1,6 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
+using MiniportTimers.Hosting;
 
 namespace MiniportTimers.Storport;
 
@@ -14,51 +15,24 @@ namespace MiniportTimers.Storport;
 /// Once its engine is disposed, DDIs that would arm a timer throw <see cref="ObjectDisposedException"/> (the harness tore
 /// the host down); cancels and frees stay safe (docs/reliability.md, "Decisions").
 /// </remarks>
-public sealed class StorportHost
+public sealed class StorportHost : MiniportHost
 {
     private readonly object _gate = new();
-    private readonly List<StorportAdapter> _adapters = [];
     private HW_INITIALIZATION_DATA? _miniport;
     private object? _hwContext;
 
     /// <summary>Creates a host on <paramref name="engine"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="engine"/> is null.</exception>
     public StorportHost(TimerEngine engine, StorportHostOptions? options = null)
+        : this(engine, options ?? new StorportHostOptions(), 0)
     {
-        ArgumentNullException.ThrowIfNull(engine);
-        Engine = engine;
-        Options = options ?? new StorportHostOptions();
-        Diagnostics = new HostDiagnostics(Options.RecentRecordsPerKind);
     }
 
-    private int _stuckCallbackWatchdogStarted;
-
-    /// <summary>The stuck-callback watchdog, once a watched callback has run on a real clock with the verifier on.</summary>
-    internal StuckCallbackWatchdog? Watchdog { get; private set; }
-
-    /// <summary>How long without a callback before the watchdog thread parks (tests shorten it).</summary>
-    internal TimeSpan WatchdogQuietBeforeParking { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Starts the host's stuck-callback watchdog thread once (real clock, verifier on).</summary>
-    internal void EnsureStuckCallbackWatchdog()
-    {
-        if (Options.Verifier && Interlocked.Exchange(ref _stuckCallbackWatchdogStarted, 1) == 0)
-        {
-            Watchdog = StuckCallbackWatchdog.Start(this);
-        }
-    }
-
-    /// <summary>The engine every timer of this host runs on.</summary>
-    public TimerEngine Engine { get; }
+    private StorportHost(TimerEngine engine, StorportHostOptions options, int _)
+        : base(engine, options) => Options = options;
 
     /// <summary>The host's options.</summary>
     public StorportHostOptions Options { get; }
-
-    /// <summary>A recorder for a Chrome/Perfetto trace of this host's timers, callbacks and lock holds; null (the default) records nothing.</summary>
-    public TraceRecorder? Trace { get; set; }
-
-    /// <summary>Timer activity, bug checks and verifier findings of this host.</summary>
-    public HostDiagnostics Diagnostics { get; }
 
     /// <summary>Per timer kind and callback: arms, fires, cancels, BUSY returns, lateness.</summary>
     public TimerActivityTable TimerActivity => Diagnostics.TimerActivity;
@@ -66,17 +40,8 @@ public sealed class StorportHost
     /// <summary>Requests submitted and where they were completed.</summary>
     public RequestActivity RequestActivity { get; } = new();
 
-    /// <summary>The adapters created so far.</summary>
-    public IReadOnlyList<StorportAdapter> Adapters
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _adapters];
-            }
-        }
-    }
+    /// <summary>The adapters added and not yet removed, in the order they were added (a removed adapter is released).</summary>
+    public IReadOnlyList<StorportAdapter> Adapters => LiveAdapters<StorportAdapter>();
 
     /// <summary>Every bug check raised by miniport code on this host, in order.</summary>
     public IReadOnlyList<BugCheckReport> BugChecks => Diagnostics.BugChecks;
@@ -122,16 +87,12 @@ public sealed class StorportHost
         {
             miniport = _miniport ?? throw new InvalidOperationException("Call StorPortInitialize first.");
             hwContext = _hwContext;
-            adapter = new StorportAdapter(this, $"adapter{_adapters.Count}", miniport, miniport.DeviceExtensionFactory!());
-            _adapters.Add(adapter);
+            adapter = new StorportAdapter(this, NextAdapterName("adapter"), miniport, miniport.DeviceExtensionFactory!());
+            AddLive(adapter);
         }
 
         adapter.Start(hwContext, argumentString);
         return adapter;
     }
-
-    internal void AddBugCheck(BugCheckReport report) => Diagnostics.Add(report);
-
-    internal void AddFinding(VerifierFinding finding) => Diagnostics.Add(finding);
 
 }

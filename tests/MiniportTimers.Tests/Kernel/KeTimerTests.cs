@@ -186,7 +186,7 @@ public sealed class KeTimerTests : IDisposable
         bed.Adapter.SubmitRequest(new MiniportTimers.Storport.SCSI_REQUEST_BLOCK());
         bed.AdvanceMicroseconds(0);
         Assert.Equal(MiniportTimers.Storport.AdapterState.Faulted, bed.Adapter.State);
-        Assert.Equal(MiniportTimers.Storport.AdapterState.Started, bed.Host.Adapters[1].State);
+        Assert.Equal(MiniportTimers.Storport.AdapterState.Started, bed.Created[1].State);
         Assert.Equal(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, Assert.Single(bed.Host.BugChecks).BugCheck.Code);
     }
 }

@@ -176,7 +176,7 @@ public class NdisMiniportTimerTests
     public void NdisMInitializeTimerFromACallback_BugCheckStopsThatAdapterOnly()
     {
         var bed = new NdisTestBed(adapters: 2);
-        var other = bed.Host.Adapters[1];
+        var other = bed.Created[1];
         var otherFires = 0;
         var bad = NewTimer(bed, (_, _, _, _) => NdisMInitializeTimer(new NDIS_MINIPORT_TIMER(), bed.Adapter, (_, _, _, _) => { }, null));
         var good = new NDIS_MINIPORT_TIMER();

@@ -33,7 +33,9 @@ internal sealed class NdisTestBed
         Driver = driver!;
         for (var i = 0; i < adapters; i++)
         {
-            Assert.Equal(NdisAdapterState.Running, Host.AddAdapter().State);
+            var adapter = Host.AddAdapter();
+            Assert.Equal(NdisAdapterState.Running, adapter.State);
+            Created.Add(adapter);
         }
     }
 
@@ -45,7 +47,10 @@ internal sealed class NdisTestBed
 
     public NdisDriverHandle Driver { get; }
 
-    public NdisMiniportAdapter Adapter => Host.Adapters[0];
+    /// <summary>The adapters the bed created, in order (a halted one stays here; the host releases it).</summary>
+    public List<NdisMiniportAdapter> Created { get; } = [];
+
+    public NdisMiniportAdapter Adapter => Created[0];
 
     public Action<NdisMiniportAdapter>? Initialize { get; set; }
 

@@ -148,7 +148,11 @@ public class LifecycleFuzzTests
 
                 break;
             case 16 when late && rng.Next(40) == 0:
-                w.StorportHost.Adapters[0].Remove();
+                if (w.StorportHost.Adapters is [var first, ..])
+                {
+                    first.Remove();
+                }
+
                 break;
             case 17 when late && rng.Next(40) == 0:
                 w.Ndis.Adapter.Halt();

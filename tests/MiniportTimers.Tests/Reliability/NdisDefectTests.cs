@@ -13,7 +13,7 @@ public class NdisDefectTests
     public void Defect09_MiniportTimerReinitializedForAnotherAdapter_IsNoLongerTrackedByTheFirst()
     {
         var bed = new NdisTestBed(adapters: 2);
-        var (first, second) = (bed.Host.Adapters[0], bed.Host.Adapters[1]);
+        var (first, second) = (bed.Created[0], bed.Created[1]);
         var timer = new NDIS_MINIPORT_TIMER();
         var fired = new List<object?>();
         NdisMInitializeTimer(timer, first, (_, ctx, _, _) => fired.Add(ctx), "first");
@@ -34,10 +34,10 @@ public class NdisDefectTests
     {
         var bed = new NdisTestBed(adapters: 2);
         var timer = new NDIS_MINIPORT_TIMER();
-        NdisMInitializeTimer(timer, bed.Host.Adapters[0], (_, _, _, _) => { }, null);
-        NdisMInitializeTimer(timer, bed.Host.Adapters[1], (_, _, _, _) => { }, null);
+        NdisMInitializeTimer(timer, bed.Created[0], (_, _, _, _) => { }, null);
+        NdisMInitializeTimer(timer, bed.Created[1], (_, _, _, _) => { }, null);
         NdisMSetTimer(timer, 100);
-        bed.Host.Adapters[1].Halt();
+        bed.Created[1].Halt();
         var bc = Assert.Single(bed.Host.Diagnostics.BugChecks);
         Assert.Equal(BugCheckCodes.TIMER_OR_DPC_INVALID, bc.BugCheck.Code);
         Assert.Equal("nic1", bc.Adapter);

@@ -79,7 +79,7 @@ public class NdisSampleTests
         Assert.All(held, c => Assert.True(c.FromTimerCallback));
         Assert.Equal(NDIS_STATUS_ADAPTER_NOT_READY, held[2].Status);
         Assert.Equal(Fact(run, "sends submitted"), Fact(run, "sends completed"));
-        var context = (E100Adapter)run.Host.Adapters[0].MiniportAdapterContext!;
+        var context = (E100Adapter)run.Adapters[0].MiniportAdapterContext!;
         Assert.InRange(held[0].AtNanoseconds, context.NegotiationDoneAtNanoseconds, context.NegotiationDoneAtNanoseconds + (100 * Ms));
         Assert.Equal(held[0].AtNanoseconds / (100 * Ms), context.DetectionPolls); // one poll every 100 ms until then
     }

@@ -36,7 +36,7 @@ public class NvmeSampleTests
         Assert.True(run.Total(NvmeFact.IoFailedNoDevice) > 0, "after resume, new I/O fails at once");
         var pulled = run.Extensions[^1];
         Assert.Null(pulled.Timerhandle);
-        Assert.False(run.Host.Adapters[^1].IsPaused);
+        Assert.False(run.CreatedAdapters[^1].IsPaused);
         Assert.Equal(0, run.Total(NvmeFact.WatchdogContextNotNull));
         Assert.Empty(run.Host.BugChecks);
         Assert.Empty(run.Host.Findings);

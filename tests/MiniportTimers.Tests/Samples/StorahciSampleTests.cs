@@ -27,7 +27,7 @@ public class StorahciSampleTests
         var requests = result.Host.RequestActivity;
         Assert.Equal(requests.Submitted, requests.Completed);
         Assert.True(requests.CompletedIn(MiniportRoutine.TimerCallback) >= 16, "the early TEST UNIT READYs completed from the start timer callback");
-        Assert.All(result.Host.Adapters, a => Assert.Equal(AdapterState.Removed, a.State));
+        Assert.Empty(result.Host.Adapters); // every adapter was removed, and the host released it
         var lpm = result.Timers.Single(t => t.Callback == nameof(LinkPowerManagement.AhciAutoPartialToSlumber));
         Assert.True(lpm.Cancels > 0);
         // The 20 ms tolerable delay is used; a callback may start a little later still when earlier callbacks of the

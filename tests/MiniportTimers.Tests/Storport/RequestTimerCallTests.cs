@@ -60,8 +60,8 @@ public class RequestTimerCallTests
     {
         var bed = new StorportTestBed(adapters: 2);
         var seen = new List<string>();
-        StorPortNotification(RequestTimerCall, bed.Host.Adapters[0].DeviceExtension, _ => seen.Add("a0"), 100);
-        StorPortNotification(RequestTimerCall, bed.Host.Adapters[1].DeviceExtension, _ => seen.Add("a1"), 200);
+        StorPortNotification(RequestTimerCall, bed.Created[0].DeviceExtension, _ => seen.Add("a0"), 100);
+        StorPortNotification(RequestTimerCall, bed.Created[1].DeviceExtension, _ => seen.Add("a1"), 200);
         bed.AdvanceMicroseconds(1_000);
         Assert.Equal(["a0", "a1"], seen);
     }

@@ -41,7 +41,7 @@ public class StorPortFreeTimerTests
     public void StorPortFreeTimer_HandleOfAnotherAdapter_ReturnsInvalidParameterAndLeavesItAlive()
     {
         var bed = new StorportTestBed(adapters: 2);
-        var other = bed.Host.Adapters[1];
+        var other = bed.Created[1];
         var foreign = bed.NewTimer(other);
         Assert.Equal(STOR_STATUS_INVALID_PARAMETER, StorPortFreeTimer(bed.Ext, foreign));
         Assert.Equal(STOR_STATUS_SUCCESS, StorPortRequestTimer(other.DeviceExtension, foreign, Nop, null, 10, 0));

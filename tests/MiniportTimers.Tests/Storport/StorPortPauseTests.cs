@@ -117,7 +117,7 @@ public class StorPortPauseTests
         var bed = new StorportTestBed(adapters: 2);
         Assert.False(StorPortPause(new object(), 1));
         Assert.False(StorPortResume(null));
-        var second = bed.Host.Adapters[1];
+        var second = bed.Created[1];
         StorPortPause(second.DeviceExtension, 30);
         bed.Adapter.Remove();
         Assert.False(StorPortPause(bed.Ext, 1));

@@ -99,7 +99,7 @@ public class StorPortRequestTimerTests
     public void StorPortRequestTimer_HandleOfAnotherAdapter_ReturnsInvalidParameter()
     {
         var bed = new StorportTestBed(adapters: 2);
-        var foreign = bed.NewTimer(bed.Host.Adapters[1]);
+        var foreign = bed.NewTimer(bed.Created[1]);
         Assert.Equal(STOR_STATUS_INVALID_PARAMETER, StorPortRequestTimer(bed.Ext, foreign, Nop, null, 10, 0));
     }
 

@@ -173,8 +173,8 @@ public class StorportAdapterTests
     public void BugCheckInTimerCallback_StopsThatAdapterOnly()
     {
         var bed = new StorportTestBed(adapters: 2);
-        var a0 = bed.Host.Adapters[0];
-        var a1 = bed.Host.Adapters[1];
+        var a0 = bed.Created[0];
+        var a1 = bed.Created[1];
         var survivorFires = 0;
         var laterFires = 0;
         StorPortRequestTimer(a0.DeviceExtension, bed.NewTimer(a0), (_, _) => throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, 1, 2, 3, 4, "test"), null, 100, 0);

@@ -54,7 +54,9 @@ internal sealed class StorportTestBed
         Assert.Equal(0u, status);
         for (var i = 0; i < adapters; i++)
         {
-            Assert.Equal(AdapterState.Started, Host.AddAdapter().State);
+            var adapter = Host.AddAdapter();
+            Assert.Equal(AdapterState.Started, adapter.State);
+            Created.Add(adapter);
         }
     }
 
@@ -62,7 +64,10 @@ internal sealed class StorportTestBed
 
     public StorportHost Host { get; }
 
-    public StorportAdapter Adapter => Host.Adapters[0];
+    /// <summary>The adapters the bed created, in order (a removed one stays here; the host releases it).</summary>
+    public List<StorportAdapter> Created { get; } = [];
+
+    public StorportAdapter Adapter => Created[0];
 
     public TestExtension Ext => (TestExtension)Adapter.DeviceExtension;
 

@@ -6,14 +6,27 @@ namespace MiniportTimers.Kernel.Timers;
 /// An executive timer (EX_TIMER) from ExAllocateTimer: its callback runs at DISPATCH_LEVEL on expiry. ExDeleteTimer frees
 /// it; afterwards it never runs again. Thread-safe.
 /// </summary>
+/// <remarks>
+/// Synchronization rules: every field is under <c>_gate</c>, never held while the callback runs. An expiry commits when
+/// it finds the timer not deleted and enters <see cref="RunningCallbacks"/>; a delete that takes the gate first wins.
+/// A delete with wait (ExDeleteTimer Wait = TRUE) that comes after waits for the callback to return, unless it is that
+/// callback deleting its own timer.
+/// <code>
+///   dispatcher (expiry)                 caller
+///   lock gate                           ExDeleteTimer(Wait = TRUE)
+///     deleted? ──yes──► drop              lock gate; deleted = true (or after this expiry)
+///     running.Enter()                     running on another thread? ──► Monitor.Wait until it returns
+///   unlock; callback(...)               unlock
+///   lock; running.Exit (PulseAll)
+/// </code>
+/// </remarks>
 public sealed class EX_TIMER : KernelObject
 {
     private readonly object _gate = new();
     private readonly EngineTimer _timer;
     private bool _deleted;
     private bool _deleteAfterExpiry;
-    private int _running;
-    private Thread? _runningThread;
+    private RunningCallbacks _running;
 
     internal EX_TIMER(EXT_CALLBACK? callback, object? context, uint attributes)
     {
@@ -53,7 +66,7 @@ public sealed class EX_TIMER : KernelObject
         {
             lock (_gate)
             {
-                return _running > 0 && ReferenceEquals(_runningThread, Thread.CurrentThread);
+                return _running.OnCurrentThread;
             }
         }
     }
@@ -81,9 +94,9 @@ public sealed class EX_TIMER : KernelObject
                 _deleted = true;
             }
 
-            while (wait && _running > 0 && !ReferenceEquals(_runningThread, Thread.CurrentThread))
+            if (wait)
             {
-                Monitor.Wait(_gate);
+                _running.WaitForReturn(_gate);
             }
         }
     }
@@ -103,24 +116,21 @@ public sealed class EX_TIMER : KernelObject
                 _timer.Engine.Cancel(_timer);
             }
 
-            _running++;
-            _runningThread = Thread.CurrentThread;
+            _running.Enter();
         }
 
         try
         {
-            if (Callback is { } callback)
+            if (Callback is not null)
             {
-                RunAtDispatch(() => callback(this, Context));
+                RunAtDispatch(this, static t => t.Callback!(t, t.Context));
             }
         }
         finally
         {
             lock (_gate)
             {
-                _running--;
-                _runningThread = null;
-                Monitor.PulseAll(_gate);
+                _running.Exit(_gate);
             }
         }
     }

@@ -37,7 +37,7 @@ public sealed class KDPC : KernelObject
     {
         if (Routine is { } routine && _queue is { } queue)
         {
-            RunAtDispatch(() => routine(this, DeferredContext, queue.SystemArgument1, queue.SystemArgument2));
+            RunAtDispatch((Dpc: this, routine, queue), static s => s.routine(s.Dpc, s.Dpc.DeferredContext, s.queue.SystemArgument1, s.queue.SystemArgument2));
         }
     }
 }

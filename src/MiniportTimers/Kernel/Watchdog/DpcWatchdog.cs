@@ -81,22 +81,37 @@ internal static class DpcWatchdog
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/> as a watched DPC-level callback: with the host's verifier on, stamps its start and
-    /// raises DPC_WATCHDOG_VIOLATION at its return if it ran past the allotment; with no host or the verifier off it just
-    /// runs it. The one bracket of NDIS timer callbacks (adapter and driver level) and Ke/Ex DPCs; Storport's runner adds
-    /// the stuck-callback watchdog around the same stamp.
+    /// Runs <paramref name="body"/> as a watched DPC-level callback of <paramref name="scope"/>: with the host's verifier
+    /// on, stamps its start (through the adapter's stuck-callback watch where there is one, so a watchdog thread can report
+    /// it while it runs) and raises DPC_WATCHDOG_VIOLATION at its return if it ran past the allotment and was not reported
+    /// already; with no host or the verifier off it just runs it. The one bracket of every DPC-level callback: timer
+    /// callbacks and DPCs of both stacks, and Ke/Ex DPCs and timers.
     /// </summary>
-    public static void RunWatched<TState>(string routine, TimerEngine engine, KernelHostOptions? options, TState state, Action<TState> body)
+    public static void RunWatched<TState>(string routine, KernelScope? scope, TState state, Action<TState> body)
     {
-        if (options is not { Verifier: true })
+        if (scope is not { HostOptions: { Verifier: true } options })
         {
             body(state);
             return;
         }
 
-        var stamp = Begin(engine, options.StolenTime);
-        body(state);
-        CheckOnReturn(routine, engine, options.StolenTime, stamp, options.DpcWatchdogMicroseconds);
+        var engine = scope.Engine;
+        var watch = engine.IsVirtual ? null : scope.Watch; // virtual time cannot pass inside a callback unless it moves it
+        var stamp = watch is null ? Begin(engine, options.StolenTime) : watch.Begin(routine);
+        var reported = false;
+        try
+        {
+            body(state);
+        }
+        finally
+        {
+            reported = watch is not null && watch.End();
+        }
+
+        if (!reported)
+        {
+            CheckOnReturn(routine, engine, options.StolenTime, stamp, options.DpcWatchdogMicroseconds);
+        }
     }
 
     /// <summary>

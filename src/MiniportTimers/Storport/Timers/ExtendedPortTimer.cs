@@ -13,9 +13,7 @@ internal sealed class ExtendedPortTimer : PortTimer
     public const ulong MinimumTolerableDelayMicroseconds = 32;
 
     public ExtendedPortTimer(StorportAdapter adapter)
-        : base(adapter) => Handle = new StorPortTimerHandle(this);
-
-    public override string Kind => "StorPortRequestTimer";
+        : base(adapter, "StorPortRequestTimer") => Handle = new StorPortTimerHandle(this);
 
     public StorPortTimerHandle Handle { get; }
 
@@ -49,7 +47,7 @@ internal sealed class ExtendedPortTimer : PortTimer
 
             if (IsPendingLocked)
             {
-                Adapter.Host.TimerActivity.For(Kind, callback.Method.Name).CountBusy();
+                ActivityFor(callback).CountBusy();
                 return StorPort.STOR_STATUS_BUSY; // a re-arm does not replace a pending request (decision A4)
             }
 
@@ -73,7 +71,7 @@ internal sealed class ExtendedPortTimer : PortTimer
             WaitForRunningCallbackLocked();
         }
 
-        Adapter.ForgetTimer(this);
+        Adapter.Timers.Untrack(this);
         return StorPort.STOR_STATUS_SUCCESS;
     }
 
@@ -87,6 +85,6 @@ internal sealed class ExtendedPortTimer : PortTimer
         }
     }
 
-    protected override void Invoke(Delegate callback, object? context) =>
+    protected override void InvokeCallback(Delegate callback, object? context, long startNanoseconds) =>
         ((HW_TIMER_EX)callback)(Adapter.DeviceExtension, context);
 }

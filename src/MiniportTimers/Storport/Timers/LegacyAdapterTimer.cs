@@ -7,10 +7,8 @@ namespace MiniportTimers.Storport.Timers;
 /// The adapter's single legacy timer: StorPortNotification(RequestTimerCall, ext, HwStorTimer, µs). A new request
 /// replaces a pending one, whatever its routine (decision A4); 0 µs or a null routine cancels (decision A18).
 /// </summary>
-internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(adapter)
+internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(adapter, "RequestTimerCall")
 {
-    public override string Kind => "RequestTimerCall";
-
     public void Request(HW_TIMER? hwStorTimer, uint miniportTimerValueMicroseconds)
     {
         using (HostLock.Enter(Gate))
@@ -27,6 +25,6 @@ internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(ad
         }
     }
 
-    protected override void Invoke(Delegate callback, object? context) =>
+    protected override void InvokeCallback(Delegate callback, object? context, long startNanoseconds) =>
         ((HW_TIMER)callback)(Adapter.DeviceExtension);
 }

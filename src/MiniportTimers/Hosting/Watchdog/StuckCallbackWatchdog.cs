@@ -1,12 +1,12 @@
 using MiniportTimers.Engine;
 
-namespace MiniportTimers.Storport;
+namespace MiniportTimers.Hosting.Watchdog;
 
 /// <summary>
 /// The DPC watchdog for a callback that never returns, on a real clock: a background thread of the host that looks at
-/// each adapter's running timer callback or DPC every quarter of the allotment (between 1 and 10 ms) and, once one has
+/// each adapter's running DPC-level callback (timer callbacks and DPCs of both stacks, Ke/Ex DPCs of the adapter, and the host's driver-level timers) every quarter of the allotment (between 1 and 10 ms) and, once one has
 /// run past <see cref="Kernel.KernelHostOptions.DpcWatchdogMicroseconds"/> without returning, raises
-/// DPC_WATCHDOG_VIOLATION (0x133) for its adapter and stops that adapter, while the callback is still running.
+/// DPC_WATCHDOG_VIOLATION (0x133) for its adapter and stops that adapter (<see cref="CallbackWatch"/>), while the callback is still running.
 /// After a quiet second (no callback started) the thread parks until the next callback starts, so an idle process
 /// is not woken by it.
 /// </summary>
@@ -19,16 +19,7 @@ namespace MiniportTimers.Storport;
 /// only between callbacks), so no thread is started there.
 /// </para>
 /// <para>
-/// Synchronization rules. One report per stuck run: the adapter's trip flag (an interlocked exchange) decides whether
-/// the watchdog or the returning callback reports it:
-/// <code>
-///   dispatcher                         watchdog thread
-///   callback starts, stamp = t0
-///   (blocked)                          now - t0 &gt; limit: trip 0 -&gt; 1, Fault (0x133, adapter stopped)
-///   callback returns: trip 1 -&gt; 0,
-///   no second report
-/// </code>
-/// Parking never misses a callback that starts meanwhile: each side writes with a full fence, then reads the other's
+/// Synchronization rules. One report per stuck run: see <see cref="CallbackWatch"/>. Parking never misses a callback that starts meanwhile: each side writes with a full fence, then reads the other's
 /// flag (Dekker), so at least one of them sees the other:
 /// <code>
 ///   dispatcher                         watchdog thread
@@ -39,13 +30,13 @@ namespace MiniportTimers.Storport;
 /// </remarks>
 internal sealed class StuckCallbackWatchdog
 {
-    private readonly StorportHost _host;
+    private readonly MiniportHost _host;
     private readonly object _gate = new(); // Monitor for parking; held only to wait or pulse, never around user code
     private int _sawActivity; // set when a watched callback starts; cleared by each scan
     private int _parked;      // 1 while the thread waits for the next callback
     private long _scans;
 
-    private StuckCallbackWatchdog(StorportHost host) => _host = host;
+    private StuckCallbackWatchdog(MiniportHost host) => _host = host;
 
     /// <summary>True while the thread is parked (no callback for a quiet second).</summary>
     public bool IsParked => Volatile.Read(ref _parked) == 1;
@@ -54,7 +45,7 @@ internal sealed class StuckCallbackWatchdog
     public long Scans => Interlocked.Read(ref _scans);
 
     /// <summary>Starts the watchdog thread of <paramref name="host"/>; it ends as soon as the host's engine is disposed (parked or not).</summary>
-    public static StuckCallbackWatchdog Start(StorportHost host)
+    public static StuckCallbackWatchdog Start(MiniportHost host)
     {
         var watchdog = new StuckCallbackWatchdog(host);
         // Named after the dispatcher it watches ("stress" → "stress watchdog"), so a thread listing shows whose it is.
@@ -82,7 +73,7 @@ internal sealed class StuckCallbackWatchdog
 
     private void Loop()
     {
-        var limitMicroseconds = _host.Options.DpcWatchdogMicroseconds;
+        var limitMicroseconds = _host.HostOptions.DpcWatchdogMicroseconds;
         var period = TimeSpan.FromMicroseconds(Math.Clamp(limitMicroseconds / 4, 1_000, 10_000));
         var quietScansBeforeParking = Math.Max(1, (int)(_host.WatchdogQuietBeforeParking / period));
         var quietScans = 0;
@@ -130,15 +121,15 @@ internal sealed class StuckCallbackWatchdog
         }
     }
 
-    /// <summary>Checks every adapter; true if any is running a watched callback.</summary>
+    /// <summary>Checks every adapter's watch and the driver-level one; true if any is running a watched callback.</summary>
     private bool Scan()
     {
         Interlocked.Increment(ref _scans);
         var now = _host.Engine.IsDisposed ? 0 : _host.Engine.NowNanoseconds;
         var running = false;
-        foreach (var adapter in _host.Adapters)
+        foreach (var watch in _host.CallbackWatches())
         {
-            running |= adapter.CheckStuckCallback(now, _host.Options.DpcWatchdogMicroseconds);
+            running |= watch.Check(now, _host.HostOptions.DpcWatchdogMicroseconds);
         }
 
         return running;

@@ -1,6 +1,4 @@
-using MiniportTimers.Storport;
-
-namespace MiniportTimers.Diagnostics;
+namespace MiniportTimers.Storport;
 
 /// <summary>Requests submitted to a host's adapters and where the miniport completed them. Thread-safe.</summary>
 public sealed class RequestActivity

@@ -1,0 +1,176 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Hosting.Routines;
+using MiniportTimers.Hosting.Watchdog;
+using MiniportTimers.Kernel;
+
+namespace MiniportTimers.Hosting;
+
+/// <summary>
+/// What every host (Storport's <c>StorportHost</c>, NDIS's <c>NdisHost</c>) is: one <see cref="TimerEngine"/> every timer
+/// of its adapters runs on, one epoch (<see cref="KernelHostOptions.SystemTimeAtEngineZero100ns"/>) for every DDI that
+/// takes or gives an absolute time, one record of what happened (<see cref="Diagnostics"/>, <see cref="Trace"/>), the
+/// live adapters, and the stuck-callback watchdog thread (real clock, verifier on) that watches all of them.
+/// </summary>
+/// <remarks>
+/// Thread safety: all members are thread-safe. A halted or removed adapter is released: the host forgets it (its bug
+/// checks, findings and timer activity stay in the host's <see cref="Diagnostics"/>), so a host that adds and removes
+/// adapters for hours keeps constant memory.
+/// </remarks>
+public abstract class MiniportHost
+{
+    /// <summary>The track and "adapter" name of a host's driver-level code (a timer allocated with the driver handle outside any adapter routine).</summary>
+    internal const string DriverTrack = "driver";
+
+    private readonly object _gate = new();
+    private readonly List<HostedAdapter> _adapters = [];
+    private int _adaptersCreated;
+    private int _stuckCallbackWatchdogStarted;
+
+    private protected MiniportHost(TimerEngine engine, KernelHostOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        Engine = engine;
+        HostOptions = options;
+        Diagnostics = new HostDiagnostics(options.RecentRecordsPerKind);
+        DriverWatch = new CallbackWatch(this, null);
+        DriverScope = KernelScope.ForHost(engine, options, bugCheck => ReportBugCheck(DriverTrack, "KernelDpc", bugCheck), DriverWatch);
+    }
+
+    /// <summary>The engine every timer of this host runs on.</summary>
+    public TimerEngine Engine { get; }
+
+    /// <summary>Timer activity, bug checks and verifier findings of this host.</summary>
+    public HostDiagnostics Diagnostics { get; }
+
+    /// <summary>A recorder for a Chrome/Perfetto trace of this host's timers, callbacks and lock holds; null (the default) records nothing.</summary>
+    public TraceRecorder? Trace { get; set; }
+
+    /// <summary>System time (100 ns since 1601, as KeQuerySystemTime) at engine time <paramref name="engineNanoseconds"/>, on the host's one epoch.</summary>
+    public long SystemTime100ns(long engineNanoseconds) => KernelTime.SystemTime100ns(engineNanoseconds, HostOptions.SystemTimeAtEngineZero100ns);
+
+    /// <summary>The options both stacks share (each host's <c>Options</c> is the same object, typed).</summary>
+    internal KernelHostOptions HostOptions { get; }
+
+    /// <summary>The kernel scope of the host's driver-level code (no adapter routine running).</summary>
+    internal KernelScope DriverScope { get; }
+
+    /// <summary>The stuck-callback watch of the host's driver-level callbacks.</summary>
+    internal CallbackWatch DriverWatch { get; }
+
+    /// <summary>The stuck-callback watchdog, once a watched callback has run on a real clock with the verifier on.</summary>
+    internal StuckCallbackWatchdog? Watchdog { get; private set; }
+
+    /// <summary>How long without a callback before the watchdog thread parks (tests shorten it).</summary>
+    internal TimeSpan WatchdogQuietBeforeParking { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Starts the host's stuck-callback watchdog thread once (real clock, verifier on).</summary>
+    internal void EnsureStuckCallbackWatchdog()
+    {
+        if (HostOptions.Verifier && Volatile.Read(ref _stuckCallbackWatchdogStarted) == 0 && Interlocked.Exchange(ref _stuckCallbackWatchdogStarted, 1) == 0)
+        {
+            Watchdog = StuckCallbackWatchdog.Start(this);
+        }
+    }
+
+    /// <summary>The watches the watchdog thread scans: the driver-level one and every live adapter's.</summary>
+    internal List<CallbackWatch> CallbackWatches()
+    {
+        lock (_gate)
+        {
+            var watches = new List<CallbackWatch>(_adapters.Count + 1) { DriverWatch };
+            foreach (var adapter in _adapters)
+            {
+                watches.Add(adapter.Watch);
+            }
+
+            return watches;
+        }
+    }
+
+    /// <summary>Records a bug check (and traces it) under <paramref name="where"/> (an adapter name or <see cref="DriverTrack"/>).</summary>
+    internal void ReportBugCheck(string where, string routine, BugCheckException bugCheck)
+    {
+        var now = Engine.NowNanoseconds;
+        Diagnostics.Add(new BugCheckReport(where, routine, now, bugCheck));
+        Trace?.BugCheck(where, routine, bugCheck.CodeName, now);
+    }
+
+    /// <summary>
+    /// The verifier-or-finding decision, once for both stacks: misuse Windows punishes raises <paramref name="bugCheck"/>
+    /// with the verifier on (the caller's routine stops its adapter); with it off, where the decided semantics define a
+    /// fallback, the misuse is recorded as a finding under <paramref name="rule"/> and the call goes on.
+    /// </summary>
+    /// <exception cref="BugCheckException"><paramref name="bugCheck"/>, with the verifier on.</exception>
+    internal void Misuse(string where, BugCheckException bugCheck, string rule, string finding)
+    {
+        if (HostOptions.Verifier)
+        {
+            throw bugCheck;
+        }
+
+        Diagnostics.Add(new VerifierFinding(where, rule, finding));
+    }
+
+    /// <summary>
+    /// The same decision at teardown, where no miniport routine runs to be stopped: with the verifier the bug check is
+    /// recorded under <paramref name="routine"/> (the adapter is going away anyway), without it the finding.
+    /// </summary>
+    internal void TeardownMisuse(string where, string routine, BugCheckException bugCheck, string rule, string finding)
+    {
+        if (HostOptions.Verifier)
+        {
+            ReportBugCheck(where, routine, bugCheck);
+        }
+        else
+        {
+            Diagnostics.Add(new VerifierFinding(where, rule, finding));
+        }
+    }
+
+    /// <summary>Runs driver-level code of the host (no adapter) as <paramref name="routine"/>; a bug check is recorded under "driver".</summary>
+    internal void RunDriverRoutine<TState>(HostedRoutine routine, KIRQL irql, TState state, Action<TState> body)
+    {
+        if (RoutineRunner.Run(DriverScope, null, routine, irql, RoutineLocks.None, state, body) is { } fault)
+        {
+            ReportBugCheck(DriverTrack, routine.Name, fault);
+        }
+    }
+
+    /// <summary>The next adapter name: <paramref name="prefix"/> and a number never used before on this host.</summary>
+    private protected string NextAdapterName(string prefix) => $"{prefix}{Interlocked.Increment(ref _adaptersCreated) - 1}";
+
+    /// <summary>Adds a new adapter to the live ones.</summary>
+    private protected void AddLive(HostedAdapter adapter)
+    {
+        lock (_gate)
+        {
+            _adapters.Add(adapter);
+        }
+    }
+
+    /// <summary>Forgets a halted or removed adapter (its records stay in <see cref="Diagnostics"/>).</summary>
+    internal void Release(HostedAdapter adapter)
+    {
+        lock (_gate)
+        {
+            _adapters.Remove(adapter);
+        }
+    }
+
+    /// <summary>The live adapters, in the order they were added.</summary>
+    private protected IReadOnlyList<TAdapter> LiveAdapters<TAdapter>()
+        where TAdapter : HostedAdapter
+    {
+        lock (_gate)
+        {
+            var adapters = new TAdapter[_adapters.Count];
+            for (var i = 0; i < adapters.Length; i++)
+            {
+                adapters[i] = (TAdapter)_adapters[i];
+            }
+
+            return adapters;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace MiniportTimers.Hosting.Routines;
+
+/// <summary>
+/// One kind of miniport routine a host calls (HwStorStartIo, MiniportPause, a timer callback, ...): its name for reports,
+/// its code in the stack's own enumeration, and whether it is a DPC-level callback that the DPC watchdogs watch. Each stack
+/// creates its routines once (Storport from <c>MiniportRoutine</c>, NDIS in <c>NdisRoutines</c>); entering one is a
+/// reference write, no allocation.
+/// </summary>
+internal sealed class HostedRoutine(string name, int code, bool isDpcLevelCallback)
+{
+    /// <summary>The routine's name in reports and bug checks ("TimerCallback", "MiniportResetEx").</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The routine's value in its stack's enumeration.</summary>
+    public int Code { get; } = code;
+
+    /// <summary>True for timer callbacks and DPC routines: the DPC watchdog (return check and stuck-callback watch) applies.</summary>
+    public bool IsDpcLevelCallback { get; } = isDpcLevelCallback;
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}

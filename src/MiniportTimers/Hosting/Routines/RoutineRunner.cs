@@ -1,0 +1,47 @@
+using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Watchdog;
+
+namespace MiniportTimers.Hosting.Routines;
+
+/// <summary>
+/// The one way into miniport code, for both stacks: marks the routine current (<see cref="CurrentRoutine"/>), enters the
+/// adapter's kernel scope at the routine's IRQL (<see cref="KernelContext"/>: a fault becomes a bug check, leaked spin
+/// locks are given back, the IRQL is restored), takes the port locks Windows documents for the routine (through the
+/// adapter), and runs DPC-level callbacks under both DPC watchdogs (<see cref="DpcWatchdog.RunWatched"/>: the return
+/// check, and the stuck-callback watch on a real clock).
+/// </summary>
+/// <remarks>
+/// No lock of ours is held around the body: only the port locks Windows documents as held around the routine. The body
+/// and its state travel as a generic value tuple and a static lambda, so a call allocates nothing.
+/// </remarks>
+internal static class RoutineRunner
+{
+    /// <summary>Runs <paramref name="body"/> as <paramref name="routine"/> of <paramref name="adapter"/> (null: driver-level code of the host of <paramref name="scope"/>).</summary>
+    /// <returns>The bug check the routine raised, or null. The caller reports it (the adapter stops).</returns>
+    public static BugCheckException? Run<TState>(KernelScope scope, HostedAdapter? adapter, HostedRoutine routine, KIRQL irql, RoutineLocks locks, TState state, Action<TState> body)
+    {
+        using var current = CurrentRoutine.Enter(adapter, routine);
+        return KernelContext.Run(scope, irql, (scope, adapter, routine, locks, state, body), static s =>
+        {
+            var ticket = s.adapter is { } a && s.locks != RoutineLocks.None ? a.AcquireRoutineLocks(s.locks) : default;
+            try
+            {
+                if (s.routine.IsDpcLevelCallback)
+                {
+                    DpcWatchdog.RunWatched(s.routine.Name, s.scope, s.state, s.body);
+                }
+                else
+                {
+                    s.body(s.state);
+                }
+            }
+            finally
+            {
+                if (s.adapter is { } owner && s.locks != RoutineLocks.None)
+                {
+                    owner.ReleaseRoutineLocks(s.routine, s.locks, ticket);
+                }
+            }
+        });
+    }
+}
