@@ -43,11 +43,11 @@ public abstract class HostedAdapter
     /// <summary>The routine a timer callback of this adapter runs as, and the port locks it holds.</summary>
     internal abstract (HostedRoutine Routine, RoutineLocks Locks) TimerCallbackRoutine { get; }
 
-    /// <summary>Records <paramref name="bugCheck"/> raised in <paramref name="routine"/> and stops the adapter.</summary>
+    /// <summary>Stops the adapter, then records <paramref name="bugCheck"/> raised in <paramref name="routine"/>: whoever sees the report sees the adapter stopped.</summary>
     internal void Fault(string routine, BugCheckException bugCheck)
     {
-        HostCore.ReportBugCheck(Name, routine, bugCheck);
         OnFaulted();
+        HostCore.ReportBugCheck(Name, routine, bugCheck);
     }
 
     /// <summary>Takes the port locks of a routine (in the documented order). Only stacks with port locks override it.</summary>
