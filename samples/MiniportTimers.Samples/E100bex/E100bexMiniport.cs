@@ -87,7 +87,7 @@ public static class E100bexMiniport
     }
 
     /// <summary>MpLinkDetectionDpc: PHY not done: again in 100 ms. Done: complete everything held, drop the reference.</summary>
-    private static void LinkDetectionDpc(object systemSpecific1, object? functionContext, object? systemSpecific2, object? systemSpecific3)
+    private static void LinkDetectionDpc(object systemSpecific1, object? functionContext, nuint systemSpecific2, nuint systemSpecific3)
     {
         var adapter = (E100Adapter)functionContext!;
         adapter.DetectionPolls++;

@@ -75,7 +75,7 @@ public static class NetvminiMiniport
     }
 
     /// <summary>The send-complete timer: completes a budget of sends and sets itself again if more remain.</summary>
-    private static void SendCompleteTimerDpc(object systemSpecific1, object? functionContext, object? systemSpecific2, object? systemSpecific3)
+    private static void SendCompleteTimerDpc(object systemSpecific1, object? functionContext, nuint systemSpecific2, nuint systemSpecific3)
     {
         var adapter = (NetvminiAdapter)functionContext!;
         for (var i = 0; i < SendCompleteBudget && adapter.SendQueue.TryDequeue(out var nbl); i++)
@@ -134,7 +134,7 @@ public static class NetvminiMiniport
     }
 
     /// <summary>The busy check: again in 100 ms while busy (at most 20 times), else complete the pended operation from here.</summary>
-    private static void AsyncBusyCheckTimerDpc(object systemSpecific1, object? functionContext, object? systemSpecific2, object? systemSpecific3)
+    private static void AsyncBusyCheckTimerDpc(object systemSpecific1, object? functionContext, nuint systemSpecific2, nuint systemSpecific3)
     {
         var adapter = (NetvminiAdapter)functionContext!;
         var busy = IsBusy(adapter);

@@ -37,7 +37,7 @@ public static class PcnetMiniport
     }
 
     /// <summary>Every 5 s at DISPATCH_LEVEL: read the PHY; on a change indicate it.</summary>
-    private static void MediaDetectionCallback(object systemSpecific1, object? functionContext, object? systemSpecific2, object? systemSpecific3)
+    private static void MediaDetectionCallback(object systemSpecific1, object? functionContext, nuint systemSpecific2, nuint systemSpecific3)
     {
         var adapter = (PcnetAdapter)functionContext!;
         adapter.Polls++;

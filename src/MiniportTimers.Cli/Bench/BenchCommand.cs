@@ -18,7 +18,7 @@ internal static class BenchCommand
     {
         var quick = new Option<bool>("--quick") { Description = "A few seconds with small sample counts: proves the benchmarks run (CI smoke), not a measurement." };
         var output = new Option<string>("--output") { Description = "Folder for bench.csv and bench-lateness.svg.", DefaultValueFactory = _ => "bench-results" };
-        var only = new Option<string[]>("--only") { Description = "Run only these parts (repeatable): throughput (arm+cancel, create+free, allocation, memory), lateness (with the 100 µs cadence), coalescing, idle.", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "Run only these parts (repeatable): throughput (arm+cancel, create+free, allocation, memory), ddi (each timer DDI beside the engine: ns and bytes per request+cancel and request+fire), lateness (with the 100 µs cadence), coalescing, idle.", AllowMultipleArgumentsPerToken = true };
         only.AcceptOnlyFromAmong(Parts);
         var command = new Command("bench", "Measure the engine side by side with System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a spin loop.")
         {
@@ -29,7 +29,7 @@ internal static class BenchCommand
     }
 
     /// <summary>The parts <c>--only</c> can pick.</summary>
-    private static readonly string[] Parts = ["throughput", "lateness", "coalescing", "idle"];
+    private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle"];
 
     public static int Execute(bool quick, string outputFolder, TextWriter output, string[]? only = null)
     {
@@ -43,6 +43,11 @@ internal static class BenchCommand
         if (Runs("throughput"))
         {
             rows.AddRange(ThroughputBench.Run(quick));
+        }
+
+        if (Runs("ddi"))
+        {
+            rows.AddRange(DdiPathBench.Run(quick));
         }
 
         var lateness = Runs("lateness") ? LatenessBench.Run(quick, pending) : [];

@@ -33,6 +33,9 @@ public static class BugCheckCodes
     /// <summary>The exception code a managed exception carries when it crosses into native code (0xE0434352, "CCR").</summary>
     public const uint ClrExceptionCode = 0xE0434352;
 
+    /// <summary>STATUS_ACCESS_VIOLATION (0xC0000005): P1 of KMODE_EXCEPTION_NOT_HANDLED when kernel code read memory that is not what it should be (here: a HwDeviceExtension the host never created).</summary>
+    public const uint STATUS_ACCESS_VIOLATION = 0xC0000005;
+
     /// <summary>The name Windows gives <paramref name="code"/>, or its hex form.</summary>
     public static string Name(uint code) => code switch
     {

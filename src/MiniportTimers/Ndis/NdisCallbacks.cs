@@ -6,10 +6,11 @@ namespace MiniportTimers.Ndis;
 /// <summary>
 /// PNDIS_TIMER_FUNCTION: the routine of an NDIS 5 miniport timer and of an NDIS 6 timer object. Runs at DISPATCH_LEVEL
 /// with no NDIS lock held. <paramref name="SystemSpecific1"/> is the timer (the NDIS_MINIPORT_TIMER or the timer
-/// object handle); <paramref name="SystemSpecific2"/> and <paramref name="SystemSpecific3"/> are the low and high 32
-/// bits of the system time (100 ns units) at expiry; drivers must not rely on them.
+/// object handle); <paramref name="SystemSpecific2"/> and <paramref name="SystemSpecific3"/> are PVOIDs reserved for
+/// the system, passed here as the pointer-sized values they carry (nuint, so a fire allocates nothing): the low and high
+/// 32 bits of the system time (100 ns units) at expiry, as the timer's DPC receives them. Drivers must not rely on them.
 /// </summary>
-public delegate void NDIS_TIMER_FUNCTION(object SystemSpecific1, object? FunctionContext, object? SystemSpecific2, object? SystemSpecific3);
+public delegate void NDIS_TIMER_FUNCTION(object SystemSpecific1, object? FunctionContext, nuint SystemSpecific2, nuint SystemSpecific3);
 
 /// <summary>MiniportInitializeEx: PASSIVE_LEVEL. Returns NDIS_STATUS_SUCCESS or a failure.</summary>
 public delegate uint MINIPORT_INITIALIZE(NdisMiniportAdapter MiniportAdapterHandle, object? MiniportDriverContext);

@@ -1,3 +1,5 @@
+using MiniportTimers.Kernel;
+
 namespace MiniportTimers.Storport;
 
 public static partial class StorPort
@@ -17,6 +19,7 @@ public static partial class StorPort
     /// also the Interrupt lock). Thread-safe.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="notificationType"/> is not RequestTimerCall.</exception>
+    /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E, P1 = STATUS_ACCESS_VIOLATION) for an extension no host created (a removed adapter's request is ignored).</exception>
     public static void StorPortNotification(SCSI_NOTIFICATION_TYPE notificationType, object? hwDeviceExtension, HW_TIMER? hwStorTimer, uint miniportTimerValueMicroseconds)
     {
         if (notificationType != SCSI_NOTIFICATION_TYPE.RequestTimerCall)
@@ -24,7 +27,8 @@ public static partial class StorPort
             throw new ArgumentException("This overload takes RequestTimerCall.", nameof(notificationType));
         }
 
-        if (ResolveAdapter(hwDeviceExtension) is { IsLive: true } adapter)
+        var adapter = AdapterRegistry.Require(hwDeviceExtension, "StorPortNotification(RequestTimerCall)");
+        if (adapter.IsLive)
         {
             adapter.LegacyTimer.Request(hwStorTimer, miniportTimerValueMicroseconds);
         }
@@ -36,10 +40,11 @@ public static partial class StorPort
     /// which. A second completion of one request is a verifier finding.
     /// </summary>
     /// <param name="notificationType">Must be <see cref="SCSI_NOTIFICATION_TYPE.RequestComplete"/>.</param>
-    /// <param name="hwDeviceExtension">The adapter's device extension; an unknown one is ignored.</param>
+    /// <param name="hwDeviceExtension">The adapter's device extension.</param>
     /// <param name="srb">The request, with SrbStatus set.</param>
     /// <remarks>IRQL: &lt;= device IRQL. Thread-safe.</remarks>
     /// <exception cref="ArgumentException"><paramref name="notificationType"/> is not RequestComplete.</exception>
+    /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E, P1 = STATUS_ACCESS_VIOLATION) for an extension no host created.</exception>
     public static void StorPortNotification(SCSI_NOTIFICATION_TYPE notificationType, object? hwDeviceExtension, SCSI_REQUEST_BLOCK srb)
     {
         if (notificationType != SCSI_NOTIFICATION_TYPE.RequestComplete)
@@ -48,13 +53,14 @@ public static partial class StorPort
         }
 
         ArgumentNullException.ThrowIfNull(srb);
-        AdapterRegistry.Find(hwDeviceExtension)?.CompleteRequest(srb);
+        AdapterRegistry.Require(hwDeviceExtension, "StorPortNotification(RequestComplete)").CompleteRequest(srb);
     }
 
     /// <summary>StorPortNotification(NextRequest, HwDeviceExtension): accepted and ignored, as Storport does.</summary>
     /// <param name="notificationType">Must be <see cref="SCSI_NOTIFICATION_TYPE.NextRequest"/>.</param>
     /// <param name="hwDeviceExtension">The adapter's device extension.</param>
     /// <exception cref="ArgumentException"><paramref name="notificationType"/> is not NextRequest.</exception>
+    /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E, P1 = STATUS_ACCESS_VIOLATION) for an extension no host created.</exception>
     public static void StorPortNotification(SCSI_NOTIFICATION_TYPE notificationType, object? hwDeviceExtension)
     {
         if (notificationType != SCSI_NOTIFICATION_TYPE.NextRequest)
@@ -62,6 +68,6 @@ public static partial class StorPort
             throw new ArgumentException("This overload takes NextRequest.", nameof(notificationType));
         }
 
-        _ = hwDeviceExtension;
+        _ = AdapterRegistry.Require(hwDeviceExtension, "StorPortNotification(NextRequest)");
     }
 }

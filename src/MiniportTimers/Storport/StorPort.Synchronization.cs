@@ -15,12 +15,13 @@ public static partial class StorPort
     /// <param name="lockContext">Unused here (Windows uses it for the DPC lock's DPC).</param>
     /// <param name="lockHandle">Receives what <see cref="StorPortReleaseSpinLock"/> needs.</param>
     /// <remarks>IRQL: &lt;= the lock's level. Thread-safe.</remarks>
-    /// <exception cref="ArgumentException">The extension is unknown or the lock kind is not one of the three.</exception>
+    /// <exception cref="ArgumentException">The lock kind is not one of the three.</exception>
+    /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E, P1 = STATUS_ACCESS_VIOLATION) for an extension no host created.</exception>
     /// <exception cref="BugCheckException">SPIN_LOCK_ALREADY_OWNED (0x0F) when the thread holds the lock (for example the StartIo lock inside a timer callback); IRQL_NOT_GREATER_OR_EQUAL (0x09) above the lock's level. With the verifier: DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4) with <see cref="VerifierRules.LockOrder"/> for DPC/StartIo after Interrupt, or <see cref="VerifierRules.ForbiddenLockInTimerCallback"/> for the DPC lock inside a timer callback.</exception>
     public static void StorPortAcquireSpinLock(object? hwDeviceExtension, STOR_SPINLOCK spinLock, object? lockContext, ref STOR_LOCK_HANDLE lockHandle)
     {
         _ = lockContext;
-        var adapter = AdapterRegistry.Find(hwDeviceExtension) ?? throw new ArgumentException("Unknown device extension.", nameof(hwDeviceExtension));
+        var adapter = AdapterRegistry.Require(hwDeviceExtension, nameof(StorPortAcquireSpinLock));
         var kernelLock = spinLock switch
         {
             STOR_SPINLOCK.DpcLock => adapter.DpcSpinLock,
@@ -56,12 +57,12 @@ public static partial class StorPort
     /// <param name="hwDeviceExtension">The adapter's device extension.</param>
     /// <param name="lockHandle">The handle the acquire filled in.</param>
     /// <exception cref="ArgumentException">The handle holds no lock.</exception>
-    /// <exception cref="BugCheckException">SPIN_LOCK_NOT_OWNED (0x10) when the thread does not hold it. With the verifier: 0xC4 with <see cref="VerifierRules.ReleaseAtWrongIrql"/> when the IRQL is not the one the acquire raised to.</exception>
+    /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E, P1 = STATUS_ACCESS_VIOLATION) for an extension no host created; SPIN_LOCK_NOT_OWNED (0x10) when the thread does not hold it. With the verifier: 0xC4 with <see cref="VerifierRules.ReleaseAtWrongIrql"/> when the IRQL is not the one the acquire raised to.</exception>
     public static void StorPortReleaseSpinLock(object? hwDeviceExtension, ref STOR_LOCK_HANDLE lockHandle)
     {
-        _ = hwDeviceExtension;
+        var adapter = AdapterRegistry.Require(hwDeviceExtension, nameof(StorPortReleaseSpinLock));
         var held = lockHandle.Held ?? throw new ArgumentException("The lock handle holds no lock.", nameof(lockHandle));
-        if (AdapterRegistry.Find(hwDeviceExtension) is { Host.Options.Verifier: true } && Ke.KeGetCurrentIrql() != held.SynchronizeIrql)
+        if (adapter.Host.Options.Verifier && Ke.KeGetCurrentIrql() != held.SynchronizeIrql)
         {
             throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ReleaseAtWrongIrql, (ulong)Ke.KeGetCurrentIrql(), (ulong)held.SynchronizeIrql, 0, $"{held.Name} released at {Ke.KeGetCurrentIrql().IrqlName()}; it was acquired at {held.SynchronizeIrql.IrqlName()}");
         }
@@ -86,12 +87,12 @@ public static partial class StorPort
     /// around the routine, as Windows documents.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="synchronizedAccessRoutine"/> is null.</exception>
-    /// <exception cref="ArgumentException">The extension is unknown.</exception>
+    /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E, P1 = STATUS_ACCESS_VIOLATION) for an extension no host created.</exception>
     /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) above the device IRQL.</exception>
     public static bool StorPortSynchronizeAccess(object? hwDeviceExtension, STOR_SYNCHRONIZED_ACCESS synchronizedAccessRoutine, object? context)
     {
         ArgumentNullException.ThrowIfNull(synchronizedAccessRoutine);
-        var adapter = AdapterRegistry.Find(hwDeviceExtension) ?? throw new ArgumentException("Unknown device extension.", nameof(hwDeviceExtension));
+        var adapter = AdapterRegistry.Require(hwDeviceExtension, nameof(StorPortSynchronizeAccess));
         var interruptLock = adapter.InterruptSpinLock;
         if (interruptLock.IsOwnedByCurrentThread)
         {
@@ -118,12 +119,12 @@ public static partial class StorPort
     /// <param name="hwDeviceExtension">The adapter's device extension.</param>
     /// <param name="dpc">The DPC object to initialize.</param>
     /// <param name="hwDpcRoutine">The routine; runs at DISPATCH_LEVEL with no port lock.</param>
-    /// <exception cref="ArgumentException">The extension is unknown.</exception>
+    /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E, P1 = STATUS_ACCESS_VIOLATION) for an extension no host created.</exception>
     public static void StorPortInitializeDpc(object? hwDeviceExtension, STOR_DPC dpc, HW_DPC_ROUTINE hwDpcRoutine)
     {
         ArgumentNullException.ThrowIfNull(dpc);
         ArgumentNullException.ThrowIfNull(hwDpcRoutine);
-        var adapter = AdapterRegistry.Find(hwDeviceExtension) ?? throw new ArgumentException("Unknown device extension.", nameof(hwDeviceExtension));
+        var adapter = AdapterRegistry.Require(hwDeviceExtension, nameof(StorPortInitializeDpc));
         dpc.Adapter = adapter;
         dpc.Routine = hwDpcRoutine;
         dpc.Queue = new DpcQueueEntry(adapter.Host.Engine, static d => ((STOR_DPC)d).Adapter!.RunDpc((STOR_DPC)d), dpc);

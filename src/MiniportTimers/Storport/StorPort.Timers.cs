@@ -72,7 +72,11 @@ public static partial class StorPort
     /// </remarks>
     public static uint StorPortRequestTimer(object? hwDeviceExtension, StorPortTimerHandle? timerHandle, HW_TIMER_EX? timerCallback, object? callbackContext, ulong timerValueMicroseconds, ulong tolerableDelayMicroseconds)
     {
-        if (ResolveAdapter(hwDeviceExtension) is not { } adapter || timerHandle is null || timerCallback is null)
+        // The handle knows its adapter: when the extension is that adapter's, no lookup is needed (the common case).
+        var adapter = timerHandle is { Timer.Adapter: { } own } && ReferenceEquals(own.DeviceExtension, hwDeviceExtension) && own.State != AdapterState.Removed
+            ? own
+            : ResolveAdapter(hwDeviceExtension);
+        if (adapter is null || timerHandle is null || timerCallback is null)
         {
             return STOR_STATUS_INVALID_PARAMETER;
         }

@@ -142,15 +142,15 @@ public class NdisMiniportTimerTests
     public void Callback_GetsTheTimerTheContextAndTheSystemTimeAtDispatchLevel()
     {
         var bed = new NdisTestBed();
-        (object S1, object? Ctx, object? S2, object? S3, KIRQL Irql) seen = default;
+        (object S1, object? Ctx, nuint S2, nuint S3, KIRQL Irql) seen = default;
         var t = NewTimer(bed, (s1, ctx, s2, s3) => seen = (s1, ctx, s2, s3, Ke.KeGetCurrentIrql()), "ctx");
         NdisMSetTimer(t, 7);
         bed.AdvanceMs(7);
         var systemTime = bed.Host.SystemTime100ns(7 * TimeUnits.NanosecondsPerMillisecond);
         Assert.Same(t, seen.S1);
         Assert.Equal("ctx", seen.Ctx);
-        Assert.Equal((uint)(systemTime & 0xFFFFFFFF), seen.S2);
-        Assert.Equal((uint)(systemTime >> 32), seen.S3);
+        Assert.Equal((nuint)(uint)(systemTime & 0xFFFFFFFF), seen.S2);
+        Assert.Equal((nuint)(uint)(systemTime >> 32), seen.S3);
         Assert.Equal(KIRQL.DISPATCH_LEVEL, seen.Irql);
     }
 

@@ -11,7 +11,7 @@ public class NdisTimerObjectTests
 {
     private const long Ms = TimeUnits.NanosecondsPerMillisecond;
 
-    private static void Nop(object s1, object? ctx, object? s2, object? s3)
+    private static void Nop(object s1, object? ctx, nuint s2, nuint s3)
     {
     }
 

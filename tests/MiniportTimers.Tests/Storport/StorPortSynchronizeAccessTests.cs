@@ -98,7 +98,8 @@ public class StorPortSynchronizeAccessTests
     public void UnknownExtensionOrNullRoutine_Throws()
     {
         var bed = new StorportTestBed();
-        Assert.Throws<ArgumentException>(() => StorPortSynchronizeAccess(new object(), (_, _) => true, null));
+        var bugCheck = Assert.Throws<BugCheckException>(() => StorPortSynchronizeAccess(new object(), (_, _) => true, null)); // the one rule: a void-like DDI bug-checks
+        Assert.Equal((BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, (ulong)BugCheckCodes.STATUS_ACCESS_VIOLATION), (bugCheck.Code, bugCheck.Parameter1));
         Assert.Throws<ArgumentNullException>(() => StorPortSynchronizeAccess(bed.Ext, null!, null));
     }
 }

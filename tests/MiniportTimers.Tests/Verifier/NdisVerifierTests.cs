@@ -10,7 +10,7 @@ namespace MiniportTimers.Tests.Verifier;
 /// <summary>The NDIS verifier: each check trips on the misuse and stays quiet on the legal sequence.</summary>
 public class NdisVerifierTests
 {
-    private static void Nop(object s1, object? ctx, object? s2, object? s3)
+    private static void Nop(object s1, object? ctx, nuint s2, nuint s3)
     {
     }
 
