@@ -53,7 +53,7 @@ internal static class RunCommand
     /// <summary>--windows-tick: absent → precise; present without a value → 15.625 ms; otherwise the value in ms, as µs.</summary>
     private static long? WindowsTick(bool present, string? milliseconds) =>
         !present ? null
-        : string.IsNullOrEmpty(milliseconds) ? Kernel.WindowsClockTick.DefaultMicroseconds
+        : string.IsNullOrEmpty(milliseconds) ? Kernel.KernelHostOptions.DefaultWindowsClockTickMicroseconds
         : (long)Math.Round(double.Parse(milliseconds, System.Globalization.CultureInfo.InvariantCulture) * 1000);
 
     /// <summary>Runs and reports to <paramref name="output"/>. Returns the process exit code.</summary>
@@ -62,7 +62,7 @@ internal static class RunCommand
         var names = settings.Samples is { Count: > 0 } chosen ? chosen.Select(n => n.ToLowerInvariant()).Distinct().ToList() : [.. RunSettings.AllSamples];
         var unknown = names.Except(RunSettings.AllSamples).ToList();
         if (settings.Adapters < 1 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0
-            || settings.WindowsTickMicroseconds is < Kernel.WindowsClockTick.MinimumMicroseconds or > 1_000_000)
+            || settings.WindowsTickMicroseconds is < Kernel.KernelHostOptions.MinimumWindowsClockTickMicroseconds or > 1_000_000)
         {
             output.WriteLine($"run: --adapters must be >= 1, --ports 1 to 32, --duration-ms >= 100, --windows-tick 0.5 to 1000 ms, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
             return 2;

@@ -11,7 +11,7 @@ public sealed class HostDiagnostics
     private readonly KeyedRecentLog<string, VerifierFinding> _findings;
 
     /// <summary>Creates an empty record keeping the 1 000 most recent findings of each rule.</summary>
-    public HostDiagnostics()
+    internal HostDiagnostics()
         : this(1_000)
     {
     }

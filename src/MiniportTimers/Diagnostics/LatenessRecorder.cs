@@ -23,7 +23,7 @@ public sealed class LatenessRecorder
 
     /// <summary>Records one sample, ns. A negative value (an early fire) is counted in <see cref="EarlyCount"/> and enters
     /// the percentiles as 0.</summary>
-    public void Record(long latenessNanoseconds)
+    internal void Record(long latenessNanoseconds)
     {
         using (HostLock.Enter(_gate))
         {

@@ -8,7 +8,7 @@ public sealed class TimerActivityTable
     private readonly ConcurrentDictionary<(string Kind, string Callback), TimerActivity> _rows = new();
 
     /// <summary>The row for <paramref name="kind"/> and <paramref name="callback"/>, created if new.</summary>
-    public TimerActivity For(string kind, string callback) =>
+    internal TimerActivity For(string kind, string callback) =>
         _rows.GetOrAdd((kind, callback), static key => new TimerActivity(key.Kind, key.Callback));
 
     /// <summary>Every row, ordered by kind, then callback name.</summary>

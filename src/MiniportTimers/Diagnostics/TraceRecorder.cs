@@ -62,15 +62,15 @@ public sealed class TraceRecorder
     }
 
     /// <summary>A timer was armed: instant on the adapter's track.</summary>
-    public void Arm(string adapter, string kind, string callback, long atNanoseconds, long dueNanoseconds) =>
+    internal void Arm(string adapter, string kind, string callback, long atNanoseconds, long dueNanoseconds) =>
         Add(new TraceEvent($"arm {callback}", kind, 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, ("due_us", dueNanoseconds / 1000.0)));
 
     /// <summary>A pending timer was cancelled: instant on the adapter's track.</summary>
-    public void Cancel(string adapter, string kind, string callback, long atNanoseconds) =>
+    internal void Cancel(string adapter, string kind, string callback, long atNanoseconds) =>
         Add(new TraceEvent($"cancel {callback}", kind, 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, null));
 
     /// <summary>A timer callback ran from <paramref name="startNanoseconds"/> to <paramref name="endNanoseconds"/>: on the adapter's and the dispatcher's tracks.</summary>
-    public void Callback(string adapter, string kind, string callback, long dueNanoseconds, long startNanoseconds, long endNanoseconds)
+    internal void Callback(string adapter, string kind, string callback, long dueNanoseconds, long startNanoseconds, long endNanoseconds)
     {
         var thread = Environment.CurrentManagedThreadId;
         var lateness = ("lateness_us", (startNanoseconds - dueNanoseconds) / 1000.0);
@@ -84,11 +84,11 @@ public sealed class TraceRecorder
     }
 
     /// <summary>A port lock was held around a miniport routine.</summary>
-    public void LockHold(string adapter, string lockName, string routine, long startNanoseconds, long endNanoseconds) =>
+    internal void LockHold(string adapter, string lockName, string routine, long startNanoseconds, long endNanoseconds) =>
         Add(new TraceEvent($"{lockName} ({routine})", "lock", 'X', AdaptersPid, Track(adapter), startNanoseconds, endNanoseconds - startNanoseconds, null));
 
     /// <summary>A bug check: a global instant.</summary>
-    public void BugCheck(string adapter, string routine, string codeName, long atNanoseconds) =>
+    internal void BugCheck(string adapter, string routine, string codeName, long atNanoseconds) =>
         Add(new TraceEvent($"BUGCHECK {codeName} in {routine}", "bugcheck", 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, null, Global: true));
 
     /// <summary>Writes the trace as Chrome trace event JSON (<c>{"traceEvents":[...]}</c>).</summary>

@@ -149,7 +149,7 @@ public abstract class TimerEngine : IDisposable
     private int _disposed; // 1 once disposed: written with a full fence (Interlocked), read with Volatile
 
     /// <summary>Creates the engine and registers it with the process-wide counters.</summary>
-    protected TimerEngine() => EngineRegistry.Add(this);
+    private protected TimerEngine() => EngineRegistry.Add(this);
 
     /// <summary>The engine's clock: nanoseconds since an arbitrary fixed origin, monotonic, never negative.</summary>
     public abstract long NowNanoseconds { get; }

@@ -18,14 +18,14 @@ public static partial class Ke
     /// </summary>
     /// <param name="engine">The engine the objects run on.</param>
     /// <param name="onBugCheck">Where a bug check in their routines goes (null: the engine's CallbackFaulted).</param>
-    /// <param name="systemTimeAtEngineZero100ns">The epoch for absolute due times (null: <see cref="KernelTime.DefaultSystemTimeAtEngineZero100ns"/>).</param>
+    /// <param name="systemTimeAtEngineZero100ns">The epoch for absolute due times (null: <see cref="KernelHostOptions.DefaultSystemTimeAtEngineZero100ns"/>).</param>
     public static IDisposable UseEngine(TimerEngine engine, Action<BugCheckException>? onBugCheck = null, long? systemTimeAtEngineZero100ns = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         return KernelContext.Bind(new KernelScope(engine, onBugCheck, null, systemTimeAtEngineZero100ns ?? KernelTime.DefaultSystemTimeAtEngineZero100ns, null));
     }
 
-    /// <summary>System time (100 ns since 1601, as KeQuerySystemTime) at an engine time: engine time 0 is <see cref="KernelTime.DefaultSystemTimeAtEngineZero100ns"/>.</summary>
+    /// <summary>System time (100 ns since 1601, as KeQuerySystemTime) at an engine time: engine time 0 is <see cref="KernelHostOptions.DefaultSystemTimeAtEngineZero100ns"/>.</summary>
     public static long SystemTime100ns(long engineNanoseconds) => KernelTime.SystemTime100ns(engineNanoseconds, KernelTime.DefaultSystemTimeAtEngineZero100ns);
 
     /// <summary>Initializes a timer: not queued, not signalled, no period (KeInitializeTimerEx). IRQL: any.</summary>

@@ -76,7 +76,7 @@ public static partial class Ke
     /// calling thread is above <paramref name="maximum"/>: the check every DDI with an IRQL contract makes.
     /// </summary>
     /// <exception cref="BugCheckException">The thread is above <paramref name="maximum"/>.</exception>
-    public static void RequireIrqlAtMost(KIRQL maximum, string routine)
+    internal static void RequireIrqlAtMost(KIRQL maximum, string routine)
     {
         var current = IrqlState.Current;
         if (current > maximum)

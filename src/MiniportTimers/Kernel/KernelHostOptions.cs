@@ -6,6 +6,19 @@ namespace MiniportTimers.Kernel;
 /// </summary>
 public abstract record KernelHostOptions
 {
+    /// <summary>The default <see cref="SystemTimeAtEngineZero100ns"/>: 2026-01-01T00:00:00Z in 100 ns units since 1601-01-01.</summary>
+    public const long DefaultSystemTimeAtEngineZero100ns = 134_116_992_000_000_000;
+
+    /// <summary>Windows' default clock tick, µs (15.625 ms, 64 Hz): the usual <see cref="WindowsClockTickMicroseconds"/>.</summary>
+    public const long DefaultWindowsClockTickMicroseconds = 15_625;
+
+    /// <summary>The finest clock tick timeBeginPeriod allows, µs (0.5 ms): the smallest <see cref="WindowsClockTickMicroseconds"/>.</summary>
+    public const long MinimumWindowsClockTickMicroseconds = 500;
+
+    private protected KernelHostOptions()
+    {
+    }
+
     /// <summary>
     /// The verifier (on by default, like Driver Verifier in a test lab): misuse Windows punishes raises its bug check
     /// and stops the faulting adapter. What it checks is listed on the host's options type. Off: the same misuse is only
@@ -29,7 +42,7 @@ public abstract record KernelHostOptions
     /// used by every DDI that takes or gives an absolute time (NdisSetTimerObject, KeSetTimerEx, ExSetTimer, the system
     /// time a timer's DPC receives). Default: 2026-01-01T00:00:00Z, so virtual runs stay deterministic.
     /// </summary>
-    public long SystemTimeAtEngineZero100ns { get; init; } = KernelTime.DefaultSystemTimeAtEngineZero100ns;
+    public long SystemTimeAtEngineZero100ns { get; init; } = DefaultSystemTimeAtEngineZero100ns;
 
     /// <summary>Where the DPC watchdog learns the time a callback could not run (tests replace it).</summary>
     internal Watchdog.IStolenTimeSource StolenTime { get; init; } = Watchdog.SystemStolenTime.Instance;
@@ -37,7 +50,7 @@ public abstract record KernelHostOptions
     /// <summary>
     /// Windows timing fidelity: null (the default) is precise, the engine's best. Otherwise every timer expires at the
     /// first Windows clock tick at or after its due time, and a period is rounded up to whole ticks:
-    /// <see cref="WindowsClockTick.DefaultMicroseconds"/> (15 625 µs) is Windows' default clock, down to 500 µs as with
+    /// <see cref="DefaultWindowsClockTickMicroseconds"/> (15 625 µs) is Windows' default clock, down to 500 µs as with
     /// timeBeginPeriod(1)'s finest. Shows what real Windows timing does to a miniport (a 10 ms poll becomes 15.6 ms).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Set below 500 µs or above 1 s.</exception>

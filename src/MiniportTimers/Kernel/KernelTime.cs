@@ -6,10 +6,10 @@ namespace MiniportTimers.Kernel;
 /// The KTIMER due-time convention shared by KeSetTimerEx, ExSetTimer and NdisSetTimerObject: 100 ns units, negative =
 /// relative to now, zero or positive = absolute system time (100 ns since 1601), converted to engine time in one place.
 /// </summary>
-public static class KernelTime
+internal static class KernelTime
 {
-    /// <summary>The system time at engine time 0 by default: 2026-01-01T00:00:00Z, so virtual runs stay deterministic.</summary>
-    public static readonly long DefaultSystemTimeAtEngineZero100ns = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).ToFileTimeUtc();
+    /// <summary>The system time at engine time 0 by default (<see cref="KernelHostOptions.DefaultSystemTimeAtEngineZero100ns"/>).</summary>
+    public const long DefaultSystemTimeAtEngineZero100ns = KernelHostOptions.DefaultSystemTimeAtEngineZero100ns;
 
     private const long Max100ns = TimerEngine.MaxTimeNanoseconds / TimeUnits.NanosecondsPer100ns;
 

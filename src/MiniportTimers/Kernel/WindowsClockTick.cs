@@ -7,13 +7,13 @@ namespace MiniportTimers.Kernel;
 /// after its due time. The clock ticks every 15.625 ms by default (64 Hz); timeBeginPeriod can raise the rate down to
 /// 0.5 ms. Ticks count from engine time 0.
 /// </summary>
-public static class WindowsClockTick
+internal static class WindowsClockTick
 {
     /// <summary>The default Windows clock tick, µs (15.625 ms).</summary>
-    public const long DefaultMicroseconds = 15_625;
+    public const long DefaultMicroseconds = KernelHostOptions.DefaultWindowsClockTickMicroseconds;
 
     /// <summary>The finest tick timeBeginPeriod allows, µs (0.5 ms).</summary>
-    public const long MinimumMicroseconds = 500;
+    public const long MinimumMicroseconds = KernelHostOptions.MinimumWindowsClockTickMicroseconds;
 
     /// <summary>The first tick boundary at or after <paramref name="dueNanoseconds"/>, engine ns.</summary>
     /// <param name="dueNanoseconds">A due time, engine ns.</param>

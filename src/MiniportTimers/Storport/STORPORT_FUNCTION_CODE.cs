@@ -1,7 +1,7 @@
 namespace MiniportTimers.Storport;
 
 /// <summary>The function codes of StorPortExtendedFunction that the timer routines wrap (storport.h values; semantics §0.4).</summary>
-public enum STORPORT_FUNCTION_CODE
+internal enum STORPORT_FUNCTION_CODE
 {
     /// <summary>0: the first code.</summary>
     ExtFunctionAllocatePool = 0,

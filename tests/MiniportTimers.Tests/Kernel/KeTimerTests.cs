@@ -29,6 +29,13 @@ public sealed class KeTimerTests : IDisposable
     }
 
     [Fact]
+    public void TheDefaultEpoch_Is2026_01_01Utc_InFileTimeUnits()
+    {
+        Assert.Equal(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).ToFileTimeUtc(), KernelHostOptions.DefaultSystemTimeAtEngineZero100ns);
+        Assert.Equal(KernelHostOptions.DefaultSystemTimeAtEngineZero100ns, new MiniportTimers.Storport.StorportHostOptions().SystemTimeAtEngineZero100ns);
+    }
+
+    [Fact]
     public void KeInitializeTimerEx_NotQueuedNotSignalled()
     {
         var (timer, _, _) = TimerWithDpc();
