@@ -31,7 +31,7 @@ public sealed class KeTimerTests : IDisposable
     [Fact]
     public void TheDefaultEpoch_Is2026_01_01Utc_InFileTimeUnits()
     {
-        Assert.Equal(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).ToFileTimeUtc(), KernelHostOptions.DefaultSystemTimeAtEngineZero100ns);
+        Assert.Equal(KernelHostOptions.DefaultSystemTimeAtEngineZero100ns, new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).ToFileTimeUtc());
         Assert.Equal(KernelHostOptions.DefaultSystemTimeAtEngineZero100ns, new MiniportTimers.Storport.StorportHostOptions().SystemTimeAtEngineZero100ns);
     }
 
