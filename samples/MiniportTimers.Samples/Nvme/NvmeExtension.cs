@@ -27,14 +27,32 @@ public sealed class NvmeExtension(NvmeController controller)
     /// <summary>Engine time the start attempt began, ns.</summary>
     public long StartedAtNanoseconds { get; set; }
 
+    private volatile bool _shuttingDown;
+
     /// <summary>Set by shutdown and removal: the watchdog returns at once.</summary>
-    public volatile bool ShuttingDown;
+    public bool ShuttingDown
+    {
+        get => _shuttingDown;
+        set => _shuttingDown = value;
+    }
+
+    private volatile bool _deviceGone;
 
     /// <summary>Set by the watchdog when VS reads all-ones.</summary>
-    public volatile bool DeviceGone;
+    public bool DeviceGone
+    {
+        get => _deviceGone;
+        set => _deviceGone = value;
+    }
+
+    private volatile HW_TIMER? _legacyPending;
 
     /// <summary>The routine the legacy timer was last asked to run, until it runs (to count "last request wins").</summary>
-    public volatile HW_TIMER? LegacyPending;
+    public HW_TIMER? LegacyPending
+    {
+        get => _legacyPending;
+        set => _legacyPending = value;
+    }
 
     /// <summary>The completion DPC (StorPortInitializeDpc in HwFindAdapter).</summary>
     public STOR_DPC CompletionDpc { get; } = new();

@@ -59,7 +59,7 @@ public class ModelBasedTests(ITestOutputHelper output)
         Assert.NotNull(FirstDivergence([.. ops, new Operation("Advance", 0, 100, 0, 3)], tamper: true));
     }
 
-    private void Check(int seed)
+    private static void Check(int seed)
     {
         var ops = Generate(seed, OperationsPerSeed);
         if (FirstDivergence(ops) is not { } failure)

@@ -76,7 +76,8 @@ public class VirtualTimeProviderTests
         var p = new VirtualTimeProvider();
         var seen = new List<(int, TimeSpan)>();
         var t0 = p.GetTimestamp();
-        var timers = new[] { 30, 10, 20 }.Select(ms => p.CreateTimer(_ => seen.Add((ms, p.GetElapsedTime(t0))), null, TimeSpan.FromMilliseconds(ms), Timeout.InfiniteTimeSpan)).ToList();
+        int[] dueMilliseconds = [30, 10, 20];
+        var timers = dueMilliseconds.Select(ms => p.CreateTimer(_ => seen.Add((ms, p.GetElapsedTime(t0))), null, TimeSpan.FromMilliseconds(ms), Timeout.InfiniteTimeSpan)).ToList();
         p.Advance(TimeSpan.FromSeconds(1));
         Assert.Equal([(10, TimeSpan.FromMilliseconds(10)), (20, TimeSpan.FromMilliseconds(20)), (30, TimeSpan.FromMilliseconds(30))], seen);
         timers.ForEach(t => t.Dispose());
