@@ -663,6 +663,9 @@ public abstract class TimerEngine : IDisposable
     /// <summary>Pushes the timer onto the submission stack; the caller has just set its submitted bit.</summary>
     private void Push(EngineTimer timer)
     {
+        // Invariant: a timer is on the submission stack at most once (only the caller that set its submitted bit pushes it,
+        // and the drain unlinks it before it clears the bit).
+        System.Diagnostics.Debug.Assert(timer.NextSubmitted is null, "a timer is on the submission stack at most once");
         while (true)
         {
             var head = Volatile.Read(ref _submitted);

@@ -13,6 +13,7 @@ internal static class OneWayState
     /// <returns>True if this call moved it.</returns>
     public static bool MoveTo(ref int state, int to, int final, int failed)
     {
+        System.Diagnostics.Debug.Assert(to != failed || to == final, "Failed is reached only by a failed initialization (a plain compare-and-swap from the first state)");
         while (true)
         {
             var from = Volatile.Read(ref state);

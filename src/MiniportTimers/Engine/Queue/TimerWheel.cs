@@ -79,6 +79,7 @@ internal sealed class TimerWheel
         }
 
         var level = (63 - BitOperations.LeadingZeroCount((ulong)(tick ^ Cursor))) / LevelBits;
+        System.Diagnostics.Debug.Assert(tick > Cursor && level < Levels, "every wheel timer is after the cursor, within the wheel's levels");
         var index = (int)((tick >> (level * LevelBits)) & (BucketsPerLevel - 1));
         var slot = (level * BucketsPerLevel) + index;
         var head = _buckets[slot] ??= new WheelBucket(slot);
@@ -131,6 +132,7 @@ internal sealed class TimerWheel
             var index = BitOperations.TrailingZeroCount(bits);
             var above = (level + 1) * LevelBits;
             var start = ((Cursor >> above) << above) | ((long)index << (level * LevelBits));
+            System.Diagnostics.Debug.Assert(start >= Cursor, "the cursor never moves back: every wheel timer is after it");
             Cursor = start;
 
             var head = _buckets[(level * BucketsPerLevel) + index]!;
