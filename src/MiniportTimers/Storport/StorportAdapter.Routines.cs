@@ -1,0 +1,135 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Hosting;
+using MiniportTimers.Hosting.Routines;
+using MiniportTimers.Hosting.Timers;
+using MiniportTimers.Kernel;
+using MiniportTimers.Storport.Timers;
+
+namespace MiniportTimers.Storport;
+
+public sealed partial class StorportAdapter
+{
+    // What Storport does to the miniport: each routine at its documented IRQL and under its documented port locks,
+    // through the hosting layer's runner.
+
+    /// <summary>
+    /// Hands <paramref name="srb"/> to HwStorStartIo at DISPATCH_LEVEL under the StartIo lock (unless concurrent
+    /// channels &gt; 1), plus the Interrupt lock in half duplex. Call at PASSIVE_LEVEL or DISPATCH_LEVEL.
+    /// </summary>
+    /// <returns>
+    /// False when the adapter is not started (the request is not delivered) or StartIo raised a bug check. True when
+    /// StartIo accepted it, or when the adapter is paused (StorPortPause) and holds it until the pause ends.
+    /// </returns>
+    public bool SubmitRequest(SCSI_REQUEST_BLOCK srb)
+    {
+        ArgumentNullException.ThrowIfNull(srb);
+        if (State != AdapterState.Started)
+        {
+            return false;
+        }
+
+        Host.RequestActivity.CountSubmitted();
+        return Pause.TryHold(srb) || DeliverRequest(srb);
+    }
+
+    /// <summary>True while StorPortPause holds this adapter's requests (until its timeout or StorPortResume).</summary>
+    public bool IsPaused => Pause.IsPaused;
+
+    /// <summary>Requests submitted while paused that have not reached HwStorStartIo yet.</summary>
+    public int HeldRequestCount => Pause.HeldCount;
+
+    internal AdapterPause Pause { get; }
+
+    /// <summary>Set by StorPortEnablePassiveInitialization from HwStorInitialize; run once after it.</summary>
+    internal HW_PASSIVE_INITIALIZE_ROUTINE? PassiveInitializeRoutine { get; set; }
+
+    /// <summary>Runs HwStorStartIo for <paramref name="srb"/> (no pause check).</summary>
+    internal bool DeliverRequest(SCSI_REQUEST_BLOCK srb) =>
+        State == AdapterState.Started
+        && RunRoutine(MiniportRoutine.HwStartIo, KIRQL.DISPATCH_LEVEL, StartIoTakesStartIoLock, IsHalfDuplex, () => _miniport.HwStartIo!(DeviceExtension, srb));
+
+    /// <summary>Delivers one interrupt: HwStorInterrupt at the device IRQL holding the Interrupt lock. Call at or below DISPATCH_LEVEL.</summary>
+    /// <returns>What HwStorInterrupt returned (false also when the adapter is not live).</returns>
+    public bool RaiseInterrupt()
+    {
+        if (!IsLive)
+        {
+            return false;
+        }
+
+        var claimed = false;
+        RunRoutine(MiniportRoutine.HwInterrupt, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: true, () => claimed = _miniport.HwInterrupt!(DeviceExtension));
+        return claimed;
+    }
+
+    /// <summary>Calls HwStorUnitControl at DISPATCH_LEVEL with no lock (the level of ScsiUnitPoFxPowerActive).</summary>
+    /// <returns>The miniport's SCSI_UNIT_CONTROL_STATUS, or 1 (unsuccessful) when it has no HwStorUnitControl or the adapter is not started.</returns>
+    public uint UnitControl(SCSI_UNIT_CONTROL_TYPE controlType, object? parameters)
+    {
+        if (State != AdapterState.Started || _miniport.HwUnitControl is not { } unitControl)
+        {
+            return 1;
+        }
+
+        uint status = 1;
+        RunRoutine(MiniportRoutine.HwUnitControl, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = unitControl(DeviceExtension, controlType, parameters));
+        return status;
+    }
+
+    private uint AdapterControl(SCSI_ADAPTER_CONTROL_TYPE controlType)
+    {
+        uint status = 1;
+        RunRoutine(MiniportRoutine.HwAdapterControl, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = _miniport.HwAdapterControl!(DeviceExtension, controlType, null));
+        return status;
+    }
+
+    /// <summary>A queued STOR_DPC: DISPATCH_LEVEL, no port lock.</summary>
+    internal void RunDpc(STOR_DPC dpc)
+    {
+        if (IsLive && dpc.Routine is not null)
+        {
+            Run(StorportRoutines.Of(MiniportRoutine.DpcRoutine), KIRQL.DISPATCH_LEVEL, RoutineLocks.None, (Adapter: this, dpc), static s =>
+                s.dpc.Routine!(s.dpc, s.Adapter.DeviceExtension, s.dpc.Queue!.SystemArgument1, s.dpc.Queue.SystemArgument2));
+        }
+    }
+
+    /// <summary>Takes the StartIo lock, then the Interrupt lock, as asked (the documented order).</summary>
+    internal override LockTicket AcquireRoutineLocks(RoutineLocks locks)
+    {
+        var heldSince = Host.Trace is null ? 0 : Host.Engine.NowNanoseconds;
+        var startIoOld = (locks & RoutineLocks.StartIo) != 0 ? StartIoSpinLock.Acquire() : default;
+        var interruptOld = (locks & RoutineLocks.Interrupt) != 0 ? InterruptSpinLock.Acquire() : default;
+        return new LockTicket(startIoOld, interruptOld, heldSince);
+    }
+
+    /// <summary>Releases the routine's port locks still held (a bug check's cleanup may have released them), in reverse order, and traces the hold.</summary>
+    internal override void ReleaseRoutineLocks(HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
+    {
+        var startIo = (locks & RoutineLocks.StartIo) != 0;
+        var interrupt = (locks & RoutineLocks.Interrupt) != 0;
+        if (interrupt && InterruptSpinLock.IsOwnedByCurrentThread)
+        {
+            InterruptSpinLock.Release(ticket.InterruptOldIrql);
+        }
+
+        if (Host.Trace is { } trace)
+        {
+            trace.LockHold(Name, startIo ? (interrupt ? "StartIo+Interrupt locks" : "StartIo lock") : "Interrupt lock", routine.Name, ticket.HeldSinceNanoseconds, Host.Engine.NowNanoseconds);
+        }
+
+        if (startIo && StartIoSpinLock.IsOwnedByCurrentThread)
+        {
+            StartIoSpinLock.Release(ticket.StartIoOldIrql);
+        }
+    }
+
+    /// <summary>
+    /// Calls into the miniport through the hosting layer's runner: raises to <paramref name="irql"/>, takes the StartIo
+    /// lock and then the Interrupt lock as asked (the documented order), marks the routine for the DDIs, and turns any
+    /// fault into a bug check that stops this adapter.
+    /// </summary>
+    /// <returns>False when the routine raised a bug check.</returns>
+    private bool RunRoutine(MiniportRoutine routine, KIRQL irql, bool takeStartIo, bool takeInterrupt, Action body) =>
+        Run(StorportRoutines.Of(routine), irql, (takeStartIo ? RoutineLocks.StartIo : RoutineLocks.None) | (takeInterrupt ? RoutineLocks.Interrupt : RoutineLocks.None), body, static b => b());
+}
