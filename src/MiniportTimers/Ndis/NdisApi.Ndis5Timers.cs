@@ -1,6 +1,4 @@
-using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
-using MiniportTimers.Hosting;
 using MiniportTimers.Kernel;
 using MiniportTimers.Ndis.Timers;
 

@@ -1,4 +1,3 @@
-using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Hosting;
 using MiniportTimers.Kernel;

@@ -1,8 +1,5 @@
-using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Routines;
-using MiniportTimers.Hosting.Timers;
 using MiniportTimers.Kernel;
-using MiniportTimers.Ndis.Timers;
 
 namespace MiniportTimers.Ndis;
 

@@ -1,9 +1,5 @@
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
-using MiniportTimers.Hosting;
-using MiniportTimers.Hosting.Routines;
-using MiniportTimers.Hosting.Timers;
-using MiniportTimers.Kernel;
 using MiniportTimers.Storport.Timers;
 
 namespace MiniportTimers.Storport;

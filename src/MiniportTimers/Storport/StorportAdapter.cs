@@ -1,5 +1,4 @@
 using MiniportTimers.Diagnostics;
-using MiniportTimers.Engine;
 using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Routines;
 using MiniportTimers.Hosting.Timers;
