@@ -143,35 +143,31 @@ public static partial class StorPort
     }
 
     /// <summary>
-    /// Busy-waits <paramref name="delayMicroseconds"/> µs (nf-storport-storportstallexecution). On a virtual clock the
-    /// clock moves forward without firing anything, as a stalled CPU would: timers due meanwhile fire late.
+    /// Busy-waits <paramref name="delayMicroseconds"/> µs (nf-storport-storportstallexecution), as
+    /// <see cref="Ke.KeStallExecutionProcessor"/> does: on a virtual clock the clock moves forward without firing
+    /// anything, as a stalled CPU would (timers due meanwhile fire late).
     /// </summary>
     /// <param name="delayMicroseconds">The stall, µs.</param>
-    /// <remarks>IRQL: any. Uses the engine of the adapter whose routine the thread is running, else the machine clock.</remarks>
-    public static void StorPortStallExecution(uint delayMicroseconds)
+    /// <remarks>IRQL: any. Uses the engine of the host whose routine the thread is running, else the machine clock.</remarks>
+    public static void StorPortStallExecution(uint delayMicroseconds) => Ke.KeStallExecutionProcessor(delayMicroseconds);
+
+    /// <summary>
+    /// The system time (nf-storport-storportquerysystemtime): 100 ns units since 1601-01-01 on the host's epoch
+    /// (<see cref="KernelHostOptions.SystemTimeAtEngineZero100ns"/>), read from the host's engine (virtual or real).
+    /// </summary>
+    /// <param name="hwDeviceExtension">The adapter's device extension.</param>
+    /// <param name="currentTime">Receives the time, 100 ns since 1601.</param>
+    /// <returns>STOR_STATUS_SUCCESS, or STOR_STATUS_INVALID_PARAMETER for an extension no host created (currentTime 0).</returns>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    public static uint StorPortQuerySystemTime(object? hwDeviceExtension, out long currentTime)
     {
-        var nanoseconds = delayMicroseconds * TimeUnits.NanosecondsPerMicrosecond;
-        switch (StorportRoutines.CurrentAdapter?.Host.Engine)
+        if (ResolveAdapter(hwDeviceExtension) is not { } adapter)
         {
-            case VirtualTimerEngine virtualEngine:
-                virtualEngine.Stall(nanoseconds);
-                break;
-            case { } engine:
-                var until = engine.NowNanoseconds + nanoseconds;
-                while (engine.NowNanoseconds < until)
-                {
-                    Thread.SpinWait(20);
-                }
-
-                break;
-            default:
-                var end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(nanoseconds * (System.Diagnostics.Stopwatch.Frequency / (double)TimeUnits.NanosecondsPerSecond));
-                while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
-                {
-                    Thread.SpinWait(20);
-                }
-
-                break;
+            currentTime = 0;
+            return STOR_STATUS_INVALID_PARAMETER;
         }
+
+        currentTime = adapter.Host.SystemTime100ns(adapter.Host.Engine.NowNanoseconds);
+        return STOR_STATUS_SUCCESS;
     }
 }

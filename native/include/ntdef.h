@@ -1,0 +1,135 @@
+/*
+ * MiniportTimers: Windows base types at their Windows (LLP64, x64) sizes, for driver source compiled by gcc on Linux.
+ * Written from the public Windows documentation (Windows Data Types, ntdef.h reference). Compile with the flags of
+ * native/toolchain.mk (-fms-extensions -fshort-wchar -mms-bitfields): on LP64 "long" is 64 bits, so LONG and ULONG
+ * are defined on int here, never on long.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mpt/sal.h"
+
+#if !defined(__x86_64__) && !defined(__aarch64__)
+#error "MiniportTimers' headers model a 64-bit Windows target (x64): build for a 64-bit Linux target."
+#endif
+
+#ifndef _AMD64_
+#define _AMD64_ 1
+#endif
+#ifndef _WIN64
+#define _WIN64 1
+#endif
+
+#define IN
+#define OUT
+#define OPTIONAL
+#define CONST const
+#define VOID void
+#define NTAPI
+#define NTSYSAPI
+#define NTKERNELAPI
+#define STORPORT_API
+#define NDIS_API
+#define DECLSPEC_IMPORT
+#define DECLSPEC_NOINLINE __attribute__((noinline))
+#define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
+#define FORCEINLINE static inline __attribute__((always_inline))
+#define __forceinline inline __attribute__((always_inline))
+#define __inline inline
+#define __stdcall
+#define __cdecl
+#define __fastcall
+#define __declspec(x)
+#define __pragma(x)
+#define UNALIGNED
+#define RESTRICTED_POINTER
+#define POINTER_ALIGNMENT
+
+/* 8 bits */
+typedef char CHAR, *PCHAR, *PSTR, *LPSTR;
+typedef const char *PCSTR, *PCCHAR;
+typedef unsigned char UCHAR, *PUCHAR, BYTE, *PBYTE;
+typedef UCHAR BOOLEAN, *PBOOLEAN;
+typedef signed char INT8;
+typedef unsigned char UINT8;
+/* 16 bits; WCHAR is wchar_t at 16 bits with -fshort-wchar, so L"..." literals match */
+typedef short SHORT, *PSHORT, INT16;
+typedef unsigned short USHORT, *PUSHORT, WORD, UINT16;
+typedef wchar_t WCHAR, *PWCHAR, *PWSTR, *LPWSTR;
+typedef const wchar_t *PCWSTR, *LPCWSTR;
+/* 32 bits: int, never long (LP64) */
+typedef int LONG, *PLONG, INT, INT32, LONG32;
+typedef unsigned int ULONG, *PULONG, UINT, UINT32, ULONG32, DWORD, *PDWORD;
+typedef LONG NTSTATUS, *PNTSTATUS;
+/* 64 bits */
+typedef int64_t LONGLONG, *PLONGLONG, INT64, LONG64;
+typedef uint64_t ULONGLONG, *PULONGLONG, UINT64, ULONG64, DWORD64;
+/* pointer-sized */
+typedef int64_t LONG_PTR, *PLONG_PTR, INT_PTR, SSIZE_T;
+typedef uint64_t ULONG_PTR, *PULONG_PTR, UINT_PTR, SIZE_T, *PSIZE_T, DWORD_PTR;
+typedef void *PVOID, **PPVOID, *HANDLE, **PHANDLE;
+typedef const void *PCVOID;
+
+typedef union _LARGE_INTEGER {
+    struct { ULONG LowPart; LONG HighPart; };
+    struct { ULONG LowPart; LONG HighPart; } u;
+    LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef union _ULARGE_INTEGER {
+    struct { ULONG LowPart; ULONG HighPart; };
+    struct { ULONG LowPart; ULONG HighPart; } u;
+    ULONGLONG QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+
+typedef struct _LIST_ENTRY { struct _LIST_ENTRY *Flink, *Blink; } LIST_ENTRY, *PLIST_ENTRY;
+typedef struct _SINGLE_LIST_ENTRY { struct _SINGLE_LIST_ENTRY *Next; } SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
+
+typedef struct _UNICODE_STRING {
+    USHORT Length;        /* bytes, without a terminator */
+    USHORT MaximumLength; /* bytes */
+    PWSTR Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
+
+typedef struct _STRING { USHORT Length; USHORT MaximumLength; PCHAR Buffer; } STRING, ANSI_STRING, *PSTRING, *PANSI_STRING;
+
+#ifndef TRUE
+#define TRUE 1
+#define FALSE 0
+#endif
+#ifndef NULL
+#define NULL ((void *)0)
+#endif
+
+#define STATUS_SUCCESS ((NTSTATUS)0x00000000)
+#define STATUS_PENDING ((NTSTATUS)0x00000103)
+#define STATUS_UNSUCCESSFUL ((NTSTATUS)0xC0000001)
+#define STATUS_NOT_IMPLEMENTED ((NTSTATUS)0xC0000002)
+#define STATUS_ACCESS_VIOLATION ((NTSTATUS)0xC0000005)
+#define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000D)
+#define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009A)
+#define NT_SUCCESS(status) (((NTSTATUS)(status)) >= 0)
+
+#define C_ASSERT(e) _Static_assert(e, #e)
+#define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
+#define RTL_FIELD_SIZE(type, field) (sizeof(((type *)0)->field))
+#define RTL_NUMBER_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define ARRAYSIZE(a) RTL_NUMBER_OF(a)
+#define CONTAINING_RECORD(address, type, field) ((type *)((PCHAR)(address) - offsetof(type, field)))
+#define UNREFERENCED_PARAMETER(p) ((void)(p))
+#define DBG_UNREFERENCED_PARAMETER(p) ((void)(p))
+#define DBG_UNREFERENCED_LOCAL_VARIABLE(v) ((void)(v))
+#define ANYSIZE_ARRAY 1
+#define MAXULONG 0xFFFFFFFFu
+#define MAXLONG 0x7FFFFFFF
+#define MAXUSHORT 0xFFFF
+#define MAXUCHAR 0xFF
+
+/* Layout checks: the sizes Windows x64 documents. */
+C_ASSERT(sizeof(CHAR) == 1 && sizeof(SHORT) == 2 && sizeof(WCHAR) == 2);
+C_ASSERT(sizeof(LONG) == 4 && sizeof(ULONG) == 4 && sizeof(BOOLEAN) == 1);
+C_ASSERT(sizeof(LONGLONG) == 8 && sizeof(ULONG_PTR) == 8 && sizeof(PVOID) == 8);
+C_ASSERT(sizeof(LARGE_INTEGER) == 8 && FIELD_OFFSET(LARGE_INTEGER, HighPart) == 4);
+C_ASSERT(sizeof(LIST_ENTRY) == 16 && sizeof(UNICODE_STRING) == 16 && FIELD_OFFSET(UNICODE_STRING, Buffer) == 8);

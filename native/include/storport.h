@@ -1,0 +1,255 @@
+/*
+ * MiniportTimers: the Storport routines and types a miniport needs around its timers, written from the public
+ * Storport DDI reference (storport.h pages). Values (status codes, function codes, enumerations) are Windows'.
+ * HW_INITIALIZATION_DATA keeps Windows' member order up to HwUnitControl; PORT_CONFIGURATION_INFORMATION is a subset
+ * whose layout is ours (drivers use it by member name). Only what the emulation implements is declared.
+ */
+#pragma once
+
+#include "wdm.h"
+
+/* ---- status values (STOR_STATUS_*, returned by the extended functions) ---- */
+#define STOR_STATUS_SUCCESS 0x00000000u
+#define STOR_STATUS_UNSUCCESSFUL 0xC1000001u
+#define STOR_STATUS_NOT_IMPLEMENTED 0xC1000002u
+#define STOR_STATUS_INSUFFICIENT_RESOURCES 0xC1000003u
+#define STOR_STATUS_BUFFER_TOO_SMALL 0xC1000004u
+#define STOR_STATUS_ACCESS_DENIED 0xC1000005u
+#define STOR_STATUS_INVALID_PARAMETER 0xC1000006u
+#define STOR_STATUS_INVALID_DEVICE_REQUEST 0xC1000007u
+#define STOR_STATUS_INVALID_IRQL 0xC1000008u
+#define STOR_STATUS_INVALID_DEVICE_STATE 0xC1000009u
+#define STOR_STATUS_INVALID_BUFFER_SIZE 0xC100000Au
+#define STOR_STATUS_UNSUPPORTED_VERSION 0xC100000Bu
+#define STOR_STATUS_BUSY 0xC100000Cu
+
+/* HwStorFindAdapter results */
+#define SP_RETURN_NOT_FOUND 0
+#define SP_RETURN_FOUND 1
+#define SP_RETURN_ERROR 2
+#define SP_RETURN_BAD_CONFIG 3
+
+/* SRB functions and statuses */
+#define SRB_FUNCTION_EXECUTE_SCSI 0x00
+#define SRB_FUNCTION_SHUTDOWN 0x07
+#define SRB_FUNCTION_FLUSH 0x08
+#define SRB_FUNCTION_RESET_BUS 0x12
+#define SRB_FUNCTION_POWER 0x24
+#define SRB_FUNCTION_PNP 0x25
+#define SRB_STATUS_PENDING 0x00
+#define SRB_STATUS_SUCCESS 0x01
+#define SRB_STATUS_ABORTED 0x02
+#define SRB_STATUS_ERROR 0x04
+#define SRB_STATUS_BUSY 0x05
+#define SRB_STATUS_INVALID_REQUEST 0x06
+#define SRB_STATUS_NO_DEVICE 0x08
+
+/* STOR_PNP_ACTION */
+#define StorStartDevice 0x0
+#define StorRemoveDevice 0x2
+#define StorStopDevice 0x4
+#define StorSurpriseRemoval 0x17
+
+typedef enum _SCSI_NOTIFICATION_TYPE {
+    RequestComplete = 0,
+    NextRequest = 1,
+    NextLuRequest = 2,
+    ResetDetected = 3,
+    RequestTimerCall = 6,
+    BusChangeDetected = 7,
+} SCSI_NOTIFICATION_TYPE;
+
+typedef enum _SCSI_ADAPTER_CONTROL_TYPE {
+    ScsiQuerySupportedControlTypes = 0,
+    ScsiStopAdapter = 1,
+    ScsiRestartAdapter = 2,
+    ScsiSetBootConfig = 3,
+    ScsiSetRunningConfig = 4,
+    ScsiAdapterControlMax = 5,
+} SCSI_ADAPTER_CONTROL_TYPE;
+
+typedef enum _SCSI_ADAPTER_CONTROL_STATUS {
+    ScsiAdapterControlSuccess = 0,
+    ScsiAdapterControlUnsuccessful = 1,
+} SCSI_ADAPTER_CONTROL_STATUS;
+
+typedef enum _STOR_SPINLOCK { DpcLock = 1, StartIoLock = 2, InterruptLock = 3 } STOR_SPINLOCK;
+
+typedef enum _STOR_SYNCHRONIZATION_MODEL {
+    StorSynchronizeHalfDuplex = 0,
+    StorSynchronizeFullDuplex = 1,
+} STOR_SYNCHRONIZATION_MODEL;
+
+typedef enum _INTERFACE_TYPE { InterfaceTypeUndefined = -1, Internal = 0, PCIBus = 5 } INTERFACE_TYPE;
+
+/* The extended function codes of the timer routines (StorPortExtendedFunction). */
+typedef enum _STORPORT_FUNCTION_CODE {
+    ExtFunctionInitializeTimer = 32,
+    ExtFunctionRequestTimer = 33,
+    ExtFunctionFreeTimer = 34,
+} STORPORT_FUNCTION_CODE;
+
+/* ---- requests ---- */
+typedef struct _SCSI_REQUEST_BLOCK {
+    USHORT Length;
+    UCHAR Function;
+    UCHAR SrbStatus;
+    UCHAR ScsiStatus;
+    UCHAR PathId;
+    UCHAR TargetId;
+    UCHAR Lun;
+    UCHAR QueueTag;
+    UCHAR QueueAction;
+    UCHAR CdbLength;
+    UCHAR SenseInfoBufferLength;
+    ULONG SrbFlags;
+    ULONG DataTransferLength;
+    ULONG TimeOutValue;
+    PVOID DataBuffer;
+    PVOID SenseInfoBuffer;
+    struct _SCSI_REQUEST_BLOCK *NextSrb;
+    PVOID OriginalRequest;
+    PVOID SrbExtension;
+    union { ULONG InternalStatus; ULONG QueueSortKey; ULONG LinkTimeoutValue; };
+    ULONG Reserved;
+    UCHAR Cdb[16];
+} SCSI_REQUEST_BLOCK, *PSCSI_REQUEST_BLOCK;
+C_ASSERT(sizeof(SCSI_REQUEST_BLOCK) == 88);
+C_ASSERT(FIELD_OFFSET(SCSI_REQUEST_BLOCK, DataBuffer) == 24 && FIELD_OFFSET(SCSI_REQUEST_BLOCK, Cdb) == 72);
+
+/* An SRB_FUNCTION_PNP request (same header as an SRB). */
+typedef struct _SCSI_PNP_REQUEST_BLOCK {
+    USHORT Length;
+    UCHAR Function;
+    UCHAR SrbStatus;
+    UCHAR PnPSubFunction;
+    UCHAR PathId;
+    UCHAR TargetId;
+    UCHAR Lun;
+    ULONG PnPAction; /* STOR_PNP_ACTION */
+    ULONG SrbFlags;
+} SCSI_PNP_REQUEST_BLOCK, *PSCSI_PNP_REQUEST_BLOCK;
+
+/* ---- configuration (subset; layout ours) ---- */
+typedef struct _PORT_CONFIGURATION_INFORMATION {
+    ULONG Length;
+    ULONG SystemIoBusNumber;
+    INTERFACE_TYPE AdapterInterfaceType;
+    ULONG BusInterruptLevel;
+    ULONG BusInterruptVector;
+    ULONG MaximumTransferLength;
+    ULONG NumberOfPhysicalBreaks;
+    ULONG NumberOfAccessRanges;
+    UCHAR NumberOfBuses;
+    UCHAR MaximumNumberOfTargets;
+    UCHAR MaximumNumberOfLogicalUnits;
+    BOOLEAN Master;
+    BOOLEAN CachesData;
+    BOOLEAN ScatterGather;
+    BOOLEAN Dma32BitAddresses;
+    BOOLEAN Dma64BitAddresses;
+    ULONG SynchronizationModel;  /* STOR_SYNCHRONIZATION_MODEL; the host reads it after HwStorFindAdapter */
+    ULONG InterruptIrql;         /* the adapter's device IRQL, filled in by the host (ours) */
+} PORT_CONFIGURATION_INFORMATION, *PPORT_CONFIGURATION_INFORMATION;
+
+/* ---- DPCs and locks: caller storage ---- */
+typedef struct _KDPC_STORAGE { ULONG_PTR Opaque[8]; } KDPC_STORAGE; /* 64 bytes, a KDPC's size on x64 */
+typedef struct _STOR_DPC { KDPC_STORAGE Dpc; KSPIN_LOCK Lock; } STOR_DPC, *PSTOR_DPC;
+C_ASSERT(sizeof(STOR_DPC) == 72);
+
+typedef struct _STOR_LOCK_HANDLE {
+    STOR_SPINLOCK Lock;
+    struct { ULONG_PTR Reserved[2]; } Context; /* the emulation's: which lock and the IRQL to restore */
+} STOR_LOCK_HANDLE, *PSTOR_LOCK_HANDLE;
+
+/* ---- the miniport's routines ---- */
+typedef ULONG (*PHW_FIND_ADAPTER)(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation, PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo, PBOOLEAN Reserved3);
+typedef BOOLEAN (*PHW_INITIALIZE)(PVOID DeviceExtension);
+typedef BOOLEAN (*PHW_STARTIO)(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
+typedef BOOLEAN (*PHW_INTERRUPT)(PVOID DeviceExtension);
+typedef BOOLEAN (*PHW_RESET_BUS)(PVOID DeviceExtension, ULONG PathId);
+typedef VOID (*PHW_DMA_STARTED)(PVOID DeviceExtension);
+typedef BOOLEAN (*PHW_ADAPTER_STATE)(PVOID DeviceExtension, PVOID Context, BOOLEAN SaveState);
+typedef SCSI_ADAPTER_CONTROL_STATUS (*PHW_ADAPTER_CONTROL)(PVOID DeviceExtension, SCSI_ADAPTER_CONTROL_TYPE ControlType, PVOID Parameters);
+typedef BOOLEAN (*PHW_BUILDIO)(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
+typedef VOID (*PHW_TIMER)(PVOID DeviceExtension);                         /* legacy RequestTimerCall: DISPATCH_LEVEL, StartIo lock */
+typedef VOID (*PHW_TIMER_EX)(PVOID DeviceExtension, PVOID Context);       /* StorPortRequestTimer: the same */
+typedef VOID (*PHW_DPC_ROUTINE)(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID SystemArgument1, PVOID SystemArgument2);
+typedef BOOLEAN (*PHW_PASSIVE_INITIALIZE_ROUTINE)(PVOID DeviceExtension);
+typedef ULONG (*PHW_UNIT_CONTROL)(PVOID DeviceExtension, ULONG ControlType, PVOID Parameters);
+typedef BOOLEAN (*PSTOR_SYNCHRONIZED_ACCESS)(PVOID HwDeviceExtension, PVOID Context);
+
+typedef struct _HW_INITIALIZATION_DATA {
+    ULONG HwInitializationDataSize;
+    INTERFACE_TYPE AdapterInterfaceType;
+    PHW_INITIALIZE HwInitialize;
+    PHW_STARTIO HwStartIo;
+    PHW_INTERRUPT HwInterrupt;
+    PHW_FIND_ADAPTER HwFindAdapter;
+    PHW_RESET_BUS HwResetBus;
+    PHW_DMA_STARTED HwDmaStarted;
+    PHW_ADAPTER_STATE HwAdapterState;
+    ULONG DeviceExtensionSize;      /* bytes of the extension the host allocates, zeroed, per adapter */
+    ULONG SpecificLuExtensionSize;
+    ULONG SrbExtensionSize;
+    ULONG NumberOfAccessRanges;
+    PVOID Reserved;
+    BOOLEAN MapBuffers;
+    BOOLEAN NeedPhysicalAddresses;
+    BOOLEAN TaggedQueuing;
+    BOOLEAN AutoRequestSense;
+    BOOLEAN MultipleRequestPerLu;
+    BOOLEAN ReceiveEvent;
+    USHORT VendorIdLength;
+    PVOID VendorId;
+    union { USHORT ReservedUshort; USHORT PortVersionFlags; };
+    USHORT DeviceIdLength;
+    PVOID DeviceId;
+    PHW_ADAPTER_CONTROL HwAdapterControl;
+    PHW_BUILDIO HwBuildIo;
+    PVOID HwFreeAdapterResources;
+    PVOID HwProcessServiceRequest;
+    PVOID HwCompleteServiceIrp;
+    PVOID HwInitializeTracing;
+    PVOID HwCleanupTracing;
+    PVOID HwTracingEnabled;
+    ULONG FeatureSupport;
+    ULONG SrbTypeFlags;
+    ULONG AddressTypeFlags;
+    ULONG Reserved1;
+    PHW_UNIT_CONTROL HwUnitControl;
+} HW_INITIALIZATION_DATA, *PHW_INITIALIZATION_DATA;
+C_ASSERT(FIELD_OFFSET(HW_INITIALIZATION_DATA, HwInitialize) == 8 && FIELD_OFFSET(HW_INITIALIZATION_DATA, HwFindAdapter) == 32);
+
+/* ---- the port driver's routines (IRQL and status per the DDI pages; docs/conformance.md) ---- */
+
+/* DriverEntry's registration. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a missing required routine. */
+ULONG StorPortInitialize(PVOID Argument1, PVOID Argument2, PHW_INITIALIZATION_DATA HwInitializationData, PVOID HwContext);
+
+/* StorPortNotification(RequestTimerCall, ext, PHW_TIMER, ULONG µs): the adapter's single legacy timer; 0 µs or a NULL
+   routine cancels; a new request replaces a pending one. Any IRQL (above DISPATCH_LEVEL it is applied when the IRQL
+   drops). StorPortNotification(RequestComplete, ext, srb) completes a request; (NextRequest, ext) is accepted. */
+VOID StorPortNotification(SCSI_NOTIFICATION_TYPE NotificationType, PVOID HwDeviceExtension, ...);
+
+/* Extended timers (Windows 8+). µs units; tolerable delays below 32 µs mean 0. Returns STOR_STATUS_* above:
+   BUSY while a request is pending (a re-arm does not replace it); 0 µs cancels. */
+ULONG StorPortInitializeTimer(PVOID HwDeviceExtension, PVOID *TimerHandle);
+ULONG StorPortRequestTimer(PVOID HwDeviceExtension, PVOID TimerHandle, PHW_TIMER_EX TimerCallback, PVOID CallbackContext, ULONGLONG TimerValue, ULONGLONG TolerableDelay);
+ULONG StorPortFreeTimer(PVOID HwDeviceExtension, PVOID TimerHandle);
+ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDeviceExtension, ...);
+
+/* Port locks: DPC and StartIo locks raise to DISPATCH_LEVEL, the Interrupt lock to the device IRQL. */
+VOID StorPortAcquireSpinLock(PVOID HwDeviceExtension, STOR_SPINLOCK SpinLock, PVOID LockContext, PSTOR_LOCK_HANDLE LockHandle);
+VOID StorPortReleaseSpinLock(PVOID HwDeviceExtension, PSTOR_LOCK_HANDLE LockHandle);
+BOOLEAN StorPortSynchronizeAccess(PVOID HwDeviceExtension, PSTOR_SYNCHRONIZED_ACCESS SynchronizedAccessRoutine, PVOID Context);
+
+/* DPCs: the routine runs at DISPATCH_LEVEL with no port lock. StorPortIssueDpc returns FALSE when already queued. */
+VOID StorPortInitializeDpc(PVOID HwDeviceExtension, PSTOR_DPC Dpc, PHW_DPC_ROUTINE HwDpcRoutine);
+BOOLEAN StorPortIssueDpc(PVOID HwDeviceExtension, PSTOR_DPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2);
+
+BOOLEAN StorPortEnablePassiveInitialization(PVOID HwDeviceExtension, PHW_PASSIVE_INITIALIZE_ROUTINE HwPassiveInitializeRoutine);
+BOOLEAN StorPortPause(PVOID HwDeviceExtension, ULONG TimeOut);  /* seconds */
+BOOLEAN StorPortResume(PVOID HwDeviceExtension);
+VOID StorPortStallExecution(ULONG Delay);                         /* µs */
+ULONG StorPortQuerySystemTime(PVOID HwDeviceExtension, PLARGE_INTEGER CurrentTime); /* 100 ns since 1601 */
+VOID StorPortDebugPrint(ULONG DebugPrintLevel, PCCHAR DebugMessage, ...);

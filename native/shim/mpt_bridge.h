@@ -1,0 +1,59 @@
+/*
+ * MiniportTimers: the table of DDI entry points the .NET host hands to a driver's shim (way (b) of docs/native.md:
+ * `dotnet test` loads the driver's .so and calls MptSetDdiTable). The .NET side mirrors this struct field for field
+ * (src/MiniportTimers.Native/Interop/MptDdiTable.cs); Size and Version guard the match.
+ */
+#pragma once
+
+#include <storport.h>
+
+#define MPT_BRIDGE_VERSION 1
+
+typedef struct _MPT_DDI_TABLE {
+    ULONG Size;
+    ULONG Version;
+    /* Storport */
+    ULONG (*StorPortInitialize)(PVOID Argument1, PVOID Argument2, PHW_INITIALIZATION_DATA Data, PVOID HwContext);
+    VOID (*NotifyRequestTimerCall)(PVOID HwDeviceExtension, PHW_TIMER Routine, ULONG Microseconds);
+    VOID (*NotifyRequestComplete)(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb);
+    VOID (*NotifyNextRequest)(PVOID HwDeviceExtension);
+    ULONG (*InitializeTimer)(PVOID HwDeviceExtension, PVOID *TimerHandle);
+    ULONG (*RequestTimer)(PVOID HwDeviceExtension, PVOID TimerHandle, PHW_TIMER_EX Callback, PVOID Context, ULONGLONG Microseconds, ULONGLONG TolerableDelayMicroseconds);
+    ULONG (*FreeTimer)(PVOID HwDeviceExtension, PVOID TimerHandle);
+    VOID (*AcquireSpinLock)(PVOID HwDeviceExtension, ULONG SpinLock, PSTOR_LOCK_HANDLE LockHandle);
+    VOID (*ReleaseSpinLock)(PVOID HwDeviceExtension, PSTOR_LOCK_HANDLE LockHandle);
+    BOOLEAN (*SynchronizeAccess)(PVOID HwDeviceExtension, PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID Context);
+    VOID (*InitializeDpc)(PVOID HwDeviceExtension, PSTOR_DPC Dpc, PHW_DPC_ROUTINE Routine);
+    BOOLEAN (*IssueDpc)(PVOID HwDeviceExtension, PSTOR_DPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2);
+    BOOLEAN (*EnablePassiveInitialization)(PVOID HwDeviceExtension, PHW_PASSIVE_INITIALIZE_ROUTINE Routine);
+    BOOLEAN (*Pause)(PVOID HwDeviceExtension, ULONG Seconds);
+    BOOLEAN (*Resume)(PVOID HwDeviceExtension);
+    VOID (*StallExecution)(ULONG Microseconds);
+    ULONG (*QuerySystemTime)(PVOID HwDeviceExtension, PLARGE_INTEGER CurrentTime);
+    /* Kernel */
+    KIRQL (*GetCurrentIrql)(void);
+    VOID (*InitializeSpinLock)(PKSPIN_LOCK SpinLock);
+    KIRQL (*AcquireSpinLockRaiseToDpc)(PKSPIN_LOCK SpinLock);
+    VOID (*ReleaseSpinLockKe)(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+    VOID (*AcquireSpinLockAtDpcLevel)(PKSPIN_LOCK SpinLock);
+    VOID (*ReleaseSpinLockFromDpcLevel)(PKSPIN_LOCK SpinLock);
+    ULONGLONG (*QueryInterruptTime)(void);
+    VOID (*KeQuerySystemTime)(PLARGE_INTEGER CurrentTime);
+    VOID (*StallExecutionProcessor)(ULONG Microseconds);
+    VOID (*DebugPrint)(ULONG Level, PCSTR Text);
+    VOID (*BugCheck)(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4, PCSTR Routine);
+} MPT_DDI_TABLE;
+
+/* Exported by the shim (default visibility), called by the .NET host. */
+#define MPT_EXPORT __attribute__((visibility("default")))
+MPT_EXPORT ULONG MptSetDdiTable(const MPT_DDI_TABLE *Table);
+MPT_EXPORT VOID MptRaiseBugCheck(void);
+MPT_EXPORT ULONG MptCallDriverEntry(PVOID Argument1, PVOID Argument2, int *Faulted);
+MPT_EXPORT ULONG MptCallFindAdapter(PHW_FIND_ADAPTER Routine, PVOID DeviceExtension, PVOID HwContext, PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo, int *Faulted);
+MPT_EXPORT BOOLEAN MptCallBoolean(BOOLEAN (*Routine)(PVOID), PVOID DeviceExtension, int *Faulted);
+MPT_EXPORT BOOLEAN MptCallStartIo(PHW_STARTIO Routine, PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb, int *Faulted);
+MPT_EXPORT ULONG MptCallAdapterControl(PHW_ADAPTER_CONTROL Routine, PVOID DeviceExtension, ULONG ControlType, PVOID Parameters, int *Faulted);
+MPT_EXPORT VOID MptCallTimer(PHW_TIMER Routine, PVOID DeviceExtension, int *Faulted);
+MPT_EXPORT VOID MptCallTimerEx(PHW_TIMER_EX Routine, PVOID DeviceExtension, PVOID Context, int *Faulted);
+MPT_EXPORT VOID MptCallDpc(PHW_DPC_ROUTINE Routine, PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArgument1, PVOID SystemArgument2, int *Faulted);
+MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted);

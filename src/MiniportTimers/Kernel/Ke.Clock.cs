@@ -1,0 +1,72 @@
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Kernel;
+
+public static partial class Ke
+{
+    /// <summary>
+    /// The interrupt time (KeQueryInterruptTime): 100 ns units since engine time 0 ("boot"), on the engine of the host
+    /// whose routine the thread runs (or of the <see cref="UseEngine"/> scope). Virtual engines read virtual time.
+    /// </summary>
+    /// <returns>100 ns units.</returns>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    /// <exception cref="InvalidOperationException">The calling thread runs no host routine and no UseEngine scope.</exception>
+    public static ulong KeQueryInterruptTime() =>
+        (ulong)(CurrentEngine(nameof(KeQueryInterruptTime)).NowNanoseconds / TimeUnits.NanosecondsPer100ns);
+
+    /// <summary>
+    /// The system time (KeQuerySystemTime): 100 ns units since 1601-01-01 on the epoch of the host whose routine the thread
+    /// runs (<see cref="KernelHostOptions.SystemTimeAtEngineZero100ns"/>). Unlike Windows' clock-tick resolution, it is as
+    /// precise as <see cref="KeQuerySystemTimePrecise"/>.
+    /// </summary>
+    /// <param name="CurrentTime">Receives the time, 100 ns since 1601.</param>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    /// <exception cref="InvalidOperationException">No host routine and no UseEngine scope on the calling thread.</exception>
+    public static void KeQuerySystemTime(out long CurrentTime) => CurrentTime = SystemTimeNow(nameof(KeQuerySystemTime));
+
+    /// <summary>The precise system time (KeQuerySystemTimePrecise): as <see cref="KeQuerySystemTime"/>.</summary>
+    /// <param name="CurrentTime">Receives the time, 100 ns since 1601.</param>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    /// <exception cref="InvalidOperationException">No host routine and no UseEngine scope on the calling thread.</exception>
+    public static void KeQuerySystemTimePrecise(out long CurrentTime) => CurrentTime = SystemTimeNow(nameof(KeQuerySystemTimePrecise));
+
+    /// <summary>
+    /// Busy-waits <paramref name="MicroSeconds"/> µs (KeStallExecutionProcessor). On a virtual clock the clock moves
+    /// forward without firing anything, as a stalled CPU would: timers due meanwhile fire late (and a DPC that stalls
+    /// past the DPC watchdog's allotment trips it). On a real clock it spins on the engine's clock.
+    /// </summary>
+    /// <param name="MicroSeconds">The stall, µs.</param>
+    /// <remarks>IRQL: any. Uses the engine of the host whose routine the thread runs, else the machine's monotonic clock.</remarks>
+    public static void KeStallExecutionProcessor(uint MicroSeconds)
+    {
+        var nanoseconds = MicroSeconds * TimeUnits.NanosecondsPerMicrosecond;
+        switch (KernelContext.CurrentEngine)
+        {
+            case VirtualTimerEngine virtualEngine:
+                virtualEngine.Stall(nanoseconds);
+                break;
+            case { } engine:
+                var until = engine.NowNanoseconds + nanoseconds;
+                while (engine.NowNanoseconds < until)
+                {
+                    Thread.SpinWait(20);
+                }
+
+                break;
+            default:
+                var end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(nanoseconds * (System.Diagnostics.Stopwatch.Frequency / (double)TimeUnits.NanosecondsPerSecond));
+                while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+                {
+                    Thread.SpinWait(20);
+                }
+
+                break;
+        }
+    }
+
+    private static long SystemTimeNow(string routine) =>
+        KernelTime.SystemTime100ns(CurrentEngine(routine).NowNanoseconds, KernelContext.CurrentSystemTimeAtEngineZero100ns);
+
+    private static TimerEngine CurrentEngine(string routine) =>
+        KernelContext.CurrentEngine ?? throw new InvalidOperationException($"{routine}: no engine. Call it from a miniport routine of a host, or inside Ke.UseEngine(engine).");
+}
