@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "mpt/sal.h"
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
@@ -122,6 +123,13 @@ typedef struct _STRING { USHORT Length; USHORT MaximumLength; PCHAR Buffer; } ST
 #define DBG_UNREFERENCED_PARAMETER(p) ((void)(p))
 #define DBG_UNREFERENCED_LOCAL_VARIABLE(v) ((void)(v))
 #define ANYSIZE_ARRAY 1
+
+/* Memory helpers (the Rtl*Memory macros; plain C library calls here). */
+#define RtlZeroMemory(Destination, Length) memset((Destination), 0, (Length))
+#define RtlFillMemory(Destination, Length, Fill) memset((Destination), (Fill), (Length))
+#define RtlCopyMemory(Destination, Source, Length) memcpy((Destination), (Source), (Length))
+#define RtlMoveMemory(Destination, Source, Length) memmove((Destination), (Source), (Length))
+#define RtlEqualMemory(Destination, Source, Length) (!memcmp((Destination), (Source), (Length)))
 #define MAXULONG 0xFFFFFFFFu
 #define MAXLONG 0x7FFFFFFF
 #define MAXUSHORT 0xFFFF

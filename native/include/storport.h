@@ -129,6 +129,7 @@ typedef struct _SCSI_PNP_REQUEST_BLOCK {
     ULONG PnPAction; /* STOR_PNP_ACTION */
     ULONG SrbFlags;
 } SCSI_PNP_REQUEST_BLOCK, *PSCSI_PNP_REQUEST_BLOCK;
+C_ASSERT(FIELD_OFFSET(SCSI_PNP_REQUEST_BLOCK, PnPAction) == 8);
 
 /* ---- configuration (subset; layout ours) ---- */
 typedef struct _PORT_CONFIGURATION_INFORMATION {
@@ -151,6 +152,9 @@ typedef struct _PORT_CONFIGURATION_INFORMATION {
     ULONG SynchronizationModel;  /* STOR_SYNCHRONIZATION_MODEL; the host reads it after HwStorFindAdapter */
     ULONG InterruptIrql;         /* the adapter's device IRQL, filled in by the host (ours) */
 } PORT_CONFIGURATION_INFORMATION, *PPORT_CONFIGURATION_INFORMATION;
+/* The host's bridge reads and writes these offsets (src/MiniportTimers.Native/Interop). */
+C_ASSERT(sizeof(PORT_CONFIGURATION_INFORMATION) == 48 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, NumberOfBuses) == 32);
+C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, SynchronizationModel) == 40 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, InterruptIrql) == 44);
 
 /* ---- DPCs and locks: caller storage ---- */
 typedef struct _KDPC_STORAGE { ULONG_PTR Opaque[8]; } KDPC_STORAGE; /* 64 bytes, a KDPC's size on x64 */
@@ -220,6 +224,8 @@ typedef struct _HW_INITIALIZATION_DATA {
     PHW_UNIT_CONTROL HwUnitControl;
 } HW_INITIALIZATION_DATA, *PHW_INITIALIZATION_DATA;
 C_ASSERT(FIELD_OFFSET(HW_INITIALIZATION_DATA, HwInitialize) == 8 && FIELD_OFFSET(HW_INITIALIZATION_DATA, HwFindAdapter) == 32);
+C_ASSERT(FIELD_OFFSET(HW_INITIALIZATION_DATA, DeviceExtensionSize) == 64 && FIELD_OFFSET(HW_INITIALIZATION_DATA, HwAdapterControl) == 120);
+C_ASSERT(FIELD_OFFSET(HW_INITIALIZATION_DATA, HwUnitControl) == 200 && sizeof(HW_INITIALIZATION_DATA) == 208);
 
 /* ---- the port driver's routines (IRQL and status per the DDI pages; docs/conformance.md) ---- */
 

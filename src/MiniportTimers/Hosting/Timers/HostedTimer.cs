@@ -129,7 +129,7 @@ internal abstract class HostedTimer
     {
         if (_activity is null || !callback.Equals(_activityCallback))
         {
-            _activity = Host.Diagnostics.TimerActivity.For(Kind, callback.Method.Name);
+            _activity = Host.Diagnostics.TimerActivity.For(Kind, callback.Target is ICallbackName named ? named.CallbackName : callback.Method.Name);
             _activityCallback = callback;
         }
 

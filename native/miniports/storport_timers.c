@@ -1,0 +1,171 @@
+/*
+ * A Storport miniport written by the MiniportTimers project, in the style of a real one (storahci, the OFA NVMe
+ * driver): DriverEntry -> StorPortInitialize, a StorPortInitializeTimer handle made in HwStorFindAdapter and re-armed
+ * from its own callback, STOR_STATUS_BUSY on a second request, cancel with 0 us, a timer freed inside its own callback,
+ * the legacy RequestTimerCall from HwStorInterrupt, and two kinds of misuse. The tests drive it through HwStorStartIo:
+ * the first CDB byte is a command of this file's own (MPT_CMD_*). It reports what it saw with DbgPrint.
+ */
+#include <storport.h>
+
+#define MPT_CMD_ARM 0x01            /* request the timer for 10 ms, then again at once (expects BUSY) */
+#define MPT_CMD_CANCEL 0x02         /* request 0 us: cancel */
+#define MPT_CMD_POLL 0x03           /* request 10 ms; the callback re-arms itself until 3 re-arms are done */
+#define MPT_CMD_FREE_IN_CALLBACK 0x04 /* request 5 ms; the callback frees its own timer */
+#define MPT_CMD_TAKE_STARTIO_LOCK 0x05 /* misuse: the StartIo lock is already held in HwStorStartIo (0x0F) */
+#define MPT_CMD_BUGCHECK 0x06       /* KeBugCheckEx(0xE2, 1, 2, 3, 4) */
+#define MPT_CMD_TOLERANT 0x07       /* request 2 ms with a 1 ms tolerable delay */
+#define MPT_CMD_PRINT_FORMATS 0x08  /* DbgPrint with the Windows-only format directives */
+
+typedef struct _MPT_EXTENSION {
+    PVOID Timer;          /* StorPortInitializeTimer handle */
+    ULONG RearmsLeft;
+    BOOLEAN FreeInCallback;
+    ULONG Fires;
+    ULONG LegacyFires;
+    ULONG InterruptRequests;
+    KSPIN_LOCK CounterLock;
+} MPT_EXTENSION, *PMPT_EXTENSION;
+
+static VOID MptTimerCallback(PVOID DeviceExtension, PVOID Context)
+{
+    PMPT_EXTENSION ext = (PMPT_EXTENSION)DeviceExtension;
+    KIRQL old;
+    KeAcquireSpinLock(&ext->CounterLock, &old);
+    ext->Fires++;
+    KeReleaseSpinLock(&ext->CounterLock, old);
+    DbgPrint("MptTimerCallback fire %lu at %I64u irql %u context %s\n", ext->Fires, KeQueryInterruptTime(), (ULONG)KeGetCurrentIrql(), Context == DeviceExtension ? "ext" : "other");
+    if (ext->RearmsLeft > 0) {
+        ext->RearmsLeft--;
+        ULONG status = StorPortRequestTimer(DeviceExtension, ext->Timer, MptTimerCallback, Context, 10000, 0);
+        DbgPrint("rearm status 0x%08lx\n", status);
+    }
+    if (ext->FreeInCallback) {
+        ext->FreeInCallback = FALSE;
+        ULONG status = StorPortFreeTimer(DeviceExtension, ext->Timer);
+        ext->Timer = NULL;
+        DbgPrint("free in callback status 0x%08lx\n", status);
+    }
+}
+
+static VOID MptLegacyTimer(PVOID DeviceExtension)
+{
+    PMPT_EXTENSION ext = (PMPT_EXTENSION)DeviceExtension;
+    ext->LegacyFires++;
+    DbgPrint("MptLegacyTimer fire %lu at %I64u\n", ext->LegacyFires, KeQueryInterruptTime());
+}
+
+static ULONG MptFindAdapter(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation, PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo, PBOOLEAN Reserved3)
+{
+    PMPT_EXTENSION ext = (PMPT_EXTENSION)DeviceExtension;
+    UNREFERENCED_PARAMETER(HwContext);
+    UNREFERENCED_PARAMETER(BusInformation);
+    UNREFERENCED_PARAMETER(Reserved3);
+    ConfigInfo->SynchronizationModel = StorSynchronizeFullDuplex;
+    KeInitializeSpinLock(&ext->CounterLock);
+    ULONG status = StorPortInitializeTimer(DeviceExtension, &ext->Timer);
+    DbgPrint("MptFindAdapter arg %s timer status 0x%08lx\n", ArgumentString ? ArgumentString : "(none)", status);
+    return status == STOR_STATUS_SUCCESS ? SP_RETURN_FOUND : SP_RETURN_ERROR;
+}
+
+static BOOLEAN MptInitialize(PVOID DeviceExtension)
+{
+    UNREFERENCED_PARAMETER(DeviceExtension);
+    return TRUE;
+}
+
+static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
+{
+    PMPT_EXTENSION ext = (PMPT_EXTENSION)DeviceExtension;
+    ULONG status;
+    if (Srb->Function == SRB_FUNCTION_PNP) {
+        PSCSI_PNP_REQUEST_BLOCK pnp = (PSCSI_PNP_REQUEST_BLOCK)Srb;
+        DbgPrint("pnp action 0x%lx\n", pnp->PnPAction);
+        Srb->SrbStatus = SRB_STATUS_SUCCESS;
+        StorPortNotification(RequestComplete, DeviceExtension, Srb);
+        return TRUE;
+    }
+    switch (Srb->Cdb[0]) {
+    case MPT_CMD_ARM:
+        status = StorPortRequestTimer(DeviceExtension, ext->Timer, MptTimerCallback, DeviceExtension, 10000, 0);
+        DbgPrint("arm status 0x%08lx\n", status);
+        status = StorPortRequestTimer(DeviceExtension, ext->Timer, MptTimerCallback, DeviceExtension, 10000, 0);
+        DbgPrint("second arm status 0x%08lx\n", status);
+        break;
+    case MPT_CMD_CANCEL:
+        status = StorPortRequestTimer(DeviceExtension, ext->Timer, MptTimerCallback, DeviceExtension, 0, 0);
+        DbgPrint("cancel status 0x%08lx\n", status);
+        break;
+    case MPT_CMD_POLL:
+        ext->RearmsLeft = 3;
+        status = StorPortRequestTimer(DeviceExtension, ext->Timer, MptTimerCallback, DeviceExtension, 10000, 0);
+        DbgPrint("poll status 0x%08lx\n", status);
+        break;
+    case MPT_CMD_FREE_IN_CALLBACK:
+        ext->FreeInCallback = TRUE;
+        status = StorPortRequestTimer(DeviceExtension, ext->Timer, MptTimerCallback, DeviceExtension, 5000, 0);
+        DbgPrint("free-in-callback arm status 0x%08lx\n", status);
+        break;
+    case MPT_CMD_TAKE_STARTIO_LOCK: {
+        STOR_LOCK_HANDLE handle;
+        StorPortAcquireSpinLock(DeviceExtension, StartIoLock, NULL, &handle); /* already held: bug check, no return */
+        DbgPrint("unreachable: the StartIo lock was taken twice\n");
+        StorPortReleaseSpinLock(DeviceExtension, &handle);
+        break;
+    }
+    case MPT_CMD_BUGCHECK:
+        KeBugCheckEx(0xE2, 1, 2, 3, 4);
+    case MPT_CMD_TOLERANT:
+        status = StorPortRequestTimer(DeviceExtension, ext->Timer, MptTimerCallback, DeviceExtension, 2000, 1000);
+        DbgPrint("tolerant arm status 0x%08lx\n", status);
+        break;
+    case MPT_CMD_PRINT_FORMATS: {
+        static WCHAR name[] = L"N\u00fcmero \u00e9t\u00e9";
+        UNICODE_STRING unicode = { (USHORT)(sizeof name - sizeof(WCHAR)), (USHORT)sizeof name, name };
+        ULONG ulong = 0xFFFFFFFFu;
+        DbgPrint("formats %lx|%I64x|%ws|%wZ|%hd|%5.2s|%%|%c|%lu|%d\n", ulong, 0x123456789ABCDEF0ull, L"wide", &unicode, (SHORT)-2, "abcdef", 'Z', ulong, -7);
+        break;
+    }
+    default:
+        Srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
+        StorPortNotification(RequestComplete, DeviceExtension, Srb);
+        return TRUE;
+    }
+    Srb->SrbStatus = SRB_STATUS_SUCCESS;
+    StorPortNotification(RequestComplete, DeviceExtension, Srb);
+    return TRUE;
+}
+
+static BOOLEAN MptInterrupt(PVOID DeviceExtension)
+{
+    PMPT_EXTENSION ext = (PMPT_EXTENSION)DeviceExtension;
+    ext->InterruptRequests++;
+    /* At the device IRQL: the request is recorded now and applied when the IRQL drops (A11). */
+    DbgPrint("MptInterrupt irql %u at %I64u\n", (ULONG)KeGetCurrentIrql(), KeQueryInterruptTime());
+    StorPortNotification(RequestTimerCall, DeviceExtension, MptLegacyTimer, 1000);
+    return TRUE;
+}
+
+static SCSI_ADAPTER_CONTROL_STATUS MptAdapterControl(PVOID DeviceExtension, SCSI_ADAPTER_CONTROL_TYPE ControlType, PVOID Parameters)
+{
+    PMPT_EXTENSION ext = (PMPT_EXTENSION)DeviceExtension;
+    UNREFERENCED_PARAMETER(Parameters);
+    if (ControlType == ScsiStopAdapter && ext->Timer != NULL) {
+        DbgPrint("stop adapter\n");
+    }
+    return ScsiAdapterControlSuccess;
+}
+
+ULONG DriverEntry(PVOID DriverObject, PVOID RegistryPath)
+{
+    HW_INITIALIZATION_DATA init;
+    RtlZeroMemory(&init, sizeof init);
+    init.HwInitializationDataSize = sizeof(HW_INITIALIZATION_DATA);
+    init.AdapterInterfaceType = PCIBus;
+    init.HwFindAdapter = MptFindAdapter;
+    init.HwInitialize = MptInitialize;
+    init.HwStartIo = MptStartIo;
+    init.HwInterrupt = MptInterrupt;
+    init.HwAdapterControl = MptAdapterControl;
+    init.DeviceExtensionSize = sizeof(MPT_EXTENSION);
+    return StorPortInitialize(DriverObject, RegistryPath, &init, NULL);
+}

@@ -1,0 +1,62 @@
+using MiniportTimers.Kernel;
+
+namespace MiniportTimers.Native;
+
+/// <summary>
+/// How a bug check crosses the C boundary, both ways. Into C: the host calls a driver routine through a shim trampoline
+/// with <see cref="Enter"/> marking whose C code the thread runs. Out of C: an export catches whatever a DDI raised
+/// (<see cref="Fail"/>), records it for this thread and signals that driver's shim, which unwinds the C frames to the
+/// trampoline; the host then raises the recorded bug check in managed code (<see cref="ThrowIfFaulted"/>), where the
+/// hosting layer stops the adapter as for a C# miniport. An exception never escapes an [UnmanagedCallersOnly] export.
+/// </summary>
+/// <remarks>Thread-static state: calls nest (a C routine calls a DDI that runs another C routine), so Enter returns the outer driver to restore.</remarks>
+internal static class DdiGuard
+{
+    [ThreadStatic]
+    private static NativeDriver? t_driver;
+
+    [ThreadStatic]
+    private static BugCheckException? t_pending;
+
+    /// <summary>The driver whose C code the calling thread runs, if any.</summary>
+    public static NativeDriver? CurrentDriver => t_driver;
+
+    /// <summary>Marks <paramref name="driver"/> as running on this thread; returns the outer one for <see cref="Exit"/>.</summary>
+    public static NativeDriver? Enter(NativeDriver driver)
+    {
+        var outer = t_driver;
+        t_driver = driver;
+        return outer;
+    }
+
+    /// <summary>Restores the outer driver.</summary>
+    public static void Exit(NativeDriver? outer) => t_driver = outer;
+
+    /// <summary>
+    /// An export caught <paramref name="exception"/> in <paramref name="routine"/>: record it as a bug check (a
+    /// non-bug-check exception becomes KMODE_EXCEPTION_NOT_HANDLED, 0x1E) and tell the calling driver's shim to unwind.
+    /// </summary>
+    public static unsafe void Fail(Exception exception, string routine)
+    {
+        t_pending = exception as BugCheckException
+            ?? new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.ClrExceptionCode, 0, 0, 0, $"{routine}: {exception.GetType().Name}: {exception.Message}", exception);
+        if (t_driver is { } driver)
+        {
+            driver.Shim.RaiseBugCheck();
+        }
+    }
+
+    /// <summary>After a trampoline: raises the recorded bug check when the C code was unwound.</summary>
+    /// <exception cref="BugCheckException">The bug check a DDI recorded.</exception>
+    public static void ThrowIfFaulted(int faulted, string routine)
+    {
+        if (faulted == 0)
+        {
+            return;
+        }
+
+        var pending = t_pending;
+        t_pending = null;
+        throw pending ?? new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.ClrExceptionCode, 0, 0, 0, $"{routine} was unwound without a recorded bug check");
+    }
+}

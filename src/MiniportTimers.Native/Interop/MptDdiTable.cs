@@ -1,0 +1,49 @@
+using System.Runtime.InteropServices;
+
+namespace MiniportTimers.Native.Interop;
+
+/// <summary>
+/// The table of DDI entry points handed to a driver's shim: native/shim/mpt_bridge.h's MPT_DDI_TABLE, field for field
+/// (the shim rejects a table whose Size or Version differs). Every entry is an [UnmanagedCallersOnly] method of
+/// <see cref="Storport.StorportExports"/> or <see cref="Kernel.KernelExports"/>.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct MptDdiTable
+{
+    public const uint CurrentVersion = 1;
+
+    public uint Size;
+    public uint Version;
+
+    // Storport
+    public delegate* unmanaged<nint, nint, nint, nint, uint> StorPortInitialize;
+    public delegate* unmanaged<nint, nint, uint, void> NotifyRequestTimerCall;
+    public delegate* unmanaged<nint, nint, void> NotifyRequestComplete;
+    public delegate* unmanaged<nint, void> NotifyNextRequest;
+    public delegate* unmanaged<nint, nint*, uint> InitializeTimer;
+    public delegate* unmanaged<nint, nint, nint, nint, ulong, ulong, uint> RequestTimer;
+    public delegate* unmanaged<nint, nint, uint> FreeTimer;
+    public delegate* unmanaged<nint, uint, nint, void> AcquireSpinLock;
+    public delegate* unmanaged<nint, nint, void> ReleaseSpinLock;
+    public delegate* unmanaged<nint, nint, nint, byte> SynchronizeAccess;
+    public delegate* unmanaged<nint, nint, nint, void> InitializeDpc;
+    public delegate* unmanaged<nint, nint, nint, nint, byte> IssueDpc;
+    public delegate* unmanaged<nint, nint, byte> EnablePassiveInitialization;
+    public delegate* unmanaged<nint, uint, byte> Pause;
+    public delegate* unmanaged<nint, byte> Resume;
+    public delegate* unmanaged<uint, void> StallExecution;
+    public delegate* unmanaged<nint, long*, uint> QuerySystemTime;
+
+    // Kernel
+    public delegate* unmanaged<byte> GetCurrentIrql;
+    public delegate* unmanaged<nint, void> InitializeSpinLock;
+    public delegate* unmanaged<nint, byte> AcquireSpinLockRaiseToDpc;
+    public delegate* unmanaged<nint, byte, void> ReleaseSpinLockKe;
+    public delegate* unmanaged<nint, void> AcquireSpinLockAtDpcLevel;
+    public delegate* unmanaged<nint, void> ReleaseSpinLockFromDpcLevel;
+    public delegate* unmanaged<ulong> QueryInterruptTime;
+    public delegate* unmanaged<long*, void> KeQuerySystemTime;
+    public delegate* unmanaged<uint, void> StallExecutionProcessor;
+    public delegate* unmanaged<uint, nint, void> DebugPrint;
+    public delegate* unmanaged<uint, nuint, nuint, nuint, nuint, nint, void> BugCheck;
+}

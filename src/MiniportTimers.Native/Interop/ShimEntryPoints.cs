@@ -1,0 +1,57 @@
+using System.Runtime.InteropServices;
+
+namespace MiniportTimers.Native.Interop;
+
+/// <summary>
+/// The shim's exports in one loaded driver .so (native/shim/mpt_bridge.h): the table setter, the bug-check signal, and
+/// the trampolines through which the host calls every driver routine. Each trampoline sets a jump point; its last
+/// argument receives 1 when a bug check in a DDI the routine called unwound it (C frames only).
+/// </summary>
+internal sealed unsafe class ShimEntryPoints
+{
+    public ShimEntryPoints(nint library)
+    {
+        SetDdiTable = (delegate* unmanaged<MptDdiTable*, uint>)Export(library, "MptSetDdiTable");
+        RaiseBugCheck = (delegate* unmanaged<void>)Export(library, "MptRaiseBugCheck");
+        CallDriverEntry = (delegate* unmanaged<nint, nint, int*, uint>)Export(library, "MptCallDriverEntry");
+        CallFindAdapter = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, uint>)Export(library, "MptCallFindAdapter");
+        CallBoolean = (delegate* unmanaged<nint, nint, int*, byte>)Export(library, "MptCallBoolean");
+        CallStartIo = (delegate* unmanaged<nint, nint, nint, int*, byte>)Export(library, "MptCallStartIo");
+        CallAdapterControl = (delegate* unmanaged<nint, nint, uint, nint, int*, uint>)Export(library, "MptCallAdapterControl");
+        CallTimer = (delegate* unmanaged<nint, nint, int*, void>)Export(library, "MptCallTimer");
+        CallTimerEx = (delegate* unmanaged<nint, nint, nint, int*, void>)Export(library, "MptCallTimerEx");
+        CallDpc = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallDpc");
+        CallSynchronized = (delegate* unmanaged<nint, nint, nint, int*, byte>)Export(library, "MptCallSynchronized");
+        FormatDebugPrint = Export(library, "MptFormatDebugPrint");
+    }
+
+    public delegate* unmanaged<MptDdiTable*, uint> SetDdiTable { get; }
+
+    public delegate* unmanaged<void> RaiseBugCheck { get; }
+
+    public delegate* unmanaged<nint, nint, int*, uint> CallDriverEntry { get; }
+
+    public delegate* unmanaged<nint, nint, nint, nint, nint, int*, uint> CallFindAdapter { get; }
+
+    public delegate* unmanaged<nint, nint, int*, byte> CallBoolean { get; }
+
+    public delegate* unmanaged<nint, nint, nint, int*, byte> CallStartIo { get; }
+
+    public delegate* unmanaged<nint, nint, uint, nint, int*, uint> CallAdapterControl { get; }
+
+    public delegate* unmanaged<nint, nint, int*, void> CallTimer { get; }
+
+    public delegate* unmanaged<nint, nint, nint, int*, void> CallTimerEx { get; }
+
+    public delegate* unmanaged<nint, nint, nint, nint, nint, int*, void> CallDpc { get; }
+
+    public delegate* unmanaged<nint, nint, nint, int*, byte> CallSynchronized { get; }
+
+    /// <summary>MptFormatDebugPrint (variadic in C; the tests call it with a fixed argument list).</summary>
+    public nint FormatDebugPrint { get; }
+
+    private static nint Export(nint library, string name) =>
+        NativeLibrary.TryGetExport(library, name, out var address)
+            ? address
+            : throw new NativeDriverException($"The driver does not export {name}: it was not linked with native/shim/mpt_shim.c (build it with native/toolchain.mk).");
+}

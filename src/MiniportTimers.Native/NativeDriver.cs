@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using MiniportTimers.Native.Interop;
+
+namespace MiniportTimers.Native;
+
+/// <summary>
+/// A driver .so built with native/toolchain.mk (its source plus native/shim/mpt_shim.c), loaded into this process: its
+/// shim's entry points, its function names (for reports), and what its DbgPrint calls wrote. The stack-specific hosts
+/// (<see cref="Storport.NativeStorportDriver"/>) bind it to a host and run its DriverEntry.
+/// </summary>
+/// <remarks>
+/// The library stays loaded until the process ends (unloading code whose timers may still be queued is not safe);
+/// <see cref="IDisposable.Dispose"/> on the stack host frees the native memory the host allocated for it. Thread-safe.
+/// </remarks>
+public abstract class NativeDriver
+{
+    private readonly ConcurrentQueue<string> _debugOutput = new();
+    private readonly ConcurrentDictionary<nint, Storport.NativeCallback> _callbacks = new();
+    private readonly ElfSymbols _symbols;
+    private readonly nint _base;
+
+    private protected unsafe NativeDriver(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Path = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(Path))
+        {
+            throw new NativeDriverException($"No driver at {Path}.");
+        }
+
+        try
+        {
+            Library = NativeLibrary.Load(Path);
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw new NativeDriverException($"{Path} could not be loaded: {ex.Message}", ex);
+        }
+        catch (BadImageFormatException ex)
+        {
+            throw new NativeDriverException($"{Path} is not a shared library for this machine: {ex.Message}", ex);
+        }
+
+        Shim = new ShimEntryPoints(Library);
+        var status = Shim.SetDdiTable(DdiTable.Address);
+        if (status != 0)
+        {
+            throw new NativeDriverException($"{Path} was built against another bridge: its MPT_DDI_TABLE is {status} bytes, this host's is {sizeof(MptDdiTable)} (rebuild it with this repository's native/ headers).");
+        }
+
+        LibC.DlInfo info;
+        _base = LibC.DlAddr((nint)Shim.RaiseBugCheck, &info) != 0 ? info.FileBase : 0;
+        _symbols = ElfSymbols.Read(Path);
+    }
+
+    /// <summary>The driver file.</summary>
+    public string Path { get; }
+
+    /// <summary>Every line the driver printed (DbgPrint, DbgPrintEx, StorPortDebugPrint), formatted with Windows semantics, in order.</summary>
+    public IReadOnlyCollection<string> DebugOutput => _debugOutput;
+
+    /// <summary>Raised for each debug print, on the thread that printed (do not block).</summary>
+    public event Action<string>? DebugPrinted;
+
+    internal nint Library { get; }
+
+    internal ShimEntryPoints Shim { get; }
+
+    /// <summary>The C function at <paramref name="address"/>, by its source name (or its address when unknown).</summary>
+    internal string NameOf(nint address) =>
+        _base != 0 && address >= _base ? _symbols.NameAt((ulong)(address - _base)) ?? $"0x{address:X}" : $"0x{address:X}";
+
+    /// <summary>The wrapper of this driver's C routine at <paramref name="routine"/>, created once.</summary>
+    internal Storport.NativeCallback Callback(nint routine) =>
+        _callbacks.GetOrAdd(routine, static (r, d) => new Storport.NativeCallback(d, r), this);
+
+    internal void AddDebugOutput(string text)
+    {
+        _debugOutput.Enqueue(text);
+        DebugPrinted?.Invoke(text);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using MiniportTimers.Kernel;
+using MiniportTimers.Native.Interop;
+using MiniportTimers.Storport;
+
+namespace MiniportTimers.Native.Storport;
+
+/// <summary>
+/// A native (C) Storport miniport on a <see cref="StorportHost"/>: <see cref="Load"/> loads its .so, runs its
+/// DriverEntry, whose StorPortInitialize registers its HW_INITIALIZATION_DATA with the host; then
+/// <see cref="StorportHost.AddAdapter"/> runs its HwStorFindAdapter and HwStorInitialize as for a C# miniport. Its
+/// timers, DPCs, locks and bug checks are the host's: same semantics, verifier, report and trace.
+/// </summary>
+/// <remarks>
+/// Each adapter's device extension is native memory of DeviceExtensionSize bytes (<see cref="NativeDeviceExtension"/>).
+/// A request handed to HwStorStartIo is copied into a native SCSI_REQUEST_BLOCK; its completion copies SrbStatus back.
+/// Dispose frees the native memory once the host is done with the adapters. Thread-safe.
+/// </remarks>
+public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
+{
+    private static readonly ConcurrentDictionary<nint, NativeStorportDriver> ByToken = new();
+    private static readonly ConcurrentDictionary<nint, (SCSI_REQUEST_BLOCK Srb, NativeStorportDriver Driver)> Requests = new();
+    private static long s_nextToken;
+
+    private readonly ConcurrentBag<NativeDeviceExtension> _extensions = [];
+    private readonly nint _token;
+    private NativeHwInitializationData _data;
+
+    private NativeStorportDriver(string path, StorportHost host)
+        : base(path)
+    {
+        Host = host;
+        _token = (nint)(0x4452_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16)); // the DriverObject the driver sees
+        ByToken[_token] = this;
+    }
+
+    /// <summary>The host the driver registered with.</summary>
+    public StorportHost Host { get; }
+
+    /// <summary>What DriverEntry returned (STATUS_SUCCESS = 0 when StorPortInitialize accepted the miniport).</summary>
+    public uint DriverEntryStatus { get; private set; }
+
+    /// <summary>
+    /// Loads the driver at <paramref name="path"/> and runs its DriverEntry (PASSIVE_LEVEL): its StorPortInitialize
+    /// registers the miniport with <paramref name="host"/>.
+    /// </summary>
+    /// <exception cref="NativeDriverException">The file is missing, not a shared library, or not built with this repository's shim; or DriverEntry raised a bug check.</exception>
+    public static NativeStorportDriver Load(string path, StorportHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var driver = new NativeStorportDriver(path, host);
+        int faulted;
+        var outer = DdiGuard.Enter(driver);
+        try
+        {
+            driver.DriverEntryStatus = driver.Shim.CallDriverEntry(driver._token, 0, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        try
+        {
+            DdiGuard.ThrowIfFaulted(faulted, "DriverEntry");
+        }
+        catch (BugCheckException ex)
+        {
+            throw new NativeDriverException($"{driver.Path}: DriverEntry raised {ex.Message}", ex);
+        }
+
+        return driver;
+    }
+
+    /// <summary>Frees the adapters' native device extensions. Call after the host removed them.</summary>
+    public void Dispose()
+    {
+        foreach (var extension in _extensions)
+        {
+            extension.Free();
+        }
+
+        ByToken.TryRemove(_token, out _);
+    }
+
+    internal static NativeStorportDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
+
+    /// <summary>StorPortInitialize from DriverEntry: registers the miniport's routines with the host.</summary>
+    internal uint Initialize(NativeHwInitializationData* data, nint hwContext)
+    {
+        if (data is null)
+        {
+            return 0xC000000D; // STATUS_INVALID_PARAMETER
+        }
+
+        _data = *data;
+        var d = _data;
+        var required = new[] { d.HwFindAdapter, d.HwInitialize, d.HwStartIo, d.HwInterrupt, d.HwAdapterControl };
+        var managed = new HW_INITIALIZATION_DATA
+        {
+            DeviceExtensionFactory = required.All(r => r != 0) ? NewExtension : null,
+            HwFindAdapter = d.HwFindAdapter == 0 ? null : FindAdapter,
+            HwInitialize = d.HwInitialize == 0 ? null : NativeObjects.Callback(this, d.HwInitialize).Boolean,
+            HwStartIo = d.HwStartIo == 0 ? null : StartIo,
+            HwInterrupt = d.HwInterrupt == 0 ? null : NativeObjects.Callback(this, d.HwInterrupt).Boolean,
+            HwAdapterControl = d.HwAdapterControl == 0 ? null : AdapterControl,
+        };
+        return Host.StorPortInitialize(managed, hwContext == 0 ? null : hwContext);
+    }
+
+    /// <summary>StorPortNotification(RequestComplete) from C: the native request's status goes back to the host's request.</summary>
+    internal static void Complete(object? extension, nint nativeSrb)
+    {
+        if (!Requests.TryRemove(nativeSrb, out var request))
+        {
+            throw new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.STATUS_ACCESS_VIOLATION, (ulong)nativeSrb, 0, 0, "StorPortNotification(RequestComplete): the SRB is not a request the host handed to HwStorStartIo");
+        }
+
+        var native = (NativeScsiRequestBlock*)nativeSrb;
+        request.Srb.SrbStatus = native->SrbStatus;
+        NativeMemory.Free(native);
+        StorPort.StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestComplete, extension, request.Srb);
+    }
+
+    private NativeDeviceExtension NewExtension()
+    {
+        var extension = new NativeDeviceExtension(_data.DeviceExtensionSize);
+        _extensions.Add(extension);
+        return extension;
+    }
+
+    private uint FindAdapter(object deviceExtension, object? hwContext, object? busInformation, string? argumentString, PORT_CONFIGURATION_INFORMATION configInfo, out bool reserved3)
+    {
+        reserved3 = false;
+        var config = (NativePortConfiguration*)NativeMemory.AllocZeroed((nuint)sizeof(NativePortConfiguration));
+        var argument = argumentString is null ? 0 : Marshal.StringToCoTaskMemUTF8(argumentString);
+        try
+        {
+            config->Length = (uint)sizeof(NativePortConfiguration);
+            config->NumberOfBuses = configInfo.NumberOfBuses;
+            config->SynchronizationModel = (uint)configInfo.SynchronizationModel;
+            config->InterruptIrql = (uint)configInfo.InterruptIrql;
+            int faulted;
+            uint result;
+            var outer = DdiGuard.Enter(this);
+            try
+            {
+                result = Shim.CallFindAdapter(_data.HwFindAdapter, NativeCallback.Address(deviceExtension), hwContext is nint c ? c : 0, argument, (nint)config, &faulted);
+            }
+            finally
+            {
+                DdiGuard.Exit(outer);
+            }
+
+            DdiGuard.ThrowIfFaulted(faulted, NameOf(_data.HwFindAdapter));
+            configInfo.NumberOfBuses = config->NumberOfBuses;
+            configInfo.SynchronizationModel = (STOR_SYNCHRONIZATION_MODEL)config->SynchronizationModel;
+            return result;
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(argument);
+            NativeMemory.Free(config);
+        }
+    }
+
+    private bool StartIo(object deviceExtension, SCSI_REQUEST_BLOCK srb)
+    {
+        var native = (NativeScsiRequestBlock*)NativeMemory.AllocZeroed((nuint)sizeof(NativeScsiRequestBlock));
+        native->Length = (ushort)sizeof(NativeScsiRequestBlock);
+        native->Function = srb.Function;
+        native->PathId = srb.PathId;
+        native->TargetId = srb.TargetId;
+        native->Lun = srb.Lun;
+        if (srb.Function == StorPort.SRB_FUNCTION_PNP)
+        {
+            native->PnPAction = (uint)srb.PnPAction;
+        }
+        else
+        {
+            native->QueueTag = (byte)srb.Tag;
+            native->CdbLength = 16;
+            native->Cdb[0] = srb.CdbOperationCode;
+            native->DataTransferLength = srb.DataTransferLength;
+        }
+
+        Requests[(nint)native] = (srb, this);
+        int faulted;
+        byte accepted;
+        var outer = DdiGuard.Enter(this);
+        try
+        {
+            accepted = Shim.CallStartIo(_data.HwStartIo, NativeCallback.Address(deviceExtension), (nint)native, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, NameOf(_data.HwStartIo));
+        return accepted != 0;
+    }
+
+    private uint AdapterControl(object deviceExtension, SCSI_ADAPTER_CONTROL_TYPE controlType, object? parameters)
+    {
+        int faulted;
+        uint status;
+        var outer = DdiGuard.Enter(this);
+        try
+        {
+            status = Shim.CallAdapterControl(_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType, 0, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, NameOf(_data.HwAdapterControl));
+        return status;
+    }
+}

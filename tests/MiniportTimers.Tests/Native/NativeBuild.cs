@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace MiniportTimers.Tests.Native;
+
+/// <summary>
+/// Builds the repository's own C miniports once per test run with native/Makefile (which takes its flags from
+/// native/toolchain.mk, the one place they live) into the test output folder, and hands out their paths.
+/// </summary>
+internal static class NativeBuild
+{
+    private static readonly Lazy<string> Output = new(Build);
+
+    /// <summary>Why native tests cannot run here, or null.</summary>
+    public static string? Unavailable { get; } = Probe();
+
+    /// <summary>The path of the built <paramref name="name"/>.so (for example "storport_timers").</summary>
+    public static string Driver(string name) => Path.Combine(Output.Value, name + ".so");
+
+    /// <summary>The repository's native/ folder.</summary>
+    public static string NativeFolder { get; } = FindNativeFolder();
+
+    private static string? Probe()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+        {
+            return "needs Linux on x64 (the headers model Windows x64)";
+        }
+
+        foreach (var tool in new[] { "gcc", "make" })
+        {
+            var found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Any(d => File.Exists(Path.Combine(d, tool)));
+            if (!found)
+            {
+                return $"needs {tool} on the PATH";
+            }
+        }
+
+        return null;
+    }
+
+    private static string Build()
+    {
+        var output = Path.Combine(NativeFolder, "build"); // native/Makefile's default: a CI or README build beforehand makes this a no-op
+        var start = new ProcessStartInfo("make", ["-C", NativeFolder, $"OUT={output}", "all"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var make = Process.Start(start) ?? throw new InvalidOperationException("make did not start");
+        var stdout = make.StandardOutput.ReadToEndAsync();
+        var stderr = make.StandardError.ReadToEnd();
+        make.WaitForExit();
+        if (make.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"building the C miniports failed (make exit {make.ExitCode}):\n{stdout.Result}\n{stderr}");
+        }
+
+        return output;
+    }
+
+    private static string FindNativeFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "native");
+            if (File.Exists(Path.Combine(candidate, "toolchain.mk")))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "native"); // not found: the build reports it
+    }
+}
