@@ -5,6 +5,7 @@
 #   -mms-bitfields      bit-field layout as MSVC lays it out
 #   -fPIC -shared       the driver becomes a .so the .NET host loads (NativeLibrary)
 #   -fvisibility=hidden only the bridge's entry points are exported
+#   -Wno-multichar      pool tags like 'TMPM' are multi-character constants, as MSVC accepts them
 # Include it from a Makefile:  include $(MPT_ROOT)/native/toolchain.mk
 MPT_ROOT ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 MPT_INCLUDE := $(MPT_ROOT)/native/include
@@ -12,7 +13,7 @@ MPT_SHIM := $(MPT_ROOT)/native/shim/mpt_shim.c
 MPT_CC ?= gcc
 MPT_CFLAGS := -std=gnu11 -O1 -g -fPIC -fms-extensions -fshort-wchar -mms-bitfields -fvisibility=hidden \
   -fno-strict-aliasing -Wall -Wextra -Wno-unused-parameter -Wno-unknown-pragmas -Wno-missing-field-initializers \
-  -Wno-ignored-attributes -D_AMD64_ -DMPT_EMULATION -I$(MPT_INCLUDE)
+  -Wno-ignored-attributes -Wno-multichar -D_AMD64_ -DMPT_EMULATION -I$(MPT_INCLUDE)
 MPT_LDFLAGS := -shared -Wl,--no-undefined -Wl,-z,defs
 
 # $(call mpt_driver,output.so,sources...): one driver .so with the shim linked in.

@@ -6,8 +6,9 @@
 #pragma once
 
 #include <storport.h>
+#include <ndis.h>
 
-#define MPT_BRIDGE_VERSION 1
+#define MPT_BRIDGE_VERSION 2
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;
@@ -42,6 +43,18 @@ typedef struct _MPT_DDI_TABLE {
     VOID (*StallExecutionProcessor)(ULONG Microseconds);
     VOID (*DebugPrint)(ULONG Level, PCSTR Text);
     VOID (*BugCheck)(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4, PCSTR Routine);
+    /* NDIS */
+    NDIS_STATUS (*NdisMRegisterMiniportDriver)(PVOID DriverObject, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_DRIVER_CHARACTERISTICS Characteristics, PNDIS_HANDLE DriverHandle);
+    NDIS_STATUS (*NdisMSetMiniportAttributes)(NDIS_HANDLE AdapterHandle, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES Attributes);
+    VOID (*NdisMPauseComplete)(NDIS_HANDLE AdapterHandle);
+    VOID (*NdisMResetComplete)(NDIS_HANDLE AdapterHandle, NDIS_STATUS Status, BOOLEAN AddressingReset);
+    VOID (*NdisMInitializeTimer)(PNDIS_MINIPORT_TIMER Timer, NDIS_HANDLE AdapterHandle, PNDIS_TIMER_FUNCTION Function, PVOID Context);
+    VOID (*NdisMSetTimer)(PNDIS_MINIPORT_TIMER Timer, UINT Milliseconds, BOOLEAN Periodic);
+    BOOLEAN (*NdisMCancelTimer)(PNDIS_MINIPORT_TIMER Timer);
+    NDIS_STATUS (*NdisAllocateTimerObject)(NDIS_HANDLE NdisHandle, PNDIS_TIMER_CHARACTERISTICS Characteristics, PNDIS_HANDLE TimerObject);
+    BOOLEAN (*NdisSetTimerObject)(NDIS_HANDLE TimerObject, LONGLONG DueTime100ns, LONG MillisecondsPeriod, PVOID Context, ULONG ToleranceMilliseconds, BOOLEAN Coalescable);
+    BOOLEAN (*NdisCancelTimerObject)(NDIS_HANDLE TimerObject);
+    VOID (*NdisFreeTimerObject)(NDIS_HANDLE TimerObject);
 } MPT_DDI_TABLE;
 
 /* Exported by the shim (default visibility), called by the .NET host. */
@@ -56,4 +69,8 @@ MPT_EXPORT ULONG MptCallAdapterControl(PHW_ADAPTER_CONTROL Routine, PVOID Device
 MPT_EXPORT VOID MptCallTimer(PHW_TIMER Routine, PVOID DeviceExtension, int *Faulted);
 MPT_EXPORT VOID MptCallTimerEx(PHW_TIMER_EX Routine, PVOID DeviceExtension, PVOID Context, int *Faulted);
 MPT_EXPORT VOID MptCallDpc(PHW_DPC_ROUTINE Routine, PSTOR_DPC Dpc, PVOID DeviceExtension, PVOID SystemArgument1, PVOID SystemArgument2, int *Faulted);
+MPT_EXPORT NDIS_STATUS MptCallStatus2(NDIS_STATUS (*Routine)(PVOID, PVOID), PVOID A, PVOID B, int *Faulted);
+MPT_EXPORT NDIS_STATUS MptCallStatus3(NDIS_STATUS (*Routine)(PVOID, PVOID, PVOID), PVOID A, PVOID B, PVOID C, int *Faulted);
+MPT_EXPORT VOID MptCallHalt(MINIPORT_HALT_HANDLER Routine, NDIS_HANDLE Context, ULONG HaltAction, int *Faulted);
+MPT_EXPORT VOID MptCallNdisTimer(PNDIS_TIMER_FUNCTION Routine, PVOID SystemSpecific1, PVOID Context, PVOID SystemSpecific2, PVOID SystemSpecific3, int *Faulted);
 MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted);

@@ -103,6 +103,13 @@ MPT_EXPORT VOID MptCallDpc(PHW_DPC_ROUTINE Routine, PSTOR_DPC Dpc, PVOID DeviceE
 {
     MPT_TRAMPOLINE_VOID(Routine(Dpc, DeviceExtension, SystemArgument1, SystemArgument2))
 }
+MPT_EXPORT NDIS_STATUS MptCallStatus2(NDIS_STATUS (*Routine)(PVOID, PVOID), PVOID A, PVOID B, int *Faulted) { MPT_TRAMPOLINE(NDIS_STATUS, NDIS_STATUS_FAILURE, Routine(A, B)) }
+MPT_EXPORT NDIS_STATUS MptCallStatus3(NDIS_STATUS (*Routine)(PVOID, PVOID, PVOID), PVOID A, PVOID B, PVOID C, int *Faulted) { MPT_TRAMPOLINE(NDIS_STATUS, NDIS_STATUS_FAILURE, Routine(A, B, C)) }
+MPT_EXPORT VOID MptCallHalt(MINIPORT_HALT_HANDLER Routine, NDIS_HANDLE Context, ULONG HaltAction, int *Faulted) { MPT_TRAMPOLINE_VOID(Routine(Context, (NDIS_HALT_ACTION)HaltAction)) }
+MPT_EXPORT VOID MptCallNdisTimer(PNDIS_TIMER_FUNCTION Routine, PVOID SystemSpecific1, PVOID Context, PVOID SystemSpecific2, PVOID SystemSpecific3, int *Faulted)
+{
+    MPT_TRAMPOLINE_VOID(Routine(SystemSpecific1, Context, SystemSpecific2, SystemSpecific3))
+}
 MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted) { MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(DeviceExtension, Context)) }
 
 /* A routine the emulation does not implement: a bug check naming it (never a silent success). */
@@ -279,6 +286,81 @@ ULONG StorPortQuerySystemTime(PVOID HwDeviceExtension, PLARGE_INTEGER CurrentTim
     MPT_CHECK();
     return status;
 }
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * NDIS
+ * ------------------------------------------------------------------------------------------------------------- */
+
+NDIS_STATUS NdisMRegisterMiniportDriver(PVOID DriverObject, PVOID RegistryPath, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics, PNDIS_HANDLE NdisMiniportDriverHandle)
+{
+    (void)RegistryPath;
+    NDIS_STATUS status = g_mpt->NdisMRegisterMiniportDriver(DriverObject, MiniportDriverContext, MiniportDriverCharacteristics, NdisMiniportDriverHandle);
+    MPT_CHECK();
+    return status;
+}
+
+NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportAdapterHandle, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes)
+{
+    NDIS_STATUS status = g_mpt->NdisMSetMiniportAttributes(NdisMiniportAdapterHandle, MiniportAttributes);
+    MPT_CHECK();
+    return status;
+}
+
+VOID NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle) { g_mpt->NdisMPauseComplete(MiniportAdapterHandle); MPT_CHECK(); }
+VOID NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status, BOOLEAN AddressingReset) { g_mpt->NdisMResetComplete(MiniportAdapterHandle, Status, AddressingReset); MPT_CHECK(); }
+
+VOID NdisMInitializeTimer(PNDIS_MINIPORT_TIMER Timer, NDIS_HANDLE MiniportAdapterHandle, PNDIS_TIMER_FUNCTION TimerFunction, PVOID FunctionContext)
+{
+    if (Timer != NULL) {
+        Timer->MiniportTimerFunction = TimerFunction;
+        Timer->MiniportTimerContext = FunctionContext;
+        Timer->Miniport = MiniportAdapterHandle;
+    }
+    g_mpt->NdisMInitializeTimer(Timer, MiniportAdapterHandle, TimerFunction, FunctionContext);
+    MPT_CHECK();
+}
+
+VOID NdisMSetTimer(PNDIS_MINIPORT_TIMER Timer, UINT MillisecondsToDelay) { g_mpt->NdisMSetTimer(Timer, MillisecondsToDelay, FALSE); MPT_CHECK(); }
+VOID NdisMSetPeriodicTimer(PNDIS_MINIPORT_TIMER Timer, UINT MillisecondsPeriod) { g_mpt->NdisMSetTimer(Timer, MillisecondsPeriod, TRUE); MPT_CHECK(); }
+
+VOID NdisMCancelTimer(PNDIS_MINIPORT_TIMER Timer, PBOOLEAN TimerCancelled)
+{
+    BOOLEAN cancelled = g_mpt->NdisMCancelTimer(Timer);
+    MPT_CHECK();
+    if (TimerCancelled != NULL) {
+        *TimerCancelled = cancelled;
+    }
+}
+
+NDIS_STATUS NdisAllocateTimerObject(NDIS_HANDLE NdisHandle, PNDIS_TIMER_CHARACTERISTICS TimerCharacteristics, PNDIS_HANDLE pTimerObject)
+{
+    NDIS_STATUS status = g_mpt->NdisAllocateTimerObject(NdisHandle, TimerCharacteristics, pTimerObject);
+    MPT_CHECK();
+    return status;
+}
+
+BOOLEAN NdisSetTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG MillisecondsPeriod, PVOID FunctionContext)
+{
+    BOOLEAN queued = g_mpt->NdisSetTimerObject(TimerObject, DueTime.QuadPart, MillisecondsPeriod, FunctionContext, 0, FALSE);
+    MPT_CHECK();
+    return queued;
+}
+
+BOOLEAN NdisSetCoalescableTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER DueTime, LONG MillisecondsPeriod, PVOID FunctionContext, ULONG Tolerance)
+{
+    BOOLEAN queued = g_mpt->NdisSetTimerObject(TimerObject, DueTime.QuadPart, MillisecondsPeriod, FunctionContext, Tolerance, TRUE);
+    MPT_CHECK();
+    return queued;
+}
+
+BOOLEAN NdisCancelTimerObject(NDIS_HANDLE TimerObject)
+{
+    BOOLEAN cancelled = g_mpt->NdisCancelTimerObject(TimerObject);
+    MPT_CHECK();
+    return cancelled;
+}
+
+VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject) { g_mpt->NdisFreeTimerObject(TimerObject); MPT_CHECK(); }
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Kernel

@@ -16,7 +16,8 @@ namespace MiniportTimers.Native;
 public abstract class NativeDriver
 {
     private readonly ConcurrentQueue<string> _debugOutput = new();
-    private readonly ConcurrentDictionary<nint, Storport.NativeCallback> _callbacks = new();
+    private readonly ConcurrentDictionary<nint, NativeCallback> _callbacks = new();
+    private readonly ConcurrentDictionary<(nint Address, Type Kind), object> _storage = new();
     private readonly ElfSymbols _symbols;
     private readonly nint _base;
 
@@ -72,8 +73,17 @@ public abstract class NativeDriver
         _base != 0 && address >= _base ? _symbols.NameAt((ulong)(address - _base)) ?? $"0x{address:X}" : $"0x{address:X}";
 
     /// <summary>The wrapper of this driver's C routine at <paramref name="routine"/>, created once.</summary>
-    internal Storport.NativeCallback Callback(nint routine) =>
-        _callbacks.GetOrAdd(routine, static (r, d) => new Storport.NativeCallback(d, r), this);
+    internal NativeCallback Callback(nint routine) =>
+        _callbacks.GetOrAdd(routine, static (r, d) => new NativeCallback(d, r), this);
+
+    /// <summary>
+    /// The host object that stands for the driver's storage at <paramref name="address"/> (an NDIS_MINIPORT_TIMER, ...),
+    /// made on first use. Per driver object: a driver's static storage outlives a host, and the next host's driver must
+    /// not find the last host's timers in it.
+    /// </summary>
+    internal T Storage<T>(nint address, Func<nint, T> create)
+        where T : class =>
+        (T)_storage.GetOrAdd((address, typeof(T)), static (key, c) => c(key.Address), create);
 
     internal void AddDebugOutput(string text)
     {

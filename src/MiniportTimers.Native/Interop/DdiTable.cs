@@ -18,6 +18,7 @@ internal static unsafe class DdiTable
         t->Version = MptDdiTable.CurrentVersion;
         StorportExports.Fill(t);
         KernelExports.Fill(t);
+        Ndis.NdisExports.Fill(t);
         return (nint)t;
     }
 }

@@ -10,7 +10,7 @@ namespace MiniportTimers.Native.Interop;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct MptDdiTable
 {
-    public const uint CurrentVersion = 1;
+    public const uint CurrentVersion = 2;
 
     public uint Size;
     public uint Version;
@@ -46,4 +46,17 @@ internal unsafe struct MptDdiTable
     public delegate* unmanaged<uint, void> StallExecutionProcessor;
     public delegate* unmanaged<uint, nint, void> DebugPrint;
     public delegate* unmanaged<uint, nuint, nuint, nuint, nuint, nint, void> BugCheck;
+
+    // NDIS
+    public delegate* unmanaged<nint, nint, nint, nint*, int> NdisMRegisterMiniportDriver;
+    public delegate* unmanaged<nint, nint, int> NdisMSetMiniportAttributes;
+    public delegate* unmanaged<nint, void> NdisMPauseComplete;
+    public delegate* unmanaged<nint, int, byte, void> NdisMResetComplete;
+    public delegate* unmanaged<nint, nint, nint, nint, void> NdisMInitializeTimer;
+    public delegate* unmanaged<nint, uint, byte, void> NdisMSetTimer;
+    public delegate* unmanaged<nint, byte> NdisMCancelTimer;
+    public delegate* unmanaged<nint, nint, nint*, int> NdisAllocateTimerObject;
+    public delegate* unmanaged<nint, long, int, nint, uint, byte, byte> NdisSetTimerObject;
+    public delegate* unmanaged<nint, byte> NdisCancelTimerObject;
+    public delegate* unmanaged<nint, void> NdisFreeTimerObject;
 }

@@ -22,6 +22,10 @@ internal sealed unsafe class ShimEntryPoints
         CallTimerEx = (delegate* unmanaged<nint, nint, nint, int*, void>)Export(library, "MptCallTimerEx");
         CallDpc = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallDpc");
         CallSynchronized = (delegate* unmanaged<nint, nint, nint, int*, byte>)Export(library, "MptCallSynchronized");
+        CallStatus2 = (delegate* unmanaged<nint, nint, nint, int*, int>)Export(library, "MptCallStatus2");
+        CallStatus3 = (delegate* unmanaged<nint, nint, nint, nint, int*, int>)Export(library, "MptCallStatus3");
+        CallHalt = (delegate* unmanaged<nint, nint, uint, int*, void>)Export(library, "MptCallHalt");
+        CallNdisTimer = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallNdisTimer");
         FormatDebugPrint = Export(library, "MptFormatDebugPrint");
     }
 
@@ -46,6 +50,14 @@ internal sealed unsafe class ShimEntryPoints
     public delegate* unmanaged<nint, nint, nint, nint, nint, int*, void> CallDpc { get; }
 
     public delegate* unmanaged<nint, nint, nint, int*, byte> CallSynchronized { get; }
+
+    public delegate* unmanaged<nint, nint, nint, int*, int> CallStatus2 { get; }
+
+    public delegate* unmanaged<nint, nint, nint, nint, int*, int> CallStatus3 { get; }
+
+    public delegate* unmanaged<nint, nint, uint, int*, void> CallHalt { get; }
+
+    public delegate* unmanaged<nint, nint, nint, nint, nint, int*, void> CallNdisTimer { get; }
 
     /// <summary>MptFormatDebugPrint (variadic in C; the tests call it with a fixed argument list).</summary>
     public nint FormatDebugPrint { get; }

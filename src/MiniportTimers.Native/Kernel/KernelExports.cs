@@ -1,6 +1,6 @@
 using MiniportTimers.Kernel;
 using MiniportTimers.Native.Interop;
-using MiniportTimers.Native.Storport;
+
 
 namespace MiniportTimers.Native.Kernel;
 
@@ -34,7 +34,7 @@ internal static unsafe class KernelExports
         try
         {
             *(nuint*)spinLock = 0;
-            _ = NativeObjects.SpinLock(spinLock);
+            _ = NativeSpinLocks.At(spinLock);
         }
         catch (Exception ex)
         {
@@ -47,7 +47,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            Ke.KeAcquireSpinLock(NativeObjects.SpinLock(spinLock), out var old);
+            Ke.KeAcquireSpinLock(NativeSpinLocks.At(spinLock), out var old);
             return (byte)old;
         }
         catch (Exception ex)
@@ -62,7 +62,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            Ke.KeReleaseSpinLock(NativeObjects.SpinLock(spinLock), (KIRQL)newIrql);
+            Ke.KeReleaseSpinLock(NativeSpinLocks.At(spinLock), (KIRQL)newIrql);
         }
         catch (Exception ex)
         {
@@ -75,7 +75,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            Ke.KeAcquireSpinLockAtDpcLevel(NativeObjects.SpinLock(spinLock));
+            Ke.KeAcquireSpinLockAtDpcLevel(NativeSpinLocks.At(spinLock));
         }
         catch (Exception ex)
         {
@@ -88,7 +88,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            Ke.KeReleaseSpinLockFromDpcLevel(NativeObjects.SpinLock(spinLock));
+            Ke.KeReleaseSpinLockFromDpcLevel(NativeSpinLocks.At(spinLock));
         }
         catch (Exception ex)
         {
@@ -142,7 +142,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            DdiGuard.CurrentDriver?.AddDebugOutput(StorportExports.Utf8(text) ?? string.Empty);
+            DdiGuard.CurrentDriver?.AddDebugOutput(Interop.NativeText.Utf8(text) ?? string.Empty);
         }
         catch (Exception ex)
         {
@@ -153,7 +153,7 @@ internal static unsafe class KernelExports
     [System.Runtime.InteropServices.UnmanagedCallersOnly]
     private static void BugCheck(uint code, nuint p1, nuint p2, nuint p3, nuint p4, nint routine)
     {
-        var name = StorportExports.Utf8(routine) ?? "KeBugCheckEx";
+        var name = Interop.NativeText.Utf8(routine) ?? "KeBugCheckEx";
         DdiGuard.Fail(new BugCheckException(code, p1, p2, p3, p4, $"{name} in {DdiGuard.CurrentDriver?.Path ?? "a native driver"}"), name);
     }
 }

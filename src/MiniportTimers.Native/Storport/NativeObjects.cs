@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using MiniportTimers.Kernel;
 using MiniportTimers.Storport;
 
 namespace MiniportTimers.Native.Storport;
@@ -46,10 +45,4 @@ internal static class NativeObjects
     public static void SetLockHandle(nint storage, STOR_LOCK_HANDLE handle) => LockHandles[storage] = handle;
 
     public static STOR_LOCK_HANDLE TakeLockHandle(nint storage) => LockHandles.TryRemove(storage, out var h) ? h : default;
-
-    /// <summary>The KSpinLock behind a KSPIN_LOCK's address (a zeroed KSPIN_LOCK is a free lock, as in Windows).</summary>
-    public static KSpinLock SpinLock(nint address) =>
-        KeSpinLocks.GetOrAdd(address, static a => new KSpinLock($"KSPIN_LOCK@0x{a:X}"));
-
-    private static readonly ConcurrentDictionary<nint, KSpinLock> KeSpinLocks = new();
 }

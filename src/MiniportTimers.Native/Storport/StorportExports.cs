@@ -334,7 +334,4 @@ internal static unsafe class StorportExports
             return StorPort.STOR_STATUS_UNSUCCESSFUL;
         }
     }
-
-    /// <summary>Marshal helper kept here so the table's file reads as one list.</summary>
-    internal static string? Utf8(nint text) => Marshal.PtrToStringUTF8(text);
 }

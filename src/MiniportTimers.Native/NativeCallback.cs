@@ -1,12 +1,11 @@
 using MiniportTimers.Hosting.Timers;
-using MiniportTimers.Storport;
 
-namespace MiniportTimers.Native.Storport;
+namespace MiniportTimers.Native;
 
 /// <summary>
-/// A C routine of a native Storport miniport, as the delegate the host calls: each call goes through the driver's shim
-/// trampoline (<see cref="DdiGuard"/>), and reports name it by its C name (<see cref="ICallbackName"/>). One wrapper
-/// per routine address, so the host's accounting sees one callback.
+/// A C routine of a native miniport (either stack), as the delegates the host calls: each call goes through the
+/// driver's shim trampoline (<see cref="DdiGuard"/>), and reports name it by its C name (<see cref="ICallbackName"/>).
+/// One wrapper per routine address and driver, so the host's accounting sees one callback.
 /// </summary>
 internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) : ICallbackName
 {
@@ -67,6 +66,23 @@ internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) :
 
         DdiGuard.ThrowIfFaulted(faulted, CallbackName);
         return result != 0;
+    }
+
+    /// <summary>NDIS_TIMER_FUNCTION: (timer, context, system time low, high); the timer is the native storage or handle.</summary>
+    public void NdisTimer(object systemSpecific1, object? functionContext, nuint systemSpecific2, nuint systemSpecific3)
+    {
+        int faulted;
+        var outer = DdiGuard.Enter(Driver);
+        try
+        {
+            Driver.Shim.CallNdisTimer(Routine, MiniportTimers.Native.Ndis.NativeNdisObjects.NativeTimer(systemSpecific1), functionContext is nint c ? c : 0, (nint)systemSpecific2, (nint)systemSpecific3, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
     }
 
     internal static nint Address(object deviceExtension) => ((NativeDeviceExtension)deviceExtension).Address;

@@ -1,0 +1,12 @@
+using System.Collections.Concurrent;
+using MiniportTimers.Kernel;
+
+namespace MiniportTimers.Native.Kernel;
+
+/// <summary>The <see cref="KSpinLock"/> behind each KSPIN_LOCK address a native driver uses (a zeroed KSPIN_LOCK is a free lock, as in Windows). Thread-safe.</summary>
+internal static class NativeSpinLocks
+{
+    private static readonly ConcurrentDictionary<nint, KSpinLock> Locks = new();
+
+    public static KSpinLock At(nint address) => Locks.GetOrAdd(address, static a => new KSpinLock($"KSPIN_LOCK@0x{a:X}"));
+}

@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using MiniportTimers.Kernel;
+using MiniportTimers.Ndis;
+
+namespace MiniportTimers.Native.Ndis;
+
+/// <summary>
+/// A native (C) NDIS 6 miniport on an <see cref="NdisHost"/>: <see cref="Load"/> loads its .so and runs its DriverEntry,
+/// whose NdisMRegisterMiniportDriver registers its handlers with the host; then <see cref="NdisHost.AddAdapter"/> runs
+/// its MiniportInitializeEx as for a C# miniport, and pause, restart, reset and halt call its handlers. Its NDIS 5
+/// timers and NDIS 6 timer objects are the host's: same semantics, verifier, report and trace.
+/// </summary>
+/// <remarks>
+/// Emulated for native drivers so far: initialize, halt, pause, restart, reset and the timer DDIs. OID requests and
+/// sends (NET_BUFFER_LIST pools) are not yet (docs/native.md): a driver that needs them at load is refused loudly.
+/// Thread-safe.
+/// </remarks>
+public sealed unsafe class NativeNdisDriver : NativeDriver
+{
+    private static readonly ConcurrentDictionary<nint, NativeNdisDriver> ByToken = new();
+    private static long s_nextToken;
+    private readonly nint _token;
+
+    private NativeNdisDriver(string path, NdisHost host)
+        : base(path)
+    {
+        Host = host;
+        _token = (nint)(0x4E44_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16));
+        ByToken[_token] = this;
+    }
+
+    /// <summary>The host the driver registered with.</summary>
+    public NdisHost Host { get; }
+
+    /// <summary>What DriverEntry returned (NDIS_STATUS_SUCCESS = 0 when the registration succeeded).</summary>
+    public int DriverEntryStatus { get; private set; }
+
+    /// <summary>The handle NdisMRegisterMiniportDriver gave the driver (its value as the C code sees it).</summary>
+    internal nint DriverHandleValue { get; private set; }
+
+    /// <summary>Loads the driver at <paramref name="path"/> and runs its DriverEntry (PASSIVE_LEVEL).</summary>
+    /// <exception cref="NativeDriverException">The file is missing, not a shared library, or not built with this repository's shim; or DriverEntry raised a bug check.</exception>
+    public static NativeNdisDriver Load(string path, NdisHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var driver = new NativeNdisDriver(path, host);
+        int faulted;
+        var outer = DdiGuard.Enter(driver);
+        try
+        {
+            driver.DriverEntryStatus = (int)driver.Shim.CallDriverEntry(driver._token, 0, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        try
+        {
+            DdiGuard.ThrowIfFaulted(faulted, "DriverEntry");
+        }
+        catch (BugCheckException ex)
+        {
+            throw new NativeDriverException($"{driver.Path}: DriverEntry raised {ex.Message}", ex);
+        }
+
+        return driver;
+    }
+
+    internal static NativeNdisDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
+
+    /// <summary>NdisMRegisterMiniportDriver from DriverEntry: the handlers become the host's, each a trampoline into C.</summary>
+    internal int Register(NativeMiniportCharacteristics* characteristics, nint driverContext, nint* driverHandle)
+    {
+        if (characteristics is null)
+        {
+            return unchecked((int)NdisApi.NDIS_STATUS_BAD_CHARACTERISTICS);
+        }
+
+        var c = *characteristics;
+        var managed = new NDIS_MINIPORT_DRIVER_CHARACTERISTICS
+        {
+            InitializeHandlerEx = c.InitializeHandlerEx == 0 ? null : (adapter, context) => Status3(c.InitializeHandlerEx, NativeNdisObjects.AdapterHandle(adapter), context is nint n ? n : 0, 0),
+            HaltHandlerEx = c.HaltHandlerEx == 0 ? null : context => Halt(c.HaltHandlerEx, Context(context)),
+            PauseHandler = c.PauseHandler == 0 ? null : context => Status2(c.PauseHandler, Context(context), 0),
+            RestartHandler = c.RestartHandler == 0 ? null : context => Status2(c.RestartHandler, Context(context), 0),
+            ResetHandlerEx = c.ResetHandlerEx == 0 ? null : (object context, out bool addressingReset) =>
+            {
+                byte reset = 0;
+                var status = Status2(c.ResetHandlerEx, Context(context), (nint)(&reset));
+                addressingReset = reset != 0;
+                return status;
+            },
+        };
+        if (c.OidRequestHandler != 0 || c.SendNetBufferListsHandler != 0)
+        {
+            AddDebugOutput("MiniportTimers: this driver's OidRequestHandler and SendNetBufferListsHandler are not called yet (docs/native.md)");
+        }
+
+        var status = Host.NdisMRegisterMiniportDriver(managed, driverContext == 0 ? null : driverContext, out var handle);
+        if (handle is not null && driverHandle is not null)
+        {
+            DriverHandleValue = _token + 8;
+            DriverHandles[DriverHandleValue] = handle;
+            *driverHandle = DriverHandleValue;
+        }
+
+        return unchecked((int)status);
+    }
+
+    /// <summary>The host object an NDIS_HANDLE names: a driver handle or an adapter handle (null when it is neither).</summary>
+    internal static object? Handle(nint value) =>
+        (object?)NativeNdisObjects.Adapter(value) ?? (DriverHandles.TryGetValue(value, out var d) ? d : null);
+
+    private static readonly ConcurrentDictionary<nint, NdisDriverHandle> DriverHandles = new();
+
+    /// <summary>The MiniportAdapterContext as C sees it: what NdisMSetMiniportAttributes registered, else the adapter's handle.</summary>
+    private static nint Context(object context) => context switch
+    {
+        nint n => n,
+        NdisMiniportAdapter adapter => NativeNdisObjects.AdapterHandle(adapter),
+        _ => 0,
+    };
+
+    private uint Status2(nint routine, nint a, nint b)
+    {
+        int faulted;
+        int status;
+        var outer = DdiGuard.Enter(this);
+        try
+        {
+            status = Shim.CallStatus2(routine, a, b, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, NameOf(routine));
+        return unchecked((uint)status);
+    }
+
+    private uint Status3(nint routine, nint a, nint b, nint c)
+    {
+        int faulted;
+        int status;
+        var outer = DdiGuard.Enter(this);
+        try
+        {
+            status = Shim.CallStatus3(routine, a, b, c, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, NameOf(routine));
+        return unchecked((uint)status);
+    }
+
+    private void Halt(nint routine, nint context)
+    {
+        int faulted;
+        var outer = DdiGuard.Enter(this);
+        try
+        {
+            Shim.CallHalt(routine, context, 0 /* NdisHaltDeviceDisabled */, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, NameOf(routine));
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using MiniportTimers.Ndis;
+
+namespace MiniportTimers.Native.Ndis;
+
+/// <summary>
+/// What a native NDIS miniport's handles and storage stand for on the host: adapter handles (ids the host hands out for
+/// each <see cref="NdisMiniportAdapter"/>), NDIS_MINIPORT_TIMER storage, timer-object handles, and the way back from a
+/// host timer to the native value its routine receives as SystemSpecific1. Process-wide; thread-safe.
+/// </summary>
+internal static class NativeNdisObjects
+{
+    private static readonly ConcurrentDictionary<nint, NdisMiniportAdapter> Adapters = new();
+    private static readonly ConditionalWeakTable<NdisMiniportAdapter, StrongBox<nint>> AdapterHandles = new();
+    private static readonly ConcurrentDictionary<nint, NdisTimerObject> TimerObjects = new();
+    private static readonly ConditionalWeakTable<object, StrongBox<nint>> NativeTimers = new();
+    private static long s_next;
+
+    /// <summary>The handle the native driver sees for <paramref name="adapter"/>, made on first use.</summary>
+    public static nint AdapterHandle(NdisMiniportAdapter adapter) =>
+        AdapterHandles.GetValue(adapter, static a =>
+        {
+            var handle = NewId(0x4E49_0000_0000);
+            Adapters[handle] = a;
+            return new StrongBox<nint>(handle);
+        }).Value;
+
+    public static NdisMiniportAdapter? Adapter(nint handle) => handle != 0 && Adapters.TryGetValue(handle, out var a) ? a : null;
+
+    /// <summary>The host's NDIS_MINIPORT_TIMER for <paramref name="driver"/>'s storage at <paramref name="storage"/>, made on first use.</summary>
+    public static NDIS_MINIPORT_TIMER Ndis5Timer(NativeDriver driver, nint storage) =>
+        driver.Storage(storage, static s =>
+        {
+            var timer = new NDIS_MINIPORT_TIMER();
+            NativeTimers.AddOrUpdate(timer, new StrongBox<nint>(s));
+            return timer;
+        });
+
+    public static nint AddTimerObject(NdisTimerObject timerObject)
+    {
+        var handle = NewId(0x544F_0000_0000);
+        TimerObjects[handle] = timerObject;
+        NativeTimers.AddOrUpdate(timerObject, new StrongBox<nint>(handle));
+        return handle;
+    }
+
+    public static NdisTimerObject? TimerObject(nint handle) => handle != 0 && TimerObjects.TryGetValue(handle, out var t) ? t : null;
+
+    public static void RemoveTimerObject(nint handle) => TimerObjects.TryRemove(handle, out _);
+
+    /// <summary>The native value (storage address or handle) of a host timer: SystemSpecific1 of its routine.</summary>
+    public static nint NativeTimer(object hostTimer) => NativeTimers.TryGetValue(hostTimer, out var box) ? box.Value : 0;
+
+    private static nint NewId(long prefix) => (nint)(prefix + (Interlocked.Increment(ref s_next) * 16));
+}
