@@ -8,6 +8,11 @@
 
 #include "wdm.h"
 
+/* Marks a driver built against this header, so a host can tell which stack a .so targets (run --driver). */
+#ifndef MPT_SHIM
+__attribute__((weak, used)) const char mpt_targets_ndis[] = "ndis";
+#endif
+
 typedef PVOID NDIS_HANDLE, *PNDIS_HANDLE;
 typedef int NDIS_STATUS, *PNDIS_STATUS;
 typedef ULONG NDIS_OID;

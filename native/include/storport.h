@@ -8,6 +8,11 @@
 
 #include "wdm.h"
 
+/* Marks a driver built against this header, so a host can tell which stack a .so targets (run --driver). */
+#ifndef MPT_SHIM
+__attribute__((weak, used)) const char mpt_targets_storport[] = "storport";
+#endif
+
 /* ---- status values (STOR_STATUS_*, returned by the extended functions) ---- */
 #define STOR_STATUS_SUCCESS 0x00000000u
 #define STOR_STATUS_UNSUCCESSFUL 0xC1000001u

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define MPT_SHIM 1 /* the shim serves both stacks: it marks neither */
 #include "mpt_bridge.h"
 
 static const MPT_DDI_TABLE *g_mpt;

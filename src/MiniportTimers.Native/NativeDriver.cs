@@ -55,6 +55,18 @@ public abstract class NativeDriver
         _symbols = ElfSymbols.Read(Path);
     }
 
+    /// <summary>
+    /// Which stack the driver at <paramref name="path"/> targets, from the marker its storport.h or ndis.h left in its
+    /// symbol table (a driver that includes both is reported as NDIS only if it does not include storport.h).
+    /// </summary>
+    public static NativeStack DetectStack(string path)
+    {
+        var symbols = ElfSymbols.Read(path);
+        return symbols.Defines("mpt_targets_storport") ? NativeStack.Storport
+            : symbols.Defines("mpt_targets_ndis") ? NativeStack.Ndis
+            : NativeStack.Unknown;
+    }
+
     /// <summary>The driver file.</summary>
     public string Path { get; }
 

@@ -29,10 +29,16 @@ internal static class RunCommand
             Description = "Expire timers on a Windows clock tick, in ms (15.625 when given without a value; down to 0.5 as with timeBeginPeriod), to see what real Windows timing does.",
             Arity = ArgumentArity.ZeroOrOne,
         };
+        var drivers = new Option<string[]>("--driver")
+        {
+            Description = "A native (C) miniport .so built with native/toolchain.mk to host (repeatable); its stack is detected, or named as PATH:storport or PATH:ndis. Without --sample, only the drivers run.",
+            AllowMultipleArgumentsPerToken = true,
+            HelpName = "PATH.so[:storport|:ndis]",
+        };
         var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, samples, adapters, ports, seed, duration, neverReady, json, trace, windowsTick,
+            virtualClock, samples, drivers, adapters, ports, seed, duration, neverReady, json, trace, windowsTick,
         };
         command.SetAction(parse => Execute(
             new RunSettings(
@@ -45,7 +51,8 @@ internal static class RunCommand
                 parse.GetValue(json),
                 parse.GetValue(samples),
                 parse.GetValue(trace),
-                WindowsTick(parse.GetResult(windowsTick) is not null, parse.GetValue(windowsTick))),
+                WindowsTick(parse.GetResult(windowsTick) is not null, parse.GetValue(windowsTick)),
+                parse.GetValue(drivers)),
             Console.Out));
         return command;
     }
@@ -59,7 +66,8 @@ internal static class RunCommand
     /// <summary>Runs and reports to <paramref name="output"/>. Returns the process exit code.</summary>
     public static int Execute(RunSettings settings, TextWriter output)
     {
-        var names = settings.Samples is { Count: > 0 } chosen ? chosen.Select(n => n.ToLowerInvariant()).Distinct().ToList() : [.. RunSettings.AllSamples];
+        var hasDrivers = settings.Drivers is { Count: > 0 };
+        var names = settings.Samples is { Count: > 0 } chosen ? chosen.Select(n => n.ToLowerInvariant()).Distinct().ToList() : hasDrivers ? [] : [.. RunSettings.AllSamples];
         var unknown = names.Except(RunSettings.AllSamples).ToList();
         if (settings.Adapters < 1 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0
             || settings.WindowsTickMicroseconds is < Kernel.KernelHostOptions.MinimumWindowsClockTickMicroseconds or > 1_000_000)
@@ -69,6 +77,17 @@ internal static class RunCommand
         }
 
         var runs = names.OrderBy(n => RunSettings.AllSamples.ToList().IndexOf(n)).Select(n => SampleFactory.Create(n, settings)).ToList();
+        foreach (var spec in settings.Drivers ?? [])
+        {
+            if (SampleFactory.CreateDriver(spec, settings, out var error) is not { } driverRun)
+            {
+                output.WriteLine(error);
+                return 2;
+            }
+
+            runs.Add(driverRun);
+        }
+
         var recorder = settings.TracePath is null ? null : new TraceRecorder();
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();

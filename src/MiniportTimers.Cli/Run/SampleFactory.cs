@@ -17,6 +17,14 @@ internal static class SampleFactory
         return Create(name, s, storport, ndis);
     }
 
+    /// <summary>A native driver run for one --driver value, or null with the reason.</summary>
+    public static ISampleRun? CreateDriver(string spec, RunSettings s, out string? error) =>
+        NativeDriverRun.TryCreate(
+            spec,
+            new Storport.StorportHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds },
+            new Ndis.NdisHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds },
+            out error);
+
     private static ISampleRun Create(string name, RunSettings s, Storport.StorportHostOptions storport, Ndis.NdisHostOptions ndis) => name switch
     {
         "storahci" => new StorahciRun(new StorahciScenario

@@ -16,8 +16,13 @@ internal sealed class ElfSymbols
     private readonly ulong[] _starts;
     private readonly ulong[] _ends;
     private readonly string[] _names;
+    private readonly HashSet<string> _all;
 
-    private ElfSymbols(ulong[] starts, ulong[] ends, string[] names) => (_starts, _ends, _names) = (starts, ends, names);
+    private ElfSymbols(ulong[] starts, ulong[] ends, string[] names, HashSet<string>? all = null) =>
+        (_starts, _ends, _names, _all) = (starts, ends, names, all ?? []);
+
+    /// <summary>True when any symbol (function or data) of this name is in the table.</summary>
+    public bool Defines(string name) => _all.Contains(name);
 
     /// <summary>Reads <paramref name="path"/>; an unreadable or non-ELF64 file gives an empty table.</summary>
     public static ElfSymbols Read(string path)
@@ -73,25 +78,27 @@ internal sealed class ElfSymbols
         var strings = elf.AsSpan(sectionOffset + (symbols.Link * sectionSize), sectionSize);
         var stringsOffset = (int)BinaryPrimitives.ReadUInt64LittleEndian(strings[0x18..]);
         var found = new List<(ulong Start, ulong End, string Name)>();
+        var all = new HashSet<string>(StringComparer.Ordinal);
         for (var at = symbols.Offset; at + 24 <= symbols.Offset + symbols.Size; at += 24)
         {
             var entry = elf.AsSpan(at, 24);
-            if ((entry[4] & 0xF) != SymbolTypeFunction)
+            var nameOffset = stringsOffset + (int)BinaryPrimitives.ReadUInt32LittleEndian(entry);
+            var end = Array.IndexOf(elf, (byte)0, nameOffset);
+            if (end <= nameOffset)
             {
                 continue;
             }
 
+            var name = System.Text.Encoding.UTF8.GetString(elf, nameOffset, end - nameOffset);
+            all.Add(name);
             var value = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
-            var size = BinaryPrimitives.ReadUInt64LittleEndian(entry[16..]);
-            var nameOffset = stringsOffset + (int)BinaryPrimitives.ReadUInt32LittleEndian(entry);
-            var end = Array.IndexOf(elf, (byte)0, nameOffset);
-            if (value != 0 && end > nameOffset)
+            if ((entry[4] & 0xF) == SymbolTypeFunction && value != 0)
             {
-                found.Add((value, value + size, System.Text.Encoding.UTF8.GetString(elf, nameOffset, end - nameOffset)));
+                found.Add((value, value + BinaryPrimitives.ReadUInt64LittleEndian(entry[16..]), name));
             }
         }
 
         found.Sort(static (a, b) => a.Start.CompareTo(b.Start));
-        return new ElfSymbols([.. found.Select(f => f.Start)], [.. found.Select(f => f.End)], [.. found.Select(f => f.Name)]);
+        return new ElfSymbols([.. found.Select(f => f.Start)], [.. found.Select(f => f.End)], [.. found.Select(f => f.Name)], all);
     }
 }
