@@ -7,6 +7,9 @@
 
 #include "ntdef.h"
 
+#define _Analysis_mode_(mode)
+#define _Analysis_code_type_kernel_driver_
+
 /* IRQL (x64 values) */
 typedef UCHAR KIRQL, *PKIRQL;
 #define PASSIVE_LEVEL 0
@@ -50,6 +53,10 @@ ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 #define DPFLTR_INFO_LEVEL 3
 #define KdPrint(args) DbgPrint args
 #define KdPrintEx(args) DbgPrintEx args
+
+/* WPP software tracing without the WPP preprocessor: starting and stopping it do nothing (see mpt/wpp_tmh.h). */
+#define WPP_INIT_TRACING(DriverObject, RegistryPath) ((void)(DriverObject), (void)(RegistryPath))
+#define WPP_CLEANUP(DriverObject) ((void)(DriverObject))
 
 /* Stops the adapter whose routine runs with the given bug check (KeBugCheckEx); does not return. */
 __attribute__((noreturn)) void KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
