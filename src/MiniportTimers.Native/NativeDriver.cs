@@ -80,6 +80,38 @@ public abstract class NativeDriver
 
     internal ShimEntryPoints Shim { get; }
 
+    /// <summary>
+    /// Runs the driver's DriverEntry (PASSIVE_LEVEL) with <paramref name="driverObject"/> as the DriverObject it sees, so
+    /// its registration (StorPortInitialize, NdisMRegisterMiniportDriver) finds this driver object.
+    /// </summary>
+    /// <returns>What DriverEntry returned.</returns>
+    /// <exception cref="NativeDriverException">DriverEntry raised a bug check.</exception>
+    private protected unsafe uint RunDriverEntry(nint driverObject)
+    {
+        int faulted;
+        uint status;
+        var outer = DdiGuard.Enter(this);
+        try
+        {
+            status = Shim.CallDriverEntry(driverObject, 0, &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        try
+        {
+            DdiGuard.ThrowIfFaulted(faulted, "DriverEntry");
+        }
+        catch (MiniportTimers.Kernel.BugCheckException ex)
+        {
+            throw new NativeDriverException($"{Path}: DriverEntry raised {ex.Message}", ex);
+        }
+
+        return status;
+    }
+
     /// <summary>The C function at <paramref name="address"/>, by its source name (or its address when unknown).</summary>
     internal string NameOf(nint address) =>
         _base != 0 && address >= _base ? _symbols.NameAt((ulong)(address - _base)) ?? $"0x{address:X}" : $"0x{address:X}";

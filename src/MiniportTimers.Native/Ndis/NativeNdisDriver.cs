@@ -44,26 +44,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
     {
         ArgumentNullException.ThrowIfNull(host);
         var driver = new NativeNdisDriver(path, host);
-        int faulted;
-        var outer = DdiGuard.Enter(driver);
-        try
-        {
-            driver.DriverEntryStatus = (int)driver.Shim.CallDriverEntry(driver._token, 0, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        try
-        {
-            DdiGuard.ThrowIfFaulted(faulted, "DriverEntry");
-        }
-        catch (BugCheckException ex)
-        {
-            throw new NativeDriverException($"{driver.Path}: DriverEntry raised {ex.Message}", ex);
-        }
-
+        driver.DriverEntryStatus = (int)driver.RunDriverEntry(driver._token);
         return driver;
     }
 

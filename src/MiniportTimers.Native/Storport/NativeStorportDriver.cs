@@ -50,26 +50,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     {
         ArgumentNullException.ThrowIfNull(host);
         var driver = new NativeStorportDriver(path, host);
-        int faulted;
-        var outer = DdiGuard.Enter(driver);
-        try
-        {
-            driver.DriverEntryStatus = driver.Shim.CallDriverEntry(driver._token, 0, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        try
-        {
-            DdiGuard.ThrowIfFaulted(faulted, "DriverEntry");
-        }
-        catch (BugCheckException ex)
-        {
-            throw new NativeDriverException($"{driver.Path}: DriverEntry raised {ex.Message}", ex);
-        }
-
+        driver.DriverEntryStatus = driver.RunDriverEntry(driver._token);
         return driver;
     }
 
