@@ -162,8 +162,7 @@ C_ASSERT(sizeof(PORT_CONFIGURATION_INFORMATION) == 48 && FIELD_OFFSET(PORT_CONFI
 C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, SynchronizationModel) == 40 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, InterruptIrql) == 44);
 
 /* ---- DPCs and locks: caller storage ---- */
-typedef struct _KDPC_STORAGE { ULONG_PTR Opaque[8]; } KDPC_STORAGE; /* 64 bytes, a KDPC's size on x64 */
-typedef struct _STOR_DPC { KDPC_STORAGE Dpc; KSPIN_LOCK Lock; } STOR_DPC, *PSTOR_DPC;
+typedef struct _STOR_DPC { KDPC Dpc; KSPIN_LOCK Lock; } STOR_DPC, *PSTOR_DPC;
 C_ASSERT(sizeof(STOR_DPC) == 72);
 
 typedef struct _STOR_LOCK_HANDLE {

@@ -36,6 +36,54 @@ void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
 void KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
 void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
 
+/* IRQL changes (KeRaiseIrql, KeLowerIrql): raising above the current level only, lowering to a level at or below it. */
+VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
+KIRQL KeRaiseIrqlToDpcLevel(void);
+VOID KeLowerIrql(KIRQL NewIrql);
+
+/* ---- DPC objects and kernel timers: caller storage (64 bytes each on x64), bound to the host whose routine
+   initialized them. A timer's expiry queues its DPC with the system time's low and high parts as its arguments. ---- */
+typedef struct _KDPC { ULONG_PTR Opaque[8]; } KDPC, *PKDPC, *PRKDPC;
+typedef struct _KTIMER { ULONG_PTR Opaque[8]; } KTIMER, *PKTIMER;
+C_ASSERT(sizeof(KDPC) == 64 && sizeof(KTIMER) == 64);
+typedef VOID KDEFERRED_ROUTINE(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVOID SystemArgument2);
+typedef KDEFERRED_ROUTINE *PKDEFERRED_ROUTINE;
+typedef enum _TIMER_TYPE { NotificationTimer = 0, SynchronizationTimer = 1 } TIMER_TYPE;
+
+VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext);
+BOOLEAN KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2); /* FALSE when already queued */
+BOOLEAN KeRemoveQueueDpc(PRKDPC Dpc);                                               /* TRUE when it was queued */
+VOID KeFlushQueuedDpcs(void);                                                        /* PASSIVE_LEVEL */
+VOID KeInitializeTimer(PKTIMER Timer);
+VOID KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type);
+/* DueTime in 100 ns: negative relative, otherwise absolute system time. TRUE when the timer was queued. */
+BOOLEAN KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc);
+BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc);   /* Period: ms, 0 = one-shot */
+BOOLEAN KeSetCoalescableTimer(PKTIMER Timer, LARGE_INTEGER DueTime, ULONG Period, ULONG TolerableDelay, PKDPC Dpc); /* ms */
+BOOLEAN KeCancelTimer(PKTIMER Timer);
+BOOLEAN KeReadStateTimer(PKTIMER Timer);
+
+/* ---- executive timers (ExAllocateTimer): the callback runs at DISPATCH_LEVEL ---- */
+typedef struct _EX_TIMER *PEX_TIMER;
+typedef VOID EXT_CALLBACK(PEX_TIMER Timer, PVOID Context);
+typedef EXT_CALLBACK *PEXT_CALLBACK;
+typedef VOID EXT_DELETE_CALLBACK(PVOID Context);
+typedef EXT_DELETE_CALLBACK *PEXT_DELETE_CALLBACK;
+#define EX_TIMER_HIGH_RESOLUTION 0x4
+#define EX_TIMER_NO_WAKE 0x8
+#define EX_TIMER_NOTIFICATION 0x80000000u
+#define EX_TIMER_UNLIMITED_TOLERANCE ((LONGLONG)-1)
+typedef struct _EXT_SET_PARAMETERS_V0 { ULONG Version; ULONG Reserved; LONGLONG NoWakeTolerance; } EXT_SET_PARAMETERS, *PEXT_SET_PARAMETERS;
+typedef struct _EXT_DELETE_PARAMETERS { ULONG Version; ULONG Reserved; PEXT_DELETE_CALLBACK DeleteCallback; PVOID DeleteContext; } EXT_DELETE_PARAMETERS, *PEXT_DELETE_PARAMETERS;
+C_ASSERT(sizeof(EXT_SET_PARAMETERS) == 16 && sizeof(EXT_DELETE_PARAMETERS) == 24);
+FORCEINLINE VOID ExInitializeSetTimerParameters(PEXT_SET_PARAMETERS Parameters) { RtlZeroMemory(Parameters, sizeof *Parameters); Parameters->NoWakeTolerance = EX_TIMER_UNLIMITED_TOLERANCE; }
+FORCEINLINE VOID ExInitializeDeleteTimerParameters(PEXT_DELETE_PARAMETERS Parameters) { RtlZeroMemory(Parameters, sizeof *Parameters); }
+
+PEX_TIMER ExAllocateTimer(PEXT_CALLBACK Callback, PVOID CallbackContext, ULONG Attributes);   /* NULL on bad attributes */
+BOOLEAN ExSetTimer(PEX_TIMER Timer, LONGLONG DueTime, LONGLONG Period, PEXT_SET_PARAMETERS Parameters); /* 100 ns */
+BOOLEAN ExCancelTimer(PEX_TIMER Timer, PVOID Parameters);
+BOOLEAN ExDeleteTimer(PEX_TIMER Timer, BOOLEAN Cancel, BOOLEAN Wait, PEXT_DELETE_PARAMETERS Parameters);
+
 /* Clock reads, on the host's engine clock (virtual or real) and its epoch. Units: 100 ns. */
 ULONGLONG KeQueryInterruptTime(void);                 /* since boot (engine time 0) */
 void KeQuerySystemTime(PLARGE_INTEGER CurrentTime);    /* since 1601-01-01, on the host's epoch */

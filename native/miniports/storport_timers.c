@@ -15,6 +15,8 @@
 #define MPT_CMD_BUGCHECK 0x06       /* KeBugCheckEx(0xE2, 1, 2, 3, 4) */
 #define MPT_CMD_TOLERANT 0x07       /* request 2 ms with a 1 ms tolerable delay */
 #define MPT_CMD_PRINT_FORMATS 0x08  /* DbgPrint with the Windows-only format directives */
+#define MPT_CMD_KE_TIMER 0x09       /* a KTIMER with a KDPC, due in 20 ms */
+#define MPT_CMD_EX_TIMER 0x0A       /* an EX_TIMER due in 30 ms that deletes itself in its callback */
 
 typedef struct _MPT_EXTENSION {
     PVOID Timer;          /* StorPortInitializeTimer handle */
@@ -24,7 +26,25 @@ typedef struct _MPT_EXTENSION {
     ULONG LegacyFires;
     ULONG InterruptRequests;
     KSPIN_LOCK CounterLock;
+    KTIMER KeTimer;
+    KDPC KeDpc;
+    PEX_TIMER ExTimer;
 } MPT_EXTENSION, *PMPT_EXTENSION;
+
+static VOID MptKeDpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    PMPT_EXTENSION ext = (PMPT_EXTENSION)DeferredContext;
+    /* A timer's DPC gets the system time's low and high parts as its arguments. */
+    ULONGLONG systemTime = ((ULONGLONG)(ULONG_PTR)SystemArgument2 << 32) | (ULONG)(ULONG_PTR)SystemArgument1;
+    DbgPrint("MptKeDpc 1 at %I64u own %u systime %I64u signalled %u\n", KeQueryInterruptTime(), Dpc == &ext->KeDpc, systemTime, (ULONG)KeReadStateTimer(&ext->KeTimer));
+}
+
+static VOID MptExCallback(PEX_TIMER Timer, PVOID Context)
+{
+    PMPT_EXTENSION ext = (PMPT_EXTENSION)Context;
+    BOOLEAN deleted = ExDeleteTimer(Timer, TRUE, FALSE, NULL); /* legal from its own callback without waiting */
+    DbgPrint("MptExCallback 1 at %I64u own %u deleted %u irql %u\n", KeQueryInterruptTime(), Timer == ext->ExTimer, (ULONG)deleted, (ULONG)KeGetCurrentIrql());
+}
 
 static VOID MptTimerCallback(PVOID DeviceExtension, PVOID Context)
 {
@@ -117,6 +137,18 @@ static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
     case MPT_CMD_TOLERANT:
         status = StorPortRequestTimer(DeviceExtension, ext->Timer, MptTimerCallback, DeviceExtension, 2000, 1000);
         DbgPrint("tolerant arm status 0x%08lx\n", status);
+        break;
+    case MPT_CMD_KE_TIMER: {
+        LARGE_INTEGER due;
+        due.QuadPart = -200000; /* 20 ms, relative */
+        KeInitializeTimerEx(&ext->KeTimer, NotificationTimer);
+        KeInitializeDpc(&ext->KeDpc, MptKeDpc, ext);
+        DbgPrint("ke set queued %u\n", (ULONG)KeSetTimerEx(&ext->KeTimer, due, 0, &ext->KeDpc));
+        break;
+    }
+    case MPT_CMD_EX_TIMER:
+        ext->ExTimer = ExAllocateTimer(MptExCallback, ext, 0);
+        DbgPrint("ex set queued %u\n", (ULONG)ExSetTimer(ext->ExTimer, -300000, 0, NULL));
         break;
     case MPT_CMD_PRINT_FORMATS: {
         static WCHAR name[] = L"N\u00fcmero \u00e9t\u00e9";

@@ -8,7 +8,7 @@
 #include <storport.h>
 #include <ndis.h>
 
-#define MPT_BRIDGE_VERSION 2
+#define MPT_BRIDGE_VERSION 3
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;
@@ -55,6 +55,21 @@ typedef struct _MPT_DDI_TABLE {
     BOOLEAN (*NdisSetTimerObject)(NDIS_HANDLE TimerObject, LONGLONG DueTime100ns, LONG MillisecondsPeriod, PVOID Context, ULONG ToleranceMilliseconds, BOOLEAN Coalescable);
     BOOLEAN (*NdisCancelTimerObject)(NDIS_HANDLE TimerObject);
     VOID (*NdisFreeTimerObject)(NDIS_HANDLE TimerObject);
+    /* Ke/Ex timers and DPCs. Which: 0 KeSetTimer(Ex), 1 KeSetCoalescableTimer (names the DDI in bug checks). */
+    VOID (*KeRaiseIrql)(KIRQL NewIrql, PKIRQL OldIrql);
+    VOID (*KeLowerIrql)(KIRQL NewIrql);
+    VOID (*KeInitializeDpc)(PRKDPC Dpc, PKDEFERRED_ROUTINE Routine, PVOID Context);
+    BOOLEAN (*KeInsertQueueDpc)(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2);
+    BOOLEAN (*KeRemoveQueueDpc)(PRKDPC Dpc);
+    VOID (*KeFlushQueuedDpcs)(void);
+    VOID (*KeInitializeTimerEx)(PKTIMER Timer, ULONG Type);
+    BOOLEAN (*KeSetTimer)(PKTIMER Timer, LONGLONG DueTime, ULONG PeriodMilliseconds, ULONG TolerableDelayMilliseconds, PKDPC Dpc, ULONG Which);
+    BOOLEAN (*KeCancelTimer)(PKTIMER Timer);
+    BOOLEAN (*KeReadStateTimer)(PKTIMER Timer);
+    PEX_TIMER (*ExAllocateTimer)(PEXT_CALLBACK Callback, PVOID Context, ULONG Attributes);
+    BOOLEAN (*ExSetTimer)(PEX_TIMER Timer, LONGLONG DueTime, LONGLONG Period, PEXT_SET_PARAMETERS Parameters);
+    BOOLEAN (*ExCancelTimer)(PEX_TIMER Timer);
+    BOOLEAN (*ExDeleteTimer)(PEX_TIMER Timer, BOOLEAN Cancel, BOOLEAN Wait, PEXT_DELETE_PARAMETERS Parameters);
 } MPT_DDI_TABLE;
 
 /* Exported by the shim (default visibility), called by the .NET host. */
@@ -72,5 +87,6 @@ MPT_EXPORT VOID MptCallDpc(PHW_DPC_ROUTINE Routine, PSTOR_DPC Dpc, PVOID DeviceE
 MPT_EXPORT NDIS_STATUS MptCallStatus2(NDIS_STATUS (*Routine)(PVOID, PVOID), PVOID A, PVOID B, int *Faulted);
 MPT_EXPORT NDIS_STATUS MptCallStatus3(NDIS_STATUS (*Routine)(PVOID, PVOID, PVOID), PVOID A, PVOID B, PVOID C, int *Faulted);
 MPT_EXPORT VOID MptCallHalt(MINIPORT_HALT_HANDLER Routine, NDIS_HANDLE Context, ULONG HaltAction, int *Faulted);
-MPT_EXPORT VOID MptCallNdisTimer(PNDIS_TIMER_FUNCTION Routine, PVOID SystemSpecific1, PVOID Context, PVOID SystemSpecific2, PVOID SystemSpecific3, int *Faulted);
+/* Any routine taking four pointers and returning nothing: NDIS_TIMER_FUNCTION, KDEFERRED_ROUTINE. */
+MPT_EXPORT VOID MptCallVoid4(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID), PVOID SystemSpecific1, PVOID Context, PVOID SystemSpecific2, PVOID SystemSpecific3, int *Faulted);
 MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted);

@@ -107,9 +107,9 @@ MPT_EXPORT VOID MptCallDpc(PHW_DPC_ROUTINE Routine, PSTOR_DPC Dpc, PVOID DeviceE
 MPT_EXPORT NDIS_STATUS MptCallStatus2(NDIS_STATUS (*Routine)(PVOID, PVOID), PVOID A, PVOID B, int *Faulted) { MPT_TRAMPOLINE(NDIS_STATUS, NDIS_STATUS_FAILURE, Routine(A, B)) }
 MPT_EXPORT NDIS_STATUS MptCallStatus3(NDIS_STATUS (*Routine)(PVOID, PVOID, PVOID), PVOID A, PVOID B, PVOID C, int *Faulted) { MPT_TRAMPOLINE(NDIS_STATUS, NDIS_STATUS_FAILURE, Routine(A, B, C)) }
 MPT_EXPORT VOID MptCallHalt(MINIPORT_HALT_HANDLER Routine, NDIS_HANDLE Context, ULONG HaltAction, int *Faulted) { MPT_TRAMPOLINE_VOID(Routine(Context, (NDIS_HALT_ACTION)HaltAction)) }
-MPT_EXPORT VOID MptCallNdisTimer(PNDIS_TIMER_FUNCTION Routine, PVOID SystemSpecific1, PVOID Context, PVOID SystemSpecific2, PVOID SystemSpecific3, int *Faulted)
+MPT_EXPORT VOID MptCallVoid4(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID), PVOID A, PVOID B, PVOID C, PVOID D, int *Faulted)
 {
-    MPT_TRAMPOLINE_VOID(Routine(SystemSpecific1, Context, SystemSpecific2, SystemSpecific3))
+    MPT_TRAMPOLINE_VOID(Routine(A, B, C, D))
 }
 MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted) { MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(DeviceExtension, Context)) }
 
@@ -368,6 +368,36 @@ VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject) { g_mpt->NdisFreeTimerObject(T
  * ------------------------------------------------------------------------------------------------------------- */
 
 KIRQL KeGetCurrentIrql(void) { return g_mpt->GetCurrentIrql(); }
+
+VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql) { g_mpt->KeRaiseIrql(NewIrql, OldIrql); MPT_CHECK(); }
+KIRQL KeRaiseIrqlToDpcLevel(void) { KIRQL old; KeRaiseIrql(DISPATCH_LEVEL, &old); return old; }
+VOID KeLowerIrql(KIRQL NewIrql) { g_mpt->KeLowerIrql(NewIrql); MPT_CHECK(); }
+
+VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext) { g_mpt->KeInitializeDpc(Dpc, DeferredRoutine, DeferredContext); MPT_CHECK(); }
+BOOLEAN KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2) { BOOLEAN r = g_mpt->KeInsertQueueDpc(Dpc, SystemArgument1, SystemArgument2); MPT_CHECK(); return r; }
+BOOLEAN KeRemoveQueueDpc(PRKDPC Dpc) { BOOLEAN r = g_mpt->KeRemoveQueueDpc(Dpc); MPT_CHECK(); return r; }
+VOID KeFlushQueuedDpcs(void) { g_mpt->KeFlushQueuedDpcs(); MPT_CHECK(); }
+VOID KeInitializeTimer(PKTIMER Timer) { g_mpt->KeInitializeTimerEx(Timer, NotificationTimer); MPT_CHECK(); }
+VOID KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type) { g_mpt->KeInitializeTimerEx(Timer, (ULONG)Type); MPT_CHECK(); }
+BOOLEAN KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc) { BOOLEAN r = g_mpt->KeSetTimer(Timer, DueTime.QuadPart, 0, 0, Dpc, 0); MPT_CHECK(); return r; }
+BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc)
+{
+    if (Period < 0) {
+        g_mpt->BugCheck(0x1E, (ULONG_PTR)STATUS_INVALID_PARAMETER, (ULONG_PTR)(LONG_PTR)Period, 0, 0, "KeSetTimerEx: a negative period");
+        MPT_CHECK();
+    }
+    BOOLEAN r = g_mpt->KeSetTimer(Timer, DueTime.QuadPart, (ULONG)Period, 0, Dpc, 0);
+    MPT_CHECK();
+    return r;
+}
+BOOLEAN KeSetCoalescableTimer(PKTIMER Timer, LARGE_INTEGER DueTime, ULONG Period, ULONG TolerableDelay, PKDPC Dpc) { BOOLEAN r = g_mpt->KeSetTimer(Timer, DueTime.QuadPart, Period, TolerableDelay, Dpc, 1); MPT_CHECK(); return r; }
+BOOLEAN KeCancelTimer(PKTIMER Timer) { BOOLEAN r = g_mpt->KeCancelTimer(Timer); MPT_CHECK(); return r; }
+BOOLEAN KeReadStateTimer(PKTIMER Timer) { BOOLEAN r = g_mpt->KeReadStateTimer(Timer); MPT_CHECK(); return r; }
+
+PEX_TIMER ExAllocateTimer(PEXT_CALLBACK Callback, PVOID CallbackContext, ULONG Attributes) { PEX_TIMER t = g_mpt->ExAllocateTimer(Callback, CallbackContext, Attributes); MPT_CHECK(); return t; }
+BOOLEAN ExSetTimer(PEX_TIMER Timer, LONGLONG DueTime, LONGLONG Period, PEXT_SET_PARAMETERS Parameters) { BOOLEAN r = g_mpt->ExSetTimer(Timer, DueTime, Period, Parameters); MPT_CHECK(); return r; }
+BOOLEAN ExCancelTimer(PEX_TIMER Timer, PVOID Parameters) { (void)Parameters; BOOLEAN r = g_mpt->ExCancelTimer(Timer); MPT_CHECK(); return r; }
+BOOLEAN ExDeleteTimer(PEX_TIMER Timer, BOOLEAN Cancel, BOOLEAN Wait, PEXT_DELETE_PARAMETERS Parameters) { BOOLEAN r = g_mpt->ExDeleteTimer(Timer, Cancel, Wait, Parameters); MPT_CHECK(); return r; }
 
 void KeInitializeSpinLock(PKSPIN_LOCK SpinLock) { g_mpt->InitializeSpinLock(SpinLock); MPT_CHECK(); }
 KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) { KIRQL old = g_mpt->AcquireSpinLockRaiseToDpc(SpinLock); MPT_CHECK(); return old; }

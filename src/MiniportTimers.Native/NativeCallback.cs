@@ -75,7 +75,7 @@ internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) :
         var outer = DdiGuard.Enter(Driver);
         try
         {
-            Driver.Shim.CallNdisTimer(Routine, MiniportTimers.Native.Ndis.NativeNdisObjects.NativeTimer(systemSpecific1), functionContext is nint c ? c : 0, (nint)systemSpecific2, (nint)systemSpecific3, &faulted);
+            Driver.Shim.CallVoid4(Routine, MiniportTimers.Native.Ndis.NativeNdisObjects.NativeTimer(systemSpecific1), functionContext is nint c ? c : 0, (nint)systemSpecific2, (nint)systemSpecific3, &faulted);
         }
         finally
         {
@@ -84,6 +84,65 @@ internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) :
 
         DdiGuard.ThrowIfFaulted(faulted, CallbackName);
     }
+
+    /// <summary>KDEFERRED_ROUTINE: (DPC storage, context, argument 1, argument 2).</summary>
+    public void DeferredRoutine(MiniportTimers.Kernel.Timers.KDPC dpc, object? deferredContext, object? systemArgument1, object? systemArgument2)
+    {
+        int faulted;
+        var outer = DdiGuard.Enter(Driver);
+        try
+        {
+            Driver.Shim.CallVoid4(Routine, MiniportTimers.Native.Kernel.NativeKernelObjects.Storage(dpc), Pointer(deferredContext), Pointer(systemArgument1), Pointer(systemArgument2), &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
+    }
+
+    /// <summary>EXT_CALLBACK: (timer handle, context).</summary>
+    public void ExTimerCallback(MiniportTimers.Kernel.Timers.EX_TIMER timer, object? context)
+    {
+        int faulted;
+        var outer = DdiGuard.Enter(Driver);
+        try
+        {
+            Driver.Shim.CallTimerEx(Routine, MiniportTimers.Native.Kernel.NativeKernelObjects.Storage(timer), Pointer(context), &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
+    }
+
+    /// <summary>EXT_DELETE_CALLBACK: (context).</summary>
+    public void ExDeleteCallback(object? context)
+    {
+        int faulted;
+        var outer = DdiGuard.Enter(Driver);
+        try
+        {
+            Driver.Shim.CallTimer(Routine, Pointer(context), &faulted);
+        }
+        finally
+        {
+            DdiGuard.Exit(outer);
+        }
+
+        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
+    }
+
+    /// <summary>A PVOID the host carried as an object: a native value (nint), a system-time part (uint), or nothing.</summary>
+    internal static nint Pointer(object? value) => value switch
+    {
+        nint n => n,
+        uint u => (nint)u,
+        _ => 0,
+    };
 
     internal static nint Address(object deviceExtension) => ((NativeDeviceExtension)deviceExtension).Address;
 }

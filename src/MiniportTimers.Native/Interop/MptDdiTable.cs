@@ -10,7 +10,7 @@ namespace MiniportTimers.Native.Interop;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct MptDdiTable
 {
-    public const uint CurrentVersion = 2;
+    public const uint CurrentVersion = 3;
 
     public uint Size;
     public uint Version;
@@ -59,4 +59,20 @@ internal unsafe struct MptDdiTable
     public delegate* unmanaged<nint, long, int, nint, uint, byte, byte> NdisSetTimerObject;
     public delegate* unmanaged<nint, byte> NdisCancelTimerObject;
     public delegate* unmanaged<nint, void> NdisFreeTimerObject;
+
+    // Ke/Ex timers and DPCs
+    public delegate* unmanaged<byte, byte*, void> KeRaiseIrql;
+    public delegate* unmanaged<byte, void> KeLowerIrql;
+    public delegate* unmanaged<nint, nint, nint, void> KeInitializeDpc;
+    public delegate* unmanaged<nint, nint, nint, byte> KeInsertQueueDpc;
+    public delegate* unmanaged<nint, byte> KeRemoveQueueDpc;
+    public delegate* unmanaged<void> KeFlushQueuedDpcs;
+    public delegate* unmanaged<nint, uint, void> KeInitializeTimerEx;
+    public delegate* unmanaged<nint, long, uint, uint, nint, uint, byte> KeSetTimer;
+    public delegate* unmanaged<nint, byte> KeCancelTimer;
+    public delegate* unmanaged<nint, byte> KeReadStateTimer;
+    public delegate* unmanaged<nint, nint, uint, nint> ExAllocateTimer;
+    public delegate* unmanaged<nint, long, long, nint, byte> ExSetTimer;
+    public delegate* unmanaged<nint, byte> ExCancelTimer;
+    public delegate* unmanaged<nint, byte, byte, nint, byte> ExDeleteTimer;
 }

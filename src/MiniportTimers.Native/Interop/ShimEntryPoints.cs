@@ -25,7 +25,7 @@ internal sealed unsafe class ShimEntryPoints
         CallStatus2 = (delegate* unmanaged<nint, nint, nint, int*, int>)Export(library, "MptCallStatus2");
         CallStatus3 = (delegate* unmanaged<nint, nint, nint, nint, int*, int>)Export(library, "MptCallStatus3");
         CallHalt = (delegate* unmanaged<nint, nint, uint, int*, void>)Export(library, "MptCallHalt");
-        CallNdisTimer = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallNdisTimer");
+        CallVoid4 = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallVoid4");
         FormatDebugPrint = Export(library, "MptFormatDebugPrint");
     }
 
@@ -57,7 +57,8 @@ internal sealed unsafe class ShimEntryPoints
 
     public delegate* unmanaged<nint, nint, uint, int*, void> CallHalt { get; }
 
-    public delegate* unmanaged<nint, nint, nint, nint, nint, int*, void> CallNdisTimer { get; }
+    /// <summary>Any routine of four pointers returning nothing (NDIS_TIMER_FUNCTION, KDEFERRED_ROUTINE).</summary>
+    public delegate* unmanaged<nint, nint, nint, nint, nint, int*, void> CallVoid4 { get; }
 
     /// <summary>MptFormatDebugPrint (variadic in C; the tests call it with a fixed argument list).</summary>
     public nint FormatDebugPrint { get; }

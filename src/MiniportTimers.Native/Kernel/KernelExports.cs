@@ -23,6 +23,247 @@ internal static unsafe class KernelExports
         t->StallExecutionProcessor = &StallExecutionProcessor;
         t->DebugPrint = &DebugPrint;
         t->BugCheck = &BugCheck;
+        t->KeRaiseIrql = &RaiseIrql;
+        t->KeLowerIrql = &LowerIrql;
+        t->KeInitializeDpc = &InitializeDpc;
+        t->KeInsertQueueDpc = &InsertQueueDpc;
+        t->KeRemoveQueueDpc = &RemoveQueueDpc;
+        t->KeFlushQueuedDpcs = &FlushQueuedDpcs;
+        t->KeInitializeTimerEx = &InitializeTimerEx;
+        t->KeSetTimer = &SetTimer;
+        t->KeCancelTimer = &CancelTimer;
+        t->KeReadStateTimer = &ReadStateTimer;
+        t->ExAllocateTimer = &ExAllocateTimer;
+        t->ExSetTimer = &ExSetTimer;
+        t->ExCancelTimer = &ExCancelTimer;
+        t->ExDeleteTimer = &ExDeleteTimer;
+    }
+
+    private static NativeDriver Driver(string routine) =>
+        DdiGuard.CurrentDriver ?? throw new InvalidOperationException($"{routine} was called from C code the host did not call.");
+
+#pragma warning disable CA1859 // the host's DDIs take a PVOID as object? (null for NULL): object is the point
+    private static object? Boxed(nint value) => value == 0 ? null : value;
+#pragma warning restore CA1859
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void RaiseIrql(byte newIrql, byte* oldIrql)
+    {
+        try
+        {
+            Ke.KeRaiseIrql((KIRQL)newIrql, out var old);
+            *oldIrql = (byte)old;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeRaiseIrql");
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void LowerIrql(byte newIrql)
+    {
+        try
+        {
+            Ke.KeLowerIrql((KIRQL)newIrql);
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeLowerIrql");
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void InitializeDpc(nint dpc, nint routine, nint context)
+    {
+        try
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(routine);
+            var driver = Driver("KeInitializeDpc");
+            Ke.KeInitializeDpc(NativeKernelObjects.Dpc(driver, dpc), driver.Callback(routine).DeferredRoutine, Boxed(context));
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeInitializeDpc");
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte InsertQueueDpc(nint dpc, nint systemArgument1, nint systemArgument2)
+    {
+        try
+        {
+            return Ke.KeInsertQueueDpc(NativeKernelObjects.Dpc(Driver("KeInsertQueueDpc"), dpc), Boxed(systemArgument1), Boxed(systemArgument2)) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeInsertQueueDpc");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte RemoveQueueDpc(nint dpc)
+    {
+        try
+        {
+            return Ke.KeRemoveQueueDpc(NativeKernelObjects.Dpc(Driver("KeRemoveQueueDpc"), dpc)) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeRemoveQueueDpc");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void FlushQueuedDpcs()
+    {
+        try
+        {
+            Ke.KeFlushQueuedDpcs();
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeFlushQueuedDpcs");
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void InitializeTimerEx(nint timer, uint type)
+    {
+        try
+        {
+            Ke.KeInitializeTimerEx(NativeKernelObjects.Timer(Driver("KeInitializeTimerEx"), timer), (MiniportTimers.Kernel.Timers.TIMER_TYPE)type);
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeInitializeTimerEx");
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte SetTimer(nint timer, long dueTime100ns, uint periodMilliseconds, uint tolerableDelayMilliseconds, nint dpc, uint which)
+    {
+        var routine = which == 1 ? "KeSetCoalescableTimer" : "KeSetTimerEx";
+        try
+        {
+            var driver = Driver(routine);
+            var t = NativeKernelObjects.Timer(driver, timer);
+            var d = dpc == 0 ? null : NativeKernelObjects.Dpc(driver, dpc);
+            var queued = which == 1
+                ? Ke.KeSetCoalescableTimer(t, dueTime100ns, periodMilliseconds, tolerableDelayMilliseconds, d)
+                : Ke.KeSetTimerEx(t, dueTime100ns, checked((int)periodMilliseconds), d);
+            return queued ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, routine);
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte CancelTimer(nint timer)
+    {
+        try
+        {
+            return Ke.KeCancelTimer(NativeKernelObjects.Timer(Driver("KeCancelTimer"), timer)) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeCancelTimer");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte ReadStateTimer(nint timer)
+    {
+        try
+        {
+            return Ke.KeReadStateTimer(NativeKernelObjects.Timer(Driver("KeReadStateTimer"), timer)) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeReadStateTimer");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static nint ExAllocateTimer(nint callback, nint context, uint attributes)
+    {
+        try
+        {
+            var driver = Driver("ExAllocateTimer");
+            MiniportTimers.Kernel.Timers.EXT_CALLBACK? routine = callback == 0 ? null : driver.Callback(callback).ExTimerCallback;
+            return Ex.ExAllocateTimer(routine, Boxed(context), attributes) is { } timer ? NativeKernelObjects.AddExTimer(timer) : 0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "ExAllocateTimer");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte ExSetTimer(nint timer, long dueTime100ns, long period100ns, nint parameters)
+    {
+        try
+        {
+            var t = NativeKernelObjects.ExTimer(timer) ?? throw new ArgumentException($"ExSetTimer: 0x{timer:X} is not a timer ExAllocateTimer returned.", nameof(timer));
+            var p = parameters == 0 ? null : new MiniportTimers.Kernel.Timers.EXT_SET_PARAMETERS { Version = *(uint*)parameters, NoWakeTolerance = *(long*)(parameters + 8) };
+            return Ex.ExSetTimer(t, dueTime100ns, period100ns, p) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "ExSetTimer");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte ExCancelTimer(nint timer)
+    {
+        try
+        {
+            var t = NativeKernelObjects.ExTimer(timer) ?? throw new ArgumentException($"ExCancelTimer: 0x{timer:X} is not a timer ExAllocateTimer returned.", nameof(timer));
+            return Ex.ExCancelTimer(t, null) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "ExCancelTimer");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte ExDeleteTimer(nint timer, byte cancel, byte wait, nint parameters)
+    {
+        try
+        {
+            var driver = Driver("ExDeleteTimer");
+            var t = NativeKernelObjects.ExTimer(timer) ?? throw new ArgumentException($"ExDeleteTimer: 0x{timer:X} is not a timer ExAllocateTimer returned.", nameof(timer));
+            MiniportTimers.Kernel.Timers.EXT_DELETE_PARAMETERS? p = null;
+            if (parameters != 0)
+            {
+                var deleteCallback = *(nint*)(parameters + 8);
+                p = new MiniportTimers.Kernel.Timers.EXT_DELETE_PARAMETERS
+                {
+                    Version = *(uint*)parameters,
+                    DeleteCallback = deleteCallback == 0 ? null : driver.Callback(deleteCallback).ExDeleteCallback,
+                    DeleteContext = Boxed(*(nint*)(parameters + 16)),
+                };
+            }
+
+            return Ex.ExDeleteTimer(t, cancel != 0, wait != 0, p) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "ExDeleteTimer");
+            return 0;
+        }
     }
 
     [System.Runtime.InteropServices.UnmanagedCallersOnly]

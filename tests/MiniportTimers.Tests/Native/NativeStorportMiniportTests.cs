@@ -22,6 +22,8 @@ public sealed partial class NativeStorportMiniportTests : IDisposable
     private const byte CmdBugCheck = 0x06;
     private const byte CmdTolerant = 0x07;
     private const byte CmdPrintFormats = 0x08;
+    private const byte CmdKeTimer = 0x09;
+    private const byte CmdExTimer = 0x0A;
     private const long Ms = TimeUnits.NanosecondsPerMillisecond;
 
     private readonly List<IDisposable> _disposables = [];
@@ -166,6 +168,29 @@ public sealed partial class NativeStorportMiniportTests : IDisposable
         host.AddAdapter();
         Submit(host, CmdArm);
         Assert.True(fired.Wait(TimeSpan.FromSeconds(10)), "the C callback ran on the real clock");
+        Assert.Empty(host.BugChecks);
+    }
+
+    [NativeFact]
+    public void AKtimerWithAKdpc_FromC_QueuesItsDpcAt20ms_WithTheSystemTimeAsItsArguments()
+    {
+        var (host, driver, engine) = Start();
+        Submit(host, CmdKeTimer);
+        Assert.Equal(["ke set queued 0"], Lines(driver, "ke set queued"));
+        engine.AdvanceBy(20 * Ms - 1);
+        Assert.Empty(Lines(driver, "MptKeDpc"));
+        engine.AdvanceBy(1);
+        var systemTime = host.SystemTime100ns(20 * Ms);
+        Assert.Equal([$"MptKeDpc 1 at 200000 own 1 systime {systemTime} signalled 1"], Lines(driver, "MptKeDpc"));
+    }
+
+    [NativeFact]
+    public void AnExTimer_FromC_FiresAt30ms_AtDispatchLevel_AndMayDeleteItselfInItsCallback()
+    {
+        var (host, driver, engine) = Start();
+        Submit(host, CmdExTimer);
+        engine.AdvanceBy(100 * Ms);
+        Assert.Equal(["MptExCallback 1 at 300000 own 1 deleted 0 irql 2"], Lines(driver, "MptExCallback")); // not queued any more: FALSE
         Assert.Empty(host.BugChecks);
     }
 

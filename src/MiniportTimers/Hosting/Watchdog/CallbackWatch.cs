@@ -11,15 +11,26 @@ namespace MiniportTimers.Hosting.Watchdog;
 /// </summary>
 /// <remarks>
 /// Synchronization rules: the start is published with a full fence after the stamp is written; the watchdog uses the
-/// stamp only if the start it read is still the published one. One report per run: the trip flag (an interlocked
-/// exchange) decides whether the watchdog thread or the returning callback reports it:
+/// stamp only if the start it read is still the published one. One report per run: the trip word holds the start of
+/// the run the watchdog claimed (compare-and-swap from none), and the returning callback takes it (exchange to none):
 /// <code>
 ///   dispatcher                         watchdog thread
 ///   callback starts, since = t0
-///   (blocked)                          now - t0 &gt; limit: trip 0 -&gt; 1, report 0x133, owner stopped
+///   (blocked)                          now - t0 &gt; limit: trip none -&gt; t0, since still t0? report 0x133, owner stopped
 ///   callback returns: since = none,
-///   trip 1 -&gt; 0: no second report
+///   trip t0 -&gt; none: it was mine: no second report
 /// </code>
+/// The watchdog judges slowly (it reads the scheduler's counters), so the run may return while it does:
+/// <code>
+///   dispatcher                         watchdog thread
+///                                      reads since = t0, stamp; charges it (slow)
+///   callback returns: since = none,
+///   trip none -&gt; none: not mine: the return check judges the run
+///                                      trip none -&gt; t0 (claimed), since still t0? no: trip t0 -&gt; none, no report
+/// </code>
+/// Had the return's exchange come between the claim and the re-check, it would have taken t0 (skipping the return
+/// check) and the watchdog's undo would fail: then the watchdog reports. Either way exactly one side judges the run.
+/// Before this rule a report could come for a run that had already returned (found by the CI run of issue 10).
 /// </remarks>
 internal sealed class CallbackWatch(MiniportHost host, HostedAdapter? owner) : ICallbackWatch
 {
@@ -28,7 +39,7 @@ internal sealed class CallbackWatch(MiniportHost host, HostedAdapter? owner) : I
     private long _sinceNanoseconds = NotWatched; // written by the dispatcher, read by the watchdog thread
     private string _routine = "";
     private WatchdogStamp _stamp;                // written before _sinceNanoseconds publishes it
-    private int _tripped;                        // 1 once the watchdog reported the run in progress
+    private long _trippedRun = NotWatched;       // the start of the run the watchdog claimed, or NotWatched
 
     /// <inheritdoc/>
     public WatchdogStamp Begin(string routine)
@@ -46,8 +57,9 @@ internal sealed class CallbackWatch(MiniportHost host, HostedAdapter? owner) : I
     /// <inheritdoc/>
     public bool End()
     {
+        var run = Volatile.Read(ref _sinceNanoseconds); // only the dispatcher writes it
         Volatile.Write(ref _sinceNanoseconds, NotWatched);
-        return Interlocked.Exchange(ref _tripped, 0) == 1;
+        return run != NotWatched && Interlocked.Exchange(ref _trippedRun, NotWatched) == run;
     }
 
     /// <summary>
@@ -79,9 +91,14 @@ internal sealed class CallbackWatch(MiniportHost host, HostedAdapter? owner) : I
         }
 
         var charge = DpcWatchdog.Charge(host.Engine, host.HostOptions.StolenTime, stamp, nowNanoseconds, limitNanoseconds, ownThread: false);
-        if (charge.RanMicroseconds <= limitMicroseconds || Interlocked.CompareExchange(ref _tripped, 1, 0) != 0)
+        if (charge.RanMicroseconds <= limitMicroseconds || Interlocked.CompareExchange(ref _trippedRun, since, NotWatched) != NotWatched)
         {
-            return true;
+            return true; // within the allotment, or this run is reported already
+        }
+
+        if (Volatile.Read(ref _sinceNanoseconds) != since && Interlocked.CompareExchange(ref _trippedRun, NotWatched, since) == since)
+        {
+            return true; // the run returned while it was judged: its own return check judges it (see the diagram above)
         }
 
         var bugCheck = DpcWatchdog.Violation(routine, charge, limitMicroseconds, returned: false);
