@@ -131,4 +131,20 @@ public static class Ex
 
     private static BugCheckException Misuse(string detail) =>
         new(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ExTimerMisuse, 0, 0, 0, detail);
+
+    /// <summary>
+    /// The timer resolution (ExSetTimerResolution), 100 ns units. The engine is always precise, so a request changes
+    /// nothing: the result is what timers of the calling host get, 10 (1 µs) in precise mode, or the host's Windows clock
+    /// tick when it set one (<see cref="KernelHostOptions.WindowsClockTickMicroseconds"/>; timeBeginPeriod's effect is
+    /// that option, chosen per host).
+    /// </summary>
+    /// <param name="DesiredTime">The resolution asked for, 100 ns units (ignored, see above).</param>
+    /// <param name="SetResolution">TRUE to ask, FALSE to release a request (ignored, see above).</param>
+    /// <returns>The resolution in effect, 100 ns units.</returns>
+    /// <remarks>IRQL: PASSIVE_LEVEL in Windows; any here. Thread-safe.</remarks>
+    public static uint ExSetTimerResolution(uint DesiredTime, bool SetResolution)
+    {
+        _ = (DesiredTime, SetResolution);
+        return KernelContext.Current?.HostOptions?.WindowsClockTickMicroseconds is { } tick ? (uint)(tick * 10) : 10u;
+    }
 }

@@ -64,6 +64,40 @@ public static partial class Ke
         }
     }
 
+    /// <summary>The performance counter's frequency here: 10 MHz (100 ns per count), as Windows reports on most machines.</summary>
+    public const long PerformanceFrequency = 10_000_000;
+
+    /// <summary>
+    /// The performance counter (KeQueryPerformanceCounter): counts of 100 ns since engine time 0, on the engine of the host
+    /// whose routine the thread runs; <paramref name="PerformanceFrequency"/> receives <see cref="Ke.PerformanceFrequency"/>.
+    /// </summary>
+    /// <param name="PerformanceFrequency">Receives the counts per second (10,000,000).</param>
+    /// <returns>The counter.</returns>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    /// <exception cref="InvalidOperationException">No host routine and no UseEngine scope on the calling thread.</exception>
+    public static long KeQueryPerformanceCounter(out long PerformanceFrequency)
+    {
+        PerformanceFrequency = Ke.PerformanceFrequency;
+        return CurrentEngine(nameof(KeQueryPerformanceCounter)).NowNanoseconds / TimeUnits.NanosecondsPer100ns;
+    }
+
+    /// <summary>
+    /// The clock-interrupt period (KeQueryTimeIncrement), 100 ns units: the host's Windows clock tick when it set one
+    /// (<see cref="KernelHostOptions.WindowsClockTickMicroseconds"/>), else Windows' default 156,250 (15.625 ms).
+    /// </summary>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    public static uint KeQueryTimeIncrement() =>
+        (uint)((KernelContext.Current?.HostOptions?.WindowsClockTickMicroseconds ?? KernelHostOptions.DefaultWindowsClockTickMicroseconds) * 10);
+
+    /// <summary>
+    /// Clock interrupts since engine time 0 (KeQueryTickCount): the engine time divided by <see cref="KeQueryTimeIncrement"/>.
+    /// </summary>
+    /// <param name="CurrentCount">Receives the tick count.</param>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    /// <exception cref="InvalidOperationException">No host routine and no UseEngine scope on the calling thread.</exception>
+    public static void KeQueryTickCount(out long CurrentCount) =>
+        CurrentCount = CurrentEngine(nameof(KeQueryTickCount)).NowNanoseconds / TimeUnits.NanosecondsPer100ns / KeQueryTimeIncrement();
+
     private static long SystemTimeNow(string routine) =>
         KernelTime.SystemTime100ns(CurrentEngine(routine).NowNanoseconds, KernelContext.CurrentSystemTimeAtEngineZero100ns);
 

@@ -78,6 +78,12 @@ public sealed partial class StorportAdapter : HostedAdapter
     /// <summary>The adapter's StorPortInitializeTimer timers (the legacy timer is <see cref="LegacyTimer"/>).</summary>
     internal AdapterTimerTable<ExtendedPortTimer> Timers { get; } = new();
 
+    /// <summary>True when the calling thread holds this adapter's StartIo lock (in a timer callback or HwStorStartIo, or after StorPortAcquireSpinLock).</summary>
+    public bool IsStartIoLockHeldByCurrentThread => StartIoSpinLock.IsOwnedByCurrentThread;
+
+    /// <summary>True when the calling thread holds this adapter's Interrupt lock (in HwStorInterrupt, StorPortSynchronizeAccess, a half-duplex callback).</summary>
+    public bool IsInterruptLockHeldByCurrentThread => InterruptSpinLock.IsOwnedByCurrentThread;
+
     internal KSpinLock StartIoSpinLock { get; }
 
     internal KSpinLock DpcSpinLock { get; }

@@ -60,3 +60,69 @@ public class KeClockAndSpinLockTests
         KeReleaseSpinLock(spinLock, old);
     }
 }
+
+/// <summary>Issue 12 §3: the remaining clock reads and NDIS spin locks on the flat C# surface, and the lock-held queries.</summary>
+public class FlatSurfaceAdditionsTests
+{
+    private const long Ms = TimeUnits.NanosecondsPerMillisecond;
+
+    [Fact]
+    public void PerformanceCounterAndTickCount_FollowTheEngine_AndTheHostsTick()
+    {
+        using var engine = new VirtualTimerEngine();
+        using (UseEngine(engine))
+        {
+            engine.AdvanceBy(40 * Ms);
+            Assert.Equal(400_000, KeQueryPerformanceCounter(out var frequency));
+            Assert.Equal(10_000_000, frequency);
+            Assert.Equal(156_250u, KeQueryTimeIncrement()); // Windows' default clock: 15.625 ms
+            KeQueryTickCount(out var ticks);
+            Assert.Equal(2, ticks); // 40 ms / 15.625 ms
+            Assert.Equal(10u, Ex.ExSetTimerResolution(10_000, true)); // precise: 1 µs, whatever is asked
+        }
+
+        var bed = new StorportTestBed(new StorportHostOptions { WindowsClockTickMicroseconds = 1_000 });
+        uint resolution = 0;
+        long count = -1;
+        bed.StartIo = (_, _) =>
+        {
+            resolution = Ex.ExSetTimerResolution(10_000, true);
+            KeQueryTickCount(out count);
+        };
+        bed.AdvanceMicroseconds(5_500);
+        bed.Adapter.SubmitRequest(new SCSI_REQUEST_BLOCK());
+        Assert.Equal((10_000u, 5L), (resolution, count)); // the host's 1 ms tick
+    }
+
+    [Fact]
+    public void NdisSpinLocks_SaveAndRestoreTheIrql_AndTheDprFormsNeedDispatch()
+    {
+        MiniportTimers.Ndis.NdisApi.NdisAllocateSpinLock(out var spinLock);
+        MiniportTimers.Ndis.NdisApi.NdisAcquireSpinLock(spinLock);
+        Assert.Equal((KIRQL.DISPATCH_LEVEL, KIRQL.PASSIVE_LEVEL), (KeGetCurrentIrql(), spinLock.OldIrql));
+        MiniportTimers.Ndis.NdisApi.NdisReleaseSpinLock(spinLock);
+        Assert.Equal(KIRQL.PASSIVE_LEVEL, KeGetCurrentIrql());
+        Assert.Equal(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, Assert.Throws<BugCheckException>(() => MiniportTimers.Ndis.NdisApi.NdisDprAcquireSpinLock(spinLock)).Code);
+        KeRaiseIrql(KIRQL.DISPATCH_LEVEL, out var old);
+        MiniportTimers.Ndis.NdisApi.NdisDprAcquireSpinLock(spinLock);
+        MiniportTimers.Ndis.NdisApi.NdisDprReleaseSpinLock(spinLock);
+        KeLowerIrql(old);
+        MiniportTimers.Ndis.NdisApi.NdisFreeSpinLock(spinLock);
+        Assert.True(spinLock.IsFreed);
+    }
+
+    [Fact]
+    public void ATestCanAsk_WhetherTheCurrentThreadHoldsAnAdaptersPortLocks()
+    {
+        var bed = new StorportTestBed();
+        (bool StartIo, bool Interrupt) inTimer = default, inInterrupt = default;
+        Assert.Equal(StorPort.STOR_STATUS_SUCCESS, StorPort.StorPortInitializeTimer(bed.Ext, out var timer));
+        StorPort.StorPortRequestTimer(bed.Ext, timer, (_, _) => inTimer = (bed.Adapter.IsStartIoLockHeldByCurrentThread, bed.Adapter.IsInterruptLockHeldByCurrentThread), null, 1_000, 0);
+        bed.Interrupt = _ => inInterrupt = (bed.Adapter.IsStartIoLockHeldByCurrentThread, bed.Adapter.IsInterruptLockHeldByCurrentThread);
+        bed.AdvanceMicroseconds(1_000);
+        bed.Adapter.RaiseInterrupt();
+        Assert.Equal((true, false), inTimer);      // full duplex: the StartIo lock only
+        Assert.Equal((false, true), inInterrupt);  // HwStorInterrupt: the Interrupt lock
+        Assert.Equal((false, false), (bed.Adapter.IsStartIoLockHeldByCurrentThread, bed.Adapter.IsInterruptLockHeldByCurrentThread));
+    }
+}
