@@ -131,6 +131,24 @@ typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
 } NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
 C_ASSERT(FIELD_OFFSET(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, MiniportAdapterContext) == 8);
 
+/* ---- NDIS spin locks and helpers: NDIS_SPIN_LOCK over an executive spin lock (the lock's semantics are the host's) ---- */
+typedef struct _NDIS_SPIN_LOCK { KSPIN_LOCK SpinLock; KIRQL OldIrql; } NDIS_SPIN_LOCK, *PNDIS_SPIN_LOCK;
+C_ASSERT(sizeof(NDIS_SPIN_LOCK) == 16);
+VOID NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock);      /* raises to DISPATCH_LEVEL; the old IRQL goes into the lock */
+VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock);   /* at DISPATCH_LEVEL */
+VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);
+VOID NdisGetCurrentSystemTime(PLARGE_INTEGER pSystemTime); /* 100 ns since 1601, on the host's epoch */
+#define NdisInitializeListHead(ListHead) InitializeListHead(ListHead)
+#define NdisZeroMemory(Destination, Length) RtlZeroMemory((Destination), (Length))
+#define NdisMoveMemory(Destination, Source, Length) RtlCopyMemory((Destination), (Source), (Length))
+#define NdisEqualMemory(Source1, Source2, Length) RtlEqualMemory((Source1), (Source2), (Length))
+#define NdisInterlockedIncrement(Addend) InterlockedIncrement(Addend)
+#define NdisInterlockedDecrement(Addend) InterlockedDecrement(Addend)
+#define ETH_LENGTH_OF_ADDRESS 6
+
 /* DriverEntry's registration: NDIS_STATUS_SUCCESS or NDIS_STATUS_BAD_CHARACTERISTICS (no initialize or halt handler). */
 NDIS_STATUS NdisMRegisterMiniportDriver(PVOID DriverObject, PVOID RegistryPath, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics, PNDIS_HANDLE NdisMiniportDriverHandle);
 /* From MiniportInitializeEx: registers the MiniportAdapterContext the handlers receive. */

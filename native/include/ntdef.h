@@ -135,6 +135,54 @@ typedef struct _STRING { USHORT Length; USHORT MaximumLength; PCHAR Buffer; } ST
 #define MAXUSHORT 0xFFFF
 #define MAXUCHAR 0xFF
 
+/* Doubly linked lists (LIST_ENTRY): plain C, as the inline routines of wdm.h behave. */
+FORCEINLINE VOID InitializeListHead(PLIST_ENTRY ListHead) { ListHead->Flink = ListHead->Blink = ListHead; }
+FORCEINLINE BOOLEAN IsListEmpty(const LIST_ENTRY *ListHead) { return (BOOLEAN)(ListHead->Flink == ListHead); }
+FORCEINLINE BOOLEAN RemoveEntryList(PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY next = Entry->Flink, previous = Entry->Blink;
+    previous->Flink = next;
+    next->Blink = previous;
+    return (BOOLEAN)(next == previous);
+}
+FORCEINLINE PLIST_ENTRY RemoveHeadList(PLIST_ENTRY ListHead) { PLIST_ENTRY entry = ListHead->Flink; RemoveEntryList(entry); return entry; }
+FORCEINLINE PLIST_ENTRY RemoveTailList(PLIST_ENTRY ListHead) { PLIST_ENTRY entry = ListHead->Blink; RemoveEntryList(entry); return entry; }
+FORCEINLINE VOID InsertTailList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY last = ListHead->Blink;
+    Entry->Flink = ListHead;
+    Entry->Blink = last;
+    last->Flink = Entry;
+    ListHead->Blink = Entry;
+}
+FORCEINLINE VOID InsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY first = ListHead->Flink;
+    Entry->Flink = first;
+    Entry->Blink = ListHead;
+    first->Blink = Entry;
+    ListHead->Flink = Entry;
+}
+
+/* Interlocked operations: full barriers, as Windows' are (gcc builtins). */
+#define InterlockedIncrement(Target) __atomic_add_fetch((Target), 1, __ATOMIC_SEQ_CST)
+#define InterlockedDecrement(Target) __atomic_sub_fetch((Target), 1, __ATOMIC_SEQ_CST)
+#define InterlockedExchange(Target, Value) __atomic_exchange_n((Target), (Value), __ATOMIC_SEQ_CST)
+#define InterlockedExchangeAdd(Target, Value) __atomic_fetch_add((Target), (Value), __ATOMIC_SEQ_CST)
+#define InterlockedCompareExchange(Target, Exchange, Comperand) __sync_val_compare_and_swap((Target), (Comperand), (Exchange))
+#define InterlockedExchangePointer(Target, Value) __atomic_exchange_n((Target), (Value), __ATOMIC_SEQ_CST)
+#define InterlockedCompareExchangePointer(Target, Exchange, Comperand) __sync_val_compare_and_swap((Target), (Comperand), (Exchange))
+#define KeMemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define MemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+/* Checked-build assertions and paging annotations: an ASSERT that fails stops the adapter (KeBugCheckEx below). */
+#define NT_ASSERT(e) ASSERT(e)
+#define PAGED_CODE()
+#define PAGED_CODE_LOCKED()
+#define ALIGN_UP_BY(Length, Alignment) (((ULONG_PTR)(Length) + (Alignment) - 1) & ~((ULONG_PTR)(Alignment) - 1))
+#define ALIGN_DOWN_BY(Length, Alignment) ((ULONG_PTR)(Length) & ~((ULONG_PTR)(Alignment) - 1))
+#define ALIGN_UP_POINTER_BY(Pointer, Alignment) ((PVOID)ALIGN_UP_BY(Pointer, Alignment))
+
 /* Layout checks: the sizes Windows x64 documents. */
 C_ASSERT(sizeof(CHAR) == 1 && sizeof(SHORT) == 2 && sizeof(WCHAR) == 2);
 C_ASSERT(sizeof(LONG) == 4 && sizeof(ULONG) == 4 && sizeof(BOOLEAN) == 1);

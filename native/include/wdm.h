@@ -108,3 +108,12 @@ ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 
 /* Stops the adapter whose routine runs with the given bug check (KeBugCheckEx); does not return. */
 __attribute__((noreturn)) void KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
+/* ASSERT: a failed assertion is a bug check (0x1E with STATUS_ASSERTION_FAILURE's value), naming nothing else. */
+#define ASSERT(e) ((e) ? (void)0 : KeBugCheckEx(0x1E, 0xC0000420, __LINE__, 0, 0))
+
+/* More clock reads: the performance counter (10 MHz here), the clock-interrupt period and count (100 ns; the host's
+   Windows clock tick, 15.625 ms by default), and the timer resolution (100 ns; the engine is always precise). */
+LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
+ULONG KeQueryTimeIncrement(void);
+VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
+ULONG ExSetTimerResolution(ULONG DesiredTime, BOOLEAN SetResolution);

@@ -12,6 +12,7 @@ typedef struct _ADAPTER {
     NDIS_MINIPORT_TIMER MediaTimer;
     NDIS_MINIPORT_TIMER LinkTimer;
     ULONG MediaPolls;
+    NDIS_SPIN_LOCK Lock;
 } ADAPTER, *PADAPTER;
 
 static ADAPTER g_adapters[MAX_ADAPTERS];
@@ -23,8 +24,13 @@ static VOID MediaPoll(PVOID SystemSpecific1, PVOID FunctionContext, PVOID System
     PADAPTER adapter = (PADAPTER)FunctionContext;
     UNREFERENCED_PARAMETER(SystemSpecific2);
     UNREFERENCED_PARAMETER(SystemSpecific3);
+    NdisDprAcquireSpinLock(&adapter->Lock); /* the timer callback runs at DISPATCH_LEVEL */
     adapter->MediaPolls++;
-    DbgPrint("MediaPoll %lu at %I64u timer %s irql %u\n", adapter->MediaPolls, KeQueryInterruptTime(), SystemSpecific1 == &adapter->MediaTimer ? "own" : "other", (ULONG)KeGetCurrentIrql());
+    NdisDprReleaseSpinLock(&adapter->Lock);
+    LARGE_INTEGER frequency, ticks;
+    LARGE_INTEGER counter = KeQueryPerformanceCounter(&frequency);
+    KeQueryTickCount(&ticks);
+    DbgPrint("MediaPoll %lu at %I64u timer %s irql %u qpc %I64d/%I64d ticks %I64d of %lu\n", adapter->MediaPolls, KeQueryInterruptTime(), SystemSpecific1 == &adapter->MediaTimer ? "own" : "other", (ULONG)KeGetCurrentIrql(), counter.QuadPart, frequency.QuadPart, ticks.QuadPart, KeQueryTimeIncrement());
 }
 
 static VOID LinkTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemSpecific2, PVOID SystemSpecific3)
@@ -47,6 +53,7 @@ static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Min
     PADAPTER adapter = &g_adapters[g_adapterCount++];
     RtlZeroMemory(adapter, sizeof *adapter);
     adapter->AdapterHandle = MiniportAdapterHandle;
+    NdisAllocateSpinLock(&adapter->Lock);
 
     NDIS_MINIPORT_ADAPTER_ATTRIBUTES attributes;
     RtlZeroMemory(&attributes, sizeof attributes);
@@ -81,6 +88,9 @@ static NDIS_STATUS Pause(NDIS_HANDLE MiniportAdapterContext, PVOID PauseParamete
     PADAPTER adapter = (PADAPTER)MiniportAdapterContext;
     BOOLEAN cancelled;
     UNREFERENCED_PARAMETER(PauseParameters);
+    NdisAcquireSpinLock(&adapter->Lock); /* PASSIVE_LEVEL here: raises to DISPATCH_LEVEL and back */
+    ASSERT(KeGetCurrentIrql() == DISPATCH_LEVEL);
+    NdisReleaseSpinLock(&adapter->Lock);
     NdisMCancelTimer(&adapter->MediaTimer, &cancelled);
     DbgPrint("Pause at %I64u: media timer cancelled %u\n", KeQueryInterruptTime(), (ULONG)cancelled);
     return NDIS_STATUS_SUCCESS;

@@ -8,7 +8,7 @@
 #include <storport.h>
 #include <ndis.h>
 
-#define MPT_BRIDGE_VERSION 3
+#define MPT_BRIDGE_VERSION 4
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;
@@ -70,6 +70,11 @@ typedef struct _MPT_DDI_TABLE {
     BOOLEAN (*ExSetTimer)(PEX_TIMER Timer, LONGLONG DueTime, LONGLONG Period, PEXT_SET_PARAMETERS Parameters);
     BOOLEAN (*ExCancelTimer)(PEX_TIMER Timer);
     BOOLEAN (*ExDeleteTimer)(PEX_TIMER Timer, BOOLEAN Cancel, BOOLEAN Wait, PEXT_DELETE_PARAMETERS Parameters);
+    /* More clock reads */
+    LONGLONG (*KeQueryPerformanceCounter)(PLONGLONG Frequency);
+    ULONG (*KeQueryTimeIncrement)(void);
+    LONGLONG (*KeQueryTickCount)(void);
+    ULONG (*ExSetTimerResolution)(ULONG DesiredTime, BOOLEAN SetResolution);
 } MPT_DDI_TABLE;
 
 /* Exported by the shim (default visibility), called by the .NET host. */

@@ -405,9 +405,32 @@ void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { g_mpt->ReleaseSpin
 void KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { g_mpt->AcquireSpinLockAtDpcLevel(SpinLock); MPT_CHECK(); }
 void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { g_mpt->ReleaseSpinLockFromDpcLevel(SpinLock); MPT_CHECK(); }
 
-ULONGLONG KeQueryInterruptTime(void) { return g_mpt->QueryInterruptTime(); }
-void KeQuerySystemTime(PLARGE_INTEGER CurrentTime) { g_mpt->KeQuerySystemTime(CurrentTime); }
-void KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime) { g_mpt->KeQuerySystemTime(CurrentTime); }
+ULONGLONG KeQueryInterruptTime(void) { ULONGLONG t = g_mpt->QueryInterruptTime(); MPT_CHECK(); return t; }
+LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency)
+{
+    LONGLONG frequency;
+    LARGE_INTEGER counter;
+    counter.QuadPart = g_mpt->KeQueryPerformanceCounter(&frequency);
+    MPT_CHECK();
+    if (PerformanceFrequency != NULL) {
+        PerformanceFrequency->QuadPart = frequency;
+    }
+    return counter;
+}
+ULONG KeQueryTimeIncrement(void) { return g_mpt->KeQueryTimeIncrement(); }
+VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount) { CurrentCount->QuadPart = g_mpt->KeQueryTickCount(); MPT_CHECK(); }
+ULONG ExSetTimerResolution(ULONG DesiredTime, BOOLEAN SetResolution) { return g_mpt->ExSetTimerResolution(DesiredTime, SetResolution); }
+
+/* NDIS spin locks: data-structure work over the executive spin locks, whose semantics are the host's. */
+VOID NdisAllocateSpinLock(PNDIS_SPIN_LOCK SpinLock) { KeInitializeSpinLock(&SpinLock->SpinLock); SpinLock->OldIrql = PASSIVE_LEVEL; }
+VOID NdisFreeSpinLock(PNDIS_SPIN_LOCK SpinLock) { (void)SpinLock; }
+VOID NdisAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock) { KIRQL old = KeAcquireSpinLockRaiseToDpc(&SpinLock->SpinLock); SpinLock->OldIrql = old; }
+VOID NdisReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock) { KeReleaseSpinLock(&SpinLock->SpinLock, SpinLock->OldIrql); }
+VOID NdisDprAcquireSpinLock(PNDIS_SPIN_LOCK SpinLock) { KeAcquireSpinLockAtDpcLevel(&SpinLock->SpinLock); }
+VOID NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock) { KeReleaseSpinLockFromDpcLevel(&SpinLock->SpinLock); }
+VOID NdisGetCurrentSystemTime(PLARGE_INTEGER pSystemTime) { KeQuerySystemTime(pSystemTime); }
+void KeQuerySystemTime(PLARGE_INTEGER CurrentTime) { g_mpt->KeQuerySystemTime(CurrentTime); MPT_CHECK(); }
+void KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime) { g_mpt->KeQuerySystemTime(CurrentTime); MPT_CHECK(); }
 void KeStallExecutionProcessor(ULONG MicroSeconds) { g_mpt->StallExecutionProcessor(MicroSeconds); MPT_CHECK(); }
 
 void KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)

@@ -10,7 +10,7 @@ namespace MiniportTimers.Native.Interop;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct MptDdiTable
 {
-    public const uint CurrentVersion = 3;
+    public const uint CurrentVersion = 4;
 
     public uint Size;
     public uint Version;
@@ -75,4 +75,10 @@ internal unsafe struct MptDdiTable
     public delegate* unmanaged<nint, long, long, nint, byte> ExSetTimer;
     public delegate* unmanaged<nint, byte> ExCancelTimer;
     public delegate* unmanaged<nint, byte, byte, nint, byte> ExDeleteTimer;
+
+    // More clock reads
+    public delegate* unmanaged<long*, long> KeQueryPerformanceCounter;
+    public delegate* unmanaged<uint> KeQueryTimeIncrement;
+    public delegate* unmanaged<long> KeQueryTickCount;
+    public delegate* unmanaged<uint, byte, uint> ExSetTimerResolution;
 }

@@ -37,7 +37,48 @@ internal static unsafe class KernelExports
         t->ExSetTimer = &ExSetTimer;
         t->ExCancelTimer = &ExCancelTimer;
         t->ExDeleteTimer = &ExDeleteTimer;
+        t->KeQueryPerformanceCounter = &QueryPerformanceCounter;
+        t->KeQueryTimeIncrement = &QueryTimeIncrement;
+        t->KeQueryTickCount = &QueryTickCount;
+        t->ExSetTimerResolution = &SetTimerResolution;
     }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static long QueryPerformanceCounter(long* frequency)
+    {
+        try
+        {
+            var counter = Ke.KeQueryPerformanceCounter(out var f);
+            *frequency = f;
+            return counter;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeQueryPerformanceCounter");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static uint QueryTimeIncrement() => Ke.KeQueryTimeIncrement();
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static long QueryTickCount()
+    {
+        try
+        {
+            Ke.KeQueryTickCount(out var count);
+            return count;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeQueryTickCount");
+            return 0;
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static uint SetTimerResolution(uint desiredTime, byte setResolution) => Ex.ExSetTimerResolution(desiredTime, setResolution != 0);
 
     private static NativeDriver Driver(string routine) =>
         DdiGuard.CurrentDriver ?? throw new InvalidOperationException($"{routine} was called from C code the host did not call.");

@@ -22,6 +22,6 @@ public partial class NativeDocTests
         Assert.Empty(missing);
     }
 
-    [GeneratedRegex(@"^(?:__attribute__\(\(noreturn\)\) )?[A-Za-z_][A-Za-z_0-9 \*]*[ \*]((?:Ke|Dbg|StorPort|Ndis)[A-Za-z0-9_]*)\(")]
+    [GeneratedRegex(@"^(?:__attribute__\(\(noreturn\)\) )?[A-Za-z_][A-Za-z_0-9 \*]*[ \*]((?:Ke|Ex|Dbg|StorPort|Ndis)[A-Za-z0-9_]*)\(")]
     private static partial Regex Declaration();
 }

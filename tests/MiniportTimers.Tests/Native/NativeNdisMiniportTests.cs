@@ -25,7 +25,8 @@ public sealed partial class NativeNdisMiniportTests : IDisposable
         Assert.Equal(NdisAdapterState.Running, adapter.State);
         engine.AdvanceBy(350 * Ms);
         Assert.Equal([1_000_000L, 2_000_000L, 3_000_000L], Times(driver, "MediaPoll"));
-        Assert.Contains(driver.DebugOutput, l => l.StartsWith("MediaPoll 1 at 1000000 timer own irql 2", StringComparison.Ordinal)); // SystemSpecific1 is the timer's own storage
+        // SystemSpecific1 is the timer's own storage; the performance counter runs at 10 MHz, the tick count in 15.625 ms ticks.
+        Assert.Contains(driver.DebugOutput, l => l.StartsWith("MediaPoll 1 at 1000000 timer own irql 2 qpc 1000000/10000000 ticks 6 of 156250", StringComparison.Ordinal));
 
         Assert.Equal(NdisApi.NDIS_STATUS_SUCCESS, adapter.Pause());
         Assert.Contains(driver.DebugOutput, l => l.StartsWith("Pause at 3500000: media timer cancelled 1", StringComparison.Ordinal));
