@@ -35,3 +35,16 @@ public delegate void MINIPORT_SEND(object MiniportAdapterContext, NET_BUFFER_LIS
 
 /// <summary>NDIS_PROC: the routine of an NDIS 5 work item (NdisScheduleWorkItem); PASSIVE_LEVEL.</summary>
 public delegate void NDIS_PROC(NDIS_WORK_ITEM WorkItem, object? Context);
+
+/// <summary>
+/// MiniportInterrupt (MINIPORT_ISR): runs at the adapter's device IRQL holding its interrupt lock. Returns TRUE when the
+/// interrupt was the adapter's; sets <paramref name="QueueDefaultInterruptDpc"/> to have MiniportInterruptDPC queued.
+/// <paramref name="TargetProcessors"/> is ignored here (one dispatcher per engine).
+/// </summary>
+public delegate bool MINIPORT_ISR(object MiniportInterruptContext, out bool QueueDefaultInterruptDpc, out uint TargetProcessors);
+
+/// <summary>MiniportInterruptDPC: DISPATCH_LEVEL, no lock held; queued by MiniportInterrupt.</summary>
+public delegate void MINIPORT_INTERRUPT_DPC(object MiniportInterruptContext, object? MiniportDpcContext);
+
+/// <summary>A routine run synchronized with the interrupt (NdisMSynchronizeWithInterruptEx): device IRQL, interrupt lock held.</summary>
+public delegate bool MINIPORT_SYNCHRONIZE_INTERRUPT(object? SynchronizeContext);

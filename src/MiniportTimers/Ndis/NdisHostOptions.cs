@@ -9,4 +9,6 @@ namespace MiniportTimers.Ndis;
 /// </summary>
 public sealed record NdisHostOptions : Kernel.KernelHostOptions
 {
+    /// <summary>The device IRQL of every adapter's interrupt (3 to 12; default 5): MiniportInterrupt runs at it.</summary>
+    public Kernel.KIRQL InterruptIrql { get; init; } = (Kernel.KIRQL)5;
 }

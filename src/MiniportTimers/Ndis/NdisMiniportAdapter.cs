@@ -192,6 +192,71 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
 
     internal void CompleteReset() => ResetInProgress = false;
 
+    /// <summary>The registered interrupt, if any (NdisMRegisterInterruptEx).</summary>
+    public NdisInterrupt? Interrupt { get; private set; }
+
+    /// <summary>
+    /// Delivers one interrupt: MiniportInterrupt at the device IRQL holding the interrupt lock; when it asks for it,
+    /// MiniportInterruptDPC is queued (DISPATCH_LEVEL, on the engine's dispatcher). Call at or below DISPATCH_LEVEL.
+    /// </summary>
+    /// <returns>What MiniportInterrupt returned (FALSE also without a registered interrupt or when the adapter is not live).</returns>
+    public bool RaiseInterrupt()
+    {
+        if (!IsLive || Interrupt is not { IsDeregistered: false } interrupt)
+        {
+            return false;
+        }
+
+        var (claimed, queueDpc) = (false, false);
+        Run(NdisRoutines.MiniportInterrupt, interrupt.SpinLock.SynchronizeIrql, RoutineLocks.Interrupt, interrupt, i =>
+        {
+            claimed = i.Isr(i.Context, out var queue, out _);
+            queueDpc = queue;
+        });
+        if (claimed && queueDpc && IsLive)
+        {
+            interrupt.Dpc.Insert(null, null);
+        }
+
+        return claimed;
+    }
+
+    internal uint RegisterInterrupt(object? context, MINIPORT_ISR isr, MINIPORT_INTERRUPT_DPC dpc, out NdisInterrupt? handle)
+    {
+        lock (_gate)
+        {
+            if (Interrupt is { IsDeregistered: false })
+            {
+                handle = null;
+                return NdisApi.NDIS_STATUS_RESOURCES;
+            }
+
+            handle = Interrupt = new NdisInterrupt(this, context ?? MiniportAdapterContext, isr, dpc, Host.Options.InterruptIrql);
+            return NdisApi.NDIS_STATUS_SUCCESS;
+        }
+    }
+
+    /// <summary>The queued interrupt DPC: MiniportInterruptDPC at DISPATCH_LEVEL, watched like every DPC.</summary>
+    internal void RunInterruptDpc(NdisInterrupt interrupt)
+    {
+        if (IsLive && !interrupt.IsDeregistered)
+        {
+            Run(NdisRoutines.MiniportInterruptDpc, KIRQL.DISPATCH_LEVEL, RoutineLocks.None, interrupt, static i => i.DpcHandler(i.Context, null));
+        }
+    }
+
+    /// <summary>The interrupt lock is the one routine lock an NDIS adapter has (MiniportInterrupt holds it).</summary>
+    internal override LockTicket AcquireRoutineLocks(RoutineLocks locks) =>
+        (locks & RoutineLocks.Interrupt) != 0 && Interrupt is { } interrupt ? new LockTicket(default, interrupt.SpinLock.Acquire(), 0) : default;
+
+    internal override void ReleaseRoutineLocks(HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
+    {
+        if ((locks & RoutineLocks.Interrupt) != 0 && Interrupt is { } interrupt && interrupt.SpinLock.IsOwnedByCurrentThread)
+        {
+            interrupt.SpinLock.Release(ticket.InterruptOldIrql);
+        }
+    }
+
     internal void RunWorkItem(NDIS_WORK_ITEM workItem)
     {
         if (IsLive && workItem.Routine is not null)

@@ -23,6 +23,12 @@ internal static class NdisRoutines
     /// <summary>A Ke/Ex timer's or DPC's routine initialized by the adapter's code (the bug check is reported under this name).</summary>
     public static readonly HostedRoutine KernelDpc = new(nameof(KernelDpc), 11, isDpcLevelCallback: true);
 
+    /// <summary>MiniportInterrupt: the device IRQL, the interrupt lock held.</summary>
+    public static readonly HostedRoutine MiniportInterrupt = new(nameof(MiniportInterrupt), 12, isDpcLevelCallback: false);
+
+    /// <summary>MiniportInterruptDPC: DISPATCH_LEVEL, watched like every DPC.</summary>
+    public static readonly HostedRoutine MiniportInterruptDpc = new("MiniportInterruptDPC", 13, isDpcLevelCallback: true);
+
     /// <summary>True while the calling thread runs an NDIS timer callback (of any adapter, or driver-level).</summary>
     public static bool InTimerCallback => ReferenceEquals(CurrentRoutine.Routine, TimerCallback);
 
