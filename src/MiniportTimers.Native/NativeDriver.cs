@@ -21,28 +21,21 @@ public abstract class NativeDriver
     private readonly ElfSymbols _symbols;
     private readonly nint _base;
 
-    private protected unsafe NativeDriver(string path)
+    private protected NativeDriver(string path)
+        : this(System.IO.Path.GetFullPath(path), LoadLibrary(path))
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        Path = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(Path))
-        {
-            throw new NativeDriverException($"No driver at {Path}.");
-        }
+    }
 
-        try
-        {
-            Library = NativeLibrary.Load(Path);
-        }
-        catch (DllNotFoundException ex)
-        {
-            throw new NativeDriverException($"{Path} could not be loaded: {ex.Message}", ex);
-        }
-        catch (BadImageFormatException ex)
-        {
-            throw new NativeDriverException($"{Path} is not a shared library for this machine: {ex.Message}", ex);
-        }
+    /// <summary>A driver linked into this process itself (way (a): the C test program that links the driver, the shim and this library).</summary>
+    private protected NativeDriver()
+        : this(Environment.ProcessPath ?? "/proc/self/exe", NativeLibrary.GetMainProgramHandle())
+    {
+    }
 
+    private unsafe NativeDriver(string path, nint library)
+    {
+        Path = path;
+        Library = library;
         Shim = new ShimEntryPoints(Library);
         var status = Shim.SetDdiTable(DdiTable.Address);
         if (status != 0)
@@ -53,6 +46,29 @@ public abstract class NativeDriver
         LibC.DlInfo info;
         _base = LibC.DlAddr((nint)Shim.RaiseBugCheck, &info) != 0 ? info.FileBase : 0;
         _symbols = ElfSymbols.Read(Path);
+    }
+
+    private static nint LoadLibrary(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            throw new NativeDriverException($"No driver at {full}.");
+        }
+
+        try
+        {
+            return NativeLibrary.Load(full);
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw new NativeDriverException($"{full} could not be loaded: {ex.Message}", ex);
+        }
+        catch (BadImageFormatException ex)
+        {
+            throw new NativeDriverException($"{full} is not a shared library for this machine: {ex.Message}", ex);
+        }
     }
 
     /// <summary>

@@ -21,11 +21,19 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
     private static long s_nextToken;
     private readonly nint _token;
 
+    private NativeNdisDriver(NdisHost host)
+        : base()
+    {
+        Host = host;
+        _token = NewToken();
+        ByToken[_token] = this;
+    }
+
     private NativeNdisDriver(string path, NdisHost host)
         : base(path)
     {
         Host = host;
-        _token = (nint)(0x4E44_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16));
+        _token = NewToken();
         ByToken[_token] = this;
     }
 
@@ -47,6 +55,22 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         driver.DriverEntryStatus = (int)driver.RunDriverEntry(driver._token);
         return driver;
     }
+
+    /// <summary>
+    /// The driver linked into this process (way (a): a C test program linking its driver, native/shim/mpt_shim.c and the
+    /// NativeAOT library): runs its DriverEntry as <see cref="Load"/> does.
+    /// </summary>
+    /// <exception cref="NativeDriverException">The program was not linked with the shim (or without -rdynamic), or DriverEntry raised a bug check.</exception>
+    public static NativeNdisDriver LoadFromProcess(NdisHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var driver = new NativeNdisDriver(host);
+        driver.DriverEntryStatus = (int)driver.RunDriverEntry(driver._token);
+        return driver;
+    }
+
+    /// <summary>A DriverObject value the driver sees (unique in the process).</summary>
+    private static nint NewToken() => (nint)(0x4E44_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16));
 
     internal static NativeNdisDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
 

@@ -27,11 +27,19 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     private readonly nint _token;
     private NativeHwInitializationData _data;
 
+    private NativeStorportDriver(StorportHost host)
+        : base()
+    {
+        Host = host;
+        _token = NewToken();
+        ByToken[_token] = this;
+    }
+
     private NativeStorportDriver(string path, StorportHost host)
         : base(path)
     {
         Host = host;
-        _token = (nint)(0x4452_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16)); // the DriverObject the driver sees
+        _token = NewToken();
         ByToken[_token] = this;
     }
 
@@ -64,6 +72,22 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 
         ByToken.TryRemove(_token, out _);
     }
+
+    /// <summary>
+    /// The driver linked into this process (way (a): a C test program linking its driver, native/shim/mpt_shim.c and the
+    /// NativeAOT library): runs its DriverEntry as <see cref="Load"/> does.
+    /// </summary>
+    /// <exception cref="NativeDriverException">The program was not linked with the shim (or without -rdynamic), or DriverEntry raised a bug check.</exception>
+    public static NativeStorportDriver LoadFromProcess(StorportHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var driver = new NativeStorportDriver(host);
+        driver.DriverEntryStatus = driver.RunDriverEntry(driver._token);
+        return driver;
+    }
+
+    /// <summary>A DriverObject value the driver sees (unique in the process).</summary>
+    private static nint NewToken() => (nint)(0x4452_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16));
 
     internal static NativeStorportDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
 
