@@ -106,6 +106,29 @@ public sealed partial class NativeNdisMiniportTests : IDisposable
         Assert.Equal(3, Times(driver, "Heartbeat").Count);
     }
 
+    [NativeFact]
+    public void OnTheRealClock_BothDriversTimersFire_GenerousBounds()
+    {
+        foreach (var (name, routine) in new[] { ("ndis5_timers", "MediaPoll"), ("ndis6_timers", "Heartbeat") })
+        {
+            using var engine = new RealTimeTimerEngine("native-ndis-test");
+            var host = new NdisHost(engine);
+            var driver = NativeNdisDriver.Load(NativeBuild.Driver(name), host);
+            using var fired = new ManualResetEventSlim();
+            driver.DebugPrinted += line =>
+            {
+                if (line.StartsWith(routine, StringComparison.Ordinal))
+                {
+                    fired.Set();
+                }
+            };
+            var adapter = host.AddAdapter();
+            Assert.True(fired.Wait(TimeSpan.FromSeconds(10)), $"{name}: {routine} ran on the real clock");
+            adapter.Halt();
+            Assert.Empty(host.Diagnostics.BugChecks);
+        }
+    }
+
     private (NdisHost Host, NativeNdisDriver Driver, VirtualTimerEngine Engine) Start(string name)
     {
         var engine = new VirtualTimerEngine();
