@@ -21,6 +21,33 @@ internal static class DdiGuard
     /// <summary>The driver whose C code the calling thread runs, if any.</summary>
     public static NativeDriver? CurrentDriver => t_driver;
 
+    /// <summary>The shape of one call through a shim trampoline: the driver, the call's arguments, and where the trampoline reports an unwind.</summary>
+    public unsafe delegate TResult TrampolineCall<TState, TResult>(NativeDriver driver, TState state, int* faulted);
+
+    /// <summary>
+    /// Calls driver code through one of its shim's trampolines (<paramref name="call"/>, a static lambda): marks the driver
+    /// as running on this thread for the DDIs it calls, restores the outer driver, and raises the bug check a DDI recorded
+    /// if the C code was unwound. The one way the host calls into C.
+    /// </summary>
+    /// <exception cref="BugCheckException">The bug check a DDI called from <paramref name="routine"/> recorded.</exception>
+    public static unsafe TResult Call<TState, TResult>(NativeDriver driver, string routine, TState state, TrampolineCall<TState, TResult> call)
+    {
+        int faulted;
+        TResult result;
+        var outer = Enter(driver);
+        try
+        {
+            result = call(driver, state, &faulted);
+        }
+        finally
+        {
+            Exit(outer);
+        }
+
+        ThrowIfFaulted(faulted, routine);
+        return result;
+    }
+
     /// <summary>Marks <paramref name="driver"/> as running on this thread; returns the outer one for <see cref="Exit"/>.</summary>
     public static NativeDriver? Enter(NativeDriver driver)
     {

@@ -16,125 +16,56 @@ internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) :
     public string CallbackName { get; } = driver.NameOf(routine);
 
     /// <summary>PHW_TIMER_EX: (extension, context).</summary>
-    public void TimerEx(object deviceExtension, object? context)
-    {
-        int faulted;
-        var outer = DdiGuard.Enter(Driver);
-        try
+    public void TimerEx(object deviceExtension, object? context) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, Address(deviceExtension), Pointer(context)), static (d, s, f) =>
         {
-            Driver.Shim.CallTimerEx(Routine, Address(deviceExtension), context is nint c ? c : 0, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
-    }
+            d.Shim.CallTimerEx(s.Routine, s.Item2, s.Item3, f);
+            return 0;
+        });
 
     /// <summary>PHW_TIMER: (extension).</summary>
-    public void Timer(object deviceExtension)
-    {
-        int faulted;
-        var outer = DdiGuard.Enter(Driver);
-        try
+    public void Timer(object deviceExtension) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, Address(deviceExtension)), static (d, s, f) =>
         {
-            Driver.Shim.CallTimer(Routine, Address(deviceExtension), &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
-    }
+            d.Shim.CallTimer(s.Routine, s.Item2, f);
+            return 0;
+        });
 
     /// <summary>A routine taking the extension and returning BOOLEAN (HwStorInitialize, HwStorInterrupt, HwStorPassiveInitializeRoutine).</summary>
-    public bool Boolean(object deviceExtension)
-    {
-        int faulted;
-        byte result;
-        var outer = DdiGuard.Enter(Driver);
-        try
-        {
-            result = Driver.Shim.CallBoolean(Routine, Address(deviceExtension), &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
-        return result != 0;
-    }
+    public bool Boolean(object deviceExtension) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, Address(deviceExtension)), static (d, s, f) => d.Shim.CallBoolean(s.Routine, s.Item2, f)) != 0;
 
     /// <summary>NDIS_TIMER_FUNCTION: (timer, context, system time low, high); the timer is the native storage or handle.</summary>
-    public void NdisTimer(object systemSpecific1, object? functionContext, nuint systemSpecific2, nuint systemSpecific3)
-    {
-        int faulted;
-        var outer = DdiGuard.Enter(Driver);
-        try
-        {
-            Driver.Shim.CallVoid4(Routine, MiniportTimers.Native.Ndis.NativeNdisObjects.NativeTimer(systemSpecific1), functionContext is nint c ? c : 0, (nint)systemSpecific2, (nint)systemSpecific3, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
-    }
+    public void NdisTimer(object systemSpecific1, object? functionContext, nuint systemSpecific2, nuint systemSpecific3) =>
+        Void4(MiniportTimers.Native.Ndis.NativeNdisObjects.NativeTimer(systemSpecific1), Pointer(functionContext), (nint)systemSpecific2, (nint)systemSpecific3);
 
     /// <summary>KDEFERRED_ROUTINE: (DPC storage, context, argument 1, argument 2).</summary>
-    public void DeferredRoutine(MiniportTimers.Kernel.Timers.KDPC dpc, object? deferredContext, object? systemArgument1, object? systemArgument2)
-    {
-        int faulted;
-        var outer = DdiGuard.Enter(Driver);
-        try
-        {
-            Driver.Shim.CallVoid4(Routine, MiniportTimers.Native.Kernel.NativeKernelObjects.Storage(dpc), Pointer(deferredContext), Pointer(systemArgument1), Pointer(systemArgument2), &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
-    }
+    public void DeferredRoutine(MiniportTimers.Kernel.Timers.KDPC dpc, object? deferredContext, object? systemArgument1, object? systemArgument2) =>
+        Void4(MiniportTimers.Native.Kernel.NativeKernelObjects.Storage(dpc), Pointer(deferredContext), Pointer(systemArgument1), Pointer(systemArgument2));
 
     /// <summary>EXT_CALLBACK: (timer handle, context).</summary>
-    public void ExTimerCallback(MiniportTimers.Kernel.Timers.EX_TIMER timer, object? context)
-    {
-        int faulted;
-        var outer = DdiGuard.Enter(Driver);
-        try
+    public void ExTimerCallback(MiniportTimers.Kernel.Timers.EX_TIMER timer, object? context) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, MiniportTimers.Native.Kernel.NativeKernelObjects.Storage(timer), Pointer(context)), static (d, s, f) =>
         {
-            Driver.Shim.CallTimerEx(Routine, MiniportTimers.Native.Kernel.NativeKernelObjects.Storage(timer), Pointer(context), &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
-    }
+            d.Shim.CallTimerEx(s.Routine, s.Item2, s.Item3, f);
+            return 0;
+        });
 
     /// <summary>EXT_DELETE_CALLBACK: (context).</summary>
-    public void ExDeleteCallback(object? context)
-    {
-        int faulted;
-        var outer = DdiGuard.Enter(Driver);
-        try
+    public void ExDeleteCallback(object? context) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, Pointer(context)), static (d, s, f) =>
         {
-            Driver.Shim.CallTimer(Routine, Pointer(context), &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
+            d.Shim.CallTimer(s.Routine, s.Item2, f);
+            return 0;
+        });
 
-        DdiGuard.ThrowIfFaulted(faulted, CallbackName);
-    }
+    /// <summary>A routine of four pointers returning nothing.</summary>
+    private void Void4(nint a, nint b, nint c, nint e) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, a, b, c, e), static (d, s, f) =>
+        {
+            d.Shim.CallVoid4(s.Routine, s.a, s.b, s.c, s.e, f);
+            return 0;
+        });
 
     /// <summary>A PVOID the host carried as an object: a native value (nint), a system-time part (uint), or nothing.</summary>
     internal static nint Pointer(object? value) => value switch

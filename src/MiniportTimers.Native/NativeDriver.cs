@@ -104,28 +104,14 @@ public abstract class NativeDriver
     /// <exception cref="NativeDriverException">DriverEntry raised a bug check.</exception>
     private protected unsafe uint RunDriverEntry(nint driverObject)
     {
-        int faulted;
-        uint status;
-        var outer = DdiGuard.Enter(this);
         try
         {
-            status = Shim.CallDriverEntry(driverObject, 0, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        try
-        {
-            DdiGuard.ThrowIfFaulted(faulted, "DriverEntry");
+            return DdiGuard.Call(this, "DriverEntry", driverObject, static (d, s, f) => d.Shim.CallDriverEntry(s, 0, f));
         }
         catch (MiniportTimers.Kernel.BugCheckException ex)
         {
             throw new NativeDriverException($"{Path}: DriverEntry raised {ex.Message}", ex);
         }
-
-        return status;
     }
 
     /// <summary>The C function at <paramref name="address"/>, by its source name (or its address when unknown).</summary>

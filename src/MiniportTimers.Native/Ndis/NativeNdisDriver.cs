@@ -127,55 +127,16 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         _ => 0,
     };
 
-    private uint Status2(nint routine, nint a, nint b)
-    {
-        int faulted;
-        int status;
-        var outer = DdiGuard.Enter(this);
-        try
-        {
-            status = Shim.CallStatus2(routine, a, b, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
+    private uint Status2(nint routine, nint a, nint b) =>
+        unchecked((uint)DdiGuard.Call(this, NameOf(routine), (routine, a, b), static (d, s, f) => d.Shim.CallStatus2(s.routine, s.a, s.b, f)));
 
-        DdiGuard.ThrowIfFaulted(faulted, NameOf(routine));
-        return unchecked((uint)status);
-    }
+    private uint Status3(nint routine, nint a, nint b, nint c) =>
+        unchecked((uint)DdiGuard.Call(this, NameOf(routine), (routine, a, b, c), static (d, s, f) => d.Shim.CallStatus3(s.routine, s.a, s.b, s.c, f)));
 
-    private uint Status3(nint routine, nint a, nint b, nint c)
-    {
-        int faulted;
-        int status;
-        var outer = DdiGuard.Enter(this);
-        try
+    private void Halt(nint routine, nint context) =>
+        DdiGuard.Call(this, NameOf(routine), (routine, context), static (d, s, f) =>
         {
-            status = Shim.CallStatus3(routine, a, b, c, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, NameOf(routine));
-        return unchecked((uint)status);
-    }
-
-    private void Halt(nint routine, nint context)
-    {
-        int faulted;
-        var outer = DdiGuard.Enter(this);
-        try
-        {
-            Shim.CallHalt(routine, context, 0 /* NdisHaltDeviceDisabled */, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, NameOf(routine));
-    }
+            d.Shim.CallHalt(s.routine, s.context, 0 /* NdisHaltDeviceDisabled */, f);
+            return 0;
+        });
 }

@@ -146,19 +146,8 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             config->NumberOfBuses = configInfo.NumberOfBuses;
             config->SynchronizationModel = (uint)configInfo.SynchronizationModel;
             config->InterruptIrql = (uint)configInfo.InterruptIrql;
-            int faulted;
-            uint result;
-            var outer = DdiGuard.Enter(this);
-            try
-            {
-                result = Shim.CallFindAdapter(_data.HwFindAdapter, NativeCallback.Address(deviceExtension), hwContext is nint c ? c : 0, argument, (nint)config, &faulted);
-            }
-            finally
-            {
-                DdiGuard.Exit(outer);
-            }
-
-            DdiGuard.ThrowIfFaulted(faulted, NameOf(_data.HwFindAdapter));
+            var result = DdiGuard.Call(this, NameOf(_data.HwFindAdapter), (_data.HwFindAdapter, NativeCallback.Address(deviceExtension), hwContext is nint c ? c : 0, argument, (nint)config), static (d, s, f) =>
+                d.Shim.CallFindAdapter(s.HwFindAdapter, s.Item2, s.Item3, s.argument, s.Item5, f));
             configInfo.NumberOfBuses = config->NumberOfBuses;
             configInfo.SynchronizationModel = (STOR_SYNCHRONIZATION_MODEL)config->SynchronizationModel;
             return result;
@@ -191,37 +180,13 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         }
 
         Requests[(nint)native] = (srb, this);
-        int faulted;
-        byte accepted;
-        var outer = DdiGuard.Enter(this);
-        try
-        {
-            accepted = Shim.CallStartIo(_data.HwStartIo, NativeCallback.Address(deviceExtension), (nint)native, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, NameOf(_data.HwStartIo));
-        return accepted != 0;
+        return DdiGuard.Call(this, NameOf(_data.HwStartIo), (_data.HwStartIo, NativeCallback.Address(deviceExtension), (nint)native), static (d, s, f) =>
+            d.Shim.CallStartIo(s.HwStartIo, s.Item2, s.Item3, f)) != 0;
     }
 
     private uint AdapterControl(object deviceExtension, SCSI_ADAPTER_CONTROL_TYPE controlType, object? parameters)
     {
-        int faulted;
-        uint status;
-        var outer = DdiGuard.Enter(this);
-        try
-        {
-            status = Shim.CallAdapterControl(_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType, 0, &faulted);
-        }
-        finally
-        {
-            DdiGuard.Exit(outer);
-        }
-
-        DdiGuard.ThrowIfFaulted(faulted, NameOf(_data.HwAdapterControl));
-        return status;
+        return DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType), static (d, s, f) =>
+            d.Shim.CallAdapterControl(s.HwAdapterControl, s.Item2, s.Item3, 0, f));
     }
 }

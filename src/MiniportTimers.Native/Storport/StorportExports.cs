@@ -185,22 +185,8 @@ internal static unsafe class StorportExports
         {
             var driver = Driver();
             var result = StorPort.StorPortSynchronizeAccess(NativeObjects.Extension(extension), (ext, ctx) =>
-            {
-                int faulted;
-                byte r;
-                var outer = DdiGuard.Enter(driver);
-                try
-                {
-                    r = driver.Shim.CallSynchronized(routine, NativeCallback.Address(ext), ctx is nint c ? c : 0, &faulted);
-                }
-                finally
-                {
-                    DdiGuard.Exit(outer);
-                }
-
-                DdiGuard.ThrowIfFaulted(faulted, driver.NameOf(routine));
-                return r != 0;
-            }, context == 0 ? null : context);
+                DdiGuard.Call(driver, driver.NameOf(routine), (routine, NativeCallback.Address(ext), NativeCallback.Pointer(ctx)), static (d, s, f) =>
+                    d.Shim.CallSynchronized(s.routine, s.Item2, s.Item3, f)) != 0, context == 0 ? null : context);
             return result ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
@@ -217,21 +203,12 @@ internal static unsafe class StorportExports
         {
             var callback = NativeObjects.Callback(Driver(), routine);
             var dpc = new STOR_DPC();
-            StorPort.StorPortInitializeDpc(NativeObjects.Extension(extension), dpc, (d, ext, a1, a2) =>
-            {
-                int faulted;
-                var outer = DdiGuard.Enter(callback.Driver);
-                try
+            StorPort.StorPortInitializeDpc(NativeObjects.Extension(extension), dpc, (_, ext, a1, a2) =>
+                DdiGuard.Call(callback.Driver, callback.CallbackName, (callback.Routine, dpcStorage, NativeCallback.Address(ext), NativeCallback.Pointer(a1), NativeCallback.Pointer(a2)), static (d, s, f) =>
                 {
-                    callback.Driver.Shim.CallDpc(callback.Routine, dpcStorage, NativeCallback.Address(ext), a1 is nint x ? x : 0, a2 is nint y ? y : 0, &faulted);
-                }
-                finally
-                {
-                    DdiGuard.Exit(outer);
-                }
-
-                DdiGuard.ThrowIfFaulted(faulted, callback.CallbackName);
-            });
+                    d.Shim.CallDpc(s.Routine, s.dpcStorage, s.Item3, s.Item4, s.Item5, f);
+                    return 0;
+                }));
             NativeObjects.AddDpc(dpcStorage, dpc, callback);
         }
         catch (Exception ex)
