@@ -149,6 +149,32 @@ VOID NdisGetCurrentSystemTime(PLARGE_INTEGER pSystemTime); /* 100 ns since 1601,
 #define NdisInterlockedDecrement(Addend) InterlockedDecrement(Addend)
 #define ETH_LENGTH_OF_ADDRESS 6
 
+/* ---- NDIS 6 line interrupts: MiniportInterrupt at the device IRQL under the interrupt lock, its DPC at DISPATCH_LEVEL ---- */
+typedef BOOLEAN (*MINIPORT_ISR_HANDLER)(NDIS_HANDLE MiniportInterruptContext, PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors);
+typedef VOID (*MINIPORT_INTERRUPT_DPC_HANDLER)(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcContext, PVOID ReceiveThrottleParameters, PVOID NdisReserved2);
+typedef BOOLEAN (*MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER)(NDIS_HANDLE SynchronizeContext);
+#define NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT 0x84
+#define NDIS_MINIPORT_INTERRUPT_REVISION_1 1
+typedef struct _NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS {
+    NDIS_OBJECT_HEADER Header;
+    MINIPORT_ISR_HANDLER InterruptHandler;
+    MINIPORT_INTERRUPT_DPC_HANDLER InterruptDpcHandler;
+    PVOID DisableInterruptHandler;
+    PVOID EnableInterruptHandler;
+    BOOLEAN MsiSupported;             /* message-signalled interrupts: not emulated (line interrupts only) */
+    BOOLEAN MsiSyncWithAllMessages;
+    PVOID MessageInterruptHandler;
+    PVOID MessageInterruptDpcHandler;
+    PVOID DisableMessageInterruptHandler;
+    PVOID EnableMessageInterruptHandler;
+} NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, *PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS;
+C_ASSERT(FIELD_OFFSET(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, InterruptHandler) == 8 && FIELD_OFFSET(NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS, InterruptDpcHandler) == 16);
+/* PASSIVE_LEVEL, in MiniportInitializeEx. NDIS_STATUS_SUCCESS, NDIS_STATUS_INVALID_PARAMETER (a handler missing), NDIS_STATUS_RESOURCES (one already). */
+NDIS_STATUS NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext, PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics, PNDIS_HANDLE NdisInterruptHandle);
+VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle);
+/* Runs SynchronizeFunction at the device IRQL holding the interrupt lock; returns what it returned. */
+BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId, PVOID SynchronizeFunction, PVOID SynchronizeContext);
+
 /* DriverEntry's registration: NDIS_STATUS_SUCCESS or NDIS_STATUS_BAD_CHARACTERISTICS (no initialize or halt handler). */
 NDIS_STATUS NdisMRegisterMiniportDriver(PVOID DriverObject, PVOID RegistryPath, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics, PNDIS_HANDLE NdisMiniportDriverHandle);
 /* From MiniportInitializeEx: registers the MiniportAdapterContext the handlers receive. */

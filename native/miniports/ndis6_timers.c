@@ -1,7 +1,8 @@
 /*
  * An NDIS 6 miniport written by the MiniportTimers project that uses timer objects the way netvmini does: a pause
  * pends and completes from a 100 ms busy-check timer (re-armed from its own callback until the third check), a
- * coalescable 1 s heartbeat with a 100 ms tolerance, cancelled at PASSIVE_LEVEL on halt, and both timers freed on halt.
+ * coalescable 1 s heartbeat with a 100 ms tolerance, cancelled at PASSIVE_LEVEL on halt, and both timers freed on halt;
+ * a line interrupt whose MiniportInterrupt queues its DPC, which synchronizes with the interrupt.
  * Reports with DbgPrint.
  */
 #include <ndis.h>
@@ -15,7 +16,34 @@ typedef struct _ADAPTER {
     NDIS_HANDLE HeartbeatTimer;
     ULONG BusyChecks;
     ULONG Heartbeats;
+    NDIS_HANDLE Interrupt;
+    ULONG Interrupts;
 } ADAPTER, *PADAPTER;
+
+static BOOLEAN Isr(NDIS_HANDLE MiniportInterruptContext, PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors)
+{
+    PADAPTER adapter = (PADAPTER)MiniportInterruptContext;
+    adapter->Interrupts++;
+    DbgPrint("Isr %lu at %I64u irql %u\n", adapter->Interrupts, KeQueryInterruptTime(), (ULONG)KeGetCurrentIrql());
+    *QueueDefaultInterruptDpc = TRUE;
+    *TargetProcessors = 0;
+    return TRUE;
+}
+
+static BOOLEAN SynchronizedRead(NDIS_HANDLE SynchronizeContext)
+{
+    return KeGetCurrentIrql() > DISPATCH_LEVEL && SynchronizeContext != NULL;
+}
+
+static VOID InterruptDpc(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcContext, PVOID ReceiveThrottleParameters, PVOID NdisReserved2)
+{
+    PADAPTER adapter = (PADAPTER)MiniportInterruptContext;
+    UNREFERENCED_PARAMETER(MiniportDpcContext);
+    UNREFERENCED_PARAMETER(ReceiveThrottleParameters);
+    UNREFERENCED_PARAMETER(NdisReserved2);
+    BOOLEAN synchronized = NdisMSynchronizeWithInterruptEx(adapter->Interrupt, 0, (PVOID)SynchronizedRead, adapter);
+    DbgPrint("InterruptDpc 1 at %I64u irql %u synchronized above dispatch %u\n", KeQueryInterruptTime(), (ULONG)KeGetCurrentIrql(), (ULONG)synchronized);
+}
 
 static ADAPTER g_adapters[MAX_ADAPTERS];
 static LONG g_adapterCount;
@@ -86,6 +114,16 @@ static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Min
         status = AllocateTimer(adapter, Heartbeat, &adapter->HeartbeatTimer);
     }
     if (status == NDIS_STATUS_SUCCESS) {
+        NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS interrupt;
+        RtlZeroMemory(&interrupt, sizeof interrupt);
+        interrupt.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT;
+        interrupt.Header.Revision = NDIS_MINIPORT_INTERRUPT_REVISION_1;
+        interrupt.Header.Size = sizeof interrupt;
+        interrupt.InterruptHandler = Isr;
+        interrupt.InterruptDpcHandler = InterruptDpc;
+        status = NdisMRegisterInterruptEx(MiniportAdapterHandle, adapter, &interrupt, &adapter->Interrupt);
+    }
+    if (status == NDIS_STATUS_SUCCESS) {
         LARGE_INTEGER due;
         due.QuadPart = -10000000; /* 1 s */
         NdisSetCoalescableTimerObject(adapter->HeartbeatTimer, due, 1000, adapter, 100);
@@ -121,6 +159,7 @@ static VOID Halt(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction
     NdisCancelTimerObject(adapter->BusyCheckTimer);
     NdisFreeTimerObject(adapter->HeartbeatTimer);
     NdisFreeTimerObject(adapter->BusyCheckTimer);
+    NdisMDeregisterInterruptEx(adapter->Interrupt);
     DbgPrint("Halt at irql %u: heartbeat was queued %u\n", (ULONG)KeGetCurrentIrql(), (ULONG)heartbeatQueued);
 }
 

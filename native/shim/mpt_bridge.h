@@ -8,7 +8,7 @@
 #include <storport.h>
 #include <ndis.h>
 
-#define MPT_BRIDGE_VERSION 4
+#define MPT_BRIDGE_VERSION 5
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;
@@ -75,6 +75,10 @@ typedef struct _MPT_DDI_TABLE {
     ULONG (*KeQueryTimeIncrement)(void);
     LONGLONG (*KeQueryTickCount)(void);
     ULONG (*ExSetTimerResolution)(ULONG DesiredTime, BOOLEAN SetResolution);
+    /* NDIS interrupts */
+    NDIS_STATUS (*NdisMRegisterInterruptEx)(NDIS_HANDLE AdapterHandle, NDIS_HANDLE Context, PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS Characteristics, PNDIS_HANDLE InterruptHandle);
+    VOID (*NdisMDeregisterInterruptEx)(NDIS_HANDLE InterruptHandle);
+    BOOLEAN (*NdisMSynchronizeWithInterruptEx)(NDIS_HANDLE InterruptHandle, ULONG MessageId, PVOID Function, PVOID Context);
 } MPT_DDI_TABLE;
 
 /* Exported by the shim (default visibility), called by the .NET host. */
@@ -94,4 +98,6 @@ MPT_EXPORT NDIS_STATUS MptCallStatus3(NDIS_STATUS (*Routine)(PVOID, PVOID, PVOID
 MPT_EXPORT VOID MptCallHalt(MINIPORT_HALT_HANDLER Routine, NDIS_HANDLE Context, ULONG HaltAction, int *Faulted);
 /* Any routine taking four pointers and returning nothing: NDIS_TIMER_FUNCTION, KDEFERRED_ROUTINE. */
 MPT_EXPORT VOID MptCallVoid4(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID), PVOID SystemSpecific1, PVOID Context, PVOID SystemSpecific2, PVOID SystemSpecific3, int *Faulted);
+/* MiniportInterrupt: BOOLEAN (context, PBOOLEAN queue DPC, PULONG target processors). */
+MPT_EXPORT BOOLEAN MptCallIsr(MINIPORT_ISR_HANDLER Routine, PVOID Context, PBOOLEAN QueueDpc, PULONG TargetProcessors, int *Faulted);
 MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted);

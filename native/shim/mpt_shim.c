@@ -111,6 +111,10 @@ MPT_EXPORT VOID MptCallVoid4(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID), PVOID 
 {
     MPT_TRAMPOLINE_VOID(Routine(A, B, C, D))
 }
+MPT_EXPORT BOOLEAN MptCallIsr(MINIPORT_ISR_HANDLER Routine, PVOID Context, PBOOLEAN QueueDpc, PULONG TargetProcessors, int *Faulted)
+{
+    MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(Context, QueueDpc, TargetProcessors))
+}
 MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted) { MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(DeviceExtension, Context)) }
 
 /* A routine the emulation does not implement: a bug check naming it (never a silent success). */
@@ -362,6 +366,20 @@ BOOLEAN NdisCancelTimerObject(NDIS_HANDLE TimerObject)
 }
 
 VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject) { g_mpt->NdisFreeTimerObject(TimerObject); MPT_CHECK(); }
+
+NDIS_STATUS NdisMRegisterInterruptEx(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportInterruptContext, PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS MiniportInterruptCharacteristics, PNDIS_HANDLE NdisInterruptHandle)
+{
+    NDIS_STATUS status = g_mpt->NdisMRegisterInterruptEx(MiniportAdapterHandle, MiniportInterruptContext, MiniportInterruptCharacteristics, NdisInterruptHandle);
+    MPT_CHECK();
+    return status;
+}
+VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle) { g_mpt->NdisMDeregisterInterruptEx(NdisInterruptHandle); MPT_CHECK(); }
+BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId, PVOID SynchronizeFunction, PVOID SynchronizeContext)
+{
+    BOOLEAN result = g_mpt->NdisMSynchronizeWithInterruptEx(NdisInterruptHandle, MessageId, SynchronizeFunction, SynchronizeContext);
+    MPT_CHECK();
+    return result;
+}
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Kernel

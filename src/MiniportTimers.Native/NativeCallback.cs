@@ -59,6 +59,27 @@ internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) :
             return 0;
         });
 
+    /// <summary>MiniportInterrupt: (context, out queue the DPC, out target processors).</summary>
+    public bool Isr(object interruptContext, out bool queueDefaultInterruptDpc, out uint targetProcessors)
+    {
+        var (claimed, queue, targets) = DdiGuard.Call(Driver, CallbackName, (Routine, Pointer(interruptContext)), static (d, s, f) =>
+        {
+            byte queueDpc = 0;
+            uint processors = 0;
+            var result = d.Shim.CallIsr(s.Routine, s.Item2, &queueDpc, &processors, f);
+            return (result != 0, queueDpc != 0, processors);
+        });
+        (queueDefaultInterruptDpc, targetProcessors) = (queue, targets);
+        return claimed;
+    }
+
+    /// <summary>MiniportInterruptDPC: (context, DPC context, reserved, reserved).</summary>
+    public void InterruptDpc(object interruptContext, object? dpcContext) => Void4(Pointer(interruptContext), Pointer(dpcContext), 0, 0);
+
+    /// <summary>A routine run with the interrupt synchronized: BOOLEAN (context).</summary>
+    public bool Synchronize(object? context) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, Pointer(context)), static (d, s, f) => d.Shim.CallBoolean(s.Routine, s.Item2, f)) != 0;
+
     /// <summary>A routine of four pointers returning nothing.</summary>
     private void Void4(nint a, nint b, nint c, nint e) =>
         DdiGuard.Call(Driver, CallbackName, (Routine, a, b, c, e), static (d, s, f) =>

@@ -10,7 +10,7 @@ namespace MiniportTimers.Native.Interop;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct MptDdiTable
 {
-    public const uint CurrentVersion = 4;
+    public const uint CurrentVersion = 5;
 
     public uint Size;
     public uint Version;
@@ -81,4 +81,9 @@ internal unsafe struct MptDdiTable
     public delegate* unmanaged<uint> KeQueryTimeIncrement;
     public delegate* unmanaged<long> KeQueryTickCount;
     public delegate* unmanaged<uint, byte, uint> ExSetTimerResolution;
+
+    // NDIS interrupts
+    public delegate* unmanaged<nint, nint, nint, nint*, int> NdisMRegisterInterruptEx;
+    public delegate* unmanaged<nint, void> NdisMDeregisterInterruptEx;
+    public delegate* unmanaged<nint, uint, nint, nint, byte> NdisMSynchronizeWithInterruptEx;
 }

@@ -22,6 +22,7 @@ internal sealed unsafe class ShimEntryPoints
         CallTimerEx = (delegate* unmanaged<nint, nint, nint, int*, void>)Export(library, "MptCallTimerEx");
         CallDpc = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallDpc");
         CallSynchronized = (delegate* unmanaged<nint, nint, nint, int*, byte>)Export(library, "MptCallSynchronized");
+        CallIsr = (delegate* unmanaged<nint, nint, byte*, uint*, int*, byte>)Export(library, "MptCallIsr");
         CallStatus2 = (delegate* unmanaged<nint, nint, nint, int*, int>)Export(library, "MptCallStatus2");
         CallStatus3 = (delegate* unmanaged<nint, nint, nint, nint, int*, int>)Export(library, "MptCallStatus3");
         CallHalt = (delegate* unmanaged<nint, nint, uint, int*, void>)Export(library, "MptCallHalt");
@@ -50,6 +51,8 @@ internal sealed unsafe class ShimEntryPoints
     public delegate* unmanaged<nint, nint, nint, nint, nint, int*, void> CallDpc { get; }
 
     public delegate* unmanaged<nint, nint, nint, int*, byte> CallSynchronized { get; }
+
+    public delegate* unmanaged<nint, nint, byte*, uint*, int*, byte> CallIsr { get; }
 
     public delegate* unmanaged<nint, nint, nint, int*, int> CallStatus2 { get; }
 

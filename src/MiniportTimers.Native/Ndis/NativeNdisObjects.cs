@@ -47,6 +47,17 @@ internal static class NativeNdisObjects
 
     public static NdisTimerObject? TimerObject(nint handle) => handle != 0 && TimerObjects.TryGetValue(handle, out var t) ? t : null;
 
+    public static nint AddInterrupt(NdisInterrupt interrupt)
+    {
+        var handle = NewId(0x494E_0000_0000);
+        Interrupts[handle] = interrupt;
+        return handle;
+    }
+
+    public static NdisInterrupt? Interrupt(nint handle) => handle != 0 && Interrupts.TryGetValue(handle, out var i) ? i : null;
+
+    private static readonly ConcurrentDictionary<nint, NdisInterrupt> Interrupts = new();
+
     public static void RemoveTimerObject(nint handle) => TimerObjects.TryRemove(handle, out _);
 
     /// <summary>The native value (storage address or handle) of a host timer: SystemSpecific1 of its routine.</summary>

@@ -23,7 +23,70 @@ internal static unsafe class NdisExports
         t->NdisSetTimerObject = &SetTimerObject;
         t->NdisCancelTimerObject = &CancelTimerObject;
         t->NdisFreeTimerObject = &FreeTimerObject;
+        t->NdisMRegisterInterruptEx = &RegisterInterruptEx;
+        t->NdisMDeregisterInterruptEx = &DeregisterInterruptEx;
+        t->NdisMSynchronizeWithInterruptEx = &SynchronizeWithInterruptEx;
     }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static int RegisterInterruptEx(nint adapterHandle, nint context, nint characteristics, nint* interruptHandle)
+    {
+        try
+        {
+            var driver = Driver("NdisMRegisterInterruptEx");
+            var isr = characteristics == 0 ? 0 : *(nint*)(characteristics + 8);
+            var dpc = characteristics == 0 ? 0 : *(nint*)(characteristics + 16);
+            var managed = new NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS
+            {
+                InterruptHandler = isr == 0 ? null : driver.Callback(isr).Isr,
+                InterruptDpcHandler = dpc == 0 ? null : driver.Callback(dpc).InterruptDpc,
+            };
+            var status = NdisApi.NdisMRegisterInterruptEx(Adapter(adapterHandle, "NdisMRegisterInterruptEx"), context == 0 ? null : context, managed, out var handle);
+            if (interruptHandle is not null)
+            {
+                *interruptHandle = handle is null ? 0 : NativeNdisObjects.AddInterrupt(handle);
+            }
+
+            return unchecked((int)status);
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "NdisMRegisterInterruptEx");
+            return unchecked((int)NdisApi.NDIS_STATUS_FAILURE);
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void DeregisterInterruptEx(nint interruptHandle)
+    {
+        try
+        {
+            NdisApi.NdisMDeregisterInterruptEx(Interrupt(interruptHandle, "NdisMDeregisterInterruptEx"));
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "NdisMDeregisterInterruptEx");
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte SynchronizeWithInterruptEx(nint interruptHandle, uint messageId, nint function, nint context)
+    {
+        try
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(function);
+            var routine = Driver("NdisMSynchronizeWithInterruptEx").Callback(function);
+            return NdisApi.NdisMSynchronizeWithInterruptEx(Interrupt(interruptHandle, "NdisMSynchronizeWithInterruptEx"), messageId, routine.Synchronize, context == 0 ? null : context) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "NdisMSynchronizeWithInterruptEx");
+            return 0;
+        }
+    }
+
+    private static NdisInterrupt Interrupt(nint handle, string routine) =>
+        NativeNdisObjects.Interrupt(handle) ?? throw new ArgumentException($"{routine}: 0x{handle:X} is not an interrupt handle the host gave this driver.", nameof(handle));
 
     private static NdisMiniportAdapter Adapter(nint handle, string routine) =>
         NativeNdisObjects.Adapter(handle) ?? throw new ArgumentException($"{routine}: 0x{handle:X} is not a MiniportAdapterHandle the host gave this driver.", nameof(handle));

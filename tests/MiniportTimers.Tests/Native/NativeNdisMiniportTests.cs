@@ -107,6 +107,19 @@ public sealed partial class NativeNdisMiniportTests : IDisposable
     }
 
     [NativeFact]
+    public void Ndis6_ALineInterrupt_RunsTheCIsrAtTheDeviceIrql_AndItsDpcSynchronizesWithIt()
+    {
+        var (host, driver, engine) = Start("ndis6_timers");
+        engine.AdvanceBy(7 * Ms);
+        Assert.True(host.Adapters[0].RaiseInterrupt());
+        Assert.Contains(driver.DebugOutput, l => l.StartsWith("Isr 1 at 70000 irql 5", StringComparison.Ordinal));
+        engine.AdvanceBy(Ms);
+        Assert.Contains(driver.DebugOutput, l => l.StartsWith("InterruptDpc 1 at 70000 irql 2 synchronized above dispatch 1", StringComparison.Ordinal)); // queued at 7 ms: the next dispatch
+        host.Adapters[0].Halt();
+        Assert.Empty(host.Diagnostics.BugChecks);
+    }
+
+    [NativeFact]
     public void OnTheRealClock_BothDriversTimersFire_GenerousBounds()
     {
         foreach (var (name, routine) in new[] { ("ndis5_timers", "MediaPoll"), ("ndis6_timers", "Heartbeat") })
