@@ -578,14 +578,6 @@ static void mpt_format(char *out, size_t cap, const char *format, va_list args)
     out[at] = 0;
 }
 
-/* Exported for the host's tests of the formatter. */
-MPT_EXPORT void MptFormatDebugPrint(char *out, size_t cap, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    mpt_format(out, cap, format, args);
-    va_end(args);
-}
 
 static void mpt_debug_print(ULONG level, const char *format, va_list args)
 {

@@ -88,6 +88,11 @@ internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) :
             return 0;
         });
 
+    /// <summary>A PVOID as the host's DDIs take it: null for NULL, otherwise the boxed value (the inverse of <see cref="Pointer"/>).</summary>
+#pragma warning disable CA1859 // the host's DDIs take a PVOID as object?: object is the point
+    internal static object? Boxed(nint value) => value == 0 ? null : value;
+#pragma warning restore CA1859
+
     /// <summary>A PVOID the host carried as an object: a native value (nint), a system-time part (uint), or nothing.</summary>
     internal static nint Pointer(object? value) => value switch
     {

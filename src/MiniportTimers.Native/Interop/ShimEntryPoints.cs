@@ -27,7 +27,6 @@ internal sealed unsafe class ShimEntryPoints
         CallStatus3 = (delegate* unmanaged<nint, nint, nint, nint, int*, int>)Export(library, "MptCallStatus3");
         CallHalt = (delegate* unmanaged<nint, nint, uint, int*, void>)Export(library, "MptCallHalt");
         CallVoid4 = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallVoid4");
-        FormatDebugPrint = Export(library, "MptFormatDebugPrint");
     }
 
     public delegate* unmanaged<MptDdiTable*, uint> SetDdiTable { get; }
@@ -62,9 +61,6 @@ internal sealed unsafe class ShimEntryPoints
 
     /// <summary>Any routine of four pointers returning nothing (NDIS_TIMER_FUNCTION, KDEFERRED_ROUTINE).</summary>
     public delegate* unmanaged<nint, nint, nint, nint, nint, int*, void> CallVoid4 { get; }
-
-    /// <summary>MptFormatDebugPrint (variadic in C; the tests call it with a fixed argument list).</summary>
-    public nint FormatDebugPrint { get; }
 
     private static nint Export(nint library, string name) =>
         NativeLibrary.TryGetExport(library, name, out var address)

@@ -83,10 +83,6 @@ internal static unsafe class KernelExports
     private static NativeDriver Driver(string routine) =>
         DdiGuard.CurrentDriver ?? throw new InvalidOperationException($"{routine} was called from C code the host did not call.");
 
-#pragma warning disable CA1859 // the host's DDIs take a PVOID as object? (null for NULL): object is the point
-    private static object? Boxed(nint value) => value == 0 ? null : value;
-#pragma warning restore CA1859
-
     [System.Runtime.InteropServices.UnmanagedCallersOnly]
     private static void RaiseIrql(byte newIrql, byte* oldIrql)
     {
@@ -121,7 +117,7 @@ internal static unsafe class KernelExports
         {
             ArgumentOutOfRangeException.ThrowIfZero(routine);
             var driver = Driver("KeInitializeDpc");
-            Ke.KeInitializeDpc(NativeKernelObjects.Dpc(driver, dpc), driver.Callback(routine).DeferredRoutine, Boxed(context));
+            Ke.KeInitializeDpc(NativeKernelObjects.Dpc(driver, dpc), driver.Callback(routine).DeferredRoutine, NativeCallback.Boxed(context));
         }
         catch (Exception ex)
         {
@@ -134,7 +130,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            return Ke.KeInsertQueueDpc(NativeKernelObjects.Dpc(Driver("KeInsertQueueDpc"), dpc), Boxed(systemArgument1), Boxed(systemArgument2)) ? (byte)1 : (byte)0;
+            return Ke.KeInsertQueueDpc(NativeKernelObjects.Dpc(Driver("KeInsertQueueDpc"), dpc), NativeCallback.Boxed(systemArgument1), NativeCallback.Boxed(systemArgument2)) ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
         {
@@ -239,7 +235,7 @@ internal static unsafe class KernelExports
         {
             var driver = Driver("ExAllocateTimer");
             MiniportTimers.Kernel.Timers.EXT_CALLBACK? routine = callback == 0 ? null : driver.Callback(callback).ExTimerCallback;
-            return Ex.ExAllocateTimer(routine, Boxed(context), attributes) is { } timer ? NativeKernelObjects.AddExTimer(timer) : 0;
+            return Ex.ExAllocateTimer(routine, NativeCallback.Boxed(context), attributes) is { } timer ? NativeKernelObjects.AddExTimer(timer) : 0;
         }
         catch (Exception ex)
         {
@@ -294,7 +290,7 @@ internal static unsafe class KernelExports
                 {
                     Version = *(uint*)parameters,
                     DeleteCallback = deleteCallback == 0 ? null : driver.Callback(deleteCallback).ExDeleteCallback,
-                    DeleteContext = Boxed(*(nint*)(parameters + 16)),
+                    DeleteContext = NativeCallback.Boxed(*(nint*)(parameters + 16)),
                 };
             }
 
@@ -424,7 +420,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            DdiGuard.CurrentDriver?.AddDebugOutput(Interop.NativeText.Utf8(text) ?? string.Empty);
+            DdiGuard.CurrentDriver?.AddDebugOutput(System.Runtime.InteropServices.Marshal.PtrToStringUTF8(text) ?? string.Empty);
         }
         catch (Exception ex)
         {
@@ -435,7 +431,7 @@ internal static unsafe class KernelExports
     [System.Runtime.InteropServices.UnmanagedCallersOnly]
     private static void BugCheck(uint code, nuint p1, nuint p2, nuint p3, nuint p4, nint routine)
     {
-        var name = Interop.NativeText.Utf8(routine) ?? "KeBugCheckEx";
+        var name = System.Runtime.InteropServices.Marshal.PtrToStringUTF8(routine) ?? "KeBugCheckEx";
         DdiGuard.Fail(new BugCheckException(code, p1, p2, p3, p4, $"{name} in {DdiGuard.CurrentDriver?.Path ?? "a native driver"}"), name);
     }
 }

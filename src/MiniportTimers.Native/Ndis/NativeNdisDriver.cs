@@ -43,9 +43,6 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
     /// <summary>What DriverEntry returned (NDIS_STATUS_SUCCESS = 0 when the registration succeeded).</summary>
     public int DriverEntryStatus { get; private set; }
 
-    /// <summary>The handle NdisMRegisterMiniportDriver gave the driver (its value as the C code sees it).</summary>
-    internal nint DriverHandleValue { get; private set; }
-
     /// <summary>Loads the driver at <paramref name="path"/> and runs its DriverEntry (PASSIVE_LEVEL).</summary>
     /// <exception cref="NativeDriverException">The file is missing, not a shared library, or not built with this repository's shim; or DriverEntry raised a bug check.</exception>
     public static NativeNdisDriver Load(string path, NdisHost host)
@@ -85,7 +82,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         var c = *characteristics;
         var managed = new NDIS_MINIPORT_DRIVER_CHARACTERISTICS
         {
-            InitializeHandlerEx = c.InitializeHandlerEx == 0 ? null : (adapter, context) => Status3(c.InitializeHandlerEx, NativeNdisObjects.AdapterHandle(adapter), context is nint n ? n : 0, 0),
+            InitializeHandlerEx = c.InitializeHandlerEx == 0 ? null : (adapter, context) => Status3(c.InitializeHandlerEx, NativeNdisObjects.AdapterHandle(adapter), NativeCallback.Pointer(context), 0),
             HaltHandlerEx = c.HaltHandlerEx == 0 ? null : context => Halt(c.HaltHandlerEx, Context(context)),
             PauseHandler = c.PauseHandler == 0 ? null : context => Status2(c.PauseHandler, Context(context), 0),
             RestartHandler = c.RestartHandler == 0 ? null : context => Status2(c.RestartHandler, Context(context), 0),
@@ -102,12 +99,12 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
             AddDebugOutput("MiniportTimers: this driver's OidRequestHandler and SendNetBufferListsHandler are not called yet (docs/native.md)");
         }
 
-        var status = Host.NdisMRegisterMiniportDriver(managed, driverContext == 0 ? null : driverContext, out var handle);
+        var status = Host.NdisMRegisterMiniportDriver(managed, NativeCallback.Boxed(driverContext), out var handle);
         if (handle is not null && driverHandle is not null)
         {
-            DriverHandleValue = _token + 8;
-            DriverHandles[DriverHandleValue] = handle;
-            *driverHandle = DriverHandleValue;
+            var value = _token + 8; // the NdisMiniportDriverHandle as the C code sees it
+            DriverHandles[value] = handle;
+            *driverHandle = value;
         }
 
         return unchecked((int)status);

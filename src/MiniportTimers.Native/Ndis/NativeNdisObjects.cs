@@ -58,7 +58,6 @@ internal static class NativeNdisObjects
 
     private static readonly ConcurrentDictionary<nint, NdisInterrupt> Interrupts = new();
 
-    public static void RemoveTimerObject(nint handle) => TimerObjects.TryRemove(handle, out _);
 
     /// <summary>The native value (storage address or handle) of a host timer: SystemSpecific1 of its routine.</summary>
     public static nint NativeTimer(object hostTimer) => NativeTimers.TryGetValue(hostTimer, out var box) ? box.Value : 0;

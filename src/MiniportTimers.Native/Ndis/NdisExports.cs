@@ -41,7 +41,7 @@ internal static unsafe class NdisExports
                 InterruptHandler = isr == 0 ? null : driver.Callback(isr).Isr,
                 InterruptDpcHandler = dpc == 0 ? null : driver.Callback(dpc).InterruptDpc,
             };
-            var status = NdisApi.NdisMRegisterInterruptEx(Adapter(adapterHandle, "NdisMRegisterInterruptEx"), context == 0 ? null : context, managed, out var handle);
+            var status = NdisApi.NdisMRegisterInterruptEx(Adapter(adapterHandle, "NdisMRegisterInterruptEx"), NativeCallback.Boxed(context), managed, out var handle);
             if (interruptHandle is not null)
             {
                 *interruptHandle = handle is null ? 0 : NativeNdisObjects.AddInterrupt(handle);
@@ -76,7 +76,7 @@ internal static unsafe class NdisExports
         {
             ArgumentOutOfRangeException.ThrowIfZero(function);
             var routine = Driver("NdisMSynchronizeWithInterruptEx").Callback(function);
-            return NdisApi.NdisMSynchronizeWithInterruptEx(Interrupt(interruptHandle, "NdisMSynchronizeWithInterruptEx"), messageId, routine.Synchronize, context == 0 ? null : context) ? (byte)1 : (byte)0;
+            return NdisApi.NdisMSynchronizeWithInterruptEx(Interrupt(interruptHandle, "NdisMSynchronizeWithInterruptEx"), messageId, routine.Synchronize, NativeCallback.Boxed(context)) ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
         {
@@ -160,7 +160,7 @@ internal static unsafe class NdisExports
             ArgumentOutOfRangeException.ThrowIfZero(timer);
             ArgumentOutOfRangeException.ThrowIfZero(function);
             var callback = Driver("NdisMInitializeTimer").Callback(function);
-            NdisApi.NdisMInitializeTimer(NativeNdisObjects.Ndis5Timer(callback.Driver, timer), Adapter(adapterHandle, "NdisMInitializeTimer"), callback.NdisTimer, context == 0 ? null : context);
+            NdisApi.NdisMInitializeTimer(NativeNdisObjects.Ndis5Timer(callback.Driver, timer), Adapter(adapterHandle, "NdisMInitializeTimer"), callback.NdisTimer, NativeCallback.Boxed(context));
         }
         catch (Exception ex)
         {
@@ -218,7 +218,7 @@ internal static unsafe class NdisExports
                     Header = new NDIS_OBJECT_HEADER(c.Type, c.Revision, c.Size),
                     AllocationTag = c.AllocationTag,
                     TimerFunction = c.TimerFunction == 0 ? null : Driver("NdisAllocateTimerObject").Callback(c.TimerFunction).NdisTimer,
-                    FunctionContext = c.FunctionContext == 0 ? null : c.FunctionContext,
+                    FunctionContext = NativeCallback.Boxed(c.FunctionContext),
                 };
             }
 
@@ -245,8 +245,8 @@ internal static unsafe class NdisExports
         {
             var t = NativeNdisObjects.TimerObject(timerObject) ?? throw new ArgumentException($"{routine}: 0x{timerObject:X} is not a timer object the host allocated.", nameof(timerObject));
             var queued = coalescable != 0
-                ? NdisApi.NdisSetCoalescableTimerObject(t, dueTime100ns, millisecondsPeriod, context == 0 ? null : context, toleranceMilliseconds)
-                : NdisApi.NdisSetTimerObject(t, dueTime100ns, millisecondsPeriod, context == 0 ? null : context);
+                ? NdisApi.NdisSetCoalescableTimerObject(t, dueTime100ns, millisecondsPeriod, NativeCallback.Boxed(context), toleranceMilliseconds)
+                : NdisApi.NdisSetTimerObject(t, dueTime100ns, millisecondsPeriod, NativeCallback.Boxed(context));
             return queued ? (byte)1 : (byte)0;
         }
         catch (Exception ex)

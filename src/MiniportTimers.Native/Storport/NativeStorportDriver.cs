@@ -111,7 +111,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             HwInterrupt = d.HwInterrupt == 0 ? null : NativeObjects.Callback(this, d.HwInterrupt).Boolean,
             HwAdapterControl = d.HwAdapterControl == 0 ? null : AdapterControl,
         };
-        return Host.StorPortInitialize(managed, hwContext == 0 ? null : hwContext);
+        return Host.StorPortInitialize(managed, NativeCallback.Boxed(hwContext));
     }
 
     /// <summary>StorPortNotification(RequestComplete) from C: the native request's status goes back to the host's request.</summary>
@@ -146,7 +146,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             config->NumberOfBuses = configInfo.NumberOfBuses;
             config->SynchronizationModel = (uint)configInfo.SynchronizationModel;
             config->InterruptIrql = (uint)configInfo.InterruptIrql;
-            var result = DdiGuard.Call(this, NameOf(_data.HwFindAdapter), (_data.HwFindAdapter, NativeCallback.Address(deviceExtension), hwContext is nint c ? c : 0, argument, (nint)config), static (d, s, f) =>
+            var result = DdiGuard.Call(this, NameOf(_data.HwFindAdapter), (_data.HwFindAdapter, NativeCallback.Address(deviceExtension), NativeCallback.Pointer(hwContext), argument, (nint)config), static (d, s, f) =>
                 d.Shim.CallFindAdapter(s.HwFindAdapter, s.Item2, s.Item3, s.argument, s.Item5, f));
             configInfo.NumberOfBuses = config->NumberOfBuses;
             configInfo.SynchronizationModel = (STOR_SYNCHRONIZATION_MODEL)config->SynchronizationModel;

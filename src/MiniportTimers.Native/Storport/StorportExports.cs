@@ -119,7 +119,7 @@ internal static unsafe class StorportExports
         try
         {
             HW_TIMER_EX? routine = callback == 0 ? null : NativeObjects.Callback(Driver(), callback).TimerEx;
-            return StorPort.StorPortRequestTimer(NativeObjects.Extension(extension), NativeObjects.TimerHandle(timerHandle), routine, context == 0 ? null : context, microseconds, tolerableDelayMicroseconds);
+            return StorPort.StorPortRequestTimer(NativeObjects.Extension(extension), NativeObjects.TimerHandle(timerHandle), routine, NativeCallback.Boxed(context), microseconds, tolerableDelayMicroseconds);
         }
         catch (Exception ex)
         {
@@ -186,7 +186,7 @@ internal static unsafe class StorportExports
             var driver = Driver();
             var result = StorPort.StorPortSynchronizeAccess(NativeObjects.Extension(extension), (ext, ctx) =>
                 DdiGuard.Call(driver, driver.NameOf(routine), (routine, NativeCallback.Address(ext), NativeCallback.Pointer(ctx)), static (d, s, f) =>
-                    d.Shim.CallSynchronized(s.routine, s.Item2, s.Item3, f)) != 0, context == 0 ? null : context);
+                    d.Shim.CallSynchronized(s.routine, s.Item2, s.Item3, f)) != 0, NativeCallback.Boxed(context));
             return result ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
@@ -227,7 +227,7 @@ internal static unsafe class StorportExports
                 return 0; // never initialized: FALSE, as for a C# STOR_DPC
             }
 
-            return StorPort.StorPortIssueDpc(NativeObjects.Extension(extension), dpc, systemArgument1 == 0 ? null : systemArgument1, systemArgument2 == 0 ? null : systemArgument2) ? (byte)1 : (byte)0;
+            return StorPort.StorPortIssueDpc(NativeObjects.Extension(extension), dpc, NativeCallback.Boxed(systemArgument1), NativeCallback.Boxed(systemArgument2)) ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
         {
