@@ -9,7 +9,7 @@
 # Include it from a Makefile:  include $(MPT_ROOT)/native/toolchain.mk
 MPT_ROOT ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 MPT_INCLUDE := $(MPT_ROOT)/native/include
-MPT_SHIM := $(MPT_ROOT)/native/shim/mpt_shim.c
+MPT_SHIM := $(wildcard $(MPT_ROOT)/native/shim/*.c)
 MPT_CC ?= gcc
 MPT_CFLAGS := -std=gnu11 -O1 -g -fPIC -fms-extensions -fshort-wchar -mms-bitfields -fvisibility=hidden \
   -fno-strict-aliasing -Wall -Wextra -Wno-unused-parameter -Wno-unknown-pragmas -Wno-missing-field-initializers \

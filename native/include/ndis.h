@@ -1,12 +1,38 @@
 /*
  * MiniportTimers: the NDIS routines and types a miniport needs around its timers, written from the public NDIS DDI
- * reference: NDIS 5 miniport timers, NDIS 6 timer objects, and the NDIS 6 lifecycle they live in (register,
- * initialize, pause, restart, reset, halt). Values are Windows'. NDIS_MINIPORT_DRIVER_CHARACTERISTICS keeps Windows'
- * member order through CancelOidRequestHandler. Only what the emulation implements is declared (docs/native.md).
+ * reference: NDIS 5 miniport timers, NDIS 6 timer objects, and the NDIS 6 miniport they live in (ndis/miniport.h:
+ * register, initialize, OID requests, sends and receives, pause, restart, reset, halt; ndis/nbl.h: NET_BUFFER_LISTs;
+ * ndis/services.h: memory, lookaside lists, configuration, work items, read-write locks). Values and layouts are
+ * Windows x64's. Only what the emulation implements is declared (docs/native.md has the table).
  */
 #pragma once
 
 #include "wdm.h"
+
+/* Which NDIS version the driver is built for (NDIS60_MINIPORT, NDIS61_MINIPORT, NDIS620_MINIPORT, ... as its project
+   defines): NDIS_SUPPORT_NDISxy is 1 for every version up to it. These headers declare NDIS 6.0's surface; a driver
+   built for a later version meets what they lack as compile errors. */
+#if defined(NDIS686_MINIPORT) || defined(NDIS685_MINIPORT) || defined(NDIS684_MINIPORT) || defined(NDIS683_MINIPORT) || defined(NDIS682_MINIPORT) || defined(NDIS681_MINIPORT) || defined(NDIS680_MINIPORT)
+#define MPT_NDIS_MINOR 80
+#elif defined(NDIS660_MINIPORT) || defined(NDIS650_MINIPORT) || defined(NDIS640_MINIPORT)
+#define MPT_NDIS_MINOR 40
+#elif defined(NDIS630_MINIPORT)
+#define MPT_NDIS_MINOR 30
+#elif defined(NDIS620_MINIPORT)
+#define MPT_NDIS_MINOR 20
+#elif defined(NDIS61_MINIPORT)
+#define MPT_NDIS_MINOR 10
+#else
+#define MPT_NDIS_MINOR 0
+#endif
+#define NDIS_SUPPORT_NDIS6 1
+#define NDIS_SUPPORT_NDIS61 (MPT_NDIS_MINOR >= 10)
+#define NDIS_SUPPORT_NDIS620 (MPT_NDIS_MINOR >= 20)
+#define NDIS_SUPPORT_NDIS630 (MPT_NDIS_MINOR >= 30)
+#define NDIS_SUPPORT_NDIS640 (MPT_NDIS_MINOR >= 40)
+#define NDIS_SUPPORT_NDIS650 (MPT_NDIS_MINOR >= 40)
+#define NDIS_SUPPORT_NDIS660 (MPT_NDIS_MINOR >= 40)
+#define NDIS_SUPPORT_NDIS680 (MPT_NDIS_MINOR >= 80)
 
 /* Marks a driver built against this header, so a host can tell which stack a .so targets (run --driver). */
 #ifndef MPT_SHIM
@@ -15,30 +41,19 @@ __attribute__((weak, used)) const char mpt_targets_ndis[] = "ndis";
 
 typedef PVOID NDIS_HANDLE, *PNDIS_HANDLE;
 typedef int NDIS_STATUS, *PNDIS_STATUS;
-typedef ULONG NDIS_OID;
+typedef ULONG NDIS_OID, *PNDIS_OID;
+#include "ndis/status.h"
 
-#define NDIS_STATUS_SUCCESS ((NDIS_STATUS)0x00000000)
-#define NDIS_STATUS_PENDING ((NDIS_STATUS)0x00000103)
-#define NDIS_STATUS_FAILURE ((NDIS_STATUS)0xC0000001)
-#define NDIS_STATUS_RESOURCES ((NDIS_STATUS)0xC000009A)
-#define NDIS_STATUS_INVALID_PARAMETER ((NDIS_STATUS)0xC000000D)
-#define NDIS_STATUS_NOT_SUPPORTED ((NDIS_STATUS)0xC00000BB)
-#define NDIS_STATUS_BAD_VERSION ((NDIS_STATUS)0xC0010004)
-#define NDIS_STATUS_BAD_CHARACTERISTICS ((NDIS_STATUS)0xC0010005)
-#define NDIS_STATUS_ADAPTER_NOT_READY ((NDIS_STATUS)0xC0010011)
-#define NDIS_STATUS_MEDIA_CONNECT ((NDIS_STATUS)0x4001000B)
-#define NDIS_STATUS_MEDIA_DISCONNECT ((NDIS_STATUS)0x4001000C)
-#define NDIS_STATUS_LINK_STATE ((NDIS_STATUS)0x40010017)
 
 typedef struct _NDIS_OBJECT_HEADER { UCHAR Type; UCHAR Revision; USHORT Size; } NDIS_OBJECT_HEADER, *PNDIS_OBJECT_HEADER;
 C_ASSERT(sizeof(NDIS_OBJECT_HEADER) == 4);
+#define RTL_SIZEOF_THROUGH_FIELD(type, field) (offsetof(type, field) + RTL_FIELD_SIZE(type, field))
 
-#define NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS 0x8A
-#define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES 0x9E
-#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS 0x97
+#include "ndis/nbl.h"
+#include "ndis/miniport.h"
+#include "ndis/oids.h"
+
 #define NDIS_TIMER_CHARACTERISTICS_REVISION_1 1
-#define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 1
-#define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 1
 
 /* The routine of an NDIS 5 miniport timer and of an NDIS 6 timer object: DISPATCH_LEVEL, no NDIS lock held.
    SystemSpecific1 is the timer; SystemSpecific2/3 carry the low and high 32 bits of the system time (reserved). */
@@ -73,7 +88,6 @@ typedef struct _NDIS_TIMER_CHARACTERISTICS {
     PVOID FunctionContext;
 } NDIS_TIMER_CHARACTERISTICS, *PNDIS_TIMER_CHARACTERISTICS;
 #define NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1 ((USHORT)RTL_SIZEOF_THROUGH_FIELD(NDIS_TIMER_CHARACTERISTICS, FunctionContext))
-#define RTL_SIZEOF_THROUGH_FIELD(type, field) (offsetof(type, field) + RTL_FIELD_SIZE(type, field))
 C_ASSERT(sizeof(NDIS_TIMER_CHARACTERISTICS) == 24 && FIELD_OFFSET(NDIS_TIMER_CHARACTERISTICS, TimerFunction) == 8);
 
 /* IRQL: <= DISPATCH_LEVEL. NDIS_STATUS_SUCCESS, NDIS_STATUS_BAD_CHARACTERISTICS, NDIS_STATUS_FAILURE (unknown handle). */
@@ -84,52 +98,6 @@ BOOLEAN NdisSetCoalescableTimerObject(NDIS_HANDLE TimerObject, LARGE_INTEGER Due
 /* TRUE if it was queued. A periodic timer must be cancelled at PASSIVE_LEVEL. */
 BOOLEAN NdisCancelTimerObject(NDIS_HANDLE TimerObject);
 VOID NdisFreeTimerObject(NDIS_HANDLE TimerObject);
-
-/* ---- the miniport's lifecycle (NDIS 6) ---- */
-typedef enum _NDIS_HALT_ACTION { NdisHaltDeviceDisabled, NdisHaltDeviceInstanceDeInitialized, NdisHaltDevicePoweredDown, NdisHaltDeviceSurpriseRemoved, NdisHaltDeviceFailed, NdisHaltDeviceInitializationFailed, NdisHaltDeviceStopped } NDIS_HALT_ACTION;
-
-typedef NDIS_STATUS (*MINIPORT_INITIALIZE_HANDLER)(NDIS_HANDLE NdisMiniportHandle, NDIS_HANDLE MiniportDriverContext, PVOID MiniportInitParameters);
-typedef VOID (*MINIPORT_HALT_HANDLER)(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction);
-typedef NDIS_STATUS (*MINIPORT_PAUSE_HANDLER)(NDIS_HANDLE MiniportAdapterContext, PVOID PauseParameters);
-typedef NDIS_STATUS (*MINIPORT_RESTART_HANDLER)(NDIS_HANDLE MiniportAdapterContext, PVOID RestartParameters);
-typedef NDIS_STATUS (*MINIPORT_RESET_HANDLER)(NDIS_HANDLE MiniportAdapterContext, PBOOLEAN AddressingReset);
-
-typedef struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
-    NDIS_OBJECT_HEADER Header;
-    UCHAR MajorNdisVersion;
-    UCHAR MinorNdisVersion;
-    UCHAR MajorDriverVersion;
-    UCHAR MinorDriverVersion;
-    ULONG Flags;
-    PVOID SetOptionsHandler;
-    MINIPORT_INITIALIZE_HANDLER InitializeHandlerEx;
-    MINIPORT_HALT_HANDLER HaltHandlerEx;
-    PVOID UnloadHandler;
-    MINIPORT_PAUSE_HANDLER PauseHandler;
-    MINIPORT_RESTART_HANDLER RestartHandler;
-    PVOID OidRequestHandler;          /* not emulated for native drivers yet: docs/native.md */
-    PVOID SendNetBufferListsHandler;  /* not emulated for native drivers yet */
-    PVOID ReturnNetBufferListsHandler;
-    PVOID CancelSendHandler;
-    PVOID CheckForHangHandlerEx;
-    MINIPORT_RESET_HANDLER ResetHandlerEx;
-    PVOID DevicePnPEventNotifyHandler;
-    PVOID ShutdownHandlerEx;
-    PVOID CancelOidRequestHandler;
-} NDIS_MINIPORT_DRIVER_CHARACTERISTICS, *PNDIS_MINIPORT_DRIVER_CHARACTERISTICS;
-C_ASSERT(FIELD_OFFSET(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, InitializeHandlerEx) == 24 && FIELD_OFFSET(NDIS_MINIPORT_DRIVER_CHARACTERISTICS, ResetHandlerEx) == 104);
-
-typedef struct _NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
-    NDIS_OBJECT_HEADER Header;
-    NDIS_HANDLE MiniportAdapterContext;
-    ULONG AttributeFlags;
-    UINT CheckForHangTimeInSeconds;
-    ULONG InterfaceType;
-} NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
-typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
-    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES RegistrationAttributes;
-} NDIS_MINIPORT_ADAPTER_ATTRIBUTES, *PNDIS_MINIPORT_ADAPTER_ATTRIBUTES;
-C_ASSERT(FIELD_OFFSET(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES, MiniportAdapterContext) == 8);
 
 /* ---- NDIS spin locks and helpers: NDIS_SPIN_LOCK over an executive spin lock (the lock's semantics are the host's) ---- */
 typedef struct _NDIS_SPIN_LOCK { KSPIN_LOCK SpinLock; KIRQL OldIrql; } NDIS_SPIN_LOCK, *PNDIS_SPIN_LOCK;
@@ -175,9 +143,4 @@ VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle);
 /* Runs SynchronizeFunction at the device IRQL holding the interrupt lock; returns what it returned. */
 BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId, PVOID SynchronizeFunction, PVOID SynchronizeContext);
 
-/* DriverEntry's registration: NDIS_STATUS_SUCCESS or NDIS_STATUS_BAD_CHARACTERISTICS (no initialize or halt handler). */
-NDIS_STATUS NdisMRegisterMiniportDriver(PVOID DriverObject, PVOID RegistryPath, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics, PNDIS_HANDLE NdisMiniportDriverHandle);
-/* From MiniportInitializeEx: registers the MiniportAdapterContext the handlers receive. */
-NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportAdapterHandle, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes);
-VOID NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle);
-VOID NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status, BOOLEAN AddressingReset);
+#include "ndis/services.h"

@@ -57,7 +57,7 @@ typedef unsigned char UINT8;
 /* 16 bits; WCHAR is wchar_t at 16 bits with -fshort-wchar, so L"..." literals match */
 typedef short SHORT, *PSHORT, INT16;
 typedef unsigned short USHORT, *PUSHORT, WORD, UINT16;
-typedef wchar_t WCHAR, *PWCHAR, *PWSTR, *LPWSTR;
+typedef wchar_t WCHAR, *PWCHAR, *PWCH, *PWSTR, *LPWSTR;
 typedef const wchar_t *PCWSTR, *LPCWSTR;
 /* 32 bits: int, never long (LP64) */
 typedef int LONG, *PLONG, INT, INT32, LONG32;
@@ -189,3 +189,30 @@ C_ASSERT(sizeof(LONG) == 4 && sizeof(ULONG) == 4 && sizeof(BOOLEAN) == 1);
 C_ASSERT(sizeof(LONGLONG) == 8 && sizeof(ULONG_PTR) == 8 && sizeof(PVOID) == 8);
 C_ASSERT(sizeof(LARGE_INTEGER) == 8 && FIELD_OFFSET(LARGE_INTEGER, HighPart) == 4);
 C_ASSERT(sizeof(LIST_ENTRY) == 16 && sizeof(UNICODE_STRING) == 16 && FIELD_OFFSET(UNICODE_STRING, Buffer) == 8);
+
+/* More base types drivers meet (ntdef.h / basetsd.h reference pages). */
+typedef UINT *PUINT;
+typedef UINT8 *PUINT8;
+typedef UINT16 *PUINT16;
+typedef UINT32 *PUINT32;
+typedef UINT64 *PUINT64;
+typedef SHORT CSHORT;
+typedef CHAR CCHAR;
+typedef ULONG LOGICAL, *PLOGICAL;
+typedef ULONG_PTR KAFFINITY, *PKAFFINITY;
+typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
+#define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (PVOID)(s) }
+#define RTL_BITS_OF(type) (sizeof(type) * 8)
+#define SYSTEM_CACHE_ALIGNMENT_SIZE 64
+#define DECLSPEC_CACHEALIGN DECLSPEC_ALIGN(SYSTEM_CACHE_ALIGNMENT_SIZE)
+#define MAXULONG_PTR (~(ULONG_PTR)0)
+#define MINLONG ((LONG)0x80000000)
+#define FlagOn(Flags, SingleFlag) ((Flags) & (SingleFlag))
+#define BooleanFlagOn(Flags, SingleFlag) ((BOOLEAN)(((Flags) & (SingleFlag)) != 0))
+#define SetFlag(Flags, SingleFlag) ((Flags) |= (SingleFlag))
+#define ClearFlag(Flags, SingleFlag) ((Flags) &= ~(SingleFlag))
+
+/* An interlocked singly linked list head: 16 bytes, 16-aligned on x64 (only its size matters to these headers). */
+typedef union DECLSPEC_ALIGN(16) _SLIST_HEADER { struct { ULONGLONG Alignment; ULONGLONG Region; }; } SLIST_HEADER, *PSLIST_HEADER;
+C_ASSERT(sizeof(SLIST_HEADER) == 16);
+

@@ -117,3 +117,82 @@ LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
 ULONG KeQueryTimeIncrement(void);
 VOID KeQueryTickCount(PLARGE_INTEGER CurrentCount);
 ULONG ExSetTimerResolution(ULONG DesiredTime, BOOLEAN SetResolution);
+
+/* ---- more of the DPC object: importance, target processor, and the DPC watchdog's counters ---- */
+typedef enum _KDPC_IMPORTANCE { LowImportance, MediumImportance, HighImportance, MediumHighImportance } KDPC_IMPORTANCE;
+/* Importance decides where KeInsertQueueDpc puts the DPC: HighImportance at the head of the host's DPC queue, the
+   others at the tail (one dispatcher here, so there is no other processor to interrupt). IRQL: any. */
+VOID KeSetImportanceDpc(PRKDPC Dpc, KDPC_IMPORTANCE Importance);
+/* The processor the DPC is to run on; recorded (the host has one dispatcher). Number < the processor count. */
+VOID KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number);
+typedef struct _PROCESSOR_NUMBER { USHORT Group; UCHAR Number; UCHAR Reserved; } PROCESSOR_NUMBER, *PPROCESSOR_NUMBER;
+typedef struct _GROUP_AFFINITY { KAFFINITY Mask; USHORT Group; USHORT Reserved[3]; } GROUP_AFFINITY, *PGROUP_AFFINITY;
+C_ASSERT(sizeof(PROCESSOR_NUMBER) == 4 && sizeof(GROUP_AFFINITY) == 16);
+/* STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a group or number the host does not have. */
+NTSTATUS KeSetTargetProcessorDpcEx(PKDPC Dpc, PPROCESSOR_NUMBER ProcNumber);
+/* The DPC watchdog's limits and what the running DPC has used, in clock ticks (KeQueryTimeIncrement). IRQL: any. */
+typedef struct _KDPC_WATCHDOG_INFORMATION { ULONG DpcTimeLimit; ULONG DpcTimeCount; ULONG DpcWatchdogLimit; ULONG DpcWatchdogCount; ULONG Reserved; } KDPC_WATCHDOG_INFORMATION, *PKDPC_WATCHDOG_INFORMATION;
+NTSTATUS KeQueryDpcWatchdogInformation(PKDPC_WATCHDOG_INFORMATION WatchdogInformation);
+/* Takes the lock if it is free, without waiting; TRUE when taken. IRQL: DISPATCH_LEVEL. */
+BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+/* The processor a routine runs on: 0 (the host dispatches on one). */
+ULONG KeGetCurrentProcessorNumberEx(PPROCESSOR_NUMBER ProcNumber);
+#define KeGetCurrentProcessorNumber() KeGetCurrentProcessorNumberEx(NULL)
+/* How many processors the host models: 1. */
+ULONG KeQueryActiveProcessorCountEx(USHORT GroupNumber);
+#define ALL_PROCESSOR_GROUPS 0xffff
+
+/* ---- pool memory (C, plain data-structure work): nonpaged memory from the process heap, not zeroed ---- */
+typedef enum _POOL_TYPE { NonPagedPool = 0, NonPagedPoolExecute = 0, PagedPool = 1, NonPagedPoolMustSucceed = 2, NonPagedPoolNx = 512 } POOL_TYPE;
+typedef enum _EX_POOL_PRIORITY { LowPoolPriority = 0, NormalPoolPriority = 16, HighPoolPriority = 32 } EX_POOL_PRIORITY;
+/* NULL when out of memory or NumberOfBytes is 0. Paged pool requires IRQL < DISPATCH_LEVEL (else bug check 0xC4). */
+PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag);
+VOID ExFreePool(PVOID P);
+
+/* ---- memory descriptor lists: here an MDL always describes mapped, resident memory (MappedSystemVa) ---- */
+typedef struct _MDL {
+    struct _MDL *Next;
+    CSHORT Size;
+    CSHORT MdlFlags;
+    PVOID Process;
+    PVOID MappedSystemVa;
+    PVOID StartVa;
+    ULONG ByteCount;
+    ULONG ByteOffset;
+} MDL, *PMDL;
+C_ASSERT(sizeof(MDL) == 48 && FIELD_OFFSET(MDL, MappedSystemVa) == 24 && FIELD_OFFSET(MDL, ByteCount) == 40);
+#define MDL_MAPPED_TO_SYSTEM_VA 0x0001
+#define MDL_SOURCE_IS_NONPAGED_POOL 0x0004
+#define MdlMappingNoWrite 0x80000000
+#define MdlMappingNoExecute 0x40000000
+typedef enum _MM_PAGE_PRIORITY { LowPagePriority = 0, NormalPagePriority = 16, HighPagePriority = 32 } MM_PAGE_PRIORITY;
+#define MmGetMdlByteCount(Mdl) ((Mdl)->ByteCount)
+#define MmGetMdlByteOffset(Mdl) ((Mdl)->ByteOffset)
+#define MmGetMdlVirtualAddress(Mdl) ((PVOID)((PCHAR)(Mdl)->StartVa + (Mdl)->ByteOffset))
+#define MmGetSystemAddressForMdlSafe(Mdl, Priority) ((Mdl)->MappedSystemVa)
+#define NDIS_MDL_LINKAGE(Mdl) ((Mdl)->Next)
+
+/* Opaque objects a miniport only passes along. */
+typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
+typedef struct _DRIVER_OBJECT *PDRIVER_OBJECT;
+/* The driver object DriverEntry receives: the documented leading members; the host zero-fills it and keeps it for
+   the driver's lifetime (DeviceObject stays NULL: there is no WDM device stack here). */
+typedef struct _DRIVER_OBJECT {
+    CSHORT Type;
+    CSHORT Size;
+    PDEVICE_OBJECT DeviceObject;
+    ULONG Flags;
+    PVOID DriverStart;
+    ULONG DriverSize;
+    PVOID DriverSection;
+    PVOID DriverExtension;
+    UNICODE_STRING DriverName;
+    PUNICODE_STRING HardwareDatabase;
+    PVOID FastIoDispatch;
+    PVOID DriverInit;
+    PVOID DriverStartIo;
+    PVOID DriverUnload;
+    PVOID MajorFunction[28];
+} DRIVER_OBJECT;
+C_ASSERT(FIELD_OFFSET(DRIVER_OBJECT, DeviceObject) == 8 && FIELD_OFFSET(DRIVER_OBJECT, DriverName) == 56 && sizeof(DRIVER_OBJECT) == 336);

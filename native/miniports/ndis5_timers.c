@@ -43,7 +43,7 @@ static VOID LinkTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID System
     NdisMResetComplete(adapter->AdapterHandle, NDIS_STATUS_SUCCESS, FALSE);
 }
 
-static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportDriverContext, PVOID InitParameters)
+static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_INIT_PARAMETERS InitParameters)
 {
     UNREFERENCED_PARAMETER(MiniportDriverContext);
     UNREFERENCED_PARAMETER(InitParameters);
@@ -83,7 +83,7 @@ static VOID Halt(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction
     NdisMCancelTimer(&adapter->LinkTimer, &cancelled);
 }
 
-static NDIS_STATUS Pause(NDIS_HANDLE MiniportAdapterContext, PVOID PauseParameters)
+static NDIS_STATUS Pause(NDIS_HANDLE MiniportAdapterContext, PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters)
 {
     PADAPTER adapter = (PADAPTER)MiniportAdapterContext;
     BOOLEAN cancelled;
@@ -96,7 +96,7 @@ static NDIS_STATUS Pause(NDIS_HANDLE MiniportAdapterContext, PVOID PauseParamete
     return NDIS_STATUS_SUCCESS;
 }
 
-static NDIS_STATUS Restart(NDIS_HANDLE MiniportAdapterContext, PVOID RestartParameters)
+static NDIS_STATUS Restart(NDIS_HANDLE MiniportAdapterContext, PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters)
 {
     PADAPTER adapter = (PADAPTER)MiniportAdapterContext;
     UNREFERENCED_PARAMETER(RestartParameters);

@@ -89,7 +89,7 @@ static NDIS_STATUS AllocateTimer(PADAPTER adapter, PNDIS_TIMER_FUNCTION function
     return NdisAllocateTimerObject(adapter->AdapterHandle, &characteristics, timer);
 }
 
-static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportDriverContext, PVOID InitParameters)
+static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_INIT_PARAMETERS InitParameters)
 {
     UNREFERENCED_PARAMETER(MiniportDriverContext);
     UNREFERENCED_PARAMETER(InitParameters);
@@ -132,7 +132,7 @@ static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Min
     return status;
 }
 
-static NDIS_STATUS Pause(NDIS_HANDLE MiniportAdapterContext, PVOID PauseParameters)
+static NDIS_STATUS Pause(NDIS_HANDLE MiniportAdapterContext, PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters)
 {
     PADAPTER adapter = (PADAPTER)MiniportAdapterContext;
     UNREFERENCED_PARAMETER(PauseParameters);
@@ -144,7 +144,7 @@ static NDIS_STATUS Pause(NDIS_HANDLE MiniportAdapterContext, PVOID PauseParamete
     return NDIS_STATUS_PENDING;
 }
 
-static NDIS_STATUS Restart(NDIS_HANDLE MiniportAdapterContext, PVOID RestartParameters)
+static NDIS_STATUS Restart(NDIS_HANDLE MiniportAdapterContext, PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters)
 {
     UNREFERENCED_PARAMETER(MiniportAdapterContext);
     UNREFERENCED_PARAMETER(RestartParameters);

@@ -5,6 +5,9 @@
  */
 #pragma once
 
+#ifndef MPT_SHIM
+#define MPT_SHIM 1 /* the shim serves both stacks: it marks neither */
+#endif
 #include <storport.h>
 #include <ndis.h>
 

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#define MPT_SHIM 1 /* the shim serves both stacks: it marks neither */
 #include "mpt_bridge.h"
 
 static const MPT_DDI_TABLE *g_mpt;
@@ -296,7 +295,7 @@ ULONG StorPortQuerySystemTime(PVOID HwDeviceExtension, PLARGE_INTEGER CurrentTim
  * NDIS
  * ------------------------------------------------------------------------------------------------------------- */
 
-NDIS_STATUS NdisMRegisterMiniportDriver(PVOID DriverObject, PVOID RegistryPath, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics, PNDIS_HANDLE NdisMiniportDriverHandle)
+NDIS_STATUS NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject, PVOID RegistryPath, NDIS_HANDLE MiniportDriverContext, PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics, PNDIS_HANDLE NdisMiniportDriverHandle)
 {
     (void)RegistryPath;
     NDIS_STATUS status = g_mpt->NdisMRegisterMiniportDriver(DriverObject, MiniportDriverContext, MiniportDriverCharacteristics, NdisMiniportDriverHandle);

@@ -66,3 +66,58 @@
 #define __drv_strictTypeMatch(x)
 #define __drv_isObjectPointer
 #define __drv_preferredFunction(f, r)
+#define _In_range_(lo, hi)
+#define _Out_range_(lo, hi)
+#define _Deref_out_range_(lo, hi)
+#define _Ret_range_(lo, hi)
+#define _Post_
+#define _Pre_
+#define _Post_invalid_
+#define _Post_writable_byte_size_(n)
+#define _Ret_maybenull_
+#define _Ret_notnull_
+#define _Ret_writes_bytes_maybenull_(n)
+#define _Result_nullonfailure_
+#define _In_reads_bytes_opt_(n)
+#define _Out_writes_to_(n, c)
+#define _Out_writes_bytes_to_(n, c)
+#define _Out_writes_bytes_to_opt_(n, c)
+#define _Out_writes_opt_(n)
+#define _Inout_updates_to_(n, c)
+#define _Inout_updates_bytes_to_(n, c)
+#define _Inout_updates_opt_(n)
+#define _Inout_updates_bytes_opt_(n)
+#define _Outptr_result_bytebuffer_(n)
+#define _Outptr_result_buffer_(n)
+#define _Outptr_opt_result_maybenull_
+#define _Outptr_result_nullonfailure_
+#define _Field_range_(lo, hi)
+#define _Field_size_opt_(n)
+#define _Field_size_bytes_opt_(n)
+#define _Field_size_part_(n, c)
+#define _Field_size_bytes_part_(n, c)
+#define _Guarded_by_(x)
+#define _Interlocked_
+#define _Interlocked_operand_
+#define _Requires_exclusive_lock_held_(x)
+#define _Requires_shared_lock_held_(x)
+#define _Acquires_exclusive_lock_(x)
+#define _Acquires_shared_lock_(x)
+#define _Releases_exclusive_lock_(x)
+#define _Releases_shared_lock_(x)
+#define _Has_lock_kind_(k)
+#define _Literal_
+#define _Notliteral_
+#define _Strict_type_match_
+#define _Points_to_data_
+#define _Frees_ptr_
+#define _Frees_ptr_opt_
+#define _Post_ptr_invalid_
+#define _Always_(a)
+#define _On_failure_(a)
+#define _Return_type_success_(x)
+#define _Dispatch_type_(x)
+#define _Kernel_requires_resource_held_(x)
+#define _Kernel_clear_do_init_(x)
+#define _IRQL_requires_lock_held_(x)
+#define __fallthrough

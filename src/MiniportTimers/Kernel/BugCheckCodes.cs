@@ -18,6 +18,9 @@ public static class BugCheckCodes
     /// <summary>0x1E: an exception escaped kernel-mode code (here: a DPC or timer callback, or a miniport entry point).</summary>
     public const uint KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
 
+    /// <summary>0xE4: a work item queued while it is queued, or freed while it is queued (WORKER_INVALID).</summary>
+    public const uint WORKER_INVALID = 0xE4;
+
     /// <summary>0xC4: Driver Verifier caught a violation.</summary>
     public const uint DRIVER_VERIFIER_DETECTED_VIOLATION = 0xC4;
 

@@ -62,6 +62,26 @@ public sealed class KSpinLock
         IrqlState.Set(oldIrql);
     }
 
+    /// <summary>Takes the lock if it is free, without waiting and without changing the IRQL (KeTryToAcquireSpinLockAtDpcLevel).</summary>
+    /// <returns>True when taken; false when another thread holds it.</returns>
+    /// <exception cref="BugCheckException">0x0F when the calling thread already holds it.</exception>
+    internal bool TryTake()
+    {
+        if (IsOwnedByCurrentThread)
+        {
+            throw new BugCheckException(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, $"{Name} acquired twice by one thread");
+        }
+
+        if (!Monitor.TryEnter(_gate))
+        {
+            return false;
+        }
+
+        Volatile.Write(ref _owner, Thread.CurrentThread);
+        IrqlState.HeldLocks.Add(this);
+        return true;
+    }
+
     private void Take()
     {
         if (IsOwnedByCurrentThread)

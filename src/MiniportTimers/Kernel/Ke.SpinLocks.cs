@@ -54,4 +54,21 @@ public static partial class Ke
         ArgumentNullException.ThrowIfNull(SpinLock);
         SpinLock.Release(KIRQL.DISPATCH_LEVEL);
     }
+
+    /// <summary>Takes the lock if it is free, without spinning (KeTryToAcquireSpinLockAtDpcLevel); the IRQL must already be DISPATCH_LEVEL.</summary>
+    /// <param name="SpinLock">The lock.</param>
+    /// <returns>True when the lock was taken; false when another thread holds it.</returns>
+    /// <remarks>IRQL: DISPATCH_LEVEL. Thread-safe.</remarks>
+    /// <exception cref="BugCheckException">IRQL_NOT_GREATER_OR_EQUAL (0x09) below or above DISPATCH_LEVEL; SPIN_LOCK_ALREADY_OWNED (0x0F).</exception>
+    public static bool KeTryToAcquireSpinLockAtDpcLevel(KSpinLock SpinLock)
+    {
+        ArgumentNullException.ThrowIfNull(SpinLock);
+        var irql = IrqlState.Current;
+        if (irql != KIRQL.DISPATCH_LEVEL)
+        {
+            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)irql, (ulong)KIRQL.DISPATCH_LEVEL, 0, 0, $"KeTryToAcquireSpinLockAtDpcLevel at {irql.IrqlName()}; it requires DISPATCH_LEVEL");
+        }
+
+        return SpinLock.TryTake();
+    }
 }

@@ -115,6 +115,37 @@ public static partial class Ke
         return Dpc.Remove();
     }
 
+    /// <summary>Sets where the DPC is queued (KeSetImportanceDpc). Recorded on the DPC; this host runs its DPCs first in, first out.</summary>
+    /// <remarks>IRQL: any. Call before queuing the DPC.</remarks>
+    public static void KeSetImportanceDpc(KDPC Dpc, KDPC_IMPORTANCE Importance)
+    {
+        ArgumentNullException.ThrowIfNull(Dpc);
+        if (!Enum.IsDefined(Importance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Importance), Importance, "KeSetImportanceDpc: not a KDPC_IMPORTANCE value (0-3).");
+        }
+
+        Dpc.Importance = Importance;
+    }
+
+    /// <summary>The number of processors the host models: one (its dispatcher), so processor 0 is the only target.</summary>
+    public const int ProcessorCount = 1;
+
+    /// <summary>Sets the processor the DPC runs on (KeSetTargetProcessorDpc / KeSetTargetProcessorDpcEx).</summary>
+    /// <returns>STATUS_SUCCESS (0), or STATUS_INVALID_PARAMETER (0xC000000D) for a processor the host does not have (only 0 exists).</returns>
+    /// <remarks>IRQL: any. Call before queuing the DPC.</remarks>
+    public static uint KeSetTargetProcessorDpc(KDPC Dpc, int Number)
+    {
+        ArgumentNullException.ThrowIfNull(Dpc);
+        if (Number is < 0 or >= ProcessorCount)
+        {
+            return 0xC000000D;
+        }
+
+        Dpc.TargetProcessor = Number;
+        return 0;
+    }
+
     private static bool SetTimer(KTIMER timer, long dueTime100ns, long periodMilliseconds, uint toleranceMilliseconds, KDPC? dpc, string routine)
     {
         ArgumentNullException.ThrowIfNull(timer);

@@ -26,4 +26,10 @@ public sealed class NDIS_MINIPORT_DRIVER_CHARACTERISTICS
 
     /// <summary>MiniportSendNetBufferLists.</summary>
     public MINIPORT_SEND? SendNetBufferListsHandler { get; set; }
+
+    /// <summary>MiniportOidRequest (NDIS 6): the host's <see cref="NdisMiniportAdapter.OidRequest"/> calls it.</summary>
+    public MINIPORT_OID_REQUEST? OidRequestHandler { get; set; }
+
+    /// <summary>MiniportReturnNetBufferLists (NDIS 6): the host returns indicated NBLs through it.</summary>
+    public MINIPORT_RETURN_NET_BUFFER_LISTS? ReturnNetBufferListsHandler { get; set; }
 }

@@ -8,4 +8,10 @@ public sealed class NET_BUFFER_LIST
 
     /// <summary>Set by the miniport before completion.</summary>
     public uint Status { get; set; }
+
+    /// <summary>The frame it carries (its NET_BUFFER's data); empty when the submitter gave none.</summary>
+    public ReadOnlyMemory<byte> Data { get; init; }
+
+    /// <summary>The next NBL of a chain (NET_BUFFER_LIST_NEXT_NBL), null at the end.</summary>
+    public NET_BUFFER_LIST? Next { get; set; }
 }

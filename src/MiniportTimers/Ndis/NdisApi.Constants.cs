@@ -83,4 +83,36 @@ public static partial class NdisApi
         NDIS_STATUS_LINK_STATE => nameof(NDIS_STATUS_LINK_STATE),
         _ => $"0x{status:X8}",
     };
+
+    // ---- NDIS 6 OID requests, sends and receives (ndis.h) ----
+
+    /// <summary>0: NDIS_OID_REQUEST.RequestType of a query.</summary>
+    public const uint NdisRequestQueryInformation = 0;
+
+    /// <summary>1: NDIS_OID_REQUEST.RequestType of a set.</summary>
+    public const uint NdisRequestSetInformation = 1;
+
+    /// <summary>2: NDIS_OID_REQUEST.RequestType of a statistics query.</summary>
+    public const uint NdisRequestQueryStatistics = 2;
+
+    /// <summary>12: NDIS_OID_REQUEST.RequestType of a method request.</summary>
+    public const uint NdisRequestMethod = 12;
+
+    /// <summary>0xC0010014: the buffer of an OID request is too short (BytesNeeded says how long it must be).</summary>
+    public const uint NDIS_STATUS_INVALID_LENGTH = 0xC0010014;
+
+    /// <summary>0xC0010016: the buffer of an OID request is too short.</summary>
+    public const uint NDIS_STATUS_BUFFER_TOO_SHORT = 0xC0010016;
+
+    /// <summary>0x00000001: MiniportSendNetBufferLists is called at DISPATCH_LEVEL (the host always sends at DISPATCH_LEVEL).</summary>
+    public const uint NDIS_SEND_FLAGS_DISPATCH_LEVEL = 0x00000001;
+
+    /// <summary>0x00000001: MiniportReturnNetBufferLists is called at DISPATCH_LEVEL (the host always returns at DISPATCH_LEVEL).</summary>
+    public const uint NDIS_RETURN_FLAGS_DISPATCH_LEVEL = 0x00000001;
+
+    /// <summary>0x00000001: NdisMIndicateReceiveNetBufferLists is called at DISPATCH_LEVEL.</summary>
+    public const uint NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL = 0x00000001;
+
+    /// <summary>0x00000002: the miniport reclaims the indicated NBLs when the indication returns (no MiniportReturnNetBufferLists).</summary>
+    public const uint NDIS_RECEIVE_FLAGS_RESOURCES = 0x00000002;
 }

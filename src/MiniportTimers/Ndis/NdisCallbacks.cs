@@ -48,3 +48,13 @@ public delegate void MINIPORT_INTERRUPT_DPC(object MiniportInterruptContext, obj
 
 /// <summary>A routine run synchronized with the interrupt (NdisMSynchronizeWithInterruptEx): device IRQL, interrupt lock held.</summary>
 public delegate bool MINIPORT_SYNCHRONIZE_INTERRUPT(object? SynchronizeContext);
+
+/// <summary>MiniportOidRequest (NDIS 6): answers <paramref name="OidRequest"/> in place. Returns NDIS_STATUS_SUCCESS, a failure, or NDIS_STATUS_PENDING (then NdisMOidRequestComplete).</summary>
+public delegate uint MINIPORT_OID_REQUEST(object MiniportAdapterContext, NDIS_OID_REQUEST OidRequest);
+
+/// <summary>MiniportReturnNetBufferLists: the host hands back NBLs the miniport indicated (a chain through <see cref="NET_BUFFER_LIST.Next"/>).</summary>
+public delegate void MINIPORT_RETURN_NET_BUFFER_LISTS(object MiniportAdapterContext, NET_BUFFER_LIST NetBufferLists, uint ReturnFlags);
+
+/// <summary>An NDIS I/O work item's routine (NDIS_IO_WORKITEM_FUNCTION), at PASSIVE_LEVEL.</summary>
+public delegate void NDIS_IO_WORKITEM_FUNCTION(object? WorkItemContext, NDIS_IO_WORKITEM NdisIoWorkItemHandle);
+

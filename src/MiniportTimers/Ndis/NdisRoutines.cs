@@ -30,6 +30,10 @@ internal static class NdisRoutines
     public static readonly HostedRoutine MiniportInterruptDpc = new("MiniportInterruptDPC", 13, isDpcLevelCallback: true);
 
     /// <summary>True while the calling thread runs an NDIS timer callback (of any adapter, or driver-level).</summary>
+    public static readonly HostedRoutine MiniportOidRequest = new(nameof(MiniportOidRequest), 14, isDpcLevelCallback: false);
+
+    public static readonly HostedRoutine MiniportReturnNetBufferLists = new(nameof(MiniportReturnNetBufferLists), 15, isDpcLevelCallback: false);
+
     public static bool InTimerCallback => ReferenceEquals(CurrentRoutine.Routine, TimerCallback);
 
     /// <summary>The NDIS adapter whose routine the calling thread runs, if any.</summary>

@@ -10,6 +10,12 @@ public sealed class KDPC : KernelObject
 {
     private DpcQueueEntry? _queue;
 
+    /// <summary>Where Windows would queue it (KeSetImportanceDpc); recorded: this host's one DPC queue is first in, first out.</summary>
+    public KDPC_IMPORTANCE Importance { get; internal set; } = KDPC_IMPORTANCE.MediumImportance;
+
+    /// <summary>The processor it is to run on (KeSetTargetProcessorDpc), 0 until set; recorded: this host dispatches on one.</summary>
+    public int TargetProcessor { get; internal set; }
+
     internal KDEFERRED_ROUTINE? Routine { get; private set; }
 
     internal object? DeferredContext { get; private set; }

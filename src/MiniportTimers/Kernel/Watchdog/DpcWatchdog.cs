@@ -95,6 +95,27 @@ internal static class DpcWatchdog
             return;
         }
 
+        var outer = t_runningSince;
+        t_runningSince = scope.Engine.NowNanoseconds;
+        try
+        {
+            RunWatchedCore(routine, scope, options, state, body);
+        }
+        finally
+        {
+            t_runningSince = outer;
+        }
+    }
+
+    /// <summary>Engine time at which the watched DPC-level callback running on this thread started, ns; null outside one.</summary>
+    [ThreadStatic]
+    private static long? t_runningSince;
+
+    /// <summary>The running DPC's start (engine ns), or null outside a watched DPC-level callback (KeQueryDpcWatchdogInformation).</summary>
+    public static long? RunningSinceNanoseconds => t_runningSince;
+
+    private static void RunWatchedCore<TState>(string routine, KernelScope scope, KernelHostOptions options, TState state, Action<TState> body)
+    {
         var engine = scope.Engine;
         var watch = engine.IsVirtual ? null : scope.Watch; // virtual time cannot pass inside a callback unless it moves it
         var stamp = watch is null ? Begin(engine, options.StolenTime) : watch.Begin(routine);
