@@ -27,4 +27,5 @@ if ! make -s -f "$root/native/real-drivers/netvmini.mk" NETVMINI="$checkout/netw
   echo "Full compiler output: $log. docs/native.md lists what is implemented so far."
   exit 3
 fi
-exec dotnet run --project "$root/src/MiniportTimers.Cli" -c Release -- run --virtual --driver "$out/netvmini.so:ndis" "$@"
+# Two adapters: netvmini's instances form a hub, so the first one's sends are received by the second.
+exec dotnet run --project "$root/src/MiniportTimers.Cli" -c Release -- run --virtual --driver "$out/netvmini.so:ndis" --driver-adapters 2 "$@"

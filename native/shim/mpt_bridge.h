@@ -11,7 +11,7 @@
 #include <storport.h>
 #include <ndis.h>
 
-#define MPT_BRIDGE_VERSION 5
+#define MPT_BRIDGE_VERSION 6
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;
@@ -82,6 +82,20 @@ typedef struct _MPT_DDI_TABLE {
     NDIS_STATUS (*NdisMRegisterInterruptEx)(NDIS_HANDLE AdapterHandle, NDIS_HANDLE Context, PNDIS_MINIPORT_INTERRUPT_CHARACTERISTICS Characteristics, PNDIS_HANDLE InterruptHandle);
     VOID (*NdisMDeregisterInterruptEx)(NDIS_HANDLE InterruptHandle);
     BOOLEAN (*NdisMSynchronizeWithInterruptEx)(NDIS_HANDLE InterruptHandle, ULONG MessageId, PVOID Function, PVOID Context);
+    /* NDIS 6 requests, sends, receives, work items, sleep (version 6) */
+    VOID (*NdisMDeregisterMiniportDriver)(NDIS_HANDLE DriverHandle);
+    VOID (*NdisMOidRequestComplete)(NDIS_HANDLE AdapterHandle, PNDIS_OID_REQUEST Request, NDIS_STATUS Status);
+    VOID (*NdisMSendNetBufferListsComplete)(NDIS_HANDLE AdapterHandle, PNET_BUFFER_LIST NetBufferLists, ULONG Flags);
+    VOID (*NdisMIndicateReceiveNetBufferLists)(NDIS_HANDLE AdapterHandle, PNET_BUFFER_LIST NetBufferLists, ULONG PortNumber, ULONG Count, ULONG Flags);
+    VOID (*NdisMIndicateStatusEx)(NDIS_HANDLE AdapterHandle, NDIS_STATUS StatusCode);
+    NDIS_HANDLE (*NdisAllocateIoWorkItem)(NDIS_HANDLE NdisObjectHandle);
+    VOID (*NdisQueueIoWorkItem)(NDIS_HANDLE WorkItem, NDIS_IO_WORKITEM_ROUTINE Routine, PVOID Context);
+    VOID (*NdisFreeIoWorkItem)(NDIS_HANDLE WorkItem);
+    VOID (*NdisMSleep)(ULONG Microseconds);
+    /* More of the DPC object and spin locks. Which: 0 importance, 1 target processor (returns an NTSTATUS). */
+    BOOLEAN (*KeTryToAcquireSpinLockAtDpcLevel)(PKSPIN_LOCK SpinLock);
+    NTSTATUS (*KeSetDpcProperty)(PRKDPC Dpc, ULONG Which, ULONG Value);
+    VOID (*KeQueryDpcWatchdogInformation)(PKDPC_WATCHDOG_INFORMATION Information);
 } MPT_DDI_TABLE;
 
 /* Exported by the shim (default visibility), called by the .NET host. */
@@ -103,4 +117,12 @@ MPT_EXPORT VOID MptCallHalt(MINIPORT_HALT_HANDLER Routine, NDIS_HANDLE Context, 
 MPT_EXPORT VOID MptCallVoid4(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID), PVOID SystemSpecific1, PVOID Context, PVOID SystemSpecific2, PVOID SystemSpecific3, int *Faulted);
 /* MiniportInterrupt: BOOLEAN (context, PBOOLEAN queue DPC, PULONG target processors). */
 MPT_EXPORT BOOLEAN MptCallIsr(MINIPORT_ISR_HANDLER Routine, PVOID Context, PBOOLEAN QueueDpc, PULONG TargetProcessors, int *Faulted);
+/* MiniportSendNetBufferLists and MiniportReturnNetBufferLists; VOID (PVOID, PVOID) routines (NDIS I/O work items,
+   MiniportDriverUnload). */
+MPT_EXPORT VOID MptCallSendNetBufferLists(MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER Routine, NDIS_HANDLE Context, PNET_BUFFER_LIST NetBufferLists, ULONG PortNumber, ULONG Flags, int *Faulted);
+MPT_EXPORT VOID MptCallReturnNetBufferLists(MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER Routine, NDIS_HANDLE Context, PNET_BUFFER_LIST NetBufferLists, ULONG Flags, int *Faulted);
+MPT_EXPORT VOID MptCallVoid2(VOID (*Routine)(PVOID, PVOID), PVOID A, PVOID B, int *Faulted);
+/* The NBLs the host sends: one NET_BUFFER over one MDL over a copy of Frame; SourceHandle carries Tag (ndis_nbl.c). */
+MPT_EXPORT PNET_BUFFER_LIST MptAllocateSendNetBufferList(const UCHAR *Frame, ULONG Length, PVOID Tag);
+MPT_EXPORT VOID MptFreeSendNetBufferList(PNET_BUFFER_LIST NetBufferList);
 MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted);

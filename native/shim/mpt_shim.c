@@ -114,6 +114,11 @@ MPT_EXPORT BOOLEAN MptCallIsr(MINIPORT_ISR_HANDLER Routine, PVOID Context, PBOOL
 {
     MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(Context, QueueDpc, TargetProcessors))
 }
+MPT_EXPORT VOID MptCallSendNetBufferLists(MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER Routine, NDIS_HANDLE Context, PNET_BUFFER_LIST NetBufferLists, ULONG PortNumber, ULONG Flags, int *Faulted)
+{ MPT_TRAMPOLINE_VOID(Routine(Context, NetBufferLists, PortNumber, Flags)) }
+MPT_EXPORT VOID MptCallReturnNetBufferLists(MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER Routine, NDIS_HANDLE Context, PNET_BUFFER_LIST NetBufferLists, ULONG Flags, int *Faulted)
+{ MPT_TRAMPOLINE_VOID(Routine(Context, NetBufferLists, Flags)) }
+MPT_EXPORT VOID MptCallVoid2(VOID (*Routine)(PVOID, PVOID), PVOID A, PVOID B, int *Faulted) { MPT_TRAMPOLINE_VOID(Routine(A, B)) }
 MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID DeviceExtension, PVOID Context, int *Faulted) { MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(DeviceExtension, Context)) }
 
 /* A routine the emulation does not implement: a bug check naming it (never a silent success). */
@@ -457,6 +462,57 @@ void KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, 
     abort(); /* the host always records it; reaching here means the bridge is broken */
 }
 
+/* ---- NDIS 6 requests, sends, receives, work items, sleep: C# ---- */
+VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle) { g_mpt->NdisMDeregisterMiniportDriver(NdisMiniportDriverHandle); MPT_CHECK(); }
+VOID NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle, PNDIS_OID_REQUEST OidRequest, NDIS_STATUS Status) { g_mpt->NdisMOidRequestComplete(MiniportAdapterHandle, OidRequest, Status); MPT_CHECK(); }
+VOID NdisMSendNetBufferListsComplete(NDIS_HANDLE MiniportAdapterHandle, PNET_BUFFER_LIST NetBufferLists, ULONG SendCompleteFlags) { g_mpt->NdisMSendNetBufferListsComplete(MiniportAdapterHandle, NetBufferLists, SendCompleteFlags); MPT_CHECK(); }
+VOID NdisMIndicateReceiveNetBufferLists(NDIS_HANDLE MiniportAdapterHandle, PNET_BUFFER_LIST NetBufferLists, NDIS_PORT_NUMBER PortNumber, ULONG NumberOfNetBufferLists, ULONG ReceiveFlags)
+{
+    g_mpt->NdisMIndicateReceiveNetBufferLists(MiniportAdapterHandle, NetBufferLists, PortNumber, NumberOfNetBufferLists, ReceiveFlags);
+    MPT_CHECK();
+}
+VOID NdisMIndicateStatusEx(NDIS_HANDLE MiniportAdapterHandle, PNDIS_STATUS_INDICATION StatusIndication)
+{
+    g_mpt->NdisMIndicateStatusEx(MiniportAdapterHandle, StatusIndication == NULL ? NDIS_STATUS_INVALID_PARAMETER : StatusIndication->StatusCode);
+    MPT_CHECK();
+}
+NDIS_HANDLE NdisAllocateIoWorkItem(NDIS_HANDLE NdisObjectHandle) { NDIS_HANDLE w = g_mpt->NdisAllocateIoWorkItem(NdisObjectHandle); MPT_CHECK(); return w; }
+VOID NdisQueueIoWorkItem(NDIS_HANDLE NdisIoWorkItemHandle, NDIS_IO_WORKITEM_ROUTINE Routine, PVOID WorkItemContext) { g_mpt->NdisQueueIoWorkItem(NdisIoWorkItemHandle, Routine, WorkItemContext); MPT_CHECK(); }
+VOID NdisFreeIoWorkItem(NDIS_HANDLE NdisIoWorkItemHandle) { g_mpt->NdisFreeIoWorkItem(NdisIoWorkItemHandle); MPT_CHECK(); }
+VOID NdisMSleep(ULONG MicrosecondsToSleep) { g_mpt->NdisMSleep(MicrosecondsToSleep); MPT_CHECK(); }
+
+/* ---- more of the DPC object and spin locks: C# ---- */
+BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { BOOLEAN r = g_mpt->KeTryToAcquireSpinLockAtDpcLevel(SpinLock); MPT_CHECK(); return r; }
+VOID KeSetImportanceDpc(PRKDPC Dpc, KDPC_IMPORTANCE Importance) { g_mpt->KeSetDpcProperty(Dpc, 0, (ULONG)Importance); MPT_CHECK(); }
+VOID KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number) { g_mpt->KeSetDpcProperty(Dpc, 1, (ULONG)(UCHAR)Number); MPT_CHECK(); }
+NTSTATUS KeSetTargetProcessorDpcEx(PKDPC Dpc, PPROCESSOR_NUMBER ProcNumber)
+{
+    if (ProcNumber == NULL || ProcNumber->Group != 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    NTSTATUS status = g_mpt->KeSetDpcProperty(Dpc, 1, ProcNumber->Number);
+    MPT_CHECK();
+    return status;
+}
+NTSTATUS KeQueryDpcWatchdogInformation(PKDPC_WATCHDOG_INFORMATION WatchdogInformation)
+{
+    RtlZeroMemory(WatchdogInformation, sizeof *WatchdogInformation);
+    g_mpt->KeQueryDpcWatchdogInformation(WatchdogInformation);
+    MPT_CHECK();
+    return STATUS_SUCCESS;
+}
+/* The host models one processor (its dispatcher; Ke.ProcessorCount on the C# side): processor 0 of group 0. */
+ULONG KeGetCurrentProcessorNumberEx(PPROCESSOR_NUMBER ProcNumber)
+{
+    if (ProcNumber != NULL) {
+        ProcNumber->Group = 0;
+        ProcNumber->Number = 0;
+        ProcNumber->Reserved = 0;
+    }
+    return 0;
+}
+ULONG KeQueryActiveProcessorCountEx(USHORT GroupNumber) { return GroupNumber == 0 || GroupNumber == ALL_PROCESSOR_GROUPS ? 1 : 0; }
+
 /* ---------------------------------------------------------------------------------------------------------------
  * Debug print with Windows semantics
  * ------------------------------------------------------------------------------------------------------------- */
@@ -532,8 +588,8 @@ static void mpt_format(char *out, size_t cap, const char *format, va_list args)
             break;
         }
         case 'p': {
-            spec[s++] = 'p'; spec[s] = 0;
-            snprintf(buffer, sizeof buffer, spec, va_arg(args, void *));
+            /* Windows prints a pointer as all its hex digits, upper case, without 0x (x64: 16). */
+            snprintf(buffer, sizeof buffer, "%016llX", (unsigned long long)(ULONG_PTR)va_arg(args, void *));
             break;
         }
         case 'c': case 'C': {

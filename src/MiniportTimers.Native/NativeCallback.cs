@@ -80,6 +80,14 @@ internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) :
     public bool Synchronize(object? context) =>
         DdiGuard.Call(Driver, CallbackName, (Routine, Pointer(context)), static (d, s, f) => d.Shim.CallBoolean(s.Routine, s.Item2, f)) != 0;
 
+    /// <summary>NDIS_IO_WORKITEM_FUNCTION: (context, the work item's handle as C saw it).</summary>
+    public void IoWorkItem(object? workItemContext, MiniportTimers.Ndis.NDIS_IO_WORKITEM workItem) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, Pointer(workItemContext), MiniportTimers.Native.Ndis.NativeNdisObjects.IoWorkItemHandle(workItem)), static (d, s, f) =>
+        {
+            d.Shim.CallVoid2(s.Routine, s.Item2, s.Item3, f);
+            return 0;
+        });
+
     /// <summary>A routine of four pointers returning nothing.</summary>
     private void Void4(nint a, nint b, nint c, nint e) =>
         DdiGuard.Call(Driver, CallbackName, (Routine, a, b, c, e), static (d, s, f) =>

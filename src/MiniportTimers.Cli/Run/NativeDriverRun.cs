@@ -11,9 +11,10 @@ namespace MiniportTimers.Cli.Run;
 
 /// <summary>
 /// <c>run --driver PATH.so[:storport|:ndis]</c>: a native (C) miniport built with native/toolchain.mk, hosted beside or
-/// instead of the C# samples: its DriverEntry runs at the start, one adapter is added at time 0 (HwStorFindAdapter or
-/// MiniportInitializeEx), and it is removed or halted when the run's time is up. Its timers appear in the report under
-/// their C names, with the same verifier, bug checks, JSON and trace as the samples'.
+/// instead of the C# samples: its DriverEntry runs at the start, <c>--driver-adapters</c> adapters are added at time 0
+/// (HwStorFindAdapter or MiniportInitializeEx), an NDIS driver's adapters then go through <see cref="NdisDriverScenario"/>,
+/// and they are removed or halted when the run's time is up (then MiniportDriverUnload). Its timers appear in the
+/// report under their C names, with the same verifier, bug checks, JSON and trace as the samples'.
 /// </summary>
 internal sealed class NativeDriverRun : ISampleRun
 {
@@ -23,18 +24,23 @@ internal sealed class NativeDriverRun : ISampleRun
     private StorportHost? _storportHost;
     private NdisHost? _ndisHost;
     private NativeDriver? _driver;
-    private StorportAdapter? _storportAdapter;
-    private NdisMiniportAdapter? _ndisAdapter;
+    private readonly List<StorportAdapter> _storportAdapters = [];
+    private readonly List<NdisMiniportAdapter> _ndisAdapters = [];
+    private readonly int _adapters;
+    private NdisDriverScenario? _scenario;
 
-    private NativeDriverRun(string path, NativeStack stack, StorportHostOptions storportOptions, NdisHostOptions ndisOptions)
+    private NativeDriverRun(string path, NativeStack stack, StorportHostOptions storportOptions, NdisHostOptions ndisOptions, int adapters)
     {
         Path = path;
         Stack = stack;
         Name = System.IO.Path.GetFileNameWithoutExtension(path);
-        (_storportOptions, _ndisOptions) = (storportOptions, ndisOptions);
+        (_storportOptions, _ndisOptions, _adapters) = (storportOptions, ndisOptions, adapters);
     }
 
     public string Name { get; }
+
+    /// <summary>Where the driver's DbgPrint output is echoed as it is printed (<c>--driver-debug</c>: stderr); null: not echoed.</summary>
+    public TextWriter? DebugOutput { get; init; }
 
     public string Path { get; }
 
@@ -46,14 +52,33 @@ internal sealed class NativeDriverRun : ISampleRun
 
     public IReadOnlyList<KeyValuePair<string, long>> Facts =>
     [
-        new("adapters started", (_storportAdapter is { } s && s.State is not AdapterState.Failed) || (_ndisAdapter is { } n && n.State is not NdisAdapterState.Failed) ? 1 : 0),
+        new("adapters started", _storportAdapters.Count(s => s.State is not AdapterState.Failed) + _ndisAdapters.Count(n => n.State is not NdisAdapterState.Failed)),
         new("debug prints", _driver?.DebugOutput.Count ?? 0),
+        .. NdisFacts(),
     ];
+
+    private IEnumerable<KeyValuePair<string, long>> NdisFacts()
+    {
+        if (_ndisHost is not { } host || _scenario is not { } scenario)
+        {
+            yield break;
+        }
+
+        yield return new("OID requests answered", scenario.OidsSucceeded);
+        yield return new("OID requests failed", scenario.OidsFailed);
+        yield return new("sends", scenario.Sends);
+        yield return new("sends completed", host.CountCompletions("SendComplete"));
+        yield return new("receives indicated", _ndisAdapters.Sum(a => a.ReceivedNetBufferLists));
+        yield return new("receives returned", _ndisAdapters.Sum(a => a.ReturnedNetBufferLists));
+        yield return new("pauses completed later", host.CountCompletions("PauseComplete"));
+        yield return new("resets completed later", host.CountCompletions("ResetComplete"));
+        yield return new("restarts failed", scenario.RestartsFailed);
+    }
 
     public IReadOnlyList<string> InvariantFailures => _failures;
 
     /// <summary>Parses one --driver value; null with <paramref name="error"/> set when the file or its stack is not usable.</summary>
-    public static NativeDriverRun? TryCreate(string spec, StorportHostOptions storport, NdisHostOptions ndis, out string? error)
+    public static NativeDriverRun? TryCreate(string spec, StorportHostOptions storport, NdisHostOptions ndis, int adapters, TextWriter? debugOutput, out string? error)
     {
         var (path, named) = spec.LastIndexOf(':') is var colon and > 0 && spec[(colon + 1)..].ToLowerInvariant() is "storport" or "ndis"
             ? (spec[..colon], spec[(colon + 1)..].ToLowerInvariant())
@@ -77,7 +102,7 @@ internal sealed class NativeDriverRun : ISampleRun
         }
 
         error = null;
-        return new NativeDriverRun(System.IO.Path.GetFullPath(path), stack, storport, ndis);
+        return new NativeDriverRun(System.IO.Path.GetFullPath(path), stack, storport, ndis, adapters) { DebugOutput = debugOutput };
     }
 
     public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)
@@ -87,36 +112,82 @@ internal sealed class NativeDriverRun : ISampleRun
         {
             var host = new StorportHost(engine, _storportOptions) { Trace = Trace };
             _storportHost = host;
-            var driver = NativeStorportDriver.Load(Path, host);
-            _driver = driver;
+            if (Load(() => NativeStorportDriver.Load(Path, host)) is not { } driver)
+            {
+                return;
+            }
+
             if (driver.DriverEntryStatus != 0)
             {
                 _failures.Add($"{Name}: DriverEntry returned 0x{driver.DriverEntryStatus:X8}");
                 return;
             }
 
-            workload.At(0, () => _storportAdapter = host.AddAdapter());
+            workload.At(0, () =>
+            {
+                for (var i = 0; i < _adapters; i++)
+                {
+                    _storportAdapters.Add(host.AddAdapter());
+                }
+            });
         }
         else
         {
             var host = new NdisHost(engine, _ndisOptions) { Trace = Trace };
             _ndisHost = host;
-            var driver = NativeNdisDriver.Load(Path, host);
-            _driver = driver;
+            if (Load(() => NativeNdisDriver.Load(Path, host)) is not { } driver)
+            {
+                return;
+            }
+
             if (driver.DriverEntryStatus != 0)
             {
                 _failures.Add($"{Name}: DriverEntry returned 0x{driver.DriverEntryStatus:X8}");
                 return;
             }
 
-            workload.At(0, () => _ndisAdapter = host.AddAdapter());
+            workload.At(0, () =>
+            {
+                for (var i = 0; i < _adapters; i++)
+                {
+                    _ndisAdapters.Add(host.AddAdapter());
+                }
+            });
+            _scenario = new NdisDriverScenario(_ndisAdapters);
+            _scenario.Schedule(workload);
+        }
+    }
+
+    /// <summary>Loads the driver; a load that fails (not a shim-built .so, another bridge version, DriverEntry's bug check) is a failure of the run, reported without a stack trace.</summary>
+    private T? Load<T>(Func<T> load)
+        where T : NativeDriver
+    {
+        try
+        {
+            var driver = load();
+            _driver = driver;
+            if (DebugOutput is { } echo)
+            {
+                driver.DebugPrinted += text => echo.Write(text);
+            }
+            return driver;
+        }
+        catch (NativeDriverException ex)
+        {
+            _failures.Add($"{Name}: {ex.Message}");
+            return null;
         }
     }
 
     public void Finish()
     {
-        _storportAdapter?.Remove();
-        _ndisAdapter?.Halt();
+        _storportAdapters.ForEach(a => a.Remove());
+        _ndisAdapters.ForEach(a => a.Halt());
+        if (_driver is NativeNdisDriver ndisDriver && !ndisDriver.Unload())
+        {
+            _failures.Add($"{Name}: MiniportDriverUnload raised a bug check (see the debug output)");
+        }
+
         (_driver as IDisposable)?.Dispose();
     }
 }

@@ -35,10 +35,16 @@ internal static class RunCommand
             AllowMultipleArgumentsPerToken = true,
             HelpName = "PATH.so[:storport|:ndis]",
         };
+        var driverAdapters = new Option<int>("--driver-adapters")
+        {
+            Description = "Adapters of each --driver (1-16). An NDIS driver's adapters share one host, as a driver's instances share a machine (netvmini's instances form a hub).",
+            DefaultValueFactory = _ => 1,
+        };
+        var driverDebug = new Option<bool>("--driver-debug") { Description = "Echo each --driver's DbgPrint output to stderr as it prints (Windows formatting: %lx is 32 bits, %ws wide)." };
         var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, samples, drivers, adapters, ports, seed, duration, neverReady, json, trace, windowsTick,
+            virtualClock, samples, drivers, driverAdapters, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, windowsTick,
         };
         command.SetAction(parse => Execute(
             new RunSettings(
@@ -52,7 +58,9 @@ internal static class RunCommand
                 parse.GetValue(samples),
                 parse.GetValue(trace),
                 WindowsTick(parse.GetResult(windowsTick) is not null, parse.GetValue(windowsTick)),
-                parse.GetValue(drivers)),
+                parse.GetValue(drivers),
+                parse.GetValue(driverAdapters),
+                parse.GetValue(driverDebug)),
             Console.Out));
         return command;
     }
@@ -69,10 +77,10 @@ internal static class RunCommand
         var hasDrivers = settings.Drivers is { Count: > 0 };
         var names = settings.Samples is { Count: > 0 } chosen ? chosen.Select(n => n.ToLowerInvariant()).Distinct().ToList() : hasDrivers ? [] : [.. RunSettings.AllSamples];
         var unknown = names.Except(RunSettings.AllSamples).ToList();
-        if (settings.Adapters < 1 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0
+        if (settings.Adapters < 1 || settings.DriverAdapters is < 1 or > 16 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0
             || settings.WindowsTickMicroseconds is < Kernel.KernelHostOptions.MinimumWindowsClockTickMicroseconds or > 1_000_000)
         {
-            output.WriteLine($"run: --adapters must be >= 1, --ports 1 to 32, --duration-ms >= 100, --windows-tick 0.5 to 1000 ms, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
+            output.WriteLine($"run: --adapters must be >= 1, --driver-adapters 1 to 16, --ports 1 to 32, --duration-ms >= 100, --windows-tick 0.5 to 1000 ms, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
             return 2;
         }
 

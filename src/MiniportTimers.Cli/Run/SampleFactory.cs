@@ -23,6 +23,8 @@ internal static class SampleFactory
             spec,
             new Storport.StorportHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds },
             new Ndis.NdisHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds },
+            s.DriverAdapters,
+            s.DriverDebug ? Console.Error : null,
             out error);
 
     private static ISampleRun Create(string name, RunSettings s, Storport.StorportHostOptions storport, Ndis.NdisHostOptions ndis) => name switch

@@ -19,6 +19,7 @@ internal static unsafe class DdiTable
         StorportExports.Fill(t);
         KernelExports.Fill(t);
         Ndis.NdisExports.Fill(t);
+        Ndis.NdisDataExports.Fill(t);
         return (nint)t;
     }
 }

@@ -10,7 +10,7 @@ namespace MiniportTimers.Native.Interop;
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct MptDdiTable
 {
-    public const uint CurrentVersion = 5;
+    public const uint CurrentVersion = 6;
 
     public uint Size;
     public uint Version;
@@ -86,4 +86,20 @@ internal unsafe struct MptDdiTable
     public delegate* unmanaged<nint, nint, nint, nint*, int> NdisMRegisterInterruptEx;
     public delegate* unmanaged<nint, void> NdisMDeregisterInterruptEx;
     public delegate* unmanaged<nint, uint, nint, nint, byte> NdisMSynchronizeWithInterruptEx;
+
+    // NDIS 6 requests, sends, receives, work items, sleep (version 6)
+    public delegate* unmanaged<nint, void> NdisMDeregisterMiniportDriver;
+    public delegate* unmanaged<nint, nint, int, void> NdisMOidRequestComplete;
+    public delegate* unmanaged<nint, nint, uint, void> NdisMSendNetBufferListsComplete;
+    public delegate* unmanaged<nint, nint, uint, uint, uint, void> NdisMIndicateReceiveNetBufferLists;
+    public delegate* unmanaged<nint, int, void> NdisMIndicateStatusEx;
+    public delegate* unmanaged<nint, nint> NdisAllocateIoWorkItem;
+    public delegate* unmanaged<nint, nint, nint, void> NdisQueueIoWorkItem;
+    public delegate* unmanaged<nint, void> NdisFreeIoWorkItem;
+    public delegate* unmanaged<uint, void> NdisMSleep;
+
+    // More of the DPC object and spin locks
+    public delegate* unmanaged<nint, byte> KeTryToAcquireSpinLockAtDpcLevel;
+    public delegate* unmanaged<nint, uint, uint, int> KeSetDpcProperty;
+    public delegate* unmanaged<uint*, void> KeQueryDpcWatchdogInformation;
 }

@@ -27,7 +27,27 @@ internal sealed unsafe class ShimEntryPoints
         CallStatus3 = (delegate* unmanaged<nint, nint, nint, nint, int*, int>)Export(library, "MptCallStatus3");
         CallHalt = (delegate* unmanaged<nint, nint, uint, int*, void>)Export(library, "MptCallHalt");
         CallVoid4 = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallVoid4");
+        CallVoid2 = (delegate* unmanaged<nint, nint, nint, int*, void>)Export(library, "MptCallVoid2");
+        CallSendNetBufferLists = (delegate* unmanaged<nint, nint, nint, uint, uint, int*, void>)Export(library, "MptCallSendNetBufferLists");
+        CallReturnNetBufferLists = (delegate* unmanaged<nint, nint, nint, uint, int*, void>)Export(library, "MptCallReturnNetBufferLists");
+        AllocateSendNetBufferList = (delegate* unmanaged<byte*, uint, nint, nint>)Export(library, "MptAllocateSendNetBufferList");
+        FreeSendNetBufferList = (delegate* unmanaged<nint, void>)Export(library, "MptFreeSendNetBufferList");
     }
+
+    /// <summary>VOID (PVOID, PVOID): NDIS I/O work items, MiniportDriverUnload.</summary>
+    public delegate* unmanaged<nint, nint, nint, int*, void> CallVoid2 { get; }
+
+    /// <summary>MiniportSendNetBufferLists (routine, context, NBL chain, port, flags).</summary>
+    public delegate* unmanaged<nint, nint, nint, uint, uint, int*, void> CallSendNetBufferLists { get; }
+
+    /// <summary>MiniportReturnNetBufferLists (routine, context, NBL chain, flags).</summary>
+    public delegate* unmanaged<nint, nint, nint, uint, int*, void> CallReturnNetBufferLists { get; }
+
+    /// <summary>An NBL over a copy of a frame, for the host's sends (frame, length, tag) (ndis_nbl.c).</summary>
+    public delegate* unmanaged<byte*, uint, nint, nint> AllocateSendNetBufferList { get; }
+
+    /// <summary>Frees an NBL <see cref="AllocateSendNetBufferList"/> made.</summary>
+    public delegate* unmanaged<nint, void> FreeSendNetBufferList { get; }
 
     public delegate* unmanaged<MptDdiTable*, uint> SetDdiTable { get; }
 

@@ -1,6 +1,6 @@
 using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Native.Interop;
-
 
 namespace MiniportTimers.Native.Kernel;
 
@@ -41,6 +41,62 @@ internal static unsafe class KernelExports
         t->KeQueryTimeIncrement = &QueryTimeIncrement;
         t->KeQueryTickCount = &QueryTickCount;
         t->ExSetTimerResolution = &SetTimerResolution;
+        t->KeTryToAcquireSpinLockAtDpcLevel = &TryToAcquireSpinLockAtDpcLevel;
+        t->KeSetDpcProperty = &SetDpcProperty;
+        t->KeQueryDpcWatchdogInformation = &QueryDpcWatchdogInformation;
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static byte TryToAcquireSpinLockAtDpcLevel(nint spinLock)
+    {
+        try
+        {
+            ArgumentOutOfRangeException.ThrowIfZero(spinLock);
+            return Ke.KeTryToAcquireSpinLockAtDpcLevel(NativeSpinLocks.At(spinLock)) ? (byte)1 : (byte)0;
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeTryToAcquireSpinLockAtDpcLevel");
+            return 0;
+        }
+    }
+
+    /// <summary>KeSetImportanceDpc (which 0) and KeSetTargetProcessorDpc(Ex) (which 1): an NTSTATUS.</summary>
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static int SetDpcProperty(nint dpc, uint which, uint value)
+    {
+        var routine = which == 0 ? "KeSetImportanceDpc" : "KeSetTargetProcessorDpc";
+        try
+        {
+            var d = NativeKernelObjects.Dpc(Driver(routine), dpc);
+            if (which == 0)
+            {
+                Ke.KeSetImportanceDpc(d, (KDPC_IMPORTANCE)value);
+                return 0;
+            }
+
+            return unchecked((int)Ke.KeSetTargetProcessorDpc(d, (int)value));
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, routine);
+            return unchecked((int)0xC000000D);
+        }
+    }
+
+    [System.Runtime.InteropServices.UnmanagedCallersOnly]
+    private static void QueryDpcWatchdogInformation(uint* information)
+    {
+        try
+        {
+            ArgumentNullException.ThrowIfNull(information);
+            Ke.KeQueryDpcWatchdogInformation(out var info);
+            (information[0], information[1], information[2], information[3]) = (info.DpcTimeLimit, info.DpcTimeCount, info.DpcWatchdogLimit, info.DpcWatchdogCount);
+        }
+        catch (Exception ex)
+        {
+            DdiGuard.Fail(ex, "KeQueryDpcWatchdogInformation");
+        }
     }
 
     [System.Runtime.InteropServices.UnmanagedCallersOnly]

@@ -8,10 +8,12 @@ internal struct NativeMiniportCharacteristics
 {
     [FieldOffset(24)] public nint InitializeHandlerEx;
     [FieldOffset(32)] public nint HaltHandlerEx;
+    [FieldOffset(40)] public nint UnloadHandler;
     [FieldOffset(48)] public nint PauseHandler;
     [FieldOffset(56)] public nint RestartHandler;
     [FieldOffset(64)] public nint OidRequestHandler;
     [FieldOffset(72)] public nint SendNetBufferListsHandler;
+    [FieldOffset(80)] public nint ReturnNetBufferListsHandler;
     [FieldOffset(104)] public nint ResetHandlerEx;
 }
 

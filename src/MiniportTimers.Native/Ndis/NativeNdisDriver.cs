@@ -11,8 +11,9 @@ namespace MiniportTimers.Native.Ndis;
 /// timers and NDIS 6 timer objects are the host's: same semantics, verifier, report and trace.
 /// </summary>
 /// <remarks>
-/// Emulated for native drivers so far: initialize, halt, pause, restart, reset and the timer DDIs. OID requests and
-/// sends (NET_BUFFER_LIST pools) are not yet (docs/native.md): a driver that needs them at load is refused loudly.
+/// Emulated for native drivers: initialize, halt, pause, restart, reset, NDIS 6 OID requests, sends and receive
+/// returns, MiniportDriverUnload at <see cref="Unload"/>, and every timer DDI. Not called: MiniportCheckForHangEx,
+/// MiniportCancelSend, MiniportCancelOidRequest, MiniportDevicePnPEventNotify, MiniportShutdownEx (docs/native.md).
 /// Thread-safe.
 /// </remarks>
 public sealed unsafe class NativeNdisDriver : NativeDriver
@@ -66,8 +67,48 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         return driver;
     }
 
-    /// <summary>A DriverObject value the driver sees (unique in the process).</summary>
-    private static nint NewToken() => (nint)(0x4E44_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16));
+    /// <summary>
+    /// The DriverObject the driver sees: a zero-filled DRIVER_OBJECT (native/include/wdm.h, 336 bytes), unique in the
+    /// process and kept for its lifetime (a driver may read it at any time, MiniportDriverUnload included).
+    /// </summary>
+    private static nint NewToken()
+    {
+        Interlocked.Increment(ref s_nextToken);
+        return (nint)System.Runtime.InteropServices.NativeMemory.AllocZeroed(DriverObjectSize);
+    }
+
+    private const int DriverObjectSize = 336;
+
+    private nint _unloadHandler;
+
+    /// <summary>
+    /// Calls the driver's MiniportDriverUnload (PASSIVE_LEVEL) once, if it registered one: after every adapter halted,
+    /// as the I/O manager unloads a driver. A bug check there is reported, not thrown.
+    /// </summary>
+    /// <returns>False when the routine raised a bug check.</returns>
+    public bool Unload()
+    {
+        var routine = Interlocked.Exchange(ref _unloadHandler, 0);
+        if (routine == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            DdiGuard.Call(this, NameOf(routine), (routine, _token), static (d, s, f) =>
+            {
+                d.Shim.CallTimer(s.routine, s._token, f);
+                return 0;
+            });
+            return true;
+        }
+        catch (MiniportTimers.Kernel.BugCheckException ex)
+        {
+            AddDebugOutput($"MiniportTimers: MiniportDriverUnload raised {ex.Message}");
+            return false;
+        }
+    }
 
     internal static NativeNdisDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
 
@@ -80,12 +121,16 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         }
 
         var c = *characteristics;
+        _unloadHandler = c.UnloadHandler;
         var managed = new NDIS_MINIPORT_DRIVER_CHARACTERISTICS
         {
-            InitializeHandlerEx = c.InitializeHandlerEx == 0 ? null : (adapter, context) => Status3(c.InitializeHandlerEx, NativeNdisObjects.AdapterHandle(adapter), NativeCallback.Pointer(context), 0),
+            InitializeHandlerEx = c.InitializeHandlerEx == 0 ? null : (adapter, context) => Initialize(c.InitializeHandlerEx, adapter, context),
             HaltHandlerEx = c.HaltHandlerEx == 0 ? null : context => Halt(c.HaltHandlerEx, Context(context)),
-            PauseHandler = c.PauseHandler == 0 ? null : context => Status2(c.PauseHandler, Context(context), 0),
-            RestartHandler = c.RestartHandler == 0 ? null : context => Status2(c.RestartHandler, Context(context), 0),
+            PauseHandler = c.PauseHandler == 0 ? null : context => WithParameters(c.PauseHandler, Context(context), NativeParameters.Pause),
+            RestartHandler = c.RestartHandler == 0 ? null : context => WithParameters(c.RestartHandler, Context(context), NativeParameters.Restart),
+            OidRequestHandler = c.OidRequestHandler == 0 ? null : (context, request) => OidRequest(c.OidRequestHandler, Context(context), request),
+            SendNetBufferListsHandler = c.SendNetBufferListsHandler == 0 ? null : (context, nbl) => Send(c.SendNetBufferListsHandler, Context(context), nbl),
+            ReturnNetBufferListsHandler = c.ReturnNetBufferListsHandler == 0 ? null : (context, nbls, flags) => Return(c.ReturnNetBufferListsHandler, Context(context), nbls, flags),
             ResetHandlerEx = c.ResetHandlerEx == 0 ? null : (object context, out bool addressingReset) =>
             {
                 byte reset = 0;
@@ -94,11 +139,6 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
                 return status;
             },
         };
-        if (c.OidRequestHandler != 0 || c.SendNetBufferListsHandler != 0)
-        {
-            AddDebugOutput("MiniportTimers: this driver's OidRequestHandler and SendNetBufferListsHandler are not called yet (docs/native.md)");
-        }
-
         var status = Host.NdisMRegisterMiniportDriver(managed, NativeCallback.Boxed(driverContext), out var handle);
         if (handle is not null && driverHandle is not null)
         {
@@ -129,6 +169,83 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
 
     private uint Status3(nint routine, nint a, nint b, nint c) =>
         unchecked((uint)DdiGuard.Call(this, NameOf(routine), (routine, a, b, c), static (d, s, f) => d.Shim.CallStatus3(s.routine, s.a, s.b, s.c, f)));
+
+    private uint Initialize(nint routine, NdisMiniportAdapter adapter, object? driverContext)
+    {
+        var parameters = NativeParameters.Initialize();
+        try
+        {
+            return Status3(routine, NativeNdisObjects.AdapterHandle(adapter), NativeCallback.Pointer(driverContext), parameters);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free((void*)parameters);
+        }
+    }
+
+    private uint WithParameters(nint routine, nint context, Func<nint> parameters)
+    {
+        var p = parameters();
+        try
+        {
+            return Status2(routine, context, p);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free((void*)p);
+        }
+    }
+
+    /// <summary>MiniportOidRequest on a C copy of <paramref name="request"/>; the answer is copied back when it completes.</summary>
+    private uint OidRequest(nint routine, nint context, NDIS_OID_REQUEST request)
+    {
+        var native = new NativeOidRequest(request);
+        NdisDataExports.PendingRequests[native.Address] = native; // before the call: the miniport may complete it from inside
+        var status = Status2(routine, context, native.Address);
+        if (status != NdisApi.NDIS_STATUS_PENDING && NdisDataExports.PendingRequests.TryRemove(native.Address, out _))
+        {
+            native.CopyBackAndFree();
+        }
+
+        return status;
+    }
+
+    /// <summary>MiniportSendNetBufferLists with a C NBL over a copy of the frame; NdisMSendNetBufferListsComplete finds it again.</summary>
+    private void Send(nint routine, nint context, NET_BUFFER_LIST nbl)
+    {
+        nint native;
+        fixed (byte* frame = nbl.Data.Span)
+        {
+            native = Shim.AllocateSendNetBufferList(frame, (uint)nbl.Data.Length, (nint)nbl.Tag);
+        }
+
+        if (native == 0)
+        {
+            throw new NativeDriverException("MptAllocateSendNetBufferList: out of memory for a send.");
+        }
+
+        NdisDataExports.SendsInFlight[native] = (nbl, this);
+        DdiGuard.Call(this, NameOf(routine), (routine, context, native), static (d, s, f) =>
+        {
+            d.Shim.CallSendNetBufferLists(s.routine, s.context, s.native, 0, NdisApi.NDIS_SEND_FLAGS_DISPATCH_LEVEL, f);
+            return 0;
+        });
+    }
+
+    /// <summary>MiniportReturnNetBufferLists with the C NBLs the miniport indicated, chained again in the order they came.</summary>
+    private void Return(nint routine, nint context, NET_BUFFER_LIST first, uint flags)
+    {
+        for (var nbl = first; nbl is not null; nbl = nbl.Next)
+        {
+            NativeNblLayout.SetNext((nint)nbl.Tag, nbl.Next is { } next ? (nint)next.Tag : 0);
+        }
+
+        DdiGuard.Call(this, NameOf(routine), (routine, context, native: (nint)first.Tag, flags), static (d, s, f) =>
+        {
+            d.Shim.CallReturnNetBufferLists(s.routine, s.context, s.native, s.flags, f);
+            return 0;
+        });
+    }
 
     private void Halt(nint routine, nint context) =>
         DdiGuard.Call(this, NameOf(routine), (routine, context), static (d, s, f) =>

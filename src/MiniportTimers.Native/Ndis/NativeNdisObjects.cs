@@ -58,6 +58,25 @@ internal static class NativeNdisObjects
 
     private static readonly ConcurrentDictionary<nint, NdisInterrupt> Interrupts = new();
 
+    private static readonly ConcurrentDictionary<nint, NDIS_IO_WORKITEM> IoWorkItems = new();
+    private static readonly ConditionalWeakTable<NDIS_IO_WORKITEM, StrongBox<nint>> IoWorkItemHandles = new();
+
+    /// <summary>The handle C sees for an I/O work item (one per work item; 0 for one C never saw).</summary>
+    public static nint IoWorkItemHandle(NDIS_IO_WORKITEM workItem) => IoWorkItemHandles.TryGetValue(workItem, out var box) ? box.Value : 0;
+
+    public static nint AddIoWorkItem(NDIS_IO_WORKITEM workItem)
+    {
+        var handle = NewId(0x4E57_0000_0000);
+        IoWorkItems[handle] = workItem;
+        IoWorkItemHandles.AddOrUpdate(workItem, new StrongBox<nint>(handle));
+        return handle;
+    }
+
+    public static NDIS_IO_WORKITEM? IoWorkItem(nint handle) => handle != 0 && IoWorkItems.TryGetValue(handle, out var w) ? w : null;
+
+    /// <summary>Forgets a freed work item's handle: a later use of it is then an unknown handle.</summary>
+    public static void RemoveIoWorkItem(nint handle) => IoWorkItems.TryRemove(handle, out _);
+
 
     /// <summary>The native value (storage address or handle) of a host timer: SystemSpecific1 of its routine.</summary>
     public static nint NativeTimer(object hostTimer) => NativeTimers.TryGetValue(hostTimer, out var box) ? box.Value : 0;

@@ -10,6 +10,9 @@ namespace MiniportTimers.Native.Ndis;
 /// </summary>
 internal static unsafe class NdisExports
 {
+    /// <summary>NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES: the attributes that carry the MiniportAdapterContext.</summary>
+    private const byte NdisObjectTypeRegistrationAttributes = 0x9E;
+
     public static void Fill(MptDdiTable* t)
     {
         t->NdisMRegisterMiniportDriver = &RegisterMiniportDriver;
@@ -116,8 +119,15 @@ internal static unsafe class NdisExports
         try
         {
             ArgumentOutOfRangeException.ThrowIfZero(attributes);
+            var adapter = Adapter(adapterHandle, "NdisMSetMiniportAttributes");
+            if (*(byte*)attributes != NdisObjectTypeRegistrationAttributes)
+            {
+                // General, offload and other attributes describe the adapter to protocols; the host has none to tell.
+                return unchecked((int)NdisApi.NDIS_STATUS_SUCCESS);
+            }
+
             var context = *(nint*)(attributes + 8); // NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES.MiniportAdapterContext
-            return unchecked((int)NdisApi.NdisMSetMiniportAttributes(Adapter(adapterHandle, "NdisMSetMiniportAttributes"), context));
+            return unchecked((int)NdisApi.NdisMSetMiniportAttributes(adapter, context));
         }
         catch (Exception ex)
         {

@@ -97,6 +97,27 @@ public sealed class NdisHost : MiniportHost
         return NdisApi.NDIS_STATUS_SUCCESS;
     }
 
+    /// <summary>
+    /// Ends the driver's registration (NdisMDeregisterMiniportDriver, from DriverEntry's failure path or
+    /// MiniportDriverUnload): no adapter can be added afterwards. Adapters still live are not touched.
+    /// </summary>
+    /// <remarks>IRQL: PASSIVE_LEVEL. Thread-safe.</remarks>
+    /// <exception cref="ArgumentException"><paramref name="ndisMiniportDriverHandle"/> is not this host's registration.</exception>
+    public void NdisMDeregisterMiniportDriver(NdisDriverHandle ndisMiniportDriverHandle)
+    {
+        ArgumentNullException.ThrowIfNull(ndisMiniportDriverHandle);
+        lock (_gate)
+        {
+            if (!ReferenceEquals(ndisMiniportDriverHandle, DriverHandle))
+            {
+                throw new ArgumentException("NdisMDeregisterMiniportDriver: not the handle NdisMRegisterMiniportDriver gave this host (or deregistered already).", nameof(ndisMiniportDriverHandle));
+            }
+
+            _characteristics = null;
+            DriverHandle = null;
+        }
+    }
+
     /// <summary>Creates an adapter and runs MiniportInitializeEx at PASSIVE_LEVEL, then MiniportRestart if there is one.</summary>
     /// <returns>The adapter; check <see cref="NdisMiniportAdapter.State"/>.</returns>
     /// <exception cref="InvalidOperationException">No driver is registered.</exception>

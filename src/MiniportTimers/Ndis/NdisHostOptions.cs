@@ -11,4 +11,11 @@ public sealed record NdisHostOptions : Kernel.KernelHostOptions
 {
     /// <summary>The device IRQL of every adapter's interrupt (3 to 12; default 5): MiniportInterrupt runs at it.</summary>
     public Kernel.KIRQL InterruptIrql { get; init; } = (Kernel.KIRQL)5;
+
+    /// <summary>
+    /// How long the protocol above holds the NBLs a miniport indicates before it returns them through
+    /// MiniportReturnNetBufferLists, µs (0 to 10,000,000; default 1,000): a protocol processes a receive before it
+    /// returns it, so a miniport paused or reset meanwhile sees receives outstanding, as on Windows.
+    /// </summary>
+    public long ReceiveReturnDelayMicroseconds { get; init; } = 1_000;
 }

@@ -6,9 +6,9 @@ namespace MiniportTimers.Ndis;
 
 /// <summary>
 /// The adapter's receive path and its NDIS 6 I/O work items. Indicated NBLs go to a protocol that keeps nothing: the host
-/// counts them and hands them back through MiniportReturnNetBufferLists at DISPATCH_LEVEL, soon (a return is never made
-/// from inside the indication, where the miniport may hold its locks), unless NDIS_RECEIVE_FLAGS_RESOURCES says the
-/// miniport reclaims them when the indication returns.
+/// counts them and hands them back through MiniportReturnNetBufferLists at DISPATCH_LEVEL after
+/// <see cref="NdisHostOptions.ReceiveReturnDelayMicroseconds"/> (never from inside the indication, where the miniport may
+/// hold its locks), unless NDIS_RECEIVE_FLAGS_RESOURCES says the miniport reclaims them when the indication returns.
 /// </summary>
 public sealed partial class NdisMiniportAdapter
 {
@@ -42,7 +42,8 @@ public sealed partial class NdisMiniportAdapter
             var (adapter, nbls, n) = ((NdisMiniportAdapter, NET_BUFFER_LIST, int))t.State!;
             adapter.ReturnNetBufferLists(nbls, n);
         }, (this, first, count));
-        engine.Arm(timer, engine.NowNanoseconds);
+        var delay = Math.Clamp(Host.Options.ReceiveReturnDelayMicroseconds, 0, 10_000_000) * TimeUnits.NanosecondsPerMicrosecond;
+        engine.Arm(timer, checked(engine.NowNanoseconds + delay));
     }
 
     private void ReturnNetBufferLists(NET_BUFFER_LIST first, int count)
