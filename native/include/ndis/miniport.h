@@ -359,7 +359,6 @@ VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle);
 /* From MiniportInitializeEx: registration attributes set the MiniportAdapterContext; general attributes are recorded. */
 NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE NdisMiniportAdapterHandle, PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes);
 VOID NdisMPauseComplete(NDIS_HANDLE MiniportAdapterHandle);
-VOID NdisMRestartComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status);
 VOID NdisMResetComplete(NDIS_HANDLE MiniportAdapterHandle, NDIS_STATUS Status, BOOLEAN AddressingReset);
 /* Completes a request MiniportOidRequest returned NDIS_STATUS_PENDING for. IRQL: <= DISPATCH_LEVEL. */
 VOID NdisMOidRequestComplete(NDIS_HANDLE MiniportAdapterHandle, PNDIS_OID_REQUEST OidRequest, NDIS_STATUS Status);

@@ -32,4 +32,16 @@ public sealed class NDIS_MINIPORT_DRIVER_CHARACTERISTICS
 
     /// <summary>MiniportReturnNetBufferLists (NDIS 6): the host returns indicated NBLs through it.</summary>
     public MINIPORT_RETURN_NET_BUFFER_LISTS? ReturnNetBufferListsHandler { get; set; }
+
+    /// <summary>MiniportISR (NDIS 5, W_ISR_HANDLER): with NdisMRegisterInterrupt's RequestIsr, runs at the device IRQL for each interrupt.</summary>
+    public W_ISR_HANDLER? ISRHandler { get; set; }
+
+    /// <summary>MiniportHandleInterrupt (NDIS 5, W_HANDLE_INTERRUPT_HANDLER): the interrupt's deferred work, at DISPATCH_LEVEL.</summary>
+    public W_HANDLE_INTERRUPT_HANDLER? HandleInterruptHandler { get; set; }
+
+    /// <summary>MiniportDisableInterrupt (NDIS 5): without RequestIsr, NDIS calls it at the device IRQL instead of MiniportISR.</summary>
+    public W_DISABLE_INTERRUPT_HANDLER? DisableInterruptHandler { get; set; }
+
+    /// <summary>MiniportEnableInterrupt (NDIS 5): without RequestIsr, NDIS calls it at the device IRQL after MiniportHandleInterrupt.</summary>
+    public W_ENABLE_INTERRUPT_HANDLER? EnableInterruptHandler { get; set; }
 }

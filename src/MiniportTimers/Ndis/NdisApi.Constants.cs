@@ -101,6 +101,9 @@ public static partial class NdisApi
     /// <summary>0xC0010014: the buffer of an OID request is too short (BytesNeeded says how long it must be).</summary>
     public const uint NDIS_STATUS_INVALID_LENGTH = 0xC0010014;
 
+    /// <summary>0xC001000D: a reset is in progress (sends completed by a reset carry it).</summary>
+    public const uint NDIS_STATUS_RESET_IN_PROGRESS = 0xC001000D;
+
     /// <summary>0xC0010016: the buffer of an OID request is too short.</summary>
     public const uint NDIS_STATUS_BUFFER_TOO_SHORT = 0xC0010016;
 

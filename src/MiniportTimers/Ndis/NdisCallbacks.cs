@@ -58,3 +58,15 @@ public delegate void MINIPORT_RETURN_NET_BUFFER_LISTS(object MiniportAdapterCont
 /// <summary>An NDIS I/O work item's routine (NDIS_IO_WORKITEM_FUNCTION), at PASSIVE_LEVEL.</summary>
 public delegate void NDIS_IO_WORKITEM_FUNCTION(object? WorkItemContext, NDIS_IO_WORKITEM NdisIoWorkItemHandle);
 
+/// <summary>MiniportISR (NDIS 5): at the device IRQL, says whether the interrupt is the adapter's and whether MiniportHandleInterrupt is to run.</summary>
+public delegate void W_ISR_HANDLER(out bool InterruptRecognized, out bool QueueMiniportHandleInterrupt, object MiniportAdapterContext);
+
+/// <summary>MiniportHandleInterrupt (NDIS 5), at DISPATCH_LEVEL.</summary>
+public delegate void W_HANDLE_INTERRUPT_HANDLER(object MiniportAdapterContext);
+
+/// <summary>MiniportDisableInterrupt (NDIS 5), at the device IRQL.</summary>
+public delegate void W_DISABLE_INTERRUPT_HANDLER(object MiniportAdapterContext);
+
+/// <summary>MiniportEnableInterrupt (NDIS 5), at the device IRQL.</summary>
+public delegate void W_ENABLE_INTERRUPT_HANDLER(object MiniportAdapterContext);
+

@@ -18,6 +18,9 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     private readonly object _gate = new();
     private readonly NDIS_MINIPORT_DRIVER_CHARACTERISTICS _handlers;
 
+    /// <summary>The miniport's handlers, as it registered them.</summary>
+    internal NDIS_MINIPORT_DRIVER_CHARACTERISTICS Handlers => _handlers;
+
     private int _state = (int)NdisAdapterState.Initializing;
 
     internal NdisMiniportAdapter(NdisHost host, string name, NDIS_MINIPORT_DRIVER_CHARACTERISTICS handlers)

@@ -1,4 +1,5 @@
 using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
 using MiniportTimers.Ndis;
 
 namespace MiniportTimers.Tests.Ndis;
@@ -26,6 +27,13 @@ internal sealed class NdisTestBed
                     addressingReset = false;
                     return Reset?.Invoke((AdapterContext)ctx) ?? NdisApi.NDIS_STATUS_SUCCESS;
                 },
+                OidRequestHandler = (ctx, request) => OidRequest?.Invoke((AdapterContext)ctx, request) ?? NdisApi.NDIS_STATUS_NOT_SUPPORTED,
+                SendNetBufferListsHandler = (ctx, nbl) => Send?.Invoke((AdapterContext)ctx, nbl),
+                ReturnNetBufferListsHandler = (ctx, nbls, flags) => Return?.Invoke((AdapterContext)ctx, nbls, flags),
+                ISRHandler = (out bool recognized, out bool queue, object ctx) => (recognized, queue) = Isr?.Invoke((AdapterContext)ctx) ?? (false, false),
+                HandleInterruptHandler = ctx => InterruptEvents.Add($"handle at {Ke.KeGetCurrentIrql().IrqlName()}"),
+                DisableInterruptHandler = ctx => InterruptEvents.Add($"disable at {Ke.KeGetCurrentIrql().IrqlName()}"),
+                EnableInterruptHandler = ctx => InterruptEvents.Add($"enable at {Ke.KeGetCurrentIrql().IrqlName()}"),
             },
             null,
             out var driver);
@@ -59,6 +67,18 @@ internal sealed class NdisTestBed
     public Func<AdapterContext, uint>? Pause { get; set; }
 
     public Func<AdapterContext, uint>? Reset { get; set; }
+
+    public Func<AdapterContext, NDIS_OID_REQUEST, uint>? OidRequest { get; set; }
+
+    public Action<AdapterContext, NET_BUFFER_LIST>? Send { get; set; }
+
+    public Action<AdapterContext, NET_BUFFER_LIST, uint>? Return { get; set; }
+
+    /// <summary>MiniportISR (NDIS 5): (recognized, queue MiniportHandleInterrupt).</summary>
+    public Func<AdapterContext, (bool, bool)>? Isr { get; set; }
+
+    /// <summary>What the NDIS 5 interrupt handlers saw, in order, with their IRQL.</summary>
+    public List<string> InterruptEvents { get; } = [];
 
     public long NowMs => Engine.NowNanoseconds / TimeUnits.NanosecondsPerMillisecond;
 

@@ -18,6 +18,9 @@ internal sealed class NearHeap
     /// <summary>Entries, stale ones included.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Entries the array can hold: it shrinks by half when a quarter is used, down to 64.</summary>
+    public int Capacity => _items.Length;
+
     /// <summary>Adds an entry.</summary>
     public void Push(in NearEntry entry)
     {
