@@ -1,12 +1,3 @@
-using System.CommandLine;
-using MiniportTimers.Cli.Bench;
-using MiniportTimers.Cli.Run;
-using MiniportTimers.Cli.Stress;
+using MiniportTimers.Cli.Shell;
 
-var root = new RootCommand("MiniportTimers: Windows miniport timer services (Storport, NDIS) in user mode, on a precise timer engine.")
-{
-    RunCommand.Create(),
-    BenchCommand.Create(),
-    StressCommand.Create(),
-};
-return root.Parse(args).Invoke();
+return CliApp.Run(args, Console.Out, Console.Error);

@@ -9,8 +9,14 @@ namespace MiniportTimers.Samples.Harness;
 public static class SampleRunner
 {
     /// <summary>Runs <paramref name="samples"/> for <paramref name="durationMilliseconds"/> of engine time.</summary>
-    /// <returns>True when the run reached its end in time (a real run gets its duration plus 30 s).</returns>
-    public static bool Run(TimerEngine engine, IReadOnlyList<ISampleRun> samples, long durationMilliseconds, int seed)
+    /// <param name="engine">The engine: a virtual one is advanced to the end, a real one waited on.</param>
+    /// <param name="samples">The samples, started in order and finished in order.</param>
+    /// <param name="durationMilliseconds">The run's length, ms of engine time.</param>
+    /// <param name="seed">The run's seed; each sample gets one derived from it.</param>
+    /// <param name="stop">Ends a real-clock run early (Ctrl-C): the samples are finished all the same.</param>
+    /// <returns>True when the run reached its end in time (a real run gets its duration plus 30 s); false when it did
+    /// not, or was stopped.</returns>
+    public static bool Run(TimerEngine engine, IReadOnlyList<ISampleRun> samples, long durationMilliseconds, int seed, CancellationToken stop = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(samples);
@@ -31,7 +37,7 @@ public static class SampleRunner
         }
         else
         {
-            completed = finished.Wait(TimeSpan.FromMilliseconds(durationMilliseconds + 30_000));
+            completed = WaitHandle.WaitAny([finished.WaitHandle, stop.WaitHandle], TimeSpan.FromMilliseconds(durationMilliseconds + 30_000)) == 0;
         }
 
         foreach (var sample in samples)

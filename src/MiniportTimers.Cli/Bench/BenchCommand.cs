@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using MiniportTimers.Cli.Shell;
 using MiniportTimers.Engine;
 using Spectre.Console;
 
@@ -17,21 +18,21 @@ internal static class BenchCommand
     public static Command Create()
     {
         var quick = new Option<bool>("--quick") { Description = "A few seconds with small sample counts: proves the benchmarks run (CI smoke), not a measurement." };
-        var output = new Option<string>("--output") { Description = "Folder for bench.csv and bench-lateness.svg.", DefaultValueFactory = _ => "bench-results" };
+        var output = new Option<string?>("--output") { Description = "Folder for bench.csv and bench-lateness.svg (made if missing; checked before the benchmarks start).", DefaultValueFactory = _ => "bench-results", HelpName = "folder" }.WritableOutput(isFolder: true);
         var only = new Option<string[]>("--only") { Description = "Run only these parts (repeatable): throughput (arm+cancel, create+free, allocation, memory), ddi (each timer DDI beside the engine: ns and bytes per request+cancel and request+fire), lateness (with the 100 µs cadence), coalescing, idle.", AllowMultipleArgumentsPerToken = true };
         only.AcceptOnlyFromAmong(Parts);
         var command = new Command("bench", "Measure the engine side by side with System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a spin loop.")
         {
             quick, output, only,
         };
-        command.SetAction(parse => Execute(parse.GetValue(quick), parse.GetValue(output)!, Console.Out, parse.GetValue(only)));
+        command.SetAction(parse => Execute(parse.GetValue(quick), parse.GetValue(output)!, parse.InvocationConfiguration.Output, parse.GetValue(only), parse.InvocationConfiguration.Error));
         return command;
     }
 
     /// <summary>The parts <c>--only</c> can pick.</summary>
     private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle"];
 
-    public static int Execute(bool quick, string outputFolder, TextWriter output, string[]? only = null)
+    public static int Execute(bool quick, string outputFolder, TextWriter output, string[]? only = null, TextWriter? error = null)
     {
         bool Runs(string part) => only is null || only.Length == 0 || only.Contains(part, StringComparer.Ordinal);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
@@ -80,19 +81,44 @@ internal static class BenchCommand
         }
 
         Print(console, rows);
-        Directory.CreateDirectory(outputFolder);
-        var csv = Path.Combine(outputFolder, "bench.csv");
-        File.WriteAllText(csv, Csv(rows));
-        if (lateness.Count == 0)
+        var failed = false;
+        var written = new List<string>();
+        void Write(string name, string content)
         {
-            console.WriteLine($"Wrote {csv}");
-            return 0;
+            var path = Path.Combine(outputFolder, name);
+            if (OutputPath.TryWrite(path, content, output) is { } problem)
+            {
+                (error ?? output).WriteLine($"bench: --output: {problem}");
+                failed = true;
+            }
+            else
+            {
+                written.Add(path);
+            }
         }
 
-        var svg = Path.Combine(outputFolder, "bench-lateness.svg");
-        File.WriteAllText(svg, SvgPlot.LatenessCdf(lateness));
-        console.WriteLine($"Wrote {csv} and {svg}");
-        return 0;
+        try
+        {
+            Directory.CreateDirectory(outputFolder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            (error ?? output).WriteLine($"bench: --output: could not make the folder '{outputFolder}': {ex.Message}");
+            return ExitCodes.OutputError;
+        }
+
+        Write("bench.csv", Csv(rows));
+        if (lateness.Count > 0)
+        {
+            Write("bench-lateness.svg", SvgPlot.LatenessCdf(lateness));
+        }
+
+        if (written.Count > 0)
+        {
+            console.WriteLine($"Wrote {string.Join(" and ", written)}");
+        }
+
+        return failed ? ExitCodes.OutputError : ExitCodes.Success;
     }
 
     private static double IdleWakeUps(bool quick)

@@ -80,29 +80,39 @@ internal sealed class NativeDriverRun : ISampleRun
     /// <summary>Parses one --driver value; null with <paramref name="error"/> set when the file or its stack is not usable.</summary>
     public static NativeDriverRun? TryCreate(string spec, StorportHostOptions storport, NdisHostOptions ndis, int adapters, TextWriter? debugOutput, out string? error)
     {
-        var (path, named) = spec.LastIndexOf(':') is var colon and > 0 && spec[(colon + 1)..].ToLowerInvariant() is "storport" or "ndis"
-            ? (spec[..colon], spec[(colon + 1)..].ToLowerInvariant())
-            : (spec, null);
-        if (!File.Exists(path))
+        if (SpecProblem(spec) is { } problem)
         {
-            error = $"run: --driver {spec}: no such file.";
+            error = $"run: --driver: {problem}";
             return null;
         }
 
+        var (path, stack) = Parse(spec);
+
+        error = null;
+        return new NativeDriverRun(System.IO.Path.GetFullPath(path), stack, storport, ndis, adapters) { DebugOutput = debugOutput };
+    }
+
+    /// <summary>Why <paramref name="spec"/> (PATH.so[:storport|:ndis]) cannot be hosted, or null: checked before the run starts.</summary>
+    public static string? SpecProblem(string spec)
+    {
+        var (path, stack) = Parse(spec);
+        return !File.Exists(path) ? $"'{path}': no such file."
+            : stack == NativeStack.Unknown ? $"'{path}' was not built with this repository's storport.h or ndis.h (native/toolchain.mk); name its stack as PATH:storport or PATH:ndis."
+            : null;
+    }
+
+    private static (string Path, NativeStack Stack) Parse(string spec)
+    {
+        var (path, named) = spec.LastIndexOf(':') is var colon and > 0 && spec[(colon + 1)..].ToLowerInvariant() is "storport" or "ndis"
+            ? (spec[..colon], spec[(colon + 1)..].ToLowerInvariant())
+            : (spec, null);
         var stack = named switch
         {
             "storport" => NativeStack.Storport,
             "ndis" => NativeStack.Ndis,
-            _ => NativeDriver.DetectStack(path),
+            _ => File.Exists(path) ? NativeDriver.DetectStack(path) : NativeStack.Unknown,
         };
-        if (stack == NativeStack.Unknown)
-        {
-            error = $"run: --driver {spec}: not built with this repository's storport.h or ndis.h (native/toolchain.mk); name the stack as PATH:storport or PATH:ndis.";
-            return null;
-        }
-
-        error = null;
-        return new NativeDriverRun(System.IO.Path.GetFullPath(path), stack, storport, ndis, adapters) { DebugOutput = debugOutput };
+        return (path, stack);
     }
 
     public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using MiniportTimers.Cli.Shell;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Harness;
@@ -8,27 +9,33 @@ using Spectre.Console;
 namespace MiniportTimers.Cli.Run;
 
 /// <summary>
-/// <c>run</c>: hosts the sample miniports (storahci, netvmini, pcnet, e100bex) side by side on one engine, on the real
-/// clock or the virtual one, and prints what every timer did. Exit code 0 when nothing went wrong; 1 when a bug check
-/// or an internal invariant failure happened; 2 for bad options.
+/// <c>run</c>: hosts the sample miniports (storahci, netvmini, pcnet, e100bex) and native drivers side by side on one
+/// engine, on the real clock or the virtual one, and prints what every timer did. Every option is checked before any
+/// work starts; Ctrl-C or SIGTERM stops a real-clock run early with a partial report and the outputs asked for. Exit
+/// codes: <see cref="ExitCodes"/>.
 /// </summary>
 internal static class RunCommand
 {
+    private const int DefaultAdapters = 4;
+    private const int DefaultPorts = 4;
+
     public static Command Create()
     {
         var virtualClock = new Option<bool>("--virtual") { Description = "Run on the virtual clock: deterministic, done in about a second." };
-        var samples = new Option<string[]>("--sample") { Description = $"Samples to host (repeatable): {string.Join(", ", RunSettings.AllSamples)}. Default: all.", AllowMultipleArgumentsPerToken = true };
-        var adapters = new Option<int>("--adapters") { Description = "storahci adapters (HBAs).", DefaultValueFactory = _ => 4 };
-        var ports = new Option<int>("--ports") { Description = "storahci ports per adapter (1-32).", DefaultValueFactory = _ => 4 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the device profiles and the workloads.", DefaultValueFactory = _ => 1 };
-        var duration = new Option<long>("--duration-ms") { Description = "Length of the run in ms of engine time.", DefaultValueFactory = _ => RunSettings.DefaultDurationMilliseconds };
-        var neverReady = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port (e.g. 0:3); it gives up after 60 s." };
-        var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this path." };
-        var windowsTick = new Option<string?>("--windows-tick")
+        var samples = new Option<string[]>("--sample") { Description = $"Samples to host (repeatable): {string.Join(", ", RunSettings.AllSamples)}. Default: all (none when --driver is given).", AllowMultipleArgumentsPerToken = true, HelpName = "name" };
+        samples.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. RunSettings.AllSamples]);
+        var adapters = new Option<int>("--adapters") { Description = "storahci adapters (HBAs), 1-64.", DefaultValueFactory = _ => DefaultAdapters, HelpName = "n" }.Between(1, 64);
+        var ports = new Option<int>("--ports") { Description = "storahci ports per adapter, 1-32.", DefaultValueFactory = _ => DefaultPorts, HelpName = "n" }.Between(1, 32);
+        var seed = new Option<int>("--seed") { Description = "Seed of the device profiles and the workloads.", DefaultValueFactory = _ => 1, HelpName = "n" };
+        var duration = new Option<long>("--duration-ms") { Description = "Length of the run in ms of engine time (100 to 86,400,000).", DefaultValueFactory = _ => RunSettings.DefaultDurationMilliseconds, HelpName = "ms" }.Between(100, 86_400_000);
+        var neverReady = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port counted from 0 (e.g. 0:3): its start gives up after 60 s, so the run must last longer than that to see it.", HelpName = "adapter:port" };
+        var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file ('-': standard output; the text report then goes to standard error).", HelpName = "path|-" }.WritableOutput();
+        var windowsTick = new Option<long?>("--windows-tick")
         {
-            Description = "Expire timers on a Windows clock tick, in ms (15.625 when given without a value; down to 0.5 as with timeBeginPeriod), to see what real Windows timing does.",
+            Description = "Expire timers on a Windows clock tick, in ms (15.625 when given without a value; 0.5 to 1000, as with timeBeginPeriod), to see what real Windows timing does.",
             Arity = ArgumentArity.ZeroOrOne,
-        };
+            HelpName = "ms",
+        }.MillisecondsAsMicroseconds(0.5, 1000, Kernel.KernelHostOptions.DefaultWindowsClockTickMicroseconds);
         var drivers = new Option<string[]>("--driver")
         {
             Description = "A native (C) miniport .so built with native/toolchain.mk to host (repeatable); its stack is detected, or named as PATH:storport or PATH:ndis. Without --sample, only the drivers run.",
@@ -39,14 +46,38 @@ internal static class RunCommand
         {
             Description = "Adapters of each --driver (1-16). An NDIS driver's adapters share one host, as a driver's instances share a machine (netvmini's instances form a hub).",
             DefaultValueFactory = _ => 1,
-        };
+            HelpName = "n",
+        }.Between(1, 16);
         var driverDebug = new Option<bool>("--driver-debug") { Description = "Echo each --driver's DbgPrint output to stderr as it prints (Windows formatting: %lx is 32 bits, %ws wide)." };
-        var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev)." };
+        var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev).", HelpName = "path" }.WritableOutput();
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
             virtualClock, samples, drivers, driverAdapters, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, windowsTick,
         };
-        command.SetAction(parse => Execute(
+        command.Validators.Add(result =>
+        {
+            // An option left out has no result here: its default applies.
+            var adapterCount = result.GetResult(adapters) is null ? DefaultAdapters : result.GetValue(adapters);
+            var portCount = result.GetResult(ports) is null ? DefaultPorts : result.GetValue(ports);
+            if (result.GetValue(neverReady) is { } port && NeverReadyPortProblem(port, adapterCount, portCount, result.GetValue(samples)) is { } problem)
+            {
+                result.AddError($"--never-ready-port: {problem}");
+            }
+
+            if (result.GetValue(trace) == OutputPath.StandardOutput)
+            {
+                result.AddError("--trace: '-' is not accepted: the trace is a file for Perfetto (use --json - for standard output).");
+            }
+
+            foreach (var spec in result.GetValue(drivers) ?? [])
+            {
+                if (NativeDriverRun.SpecProblem(spec) is { } driverProblem)
+                {
+                    result.AddError($"--driver: {driverProblem}");
+                }
+            }
+        });
+        command.SetAction((parse, cancel) => Task.FromResult(Execute(
             new RunSettings(
                 parse.GetValue(virtualClock),
                 parse.GetValue(adapters),
@@ -57,89 +88,139 @@ internal static class RunCommand
                 parse.GetValue(json),
                 parse.GetValue(samples),
                 parse.GetValue(trace),
-                WindowsTick(parse.GetResult(windowsTick) is not null, parse.GetValue(windowsTick)),
+                parse.GetValue(windowsTick),
                 parse.GetValue(drivers),
                 parse.GetValue(driverAdapters),
                 parse.GetValue(driverDebug)),
-            Console.Out));
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            StopSignals.Token)));
         return command;
     }
 
-    /// <summary>--windows-tick: absent → precise; present without a value → 15.625 ms; otherwise the value in ms, as µs.</summary>
-    private static long? WindowsTick(bool present, string? milliseconds) =>
-        !present ? null
-        : string.IsNullOrEmpty(milliseconds) ? Kernel.KernelHostOptions.DefaultWindowsClockTickMicroseconds
-        : (long)Math.Round(double.Parse(milliseconds, System.Globalization.CultureInfo.InvariantCulture) * 1000);
-
-    /// <summary>Runs and reports to <paramref name="output"/>. Returns the process exit code.</summary>
-    public static int Execute(RunSettings settings, TextWriter output)
+    /// <summary>Why <paramref name="text"/> is not a usable --never-ready-port, or null.</summary>
+    private static string? NeverReadyPortProblem(string text, int adapters, int ports, string[]? samples)
     {
+        if (!OptionRules.TryParseAdapterPort(text, out var adapter, out var port))
+        {
+            return $"'{text}' is not adapter:port (two whole numbers, e.g. 0:3).";
+        }
+
+        if (adapter >= adapters || port >= ports)
+        {
+            return $"'{text}' names no port: there are {adapters} adapters (0-{adapters - 1}) of {ports} ports (0-{ports - 1}).";
+        }
+
+        return samples is { Length: > 0 } && !samples.Contains("storahci", StringComparer.OrdinalIgnoreCase)
+            ? $"'{text}' is a storahci port, and storahci is not among the samples."
+            : null;
+    }
+
+    /// <summary>Runs and reports to <paramref name="output"/>; problems go to <paramref name="error"/>. Returns the process exit code (<see cref="ExitCodes"/>).</summary>
+    /// <param name="settings">The run.</param>
+    /// <param name="output">The text report (and the JSON with --json -).</param>
+    /// <param name="error">Messages; defaults to <paramref name="output"/>.</param>
+    /// <param name="stop">Set by Ctrl-C or SIGTERM (<see cref="StopSignals"/>): a real-clock run ends early, with a partial report.</param>
+    public static int Execute(RunSettings settings, TextWriter output, TextWriter? error = null, StopToken? stop = null)
+    {
+        error ??= output;
         var hasDrivers = settings.Drivers is { Count: > 0 };
         var names = settings.Samples is { Count: > 0 } chosen ? chosen.Select(n => n.ToLowerInvariant()).Distinct().ToList() : hasDrivers ? [] : [.. RunSettings.AllSamples];
         var unknown = names.Except(RunSettings.AllSamples).ToList();
         if (settings.Adapters < 1 || settings.DriverAdapters is < 1 or > 16 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0
             || settings.WindowsTickMicroseconds is < Kernel.KernelHostOptions.MinimumWindowsClockTickMicroseconds or > 1_000_000)
         {
-            output.WriteLine($"run: --adapters must be >= 1, --driver-adapters 1 to 16, --ports 1 to 32, --duration-ms >= 100, --windows-tick 0.5 to 1000 ms, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
-            return 2;
+            error.WriteLine($"run: --adapters must be >= 1, --driver-adapters 1 to 16, --ports 1 to 32, --duration-ms >= 100, --windows-tick 0.5 to 1000 ms, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
+            return ExitCodes.Usage;
         }
 
         var runs = names.OrderBy(n => RunSettings.AllSamples.ToList().IndexOf(n)).Select(n => SampleFactory.Create(n, settings)).ToList();
         foreach (var spec in settings.Drivers ?? [])
         {
-            if (SampleFactory.CreateDriver(spec, settings, out var error) is not { } driverRun)
+            if (SampleFactory.CreateDriver(spec, settings, out var problem) is not { } driverRun)
             {
-                output.WriteLine(error);
-                return 2;
+                error.WriteLine(problem);
+                return ExitCodes.Usage;
             }
 
             runs.Add(driverRun);
         }
 
+        // With --json -, standard output carries the JSON alone: the text report goes to the error stream.
+        var text = settings.JsonPath == OutputPath.StandardOutput ? error : output;
         var recorder = settings.TracePath is null ? null : new TraceRecorder();
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
-        var completed = ShowsProgress(settings, output)
-            ? RunWithProgress(engine, runs, settings)
-            : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed);
-        var report = RunReport.From(runs, engine, settings, completed);
-        RunReportRenderer.Write(report, output);
+        var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
+        var completed = ShowsProgress(settings, text)
+            ? RunWithProgress(engine, runs, settings, cancel)
+            : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel);
+        var stoppedBy = cancel.IsCancellationRequested ? stop?.Signal : null;
+        var report = RunReport.From(runs, engine, settings, completed, stoppedBy);
+        RunReportRenderer.Write(report, text);
+        var outputFailed = false;
         if (recorder is not null && settings.TracePath is { } tracePath)
         {
-            recorder.WriteTo(tracePath);
-            output.WriteLine($"Trace ({recorder.Count:N0} events) written to {tracePath}: open it in Perfetto (ui.perfetto.dev) or chrome://tracing");
+            if (OutputPath.TryWrite(tracePath, recorder.WriteTo) is { } problem)
+            {
+                error.WriteLine($"run: --trace: {problem}");
+                outputFailed = true;
+            }
+            else
+            {
+                text.WriteLine($"Trace ({recorder.Count:N0} events) written to {tracePath}: open it in Perfetto (ui.perfetto.dev) or chrome://tracing");
+            }
         }
 
         if (settings.JsonPath is { } path)
         {
-            File.WriteAllText(path, JsonSerializer.Serialize(report, RunReport.JsonOptions));
-            output.WriteLine($"JSON report written to {path}");
+            if (OutputPath.TryWrite(path, JsonSerializer.Serialize(report, RunReport.JsonOptions) + Environment.NewLine, output) is { } problem)
+            {
+                error.WriteLine($"run: --json: {problem}");
+                outputFailed = true;
+            }
+            else if (path != OutputPath.StandardOutput)
+            {
+                text.WriteLine($"JSON report written to {path}");
+            }
         }
 
-        return report.BugCheckCount == 0 && report.InvariantFailures.Count == 0 ? 0 : 1;
+        return stoppedBy is { } signal ? signal.ExitCode()
+            : outputFailed ? ExitCodes.OutputError
+            : report.BugCheckCount == 0 && report.InvariantFailures.Count == 0 ? ExitCodes.Success
+            : ExitCodes.RunFailed;
     }
 
     /// <summary>A progress bar only for a real-clock run writing to an interactive terminal (never into redirected output or JSON).</summary>
     private static bool ShowsProgress(RunSettings settings, TextWriter output) =>
         !settings.Virtual && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
-    private static bool RunWithProgress(TimerEngine engine, IReadOnlyList<ISampleRun> runs, RunSettings settings)
+    /// <summary>The run under a progress bar; the bar ends (and the cursor comes back) however the run ends, Ctrl-C included.</summary>
+    private static bool RunWithProgress(TimerEngine engine, IReadOnlyList<ISampleRun> runs, RunSettings settings, CancellationToken cancel)
     {
         var start = engine.NowNanoseconds;
-        var run = Task.Run(() => SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed));
-        AnsiConsole.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(context =>
-            {
-                var task = context.AddTask($"Hosting {string.Join(", ", runs.Select(r => r.Name))}", maxValue: settings.DurationMilliseconds);
-                while (!run.Wait(TimeSpan.FromMilliseconds(100)))
+        var run = Task.Run(() => SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel));
+        try
+        {
+            AnsiConsole.Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
                 {
-                    task.Value = Math.Min(settings.DurationMilliseconds, (engine.NowNanoseconds - start) / TimeUnits.NanosecondsPerMillisecond);
-                }
+                    var task = context.AddTask($"Hosting {string.Join(", ", runs.Select(r => r.Name))}", maxValue: settings.DurationMilliseconds);
+                    while (!run.Wait(TimeSpan.FromMilliseconds(100)))
+                    {
+                        task.Value = Math.Min(settings.DurationMilliseconds, (engine.NowNanoseconds - start) / TimeUnits.NanosecondsPerMillisecond);
+                    }
 
-                task.Value = settings.DurationMilliseconds;
-            });
+                    task.Value = settings.DurationMilliseconds;
+                });
+        }
+        finally
+        {
+            AnsiConsole.Cursor.Show();
+        }
+
         return run.GetAwaiter().GetResult();
     }
 }

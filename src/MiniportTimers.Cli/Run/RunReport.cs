@@ -17,7 +17,8 @@ internal sealed record RunReport(
     EngineStatistics Engine,
     int BugCheckCount,
     IReadOnlyList<string> InvariantFailures,
-    long? WindowsTickMicroseconds)
+    long? WindowsTickMicroseconds,
+    string? StoppedBy = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -25,11 +26,11 @@ internal sealed record RunReport(
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed)
+    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null)
     {
         var samples = runs.Select(SampleReport.From).ToList();
         var failures = new List<string>();
-        if (!completed)
+        if (!completed && stoppedBy is null)
         {
             failures.Add("the run did not reach its end in time");
         }
@@ -60,7 +61,13 @@ internal sealed record RunReport(
             stats,
             samples.Sum(s => s.BugChecks.Count),
             failures,
-            settings.WindowsTickMicroseconds);
+            settings.WindowsTickMicroseconds,
+            stoppedBy switch
+            {
+                Shell.StopSignal.Interrupt => "SIGINT",
+                Shell.StopSignal.Terminate => "SIGTERM",
+                _ => null,
+            });
     }
 }
 

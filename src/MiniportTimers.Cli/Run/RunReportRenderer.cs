@@ -17,6 +17,11 @@ internal static class RunReportRenderer
         });
         console.Profile.Width = 132;
 
+        if (r.StoppedBy is { } signal)
+        {
+            console.WriteLine($"PARTIAL REPORT: the run was stopped by {signal} before its end; what follows is what happened until then.");
+        }
+
         console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}), seed {r.Seed}{(r.WindowsTickMicroseconds is { } tick ? $", Windows clock tick {tick / 1000.0:0.###} ms" : string.Empty)}");
         foreach (var s in r.Samples)
         {

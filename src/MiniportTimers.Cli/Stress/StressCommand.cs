@@ -1,12 +1,13 @@
 using System.CommandLine;
+using MiniportTimers.Cli.Shell;
 using MiniportTimers.Samples.Harness;
 
 namespace MiniportTimers.Cli.Stress;
 
 /// <summary>
 /// <c>stress</c>: the real-clock stress run (8 threads, 1,000,000 operations by default; not part of CI's default set):
-/// no lost, duplicate or early callback, no callback after a successful free, memory flat afterwards. Exit code 1 on any
-/// violation.
+/// no lost, duplicate or early callback, no callback after a successful free, memory flat afterwards. Exit code 1
+/// (<see cref="ExitCodes.RunFailed"/>) on any violation.
 /// </summary>
 internal static class StressCommand
 {
@@ -15,25 +16,13 @@ internal static class StressCommand
         var threads = new Option<int>("--threads") { Description = "Threads requesting, cancelling and freeing timers.", DefaultValueFactory = _ => 8 };
         var operations = new Option<long>("--operations") { Description = "DDI calls in all.", DefaultValueFactory = _ => 1_000_000 };
         var gcEvery = new Option<int>("--gc-every-ms") { Description = "Inject a forced blocking full GC this often during the run, ms (0 = none).", DefaultValueFactory = _ => 0 };
-        AtLeast(threads, 1);
-        AtLeast(operations, 1);
-        AtLeast(gcEvery, 0);
+        threads.Between(1, 1024);
+        operations.AtLeast(1);
+        gcEvery.AtLeast(0);
         var command = new Command("stress", "Stress the Storport timer DDIs on the real clock from many threads and check every callback.") { threads, operations, gcEvery };
-        command.SetAction(parse => Execute(parse.GetValue(threads), parse.GetValue(operations), Console.Out, parse.GetValue(gcEvery)));
+        command.SetAction(parse => Execute(parse.GetValue(threads), parse.GetValue(operations), parse.InvocationConfiguration.Output, parse.GetValue(gcEvery)));
         return command;
     }
-
-    /// <summary>Rejects a value below <paramref name="minimum"/> before any work starts, naming the option and the value.</summary>
-    private static void AtLeast<T>(Option<T> option, T minimum)
-        where T : struct, IComparable<T> =>
-        option.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<T>();
-            if (value.CompareTo(minimum) < 0)
-            {
-                result.AddError($"{option.Name} must be at least {minimum} (got {value}).");
-            }
-        });
 
     public static int Execute(int threads, long operations, TextWriter output, int gcEveryMilliseconds = 0)
     {
@@ -60,6 +49,6 @@ internal static class StressCommand
             output.WriteLine("threads or open file descriptors grew");
         }
 
-        return r.Violations.Count == 0 && flat && res.Flat ? 0 : 1;
+        return r.Violations.Count == 0 && flat && res.Flat ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 }

@@ -35,6 +35,6 @@ public class RunDriverTests
         var output = new StringWriter();
         var settings = new RunSettings(true, 1, 1, 1, 1_000, null, null, Drivers: ["/nonexistent/x.so"]);
         Assert.Equal(2, RunCommand.Execute(settings, output));
-        Assert.Contains("--driver /nonexistent/x.so: no such file", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--driver: '/nonexistent/x.so': no such file", output.ToString(), StringComparison.Ordinal);
     }
 }
