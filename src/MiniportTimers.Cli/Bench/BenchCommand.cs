@@ -93,7 +93,7 @@ internal static class BenchCommand
             }
             else
             {
-                written.Add(path);
+                written.Add(name);
             }
         }
 
@@ -107,18 +107,45 @@ internal static class BenchCommand
             return ExitCodes.OutputError;
         }
 
-        Write("bench.csv", Csv(rows));
-        if (lateness.Count > 0)
+        Write("bench.csv", Csv(rows, lateness));
+        foreach (var s in lateness)
         {
-            Write("bench-lateness.svg", SvgPlot.LatenessCdf(lateness));
+            using var hgrm = new StringWriter(CultureInfo.InvariantCulture);
+            s.Lateness.WriteHgrm(hgrm);
+            Write(HgrmName(s), hgrm.ToString());
+        }
+
+        if (LatenessPlot.Build(lateness) is { } plot)
+        {
+            try
+            {
+                LatenessPlot.Save(plot, Path.Combine(outputFolder, "bench-lateness.png"), Path.Combine(outputFolder, "bench-lateness.svg"));
+                written.Add("bench-lateness.png");
+                written.Add("bench-lateness.svg");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                (error ?? output).WriteLine($"bench: --output: could not write the plot: {ex.Message}");
+                failed = true;
+            }
         }
 
         if (written.Count > 0)
         {
-            console.WriteLine($"Wrote {string.Join(" and ", written)}");
+            var hgrms = written.Count(w => w.EndsWith(".hgrm", StringComparison.Ordinal));
+            var named = written.Where(w => !w.EndsWith(".hgrm", StringComparison.Ordinal)).ToList();
+            console.WriteLine($"Wrote to {outputFolder}: {string.Join(", ", named)}{(hgrms > 0 ? $", and {hgrms} lateness histograms (.hgrm, µs; HdrHistogram's plotters read them)" : string.Empty)}");
         }
 
         return failed ? ExitCodes.OutputError : ExitCodes.Success;
+    }
+
+    /// <summary>The .hgrm file of one series: lateness-{interval}us-{approach}[-{load}].hgrm, in file-name characters only.</summary>
+    private static string HgrmName(LatenessBench.Series s)
+    {
+        var name = $"lateness-{s.IntervalMicroseconds:0}us-{s.Approach}{(s.Load == "idle" ? string.Empty : "-" + s.Load)}";
+        var safe = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' ? c : '-')]);
+        return System.Text.RegularExpressions.Regex.Replace(safe, "-{2,}", "-").TrimEnd('-') + ".hgrm";
     }
 
     private static double IdleWakeUps(bool quick)
@@ -144,13 +171,25 @@ internal static class BenchCommand
         }
     }
 
-    private static string Csv(List<BenchRow> rows)
+    /// <summary>
+    /// bench.csv, tidy: one row per (part, approach, interval, condition), one column per figure, so it loads into a
+    /// dataframe without parsing names. Lateness rows fill the latency columns (µs); every other part fills value and
+    /// unit, with what was measured in condition.
+    /// </summary>
+    private static string Csv(List<BenchRow> rows, IReadOnlyList<LatenessBench.Series> lateness)
     {
         static string Q(string s) => s.Contains(',', StringComparison.Ordinal) || s.Contains('"', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
-        var csv = new StringBuilder("group,metric,approach,value,unit,note\n");
-        foreach (var r in rows)
+        static string N(double v) => double.IsNaN(v) ? string.Empty : v.ToString("R", CultureInfo.InvariantCulture);
+        var csv = new StringBuilder("part,approach,interval_us,condition,samples,p50_us,p90_us,p99_us,p99_9_us,max_us,early_fires,cpu_percent_of_core,value,unit,note\n");
+        foreach (var s in lateness)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{Q(r.Group)},{Q(r.Metric)},{Q(r.Approach)},{r.Value.ToString("R", CultureInfo.InvariantCulture)},{Q(r.Unit)},{Q(r.Note ?? string.Empty)}\n");
+            var h = s.Lateness;
+            csv.Append(CultureInfo.InvariantCulture, $"lateness,{Q(s.Approach)},{N(s.IntervalMicroseconds)},{Q(s.Load)},{h.Count},{N(h.At(50))},{N(h.At(90))},{N(h.At(99))},{N(h.At(99.9))},{N(h.Max)},{s.Early},{N(s.CpuPercent)},,,\n");
+        }
+
+        foreach (var r in rows.Where(r => r.Group is not "lateness" and not "cpu"))
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{Q(r.Group)},{Q(r.Approach)},,{Q(r.Metric)},,,,,,,,,{N(r.Value)},{Q(r.Unit)},{Q(r.Note ?? string.Empty)}\n");
         }
 
         return csv.ToString();

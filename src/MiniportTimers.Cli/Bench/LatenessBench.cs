@@ -11,7 +11,7 @@ namespace MiniportTimers.Cli.Bench;
 /// </summary>
 internal static class LatenessBench
 {
-    public sealed record Series(string Approach, double IntervalMicroseconds, string Load, Percentiles Lateness, double CpuPercent, int Early);
+    public sealed record Series(string Approach, double IntervalMicroseconds, string Load, LatenessHistogram Lateness, double CpuPercent, int Early);
 
     private static readonly EngineTimerCallback EngineNop = (_, in _) => { };
 
@@ -118,7 +118,7 @@ internal static class LatenessBench
         engine.FlushDispatched();
         var samples = lateness[start..Volatile.Read(ref count)].ToList();
         var name = spinUs == 0 ? "ours, periodic" : $"ours, periodic + {spinUs} µs spin";
-        return new Series(name, intervalUs, "idle", new Percentiles(samples), percent, samples.Count(x => x < 0));
+        return new Series(name, intervalUs, "idle", new LatenessHistogram(samples), percent, samples.Count(x => x < 0));
     }
 
     /// <summary>Runs a blocking wait; its fire time is when it returns.</summary>
@@ -155,7 +155,7 @@ internal static class LatenessBench
             lateness.Add(late);
         }
 
-        return new Series(approach, intervalUs, load, new Percentiles(lateness), cpu.PercentOfOneCore(), early);
+        return new Series(approach, intervalUs, load, new LatenessHistogram(lateness), cpu.PercentOfOneCore(), early);
     }
 
     /// <summary>Arms a one-shot for the due time; the fire time is taken at the start of its callback (the engine's fire time).</summary>
