@@ -37,7 +37,8 @@ internal static class LatenessPlot
             plot.Add.Palette = new ScottPlot.Palettes.Category20();
             foreach (var s in interval)
             {
-                var points = s.Lateness.Spectrum().Where(p => p.Percentile < 99.999).ToList();
+                // Early fires enter the histogram as 0: they are named in the legend, not drawn pinned at the axis.
+                var points = s.Lateness.Spectrum().Where(p => p.Percentile < 99.999 && !(s.Early > 0 && p.Microseconds <= 0)).ToList();
                 var xs = points.Select(p => Nines(p.Percentile)).ToArray();
                 var ys = points.Select(p => Math.Log10(Math.Max(p.Microseconds, 0.1))).ToArray();
                 var line = plot.Add.ScatterLine(xs, ys);

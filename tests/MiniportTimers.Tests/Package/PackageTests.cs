@@ -47,14 +47,20 @@ public class PackageTests
         {
             var feed = Path.Combine(work.FullName, "feed");
             Run(root, "dotnet", "pack", Path.Combine(root, "src", "MiniportTimers", "MiniportTimers.csproj"), "-c", configuration, "--no-build", "-o", feed);
-            var nupkg = Assert.Single(Directory.GetFiles(feed, "MiniportTimers.*.nupkg"));
+            var nupkg = Assert.Single(Directory.GetFiles(feed, "MiniportTimers.*.nupkg"), f => !f.EndsWith(".snupkg", StringComparison.Ordinal));
+            Assert.Single(Directory.GetFiles(feed, "MiniportTimers.*.snupkg")); // symbols beside it
             using (var zip = ZipFile.OpenRead(nupkg))
             {
                 var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
                 Assert.Contains("lib/net10.0/MiniportTimers.dll", entries);
                 Assert.Contains("lib/net10.0/MiniportTimers.xml", entries);
                 Assert.Contains("README.md", entries);
-                Assert.Contains("LICENSE", entries);
+                using var nuspec = new StreamReader(zip.GetEntry("MiniportTimers.nuspec")!.Open());
+                var text = nuspec.ReadToEnd();
+                Assert.Contains("<license type=\"expression\">MIT</license>", text, StringComparison.Ordinal);
+                Assert.Contains("<readme>README.md</readme>", text, StringComparison.Ordinal);
+                using var readme = new StreamReader(zip.GetEntry("README.md")!.Open());
+                Assert.DoesNotContain("../", readme.ReadToEnd(), StringComparison.Ordinal); // written for NuGet: no relative links
             }
 
             var app = Path.Combine(work.FullName, "app");
@@ -87,6 +93,38 @@ public class PackageTests
             Assert.Contains("engine timer fired", output);
             Assert.Contains("STOR_STATUS_SUCCESS", output);
             Assert.Contains("miniport timer fired", output);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void PackTheCli_ThenDotnetToolInstallFromTheFolder_GivesAWorkingMiniportTimersCommand()
+    {
+        var root = RepositoryRoot();
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var work = Directory.CreateTempSubdirectory("mt-tool-");
+        try
+        {
+            var feed = Path.Combine(work.FullName, "feed");
+            Run(root, "dotnet", "pack", Path.Combine(root, "src", "MiniportTimers.Cli", "MiniportTimers.Cli.csproj"), "-c", configuration, "--no-build", "-o", feed);
+            Assert.Single(Directory.GetFiles(feed, "MiniportTimers.Cli.*.nupkg"), f => !f.EndsWith(".snupkg", StringComparison.Ordinal));
+            var config = Path.Combine(work.FullName, "nuget.config");
+            File.WriteAllText(config, $"""
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="local" value="{feed}" />
+                  </packageSources>
+                </configuration>
+                """);
+            var tools = Path.Combine(work.FullName, "tools");
+            Run(work.FullName, "dotnet", "tool", "install", "MiniportTimers.Cli", "--tool-path", tools, "--configfile", config, "--version", "0.1.0");
+            var command = Path.Combine(tools, OperatingSystem.IsWindows() ? "miniport-timers.exe" : "miniport-timers");
+            Assert.Equal("0.1.0", Run(work.FullName, command, "--version").Trim());
+            Assert.Contains("== pcnet ==", Run(work.FullName, command, "run", "--virtual", "--sample", "pcnet", "--duration-ms", "11000"), StringComparison.Ordinal);
         }
         finally
         {
