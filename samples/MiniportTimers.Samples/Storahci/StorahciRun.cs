@@ -127,8 +127,10 @@ public sealed class StorahciRun : ISampleRun
             e.Hba.Index,
             p.PortNumber,
             p.Outcome,
-            (p.FinishedAttemptAtNanoseconds - p.StartedAttemptAtNanoseconds) / (double)Ms,
-            (p.FinishedAttemptAtNanoseconds - _origin) / (double)Ms))).ToList();
+            p.Outcome == PortOutcome.Starting
+                ? (host.Engine.NowNanoseconds - p.StartedAttemptAtNanoseconds) / (double)Ms
+                : (p.FinishedAttemptAtNanoseconds - p.StartedAttemptAtNanoseconds) / (double)Ms,
+            p.Outcome == PortOutcome.Starting ? null : (p.FinishedAttemptAtNanoseconds - _origin) / (double)Ms))).ToList();
         Result = new StorahciResult(host, ports, StorahciTotals.Sum(extensions.Select(e => e.Counters)), true);
     }
 

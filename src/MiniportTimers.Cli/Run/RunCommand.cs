@@ -152,12 +152,13 @@ internal static class RunCommand
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
+        var startedAtUtc = DateTimeOffset.UtcNow;
         var completed = ShowsProgress(settings, text)
             ? RunWithProgress(engine, runs, settings, cancel)
             : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel);
         var stoppedBy = cancel.IsCancellationRequested ? stop?.Signal : null;
-        var report = RunReport.From(runs, engine, settings, completed, stoppedBy);
-        RunReportRenderer.Write(report, text);
+        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc);
+        RunReportRenderer.Write(report, text, ReportWidth(settings, text));
         var outputFailed = false;
         if (recorder is not null && settings.TracePath is { } tracePath)
         {
@@ -189,6 +190,27 @@ internal static class RunCommand
             : outputFailed ? ExitCodes.OutputError
             : report.BugCheckCount == 0 && report.InvariantFailures.Count == 0 ? ExitCodes.Success
             : ExitCodes.RunFailed;
+    }
+
+    /// <summary>
+    /// The report's width: the terminal's when a real-clock run writes to one; a fixed 132 columns when redirected or on the
+    /// virtual clock, so byte-identical runs stay byte-identical.
+    /// </summary>
+    private static int ReportWidth(RunSettings settings, TextWriter text)
+    {
+        if (settings.Virtual || !ReferenceEquals(text, Console.Out) || Console.IsOutputRedirected)
+        {
+            return RunReportRenderer.FixedWidth;
+        }
+
+        try
+        {
+            return Math.Clamp(Console.WindowWidth, 60, 400);
+        }
+        catch (IOException)
+        {
+            return RunReportRenderer.FixedWidth;
+        }
     }
 
     /// <summary>A progress bar only for a real-clock run writing to an interactive terminal (never into redirected output or JSON).</summary>

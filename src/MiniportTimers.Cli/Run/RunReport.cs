@@ -9,6 +9,10 @@ namespace MiniportTimers.Cli.Run;
 
 /// <summary>The report of one <c>run</c>, as printed and as written to JSON. Lateness is in µs.</summary>
 internal sealed record RunReport(
+    int SchemaVersion,
+    string ToolVersion,
+    MachineInfo Machine,
+    DateTimeOffset StartedAtUtc,
     string Clock,
     string WaitPrimitive,
     int Seed,
@@ -26,7 +30,10 @@ internal sealed record RunReport(
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null)
+    /// <summary>The version of the JSON layout (docs/run-report.schema.json); raised when a field changes meaning or goes.</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default)
     {
         var samples = runs.Select(SampleReport.From).ToList();
         var failures = new List<string>();
@@ -53,6 +60,10 @@ internal sealed record RunReport(
         }
 
         return new RunReport(
+            CurrentSchemaVersion,
+            Shell.CliApp.Version,
+            MachineInfo.Current,
+            startedAtUtc,
             engine.IsVirtual ? "virtual" : "real",
             engine is RealTimeTimerEngine real ? real.WaitPrimitive : "virtual",
             settings.Seed,
@@ -86,8 +97,23 @@ internal sealed record SampleReport(
         var d = run.Diagnostics;
         return new SampleReport(
             run.Name,
-            [.. d.TimerActivity.Rows.Select(r => new TimerRow(r.Kind, r.Callback, r.Arms, r.Fires, r.Cancels, r.Busy, r.StaleSkipped, Micro(r.Lateness.PercentileNanoseconds(50)), Micro(r.Lateness.PercentileNanoseconds(99)), Micro(r.Lateness.MaxNanoseconds)))],
-            [.. run.Facts.Select(f => new Fact(f.Key, f.Value))],
+            [.. d.TimerActivity.Rows.Select(r => new TimerRow(
+                r.Kind,
+                r.Callback,
+                r.Arms,
+                r.Fires,
+                r.Cancels,
+                r.Replaced,
+                r.Busy,
+                r.StaleSkipped,
+                r.Lateness.Count,
+                r.Lateness.EarlyCount,
+                Micro(r.Lateness.PercentileNanoseconds(50)),
+                Micro(r.Lateness.PercentileNanoseconds(90)),
+                Micro(r.Lateness.PercentileNanoseconds(99)),
+                Micro(r.Lateness.PercentileNanoseconds(99.9)),
+                Micro(r.Lateness.MaxNanoseconds)))],
+            [.. run.Facts.Select(f => new Fact(Fact.NameOf(f.Key), f.Key, f.Value))],
             (run as StorahciRun)?.Result?.Ports,
             [.. d.BugChecks.Select(b => new BugCheckRow(b.Adapter, b.Routine, $"0x{b.BugCheck.Code:X}", b.BugCheck.CodeName, b.BugCheck.Detail))],
             [.. d.Findings.Select(f => new FindingRow(f.Adapter, f.Rule, f.Detail))]);
@@ -97,11 +123,25 @@ internal sealed record SampleReport(
     public long this[string label] => Facts.FirstOrDefault(f => f.Label == label)?.Value ?? 0;
 }
 
-/// <summary>One timer kind and callback: what it did and how late it ran (µs).</summary>
-internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fires, long Cancels, long Busy, long Stale, double LatenessP50Microseconds, double LatenessP99Microseconds, double LatenessMaxMicroseconds);
+/// <summary>One timer kind and callback: what it did and how late it ran (µs; lateness = callback start - due time, over LatenessSamples fires).</summary>
+internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fires, long Cancels, long Replaced, long Busy, long Stale, long LatenessSamples, long EarlyFires, double LatenessP50Microseconds, double LatenessP90Microseconds, double LatenessP99Microseconds, double LatenessP999Microseconds, double LatenessMaxMicroseconds);
 
-/// <summary>A labelled count of what a sample did.</summary>
-internal sealed record Fact(string Label, long Value);
+/// <summary>A count of what a sample did: <see cref="Name"/> is its field name (snake_case, stable), <see cref="Label"/> its words.</summary>
+internal sealed record Fact(string Name, string Label, long Value)
+{
+    /// <summary>"ports started" → "ports_started".</summary>
+    public static string NameOf(string label) =>
+        System.Text.RegularExpressions.Regex.Replace(label.ToLowerInvariant(), "[^a-z0-9]+", "_").Trim('_');
+}
+
+/// <summary>The machine a run ran on.</summary>
+internal sealed record MachineInfo(string Os, int Cores, string Runtime)
+{
+    public static MachineInfo Current => new(
+        System.Runtime.InteropServices.RuntimeInformation.OSDescription,
+        Environment.ProcessorCount,
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+}
 
 /// <summary>A bug check, for the report.</summary>
 internal sealed record BugCheckRow(string Adapter, string Routine, string Code, string Name, string Detail);

@@ -6,7 +6,10 @@ namespace MiniportTimers.Cli.Run;
 /// <summary>Prints a <see cref="RunReport"/> as plain tables (no colour, fixed width), so a virtual run's output is byte-for-byte repeatable.</summary>
 internal static class RunReportRenderer
 {
-    public static void Write(RunReport r, TextWriter output)
+    /// <summary>The width of a redirected or virtual-clock report, columns.</summary>
+    public const int FixedWidth = 132;
+
+    public static void Write(RunReport r, TextWriter output, int width = FixedWidth)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
@@ -15,7 +18,7 @@ internal static class RunReportRenderer
             Interactive = InteractionSupport.No,
             Out = new AnsiConsoleOutput(output),
         });
-        console.Profile.Width = 132;
+        console.Profile.Width = width;
 
         if (r.StoppedBy is { } signal)
         {
@@ -23,6 +26,11 @@ internal static class RunReportRenderer
         }
 
         console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}), seed {r.Seed}{(r.WindowsTickMicroseconds is { } tick ? $", Windows clock tick {tick / 1000.0:0.###} ms" : string.Empty)}");
+        console.WriteLine("Legend: lateness = callback start - due time, in µs. Arms: successful requests that armed a timer;");
+        console.WriteLine("Replaced: arms that replaced one still queued; BUSY: STOR_STATUS_BUSY answers; Stale: expiries dropped because their");
+        console.WriteLine("request was cancelled, replaced or freed after it fired. For one-shot timers Arms = Fires + Cancels + Replaced + Stale");
+        console.WriteLine("+ the one still pending (a periodic timer fires many times per arm). Kinds: StorPortRequestTimer (extended timer),");
+        console.WriteLine("RequestTimerCall (legacy), NdisMTimer (NDIS 5), NdisTimerObject (NDIS 6), KTIMER and EX_TIMER (kernel).");
         foreach (var s in r.Samples)
         {
             console.WriteLine();
@@ -34,7 +42,12 @@ internal static class RunReportRenderer
                 table.AddColumns("Adapter", "Port", "Outcome", "Start ms", "Ended at ms");
                 foreach (var p in ports)
                 {
-                    table.AddRow(N(p.Adapter), N(p.Port), p.Outcome.ToString(), F(p.StartMilliseconds), F(p.FinishedAtMilliseconds));
+                    table.AddRow(
+                        N(p.Adapter),
+                        N(p.Port),
+                        p.Outcome.ToString(),
+                        p.FinishedAtMilliseconds is null ? $"starting ({p.StartMilliseconds / 1000:0.#} s so far)" : F(p.StartMilliseconds),
+                        p.FinishedAtMilliseconds is { } ended ? F(ended) : "-");
                 }
 
                 console.Write(table);
@@ -55,7 +68,7 @@ internal static class RunReportRenderer
         }
 
         console.WriteLine();
-        console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires ({N(r.Engine.CoalescedFires)} coalesced), {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups; longest callback {F(r.Engine.LongestCallbackNanoseconds / 1000.0)} us (every other timer of the dispatcher waited behind it)");
+        console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires ({N(r.Engine.CoalescedFires)} coalesced), {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups; longest callback {F(r.Engine.LongestCallbackNanoseconds / 1000.0)} µs (every other timer of the dispatcher waited behind it); the engine's totals include the simulated hardware's own timers");
         console.WriteLine($"Bug checks in all: {r.BugCheckCount}");
         foreach (var failure in r.InvariantFailures)
         {
@@ -66,14 +79,14 @@ internal static class RunReportRenderer
     private static void WriteTimers(IAnsiConsole console, SampleReport s)
     {
         var timers = new Table().Border(TableBorder.Ascii).Title("Timers (lateness = callback start - due time)");
-        foreach (var c in new[] { "Kind", "Callback", "Arms", "Fires", "Cancels", "BUSY", "Stale", "p50 us", "p99 us", "max us" })
+        foreach (var c in new[] { "Kind", "Callback", "Arms", "Fires", "Cancels", "Replaced", "BUSY", "Stale", "p50 µs", "p99 µs", "max µs" })
         {
             timers.AddColumn(new TableColumn(c) { Alignment = c is "Kind" or "Callback" ? Justify.Left : Justify.Right });
         }
 
         foreach (var t in s.Timers)
         {
-            timers.AddRow(t.Kind, t.Callback, N(t.Arms), N(t.Fires), N(t.Cancels), N(t.Busy), N(t.Stale), F(t.LatenessP50Microseconds), F(t.LatenessP99Microseconds), F(t.LatenessMaxMicroseconds));
+            timers.AddRow(t.Kind, t.Callback, N(t.Arms), N(t.Fires), N(t.Cancels), N(t.Replaced), N(t.Busy), N(t.Stale), F(t.LatenessP50Microseconds), F(t.LatenessP99Microseconds), F(t.LatenessMaxMicroseconds));
         }
 
         console.Write(timers);

@@ -9,6 +9,7 @@ public sealed class TimerActivity
     private long _arms;
     private long _fires;
     private long _cancels;
+    private long _replaced;
     private long _busy;
     private long _staleSkipped;
 
@@ -33,6 +34,10 @@ public sealed class TimerActivity
     /// <summary>Cancels that removed a pending request (a cancel of an idle timer does not count).</summary>
     public long Cancels => Interlocked.Read(ref _cancels);
 
+    /// <summary>Arms that replaced a request still queued (NdisSetTimerObject on a set timer, a legacy RequestTimerCall over
+    /// a pending one): for one-shot timers, Arms = Fires + Cancels + Replaced + StaleSkipped + the one still pending.</summary>
+    public long Replaced => Interlocked.Read(ref _replaced);
+
     /// <summary>STOR_STATUS_BUSY returns.</summary>
     public long Busy => Interlocked.Read(ref _busy);
 
@@ -45,6 +50,8 @@ public sealed class TimerActivity
     internal void CountArm() => Interlocked.Increment(ref _arms);
 
     internal void CountCancel() => Interlocked.Increment(ref _cancels);
+
+    internal void CountReplaced() => Interlocked.Increment(ref _replaced);
 
     internal void CountBusy()
     {

@@ -168,6 +168,11 @@ internal abstract class HostedTimer
         Host.Trace?.Arm(TrackName, Kind, _activity!.Callback, Host.Engine.NowNanoseconds, dueNanoseconds);
         var wasQueued = Host.Engine.Arm(_engineTimer, dueNanoseconds, toleranceNanoseconds, periodNanoseconds);
         _armedSequence = _engineTimer.ArmSequence;
+        if (wasQueued)
+        {
+            _activity!.CountReplaced();
+        }
+
         return wasQueued;
     }
 

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Json.Schema;
+using MiniportTimers.Cli.Run;
+using MiniportTimers.Tests.Native;
+
+namespace MiniportTimers.Tests.Cli;
+
+/// <summary>Issue 13: `run --json` follows the documented schema (docs/run-report.schema.json), checked with a JSON Schema validator.</summary>
+public class RunReportSchemaTests
+{
+    private static readonly JsonSchema Schema = JsonSchema.FromFile(Path.Combine(NativeBuild.NativeFolder, "..", "docs", "run-report.schema.json"));
+
+    private static JsonElement Report(RunSettings settings)
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mpt-json-").FullName, "report.json");
+        RunCommand.Execute(settings with { JsonPath = path }, TextWriter.Null);
+        return JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone();
+    }
+
+    private static string Errors(EvaluationResults results) =>
+        string.Join("\n", (results.Details ?? []).Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}")));
+
+    [Fact]
+    public void AVirtualRunOfEverySample_MatchesTheSchema_WithTheNamedFieldsTheIssueAsksFor()
+    {
+        var json = Report(new RunSettings(true, 4, 4, 1, 70_000, "0:1", null));
+        var results = Schema.Evaluate(json, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        Assert.True(results.IsValid, Errors(results));
+        Assert.Equal(1, json.GetProperty("SchemaVersion").GetInt32());
+        Assert.True(json.GetProperty("Machine").GetProperty("Cores").GetInt32() >= 1);
+        var storahci = json.GetProperty("Samples").EnumerateArray().First(s => s.GetProperty("Name").GetString() == "storahci");
+        Assert.Contains(storahci.GetProperty("Facts").EnumerateArray(), f => f.GetProperty("Name").GetString() == "ports_started");
+        var timer = storahci.GetProperty("Timers")[0];
+        Assert.True(timer.GetProperty("LatenessSamples").GetInt64() > 0);
+        Assert.True(timer.GetProperty("LatenessP999Microseconds").GetDouble() >= timer.GetProperty("LatenessP90Microseconds").GetDouble());
+    }
+
+    [Fact]
+    public void TheSchema_RejectsWhatItForbids()
+    {
+        var json = Report(new RunSettings(true, 1, 1, 1, 1_000, null, null, Samples: ["pcnet"]));
+        var broken = JsonDocument.Parse(json.GetRawText().Replace("\"SchemaVersion\": 1", "\"SchemaVersion\": 2", StringComparison.Ordinal)).RootElement;
+        Assert.False(Schema.Evaluate(broken).IsValid);
+    }
+}
