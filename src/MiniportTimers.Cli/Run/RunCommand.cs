@@ -49,10 +49,11 @@ internal static class RunCommand
             HelpName = "n",
         }.Between(1, 16);
         var driverDebug = new Option<bool>("--driver-debug") { Description = "Echo each --driver's DbgPrint output to stderr as it prints (Windows formatting: %lx is 32 bits, %ws wide)." };
-        var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev).", HelpName = "path" }.WritableOutput();
+        var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev). Lock holds that took no time are left out unless --trace-all-locks.", HelpName = "path" }.WritableOutput();
+        var traceAllLocks = new Option<bool>("--trace-all-locks") { Description = "Keep zero-length lock holds in the --trace file (on the virtual clock most holds take no time)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, samples, drivers, driverAdapters, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, windowsTick,
+            virtualClock, samples, drivers, driverAdapters, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, traceAllLocks, windowsTick,
         };
         command.Validators.Add(result =>
         {
@@ -91,7 +92,8 @@ internal static class RunCommand
                 parse.GetValue(windowsTick),
                 parse.GetValue(drivers),
                 parse.GetValue(driverAdapters),
-                parse.GetValue(driverDebug)),
+                parse.GetValue(driverDebug),
+                parse.GetValue(traceAllLocks)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             StopSignals.Token)));
@@ -148,7 +150,7 @@ internal static class RunCommand
 
         // With --json -, standard output carries the JSON alone: the text report goes to the error stream.
         var text = settings.JsonPath == OutputPath.StandardOutput ? error : output;
-        var recorder = settings.TracePath is null ? null : new TraceRecorder();
+        var recorder = settings.TracePath is null ? null : new TraceRecorder { OmitZeroLengthLockHolds = !settings.TraceAllLocks };
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;

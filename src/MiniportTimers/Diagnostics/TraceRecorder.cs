@@ -35,6 +35,7 @@ public sealed class TraceRecorder
     private TraceRecorder(TraceRecorder store, string host)
     {
         (_gate, _events, _adapterTracks, _dispatcherTracks) = (store._gate, store._events, store._adapterTracks, store._dispatcherTracks);
+        OmitZeroLengthLockHolds = store.OmitZeroLengthLockHolds;
         _host = store._host is null ? host : $"{store._host}/{host}";
     }
 
@@ -48,6 +49,12 @@ public sealed class TraceRecorder
         ArgumentException.ThrowIfNullOrEmpty(host);
         return new TraceRecorder(this, host);
     }
+
+    /// <summary>
+    /// Leaves out lock holds that took no time (on a virtual clock most do: more than half of a virtual trace's events).
+    /// Views made by <see cref="ForHost"/> take the value the recorder has when they are made. Default false.
+    /// </summary>
+    public bool OmitZeroLengthLockHolds { get; set; }
 
     /// <summary>Events recorded so far.</summary>
     public int Count
@@ -84,8 +91,15 @@ public sealed class TraceRecorder
     }
 
     /// <summary>A port lock was held around a miniport routine.</summary>
-    internal void LockHold(string adapter, string lockName, string routine, long startNanoseconds, long endNanoseconds) =>
+    internal void LockHold(string adapter, string lockName, string routine, long startNanoseconds, long endNanoseconds)
+    {
+        if (endNanoseconds == startNanoseconds && OmitZeroLengthLockHolds)
+        {
+            return;
+        }
+
         Add(new TraceEvent($"{lockName} ({routine})", "lock", 'X', AdaptersPid, Track(adapter), startNanoseconds, endNanoseconds - startNanoseconds, null));
+    }
 
     /// <summary>A bug check: a global instant.</summary>
     internal void BugCheck(string adapter, string routine, string codeName, long atNanoseconds) =>

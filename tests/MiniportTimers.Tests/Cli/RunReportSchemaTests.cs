@@ -43,3 +43,26 @@ public class RunReportSchemaTests
         Assert.False(Schema.Evaluate(broken).IsValid);
     }
 }
+
+/// <summary>Issue 13: the trace leaves zero-length lock holds out unless asked (most of a virtual trace).</summary>
+public class TraceLockSliceTests
+{
+    [Fact]
+    public void ZeroLengthLockHolds_AreLeftOut_UnlessTraceAllLocks()
+    {
+        var folder = Directory.CreateTempSubdirectory("mpt-trace-").FullName;
+        (int Events, int ZeroLocks) Trace(bool all)
+        {
+            var path = Path.Combine(folder, $"trace-{all}.json");
+            RunCommand.Execute(new RunSettings(true, 2, 2, 1, 2_000, null, null, TracePath: path, TraceAllLocks: all), TextWriter.Null);
+            var events = JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("traceEvents").EnumerateArray().ToList();
+            return (events.Count, events.Count(e => e.TryGetProperty("cat", out var c) && c.GetString() == "lock" && e.GetProperty("dur").GetDouble() == 0));
+        }
+
+        var lean = Trace(all: false);
+        var full = Trace(all: true);
+        Assert.Equal(0, lean.ZeroLocks);
+        Assert.True(full.ZeroLocks > 0);
+        Assert.Equal(full.Events - full.ZeroLocks, lean.Events);
+    }
+}
