@@ -1,4 +1,4 @@
-using System.Text;
+using CsCheck;
 using Xunit.Abstractions;
 
 namespace MiniportTimers.Tests.ModelBased;
@@ -6,35 +6,53 @@ namespace MiniportTimers.Tests.ModelBased;
 /// <summary>
 /// Random DDI call sequences (Storport extended and legacy timers, requests at DISPATCH_LEVEL and from HwInterrupt, frees, NDIS timer objects
 /// one-shot and periodic, NDIS 5 NdisMSetTimer / NdisMSetPeriodicTimer / NdisMCancelTimer, cancels, adapter removal, clock moves) from several threads, compared with the reference model: every status
-/// and every callback (which, when, with what context). A divergence fails with the seed and the shortest sequence found
-/// that still diverges. Runs 100,000 operations: fixed seeds plus fresh ones (printed).
+/// and every callback (which, when, with what context). The sequences come from CsCheck generators; a divergence fails
+/// with CsCheck's seed (to replay it) and the smallest sequence CsCheck's shrinking found that still diverges.
 /// </summary>
 public class ModelBasedTests(ITestOutputHelper output)
 {
     private const int Threads = 4;
-    private const int OperationsPerSeed = 5_000;
+    private const int OperationsPerSample = 5_000;
 
-    public static TheoryData<int> FixedSeeds() => [.. Enumerable.Range(1, 15)];
+    private static readonly long[] Tolerances = [0, 20, 40, 500];
 
-    [Theory]
-    [MemberData(nameof(FixedSeeds))]
-    public void FixedSeed_MatchesTheModel(int seed) => Check(seed);
+    /// <summary>A timer value, µs: one in ten is 0 (a cancel), the rest 1 to 2,999.</summary>
+    private static readonly Gen<long> Value = Gen.Frequency((1, Gen.Const(0L)), (9, Gen.Long[1, 2_999]));
+
+    private static readonly Gen<int> Thread = Gen.Int[0, Threads - 1];
+
+    private static readonly Gen<long> Tolerance = Gen.Int[0, Tolerances.Length - 1].Select(i => Tolerances[i]);
+
+    /// <summary>One operation, with the mix the hand-written generator had (requests most, removals rare).</summary>
+    public static readonly Gen<Operation> Op = Gen.Frequency(
+        (5, Gen.Select(Gen.Int[0, 3], Thread, (slot, t) => new Operation("Init", slot, 0, 0, t))),
+        (25, Gen.Select(Gen.Int[0, 3], Value, Tolerance, Thread, (slot, v, tol, t) => new Operation("Request", slot, v, tol, t))),
+        (5, Gen.Select(Gen.Int[0, 3], Value, Tolerance, Thread, (slot, v, tol, t) => new Operation("RequestAtDispatch", slot, v, tol, t))),
+        (5, Gen.Select(Gen.Int[0, 3], Value, Thread, (slot, v, t) => new Operation("RequestAtDirql", slot, v, 0, t))),
+        (8, Gen.Select(Gen.Int[0, 3], Thread, (slot, t) => new Operation("Free", slot, 0, 0, t))),
+        (10, Gen.Select(Value, Gen.Int[0, 1], Thread, (v, routine, t) => new Operation("Legacy", 0, v, routine, t))),
+        (12, Gen.Select(Gen.Int[0, 2], Gen.Long[0, 2_999], Gen.Frequency((3, Gen.Const(0L)), (1, Gen.Const(1L)), (1, Gen.Const(2L))), Thread, (obj, v, period, t) => new Operation("NdisSet", obj, v, period, t))),
+        (5, Gen.Select(Gen.Int[0, 2], Thread, (obj, t) => new Operation("NdisCancel", obj, 0, 0, t))),
+        (3, Gen.Select(Gen.Int[0, 1], Gen.Long[0, 3], Thread, (timer, ms, t) => new Operation("NdisMSet", timer, ms, 0, t))),
+        (2, Gen.Select(Gen.Int[0, 1], Gen.Long[1, 3], Thread, (timer, ms, t) => new Operation("NdisMSetPeriodic", timer, ms, 0, t))),
+        (3, Gen.Select(Gen.Int[0, 1], Thread, (timer, t) => new Operation("NdisMCancel", timer, 0, 0, t))),
+        (1, Thread.Select(t => new Operation("Remove", 0, 0, 0, t))),
+        (16, Gen.Select(Gen.Long[0, 1_999], Thread, (us, t) => new Operation("Advance", 0, us, 0, t))));
 
     [Fact]
-    public void FreshSeeds_MatchTheModel()
-    {
-        for (var i = 0; i < 5; i++)
-        {
-            var seed = Random.Shared.Next();
-            output.WriteLine($"fresh seed {seed}");
-            Check(seed);
-        }
-    }
+    public void GeneratedSequences_MatchTheModel() =>
+        Check.Sample(
+            Op.List[1, OperationsPerSample],
+            ops => FirstDivergence(ops) is null,
+            writeLine: output.WriteLine,
+            iter: 60,
+            threads: 1,
+            print: Describe);
 
     [Fact]
     public void GeneratedSequences_ExerciseEveryOperationAndEveryTimerKindFires()
     {
-        var ops = Generate(1, OperationsPerSeed);
+        var ops = Op.List[OperationsPerSample, OperationsPerSample].Single();
         Assert.Equal(
             ["Advance", "Free", "Init", "Legacy", "NdisCancel", "NdisMCancel", "NdisMSet", "NdisMSetPeriodic", "NdisSet", "Remove", "Request", "RequestAtDirql", "RequestAtDispatch"],
             ops.Select(o => o.Kind).Distinct().Order(StringComparer.Ordinal));
@@ -57,22 +75,13 @@ public class ModelBasedTests(ITestOutputHelper output)
         var model = new ReferenceModel();
         Assert.Equal(["STOR_STATUS_SUCCESS", "STOR_STATUS_SUCCESS", "STOR_STATUS_BUSY"], ops.Select(model.Apply));
         Assert.NotNull(FirstDivergence([.. ops, new Operation("Advance", 0, 100, 0, 3)], tamper: true));
+
+        // ... and CsCheck reports such a divergence as a failure (with its seed), not a pass.
+        Assert.ThrowsAny<Exception>(() => Check.Sample(Gen.Const(ops), o => FirstDivergence([.. o, new Operation("Advance", 0, 100, 0, 3)], tamper: true) is null, iter: 1, threads: 1));
     }
 
-    private static void Check(int seed)
-    {
-        var ops = Generate(seed, OperationsPerSeed);
-        if (FirstDivergence(ops) is not { } failure)
-        {
-            return;
-        }
-
-        var shortest = Shrink(ops[..(failure.Index + 1)]);
-        var report = new StringBuilder($"seed {seed}: {failure.What}\nshortest sequence that diverges ({shortest.Count} operations):\n");
-        shortest.ForEach(op => report.AppendLine($"  {op}"));
-        report.AppendLine(FirstDivergence(shortest)?.What);
-        Assert.Fail(report.ToString());
-    }
+    private static string Describe(List<Operation> ops) =>
+        $"{ops.Count} operations:\n  " + string.Join("\n  ", ops) + "\n" + (FirstDivergence(ops)?.What ?? "no divergence");
 
     /// <summary>Runs the sequence on both sides; returns where and how they first differ, or null.</summary>
     private static (int Index, string What)? FirstDivergence(List<Operation> ops, bool tamper = false)
@@ -106,56 +115,5 @@ public class ModelBasedTests(ITestOutputHelper output)
         }
 
         return null;
-    }
-
-    /// <summary>Greedy shrinking: drop operations one at a time while the sequence still diverges.</summary>
-    private static List<Operation> Shrink(List<Operation> ops)
-    {
-        var current = ops;
-        for (var i = 0; i < current.Count;)
-        {
-            var candidate = current.Where((_, j) => j != i).ToList();
-            if (FirstDivergence(candidate) is not null)
-            {
-                current = candidate;
-            }
-            else
-            {
-                i++;
-            }
-        }
-
-        return current;
-    }
-
-    private static List<Operation> Generate(int seed, int count)
-    {
-        var rng = new Random(seed);
-        var ops = new List<Operation>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var thread = rng.Next(Threads);
-            var slot = rng.Next(4);
-            var roll = rng.Next(100);
-            long Value() => rng.Next(10) == 0 ? 0 : rng.Next(1, 3_000);
-            ops.Add(roll switch
-            {
-                < 5 => new Operation("Init", slot, 0, 0, thread),
-                < 30 => new Operation("Request", slot, Value(), new long[] { 0, 20, 40, 500 }[rng.Next(4)], thread),
-                < 35 => new Operation("RequestAtDispatch", slot, Value(), new long[] { 0, 20, 40, 500 }[rng.Next(4)], thread),
-                < 40 => new Operation("RequestAtDirql", slot, Value(), 0, thread),
-                < 48 => new Operation("Free", slot, 0, 0, thread),
-                < 58 => new Operation("Legacy", 0, Value(), rng.Next(2), thread),
-                < 70 => new Operation("NdisSet", rng.Next(3), rng.Next(0, 3_000), new long[] { 0, 0, 0, 1, 2 }[rng.Next(5)], thread),
-                < 75 => new Operation("NdisCancel", rng.Next(3), 0, 0, thread),
-                < 78 => new Operation("NdisMSet", rng.Next(2), rng.Next(0, 4), 0, thread),
-                < 80 => new Operation("NdisMSetPeriodic", rng.Next(2), rng.Next(1, 4), 0, thread),
-                < 83 => new Operation("NdisMCancel", rng.Next(2), 0, 0, thread),
-                < 84 when rng.Next(4) == 0 => new Operation("Remove", 0, 0, 0, thread),
-                _ => new Operation("Advance", 0, rng.Next(0, 2_000), 0, thread),
-            });
-        }
-
-        return ops;
     }
 }
