@@ -9,6 +9,11 @@ namespace MiniportTimers.Tests.ModelBased;
 /// </summary>
 public class ParallelModelTests
 {
+    /// <summary>Samples run at once (CsCheck's threads); MPT_PARALLEL_ITER/THREADS make a longer hunt possible locally.</summary>
+    private static int ParallelThreads() => int.TryParse(Environment.GetEnvironmentVariable("MPT_PARALLEL_THREADS"), out var n) ? n : -1;
+
+    private static int Iterations() => int.TryParse(Environment.GetEnvironmentVariable("MPT_PARALLEL_ITER"), out var n) ? n : 200;
+
     [Fact]
     public void ConcurrentRequestsAndCancels_AreLinearizable()
     {
@@ -18,6 +23,7 @@ public class ParallelModelTests
             Gen.Const(() => new ParallelTimerRig()),
             requests,
             equal: (actual, model) => actual.Settle() == model.Settle(),
-            iter: 200);
+            iter: Iterations(),
+            threads: ParallelThreads());
     }
 }

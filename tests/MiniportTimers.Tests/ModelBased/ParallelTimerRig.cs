@@ -31,6 +31,7 @@ public sealed class ParallelTimerRig
     /// <summary>StorPortRequestTimer on a slot; 0 µs cancels. Thread-safe, as the DDI is.</summary>
     public void Request(int slot, long microseconds, int tag)
     {
+
         var status = StorPortRequestTimer(_bed.Ext, _handles[slot], Fired, $"s{slot}/{microseconds}/{tag}", (ulong)microseconds, 0);
         if (status == STOR_STATUS_BUSY)
         {
@@ -53,7 +54,8 @@ public sealed class ParallelTimerRig
         return _settled;
     }
 
-    public override string ToString() => Settle();
+    /// <summary>Describes the rig without moving its clock (CsCheck prints states while it works): settled or not.</summary>
+    public override string ToString() => _settled ?? $"not settled: busy {Interlocked.Read(ref _busy)}, clock at {_bed.Engine.NowNanoseconds / 1000} us";
 
     private void Fired(object extension, object? context)
     {
