@@ -21,6 +21,11 @@ internal static class DdiGuard
     /// <summary>The driver whose C code the calling thread runs, if any.</summary>
     public static NativeDriver? CurrentDriver => t_driver;
 
+    /// <summary>The driver whose C code is calling <paramref name="routine"/>; a DDI called from C code the host did not call is refused.</summary>
+    /// <exception cref="InvalidOperationException">No driver routine runs on this thread.</exception>
+    public static NativeDriver RequireDriver(string routine) =>
+        t_driver ?? throw new InvalidOperationException($"{routine} was called from C code the host did not call.");
+
     /// <summary>The shape of one call through a shim trampoline: the driver, the call's arguments, and where the trampoline reports an unwind.</summary>
     public unsafe delegate TResult TrampolineCall<TState, TResult>(NativeDriver driver, TState state, int* faulted);
 

@@ -68,7 +68,7 @@ internal static unsafe class KernelExports
         var routine = which == 0 ? "KeSetImportanceDpc" : "KeSetTargetProcessorDpc";
         try
         {
-            var d = NativeKernelObjects.Dpc(Driver(routine), dpc);
+            var d = NativeKernelObjects.Dpc(DdiGuard.RequireDriver(routine), dpc);
             if (which == 0)
             {
                 Ke.KeSetImportanceDpc(d, (KDPC_IMPORTANCE)value);
@@ -136,9 +136,6 @@ internal static unsafe class KernelExports
     [System.Runtime.InteropServices.UnmanagedCallersOnly]
     private static uint SetTimerResolution(uint desiredTime, byte setResolution) => Ex.ExSetTimerResolution(desiredTime, setResolution != 0);
 
-    private static NativeDriver Driver(string routine) =>
-        DdiGuard.CurrentDriver ?? throw new InvalidOperationException($"{routine} was called from C code the host did not call.");
-
     [System.Runtime.InteropServices.UnmanagedCallersOnly]
     private static void RaiseIrql(byte newIrql, byte* oldIrql)
     {
@@ -172,7 +169,7 @@ internal static unsafe class KernelExports
         try
         {
             ArgumentOutOfRangeException.ThrowIfZero(routine);
-            var driver = Driver("KeInitializeDpc");
+            var driver = DdiGuard.RequireDriver("KeInitializeDpc");
             Ke.KeInitializeDpc(NativeKernelObjects.Dpc(driver, dpc), driver.Callback(routine).DeferredRoutine, NativeCallback.Boxed(context));
         }
         catch (Exception ex)
@@ -186,7 +183,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            return Ke.KeInsertQueueDpc(NativeKernelObjects.Dpc(Driver("KeInsertQueueDpc"), dpc), NativeCallback.Boxed(systemArgument1), NativeCallback.Boxed(systemArgument2)) ? (byte)1 : (byte)0;
+            return Ke.KeInsertQueueDpc(NativeKernelObjects.Dpc(DdiGuard.RequireDriver("KeInsertQueueDpc"), dpc), NativeCallback.Boxed(systemArgument1), NativeCallback.Boxed(systemArgument2)) ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
         {
@@ -200,7 +197,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            return Ke.KeRemoveQueueDpc(NativeKernelObjects.Dpc(Driver("KeRemoveQueueDpc"), dpc)) ? (byte)1 : (byte)0;
+            return Ke.KeRemoveQueueDpc(NativeKernelObjects.Dpc(DdiGuard.RequireDriver("KeRemoveQueueDpc"), dpc)) ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
         {
@@ -227,7 +224,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            Ke.KeInitializeTimerEx(NativeKernelObjects.Timer(Driver("KeInitializeTimerEx"), timer), (MiniportTimers.Kernel.Timers.TIMER_TYPE)type);
+            Ke.KeInitializeTimerEx(NativeKernelObjects.Timer(DdiGuard.RequireDriver("KeInitializeTimerEx"), timer), (MiniportTimers.Kernel.Timers.TIMER_TYPE)type);
         }
         catch (Exception ex)
         {
@@ -241,7 +238,7 @@ internal static unsafe class KernelExports
         var routine = which == 1 ? "KeSetCoalescableTimer" : "KeSetTimerEx";
         try
         {
-            var driver = Driver(routine);
+            var driver = DdiGuard.RequireDriver(routine);
             var t = NativeKernelObjects.Timer(driver, timer);
             var d = dpc == 0 ? null : NativeKernelObjects.Dpc(driver, dpc);
             var queued = which == 1
@@ -261,7 +258,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            return Ke.KeCancelTimer(NativeKernelObjects.Timer(Driver("KeCancelTimer"), timer)) ? (byte)1 : (byte)0;
+            return Ke.KeCancelTimer(NativeKernelObjects.Timer(DdiGuard.RequireDriver("KeCancelTimer"), timer)) ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
         {
@@ -275,7 +272,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            return Ke.KeReadStateTimer(NativeKernelObjects.Timer(Driver("KeReadStateTimer"), timer)) ? (byte)1 : (byte)0;
+            return Ke.KeReadStateTimer(NativeKernelObjects.Timer(DdiGuard.RequireDriver("KeReadStateTimer"), timer)) ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
         {
@@ -289,7 +286,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            var driver = Driver("ExAllocateTimer");
+            var driver = DdiGuard.RequireDriver("ExAllocateTimer");
             MiniportTimers.Kernel.Timers.EXT_CALLBACK? routine = callback == 0 ? null : driver.Callback(callback).ExTimerCallback;
             return Ex.ExAllocateTimer(routine, NativeCallback.Boxed(context), attributes) is { } timer ? NativeKernelObjects.AddExTimer(timer) : 0;
         }
@@ -336,7 +333,7 @@ internal static unsafe class KernelExports
     {
         try
         {
-            var driver = Driver("ExDeleteTimer");
+            var driver = DdiGuard.RequireDriver("ExDeleteTimer");
             var t = NativeKernelObjects.ExTimer(timer) ?? throw new ArgumentException($"ExDeleteTimer: 0x{timer:X} is not a timer ExAllocateTimer returned.", nameof(timer));
             MiniportTimers.Kernel.Timers.EXT_DELETE_PARAMETERS? p = null;
             if (parameters != 0)

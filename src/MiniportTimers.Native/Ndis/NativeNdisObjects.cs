@@ -26,6 +26,11 @@ internal static class NativeNdisObjects
             return new StrongBox<nint>(handle);
         }).Value;
 
+    /// <summary>The adapter a MiniportAdapterHandle names, for <paramref name="routine"/>.</summary>
+    /// <exception cref="ArgumentException">The handle is not one the host gave.</exception>
+    public static NdisMiniportAdapter RequireAdapter(nint handle, string routine) =>
+        Adapter(handle) ?? throw new ArgumentException($"{routine}: 0x{handle:X} is not a MiniportAdapterHandle the host gave this driver.", nameof(handle));
+
     public static NdisMiniportAdapter? Adapter(nint handle) => handle != 0 && Adapters.TryGetValue(handle, out var a) ? a : null;
 
     /// <summary>The host's NDIS_MINIPORT_TIMER for <paramref name="driver"/>'s storage at <paramref name="storage"/>, made on first use.</summary>

@@ -50,7 +50,7 @@ internal static unsafe class NdisDataExports
     {
         try
         {
-            var adapter = Adapter(adapterHandle, "NdisMOidRequestComplete");
+            var adapter = NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMOidRequestComplete");
             if (!PendingRequests.TryRemove(request, out var pending))
             {
                 throw new ArgumentException($"NdisMOidRequestComplete: 0x{request:X} is not an NDIS_OID_REQUEST the miniport pended (completed twice, or never pended).", nameof(request));
@@ -70,7 +70,7 @@ internal static unsafe class NdisDataExports
     {
         try
         {
-            var adapter = Adapter(adapterHandle, "NdisMSendNetBufferListsComplete");
+            var adapter = NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMSendNetBufferListsComplete");
             for (var nbl = netBufferLists; nbl != 0;)
             {
                 var next = NativeNblLayout.Next(nbl);
@@ -97,7 +97,7 @@ internal static unsafe class NdisDataExports
         try
         {
             ArgumentOutOfRangeException.ThrowIfZero(netBufferLists);
-            var adapter = Adapter(adapterHandle, "NdisMIndicateReceiveNetBufferLists");
+            var adapter = NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMIndicateReceiveNetBufferLists");
             NET_BUFFER_LIST? first = null;
             NET_BUFFER_LIST? last = null;
             for (var nbl = netBufferLists; nbl != 0; nbl = NativeNblLayout.Next(nbl))
@@ -128,7 +128,7 @@ internal static unsafe class NdisDataExports
     {
         try
         {
-            NdisApi.NdisMIndicateStatusEx(Adapter(adapterHandle, "NdisMIndicateStatusEx"), unchecked((uint)statusCode));
+            NdisApi.NdisMIndicateStatusEx(NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMIndicateStatusEx"), unchecked((uint)statusCode));
         }
         catch (Exception ex)
         {
@@ -158,7 +158,7 @@ internal static unsafe class NdisDataExports
         try
         {
             ArgumentOutOfRangeException.ThrowIfZero(routine);
-            var callback = Driver("NdisQueueIoWorkItem").Callback(routine);
+            var callback = DdiGuard.RequireDriver("NdisQueueIoWorkItem").Callback(routine);
             NdisApi.NdisQueueIoWorkItem(WorkItem(workItem, "NdisQueueIoWorkItem"), callback.IoWorkItem, NativeCallback.Boxed(context));
         }
         catch (Exception ex)
@@ -196,10 +196,4 @@ internal static unsafe class NdisDataExports
 
     private static NDIS_IO_WORKITEM WorkItem(nint handle, string routine) =>
         NativeNdisObjects.IoWorkItem(handle) ?? throw new ArgumentException($"{routine}: 0x{handle:X} is not a work item NdisAllocateIoWorkItem gave (or it was freed).", nameof(handle));
-
-    private static NdisMiniportAdapter Adapter(nint handle, string routine) =>
-        NativeNdisObjects.Adapter(handle) ?? throw new ArgumentException($"{routine}: 0x{handle:X} is not a MiniportAdapterHandle the host gave this driver.", nameof(handle));
-
-    private static NativeDriver Driver(string routine) =>
-        DdiGuard.CurrentDriver ?? throw new InvalidOperationException($"{routine} was called from C code the host did not call.");
 }

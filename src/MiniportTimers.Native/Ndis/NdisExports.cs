@@ -36,7 +36,7 @@ internal static unsafe class NdisExports
     {
         try
         {
-            var driver = Driver("NdisMRegisterInterruptEx");
+            var driver = DdiGuard.RequireDriver("NdisMRegisterInterruptEx");
             var isr = characteristics == 0 ? 0 : *(nint*)(characteristics + 8);
             var dpc = characteristics == 0 ? 0 : *(nint*)(characteristics + 16);
             var managed = new NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS
@@ -44,7 +44,7 @@ internal static unsafe class NdisExports
                 InterruptHandler = isr == 0 ? null : driver.Callback(isr).Isr,
                 InterruptDpcHandler = dpc == 0 ? null : driver.Callback(dpc).InterruptDpc,
             };
-            var status = NdisApi.NdisMRegisterInterruptEx(Adapter(adapterHandle, "NdisMRegisterInterruptEx"), NativeCallback.Boxed(context), managed, out var handle);
+            var status = NdisApi.NdisMRegisterInterruptEx(NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMRegisterInterruptEx"), NativeCallback.Boxed(context), managed, out var handle);
             if (interruptHandle is not null)
             {
                 *interruptHandle = handle is null ? 0 : NativeNdisObjects.AddInterrupt(handle);
@@ -78,7 +78,7 @@ internal static unsafe class NdisExports
         try
         {
             ArgumentOutOfRangeException.ThrowIfZero(function);
-            var routine = Driver("NdisMSynchronizeWithInterruptEx").Callback(function);
+            var routine = DdiGuard.RequireDriver("NdisMSynchronizeWithInterruptEx").Callback(function);
             return NdisApi.NdisMSynchronizeWithInterruptEx(Interrupt(interruptHandle, "NdisMSynchronizeWithInterruptEx"), messageId, routine.Synchronize, NativeCallback.Boxed(context)) ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
@@ -90,12 +90,6 @@ internal static unsafe class NdisExports
 
     private static NdisInterrupt Interrupt(nint handle, string routine) =>
         NativeNdisObjects.Interrupt(handle) ?? throw new ArgumentException($"{routine}: 0x{handle:X} is not an interrupt handle the host gave this driver.", nameof(handle));
-
-    private static NdisMiniportAdapter Adapter(nint handle, string routine) =>
-        NativeNdisObjects.Adapter(handle) ?? throw new ArgumentException($"{routine}: 0x{handle:X} is not a MiniportAdapterHandle the host gave this driver.", nameof(handle));
-
-    private static NativeDriver Driver(string routine) =>
-        DdiGuard.CurrentDriver ?? throw new InvalidOperationException($"{routine} was called from C code the host did not call.");
 
     [System.Runtime.InteropServices.UnmanagedCallersOnly]
     private static int RegisterMiniportDriver(nint driverObject, nint driverContext, nint characteristics, nint* driverHandle)
@@ -119,7 +113,7 @@ internal static unsafe class NdisExports
         try
         {
             ArgumentOutOfRangeException.ThrowIfZero(attributes);
-            var adapter = Adapter(adapterHandle, "NdisMSetMiniportAttributes");
+            var adapter = NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMSetMiniportAttributes");
             if (*(byte*)attributes != NdisObjectTypeRegistrationAttributes)
             {
                 // General, offload and other attributes describe the adapter to protocols; the host has none to tell.
@@ -141,7 +135,7 @@ internal static unsafe class NdisExports
     {
         try
         {
-            NdisApi.NdisMPauseComplete(Adapter(adapterHandle, "NdisMPauseComplete"));
+            NdisApi.NdisMPauseComplete(NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMPauseComplete"));
         }
         catch (Exception ex)
         {
@@ -154,7 +148,7 @@ internal static unsafe class NdisExports
     {
         try
         {
-            NdisApi.NdisMResetComplete(Adapter(adapterHandle, "NdisMResetComplete"), unchecked((uint)status), addressingReset != 0);
+            NdisApi.NdisMResetComplete(NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMResetComplete"), unchecked((uint)status), addressingReset != 0);
         }
         catch (Exception ex)
         {
@@ -169,8 +163,8 @@ internal static unsafe class NdisExports
         {
             ArgumentOutOfRangeException.ThrowIfZero(timer);
             ArgumentOutOfRangeException.ThrowIfZero(function);
-            var callback = Driver("NdisMInitializeTimer").Callback(function);
-            NdisApi.NdisMInitializeTimer(NativeNdisObjects.Ndis5Timer(callback.Driver, timer), Adapter(adapterHandle, "NdisMInitializeTimer"), callback.NdisTimer, NativeCallback.Boxed(context));
+            var callback = DdiGuard.RequireDriver("NdisMInitializeTimer").Callback(function);
+            NdisApi.NdisMInitializeTimer(NativeNdisObjects.Ndis5Timer(callback.Driver, timer), NativeNdisObjects.RequireAdapter(adapterHandle, "NdisMInitializeTimer"), callback.NdisTimer, NativeCallback.Boxed(context));
         }
         catch (Exception ex)
         {
@@ -183,7 +177,7 @@ internal static unsafe class NdisExports
     {
         try
         {
-            var t = NativeNdisObjects.Ndis5Timer(Driver(periodic != 0 ? "NdisMSetPeriodicTimer" : "NdisMSetTimer"), timer);
+            var t = NativeNdisObjects.Ndis5Timer(DdiGuard.RequireDriver(periodic != 0 ? "NdisMSetPeriodicTimer" : "NdisMSetTimer"), timer);
             if (periodic != 0)
             {
                 NdisApi.NdisMSetPeriodicTimer(t, milliseconds);
@@ -204,7 +198,7 @@ internal static unsafe class NdisExports
     {
         try
         {
-            NdisApi.NdisMCancelTimer(NativeNdisObjects.Ndis5Timer(Driver("NdisMCancelTimer"), timer), out var cancelled);
+            NdisApi.NdisMCancelTimer(NativeNdisObjects.Ndis5Timer(DdiGuard.RequireDriver("NdisMCancelTimer"), timer), out var cancelled);
             return cancelled ? (byte)1 : (byte)0;
         }
         catch (Exception ex)
@@ -227,7 +221,7 @@ internal static unsafe class NdisExports
                 {
                     Header = new NDIS_OBJECT_HEADER(c.Type, c.Revision, c.Size),
                     AllocationTag = c.AllocationTag,
-                    TimerFunction = c.TimerFunction == 0 ? null : Driver("NdisAllocateTimerObject").Callback(c.TimerFunction).NdisTimer,
+                    TimerFunction = c.TimerFunction == 0 ? null : DdiGuard.RequireDriver("NdisAllocateTimerObject").Callback(c.TimerFunction).NdisTimer,
                     FunctionContext = NativeCallback.Boxed(c.FunctionContext),
                 };
             }

@@ -41,7 +41,7 @@ public class PackageTests
     public void Pack_ThenAConsoleAppThroughAPackageReference_BuildsAndRuns()
     {
         var root = RepositoryRoot();
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var configuration = Configuration();
         var work = Directory.CreateTempSubdirectory("mt-package-");
         try
         {
@@ -104,7 +104,7 @@ public class PackageTests
     public void PackTheCli_ThenDotnetToolInstallFromTheFolder_GivesAWorkingMiniportTimersCommand()
     {
         var root = RepositoryRoot();
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var configuration = Configuration();
         var work = Directory.CreateTempSubdirectory("mt-tool-");
         try
         {
@@ -138,6 +138,10 @@ public class PackageTests
         Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom
             ? custom
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    /// <summary>The configuration this test assembly was built in: the projects to pack were built in it too (--no-build).</summary>
+    private static string Configuration() =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
     private static string RepositoryRoot()
     {
