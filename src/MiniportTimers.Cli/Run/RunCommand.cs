@@ -155,11 +155,12 @@ internal static class RunCommand
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
         var startedAtUtc = DateTimeOffset.UtcNow;
+        using var floorProbe = settings.Virtual ? null : OsFloorProbe.TryStart(); // the OS wake-up floor, measured beside the run
         var completed = ShowsProgress(settings, text)
             ? RunWithProgress(engine, runs, settings, cancel)
             : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel);
         var stoppedBy = cancel.IsCancellationRequested ? stop?.Signal : null;
-        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc);
+        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc, floorProbe?.Finish());
         RunReportRenderer.Write(report, text, ReportWidth(settings, text));
         var outputFailed = false;
         if (recorder is not null && settings.TracePath is { } tracePath)

@@ -22,7 +22,8 @@ internal sealed record RunReport(
     int BugCheckCount,
     IReadOnlyList<string> InvariantFailures,
     long? WindowsTickMicroseconds,
-    string? StoppedBy = null)
+    string? StoppedBy = null,
+    OsFloor? OsFloor = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -33,7 +34,7 @@ internal sealed record RunReport(
     /// <summary>The version of the JSON layout (docs/run-report.schema.json); raised when a field changes meaning or goes.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default)
+    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null)
     {
         var samples = runs.Select(SampleReport.From).ToList();
         var failures = new List<string>();
@@ -78,7 +79,8 @@ internal sealed record RunReport(
                 Shell.StopSignal.Interrupt => "SIGINT",
                 Shell.StopSignal.Terminate => "SIGTERM",
                 _ => null,
-            });
+            },
+            osFloor);
     }
 }
 

@@ -26,6 +26,11 @@ internal static class RunReportRenderer
         }
 
         console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}), seed {r.Seed}{(r.WindowsTickMicroseconds is { } tick ? $", Windows clock tick {tick / 1000.0:0.###} ms" : string.Empty)}");
+        if (r.OsFloor is { P50Microseconds: { } p50, P99Microseconds: { } p99 } floor)
+        {
+            console.WriteLine($"OS wake-up floor measured during this run ({floor.Method}, {floor.PeriodMicroseconds} µs period, {floor.Samples:N0} wake-ups of an ordinary thread): p50 {F(p50)} µs, p99 {F(p99)} µs. The dispatcher sleeps on the same primitive: judge the lateness below against it.");
+        }
+
         console.WriteLine("Legend: lateness = callback start - due time, in µs. Arms: successful requests that armed a timer;");
         console.WriteLine("Replaced: arms that replaced one still queued; BUSY: STOR_STATUS_BUSY answers; Stale: expiries dropped because their");
         console.WriteLine("request was cancelled, replaced or freed after it fired. For one-shot timers Arms = Fires + Cancels + Replaced + Stale");

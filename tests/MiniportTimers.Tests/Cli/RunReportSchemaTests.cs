@@ -35,6 +35,18 @@ public class RunReportSchemaTests
         Assert.True(timer.GetProperty("LatenessP999Microseconds").GetDouble() >= timer.GetProperty("LatenessP90Microseconds").GetDouble());
     }
 
+    [Support.LinuxFact]
+    public void ARealClockRun_MeasuresTheOsFloorBesideItsTimers_AndMatchesTheSchema()
+    {
+        var json = Report(new RunSettings(false, 1, 1, 1, 1_000, null, null, Samples: ["pcnet"]));
+        Assert.True(Schema.Evaluate(json, new EvaluationOptions { OutputFormat = OutputFormat.List }).IsValid);
+        var floor = json.GetProperty("OsFloor");
+        Assert.Equal(1000, floor.GetProperty("PeriodMicroseconds").GetInt32());
+        Assert.InRange(floor.GetProperty("Samples").GetInt32(), 500, 1_100); // about one a millisecond for a second
+        Assert.True(floor.GetProperty("P99Microseconds").GetDouble() >= floor.GetProperty("P50Microseconds").GetDouble());
+        Assert.Equal(JsonValueKind.Null, Report(new RunSettings(true, 1, 1, 1, 1_000, null, null, Samples: ["pcnet"])).GetProperty("OsFloor").ValueKind);
+    }
+
     [Fact]
     public void TheSchema_RejectsWhatItForbids()
     {

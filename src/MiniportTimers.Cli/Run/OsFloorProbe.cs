@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using MiniportTimers.Cli.Bench;
+
+namespace MiniportTimers.Cli.Run;
+
+/// <summary>
+/// The OS wake-up floor, measured during a real-clock run beside its timers (what tools/os-floor/run measures, in
+/// process): an ordinary thread waits on a periodic absolute 1 ms timerfd, the primitive the engine's dispatcher sleeps
+/// on, and records how late each wake-up is. The engine's lateness sits on this floor (it beats it only when it is
+/// already awake for another timer), so a reader judges the report's lateness against it. Linux only (elsewhere: null).
+/// </summary>
+internal sealed partial class OsFloorProbe : IDisposable
+{
+    private const long PeriodNanoseconds = 1_000_000;
+    private const int ClockMonotonic = 1;
+    private const int TimerAbsoluteTime = 1; // TFD_TIMER_ABSTIME
+    private readonly Thread _thread;
+    private readonly List<double> _latenessMicroseconds = [];
+    private volatile bool _stop;
+
+    private OsFloorProbe()
+    {
+        _thread = new Thread(Measure) { IsBackground = true, Name = "os-floor probe" };
+        _thread.Start();
+    }
+
+    /// <summary>Starts probing, or returns null where the probe does not apply (not Linux, or a Stopwatch that is not the monotonic clock in ns).</summary>
+    public static OsFloorProbe? TryStart() =>
+        OperatingSystem.IsLinux() && Stopwatch.Frequency == 1_000_000_000 ? new OsFloorProbe() : null;
+
+    /// <summary>Stops and summarizes what was measured.</summary>
+    public OsFloor Finish()
+    {
+        _stop = true;
+        _thread.Join();
+        LatenessHistogram histogram;
+        lock (_latenessMicroseconds)
+        {
+            histogram = new LatenessHistogram(_latenessMicroseconds);
+        }
+
+        return histogram.Count == 0
+            ? new OsFloor("timerfd, periodic, absolute, default timer slack", PeriodNanoseconds / 1_000, 0, null, null)
+            : new OsFloor("timerfd, periodic, absolute, default timer slack", PeriodNanoseconds / 1_000, histogram.Count, Math.Round(histogram.At(50), 1), Math.Round(histogram.At(99), 1));
+    }
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join();
+    }
+
+    private unsafe void Measure()
+    {
+        var fd = TimerfdCreate(ClockMonotonic, 0);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var first = Stopwatch.GetTimestamp() + PeriodNanoseconds;
+            var spec = new ItimerSpec(new Timespec(0, PeriodNanoseconds), new Timespec(first / 1_000_000_000, first % 1_000_000_000));
+            if (TimerfdSettime(fd, TimerAbsoluteTime, in spec, IntPtr.Zero) != 0)
+            {
+                return;
+            }
+
+            long expected = first;
+            ulong expirations;
+            while (!_stop && Read(fd, &expirations, sizeof(ulong)) == sizeof(ulong))
+            {
+                var woke = Stopwatch.GetTimestamp();
+                var deadline = expected + ((long)(expirations - 1) * PeriodNanoseconds); // the latest expiry this read covers
+                lock (_latenessMicroseconds)
+                {
+                    _latenessMicroseconds.Add((woke - deadline) / 1_000.0);
+                }
+
+                expected = deadline + PeriodNanoseconds;
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct Timespec(long Seconds, long Nanoseconds);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct ItimerSpec(Timespec Interval, Timespec Value);
+
+    [LibraryImport("libc", EntryPoint = "timerfd_create")]
+    private static partial int TimerfdCreate(int clockId, int flags);
+
+    [LibraryImport("libc", EntryPoint = "timerfd_settime")]
+    private static partial int TimerfdSettime(int fd, int flags, in ItimerSpec newValue, IntPtr oldValue);
+
+    [LibraryImport("libc", EntryPoint = "read")]
+    private static unsafe partial nint Read(int fd, void* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}
+
+/// <summary>The OS wake-up floor measured in a run: how late an ordinary thread woke for <see cref="PeriodMicroseconds"/> deadlines, µs.</summary>
+internal sealed record OsFloor(string Method, long PeriodMicroseconds, int Samples, double? P50Microseconds, double? P99Microseconds);
