@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Cli.Bench;
+
+/// <summary>
+/// Issue 15's first measurement, the expiry side of the engine: N one-shot timers with random due times in a 100 ms
+/// window, empty callbacks, on the real engine beside System.Threading.Timer in the same run, and on the virtual engine.
+/// Reports the process CPU per expiry while the burst fires (filing, cascading and firing; the arming is done before the
+/// window opens) and how late the last callback ran after the last due time. `bench --only expiry`.
+/// </summary>
+internal static class ExpiryBench
+{
+    private const long WindowNanoseconds = 100 * TimeUnits.NanosecondsPerMillisecond;
+
+    public static IEnumerable<BenchRow> Run(bool quick)
+    {
+        var n = quick ? 10_000 : 1_000_000;
+        var label = $"{n:N0} due within 100 ms";
+        var (oursCpu, oursLast) = Ours(n);
+        yield return new BenchRow("expiry", $"process CPU per expiry, {label}", "ours", oursCpu, "ns");
+        yield return new BenchRow("expiry", $"last callback after the last due time, {label}", "ours", oursLast, "ms");
+        var (timerCpu, timerLast) = ThreadingTimer(n);
+        yield return new BenchRow("expiry", $"process CPU per expiry, {label}", "System.Threading.Timer", timerCpu, "ns");
+        yield return new BenchRow("expiry", $"last callback after the last due time, {label}", "System.Threading.Timer", timerLast, "ms");
+        yield return new BenchRow("expiry", $"AdvanceTo per expiry, {n:N0} pending", "ours (virtual)", Virtual(n), "ns");
+    }
+
+    /// <summary>Arms <paramref name="n"/> timers due in a window that opens once arming is done; measures the burst.</summary>
+    private static (double CpuPerExpiryNs, double LastLateMs) Ours(int n)
+    {
+        using var engine = new RealTimeTimerEngine("bench expiry");
+        var fired = 0;
+        long lastFire = 0;
+        var rng = new Random(15);
+        var open = engine.NowNanoseconds + ArmingAllowance(n);
+        var dues = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            dues[i] = open + (long)(rng.NextDouble() * WindowNanoseconds);
+            var t = engine.CreateTimer((timer, in _) =>
+            {
+                Volatile.Write(ref lastFire, engine.NowNanoseconds);
+                Interlocked.Increment(ref fired);
+            });
+            engine.Arm(t, dues[i]);
+        }
+
+        var lastDue = dues.Max();
+        WaitUntil(engine, open);
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        while (Volatile.Read(ref fired) < n)
+        {
+            Thread.Sleep(1);
+        }
+
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+        return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDue) / (double)TimeUnits.NanosecondsPerMillisecond);
+    }
+
+    private static (double CpuPerExpiryNs, double LastLateMs) ThreadingTimer(int n)
+    {
+        var fired = 0;
+        long lastFire = 0;
+        var rng = new Random(15);
+        var start = Stopwatch.GetTimestamp();
+        var openNs = ArmingAllowance(n) * 2; // Timer creation is slower than an engine arm
+        var timers = new Timer[n];
+        long lastDueNs = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var dueNs = openNs + (long)(rng.NextDouble() * WindowNanoseconds);
+            lastDueNs = Math.Max(lastDueNs, dueNs);
+            var elapsed = (long)Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+            timers[i] = new Timer(
+                _ =>
+                {
+                    Volatile.Write(ref lastFire, (long)Stopwatch.GetElapsedTime(start).TotalNanoseconds);
+                    Interlocked.Increment(ref fired);
+                },
+                null,
+                TimeSpan.FromMilliseconds(Math.Max(0, (dueNs - elapsed) / 1e6)),
+                Timeout.InfiniteTimeSpan);
+        }
+
+        while (Stopwatch.GetElapsedTime(start).TotalNanoseconds < openNs)
+        {
+            Thread.Sleep(1);
+        }
+
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        while (Volatile.Read(ref fired) < n)
+        {
+            Thread.Sleep(1);
+        }
+
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
+        foreach (var t in timers)
+        {
+            t.Dispose();
+        }
+
+        return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDueNs) / (double)TimeUnits.NanosecondsPerMillisecond);
+    }
+
+    /// <summary>Wall-clock ns per expiry of one AdvanceTo over <paramref name="n"/> pending timers (arming not counted).</summary>
+    private static double Virtual(int n)
+    {
+        using var engine = new VirtualTimerEngine();
+        var rng = new Random(15);
+        for (var i = 0; i < n; i++)
+        {
+            engine.Arm(engine.CreateTimer(static (_, in _) => { }), 1 + (long)(rng.NextDouble() * WindowNanoseconds));
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        engine.AdvanceTo(WindowNanoseconds + 1);
+        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
+    }
+
+    /// <summary>Time to arm <paramref name="n"/> timers before the window opens, generously (about 1 µs each, at least 50 ms).</summary>
+    private static long ArmingAllowance(int n) => Math.Max(50 * TimeUnits.NanosecondsPerMillisecond, n * 1_000L);
+
+    private static void WaitUntil(TimerEngine engine, long atNanoseconds)
+    {
+        while (engine.NowNanoseconds < atNanoseconds)
+        {
+            Thread.Sleep(1);
+        }
+    }
+}
