@@ -78,15 +78,11 @@ internal static class OutputPath
             return null;
         }
 
-        try
+        return TryWrite(path, stream =>
         {
-            File.WriteAllText(path, content);
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            return $"could not write '{path}': {ex.Message}";
-        }
+            using var writer = new StreamWriter(stream);
+            writer.Write(content);
+        });
     }
 
     /// <summary>Writes a file through <paramref name="write"/> (large outputs such as a trace are streamed, not built as a string).</summary>

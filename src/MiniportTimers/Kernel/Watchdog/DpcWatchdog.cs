@@ -95,15 +95,25 @@ internal static class DpcWatchdog
             return;
         }
 
+        var engine = scope.Engine;
+        var watch = engine.IsVirtual ? null : scope.Watch; // virtual time cannot pass inside a callback unless it moves it
+        var stamp = watch is null ? Begin(engine, options.StolenTime) : watch.Begin(routine);
         var outer = t_runningSince;
-        t_runningSince = scope.Engine.NowNanoseconds;
+        t_runningSince = stamp.StartNanoseconds; // what KeQueryDpcWatchdogInformation counts from: the watchdog's own start
+        var reported = false;
         try
         {
-            RunWatchedCore(routine, scope, options, state, body);
+            body(state);
         }
         finally
         {
             t_runningSince = outer;
+            reported = watch is not null && watch.End();
+        }
+
+        if (!reported)
+        {
+            CheckOnReturn(routine, engine, options.StolenTime, stamp, options.DpcWatchdogMicroseconds);
         }
     }
 
@@ -113,27 +123,6 @@ internal static class DpcWatchdog
 
     /// <summary>The running DPC's start (engine ns), or null outside a watched DPC-level callback (KeQueryDpcWatchdogInformation).</summary>
     public static long? RunningSinceNanoseconds => t_runningSince;
-
-    private static void RunWatchedCore<TState>(string routine, KernelScope scope, KernelHostOptions options, TState state, Action<TState> body)
-    {
-        var engine = scope.Engine;
-        var watch = engine.IsVirtual ? null : scope.Watch; // virtual time cannot pass inside a callback unless it moves it
-        var stamp = watch is null ? Begin(engine, options.StolenTime) : watch.Begin(routine);
-        var reported = false;
-        try
-        {
-            body(state);
-        }
-        finally
-        {
-            reported = watch is not null && watch.End();
-        }
-
-        if (!reported)
-        {
-            CheckOnReturn(routine, engine, options.StolenTime, stamp, options.DpcWatchdogMicroseconds);
-        }
-    }
 
     /// <summary>
     /// At a watched callback's return: raises DPC_WATCHDOG_VIOLATION (0x133; P1 = 0, a single DPC over its allotment;
