@@ -184,12 +184,13 @@ public sealed class RealTimeTimerEngine : TimerEngine
     private void RunDispatchLoop()
     {
         TimerFdWaiter.SetCurrentThreadTimerSlackToMinimum();
+        var now = NowNanoseconds;
         while (!IsDisposed)
         {
             Volatile.Write(ref _busy, 1);
-            if (TryTakeNextDue(NowNanoseconds, out var timer, out var firing))
+            if (TryTakeNextDue(now, out var timer, out var firing))
             {
-                Fire(timer!, firing);
+                now = Fire(timer!, firing); // the clock after the callback: the next take's "now" (one read per expiry)
                 continue;
             }
 
@@ -199,6 +200,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
             if (_spinNanoseconds > 0 && deadline != long.MaxValue && deadline - NowNanoseconds <= _spinNanoseconds)
             {
                 SpinUntil(deadline);
+                now = NowNanoseconds;
                 continue;
             }
 
@@ -232,8 +234,10 @@ public sealed class RealTimeTimerEngine : TimerEngine
                 continue; // Dispose's wake-up may have been overwritten by the lines above
             }
 
+            TrimQueue();
             _waiter.Wait();
             CountWakeUp();
+            now = NowNanoseconds;
         }
     }
 

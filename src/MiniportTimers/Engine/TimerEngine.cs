@@ -31,12 +31,18 @@ namespace MiniportTimers.Engine;
 //   Far:  a hierarchical timing wheel (Queue/TimerWheel: 8 levels × 64 buckets of 65.5 µs ticks and up) of intrusive
 //         doubly linked lists through the timers' own link fields. Filing and removal are O(1); a pending timer there
 //         costs nothing beyond its 64-byte object. Every wheel timer is due after the wheel's cursor tick.
-//   Near: two binary heaps of inline entries (Queue/NearHeap), holding only the timers whose tick the cursor has
+//   Near: three binary heaps of inline entries (Queue/NearHeap), holding only the timers whose tick the cursor has
 //         reached, in exact nanosecond order:
-//           _nearByDue      ordered by (due, order)               → who fires next, in due order
-//           _nearByDeadline ordered by (due + tolerance, order)   → when the dispatcher must be awake at the latest
+//           _nearExact              tolerance 0, by (due, order)           → its due time is also its deadline
+//           _nearTolerantByDue      tolerance > 0, by (due, order)
+//           _nearTolerantByDeadline tolerance > 0, by (due + tolerance, order)
+//         Who fires next is the earlier top of the two by-due heaps; when the dispatcher must be awake at the latest is
+//         the earlier of the exact top's due and the deadline top. A zero-tolerance timer (most of them) costs one push
+//         and one pop, not two of each.
 //         Entries carry the keys as filed (sequence, due), so another thread's Arm never disturbs the heap order;
-//         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top.
+//         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top (a fired
+//         tolerant timer's deadline entry is dropped right after the fire, while it is most likely on top). The heaps
+//         never shrink mid-burst; the dispatcher trims them when it goes idle.
 //   The cursor moves only when the dispatcher needs a timer beyond the near heaps: PullEarliest jumps it to the
 //   earliest occupied bucket and the dispatcher files that bucket's timers again (a lower level, or near). Since every
 //   wheel timer is due after every near timer, the near top is the earliest due of all; the earliest deadline is the
@@ -87,6 +93,17 @@ namespace MiniportTimers.Engine;
 //   Arm, Cancel: O(1), lock-free. Dispatcher: O(1) per filing in the wheel, O(log m) per near filing and per expiry
 //   (m = near timers only), each timer cascading at most once per wheel level. Memory: 64 bytes per pending timer
 //   (the timer object; 80 with a delegate and state, plus a 48-byte ArmParameters once it uses a tolerance or period).
+//
+// Cost at load (what a million pending timers taught us; docs/benchmarks.md "Expiry at load" has the runs)
+//   With a million timers pending, the dispatcher's time goes to cache and TLB misses on cold timer objects, not to
+//   instructions: a filing or an expiry of a timer touched long ago costs a miss (some 100-300 ns on the 2-core VM),
+//   while the same work on timers in allocation order costs a third of that. So the expiry path touches each timer as
+//   few times as it can: a pulled bucket is walked once (PullEarliest is O(1)); a wheel filing reads the due time
+//   alone (the parameter block, a second cold object, is read only when the timer goes near); the next node of a pulled
+//   chain and the next near top are prefetched while the current one is worked on; an expiry reads the clock once
+//   (the clock after a callback is the next take's "now"). Tried and dropped: handing 4.2 ms level-1 buckets to the near
+//   heaps whole (no level-0 pass): the bigger heap cost more than the pass it saved (virtual 1,330 against 950 ns per
+//   expiry).
 // =====================================================================================================================
 
 /// <summary>
@@ -115,8 +132,9 @@ public abstract class TimerEngine : IDisposable
 
     // Dispatcher-owned.
     private readonly TimerWheel _wheel = new();
-    private readonly NearHeap _nearByDue = new();
-    private readonly NearHeap _nearByDeadline = new();
+    private readonly NearHeap _nearExact = new();              // tolerance 0: by (due, order); its due is its deadline
+    private readonly NearHeap _nearTolerantByDue = new();      // tolerance > 0: by (due, order)
+    private readonly NearHeap _nearTolerantByDeadline = new(); // tolerance > 0: by (due + tolerance, order)
 
     /// <summary>Real engines: the filing order of near entries (the tie-breaker).</summary>
     private long _insertionCounter;
@@ -454,15 +472,20 @@ public abstract class TimerEngine : IDisposable
         Drain();
         while (true)
         {
-            var hasNear = _nearByDeadline.TryPeekCurrent(out var near);
-            if (_wheel.Count == 0)
+            var near = long.MaxValue;
+            if (_nearExact.TryPeekCurrent(out var exact))
             {
-                return hasNear ? near.Key : long.MaxValue;
+                near = exact.Key;
             }
 
-            if (hasNear && near.Key <= _wheel.EarliestPossibleDueNanoseconds)
+            if (_nearTolerantByDeadline.TryPeekCurrent(out var tolerant) && tolerant.Key < near)
             {
-                return near.Key; // every wheel timer's deadline ≥ its due ≥ that bound
+                near = tolerant.Key;
+            }
+
+            if (_wheel.Count == 0 || near <= _wheel.EarliestPossibleDueNanoseconds)
+            {
+                return near; // every wheel timer's deadline ≥ its due ≥ that bound
             }
 
             PullFromWheel();
@@ -475,7 +498,7 @@ public abstract class TimerEngine : IDisposable
         Drain();
         while (true)
         {
-            if (_nearByDue.TryPeekCurrent(out var near))
+            if (TryPeekNearDue(out var near) is not null)
             {
                 return near.DueNanoseconds; // every wheel timer is due later
             }
@@ -485,6 +508,28 @@ public abstract class TimerEngine : IDisposable
                 return null;
             }
         }
+    }
+
+    /// <summary>Dispatcher: the near timer due first (the earlier top of the exact and the tolerant heap), and its heap; null when both are empty.</summary>
+    private NearHeap? TryPeekNearDue(out NearEntry entry)
+    {
+        var hasExact = _nearExact.TryPeekCurrent(out var exact);
+        if (_nearTolerantByDue.TryPeekCurrent(out var tolerant) && (!hasExact || tolerant.Precedes(exact)))
+        {
+            entry = tolerant;
+            return _nearTolerantByDue;
+        }
+
+        entry = exact;
+        return hasExact ? _nearExact : null;
+    }
+
+    /// <summary>Dispatcher: gives the near heaps' excess memory back; called when the dispatcher goes idle (never mid-burst).</summary>
+    private protected void TrimQueue()
+    {
+        _nearExact.TrimExcess();
+        _nearTolerantByDue.TrimExcess();
+        _nearTolerantByDeadline.TrimExcess();
     }
 
     /// <summary>Dispatcher: counts one wake-up.</summary>
@@ -504,7 +549,8 @@ public abstract class TimerEngine : IDisposable
         while (true)
         {
             Drain();
-            if (!_nearByDue.TryPeekCurrent(out var entry))
+            var heap = TryPeekNearDue(out var entry);
+            if (heap is null)
             {
                 if (PullFromWheel())
                 {
@@ -519,7 +565,13 @@ public abstract class TimerEngine : IDisposable
                 break;
             }
 
-            _nearByDue.Pop();
+            heap.Pop();
+            Prefetch.Timer(heap.TopTimer); // likely the next to fire: its cache lines arrive while this one's callback runs
+            if (!ReferenceEquals(heap, _nearExact))
+            {
+                _nearTolerantByDeadline.TryPeekCurrent(out _); // its deadline entry is stale now: drop it while it is likely on top
+            }
+
             var t = entry.Timer;
             var sequence = entry.Sequence;
             if (!entry.IsCurrentWith(out var state))
@@ -611,11 +663,13 @@ public abstract class TimerEngine : IDisposable
 
     /// <summary>
     /// Dispatcher: runs a timer's callback. Exceptions are counted and reported; rethrown only when
-    /// <paramref name="rethrow"/> (a virtual engine that surfaces them to the caller of its advance).
+    /// <paramref name="rethrow"/> (a virtual engine that surfaces them to the caller of its advance). Returns the clock
+    /// after the callback: the real dispatcher takes it as its next "now", so an expiry costs one clock read, not two
+    /// (the callback's duration is measured from <see cref="TimerFiring.FiredAtNanoseconds"/>, read just before the take).
     /// </summary>
-    private protected void Fire(EngineTimer timer, in TimerFiring firing, bool rethrow = false)
+    private protected long Fire(EngineTimer timer, in TimerFiring firing, bool rethrow = false)
     {
-        var started = NowNanoseconds;
+        var started = firing.FiredAtNanoseconds;
         try
         {
             timer.OnFired(firing);
@@ -630,11 +684,14 @@ public abstract class TimerEngine : IDisposable
             }
         }
 
-        var took = NowNanoseconds - started;
+        var ended = NowNanoseconds;
+        var took = ended - started;
         if (took > _longestCallbackNanoseconds)
         {
             Volatile.Write(ref _longestCallbackNanoseconds, took);
         }
+
+        return ended;
     }
 
     /// <summary>Runs every CallbackFaulted handler; one that throws is counted as a fault and does not stop the others.</summary>
@@ -749,11 +806,9 @@ public abstract class TimerEngine : IDisposable
             return false;
         }
 
-        while (chain is not null)
+        while (_wheel.TakePulled(ref chain) is { } t)
         {
-            var t = chain;
-            chain = t.WheelNext;
-            t.WheelNext = null;
+            Prefetch.Timer(chain); // the next node is cold: ask for it while this one is filed
             File(t, clearSubmitted: false);
         }
 
@@ -768,7 +823,7 @@ public abstract class TimerEngine : IDisposable
     private void File(EngineTimer t, bool clearSubmitted)
     {
         var spin = default(SpinWait);
-        long state, due, tolerance, ticket;
+        long state, due;
         while (true)
         {
             state = Volatile.Read(ref t.StateWord);
@@ -779,40 +834,64 @@ public abstract class TimerEngine : IDisposable
             }
 
             due = t.DueNanoseconds;
-            var parameters = t.Owner as ArmParameters;
-            tolerance = parameters?.ToleranceNanoseconds ?? 0;
-            ticket = parameters?.ArmTicket ?? 0;
             var unchanged = clearSubmitted
                 ? Interlocked.CompareExchange(ref t.StateWord, state & ~EngineTimer.SubmittedBit, state) == state
                 : Volatile.Read(ref t.StateWord) == state;
             if (unchanged)
             {
-                break; // a consistent snapshot of the parameters of this sequence
+                break; // a consistent snapshot of the due time of this sequence
             }
         }
 
         _wheel.Remove(t);
-        if ((state & EngineTimer.ArmedBit) != 0)
+        if ((state & EngineTimer.ArmedBit) != 0 && !TryPlaceInWheel(t, due))
         {
-            Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket);
+            PlaceNear(t, state, due);
         }
     }
 
-    /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
-    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
+    /// <summary>Dispatcher: files an arming in the wheel if its tick is beyond the cursor; false when it belongs near.</summary>
+    private bool TryPlaceInWheel(EngineTimer t, long due)
     {
         if (_wheel.Count == 0)
         {
             _wheel.AdvanceIdleCursor(TimerWheel.TickOf(NowNanoseconds));
         }
 
-        if (_wheel.TryInsert(t, due))
+        return _wheel.TryInsert(t, due);
+    }
+
+    /// <summary>
+    /// Dispatcher: files the arming <paramref name="state"/> (due at <paramref name="due"/>) in the near heaps. Only
+    /// here are the timer's parameters read (a wheel filing needs the due time alone, so the parameter block, another
+    /// cold object, is not touched while timers cascade). Read after the state snapshot, they belong to that arming
+    /// unless an Arm has published a newer one meanwhile; then the entry is stale at once (its sequence is old) and the
+    /// newer arming, which re-submitted the timer, is filed by the next drain.
+    /// </summary>
+    private void PlaceNear(EngineTimer t, long state, long due)
+    {
+        var parameters = t.Owner as ArmParameters;
+        var tolerance = parameters?.ToleranceNanoseconds ?? 0;
+        var ticket = parameters?.ArmTicket ?? 0;
+        Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket);
+    }
+
+    /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
+    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
+    {
+        if (TryPlaceInWheel(t, due))
         {
             return;
         }
 
         var order = IsVirtual ? ticket : _insertionCounter++;
-        _nearByDue.Push(new NearEntry(due, due, order, sequence, t));
-        _nearByDeadline.Push(new NearEntry(deadline, due, order, sequence, t));
+        if (deadline == due)
+        {
+            _nearExact.Push(new NearEntry(due, due, order, sequence, t));
+            return;
+        }
+
+        _nearTolerantByDue.Push(new NearEntry(due, due, order, sequence, t));
+        _nearTolerantByDeadline.Push(new NearEntry(deadline, due, order, sequence, t));
     }
 }

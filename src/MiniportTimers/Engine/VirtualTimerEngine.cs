@@ -105,6 +105,7 @@ public sealed class VirtualTimerEngine : TimerEngine
                 var deadline = EarliestDeadline();
                 if (deadline > targetNanoseconds)
                 {
+                    TrimQueue();
                     if (targetNanoseconds > NowNanoseconds)
                     {
                         Volatile.Write(ref _nowNanoseconds, targetNanoseconds);

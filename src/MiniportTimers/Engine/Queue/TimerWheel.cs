@@ -116,8 +116,9 @@ internal sealed class TimerWheel
 
     /// <summary>
     /// Moves the cursor to the start of the earliest occupied bucket and detaches that bucket's timers, returned as a
-    /// chain through <see cref="EngineTimer.WheelNext"/> (their <see cref="EngineTimer.WheelPrevious"/> cleared, so they
-    /// count as not filed); null when the wheel is empty. The caller files each one again.
+    /// chain through <see cref="EngineTimer.WheelNext"/> that ends in null; null when the wheel is empty. O(1): the chain
+    /// is not walked here (a walk over cold timers is the expensive part of a pull, so it happens once, in the caller).
+    /// The caller takes every timer of the chain with <see cref="TakePulled"/> and files each one again.
     /// </summary>
     public EngineTimer? PullEarliest()
     {
@@ -141,15 +142,28 @@ internal sealed class TimerWheel
             head.WheelNext = head;
             head.WheelPrevious = head;
             _occupied[level] = bits & ~(1UL << index);
-            for (var t = first; t is not null; t = t.WheelNext)
-            {
-                t.WheelPrevious = null;
-                Count--;
-            }
-
             return first;
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Takes the first timer of a chain from <see cref="PullEarliest"/> (advancing <paramref name="chain"/>) and marks
+    /// it not filed; null at the chain's end. Every pulled timer must be taken before the wheel is used again.
+    /// </summary>
+    public EngineTimer? TakePulled(ref EngineTimer? chain)
+    {
+        var t = chain;
+        if (t is null)
+        {
+            return null;
+        }
+
+        chain = t.WheelNext;
+        t.WheelNext = null;
+        t.WheelPrevious = null;
+        Count--;
+        return t;
     }
 }

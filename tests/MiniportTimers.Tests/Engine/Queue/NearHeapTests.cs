@@ -68,7 +68,7 @@ public class NearHeapTests
     }
 
     [Fact]
-    public void Pop_AfterABurst_GivesTheArrayBack()
+    public void TrimExcess_AfterABurst_GivesTheArrayBack()
     {
         var engine = new VirtualTimerEngine();
         var heap = new NearHeap();
@@ -85,6 +85,9 @@ public class NearHeapTests
         {
             heap.Pop();
         }
+
+        Assert.Equal(16_384, heap.Capacity); // never shrunk during the burst: the next pull would grow it again
+        heap.TrimExcess();
 
         // The array itself, not the process's memory (other tests allocate meanwhile): back to the minimum.
         Assert.Equal((0, 64), (heap.Count, heap.Capacity));

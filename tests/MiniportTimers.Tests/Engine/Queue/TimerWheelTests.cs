@@ -37,20 +37,18 @@ public class TimerWheelTests
         }
 
         var emerged = new List<long>();
-        while (wheel.PullEarliest() is { } chain)
+        while (wheel.PullEarliest() is { } first)
         {
-            for (var t = chain; t is not null;)
+            EngineTimer? chain = first;
+            while (wheel.TakePulled(ref chain) is { } t)
             {
-                var next = t.WheelNext;
-                t.WheelNext = null;
+                Assert.Null(t.WheelNext);
                 Assert.Null(t.WheelPrevious);
                 if (!wheel.TryInsert(t, dues[(Node)t]))
                 {
                     emerged.Add(TimerWheel.TickOf(dues[(Node)t]));
                     Assert.Equal(wheel.Cursor, TimerWheel.TickOf(dues[(Node)t]));
                 }
-
-                t = next;
             }
         }
 
