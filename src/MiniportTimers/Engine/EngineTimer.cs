@@ -31,8 +31,20 @@ public abstract class EngineTimer
     /// </summary>
     internal const long SubmittedBit = 4;
 
-    /// <summary>State word: the arm sequence sits above the three flag bits.</summary>
-    internal const int SequenceShift = 3;
+    /// <summary>State word bit: the timer stays on its queue whichever thread arms it (TimerEngine.TrySetTargetDispatcher).</summary>
+    internal const long PinnedBit = 8;
+
+    /// <summary>State word: the index of the dispatcher queue the timer belongs to sits above the flag bits (6 bits).</summary>
+    internal const int QueueShift = 4;
+
+    /// <summary>How many dispatcher queues the state word can name.</summary>
+    internal const int MaxQueues = 64;
+
+    /// <summary>State word: the queue index and the pinned bit, which every change of the state keeps.</summary>
+    internal const long RoutingMask = ((long)(MaxQueues - 1) << QueueShift) | PinnedBit;
+
+    /// <summary>State word: the arm sequence sits above the flag bits and the queue index.</summary>
+    internal const int SequenceShift = 10;
 
     /// <summary>Creates an idle timer of <paramref name="engine"/>, for a derived class that overrides <see cref="OnFired"/>.</summary>
     /// <param name="engine">The engine that will arm and fire this timer.</param>
@@ -54,7 +66,7 @@ public abstract class EngineTimer
     /// </summary>
     internal object Owner;
 
-    /// <summary>(arm sequence &lt;&lt; 3) | SubmittedBit | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>
+    /// <summary>(arm sequence &lt;&lt; 10) | (queue &lt;&lt; 4) | PinnedBit | SubmittedBit | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>
     internal long StateWord;
 
     /// <summary>Due time of the current arming, engine ns. Written under WritingBit, published by the state word; the

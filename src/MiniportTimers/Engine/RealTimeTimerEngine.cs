@@ -4,15 +4,19 @@ using MiniportTimers.Engine.Waiting;
 namespace MiniportTimers.Engine;
 
 /// <summary>
-/// A <see cref="TimerEngine"/> on the machine's monotonic clock, with one dispatch thread that sleeps until the earliest
-/// latest-allowed deadline and fires due timers in due order. Sub-millisecond due times are honoured: on Linux the
+/// A <see cref="TimerEngine"/> on the machine's monotonic clock, with one dispatch thread per dispatcher (one by default,
+/// one per CPU when asked for), each of which sleeps until the earliest latest-allowed deadline of its own timers and fires
+/// them in due order. Sub-millisecond due times are honoured: on Linux the
 /// thread sleeps on an absolute CLOCK_MONOTONIC timerfd with 1 ns timer slack; on Windows on a high-resolution waitable
 /// timer; elsewhere a millisecond fallback is used (see <see cref="WaitPrimitive"/>). With nothing pending the thread sleeps with no deadline at all: no idle wake-ups.
 /// </summary>
 /// <remarks>
-/// Thread safety: Arm and Cancel are lock-free and safe from any thread and from callbacks. Callbacks run one at a time on
-/// the dispatch thread, never under a lock; a callback that blocks delays every other timer of this engine (see
-/// <see cref="EngineStatistics.LongestCallbackNanoseconds"/>) and no other engine's. Dispose stops the thread (waiting
+/// Thread safety: Arm and Cancel are lock-free and safe from any thread and from callbacks. Each dispatcher runs its
+/// callbacks one at a time on its thread, never under a lock; a callback that blocks delays the other timers of its own
+/// dispatcher (see <see cref="EngineStatistics.LongestCallbackNanoseconds"/>) and no other dispatcher's or engine's.
+/// With several dispatchers, timers of different dispatchers fire concurrently and in no order relative to each other
+/// (as DPCs on different processors do); a timer belongs to the dispatcher of the CPU whose thread arms it while idle,
+/// or to the one it was pinned to (<see cref="TimerEngine.TrySetTargetDispatcher"/>). Dispose stops the thread (waiting
 /// for a running callback unless called from one, where the thread ends when the callback returns) and closes the OS
 /// timer; pending timers never fire; Cancel stays safe afterwards, Arm throws <see cref="ObjectDisposedException"/>.
 /// There is no finalizer: an engine never disposed keeps its thread and OS timer until the process exits.
@@ -25,12 +29,8 @@ public sealed class RealTimeTimerEngine : TimerEngine
     private static readonly bool StopwatchIsNanoseconds = TimeUnits.NanosecondsPerSecond % Stopwatch.Frequency == 0;
 
     private readonly long _originTimestamp = Stopwatch.GetTimestamp();
-    private readonly IDeadlineWaiter _waiter;
-    private readonly Thread _thread;
+    private readonly Dispatcher[] _dispatchers;
     private readonly long _spinNanoseconds;
-
-    /// <summary>1 while the dispatcher is taking or running an expiry (set before it claims one): a flush must wait then.</summary>
-    private int _busy;
 
     /// <summary>
     /// Arming threads inside a call to the waiter (OnEarliestDeadlineLowered, OnDrainNeeded). Dispose waits for it to
@@ -51,8 +51,9 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// <summary>1 once Dispose has made its final wake-up write: the dispatch thread closes the waiter only after it.</summary>
     private int _finalWakeWritten;
 
-    /// <summary>Creates the engine and starts its dispatch thread.</summary>
-    /// <param name="name">A name for the dispatch thread (shown in debuggers and traces).</param>
+    /// <summary>Creates the engine and starts its dispatch threads.</summary>
+    /// <param name="name">A name for the dispatch thread (shown in debuggers and traces); with several dispatchers each
+    /// thread's name ends in its index.</param>
     /// <param name="forcePortableWait">True to use the millisecond fallback even where a precise primitive exists (for comparison).</param>
     /// <param name="spinNanoseconds">
     /// 0 (the default) to sleep until each deadline; at most 1 s. Otherwise the dispatcher wakes this many ns early and
@@ -60,28 +61,76 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// cost of a core busy for this long minus the OS's lateness before every wake-up (a 50 µs spin on a 1 ms periodic
     /// timer added about 2 % of a core on a 2-core VM; docs/benchmarks.md has the figures).
     /// </param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="spinNanoseconds"/> is negative or above 1 s.</exception>
-    public RealTimeTimerEngine(string name = "MiniportTimers dispatcher", bool forcePortableWait = false, long spinNanoseconds = 0)
+    /// <param name="dispatchers">
+    /// How many dispatch threads, 1 to 64. 1 (the default) fires every timer on one thread in one due order.
+    /// <see cref="Environment.ProcessorCount"/> gives one per CPU: a timer fires on the dispatcher of the CPU that armed it
+    /// (or the one it is pinned to), so a blocked callback delays only its own dispatcher's timers, and expiries spread
+    /// over the cores.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="spinNanoseconds"/> is negative or above 1 s, or
+    /// <paramref name="dispatchers"/> is outside 1 to 64.</exception>
+    public RealTimeTimerEngine(string name = "MiniportTimers dispatcher", bool forcePortableWait = false, long spinNanoseconds = 0, int dispatchers = 1)
+        : base(CheckDispatchers(dispatchers))
     {
         ArgumentOutOfRangeException.ThrowIfNegative(spinNanoseconds);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(spinNanoseconds, TimeUnits.NanosecondsPerSecond);
         _spinNanoseconds = spinNanoseconds;
-        _waiter = forcePortableWait
-            ? new MonitorWaiter(() => NowNanoseconds)
-            : (IDeadlineWaiter?)TimerFdWaiter.TryCreate(() => NowNanoseconds) ?? (IDeadlineWaiter?)WaitableTimerWaiter.TryCreate(() => NowNanoseconds) ?? new MonitorWaiter(() => NowNanoseconds);
-        _thread = new Thread(DispatchLoop) { IsBackground = true, Name = name, Priority = ThreadPriority.AboveNormal };
-        _thread.Start();
+        _dispatchers = new Dispatcher[dispatchers];
+        for (var i = 0; i < dispatchers; i++)
+        {
+            var waiter = forcePortableWait
+                ? new MonitorWaiter(() => NowNanoseconds)
+                : (IDeadlineWaiter?)TimerFdWaiter.TryCreate(() => NowNanoseconds) ?? (IDeadlineWaiter?)WaitableTimerWaiter.TryCreate(() => NowNanoseconds) ?? new MonitorWaiter(() => NowNanoseconds);
+            var dispatcher = new Dispatcher(Queues[i], waiter);
+            dispatcher.Thread = new Thread(() => DispatchLoop(dispatcher))
+            {
+                IsBackground = true,
+                Name = dispatchers == 1 ? name : $"{name} {i}",
+                Priority = ThreadPriority.AboveNormal,
+            };
+            _dispatchers[i] = dispatcher;
+        }
+
+        foreach (var dispatcher in _dispatchers)
+        {
+            dispatcher.Thread.Start();
+        }
     }
 
-    /// <summary>The OS primitive the dispatch thread sleeps on: "timerfd" (Linux, precise), "waitable-timer" (Windows 10 1803+,
+    private static int CheckDispatchers(int dispatchers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dispatchers, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(dispatchers, EngineTimer.MaxQueues);
+        return dispatchers;
+    }
+
+    /// <summary>The OS primitive the dispatch threads sleep on: "timerfd" (Linux, precise), "waitable-timer" (Windows 10 1803+,
     /// high resolution) or "monitor" (portable, ms).</summary>
-    public string WaitPrimitive => _waiter.Name;
+    public string WaitPrimitive => _dispatchers[0].Waiter.Name;
 
-    /// <summary>The dispatch thread's name, as given to the constructor.</summary>
-    internal string DispatcherName => _thread.Name ?? string.Empty;
+    /// <summary>The first dispatch thread's name, as given to the constructor.</summary>
+    internal string DispatcherName => _dispatchers[0].Thread.Name ?? string.Empty;
 
-    /// <summary>The dispatch thread's sleep primitive (tests check that Dispose closes it).</summary>
-    internal IDeadlineWaiter Waiter => _waiter;
+    /// <summary>The first dispatch thread's sleep primitive (tests check that Dispose closes it).</summary>
+    internal IDeadlineWaiter Waiter => _dispatchers[0].Waiter;
+
+    /// <summary>True on one of this engine's dispatch threads.</summary>
+    private bool OnDispatchThread
+    {
+        get
+        {
+            var id = Environment.CurrentManagedThreadId;
+            foreach (var dispatcher in _dispatchers)
+            {
+                if (dispatcher.Thread.ManagedThreadId == id)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     /// <inheritdoc />
     public override bool IsVirtual => false;
@@ -105,30 +154,36 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// </remarks>
     public override void FlushDispatched()
     {
-        // _thread is null while the constructor still runs (the base constructor registers the engine process-wide).
-        if (_thread is null || Environment.CurrentManagedThreadId == _thread.ManagedThreadId || IsDisposed)
+        // _dispatchers is null while the constructor still runs (the base constructor registers the engine process-wide).
+        if (_dispatchers is null || OnDispatchThread || IsDisposed)
         {
             return;
         }
 
-        // Nothing pending and the dispatcher not taking or running anything: nothing is in flight (pending is read
-        // first; the dispatcher marks itself busy before it claims an expiry, so a claimed one shows in one or the other).
-        if (PendingCount == 0 && Volatile.Read(ref _busy) == 0)
+        // Nothing pending and no dispatcher taking or running anything: nothing is in flight (pending is read first; a
+        // dispatcher marks itself busy before it claims an expiry, so a claimed one shows in one or the other).
+        if (PendingCount == 0 && Array.TrueForAll(_dispatchers, d => Volatile.Read(ref d.Busy) == 0))
         {
             return;
         }
 
-        using var flushed = new ManualResetEventSlim();
+        // One marker per dispatcher, pinned there: each fires after every expiry its dispatcher had due before it.
+        using var flushed = new CountdownEvent(_dispatchers.Length);
         try
         {
-            Arm(CreateInternalTimer(static (t, in _) => ((ManualResetEventSlim)t.State!).Set(), flushed), NowNanoseconds);
+            for (var i = 0; i < _dispatchers.Length; i++)
+            {
+                var marker = CreateInternalTimer(static (t, in _) => ((CountdownEvent)t.State!).Signal(), flushed);
+                TrySetTargetDispatcher(marker, i);
+                Arm(marker, NowNanoseconds);
+            }
         }
         catch (ObjectDisposedException)
         {
             return;
         }
 
-        // A dispose that races the marker stops the thread before it fires: nothing is in flight then either.
+        // A dispose that races the markers stops the threads before they fire: nothing is in flight then either.
         while (!flushed.Wait(TimeSpan.FromMilliseconds(50)))
         {
             if (IsDisposed)
@@ -138,20 +193,20 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
     }
 
-    private protected override void OnEarliestDeadlineLowered(long deadlineNanoseconds) =>
-        SetDeadlineFromArmingThread(Math.Max(0, deadlineNanoseconds - _spinNanoseconds));
+    internal override void OnEarliestDeadlineLowered(DispatchQueue queue, long deadlineNanoseconds) =>
+        SetDeadlineFromArmingThread(queue, Math.Max(0, deadlineNanoseconds - _spinNanoseconds));
 
-    private protected override void OnDrainNeeded() => SetDeadlineFromArmingThread(0);
+    internal override void OnDrainNeeded(DispatchQueue queue) => SetDeadlineFromArmingThread(queue, 0);
 
-    /// <summary>Moves the OS wake-up from an arming thread, unless the engine is disposed (see <see cref="_waiterUsers"/>).</summary>
-    private void SetDeadlineFromArmingThread(long deadlineNanoseconds)
+    /// <summary>Moves a dispatcher's OS wake-up from an arming thread, unless the engine is disposed (see <see cref="_waiterUsers"/>).</summary>
+    private void SetDeadlineFromArmingThread(DispatchQueue queue, long deadlineNanoseconds)
     {
         Interlocked.Increment(ref _waiterUsers);
         try
         {
             if (!IsDisposed)
             {
-                _waiter.SetDeadline(deadlineNanoseconds);
+                _dispatchers[queue.Index].Waiter.SetDeadline(deadlineNanoseconds);
             }
         }
         finally
@@ -160,46 +215,48 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
     }
 
-    private void DispatchLoop()
+    private void DispatchLoop(Dispatcher dispatcher)
     {
         try
         {
-            RunDispatchLoop();
+            RunDispatchLoop(dispatcher);
         }
         finally
         {
-            // Dispose has set the flag and waited out every arming thread's waiter call before its final wake-up; once that
-            // write is made too (the loop may have seen the flag just before it), this thread is the waiter's last user,
-            // whether Dispose ran on another thread or inside a callback here.
+            // Dispose has set the flag and waited out every arming thread's waiter call before its final wake-ups; once
+            // those writes are made too (the loop may have seen the flag just before them), this thread is its waiter's
+            // last user, whether Dispose ran on another thread or inside a callback here.
             var spin = default(SpinWait);
             while (Volatile.Read(ref _finalWakeWritten) == 0)
             {
                 spin.SpinOnce();
             }
 
-            _waiter.Dispose();
+            dispatcher.Waiter.Dispose();
         }
     }
 
-    private void RunDispatchLoop()
+    private void RunDispatchLoop(Dispatcher dispatcher)
     {
         TimerFdWaiter.SetCurrentThreadTimerSlackToMinimum();
+        var queue = dispatcher.Queue;
+        var waiter = dispatcher.Waiter;
         var now = NowNanoseconds;
         while (!IsDisposed)
         {
-            Volatile.Write(ref _busy, 1);
-            if (TryTakeNextDue(now, out var timer, out var firing))
+            Volatile.Write(ref dispatcher.Busy, 1);
+            if (queue.TryTakeNextDue(now, out var timer, out var firing))
             {
-                now = Fire(timer!, firing); // the clock after the callback: the next take's "now" (one read per expiry)
+                now = Fire(queue, timer!, firing); // the clock after the callback: the next take's "now" (one read per expiry)
                 continue;
             }
 
-            Volatile.Write(ref _busy, 0);
+            Volatile.Write(ref dispatcher.Busy, 0);
 
-            var deadline = EarliestDeadline();
+            var deadline = queue.EarliestDeadline();
             if (_spinNanoseconds > 0 && deadline != long.MaxValue && deadline - NowNanoseconds <= _spinNanoseconds)
             {
-                SpinUntil(deadline);
+                SpinUntil(queue, deadline);
                 now = NowNanoseconds;
                 continue;
             }
@@ -207,8 +264,8 @@ public sealed class RealTimeTimerEngine : TimerEngine
             // Publish, file what was pushed before the publish, program, re-read: see "Lost wake-ups" in TimerEngine.
             while (true)
             {
-                PublishProgrammedDeadline(deadline);
-                var again = EarliestDeadline();
+                queue.PublishProgrammedDeadline(deadline);
+                var again = queue.EarliestDeadline();
                 if (again >= deadline)
                 {
                     break;
@@ -219,8 +276,8 @@ public sealed class RealTimeTimerEngine : TimerEngine
 
             while (true)
             {
-                _waiter.SetDeadline(deadline == long.MaxValue ? long.MaxValue : Math.Max(0, deadline - _spinNanoseconds));
-                var lowered = ProgrammedDeadline;
+                waiter.SetDeadline(deadline == long.MaxValue ? long.MaxValue : Math.Max(0, deadline - _spinNanoseconds));
+                var lowered = queue.ProgrammedDeadline;
                 if (lowered >= deadline)
                 {
                     break;
@@ -234,9 +291,9 @@ public sealed class RealTimeTimerEngine : TimerEngine
                 continue; // Dispose's wake-up may have been overwritten by the lines above
             }
 
-            TrimQueue();
-            _waiter.Wait();
-            CountWakeUp();
+            queue.TrimExcess();
+            waiter.Wait();
+            queue.CountWakeUp();
             now = NowNanoseconds;
         }
     }
@@ -246,14 +303,14 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// instructions): SpinWait.SpinOnce would yield the core after a few rounds, and a yield can hand it to another thread
     /// for a scheduler slice (that alone put the 1 ms p99 at 50 µs).
     /// </summary>
-    private void SpinUntil(long deadline)
+    private void SpinUntil(DispatchQueue queue, long deadline)
     {
-        while (NowNanoseconds < deadline && !HasSubmissions && !IsDisposed)
+        while (NowNanoseconds < deadline && !queue.HasSubmissions && !IsDisposed)
         {
             Thread.SpinWait(20);
         }
 
-        CountWakeUp();
+        queue.CountWakeUp();
     }
 
     /// <inheritdoc />
@@ -271,11 +328,34 @@ public sealed class RealTimeTimerEngine : TimerEngine
             spin.SpinOnce(); // an arming thread is inside one timerfd_settime: microseconds
         }
 
-        _waiter.SetDeadline(0); // the last write from outside the dispatch thread: wake it so it sees IsDisposed
-        Volatile.Write(ref _finalWakeWritten, 1);
-        if (disposing && Environment.CurrentManagedThreadId != _thread.ManagedThreadId)
+        foreach (var dispatcher in _dispatchers)
         {
-            _thread.Join(); // the thread closes the waiter as it ends
+            dispatcher.Waiter.SetDeadline(0); // the last write from outside the dispatch thread: wake it so it sees IsDisposed
         }
+
+        Volatile.Write(ref _finalWakeWritten, 1);
+        if (disposing)
+        {
+            foreach (var dispatcher in _dispatchers)
+            {
+                if (Environment.CurrentManagedThreadId != dispatcher.Thread.ManagedThreadId)
+                {
+                    dispatcher.Thread.Join(); // the thread closes its waiter as it ends
+                }
+            }
+        }
+    }
+
+    /// <summary>One dispatch thread: its queue, the OS timer it sleeps on, and whether it is taking or running an expiry.</summary>
+    private sealed class Dispatcher(DispatchQueue queue, IDeadlineWaiter waiter)
+    {
+        public DispatchQueue Queue { get; } = queue;
+
+        public IDeadlineWaiter Waiter { get; } = waiter;
+
+        public Thread Thread { get; set; } = null!;
+
+        /// <summary>1 while the dispatcher is taking or running an expiry (set before it claims one): a flush must wait then.</summary>
+        public int Busy;
     }
 }

@@ -124,30 +124,11 @@ public abstract class TimerEngine : IDisposable
     /// </summary>
     public const long MaxTimeNanoseconds = long.MaxValue / 4;
 
-    /// <summary>How many pushes may accumulate before the dispatcher is woken just to drain them.</summary>
-    private const int DrainBatch = 4096;
-
-    /// <summary>Ends the submission stack, so that a null <see cref="EngineTimer.NextSubmitted"/> means "not on it".</summary>
-    private static readonly EngineTimer SubmissionEnd = new WheelBucket(-1);
-
-    // Dispatcher-owned.
-    private readonly TimerWheel _wheel = new();
-    private readonly NearHeap _nearExact = new();              // tolerance 0: by (due, order); its due is its deadline
-    private readonly NearHeap _nearTolerantByDue = new();      // tolerance > 0: by (due, order)
-    private readonly NearHeap _nearTolerantByDeadline = new(); // tolerance > 0: by (due + tolerance, order)
-
-    /// <summary>Real engines: the filing order of near entries (the tie-breaker).</summary>
-    private long _insertionCounter;
+    /// <summary>The dispatchers' queues: one on a virtual engine, one per dispatch thread on a real one.</summary>
+    private readonly DispatchQueue[] _queues;
 
     /// <summary>Virtual engines: arm-call tickets, shared with periodic re-keys (see "Ties").</summary>
     private long _armTickets;
-    private long _fires;
-    private long _wakeUps;
-    private long _coalescedFires;
-    private long _longestCallbackNanoseconds;
-
-    /// <summary>True from a wake-up until its first expiry fires: that expiry is the wake-up's own; later ones are coalesced.</summary>
-    private bool _wakeUpUnused;
 
     // Shared.
     private readonly StripedCounter _arms = new();
@@ -155,19 +136,29 @@ public abstract class TimerEngine : IDisposable
     private readonly StripedCounter _pending = new();
     private long _callbackFaults;
 
-    /// <summary>Head of the lock-free submission stack (Treiber stack through EngineTimer.NextSubmitted, ending at <see cref="SubmissionEnd"/>).</summary>
-    private EngineTimer? _submitted;
-
-    /// <summary>Pushes so far; every <see cref="DrainBatch"/> pushes the dispatcher is woken to drain (bounds the stack).</summary>
-    private long _pushes;
-
-    /// <summary>The deadline the dispatcher sleeps until, ns; long.MaxValue = none. Lowered by arming threads (CAS).</summary>
-    private long _programmedDeadline = long.MaxValue;
-
     private int _disposed; // 1 once disposed: written with a full fence (Interlocked), read with Volatile
 
-    /// <summary>Creates the engine and registers it with the process-wide counters.</summary>
-    private protected TimerEngine() => EngineRegistry.Add(this);
+    /// <summary>Creates the engine with <paramref name="dispatchers"/> queues and registers it with the process-wide counters.</summary>
+    private protected TimerEngine(int dispatchers = 1)
+    {
+        System.Diagnostics.Debug.Assert(dispatchers is >= 1 and <= EngineTimer.MaxQueues, "the queue index fits its bits of the state word");
+        _queues = new DispatchQueue[dispatchers];
+        for (var i = 0; i < dispatchers; i++)
+        {
+            _queues[i] = new DispatchQueue(this, i);
+        }
+
+        EngineRegistry.Add(this);
+    }
+
+    /// <summary>The dispatchers' queues (for the derived engines' dispatch loops).</summary>
+    private protected ReadOnlySpan<DispatchQueue> Queues => _queues;
+
+    /// <summary>
+    /// How many dispatchers fire this engine's timers: 1 on a virtual engine (one deterministic sequence), as many as
+    /// the real engine was created with. A timer belongs to one dispatcher at a time (see <see cref="TrySetTargetDispatcher"/>).
+    /// </summary>
+    public int DispatcherCount => _queues.Length;
 
     /// <summary>The engine's clock: nanoseconds since an arbitrary fixed origin, monotonic, never negative.</summary>
     public abstract long NowNanoseconds { get; }
@@ -186,15 +177,22 @@ public abstract class TimerEngine : IDisposable
     public int PendingCount => (int)_pending.Read();
 
     /// <summary>A snapshot of the engine's counters.</summary>
-    public EngineStatistics Statistics => new(
-        _arms.Read(),
-        _cancels.Read(),
-        Volatile.Read(ref _fires),
-        Volatile.Read(ref _wakeUps),
-        Interlocked.Read(ref _callbackFaults),
-        PendingCount,
-        Volatile.Read(ref _coalescedFires),
-        Volatile.Read(ref _longestCallbackNanoseconds));
+    public EngineStatistics Statistics
+    {
+        get
+        {
+            long fires = 0, wakeUps = 0, coalesced = 0, longest = 0;
+            foreach (var queue in _queues)
+            {
+                fires += queue.Fires;
+                wakeUps += queue.WakeUps;
+                coalesced += queue.CoalescedFires;
+                longest = Math.Max(longest, queue.LongestCallbackNanoseconds);
+            }
+
+            return new(_arms.Read(), _cancels.Read(), fires, wakeUps, Interlocked.Read(ref _callbackFaults), PendingCount, coalesced, longest);
+        }
+    }
 
     /// <summary>True once <see cref="Dispose()"/> has begun (a volatile read: the dispatcher re-checks it before it sleeps).</summary>
     protected internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
@@ -290,11 +288,21 @@ public abstract class TimerEngine : IDisposable
 
         timer.DueNanoseconds = dueNanoseconds;
 
+        // The queue: the timer's own while it is armed or submitted (it is filed there); otherwise, unless pinned to a
+        // target, the arming thread's CPU's (see "Moving a timer between queues" in DispatchQueue).
+        var routing = before & EngineTimer.RoutingMask;
+        if (_queues.Length > 1 && (before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit | EngineTimer.PinnedBit)) == 0)
+        {
+            routing = (long)(Thread.GetCurrentProcessorId() % _queues.Length) << EngineTimer.QueueShift;
+        }
+
+        var queue = _queues[(int)(routing >> EngineTimer.QueueShift)];
+
         // Publish: new sequence, armed, submitted, writer bit released. A release store is enough: every reader of the
         // word spins while the writer bit is set, and when this Arm pushes, the push's CAS orders the store before the
         // read of the programmed deadline (see "Lost wake-ups" above).
         var sequence = (before >> EngineTimer.SequenceShift) + 1;
-        Volatile.Write(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | EngineTimer.ArmedBit | EngineTimer.SubmittedBit);
+        Volatile.Write(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | routing | EngineTimer.ArmedBit | EngineTimer.SubmittedBit);
 
         var wasPending = (before & EngineTimer.ArmedBit) != 0;
         if (timer is not InternalTimer)
@@ -308,10 +316,10 @@ public abstract class TimerEngine : IDisposable
 
         if ((before & EngineTimer.SubmittedBit) == 0)
         {
-            Push(timer); // else it is on the stack already: the dispatcher reads this state when it takes it off
+            queue.Push(timer); // else it is on the stack already: the dispatcher reads this state when it takes it off
         }
 
-        LowerProgrammedDeadline(dueNanoseconds + toleranceNanoseconds);
+        queue.LowerProgrammedDeadline(dueNanoseconds + toleranceNanoseconds);
         return wasPending;
     }
 
@@ -355,12 +363,13 @@ public abstract class TimerEngine : IDisposable
                 continue;
             }
 
-            var after = (((before >> EngineTimer.SequenceShift) + 1) << EngineTimer.SequenceShift) | EngineTimer.SubmittedBit;
+            var after = (((before >> EngineTimer.SequenceShift) + 1) << EngineTimer.SequenceShift) | (before & EngineTimer.RoutingMask) | EngineTimer.SubmittedBit;
             if (Interlocked.CompareExchange(ref timer.StateWord, after, before) == before)
             {
                 if ((before & EngineTimer.SubmittedBit) == 0)
                 {
-                    Push(timer); // so the dispatcher unlinks it from the wheel at its next look, not at its old due time
+                    // so its dispatcher unlinks it from the wheel at its next look, not at its old due time
+                    _queues[(int)((before & EngineTimer.RoutingMask) >> EngineTimer.QueueShift)].Push(timer);
                 }
 
                 break;
@@ -444,222 +453,64 @@ public abstract class TimerEngine : IDisposable
 
     private CancellationTokenSource? _disposedSource;
 
-    /// <summary>Called on an arming thread when an arming's deadline is earlier than the programmed wake-up; the real engine moves its OS timer.</summary>
-    private protected virtual void OnEarliestDeadlineLowered(long deadlineNanoseconds)
+    /// <summary>
+    /// Called on an arming thread when an arming's deadline is earlier than the programmed wake-up of
+    /// <paramref name="queue"/>; the real engine moves that dispatcher's OS timer.
+    /// </summary>
+    internal virtual void OnEarliestDeadlineLowered(DispatchQueue queue, long deadlineNanoseconds)
     {
     }
 
     /// <summary>
-    /// Called on an arming thread when many submissions have piled up while the dispatcher sleeps (create/arm/cancel
-    /// churn with far deadlines): the real engine wakes its dispatcher to drain them, so dead timers do not accumulate.
+    /// Called on an arming thread when many submissions have piled up on <paramref name="queue"/> while its dispatcher
+    /// sleeps (create/arm/cancel churn with far deadlines): the real engine wakes that dispatcher to drain them, so dead
+    /// timers do not accumulate.
     /// </summary>
-    private protected virtual void OnDrainNeeded()
+    internal virtual void OnDrainNeeded(DispatchQueue queue)
     {
     }
 
-    /// <summary>Dispatcher: publishes the deadline it is about to sleep until (a full fence).</summary>
-    private protected void PublishProgrammedDeadline(long deadlineNanoseconds) => Interlocked.Exchange(ref _programmedDeadline, deadlineNanoseconds);
+    /// <summary>Virtual engines: the next arm-call ticket (see "Ties").</summary>
+    internal long NextArmTicket() => Interlocked.Increment(ref _armTickets);
 
-    /// <summary>Dispatcher: the programmed deadline as arming threads may have lowered it since the last publish.</summary>
-    private protected long ProgrammedDeadline => Volatile.Read(ref _programmedDeadline);
-
-    /// <summary>Dispatcher: true when armings are waiting to be filed.</summary>
-    private protected bool HasSubmissions => Volatile.Read(ref _submitted) is not null;
-
-    /// <summary>Dispatcher: the smallest latest-allowed deadline of any pending timer, or <see cref="long.MaxValue"/> when none. Drains first.</summary>
-    private protected long EarliestDeadline()
-    {
-        Drain();
-        while (true)
-        {
-            var near = long.MaxValue;
-            if (_nearExact.TryPeekCurrent(out var exact))
-            {
-                near = exact.Key;
-            }
-
-            if (_nearTolerantByDeadline.TryPeekCurrent(out var tolerant) && tolerant.Key < near)
-            {
-                near = tolerant.Key;
-            }
-
-            if (_wheel.Count == 0 || near <= _wheel.EarliestPossibleDueNanoseconds)
-            {
-                return near; // every wheel timer's deadline ≥ its due ≥ that bound
-            }
-
-            PullFromWheel();
-        }
-    }
-
-    /// <summary>Dispatcher: the smallest due time of any pending timer, or null when none. Drains first.</summary>
-    private protected long? EarliestDue()
-    {
-        Drain();
-        while (true)
-        {
-            if (TryPeekNearDue(out var near) is not null)
-            {
-                return near.DueNanoseconds; // every wheel timer is due later
-            }
-
-            if (!PullFromWheel())
-            {
-                return null;
-            }
-        }
-    }
-
-    /// <summary>Dispatcher: the near timer due first (the earlier top of the exact and the tolerant heap), and its heap; null when both are empty.</summary>
-    private NearHeap? TryPeekNearDue(out NearEntry entry)
-    {
-        var hasExact = _nearExact.TryPeekCurrent(out var exact);
-        if (_nearTolerantByDue.TryPeekCurrent(out var tolerant) && (!hasExact || tolerant.Precedes(exact)))
-        {
-            entry = tolerant;
-            return _nearTolerantByDue;
-        }
-
-        entry = exact;
-        return hasExact ? _nearExact : null;
-    }
-
-    /// <summary>Dispatcher: gives the near heaps' excess memory back; called when the dispatcher goes idle (never mid-burst).</summary>
-    private protected void TrimQueue()
-    {
-        _nearExact.TrimExcess();
-        _nearTolerantByDue.TrimExcess();
-        _nearTolerantByDeadline.TrimExcess();
-    }
-
-    /// <summary>Dispatcher: counts one wake-up.</summary>
-    private protected void CountWakeUp()
-    {
-        Volatile.Write(ref _wakeUps, _wakeUps + 1);
-        _wakeUpUnused = true;
-    }
+    /// <summary>A dispatcher: a one-shot expiry claimed its timer, which is no longer pending.</summary>
+    internal void CountExpiredOneShot() => _pending.Add(-1);
 
     /// <summary>
-    /// Dispatcher: claims the earliest-due timer if its due time is at or before <paramref name="nowNanoseconds"/>. A
-    /// one-shot timer becomes idle; a periodic one is re-keyed at its next due time (previous due + period, skipping
-    /// whole periods that already passed). Invoke the result with <see cref="Fire"/>.
+    /// Pins <paramref name="timer"/> to dispatcher <paramref name="dispatcher"/>: its expiries run there whichever thread
+    /// arms it (as KeSetTargetProcessorDpc names the processor a DPC runs on). Takes effect only while the timer is idle
+    /// and no change of it waits to be filed; the caller sets the target before arming, as Windows expects of a DPC.
     /// </summary>
-    private protected bool TryTakeNextDue(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
+    /// <param name="timer">A timer created by this engine.</param>
+    /// <param name="dispatcher">0 to <see cref="DispatcherCount"/> - 1; on an engine with one dispatcher, 0 (anything else is reduced modulo the count, as a processor number beyond the machine's is).</param>
+    /// <returns>True if the timer is now pinned there; false if it was pending (or its last change is not yet filed), and nothing changed.</returns>
+    /// <exception cref="ArgumentException"><paramref name="timer"/> belongs to another engine.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dispatcher"/> is negative.</exception>
+    /// <remarks>Thread safety: safe from any thread; lock-free. It races an Arm of the same timer cleanly: one of them
+    /// goes first.</remarks>
+    public bool TrySetTargetDispatcher(EngineTimer timer, int dispatcher)
     {
+        ThrowIfNotOwn(timer);
+        ArgumentOutOfRangeException.ThrowIfNegative(dispatcher);
+        var routing = ((long)(dispatcher % _queues.Length) << EngineTimer.QueueShift) | EngineTimer.PinnedBit;
         while (true)
         {
-            Drain();
-            var heap = TryPeekNearDue(out var entry);
-            if (heap is null)
+            var before = Volatile.Read(ref timer.StateWord);
+            if ((before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit | EngineTimer.WritingBit)) != 0)
             {
-                if (PullFromWheel())
-                {
-                    continue;
-                }
-
-                break;
+                return false;
             }
 
-            if (entry.DueNanoseconds > nowNanoseconds)
+            var after = (before & ~EngineTimer.RoutingMask) | routing;
+            if (Interlocked.CompareExchange(ref timer.StateWord, after, before) == before)
             {
-                break;
+                return true;
             }
-
-            heap.Pop();
-            Prefetch.Timer(heap.TopTimer); // likely the next to fire: its cache lines arrive while this one's callback runs
-            if (!ReferenceEquals(heap, _nearExact))
-            {
-                _nearTolerantByDeadline.TryPeekCurrent(out _); // its deadline entry is stale now: drop it while it is likely on top
-            }
-
-            var t = entry.Timer;
-            var sequence = entry.Sequence;
-            if (!entry.IsCurrentWith(out var state))
-            {
-                continue; // cancelled or re-armed since the peek: it was re-submitted, the next drain files it
-            }
-
-            var parameters = t.Owner as ArmParameters;
-            var period = parameters?.PeriodNanoseconds ?? 0;
-            var tolerance = parameters?.ToleranceNanoseconds ?? 0;
-            if (Volatile.Read(ref t.StateWord) != state)
-            {
-                continue; // an Arm began while the parameters were read: it will re-submit the timer
-            }
-
-            var due = entry.DueNanoseconds;
-            long overruns = 0;
-            long next = 0;
-            if (period > 0)
-            {
-                // A13: next = due + period. If the dispatcher was late by whole periods, skip them (counted, not replayed).
-                // No overflow: due, now and period are each at most MaxTimeNanoseconds = long.MaxValue / 4.
-                next = due + period;
-                if (next <= nowNanoseconds)
-                {
-                    overruns = (nowNanoseconds - due) / period;
-                    next = due + ((overruns + 1) * period);
-                }
-            }
-
-            if (period > 0 && next <= MaxTimeNanoseconds)
-            {
-                // Re-key under the writer bit, keeping the sequence (the same arming goes on). A concurrent cancel or
-                // re-arm makes the CAS fail; it re-submitted the timer.
-                if (Interlocked.CompareExchange(ref t.StateWord, state | EngineTimer.WritingBit, state) != state)
-                {
-                    continue;
-                }
-
-                long ticket = 0;
-                t.DueNanoseconds = next;
-                if (IsVirtual)
-                {
-                    ticket = Interlocked.Increment(ref _armTickets);
-                    parameters!.ArmTicket = ticket;
-                }
-
-                Interlocked.Exchange(ref t.StateWord, state);
-                Place(t, sequence, next, next + tolerance, ticket);
-            }
-            else
-            {
-                // A one-shot, or a periodic timer whose next expiry would pass MaxTimeNanoseconds (beyond the engine's
-                // horizon: it never comes): this is its last expiry, and the timer goes idle.
-                // Claim the one-shot: Armed(s) → idle(s), the submitted bit kept. A concurrent cancel or re-arm makes this fail.
-                if (Interlocked.CompareExchange(ref t.StateWord, (sequence << EngineTimer.SequenceShift) | (state & EngineTimer.SubmittedBit), state) != state)
-                {
-                    continue;
-                }
-
-                if (t is not InternalTimer)
-                {
-                    _pending.Add(-1);
-                }
-            }
-
-            if (t is not InternalTimer)
-            {
-                Volatile.Write(ref _fires, _fires + 1);
-                if (_wakeUpUnused)
-                {
-                    _wakeUpUnused = false;
-                }
-                else
-                {
-                    Volatile.Write(ref _coalescedFires, _coalescedFires + 1);
-                }
-            }
-
-            timer = t;
-            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns);
-            return true;
         }
-
-        timer = null;
-        firing = default;
-        return false;
     }
+
+    /// <summary>The dispatcher a timer belongs to now: its queue index (for tests and reports).</summary>
+    internal static int DispatcherOf(EngineTimer timer) => (int)((Volatile.Read(ref timer.StateWord) & EngineTimer.RoutingMask) >> EngineTimer.QueueShift);
 
     /// <summary>
     /// Dispatcher: runs a timer's callback. Exceptions are counted and reported; rethrown only when
@@ -667,7 +518,7 @@ public abstract class TimerEngine : IDisposable
     /// after the callback: the real dispatcher takes it as its next "now", so an expiry costs one clock read, not two
     /// (the callback's duration is measured from <see cref="TimerFiring.FiredAtNanoseconds"/>, read just before the take).
     /// </summary>
-    private protected long Fire(EngineTimer timer, in TimerFiring firing, bool rethrow = false)
+    private protected long Fire(DispatchQueue queue, EngineTimer timer, in TimerFiring firing, bool rethrow = false)
     {
         var started = firing.FiredAtNanoseconds;
         try
@@ -685,12 +536,7 @@ public abstract class TimerEngine : IDisposable
         }
 
         var ended = NowNanoseconds;
-        var took = ended - started;
-        if (took > _longestCallbackNanoseconds)
-        {
-            Volatile.Write(ref _longestCallbackNanoseconds, took);
-        }
-
+        queue.CountCallback(ended - started);
         return ended;
     }
 
@@ -717,181 +563,5 @@ public abstract class TimerEngine : IDisposable
         }
     }
 
-    /// <summary>Pushes the timer onto the submission stack; the caller has just set its submitted bit.</summary>
-    private void Push(EngineTimer timer)
-    {
-        // Invariant: a timer is on the submission stack at most once (only the caller that set its submitted bit pushes it,
-        // and the drain unlinks it before it clears the bit).
-        System.Diagnostics.Debug.Assert(timer.NextSubmitted is null, "a timer is on the submission stack at most once");
-        while (true)
-        {
-            var head = Volatile.Read(ref _submitted);
-            timer.NextSubmitted = head ?? SubmissionEnd;
-            if (Interlocked.CompareExchange(ref _submitted, timer, head) == head)
-            {
-                break;
-            }
-        }
 
-        // A plain increment: a lost update among racing pushers only moves the next drain wake-up a little.
-        var pushes = _pushes + 1;
-        _pushes = pushes;
-        if ((pushes & (DrainBatch - 1)) == 0)
-        {
-            OnDrainNeeded();
-        }
-    }
-
-    /// <summary>Moves the OS wake-up earlier if this deadline needs it (arming threads).</summary>
-    private void LowerProgrammedDeadline(long deadline)
-    {
-        var programmed = Volatile.Read(ref _programmedDeadline);
-        while (deadline < programmed)
-        {
-            var seen = Interlocked.CompareExchange(ref _programmedDeadline, deadline, programmed);
-            if (seen == programmed)
-            {
-                // Another arming thread may lower it further between this CAS and this OS write, and its write may land
-                // first: program again until what was programmed is still no later than the published value.
-                while (true)
-                {
-                    OnEarliestDeadlineLowered(deadline);
-                    var after = Volatile.Read(ref _programmedDeadline);
-                    if (after >= deadline)
-                    {
-                        return;
-                    }
-
-                    deadline = after;
-                }
-            }
-
-            programmed = seen;
-        }
-    }
-
-    /// <summary>Dispatcher: files every submitted timer, in submission order (the stack is reversed first).</summary>
-    private void Drain()
-    {
-        if (Volatile.Read(ref _submitted) is null)
-        {
-            return;
-        }
-
-        var node = Interlocked.Exchange(ref _submitted, null)!;
-        var ordered = SubmissionEnd;
-        while (!ReferenceEquals(node, SubmissionEnd))
-        {
-            var next = node.NextSubmitted!;
-            node.NextSubmitted = ordered;
-            ordered = node;
-            node = next;
-        }
-
-        while (!ReferenceEquals(ordered, SubmissionEnd))
-        {
-            var t = ordered;
-            ordered = t.NextSubmitted!;
-            t.NextSubmitted = null; // before the submitted bit is cleared (a CAS in File): a new push may follow at once
-            File(t, clearSubmitted: true);
-        }
-    }
-
-    /// <summary>Dispatcher: moves the earliest wheel bucket's timers to where they now belong; false when the wheel is empty.</summary>
-    private bool PullFromWheel()
-    {
-        var chain = _wheel.PullEarliest();
-        if (chain is null)
-        {
-            return false;
-        }
-
-        while (_wheel.TakePulled(ref chain) is { } t)
-        {
-            Prefetch.Timer(chain); // the next node is cold: ask for it while this one is filed
-            File(t, clearSubmitted: false);
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Dispatcher: makes the queue agree with the timer's published state. Taking a timer off the submission stack
-    /// (<paramref name="clearSubmitted"/>), the snapshot and the clearing of the submitted bit are one CAS: a change
-    /// published after it finds the bit clear and pushes the timer again (see "Lost wake-ups").
-    /// </summary>
-    private void File(EngineTimer t, bool clearSubmitted)
-    {
-        var spin = default(SpinWait);
-        long state, due;
-        while (true)
-        {
-            state = Volatile.Read(ref t.StateWord);
-            if ((state & EngineTimer.WritingBit) != 0)
-            {
-                spin.SpinOnce();
-                continue;
-            }
-
-            due = t.DueNanoseconds;
-            var unchanged = clearSubmitted
-                ? Interlocked.CompareExchange(ref t.StateWord, state & ~EngineTimer.SubmittedBit, state) == state
-                : Volatile.Read(ref t.StateWord) == state;
-            if (unchanged)
-            {
-                break; // a consistent snapshot of the due time of this sequence
-            }
-        }
-
-        _wheel.Remove(t);
-        if ((state & EngineTimer.ArmedBit) != 0 && !TryPlaceInWheel(t, due))
-        {
-            PlaceNear(t, state, due);
-        }
-    }
-
-    /// <summary>Dispatcher: files an arming in the wheel if its tick is beyond the cursor; false when it belongs near.</summary>
-    private bool TryPlaceInWheel(EngineTimer t, long due)
-    {
-        if (_wheel.Count == 0)
-        {
-            _wheel.AdvanceIdleCursor(TimerWheel.TickOf(NowNanoseconds));
-        }
-
-        return _wheel.TryInsert(t, due);
-    }
-
-    /// <summary>
-    /// Dispatcher: files the arming <paramref name="state"/> (due at <paramref name="due"/>) in the near heaps. Only
-    /// here are the timer's parameters read (a wheel filing needs the due time alone, so the parameter block, another
-    /// cold object, is not touched while timers cascade). Read after the state snapshot, they belong to that arming
-    /// unless an Arm has published a newer one meanwhile; then the entry is stale at once (its sequence is old) and the
-    /// newer arming, which re-submitted the timer, is filed by the next drain.
-    /// </summary>
-    private void PlaceNear(EngineTimer t, long state, long due)
-    {
-        var parameters = t.Owner as ArmParameters;
-        var tolerance = parameters?.ToleranceNanoseconds ?? 0;
-        var ticket = parameters?.ArmTicket ?? 0;
-        Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket);
-    }
-
-    /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
-    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
-    {
-        if (TryPlaceInWheel(t, due))
-        {
-            return;
-        }
-
-        var order = IsVirtual ? ticket : _insertionCounter++;
-        if (deadline == due)
-        {
-            _nearExact.Push(new NearEntry(due, due, order, sequence, t));
-            return;
-        }
-
-        _nearTolerantByDue.Push(new NearEntry(due, due, order, sequence, t));
-        _nearTolerantByDeadline.Push(new NearEntry(deadline, due, order, sequence, t));
-    }
 }

@@ -52,7 +52,7 @@ public sealed class VirtualTimerEngine : TimerEngine
             EnterDispatcher();
             try
             {
-                return EarliestDue();
+                return Queue.EarliestDue();
             }
             finally
             {
@@ -102,10 +102,10 @@ public sealed class VirtualTimerEngine : TimerEngine
             while (!IsDisposed)
             {
                 // "Sleep" until the earliest latest-allowed deadline, as the real dispatcher does; stop at the target.
-                var deadline = EarliestDeadline();
+                var deadline = Queue.EarliestDeadline();
                 if (deadline > targetNanoseconds)
                 {
-                    TrimQueue();
+                    Queue.TrimExcess();
                     if (targetNanoseconds > NowNanoseconds)
                     {
                         Volatile.Write(ref _nowNanoseconds, targetNanoseconds);
@@ -120,18 +120,18 @@ public sealed class VirtualTimerEngine : TimerEngine
                 }
 
                 var wakeAt = NowNanoseconds;
-                CountWakeUp();
+                Queue.CountWakeUp();
 
                 // Awake at wakeAt: fire, one by one in due order, every timer due by then (including ones the callbacks arm).
                 // A callback that disposes the engine stops the rest: pending timers never fire after Dispose. The role is
                 // let go while each callback runs (see the remarks): the expiry is already claimed, and the queue is
                 // untouched until the role is taken back.
-                while (!IsDisposed && TryTakeNextDue(wakeAt, out var timer, out var firing))
+                while (!IsDisposed && Queue.TryTakeNextDue(wakeAt, out var timer, out var firing))
                 {
                     LeaveDispatcher();
                     try
                     {
-                        Fire(timer!, firing, RethrowCallbackExceptions);
+                        Fire(Queue, timer!, firing, RethrowCallbackExceptions);
                     }
                     finally
                     {
@@ -179,4 +179,7 @@ public sealed class VirtualTimerEngine : TimerEngine
     }
 
     private void LeaveDispatcher() => Volatile.Write(ref _dispatching, 0);
+
+    /// <summary>The one queue: a virtual engine is a single deterministic sequence.</summary>
+    private DispatchQueue Queue => Queues[0];
 }

@@ -84,7 +84,7 @@ public class DeadlineLoweringRaceTests
         {
         }
 
-        private protected override void OnEarliestDeadlineLowered(long deadlineNanoseconds)
+        internal override void OnEarliestDeadlineLowered(DispatchQueue queue, long deadlineNanoseconds)
         {
             BeforeOsWrite?.Invoke(deadlineNanoseconds);
             lock (_gate)

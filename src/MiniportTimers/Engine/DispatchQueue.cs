@@ -1,0 +1,478 @@
+using MiniportTimers.Engine.Queue;
+
+namespace MiniportTimers.Engine;
+
+// =====================================================================================================================
+// DispatchQueue: one dispatcher's share of an engine
+//
+// Everything the "Data structure", "Firing rule" and "Lost wake-ups" notes of TimerEngine describe, for one dispatcher:
+// its submission stack, its programmed deadline, its wheel and near heaps, its counters. A virtual engine has one; a
+// real engine has one per dispatch thread (one per CPU when asked for), so a callback that blocks delays only the timers
+// of its own queue. Which queue a timer belongs to is written in its state word (EngineTimer.QueueShift): Arm and Cancel
+// push the timer onto that queue's stack, and that queue's dispatcher alone files and fires it.
+//
+// Moving a timer between queues (the arming thread's CPU changed, or a target was set)
+//   A timer may change queue only while it is neither armed nor submitted: then it is on no stack, in no wheel (File
+//   unlinks it before it clears the submitted bit), and every near entry that names it is stale (its arming ended). The
+//   move is part of the Arm that takes the writer bit, so no other Arm or Cancel races it. Its old queue never touches it
+//   again; an old near entry is dropped when it reaches the top.
+//
+// Thread safety: Push and LowerProgrammedDeadline run on arming threads (lock-free); everything else on this queue's
+// dispatcher alone.
+// =====================================================================================================================
+
+/// <summary>One dispatcher's queue of an engine: its submission stack, wheel, near heaps and counters (see the notes above).</summary>
+internal sealed class DispatchQueue
+{
+    /// <summary>How many pushes may accumulate before the dispatcher is woken just to drain them.</summary>
+    private const int DrainBatch = 4096;
+
+    /// <summary>Ends the submission stack, so that a null <see cref="EngineTimer.NextSubmitted"/> means "not on it".</summary>
+    private static readonly EngineTimer SubmissionEnd = new WheelBucket(-1);
+
+    private readonly TimerEngine _engine;
+    private readonly bool _isVirtual;
+
+    // Dispatcher-owned.
+    private readonly TimerWheel _wheel = new();
+    private readonly NearHeap _nearExact = new();              // tolerance 0: by (due, order); its due is its deadline
+    private readonly NearHeap _nearTolerantByDue = new();      // tolerance > 0: by (due, order)
+    private readonly NearHeap _nearTolerantByDeadline = new(); // tolerance > 0: by (due + tolerance, order)
+
+    /// <summary>Real engines: the filing order of near entries (the tie-breaker).</summary>
+    private long _insertionCounter;
+    private long _fires;
+    private long _wakeUps;
+    private long _coalescedFires;
+    private long _longestCallbackNanoseconds;
+
+    /// <summary>True from a wake-up until its first expiry fires: that expiry is the wake-up's own; later ones are coalesced.</summary>
+    private bool _wakeUpUnused;
+
+    // Shared with arming threads.
+
+    /// <summary>Head of the lock-free submission stack (Treiber stack through EngineTimer.NextSubmitted, ending at <see cref="SubmissionEnd"/>).</summary>
+    private EngineTimer? _submitted;
+
+    /// <summary>Pushes so far; every <see cref="DrainBatch"/> pushes the dispatcher is woken to drain (bounds the stack).</summary>
+    private long _pushes;
+
+    /// <summary>The deadline the dispatcher sleeps until, ns; long.MaxValue = none. Lowered by arming threads (CAS).</summary>
+    private long _programmedDeadline = long.MaxValue;
+
+    public DispatchQueue(TimerEngine engine, int index)
+    {
+        _engine = engine;
+        _isVirtual = engine.IsVirtual;
+        Index = index;
+    }
+
+    /// <summary>This queue's place in its engine's queues (the value written in a timer's state word).</summary>
+    public int Index { get; }
+
+    /// <summary>Expiries fired (internal timers excluded).</summary>
+    public long Fires => Volatile.Read(ref _fires);
+
+    /// <summary>Wake-ups of this queue's dispatcher.</summary>
+    public long WakeUps => Volatile.Read(ref _wakeUps);
+
+    /// <summary>Expiries that rode along with another's wake-up.</summary>
+    public long CoalescedFires => Volatile.Read(ref _coalescedFires);
+
+    /// <summary>The longest callback this queue's dispatcher has run, ns.</summary>
+    public long LongestCallbackNanoseconds => Volatile.Read(ref _longestCallbackNanoseconds);
+
+    /// <summary>Dispatcher: publishes the deadline it is about to sleep until (a full fence).</summary>
+    public void PublishProgrammedDeadline(long deadlineNanoseconds) => Interlocked.Exchange(ref _programmedDeadline, deadlineNanoseconds);
+
+    /// <summary>Dispatcher: the programmed deadline as arming threads may have lowered it since the last publish.</summary>
+    public long ProgrammedDeadline => Volatile.Read(ref _programmedDeadline);
+
+    /// <summary>Dispatcher: true when armings are waiting to be filed.</summary>
+    public bool HasSubmissions => Volatile.Read(ref _submitted) is not null;
+
+    /// <summary>Dispatcher: the smallest latest-allowed deadline of any pending timer, or <see cref="long.MaxValue"/> when none. Drains first.</summary>
+    public long EarliestDeadline()
+    {
+        Drain();
+        while (true)
+        {
+            var near = long.MaxValue;
+            if (_nearExact.TryPeekCurrent(out var exact))
+            {
+                near = exact.Key;
+            }
+
+            if (_nearTolerantByDeadline.TryPeekCurrent(out var tolerant) && tolerant.Key < near)
+            {
+                near = tolerant.Key;
+            }
+
+            if (_wheel.Count == 0 || near <= _wheel.EarliestPossibleDueNanoseconds)
+            {
+                return near; // every wheel timer's deadline ≥ its due ≥ that bound
+            }
+
+            PullFromWheel();
+        }
+    }
+
+    /// <summary>Dispatcher: the smallest due time of any pending timer, or null when none. Drains first.</summary>
+    public long? EarliestDue()
+    {
+        Drain();
+        while (true)
+        {
+            if (TryPeekNearDue(out var near) is not null)
+            {
+                return near.DueNanoseconds; // every wheel timer is due later
+            }
+
+            if (!PullFromWheel())
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Dispatcher: the near timer due first (the earlier top of the exact and the tolerant heap), and its heap; null when both are empty.</summary>
+    private NearHeap? TryPeekNearDue(out NearEntry entry)
+    {
+        var hasExact = _nearExact.TryPeekCurrent(out var exact);
+        if (_nearTolerantByDue.TryPeekCurrent(out var tolerant) && (!hasExact || tolerant.Precedes(exact)))
+        {
+            entry = tolerant;
+            return _nearTolerantByDue;
+        }
+
+        entry = exact;
+        return hasExact ? _nearExact : null;
+    }
+
+    /// <summary>Dispatcher: gives the near heaps' excess memory back; called when the dispatcher goes idle (never mid-burst).</summary>
+    public void TrimExcess()
+    {
+        _nearExact.TrimExcess();
+        _nearTolerantByDue.TrimExcess();
+        _nearTolerantByDeadline.TrimExcess();
+    }
+
+    /// <summary>Dispatcher: counts one wake-up.</summary>
+    public void CountWakeUp()
+    {
+        Volatile.Write(ref _wakeUps, _wakeUps + 1);
+        _wakeUpUnused = true;
+    }
+
+    /// <summary>Dispatcher: records how long a callback ran, ns.</summary>
+    public void CountCallback(long tookNanoseconds)
+    {
+        if (tookNanoseconds > _longestCallbackNanoseconds)
+        {
+            Volatile.Write(ref _longestCallbackNanoseconds, tookNanoseconds);
+        }
+    }
+
+    /// <summary>
+    /// Dispatcher: claims the earliest-due timer if its due time is at or before <paramref name="nowNanoseconds"/>. A
+    /// one-shot timer becomes idle; a periodic one is re-keyed at its next due time (previous due + period, skipping
+    /// whole periods that already passed). Invoke the result with <see cref="TimerEngine.Fire"/>.
+    /// </summary>
+    public bool TryTakeNextDue(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
+    {
+        while (true)
+        {
+            Drain();
+            var heap = TryPeekNearDue(out var entry);
+            if (heap is null)
+            {
+                if (PullFromWheel())
+                {
+                    continue;
+                }
+
+                break;
+            }
+
+            if (entry.DueNanoseconds > nowNanoseconds)
+            {
+                break;
+            }
+
+            heap.Pop();
+            Prefetch.Timer(heap.TopTimer); // likely the next to fire: its cache lines arrive while this one's callback runs
+            if (!ReferenceEquals(heap, _nearExact))
+            {
+                _nearTolerantByDeadline.TryPeekCurrent(out _); // its deadline entry is stale now: drop it while it is likely on top
+            }
+
+            var t = entry.Timer;
+            var sequence = entry.Sequence;
+            if (!entry.IsCurrentWith(out var state))
+            {
+                continue; // cancelled or re-armed since the peek: it was re-submitted, the next drain files it
+            }
+
+            var parameters = t.Owner as ArmParameters;
+            var period = parameters?.PeriodNanoseconds ?? 0;
+            var tolerance = parameters?.ToleranceNanoseconds ?? 0;
+            if (Volatile.Read(ref t.StateWord) != state)
+            {
+                continue; // an Arm began while the parameters were read: it will re-submit the timer
+            }
+
+            var due = entry.DueNanoseconds;
+            long overruns = 0;
+            long next = 0;
+            if (period > 0)
+            {
+                // A13: next = due + period. If the dispatcher was late by whole periods, skip them (counted, not replayed).
+                // No overflow: due, now and period are each at most MaxTimeNanoseconds = long.MaxValue / 4.
+                next = due + period;
+                if (next <= nowNanoseconds)
+                {
+                    overruns = (nowNanoseconds - due) / period;
+                    next = due + ((overruns + 1) * period);
+                }
+            }
+
+            if (period > 0 && next <= TimerEngine.MaxTimeNanoseconds)
+            {
+                // Re-key under the writer bit, keeping the sequence (the same arming goes on). A concurrent cancel or
+                // re-arm makes the CAS fail; it re-submitted the timer.
+                if (Interlocked.CompareExchange(ref t.StateWord, state | EngineTimer.WritingBit, state) != state)
+                {
+                    continue;
+                }
+
+                long ticket = 0;
+                t.DueNanoseconds = next;
+                if (_isVirtual)
+                {
+                    ticket = _engine.NextArmTicket();
+                    parameters!.ArmTicket = ticket;
+                }
+
+                Interlocked.Exchange(ref t.StateWord, state);
+                Place(t, sequence, next, next + tolerance, ticket);
+            }
+            else
+            {
+                // A one-shot, or a periodic timer whose next expiry would pass MaxTimeNanoseconds (beyond the engine's
+                // horizon: it never comes): this is its last expiry, and the timer goes idle.
+                // Claim the one-shot: Armed(s) → idle(s), the submitted bit kept. A concurrent cancel or re-arm makes this fail.
+                if (Interlocked.CompareExchange(ref t.StateWord, state & ~EngineTimer.ArmedBit, state) != state)
+                {
+                    continue;
+                }
+
+                if (t is not InternalTimer)
+                {
+                    _engine.CountExpiredOneShot();
+                }
+            }
+
+            if (t is not InternalTimer)
+            {
+                Volatile.Write(ref _fires, _fires + 1);
+                if (_wakeUpUnused)
+                {
+                    _wakeUpUnused = false;
+                }
+                else
+                {
+                    Volatile.Write(ref _coalescedFires, _coalescedFires + 1);
+                }
+            }
+
+            timer = t;
+            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns);
+            return true;
+        }
+
+        timer = null;
+        firing = default;
+        return false;
+    }
+
+
+    /// <summary>Pushes the timer onto the submission stack; the caller has just set its submitted bit.</summary>
+    public void Push(EngineTimer timer)
+    {
+        // Invariant: a timer is on the submission stack at most once (only the caller that set its submitted bit pushes it,
+        // and the drain unlinks it before it clears the bit).
+        System.Diagnostics.Debug.Assert(timer.NextSubmitted is null, "a timer is on the submission stack at most once");
+        while (true)
+        {
+            var head = Volatile.Read(ref _submitted);
+            timer.NextSubmitted = head ?? SubmissionEnd;
+            if (Interlocked.CompareExchange(ref _submitted, timer, head) == head)
+            {
+                break;
+            }
+        }
+
+        // A plain increment: a lost update among racing pushers only moves the next drain wake-up a little.
+        var pushes = _pushes + 1;
+        _pushes = pushes;
+        if ((pushes & (DrainBatch - 1)) == 0)
+        {
+            _engine.OnDrainNeeded(this);
+        }
+    }
+
+    /// <summary>Moves the OS wake-up earlier if this deadline needs it (arming threads).</summary>
+    public void LowerProgrammedDeadline(long deadline)
+    {
+        var programmed = Volatile.Read(ref _programmedDeadline);
+        while (deadline < programmed)
+        {
+            var seen = Interlocked.CompareExchange(ref _programmedDeadline, deadline, programmed);
+            if (seen == programmed)
+            {
+                // Another arming thread may lower it further between this CAS and this OS write, and its write may land
+                // first: program again until what was programmed is still no later than the published value.
+                while (true)
+                {
+                    _engine.OnEarliestDeadlineLowered(this, deadline);
+                    var after = Volatile.Read(ref _programmedDeadline);
+                    if (after >= deadline)
+                    {
+                        return;
+                    }
+
+                    deadline = after;
+                }
+            }
+
+            programmed = seen;
+        }
+    }
+
+    /// <summary>Dispatcher: files every submitted timer, in submission order (the stack is reversed first).</summary>
+    private void Drain()
+    {
+        if (Volatile.Read(ref _submitted) is null)
+        {
+            return;
+        }
+
+        var node = Interlocked.Exchange(ref _submitted, null)!;
+        var ordered = SubmissionEnd;
+        while (!ReferenceEquals(node, SubmissionEnd))
+        {
+            var next = node.NextSubmitted!;
+            node.NextSubmitted = ordered;
+            ordered = node;
+            node = next;
+        }
+
+        while (!ReferenceEquals(ordered, SubmissionEnd))
+        {
+            var t = ordered;
+            ordered = t.NextSubmitted!;
+            t.NextSubmitted = null; // before the submitted bit is cleared (a CAS in File): a new push may follow at once
+            File(t, clearSubmitted: true);
+        }
+    }
+
+    /// <summary>Dispatcher: moves the earliest wheel bucket's timers to where they now belong; false when the wheel is empty.</summary>
+    private bool PullFromWheel()
+    {
+        var chain = _wheel.PullEarliest();
+        if (chain is null)
+        {
+            return false;
+        }
+
+        while (_wheel.TakePulled(ref chain) is { } t)
+        {
+            Prefetch.Timer(chain); // the next node is cold: ask for it while this one is filed
+            File(t, clearSubmitted: false);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Dispatcher: makes the queue agree with the timer's published state. Taking a timer off the submission stack
+    /// (<paramref name="clearSubmitted"/>), the snapshot and the clearing of the submitted bit are one CAS: a change
+    /// published after it finds the bit clear and pushes the timer again (see "Lost wake-ups").
+    /// </summary>
+    private void File(EngineTimer t, bool clearSubmitted)
+    {
+        // Unlinked before the submitted bit is cleared: a timer that is neither armed nor submitted is in no queue's
+        // wheel, so an Arm may move it to another dispatcher (its near entries, if any, are stale by then).
+        _wheel.Remove(t);
+        var spin = default(SpinWait);
+        long state, due;
+        while (true)
+        {
+            state = Volatile.Read(ref t.StateWord);
+            if ((state & EngineTimer.WritingBit) != 0)
+            {
+                spin.SpinOnce();
+                continue;
+            }
+
+            due = t.DueNanoseconds;
+            var unchanged = clearSubmitted
+                ? Interlocked.CompareExchange(ref t.StateWord, state & ~EngineTimer.SubmittedBit, state) == state
+                : Volatile.Read(ref t.StateWord) == state;
+            if (unchanged)
+            {
+                break; // a consistent snapshot of the due time of this sequence
+            }
+        }
+
+        if ((state & EngineTimer.ArmedBit) != 0 && !TryPlaceInWheel(t, due))
+        {
+            PlaceNear(t, state, due);
+        }
+    }
+
+    /// <summary>Dispatcher: files an arming in the wheel if its tick is beyond the cursor; false when it belongs near.</summary>
+    private bool TryPlaceInWheel(EngineTimer t, long due)
+    {
+        if (_wheel.Count == 0)
+        {
+            _wheel.AdvanceIdleCursor(TimerWheel.TickOf(_engine.NowNanoseconds));
+        }
+
+        return _wheel.TryInsert(t, due);
+    }
+
+    /// <summary>
+    /// Dispatcher: files the arming <paramref name="state"/> (due at <paramref name="due"/>) in the near heaps. Only
+    /// here are the timer's parameters read (a wheel filing needs the due time alone, so the parameter block, another
+    /// cold object, is not touched while timers cascade). Read after the state snapshot, they belong to that arming
+    /// unless an Arm has published a newer one meanwhile; then the entry is stale at once (its sequence is old) and the
+    /// newer arming, which re-submitted the timer, is filed by the next drain.
+    /// </summary>
+    private void PlaceNear(EngineTimer t, long state, long due)
+    {
+        var parameters = t.Owner as ArmParameters;
+        var tolerance = parameters?.ToleranceNanoseconds ?? 0;
+        var ticket = parameters?.ArmTicket ?? 0;
+        Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket);
+    }
+
+    /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
+    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
+    {
+        if (TryPlaceInWheel(t, due))
+        {
+            return;
+        }
+
+        var order = _isVirtual ? ticket : _insertionCounter++;
+        if (deadline == due)
+        {
+            _nearExact.Push(new NearEntry(due, due, order, sequence, t));
+            return;
+        }
+
+        _nearTolerantByDue.Push(new NearEntry(due, due, order, sequence, t));
+        _nearTolerantByDeadline.Push(new NearEntry(deadline, due, order, sequence, t));
+    }
+}
