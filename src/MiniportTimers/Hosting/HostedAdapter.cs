@@ -20,6 +20,28 @@ public abstract class HostedAdapter
         Name = name;
         Watch = new CallbackWatch(host, this);
         Scope = KernelScope.ForHost(host.Engine, host.HostOptions, KernelObjectFault, Watch);
+        _processor = host.NextAdapterProcessor();
+    }
+
+    private int _processor;
+
+    /// <summary>
+    /// The adapter's chosen processor: the engine dispatcher its timers fire on, 0 to the engine's
+    /// <see cref="TimerEngine.DispatcherCount"/> - 1. Adapters are spread round-robin as they are created (all 0 on an
+    /// engine with one dispatcher, and on a virtual one); set it to choose, as a miniport chooses the processor of its
+    /// DPCs. Takes effect for the timers armed from then on (a pending one stays where it is filed).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or not below the engine's dispatcher count.</exception>
+    /// <remarks>Thread safety: safe from any thread.</remarks>
+    public int Processor
+    {
+        get => Volatile.Read(ref _processor);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(value, HostCore.Engine.DispatcherCount);
+            Volatile.Write(ref _processor, value);
+        }
     }
 
     /// <summary>The adapter's name on its host ("adapter0", "nic1", ...): the track of its trace and the "adapter" of its reports.</summary>

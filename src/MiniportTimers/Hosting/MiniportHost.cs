@@ -137,7 +137,13 @@ public abstract class MiniportHost
         }
     }
 
+    /// <summary>The processor (engine dispatcher) of the next adapter: round-robin over the engine's dispatchers.</summary>
+    internal int NextAdapterProcessor() => (Interlocked.Increment(ref _adapterProcessors) - 1) % Engine.DispatcherCount;
+
+    private int _adapterProcessors;
+
     /// <summary>The next adapter name: <paramref name="prefix"/> and a number never used before on this host.</summary>
+
     private protected string NextAdapterName(string prefix) => $"{prefix}{Interlocked.Increment(ref _adaptersCreated) - 1}";
 
     /// <summary>Adds a new adapter to the live ones.</summary>

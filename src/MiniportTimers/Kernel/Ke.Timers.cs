@@ -128,16 +128,18 @@ public static partial class Ke
         Dpc.Importance = Importance;
     }
 
-    /// <summary>The number of processors the host models: one (its dispatcher), so processor 0 is the only target.</summary>
-    public const int ProcessorCount = 1;
-
-    /// <summary>Sets the processor the DPC runs on (KeSetTargetProcessorDpc / KeSetTargetProcessorDpcEx).</summary>
-    /// <returns>STATUS_SUCCESS (0), or STATUS_INVALID_PARAMETER (0xC000000D) for a processor the host does not have (only 0 exists).</returns>
-    /// <remarks>IRQL: any. Call before queuing the DPC.</remarks>
+    /// <summary>
+    /// Sets the processor the DPC runs on (KeSetTargetProcessorDpc / KeSetTargetProcessorDpcEx): the engine dispatcher
+    /// its routine runs on from its next queuing, and the one a KTIMER that names this DPC fires on. The host's
+    /// processors are its engine's dispatchers (<see cref="TimerEngine.DispatcherCount"/>: one on a virtual engine).
+    /// </summary>
+    /// <returns>STATUS_SUCCESS (0), or STATUS_INVALID_PARAMETER (0xC000000D) for a processor the host does not have, or for
+    /// a DPC never initialized (it has no engine yet).</returns>
+    /// <remarks>IRQL: any. Call before queuing the DPC, as Windows requires.</remarks>
     public static uint KeSetTargetProcessorDpc(KDPC Dpc, int Number)
     {
         ArgumentNullException.ThrowIfNull(Dpc);
-        if (Number is < 0 or >= ProcessorCount)
+        if (Dpc.Engine is not { } engine || Number < 0 || Number >= engine.DispatcherCount)
         {
             return 0xC000000D;
         }

@@ -45,11 +45,12 @@ public class KeDpcAndTryLockTests
         using var scope = UseEngine(engine);
         var dpc = new KDPC();
         KeInitializeDpc(dpc, (_, _, _, _) => { }, null);
-        Assert.Equal((KDPC_IMPORTANCE.MediumImportance, 0), (dpc.Importance, dpc.TargetProcessor));
+        Assert.Equal((KDPC_IMPORTANCE.MediumImportance, (int?)null), (dpc.Importance, dpc.TargetProcessor));
         KeSetImportanceDpc(dpc, KDPC_IMPORTANCE.MediumHighImportance);
         Assert.Equal(0u, KeSetTargetProcessorDpc(dpc, 0));
-        Assert.Equal(0xC000000Du, KeSetTargetProcessorDpc(dpc, ProcessorCount)); // STATUS_INVALID_PARAMETER
-        Assert.Equal((KDPC_IMPORTANCE.MediumHighImportance, 0), (dpc.Importance, dpc.TargetProcessor));
+        Assert.Equal(0xC000000Du, KeSetTargetProcessorDpc(dpc, engine.DispatcherCount)); // STATUS_INVALID_PARAMETER: a virtual engine has one
+        Assert.Equal(0xC000000Du, KeSetTargetProcessorDpc(dpc, -1));
+        Assert.Equal((KDPC_IMPORTANCE.MediumHighImportance, (int?)0), (dpc.Importance, dpc.TargetProcessor));
         Assert.Throws<ArgumentOutOfRangeException>(() => KeSetImportanceDpc(dpc, (KDPC_IMPORTANCE)7));
     }
 

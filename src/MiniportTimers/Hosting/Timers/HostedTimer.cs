@@ -166,6 +166,14 @@ internal abstract class HostedTimer
 
         (_engineDueNanoseconds, _enginePeriodNanoseconds) = (dueNanoseconds, periodNanoseconds);
         Host.Trace?.Arm(TrackName, Kind, _activity!.Callback, Host.Engine.NowNanoseconds, dueNanoseconds);
+        if (Owner is { } adapter && Host.Engine.DispatcherCount > 1)
+        {
+            // The adapter's chosen processor: its timers fire on that dispatcher whichever thread arms them, so an adapter
+            // whose callback blocks delays only the adapters that share its processor. No effect while pending (a re-arm
+            // of a pending timer stays where it is filed).
+            Host.Engine.TrySetTargetDispatcher(_engineTimer, adapter.Processor);
+        }
+
         var wasQueued = Host.Engine.Arm(_engineTimer, dueNanoseconds, toleranceNanoseconds, periodNanoseconds);
         _armedSequence = _engineTimer.ArmSequence;
         if (wasQueued)

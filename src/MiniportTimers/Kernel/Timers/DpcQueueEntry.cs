@@ -46,7 +46,10 @@ internal sealed class DpcQueueEntry
 
     /// <summary>Queues the DPC unless it is queued; the arguments are taken only when it is newly queued.</summary>
     /// <returns>TRUE if newly queued; FALSE if it was already queued.</returns>
-    public bool Insert(object? systemArgument1, object? systemArgument2)
+    /// <param name="systemArgument1">The first system argument.</param>
+    /// <param name="systemArgument2">The second system argument.</param>
+    /// <param name="targetProcessor">The dispatcher to run on (KeSetTargetProcessorDpc), or null for the queuing CPU's.</param>
+    public bool Insert(object? systemArgument1, object? systemArgument2, int? targetProcessor = null)
     {
         lock (_gate)
         {
@@ -57,6 +60,11 @@ internal sealed class DpcQueueEntry
 
             SystemArgument1 = systemArgument1;
             SystemArgument2 = systemArgument2;
+            if (targetProcessor is { } target)
+            {
+                Engine.TrySetTargetDispatcher(_timer, target);
+            }
+
             Engine.Arm(_timer, Engine.NowNanoseconds);
             return true;
         }

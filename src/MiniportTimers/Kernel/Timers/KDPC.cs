@@ -13,8 +13,8 @@ public sealed class KDPC : KernelObject
     /// <summary>Where Windows would queue it (KeSetImportanceDpc); recorded: this host's one DPC queue is first in, first out.</summary>
     public KDPC_IMPORTANCE Importance { get; internal set; } = KDPC_IMPORTANCE.MediumImportance;
 
-    /// <summary>The processor it is to run on (KeSetTargetProcessorDpc), 0 until set; recorded: this host dispatches on one.</summary>
-    public int TargetProcessor { get; internal set; }
+    /// <summary>The processor (engine dispatcher) it is to run on (KeSetTargetProcessorDpc); null until set: then it runs on the dispatcher of the CPU that queues it.</summary>
+    public int? TargetProcessor { get; internal set; }
 
     internal KDEFERRED_ROUTINE? Routine { get; private set; }
 
@@ -35,7 +35,7 @@ public sealed class KDPC : KernelObject
 
     /// <summary>Queues the DPC unless it is queued; the arguments are taken only when it is newly queued.</summary>
     internal bool Insert(object? systemArgument1, object? systemArgument2) =>
-        (_queue ?? throw new InvalidOperationException("KeInsertQueueDpc: the DPC was never initialized.")).Insert(systemArgument1, systemArgument2);
+        (_queue ?? throw new InvalidOperationException("KeInsertQueueDpc: the DPC was never initialized.")).Insert(systemArgument1, systemArgument2, TargetProcessor);
 
     internal bool Remove() => _queue is { } queue && queue.Remove();
 

@@ -43,6 +43,11 @@ public sealed class KTIMER : KernelObject
         {
             _signaled = false;
             _dpc = dpc;
+            if (dpc?.TargetProcessor is { } target)
+            {
+                timer.Engine.TrySetTargetDispatcher(timer, target); // the DPC's processor: Windows runs it there
+            }
+
             return timer.Engine.Arm(timer, dueNanoseconds, toleranceNanoseconds, periodNanoseconds);
         }
     }
