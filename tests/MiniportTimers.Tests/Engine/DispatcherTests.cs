@@ -1,0 +1,128 @@
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Tests.Engine;
+
+/// <summary>
+/// Several dispatchers on one real engine (issue 15): a timer belongs to one dispatcher, a blocked callback delays only
+/// its own dispatcher's timers, a pin holds whichever thread arms, and the engine-wide services (flush, statistics)
+/// cover every dispatcher. Real clock, generous bounds.
+/// </summary>
+public sealed class DispatcherTests
+{
+    [Fact]
+    public void BlockedCallback_OnOneDispatcher_DoesNotDelayAPeriodicTimerOnAnother()
+    {
+        using var engine = new RealTimeTimerEngine("two", dispatchers: 2);
+        using var blocking = new ManualResetEventSlim();
+        using var released = new ManualResetEventSlim();
+        var ticksWhileBlocked = 0;
+        var ticking = engine.CreateTimer((_, in _) =>
+        {
+            if (blocking.IsSet && !released.IsSet)
+            {
+                Interlocked.Increment(ref ticksWhileBlocked);
+            }
+        });
+        var blocker = engine.CreateTimer((_, in _) =>
+        {
+            blocking.Set();
+            Thread.Sleep(200);
+            released.Set();
+        });
+        Assert.True(engine.TrySetTargetDispatcher(ticking, 1));
+        Assert.True(engine.TrySetTargetDispatcher(blocker, 0));
+        engine.ArmAfter(ticking, TimeUnits.NanosecondsPerMillisecond, periodNanoseconds: TimeUnits.NanosecondsPerMillisecond);
+        engine.ArmAfter(blocker, 20 * TimeUnits.NanosecondsPerMillisecond);
+        Assert.True(released.Wait(TimeSpan.FromSeconds(10)));
+        engine.Cancel(ticking);
+
+        // 200 ticks are due while the other dispatcher is blocked; a shared dispatcher would fire none of them then.
+        Assert.InRange(Volatile.Read(ref ticksWhileBlocked), 100, 220);
+    }
+
+    [Fact]
+    public void PinnedTimer_FiresOnItsDispatcher_WhicheverThreadArmsIt()
+    {
+        using var engine = new RealTimeTimerEngine("pin", dispatchers: 2);
+        var names = new System.Collections.Concurrent.ConcurrentBag<string?>();
+        using var done = new CountdownEvent(20);
+        var timer = engine.CreateTimer((_, in _) =>
+        {
+            names.Add(Thread.CurrentThread.Name);
+            done.Signal();
+        });
+        Assert.True(engine.TrySetTargetDispatcher(timer, 1));
+        for (var i = 0; i < 20; i++)
+        {
+            var t = new Thread(() => engine.ArmAfter(timer, 0));
+            t.Start();
+            t.Join();
+            SpinWait.SpinUntil(() => names.Count == i + 1, TimeSpan.FromSeconds(5));
+        }
+
+        Assert.True(done.Wait(TimeSpan.FromSeconds(5)));
+        Assert.All(names, n => Assert.Equal("pin 1", n));
+    }
+
+    [Fact]
+    public void TrySetTargetDispatcher_RefusesAPendingTimer_AndReducesATargetBeyondTheCount()
+    {
+        using var engine = new RealTimeTimerEngine("target", dispatchers: 2);
+        var timer = engine.CreateTimer((_, in _) => { });
+        engine.ArmAfter(timer, 60 * TimeUnits.NanosecondsPerSecond);
+        Assert.False(engine.TrySetTargetDispatcher(timer, 1)); // pending: it stays where it is filed
+        engine.Cancel(timer);
+        engine.FlushDispatched(); // the cancel is filed: the timer is on no stack now
+        SpinWait.SpinUntil(() => engine.TrySetTargetDispatcher(timer, 3), TimeSpan.FromSeconds(5));
+        Assert.Equal(1, TimerEngine.DispatcherOf(timer)); // 3 mod 2
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.TrySetTargetDispatcher(timer, -1));
+        using var other = new VirtualTimerEngine();
+        Assert.Throws<ArgumentException>(() => other.TrySetTargetDispatcher(timer, 0));
+    }
+
+    [Fact]
+    public void UnpinnedTimers_FollowTheArmingThreadsCpu_AndEveryDispatcherFires()
+    {
+        var dispatchers = Math.Max(2, Environment.ProcessorCount);
+        using var engine = new RealTimeTimerEngine("spread", dispatchers: dispatchers);
+        const int n = 2_000;
+        using var done = new CountdownEvent(n);
+        var timers = Enumerable.Range(0, n).Select(_ => engine.CreateTimer((_, in _) => done.Signal())).ToArray();
+        Parallel.ForEach(timers, t => engine.ArmAfter(t, TimeUnits.NanosecondsPerMillisecond));
+        Assert.True(done.Wait(TimeSpan.FromSeconds(10)));
+        Assert.All(timers, t => Assert.InRange(TimerEngine.DispatcherOf(t), 0, dispatchers - 1));
+        Assert.Equal(n, engine.Statistics.Fires); // summed over the dispatchers
+    }
+
+    [Fact]
+    public void FlushDispatched_WaitsForTheRunningCallbacksOfEveryDispatcher()
+    {
+        using var engine = new RealTimeTimerEngine("flush", dispatchers: 2);
+        using var started = new CountdownEvent(2);
+        var finished = 0;
+        for (var d = 0; d < 2; d++)
+        {
+            var timer = engine.CreateTimer((_, in _) =>
+            {
+                started.Signal();
+                Thread.Sleep(100);
+                Interlocked.Increment(ref finished);
+            });
+            Assert.True(engine.TrySetTargetDispatcher(timer, d));
+            engine.ArmAfter(timer, 0);
+        }
+
+        Assert.True(started.Wait(TimeSpan.FromSeconds(5)));
+        engine.FlushDispatched();
+        Assert.Equal(2, Volatile.Read(ref finished));
+    }
+
+    [Fact]
+    public void Constructor_RefusesADispatcherCountOutside1To64()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RealTimeTimerEngine("none", dispatchers: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RealTimeTimerEngine("many", dispatchers: 65));
+        using var virtualEngine = new VirtualTimerEngine();
+        Assert.Equal(1, virtualEngine.DispatcherCount);
+    }
+}

@@ -1,0 +1,60 @@
+using MiniportTimers.Engine;
+using MiniportTimers.Ndis;
+using MiniportTimers.Tests.Ndis;
+using static MiniportTimers.Ndis.NdisApi;
+
+namespace MiniportTimers.Tests.Hosting;
+
+/// <summary>
+/// Issue 15's per-CPU dispatch, at the hosting layer: adapters are spread over the engine's dispatchers, and one
+/// adapter's callback that blocks for 200 ms does not stop another adapter's 1 ms timer on another dispatcher.
+/// </summary>
+public sealed class AdapterProcessorTests
+{
+    [Fact]
+    public void OneAdaptersBlockedCallback_DoesNotDelayAnotherAdaptersOneMillisecondTimer()
+    {
+        using var engine = new RealTimeTimerEngine("adapters", dispatchers: 2);
+        var bed = new NdisTestBed(adapters: 2, engine: engine);
+        var (slow, fast) = (bed.Created[0], bed.Created[1]);
+        Assert.Equal((0, 1), (slow.Processor, fast.Processor)); // round-robin as they were created
+
+        using var blocking = new ManualResetEventSlim();
+        using var released = new ManualResetEventSlim();
+        var ticksWhileBlocked = 0;
+        var tick = bed.NewTimerObject((_, _, _, _) =>
+        {
+            if (blocking.IsSet && !released.IsSet)
+            {
+                Interlocked.Increment(ref ticksWhileBlocked);
+            }
+        }, handle: fast);
+        var block = bed.NewTimerObject((_, _, _, _) =>
+        {
+            blocking.Set();
+            Thread.Sleep(200);
+            released.Set();
+        }, handle: slow);
+
+        NdisSetTimerObject(tick, -10_000, 1, null);   // every 1 ms on the fast adapter
+        NdisSetTimerObject(block, -200_000, 0, null); // in 20 ms, on the slow one: blocks for 200 ms
+        Assert.True(released.Wait(TimeSpan.FromSeconds(10)));
+        NdisCancelTimerObject(tick);
+
+        Assert.InRange(Volatile.Read(ref ticksWhileBlocked), 100, 220); // about 200 expected; none on one shared dispatcher
+    }
+
+    [Fact]
+    public void Processor_IsSettable_WithinTheEnginesDispatchers_AndIsZeroOnAVirtualEngine()
+    {
+        var bed = new NdisTestBed(adapters: 2);
+        Assert.Equal((0, 0), (bed.Created[0].Processor, bed.Created[1].Processor));
+        Assert.Throws<ArgumentOutOfRangeException>(() => bed.Created[0].Processor = 1);
+
+        using var engine = new RealTimeTimerEngine("settable", dispatchers: 2);
+        var real = new NdisTestBed(adapters: 1, engine: engine);
+        real.Adapter.Processor = 1;
+        Assert.Equal(1, real.Adapter.Processor);
+        Assert.Throws<ArgumentOutOfRangeException>(() => real.Adapter.Processor = 2);
+    }
+}
