@@ -17,7 +17,7 @@ internal static class ExpiryBench
     {
         var n = quick ? 10_000 : 1_000_000;
         var label = $"{n:N0} due within 100 ms";
-        var (oursCpu, oursLast) = Ours(n);
+        var (oursCpu, oursLast) = Ours(n, dispatchers: 1);
         yield return new BenchRow("expiry", $"process CPU per expiry, {label}", "ours", oursCpu, "ns");
         yield return new BenchRow("expiry", $"last callback after the last due time, {label}", "ours", oursLast, "ms");
         var (timerCpu, timerLast) = ThreadingTimer(n);
@@ -26,10 +26,64 @@ internal static class ExpiryBench
         yield return new BenchRow("expiry", $"AdvanceTo per expiry, {n:N0} pending", "ours (virtual)", Virtual(n), "ns");
     }
 
-    /// <summary>Arms <paramref name="n"/> timers due in a window that opens once arming is done; measures the burst.</summary>
-    private static (double CpuPerExpiryNs, double LastLateMs) Ours(int n)
+    /// <summary>
+    /// `bench --only cpus`: the same burst on one dispatcher and on one per CPU (the arming spread over the CPUs as well,
+    /// so each dispatcher gets its share), and how many 1 ms ticks of one dispatcher keep their cadence while a callback
+    /// on another blocks for 200 ms.
+    /// </summary>
+    public static IEnumerable<BenchRow> RunCpus(bool quick)
     {
-        using var engine = new RealTimeTimerEngine("bench expiry");
+        var n = quick ? 10_000 : 1_000_000;
+        var cpus = Math.Max(2, Environment.ProcessorCount);
+        var label = $"{n:N0} due within 100 ms";
+        foreach (var dispatchers in new[] { 1, cpus })
+        {
+            var approach = dispatchers == 1 ? "ours, 1 dispatcher" : $"ours, {dispatchers} dispatchers";
+            var (cpu, last) = Ours(n, dispatchers);
+            yield return new BenchRow("cpus", $"process CPU per expiry, {label}", approach, cpu, "ns");
+            yield return new BenchRow("cpus", $"last callback after the last due time, {label}", approach, last, "ms");
+        }
+
+        foreach (var dispatchers in new[] { 1, cpus })
+        {
+            var approach = dispatchers == 1 ? "ours, 1 dispatcher" : $"ours, {dispatchers} dispatchers";
+            yield return new BenchRow("cpus", "1 ms ticks fired while another timer's callback blocks 200 ms (200 due)", approach, TicksWhileBlocked(dispatchers), "ticks");
+        }
+    }
+
+    /// <summary>A 1 ms periodic timer pinned to the last dispatcher; a one-shot on dispatcher 0 whose callback sleeps 200 ms.</summary>
+    private static int TicksWhileBlocked(int dispatchers)
+    {
+        using var engine = new RealTimeTimerEngine("bench cpus", dispatchers: dispatchers);
+        using var blocking = new ManualResetEventSlim();
+        using var released = new ManualResetEventSlim();
+        var ticks = 0;
+        var tick = engine.CreateTimer((_, in _) =>
+        {
+            if (blocking.IsSet && !released.IsSet)
+            {
+                Interlocked.Increment(ref ticks);
+            }
+        });
+        var block = engine.CreateTimer((_, in _) =>
+        {
+            blocking.Set();
+            Thread.Sleep(200);
+            released.Set();
+        });
+        engine.TrySetTargetDispatcher(tick, dispatchers - 1);
+        engine.TrySetTargetDispatcher(block, 0);
+        engine.ArmAfter(tick, TimeUnits.NanosecondsPerMillisecond, periodNanoseconds: TimeUnits.NanosecondsPerMillisecond);
+        engine.ArmAfter(block, 20 * TimeUnits.NanosecondsPerMillisecond);
+        released.Wait(TimeSpan.FromSeconds(10));
+        engine.Cancel(tick);
+        return Volatile.Read(ref ticks);
+    }
+
+    /// <summary>Arms <paramref name="n"/> timers due in a window that opens once arming is done; measures the burst.</summary>
+    private static (double CpuPerExpiryNs, double LastLateMs) Ours(int n, int dispatchers)
+    {
+        using var engine = new RealTimeTimerEngine("bench expiry", dispatchers: dispatchers);
         var fired = 0;
         long lastFire = 0;
         var rng = new Random(15);
@@ -38,11 +92,12 @@ internal static class ExpiryBench
         for (var i = 0; i < n; i++)
         {
             dues[i] = open + (long)(rng.NextDouble() * WindowNanoseconds);
-            var t = engine.CreateTimer((timer, in _) =>
+            var t = engine.CreateTimer((timer, in firing) =>
             {
-                Volatile.Write(ref lastFire, engine.NowNanoseconds);
+                InterlockedMax(ref lastFire, firing.FiredAtNanoseconds);
                 Interlocked.Increment(ref fired);
             });
+            engine.TrySetTargetDispatcher(t, i % dispatchers); // as arming threads on every CPU would spread them
             engine.Arm(t, dues[i]);
         }
 
@@ -116,6 +171,21 @@ internal static class ExpiryBench
         var start = Stopwatch.GetTimestamp();
         engine.AdvanceTo(WindowNanoseconds + 1);
         return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            var was = Interlocked.CompareExchange(ref target, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
     }
 
     /// <summary>Time to arm <paramref name="n"/> timers before the window opens, generously (about 1 µs each, at least 50 ms).</summary>

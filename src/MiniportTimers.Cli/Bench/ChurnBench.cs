@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using MiniportTimers.Engine;
+
+namespace MiniportTimers.Cli.Bench;
+
+/// <summary>
+/// `bench --only churn` (issue 15's server churn): 1,000,000 pending idle-timeouts of 30 s with 1 s tolerance, re-armed
+/// at random by 2 threads as fast as they can for the run, while 1 % more (zero tolerance, due at random within the run)
+/// expire. Reports re-arms per second and the expiries' lateness, on the engine (one dispatcher, and one per CPU) and on
+/// System.Threading.Timer doing the same (Timer.Change) in the same process.
+/// </summary>
+internal static class ChurnBench
+{
+    private const long IdleTimeoutNanoseconds = 30 * TimeUnits.NanosecondsPerSecond;
+    private const long ToleranceNanoseconds = TimeUnits.NanosecondsPerSecond;
+
+    public static IEnumerable<BenchRow> Run(bool quick)
+    {
+        var n = quick ? 10_000 : 1_000_000;
+        var runNanoseconds = (quick ? 300 : 3_000) * TimeUnits.NanosecondsPerMillisecond;
+        var label = $"{n:N0} idle-timeouts, 2 threads";
+        var cpus = Math.Max(2, Environment.ProcessorCount);
+        foreach (var dispatchers in new[] { 1, cpus })
+        {
+            var approach = dispatchers == 1 ? "ours, 1 dispatcher" : $"ours, {dispatchers} dispatchers";
+            var (rate, late) = Ours(n, runNanoseconds, dispatchers);
+            yield return new BenchRow("churn", $"re-arms per second, {label}", approach, rate, "/s");
+            yield return new BenchRow("churn", $"expiry lateness p50, {label}", approach, late.At(50), "µs", $"{late.Count} expiries");
+            yield return new BenchRow("churn", $"expiry lateness p99, {label}", approach, late.At(99), "µs", $"{late.Count} expiries");
+        }
+
+        var (timerRate, timerLate) = ThreadingTimer(n, runNanoseconds);
+        yield return new BenchRow("churn", $"re-arms per second, {label}", "System.Threading.Timer", timerRate, "/s");
+        yield return new BenchRow("churn", $"expiry lateness p50, {label}", "System.Threading.Timer", timerLate.At(50), "µs", $"{timerLate.Count} expiries");
+        yield return new BenchRow("churn", $"expiry lateness p99, {label}", "System.Threading.Timer", timerLate.At(99), "µs", $"{timerLate.Count} expiries");
+    }
+
+    private static (double RearmsPerSecond, LatenessHistogram Lateness) Ours(int n, long runNanoseconds, int dispatchers)
+    {
+        using var engine = new RealTimeTimerEngine("bench churn", dispatchers: dispatchers);
+        var idle = new EngineTimer[n];
+        for (var i = 0; i < n; i++)
+        {
+            idle[i] = engine.CreateTimer(static (_, in _) => { });
+            engine.ArmAfter(idle[i], IdleTimeoutNanoseconds, ToleranceNanoseconds);
+        }
+
+        var lateness = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        var rng = new Random(15);
+        var start = engine.NowNanoseconds;
+        for (var i = 0; i < n / 100; i++)
+        {
+            var t = engine.CreateTimer(static (t, in f) => ((System.Collections.Concurrent.ConcurrentQueue<double>)t.State!).Enqueue(f.LatenessNanoseconds / 1_000.0), lateness);
+            engine.Arm(t, start + (long)(rng.NextDouble() * runNanoseconds));
+        }
+
+        var rearms = Churn(n, runNanoseconds, i => engine.ArmAfter(idle[i], IdleTimeoutNanoseconds, ToleranceNanoseconds));
+        SpinWait.SpinUntil(() => lateness.Count >= n / 100, TimeSpan.FromSeconds(10));
+        return (rearms, new LatenessHistogram(lateness));
+    }
+
+    private static (double RearmsPerSecond, LatenessHistogram Lateness) ThreadingTimer(int n, long runNanoseconds)
+    {
+        var idleTimeout = TimeSpan.FromTicks(IdleTimeoutNanoseconds / TimeUnits.NanosecondsPer100ns);
+        var idle = new Timer[n];
+        for (var i = 0; i < n; i++)
+        {
+            idle[i] = new Timer(static _ => { }, null, idleTimeout, Timeout.InfiniteTimeSpan);
+        }
+
+        var lateness = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        var rng = new Random(15);
+        var clock = Stopwatch.StartNew();
+        var expiring = new Timer[n / 100];
+        for (var i = 0; i < expiring.Length; i++)
+        {
+            var dueNs = (long)(rng.NextDouble() * runNanoseconds);
+            expiring[i] = new Timer(_ => lateness.Enqueue((clock.Elapsed.TotalNanoseconds - dueNs) / 1_000.0), null, TimeSpan.FromTicks(Math.Max(0, dueNs - (long)clock.Elapsed.TotalNanoseconds) / TimeUnits.NanosecondsPer100ns), Timeout.InfiniteTimeSpan);
+        }
+
+        var rearms = Churn(n, runNanoseconds, i => idle[i].Change(idleTimeout, Timeout.InfiniteTimeSpan));
+        SpinWait.SpinUntil(() => lateness.Count >= expiring.Length, TimeSpan.FromSeconds(10));
+        foreach (var t in idle.Concat(expiring))
+        {
+            t.Dispose();
+        }
+
+        return (rearms, new LatenessHistogram(lateness));
+    }
+
+    /// <summary>Two threads re-arm random timers for <paramref name="runNanoseconds"/>; the total re-arms per second.</summary>
+    private static double Churn(int n, long runNanoseconds, Action<int> rearm)
+    {
+        long total = 0;
+        var clock = Stopwatch.StartNew();
+        var threads = Enumerable.Range(0, 2).Select(seed => new Thread(() =>
+        {
+            var rng = new Random(seed);
+            long count = 0;
+            while (clock.Elapsed.TotalNanoseconds < runNanoseconds)
+            {
+                for (var k = 0; k < 256; k++)
+                {
+                    rearm(rng.Next(n));
+                }
+
+                count += 256;
+            }
+
+            Interlocked.Add(ref total, count);
+        })).ToArray();
+        foreach (var t in threads)
+        {
+            t.Start();
+        }
+
+        foreach (var t in threads)
+        {
+            t.Join();
+        }
+
+        return total / clock.Elapsed.TotalSeconds;
+    }
+}
