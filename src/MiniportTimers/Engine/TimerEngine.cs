@@ -17,7 +17,8 @@ namespace MiniportTimers.Engine;
 //   due time, tolerance and period so that due + tolerance + period can never overflow.
 //
 // Arm and cancel: no lock, O(1)
-//   A timer's state is one 64-bit word: (arm sequence << 3) | Submitted | Writing | Armed. Arm takes the Writing bit
+//   A timer's state is one 64-bit word: (arm sequence << 10) | (queue << 4) | Pinned | Submitted | Writing | Armed (the
+//   queue is the dispatcher the timer belongs to: see DispatchQueue for who may move it and when). Arm takes the Writing bit
 //   with one CAS, writes the due time (tolerance and period go to the timer's ArmParameters), and publishes a new
 //   sequence with Armed and Submitted set (a release store: every reader spins while the Writing bit is set). Cancel is
 //   one CAS from Armed to not armed (sequence + 1, Submitted set). Whoever finds Submitted clear pushes the timer onto a
