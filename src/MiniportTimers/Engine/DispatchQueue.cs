@@ -98,7 +98,7 @@ internal sealed class DispatchQueue
         while (true)
         {
             var near = long.MaxValue;
-            if (_nearExact.TryPeekCurrent(out var exact))
+            if (TryPeekDue(_nearExact, out var exact))
             {
                 near = exact.Key;
             }
@@ -135,11 +135,94 @@ internal sealed class DispatchQueue
         }
     }
 
+    /// <summary>
+    /// Dispatcher: the top current entry of a by-due heap. A stale entry is dropped; if its timer was re-armed lazily
+    /// (see "Lazy re-arms" in TimerEngine), this is the earlier position it stayed filed at, so its current arming is
+    /// filed now (the CAS that clears the Lazy bit makes that happen once).
+    /// </summary>
+    private static bool TryPeekDueCore(NearHeap heap, out NearEntry entry, out EngineTimer? refile)
+    {
+        refile = null;
+        while (heap.Count > 0)
+        {
+            if (heap.TryPeekTop(out entry))
+            {
+                return true;
+            }
+
+            var t = heap.TopTimer!;
+            heap.Pop();
+            if (TakeLazy(t))
+            {
+                refile = t;
+                return false;
+            }
+        }
+
+        entry = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Dispatcher, on a stale filing of <paramref name="t"/>: true (and the Lazy bit cleared) if its current arming was
+    /// published lazily and is filed nowhere yet. Waits out an Arm that is mid-write (it may be a lazy one).
+    /// </summary>
+    private static bool TakeLazy(EngineTimer t)
+    {
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var state = Volatile.Read(ref t.StateWord);
+            if ((state & EngineTimer.WritingBit) != 0)
+            {
+                spin.SpinOnce();
+                continue;
+            }
+
+            if ((state & (EngineTimer.LazyBit | EngineTimer.ArmedBit | EngineTimer.SubmittedBit)) != (EngineTimer.LazyBit | EngineTimer.ArmedBit))
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref t.StateWord, state & ~EngineTimer.LazyBit, state) == state)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Dispatcher: files <paramref name="t"/>'s current arming if it was published lazily (see <see cref="TakeLazy"/>).</summary>
+    private void RefileIfLazy(EngineTimer t)
+    {
+        if (TakeLazy(t))
+        {
+            File(t, clearSubmitted: false);
+        }
+    }
+
+    private bool TryPeekDue(NearHeap heap, out NearEntry entry)
+    {
+        while (true)
+        {
+            if (TryPeekDueCore(heap, out entry, out var refile))
+            {
+                return true;
+            }
+
+            if (refile is null)
+            {
+                return false;
+            }
+
+            File(refile, clearSubmitted: false);
+        }
+    }
+
     /// <summary>Dispatcher: the near timer due first (the earlier top of the exact and the tolerant heap), and its heap; null when both are empty.</summary>
     private NearHeap? TryPeekNearDue(out NearEntry entry)
     {
-        var hasExact = _nearExact.TryPeekCurrent(out var exact);
-        if (_nearTolerantByDue.TryPeekCurrent(out var tolerant) && (!hasExact || tolerant.Precedes(exact)))
+        var hasExact = TryPeekDue(_nearExact, out var exact);
+        if (TryPeekDue(_nearTolerantByDue, out var tolerant) && (!hasExact || tolerant.Precedes(exact)))
         {
             entry = tolerant;
             return _nearTolerantByDue;
@@ -210,7 +293,8 @@ internal sealed class DispatchQueue
             var sequence = entry.Sequence;
             if (!entry.IsCurrentWith(out var state))
             {
-                continue; // cancelled or re-armed since the peek: it was re-submitted, the next drain files it
+                RefileIfLazy(t); // re-armed lazily since the peek: this was its filed position; else re-submitted
+                continue;
             }
 
             var parameters = t.Owner as ArmParameters;
@@ -218,7 +302,8 @@ internal sealed class DispatchQueue
             var tolerance = parameters?.ToleranceNanoseconds ?? 0;
             if (Volatile.Read(ref t.StateWord) != state)
             {
-                continue; // an Arm began while the parameters were read: it will re-submit the timer
+                RefileIfLazy(t); // an Arm began while the parameters were read: it re-submits the timer, or re-arms it lazily
+                continue;
             }
 
             var due = entry.DueNanoseconds;
@@ -242,6 +327,7 @@ internal sealed class DispatchQueue
                 // re-arm makes the CAS fail; it re-submitted the timer.
                 if (Interlocked.CompareExchange(ref t.StateWord, state | EngineTimer.WritingBit, state) != state)
                 {
+                    RefileIfLazy(t);
                     continue;
                 }
 
@@ -263,6 +349,7 @@ internal sealed class DispatchQueue
                 // Claim the one-shot: Armed(s) → idle(s), the submitted bit kept. A concurrent cancel or re-arm makes this fail.
                 if (Interlocked.CompareExchange(ref t.StateWord, state & ~EngineTimer.ArmedBit, state) != state)
                 {
+                    RefileIfLazy(t);
                     continue;
                 }
 
@@ -416,8 +503,10 @@ internal sealed class DispatchQueue
             }
 
             due = t.DueNanoseconds;
-            var unchanged = clearSubmitted
-                ? Interlocked.CompareExchange(ref t.StateWord, state & ~EngineTimer.SubmittedBit, state) == state
+            // Taking the snapshot clears the submitted bit (off the stack) and the Lazy bit (this files the current arming).
+            var cleared = state & ~(clearSubmitted ? EngineTimer.SubmittedBit | EngineTimer.LazyBit : EngineTimer.LazyBit);
+            var unchanged = cleared != state
+                ? Interlocked.CompareExchange(ref t.StateWord, cleared, state) == state
                 : Volatile.Read(ref t.StateWord) == state;
             if (unchanged)
             {

@@ -34,8 +34,15 @@ public abstract class EngineTimer
     /// <summary>State word bit: the timer stays on its queue whichever thread arms it (TimerEngine.TrySetTargetDispatcher).</summary>
     internal const long PinnedBit = 8;
 
+    /// <summary>
+    /// State word bit: the arming was published without a push because it moved the timer later (a lazy re-arm, see
+    /// "Lazy re-arms" in TimerEngine): the timer is still filed at an earlier position, and the dispatcher files it again
+    /// when it gets there. Cleared by the dispatcher when it files the timer.
+    /// </summary>
+    internal const long LazyBit = 16;
+
     /// <summary>State word: the index of the dispatcher queue the timer belongs to sits above the flag bits (6 bits).</summary>
-    internal const int QueueShift = 4;
+    internal const int QueueShift = 5;
 
     /// <summary>How many dispatcher queues the state word can name.</summary>
     internal const int MaxQueues = 64;
@@ -44,7 +51,7 @@ public abstract class EngineTimer
     internal const long RoutingMask = ((long)(MaxQueues - 1) << QueueShift) | PinnedBit;
 
     /// <summary>State word: the arm sequence sits above the flag bits and the queue index.</summary>
-    internal const int SequenceShift = 10;
+    internal const int SequenceShift = 11;
 
     /// <summary>Creates an idle timer of <paramref name="engine"/>, for a derived class that overrides <see cref="OnFired"/>.</summary>
     /// <param name="engine">The engine that will arm and fire this timer.</param>
@@ -66,7 +73,7 @@ public abstract class EngineTimer
     /// </summary>
     internal object Owner;
 
-    /// <summary>(arm sequence &lt;&lt; 10) | (queue &lt;&lt; 4) | PinnedBit | SubmittedBit | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>
+    /// <summary>(arm sequence &lt;&lt; 11) | (queue &lt;&lt; 5) | LazyBit | PinnedBit | SubmittedBit | WritingBit | ArmedBit. Every Arm increments the sequence; a cancel increments it too.</summary>
     internal long StateWord;
 
     /// <summary>Due time of the current arming, engine ns. Written under WritingBit, published by the state word; the

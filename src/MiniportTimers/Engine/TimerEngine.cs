@@ -17,7 +17,7 @@ namespace MiniportTimers.Engine;
 //   due time, tolerance and period so that due + tolerance + period can never overflow.
 //
 // Arm and cancel: no lock, O(1)
-//   A timer's state is one 64-bit word: (arm sequence << 10) | (queue << 4) | Pinned | Submitted | Writing | Armed (the
+//   A timer's state is one 64-bit word: (arm sequence << 11) | (queue << 5) | Lazy | Pinned | Submitted | Writing | Armed (the
 //   queue is the dispatcher the timer belongs to: see DispatchQueue for who may move it and when). Arm takes the Writing bit
 //   with one CAS, writes the due time (tolerance and period go to the timer's ArmParameters), and publishes a new
 //   sequence with Armed and Submitted set (a release store: every reader spins while the Writing bit is set). Cancel is
@@ -54,6 +54,16 @@ namespace MiniportTimers.Engine;
 //   The dispatcher drains the submission stack before it looks at its queue and files each drained timer: unlinks it
 //   from the wheel, then files its current arming (wheel or near) unless it is cancelled. A stale near entry is dropped,
 //   never fired early: every change of a timer's arming re-submits it, so its current arming is always filed.
+//
+// Lazy re-arms (idle timeouts pushed back on every I/O)
+//   An Arm of a timer that is pending and filed (armed, not submitted) to a due time and a deadline no earlier than its
+//   current ones publishes the new arming with the Lazy bit and does not push it: the timer stays filed at its earlier
+//   position, which the dispatcher reaches no later than the new deadline requires. When it gets there (a wheel pull,
+//   or the stale near entry reaching the top of a by-due heap) it clears the bit and files the current arming. So a
+//   connection timeout re-armed a million times a second costs the arming threads one CAS each and the dispatcher
+//   nothing until the old due time (Kafka's and Netty's idle-timeout trick; Linux's mod_timer skips the same way when
+//   the bucket does not change). An earlier due time or deadline, a cancel, or a timer already submitted takes the
+//   ordinary path.
 //
 // Firing rule (the Linux hrtimer range rule)
 //   The dispatcher sleeps until the earliest latest-allowed deadline, then fires, one by one and in due order, every
@@ -266,6 +276,7 @@ public abstract class TimerEngine : IDisposable
             spin.SpinOnce();
         }
 
+        var previousToleranceNanoseconds = (timer.Owner as ArmParameters)?.ToleranceNanoseconds ?? 0;
         if (toleranceNanoseconds != 0 || periodNanoseconds != 0 || IsVirtual)
         {
             if (timer.Owner is not ArmParameters parameters)
@@ -287,6 +298,11 @@ public abstract class TimerEngine : IDisposable
             parameters.PeriodNanoseconds = 0;
         }
 
+        // A lazy re-arm (see "Lazy re-arms"): pending, filed, and moved no earlier in due time or deadline.
+        var filedDue = timer.DueNanoseconds;
+        var lazy = (before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit)) == EngineTimer.ArmedBit
+            && dueNanoseconds >= filedDue
+            && dueNanoseconds + toleranceNanoseconds >= filedDue + previousToleranceNanoseconds;
         timer.DueNanoseconds = dueNanoseconds;
 
         // The queue: the timer's own while it is armed or submitted (it is filed there); otherwise, unless pinned to a
@@ -303,7 +319,7 @@ public abstract class TimerEngine : IDisposable
         // word spins while the writer bit is set, and when this Arm pushes, the push's CAS orders the store before the
         // read of the programmed deadline (see "Lost wake-ups" above).
         var sequence = (before >> EngineTimer.SequenceShift) + 1;
-        Volatile.Write(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | routing | EngineTimer.ArmedBit | EngineTimer.SubmittedBit);
+        Volatile.Write(ref timer.StateWord, (sequence << EngineTimer.SequenceShift) | routing | EngineTimer.ArmedBit | (lazy ? EngineTimer.LazyBit : EngineTimer.SubmittedBit));
 
         var wasPending = (before & EngineTimer.ArmedBit) != 0;
         if (timer is not InternalTimer)
@@ -313,6 +329,11 @@ public abstract class TimerEngine : IDisposable
             {
                 _pending.Add(1);
             }
+        }
+
+        if (lazy)
+        {
+            return wasPending; // still filed at its earlier position: the dispatcher files this arming when it gets there
         }
 
         if ((before & EngineTimer.SubmittedBit) == 0)

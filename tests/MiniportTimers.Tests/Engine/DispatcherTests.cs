@@ -72,8 +72,14 @@ public sealed class DispatcherTests
         engine.ArmAfter(timer, 60 * TimeUnits.NanosecondsPerSecond);
         Assert.False(engine.TrySetTargetDispatcher(timer, 1)); // pending: it stays where it is filed
         engine.Cancel(timer);
-        engine.FlushDispatched(); // the cancel is filed: the timer is on no stack now
-        SpinWait.SpinUntil(() => engine.TrySetTargetDispatcher(timer, 3), TimeSpan.FromSeconds(5));
+
+        // Wake the timer's dispatcher with a marker due now: it drains the cancel before it fires the marker.
+        using var woke = new ManualResetEventSlim();
+        var marker = engine.CreateTimer((_, in _) => woke.Set());
+        engine.TrySetTargetDispatcher(marker, TimerEngine.DispatcherOf(timer));
+        engine.ArmAfter(marker, 0);
+        Assert.True(woke.Wait(TimeSpan.FromSeconds(5)));
+        Assert.True(engine.TrySetTargetDispatcher(timer, 3));
         Assert.Equal(1, TimerEngine.DispatcherOf(timer)); // 3 mod 2
         Assert.Throws<ArgumentOutOfRangeException>(() => engine.TrySetTargetDispatcher(timer, -1));
         using var other = new VirtualTimerEngine();

@@ -59,6 +59,19 @@ internal sealed class NearHeap
         _items[index] = entry;
     }
 
+    /// <summary>The top entry if it is current; false when the heap is empty or its top is stale (left in place).</summary>
+    public bool TryPeekTop(out NearEntry entry)
+    {
+        if (Count > 0 && _items[0].IsCurrent)
+        {
+            entry = _items[0];
+            return true;
+        }
+
+        entry = default;
+        return false;
+    }
+
     /// <summary>Drops stale entries from the top; then the smallest current entry, if any.</summary>
     public bool TryPeekCurrent(out NearEntry entry)
     {
