@@ -103,7 +103,7 @@ internal sealed class DispatchQueue
                 near = exact.Key;
             }
 
-            if (_nearTolerantByDeadline.TryPeekCurrent(out var tolerant) && tolerant.Key < near)
+            if (TryPeekDue(_nearTolerantByDeadline, out var tolerant) && tolerant.Key < near) // a lazy timer's old deadline entry files it too
             {
                 near = tolerant.Key;
             }

@@ -33,6 +33,20 @@ public sealed class LazyRearmTests
     }
 
     [Fact]
+    public void TolerantNearTimer_MovedLater_FiresByItsNewDeadline_AloneInTheQueue()
+    {
+        using var engine = new VirtualTimerEngine();
+        var fired = new List<long>();
+        var t = engine.CreateTimer((_, in f) => fired.Add(f.FiredAtNanoseconds));
+        engine.Arm(t, 10 * Ms, toleranceNanoseconds: 2 * Ms); // deadline 12 ms
+        engine.AdvanceTo(9 * Ms); // filed near, nothing due
+        engine.Arm(t, 30 * Ms, toleranceNanoseconds: 2 * Ms); // lazy: deadline 32 ms
+        engine.AdvanceTo(100 * Ms);
+        Assert.Equal([32 * Ms], fired); // woken at the old deadline (12 ms), filed again, then fired at its new deadline: alone, it rides on nothing earlier
+        Assert.Equal(1, engine.PendingCount + fired.Count);
+    }
+
+    [Fact]
     public void MovedLaterThenEarlier_FiresAtTheEarlierOne()
     {
         using var engine = new VirtualTimerEngine();

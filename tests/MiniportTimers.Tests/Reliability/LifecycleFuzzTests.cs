@@ -266,7 +266,7 @@ public class LifecycleFuzzTests
         Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(world.Extension, out var idle));
         Assert.Equal(STOR_STATUS_SUCCESS, StorPortRequestTimer(world.Extension, handle, (_, _) => { }, null, 10_000_000, 0));
         Assert.Equal(NDIS_STATUS_SUCCESS, NdisAllocateTimerObject(world.Ndis.Adapter, NDIS_TIMER_CHARACTERISTICS.For((_, _, _, _) => { }, null), out var timerObject));
-        NdisSetTimerObject(timerObject!, -10_000, 0, null);
+        NdisSetTimerObject(timerObject!, -10_000_000, 0, null); // 1 s: still pending at the dispose below, even with a cold JIT
         var providerTimer = world.Provider.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
         world.Dispose();
 
