@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using MiniportTimers.Cli.Shell;
 using MiniportTimers.Cli.Bench;
 
 namespace MiniportTimers.Cli.Run;
@@ -10,11 +10,9 @@ namespace MiniportTimers.Cli.Run;
 /// on, and records how late each wake-up is. The engine's lateness sits on this floor (it beats it only when it is
 /// already awake for another timer), so a reader judges the report's lateness against it. Linux only (elsewhere: null).
 /// </summary>
-internal sealed partial class OsFloorProbe : IDisposable
+internal sealed class OsFloorProbe : IDisposable
 {
     private const long PeriodNanoseconds = 1_000_000;
-    private const int ClockMonotonic = 1;
-    private const int TimerAbsoluteTime = 1; // TFD_TIMER_ABSTIME
     private readonly Thread _thread;
     private readonly List<double> _latenessMicroseconds = [];
     private volatile bool _stop;
@@ -53,7 +51,7 @@ internal sealed partial class OsFloorProbe : IDisposable
 
     private unsafe void Measure()
     {
-        var fd = TimerfdCreate(ClockMonotonic, 0);
+        var fd = LinuxTimerFd.Create();
         if (fd < 0)
         {
             return;
@@ -62,15 +60,14 @@ internal sealed partial class OsFloorProbe : IDisposable
         try
         {
             var first = Stopwatch.GetTimestamp() + PeriodNanoseconds;
-            var spec = new ItimerSpec(new Timespec(0, PeriodNanoseconds), new Timespec(first / 1_000_000_000, first % 1_000_000_000));
-            if (TimerfdSettime(fd, TimerAbsoluteTime, in spec, IntPtr.Zero) != 0)
+            if (!LinuxTimerFd.SetAbsolute(fd, first, PeriodNanoseconds))
             {
                 return;
             }
 
             long expected = first;
             ulong expirations;
-            while (!_stop && Read(fd, &expirations, sizeof(ulong)) == sizeof(ulong))
+            while (!_stop && LinuxTimerFd.Read(fd, &expirations, sizeof(ulong)) == sizeof(ulong))
             {
                 var woke = Stopwatch.GetTimestamp();
                 var deadline = expected + ((long)(expirations - 1) * PeriodNanoseconds); // the latest expiry this read covers
@@ -84,27 +81,9 @@ internal sealed partial class OsFloorProbe : IDisposable
         }
         finally
         {
-            _ = Close(fd);
+            _ = LinuxTimerFd.Close(fd);
         }
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private readonly record struct Timespec(long Seconds, long Nanoseconds);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private readonly record struct ItimerSpec(Timespec Interval, Timespec Value);
-
-    [LibraryImport("libc", EntryPoint = "timerfd_create")]
-    private static partial int TimerfdCreate(int clockId, int flags);
-
-    [LibraryImport("libc", EntryPoint = "timerfd_settime")]
-    private static partial int TimerfdSettime(int fd, int flags, in ItimerSpec newValue, IntPtr oldValue);
-
-    [LibraryImport("libc", EntryPoint = "read")]
-    private static unsafe partial nint Read(int fd, void* buffer, nint count);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }
 
 /// <summary>The OS wake-up floor measured in a run: how late an ordinary thread woke for <see cref="PeriodMicroseconds"/> deadlines, µs.</summary>

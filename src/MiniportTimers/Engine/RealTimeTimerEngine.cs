@@ -67,14 +67,24 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// (or the one it is pinned to), so a blocked callback delays only its own dispatcher's timers, and expiries spread
     /// over the cores.
     /// </param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="spinNanoseconds"/> is negative or above 1 s, or
-    /// <paramref name="dispatchers"/> is outside 1 to 64.</exception>
-    public RealTimeTimerEngine(string name = "MiniportTimers dispatcher", bool forcePortableWait = false, long spinNanoseconds = 0, int dispatchers = 1)
+    /// <param name="realTimePriority">
+    /// 0 (the default): ordinary dispatch threads. 1 to 99: each dispatch thread asks for SCHED_FIFO at this priority
+    /// (Linux), so its wake-ups preempt ordinary threads and reach the kernel's real-time floor, without a spin. Where
+    /// the process may not (not root, no CAP_SYS_NICE, RLIMIT_RTPRIO too low) or off Linux, the threads stay ordinary:
+    /// <see cref="SchedulingPolicy"/> says which happened and why. A real-time thread that never sleeps would starve the
+    /// CPU's other threads (the kernel keeps 5 % for them), so callbacks on such an engine must be short.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="spinNanoseconds"/> is negative or above 1 s,
+    /// <paramref name="dispatchers"/> is outside 1 to 64, or <paramref name="realTimePriority"/> outside 0 to 99.</exception>
+    public RealTimeTimerEngine(string name = "MiniportTimers dispatcher", bool forcePortableWait = false, long spinNanoseconds = 0, int dispatchers = 1, int realTimePriority = 0)
         : base(CheckDispatchers(dispatchers))
     {
         ArgumentOutOfRangeException.ThrowIfNegative(spinNanoseconds);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(spinNanoseconds, TimeUnits.NanosecondsPerSecond);
+        ArgumentOutOfRangeException.ThrowIfNegative(realTimePriority);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(realTimePriority, 99);
         _spinNanoseconds = spinNanoseconds;
+        _realTimePriority = realTimePriority;
         _dispatchers = new Dispatcher[dispatchers];
         for (var i = 0; i < dispatchers; i++)
         {
@@ -95,7 +105,21 @@ public sealed class RealTimeTimerEngine : TimerEngine
         {
             dispatcher.Thread.Start();
         }
+
+        // Each thread reports its policy as it starts: wait for them, so SchedulingPolicy is settled when this returns.
+        foreach (var dispatcher in _dispatchers)
+        {
+            dispatcher.Started.Wait();
+        }
     }
+
+    private readonly int _realTimePriority;
+
+    /// <summary>
+    /// What the dispatch threads run under: "ordinary", "SCHED_FIFO n" (the real-time dispatcher), or "ordinary (SCHED_FIFO
+    /// n refused: ...)" with the reason when the OS said no. Reports print it beside the lateness figures.
+    /// </summary>
+    public string SchedulingPolicy => _dispatchers[0].Policy;
 
     private static int CheckDispatchers(int dispatchers)
     {
@@ -239,6 +263,8 @@ public sealed class RealTimeTimerEngine : TimerEngine
     private void RunDispatchLoop(Dispatcher dispatcher)
     {
         TimerFdWaiter.SetCurrentThreadTimerSlackToMinimum();
+        dispatcher.Policy = _realTimePriority == 0 ? "ordinary" : RealTimeScheduling.TryApplyToCurrentThread(_realTimePriority);
+        dispatcher.Started.Set();
         var queue = dispatcher.Queue;
         var waiter = dispatcher.Waiter;
         var now = NowNanoseconds;
@@ -357,5 +383,11 @@ public sealed class RealTimeTimerEngine : TimerEngine
 
         /// <summary>1 while the dispatcher is taking or running an expiry (set before it claims one): a flush must wait then.</summary>
         public int Busy;
+
+        /// <summary>Set once the thread has applied its scheduling policy.</summary>
+        public ManualResetEventSlim Started { get; } = new();
+
+        /// <summary>What the thread runs under (see <see cref="SchedulingPolicy"/>).</summary>
+        public string Policy { get; set; } = "ordinary";
     }
 }

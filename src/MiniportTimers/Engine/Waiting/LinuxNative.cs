@@ -44,6 +44,12 @@ internal static partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "gettid")]
     public static partial int GetTid();
 
+    public const int SCHED_FIFO = 1;
+
+    /// <summary>Sets the scheduling policy of thread <paramref name="pid"/> (0: the calling thread) and its priority.</summary>
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    public static partial int SchedSetScheduler(int pid, int policy, in int priority);
+
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
     public static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
