@@ -217,8 +217,15 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
     }
 
+    /// <remarks>
+    /// On the real-time dispatcher the arming thread does not program the deadline itself: it wakes the dispatcher at
+    /// once, and the dispatcher programs its own timer. Linux files a timerfd's expiry on the CPU that set it, and a
+    /// wake-up that must cross to another CPU (an inter-processor interrupt, a VM exit here) cost a SCHED_FIFO
+    /// dispatcher 60 µs at the median against 33 µs for a timer set on the waiting thread's own CPU (2-core VM,
+    /// docs/benchmarks.md "Below the ordinary floor"). The extra wake-up is early, so it costs CPU, never lateness.
+    /// </remarks>
     internal override void OnEarliestDeadlineLowered(DispatchQueue queue, long deadlineNanoseconds) =>
-        SetDeadlineFromArmingThread(queue, Math.Max(0, deadlineNanoseconds - _spinNanoseconds));
+        SetDeadlineFromArmingThread(queue, _realTimePriority > 0 ? 0 : Math.Max(0, deadlineNanoseconds - _spinNanoseconds));
 
     internal override void OnDrainNeeded(DispatchQueue queue) => SetDeadlineFromArmingThread(queue, 0);
 
