@@ -19,7 +19,7 @@ internal static class BenchCommand
     {
         var quick = new Option<bool>("--quick") { Description = "A few seconds with small sample counts: proves the benchmarks run (CI smoke), not a measurement." };
         var output = new Option<string?>("--output") { Description = "Folder for bench.csv and bench-lateness.svg (made if missing; checked before the benchmarks start).", DefaultValueFactory = _ => "bench-results", HelpName = "folder" }.WritableOutput(isFolder: true);
-        var only = new Option<string[]>("--only") { Description = "Run only these parts (repeatable): throughput (arm+cancel, create+free, allocation, memory), ddi (each timer DDI beside the engine: ns and bytes per request+cancel and request+fire), lateness (with the 100 µs cadence), coalescing, idle, expiry (N one-shots due within 100 ms: CPU per expiry and how late the last one runs, beside System.Threading.Timer; the virtual engine's AdvanceTo per expiry), cpus (the same burst on one dispatcher and on one per CPU, and a 1 ms timer's ticks while another dispatcher's callback blocks 200 ms), churn (1,000,000 idle-timeouts of 30 s with 1 s tolerance re-armed at random by 2 threads while 1 % expire: re-arms per second and expiry lateness, beside System.Threading.Timer), floor (one-shot lateness at 100 µs, 1 ms, 10 ms, 100 ms and 1 s beside a bare timerfd's in the same minutes, and at 1 ms with both on SCHED_FIFO 99: the real-time dispatcher).", AllowMultipleArgumentsPerToken = true };
+        var only = new Option<string[]>("--only") { Description = "Run only these parts (repeatable): throughput (arm+cancel, create+free, allocation, memory), ddi (each timer DDI beside the engine: ns and bytes per request+cancel and request+fire), lateness (with the 100 µs cadence), coalescing, idle, expiry (N one-shots due within 100 ms: CPU per expiry and how late the last one runs, beside System.Threading.Timer; the virtual engine's AdvanceTo per expiry), cpus (the same burst on one dispatcher and on one per CPU, and a 1 ms timer's ticks while another dispatcher's callback blocks 200 ms), churn (1,000,000 idle-timeouts of 30 s with 1 s tolerance re-armed at random by 2 threads while 1 % expire: re-arms per second and expiry lateness, beside System.Threading.Timer), floor (one-shot lateness at 100 µs, 1 ms, 10 ms, 100 ms and 1 s beside a bare timerfd's in the same minutes, and at 1 ms with both on SCHED_FIFO 99: the real-time dispatcher), first (the first ten expiries of a fresh process, with the engine's warm-up and without).", AllowMultipleArgumentsPerToken = true };
         only.AcceptOnlyFromAmong(Parts);
         var command = new Command("bench", "Measure the engine side by side with System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a spin loop.")
         {
@@ -30,7 +30,7 @@ internal static class BenchCommand
     }
 
     /// <summary>The parts <c>--only</c> can pick.</summary>
-    private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle", "expiry", "cpus", "churn", "floor"];
+    private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle", "expiry", "cpus", "churn", "floor", "first"];
 
     public static int Execute(bool quick, string outputFolder, TextWriter output, string[]? only = null, TextWriter? error = null)
     {
@@ -78,6 +78,11 @@ internal static class BenchCommand
         if (Runs("expiry"))
         {
             rows.AddRange(ExpiryBench.Run(quick));
+        }
+
+        if (Runs("first"))
+        {
+            rows.AddRange(FirstExpiriesBench.Run());
         }
 
         if (Runs("floor"))

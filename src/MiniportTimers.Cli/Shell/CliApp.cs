@@ -19,6 +19,7 @@ internal static class CliApp
             RunCommand.Create(),
             BenchCommand.Create(),
             StressCommand.Create(),
+            FirstExpiriesBench.CreateHiddenCommand(),
         };
         return root;
     }

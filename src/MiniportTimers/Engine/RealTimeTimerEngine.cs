@@ -85,6 +85,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
         ArgumentOutOfRangeException.ThrowIfGreaterThan(realTimePriority, 99);
         _spinNanoseconds = spinNanoseconds;
         _realTimePriority = realTimePriority;
+        DispatchWarmUp.EnsureWarm(); // the first real engine of a process: JIT the dispatch path before any expiry needs it
         _dispatchers = new Dispatcher[dispatchers];
         for (var i = 0; i < dispatchers; i++)
         {

@@ -29,6 +29,10 @@ public abstract class MiniportHost
 
     private protected MiniportHost(TimerEngine engine, KernelHostOptions options)
     {
+        if (!engine.IsVirtual)
+        {
+            HostingWarmUp.EnsureWarm(); // the first real-clock host of a process: compile the expiry path now, not on the first expiry
+        }
         ArgumentNullException.ThrowIfNull(engine);
         Engine = engine;
         HostOptions = options;

@@ -29,6 +29,21 @@ public class BenchOutputTests
     }
 
     [Fact]
+    public void QuickIssue15Parts_EachWriteTheirRows()
+    {
+        var folder = Directory.CreateTempSubdirectory("mpt-bench-").FullName;
+        using var output = new StringWriter();
+        Assert.Equal(0, BenchCommand.Execute(quick: true, folder, output, only: ["cpus", "churn", "first", "floor"]));
+        var rows = File.ReadAllLines(Path.Combine(folder, "bench.csv")).Skip(1).Select(Fields).ToList();
+        var parts = rows.Select(r => r[0]).ToHashSet();
+        Assert.Contains("cpus", parts);
+        Assert.Contains("churn", parts);
+        Assert.Contains("first", parts);
+        Assert.Equal(OperatingSystem.IsLinux(), parts.Contains("floor")); // the floor is a Linux timerfd
+        Assert.Contains(rows, r => r[0] == "cpus" && r.Any(f => f.Contains("callback blocks 200 ms", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void QuickLatenessBench_WritesATidyCsv_HgrmFiles_AndThePlotAsPngAndSvg()
     {
         var folder = Directory.CreateTempSubdirectory("mpt-bench-").FullName;

@@ -107,4 +107,15 @@ public class CliAppTests
         Assert.Equal("SIGINT", report.RootElement.GetProperty("StoppedBy").GetString());
         Assert.Equal("real", report.RootElement.GetProperty("Clock").GetString());
     }
+
+    [Fact]
+    public void FirstExpiries_HiddenCommand_PrintsTenLatenesses_AndIsNotInHelp()
+    {
+        var (code, stdout, _) = Run("first-expiries");
+        Assert.Equal(0, code);
+        var values = stdout.Trim().Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(10, values.Length);
+        Assert.All(values, v => Assert.True(v > -1_000, $"{v} µs")); // a lower bound on lateness: never far below 0
+        Assert.DoesNotContain("first-expiries", Run("--help").Stdout, StringComparison.Ordinal);
+    }
 }

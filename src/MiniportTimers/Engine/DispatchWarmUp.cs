@@ -1,0 +1,60 @@
+namespace MiniportTimers.Engine;
+
+/// <summary>
+/// Compiles the dispatch path before the first real expiry needs it. A fresh process JIT-compiles each method on its first
+/// call, and the first expiries of a run paid for it: a millisecond or more of lateness, which delayed every timer
+/// behind them (issue 15: a 4.4 ms first callback held up another adapter's tick by 5 ms). The first real-clock engine
+/// of a process runs every path of the shared dispatcher code once on a private virtual engine (arm, cancel, lazy
+/// re-arm, tolerance, period, each wheel level, the near heaps, a fire) before its dispatch threads start; the real
+/// engine's own loop and OS timer calls are compiled as each thread reaches its first sleep. About 10 ms once per
+/// process (`bench --only first` has the figures). Off with the AppContext switch
+/// <c>MiniportTimers.Engine.DisableWarmUp</c> (for measuring a cold start).
+/// </summary>
+internal static class DispatchWarmUp
+{
+    private const string DisableSwitch = "MiniportTimers.Engine.DisableWarmUp";
+    private static int s_done;
+
+    /// <summary>True when the AppContext switch turns the warm-ups (this one and the hosting layer's) off.</summary>
+    public static bool IsDisabled => AppContext.TryGetSwitch(DisableSwitch, out var disabled) && disabled;
+
+    /// <summary>Runs the warm-up once per process (later calls return at once); thread-safe.</summary>
+    public static void EnsureWarm()
+    {
+        if (Volatile.Read(ref s_done) != 0 || Interlocked.Exchange(ref s_done, 1) != 0)
+        {
+            return;
+        }
+
+        if (IsDisabled)
+        {
+            return;
+        }
+
+        using var engine = new VirtualTimerEngine();
+        var fired = 0;
+        EngineTimerCallback count = (_, in _) => fired++;
+        var timers = new EngineTimer[8];
+        for (var i = 0; i < timers.Length; i++)
+        {
+            timers[i] = engine.CreateTimer(count);
+        }
+
+        const long Ms = TimeUnits.NanosecondsPerMillisecond;
+        engine.Arm(timers[0], 0);                                        // due now: near, exact
+        engine.Arm(timers[1], 3 * Ms);                                   // wheel level 0
+        engine.Arm(timers[2], 50 * Ms, toleranceNanoseconds: Ms);        // level 1, tolerant
+        engine.Arm(timers[3], 2 * TimeUnits.NanosecondsPerSecond);       // level 2
+        engine.Arm(timers[4], Ms, periodNanoseconds: Ms);                // periodic
+        engine.Arm(timers[5], 10 * Ms);
+        engine.Cancel(timers[5]);                                        // cancel
+        engine.Arm(timers[6], 20 * Ms);
+        engine.AdvanceBy(0);
+        engine.Arm(timers[6], 30 * Ms);                                  // lazy re-arm
+        engine.AdvanceBy(100 * Ms);
+        engine.Cancel(timers[4]);
+        engine.AdvanceBy(3 * TimeUnits.NanosecondsPerSecond);
+        System.Diagnostics.Debug.Assert(fired > 0, "the warm-up fired its timers");
+        _ = engine.Statistics;
+    }
+}
