@@ -138,6 +138,12 @@ public abstract class TimerEngine : IDisposable
     /// <summary>The dispatchers' queues: one on a virtual engine, one per dispatch thread on a real one.</summary>
     private readonly DispatchQueue[] _queues;
 
+    /// <summary>_queues[0]: the only one on most engines, so Arm and Cancel skip the index there.</summary>
+    private readonly DispatchQueue _firstQueue;
+
+    /// <summary><see cref="IsVirtual"/>, read once: Arm tests it on every call, and a virtual call there costs.</summary>
+    private readonly bool _isVirtual;
+
     /// <summary>Virtual engines: arm-call tickets, shared with periodic re-keys (see "Ties").</summary>
     private long _armTickets;
 
@@ -153,12 +159,14 @@ public abstract class TimerEngine : IDisposable
     private protected TimerEngine(int dispatchers = 1)
     {
         System.Diagnostics.Debug.Assert(dispatchers is >= 1 and <= EngineTimer.MaxQueues, "the queue index fits its bits of the state word");
+        _isVirtual = IsVirtual; // the derived engines answer with a constant, so this is safe from the base constructor
         _queues = new DispatchQueue[dispatchers];
         for (var i = 0; i < dispatchers; i++)
         {
             _queues[i] = new DispatchQueue(this, i);
         }
 
+        _firstQueue = _queues[0];
         EngineRegistry.Add(this);
     }
 
@@ -262,58 +270,29 @@ public abstract class TimerEngine : IDisposable
         ObjectDisposedException.ThrowIf(IsDisposed, this);
 
         // Take the timer's writer bit (concurrent Arms of one timer serialize here; nothing else ever waits on it).
-        var spin = default(SpinWait);
-        long before;
-        while (true)
+        var before = Volatile.Read(ref timer.StateWord);
+        if ((before & EngineTimer.WritingBit) != 0
+            || Interlocked.CompareExchange(ref timer.StateWord, before | EngineTimer.WritingBit, before) != before)
         {
-            before = Volatile.Read(ref timer.StateWord);
-            if ((before & EngineTimer.WritingBit) == 0
-                && Interlocked.CompareExchange(ref timer.StateWord, before | EngineTimer.WritingBit, before) == before)
-            {
-                break;
-            }
-
-            spin.SpinOnce();
+            before = TakeWriterBitContended(timer);
         }
 
-        var previousToleranceNanoseconds = (timer.Owner as ArmParameters)?.ToleranceNanoseconds ?? 0;
-        if (toleranceNanoseconds != 0 || periodNanoseconds != 0 || IsVirtual)
-        {
-            if (timer.Owner is not ArmParameters parameters)
-            {
-                parameters = new ArmParameters(this);
-                timer.Owner = parameters;
-            }
-
-            parameters.ToleranceNanoseconds = toleranceNanoseconds;
-            parameters.PeriodNanoseconds = periodNanoseconds;
-            if (IsVirtual)
-            {
-                parameters.ArmTicket = Interlocked.Increment(ref _armTickets);
-            }
-        }
-        else if (timer.Owner is ArmParameters parameters)
-        {
-            parameters.ToleranceNanoseconds = 0;
-            parameters.PeriodNanoseconds = 0;
-        }
-
-        // A lazy re-arm (see "Lazy re-arms"): pending, filed, and moved no earlier in due time or deadline.
-        var filedDue = timer.DueNanoseconds;
+        // A lazy re-arm (see "Lazy re-arms"): pending, filed, and moved no earlier in due time or deadline. Read before
+        // the parameters are overwritten; only a pending, filed timer pays for the check.
         var lazy = (before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit)) == EngineTimer.ArmedBit
-            && dueNanoseconds >= filedDue
-            && dueNanoseconds + toleranceNanoseconds >= filedDue + previousToleranceNanoseconds;
+            && MovesNoEarlier(timer, dueNanoseconds, toleranceNanoseconds);
+
+        if (toleranceNanoseconds != 0 || periodNanoseconds != 0 || _isVirtual || timer.Owner is ArmParameters)
+        {
+            WriteParameters(timer, toleranceNanoseconds, periodNanoseconds);
+        }
+
         timer.DueNanoseconds = dueNanoseconds;
 
         // The queue: the timer's own while it is armed or submitted (it is filed there); otherwise, unless pinned to a
         // target, the arming thread's CPU's (see "Moving a timer between queues" in DispatchQueue).
         var routing = before & EngineTimer.RoutingMask;
-        if (_queues.Length > 1 && (before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit | EngineTimer.PinnedBit)) == 0)
-        {
-            routing = (long)(Thread.GetCurrentProcessorId() % _queues.Length) << EngineTimer.QueueShift;
-        }
-
-        var queue = _queues[(int)(routing >> EngineTimer.QueueShift)];
+        var queue = _queues.Length == 1 ? _firstQueue : Route(before, ref routing);
 
         // Publish: new sequence, armed, submitted, writer bit released. A release store is enough: every reader of the
         // word spins while the writer bit is set, and when this Arm pushes, the push's CAS orders the store before the
@@ -345,6 +324,94 @@ public abstract class TimerEngine : IDisposable
         return wasPending;
     }
 
+    /// <summary>Arm, when the first attempt lost a race: spins until it holds the timer's writer bit; the state before it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long TakeWriterBitContended(EngineTimer timer)
+    {
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var before = Volatile.Read(ref timer.StateWord);
+            if ((before & EngineTimer.WritingBit) == 0
+                && Interlocked.CompareExchange(ref timer.StateWord, before | EngineTimer.WritingBit, before) == before)
+            {
+                return before;
+            }
+
+            spin.SpinOnce();
+        }
+    }
+
+    /// <summary>Arm, under the writer bit: the tolerance, period and (virtual engines) ticket of the new arming, in the timer's parameter block (made on first use).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void WriteParameters(EngineTimer timer, long toleranceNanoseconds, long periodNanoseconds)
+    {
+        if (timer.Owner is not ArmParameters parameters)
+        {
+            parameters = new ArmParameters(this);
+            timer.Owner = parameters;
+        }
+
+        parameters.ToleranceNanoseconds = toleranceNanoseconds;
+        parameters.PeriodNanoseconds = periodNanoseconds;
+        if (_isVirtual)
+        {
+            parameters.ArmTicket = Interlocked.Increment(ref _armTickets);
+        }
+    }
+
+    /// <summary>Arm, on a pending and filed timer: true if the new arming is due no earlier and its deadline is no earlier (a lazy re-arm).</summary>
+    private static bool MovesNoEarlier(EngineTimer timer, long dueNanoseconds, long toleranceNanoseconds)
+    {
+        var filedDue = timer.DueNanoseconds;
+        return dueNanoseconds >= filedDue
+            && dueNanoseconds + toleranceNanoseconds >= filedDue + ((timer.Owner as ArmParameters)?.ToleranceNanoseconds ?? 0);
+    }
+
+    /// <summary>The state a cancel of <paramref name="before"/> publishes: next sequence, not armed, submitted, same queue.</summary>
+    private static long CancelledState(long before) =>
+        (((before >> EngineTimer.SequenceShift) + 1) << EngineTimer.SequenceShift) | (before & EngineTimer.RoutingMask) | EngineTimer.SubmittedBit;
+
+    /// <summary>Cancel, when the first attempt lost a race: retries until it cancels an arming or finds none; the state it replaced (not armed: nothing to cancel).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static long CancelContended(EngineTimer timer)
+    {
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var before = Volatile.Read(ref timer.StateWord);
+            if ((before & EngineTimer.ArmedBit) == 0)
+            {
+                return before;
+            }
+
+            if ((before & EngineTimer.WritingBit) == 0
+                && Interlocked.CompareExchange(ref timer.StateWord, CancelledState(before), before) == before)
+            {
+                return before;
+            }
+
+            spin.SpinOnce();
+        }
+    }
+
+    /// <summary>Cancel: submits the cancelled timer to its queue (out of line: Cancel stays small enough to inline).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void PushCancelled(EngineTimer timer, long before) =>
+        (_queues.Length == 1 ? _firstQueue : _queues[(int)((before & EngineTimer.RoutingMask) >> EngineTimer.QueueShift)]).Push(timer);
+
+    /// <summary>Arm, on an engine with several queues: the timer's queue (see "Moving a timer between queues" in DispatchQueue).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private DispatchQueue Route(long before, ref long routing)
+    {
+        if ((before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit | EngineTimer.PinnedBit)) == 0)
+        {
+            routing = (long)(Thread.GetCurrentProcessorId() % _queues.Length) << EngineTimer.QueueShift;
+        }
+
+        return _queues[(int)(routing >> EngineTimer.QueueShift)];
+    }
+
     /// <summary>Arms <paramref name="timer"/> relative to now: due at <see cref="NowNanoseconds"/> + <paramref name="delayNanoseconds"/>.</summary>
     /// <param name="timer">A timer created by this engine.</param>
     /// <param name="delayNanoseconds">Delay from now in ns, 0 to <see cref="MaxTimeNanoseconds"/>.</param>
@@ -370,32 +437,25 @@ public abstract class TimerEngine : IDisposable
     public bool Cancel(EngineTimer timer)
     {
         ThrowIfNotOwn(timer);
-        var spin = default(SpinWait);
-        while (true)
+        var before = Volatile.Read(ref timer.StateWord);
+        if ((before & EngineTimer.ArmedBit) == 0)
         {
-            var before = Volatile.Read(ref timer.StateWord);
+            return false;
+        }
+
+        if ((before & EngineTimer.WritingBit) != 0
+            || Interlocked.CompareExchange(ref timer.StateWord, CancelledState(before), before) != before)
+        {
+            before = CancelContended(timer); // an Arm of this timer (or the dispatcher re-keying a periodic expiry) is mid-write
             if ((before & EngineTimer.ArmedBit) == 0)
             {
                 return false;
             }
+        }
 
-            if ((before & EngineTimer.WritingBit) != 0)
-            {
-                spin.SpinOnce(); // an Arm of this timer (or the dispatcher re-keying its periodic expiry) is mid-write
-                continue;
-            }
-
-            var after = (((before >> EngineTimer.SequenceShift) + 1) << EngineTimer.SequenceShift) | (before & EngineTimer.RoutingMask) | EngineTimer.SubmittedBit;
-            if (Interlocked.CompareExchange(ref timer.StateWord, after, before) == before)
-            {
-                if ((before & EngineTimer.SubmittedBit) == 0)
-                {
-                    // so its dispatcher unlinks it from the wheel at its next look, not at its old due time
-                    _queues[(int)((before & EngineTimer.RoutingMask) >> EngineTimer.QueueShift)].Push(timer);
-                }
-
-                break;
-            }
+        if ((before & EngineTimer.SubmittedBit) == 0)
+        {
+            PushCancelled(timer, before); // so its dispatcher unlinks it from the wheel at its next look, not at its old due time
         }
 
         if (timer is not InternalTimer)
