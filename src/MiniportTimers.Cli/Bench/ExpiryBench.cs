@@ -17,13 +17,17 @@ internal static class ExpiryBench
     {
         var n = quick ? 10_000 : 1_000_000;
         var label = $"{n:N0} due within 100 ms";
-        var (oursCpu, oursLast) = Ours(n, dispatchers: 1);
+        var (oursCpu, oursLast, _) = Ours(n, dispatchers: 1);
         yield return new BenchRow("expiry", $"process CPU per expiry, {label}", "ours", oursCpu, "ns");
         yield return new BenchRow("expiry", $"last callback after the last due time, {label}", "ours", oursLast, "ms");
         var (timerCpu, timerLast) = ThreadingTimer(n);
         yield return new BenchRow("expiry", $"process CPU per expiry, {label}", "System.Threading.Timer", timerCpu, "ns");
         yield return new BenchRow("expiry", $"last callback after the last due time, {label}", "System.Threading.Timer", timerLast, "ms");
         yield return new BenchRow("expiry", $"AdvanceTo per expiry, {n:N0} pending", "ours (virtual)", Virtual(n), "ns");
+        var (tolerantCpu, tolerantLast, wakeUps) = Ours(n, dispatchers: 1, toleranceNanoseconds: TimeUnits.NanosecondsPerMillisecond);
+        yield return new BenchRow("expiry", $"process CPU per expiry, {label}, 1 ms tolerance", "ours", tolerantCpu, "ns");
+        yield return new BenchRow("expiry", $"last callback after the last deadline, {label}, 1 ms tolerance", "ours", tolerantLast - 1, "ms");
+        yield return new BenchRow("expiry", $"wake-ups for the burst, {label}, 1 ms tolerance", "ours", wakeUps, "wake-ups", "100 windows of 1 ms");
     }
 
     /// <summary>
@@ -39,7 +43,7 @@ internal static class ExpiryBench
         foreach (var dispatchers in new[] { 1, cpus })
         {
             var approach = dispatchers == 1 ? "ours, 1 dispatcher" : $"ours, {dispatchers} dispatchers";
-            var (cpu, last) = Ours(n, dispatchers);
+            var (cpu, last, _) = Ours(n, dispatchers);
             yield return new BenchRow("cpus", $"process CPU per expiry, {label}", approach, cpu, "ns");
             yield return new BenchRow("cpus", $"last callback after the last due time, {label}", approach, last, "ms");
         }
@@ -81,7 +85,7 @@ internal static class ExpiryBench
     }
 
     /// <summary>Arms <paramref name="n"/> timers due in a window that opens once arming is done; measures the burst.</summary>
-    private static (double CpuPerExpiryNs, double LastLateMs) Ours(int n, int dispatchers)
+    private static (double CpuPerExpiryNs, double LastLateMs, long WakeUps) Ours(int n, int dispatchers, long toleranceNanoseconds = 0)
     {
         using var engine = new RealTimeTimerEngine("bench expiry", dispatchers: dispatchers);
         var fired = 0;
@@ -98,11 +102,12 @@ internal static class ExpiryBench
                 Interlocked.Increment(ref fired);
             });
             engine.TrySetTargetDispatcher(t, i % dispatchers); // as arming threads on every CPU would spread them
-            engine.Arm(t, dues[i]);
+            engine.Arm(t, dues[i], toleranceNanoseconds);
         }
 
         var lastDue = dues.Max();
         WaitUntil(engine, open);
+        var wakeUps0 = engine.Statistics.WakeUps;
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         while (Volatile.Read(ref fired) < n)
         {
@@ -110,7 +115,7 @@ internal static class ExpiryBench
         }
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
-        return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDue) / (double)TimeUnits.NanosecondsPerMillisecond);
+        return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDue) / (double)TimeUnits.NanosecondsPerMillisecond, engine.Statistics.WakeUps - wakeUps0);
     }
 
     private static (double CpuPerExpiryNs, double LastLateMs) ThreadingTimer(int n)
