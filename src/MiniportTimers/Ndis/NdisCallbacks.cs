@@ -39,7 +39,9 @@ public delegate void NDIS_PROC(NDIS_WORK_ITEM WorkItem, object? Context);
 /// <summary>
 /// MiniportInterrupt (MINIPORT_ISR): runs at the adapter's device IRQL holding its interrupt lock. Returns TRUE when the
 /// interrupt was the adapter's; sets <paramref name="QueueDefaultInterruptDpc"/> to have MiniportInterruptDPC queued.
-/// <paramref name="TargetProcessors"/> is ignored here (one dispatcher per engine).
+/// <paramref name="TargetProcessors"/> (a bitmask of processors) queues MiniportInterruptDPC even without
+/// QueueDefaultInterruptDpc, on the lowest targeted processor the host has (its engine's dispatchers); the default DPC
+/// runs on the adapter's processor (<see cref="Hosting.HostedAdapter.Processor"/>).
 /// </summary>
 public delegate bool MINIPORT_ISR(object MiniportInterruptContext, out bool QueueDefaultInterruptDpc, out uint TargetProcessors);
 

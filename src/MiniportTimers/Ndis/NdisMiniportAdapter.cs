@@ -210,18 +210,34 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
             return false;
         }
 
-        var (claimed, queueDpc) = (false, false);
+        var (claimed, queueDpc, targets) = (false, false, 0u);
         Run(NdisRoutines.MiniportInterrupt, interrupt.SpinLock.SynchronizeIrql, RoutineLocks.Interrupt, interrupt, i =>
         {
-            claimed = i.Isr(i.Context, out var queue, out _);
-            queueDpc = queue;
+            claimed = i.Isr(i.Context, out var queue, out var targetProcessors);
+            (queueDpc, targets) = (queue, targetProcessors);
         });
-        if (claimed && queueDpc && IsLive)
+        if (claimed && (queueDpc || targets != 0) && IsLive)
         {
-            interrupt.Dpc.Insert(null, null);
+            interrupt.Dpc.Insert(null, null, InterruptDpcProcessor(queueDpc, targets));
         }
 
         return claimed;
+    }
+
+    /// <summary>
+    /// Where MiniportInterruptDPC runs: the adapter's processor for the default DPC; else the lowest processor of
+    /// TargetProcessors that the host has (its engine's dispatchers). Windows queues a DPC on every targeted processor;
+    /// this host queues the one DPC on the first of them.
+    /// </summary>
+    private int InterruptDpcProcessor(bool queueDefault, uint targetProcessors)
+    {
+        if (queueDefault || targetProcessors == 0)
+        {
+            return Processor;
+        }
+
+        var lowest = System.Numerics.BitOperations.TrailingZeroCount(targetProcessors);
+        return lowest < Host.Engine.DispatcherCount ? lowest : Processor;
     }
 
     internal uint RegisterInterrupt(object? context, MINIPORT_ISR isr, MINIPORT_INTERRUPT_DPC dpc, out NdisInterrupt? handle)

@@ -131,7 +131,8 @@ public static partial class StorPort
     }
 
     /// <summary>
-    /// Queues a DPC (nf-storport-storportissuedpc): it runs on the dispatcher at DISPATCH_LEVEL as soon as possible.
+    /// Queues a DPC (nf-storport-storportissuedpc): it runs at DISPATCH_LEVEL as soon as possible, on the dispatcher of the
+    /// adapter's processor (HostedAdapter.Processor).
     /// </summary>
     /// <returns>True if the DPC was queued; false if it was already queued (its arguments are not updated) or never initialized.</returns>
     /// <remarks>IRQL: any. Thread-safe.</remarks>
@@ -139,7 +140,7 @@ public static partial class StorPort
     {
         ArgumentNullException.ThrowIfNull(dpc);
         // The check, the argument writes and the arming are one step in the queue entry (two racing callers: one TRUE).
-        return dpc.Queue is { } queue && ReferenceEquals(AdapterRegistry.Find(hwDeviceExtension), dpc.Adapter) && queue.Insert(systemArgument1, systemArgument2);
+        return dpc.Queue is { } queue && ReferenceEquals(AdapterRegistry.Find(hwDeviceExtension), dpc.Adapter) && queue.Insert(systemArgument1, systemArgument2, dpc.Adapter!.Processor);
     }
 
     /// <summary>

@@ -57,4 +57,40 @@ public sealed class AdapterProcessorTests
         Assert.Equal(1, real.Adapter.Processor);
         Assert.Throws<ArgumentOutOfRangeException>(() => real.Adapter.Processor = 2);
     }
+
+    [Theory]
+    [InlineData(true, 0u, "irq 0")]    // the default DPC: the adapter's processor (0)
+    [InlineData(false, 0b10u, "irq 1")] // TargetProcessors alone queues it, on the lowest targeted processor
+    [InlineData(false, 0b100u, "irq 0")] // a processor the host does not have: the adapter's
+    public void InterruptDpc_RunsOnTheDefaultOrTargetedProcessor(bool queueDefault, uint targets, string expectedThread)
+    {
+        using var engine = new RealTimeTimerEngine("irq", dispatchers: 2);
+        string? ranOn = null;
+        using var ran = new ManualResetEventSlim();
+        NdisInterrupt? handle = null;
+        var bed = new NdisTestBed(adapters: 0, engine: engine);
+        bed.Initialize = adapter => Assert.Equal(NDIS_STATUS_SUCCESS, NdisMRegisterInterruptEx(
+            adapter,
+            null,
+            new NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS
+            {
+                InterruptHandler = (object _, out bool queueDpc, out uint targetProcessors) =>
+                {
+                    (queueDpc, targetProcessors) = (queueDefault, targets);
+                    return true;
+                },
+                InterruptDpcHandler = (_, _) =>
+                {
+                    ranOn = Thread.CurrentThread.Name;
+                    ran.Set();
+                },
+            },
+            out handle));
+        var adapter = bed.Host.AddAdapter();
+        Assert.Equal(0, adapter.Processor);
+        Assert.True(adapter.RaiseInterrupt());
+        Assert.True(ran.Wait(TimeSpan.FromSeconds(5)));
+        Assert.Equal(expectedThread, ranOn);
+        GC.KeepAlive(handle);
+    }
 }

@@ -60,7 +60,7 @@ internal sealed class DpcQueueEntry
 
             SystemArgument1 = systemArgument1;
             SystemArgument2 = systemArgument2;
-            if (targetProcessor is { } target)
+            if (targetProcessor is { } target && Engine.DispatcherCount > 1)
             {
                 Engine.TrySetTargetDispatcher(_timer, target);
             }
