@@ -50,10 +50,12 @@ internal static class RunCommand
         }.Between(1, 16);
         var driverDebug = new Option<bool>("--driver-debug") { Description = "Echo each --driver's DbgPrint output to stderr as it prints (Windows formatting: %lx is 32 bits, %ws wide)." };
         var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev). Lock holds that took no time are left out unless --trace-all-locks.", HelpName = "path" }.WritableOutput();
+        var dispatchers = new Option<int>("--dispatchers") { Description = "Dispatch threads of the real-clock engine, 1-64 (e.g. the number of CPUs): the adapters are spread over them round-robin, so one adapter's blocked callback delays only the adapters on its dispatcher. Default 1.", DefaultValueFactory = _ => 1, HelpName = "n" }.Between(1, 64);
+        var realTimePriority = new Option<int?>("--real-time-priority") { Description = "Run the real-clock engine's dispatch threads on SCHED_FIFO at this priority, 1-99 (Linux, where the process may; the report says whether it did).", HelpName = "1-99" };
         var traceAllLocks = new Option<bool>("--trace-all-locks") { Description = "Keep zero-length lock holds in the --trace file (on the virtual clock most holds take no time)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, samples, drivers, driverAdapters, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, traceAllLocks, windowsTick,
+            virtualClock, samples, drivers, driverAdapters, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, traceAllLocks, windowsTick, dispatchers, realTimePriority,
         };
         command.Validators.Add(result =>
         {
@@ -63,6 +65,17 @@ internal static class RunCommand
             if (result.GetValue(neverReady) is { } port && NeverReadyPortProblem(port, adapterCount, portCount, result.GetValue(samples)) is { } problem)
             {
                 result.AddError($"--never-ready-port: {problem}");
+            }
+
+            if (result.GetValue(realTimePriority) is { } priority && priority is < 1 or > 99)
+            {
+                result.AddError($"--real-time-priority: {priority} is out of range (1-99).");
+            }
+
+            // (A value out of range has its own message above: not repeated here.)
+            if (result.GetValue(virtualClock) && (result.GetValue(dispatchers) is > 1 and <= 64 || result.GetValue(realTimePriority) is >= 1 and <= 99))
+            {
+                result.AddError("--dispatchers and --real-time-priority apply to the real clock: a virtual run is one deterministic sequence on one dispatcher (leave out --virtual).");
             }
 
             if (result.GetValue(trace) == OutputPath.StandardOutput)
@@ -93,7 +106,9 @@ internal static class RunCommand
                 parse.GetValue(drivers),
                 parse.GetValue(driverAdapters),
                 parse.GetValue(driverDebug),
-                parse.GetValue(traceAllLocks)),
+                parse.GetValue(traceAllLocks),
+                parse.GetValue(dispatchers),
+                parse.GetValue(realTimePriority) ?? 0),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             StopSignals.Token)));
@@ -152,7 +167,7 @@ internal static class RunCommand
         var text = settings.JsonPath == OutputPath.StandardOutput ? error : output;
         var recorder = settings.TracePath is null ? null : new TraceRecorder { OmitZeroLengthLockHolds = !settings.TraceAllLocks };
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
-        using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine();
+        using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine(dispatchers: settings.Dispatchers, realTimePriority: settings.RealTimePriority);
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
         var startedAtUtc = DateTimeOffset.UtcNow;
         using var floorProbe = settings.Virtual ? null : OsFloorProbe.TryStart(); // the OS wake-up floor, measured beside the run

@@ -23,7 +23,9 @@ internal sealed record RunReport(
     IReadOnlyList<string> InvariantFailures,
     long? WindowsTickMicroseconds,
     string? StoppedBy = null,
-    OsFloor? OsFloor = null)
+    OsFloor? OsFloor = null,
+    int Dispatchers = 1,
+    string Scheduling = "ordinary")
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -80,7 +82,9 @@ internal sealed record RunReport(
                 Shell.StopSignal.Terminate => "SIGTERM",
                 _ => null,
             },
-            osFloor);
+            osFloor,
+            engine.DispatcherCount,
+            engine is RealTimeTimerEngine { } realEngine ? realEngine.SchedulingPolicy : "virtual");
     }
 }
 

@@ -25,7 +25,7 @@ internal static class RunReportRenderer
             console.WriteLine($"PARTIAL REPORT: the run was stopped by {signal} before its end; what follows is what happened until then.");
         }
 
-        console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}), seed {r.Seed}{(r.WindowsTickMicroseconds is { } tick ? $", Windows clock tick {tick / 1000.0:0.###} ms" : string.Empty)}");
+        console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}{(r.Clock == "real" ? $", {r.Dispatchers} dispatcher{(r.Dispatchers == 1 ? string.Empty : "s")}, {r.Scheduling}" : string.Empty)}), seed {r.Seed}{(r.WindowsTickMicroseconds is { } tick ? $", Windows clock tick {tick / 1000.0:0.###} ms" : string.Empty)}");
         if (r.OsFloor is { P50Microseconds: { } p50, P99Microseconds: { } p99 } floor)
         {
             console.WriteLine($"OS wake-up floor measured during this run ({floor.Method}, {floor.PeriodMicroseconds} µs period, {floor.Samples:N0} wake-ups of an ordinary thread): p50 {F(p50)} µs, p99 {F(p99)} µs. The dispatcher sleeps on the same primitive: judge the lateness below against it.");

@@ -605,7 +605,9 @@ public abstract class TimerEngine : IDisposable
     /// </summary>
     private protected long Fire(DispatchQueue queue, EngineTimer timer, in TimerFiring firing, bool rethrow = false)
     {
-        var started = firing.FiredAtNanoseconds;
+        // A virtual clock can move between a wake-up and this callback (an earlier callback of the same wake-up stalled
+        // it): read it (a plain field). The real dispatcher's "now" was read just before the take: the callback's start.
+        var started = _isVirtual ? NowNanoseconds : firing.FiredAtNanoseconds;
         try
         {
             timer.OnFired(firing);

@@ -37,6 +37,12 @@ public class CliAppTests
     [InlineData("--trace -", "--trace", "'-' is not accepted")]
     [InlineData("--driver /nonexistent/x.so", "--driver", "no such file")]
     [InlineData("--bogus", "--bogus", "Unrecognized")]
+    [InlineData("--dispatchers 0", "--dispatchers", "0 is out of range")]
+    [InlineData("--dispatchers 65", "--dispatchers", "65 is out of range")]
+    [InlineData("--real-time-priority 0", "--real-time-priority", "0 is out of range")]
+    [InlineData("--real-time-priority 100", "--real-time-priority", "100 is out of range")]
+    [InlineData("--virtual --dispatchers 2", "--dispatchers", "apply to the real clock")]
+    [InlineData("--virtual --real-time-priority 10", "--real-time-priority", "apply to the real clock")]
     public void Run_BadValues_AreRejectedBeforeAnyWork_OnStderr_WithExitCode2(string arguments, string option, string detail)
     {
         var (code, stdout, stderr) = Run(["run", "--virtual", .. arguments.Split(' ')]);
@@ -117,5 +123,17 @@ public class CliAppTests
         Assert.Equal(10, values.Length);
         Assert.All(values, v => Assert.True(v > -1_000, $"{v} µs")); // a lower bound on lateness: never far below 0
         Assert.DoesNotContain("first-expiries", Run("--help").Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_WithTwoDispatchers_ReportsThemAndItsScheduling_InTextAndJson()
+    {
+        var path = Path.Combine(Directory.CreateTempSubdirectory("mpt-run-").FullName, "r.json");
+        var (code, stdout, _) = Run("run", "--sample", "nvme", "--duration-ms", "300", "--dispatchers", "2", "--json", path);
+        Assert.Equal(0, code);
+        Assert.Contains("2 dispatchers, ordinary", stdout, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        Assert.Equal(2, json.RootElement.GetProperty("Dispatchers").GetInt32());
+        Assert.Equal("ordinary", json.RootElement.GetProperty("Scheduling").GetString());
     }
 }

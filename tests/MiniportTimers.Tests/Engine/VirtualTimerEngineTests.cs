@@ -352,4 +352,15 @@ public class VirtualTimerEngineTests
         engine.AdvanceBy(2_000_000);
         Assert.Equal(expected.Values.Order(), fired);
     }
+
+    [Fact]
+    public void LongestCallback_OnAVirtualClock_CountsEachCallbackFromItsOwnStart()
+    {
+        using var engine = new VirtualTimerEngine();
+        const long Us = TimeUnits.NanosecondsPerMicrosecond;
+        engine.Arm(engine.CreateTimer((_, in _) => engine.Stall(10 * Us)), 1_000);
+        engine.Arm(engine.CreateTimer((_, in _) => engine.Stall(5 * Us)), 1_000); // same wake-up, after the 10 µs stall
+        engine.AdvanceTo(2_000);
+        Assert.Equal(10 * Us, engine.Statistics.LongestCallbackNanoseconds); // not 15: the second ran 5 µs
+    }
 }
