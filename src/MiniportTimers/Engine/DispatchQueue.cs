@@ -136,34 +136,6 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>
-    /// Dispatcher: the top current entry of a by-due heap. A stale entry is dropped; if its timer was re-armed lazily
-    /// (see "Lazy re-arms" in TimerEngine), this is the earlier position it stayed filed at, so its current arming is
-    /// filed now (the CAS that clears the Lazy bit makes that happen once).
-    /// </summary>
-    private static bool TryPeekDueCore(NearHeap heap, out NearEntry entry, out EngineTimer? refile)
-    {
-        refile = null;
-        while (heap.Count > 0)
-        {
-            if (heap.TryPeekTop(out entry))
-            {
-                return true;
-            }
-
-            var t = heap.TopTimer!;
-            heap.Pop();
-            if (TakeLazy(t))
-            {
-                refile = t;
-                return false;
-            }
-        }
-
-        entry = default;
-        return false;
-    }
-
-    /// <summary>
     /// Dispatcher, on a stale filing of <paramref name="t"/>: true (and the Lazy bit cleared) if its current arming was
     /// published lazily and is filed nowhere yet. Waits out an Arm that is mid-write (it may be a lazy one).
     /// </summary>
@@ -200,22 +172,27 @@ internal sealed class DispatchQueue
         }
     }
 
+    /// <summary>
+    /// Dispatcher: the top current entry of a near heap. A stale entry is dropped; if its timer was re-armed lazily
+    /// (see "Lazy re-arms" in TimerEngine), this was the earlier position it stayed filed at, so its current arming is
+    /// filed now (the CAS that clears the Lazy bit makes that happen once).
+    /// </summary>
     private bool TryPeekDue(NearHeap heap, out NearEntry entry)
     {
-        while (true)
+        while (heap.Count > 0)
         {
-            if (TryPeekDueCore(heap, out entry, out var refile))
+            if (heap.TryPeekTop(out entry))
             {
                 return true;
             }
 
-            if (refile is null)
-            {
-                return false;
-            }
-
-            File(refile, clearSubmitted: false);
+            var t = heap.TopTimer!;
+            heap.Pop();
+            RefileIfLazy(t);
         }
+
+        entry = default;
+        return false;
     }
 
     /// <summary>Dispatcher: the near timer due first (the earlier top of the exact and the tolerant heap), and its heap; null when both are empty.</summary>
@@ -284,10 +261,6 @@ internal sealed class DispatchQueue
 
             heap.Pop();
             Prefetch.Timer(heap.TopTimer); // likely the next to fire: its cache lines arrive while this one's callback runs
-            if (!ReferenceEquals(heap, _nearExact))
-            {
-                _nearTolerantByDeadline.TryPeekCurrent(out _); // its deadline entry is stale now: drop it while it is likely on top
-            }
 
             var t = entry.Timer;
             var sequence = entry.Sequence;

@@ -50,6 +50,9 @@ public abstract class EngineTimer
     /// <summary>State word: the queue index and the pinned bit, which every change of the state keeps.</summary>
     internal const long RoutingMask = ((long)(MaxQueues - 1) << QueueShift) | PinnedBit;
 
+    /// <summary>The index of the dispatcher queue a state word names.</summary>
+    internal static int QueueOf(long state) => (int)((state & RoutingMask) >> QueueShift);
+
     /// <summary>State word: the arm sequence sits above the flag bits and the queue index.</summary>
     internal const int SequenceShift = 11;
 

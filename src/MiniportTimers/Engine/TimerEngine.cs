@@ -41,8 +41,7 @@ namespace MiniportTimers.Engine;
 //         the earlier of the exact top's due and the deadline top. A zero-tolerance timer (most of them) costs one push
 //         and one pop, not two of each.
 //         Entries carry the keys as filed (sequence, due), so another thread's Arm never disturbs the heap order;
-//         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top (a fired
-//         tolerant timer's deadline entry is dropped right after the fire, while it is most likely on top). The heaps
+//         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top. The heaps
 //         never shrink mid-burst; the dispatcher trims them when it goes idle.
 //   The cursor moves only when the dispatcher needs a timer beyond the near heaps: PullEarliest jumps it to the
 //   earliest occupied bucket and the dispatcher files that bucket's timers again (a lower level, or near). Since every
@@ -401,7 +400,7 @@ public abstract class TimerEngine : IDisposable
     /// <summary>Cancel: submits the cancelled timer to its queue (out of line: Cancel stays small enough to inline).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void PushCancelled(EngineTimer timer, long before) =>
-        (_queues.Length == 1 ? _firstQueue : _queues[(int)((before & EngineTimer.RoutingMask) >> EngineTimer.QueueShift)]).Push(timer);
+        (_queues.Length == 1 ? _firstQueue : _queues[EngineTimer.QueueOf(before)]).Push(timer);
 
     /// <summary>Arm, on an engine with several queues: the timer's queue (see "Moving a timer between queues" in DispatchQueue).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
@@ -412,7 +411,7 @@ public abstract class TimerEngine : IDisposable
             routing = (long)(Thread.GetCurrentProcessorId() % _queues.Length) << EngineTimer.QueueShift;
         }
 
-        return _queues[(int)(routing >> EngineTimer.QueueShift)];
+        return _queues[EngineTimer.QueueOf(routing)];
     }
 
     /// <summary>Arms <paramref name="timer"/> relative to now: due at <see cref="NowNanoseconds"/> + <paramref name="delayNanoseconds"/>.</summary>
@@ -568,7 +567,7 @@ public abstract class TimerEngine : IDisposable
     /// </summary>
     /// <param name="timer">A timer created by this engine.</param>
     /// <param name="dispatcher">0 to <see cref="DispatcherCount"/> - 1; on an engine with one dispatcher, 0 (anything else is reduced modulo the count, as a processor number beyond the machine's is).</param>
-    /// <returns>True if the timer is now pinned there; false if it was pending (or its last change is not yet filed), and nothing changed.</returns>
+    /// <returns>True if the timer is pinned there now (already, or by this call); false if it was pending (or its last change is not yet filed) on another, and nothing changed.</returns>
     /// <exception cref="ArgumentException"><paramref name="timer"/> belongs to another engine.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dispatcher"/> is negative.</exception>
     /// <remarks>Thread safety: safe from any thread; lock-free. It races an Arm of the same timer cleanly: one of them
@@ -581,6 +580,11 @@ public abstract class TimerEngine : IDisposable
         while (true)
         {
             var before = Volatile.Read(ref timer.StateWord);
+            if ((before & EngineTimer.RoutingMask) == routing)
+            {
+                return true; // pinned there already: the hosts call this before every arm, so this is the common case
+            }
+
             if ((before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit | EngineTimer.WritingBit)) != 0)
             {
                 return false;
@@ -595,7 +599,7 @@ public abstract class TimerEngine : IDisposable
     }
 
     /// <summary>The dispatcher a timer belongs to now: its queue index (for tests and reports).</summary>
-    internal static int DispatcherOf(EngineTimer timer) => (int)((Volatile.Read(ref timer.StateWord) & EngineTimer.RoutingMask) >> EngineTimer.QueueShift);
+    internal static int DispatcherOf(EngineTimer timer) => EngineTimer.QueueOf(Volatile.Read(ref timer.StateWord));
 
     /// <summary>
     /// Dispatcher: runs a timer's callback. Exceptions are counted and reported; rethrown only when

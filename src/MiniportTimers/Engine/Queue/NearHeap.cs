@@ -84,9 +84,8 @@ internal sealed class NearHeap
     {
         while (Count > 0)
         {
-            if (_items[0].IsCurrent)
+            if (TryPeekTop(out entry))
             {
-                entry = _items[0];
                 return true;
             }
 

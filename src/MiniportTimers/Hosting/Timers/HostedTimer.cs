@@ -166,7 +166,7 @@ internal abstract class HostedTimer
 
         (_engineDueNanoseconds, _enginePeriodNanoseconds) = (dueNanoseconds, periodNanoseconds);
         Host.Trace?.Arm(TrackName, Kind, _activity!.Callback, Host.Engine.NowNanoseconds, dueNanoseconds);
-        if (Owner is { } adapter && Host.Engine.DispatcherCount > 1)
+        if (Owner is { } adapter && Host.Engine.DispatcherCount > 1) // one dispatcher (the common case): nothing to pin
         {
             // The adapter's chosen processor: its timers fire on that dispatcher whichever thread arms them, so an adapter
             // whose callback blocks delays only the adapters that share its processor. No effect while pending (a re-arm

@@ -60,7 +60,7 @@ internal sealed class DpcQueueEntry
 
             SystemArgument1 = systemArgument1;
             SystemArgument2 = systemArgument2;
-            if (targetProcessor is { } target && Engine.DispatcherCount > 1)
+            if (targetProcessor is { } target && Engine.DispatcherCount > 1) // one dispatcher: nowhere else to run
             {
                 Engine.TrySetTargetDispatcher(_timer, target);
             }
