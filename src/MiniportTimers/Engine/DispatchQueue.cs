@@ -137,9 +137,12 @@ internal sealed class DispatchQueue
 
     /// <summary>
     /// Dispatcher, on a stale filing of <paramref name="t"/>: true (and the Lazy bit cleared) if its current arming was
-    /// published lazily and is filed nowhere yet. Waits out an Arm that is mid-write (it may be a lazy one).
+    /// published lazily and is filed nowhere yet. Waits out an Arm that is mid-write (it may be a lazy one). Only the
+    /// queue the timer belongs to may take it: a stale entry can outlive a move to another queue, and the timer is
+    /// filed there, where this queue's dispatcher must never touch its links (the lazy arming's old position is
+    /// always in its own queue: a timer moves only while neither armed nor submitted).
     /// </summary>
-    private static bool TakeLazy(EngineTimer t)
+    private bool TakeLazy(EngineTimer t)
     {
         var spin = default(SpinWait);
         while (true)
@@ -151,7 +154,8 @@ internal sealed class DispatchQueue
                 continue;
             }
 
-            if ((state & (EngineTimer.LazyBit | EngineTimer.ArmedBit | EngineTimer.SubmittedBit)) != (EngineTimer.LazyBit | EngineTimer.ArmedBit))
+            if ((state & (EngineTimer.LazyBit | EngineTimer.ArmedBit | EngineTimer.SubmittedBit)) != (EngineTimer.LazyBit | EngineTimer.ArmedBit)
+                || EngineTimer.QueueOf(state) != Index)
             {
                 return false;
             }

@@ -32,7 +32,8 @@ public abstract class HostedAdapter
     /// DPCs. Takes effect for the timers armed from then on (a pending one stays where it is filed).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative or not below the engine's dispatcher count.</exception>
-    /// <remarks>Thread safety: safe from any thread.</remarks>
+    /// <remarks>Thread safety: safe from any thread. IRQL: any (it only records the choice; Windows has no DDI for it, a
+    /// miniport names processors through KeSetTargetProcessorDpc and MiniportInterrupt's TargetProcessors).</remarks>
     public int Processor
     {
         get => Volatile.Read(ref _processor);
