@@ -491,6 +491,7 @@ internal sealed class DispatchQueue
             }
         }
 
+        System.Diagnostics.Debug.Assert(EngineTimer.QueueOf(state) == Index, "a queue files only the timers that belong to it (see 'Moving a timer between queues')");
         if ((state & EngineTimer.ArmedBit) != 0 && !TryPlaceInWheel(t, due))
         {
             PlaceNear(t, state, due);
