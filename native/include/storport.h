@@ -261,5 +261,5 @@ BOOLEAN StorPortEnablePassiveInitialization(PVOID HwDeviceExtension, PHW_PASSIVE
 BOOLEAN StorPortPause(PVOID HwDeviceExtension, ULONG TimeOut);  /* seconds */
 BOOLEAN StorPortResume(PVOID HwDeviceExtension);
 VOID StorPortStallExecution(ULONG Delay);                         /* µs */
-ULONG StorPortQuerySystemTime(PVOID HwDeviceExtension, PLARGE_INTEGER CurrentTime); /* 100 ns since 1601 */
+VOID StorPortQuerySystemTime(PLARGE_INTEGER CurrentTime); /* 100 ns since 1601. IRQL: any. */
 VOID StorPortDebugPrint(ULONG DebugPrintLevel, PCCHAR DebugMessage, ...);

@@ -81,7 +81,9 @@ FORCEINLINE VOID ExInitializeDeleteTimerParameters(PEXT_DELETE_PARAMETERS Parame
 
 PEX_TIMER ExAllocateTimer(PEXT_CALLBACK Callback, PVOID CallbackContext, ULONG Attributes);   /* NULL on bad attributes */
 BOOLEAN ExSetTimer(PEX_TIMER Timer, LONGLONG DueTime, LONGLONG Period, PEXT_SET_PARAMETERS Parameters); /* 100 ns */
-BOOLEAN ExCancelTimer(PEX_TIMER Timer, PVOID Parameters);
+/* Reserved by Windows: callers pass NULL, so the structure stays opaque here. */
+typedef struct _EXT_CANCEL_PARAMETERS *PEXT_CANCEL_PARAMETERS;
+BOOLEAN ExCancelTimer(PEX_TIMER Timer, PEXT_CANCEL_PARAMETERS Parameters);
 BOOLEAN ExDeleteTimer(PEX_TIMER Timer, BOOLEAN Cancel, BOOLEAN Wait, PEXT_DELETE_PARAMETERS Parameters);
 
 /* Clock reads, on the host's engine clock (virtual or real) and its epoch. Units: 100 ns. */

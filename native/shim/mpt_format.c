@@ -132,7 +132,7 @@ static void mpt_debug_print(ULONG level, const char *format, va_list args)
 {
     char text[1024];
     mpt_format(text, sizeof text, format, args);
-    g_mpt->DebugPrint(level, text);
+    g_mpt->MptDebugPrint(level, text);
     MPT_CHECK(); /* a DebugPrinted handler that threw is a bug check in this driver, not the next one */
 }
 

@@ -29,14 +29,30 @@ typedef struct mpt_frame {
 static __thread mpt_frame *t_frame;
 __thread int mpt_t_fault;
 
+/*
+ * Accepts the host's table only if it is the table this shim was built for: the same size, version (a hash of every
+ * slot's prototype) and slot count, and every slot named as this shim names it, so a host whose mirror has two slots
+ * swapped or one missing is refused before DriverEntry runs. Returns 0, MPT_DDI_TABLE_MISMATCH for a size, version or
+ * count that differ, or the 1-based index of the first slot whose name differs (MptDdiSlotName tells the host what
+ * this shim expected there).
+ */
 MPT_EXPORT ULONG MptSetDdiTable(const MPT_DDI_TABLE *Table)
 {
-    if (Table == NULL || Table->Size != sizeof(MPT_DDI_TABLE) || Table->Version != MPT_BRIDGE_VERSION) {
-        return (ULONG)sizeof(MPT_DDI_TABLE); /* the host compares: a mismatch is a clear error there */
+    if (Table == NULL || Table->Size != sizeof(MPT_DDI_TABLE) || Table->Version != MPT_BRIDGE_VERSION || Table->SlotCount != MPT_DDI_SLOT_COUNT || Table->SlotNames == NULL) {
+        return MPT_DDI_TABLE_MISMATCH;
+    }
+    for (ULONG i = 0; i < MPT_DDI_SLOT_COUNT; i++) {
+        if (Table->SlotNames[i] == NULL || strcmp(Table->SlotNames[i], mpt_ddi_slot_names[i]) != 0) {
+            return i + 1;
+        }
     }
     g_mpt = Table;
     return 0;
 }
+
+MPT_EXPORT const char *MptDdiSlotName(ULONG Index) { return Index < MPT_DDI_SLOT_COUNT ? mpt_ddi_slot_names[Index] : NULL; }
+
+MPT_EXPORT ULONG MptDdiBridgeVersion(void) { return MPT_BRIDGE_VERSION; }
 
 MPT_EXPORT VOID MptRaiseBugCheck(void)
 {
@@ -125,7 +141,7 @@ MPT_EXPORT BOOLEAN MptCallSynchronized(PSTOR_SYNCHRONIZED_ACCESS Routine, PVOID 
 /* A routine the emulation does not implement: a bug check naming it (never a silent success). */
 __attribute__((noreturn)) void mpt_unsupported(const char *routine)
 {
-    g_mpt->BugCheck(0x1E /* KMODE_EXCEPTION_NOT_HANDLED */, (ULONG_PTR)STATUS_NOT_IMPLEMENTED, 0, 0, 0, routine);
+    g_mpt->MptBugCheck(0x1E /* KMODE_EXCEPTION_NOT_HANDLED */, (ULONG_PTR)STATUS_NOT_IMPLEMENTED, 0, 0, 0, routine);
     MPT_CHECK();
     abort();
 }

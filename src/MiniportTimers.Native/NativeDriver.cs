@@ -37,11 +37,7 @@ public abstract class NativeDriver
         Path = path;
         Library = library;
         Shim = new ShimEntryPoints(Library);
-        var status = Shim.SetDdiTable(DdiTable.Address);
-        if (status != 0)
-        {
-            throw new NativeDriverException($"{Path} was built against another bridge: its MPT_DDI_TABLE is {status} bytes, this host's is {sizeof(MptDdiTable)} (rebuild it with this repository's native/ headers).");
-        }
+        DdiTable.Attach(Shim, Path);
 
         LibC.DlInfo info;
         _base = LibC.DlAddr((nint)Shim.RaiseBugCheck, &info) != 0 ? info.FileBase : 0;

@@ -12,6 +12,8 @@ internal sealed unsafe class ShimEntryPoints
     public ShimEntryPoints(nint library)
     {
         SetDdiTable = (delegate* unmanaged<MptDdiTable*, uint>)Export(library, "MptSetDdiTable");
+        SlotName = (delegate* unmanaged<uint, byte*>)Export(library, "MptDdiSlotName");
+        BridgeVersion = (delegate* unmanaged<uint>)Export(library, "MptDdiBridgeVersion");
         RaiseBugCheck = (delegate* unmanaged<void>)Export(library, "MptRaiseBugCheck");
         CallDriverEntry = (delegate* unmanaged<nint, nint, int*, uint>)Export(library, "MptCallDriverEntry");
         CallFindAdapter = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, uint>)Export(library, "MptCallFindAdapter");
@@ -49,7 +51,20 @@ internal sealed unsafe class ShimEntryPoints
     /// <summary>Frees an NBL <see cref="AllocateSendNetBufferList"/> made.</summary>
     public delegate* unmanaged<nint, void> FreeSendNetBufferList { get; }
 
+    /// <summary>MptSetDdiTable: 0, MPT_DDI_TABLE_MISMATCH, or the 1-based index of the first slot whose name differs.</summary>
     public delegate* unmanaged<MptDdiTable*, uint> SetDdiTable { get; }
+
+    /// <summary>MptDdiSlotName: the name the shim expects in a slot (NULL beyond the last).</summary>
+    public delegate* unmanaged<uint, byte*> SlotName { get; }
+
+    /// <summary>MptDdiBridgeVersion: the MPT_BRIDGE_VERSION the shim was built with.</summary>
+    public delegate* unmanaged<uint> BridgeVersion { get; }
+
+    /// <summary>The MPT_BRIDGE_VERSION the shim was built with.</summary>
+    public uint ExpectedVersion => BridgeVersion();
+
+    /// <summary>The name the shim expects in slot <paramref name="index"/>, or null beyond the last.</summary>
+    public string? ExpectedSlotName(int index) => System.Runtime.InteropServices.Marshal.PtrToStringUTF8((nint)SlotName(checked((uint)index)));
 
     public delegate* unmanaged<void> RaiseBugCheck { get; }
 

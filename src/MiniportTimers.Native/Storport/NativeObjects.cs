@@ -13,10 +13,11 @@ internal static class NativeObjects
     /// <summary>Stands for a non-null extension pointer no native host allocated (the DDIs then answer as for any unknown extension).</summary>
     public static readonly object UnknownExtension = new();
 
-    private static readonly ConcurrentDictionary<nint, StorPortTimerHandle> TimerHandles = new();
+    /// <summary>The StorPortInitializeTimer handles native drivers hold ('S').</summary>
+    public static readonly Interop.NativeHandleTable<StorPortTimerHandle> TimerHandles = new((byte)'S');
+
     private static readonly ConcurrentDictionary<nint, (STOR_DPC Dpc, NativeCallback Routine)> Dpcs = new();
     private static readonly ConcurrentDictionary<nint, STOR_LOCK_HANDLE> LockHandles = new();
-    private static long s_nextHandle;
 
     /// <summary>The extension object for a native pointer (null for NULL).</summary>
     public static object? Extension(nint pointer) =>
@@ -25,18 +26,6 @@ internal static class NativeObjects
     /// <summary>The wrapper of the C routine at <paramref name="routine"/> of <paramref name="driver"/>, created once per driver
     /// (one .so loaded for two hosts shares its code addresses; each host's driver object gets its own wrappers).</summary>
     public static NativeCallback Callback(NativeDriver driver, nint routine) => driver.Callback(routine);
-
-    /// <summary>A new handle value for <paramref name="handle"/> (aligned like a pointer, never NULL).</summary>
-    public static nint AddTimerHandle(StorPortTimerHandle handle)
-    {
-        var id = (nint)(0x4D50_0000_0000 + (Interlocked.Increment(ref s_nextHandle) * 16));
-        TimerHandles[id] = handle;
-        return id;
-    }
-
-    public static StorPortTimerHandle? TimerHandle(nint id) => id != 0 && TimerHandles.TryGetValue(id, out var h) ? h : null;
-
-    public static void RemoveTimerHandle(nint id) => TimerHandles.TryRemove(id, out _);
 
     public static void AddDpc(nint storage, STOR_DPC dpc, NativeCallback routine) => Dpcs[storage] = (dpc, routine);
 

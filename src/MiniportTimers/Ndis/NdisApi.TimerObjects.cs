@@ -146,11 +146,7 @@ public static partial class NdisApi
         var wasQueued = t.IsQueued;
         if (!t.Free())
         {
-            t.Host.Misuse(
-                where,
-                new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, "NdisFreeTimerObject on a timer object already freed"),
-                "TimerFreedTwice",
-                "NdisFreeTimerObject on a timer object already freed.");
+            TimerObjectFreedTwice(t.NdisHost, where);
             return;
         }
 
@@ -172,14 +168,31 @@ public static partial class NdisApi
         var t = timerObject.Timer;
         if (t.IsFreed)
         {
-            if (t.NdisHost.Options.Verifier)
-            {
-                throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, $"{routine} on a freed timer object");
-            }
-
-            throw new ObjectDisposedException(nameof(NdisTimerObject), $"{routine} on a freed timer object.");
+            throw FreedTimerObjectUsed(t.NdisHost, routine);
         }
 
         return t;
     }
+
+    /// <summary>
+    /// The answer to a use of a freed timer object (other than a second free), for every surface: the C# object here, a
+    /// native driver's stale generation-tagged handle in the bridge, which no longer holds the object.
+    /// </summary>
+    /// <returns>With the verifier, DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4, <see cref="VerifierRules.FreedTimerUsed"/>); without, an <see cref="ObjectDisposedException"/>.</returns>
+    internal static Exception FreedTimerObjectUsed(NdisHost host, string routine) =>
+        host.Options.Verifier
+            ? new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, $"{routine} on a freed timer object")
+            : new ObjectDisposedException(nameof(NdisTimerObject), $"{routine} on a freed timer object.");
+
+    /// <summary>
+    /// NdisFreeTimerObject on a timer object already freed, for every surface (see <see cref="FreedTimerObjectUsed"/>): the
+    /// host's misuse decision, charged to <paramref name="where"/> (an adapter's name, or the driver's track).
+    /// </summary>
+    /// <exception cref="BugCheckException">With the verifier: 0xC4, <see cref="VerifierRules.FreedTimerUsed"/>.</exception>
+    internal static void TimerObjectFreedTwice(NdisHost host, string where) =>
+        host.Misuse(
+            where,
+            new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, "NdisFreeTimerObject on a timer object already freed"),
+            "TimerFreedTwice",
+            "NdisFreeTimerObject on a timer object already freed.");
 }

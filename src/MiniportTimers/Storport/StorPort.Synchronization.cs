@@ -171,4 +171,13 @@ public static partial class StorPort
         currentTime = adapter.Host.SystemTime100ns(adapter.Host.Engine.NowNanoseconds);
         return STOR_STATUS_SUCCESS;
     }
+
+    /// <summary>
+    /// StorPortQuerySystemTime as Windows x64 declares it (<c>VOID StorPortQuerySystemTime(PLARGE_INTEGER CurrentTime)</c>):
+    /// the system time of the host whose routine the calling thread runs, in 100 ns units since 1601-01-01 (the virtual
+    /// clock's epoch on a virtual host). IRQL: any. Thread-safe.
+    /// See https://learn.microsoft.com/windows-hardware/drivers/ddi/storport/nf-storport-storportquerysystemtime.
+    /// </summary>
+    /// <param name="currentTime">The system time, 100 ns since 1601-01-01.</param>
+    public static void StorPortQuerySystemTime(out long currentTime) => Ke.KeQuerySystemTime(out currentTime);
 }

@@ -117,7 +117,36 @@ public static partial class StorPort
     /// </remarks>
     public static uint StorPortFreeTimer(object? hwDeviceExtension, StorPortTimerHandle? timerHandle)
     {
-        if (ResolveAdapter(hwDeviceExtension) is not { } adapter || timerHandle is null)
+        var status = CheckFreeTimer(hwDeviceExtension, timerHandle is not null, out var adapter);
+        if (status != STOR_STATUS_SUCCESS)
+        {
+            return status;
+        }
+
+        if (!ReferenceEquals(timerHandle!.Timer.Adapter, adapter))
+        {
+            return STOR_STATUS_INVALID_PARAMETER;
+        }
+
+        return timerHandle.Timer.Free();
+    }
+
+    /// <summary>
+    /// StorPortFreeTimer of a handle already freed, for a surface that no longer holds the handle's object (the native
+    /// bridge's generation-tagged handles): the same checks in the same order as <see cref="StorPortFreeTimer"/>, then the
+    /// status a second free of a C# handle gives.
+    /// </summary>
+    /// <returns>STOR_STATUS_INVALID_PARAMETER, STOR_STATUS_INVALID_IRQL or STOR_STATUS_NOT_IMPLEMENTED as <see cref="StorPortFreeTimer"/>; otherwise STOR_STATUS_UNSUCCESSFUL.</returns>
+    internal static uint StorPortFreeTimerOfFreedHandle(object? hwDeviceExtension)
+    {
+        var status = CheckFreeTimer(hwDeviceExtension, handleGiven: true, out _);
+        return status != STOR_STATUS_SUCCESS ? status : STOR_STATUS_UNSUCCESSFUL;
+    }
+
+    private static uint CheckFreeTimer(object? hwDeviceExtension, bool handleGiven, out StorportAdapter? adapter)
+    {
+        adapter = ResolveAdapter(hwDeviceExtension);
+        if (adapter is null || !handleGiven)
         {
             return STOR_STATUS_INVALID_PARAMETER;
         }
@@ -127,20 +156,9 @@ public static partial class StorPort
             return STOR_STATUS_INVALID_IRQL;
         }
 
-        if (adapter.Host.Options.Windows7Mode)
-        {
-            return STOR_STATUS_NOT_IMPLEMENTED;
-        }
-
-        if (!ReferenceEquals(timerHandle.Timer.Adapter, adapter))
-        {
-            return STOR_STATUS_INVALID_PARAMETER;
-        }
-
-        return timerHandle.Timer.Free();
+        return adapter.Host.Options.Windows7Mode ? STOR_STATUS_NOT_IMPLEMENTED : STOR_STATUS_SUCCESS;
     }
 
-    /// <summary>The adapter of a device extension, or null for an object the host did not create or an adapter already removed.</summary>
     private static StorportAdapter? ResolveAdapter(object? hwDeviceExtension) =>
         AdapterRegistry.Find(hwDeviceExtension) is { State: not AdapterState.Removed } adapter ? adapter : null;
 }

@@ -11,6 +11,7 @@ namespace MiniportTimers.Tests.Native;
 /// NET_BUFFER_LIST pools, lookaside lists, read-write locks, NdisMSleep and MiniportDriverUnload. Virtual clock,
 /// exact times (KeQueryInterruptTime in the driver's prints is in 100 ns).
 /// </summary>
+[Collection(NativeDriverCollection.Name)]
 public sealed class NativeNdisDatapathTests : IDisposable
 {
     private const long Ms = TimeUnits.NanosecondsPerMillisecond;

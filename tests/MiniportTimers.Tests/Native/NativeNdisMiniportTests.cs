@@ -10,6 +10,7 @@ namespace MiniportTimers.Tests.Native;
 /// Issue 12: our own C NDIS miniports, one on NDIS 5 miniport timers (native/miniports/ndis5_timers.c) and one on NDIS 6
 /// timer objects (ndis6_timers.c), built by gcc and run on the virtual clock with exact times.
 /// </summary>
+[Collection(NativeDriverCollection.Name)]
 public sealed partial class NativeNdisMiniportTests : IDisposable
 {
     private const long Ms = TimeUnits.NanosecondsPerMillisecond;

@@ -12,6 +12,7 @@ namespace MiniportTimers.Tests.Native;
 /// loaded into this process and run on the virtual clock with the same exact-time assertions as the C# samples; one
 /// run on the real clock with generous bounds.
 /// </summary>
+[Collection(NativeDriverCollection.Name)]
 public sealed partial class NativeStorportMiniportTests : IDisposable
 {
     private const byte CmdArm = 0x01;

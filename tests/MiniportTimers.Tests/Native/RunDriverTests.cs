@@ -3,6 +3,7 @@ using MiniportTimers.Cli.Run;
 namespace MiniportTimers.Tests.Native;
 
 /// <summary>Issue 12 §6: <c>run --driver PATH.so</c> hosts a native driver with the same report as the samples.</summary>
+[Collection(NativeDriverCollection.Name)]
 public class RunDriverTests
 {
     [NativeFact]
