@@ -17,6 +17,8 @@
 #define MPT_CMD_PRINT_FORMATS 0x08  /* DbgPrint with the Windows-only format directives */
 #define MPT_CMD_KE_TIMER 0x09       /* a KTIMER with a KDPC, due in 20 ms */
 #define MPT_CMD_EX_TIMER 0x0A       /* an EX_TIMER due in 30 ms that deletes itself in its callback */
+#define MPT_CMD_INIT_NULL 0x0B      /* StorPortInitializeTimer with no place for the handle (expects INVALID_PARAMETER) */
+#define MPT_CMD_FREE_TWICE 0x0C     /* a new timer freed twice (the second: UNSUCCESSFUL, as in C#), then used */
 
 typedef struct _MPT_EXTENSION {
     PVOID Timer;          /* StorPortInitializeTimer handle */
@@ -150,6 +152,18 @@ static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
         ext->ExTimer = ExAllocateTimer(MptExCallback, ext, 0);
         DbgPrint("ex set queued %u\n", (ULONG)ExSetTimer(ext->ExTimer, -300000, 0, NULL));
         break;
+    case MPT_CMD_INIT_NULL:
+        DbgPrint("init null status 0x%08lx\n", StorPortInitializeTimer(DeviceExtension, NULL));
+        break;
+    case MPT_CMD_FREE_TWICE: {
+        PVOID timer = NULL;
+        ULONG status = StorPortInitializeTimer(DeviceExtension, &timer);
+        DbgPrint("free twice init 0x%08lx\n", status);
+        DbgPrint("free twice first 0x%08lx\n", StorPortFreeTimer(DeviceExtension, timer));
+        DbgPrint("free twice second 0x%08lx\n", StorPortFreeTimer(DeviceExtension, timer));
+        DbgPrint("free twice request 0x%08lx\n", StorPortRequestTimer(DeviceExtension, timer, MptTimerCallback, DeviceExtension, 1000, 0));
+        break;
+    }
     case MPT_CMD_PRINT_FORMATS: {
         static WCHAR name[] = L"N\u00fcmero \u00e9t\u00e9";
         UNICODE_STRING unicode = { (USHORT)(sizeof name - sizeof(WCHAR)), (USHORT)sizeof name, name };
