@@ -14,6 +14,7 @@ namespace MiniportTimers.Tests.Native;
 /// timer object allocated at halt that another adapter arms. The C surface must say what the C# surface says
 /// (Hosting/CallbackReturnIrqlTests, Ndis/NdisTimerObjectHaltTests). Virtual clock.
 /// </summary>
+[Collection(NativeDriverCollection.Name)]
 public sealed class NativeCSurfaceDefectsTests : IDisposable
 {
     private const byte CsdRaisingTimer = 0x01;
