@@ -294,15 +294,18 @@ def read_aux(path, prefix):
 
 class Items:
     def __init__(self):
-        self.lines = []   # C source, one item a line
-        self.keys = []    # what each line measures
+        self.lines = []    # C source, one item a line
+        self.keys = []     # what each line measures
+        self.numbers = []  # whether the line defines a number (abi_v_N) or only declares something
 
     def add(self, key, expr):
         self.keys.append(key)
+        self.numbers.append(True)
         self.lines.append("unsigned long long abi_v_%d = (unsigned long long)(%s);" % (len(self.lines), expr))
 
     def declare(self, key, decl):
         self.keys.append(key)
+        self.numbers.append(False)
         self.lines.append(decl)
 
 
@@ -340,6 +343,11 @@ def compile_items(cc, flags, src, items, path, aux=None, rounds=8):
         except ValueError:
             continue  # an address, not a number
         values[items.keys[index]] = number & 0xFFFFFFFFFFFFFFFF
+    # A line the compiler accepted must have given a number; if one is missing, the assembly was read wrong, and a
+    # silent gap would look like "not in the reference".
+    unread = [items.keys[i] for i, on in enumerate(active) if on and items.numbers[i] and items.keys[i] not in values]
+    if unread:
+        sys.exit("abi-check: %s: no number read from the assembly for %s" % (asm, unread[:5]))
     return values, dropped
 
 
