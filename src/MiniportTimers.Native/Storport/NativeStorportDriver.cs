@@ -145,7 +145,6 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             config->Length = (uint)sizeof(NativePortConfiguration);
             config->NumberOfBuses = configInfo.NumberOfBuses;
             config->SynchronizationModel = (uint)configInfo.SynchronizationModel;
-            config->InterruptIrql = (uint)configInfo.InterruptIrql;
             var result = DdiGuard.Call(this, NameOf(_data.HwFindAdapter), (_data.HwFindAdapter, NativeCallback.Address(deviceExtension), NativeCallback.Pointer(hwContext), argument, (nint)config), static (d, s, f) =>
                 d.Shim.CallFindAdapter(s.HwFindAdapter, s.Item2, s.Item3, s.argument, s.Item5, f));
             configInfo.NumberOfBuses = config->NumberOfBuses;
