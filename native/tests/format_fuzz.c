@@ -719,6 +719,11 @@ static void fixed_cases(void)
             fprintf(stderr, "format_fuzz: DbgPrintEx gave \"%s\"\n", g_printed);
             g_failures++;
         }
+        StorPortDebugPrint(0, "%-*.*d|", INT_MIN, INT_MIN, 9);
+        if (strlen(g_printed) != FULL_CAP - 1 || g_printed[0] != '9' || strspn(g_printed + 1, " ") != FULL_CAP - 2) { /* "9", spaces to the cap */
+            fprintf(stderr, "format_fuzz: StorPortDebugPrint gave \"%.40s...\"\n", g_printed);
+            g_failures++;
+        }
         g_mpt = NULL;
     }
     /* Sizes: h and hh truncate, l is 32 bits, ll/I64/I/z 64. */

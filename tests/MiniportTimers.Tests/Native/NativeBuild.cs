@@ -66,6 +66,7 @@ internal static class NativeBuild
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        start.Environment.Remove("LD_PRELOAD"); // make and gcc need no sanitizer runtime
         using var make = Process.Start(start) ?? throw new InvalidOperationException("make did not start");
         var stdout = make.StandardOutput.ReadToEndAsync();
         var stderr = make.StandardError.ReadToEnd();
