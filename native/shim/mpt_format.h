@@ -5,7 +5,7 @@
  * exists on its own so a test can feed it any format string, however malformed: the callback is told which kind of
  * argument each directive consumes, and can hand out a value of that kind, where a va_list would have to be built to
  * match a format the test cannot parse without repeating the formatter (native/tests/format_fuzz.c).
- * Needs nothing but the C library.
+ * This header needs nothing but <stddef.h>; mpt_format_from needs nothing but the C library and ntdef.h's types.
  */
 #pragma once
 
