@@ -14,6 +14,7 @@ public class LinkHintTests
             File.WriteAllText(Path.Combine(folder, "missing.c"), "#include <ndis.h>\nVOID NdisNotInTheBridge(VOID);\nULONG DriverEntry(PVOID a, PVOID b) { NdisNotInTheBridge(); return 0; }\n");
             File.WriteAllText(Path.Combine(folder, "Makefile"), $"include {NativeBuild.NativeFolder}/toolchain.mk\nmissing.so: missing.c\n\t$(call mpt_driver,$@,$<)\n");
             var start = new ProcessStartInfo("make", ["-s", "-C", folder]) { RedirectStandardError = true, RedirectStandardOutput = true };
+            start.Environment.Remove("LD_PRELOAD"); // under the sanitizer run, libasan is preloaded into the test host only
             using var make = Process.Start(start)!;
             var stdout = make.StandardOutput.ReadToEndAsync();
             var stderr = make.StandardError.ReadToEnd();
