@@ -168,6 +168,19 @@ internal static class RunCommand
         var recorder = settings.TracePath is null ? null : new TraceRecorder { OmitZeroLengthLockHolds = !settings.TraceAllLocks };
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine(dispatchers: settings.Dispatchers, realTimePriority: settings.RealTimePriority);
+        foreach (var driverRun in runs.OfType<NativeDriverRun>())
+        {
+            try
+            {
+                driverRun.Load(engine); // DriverEntry, before any work: a driver that does not load is bad usage
+            }
+            catch (Native.NativeDriverException ex)
+            {
+                error.WriteLine($"run: --driver: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+        }
+
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
         var startedAtUtc = DateTimeOffset.UtcNow;
         using var floorProbe = settings.Virtual ? null : OsFloorProbe.TryStart(); // the OS wake-up floor, measured beside the run
