@@ -18,6 +18,7 @@ namespace MiniportTimers.Tests.Native;
 /// bridge lacks with "symbol lookup error" (exit 127), and a failing NDIS DriverEntry was an OverflowException: a test
 /// that completes shows the process lived.
 /// </summary>
+[Collection(NativeDriverCollection.Name)]
 public class DriverLoadingTests
 {
     /// <summary>Every broken kind, by name, with the reason its message must give.</summary>
@@ -135,6 +136,7 @@ public class DriverLoadingTests
         private static string Build()
         {
             var folder = Directory.CreateTempSubdirectory("mpt-broken-drivers-").FullName;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true); // a loaded .so may be unlinked
             void Write(string name, string text) => File.WriteAllText(System.IO.Path.Combine(folder, name), text);
             Write("fail_ndis.c", """
                 #include <ndis.h>
