@@ -14,9 +14,9 @@ namespace MiniportTimers.Cli.Run;
 /// instead of the C# samples: its DriverEntry runs at the start, <c>--driver-adapters</c> adapters are added at time 0
 /// (HwStorFindAdapter or MiniportInitializeEx), an NDIS driver's adapters then go through <see cref="NdisDriverScenario"/>,
 /// and they are removed or halted when the run's time is up (then MiniportDriverUnload). Its timers appear in the
-/// report under their C names, with the same verifier, bug checks, JSON and trace as the samples'. The file is checked
-/// when the command line is (<see cref="SpecProblem"/>), and loaded with its DriverEntry run before the run starts
-/// (<see cref="Load"/>): a driver that does not load is bad usage, reported before any work.
+/// report under their C names, with the same verifier, bug checks, JSON and trace as the samples'. Before the run
+/// starts, the file is checked (<see cref="SpecProblem"/>), then loaded and its DriverEntry run (<see cref="Load"/>): a
+/// driver that does not load is bad usage, one line on stderr, before any work.
 /// </summary>
 internal sealed class NativeDriverRun : ISampleRun
 {
@@ -93,6 +93,9 @@ internal sealed class NativeDriverRun : ISampleRun
         error = null;
         return new NativeDriverRun(System.IO.Path.GetFullPath(path), stack, storport, ndis, adapters) { DebugOutput = debugOutput };
     }
+
+    /// <summary>Why the file <paramref name="spec"/> names is not there, or null: checked with the command line.</summary>
+    public static string? MissingFile(string spec) => Split(spec).Path is var path && !File.Exists(path) ? $"'{path}': no such file." : null;
 
     /// <summary>
     /// Why <paramref name="spec"/> (PATH.so[:storport|:ndis]) cannot be hosted, or null: checked before the run starts.

@@ -83,9 +83,11 @@ internal static class RunCommand
                 result.AddError("--trace: '-' is not accepted: the trace is a file for Perfetto (use --json - for standard output).");
             }
 
+            // A missing file here; what is wrong inside one (docs/native.md, "What is checked before loading") when the
+            // command runs, before any work: one line naming the file and the reason.
             foreach (var spec in result.GetValue(drivers) ?? [])
             {
-                if (NativeDriverRun.SpecProblem(spec) is { } driverProblem)
+                if (NativeDriverRun.MissingFile(spec) is { } driverProblem)
                 {
                     result.AddError($"--driver: {driverProblem}");
                 }

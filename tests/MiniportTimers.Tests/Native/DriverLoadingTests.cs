@@ -71,8 +71,9 @@ public class DriverLoadingTests
         Assert.Equal(ExitCodes.Usage, code);
         Assert.Empty(stdout.ToString()); // no report: the run never started
         var text = stderr.ToString();
-        Assert.Contains($"--driver: {path}: ", text, StringComparison.Ordinal);
-        Assert.Single(text.Split('\n'), l => l.Contains(reason, StringComparison.Ordinal));
+        var line = Assert.Single(text.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // one message
+        Assert.StartsWith($"run: --driver: {path}: ", line, StringComparison.Ordinal);
+        Assert.Contains(reason, line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}: the 11 s run must not have started");
