@@ -110,8 +110,9 @@ public class DriverLoadingTests
     }
 
     /// <summary>
-    /// The broken drivers, built once into a temporary folder from tiny C sources with native/toolchain.mk's flags (a
-    /// good driver copied and cut or patched for the truncated, wrong-machine and 32-bit kinds).
+    /// The broken drivers, built once per test run into native/build/broken-drivers from tiny C sources with
+    /// native/toolchain.mk's flags (a good driver copied and cut or patched for the truncated, wrong-machine and 32-bit
+    /// kinds).
     /// </summary>
     internal static class BrokenDrivers
     {
@@ -136,9 +137,17 @@ public class DriverLoadingTests
 
         private static string Build()
         {
-            var folder = Directory.CreateTempSubdirectory("mpt-broken-drivers-").FullName;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(folder, recursive: true); // a loaded .so may be unlinked
-            void Write(string name, string text) => File.WriteAllText(System.IO.Path.Combine(folder, name), text);
+            var folder = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(NativeBuild.Driver("ndis6_timers"))!, "broken-drivers"); // ignored by git, emptied by make clean
+            Directory.CreateDirectory(folder);
+            void Write(string name, string text)
+            {
+                var path = System.IO.Path.Combine(folder, name);
+                if (!File.Exists(path) || File.ReadAllText(path) != text)
+                {
+                    File.WriteAllText(path, text); // unchanged sources keep their time: make rebuilds nothing
+                }
+            }
+
             Write("fail_ndis.c", """
                 #include <ndis.h>
                 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
@@ -192,13 +201,14 @@ public class DriverLoadingTests
                 include {NativeBuild.NativeFolder}/toolchain.mk
                 # The shim compiled once, with the flags every driver gets (native/toolchain.mk), linked into each.
                 SHIM := $(notdir $(MPT_SHIM:.c=.o))
+                HEADERS := $(wildcard $(MPT_INCLUDE)/*.h $(MPT_INCLUDE)/*/*.h $(MPT_ROOT)/native/shim/*.h)
                 all: fail_ndis.so fail_storport.so no_entry.so unresolved.so plain.so uses_stub.so needs_gone.so chatty.so
-                %.o: $(MPT_ROOT)/native/shim/%.c
+                %.o: $(MPT_ROOT)/native/shim/%.c $(HEADERS)
                 	$(MPT_CC) $(MPT_CFLAGS) -c -o $@ $<
-                fail_ndis.so fail_storport.so chatty.so: %.so: %.c $(SHIM)
+                fail_ndis.so fail_storport.so chatty.so: %.so: %.c $(SHIM) $(HEADERS)
                 	$(MPT_CC) $(MPT_CFLAGS) -o $@ $< $(SHIM) $(MPT_LDFLAGS)
                 # Shim linked, but without -z defs: what nothing defines is left for the loader.
-                no_entry.so unresolved.so: %.so: %.c $(SHIM)
+                no_entry.so unresolved.so: %.so: %.c $(SHIM) $(HEADERS)
                 	$(MPT_CC) $(MPT_CFLAGS) -o $@ $< $(SHIM) -shared
                 plain.so: plain.c
                 	$(MPT_CC) -fPIC -shared -o $@ $<
