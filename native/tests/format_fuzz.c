@@ -702,7 +702,7 @@ static void fixed_cases(void)
     /* The line NativeStorportMiniportTests.DbgPrint_FormatsWithWindowsSemantics checks, through DbgPrint itself. */
     {
         static MPT_DDI_TABLE table;
-        table.DebugPrint = capture;
+        table.MptDebugPrint = capture;
         g_mpt = &table;
         static WCHAR name[] = L"N\u00fcmero \u00e9t\u00e9";
         UNICODE_STRING unicode = { (USHORT)(sizeof name - sizeof(WCHAR)), (USHORT)sizeof name, name };
