@@ -4,6 +4,7 @@
  * driver-global piece of shim state in turn and checks that the locks still exclude:
  *  - the NDIS 5 read-write lock g_rw: a recursive read, then a write (NdisAcquireReadWriteLock);
  *  - the NDIS 6.20 read-write lock g_rwEx: a read, then a write (NdisAcquireRWLockRead/Write);
+ *  - both read hand over hand (released out of the order they were taken);
  *  - the NDIS spin lock g_spin (NdisAcquireSpinLock);
  *  - the lookaside lists g_frames (the system's allocator) and g_custom (the driver's own Allocate routine);
  *  - an NBL from the NET_BUFFER_LIST pool g_pool.
@@ -46,6 +47,8 @@ typedef enum _UNWIND_PATH {
     PathNblPoolFree,       /* an NBL of g_pool out, then NdisFreeNetBufferListPool: 0xC4 */
     PathTimerReinitialize, /* NdisMInitializeTimer on another adapter's queued work timer: 0xC7 (0x0A at DISPATCH) */
     PathPrint,             /* DbgPrint as the routine's last DDI (the test's DebugPrinted handler throws) */
+    PathNestedSynchronize, /* g_rw read, then NdisMSynchronizeWithInterruptEx whose routine takes g_rwEx write and
+                              raises the bug check: two trampolines unwind, each gives back its own */
     PathCount
 } UNWIND_PATH;
 
@@ -58,6 +61,7 @@ typedef struct _ADAPTER {
     NDIS_HANDLE AdapterHandle;
     ULONG Instance;
     NDIS_MINIPORT_TIMER WorkTimer;
+    NDIS_HANDLE Interrupt;
     volatile LONG64 Rounds;
     volatile LONG Inject;             /* an UNWIND_PATH for the next work round, or PathNone */
 } ADAPTER, *PADAPTER;
@@ -140,6 +144,17 @@ static VOID WorkRound(PADAPTER adapter)
     Writing(&g_rwExReaders, &g_rwExWriters);
     NdisReleaseRWLock(g_rwEx, &ex);
 
+    /* Hand over hand, at DISPATCH_LEVEL: each read released before the one taken after it. */
+    KIRQL irql;
+    KeRaiseIrql(DISPATCH_LEVEL, &irql);
+    NdisAcquireReadWriteLock(&g_rw, FALSE, &outer);
+    NdisAcquireRWLockRead(g_rwEx, &ex, NDIS_RWL_AT_DISPATCH_LEVEL);
+    NdisReleaseReadWriteLock(&g_rw, &outer);
+    NdisAcquireReadWriteLock(&g_rw, FALSE, &outer);
+    NdisReleaseRWLock(g_rwEx, &ex);
+    NdisReleaseReadWriteLock(&g_rw, &outer);
+    KeLowerIrql(irql);
+
     NdisAcquireSpinLock(&g_spin);
     if (InterlockedIncrement(&g_spinInside) != 1) Violation();
     Linger();
@@ -157,6 +172,32 @@ static VOID WorkRound(PADAPTER adapter)
 }
 
 static VOID WorkTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemSpecific2, PVOID SystemSpecific3);
+
+/* The interrupt exists for NdisMSynchronizeWithInterruptEx: it never claims one. */
+static BOOLEAN Isr(NDIS_HANDLE MiniportInterruptContext, PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors)
+{
+    UNREFERENCED_PARAMETER(MiniportInterruptContext);
+    UNREFERENCED_PARAMETER(TargetProcessors);
+    *QueueDefaultInterruptDpc = FALSE;
+    return FALSE;
+}
+
+static VOID InterruptDpc(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpcContext, PVOID ReceiveThrottleParameters, PVOID NdisReserved2)
+{
+    UNREFERENCED_PARAMETER(MiniportInterruptContext);
+    UNREFERENCED_PARAMETER(MiniportDpcContext);
+    UNREFERENCED_PARAMETER(ReceiveThrottleParameters);
+    UNREFERENCED_PARAMETER(NdisReserved2);
+}
+
+/* PathNestedSynchronize's inner routine, at the device IRQL (the shim does not check a read-write lock's IRQL). */
+static BOOLEAN SynchronizedFault(NDIS_HANDLE SynchronizeContext)
+{
+    LOCK_STATE_EX x;
+    UNREFERENCED_PARAMETER(SynchronizeContext);
+    NdisAcquireRWLockWrite(g_rwEx, &x, NDIS_RWL_AT_DISPATCH_LEVEL);
+    KeBugCheckEx(MANUALLY_INITIATED_CRASH, PathNestedSynchronize, 3, 0, 0);
+}
 
 /* Takes the state PATH names and raises a bug check while holding it. Returns only for PathNone. */
 static VOID Inject(PADAPTER adapter, ULONG path)
@@ -232,6 +273,10 @@ static VOID Inject(PADAPTER adapter, ULONG path)
     case PathPrint:
         DbgPrint("Inject print by %u\n", adapter->Instance); /* the routine's last DDI */
         return;
+    case PathNestedSynchronize:
+        NdisAcquireReadWriteLock(&g_rw, FALSE, &s1);
+        (void)NdisMSynchronizeWithInterruptEx(adapter->Interrupt, 0, (PVOID)SynchronizedFault, adapter);
+        break;
     default:
         return;
     }
@@ -332,6 +377,18 @@ static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Min
         NdisFreeMemory(adapter, sizeof *adapter, 0);
         return status;
     }
+    NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS interrupt;
+    NdisZeroMemory(&interrupt, sizeof interrupt);
+    interrupt.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_INTERRUPT;
+    interrupt.Header.Revision = NDIS_MINIPORT_INTERRUPT_REVISION_1;
+    interrupt.Header.Size = sizeof interrupt;
+    interrupt.InterruptHandler = Isr;
+    interrupt.InterruptDpcHandler = InterruptDpc;
+    status = NdisMRegisterInterruptEx(MiniportAdapterHandle, adapter, &interrupt, &adapter->Interrupt);
+    if (status != NDIS_STATUS_SUCCESS) {
+        NdisFreeMemory(adapter, sizeof *adapter, 0);
+        return status;
+    }
     NdisMInitializeTimer(&adapter->WorkTimer, MiniportAdapterHandle, WorkTimer, adapter);
     g_adapters[instance - 1] = adapter;
     NdisMSetPeriodicTimer(&adapter->WorkTimer, 1);
@@ -345,6 +402,7 @@ static VOID Halt(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction
     UNREFERENCED_PARAMETER(HaltAction);
     NdisMCancelTimer(&adapter->WorkTimer, &cancelled);
     KeFlushQueuedDpcs();
+    NdisMDeregisterInterruptEx(adapter->Interrupt);
     g_adapters[adapter->Instance - 1] = NULL;
     NdisFreeMemory(adapter, sizeof *adapter, 0);
 }

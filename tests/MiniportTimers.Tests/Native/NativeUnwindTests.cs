@@ -41,6 +41,7 @@ public sealed class NativeUnwindTests : IDisposable
         NblPoolFree,
         TimerReinitialize,
         Print,
+        NestedSynchronize,
     }
 
     /// <summary>Where the injecting adapter raises it (ndis6_unwind.c's UNWIND_WHERE).</summary>
@@ -71,7 +72,9 @@ public sealed class NativeUnwindTests : IDisposable
     public void AnotherDispatcher_AFaultInATimerCallback_LeavesTheOtherAdapterRunning(Path path)
     {
         using var engine = new RealTimeTimerEngine("native-unwind", dispatchers: 2);
-        var host = new NdisHost(engine);
+        // A lock the shim kept is held forever: any watchdog limit catches the spinning adapter. 1 s rather than 100 ms,
+        // because on a busy two-CPU machine the thread holding a lock for a few microseconds can lose its CPU for longer.
+        var host = new NdisHost(engine, new NdisHostOptions { DpcWatchdogMicroseconds = 1_000_000 });
         var driver = NativeNdisDriver.Load(NativeBuild.Driver("ndis6_unwind"), host);
         Assert.Equal(0, driver.DriverEntryStatus);
         var (faulty, other) = (host.AddAdapter(), host.AddAdapter());
@@ -83,12 +86,12 @@ public sealed class NativeUnwindTests : IDisposable
             Assert.True(WaitUntil(() => Stats(faulty).Rounds >= 20 && Stats(other).Rounds >= 20), "both adapters work");
             Assert.Equal(NdisApi.NDIS_STATUS_SUCCESS, Inject(faulty, path, Where.NextRound));
             Assert.True(WaitUntil(() => faulty.State == NdisAdapterState.Faulted), "the injecting adapter faulted");
+
             var before = Stats(other).Rounds;
             progressed = WaitUntil(() => other.State != NdisAdapterState.Running || Stats(other).Rounds >= before + 50)
                 && other.State == NdisAdapterState.Running;
             AssertFaultedAlone(host, faulty, Expected(path, Where.NextRound));
-            Assert.True(progressed, $"the other adapter is stuck at {Stats(other).Rounds} rounds (from {before})");
-            Assert.Equal(NdisAdapterState.Running, other.State);
+            Assert.True(progressed, $"the other adapter did not keep working: {other.State}, {before} rounds before");
             Assert.Equal(0u, Stats(other).Violations);
             Assert.Equal(NdisApi.NDIS_STATUS_SUCCESS, Work(other)); // every lock from a third thread, at PASSIVE_LEVEL
             other.Halt();
@@ -103,13 +106,14 @@ public sealed class NativeUnwindTests : IDisposable
         }
     }
 
+    // The shim's state only: outside an adapter routine the host does not give back a spin lock it holds for the driver
+    // (an NDIS spin lock is the host's KSPIN_LOCK), so SpinLock and Everything are left out here.
     [NativeTheory]
     [InlineData(Path.RwRead)]
     [InlineData(Path.RwReadRecursive)]
     [InlineData(Path.RwWrite)]
     [InlineData(Path.RwExWrite)]
-    [InlineData(Path.SpinLock)]
-    [InlineData(Path.Everything)]
+    [InlineData(Path.RwReadThenSleep)]
     public void AFaultInMiniportDriverUnload_LeavesTheThreadAtPassive_WithNoReadDepth(Path path)
     {
         var (host, driver, engine) = Start();
