@@ -135,14 +135,14 @@ public abstract class NativeDriver
     /// ("PATH: DriverEntry returned 0xC0000001 (STATUS_UNSUCCESSFUL)", with <see cref="NativeDriverException.DriverEntryStatus"/>).</exception>
     private protected unsafe uint RunDriverEntry(nint driverObject)
     {
-        uint status;
-        try
+        // In a kernel context at PASSIVE_LEVEL, as every adapter routine runs: a bug check raised under DriverEntry gives
+        // back the spin locks and the IRQL the host raised for them, so the thread is clean for the next driver.
+        uint status = 0;
+        var fault = MiniportTimers.Kernel.KernelContext.Run(MiniportTimers.Kernel.KIRQL.PASSIVE_LEVEL, (Driver: this, Object: driverObject), s =>
+            status = DdiGuard.Call(s.Driver, "DriverEntry", s.Object, static (d, o, f) => d.Shim.CallDriverEntry(o, 0, f)));
+        if (fault is not null)
         {
-            status = DdiGuard.Call(this, "DriverEntry", driverObject, static (d, s, f) => d.Shim.CallDriverEntry(s, 0, f));
-        }
-        catch (MiniportTimers.Kernel.BugCheckException ex)
-        {
-            throw new NativeDriverException($"{Path}: DriverEntry raised {ex.Message}", ex);
+            throw new NativeDriverException($"{Path}: DriverEntry raised {fault.Message}", fault);
         }
 
         return NtStatusNames.IsSuccess(status) ? status

@@ -115,20 +115,20 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
             return true;
         }
 
-        try
-        {
-            DdiGuard.Call(this, NameOf(routine), (routine, _token), static (d, s, f) =>
+        // At PASSIVE_LEVEL in a kernel context, as DriverEntry: a bug check gives back what the host holds for the routine.
+        var fault = MiniportTimers.Kernel.KernelContext.Run(MiniportTimers.Kernel.KIRQL.PASSIVE_LEVEL, (Driver: this, Routine: routine), static s =>
+            DdiGuard.Call(s.Driver, s.Driver.NameOf(s.Routine), (s.Routine, s.Driver._token), static (d, c, f) =>
             {
-                d.Shim.CallTimer(s.routine, s._token, f);
+                d.Shim.CallTimer(c.Routine, c._token, f);
                 return 0;
-            });
-            return true;
-        }
-        catch (MiniportTimers.Kernel.BugCheckException ex)
+            }));
+        if (fault is not null)
         {
-            AddDebugOutput($"MiniportTimers: MiniportDriverUnload raised {ex.Message}");
+            AddDebugOutput($"MiniportTimers: MiniportDriverUnload raised {fault.Message}");
             return false;
         }
+
+        return true;
     }
 
     internal static NativeNdisDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
