@@ -2,7 +2,7 @@ namespace MiniportTimers.Devices.Ahci;
 
 /// <summary>
 /// How an <see cref="AhciHba"/> is built: its ports, command slots, capabilities that change what a driver does, and
-/// its PCI identity. The defaults are what docs/devices.md describes.
+/// its PCI identity. The defaults are what docs/devices.md describes. Immutable (thread-safe); read once, when the HBA is built.
 /// </summary>
 public sealed record AhciHbaOptions
 {

@@ -5,6 +5,7 @@ namespace MiniportTimers.Devices.Sata;
 /// <summary>
 /// What a <see cref="SataDisk"/> is (its IDENTIFY strings and capacity) and how it behaves at first (its timing; the
 /// disk's properties change the timing later, on cue). Every time is in nanoseconds on the host's engine clock.
+/// Immutable (thread-safe); read once, when the disk is built.
 /// </summary>
 public sealed record SataDiskOptions
 {

@@ -6,7 +6,7 @@ namespace MiniportTimers.Devices.Sata;
 /// <summary>
 /// Frame Information Structures (Serial ATA Revision 3.x, the transport layer's FIS types): the type codes, the layouts of the FISes the
 /// AHCI model exchanges (Register Host to Device, Register Device to Host, PIO Setup), and helpers to write and read
-/// them. Multi-byte fields are little-endian.
+/// them. Multi-byte fields are little-endian. Thread safety: stateless; safe from any thread.
 /// </summary>
 public static class SataFis
 {
