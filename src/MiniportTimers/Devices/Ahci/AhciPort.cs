@@ -534,8 +534,8 @@ public sealed class AhciPort
     }
 
     /// <summary>
-    /// §4.2.2-4.2.3: reads slot <paramref name="slot"/>'s command header, its command FIS, and its PRDT (resolving every
-    /// data region); false after raising a fatal error.
+    /// §4.2.2-4.2.3: reads slot <paramref name="slot"/>'s command header and its command FIS (what goes to the device
+    /// now); false after raising a fatal error. The PRDT is read when the data moves (<see cref="TryResolvePrdt"/>).
     /// </summary>
     private bool TryFetchCommand(int slot)
     {
@@ -549,12 +549,11 @@ public sealed class AhciPort
 
         var dw0 = BinaryPrimitives.ReadUInt32LittleEndian(header);
         var fisDwords = (int)(dw0 & HeaderCFL_Mask);
-        var prdtLength = (int)(dw0 >> HeaderPRDTL_Shift);
         var tableAddress = (BinaryPrimitives.ReadUInt32LittleEndian(header[HeaderCTBA..]) & 0xFFFF_FF80u)
             | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(header[HeaderCTBAU..]) << 32);
         BinaryPrimitives.WriteUInt32LittleEndian(header[HeaderPRDBC..], 0);
 
-        if (!map.TryGetSpan(tableAddress, PRDT + (prdtLength * PrdLength), out var table))
+        if (!map.TryGetSpan(tableAddress, PRDT, out var table))
         {
             FatalError(PxIS_HBFS);
             return false;
@@ -568,10 +567,30 @@ public sealed class AhciPort
             return false;
         }
 
+        _current = new CommandInFlight(dw0, SataFis.ReadRegisterH2D(table[CFIS..]), (table[CFIS + 1] & SataFis.H2DCommandBit) != 0, tableAddress);
+        return true;
+    }
+
+    /// <summary>§4.2.3.3: reads the running command's PRDT and resolves every data region; false (HBFS) if one does not resolve.</summary>
+    private bool TryResolvePrdt()
+    {
+        var map = _hba.AddressMap;
+        var prdtLength = (int)(_current.HeaderDw0 >> HeaderPRDTL_Shift);
         _transfer.Clear();
+        if (prdtLength == 0)
+        {
+            return true;
+        }
+
+        if (!TryOffset(_current.TableAddress, PRDT, out var prdtAddress) || !map.TryGetSpan(prdtAddress, prdtLength * PrdLength, out var prdt))
+        {
+            FatalError(PxIS_HBFS);
+            return false;
+        }
+
         for (var i = 0; i < prdtLength; i++)
         {
-            var entry = table.Slice(PRDT + (i * PrdLength), PrdLength);
+            var entry = prdt.Slice(i * PrdLength, PrdLength);
             var dataAddress = (BinaryPrimitives.ReadUInt32LittleEndian(entry[PrdDBA..]) & ~1u)
                 | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(entry[PrdDBAU..]) << 32);
             var dw3 = BinaryPrimitives.ReadUInt32LittleEndian(entry[PrdDW3..]);
@@ -585,7 +604,6 @@ public sealed class AhciPort
             _transfer.Add(host, byteCount, (dw3 & PrdI) != 0);
         }
 
-        _current = new CommandInFlight(dw0, SataFis.ReadRegisterH2D(table[CFIS..]), (table[CFIS + 1] & SataFis.H2DCommandBit) != 0);
         return true;
     }
 
@@ -607,6 +625,11 @@ public sealed class AhciPort
         if (!_deviceReady)
         {
             _parked = true; // sent after CLO to a device that is not ready: it answers once it is
+            return;
+        }
+
+        if (!TryResolvePrdt())
+        {
             return;
         }
 
@@ -902,6 +925,6 @@ public sealed class AhciPort
         return true;
     }
 
-    /// <summary>The command being executed: its header's DW0, its task file, and whether its FIS is a command (C = 1) or a Device Control update.</summary>
-    private readonly record struct CommandInFlight(uint HeaderDw0, AtaTaskFile TaskFile, bool IsCommand);
+    /// <summary>The command being executed: its header's DW0, its task file, whether its FIS is a command (C = 1) or a Device Control update, and its command table's address.</summary>
+    private readonly record struct CommandInFlight(uint HeaderDw0, AtaTaskFile TaskFile, bool IsCommand, ulong TableAddress);
 }

@@ -364,6 +364,20 @@ public class AhciCommandTests
     }
 
     [Fact]
+    public void DataBufferUnmappedWhileTheCommandWaitsForItsLatency_IsAHostBusFatalErrorNotAWrite()
+    {
+        var (rig, _) = Started(new SataDiskOptions { CommandLatencyNanoseconds = 5 * Ms });
+        using var _ = rig;
+        var buffer = new byte[512];
+        var range = rig.Map.Map(buffer);
+        rig.Run(0, 0, AtaCommands.READ_DMA_EXT, lba: 0, count: 1, prds: [new(range.PhysicalAddress, 512)]);
+        rig.Map.Unmap(range);
+        rig.Engine.AdvanceBy(5 * Ms);
+        Assert.Equal(PxIS_HBFS, rig.Read(0, PxIS));
+        Assert.Equal(1u, rig.Read(0, PxCI));
+    }
+
+    [Fact]
     public void PrdtSmallerThanTheData_IsAnOverflow()
     {
         var (rig, _) = Started();
