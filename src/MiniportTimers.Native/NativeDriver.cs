@@ -127,6 +127,12 @@ public abstract class NativeDriver
         where T : class =>
         (T)_storage.GetOrAdd((address, typeof(T)), static (key, c) => c(key.Address), create);
 
+    /// <summary>Entries of this driver object's storage map (issue 21 §4: <see cref="NativeBridgeStatistics"/>).</summary>
+    internal int StorageCount => _storage.Count;
+
+    /// <summary>C routine wrappers made for this driver object.</summary>
+    internal int CallbackCount => _callbacks.Count;
+
     internal void AddDebugOutput(string text)
     {
         _debugOutput.Enqueue(text);

@@ -46,6 +46,7 @@ internal sealed class NativeHandleTable<T>
     private int _used;
     private int _freeHead = -1;
     private int _live;
+    private long _removed;
 
     /// <param name="tag">A byte that tells one table's handles from another's in a dump (an ASCII letter).</param>
     public NativeHandleTable(byte tag) => _tag = (long)tag << TagShift;
@@ -70,6 +71,18 @@ internal sealed class NativeHandleTable<T>
             using (_gate.EnterScope())
             {
                 return _used;
+            }
+        }
+    }
+
+    /// <summary>Handles freed since the table was made (each successful <see cref="Remove"/>).</summary>
+    public long Removed
+    {
+        get
+        {
+            using (_gate.EnterScope())
+            {
+                return _removed;
             }
         }
     }
@@ -172,6 +185,7 @@ internal sealed class NativeHandleTable<T>
             entry.NextFree = _freeHead;
             _freeHead = index;
             _live--;
+            _removed++;
             return true;
         }
     }

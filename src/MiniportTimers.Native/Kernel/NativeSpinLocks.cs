@@ -8,5 +8,8 @@ internal static class NativeSpinLocks
 {
     private static readonly ConcurrentDictionary<nint, KSpinLock> Locks = new();
 
+    /// <summary>KSPIN_LOCK addresses with a host lock.</summary>
+    public static int Count => Locks.Count;
+
     public static KSpinLock At(nint address) => Locks.GetOrAdd(address, static a => new KSpinLock($"KSPIN_LOCK@0x{a:X}"));
 }

@@ -110,6 +110,12 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         }
     }
 
+    /// <summary>Driver objects whose token NdisMRegisterMiniportDriver can still find.</summary>
+    internal static int TokenCount => ByToken.Count;
+
+    /// <summary>NdisMiniportDriverHandles the C code may still pass.</summary>
+    internal static int DriverHandleCount => DriverHandles.Count;
+
     internal static NativeNdisDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
 
     /// <summary>NdisMRegisterMiniportDriver from DriverEntry: the handlers become the host's, each a trampoline into C.</summary>

@@ -27,6 +27,12 @@ internal static class NativeObjects
     /// (one .so loaded for two hosts shares its code addresses; each host's driver object gets its own wrappers).</summary>
     public static NativeCallback Callback(NativeDriver driver, nint routine) => driver.Callback(routine);
 
+    /// <summary>STOR_DPC storage addresses StorPortInitializeDpc mapped.</summary>
+    public static int DpcCount => Dpcs.Count;
+
+    /// <summary>STOR_LOCK_HANDLE addresses of locks taken and not yet released.</summary>
+    public static int LockHandleCount => LockHandles.Count;
+
     public static void AddDpc(nint storage, STOR_DPC dpc, NativeCallback routine) => Dpcs[storage] = (dpc, routine);
 
     public static STOR_DPC? Dpc(nint storage) => Dpcs.TryGetValue(storage, out var d) ? d.Dpc : null;

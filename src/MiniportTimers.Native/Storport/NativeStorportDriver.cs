@@ -89,6 +89,12 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     /// <summary>A DriverObject value the driver sees (unique in the process).</summary>
     private static nint NewToken() => (nint)(0x4452_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16));
 
+    /// <summary>Driver objects whose token StorPortInitialize can still find.</summary>
+    internal static int TokenCount => ByToken.Count;
+
+    /// <summary>Native SCSI_REQUEST_BLOCKs handed to HwStorStartIo and not yet completed.</summary>
+    internal static int RequestCount => Requests.Count;
+
     internal static NativeStorportDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
 
     /// <summary>StorPortInitialize from DriverEntry: registers the miniport's routines with the host.</summary>
