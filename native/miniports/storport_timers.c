@@ -2,7 +2,7 @@
  * A Storport miniport written by the MiniportTimers project, in the style of a real one (storahci, the OFA NVMe
  * driver): DriverEntry -> StorPortInitialize, a StorPortInitializeTimer handle made in HwStorFindAdapter and re-armed
  * from its own callback, STOR_STATUS_BUSY on a second request, cancel with 0 us, a timer freed inside its own callback,
- * the legacy RequestTimerCall from HwStorInterrupt, and two kinds of misuse. The tests drive it through HwStorStartIo:
+ * the legacy RequestTimerCall from HwStorInterrupt, a timer freed and initialized again, and two kinds of misuse. The tests drive it through HwStorStartIo:
  * the first CDB byte is a command of this file's own (MPT_CMD_*). It reports what it saw with DbgPrint.
  */
 #include <storport.h>
@@ -17,6 +17,7 @@
 #define MPT_CMD_PRINT_FORMATS 0x08  /* DbgPrint with the Windows-only format directives */
 #define MPT_CMD_KE_TIMER 0x09       /* a KTIMER with a KDPC, due in 20 ms */
 #define MPT_CMD_EX_TIMER 0x0A       /* an EX_TIMER due in 30 ms that deletes itself in its callback */
+#define MPT_CMD_NEW_TIMER 0x0B      /* free the timer (if any) and initialize a new one: a timer handle freed and made */
 
 typedef struct _MPT_EXTENSION {
     PVOID Timer;          /* StorPortInitializeTimer handle */
@@ -149,6 +150,15 @@ static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
     case MPT_CMD_EX_TIMER:
         ext->ExTimer = ExAllocateTimer(MptExCallback, ext, 0);
         DbgPrint("ex set queued %u\n", (ULONG)ExSetTimer(ext->ExTimer, -300000, 0, NULL));
+        break;
+    case MPT_CMD_NEW_TIMER:
+        if (ext->Timer != NULL) {
+            status = StorPortFreeTimer(DeviceExtension, ext->Timer);
+            ext->Timer = NULL;
+            DbgPrint("free status 0x%08lx\n", status);
+        }
+        status = StorPortInitializeTimer(DeviceExtension, &ext->Timer);
+        DbgPrint("new timer status 0x%08lx\n", status);
         break;
     case MPT_CMD_PRINT_FORMATS: {
         static WCHAR name[] = L"N\u00fcmero \u00e9t\u00e9";

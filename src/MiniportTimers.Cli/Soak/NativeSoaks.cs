@@ -27,6 +27,7 @@ internal static class NativeSoakDrivers
     private const byte CmdFreeInCallback = 0x04;
     private const byte CmdKeTimer = 0x09;
     private const byte CmdExTimer = 0x0A;
+    private const byte CmdNewTimer = 0x0B;
 
     /// <summary>The folder with the built drivers: <paramref name="given"/>, else native/build above the current folder or the tool's.</summary>
     /// <returns>Null when no folder holds all of <see cref="All"/>.</returns>
@@ -85,6 +86,9 @@ internal static class NativeSoakDrivers
         engine.AdvanceBy(30 * Ms);
     }
 
+    /// <summary>The adapter's StorPortInitializeTimer handle freed and a new one initialized (storport_timers.c's MPT_CMD_NEW_TIMER).</summary>
+    public static void FreeAndInitializeTimer(StorportAdapter adapter) => Submit(adapter, CmdNewTimer);
+
     private static void Submit(StorportAdapter adapter, byte command) =>
         adapter.SubmitRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_EXECUTE_SCSI, CdbOperationCode = command });
 }
@@ -95,7 +99,7 @@ internal static class NativeSoakDrivers
 /// the NDIS ones the run's OID requests, sends, pause, restart and reset), 1 s of virtual time, then removal or halt,
 /// MiniportDriverUnload, the driver object disposed. Nothing of a cycle should outlive it.
 /// </summary>
-internal sealed class NativeCycleSoak(string buildFolder) : ISoakWorkload
+internal sealed class NativeCycleSoak(string buildFolder, IReadOnlyList<string> drivers) : ISoakWorkload
 {
     private const int AdaptersPerDriver = 2;
     private const long RunNanoseconds = 1_000 * TimeUnits.NanosecondsPerMillisecond;
@@ -104,7 +108,7 @@ internal sealed class NativeCycleSoak(string buildFolder) : ISoakWorkload
 
     public string Unit => "cycle";
 
-    public string Description => $"load/run/halt/unload cycles of {string.Join(", ", NativeSoakDrivers.All)} ({AdaptersPerDriver} adapters each, {RunNanoseconds / TimeUnits.NanosecondsPerMillisecond:N0} ms of virtual time) on a new virtual engine each";
+    public string Description => $"load/run/halt/unload cycles of {string.Join(", ", drivers)} ({AdaptersPerDriver} adapters each, {RunNanoseconds / TimeUnits.NanosecondsPerMillisecond:N0} ms of virtual time) on a new virtual engine each";
 
     public IReadOnlyList<string> Failures => _failures;
 
@@ -115,7 +119,7 @@ internal sealed class NativeCycleSoak(string buildFolder) : ISoakWorkload
         using var engine = new VirtualTimerEngine();
         var workload = new Workload(engine, 0, unchecked((int)index));
         var runs = new List<NativeDriverRun>();
-        foreach (var name in NativeSoakDrivers.All)
+        foreach (var name in drivers)
         {
             var run = NativeDriverRun.TryCreate(NativeSoakDrivers.PathOf(buildFolder, name), new StorportHostOptions(), new NdisHostOptions(), AdaptersPerDriver, null, out var error)
                 ?? throw new InvalidOperationException(error);
@@ -311,10 +315,11 @@ internal sealed class NdisAdapterSoak : ISoakWorkload, IDisposable
 }
 
 /// <summary>
-/// <c>soak native-timers</c>: one storport_timers adapter; each unit allocates an EX_TIMER from C, lets it fire 30 ms
-/// later, and its callback deletes it (ExDeleteTimer): one timer object allocated and freed per unit.
+/// <c>soak native-timers</c>: one storport_timers adapter; each unit frees one timer object the C code allocated: on
+/// even units an EX_TIMER (allocated, fired 30 ms later, deleted by ExDeleteTimer in its own callback), on odd units
+/// the adapter's StorPortInitializeTimer handle (StorPortFreeTimer, then StorPortInitializeTimer again).
 /// </summary>
-internal sealed class ExTimerSoak : ISoakWorkload, IDisposable
+internal sealed class TimerSoak : ISoakWorkload, IDisposable
 {
     private readonly VirtualTimerEngine _engine = new();
     private readonly StorportHost _host;
@@ -324,7 +329,7 @@ internal sealed class ExTimerSoak : ISoakWorkload, IDisposable
     private readonly long _freedAtStart = NativeBridgeStatistics.TimersFreed();
     private int _bugChecksSeen;
 
-    public ExTimerSoak(string buildFolder)
+    public TimerSoak(string buildFolder)
     {
         _host = new StorportHost(_engine);
         _driver = NativeStorportDriver.Load(NativeSoakDrivers.PathOf(buildFolder, NativeSoakDrivers.Storport), _host);
@@ -337,7 +342,7 @@ internal sealed class ExTimerSoak : ISoakWorkload, IDisposable
 
     public string Unit => "freed timer";
 
-    public string Description => $"EX_TIMERs allocated by {NativeSoakDrivers.Storport}, fired 30 ms later and deleted in their own callbacks, on one adapter";
+    public string Description => $"timer objects of {NativeSoakDrivers.Storport} freed, on one adapter: EX_TIMERs deleted in their own callbacks and StorPortInitializeTimer handles freed and made again, by turns";
 
     public IReadOnlyList<string> Failures => _failures;
 
@@ -345,7 +350,15 @@ internal sealed class ExTimerSoak : ISoakWorkload, IDisposable
 
     public void RunUnit(long index, bool sample)
     {
-        NativeSoakDrivers.AllocateAndDeleteExTimer(_adapter, _engine);
+        if (index % 2 == 0)
+        {
+            NativeSoakDrivers.AllocateAndDeleteExTimer(_adapter, _engine);
+        }
+        else
+        {
+            NativeSoakDrivers.FreeAndInitializeTimer(_adapter);
+        }
+
         var bugChecks = _host.BugChecks;
         _failures.AddRange(bugChecks.Skip(_bugChecksSeen).Select(b => $"timer {index}: bug check 0x{b.BugCheck.Code:X} in {b.Routine}: {b.BugCheck.Message}"));
         _bugChecksSeen = bugChecks.Count;

@@ -30,8 +30,13 @@ internal static class SoakCommand
         {
             Hidden = true,
         };
-        command.Subcommands.Add(Part("native", "--cycles", "Load/run/halt/unload cycles.", 1_000, DefaultMaxBytesPerCycle, "cycle", (build, n, max, o) => Run(new NativeCycleSoak(build), n, max, o)));
-        command.Subcommands.Add(Part("native-adapters", "--adapters", "Adapters added and removed on one host, for each of the three drivers.", 10_000, DefaultMaxBytesPerAdapter, "adapter", (build, n, max, o) =>
+        var drivers = new Option<string[]>("--driver") { Description = $"Only these drivers in each cycle (repeatable; default: {string.Join(", ", NativeSoakDrivers.All)}).", AllowMultipleArgumentsPerToken = true, HelpName = "name" };
+        drivers.AcceptOnlyFromAmong(NativeSoakDrivers.All);
+        var cycles = Part("native", "--cycles", "Load/run/halt/unload cycles.", 1_000, DefaultMaxBytesPerCycle, "cycle", (build, n, max, o, parse) =>
+            Run(new NativeCycleSoak(build, parse.GetValue(drivers) is { Length: > 0 } only ? only : NativeSoakDrivers.All), n, max, o));
+        cycles.Options.Add(drivers);
+        command.Subcommands.Add(cycles);
+        command.Subcommands.Add(Part("native-adapters", "--adapters", "Adapters added and removed on one host, for each of the three drivers.", 10_000, DefaultMaxBytesPerAdapter, "adapter", (build, n, max, o, _) =>
         {
             var flat = true;
             foreach (var soak in new Func<ISoakWorkload>[]
@@ -47,11 +52,11 @@ internal static class SoakCommand
 
             return flat;
         }));
-        command.Subcommands.Add(Part("native-timers", "--timers", "Timer objects allocated by a C driver and freed (EX_TIMERs deleted in their own callbacks).", 100_000, DefaultMaxBytesPerTimer, "timer", (build, n, max, o) => Run(new ExTimerSoak(build), n, max, o)));
+        command.Subcommands.Add(Part("native-timers", "--timers", "Timer objects allocated by a C driver and freed (EX_TIMERs deleted in their own callbacks).", 100_000, DefaultMaxBytesPerTimer, "timer", (build, n, max, o, _) => Run(new TimerSoak(build), n, max, o)));
         return command;
     }
 
-    private static Command Part(string name, string countOption, string description, long defaultCount, long defaultMax, string unit, Func<string, long, long, TextWriter, bool> run)
+    private static Command Part(string name, string countOption, string description, long defaultCount, long defaultMax, string unit, Func<string, long, long, TextWriter, ParseResult, bool> run)
     {
         var count = new Option<long>(countOption) { Description = $"How many {unit}s (checkpoints at every tenth; the second half is judged).", DefaultValueFactory = _ => defaultCount };
         count.Between(1, 100_000_000);
@@ -72,7 +77,7 @@ internal static class SoakCommand
             output.WriteLine($"soak {name} on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}; drivers from {folder}");
             try
             {
-                return run(folder, parse.GetValue(count), parse.GetValue(max), output) ? ExitCodes.Success : ExitCodes.RunFailed;
+                return run(folder, parse.GetValue(count), parse.GetValue(max), output, parse) ? ExitCodes.Success : ExitCodes.RunFailed;
             }
             catch (NativeDriverException ex)
             {

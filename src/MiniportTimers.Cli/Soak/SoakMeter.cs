@@ -44,13 +44,14 @@ internal static class SoakMeter
         }
     }
 
-    /// <summary>A reading after <see cref="CollectEverything"/>.</summary>
-    public static SoakCheckpoint Read(long units, long debugOutputBytes, IReadOnlyList<KeyValuePair<string, long>> counts)
+    /// <summary>A reading after <see cref="CollectEverything"/>; <paramref name="counts"/> and <paramref name="debugOutputBytes"/> are read after the collections too (weak references are counted then).</summary>
+    public static SoakCheckpoint Read(long units, Func<long> debugOutputBytes, Func<IReadOnlyList<KeyValuePair<string, long>>> counts)
     {
         CollectEverything();
         var managed = GC.GetTotalMemory(forceFullCollection: true);
         var info = GC.GetGCMemoryInfo(GCKind.Any);
-        return new SoakCheckpoint(units, managed, info.HeapSizeBytes, info.TotalCommittedBytes, RssBytes(), debugOutputBytes, NativeBridgeStatistics.Entries(), NativeBridgeStatistics.HandleSlots(), counts);
+        var rss = RssBytes();
+        return new SoakCheckpoint(units, managed, info.HeapSizeBytes, info.TotalCommittedBytes, rss, debugOutputBytes(), NativeBridgeStatistics.Entries(), NativeBridgeStatistics.HandleSlots(), counts());
     }
 
     /// <summary>VmRSS from /proc/self/status, bytes; 0 where the file or the line is missing.</summary>
@@ -75,17 +76,24 @@ internal static class SoakMeter
     }
 
     /// <summary>
-    /// An estimate of the managed bytes <paramref name="lines"/> take where a driver keeps them: each string (a 22-byte
-    /// header and terminator plus two bytes a character, rounded to 8) and its slot in the queue (16 bytes).
+    /// An estimate of the managed bytes <paramref name="lines"/> take where a driver keeps them (NativeDriver.DebugOutput,
+    /// not the bridge's maps): each string (a 22-byte header and terminator plus two bytes a character, rounded to 8),
+    /// and the slots of a ConcurrentQueue holding them (segments of 32, 64, 128, ... slots of 16 bytes).
     /// </summary>
-    public static long DebugOutputBytes(IEnumerable<string> lines)
+    public static long DebugOutputBytes(IReadOnlyCollection<string> lines)
     {
         long bytes = 0;
         foreach (var line in lines)
         {
-            bytes += Math.Max(24, (22 + (2L * line.Length) + 7) & ~7L) + 16;
+            bytes += Math.Max(24, (22 + (2L * line.Length) + 7) & ~7L);
         }
 
-        return bytes;
+        long slots = 0;
+        for (long segment = 32; slots < Math.Max(lines.Count, 1); segment = Math.Min(segment * 2, 1 << 20))
+        {
+            slots += segment;
+        }
+
+        return bytes + (16 * slots);
     }
 }

@@ -61,7 +61,7 @@ internal static class SoakRunner
         {
             if (next < at.Length && at[next] == i)
             {
-                var checkpoint = SoakMeter.Read(i, workload.DebugOutputBytes(), workload.Counts());
+                var checkpoint = SoakMeter.Read(i, workload.DebugOutputBytes, workload.Counts);
                 checkpoints.Add(checkpoint);
                 next++;
                 if (checkpoints.Count == 1)

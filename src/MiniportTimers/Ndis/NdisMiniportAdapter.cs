@@ -65,6 +65,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         if (!Run(NdisRoutines.MiniportInitializeEx, KIRQL.PASSIVE_LEVEL, () => status = _handlers.InitializeHandlerEx!(this, driverContext)) || status != NdisApi.NDIS_STATUS_SUCCESS)
         {
             TrySetState(NdisAdapterState.Failed, NdisAdapterState.Initializing);
+            Host.Release(this); // NDIS never halts an adapter whose MiniportInitializeEx failed: it is gone now
             return;
         }
 
@@ -159,6 +160,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     /// <summary>
     /// Calls MiniportHaltEx (PASSIVE_LEVEL). Afterwards every timer of the adapter still queued is cancelled and
     /// reported as a finding (the miniport should have cancelled it; Windows would bug-check when its memory is freed).
+    /// Nothing to do for an adapter whose initialization failed (the host released it then) or already halted.
     /// </summary>
     public void Halt()
     {
