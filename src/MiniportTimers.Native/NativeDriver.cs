@@ -147,6 +147,9 @@ public abstract class NativeDriver
         return removed;
     }
 
+    /// <summary>The host objects of this driver object's storage (a snapshot).</summary>
+    internal ICollection<object> StorageObjects => _storage.Values;
+
     /// <summary>Entries of this driver object's storage map (issue 21 §4: <see cref="NativeBridgeStatistics"/>).</summary>
     internal int StorageCount => _storage.Count;
 

@@ -114,6 +114,8 @@ internal sealed class NativeCycleSoak(string buildFolder, IReadOnlyList<string> 
 
     public IReadOnlyCollection<string> FlatCounts { get; } = ["sampled drivers alive", "sampled engines alive"];
 
+    public IReadOnlyCollection<string> AddressKeyedMaps { get; } = ["KSPIN_LOCKs"];
+
     public void RunUnit(long index, bool sample)
     {
         using var engine = new VirtualTimerEngine();
@@ -173,6 +175,7 @@ internal sealed class StorportAdapterSoak : ISoakWorkload, IDisposable
     private readonly VirtualTimerEngine _engine = new();
     private readonly StorportHost _host;
     private readonly NativeStorportDriver _driver;
+    private readonly DebugOutputMeter _debug;
     private readonly List<string> _failures = [];
     private readonly List<WeakReference> _sampled = [];
     private int _bugChecksSeen;
@@ -181,6 +184,7 @@ internal sealed class StorportAdapterSoak : ISoakWorkload, IDisposable
     {
         _host = new StorportHost(_engine);
         _driver = NativeStorportDriver.Load(NativeSoakDrivers.PathOf(buildFolder, NativeSoakDrivers.Storport), _host);
+        _debug = new DebugOutputMeter(_driver);
         if (_driver.DriverEntryStatus != 0)
         {
             _failures.Add($"DriverEntry returned 0x{_driver.DriverEntryStatus:X8}");
@@ -195,6 +199,8 @@ internal sealed class StorportAdapterSoak : ISoakWorkload, IDisposable
 
     public IReadOnlyCollection<string> FlatCounts { get; } = ["sampled adapters alive", "driver storage", "driver callbacks", "live adapters"];
 
+    public IReadOnlyCollection<string> AddressKeyedMaps { get; } = [];
+
     public void RunUnit(long index, bool sample)
     {
         var adapter = _host.AddAdapter();
@@ -205,7 +211,7 @@ internal sealed class StorportAdapterSoak : ISoakWorkload, IDisposable
 
         NativeSoakDrivers.ExerciseStorportAdapter(adapter, _engine, freeInCallback: index % 2 == 1);
         adapter.Remove();
-        _engine.AdvanceBy(TimeUnits.NanosecondsPerMillisecond);
+        _engine.AdvanceBy(TimeUnits.NanosecondsPerMillisecond); // the engine lets go of the cancelled timers when time moves
         var bugChecks = _host.BugChecks;
         _failures.AddRange(bugChecks.Skip(_bugChecksSeen).Select(b => $"adapter {index}: bug check 0x{b.BugCheck.Code:X} in {b.Routine}: {b.BugCheck.Message}"));
         _bugChecksSeen = bugChecks.Count;
@@ -224,7 +230,7 @@ internal sealed class StorportAdapterSoak : ISoakWorkload, IDisposable
         new("debug lines", _driver.DebugOutput.Count),
     ];
 
-    public long DebugOutputBytes() => SoakMeter.DebugOutputBytes(_driver.DebugOutput);
+    public long DebugOutputBytes() => _debug.Bytes();
 
     public void Dispose()
     {
@@ -245,6 +251,7 @@ internal sealed class NdisAdapterSoak : ISoakWorkload, IDisposable
     private readonly VirtualTimerEngine _engine = new();
     private readonly NdisHost _host;
     private readonly NativeNdisDriver _driver;
+    private readonly DebugOutputMeter _debug;
     private readonly NdisMiniportAdapter? _resident;
     private readonly List<string> _failures = [];
     private readonly List<WeakReference> _sampled = [];
@@ -256,6 +263,7 @@ internal sealed class NdisAdapterSoak : ISoakWorkload, IDisposable
         _name = driver;
         _host = new NdisHost(_engine);
         _driver = NativeNdisDriver.Load(NativeSoakDrivers.PathOf(buildFolder, driver), _host);
+        _debug = new DebugOutputMeter(_driver);
         if (_driver.DriverEntryStatus != 0)
         {
             _failures.Add($"DriverEntry returned 0x{_driver.DriverEntryStatus:X8}");
@@ -272,7 +280,9 @@ internal sealed class NdisAdapterSoak : ISoakWorkload, IDisposable
 
     public IReadOnlyList<string> Failures => _failures;
 
-    public IReadOnlyCollection<string> FlatCounts { get; } = ["sampled adapters alive", "driver storage", "driver callbacks", "live adapters"];
+    public IReadOnlyCollection<string> FlatCounts { get; } = ["sampled adapters alive", "driver callbacks", "live adapters"]; // driver storage: keyed by pool addresses, as the KSPIN_LOCKs
+
+    public IReadOnlyCollection<string> AddressKeyedMaps { get; } = ["KSPIN_LOCKs"];
 
     public void RunUnit(long index, bool sample)
     {
@@ -286,6 +296,7 @@ internal sealed class NdisAdapterSoak : ISoakWorkload, IDisposable
         new NdisDriverScenario(_resident is null ? [adapter] : [adapter, _resident]).Schedule(workload);
         _engine.AdvanceBy(UnitNanoseconds);
         adapter.Halt();
+        _engine.AdvanceBy(TimeUnits.NanosecondsPerMillisecond); // the engine lets go of the cancelled timers when time moves
         var bugChecks = _host.Diagnostics.BugChecks;
         _failures.AddRange(bugChecks.Skip(_bugChecksSeen).Select(b => $"adapter {index}: bug check 0x{b.BugCheck.Code:X} in {b.Adapter} {b.Routine}: {b.BugCheck.Message}"));
         _bugChecksSeen = bugChecks.Count;
@@ -304,7 +315,7 @@ internal sealed class NdisAdapterSoak : ISoakWorkload, IDisposable
         new("debug lines", _driver.DebugOutput.Count),
     ];
 
-    public long DebugOutputBytes() => SoakMeter.DebugOutputBytes(_driver.DebugOutput);
+    public long DebugOutputBytes() => _debug.Bytes();
 
     public void Dispose()
     {
@@ -324,6 +335,7 @@ internal sealed class TimerSoak : ISoakWorkload, IDisposable
     private readonly VirtualTimerEngine _engine = new();
     private readonly StorportHost _host;
     private readonly NativeStorportDriver _driver;
+    private readonly DebugOutputMeter _debug;
     private readonly StorportAdapter _adapter;
     private readonly List<string> _failures = [];
     private readonly long _freedAtStart = NativeBridgeStatistics.TimersFreed();
@@ -333,6 +345,7 @@ internal sealed class TimerSoak : ISoakWorkload, IDisposable
     {
         _host = new StorportHost(_engine);
         _driver = NativeStorportDriver.Load(NativeSoakDrivers.PathOf(buildFolder, NativeSoakDrivers.Storport), _host);
+        _debug = new DebugOutputMeter(_driver);
         _adapter = _host.AddAdapter();
         if (_adapter.State != AdapterState.Started)
         {
@@ -347,6 +360,8 @@ internal sealed class TimerSoak : ISoakWorkload, IDisposable
     public IReadOnlyList<string> Failures => _failures;
 
     public IReadOnlyCollection<string> FlatCounts { get; } = ["driver storage", "driver callbacks"];
+
+    public IReadOnlyCollection<string> AddressKeyedMaps { get; } = [];
 
     public void RunUnit(long index, bool sample)
     {
@@ -371,7 +386,7 @@ internal sealed class TimerSoak : ISoakWorkload, IDisposable
         new("debug lines", _driver.DebugOutput.Count),
     ];
 
-    public long DebugOutputBytes() => SoakMeter.DebugOutputBytes(_driver.DebugOutput);
+    public long DebugOutputBytes() => _debug.Bytes();
 
     public void Dispose()
     {

@@ -16,10 +16,10 @@ namespace MiniportTimers.Cli.Soak;
 internal static class SoakCommand
 {
     /// <summary>The default bound on managed bytes per load/run/halt/unload cycle (docs/reliability.md).</summary>
-    public const long DefaultMaxBytesPerCycle = 2_048;
+    public const long DefaultMaxBytesPerCycle = 1_024;
 
     /// <summary>The default bound on managed bytes per adapter added and removed (docs/reliability.md).</summary>
-    public const long DefaultMaxBytesPerAdapter = 64;
+    public const long DefaultMaxBytesPerAdapter = 32;
 
     /// <summary>The default bound on managed bytes per timer object allocated and freed (docs/reliability.md).</summary>
     public const long DefaultMaxBytesPerTimer = 8;

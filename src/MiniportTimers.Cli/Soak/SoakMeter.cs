@@ -74,26 +74,43 @@ internal static class SoakMeter
 
         return 0;
     }
+}
 
-    /// <summary>
-    /// An estimate of the managed bytes <paramref name="lines"/> take where a driver keeps them (NativeDriver.DebugOutput,
-    /// not the bridge's maps): each string (a 22-byte header and terminator plus two bytes a character, rounded to 8),
-    /// and the slots of a ConcurrentQueue holding them (segments of 32, 64, 128, ... slots of 16 bytes).
-    /// </summary>
-    public static long DebugOutputBytes(IReadOnlyCollection<string> lines)
+/// <summary>
+/// An estimate of the managed bytes a driver's kept debug output takes (NativeDriver.DebugOutput: not the bridge's maps,
+/// another fix of issue 21 §4), so that a soak can judge the bridge without it. It never enumerates the output (reading a
+/// ConcurrentQueue's items freezes its tail segment and changes what it allocates next): it adds up the lines as
+/// <see cref="NativeDriver.DebugPrinted"/> reports them, and charges the lines kept their average size (a string: a
+/// 22-byte header and terminator plus two bytes a character, rounded to 8) plus the slots of a ConcurrentQueue holding
+/// them (segments of 32, 64, 128, ... slots of 16 bytes).
+/// </summary>
+internal sealed class DebugOutputMeter
+{
+    private readonly NativeDriver _driver;
+    private long _lines;
+    private long _stringBytes;
+
+    public DebugOutputMeter(NativeDriver driver)
     {
-        long bytes = 0;
-        foreach (var line in lines)
+        _driver = driver;
+        driver.DebugPrinted += line =>
         {
-            bytes += Math.Max(24, (22 + (2L * line.Length) + 7) & ~7L);
-        }
+            Interlocked.Increment(ref _lines);
+            Interlocked.Add(ref _stringBytes, Math.Max(24, (22 + (2L * line.Length) + 7) & ~7L));
+        };
+    }
 
+    /// <summary>The estimate now.</summary>
+    public long Bytes()
+    {
+        var (lines, stringBytes) = (Interlocked.Read(ref _lines), Interlocked.Read(ref _stringBytes));
+        var kept = _driver.DebugOutput.Count;
         long slots = 0;
-        for (long segment = 32; slots < Math.Max(lines.Count, 1); segment = Math.Min(segment * 2, 1 << 20))
+        for (long segment = 32; slots < Math.Max(kept, 1); segment = Math.Min(segment * 2, 1 << 20))
         {
             slots += segment;
         }
 
-        return bytes + (16 * slots);
+        return (lines == 0 ? 0 : kept * stringBytes / lines) + (16 * slots);
     }
 }

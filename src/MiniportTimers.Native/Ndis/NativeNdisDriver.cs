@@ -292,14 +292,16 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
 
     /// <summary>
     /// An adapter of the host was halted (or its MiniportInitializeEx failed): its handle is freed, so a later NdisM*
-    /// call with it gets the clear "already halted" error, and what it left outstanding is dropped (issue 21 §4).
+    /// call with it gets the clear "already halted" error, what it left outstanding is dropped, and the KTIMERs and KDPCs
+    /// its routines initialized in the driver's memory no longer keep it alive (issue 21 §4).
     /// </summary>
-    private static void OnAdapterReleased(MiniportTimers.Hosting.HostedAdapter adapter)
+    private void OnAdapterReleased(MiniportTimers.Hosting.HostedAdapter adapter)
     {
         if (adapter is NdisMiniportAdapter ndisAdapter)
         {
             NativeNdisObjects.RemoveAdapter(ndisAdapter);
             NdisDataExports.ForgetAdapter(ndisAdapter);
+            NativeAdapterRelease.UnbindStorage(this, adapter);
         }
     }
 

@@ -165,6 +165,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         if (adapter is StorportAdapter { DeviceExtension: NativeDeviceExtension extension } storportAdapter && _extensions.TryRemove(extension.Address, out _))
         {
             Release(extension, storportAdapter, atRemoval: true);
+            NativeAdapterRelease.UnbindStorage(this, adapter);
         }
     }
 
