@@ -24,21 +24,32 @@ internal static unsafe partial class NdisDataExports
     /// </summary>
     internal static void ForgetAdapter(NdisMiniportAdapter adapter)
     {
+        var sends = new List<(nint Nbl, NativeDriver Driver)>();
         foreach (var send in SendsInFlight)
         {
             if (ReferenceEquals(send.Value.Adapter, adapter) && SendsInFlight.TryRemove(send.Key, out var sent))
             {
-                sent.Driver.Shim.FreeSendNetBufferList(send.Key);
+                sends.Add((send.Key, sent.Driver));
             }
         }
 
+        var requests = new List<NativeOidRequest>();
         foreach (var request in PendingRequests)
         {
             if (ReferenceEquals(request.Value.Adapter, adapter) && PendingRequests.TryRemove(request.Key, out var pending))
             {
-                pending.Free();
+                requests.Add(pending);
             }
         }
+
+        if (sends.Count + requests.Count == 0)
+        {
+            return;
+        }
+
+        adapter.Host.Engine.FlushDispatched(); // a C callback already dispatched may still hold them (real clock)
+        sends.ForEach(s => s.Driver.Shim.FreeSendNetBufferList(s.Nbl));
+        requests.ForEach(r => r.Free());
     }
 
     /// <summary>NDIS_STATUS_INDICATION.StatusCode: after the header (4), SourceHandle (8 at 8) and PortNumber (4 at 16).</summary>

@@ -174,7 +174,8 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     /// STOR_DPCs and requests never completed; the KTIMERs, KDPCs and KSPIN_LOCKs in its memory. A KTIMER or KDPC still
     /// queued there is cancelled first, so no C routine runs on the freed memory; at removal it is also reported as a
     /// timer still queued when the adapter was removed (TIMER_OR_DPC_INVALID with the verifier, a finding without),
-    /// as for the adapter's own timers.
+    /// as for the adapter's own timers. On a real clock the memory is freed only after the callbacks already dispatched
+    /// have returned (<see cref="MiniportTimers.Engine.TimerEngine.FlushDispatched"/>).
     /// </summary>
     private void Release(NativeDeviceExtension extension, StorportAdapter? adapter, bool atRemoval)
     {
@@ -212,6 +213,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         }
 
         MiniportTimers.Native.Kernel.NativeSpinLocks.RemoveRange(start, length);
+        Host.Engine.FlushDispatched(); // a callback that started before the removal finishes before its memory goes (real clock; at once on a virtual one or a dispatch thread)
         extension.Free();
     }
 

@@ -166,6 +166,23 @@ public sealed class NativeBridgeMemoryTests : IDisposable
         Assert.Equal(before["NDIS driver handles"], Entries()["NDIS driver handles"]);
     }
 
+    [NativeFact]
+    public void LoadingTheSameDriverAgain_ReusesTheLoadedLibrary()
+    {
+        var (_, first, _) = StartNdis("ndis6_timers", adapters: 0);
+        var mappings = Mappings(first.Path);
+        Assert.NotEqual(0, mappings);
+        var (_, second, _) = StartNdis("ndis6_timers", adapters: 0);
+
+        Assert.Equal(first.Library, second.Library); // one dlopen handle: the image is mapped once, its statics shared
+        Assert.Equal(mappings, Mappings(second.Path));
+        Assert.True(first.Unload());
+        Assert.True(second.Unload());
+    }
+
+    /// <summary>The lines of /proc/self/maps that map <paramref name="path"/>.</summary>
+    private static int Mappings(string path) => File.ReadLines("/proc/self/maps").Count(l => l.EndsWith(path, StringComparison.Ordinal));
+
     private static Dictionary<string, long> Entries() => NativeBridgeStatistics.Entries().ToDictionary(e => e.Key, e => e.Value);
 
     private (NdisHost Host, NativeNdisDriver Driver, VirtualTimerEngine Engine) StartNdis(string name, int adapters)
