@@ -16,5 +16,6 @@ MPT_CFLAGS := -std=gnu11 -O1 -g -fPIC -fms-extensions -fshort-wchar -mms-bitfiel
   -Wno-ignored-attributes -Wno-multichar -D_AMD64_ -DMPT_EMULATION -I$(MPT_INCLUDE)
 MPT_LDFLAGS := -shared -Wl,--no-undefined -Wl,-z,defs
 
-# $(call mpt_driver,output.so,sources...): one driver .so with the shim linked in.
-mpt_driver = $(MPT_CC) $(MPT_CFLAGS) -o $(1) $(2) $(MPT_SHIM) $(MPT_LDFLAGS)
+# $(call mpt_driver,output.so,sources...): one driver .so with the shim linked in (native/mpt-link adds a pointer to
+# docs/native.md when the link fails on a routine the bridge does not provide).
+mpt_driver = $(MPT_ROOT)/native/mpt-link $(MPT_CC) $(MPT_CFLAGS) -o $(1) $(2) $(MPT_SHIM) $(MPT_LDFLAGS)

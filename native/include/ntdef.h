@@ -204,6 +204,7 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 #define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (PVOID)(s) }
 #define RTL_BITS_OF(type) (sizeof(type) * 8)
 #define SYSTEM_CACHE_ALIGNMENT_SIZE 64
+#define MEMORY_ALLOCATION_ALIGNMENT 16 /* x64: pool and heap blocks, and the NDIS structures aligned to them */
 #define DECLSPEC_CACHEALIGN DECLSPEC_ALIGN(SYSTEM_CACHE_ALIGNMENT_SIZE)
 #define MAXULONG_PTR (~(ULONG_PTR)0)
 #define MINLONG ((LONG)0x80000000)

@@ -1,8 +1,9 @@
 /*
  * MiniportTimers: the Storport routines and types a miniport needs around its timers, written from the public
  * Storport DDI reference (storport.h pages). Values (status codes, function codes, enumerations) are Windows'.
- * HW_INITIALIZATION_DATA keeps Windows' member order up to HwUnitControl; PORT_CONFIGURATION_INFORMATION is a subset
- * whose layout is ours (drivers use it by member name). Only what the emulation implements is declared.
+ * HW_INITIALIZATION_DATA keeps Windows' member order up to HwUnitControl; PORT_CONFIGURATION_INFORMATION keeps it up
+ * to InterruptSynchronizationMode (a member past those is a compile error, not a wrong offset). Only what the
+ * emulation implements is declared.
  */
 #pragma once
 
@@ -122,7 +123,7 @@ typedef struct _SCSI_REQUEST_BLOCK {
 C_ASSERT(sizeof(SCSI_REQUEST_BLOCK) == 88);
 C_ASSERT(FIELD_OFFSET(SCSI_REQUEST_BLOCK, DataBuffer) == 24 && FIELD_OFFSET(SCSI_REQUEST_BLOCK, Cdb) == 72);
 
-/* An SRB_FUNCTION_PNP request (same header as an SRB). */
+/* An SRB_FUNCTION_PNP request: the same 88 bytes as an SRB, read through other member names. */
 typedef struct _SCSI_PNP_REQUEST_BLOCK {
     USHORT Length;
     UCHAR Function;
@@ -133,33 +134,94 @@ typedef struct _SCSI_PNP_REQUEST_BLOCK {
     UCHAR Lun;
     ULONG PnPAction; /* STOR_PNP_ACTION */
     ULONG SrbFlags;
+    ULONG DataTransferLength;
+    ULONG TimeOutValue;
+    PVOID DataBuffer;
+    PVOID SenseInfoBuffer;
+    struct _SCSI_REQUEST_BLOCK *NextSrb;
+    PVOID OriginalRequest;
+    PVOID SrbExtension;
+    ULONG SrbPnPFlags;
+    ULONG Reserved;     /* x64 only: keeps Reserved4 where an SRB's Cdb is */
+    UCHAR Reserved4[16];
 } SCSI_PNP_REQUEST_BLOCK, *PSCSI_PNP_REQUEST_BLOCK;
-C_ASSERT(FIELD_OFFSET(SCSI_PNP_REQUEST_BLOCK, PnPAction) == 8);
+C_ASSERT(FIELD_OFFSET(SCSI_PNP_REQUEST_BLOCK, PnPAction) == 8 && FIELD_OFFSET(SCSI_PNP_REQUEST_BLOCK, DataBuffer) == 24);
+C_ASSERT(sizeof(SCSI_PNP_REQUEST_BLOCK) == sizeof(SCSI_REQUEST_BLOCK));
 
-/* ---- configuration (subset; layout ours) ---- */
+/* ---- configuration: what HwStorFindAdapter receives ---- */
+typedef enum _KINTERRUPT_MODE { LevelSensitive, Latched } KINTERRUPT_MODE;
+typedef enum _DMA_WIDTH { Width8Bits, Width16Bits, Width32Bits, Width64Bits, WidthNoWrap, MaximumDmaWidth } DMA_WIDTH, *PDMA_WIDTH;
+typedef enum _DMA_SPEED { Compatible, TypeA, TypeB, TypeC, TypeF, MaximumDmaSpeed } DMA_SPEED, *PDMA_SPEED;
+typedef PHYSICAL_ADDRESS STOR_PHYSICAL_ADDRESS, SCSI_PHYSICAL_ADDRESS, *PSTOR_PHYSICAL_ADDRESS, *PSCSI_PHYSICAL_ADDRESS;
+typedef struct _ACCESS_RANGE { STOR_PHYSICAL_ADDRESS RangeStart; ULONG RangeLength; BOOLEAN RangeInMemory; } ACCESS_RANGE, *PACCESS_RANGE;
+typedef enum _INTERRUPT_SYNCHRONIZATION_MODE { InterruptSupportNone, InterruptSynchronizeAll, InterruptSynchronizePerMessage } INTERRUPT_SYNCHRONIZATION_MODE;
+typedef BOOLEAN HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE(PVOID HwDeviceExtension, ULONG MessageId);
+typedef HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE *PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE;
+
+/* Windows' members in Windows' order. The host fills Length, NumberOfBuses and SynchronizationModel and reads back
+   NumberOfBuses and SynchronizationModel after HwStorFindAdapter; message-signalled interrupts are not emulated. */
 typedef struct _PORT_CONFIGURATION_INFORMATION {
     ULONG Length;
     ULONG SystemIoBusNumber;
     INTERFACE_TYPE AdapterInterfaceType;
     ULONG BusInterruptLevel;
     ULONG BusInterruptVector;
+    KINTERRUPT_MODE InterruptMode;
     ULONG MaximumTransferLength;
     ULONG NumberOfPhysicalBreaks;
+    ULONG DmaChannel;
+    ULONG DmaPort;
+    DMA_WIDTH DmaWidth;
+    DMA_SPEED DmaSpeed;
+    ULONG AlignmentMask;
     ULONG NumberOfAccessRanges;
+    ACCESS_RANGE (*AccessRanges)[];
+    PVOID MiniportDumpData;          /* Reserved before Windows 8 */
     UCHAR NumberOfBuses;
-    UCHAR MaximumNumberOfTargets;
-    UCHAR MaximumNumberOfLogicalUnits;
+    UCHAR InitiatorBusId[8];
+    BOOLEAN ScatterGather;
     BOOLEAN Master;
     BOOLEAN CachesData;
-    BOOLEAN ScatterGather;
+    BOOLEAN AdapterScansDown;
+    BOOLEAN AtdiskPrimaryClaimed;
+    BOOLEAN AtdiskSecondaryClaimed;
     BOOLEAN Dma32BitAddresses;
-    BOOLEAN Dma64BitAddresses;
-    ULONG SynchronizationModel;  /* STOR_SYNCHRONIZATION_MODEL; the host reads it after HwStorFindAdapter */
-    ULONG InterruptIrql;         /* the adapter's device IRQL, filled in by the host (ours) */
+    BOOLEAN DemandMode;
+    BOOLEAN MapBuffers;
+    BOOLEAN NeedPhysicalAddresses;
+    BOOLEAN TaggedQueuing;
+    BOOLEAN AutoRequestSense;
+    BOOLEAN MultipleRequestPerLu;
+    BOOLEAN ReceiveEvent;
+    BOOLEAN RealModeInitialized;
+    BOOLEAN BufferAccessScsiPortControlled;
+    UCHAR MaximumNumberOfTargets;
+    UCHAR SrbType;                   /* with AddressType: ReservedUchars[2] before Windows 8 */
+    UCHAR AddressType;
+    ULONG SlotNumber;
+    ULONG BusInterruptLevel2;
+    ULONG BusInterruptVector2;
+    KINTERRUPT_MODE InterruptMode2;
+    ULONG DmaChannel2;
+    ULONG DmaPort2;
+    DMA_WIDTH DmaWidth2;
+    DMA_SPEED DmaSpeed2;
+    ULONG DeviceExtensionSize;
+    ULONG SpecificLuExtensionSize;
+    ULONG SrbExtensionSize;
+    UCHAR Dma64BitAddresses;
+    BOOLEAN ResetTargetSupported;
+    UCHAR MaximumNumberOfLogicalUnits;
+    BOOLEAN WmiDataProvider;
+    /* Storport's members after the SCSI port's */
+    ULONG SynchronizationModel;      /* STOR_SYNCHRONIZATION_MODEL */
+    PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE HwMSInterruptRoutine;
+    INTERRUPT_SYNCHRONIZATION_MODE InterruptSynchronizationMode;
 } PORT_CONFIGURATION_INFORMATION, *PPORT_CONFIGURATION_INFORMATION;
-/* The host's bridge reads and writes these offsets (src/MiniportTimers.Native/Interop). */
-C_ASSERT(sizeof(PORT_CONFIGURATION_INFORMATION) == 48 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, NumberOfBuses) == 32);
-C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, SynchronizationModel) == 40 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, InterruptIrql) == 44);
+/* The host's bridge reads and writes these offsets (src/MiniportTimers.Native/Interop/NativeLayouts.cs). */
+C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, AccessRanges) == 56 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, NumberOfBuses) == 72);
+C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, SlotNumber) == 100 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, WmiDataProvider) == 147);
+C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, SynchronizationModel) == 148 && sizeof(PORT_CONFIGURATION_INFORMATION) == 168);
 
 /* ---- DPCs and locks: caller storage ---- */
 typedef struct _STOR_DPC { KDPC Dpc; KSPIN_LOCK Lock; } STOR_DPC, *PSTOR_DPC;

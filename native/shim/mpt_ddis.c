@@ -85,16 +85,16 @@ ULONG StorPortExtendedFunction(STORPORT_FUNCTION_CODE FunctionCode, PVOID HwDevi
  * NDIS
  * ------------------------------------------------------------------------------------------------------------- */
 
-/* Wrapped: the driver may read the fields NdisMInitializeTimer sets, so the shim fills them before the host binds it. */
+/* Wrapped: the driver may read the fields NdisMInitializeTimer sets, so the shim fills them once the host has bound it. */
 VOID NdisMInitializeTimer(PNDIS_MINIPORT_TIMER Timer, NDIS_HANDLE MiniportAdapterHandle, PNDIS_TIMER_FUNCTION TimerFunction, PVOID FunctionContext)
 {
+    g_mpt->NdisMInitializeTimer(Timer, MiniportAdapterHandle, TimerFunction, FunctionContext);
+    MPT_CHECK(); /* a rejected call (0xC7 on a queued timer) leaves the fields naming the timer the host still fires */
     if (Timer != NULL) {
         Timer->MiniportTimerFunction = TimerFunction;
         Timer->MiniportTimerContext = FunctionContext;
         Timer->Miniport = MiniportAdapterHandle;
     }
-    g_mpt->NdisMInitializeTimer(Timer, MiniportAdapterHandle, TimerFunction, FunctionContext);
-    MPT_CHECK();
 }
 
 /* NDIS spin locks: data-structure work over the executive spin locks, whose semantics are the host's. */

@@ -10,7 +10,19 @@
  * trampoline, which tells the host (*Faulted = 1). Only C frames are crossed (the host's frame has returned), and the
  * host raises the recorded bug check in managed code, where the adapter is stopped as for a C# miniport.
  *
- * Synchronization: the frame stack and the fault flag are thread-local; the table is written once before DriverEntry.
+ * Shim state across an unwind: what the unwound C frames held through the shim (read-write lock holds, logged per
+ * thread as mpt_hold entries, mpt_internal.h) is given back by the trampoline before it returns, newest first, with the IRQL
+ * the shim raised for it; what outer frames hold stays held. The faulted adapter's state is gone, everyone else's is
+ * exact: Windows would stop the machine here, this process lives on.
+ *
+ *   host -> MptCall* (frame F, mark = holds logged so far)
+ *     driver: NdisAcquireReadWriteLock   log: [... | read L, raised from PASSIVE_LEVEL]
+ *     driver: KeBugCheckEx -> mpt_unwind -> longjmp(F)
+ *   F's unwind branch: L's readers - 1, log cut back to the mark, KeLowerIrql(PASSIVE_LEVEL); *Faulted = 1
+ *   host: raises the recorded bug check, sets the routine's entry IRQL again (a plain set: nothing lowers twice)
+ *
+ * Synchronization: the frame stack, the hold log and the fault flag are thread-local; the table is written once before
+ * DriverEntry. Giving a lock back races the other threads that wait for it: ndis_rwlock.c draws that interleaving.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,10 +36,19 @@ const MPT_DDI_TABLE *g_mpt;
 typedef struct mpt_frame {
     jmp_buf buf;
     struct mpt_frame *outer;
+    int holds; /* t_held when the host called in: an unwind gives back the holds logged above it */
 } mpt_frame;
 
 static __thread mpt_frame *t_frame;
 __thread int mpt_t_fault;
+
+/* The thread's holds, oldest first: t_holds[0, t_held). A released hold below the innermost frame's mark is left as
+   a free slot (Undo NULL) until that frame compacts its part of the log or unwinds. */
+static __thread mpt_hold t_holds[MPT_MAX_HOLDS];
+static __thread int t_held;
+
+/* Where the innermost frame's part of the log begins. */
+static int mpt_mark(void) { return t_frame != NULL ? t_frame->holds : 0; }
 
 /*
  * Accepts the host's table only if it is the table this shim was built for: the same size, version (a hash of every
@@ -69,18 +90,88 @@ __attribute__((noreturn)) void mpt_unwind(void)
     longjmp(t_frame->buf, 1);
 }
 
+mpt_hold *mpt_hold_push(void *object, void (*undo)(mpt_hold *hold))
+{
+    if (t_held == MPT_MAX_HOLDS) {
+        KeBugCheckEx(0x0F /* SPIN_LOCK_ALREADY_OWNED */, (ULONG_PTR)object, MPT_MAX_HOLDS, 0, 0); /* more holds than the shim tracks */
+    }
+    mpt_hold *hold = &t_holds[t_held++];
+    *hold = (mpt_hold){ .Undo = undo, .Object = object };
+    return hold;
+}
 
-/* Runs one call into driver code under a jump point; *Faulted is 1 if a bug check unwound it. */
+mpt_hold *mpt_hold_find(const void *object, UCHAR kind)
+{
+    for (int i = t_held - 1; i >= 0; i--) {
+        if (t_holds[i].Undo != NULL && t_holds[i].Object == object && t_holds[i].Kind == kind) {
+            return &t_holds[i];
+        }
+    }
+    return NULL;
+}
+
+void mpt_hold_remove(mpt_hold *hold)
+{
+    hold->Undo = NULL;
+    int mark = mpt_mark();
+    if (hold - t_holds < mark) {
+        return; /* an outer routine's hold, released from a routine it called: a free slot until the outer compacts */
+    }
+    int to = mark;
+    for (int from = mark; from < t_held; from++) {
+        if (t_holds[from].Undo != NULL) {
+            t_holds[to++] = t_holds[from];
+        }
+    }
+    t_held = to;
+}
+
+/*
+ * The trampoline's unwind branch: gives back, newest first, what the unwound C frames held, then lowers the IRQL to
+ * where the shim's first raise among them started. The host sets the routine's entry IRQL only after the trampoline
+ * returns (KernelContext: a plain set, no check), and not at all for DriverEntry and MiniportDriverUnload, which run
+ * outside an adapter routine; lowering here only from above that level, and through the table without MPT_CHECK (a
+ * KeLowerIrql downward cannot fail), never lowers twice and never unwinds again.
+ */
+static void mpt_unwound(const mpt_frame *frame)
+{
+    BOOLEAN raised = FALSE;
+    KIRQL lowest = HIGH_LEVEL;
+    for (int i = t_held - 1; i >= frame->holds; i--) {
+        mpt_hold *hold = &t_holds[i];
+        if (hold->Undo == NULL) {
+            continue;
+        }
+        hold->Undo(hold);
+        if (hold->Raised && (!raised || hold->OldIrql < lowest)) {
+            lowest = hold->OldIrql;
+            raised = TRUE;
+        }
+        hold->Undo = NULL;
+    }
+    if (t_held > frame->holds) {
+        t_held = frame->holds;
+    }
+    if (raised && g_mpt->KeGetCurrentIrql() > lowest) {
+        g_mpt->KeLowerIrql(lowest);
+        mpt_t_fault = 0; /* the unwind is under way: nothing left to unwind to */
+    }
+}
+
+/* Runs one call into driver code under a jump point; *Faulted is 1 if a bug check unwound it (what the unwound frames
+   held through the shim is given back first: mpt_unwound). */
 #define MPT_TRAMPOLINE(result_type, zero, call)                                                            \
     mpt_frame frame;                                                                                        \
     volatile result_type result = zero;                                                                     \
     frame.outer = t_frame;                                                                                  \
+    frame.holds = t_held;                                                                                   \
     *Faulted = 0;                                                                                           \
     mpt_t_fault = 0;                                                                                        \
     if (setjmp(frame.buf) == 0) {                                                                           \
         t_frame = &frame;                                                                                   \
         result = call;                                                                                      \
     } else {                                                                                                \
+        mpt_unwound(&frame);                                                                                \
         *Faulted = 1;                                                                                       \
     }                                                                                                       \
     t_frame = frame.outer;                                                                                  \
@@ -89,12 +180,14 @@ __attribute__((noreturn)) void mpt_unwind(void)
 #define MPT_TRAMPOLINE_VOID(call)                                                                           \
     mpt_frame frame;                                                                                        \
     frame.outer = t_frame;                                                                                  \
+    frame.holds = t_held;                                                                                   \
     *Faulted = 0;                                                                                           \
     mpt_t_fault = 0;                                                                                        \
     if (setjmp(frame.buf) == 0) {                                                                           \
         t_frame = &frame;                                                                                   \
         call;                                                                                               \
     } else {                                                                                                \
+        mpt_unwound(&frame);                                                                                \
         *Faulted = 1;                                                                                       \
     }                                                                                                       \
     t_frame = frame.outer;

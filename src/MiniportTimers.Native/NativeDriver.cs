@@ -10,33 +10,45 @@ namespace MiniportTimers.Native;
 /// (<see cref="Storport.NativeStorportDriver"/>) bind it to a host and run its DriverEntry.
 /// </summary>
 /// <remarks>
-/// The library stays loaded until the process ends (unloading code whose timers may still be queued is not safe);
-/// <see cref="IDisposable.Dispose"/> on the stack host frees the native memory the host allocated for it. Thread-safe.
+/// Before the file is loaded it is checked (<see cref="Verify"/>; docs/native.md, "What is checked before loading"), and
+/// it is loaded with immediate binding, so a broken driver is a <see cref="NativeDriverException"/>, never the end of the
+/// process. The library stays loaded until the process ends (unloading code whose timers may still be queued is not
+/// safe); <see cref="IDisposable.Dispose"/> on the stack host frees the native memory the host allocated for it.
+/// Thread-safe.
 /// </remarks>
 public abstract class NativeDriver
 {
-    private readonly ConcurrentQueue<string> _debugOutput = new();
+    private readonly DebugOutputRing _debugOutput;
     private readonly ConcurrentDictionary<nint, NativeCallback> _callbacks = new();
     private readonly ConcurrentDictionary<(nint Address, Type Kind), object> _storage = new();
     private readonly ElfSymbols _symbols;
     private readonly nint _base;
 
-    private protected NativeDriver(string path)
-        : this(System.IO.Path.GetFullPath(path), LoadLibrary(path))
+    private protected NativeDriver(string path, int recentDebugPrints)
+        : this(System.IO.Path.GetFullPath(path), LoadLibrary(path), recentDebugPrints)
     {
     }
 
     /// <summary>A driver linked into this process itself (way (a): the C test program that links the driver, the shim and this library).</summary>
-    private protected NativeDriver()
-        : this(Environment.ProcessPath ?? "/proc/self/exe", NativeLibrary.GetMainProgramHandle())
+    private protected NativeDriver(int recentDebugPrints)
+        : this(Environment.ProcessPath ?? "/proc/self/exe", NativeLibrary.GetMainProgramHandle(), recentDebugPrints)
     {
     }
 
-    private unsafe NativeDriver(string path, nint library)
+    private unsafe NativeDriver(string path, nint library, int recentDebugPrints)
     {
         Path = path;
         Library = library;
-        Shim = new ShimEntryPoints(Library);
+        _debugOutput = new DebugOutputRing(recentDebugPrints);
+        try
+        {
+            Shim = new ShimEntryPoints(Library);
+        }
+        catch (NativeDriverException ex)
+        {
+            throw new NativeDriverException($"{Path}: {ex.Message}", ex);
+        }
+
         DdiTable.Attach(Shim, Path);
 
         LibC.DlInfo info;
@@ -44,27 +56,38 @@ public abstract class NativeDriver
         _symbols = ElfSymbols.Read(Path);
     }
 
+    /// <summary>
+    /// Checks the driver file at <paramref name="path"/> as <c>Load</c> does before loading it, without loading it: a
+    /// readable, complete ELF64 shared object for x86-64 (every segment and section within the file), exporting the
+    /// shim's entry points (MptSetDdiTable, MptRaiseBugCheck, MptCallDriverEntry), defining DriverEntry, and needing
+    /// nothing from other objects that the C library (or a library it names) does not export. docs/native.md, "What is
+    /// checked before loading", lists the messages.
+    /// </summary>
+    /// <param name="path">The driver .so.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="NativeDriverException">A check failed: the message is "FULL-PATH: reason".</exception>
+    public static void Verify(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        DriverPreflight.Check(System.IO.Path.GetFullPath(path));
+    }
+
+    /// <summary>Checks the file (<see cref="Verify"/>), then loads it with immediate binding (RTLD_NOW): nothing is left to resolve mid-run.</summary>
     private static nint LoadLibrary(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var full = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(full))
+        DriverPreflight.Check(full);
+        var library = LibC.Open(full, LibC.RtldNow, out var reason);
+        if (library == 0)
         {
-            throw new NativeDriverException($"No driver at {full}.");
+            reason ??= "dlopen gave no reason";
+            throw new NativeDriverException(reason.Contains("undefined symbol: ", StringComparison.Ordinal)
+                ? $"{full}: could not be loaded: {reason}: {DriverPreflight.DdiPointer}"
+                : $"{full}: could not be loaded: {reason}");
         }
 
-        try
-        {
-            return NativeLibrary.Load(full);
-        }
-        catch (DllNotFoundException ex)
-        {
-            throw new NativeDriverException($"{full} could not be loaded: {ex.Message}", ex);
-        }
-        catch (BadImageFormatException ex)
-        {
-            throw new NativeDriverException($"{full} is not a shared library for this machine: {ex.Message}", ex);
-        }
+        return library;
     }
 
     /// <summary>
@@ -82,8 +105,19 @@ public abstract class NativeDriver
     /// <summary>The driver file.</summary>
     public string Path { get; }
 
-    /// <summary>Every line the driver printed (DbgPrint, DbgPrintEx, StorPortDebugPrint), formatted with Windows semantics, in order.</summary>
-    public IReadOnlyCollection<string> DebugOutput => _debugOutput;
+    /// <summary>
+    /// The most recent lines the driver printed (DbgPrint, DbgPrintEx, StorPortDebugPrint), formatted with Windows
+    /// semantics, oldest first: at most the host's <see cref="MiniportTimers.Kernel.KernelHostOptions.RecentDebugPrints"/>
+    /// (10,000 by default; older ones are counted in <see cref="DebugPrintsDropped"/>). A copy: later prints do not
+    /// change it.
+    /// </summary>
+    public IReadOnlyList<string> DebugOutput => _debugOutput.Snapshot();
+
+    /// <summary>Every print the driver made (kept in <see cref="DebugOutput"/> or dropped from it): exact.</summary>
+    public long DebugPrintCount => _debugOutput.Printed;
+
+    /// <summary>The prints pushed out of <see cref="DebugOutput"/> by newer ones (<see cref="DebugPrintCount"/> minus those kept): exact.</summary>
+    public long DebugPrintsDropped => _debugOutput.Dropped;
 
     /// <summary>Raised for each debug print, on the thread that printed (do not block).</summary>
     public event Action<string>? DebugPrinted;
@@ -96,18 +130,23 @@ public abstract class NativeDriver
     /// Runs the driver's DriverEntry (PASSIVE_LEVEL) with <paramref name="driverObject"/> as the DriverObject it sees, so
     /// its registration (StorPortInitialize, NdisMRegisterMiniportDriver) finds this driver object.
     /// </summary>
-    /// <returns>What DriverEntry returned.</returns>
-    /// <exception cref="NativeDriverException">DriverEntry raised a bug check.</exception>
+    /// <returns>What DriverEntry returned: a success status (NT_SUCCESS).</returns>
+    /// <exception cref="NativeDriverException">DriverEntry raised a bug check, or returned a status that is not a success
+    /// ("PATH: DriverEntry returned 0xC0000001 (STATUS_UNSUCCESSFUL)", with <see cref="NativeDriverException.DriverEntryStatus"/>).</exception>
     private protected unsafe uint RunDriverEntry(nint driverObject)
     {
-        try
+        // In a kernel context at PASSIVE_LEVEL, as every adapter routine runs: a bug check raised under DriverEntry gives
+        // back the spin locks and the IRQL the host raised for them, so the thread is clean for the next driver.
+        uint status = 0;
+        var fault = MiniportTimers.Kernel.KernelContext.Run(MiniportTimers.Kernel.KIRQL.PASSIVE_LEVEL, (Driver: this, Object: driverObject), s =>
+            status = DdiGuard.Call(s.Driver, "DriverEntry", s.Object, static (d, o, f) => d.Shim.CallDriverEntry(o, 0, f)));
+        if (fault is not null)
         {
-            return DdiGuard.Call(this, "DriverEntry", driverObject, static (d, s, f) => d.Shim.CallDriverEntry(s, 0, f));
+            throw new NativeDriverException($"{Path}: DriverEntry raised {fault.Message}", fault);
         }
-        catch (MiniportTimers.Kernel.BugCheckException ex)
-        {
-            throw new NativeDriverException($"{Path}: DriverEntry raised {ex.Message}", ex);
-        }
+
+        return NtStatusNames.IsSuccess(status) ? status
+            : throw new NativeDriverException($"{Path}: DriverEntry returned {NtStatusNames.Describe(status)}", status);
     }
 
     /// <summary>The C function at <paramref name="address"/>, by its source name (or its address when unknown).</summary>
@@ -158,7 +197,7 @@ public abstract class NativeDriver
 
     internal void AddDebugOutput(string text)
     {
-        _debugOutput.Enqueue(text);
+        _debugOutput.Add(text);
         DebugPrinted?.Invoke(text);
     }
 }

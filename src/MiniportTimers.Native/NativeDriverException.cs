@@ -1,6 +1,10 @@
 namespace MiniportTimers.Native;
 
-/// <summary>A native driver could not be loaded or bound: the message names what was wrong (the file, a missing export, a table mismatch).</summary>
+/// <summary>
+/// A native driver could not be loaded or bound, or its DriverEntry failed: the message names the file and what was
+/// wrong ("PATH: is truncated or damaged: ...", "PATH: does not export MptSetDdiTable: ...", "PATH: DriverEntry returned
+/// 0xC0000001 (STATUS_UNSUCCESSFUL)"; docs/native.md, "What is checked before loading").
+/// </summary>
 public sealed class NativeDriverException : Exception
 {
     /// <summary>Creates the exception.</summary>
@@ -19,4 +23,12 @@ public sealed class NativeDriverException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Creates the exception for a DriverEntry that returned <paramref name="driverEntryStatus"/>, a failure.</summary>
+    internal NativeDriverException(string message, uint driverEntryStatus)
+        : base(message) =>
+        DriverEntryStatus = driverEntryStatus;
+
+    /// <summary>The status DriverEntry returned when that is the failure (not NT_SUCCESS); null for any other failure.</summary>
+    public uint? DriverEntryStatus { get; }
 }

@@ -2,7 +2,8 @@
  * MiniportTimers: the C API of way (a). A C test program links its driver, native/shim/mpt_shim.c and the library
  * published with NativeAOT (make -C native aot), and drives the emulation with these (docs/native.md).
  * Link with -rdynamic so the library finds the shim in the program. Every call returns -1 (or NULL) on failure;
- * mpt_host_last_error says why.
+ * mpt_host_last_error says why. The one exception: mpt_host_start_driver returns the status a failing DriverEntry
+ * returned.
  */
 #pragma once
 
@@ -16,7 +17,10 @@ typedef struct MPT_HOST MPT_HOST;
 /* A host on the virtual clock (virtualClock != 0: time moves only in mpt_host_advance) or the real one. */
 MPT_HOST *mpt_host_create(int virtualClock);
 /* Runs the program's DriverEntry; its StorPortInitialize / NdisMRegisterMiniportDriver registers with this host.
-   Returns DriverEntry's status (0 = success). */
+   Returns DriverEntry's status: 0 (or another success status) when it succeeded; a failure status as the int of the
+   same bits (STATUS_UNSUCCESSFUL is (int)0xC0000001), with mpt_host_last_error naming it ("...: DriverEntry returned
+   0xC0000001 (STATUS_UNSUCCESSFUL)") and no driver bound; -1 when DriverEntry could not run (the program was linked
+   without the shim or without -rdynamic), raised a bug check, or stack is not MPT_STACK_*. */
 int mpt_host_start_driver(MPT_HOST *host, int stack);
 /* Adds an adapter (HwStorFindAdapter + HwStorInitialize, or MiniportInitializeEx + MiniportRestart); returns its index. */
 int mpt_host_add_adapter(MPT_HOST *host);

@@ -14,14 +14,21 @@ typedef enum _NDIS_REQUEST_TYPE {
     NdisRequestGeneric4, NdisRequestMethod
 } NDIS_REQUEST_TYPE, *PNDIS_REQUEST_TYPE;
 typedef enum _NDIS_DEVICE_POWER_STATE { NdisDeviceStateUnspecified, NdisDeviceStateD0, NdisDeviceStateD1, NdisDeviceStateD2, NdisDeviceStateD3, NdisDeviceStateMaximum } NDIS_DEVICE_POWER_STATE, *PNDIS_DEVICE_POWER_STATE;
-typedef enum _NDIS_MEDIUM { NdisMedium802_3, NdisMedium802_5, NdisMediumFddi, NdisMediumWan, NdisMediumLocalTalk, NdisMediumDix, NdisMediumArcnetRaw, NdisMediumArcnet878_2, NdisMediumAtm, NdisMediumWirelessWan, NdisMediumIrda, NdisMediumBpc, NdisMediumCoWan, NdisMedium1394, NdisMediumInfiniBand, NdisMediumTunnel, NdisMediumNative802_11, NdisMediumLoopback, NdisMediumMax } NDIS_MEDIUM, *PNDIS_MEDIUM;
+typedef enum _NDIS_MEDIUM { NdisMedium802_3, NdisMedium802_5, NdisMediumFddi, NdisMediumWan, NdisMediumLocalTalk, NdisMediumDix, NdisMediumArcnetRaw, NdisMediumArcnet878_2, NdisMediumAtm, NdisMediumWirelessWan, NdisMediumIrda, NdisMediumBpc, NdisMediumCoWan, NdisMedium1394, NdisMediumInfiniBand, NdisMediumTunnel, NdisMediumNative802_11, NdisMediumLoopback, NdisMediumWiMAX, NdisMediumIP, NdisMediumMax } NDIS_MEDIUM, *PNDIS_MEDIUM;
 typedef enum _NDIS_PHYSICAL_MEDIUM { NdisPhysicalMediumUnspecified, NdisPhysicalMediumWirelessLan, NdisPhysicalMediumCableModem, NdisPhysicalMediumPhoneLine, NdisPhysicalMediumPowerLine, NdisPhysicalMediumDSL, NdisPhysicalMediumFibreChannel, NdisPhysicalMedium1394, NdisPhysicalMediumWirelessWan, NdisPhysicalMediumNative802_11, NdisPhysicalMediumBluetooth, NdisPhysicalMediumInfiniband, NdisPhysicalMediumWiMax, NdisPhysicalMediumUWB, NdisPhysicalMedium802_3, NdisPhysicalMedium802_5, NdisPhysicalMediumIrda, NdisPhysicalMediumWiredWAN, NdisPhysicalMediumWiredCoWan, NdisPhysicalMediumOther, NdisPhysicalMediumMax } NDIS_PHYSICAL_MEDIUM, *PNDIS_PHYSICAL_MEDIUM;
 typedef enum _NDIS_HARDWARE_STATUS { NdisHardwareStatusReady, NdisHardwareStatusInitializing, NdisHardwareStatusReset, NdisHardwareStatusClosing, NdisHardwareStatusNotReady } NDIS_HARDWARE_STATUS, *PNDIS_HARDWARE_STATUS;
 typedef enum _NDIS_MEDIA_STATE { NdisMediaStateConnected, NdisMediaStateDisconnected } NDIS_MEDIA_STATE, *PNDIS_MEDIA_STATE;
 typedef enum _NDIS_MEDIA_CONNECT_STATE { MediaConnectStateUnknown, MediaConnectStateConnected, MediaConnectStateDisconnected } NDIS_MEDIA_CONNECT_STATE, *PNDIS_MEDIA_CONNECT_STATE;
 typedef enum _NDIS_MEDIA_DUPLEX_STATE { MediaDuplexStateUnknown, MediaDuplexStateHalf, MediaDuplexStateFull } NDIS_MEDIA_DUPLEX_STATE, *PNDIS_MEDIA_DUPLEX_STATE;
 typedef enum _NDIS_SUPPORTED_PAUSE_FUNCTIONS { NdisPauseFunctionsUnsupported, NdisPauseFunctionsSendOnly, NdisPauseFunctionsReceiveOnly, NdisPauseFunctionsSendAndReceive, NdisPauseFunctionsUnknown } NDIS_SUPPORTED_PAUSE_FUNCTIONS, *PNDIS_SUPPORTED_PAUSE_FUNCTIONS;
-typedef enum _NDIS_INTERFACE_TYPE { NdisInterfaceInternal = 0, NdisInterfaceIsa, NdisInterfaceEisa, NdisInterfaceMca, NdisInterfaceTurboChannel, NdisInterfacePci, NdisInterfacePcMcia } NDIS_INTERFACE_TYPE, *PNDIS_INTERFACE_TYPE;
+/* NDIS_INTERFACE_TYPE takes its numbers from the kernel's INTERFACE_TYPE bus numbers (PCMCIABus is 8: VMEBus and NuBus
+   have no NDIS name), then counts on after PNPBus. */
+typedef enum _NDIS_INTERFACE_TYPE {
+    NdisInterfaceInternal = 0, NdisInterfaceIsa = 1, NdisInterfaceEisa = 2, NdisInterfaceMca = 3, NdisInterfaceTurboChannel = 4,
+    NdisInterfacePci = 5, NdisInterfacePcMcia = 8, NdisInterfaceCBus = 9, NdisInterfaceMPIBus = 10, NdisInterfaceMPSABus = 11,
+    NdisInterfaceProcessorInternal = 12, NdisInterfaceInternalPowerBus = 13, NdisInterfacePNPISABus = 14, NdisInterfacePNPBus = 15,
+    NdisInterfaceUSB, NdisInterfaceIrda, NdisInterface1394, NdisMaximumInterfaceType
+} NDIS_INTERFACE_TYPE, *PNDIS_INTERFACE_TYPE;
 typedef enum _NDIS_INTERRUPT_MODERATION { NdisInterruptModerationUnknown, NdisInterruptModerationNotSupported, NdisInterruptModerationEnabled, NdisInterruptModerationDisabled } NDIS_INTERRUPT_MODERATION, *PNDIS_INTERRUPT_MODERATION;
 typedef enum _NDIS_DEVICE_PNP_EVENT { NdisDevicePnPEventQueryRemoved, NdisDevicePnPEventRemoved, NdisDevicePnPEventSurpriseRemoved, NdisDevicePnPEventQueryStopped, NdisDevicePnPEventStopped, NdisDevicePnPEventPowerProfileChanged, NdisDevicePnPEventFilterListChanged, NdisDevicePnPEventMaximum } NDIS_DEVICE_PNP_EVENT, *PNDIS_DEVICE_PNP_EVENT;
 typedef enum _NDIS_POWER_PROFILE { NdisPowerProfileBattery, NdisPowerProfileAcOnLine } NDIS_POWER_PROFILE, *PNDIS_POWER_PROFILE;
@@ -46,9 +53,9 @@ typedef union _NET_LUID { ULONG64 Value; struct { ULONG64 Reserved : 24; ULONG64
 #define NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES 0x9E
 #define NDIS_OBJECT_TYPE_OID_REQUEST 0x96
 #define NDIS_OBJECT_TYPE_STATUS_INDICATION 0x98
-#define NDIS_OBJECT_TYPE_RESTART_GENERAL_ATTRIBUTES 0x9B
+#define NDIS_OBJECT_TYPE_RESTART_GENERAL_ATTRIBUTES 0xA2
 #define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS 0x97
-#define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT 0xA5
+#define NDIS_OBJECT_TYPE_CONFIGURATION_OBJECT 0xA9
 #define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1 1
 #define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2 2
 #define NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3 3
@@ -93,6 +100,9 @@ typedef union _NET_LUID { ULONG64 Value; struct { ULONG64 Reserved : 24; ULONG64
 #define NDIS_TEST_RETURN_AT_DISPATCH_LEVEL(Flags) (((Flags) & NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0)
 
 /* ---- what the host passes ---- */
+/* The resource descriptors are packed to 4 bytes on x64, as the kernel's resource lists are: the union u follows the
+   4-byte head at offset 4 (not 8), a descriptor is 20 bytes and a one-descriptor list 28. */
+#pragma pack(push, 4)
 typedef struct _CM_PARTIAL_RESOURCE_DESCRIPTOR {
     UCHAR Type;
     UCHAR ShareDisposition;
@@ -103,6 +113,9 @@ typedef struct _CM_PARTIAL_RESOURCE_DESCRIPTOR {
     } u;
 } CM_PARTIAL_RESOURCE_DESCRIPTOR, *PCM_PARTIAL_RESOURCE_DESCRIPTOR;
 typedef struct _CM_PARTIAL_RESOURCE_LIST { USHORT Version; USHORT Revision; ULONG Count; CM_PARTIAL_RESOURCE_DESCRIPTOR PartialDescriptors[1]; } CM_PARTIAL_RESOURCE_LIST, *PCM_PARTIAL_RESOURCE_LIST;
+#pragma pack(pop)
+C_ASSERT(sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR) == 20 && FIELD_OFFSET(CM_PARTIAL_RESOURCE_DESCRIPTOR, u) == 4);
+C_ASSERT(FIELD_OFFSET(CM_PARTIAL_RESOURCE_DESCRIPTOR, u.Interrupt.Affinity) == 12 && sizeof(CM_PARTIAL_RESOURCE_LIST) == 28);
 typedef CM_PARTIAL_RESOURCE_LIST NDIS_RESOURCE_LIST, *PNDIS_RESOURCE_LIST;
 #define CmResourceTypeNull 0
 #define CmResourceTypePort 1
@@ -266,11 +279,15 @@ typedef struct _NDIS_PM_CAPABILITIES {
     NDIS_DEVICE_POWER_STATE MinMagicPacketWakeUp;
     NDIS_DEVICE_POWER_STATE MinPatternWakeUp;
     NDIS_DEVICE_POWER_STATE MinLinkChangeWakeUp;
-    ULONG SupportedWakeUpEvents;         /* revision 2 */
+#if NDIS_SUPPORT_NDIS630
+    ULONG SupportedWakeUpEvents;         /* revision 2, NDIS 6.30: a driver built for an earlier version has a 52-byte structure */
     ULONG MediaSpecificWakeUpEvents;
+#endif
 } NDIS_PM_CAPABILITIES, *PNDIS_PM_CAPABILITIES;
 #define NDIS_SIZEOF_NDIS_PM_CAPABILITIES_REVISION_1 ((USHORT)RTL_SIZEOF_THROUGH_FIELD(NDIS_PM_CAPABILITIES, MinLinkChangeWakeUp))
+#if NDIS_SUPPORT_NDIS630
 #define NDIS_SIZEOF_NDIS_PM_CAPABILITIES_REVISION_2 ((USHORT)RTL_SIZEOF_THROUGH_FIELD(NDIS_PM_CAPABILITIES, MediaSpecificWakeUpEvents))
+#endif
 
 typedef struct _NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES {
     NDIS_OBJECT_HEADER Header;

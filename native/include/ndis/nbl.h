@@ -66,9 +66,11 @@ struct _NET_BUFFER_LIST {
     PNET_BUFFER_LIST_CONTEXT Context;
     PNET_BUFFER_LIST ParentNetBufferList;
     NDIS_HANDLE NdisPoolHandle;
-    PVOID NdisReserved[2];
-    PVOID ProtocolReserved[4];
-    PVOID MiniportReserved[2];
+    /* Each reserved array starts on a MEMORY_ALLOCATION_ALIGNMENT (16-byte) boundary on x64, so NdisReserved sits at
+       48, not 40, and everything after it is 8 bytes further on than plain packing would put it. */
+    DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID NdisReserved[2];
+    DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID ProtocolReserved[4];
+    DECLSPEC_ALIGN(MEMORY_ALLOCATION_ALIGNMENT) PVOID MiniportReserved[2];
     PVOID Scratch;
     NDIS_HANDLE SourceHandle;
     ULONG NblFlags;
@@ -77,8 +79,12 @@ struct _NET_BUFFER_LIST {
     union { NDIS_STATUS Status; ULONG NdisReserved2; };
     PVOID NetBufferListInfo[MaxNetBufferListInfo];
 };
-C_ASSERT(FIELD_OFFSET(NET_BUFFER_LIST, FirstNetBuffer) == 8 && FIELD_OFFSET(NET_BUFFER_LIST, MiniportReserved) == 88);
-C_ASSERT(FIELD_OFFSET(NET_BUFFER_LIST, Status) == 132 && FIELD_OFFSET(NET_BUFFER_LIST, NetBufferListInfo) == 136);
+C_ASSERT(FIELD_OFFSET(NET_BUFFER_LIST, FirstNetBuffer) == 8 && FIELD_OFFSET(NET_BUFFER_LIST, NdisPoolHandle) == 32);
+C_ASSERT(FIELD_OFFSET(NET_BUFFER_LIST, NdisReserved) == 48 && FIELD_OFFSET(NET_BUFFER_LIST, ProtocolReserved) == 64);
+C_ASSERT(FIELD_OFFSET(NET_BUFFER_LIST, MiniportReserved) == 96 && FIELD_OFFSET(NET_BUFFER_LIST, Scratch) == 112);
+C_ASSERT(FIELD_OFFSET(NET_BUFFER_LIST, SourceHandle) == 120 && FIELD_OFFSET(NET_BUFFER_LIST, NblFlags) == 128);
+C_ASSERT(FIELD_OFFSET(NET_BUFFER_LIST, ChildRefCount) == 132 && FIELD_OFFSET(NET_BUFFER_LIST, Flags) == 136);
+C_ASSERT(FIELD_OFFSET(NET_BUFFER_LIST, Status) == 140 && FIELD_OFFSET(NET_BUFFER_LIST, NetBufferListInfo) == 144);
 
 /* 802.1Q tag in NetBufferListInfo[Ieee8021QNetBufferListInfo]. */
 typedef struct _NDIS_NET_BUFFER_LIST_8021Q_INFO {

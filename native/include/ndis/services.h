@@ -91,14 +91,44 @@ VOID NdisFreeIoWorkItem(NDIS_HANDLE NdisIoWorkItemHandle);
 VOID NdisMSleep(ULONG MicrosecondsToSleep);
 
 /* ---- read-write locks: raise to DISPATCH_LEVEL (C over the host's IRQL); readers share, a writer excludes ---- */
-typedef struct _NDIS_RW_LOCK { LONG Readers; LONG Writer; PVOID Owner; ULONG_PTR Reserved[5]; } NDIS_RW_LOCK, *PNDIS_RW_LOCK;
+#ifndef MAXIMUM_PROCESSORS
+#define MAXIMUM_PROCESSORS 64 /* x64 */
+#endif
+/* One processor's share of an NDIS_RW_LOCK: a count in a 16-byte slot. */
+typedef union _NDIS_RW_LOCK_REFCOUNT { ULONG RefCount; UCHAR cacheLine[16]; } NDIS_RW_LOCK_REFCOUNT;
+/* Reserved for NDIS (drivers only pass its address), the Windows x64 size: 16 bytes of a spin lock and a context
+   pointer, then 16 bytes of reference count per processor, overlaid by a reference-count lock, a shared count and a
+   writer-waiting flag. The emulation (ndis_rwlock.c) keeps its state in two of them: SpinLock is the writer (0, or the
+   thread that holds or waits for write access) and SharedRefCount the number of read acquisitions held. */
+typedef struct _NDIS_RW_LOCK {
+    union {
+        struct {
+            KSPIN_LOCK SpinLock;
+            PVOID Context;
+        };
+        UCHAR Reserved[16];
+    };
+    union {
+        NDIS_RW_LOCK_REFCOUNT RefCount[MAXIMUM_PROCESSORS];
+        ULONG RefCountEx[sizeof(NDIS_RW_LOCK_REFCOUNT) / sizeof(ULONG) * MAXIMUM_PROCESSORS];
+        struct {
+            KSPIN_LOCK RefCountLock;
+            volatile ULONG SharedRefCount;
+            volatile BOOLEAN WriterWaiting;
+        };
+    };
+} NDIS_RW_LOCK, *PNDIS_RW_LOCK;
+C_ASSERT(sizeof(NDIS_RW_LOCK_REFCOUNT) == 16);
+C_ASSERT(sizeof(NDIS_RW_LOCK) == 1040);
+C_ASSERT(FIELD_OFFSET(NDIS_RW_LOCK, Context) == 8 && FIELD_OFFSET(NDIS_RW_LOCK, RefCount) == 16);
+C_ASSERT(FIELD_OFFSET(NDIS_RW_LOCK, SharedRefCount) == 24 && FIELD_OFFSET(NDIS_RW_LOCK, WriterWaiting) == 28);
 typedef struct _LOCK_STATE { USHORT LockState; KIRQL OldIrql; } LOCK_STATE, *PLOCK_STATE;
 VOID NdisInitializeReadWriteLock(PNDIS_RW_LOCK Lock);
 /* fWrite TRUE: exclusive. A thread may take read access it already holds again; a writer re-entering deadlocks on
    Windows and is a bug check here (0x0F, SPIN_LOCK_ALREADY_OWNED). */
 VOID NdisAcquireReadWriteLock(PNDIS_RW_LOCK Lock, BOOLEAN fWrite, PLOCK_STATE LockState);
 VOID NdisReleaseReadWriteLock(PNDIS_RW_LOCK Lock, PLOCK_STATE LockState);
-/* NDIS 6.20 RW locks: the same lock, allocated. */
+/* NDIS 6.20 RW locks: opaque, allocated by NdisAllocateRWLock (the same lock inside). */
 typedef struct _NDIS_RW_LOCK_EX NDIS_RW_LOCK_EX, *PNDIS_RW_LOCK_EX;
 typedef struct _LOCK_STATE_EX { KIRQL OldIrql; UCHAR LockState; UCHAR Flags; } LOCK_STATE_EX, *PLOCK_STATE_EX;
 #define NDIS_RWL_AT_DISPATCH_LEVEL 0x1

@@ -14,7 +14,9 @@ namespace MiniportTimers.Cli.Run;
 /// instead of the C# samples: its DriverEntry runs at the start, <c>--driver-adapters</c> adapters are added at time 0
 /// (HwStorFindAdapter or MiniportInitializeEx), an NDIS driver's adapters then go through <see cref="NdisDriverScenario"/>,
 /// and they are removed or halted when the run's time is up (then MiniportDriverUnload). Its timers appear in the
-/// report under their C names, with the same verifier, bug checks, JSON and trace as the samples'.
+/// report under their C names, with the same verifier, bug checks, JSON and trace as the samples'. Before the run
+/// starts, the file is checked (<see cref="SpecProblem"/>), then loaded and its DriverEntry run (<see cref="Load"/>): a
+/// driver that does not load is bad usage, one line on stderr, before any work.
 /// </summary>
 internal sealed class NativeDriverRun : ISampleRun
 {
@@ -53,7 +55,7 @@ internal sealed class NativeDriverRun : ISampleRun
     public IReadOnlyList<KeyValuePair<string, long>> Facts =>
     [
         new("adapters started", _storportAdapters.Count(s => s.State is not AdapterState.Failed) + _ndisAdapters.Count(n => n.State is not NdisAdapterState.Failed)),
-        new("debug prints", _driver?.DebugOutput.Count ?? 0),
+        new("debug prints", _driver?.DebugPrintCount ?? 0),
         .. NdisFacts(),
     ];
 
@@ -98,100 +100,122 @@ internal sealed class NativeDriverRun : ISampleRun
         return new NativeDriverRun(System.IO.Path.GetFullPath(path), stack, storport, ndis, adapters) { DebugOutput = debugOutput };
     }
 
-    /// <summary>Why <paramref name="spec"/> (PATH.so[:storport|:ndis]) cannot be hosted, or null: checked before the run starts.</summary>
+    /// <summary>Why the file <paramref name="spec"/> names is not there, or null: checked with the command line.</summary>
+    public static string? MissingFile(string spec) => Split(spec).Path is var path && !File.Exists(path) ? $"'{path}': no such file." : null;
+
+    /// <summary>
+    /// Why <paramref name="spec"/> (PATH.so[:storport|:ndis]) cannot be hosted, or null: checked before the run starts.
+    /// The file must pass the checks made before loading (<see cref="NativeDriver.Verify"/>: a complete x86-64 ELF
+    /// shared object with the shim, DriverEntry, and nothing unresolved), and its stack be known.
+    /// </summary>
     public static string? SpecProblem(string spec)
     {
-        var (path, stack) = Parse(spec);
-        return !File.Exists(path) ? $"'{path}': no such file."
-            : stack == NativeStack.Unknown ? $"'{path}' was not built with this repository's storport.h or ndis.h (native/toolchain.mk); name its stack as PATH:storport or PATH:ndis."
+        var (path, named) = Split(spec);
+        if (!File.Exists(path))
+        {
+            return $"'{path}': no such file.";
+        }
+
+        try
+        {
+            NativeDriver.Verify(path);
+        }
+        catch (NativeDriverException ex)
+        {
+            return ex.Message;
+        }
+
+        return StackOf(path, named) == NativeStack.Unknown
+            ? $"'{path}' was not built with this repository's storport.h or ndis.h (native/toolchain.mk); name its stack as PATH:storport or PATH:ndis."
             : null;
     }
 
     private static (string Path, NativeStack Stack) Parse(string spec)
     {
-        var (path, named) = spec.LastIndexOf(':') is var colon and > 0 && spec[(colon + 1)..].ToLowerInvariant() is "storport" or "ndis"
-            ? (spec[..colon], spec[(colon + 1)..].ToLowerInvariant())
-            : (spec, null);
-        var stack = named switch
-        {
-            "storport" => NativeStack.Storport,
-            "ndis" => NativeStack.Ndis,
-            _ => File.Exists(path) ? NativeDriver.DetectStack(path) : NativeStack.Unknown,
-        };
-        return (path, stack);
+        var (path, named) = Split(spec);
+        return (path, StackOf(path, named));
     }
 
-    public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)
+    private static (string Path, string? Named) Split(string spec) =>
+        spec.LastIndexOf(':') is var colon and > 0 && spec[(colon + 1)..].ToLowerInvariant() is "storport" or "ndis"
+            ? (spec[..colon], spec[(colon + 1)..].ToLowerInvariant())
+            : (spec, null);
+
+    private static NativeStack StackOf(string path, string? named) => named switch
     {
-        ArgumentNullException.ThrowIfNull(workload);
+        "storport" => NativeStack.Storport,
+        "ndis" => NativeStack.Ndis,
+        _ => File.Exists(path) ? NativeDriver.DetectStack(path) : NativeStack.Unknown,
+    };
+
+    /// <summary>
+    /// Creates the driver's host on <paramref name="engine"/>, loads the driver and runs its DriverEntry: called before
+    /// the run starts, so a driver that does not load ends the command before any work (exit code 2). Once only.
+    /// </summary>
+    /// <exception cref="NativeDriverException">The driver failed a check before loading, dlopen refused it, or its
+    /// DriverEntry raised a bug check or returned a failure status: the message names the file and the reason.</exception>
+    public void Load(TimerEngine engine)
+    {
+        if (_driver is not null)
+        {
+            return;
+        }
+
+        NativeDriver driver;
         if (Stack == NativeStack.Storport)
         {
             var host = new StorportHost(engine, _storportOptions) { Trace = Trace };
             _storportHost = host;
-            if (Load(() => NativeStorportDriver.Load(Path, host)) is not { } driver)
-            {
-                return;
-            }
-
-            if (driver.DriverEntryStatus != 0)
-            {
-                _failures.Add($"{Name}: DriverEntry returned 0x{driver.DriverEntryStatus:X8}");
-                return;
-            }
-
-            workload.At(0, () =>
-            {
-                for (var i = 0; i < _adapters; i++)
-                {
-                    _storportAdapters.Add(host.AddAdapter());
-                }
-            });
+            driver = NativeStorportDriver.Load(Path, host);
         }
         else
         {
             var host = new NdisHost(engine, _ndisOptions) { Trace = Trace };
             _ndisHost = host;
-            if (Load(() => NativeNdisDriver.Load(Path, host)) is not { } driver)
-            {
-                return;
-            }
+            driver = NativeNdisDriver.Load(Path, host);
+        }
 
-            if (driver.DriverEntryStatus != 0)
-            {
-                _failures.Add($"{Name}: DriverEntry returned 0x{driver.DriverEntryStatus:X8}");
-                return;
-            }
-
-            workload.At(0, () =>
-            {
-                for (var i = 0; i < _adapters; i++)
-                {
-                    _ndisAdapters.Add(host.AddAdapter());
-                }
-            });
-            _scenario = new NdisDriverScenario(_ndisAdapters);
-            _scenario.Schedule(workload);
+        _driver = driver;
+        if (DebugOutput is { } echo)
+        {
+            driver.DebugPrinted += text => echo.Write(text);
         }
     }
 
-    /// <summary>Loads the driver; a load that fails (not a shim-built .so, another bridge version, DriverEntry's bug check) is a failure of the run, reported without a stack trace.</summary>
-    private T? Load<T>(Func<T> load)
-        where T : NativeDriver
+    public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)
     {
+        ArgumentNullException.ThrowIfNull(workload);
         try
         {
-            var driver = load();
-            _driver = driver;
-            if (DebugOutput is { } echo)
-            {
-                driver.DebugPrinted += text => echo.Write(text);
-            }
-            return driver;
+            Load(engine); // done already when the command loaded it before the run
         }
         catch (NativeDriverException ex)
         {
             _failures.Add($"{Name}: {ex.Message}");
-            return null;
+            return;
+        }
+
+        if (_storportHost is { } storport)
+        {
+            workload.At(0, () =>
+            {
+                for (var i = 0; i < _adapters; i++)
+                {
+                    _storportAdapters.Add(storport.AddAdapter());
+                }
+            });
+        }
+        else if (_ndisHost is { } ndis)
+        {
+            workload.At(0, () =>
+            {
+                for (var i = 0; i < _adapters; i++)
+                {
+                    _ndisAdapters.Add(ndis.AddAdapter());
+                }
+            });
+            _scenario = new NdisDriverScenario(_ndisAdapters);
+            _scenario.Schedule(workload);
         }
     }
 

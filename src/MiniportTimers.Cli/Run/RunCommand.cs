@@ -83,9 +83,11 @@ internal static class RunCommand
                 result.AddError("--trace: '-' is not accepted: the trace is a file for Perfetto (use --json - for standard output).");
             }
 
+            // A missing file here; what is wrong inside one (docs/native.md, "What is checked before loading") when the
+            // command runs, before any work: one line naming the file and the reason.
             foreach (var spec in result.GetValue(drivers) ?? [])
             {
-                if (NativeDriverRun.SpecProblem(spec) is { } driverProblem)
+                if (NativeDriverRun.MissingFile(spec) is { } driverProblem)
                 {
                     result.AddError($"--driver: {driverProblem}");
                 }
@@ -168,6 +170,19 @@ internal static class RunCommand
         var recorder = settings.TracePath is null ? null : new TraceRecorder { OmitZeroLengthLockHolds = !settings.TraceAllLocks };
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine(dispatchers: settings.Dispatchers, realTimePriority: settings.RealTimePriority);
+        foreach (var driverRun in runs.OfType<NativeDriverRun>())
+        {
+            try
+            {
+                driverRun.Load(engine); // DriverEntry, before any work: a driver that does not load is bad usage
+            }
+            catch (Native.NativeDriverException ex)
+            {
+                error.WriteLine($"run: --driver: {ex.Message}");
+                return ExitCodes.Usage;
+            }
+        }
+
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
         var startedAtUtc = DateTimeOffset.UtcNow;
         using var floorProbe = settings.Virtual ? null : OsFloorProbe.TryStart(); // the OS wake-up floor, measured beside the run

@@ -27,7 +27,7 @@ internal static class NativeSoakDrivers
     private const byte CmdFreeInCallback = 0x04;
     private const byte CmdKeTimer = 0x09;
     private const byte CmdExTimer = 0x0A;
-    private const byte CmdNewTimer = 0x0B;
+    private const byte CmdNewTimer = 0x0D;
 
     /// <summary>The folder with the built drivers: <paramref name="given"/>, else native/build above the current folder or the tool's.</summary>
     /// <returns>Null when no folder holds all of <see cref="All"/>.</returns>
@@ -227,7 +227,7 @@ internal sealed class StorportAdapterSoak : ISoakWorkload, IDisposable
         new("live adapters", _host.Adapters.Count),
         .. NativeBridgeStatistics.DriverEntries(_driver),
         new("timers freed", NativeBridgeStatistics.TimersFreed()),
-        new("debug lines", _driver.DebugOutput.Count),
+        new("debug prints", _driver.DebugPrintCount),
     ];
 
     public long DebugOutputBytes() => _debug.Bytes();
@@ -312,7 +312,7 @@ internal sealed class NdisAdapterSoak : ISoakWorkload, IDisposable
         new("live adapters", _host.Adapters.Count),
         .. NativeBridgeStatistics.DriverEntries(_driver),
         new("timers freed", NativeBridgeStatistics.TimersFreed()),
-        new("debug lines", _driver.DebugOutput.Count),
+        new("debug prints", _driver.DebugPrintCount),
     ];
 
     public long DebugOutputBytes() => _debug.Bytes();
@@ -383,7 +383,7 @@ internal sealed class TimerSoak : ISoakWorkload, IDisposable
     [
         .. NativeBridgeStatistics.DriverEntries(_driver),
         new("timers freed", NativeBridgeStatistics.TimersFreed() - _freedAtStart),
-        new("debug lines", _driver.DebugOutput.Count),
+        new("debug prints", _driver.DebugPrintCount),
     ];
 
     public long DebugOutputBytes() => _debug.Bytes();

@@ -77,12 +77,11 @@ internal static class SoakMeter
 }
 
 /// <summary>
-/// An estimate of the managed bytes a driver's kept debug output takes (NativeDriver.DebugOutput: not the bridge's maps,
-/// another fix of issue 21 §4), so that a soak can judge the bridge without it. It never enumerates the output (reading a
-/// ConcurrentQueue's items freezes its tail segment and changes what it allocates next): it adds up the lines as
-/// <see cref="NativeDriver.DebugPrinted"/> reports them, and charges the lines kept their average size (a string: a
-/// 22-byte header and terminator plus two bytes a character, rounded to 8) plus the slots of a ConcurrentQueue holding
-/// them (segments of 32, 64, 128, ... slots of 16 bytes).
+/// An estimate of the managed bytes a driver's kept debug output takes (NativeDriver.DebugOutput, a ring of the most
+/// recent prints: not the bridge's maps), so that a soak can judge the bridge without it while the ring fills. It adds up
+/// the prints as <see cref="NativeDriver.DebugPrinted"/> reports them, and charges the prints kept their average size (a
+/// string: a 22-byte header and terminator plus two bytes a character, rounded to 8) plus the ring's array (8 bytes a
+/// slot; it doubles from 256 slots until the ring is full). Once the ring is full the estimate stops growing.
 /// </summary>
 internal sealed class DebugOutputMeter
 {
@@ -104,13 +103,14 @@ internal sealed class DebugOutputMeter
     public long Bytes()
     {
         var (lines, stringBytes) = (Interlocked.Read(ref _lines), Interlocked.Read(ref _stringBytes));
-        var kept = _driver.DebugOutput.Count;
-        long slots = 0;
-        for (long segment = 32; slots < Math.Max(kept, 1); segment = Math.Min(segment * 2, 1 << 20))
+        var dropped = _driver.DebugPrintsDropped;
+        var kept = _driver.DebugPrintCount - dropped;
+        var slots = 256L;
+        while (slots < kept)
         {
-            slots += segment;
+            slots *= 2;
         }
 
-        return (lines == 0 ? 0 : kept * stringBytes / lines) + (16 * slots);
+        return (lines == 0 ? 0 : kept * stringBytes / lines) + (8 * (dropped > 0 ? kept : slots));
     }
 }

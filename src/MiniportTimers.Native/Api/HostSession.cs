@@ -35,21 +35,41 @@ internal sealed class HostSession : IDisposable
 
     public string LastError { get; set; } = string.Empty;
 
-    /// <summary>Binds the driver linked into this program and runs its DriverEntry.</summary>
-    public int StartDriver(int stack)
+    /// <summary>
+    /// Binds the driver linked into this program and runs its DriverEntry (mpt_host_start_driver): its status, as host.h
+    /// promises, failures included (0xC0000001 is returned as the int of the same bits, with <see cref="LastError"/>
+    /// naming it).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stack"/> is neither 1 nor 2.</exception>
+    /// <exception cref="NativeDriverException">DriverEntry could not run (the program has no shim) or raised a bug check.</exception>
+    public int StartDriver(int stack) => stack switch
     {
-        switch (stack)
+        1 => StartDriver(static s => NativeStorportDriver.LoadFromProcess(s.Storport)),
+        2 => StartDriver(static s => NativeNdisDriver.LoadFromProcess(s.Ndis)),
+        _ => throw new ArgumentOutOfRangeException(nameof(stack), stack, "stack must be MPT_STACK_STORPORT (1) or MPT_STACK_NDIS (2)"),
+    };
+
+    /// <summary>
+    /// Binds the driver <paramref name="load"/> loads on this session's hosts: DriverEntry's status, a failure included
+    /// (then <see cref="LastError"/> names it and <see cref="Driver"/> stays unset).
+    /// </summary>
+    /// <exception cref="NativeDriverException">DriverEntry could not run, or raised a bug check.</exception>
+    internal int StartDriver(Func<HostSession, NativeDriver> load)
+    {
+        try
         {
-            case 1:
-                var storport = NativeStorportDriver.LoadFromProcess(Storport);
-                Driver = storport;
-                return unchecked((int)storport.DriverEntryStatus);
-            case 2:
-                var ndis = NativeNdisDriver.LoadFromProcess(Ndis);
-                Driver = ndis;
-                return ndis.DriverEntryStatus;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(stack), stack, "stack must be MPT_STACK_STORPORT (1) or MPT_STACK_NDIS (2)");
+            Driver = load(this);
+            return Driver switch
+            {
+                NativeStorportDriver storport => unchecked((int)storport.DriverEntryStatus),
+                NativeNdisDriver ndis => ndis.DriverEntryStatus,
+                _ => 0,
+            };
+        }
+        catch (NativeDriverException ex) when (ex.DriverEntryStatus is { } status)
+        {
+            LastError = $"{nameof(NativeDriverException)}: {ex.Message}";
+            return unchecked((int)status);
         }
     }
 
@@ -121,7 +141,7 @@ internal sealed class HostSession : IDisposable
             json.Append(CultureInfo.InvariantCulture, $"{{\"adapter\":\"{report.Adapter}\",\"routine\":\"{report.Routine}\",\"code\":{report.BugCheck.Code}}}");
         }
 
-        json.Append(CultureInfo.InvariantCulture, $"],\"findings\":{diagnostics.FindingCount},\"debugPrints\":{Driver?.DebugOutput.Count ?? 0}}}");
+        json.Append(CultureInfo.InvariantCulture, $"],\"findings\":{diagnostics.FindingCount},\"debugPrints\":{Driver?.DebugPrintCount ?? 0}}}");
         return json.ToString();
     }
 

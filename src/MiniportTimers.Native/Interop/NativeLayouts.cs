@@ -16,14 +16,17 @@ internal struct NativeHwInitializationData
     [FieldOffset(200)] public nint HwUnitControl;
 }
 
-/// <summary>PORT_CONFIGURATION_INFORMATION, the subset native/include/storport.h declares (48 bytes).</summary>
-[StructLayout(LayoutKind.Explicit, Size = 48)]
+/// <summary>
+/// PORT_CONFIGURATION_INFORMATION at its Windows x64 offsets, through the members native/include/storport.h declares
+/// (168 bytes); the members the host writes and reads. Windows has no member for the device IRQL, so the C side does
+/// not get one either.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 168)]
 internal struct NativePortConfiguration
 {
     [FieldOffset(0)] public uint Length;
-    [FieldOffset(32)] public byte NumberOfBuses;
-    [FieldOffset(40)] public uint SynchronizationModel;
-    [FieldOffset(44)] public uint InterruptIrql;
+    [FieldOffset(72)] public byte NumberOfBuses;
+    [FieldOffset(148)] public uint SynchronizationModel;
 }
 
 /// <summary>SCSI_REQUEST_BLOCK (88 bytes on x64) and, for SRB_FUNCTION_PNP, SCSI_PNP_REQUEST_BLOCK over the same memory.</summary>

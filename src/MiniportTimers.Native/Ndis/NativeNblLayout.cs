@@ -9,8 +9,8 @@ internal static unsafe class NativeNblLayout
     /// <summary>NET_BUFFER_LIST.Next.</summary>
     public const int NextOffset = 0;
 
-    /// <summary>NET_BUFFER_LIST.Status.</summary>
-    public const int StatusOffset = 132;
+    /// <summary>NET_BUFFER_LIST.Status: 140 on x64, where the reserved arrays before it start on 16-byte boundaries.</summary>
+    public const int StatusOffset = 140;
 
     public static nint Next(nint nbl) => *(nint*)(nbl + NextOffset);
 

@@ -23,7 +23,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
     private readonly nint _token;
 
     private NativeNdisDriver(NdisHost host)
-        : base()
+        : base(host.Options.RecentDebugPrints)
     {
         Host = host;
         _token = NewToken();
@@ -31,7 +31,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
     }
 
     private NativeNdisDriver(string path, NdisHost host)
-        : base(path)
+        : base(path, host.Options.RecentDebugPrints)
     {
         Host = host;
         _token = NewToken();
@@ -41,30 +41,51 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
     /// <summary>The host the driver registered with.</summary>
     public NdisHost Host { get; }
 
-    /// <summary>What DriverEntry returned (NDIS_STATUS_SUCCESS = 0 when the registration succeeded).</summary>
+    /// <summary>What DriverEntry returned: NDIS_STATUS_SUCCESS (0), or another success status (a failure is a <see cref="NativeDriverException"/> from <see cref="Load"/>).</summary>
     public int DriverEntryStatus { get; private set; }
 
-    /// <summary>Loads the driver at <paramref name="path"/> and runs its DriverEntry (PASSIVE_LEVEL).</summary>
-    /// <exception cref="NativeDriverException">The file is missing, not a shared library, or not built with this repository's shim; or DriverEntry raised a bug check.</exception>
+    /// <summary>
+    /// Checks the driver at <paramref name="path"/> (<see cref="NativeDriver.Verify"/>), loads it with immediate binding,
+    /// and runs its DriverEntry (PASSIVE_LEVEL).
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="host"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="NativeDriverException">The file failed a check before loading (missing, unreadable, truncated,
+    /// not an x86-64 ELF shared object, without the shim or DriverEntry, or needing a routine nothing defines), dlopen
+    /// refused it, or DriverEntry raised a bug check or returned a failure status (named, e.g.
+    /// "PATH: DriverEntry returned 0xC0000001 (STATUS_UNSUCCESSFUL)"; <see cref="NativeDriverException.DriverEntryStatus"/>).</exception>
     public static NativeNdisDriver Load(string path, NdisHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var driver = new NativeNdisDriver(path, host);
-        driver.DriverEntryStatus = (int)driver.RunDriverEntry(driver._token);
-        return driver;
+        return Start(new NativeNdisDriver(path, host));
     }
 
     /// <summary>
     /// The driver linked into this process (way (a): a C test program linking its driver, native/shim/mpt_shim.c and the
     /// NativeAOT library): runs its DriverEntry as <see cref="Load"/> does.
     /// </summary>
-    /// <exception cref="NativeDriverException">The program was not linked with the shim (or without -rdynamic), or DriverEntry raised a bug check.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="host"/> is null.</exception>
+    /// <exception cref="NativeDriverException">The program was not linked with the shim (or without -rdynamic), or
+    /// DriverEntry raised a bug check or returned a failure status (<see cref="NativeDriverException.DriverEntryStatus"/>).</exception>
     public static NativeNdisDriver LoadFromProcess(NdisHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var driver = new NativeNdisDriver(host);
-        driver.DriverEntryStatus = (int)driver.RunDriverEntry(driver._token);
-        return driver;
+        return Start(new NativeNdisDriver(host));
+    }
+
+    /// <summary>Runs DriverEntry; a driver whose DriverEntry failed is forgotten (its handles no longer name it).</summary>
+    private static NativeNdisDriver Start(NativeNdisDriver driver)
+    {
+        try
+        {
+            driver.DriverEntryStatus = unchecked((int)driver.RunDriverEntry(driver._token));
+            return driver;
+        }
+        catch (NativeDriverException)
+        {
+            ByToken.TryRemove(driver._token, out _);
+            throw;
+        }
     }
 
     /// <summary>
@@ -124,20 +145,20 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
             return true;
         }
 
-        try
-        {
-            DdiGuard.Call(this, NameOf(routine), (routine, _token), static (d, s, f) =>
+        // At PASSIVE_LEVEL in a kernel context, as DriverEntry: a bug check gives back what the host holds for the routine.
+        var fault = MiniportTimers.Kernel.KernelContext.Run(MiniportTimers.Kernel.KIRQL.PASSIVE_LEVEL, (Driver: this, Routine: routine), static s =>
+            DdiGuard.Call(s.Driver, s.Driver.NameOf(s.Routine), (s.Routine, s.Driver._token), static (d, c, f) =>
             {
-                d.Shim.CallTimer(s.routine, s._token, f);
+                d.Shim.CallTimer(c.Routine, c._token, f);
                 return 0;
-            });
-            return true;
-        }
-        catch (MiniportTimers.Kernel.BugCheckException ex)
+            }));
+        if (fault is not null)
         {
-            AddDebugOutput($"MiniportTimers: MiniportDriverUnload raised {ex.Message}");
+            AddDebugOutput($"MiniportTimers: MiniportDriverUnload raised {fault.Message}");
             return false;
         }
+
+        return true;
     }
 
     /// <summary>Driver objects whose token NdisMRegisterMiniportDriver can still find.</summary>

@@ -29,7 +29,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     private NativeHwInitializationData _data;
 
     private NativeStorportDriver(StorportHost host)
-        : base()
+        : base(host.Options.RecentDebugPrints)
     {
         Host = host;
         _token = NewToken();
@@ -37,7 +37,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     }
 
     private NativeStorportDriver(string path, StorportHost host)
-        : base(path)
+        : base(path, host.Options.RecentDebugPrints)
     {
         Host = host;
         _token = NewToken();
@@ -47,20 +47,23 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     /// <summary>The host the driver registered with.</summary>
     public StorportHost Host { get; }
 
-    /// <summary>What DriverEntry returned (STATUS_SUCCESS = 0 when StorPortInitialize accepted the miniport).</summary>
+    /// <summary>What DriverEntry returned: STATUS_SUCCESS (0) when StorPortInitialize accepted the miniport, or another success status (a failure is a <see cref="NativeDriverException"/> from <see cref="Load"/>).</summary>
     public uint DriverEntryStatus { get; private set; }
 
     /// <summary>
-    /// Loads the driver at <paramref name="path"/> and runs its DriverEntry (PASSIVE_LEVEL): its StorPortInitialize
-    /// registers the miniport with <paramref name="host"/>.
+    /// Checks the driver at <paramref name="path"/> (<see cref="NativeDriver.Verify"/>), loads it with immediate binding,
+    /// and runs its DriverEntry (PASSIVE_LEVEL): its StorPortInitialize registers the miniport with <paramref name="host"/>.
     /// </summary>
-    /// <exception cref="NativeDriverException">The file is missing, not a shared library, or not built with this repository's shim; or DriverEntry raised a bug check.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="host"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
+    /// <exception cref="NativeDriverException">The file failed a check before loading (missing, unreadable, truncated,
+    /// not an x86-64 ELF shared object, without the shim or DriverEntry, or needing a routine nothing defines), dlopen
+    /// refused it, or DriverEntry raised a bug check or returned a failure status (named, e.g.
+    /// "PATH: DriverEntry returned 0xC0000001 (STATUS_UNSUCCESSFUL)"; <see cref="NativeDriverException.DriverEntryStatus"/>).</exception>
     public static NativeStorportDriver Load(string path, StorportHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var driver = new NativeStorportDriver(path, host);
-        driver.DriverEntryStatus = driver.RunDriverEntry(driver._token);
-        return driver;
+        return Start(new NativeStorportDriver(path, host));
     }
 
     /// <summary>
@@ -85,13 +88,28 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     /// The driver linked into this process (way (a): a C test program linking its driver, native/shim/mpt_shim.c and the
     /// NativeAOT library): runs its DriverEntry as <see cref="Load"/> does.
     /// </summary>
-    /// <exception cref="NativeDriverException">The program was not linked with the shim (or without -rdynamic), or DriverEntry raised a bug check.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="host"/> is null.</exception>
+    /// <exception cref="NativeDriverException">The program was not linked with the shim (or without -rdynamic), or
+    /// DriverEntry raised a bug check or returned a failure status (<see cref="NativeDriverException.DriverEntryStatus"/>).</exception>
     public static NativeStorportDriver LoadFromProcess(StorportHost host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var driver = new NativeStorportDriver(host);
-        driver.DriverEntryStatus = driver.RunDriverEntry(driver._token);
-        return driver;
+        return Start(new NativeStorportDriver(host));
+    }
+
+    /// <summary>Runs DriverEntry; a driver whose DriverEntry failed is disposed (its token no longer names it).</summary>
+    private static NativeStorportDriver Start(NativeStorportDriver driver)
+    {
+        try
+        {
+            driver.DriverEntryStatus = driver.RunDriverEntry(driver._token);
+            return driver;
+        }
+        catch (NativeDriverException)
+        {
+            driver.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A DriverObject value the driver sees (unique in the process).</summary>
@@ -227,7 +245,6 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             config->Length = (uint)sizeof(NativePortConfiguration);
             config->NumberOfBuses = configInfo.NumberOfBuses;
             config->SynchronizationModel = (uint)configInfo.SynchronizationModel;
-            config->InterruptIrql = (uint)configInfo.InterruptIrql;
             var result = DdiGuard.Call(this, NameOf(_data.HwFindAdapter), (_data.HwFindAdapter, NativeCallback.Address(deviceExtension), NativeCallback.Pointer(hwContext), argument, (nint)config), static (d, s, f) =>
                 d.Shim.CallFindAdapter(s.HwFindAdapter, s.Item2, s.Item3, s.argument, s.Item5, f));
             configInfo.NumberOfBuses = config->NumberOfBuses;

@@ -21,6 +21,12 @@ public static class BugCheckCodes
     /// <summary>0xE4: a work item queued while it is queued, or freed while it is queued (WORKER_INVALID).</summary>
     public const uint WORKER_INVALID = 0xE4;
 
+    /// <summary>
+    /// 0xE1: a work item's routine returned to its worker thread at DISPATCH_LEVEL or above (P1 the routine's address,
+    /// P2 the IRQL it returned at, P3 the work item's parameter, P4 the work item's address).
+    /// </summary>
+    public const uint WORKER_THREAD_RETURNED_AT_BAD_IRQL = 0xE1;
+
     /// <summary>0xC4: Driver Verifier caught a violation.</summary>
     public const uint DRIVER_VERIFIER_DETECTED_VIOLATION = 0xC4;
 
@@ -51,6 +57,7 @@ public static class BugCheckCodes
         TIMER_OR_DPC_INVALID => nameof(TIMER_OR_DPC_INVALID),
         DRIVER_IRQL_NOT_LESS_OR_EQUAL => nameof(DRIVER_IRQL_NOT_LESS_OR_EQUAL),
         DPC_WATCHDOG_VIOLATION => nameof(DPC_WATCHDOG_VIOLATION),
+        WORKER_THREAD_RETURNED_AT_BAD_IRQL => nameof(WORKER_THREAD_RETURNED_AT_BAD_IRQL),
         _ => $"0x{code:X}",
     };
 }

@@ -80,4 +80,27 @@ public abstract record KernelHostOptions
     }
 
     private readonly int _recentRecordsPerKind = 1_000;
+
+    /// <summary>The default <see cref="RecentDebugPrints"/>: 10,000 prints.</summary>
+    public const int DefaultRecentDebugPrints = 10_000;
+
+    /// <summary>
+    /// How many of a native (C) driver's most recent debug prints (DbgPrint, DbgPrintEx, StorPortDebugPrint) its driver
+    /// object keeps for reading back (<c>NativeDriver.DebugOutput</c>). Default <see cref="DefaultRecentDebugPrints"/>,
+    /// at least 1. The counts stay exact for every print (<c>NativeDriver.DebugPrintCount</c>,
+    /// <c>NativeDriver.DebugPrintsDropped</c>), and the <c>DebugPrinted</c> event sees each one: a driver that prints
+    /// for hours keeps constant memory.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set below 1.</exception>
+    public int RecentDebugPrints
+    {
+        get => _recentDebugPrints;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(RecentDebugPrints));
+            _recentDebugPrints = value;
+        }
+    }
+
+    private readonly int _recentDebugPrints = DefaultRecentDebugPrints;
 }

@@ -25,6 +25,12 @@ public static class VerifierRules
     /// <summary>An executive timer used against its contract (HIGH_RESOLUTION with NO_WAKE, absolute due time on a high-resolution timer, Wait without Cancel, …).</summary>
     public const ulong ExTimerMisuse = 0x1006;
 
+    /// <summary>An NDIS timer object allocated with an adapter's handle was still allocated when the adapter halted (MiniportHaltEx must free it).</summary>
+    public const ulong TimerObjectNotFreedAtHalt = 0x1007;
+
+    /// <summary>A timer armed after the adapter it belonged to went away: halted with the timer object still allocated, or stopped by a bug check.</summary>
+    public const ulong TimerArmedAfterItsAdapterWentAway = 0x1008;
+
     /// <summary>The parameter 1 of TIMER_OR_DPC_INVALID (0xC7) for a timer object.</summary>
     public const ulong TimerObject = 0x0;
 

@@ -48,7 +48,7 @@ public static partial class NdisApi
         }
 
         var handle = new NdisTimerObject();
-        handle.Timer = new NdisTimer(host, "NdisTimerObject", handle, function, c.FunctionContext, owner);
+        handle.Timer = new NdisTimer(host, "NdisTimerObject", handle, function, c.FunctionContext, owner, allocatedWithAdapterHandle: ndisHandle is NdisMiniportAdapter);
         owner?.Timers.TryTrack(handle.Timer);
         timerObject = handle;
         return NDIS_STATUS_SUCCESS;
@@ -64,8 +64,12 @@ public static partial class NdisApi
     /// <param name="millisecondsPeriod">0 for one-shot; otherwise the period in ms (phase kept, decision A13).</param>
     /// <param name="functionContext">The context for the callback; null means the default from the characteristics.</param>
     /// <returns>TRUE if the timer was already queued (this call replaced it), else FALSE.</returns>
-    /// <remarks>IRQL: &lt;= DISPATCH_LEVEL. The callback runs at DISPATCH_LEVEL.</remarks>
-    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    /// <remarks>
+    /// IRQL: &lt;= DISPATCH_LEVEL. The callback runs at DISPATCH_LEVEL. Setting a timer object whose adapter went away
+    /// (halted with it still allocated, or stopped by a bug check) is reported: with the verifier a bug check, without it
+    /// a finding, after which a leaked timer object fires as driver-level code.
+    /// </remarks>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL; with the verifier 0xC4 (<see cref="VerifierRules.TimerArmedAfterItsAdapterWentAway"/>) when the timer object's adapter went away.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative period, or a due time beyond the engine's range; other timers are untouched.</exception>
     /// <exception cref="InvalidOperationException">The timer object was freed.</exception>
     public static bool NdisSetTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext) =>
@@ -81,7 +85,7 @@ public static partial class NdisApi
     /// <param name="functionContext">The context for the callback; null means the default.</param>
     /// <param name="toleranceMilliseconds">How late each expiry may come, ms.</param>
     /// <returns>TRUE if the timer was already queued.</returns>
-    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL.</exception>
+    /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL; with the verifier 0xC4 (<see cref="VerifierRules.TimerArmedAfterItsAdapterWentAway"/>) when the timer object's adapter went away.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative period, or a due time beyond the engine's range.</exception>
     public static bool NdisSetCoalescableTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext, uint toleranceMilliseconds) =>
         SetTimerObject(timerObject, dueTime100ns, millisecondsPeriod, functionContext, toleranceMilliseconds, nameof(NdisSetCoalescableTimerObject));
@@ -92,6 +96,7 @@ public static partial class NdisApi
         var t = Ndis6Timer(timerObject, routine);
         ArgumentOutOfRangeException.ThrowIfNegative(millisecondsPeriod);
         var due = KernelTime.AbsoluteDue(t.Host.Engine, dueTime100ns, t.NdisHost.Options.SystemTimeAtEngineZero100ns, nameof(dueTime100ns));
+        ReportArmAfterItsAdapterWentAway(t, routine);
         return t.Set(due, millisecondsPeriod * TimeUnits.NanosecondsPerMillisecond, toleranceMilliseconds * TimeUnits.NanosecondsPerMillisecond, functionContext);
     }
 
@@ -159,6 +164,37 @@ public static partial class NdisApi
                 "TimerFreedWhileQueued",
                 "NdisFreeTimerObject on a queued timer; cancel it first.");
         }
+    }
+
+    /// <summary>
+    /// A set of a timer object whose adapter went away is never silent (issue 21 §5): with the verifier 0xC4
+    /// (<see cref="VerifierRules.TimerArmedAfterItsAdapterWentAway"/>) in the caller's routine, without it a finding naming
+    /// <paramref name="routine"/>. A timer object its adapter left allocated at halt then runs as driver-level code, as it
+    /// would on Windows; one of an adapter a bug check stopped does not run (the stopped adapter runs no code).
+    /// </summary>
+    private static void ReportArmAfterItsAdapterWentAway(NdisTimer t, string routine)
+    {
+        string problem, outcome;
+        if (t.LeftAllocatedBy is { } halted)
+        {
+            problem = $"{routine} on a timer object that adapter {halted} left allocated when it halted";
+            outcome = "the callback runs as driver-level code";
+        }
+        else if (t.NdisOwner is { IsLive: false } gone)
+        {
+            problem = $"{routine} on a timer object of adapter {gone.Name}, which {(gone.State == NdisAdapterState.Faulted ? "was stopped by a bug check" : gone.State == NdisAdapterState.Failed ? "failed to initialize" : "halted")}";
+            outcome = "the callback will not run";
+        }
+        else
+        {
+            return;
+        }
+
+        t.Host.Misuse(
+            NdisRoutines.CurrentAdapter?.Name ?? MiniportHost.DriverTrack,
+            new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.TimerArmedAfterItsAdapterWentAway, 0, 0, 0, problem),
+            "TimerArmedAfterItsAdapterWentAway",
+            $"{problem}; {outcome}.");
     }
 
     private static NdisTimer Ndis6Timer(NdisTimerObject timerObject, string routine)

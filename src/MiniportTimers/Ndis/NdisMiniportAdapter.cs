@@ -159,8 +159,12 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
 
     /// <summary>
     /// Calls MiniportHaltEx (PASSIVE_LEVEL). Afterwards every timer of the adapter still queued is cancelled and
-    /// reported as a finding (the miniport should have cancelled it; Windows would bug-check when its memory is freed).
-    /// Nothing to do for an adapter whose initialization failed (the host released it then) or already halted.
+    /// reported (the miniport should have cancelled it; Windows would bug-check when its memory is freed), and every
+    /// timer object allocated with the adapter's handle and not freed is reported as left allocated (MiniportHaltEx must
+    /// free it): with the verifier a bug check recorded under "Halt", without it a finding; one report per timer, the
+    /// queued one first. The adapter's timer objects then run as driver-level code: one armed again later fires, and the
+    /// set is reported if the timer object was left allocated (<see cref="NdisApi.NdisSetTimerObject"/>). Nothing to do
+    /// for an adapter whose initialization failed (the host released it then) or already halted.
     /// </summary>
     public void Halt()
     {
@@ -169,16 +173,33 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
             return;
         }
 
-        if (State != NdisAdapterState.Faulted)
+        var haltRan = State != NdisAdapterState.Faulted;
+        if (haltRan)
         {
             Run(NdisRoutines.MiniportHaltEx, KIRQL.PASSIVE_LEVEL, () => _handlers.HaltHandlerEx!(Context));
         }
 
         foreach (var timer in Timers.Snapshot())
         {
-            if (timer.Cancel())
+            var queued = timer.Cancel();
+            if (queued)
             {
                 ReportQueuedAtTeardown("Halt", timer.Kind, "after MiniportHaltEx returned", "TimerQueuedAtHalt");
+            }
+
+            if (timer.Handle is NdisTimerObject && timer.DetachFromHaltedAdapter(this) && haltRan && !queued)
+            {
+                HostCore.TeardownMisuse(
+                    Name,
+                    "Halt",
+                    new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.TimerObjectNotFreedAtHalt, 0, 0, 0, "a timer object allocated with the adapter's handle was still allocated after MiniportHaltEx returned"),
+                    "TimerObjectNotFreedAtHalt",
+                    "A timer object allocated with the adapter's handle was still allocated after MiniportHaltEx returned; MiniportHaltEx must call NdisFreeTimerObject. It now runs as driver-level code.");
+            }
+
+            if (timer.Owner is null)
+            {
+                Timers.Untrack(timer);
             }
         }
 

@@ -17,8 +17,8 @@ internal static class NdisRoutines
     /// <summary>A timer callback (NDIS 5 NdisMTimer or NDIS 6 timer object), adapter- or driver-level: DISPATCH_LEVEL, watched.</summary>
     public static readonly HostedRoutine TimerCallback = new(nameof(TimerCallback), 9, isDpcLevelCallback: true);
 
-    /// <summary>An NDIS work item's routine: PASSIVE_LEVEL, where Windows has no DPC watchdog.</summary>
-    public static readonly HostedRoutine WorkItem = new(nameof(WorkItem), 10, isDpcLevelCallback: false);
+    /// <summary>An NDIS work item's routine: PASSIVE_LEVEL, where Windows has no DPC watchdog; it must return below DISPATCH_LEVEL (0xE1).</summary>
+    public static readonly HostedRoutine WorkItem = new(nameof(WorkItem), 10, isDpcLevelCallback: false, isWorkerRoutine: true);
 
     /// <summary>A Ke/Ex timer's or DPC's routine initialized by the adapter's code (the bug check is reported under this name).</summary>
     public static readonly HostedRoutine KernelDpc = new(nameof(KernelDpc), 11, isDpcLevelCallback: true);

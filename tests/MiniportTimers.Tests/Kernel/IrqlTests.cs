@@ -75,8 +75,9 @@ public class IrqlTests
     public void BugCheckCodes_HaveWindowsNumbers()
     {
         Assert.Equal(
-            [0x09u, 0x0Au, 0x0Fu, 0x10u, 0x1Eu, 0xC4u, 0xC7u, 0xD1u, 0x133u],
-            [BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, BugCheckCodes.SPIN_LOCK_NOT_OWNED, BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, BugCheckCodes.TIMER_OR_DPC_INVALID, BugCheckCodes.DRIVER_IRQL_NOT_LESS_OR_EQUAL, BugCheckCodes.DPC_WATCHDOG_VIOLATION]);
+            [0x09u, 0x0Au, 0x0Fu, 0x10u, 0x1Eu, 0xC4u, 0xC7u, 0xD1u, 0xE1u, 0x133u],
+            [BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, BugCheckCodes.SPIN_LOCK_NOT_OWNED, BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, BugCheckCodes.TIMER_OR_DPC_INVALID, BugCheckCodes.DRIVER_IRQL_NOT_LESS_OR_EQUAL, BugCheckCodes.WORKER_THREAD_RETURNED_AT_BAD_IRQL, BugCheckCodes.DPC_WATCHDOG_VIOLATION]);
+        Assert.Equal("WORKER_THREAD_RETURNED_AT_BAD_IRQL", BugCheckCodes.Name(0xE1));
         Assert.Equal([0, 1, 2, 12, 13, 14, 15], new[] { KIRQL.PASSIVE_LEVEL, KIRQL.APC_LEVEL, KIRQL.DISPATCH_LEVEL, KIRQL.SYNCH_LEVEL, KIRQL.CLOCK_LEVEL, KIRQL.IPI_LEVEL, KIRQL.HIGH_LEVEL }.Select(i => (int)i));
     }
 

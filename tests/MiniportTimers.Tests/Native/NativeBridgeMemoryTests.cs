@@ -23,7 +23,7 @@ public sealed class NativeBridgeMemoryTests : IDisposable
     private const byte CmdArm = 0x01;
     private const byte CmdKeTimer = 0x09;
     private const byte CmdExTimer = 0x0A;
-    private const byte CmdNewTimer = 0x0B;
+    private const byte CmdNewTimer = 0x0D;
     private readonly List<IDisposable> _disposables = [];
 
     public void Dispose() => _disposables.ForEach(d => d.Dispose());

@@ -6,9 +6,15 @@ namespace MiniportTimers.Tests.Native;
 /// <summary>
 /// Builds the repository's own C miniports once per test run with native/Makefile (which takes its flags from
 /// native/toolchain.mk, the one place they live) into the test output folder, and hands out their paths.
+/// With <c>MPT_NATIVE_SANITIZE=1</c> the same tests load the drivers built with AddressSanitizer and UBSan instead
+/// (<c>make -C native sanitize-drivers</c>, native/build/asan); the test process must then have libasan preloaded, as
+/// <c>make -C native sanitize</c> runs it (docs/native.md, "Sanitizers and the formatter fuzz").
 /// </summary>
 internal static class NativeBuild
 {
+    /// <summary>The environment variable that selects the sanitized drivers.</summary>
+    public const string SanitizeVariable = "MPT_NATIVE_SANITIZE";
+
     private static readonly Lazy<string> Output = new(Build);
 
     /// <summary>Why native tests cannot run here, or null.</summary>
@@ -42,11 +48,25 @@ internal static class NativeBuild
     private static string Build()
     {
         var output = Path.Combine(NativeFolder, "build"); // native/Makefile's default: a CI or README build beforehand makes this a no-op
-        var start = new ProcessStartInfo("make", ["-C", NativeFolder, $"OUT={output}", "all"])
+        var target = "all";
+        if (Environment.GetEnvironmentVariable(SanitizeVariable) == "1")
+        {
+            // A sanitized driver dlopen'ed into a process without libasan loaded first makes ASan end the process with
+            // "ASan runtime does not come first": say what is missing instead.
+            if (!(Environment.GetEnvironmentVariable("LD_PRELOAD") ?? string.Empty).Contains("libasan", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"{SanitizeVariable}=1 loads drivers built with AddressSanitizer: run the tests with LD_PRELOAD=$(gcc -print-file-name=libasan.so), as make -C native sanitize does");
+            }
+
+            target = "sanitize-drivers"; // into $(OUT)/asan
+        }
+
+        var start = new ProcessStartInfo("make", ["-C", NativeFolder, $"OUT={output}", target])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        start.Environment.Remove("LD_PRELOAD"); // make and gcc need no sanitizer runtime
         using var make = Process.Start(start) ?? throw new InvalidOperationException("make did not start");
         var stdout = make.StandardOutput.ReadToEndAsync();
         var stderr = make.StandardError.ReadToEnd();
@@ -56,7 +76,7 @@ internal static class NativeBuild
             throw new InvalidOperationException($"building the C miniports failed (make exit {make.ExitCode}):\n{stdout.Result}\n{stderr}");
         }
 
-        return output;
+        return target == "all" ? output : Path.Combine(output, "asan");
     }
 
     private static string FindNativeFolder()

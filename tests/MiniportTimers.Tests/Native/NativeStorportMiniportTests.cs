@@ -25,6 +25,8 @@ public sealed partial class NativeStorportMiniportTests : IDisposable
     private const byte CmdPrintFormats = 0x08;
     private const byte CmdKeTimer = 0x09;
     private const byte CmdExTimer = 0x0A;
+    private const byte CmdInitNull = 0x0B;
+    private const byte CmdFreeTwice = 0x0C;
     private const long Ms = TimeUnits.NanosecondsPerMillisecond;
 
     private readonly List<IDisposable> _disposables = [];
@@ -40,6 +42,35 @@ public sealed partial class NativeStorportMiniportTests : IDisposable
         Assert.Equal(AdapterState.Started, adapter.State);
         Assert.Equal(1, adapter.LiveTimerCount);
         Assert.Contains("MptFindAdapter arg (none) timer status 0x00000000", driver.DebugOutput.Select(l => l.TrimEnd()));
+    }
+
+    [NativeFact]
+    public void InitializeTimer_WithNoPlaceForTheHandle_IsInvalidParameter_AndCreatesNothing()
+    {
+        var (host, driver, _) = Start();
+        var before = host.Adapters[0].LiveTimerCount;
+        Submit(host, CmdInitNull);
+        Assert.Equal(["init null status 0xc1000006"], Lines(driver, "init null")); // STOR_STATUS_INVALID_PARAMETER
+        Assert.Equal(before, host.Adapters[0].LiveTimerCount);
+    }
+
+    [NativeFact]
+    public void ASecondFree_FromC_IsUnsuccessful_AsInCSharp_AndTheStaleHandleIsRefused()
+    {
+        var (host, driver, _) = Start();
+        var before = host.Adapters[0].LiveTimerCount;
+        Submit(host, CmdFreeTwice);
+        Assert.Equal(["free twice init 0x00000000", "free twice first 0x00000000", "free twice second 0xc1000001"], Lines(driver, "free twice").Take(3));
+        Assert.Equal("free twice request 0xc1000006", Lines(driver, "free twice request").Single()); // a freed handle: INVALID_PARAMETER, as Request on a freed C# handle
+
+        // The C# surface, same calls: the statuses agree.
+        var adapter = host.Adapters[0];
+        Assert.Equal(StorPort.STOR_STATUS_SUCCESS, StorPort.StorPortInitializeTimer(adapter.DeviceExtension, out var handle));
+        var first = StorPort.StorPortFreeTimer(adapter.DeviceExtension, handle);
+        var second = StorPort.StorPortFreeTimer(adapter.DeviceExtension, handle);
+        Assert.Equal((StorPort.STOR_STATUS_SUCCESS, StorPort.STOR_STATUS_UNSUCCESSFUL), (first, second));
+        Assert.Equal(before, host.Adapters[0].LiveTimerCount);
+        Assert.Empty(host.Diagnostics.BugChecks);
     }
 
     [NativeFact]

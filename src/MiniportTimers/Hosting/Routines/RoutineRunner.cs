@@ -7,8 +7,9 @@ namespace MiniportTimers.Hosting.Routines;
 /// The one way into miniport code, for both stacks: marks the routine current (<see cref="CurrentRoutine"/>), enters the
 /// adapter's kernel scope at the routine's IRQL (<see cref="KernelContext"/>: a fault becomes a bug check, leaked spin
 /// locks are given back, the IRQL is restored), takes the port locks Windows documents for the routine (through the
-/// adapter), and runs DPC-level callbacks under both DPC watchdogs (<see cref="DpcWatchdog.RunWatched"/>: the return
-/// check, and the stuck-callback watch on a real clock).
+/// adapter), runs DPC-level callbacks under both DPC watchdogs (<see cref="DpcWatchdog.RunWatched"/>: the return
+/// check, and the stuck-callback watch on a real clock), and makes the kernel's IRQL check at the routine's return
+/// (<see cref="ReturnIrqlCheck"/>: a DPC-level callback back at the IRQL it was called at, a work item below DISPATCH_LEVEL).
 /// </summary>
 /// <remarks>
 /// No lock of ours is held around the body: only the port locks Windows documents as held around the routine. The body
@@ -26,6 +27,7 @@ internal static class RoutineRunner
             var ticket = s.adapter is { } a && s.locks != RoutineLocks.None ? a.AcquireRoutineLocks(s.locks) : default;
             try
             {
+                var calledAt = IrqlState.Current; // with the port locks taken: a half-duplex HwStorTimer is called at the device IRQL
                 if (s.routine.IsDpcLevelCallback)
                 {
                     DpcWatchdog.RunWatched(s.routine.Name, s.scope, s.state, s.body);
@@ -34,6 +36,8 @@ internal static class RoutineRunner
                 {
                     s.body(s.state);
                 }
+
+                ReturnIrqlCheck.AtReturn(s.routine.ReturnRule, s.routine.Name, calledAt);
             }
             finally
             {

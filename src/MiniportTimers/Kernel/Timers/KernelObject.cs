@@ -35,13 +35,18 @@ public abstract class KernelObject
 
     /// <summary>
     /// Runs a routine of this object in DPC context in its scope, under the host's DPC watchdogs (the return check and the
-    /// stuck-callback watch); a bug check goes to the scope's sink (or, without one, to the engine's fault counter).
+    /// stuck-callback watch) and the kernel's IRQL check at its return (<see cref="ReturnIrqlCheck"/>, 0x09); a bug check
+    /// goes to the scope's sink (or, without one, to the engine's fault counter).
     /// </summary>
     internal void RunAtDispatch<TState>(TState state, Action<TState> body)
     {
         var scope = Scope ?? throw new InvalidOperationException("callback: the object was never initialized.");
         var fault = KernelContext.Run(scope, KIRQL.DISPATCH_LEVEL, (state, body, Routine: GetType().Name, scope), static s =>
-            Watchdog.DpcWatchdog.RunWatched(s.Routine, s.scope, s.state, s.body));
+        {
+            var calledAt = IrqlState.Current;
+            Watchdog.DpcWatchdog.RunWatched(s.Routine, s.scope, s.state, s.body);
+            ReturnIrqlCheck.AtReturn(ReturnIrqlRule.DeferredRoutine, s.Routine, calledAt);
+        });
         if (fault is not null)
         {
             if (scope.FaultSink is { } sink)

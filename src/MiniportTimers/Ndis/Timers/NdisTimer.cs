@@ -19,8 +19,9 @@ internal sealed class NdisTimer : HostedTimer
     private NDIS_TIMER_FUNCTION _function;
     private object? _defaultContext;
     private NdisMiniportAdapter? _owner;
+    private string? _leftAllocatedBy;
 
-    public NdisTimer(NdisHost host, string kind, object handle, NDIS_TIMER_FUNCTION function, object? defaultContext, NdisMiniportAdapter? owner)
+    public NdisTimer(NdisHost host, string kind, object handle, NDIS_TIMER_FUNCTION function, object? defaultContext, NdisMiniportAdapter? owner, bool allocatedWithAdapterHandle = false)
         : base(host, kind, ExpiryRule.RunOnceAfterCancel)
     {
         NdisHost = host;
@@ -28,6 +29,22 @@ internal sealed class NdisTimer : HostedTimer
         _function = function;
         _defaultContext = defaultContext;
         _owner = owner;
+        AllocatedWithAdapterHandle = allocatedWithAdapterHandle;
+    }
+
+    /// <summary>True for a timer object allocated with a MiniportAdapterHandle: the adapter's halt must free it. False for the driver handle's objects and NDIS 5 timers.</summary>
+    public bool AllocatedWithAdapterHandle { get; }
+
+    /// <summary>The adapter that halted with this timer object still allocated (null: none did). A snapshot.</summary>
+    public string? LeftAllocatedBy
+    {
+        get
+        {
+            using (HostLock.Enter(Gate))
+            {
+                return _leftAllocatedBy;
+            }
+        }
     }
 
     /// <summary>The host, typed.</summary>
@@ -67,6 +84,32 @@ internal sealed class NdisTimer : HostedTimer
             _defaultContext = context;
             Volatile.Write(ref _owner, owner);
             Freed = false;
+        }
+    }
+
+    /// <summary>
+    /// The adapter that owned this timer object halted: from now on the timer runs as driver-level code (a timer object
+    /// is the driver's storage, not the adapter's, and on Windows it still fires). A timer object allocated with the
+    /// adapter's handle and not freed is remembered as left allocated by it, so that arming it again is reported.
+    /// </summary>
+    /// <returns>True when the timer object was allocated with the adapter's handle and is still allocated: a leak.</returns>
+    public bool DetachFromHaltedAdapter(NdisMiniportAdapter adapter)
+    {
+        using (HostLock.Enter(Gate))
+        {
+            if (!ReferenceEquals(_owner, adapter))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _owner, null);
+            if (!AllocatedWithAdapterHandle || Freed)
+            {
+                return false;
+            }
+
+            _leftAllocatedBy = adapter.Name;
+            return true;
         }
     }
 

@@ -1,0 +1,12 @@
+/*
+ * The ABI check's side for our headers (native/abi/abi_check.py): every header a driver includes, compiled with the
+ * flags of native/toolchain.mk. ABI_ITEMS is a file the script generates: one sizeof/offsetof/constant initialiser a
+ * line, so the compiler reduces each to a number in the assembly it writes.
+ */
+#include "ndis.h"
+#include "storport.h"
+#include "ntintsafe.h"
+
+#ifdef ABI_ITEMS
+#include ABI_ITEMS
+#endif
