@@ -11,6 +11,7 @@
 #define BUSY_CHECKS_BEFORE_IDLE 3
 
 typedef struct _ADAPTER {
+    BOOLEAN InUse;                 /* from MiniportInitializeEx until MiniportHaltEx: a halted adapter's slot is reused */
     NDIS_HANDLE AdapterHandle;
     NDIS_HANDLE BusyCheckTimer;
     NDIS_HANDLE HeartbeatTimer;
@@ -46,8 +47,19 @@ static VOID InterruptDpc(NDIS_HANDLE MiniportInterruptContext, PVOID MiniportDpc
 }
 
 static ADAPTER g_adapters[MAX_ADAPTERS];
-static LONG g_adapterCount;
 static NDIS_HANDLE g_driverHandle;
+
+static PADAPTER AllocateAdapter(void)
+{
+    for (ULONG i = 0; i < MAX_ADAPTERS; i++) {
+        if (!g_adapters[i].InUse) {
+            RtlZeroMemory(&g_adapters[i], sizeof g_adapters[i]);
+            g_adapters[i].InUse = TRUE;
+            return &g_adapters[i];
+        }
+    }
+    return NULL;
+}
 
 static VOID BusyCheck(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemSpecific2, PVOID SystemSpecific3)
 {
@@ -93,11 +105,10 @@ static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Min
 {
     UNREFERENCED_PARAMETER(MiniportDriverContext);
     UNREFERENCED_PARAMETER(InitParameters);
-    if (g_adapterCount >= MAX_ADAPTERS) {
-        return NDIS_STATUS_RESOURCES;
+    PADAPTER adapter = AllocateAdapter();
+    if (adapter == NULL) {
+        return NDIS_STATUS_RESOURCES; /* MAX_ADAPTERS live at once */
     }
-    PADAPTER adapter = &g_adapters[g_adapterCount++];
-    RtlZeroMemory(adapter, sizeof *adapter);
     adapter->AdapterHandle = MiniportAdapterHandle;
 
     NDIS_MINIPORT_ADAPTER_ATTRIBUTES attributes;
@@ -127,6 +138,15 @@ static NDIS_STATUS Initialize(NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE Min
         LARGE_INTEGER due;
         due.QuadPart = -10000000; /* 1 s */
         NdisSetCoalescableTimerObject(adapter->HeartbeatTimer, due, 1000, adapter, 100);
+    } else {
+        /* Undo what succeeded: NDIS never halts an adapter whose MiniportInitializeEx failed. */
+        if (adapter->HeartbeatTimer != NULL) {
+            NdisFreeTimerObject(adapter->HeartbeatTimer);
+        }
+        if (adapter->BusyCheckTimer != NULL) {
+            NdisFreeTimerObject(adapter->BusyCheckTimer);
+        }
+        adapter->InUse = FALSE;
     }
     DbgPrint("Initialize status 0x%08lx\n", (ULONG)status);
     return status;
@@ -161,6 +181,7 @@ static VOID Halt(NDIS_HANDLE MiniportAdapterContext, NDIS_HALT_ACTION HaltAction
     NdisFreeTimerObject(adapter->BusyCheckTimer);
     NdisMDeregisterInterruptEx(adapter->Interrupt);
     DbgPrint("Halt at irql %u: heartbeat was queued %u\n", (ULONG)KeGetCurrentIrql(), (ULONG)heartbeatQueued);
+    adapter->InUse = FALSE;
 }
 
 ULONG DriverEntry(PVOID DriverObject, PVOID RegistryPath)
@@ -175,6 +196,6 @@ ULONG DriverEntry(PVOID DriverObject, PVOID RegistryPath)
     characteristics.HaltHandlerEx = Halt;
     characteristics.PauseHandler = Pause;
     characteristics.RestartHandler = Restart;
-    g_adapterCount = 0;
+    RtlZeroMemory(g_adapters, sizeof g_adapters); /* a new load's adapters start with every slot free */
     return (ULONG)NdisMRegisterMiniportDriver(DriverObject, RegistryPath, NULL, &characteristics, &g_driverHandle);
 }

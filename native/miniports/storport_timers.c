@@ -2,8 +2,9 @@
  * A Storport miniport written by the MiniportTimers project, in the style of a real one (storahci, the OFA NVMe
  * driver): DriverEntry -> StorPortInitialize, a StorPortInitializeTimer handle made in HwStorFindAdapter and re-armed
  * from its own callback, STOR_STATUS_BUSY on a second request, cancel with 0 us, a timer freed inside its own callback,
- * the legacy RequestTimerCall from HwStorInterrupt, and two kinds of misuse. The tests drive it through HwStorStartIo:
- * the first CDB byte is a command of this file's own (MPT_CMD_*). It reports what it saw with DbgPrint.
+ * the legacy RequestTimerCall from HwStorInterrupt, a timer freed and initialized again, and two kinds of misuse. The
+ * tests drive it through HwStorStartIo: the first CDB byte is a command of this file's own (MPT_CMD_*). It reports what
+ * it saw with DbgPrint.
  */
 #include <storport.h>
 
@@ -19,6 +20,7 @@
 #define MPT_CMD_EX_TIMER 0x0A       /* an EX_TIMER due in 30 ms that deletes itself in its callback */
 #define MPT_CMD_INIT_NULL 0x0B      /* StorPortInitializeTimer with no place for the handle (expects INVALID_PARAMETER) */
 #define MPT_CMD_FREE_TWICE 0x0C     /* a new timer freed twice (the second: UNSUCCESSFUL, as in C#), then used */
+#define MPT_CMD_NEW_TIMER 0x0D      /* free the timer (if any) and initialize a new one: a timer handle freed and made */
 
 typedef struct _MPT_EXTENSION {
     PVOID Timer;          /* StorPortInitializeTimer handle */
@@ -151,6 +153,15 @@ static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
     case MPT_CMD_EX_TIMER:
         ext->ExTimer = ExAllocateTimer(MptExCallback, ext, 0);
         DbgPrint("ex set queued %u\n", (ULONG)ExSetTimer(ext->ExTimer, -300000, 0, NULL));
+        break;
+    case MPT_CMD_NEW_TIMER:
+        if (ext->Timer != NULL) {
+            status = StorPortFreeTimer(DeviceExtension, ext->Timer);
+            ext->Timer = NULL;
+            DbgPrint("free status 0x%08lx\n", status);
+        }
+        status = StorPortInitializeTimer(DeviceExtension, &ext->Timer);
+        DbgPrint("new timer status 0x%08lx\n", status);
         break;
     case MPT_CMD_INIT_NULL:
         DbgPrint("init null status 0x%08lx\n", StorPortInitializeTimer(DeviceExtension, NULL));

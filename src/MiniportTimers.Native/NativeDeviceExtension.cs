@@ -18,6 +18,9 @@ public sealed class NativeDeviceExtension
         ByPointer[Address] = this;
     }
 
+    /// <summary>Device extensions allocated and not yet freed (all drivers).</summary>
+    internal static int LiveCount => ByPointer.Count;
+
     /// <summary>The native address the driver sees.</summary>
     public nint Address { get; private set; }
 

@@ -166,6 +166,35 @@ public abstract class NativeDriver
         where T : class =>
         (T)_storage.GetOrAdd((address, typeof(T)), static (key, c) => c(key.Address), create);
 
+    /// <summary>
+    /// Forgets the host objects that stand for storage at addresses in [<paramref name="start"/>, <paramref name="start"/> +
+    /// <paramref name="length"/>): memory the host frees (a device extension at its adapter's removal). Storage a driver
+    /// places there again later gets new host objects, as freed and reallocated memory must be initialized again.
+    /// </summary>
+    /// <returns>The host objects forgotten (the caller cancels what is still queued).</returns>
+    internal List<object> RemoveStorage(nint start, nuint length)
+    {
+        var removed = new List<object>();
+        foreach (var key in _storage.Keys)
+        {
+            if (NativeRange.Contains(start, length, key.Address) && _storage.TryRemove(key, out var value))
+            {
+                removed.Add(value);
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>The host objects of this driver object's storage (a snapshot).</summary>
+    internal ICollection<object> StorageObjects => _storage.Values;
+
+    /// <summary>Entries of this driver object's storage map (issue 21 §4: <see cref="NativeBridgeStatistics"/>).</summary>
+    internal int StorageCount => _storage.Count;
+
+    /// <summary>C routine wrappers made for this driver object.</summary>
+    internal int CallbackCount => _callbacks.Count;
+
     internal void AddDebugOutput(string text)
     {
         _debugOutput.Add(text);

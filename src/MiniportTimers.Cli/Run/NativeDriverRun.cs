@@ -79,6 +79,12 @@ internal sealed class NativeDriverRun : ISampleRun
 
     public IReadOnlyList<string> InvariantFailures => _failures;
 
+    /// <summary>The driver object, once loaded (the soak watches that it is collected after <see cref="Finish"/>).</summary>
+    internal NativeDriver? Driver => _driver;
+
+    /// <summary>The Storport adapters added so far (the soak submits requests to them).</summary>
+    internal IReadOnlyList<StorportAdapter> StorportAdapters => _storportAdapters;
+
     /// <summary>Parses one --driver value; null with <paramref name="error"/> set when the file or its stack is not usable.</summary>
     public static NativeDriverRun? TryCreate(string spec, StorportHostOptions storport, NdisHostOptions ndis, int adapters, TextWriter? debugOutput, out string? error)
     {

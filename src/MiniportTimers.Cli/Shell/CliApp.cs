@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using MiniportTimers.Cli.Bench;
 using MiniportTimers.Cli.Run;
+using MiniportTimers.Cli.Soak;
 using MiniportTimers.Cli.Stress;
 
 namespace MiniportTimers.Cli.Shell;
@@ -20,6 +21,7 @@ internal static class CliApp
             BenchCommand.Create(),
             StressCommand.Create(),
             FirstExpiriesBench.CreateHiddenCommand(),
+            SoakCommand.Create(),
         };
         return root;
     }

@@ -46,6 +46,7 @@ internal sealed class NativeHandleTable<T>
     private int _used;
     private int _freeHead = -1;
     private int _live;
+    private long _removed;
 
     /// <param name="tag">A byte that tells one table's handles from another's in a dump (an ASCII letter).</param>
     public NativeHandleTable(byte tag) => _tag = (long)tag << TagShift;
@@ -70,6 +71,18 @@ internal sealed class NativeHandleTable<T>
             using (_gate.EnterScope())
             {
                 return _used;
+            }
+        }
+    }
+
+    /// <summary>Handles freed since the table was made (each successful <see cref="Remove"/>).</summary>
+    public long Removed
+    {
+        get
+        {
+            using (_gate.EnterScope())
+            {
+                return _removed;
             }
         }
     }
@@ -172,8 +185,42 @@ internal sealed class NativeHandleTable<T>
             entry.NextFree = _freeHead;
             _freeHead = index;
             _live--;
+            _removed++;
             return true;
         }
+    }
+
+    /// <summary>
+    /// Frees every live handle whose object matches <paramref name="match"/> (the objects of a removed adapter, freed on
+    /// its behalf), leaving <paramref name="tombstone"/> as <see cref="Remove"/> does; a later use of one of those
+    /// handles is <see cref="HandleState.Freed"/>. O(slots); <paramref name="match"/> runs under the table's lock and
+    /// must not call out.
+    /// </summary>
+    /// <returns>How many handles were freed.</returns>
+    public int RemoveWhere(Func<T, bool> match, object? tombstone = null)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var removed = 0;
+        using (_gate.EnterScope())
+        {
+            for (var index = 0; index < _used; index++)
+            {
+                ref var entry = ref _entries[index];
+                if (entry.Value is { } value && match(value))
+                {
+                    entry.Value = null;
+                    entry.Tombstone = tombstone;
+                    entry.Generation = unchecked((ushort)(entry.Generation + 1));
+                    entry.NextFree = _freeHead;
+                    _freeHead = index;
+                    _live--;
+                    _removed++;
+                    removed++;
+                }
+            }
+        }
+
+        return removed;
     }
 
     private nint Encode(int index, ushort generation) =>

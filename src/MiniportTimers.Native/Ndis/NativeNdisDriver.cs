@@ -89,8 +89,8 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
     }
 
     /// <summary>
-    /// The DriverObject the driver sees: a zero-filled DRIVER_OBJECT (native/include/wdm.h, 336 bytes), unique in the
-    /// process and kept for its lifetime (a driver may read it at any time, MiniportDriverUnload included).
+    /// The DriverObject the driver sees: a zero-filled DRIVER_OBJECT (native/include/wdm.h, 336 bytes), unique among the
+    /// loaded drivers and kept until <see cref="Unload"/> returns (a driver may read it at any time, MiniportDriverUnload included).
     /// </summary>
     private static nint NewToken()
     {
@@ -104,10 +104,40 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
 
     /// <summary>
     /// Calls the driver's MiniportDriverUnload (PASSIVE_LEVEL) once, if it registered one: after every adapter halted,
-    /// as the I/O manager unloads a driver. A bug check there is reported, not thrown.
+    /// as the I/O manager unloads a driver. A bug check there is reported, not thrown. Then the driver object is
+    /// released, as Windows frees it: its DriverObject memory, and the process-wide entries that found it by its
+    /// DriverObject and its NdisMiniportDriverHandle (issue 21 §4); the .so stays loaded for the next load.
     /// </summary>
     /// <returns>False when the routine raised a bug check.</returns>
     public bool Unload()
+    {
+        try
+        {
+            return CallUnloadHandler();
+        }
+        finally
+        {
+            ReleaseDriverObject();
+        }
+    }
+
+    private int _released;
+
+    /// <summary>Forgets the driver object process-wide and frees its DriverObject memory, once.</summary>
+    private void ReleaseDriverObject()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return;
+        }
+
+        Host.AdapterReleased -= OnAdapterReleased;
+        ByToken.TryRemove(_token, out _);
+        DriverHandles.TryRemove(_token + 8, out _);
+        System.Runtime.InteropServices.NativeMemory.Free((void*)_token);
+    }
+
+    private bool CallUnloadHandler()
     {
         var routine = Interlocked.Exchange(ref _unloadHandler, 0);
         if (routine == 0)
@@ -130,6 +160,12 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
 
         return true;
     }
+
+    /// <summary>Driver objects whose token NdisMRegisterMiniportDriver can still find.</summary>
+    internal static int TokenCount => ByToken.Count;
+
+    /// <summary>NdisMiniportDriverHandles the C code may still pass.</summary>
+    internal static int DriverHandleCount => DriverHandles.Count;
 
     internal static NativeNdisDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
 
@@ -193,6 +229,11 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
 
     private uint Initialize(nint routine, NdisMiniportAdapter adapter, object? driverContext)
     {
+        if (Interlocked.Exchange(ref _listening, 1) == 0)
+        {
+            Host.AdapterReleased += OnAdapterReleased;
+        }
+
         var parameters = NativeParameters.Initialize();
         try
         {
@@ -220,7 +261,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
     /// <summary>MiniportOidRequest on a C copy of <paramref name="request"/>; the answer is copied back when it completes.</summary>
     private uint OidRequest(nint routine, nint context, NDIS_OID_REQUEST request)
     {
-        var native = new NativeOidRequest(request);
+        var native = new NativeOidRequest(request, MiniportTimers.Hosting.Routines.CurrentRoutine.Adapter as NdisMiniportAdapter);
         NdisDataExports.PendingRequests[native.Address] = native; // before the call: the miniport may complete it from inside
         var status = Status2(routine, context, native.Address);
         if (status != NdisApi.NDIS_STATUS_PENDING && NdisDataExports.PendingRequests.TryRemove(native.Address, out _))
@@ -245,7 +286,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
             throw new NativeDriverException("MptAllocateSendNetBufferList: out of memory for a send.");
         }
 
-        NdisDataExports.SendsInFlight[native] = (nbl, this);
+        NdisDataExports.SendsInFlight[native] = (nbl, this, MiniportTimers.Hosting.Routines.CurrentRoutine.Adapter as NdisMiniportAdapter);
         DdiGuard.Call(this, NameOf(routine), (routine, context, native), static (d, s, f) =>
         {
             d.Shim.CallSendNetBufferLists(s.routine, s.context, s.native, 0, NdisApi.NDIS_SEND_FLAGS_DISPATCH_LEVEL, f);
@@ -266,6 +307,23 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
             d.Shim.CallReturnNetBufferLists(s.routine, s.context, s.native, s.flags, f);
             return 0;
         });
+    }
+
+    private int _listening;
+
+    /// <summary>
+    /// An adapter of the host was halted (or its MiniportInitializeEx failed): its handle is freed, so a later NdisM*
+    /// call with it gets the clear "already halted" error, what it left outstanding is dropped, and the KTIMERs and KDPCs
+    /// its routines initialized in the driver's memory no longer keep it alive (issue 21 §4).
+    /// </summary>
+    private void OnAdapterReleased(MiniportTimers.Hosting.HostedAdapter adapter)
+    {
+        if (adapter is NdisMiniportAdapter ndisAdapter)
+        {
+            NativeNdisObjects.RemoveAdapter(ndisAdapter);
+            NdisDataExports.ForgetAdapter(ndisAdapter);
+            NativeAdapterRelease.UnbindStorage(this, adapter);
+        }
     }
 
     private void Halt(nint routine, nint context) =>

@@ -30,15 +30,33 @@ internal static class NativeNdisObjects
     public static nint AdapterHandle(NdisMiniportAdapter adapter) =>
         HandlesOf.GetValue(adapter, static a => new StrongBox<nint>(Adapters.Add((NdisMiniportAdapter)a))).Value;
 
-    /// <summary>Forgets a halted adapter's handle: a later use of it is a stale handle, and the adapter is not kept alive.</summary>
+    /// <summary>
+    /// Frees a released (halted, or failed to initialize) adapter's handle: a later use of it is a stale handle (the clear
+    /// error of <see cref="RequireAdapter"/>), and the table does not keep the adapter alive. The adapter keeps its
+    /// handle value (a weak mapping), so <see cref="AdapterHandle"/> gives the same stale handle, never a new live one.
+    /// </summary>
     public static void RemoveAdapter(NdisMiniportAdapter adapter)
     {
         if (HandlesOf.TryGetValue(adapter, out var box))
         {
             Adapters.Remove(box.Value);
-            HandlesOf.Remove(adapter);
         }
     }
+
+    /// <summary>
+    /// What a freed timer object's slot keeps to answer a later use of its handle: a weak reference to its host (one per
+    /// host), so a freed handle does not keep the host, its engine and its records alive (issue 21 §4).
+    /// </summary>
+    public static object Tombstone(NdisHost host) => HostTombstones.GetValue(host, static h => new WeakReference<NdisHost>((NdisHost)h));
+
+    /// <summary>
+    /// The host whose verifier setting answers a use of a freed handle with <paramref name="tombstone"/>: the one that
+    /// freed it, or, when that host is gone, the host of the driver whose C code is calling.
+    /// </summary>
+    public static NdisHost? HostOf(object? tombstone) =>
+        tombstone is WeakReference<NdisHost> weak && weak.TryGetTarget(out var host) ? host : (DdiGuard.CurrentDriver as NativeNdisDriver)?.Host;
+
+    private static readonly ConditionalWeakTable<NdisHost, WeakReference<NdisHost>> HostTombstones = new();
 
     /// <summary>The adapter a MiniportAdapterHandle names, for <paramref name="routine"/>.</summary>
     /// <exception cref="ArgumentException">The handle is not one the host gave, or its adapter was halted.</exception>

@@ -15,9 +15,10 @@ internal sealed unsafe class NativeOidRequest
 
     private readonly byte* _buffer;
 
-    public NativeOidRequest(NDIS_OID_REQUEST managed)
+    public NativeOidRequest(NDIS_OID_REQUEST managed, NdisMiniportAdapter? adapter)
     {
         Managed = managed;
+        Adapter = adapter;
         var length = managed.InformationBuffer.Length;
         _buffer = length == 0 ? null : (byte*)NativeMemory.AllocZeroed((nuint)length);
         managed.InformationBuffer.Span.CopyTo(new Span<byte>(_buffer, length));
@@ -45,6 +46,9 @@ internal sealed unsafe class NativeOidRequest
 
     public NDIS_OID_REQUEST Managed { get; }
 
+    /// <summary>The adapter the request was made to (null when the host called MiniportOidRequest outside an adapter's routine).</summary>
+    public NdisMiniportAdapter? Adapter { get; }
+
     /// <summary>The C request's address (what MiniportOidRequest receives).</summary>
     public nint Address { get; }
 
@@ -69,7 +73,13 @@ internal sealed unsafe class NativeOidRequest
 
         var length = Managed.InformationBuffer.Length;
         new ReadOnlySpan<byte>(_buffer, length).CopyTo(Managed.InformationBuffer.Span);
+        Free();
+    }
+
+    /// <summary>Frees the native memory without copying the answer back (the request's adapter is gone).</summary>
+    public void Free()
+    {
         NativeMemory.Free(_buffer);
-        NativeMemory.Free(r);
+        NativeMemory.Free((void*)Address);
     }
 }

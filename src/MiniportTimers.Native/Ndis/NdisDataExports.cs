@@ -12,10 +12,45 @@ namespace MiniportTimers.Native.Ndis;
 internal static unsafe partial class NdisDataExports
 {
     /// <summary>The C NBLs the host sent, by address, with the NBL the host's caller submitted and the shim that made it.</summary>
-    internal static readonly ConcurrentDictionary<nint, (NET_BUFFER_LIST Managed, NativeDriver Driver)> SendsInFlight = new();
+    internal static readonly ConcurrentDictionary<nint, (NET_BUFFER_LIST Managed, NativeDriver Driver, NdisMiniportAdapter? Adapter)> SendsInFlight = new();
 
     /// <summary>The C OID requests a miniport pended, by address.</summary>
     internal static readonly ConcurrentDictionary<nint, NativeOidRequest> PendingRequests = new();
+
+    /// <summary>
+    /// Drops the sends and OID requests <paramref name="adapter"/> never completed, once it is released (NDIS would not
+    /// halt it with any outstanding; a miniport that left some has a bug), and frees their native memory: a later
+    /// completion with the adapter's handle is refused for the stale handle before the memory is read.
+    /// </summary>
+    internal static void ForgetAdapter(NdisMiniportAdapter adapter)
+    {
+        var sends = new List<(nint Nbl, NativeDriver Driver)>();
+        foreach (var send in SendsInFlight)
+        {
+            if (ReferenceEquals(send.Value.Adapter, adapter) && SendsInFlight.TryRemove(send.Key, out var sent))
+            {
+                sends.Add((send.Key, sent.Driver));
+            }
+        }
+
+        var requests = new List<NativeOidRequest>();
+        foreach (var request in PendingRequests)
+        {
+            if (ReferenceEquals(request.Value.Adapter, adapter) && PendingRequests.TryRemove(request.Key, out var pending))
+            {
+                requests.Add(pending);
+            }
+        }
+
+        if (sends.Count + requests.Count == 0)
+        {
+            return;
+        }
+
+        adapter.Host.Engine.FlushDispatched(); // a C callback already dispatched may still hold them (real clock)
+        sends.ForEach(s => s.Driver.Shim.FreeSendNetBufferList(s.Nbl));
+        requests.ForEach(r => r.Free());
+    }
 
     /// <summary>NDIS_STATUS_INDICATION.StatusCode: after the header (4), SourceHandle (8 at 8) and PortNumber (4 at 16).</summary>
     private const int NdisStatusIndicationStatusCodeOffset = 20;

@@ -102,9 +102,9 @@ internal static unsafe partial class NdisExports
         {
             case HandleState.Live:
                 NdisApi.NdisFreeTimerObject(live!);
-                NativeNdisObjects.TimerObjects.Remove(timerObject, live!.Timer.NdisHost);
+                NativeNdisObjects.TimerObjects.Remove(timerObject, NativeNdisObjects.Tombstone(live!.Timer.NdisHost));
                 break;
-            case HandleState.Freed when tombstone is NdisHost host:
+            case HandleState.Freed when NativeNdisObjects.HostOf(tombstone) is { } host:
                 NdisApi.TimerObjectFreedTwice(host, MiniportTimers.Hosting.MiniportHost.DriverTrack); // the decision a second free of the C# object gets
                 break;
             default:
@@ -151,7 +151,7 @@ internal static unsafe partial class NdisExports
         NativeNdisObjects.TimerObjects.Find(handle, out var live, out var tombstone) switch
         {
             HandleState.Live => live!,
-            HandleState.Freed when tombstone is NdisHost host => throw NdisApi.FreedTimerObjectUsed(host, routine),
+            HandleState.Freed when NativeNdisObjects.HostOf(tombstone) is { } host => throw NdisApi.FreedTimerObjectUsed(host, routine),
             _ => throw new ArgumentException($"{routine}: 0x{handle:X} is not a timer object the host allocated.", nameof(handle)),
         };
 }

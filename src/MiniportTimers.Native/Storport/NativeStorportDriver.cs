@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Native.Interop;
 using MiniportTimers.Storport;
 
@@ -20,10 +21,10 @@ namespace MiniportTimers.Native.Storport;
 public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 {
     private static readonly ConcurrentDictionary<nint, NativeStorportDriver> ByToken = new();
-    private static readonly ConcurrentDictionary<nint, (SCSI_REQUEST_BLOCK Srb, NativeStorportDriver Driver)> Requests = new();
+    private static readonly ConcurrentDictionary<nint, (SCSI_REQUEST_BLOCK Srb, NativeStorportDriver Driver, object Extension)> Requests = new();
     private static long s_nextToken;
 
-    private readonly ConcurrentBag<NativeDeviceExtension> _extensions = [];
+    private readonly ConcurrentDictionary<nint, NativeDeviceExtension> _extensions = new();
     private readonly nint _token;
     private NativeHwInitializationData _data;
 
@@ -65,12 +66,19 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         return Start(new NativeStorportDriver(path, host));
     }
 
-    /// <summary>Frees the adapters' native device extensions. Call after the host removed them.</summary>
+    /// <summary>
+    /// Frees the native device extensions of the adapters still there (a removed adapter's was freed at its removal), and
+    /// forgets the driver object. Call after the host removed the adapters.
+    /// </summary>
     public void Dispose()
     {
-        foreach (var extension in _extensions)
+        Host.AdapterReleased -= OnAdapterReleased;
+        foreach (var address in _extensions.Keys)
         {
-            extension.Free();
+            if (_extensions.TryRemove(address, out var extension))
+            {
+                Release(extension, MiniportTimers.Storport.AdapterRegistry.Find(extension), atRemoval: false);
+            }
         }
 
         ByToken.TryRemove(_token, out _);
@@ -106,6 +114,12 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 
     /// <summary>A DriverObject value the driver sees (unique in the process).</summary>
     private static nint NewToken() => (nint)(0x4452_0000_0000 + (Interlocked.Increment(ref s_nextToken) * 16));
+
+    /// <summary>Driver objects whose token StorPortInitialize can still find.</summary>
+    internal static int TokenCount => ByToken.Count;
+
+    /// <summary>Native SCSI_REQUEST_BLOCKs handed to HwStorStartIo and not yet completed.</summary>
+    internal static int RequestCount => Requests.Count;
 
     internal static NativeStorportDriver? FromToken(nint token) => ByToken.TryGetValue(token, out var d) ? d : null;
 
@@ -148,9 +162,77 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 
     private NativeDeviceExtension NewExtension()
     {
+        if (Interlocked.Exchange(ref _listening, 1) == 0)
+        {
+            Host.AdapterReleased += OnAdapterReleased;
+        }
+
         var extension = new NativeDeviceExtension(_data.DeviceExtensionSize);
-        _extensions.Add(extension);
+        _extensions[extension.Address] = extension;
         return extension;
+    }
+
+    private int _listening;
+
+    /// <summary>
+    /// An adapter of the host was removed (or failed and was removed): Windows frees its device extension, and so does
+    /// the bridge, with everything that stood for storage in it (issue 21 §4).
+    /// </summary>
+    private void OnAdapterReleased(MiniportTimers.Hosting.HostedAdapter adapter)
+    {
+        if (adapter is StorportAdapter { DeviceExtension: NativeDeviceExtension extension } storportAdapter && _extensions.TryRemove(extension.Address, out _))
+        {
+            Release(extension, storportAdapter, atRemoval: true);
+            NativeAdapterRelease.UnbindStorage(this, adapter);
+        }
+    }
+
+    /// <summary>
+    /// Frees <paramref name="extension"/> and what the bridge kept for it and its adapter: the adapter's timer handles,
+    /// STOR_DPCs and requests never completed; the KTIMERs, KDPCs and KSPIN_LOCKs in its memory. A KTIMER or KDPC still
+    /// queued there is cancelled first, so no C routine runs on the freed memory; at removal it is also reported as a
+    /// timer still queued when the adapter was removed (TIMER_OR_DPC_INVALID with the verifier, a finding without),
+    /// as for the adapter's own timers. On a real clock the memory is freed only after the callbacks already dispatched
+    /// have returned (<see cref="MiniportTimers.Engine.TimerEngine.FlushDispatched"/>).
+    /// </summary>
+    private void Release(NativeDeviceExtension extension, StorportAdapter? adapter, bool atRemoval)
+    {
+        var (start, length) = (extension.Address, (nuint)Math.Max(extension.Size, 1u));
+        foreach (var request in Requests)
+        {
+            if (ReferenceEquals(request.Value.Extension, extension) && Requests.TryRemove(request.Key, out _))
+            {
+                NativeMemory.Free((void*)request.Key); // never completed: the adapter is gone
+            }
+        }
+
+        if (adapter is not null)
+        {
+            NativeObjects.ForgetAdapter(adapter, start, length);
+        }
+
+        foreach (var hostObject in RemoveStorage(start, length))
+        {
+            var (queued, kind, rule) = hostObject switch
+            {
+                KTIMER timer => (timer.Cancel(), "KTIMER", VerifierRules.TimerObject),
+                KDPC dpc => (dpc.Remove(), "KDPC", VerifierRules.DpcObject),
+                _ => (false, string.Empty, 0ul),
+            };
+            if (queued && atRemoval && adapter is not null)
+            {
+                Host.TeardownMisuse(
+                    adapter.Name,
+                    "Removal",
+                    new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, rule, 0, 0, 0, $"a {kind} in the device extension was still queued when the adapter was removed"),
+                    "TimerQueuedAtRemoval",
+                    $"A {kind} in the device extension was still queued when the adapter was removed; the host cancelled it.");
+            }
+        }
+
+        MiniportTimers.Native.Kernel.NativeSpinLocks.RemoveRange(start, length);
+        Host.Engine.FlushDispatched(); // a callback that started before the removal finishes before its memory goes (real clock; at once on a virtual one or a dispatch thread)
+        extension.Free();
     }
 
     private uint FindAdapter(object deviceExtension, object? hwContext, object? busInformation, string? argumentString, PORT_CONFIGURATION_INFORMATION configInfo, out bool reserved3)
@@ -196,7 +278,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             native->DataTransferLength = srb.DataTransferLength;
         }
 
-        Requests[(nint)native] = (srb, this);
+        Requests[(nint)native] = (srb, this, deviceExtension);
         return DdiGuard.Call(this, NameOf(_data.HwStartIo), (_data.HwStartIo, NativeCallback.Address(deviceExtension), (nint)native), static (d, s, f) =>
             d.Shim.CallStartIo(s.HwStartIo, s.Item2, s.Item3, f)) != 0;
     }

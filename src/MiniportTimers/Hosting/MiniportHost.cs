@@ -159,12 +159,25 @@ public abstract class MiniportHost
         }
     }
 
-    /// <summary>Forgets a halted or removed adapter (its records stay in <see cref="Diagnostics"/>).</summary>
+    /// <summary>
+    /// Raised once for each adapter the host releases (halted, removed, or whose initialization failed), after the host
+    /// forgot it, on the releasing thread, with no lock held: the native bridge drops what it kept for the adapter
+    /// (issue 21 §4). A handler must not throw.
+    /// </summary>
+    internal event Action<HostedAdapter>? AdapterReleased;
+
+    /// <summary>Forgets a halted or removed adapter (its records stay in <see cref="Diagnostics"/>); the first release raises <see cref="AdapterReleased"/>.</summary>
     internal void Release(HostedAdapter adapter)
     {
+        bool released;
         lock (_gate)
         {
-            _adapters.Remove(adapter);
+            released = _adapters.Remove(adapter);
+        }
+
+        if (released)
+        {
+            AdapterReleased?.Invoke(adapter);
         }
     }
 

@@ -43,8 +43,9 @@ public sealed class NdisHost : MiniportHost
     /// <summary>The registered driver, once NdisMRegisterMiniportDriver succeeded.</summary>
     public NdisDriverHandle? DriverHandle { get; private set; }
 
-    /// <summary>The adapters added and not yet halted, in the order they were added (a halted adapter is released: its
-    /// records stay in <see cref="MiniportHost.Diagnostics"/>, <see cref="Completions"/> and <see cref="Indications"/>).</summary>
+    /// <summary>The adapters added and not yet halted, in the order they were added (a halted adapter, or one whose
+    /// MiniportInitializeEx failed, is released: its records stay in <see cref="MiniportHost.Diagnostics"/>,
+    /// <see cref="Completions"/> and <see cref="Indications"/>).</summary>
     public IReadOnlyList<NdisMiniportAdapter> Adapters => LiveAdapters<NdisMiniportAdapter>();
 
     /// <summary>

@@ -65,6 +65,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         if (!Run(NdisRoutines.MiniportInitializeEx, KIRQL.PASSIVE_LEVEL, () => status = _handlers.InitializeHandlerEx!(this, driverContext)) || status != NdisApi.NDIS_STATUS_SUCCESS)
         {
             TrySetState(NdisAdapterState.Failed, NdisAdapterState.Initializing);
+            Host.Release(this); // NDIS never halts an adapter whose MiniportInitializeEx failed: it is gone now
             return;
         }
 
@@ -162,7 +163,8 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     /// timer object allocated with the adapter's handle and not freed is reported as left allocated (MiniportHaltEx must
     /// free it): with the verifier a bug check recorded under "Halt", without it a finding; one report per timer, the
     /// queued one first. The adapter's timer objects then run as driver-level code: one armed again later fires, and the
-    /// set is reported if the timer object was left allocated (<see cref="NdisApi.NdisSetTimerObject"/>).
+    /// set is reported if the timer object was left allocated (<see cref="NdisApi.NdisSetTimerObject"/>). Nothing to do
+    /// for an adapter whose initialization failed (the host released it then) or already halted.
     /// </summary>
     public void Halt()
     {

@@ -71,6 +71,25 @@ public class NativeHandleTableTests
         Assert.Equal(50, table.Capacity);
     }
 
+    [Fact]
+    public void RemoveWhere_FreesTheMatchingHandlesOnly_LeavingTheTombstone()
+    {
+        var table = new NativeHandleTable<string>((byte)'X');
+        var (a, b, c) = (table.Add("adapter0 timer"), table.Add("adapter1 timer"), table.Add("adapter0 dpc"));
+
+        Assert.Equal(2, table.RemoveWhere(v => v.StartsWith("adapter0", StringComparison.Ordinal), "removed"));
+
+        Assert.Equal(HandleState.Freed, table.Find(a, out _, out var tombstone));
+        Assert.Equal("removed", tombstone);
+        Assert.Equal(HandleState.Live, table.Find(b, out _));
+        Assert.Equal(HandleState.Freed, table.Find(c, out _));
+        Assert.Equal((1, 2L), (table.Count, table.Removed));
+        Assert.False(table.Remove(a)); // already freed
+        Assert.Equal(3, table.Capacity);
+        table.Add("reused");
+        Assert.Equal(3, table.Capacity); // a freed slot is reused
+    }
+
     private static (nint Handle, WeakReference Weak) AddAndFree(NativeHandleTable<object> table, object tombstone)
     {
         var value = new object();

@@ -23,6 +23,13 @@ public abstract class KernelObject
     internal void Bind(string routine) =>
         Scope = KernelContext.Current ?? throw new InvalidOperationException($"{routine}: no engine. Call it from a miniport routine of a host, or inside Ke.UseEngine(engine).");
 
+    /// <summary>
+    /// The adapter whose routine initialized the object was released while the object stays (storage the host cannot see
+    /// freed, a driver's global): from now on its routine runs in <paramref name="scope"/>, the host's driver-level scope,
+    /// where a bug check is recorded under the driver, and the object no longer keeps the adapter alive (issue 21 §4).
+    /// </summary>
+    internal void Rebind(KernelScope scope) => Scope = scope;
+
     internal TimerEngine RequireEngine(string routine) =>
         Engine ?? throw new InvalidOperationException($"{routine}: the object was never initialized.");
 
