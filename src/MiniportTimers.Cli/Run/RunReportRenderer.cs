@@ -51,7 +51,6 @@ internal static class RunReportRenderer
 
     private static void Render(RunReport r, IAnsiConsole console, Terminal terminal)
     {
-        var options = RenderOptions.Create(console);
 
         if (r.StoppedBy is { } signal)
         {
@@ -77,12 +76,12 @@ internal static class RunReportRenderer
             console.WriteLine($"== {s.Name} ==");
             if (s.Timers.Count > 0)
             {
-                console.Write(Fit(TimerLayouts(s), terminal.Width, options) ?? (IRenderable)TimerRecords(s));
+                console.Write(Fit(TimerLayouts(s), terminal.Width) ?? (IRenderable)TimerRecords(s));
             }
 
             if (s.Ports is { Count: > 0 } ports)
             {
-                console.Write(Fit([PortsTable(ports, TableBorder.Ascii), PortsTable(ports, TableBorder.None)], terminal.Width, options) ?? PortsTable(ports, TableBorder.None));
+                console.Write(Fit([PortsTable(ports, TableBorder.Ascii), PortsTable(ports, TableBorder.None)], terminal.Width) ?? PortsTable(ports, TableBorder.None));
             }
 
             console.WriteLine(string.Join(", ", s.Facts.Select(f => $"{f.Label}: {N(f.Value)}")));
@@ -141,8 +140,18 @@ internal static class RunReportRenderer
         console.MarkupLine(count == 0 ? Markup.Escape($"{label}: 0") : terminal.Paint($"{label}: {count}", style));
 
     /// <summary>The first of <paramref name="layouts"/> whose natural width fits <paramref name="width"/>, or null.</summary>
-    private static Table? Fit(IEnumerable<Table> layouts, int width, RenderOptions options) =>
-        layouts.FirstOrDefault(t => ((IRenderable)t).Measure(options, 10_000).Max <= width);
+    private static Table? Fit(IEnumerable<Table> layouts, int width) =>
+        layouts.FirstOrDefault(t => NaturalWidth(t) <= width);
+
+    /// <summary>The widest line of <paramref name="table"/> drawn with all the room it wants (measured by drawing it: exact).</summary>
+    private static int NaturalWidth(Table table)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        var console = Terminal.Redirected.CreateConsole(text);
+        console.Profile.Width = 10_000;
+        console.Write(table);
+        return text.ToString().Split('\n').Max(line => new StringInfo(line.TrimEnd(' ', '\r')).LengthInTextElements);
+    }
 
     /// <summary>The timer table, widest first: with a Kind column; with the kinds as group rows; the same without borders.</summary>
     private static IEnumerable<Table> TimerLayouts(SampleReport s)
