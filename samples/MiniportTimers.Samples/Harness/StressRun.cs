@@ -53,7 +53,8 @@ public static class StressRun
     /// timers expire between calls; unpaced, almost every request is overtaken by the next call on its handle.
     /// </param>
     /// <param name="forcedGcIntervalMilliseconds">0 for none; otherwise a forced blocking full GC this often during the run.</param>
-    public static Result Execute(int threads, long operations, int timersPerThread = 8, int maxSpinPerOperation = 2_000, int forcedGcIntervalMilliseconds = 0)
+    /// <param name="progress">Counts the run's operations and callbacks as they happen (for a live view); null for none.</param>
+    public static Result Execute(int threads, long operations, int timersPerThread = 8, int maxSpinPerOperation = 2_000, int forcedGcIntervalMilliseconds = 0, StressProgress? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSpinPerOperation);
         ArgumentOutOfRangeException.ThrowIfNegative(forcedGcIntervalMilliseconds);
@@ -66,7 +67,7 @@ public static class StressRun
         var before = Memory();
         var (threadsBefore, fdsBefore) = (OsThreads(), OpenFileDescriptors());
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var (callbacks, violations, gcs) = Run(threads, operations, timersPerThread, maxSpinPerOperation, forcedGcIntervalMilliseconds);
+        var (callbacks, violations, gcs) = Run(threads, operations, timersPerThread, maxSpinPerOperation, forcedGcIntervalMilliseconds, progress);
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
         var after = Memory();
         using var pause = new ManualResetEventSlim();
@@ -117,7 +118,7 @@ public static class StressRun
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
-    private static (long Callbacks, List<string> Violations, int GcsInjected) Run(int threads, long operations, int timersPerThread, int maxSpinPerOperation, int forcedGcIntervalMilliseconds)
+    private static (long Callbacks, List<string> Violations, int GcsInjected) Run(int threads, long operations, int timersPerThread, int maxSpinPerOperation, int forcedGcIntervalMilliseconds, StressProgress? progress = null)
     {
         using var engine = new RealTimeTimerEngine("stress");
         var host = new StorportHost(engine);
@@ -145,6 +146,8 @@ public static class StressRun
             {
                 violations.Enqueue($"request {r.Id} ran twice");
             }
+
+            progress?.CountCallback();
         };
 
         var perThread = operations / threads;
@@ -216,6 +219,11 @@ public static class StressRun
                 {
                     Thread.Yield();
                 }
+
+                if ((n & 63) == 63)
+                {
+                    progress?.CountOperations(64);
+                }
             }
 
             for (var i = 0; i < timersPerThread; i++)
@@ -259,4 +267,24 @@ public static class StressRun
         host.Adapters[0].Remove();
         return (fired.Count, [.. bugChecks, .. violations], gcs);
     }
+}
+
+/// <summary>
+/// What a running <see cref="StressRun"/> has done so far, for a live view: updated by its threads (operations in steps
+/// of 64 per thread, callbacks one by one), read from any thread.
+/// </summary>
+public sealed class StressProgress
+{
+    private long _operations;
+    private long _callbacks;
+
+    /// <summary>DDI calls made so far (counted in steps of 64 per thread; the warm-up's are not counted).</summary>
+    public long Operations => Interlocked.Read(ref _operations);
+
+    /// <summary>Callbacks run so far.</summary>
+    public long Callbacks => Interlocked.Read(ref _callbacks);
+
+    internal void CountOperations(long count) => Interlocked.Add(ref _operations, count);
+
+    internal void CountCallback() => Interlocked.Increment(ref _callbacks);
 }

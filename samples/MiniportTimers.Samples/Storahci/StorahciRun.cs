@@ -40,6 +40,37 @@ public sealed class StorahciRun : ISampleRun
     /// <inheritdoc />
     public string Name => "storahci";
 
+    /// <summary>Tenths of the run at which the workload resets a port (<see cref="ResetPort"/>): its start begins again.</summary>
+    private const int ResetTenths = 5;
+
+    /// <summary>Tenths of the run at which the workload powers a port down (<see cref="CycledPort"/>); 50 ms later it starts again.</summary>
+    private const int PowerCycleTenths = 6;
+
+    /// <summary>
+    /// The shortest run in which a port whose device never leaves BSY reaches its start's 60 s give-up (the weighted total
+    /// of its polls, each stretched <paramref name="pollStretch"/> times by a Windows clock tick): the ports before it
+    /// start first (1 s each allowed); the port the workload resets at half the run, and the one it power-cycles at 60 %,
+    /// start again there, so they need twice and two and a half times the give-up.
+    /// </summary>
+    /// <param name="port">The port, 0-based.</param>
+    /// <param name="portsPerAdapter">Ports per adapter.</param>
+    /// <param name="pollStretch">How much longer than asked each poll waits (1: precise timers).</param>
+    public static long RunToSeeGiveUpMilliseconds(int port, int portsPerAdapter, double pollStretch)
+    {
+        const double GiveUp = 60_000;
+        const double Margin = 2_000;
+        var restartAt = (port == CycledPort(portsPerAdapter) ? PowerCycleTenths : port == ResetPort(portsPerAdapter) ? ResetTenths : 0) / 10.0;
+        var first = restartAt == 0 ? ((port + 1) * 1_000 * pollStretch) + (GiveUp * pollStretch) + Margin : 0;
+        var again = restartAt == 0 ? 0 : ((GiveUp * pollStretch) + 50 + Margin) / (1 - restartAt);
+        return (long)Math.Ceiling(Math.Max(first, again));
+    }
+
+    /// <summary>The port the workload power-cycles.</summary>
+    private static int CycledPort(int ports) => Math.Min(2, ports - 1);
+
+    /// <summary>The port the workload resets.</summary>
+    private static int ResetPort(int ports) => Math.Min(3, ports - 1);
+
     /// <summary>The host, once started.</summary>
     public StorportHost Host => _host ?? throw new InvalidOperationException("Not started.");
 
@@ -207,12 +238,12 @@ public sealed class StorahciRun : ISampleRun
         w.At((duration * 4 / 10) + (30 * Ms), hotPort.SignalHotPlug);
 
         // Power cycle: D3 cancels the start timer (storahci power-down), D0 starts the port again 50 ms later.
-        var cycled = (byte)Math.Min(2, ports - 1);
-        w.At(duration * 6 / 10, () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = cycled, DevicePowerState = 3 }));
-        w.At((duration * 6 / 10) + (50 * Ms), () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = cycled, DevicePowerState = 0 }));
+        var cycled = (byte)CycledPort(ports);
+        w.At(duration * PowerCycleTenths / 10, () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = cycled, DevicePowerState = 3 }));
+        w.At((duration * PowerCycleTenths / 10) + (50 * Ms), () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = cycled, DevicePowerState = 0 }));
 
         // Port reset: a direct start again while a previous start timer may still be pending.
-        var reset = (byte)Math.Min(3, ports - 1);
-        w.At(duration / 2, () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_RESET_BUS, PathId = reset }));
+        var reset = (byte)ResetPort(ports);
+        w.At(duration * ResetTenths / 10, () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_RESET_BUS, PathId = reset }));
     }
 }

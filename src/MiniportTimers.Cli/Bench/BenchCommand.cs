@@ -15,97 +15,48 @@ namespace MiniportTimers.Cli.Bench;
 /// </summary>
 internal static class BenchCommand
 {
-    public static Command Create()
+    /// <summary>The <c>bench</c> command; <paramref name="terminals"/> says what each output is (default: <see cref="Terminal.Detect"/>).</summary>
+    public static Command Create(Func<TextWriter, Terminal>? terminals = null)
     {
         var quick = new Option<bool>("--quick") { Description = "A few seconds with small sample counts: proves the benchmarks run (CI smoke), not a measurement." };
-        var output = new Option<string?>("--output") { Description = "Folder for bench.csv and bench-lateness.svg (made if missing; checked before the benchmarks start).", DefaultValueFactory = _ => "bench-results", HelpName = "folder" }.WritableOutput(isFolder: true);
-        var only = new Option<string[]>("--only") { Description = "Run only these parts (repeatable): throughput (arm+cancel, create+free, allocation, memory), ddi (each timer DDI beside the engine: ns and bytes per request+cancel and request+fire), lateness (with the 100 µs cadence), coalescing, idle, expiry (N one-shots due within 100 ms: CPU per expiry and how late the last one runs, beside System.Threading.Timer; the virtual engine's AdvanceTo per expiry), cpus (the same burst on one dispatcher and on one per CPU, and a 1 ms timer's ticks while another dispatcher's callback blocks 200 ms), churn (1,000,000 idle-timeouts of 30 s with 1 s tolerance re-armed at random by 2 threads while 1 % expire: re-arms per second and expiry lateness, beside System.Threading.Timer), floor (one-shot lateness at 100 µs, 1 ms, 10 ms, 100 ms and 1 s beside a bare timerfd's in the same minutes, and at 1 ms with both on SCHED_FIFO 99: the real-time dispatcher), first (the first ten expiries of a fresh process, with the engine's warm-up and without).", AllowMultipleArgumentsPerToken = true };
-        only.AcceptOnlyFromAmong(Parts);
-        var command = new Command("bench", "Measure the engine side by side with System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a spin loop.")
+        var output = new Option<string?>("--output") { Description = "Folder for bench.csv, the lateness plot (bench-lateness.png and .svg) and one .hgrm histogram per lateness series (made if missing; checked before the benchmarks start).", DefaultValueFactory = _ => "bench-results", HelpName = "folder" }.WritableOutput(isFolder: true);
+        var only = new Option<string[]>("--only") { Description = $"Run only these parts (repeatable): {string.Join(", ", Parts)}. What each measures: docs/benchmarks.md.", AllowMultipleArgumentsPerToken = true, HelpName = "part" }.OneOf(Parts);
+        var command = new Command("bench", "Measure the engine side by side with System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a spin loop. Exit code 1 when a part could not be measured.")
         {
             quick, output, only,
         };
-        command.SetAction(parse => Execute(parse.GetValue(quick), parse.GetValue(output)!, parse.InvocationConfiguration.Output, parse.GetValue(only), parse.InvocationConfiguration.Error));
+        command.SetAction(parse => Execute(parse.GetValue(quick), parse.GetValue(output)!, parse.InvocationConfiguration.Output, parse.GetValue(only), parse.InvocationConfiguration.Error, terminals));
         return command;
     }
 
-    /// <summary>The parts <c>--only</c> can pick.</summary>
+    /// <summary>The parts <c>--only</c> can pick, in the order they run.</summary>
     private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle", "expiry", "cpus", "churn", "floor", "first"];
 
-    public static int Execute(bool quick, string outputFolder, TextWriter output, string[]? only = null, TextWriter? error = null)
+    /// <summary>One part of the bench: its name (as <c>--only</c> spells it) and what measures it.</summary>
+    internal sealed record Part(string Name, Func<IEnumerable<BenchRow>> Measure);
+
+    /// <summary>Runs the benchmarks and writes their outputs; returns the exit code.</summary>
+    /// <param name="quick">Small sample counts (a smoke test).</param>
+    /// <param name="outputFolder">Where bench.csv, the plot and the .hgrm files go.</param>
+    /// <param name="output">The table.</param>
+    /// <param name="only">The parts to run (all when null or empty).</param>
+    /// <param name="error">Problems (defaults to <paramref name="output"/>).</param>
+    /// <param name="terminals">What <paramref name="output"/> is: a terminal gets live progress and colour (default: <see cref="Terminal.Detect"/>).</param>
+    /// <param name="parts">The parts to run instead of the standard ones (tests).</param>
+    public static int Execute(bool quick, string outputFolder, TextWriter output, string[]? only = null, TextWriter? error = null, Func<TextWriter, Terminal>? terminals = null, IReadOnlyList<Part>? parts = null)
     {
-        bool Runs(string part) => only is null || only.Length == 0 || only.Contains(part, StringComparer.Ordinal);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        console.Profile.Width = 160;
+        error ??= output;
+        var terminal = (terminals ?? (writer => Terminal.Detect(writer)))(output);
+        var console = terminal.CreateConsole(output);
+        console.Profile.Width = terminal.IsInteractive ? terminal.Width : 160;
         var pending = quick ? 10_000 : 1_000_000;
-        var rows = new List<BenchRow>();
+        var lateness = new List<LatenessBench.Series>();
+        parts ??= StandardParts(quick, pending, lateness);
+        var chosen = parts.Where(p => only is null || only.Length == 0 || only.Contains(p.Name, StringComparer.Ordinal)).ToList();
 
         console.WriteLine($"bench on {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}{(quick ? " (quick: smoke only)" : string.Empty)}");
-        if (Runs("throughput"))
-        {
-            rows.AddRange(ThroughputBench.Run(quick));
-        }
-
-        if (Runs("ddi"))
-        {
-            rows.AddRange(DdiPathBench.Run(quick));
-        }
-
-        var lateness = Runs("lateness") ? LatenessBench.Run(quick, pending) : [];
-        foreach (var s in lateness)
-        {
-            var where = $"{s.IntervalMicroseconds:0.#} µs, {s.Load}";
-            rows.Add(new BenchRow("lateness", $"p50 at {where}", s.Approach, s.Lateness.At(50), "µs"));
-            rows.Add(new BenchRow("lateness", $"p90 at {where}", s.Approach, s.Lateness.At(90), "µs"));
-            rows.Add(new BenchRow("lateness", $"p99 at {where}", s.Approach, s.Lateness.At(99), "µs"));
-            rows.Add(new BenchRow("lateness", $"p99.9 at {where}", s.Approach, s.Lateness.At(99.9), "µs"));
-            rows.Add(new BenchRow("lateness", $"max at {where}", s.Approach, s.Lateness.Max, "µs"));
-            rows.Add(new BenchRow("lateness", $"early fires at {where}", s.Approach, s.Early, "of " + s.Lateness.Count));
-            rows.Add(new BenchRow("cpu", $"CPU while waiting at {where}", s.Approach, s.CpuPercent, "% of a core"));
-        }
-
-        if (Runs("lateness"))
-        {
-            var (fired, expected) = LatenessBench.Cadence100us(quick);
-            rows.Add(new BenchRow("cadence", "100 µs periodic: fires / expected", "ours", 100.0 * fired / expected, "%", $"{fired} of {expected}"));
-        }
-
-        foreach (var c in Runs("coalescing") ? CoalescingBench.Run(quick) : [])
-        {
-            rows.Add(new BenchRow("coalescing", $"wake-ups / optimal, tolerance {c.ToleranceMilliseconds} ms", "ours", (double)c.WakeUps / c.Optimal, "×", $"{c.WakeUps} wake-ups, optimal {c.Optimal}, zero tolerance {c.ZeroToleranceWakeUps}"));
-        }
-
-        if (Runs("expiry"))
-        {
-            rows.AddRange(ExpiryBench.Run(quick));
-        }
-
-        if (Runs("first"))
-        {
-            rows.AddRange(FirstExpiriesBench.Run());
-        }
-
-        if (Runs("floor"))
-        {
-            rows.AddRange(FloorBench.Rows(FloorBench.Run(quick)));
-        }
-
-        if (Runs("cpus"))
-        {
-            rows.AddRange(ExpiryBench.RunCpus(quick));
-        }
-
-        if (Runs("churn"))
-        {
-            rows.AddRange(ChurnBench.Run(quick));
-        }
-
-        if (Runs("idle"))
-        {
-            rows.Add(new BenchRow("idle", "wake-ups per second with nothing pending", "ours", IdleWakeUps(quick), "/s"));
-        }
-
-        Print(console, rows);
+        var rows = terminal.IsInteractive ? MeasureWithProgress(console, chosen) : [.. chosen.SelectMany(Measure)];
+        Print(console, rows, terminal);
         var failed = false;
         var written = new List<string>();
         void Write(string name, string content)
@@ -113,7 +64,7 @@ internal static class BenchCommand
             var path = Path.Combine(outputFolder, name);
             if (OutputPath.TryWrite(path, content, output) is { } problem)
             {
-                (error ?? output).WriteLine($"bench: --output: {problem}");
+                error.WriteLine($"bench: --output: {problem}");
                 failed = true;
             }
             else
@@ -128,7 +79,7 @@ internal static class BenchCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
         {
-            (error ?? output).WriteLine($"bench: --output: could not make the folder '{outputFolder}': {ex.Message}");
+            error.WriteLine($"bench: --output: could not make the folder '{outputFolder}': {ex.Message}");
             return ExitCodes.OutputError;
         }
 
@@ -150,7 +101,7 @@ internal static class BenchCommand
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                (error ?? output).WriteLine($"bench: --output: could not write the plot: {ex.Message}");
+                error.WriteLine($"bench: --output: could not write the plot: {ex.Message}");
                 failed = true;
             }
         }
@@ -162,7 +113,106 @@ internal static class BenchCommand
             console.WriteLine($"Wrote to {outputFolder}: {string.Join(", ", named)}{(hgrms > 0 ? $", and {hgrms} lateness histograms (.hgrm, µs; HdrHistogram's plotters read them)" : string.Empty)}");
         }
 
-        return failed ? ExitCodes.OutputError : ExitCodes.Success;
+        var failedParts = rows.Where(r => r.Failed).Select(r => r.Group).Distinct().ToList();
+        foreach (var row in rows.Where(r => r.Failed))
+        {
+            error.WriteLine($"bench: {row.Group} failed ({row.Approach}): {row.Note}");
+        }
+
+        if (failedParts.Count > 0)
+        {
+            console.MarkupLine(terminal.Paint($"FAILED: {string.Join(", ", failedParts)} could not be measured (see above); bench exits 1.", "bold red"));
+        }
+
+        return failedParts.Count > 0 ? ExitCodes.RunFailed : failed ? ExitCodes.OutputError : ExitCodes.Success;
+    }
+
+    /// <summary>The standard parts, in the order they run; the lateness part also fills <paramref name="lateness"/> (for the CSV, .hgrm files and plot).</summary>
+    private static List<Part> StandardParts(bool quick, int pending, List<LatenessBench.Series> lateness) =>
+    [
+        new("throughput", () => ThroughputBench.Run(quick)),
+        new("ddi", () => DdiPathBench.Run(quick)),
+        new("lateness", () =>
+        {
+            lateness.AddRange(LatenessBench.Run(quick, pending));
+            return LatenessRows(lateness, quick);
+        }),
+        new("coalescing", () => CoalescingBench.Run(quick).Select(c => new BenchRow("coalescing", $"wake-ups / optimal, tolerance {c.ToleranceMilliseconds} ms", "ours", (double)c.WakeUps / c.Optimal, "×", $"{c.WakeUps} wake-ups, optimal {c.Optimal}, zero tolerance {c.ZeroToleranceWakeUps}"))),
+        new("expiry", () => ExpiryBench.Run(quick)),
+        new("first", FirstExpiriesBench.Run),
+        new("floor", () => FloorBench.Rows(FloorBench.Run(quick))),
+        new("cpus", () => ExpiryBench.RunCpus(quick)),
+        new("churn", () => ChurnBench.Run(quick)),
+        new("idle", () => [new BenchRow("idle", "wake-ups per second with nothing pending", "ours", IdleWakeUps(quick), "/s")]),
+    ];
+
+    private static List<BenchRow> LatenessRows(List<LatenessBench.Series> lateness, bool quick)
+    {
+        var rows = new List<BenchRow>();
+        foreach (var s in lateness)
+        {
+            var where = $"{s.IntervalMicroseconds:0.#} µs, {s.Load}";
+            rows.Add(new BenchRow("lateness", $"p50 at {where}", s.Approach, s.Lateness.At(50), "µs"));
+            rows.Add(new BenchRow("lateness", $"p90 at {where}", s.Approach, s.Lateness.At(90), "µs"));
+            rows.Add(new BenchRow("lateness", $"p99 at {where}", s.Approach, s.Lateness.At(99), "µs"));
+            rows.Add(new BenchRow("lateness", $"p99.9 at {where}", s.Approach, s.Lateness.At(99.9), "µs"));
+            rows.Add(new BenchRow("lateness", $"max at {where}", s.Approach, s.Lateness.Max, "µs"));
+            rows.Add(new BenchRow("lateness", $"early fires at {where}", s.Approach, s.Early, "of " + s.Lateness.Count));
+            rows.Add(new BenchRow("cpu", $"CPU while waiting at {where}", s.Approach, s.CpuPercent, "% of a core"));
+        }
+
+        var (fired, expected) = LatenessBench.Cadence100us(quick);
+        rows.Add(new BenchRow("cadence", "100 µs periodic: fires / expected", "ours", 100.0 * fired / expected, "%", $"{fired} of {expected}"));
+        return rows;
+    }
+
+    /// <summary>One part's rows; a part that throws is one failed row with the exception's message (bench goes on with the next part).</summary>
+    private static List<BenchRow> Measure(Part part)
+    {
+        try
+        {
+            return [.. part.Measure()];
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return [new BenchRow(part.Name, "the part", "-", double.NaN, string.Empty, $"{ex.GetType().Name}: {ex.Message}", Failed: true)];
+        }
+    }
+
+    /// <summary>The parts under a live progress view: one line per part (waiting, running, its rows or FAILED) and the whole with its elapsed and remaining time.</summary>
+    private static List<BenchRow> MeasureWithProgress(IAnsiConsole console, List<Part> parts)
+    {
+        var rows = new List<BenchRow>();
+        try
+        {
+            console.Progress()
+                .AutoClear(true)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(context =>
+                {
+                    var all = context.AddTask(Markup.Escape($"bench: 0 of {parts.Count} parts"), maxValue: parts.Count);
+                    var tasks = parts.Select(p => context.AddTask(Markup.Escape($"  {p.Name}"), autoStart: false, maxValue: 1)).ToList();
+                    for (var i = 0; i < parts.Count; i++)
+                    {
+                        tasks[i].StartTask();
+                        tasks[i].IsIndeterminate = true;
+                        var measured = Measure(parts[i]);
+                        rows.AddRange(measured);
+                        tasks[i].IsIndeterminate = false;
+                        tasks[i].Description = Markup.Escape($"  {parts[i].Name}: {(measured.Any(r => r.Failed) ? "FAILED" : $"{measured.Count} rows")}");
+                        tasks[i].Value = 1;
+                        tasks[i].StopTask();
+                        all.Increment(1);
+                        all.Description = Markup.Escape($"bench: {i + 1} of {parts.Count} parts");
+                    }
+                });
+        }
+        finally
+        {
+            console.Cursor.Show();
+        }
+
+        return rows;
     }
 
     /// <summary>The .hgrm file of one series: lateness-{interval}us-{approach}[-{load}].hgrm, in file-name characters only.</summary>
@@ -181,7 +231,7 @@ internal static class BenchCommand
         return engine.Statistics.WakeUps / seconds;
     }
 
-    private static void Print(IAnsiConsole console, List<BenchRow> rows)
+    private static void Print(IAnsiConsole console, List<BenchRow> rows, Terminal terminal)
     {
         foreach (var group in rows.GroupBy(r => r.Group))
         {
@@ -189,7 +239,7 @@ internal static class BenchCommand
             table.AddColumns("Metric", "Approach", "Value", "Unit", "Note");
             foreach (var r in group)
             {
-                table.AddRow(Markup.Escape(r.Metric), Markup.Escape(r.Approach), r.Value.ToString("#,0.##", CultureInfo.InvariantCulture), Markup.Escape(r.Unit), Markup.Escape(r.Note ?? string.Empty));
+                table.AddRow(Markup.Escape(r.Metric), Markup.Escape(r.Approach), r.Failed ? terminal.Paint("FAILED", "bold red") : r.Value.ToString("#,0.##", CultureInfo.InvariantCulture), Markup.Escape(r.Unit), r.Failed ? terminal.Paint(r.Note ?? string.Empty, "red") : Markup.Escape(r.Note ?? string.Empty));
             }
 
             console.Write(table);

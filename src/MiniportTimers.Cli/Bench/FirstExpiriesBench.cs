@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using MiniportTimers.Engine;
 using MiniportTimers.Ndis;
 
@@ -22,9 +23,9 @@ internal static class FirstExpiriesBench
         foreach (var warm in new[] { false, true })
         {
             var approach = warm ? "ours, warmed up (default)" : "ours, cold (warm-up off)";
-            if (Child(warm) is not { } lateness)
+            if (Child(warm, out var problem) is not { } lateness)
             {
-                yield return new BenchRow("first", "first ten expiries", approach, double.NaN, "µs", "the child process failed");
+                yield return new BenchRow("first", "first ten expiries", approach, double.NaN, "µs", $"the child process failed: {problem}", Failed: true);
                 continue;
             }
 
@@ -34,6 +35,29 @@ internal static class FirstExpiriesBench
             }
         }
     }
+
+    /// <summary>
+    /// How to start this tool again as a child. Run by its own executable (the apphost <c>dotnet run</c> starts, the
+    /// shim of an installed .NET tool, a published executable): that executable, with no .dll argument (it would take
+    /// one as the command's first word). Run by the <c>dotnet</c> muxer (<c>dotnet miniport-timers.dll</c>) or hosted
+    /// in another program (a test host): the muxer with this tool's .dll.
+    /// </summary>
+    internal static ProcessStartInfo ChildStart()
+    {
+        var tool = typeof(FirstExpiriesBench).Assembly;
+        var process = Environment.ProcessPath;
+        if (Assembly.GetEntryAssembly() == tool && process is not null && !IsMuxer(process))
+        {
+            return new ProcessStartInfo(process);
+        }
+
+        var muxer = process is not null && IsMuxer(process) ? process : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(muxer);
+        start.ArgumentList.Add(tool.Location);
+        return start;
+    }
+
+    private static bool IsMuxer(string path) => Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The hidden command a child process runs: prints the ten latenesses, µs, on one line.</summary>
     public static Command CreateHiddenCommand()
@@ -101,33 +125,52 @@ internal static class FirstExpiriesBench
         return lateness;
     }
 
-    /// <summary>Runs this tool again as a child with the hidden command; its ten latenesses, or null.</summary>
-    private static double[]? Child(bool warm)
+    /// <summary>Runs this tool again as a child with the hidden command; its ten latenesses, or null with the reason.</summary>
+    private static double[]? Child(bool warm, out string problem)
     {
-        var entry = Environment.GetCommandLineArgs()[0]; // the tool's dll (under `dotnet`) or its apphost
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-        {
-            start.ArgumentList.Add(entry);
-        }
-
+        var start = ChildStart();
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.ArgumentList.Add(CommandName);
         if (!warm)
         {
             start.ArgumentList.Add("--cold");
         }
 
-        using var child = Process.Start(start);
-        if (child is null)
+        try
         {
+            using var child = Process.Start(start);
+            if (child is null)
+            {
+                problem = $"'{start.FileName}' did not start";
+                return null;
+            }
+
+            var error = child.StandardError.ReadToEndAsync();
+            var line = child.StandardOutput.ReadToEnd();
+            if (!child.WaitForExit(TimeSpan.FromMinutes(2)))
+            {
+                child.Kill(entireProcessTree: true);
+                problem = "it did not finish within 2 minutes";
+                return null;
+            }
+
+            var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (child.ExitCode == 0 && values.Length == Count)
+            {
+                problem = string.Empty;
+                return [.. values.Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+            }
+
+            var said = error.GetAwaiter().GetResult().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+            problem = $"{Path.GetFileName(start.FileName)} exited with {child.ExitCode}{(said is null ? string.Empty : $": {said}")}";
             return null;
         }
-
-        var line = child.StandardOutput.ReadToEnd();
-        child.WaitForExit();
-        var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return child.ExitCode == 0 && values.Length == Count
-            ? [.. values.Select(v => double.Parse(v, CultureInfo.InvariantCulture))]
-            : null;
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            problem = $"'{start.FileName}' could not be started: {ex.Message}";
+            return null;
+        }
     }
 }

@@ -46,7 +46,7 @@ internal static class FloorBench
         foreach (var p in pairs)
         {
             var where = $"{Format(p.IntervalMicroseconds)}, {p.Scheduling}";
-            var note = $"{p.Ours.Count} samples each; engine: {p.Policy}";
+            var note = $"{p.Ours.Count} sample{(p.Ours.Count == 1 ? string.Empty : "s")} each; engine: {p.Policy}";
             yield return new BenchRow("floor", $"p50 at {where}", "OS floor (timerfd)", p.Floor.At(50), "µs", note);
             yield return new BenchRow("floor", $"p50 at {where}", "ours", p.Ours.At(50), "µs", note);
             yield return new BenchRow("floor", $"p50 ours / floor at {where}", "ours", p.Ours.At(50) / Math.Max(0.001, p.Floor.At(50)), "×", "target ≤ 1.15");

@@ -4,7 +4,6 @@ using MiniportTimers.Cli.Shell;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Harness;
-using Spectre.Console;
 
 namespace MiniportTimers.Cli.Run;
 
@@ -19,16 +18,21 @@ internal static class RunCommand
     private const int DefaultAdapters = 4;
     private const int DefaultPorts = 4;
 
-    public static Command Create()
+    /// <summary>The <c>run</c> command; <paramref name="terminals"/> says what each output is (default: <see cref="Terminal.Detect"/>).</summary>
+    public static Command Create(Func<TextWriter, Terminal>? terminals = null)
     {
-        var virtualClock = new Option<bool>("--virtual") { Description = "Run on the virtual clock: deterministic, done in about a second." };
-        var samples = new Option<string[]>("--sample") { Description = $"Samples to host (repeatable): {string.Join(", ", RunSettings.AllSamples)}. Default: all (none when --driver is given).", AllowMultipleArgumentsPerToken = true, HelpName = "name" };
-        samples.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. RunSettings.AllSamples]);
-        var adapters = new Option<int>("--adapters") { Description = "storahci adapters (HBAs), 1-64.", DefaultValueFactory = _ => DefaultAdapters, HelpName = "n" }.Between(1, 64);
-        var ports = new Option<int>("--ports") { Description = "storahci ports per adapter, 1-32.", DefaultValueFactory = _ => DefaultPorts, HelpName = "n" }.Between(1, 32);
-        var seed = new Option<int>("--seed") { Description = "Seed of the device profiles and the workloads.", DefaultValueFactory = _ => 1, HelpName = "n" };
-        var duration = new Option<long>("--duration-ms") { Description = "Length of the run in ms of engine time (100 to 86,400,000).", DefaultValueFactory = _ => RunSettings.DefaultDurationMilliseconds, HelpName = "ms" }.Between(100, 86_400_000);
-        var neverReady = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port counted from 0 (e.g. 0:3): its start gives up after 60 s, so the run must last longer than that to see it.", HelpName = "adapter:port" };
+        var virtualClock = new Option<bool>("--virtual") { Description = "Run on the virtual clock: deterministic, done in about a second with the built tool (a cold 'dotnet run' builds first: about a minute)." };
+        var samples = new Option<string[]>("--sample") { Description = $"Samples to host (repeatable): {string.Join(", ", RunSettings.AllSamples)}. Default: all (none when --driver is given).", AllowMultipleArgumentsPerToken = true, HelpName = "name" }.OneOf(RunSettings.AllSamples);
+        var adapters = new Option<int>("--adapters") { Description = "storahci adapters (HBAs), 1-64.", DefaultValueFactory = _ => DefaultAdapters, HelpName = "n" }.WholeNumber(1, 64);
+        var ports = new Option<int>("--ports") { Description = "storahci ports per adapter, 1-32.", DefaultValueFactory = _ => DefaultPorts, HelpName = "n" }.WholeNumber(1, 32);
+        var seed = new Option<int>("--seed") { Description = "Seed of the device profiles and the workloads.", DefaultValueFactory = _ => 1, HelpName = "n" }.WholeNumber(int.MinValue, int.MaxValue);
+        var duration = new Option<long>("--duration-ms")
+        {
+            Description = $"Length of the run in ms of engine time ({RunLimits.MinimumDurationMilliseconds:N0} to {RunLimits.MaximumDurationMilliseconds:N0}). {RunLimits.HelpText}",
+            DefaultValueFactory = _ => RunSettings.DefaultDurationMilliseconds,
+            HelpName = "ms",
+        }.WholeNumber(RunLimits.MinimumDurationMilliseconds, RunLimits.MaximumDurationMilliseconds);
+        var neverReady = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port counted from 0 (e.g. 0:3): its start gives up after 60 s of polling. Without --duration-ms the run is extended to cover the give-up (to about 65 s, or 2 to 2.5 minutes for ports 2 and 3, whose starts the workload restarts); with a shorter --duration-ms a warning says the port will still be starting.", HelpName = "adapter:port" };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file ('-': standard output; the text report then goes to standard error).", HelpName = "path|-" }.WritableOutput();
         var windowsTick = new Option<long?>("--windows-tick")
         {
@@ -47,11 +51,11 @@ internal static class RunCommand
             Description = "Adapters of each --driver (1-16). An NDIS driver's adapters share one host, as a driver's instances share a machine (netvmini's instances form a hub).",
             DefaultValueFactory = _ => 1,
             HelpName = "n",
-        }.Between(1, 16);
+        }.WholeNumber(1, 16);
         var driverDebug = new Option<bool>("--driver-debug") { Description = "Echo each --driver's DbgPrint output to stderr as it prints (Windows formatting: %lx is 32 bits, %ws wide)." };
         var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev). Lock holds that took no time are left out unless --trace-all-locks.", HelpName = "path" }.WritableOutput();
-        var dispatchers = new Option<int>("--dispatchers") { Description = "Dispatch threads of the real-clock engine, 1-64 (e.g. the number of CPUs): the adapters are spread over them round-robin, so one adapter's blocked callback delays only the adapters on its dispatcher. Default 1.", DefaultValueFactory = _ => 1, HelpName = "n" }.Between(1, 64);
-        var realTimePriority = new Option<int?>("--real-time-priority") { Description = "Run the real-clock engine's dispatch threads on SCHED_FIFO at this priority, 1-99 (Linux, where the process may; the report says whether it did).", HelpName = "1-99" };
+        var dispatchers = new Option<int>("--dispatchers") { Description = "Dispatch threads of the real-clock engine, 1-64 (e.g. the number of CPUs): the adapters are spread over them round-robin, so one adapter's blocked callback delays only the adapters on its dispatcher.", DefaultValueFactory = _ => 1, HelpName = "n" }.WholeNumber(1, 64);
+        var realTimePriority = new Option<int?>("--real-time-priority") { Description = "Run the real-clock engine's dispatch threads on SCHED_FIFO at this priority, 1-99 (Linux, where the process may; the report says whether it did).", HelpName = "1-99" }.WholeNumber(1, 99);
         var traceAllLocks = new Option<bool>("--trace-all-locks") { Description = "Keep zero-length lock holds in the --trace file (on the virtual clock most holds take no time)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
@@ -59,21 +63,32 @@ internal static class RunCommand
         };
         command.Validators.Add(result =>
         {
-            // An option left out has no result here: its default applies.
-            var adapterCount = result.GetResult(adapters) is null ? DefaultAdapters : result.GetValue(adapters);
-            var portCount = result.GetResult(ports) is null ? DefaultPorts : result.GetValue(ports);
-            if (result.GetValue(neverReady) is { } port && NeverReadyPortProblem(port, adapterCount, portCount, result.GetValue(samples)) is { } problem)
+            // An option left out has no result here: its default applies. One given but unparsable has its own message
+            // already: the checks that need its value are left out.
+            bool Known<T>(Option<T> option, T whenLeftOut, out T value)
+            {
+                if (result.GetResult(option) is null)
+                {
+                    value = whenLeftOut;
+                    return true;
+                }
+
+                var known = result.TryGetValue(option, out var given);
+                value = given!;
+                return known;
+            }
+
+            var sampleNames = result.GetValue(samples);
+            var driverSpecs = result.GetValue(drivers);
+            var adaptersKnown = Known(adapters, DefaultAdapters, out var adapterCount);
+            var portsKnown = Known(ports, DefaultPorts, out var portCount);
+            if (adaptersKnown && portsKnown && result.GetValue(neverReady) is { } port && NeverReadyPortProblem(port, adapterCount, portCount, sampleNames) is { } problem)
             {
                 result.AddError($"--never-ready-port: {problem}");
             }
 
-            if (result.GetValue(realTimePriority) is { } priority && priority is < 1 or > 99)
-            {
-                result.AddError($"--real-time-priority: {priority} is out of range (1-99).");
-            }
-
-            // (A value out of range has its own message above: not repeated here.)
-            if (result.GetValue(virtualClock) && (result.GetValue(dispatchers) is > 1 and <= 64 || result.GetValue(realTimePriority) is >= 1 and <= 99))
+            var isVirtual = result.TryGetValue(virtualClock, out var v) && v;
+            if (isVirtual && ((Known(dispatchers, 1, out var dispatcherCount) && dispatcherCount > 1) || (Known(realTimePriority, null, out var priority) && priority is not null)))
             {
                 result.AddError("--dispatchers and --real-time-priority apply to the real clock: a virtual run is one deterministic sequence on one dispatcher (leave out --virtual).");
             }
@@ -85,12 +100,18 @@ internal static class RunCommand
 
             // A missing file here; what is wrong inside one (docs/native.md, "What is checked before loading") when the
             // command runs, before any work: one line naming the file and the reason.
-            foreach (var spec in result.GetValue(drivers) ?? [])
+            foreach (var spec in driverSpecs ?? [])
             {
                 if (NativeDriverRun.MissingFile(spec) is { } driverProblem)
                 {
                     result.AddError($"--driver: {driverProblem}");
                 }
+            }
+
+            if (Known(duration, RunSettings.DefaultDurationMilliseconds, out var length) && Known(windowsTick, null, out var tick)
+                && RunLimits.DurationProblem(length, result.GetResult(duration) is { Implicit: false }, ChosenSamples(sampleNames, driverSpecs is { Length: > 0 }), tick) is { } tooShort)
+            {
+                result.AddError($"--duration-ms: {tooShort}");
             }
         });
         command.SetAction((parse, cancel) => Task.FromResult(Execute(
@@ -110,12 +131,18 @@ internal static class RunCommand
                 parse.GetValue(driverDebug),
                 parse.GetValue(traceAllLocks),
                 parse.GetValue(dispatchers),
-                parse.GetValue(realTimePriority) ?? 0),
+                parse.GetValue(realTimePriority) ?? 0,
+                DurationGiven: parse.GetResult(duration) is { Implicit: false }),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
-            StopSignals.Token)));
+            StopSignals.Token,
+            terminals)));
         return command;
     }
+
+    /// <summary>The samples a run hosts: those named, else all of them, or none when only drivers are given.</summary>
+    private static List<string> ChosenSamples(IReadOnlyList<string>? named, bool hasDrivers) =>
+        named is { Count: > 0 } ? [.. named.Select(n => n.ToLowerInvariant()).Distinct()] : hasDrivers ? [] : [.. RunSettings.AllSamples];
 
     /// <summary>Why <paramref name="text"/> is not a usable --never-ready-port, or null.</summary>
     private static string? NeverReadyPortProblem(string text, int adapters, int ports, string[]? samples)
@@ -127,7 +154,7 @@ internal static class RunCommand
 
         if (adapter >= adapters || port >= ports)
         {
-            return $"'{text}' names no port: there are {adapters} adapters (0-{adapters - 1}) of {ports} ports (0-{ports - 1}).";
+            return $"'{text}' names no port: there {(adapters == 1 ? "is 1 adapter" : $"are {adapters} adapters")} (0-{adapters - 1}) of {ports} port{(ports == 1 ? string.Empty : "s")} (0-{ports - 1}).";
         }
 
         return samples is { Length: > 0 } && !samples.Contains("storahci", StringComparer.OrdinalIgnoreCase)
@@ -140,17 +167,40 @@ internal static class RunCommand
     /// <param name="output">The text report (and the JSON with --json -).</param>
     /// <param name="error">Messages; defaults to <paramref name="output"/>.</param>
     /// <param name="stop">Set by Ctrl-C or SIGTERM (<see cref="StopSignals"/>): a real-clock run ends early, with a partial report.</param>
-    public static int Execute(RunSettings settings, TextWriter output, TextWriter? error = null, StopToken? stop = null)
+    /// <param name="terminals">What each output is (progress, colour, width); default <see cref="Terminal.Detect"/>.</param>
+    public static int Execute(RunSettings settings, TextWriter output, TextWriter? error = null, StopToken? stop = null, Func<TextWriter, Terminal>? terminals = null)
     {
         error ??= output;
+        terminals ??= writer => Terminal.Detect(writer);
         var hasDrivers = settings.Drivers is { Count: > 0 };
-        var names = settings.Samples is { Count: > 0 } chosen ? chosen.Select(n => n.ToLowerInvariant()).Distinct().ToList() : hasDrivers ? [] : [.. RunSettings.AllSamples];
+        var names = ChosenSamples(settings.Samples, hasDrivers);
         var unknown = names.Except(RunSettings.AllSamples).ToList();
-        if (settings.Adapters < 1 || settings.DriverAdapters is < 1 or > 16 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < 100 || unknown.Count > 0
+        if (settings.Adapters < 1 || settings.DriverAdapters is < 1 or > 16 || settings.Ports is < 1 or > 32 || settings.DurationMilliseconds < RunLimits.MinimumDurationMilliseconds || unknown.Count > 0
             || settings.WindowsTickMicroseconds is < Kernel.KernelHostOptions.MinimumWindowsClockTickMicroseconds or > 1_000_000)
         {
-            error.WriteLine($"run: --adapters must be >= 1, --driver-adapters 1 to 16, --ports 1 to 32, --duration-ms >= 100, --windows-tick 0.5 to 1000 ms, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
+            error.WriteLine($"run: --adapters must be >= 1, --driver-adapters 1 to 16, --ports 1 to 32, --duration-ms >= {RunLimits.MinimumDurationMilliseconds}, --windows-tick 0.5 to 1000 ms, --sample one of {string.Join(", ", RunSettings.AllSamples)}.");
             return ExitCodes.Usage;
+        }
+
+        if (RunLimits.DurationProblem(settings.DurationMilliseconds, settings.DurationGiven, names, settings.WindowsTickMicroseconds) is { } tooShort)
+        {
+            error.WriteLine($"run: --duration-ms: {tooShort}");
+            return ExitCodes.Usage;
+        }
+
+        var notes = new List<string>();
+        if (settings.NeverReadyPort is { } neverReady && names.Contains("storahci") && OptionRules.TryParseAdapterPort(neverReady, out _, out var neverReadyPort))
+        {
+            var needed = RunLimits.NeverReadyGiveUpMilliseconds(neverReadyPort, settings.Ports, settings.WindowsTickMicroseconds);
+            if (settings.DurationMilliseconds < needed)
+            {
+                var note = settings.DurationGiven
+                    ? $"--never-ready-port {neverReady}: its start gives up after 60 s of polling, which this port reaches about {needed:N0} ms into the run, after this {settings.DurationMilliseconds:N0} ms run ends: the port is reported still starting. Leave --duration-ms out (the run is then extended to cover it), or give {needed} or more."
+                    : $"the run lasts {needed:N0} ms instead of the default {RunSettings.DefaultDurationMilliseconds:N0} ms, so that --never-ready-port {neverReady} reaches its start's 60 s give-up (the workload restarts the starts of ports 2 and 3 during the run).";
+                settings = settings.DurationGiven ? settings : settings with { DurationMilliseconds = needed };
+                error.WriteLine($"run: {(settings.DurationGiven ? "warning" : "note")}: {note}");
+                notes.Add(note);
+            }
         }
 
         var runs = names.OrderBy(n => RunSettings.AllSamples.ToList().IndexOf(n)).Select(n => SampleFactory.Create(n, settings)).ToList();
@@ -167,6 +217,7 @@ internal static class RunCommand
 
         // With --json -, standard output carries the JSON alone: the text report goes to the error stream.
         var text = settings.JsonPath == OutputPath.StandardOutput ? error : output;
+        var terminal = terminals(text);
         var recorder = settings.TracePath is null ? null : new TraceRecorder { OmitZeroLengthLockHolds = !settings.TraceAllLocks };
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine(dispatchers: settings.Dispatchers, realTimePriority: settings.RealTimePriority);
@@ -186,12 +237,12 @@ internal static class RunCommand
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
         var startedAtUtc = DateTimeOffset.UtcNow;
         using var floorProbe = settings.Virtual ? null : OsFloorProbe.TryStart(); // the OS wake-up floor, measured beside the run
-        var completed = ShowsProgress(settings, text)
-            ? RunWithProgress(engine, runs, settings, cancel)
+        var completed = terminal.IsInteractive
+            ? RunProgress.Run(terminal.CreateConsole(text), engine, runs, settings, cancel)
             : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel);
         var stoppedBy = cancel.IsCancellationRequested ? stop?.Signal : null;
-        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc, floorProbe?.Finish());
-        RunReportRenderer.Write(report, text, ReportWidth(settings, text));
+        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc, floorProbe?.Finish(), notes);
+        RunReportRenderer.Write(report, text, terminal);
         var outputFailed = false;
         if (recorder is not null && settings.TracePath is { } tracePath)
         {
@@ -223,59 +274,5 @@ internal static class RunCommand
             : outputFailed ? ExitCodes.OutputError
             : report.BugCheckCount == 0 && report.InvariantFailures.Count == 0 ? ExitCodes.Success
             : ExitCodes.RunFailed;
-    }
-
-    /// <summary>
-    /// The report's width: the terminal's when a real-clock run writes to one; a fixed 132 columns when redirected or on the
-    /// virtual clock, so byte-identical runs stay byte-identical.
-    /// </summary>
-    private static int ReportWidth(RunSettings settings, TextWriter text)
-    {
-        if (settings.Virtual || !ReferenceEquals(text, Console.Out) || Console.IsOutputRedirected)
-        {
-            return RunReportRenderer.FixedWidth;
-        }
-
-        try
-        {
-            return Math.Clamp(Console.WindowWidth, 60, 400);
-        }
-        catch (IOException)
-        {
-            return RunReportRenderer.FixedWidth;
-        }
-    }
-
-    /// <summary>A progress bar only for a real-clock run writing to an interactive terminal (never into redirected output or JSON).</summary>
-    private static bool ShowsProgress(RunSettings settings, TextWriter output) =>
-        !settings.Virtual && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-
-    /// <summary>The run under a progress bar; the bar ends (and the cursor comes back) however the run ends, Ctrl-C included.</summary>
-    private static bool RunWithProgress(TimerEngine engine, IReadOnlyList<ISampleRun> runs, RunSettings settings, CancellationToken cancel)
-    {
-        var start = engine.NowNanoseconds;
-        var run = Task.Run(() => SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel));
-        try
-        {
-            AnsiConsole.Progress()
-                .AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(context =>
-                {
-                    var task = context.AddTask($"Hosting {string.Join(", ", runs.Select(r => r.Name))}", maxValue: settings.DurationMilliseconds);
-                    while (!run.Wait(TimeSpan.FromMilliseconds(100)))
-                    {
-                        task.Value = Math.Min(settings.DurationMilliseconds, (engine.NowNanoseconds - start) / TimeUnits.NanosecondsPerMillisecond);
-                    }
-
-                    task.Value = settings.DurationMilliseconds;
-                });
-        }
-        finally
-        {
-            AnsiConsole.Cursor.Show();
-        }
-
-        return run.GetAwaiter().GetResult();
     }
 }

@@ -25,7 +25,9 @@ internal sealed record RunReport(
     string? StoppedBy = null,
     OsFloor? OsFloor = null,
     int Dispatchers = 1,
-    string Scheduling = "ordinary")
+    string Scheduling = "ordinary",
+    LongestCallback? LongestCallback = null,
+    IReadOnlyList<string>? Notes = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -36,7 +38,7 @@ internal sealed record RunReport(
     /// <summary>The version of the JSON layout (docs/run-report.schema.json); raised when a field changes meaning or goes.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null)
+    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null, IReadOnlyList<string>? notes = null)
     {
         var samples = runs.Select(SampleReport.From).ToList();
         var failures = new List<string>();
@@ -84,7 +86,9 @@ internal sealed record RunReport(
             },
             osFloor,
             engine.DispatcherCount,
-            engine is RealTimeTimerEngine { } realEngine ? realEngine.SchedulingPolicy : "virtual");
+            engine is RealTimeTimerEngine { } realEngine ? realEngine.SchedulingPolicy : "virtual",
+            Run.LongestCallback.Of(runs),
+            notes is { Count: > 0 } ? notes : null);
     }
 }
 
@@ -118,7 +122,8 @@ internal sealed record SampleReport(
                 Micro(r.Lateness.PercentileNanoseconds(90)),
                 Micro(r.Lateness.PercentileNanoseconds(99)),
                 Micro(r.Lateness.PercentileNanoseconds(99.9)),
-                Micro(r.Lateness.MaxNanoseconds)))],
+                Micro(r.Lateness.MaxNanoseconds),
+                Micro(r.LongestRunNanoseconds)))],
             [.. run.Facts.Select(f => new Fact(Fact.NameOf(f.Key), f.Key, f.Value))],
             (run as StorahciRun)?.Result?.Ports,
             [.. d.BugChecks.Select(b => new BugCheckRow(b.Adapter, b.Routine, $"0x{b.BugCheck.Code:X}", b.BugCheck.CodeName, b.BugCheck.Detail))],
@@ -129,8 +134,31 @@ internal sealed record SampleReport(
     public long this[string label] => Facts.FirstOrDefault(f => f.Label == label)?.Value ?? 0;
 }
 
-/// <summary>One timer kind and callback: what it did and how late it ran (µs; lateness = callback start - due time, over LatenessSamples fires).</summary>
-internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fires, long Cancels, long Replaced, long Busy, long Stale, long LatenessSamples, long EarlyFires, double LatenessP50Microseconds, double LatenessP90Microseconds, double LatenessP99Microseconds, double LatenessP999Microseconds, double LatenessMaxMicroseconds);
+/// <summary>
+/// One timer kind and callback: what it did and how late it ran (µs; lateness = callback start - due time, over
+/// LatenessSamples fires), and the longest one expiry held its dispatcher (µs).
+/// </summary>
+internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fires, long Cancels, long Replaced, long Busy, long Stale, long LatenessSamples, long EarlyFires, double LatenessP50Microseconds, double LatenessP90Microseconds, double LatenessP99Microseconds, double LatenessP999Microseconds, double LatenessMaxMicroseconds, double LongestRunMicroseconds = 0);
+
+/// <summary>
+/// The miniport timer callback that held its dispatcher longest in the run (the host's locks and watchdogs included):
+/// every other timer of that dispatcher waited behind it.
+/// </summary>
+/// <param name="Sample">The sample or driver it belongs to.</param>
+/// <param name="Adapter">The adapter it ran for ("driver" for a driver-level timer).</param>
+/// <param name="Kind">The DDI that armed it.</param>
+/// <param name="Callback">The callback's name.</param>
+/// <param name="Microseconds">How long it ran, µs of engine time.</param>
+internal sealed record LongestCallback(string Sample, string Adapter, string Kind, string Callback, double Microseconds)
+{
+    /// <summary>The longest over every timer row of <paramref name="runs"/>, or null when no callback ran.</summary>
+    public static LongestCallback? Of(IReadOnlyList<ISampleRun> runs) =>
+        runs.SelectMany(run => run.Diagnostics.TimerActivity.Rows.Select(row => (run, row)))
+            .Where(x => x.row.LongestRunAdapter is not null)
+            .OrderByDescending(x => x.row.LongestRunNanoseconds)
+            .Select(x => new LongestCallback(x.run.Name, x.row.LongestRunAdapter!, x.row.Kind, x.row.Callback, Math.Round(TimeUnits.NanosecondsToMicrosecondsExact(x.row.LongestRunNanoseconds), 1)))
+            .FirstOrDefault();
+}
 
 /// <summary>A count of what a sample did: <see cref="Name"/> is its field name (snake_case, stable), <see cref="Label"/> its words.</summary>
 internal sealed record Fact(string Name, string Label, long Value)

@@ -1,101 +1,240 @@
 using System.Globalization;
+using MiniportTimers.Cli.Shell;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace MiniportTimers.Cli.Run;
 
-/// <summary>Prints a <see cref="RunReport"/> as plain tables (no colour, fixed width), so a virtual run's output is byte-for-byte repeatable.</summary>
+/// <summary>
+/// Prints a <see cref="RunReport"/>. Redirected, it is plain text at <see cref="Terminal.RedirectedWidth"/> columns with no
+/// escape code, so a virtual run's report is byte-for-byte repeatable; on a terminal it fits the terminal's width and
+/// colours invariant failures, bug checks and findings (unless <c>NO_COLOR</c>). A callback's name is never broken:
+/// the timer table drops its Kind column into group rows, then its borders, then becomes one record per timer, until it
+/// fits.
+/// </summary>
 internal static class RunReportRenderer
 {
-    /// <summary>The width of a redirected or virtual-clock report, columns.</summary>
-    public const int FixedWidth = 132;
+    private const string FailureStyle = "bold red";
+    private const string BugCheckStyle = "red";
+    private const string FindingStyle = "yellow";
 
-    public static void Write(RunReport r, TextWriter output, int width = FixedWidth)
+    /// <summary>What each timer kind is, for the legend (only the kinds the report has are listed).</summary>
+    private static readonly Dictionary<string, string> KindMeanings = new(StringComparer.Ordinal)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        ["StorPortRequestTimer"] = "Storport's extended timer",
+        ["RequestTimerCall"] = "Storport's legacy timer",
+        ["NdisMTimer"] = "NDIS 5",
+        ["NdisTimerObject"] = "NDIS 6",
+    };
+
+    /// <summary>Writes <paramref name="r"/> to <paramref name="output"/> as <paramref name="terminal"/> allows (plain and 132 columns by default).</summary>
+    public static void Write(RunReport r, TextWriter output, Terminal? terminal = null)
+    {
+        terminal ??= Terminal.Redirected;
+        if (terminal.IsInteractive)
         {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = width;
+            Render(r, terminal.CreateConsole(output), terminal);
+            return;
+        }
+
+        // Plain text: no line ends in the blanks Spectre pads wrapped lines and centred titles with.
+        using var buffer = new StringWriter(CultureInfo.InvariantCulture);
+        Render(r, terminal.CreateConsole(buffer), terminal);
+        var lines = buffer.ToString().Split('\n');
+        foreach (var line in lines.Take(lines.Length - 1))
+        {
+            output.WriteLine(line.TrimEnd(' ', '\r'));
+        }
+
+        output.Write(lines[^1].TrimEnd(' ', '\r'));
+    }
+
+    private static void Render(RunReport r, IAnsiConsole console, Terminal terminal)
+    {
 
         if (r.StoppedBy is { } signal)
         {
-            console.WriteLine($"PARTIAL REPORT: the run was stopped by {signal} before its end; what follows is what happened until then.");
+            console.MarkupLine(terminal.Paint($"PARTIAL REPORT: the run was stopped by {signal} before its end; what follows is what happened until then.", FailureStyle));
         }
 
-        console.WriteLine($"{r.Samples.Count} sample miniports for {r.DurationMilliseconds} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}{(r.Clock == "real" ? $", {r.Dispatchers} dispatcher{(r.Dispatchers == 1 ? string.Empty : "s")}, {r.Scheduling}" : string.Empty)}), seed {r.Seed}{(r.WindowsTickMicroseconds is { } tick ? $", Windows clock tick {tick / 1000.0:0.###} ms" : string.Empty)}");
+        var names = string.Join(", ", r.Samples.Select(s => s.Name));
+        console.WriteLine($"{Count(r.Samples.Count, "miniport")} ({names}) for {N(r.DurationMilliseconds)} ms on the {r.Clock} clock (wait: {r.WaitPrimitive}{(r.Clock == "real" ? $", {Count(r.Dispatchers, "dispatcher")}, {r.Scheduling}" : string.Empty)}), seed {r.Seed}{(r.WindowsTickMicroseconds is { } tick ? $", Windows clock tick {(tick / 1000.0).ToString("0.###", CultureInfo.InvariantCulture)} ms" : string.Empty)}");
+        foreach (var note in r.Notes ?? [])
+        {
+            console.WriteLine($"Note: {note}");
+        }
+
         if (r.OsFloor is { P50Microseconds: { } p50, P99Microseconds: { } p99 } floor)
         {
-            console.WriteLine($"OS wake-up floor measured during this run ({floor.Method}, {floor.PeriodMicroseconds} µs period, {floor.Samples:N0} wake-ups of an ordinary thread): p50 {F(p50)} µs, p99 {F(p99)} µs. The dispatcher sleeps on the same primitive: judge the lateness below against it.");
+            console.WriteLine($"OS wake-up floor measured during this run ({floor.Method}, {floor.PeriodMicroseconds} µs period, {N(floor.Samples)} wake-ups of an ordinary thread): p50 {F(p50)} µs, p99 {F(p99)} µs. The dispatcher sleeps on the same primitive: judge the lateness below against it.");
         }
 
-        console.WriteLine("Legend: lateness = callback start - due time, in µs. Arms: successful requests that armed a timer;");
-        console.WriteLine("Replaced: arms that replaced one still queued; BUSY: STOR_STATUS_BUSY answers; Stale: expiries dropped because their");
-        console.WriteLine("request was cancelled, replaced or freed after it fired. For one-shot timers Arms = Fires + Cancels + Replaced + Stale");
-        console.WriteLine("+ the one still pending (a periodic timer fires many times per arm). Kinds: StorPortRequestTimer (extended timer),");
-        console.WriteLine("RequestTimerCall (legacy), NdisMTimer (NDIS 5), NdisTimerObject (NDIS 6), KTIMER and EX_TIMER (kernel).");
+        console.WriteLine(Legend(r));
         foreach (var s in r.Samples)
         {
             console.WriteLine();
             console.WriteLine($"== {s.Name} ==");
-            WriteTimers(console, s);
+            if (s.Timers.Count > 0)
+            {
+                console.Write(Fit(TimerLayouts(s), terminal.Width) ?? (IRenderable)TimerRecords(s));
+            }
+
             if (s.Ports is { Count: > 0 } ports)
             {
-                var table = new Table().Border(TableBorder.Ascii).Title("Ports (start = latest start attempt, ms)");
-                table.AddColumns("Adapter", "Port", "Outcome", "Start ms", "Ended at ms");
-                foreach (var p in ports)
-                {
-                    table.AddRow(
-                        N(p.Adapter),
-                        N(p.Port),
-                        p.Outcome.ToString(),
-                        p.FinishedAtMilliseconds is null ? $"starting ({p.StartMilliseconds / 1000:0.#} s so far)" : F(p.StartMilliseconds),
-                        p.FinishedAtMilliseconds is { } ended ? F(ended) : "-");
-                }
-
-                console.Write(table);
+                console.Write(Fit([PortsTable(ports, TableBorder.Ascii), PortsTable(ports, TableBorder.None)], terminal.Width) ?? PortsTable(ports, TableBorder.None));
             }
 
             console.WriteLine(string.Join(", ", s.Facts.Select(f => $"{f.Label}: {N(f.Value)}")));
-            console.WriteLine($"Bug checks: {s.BugChecks.Count}");
+            WriteCount(console, terminal, "Bug checks", s.BugChecks.Count, BugCheckStyle);
             foreach (var b in s.BugChecks)
             {
-                console.WriteLine($"  {b.Adapter} in {b.Routine}: {b.Code} {b.Name}: {b.Detail}");
+                console.MarkupLine(terminal.Paint($"  {b.Adapter} in {b.Routine}: {b.Code} {b.Name}: {b.Detail}", BugCheckStyle));
             }
 
-            console.WriteLine($"Verifier findings: {s.Findings.Count}");
+            WriteCount(console, terminal, "Verifier findings", s.Findings.Count, FindingStyle);
             foreach (var f in s.Findings)
             {
-                console.WriteLine($"  {f.Adapter}: {f.Rule}: {f.Detail}");
+                console.MarkupLine(terminal.Paint($"  {f.Adapter}: {f.Rule}: {f.Detail}", FindingStyle));
             }
         }
 
         console.WriteLine();
-        console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires ({N(r.Engine.CoalescedFires)} coalesced), {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups; longest callback {F(r.Engine.LongestCallbackNanoseconds / 1000.0)} µs (every other timer of the dispatcher waited behind it); the engine's totals include the simulated hardware's own timers");
-        console.WriteLine($"Bug checks in all: {r.BugCheckCount}");
+        console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires ({N(r.Engine.CoalescedFires)} coalesced), {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups (the totals include the simulated hardware's own timers). {LongestCallback(r)}");
+        WriteCount(console, terminal, "Bug checks in all", r.BugCheckCount, FailureStyle);
         foreach (var failure in r.InvariantFailures)
         {
-            console.WriteLine($"INVARIANT FAILURE: {failure}");
+            console.MarkupLine(terminal.Paint($"INVARIANT FAILURE: {failure}", FailureStyle));
         }
     }
 
-    private static void WriteTimers(IAnsiConsole console, SampleReport s)
+    /// <summary>The legend: the columns, and the timer kinds this report has (no kind that cannot appear).</summary>
+    private static string Legend(RunReport r)
     {
-        var timers = new Table().Border(TableBorder.Ascii).Title("Timers (lateness = callback start - due time)");
-        foreach (var c in new[] { "Kind", "Callback", "Arms", "Fires", "Cancels", "Replaced", "BUSY", "Stale", "p50 µs", "p99 µs", "max µs" })
+        var kinds = r.Samples.SelectMany(s => s.Timers).Select(t => t.Kind).Distinct().OrderBy(k => k, StringComparer.Ordinal)
+            .Select(k => KindMeanings.TryGetValue(k, out var meaning) ? $"{k} ({meaning})" : k).ToList();
+        return "Legend: lateness = callback start - due time, in µs. Arms: successful requests that armed a timer; Replaced: arms "
+            + "that replaced one still queued; BUSY: STOR_STATUS_BUSY answers; Stale: expiries dropped because their request was "
+            + "cancelled, replaced or freed after it fired. For one-shot timers Arms = Fires + Cancels + Replaced + Stale + the one "
+            + "still pending (a periodic timer fires many times per arm)."
+            + (kinds.Count > 0 ? $" Kinds: {string.Join(", ", kinds)}." : string.Empty);
+    }
+
+    /// <summary>The longest callback, named with its kind, sample and adapter.</summary>
+    private static string LongestCallback(RunReport r)
+    {
+        var engineLongest = r.Engine.LongestCallbackNanoseconds / 1000.0;
+        if (r.LongestCallback is not { Microseconds: > 0 } longest)
         {
-            timers.AddColumn(new TableColumn(c) { Alignment = c is "Kind" or "Callback" ? Justify.Left : Justify.Right });
+            return engineLongest > 0
+                ? $"Longest callback {F(engineLongest)} µs, outside the miniports' timer DDIs (a simulated device's timer or a kernel DPC)."
+                : "No callback took engine time (on the virtual clock, time passes inside a callback only when it moves the clock).";
         }
 
+        var named = $"Longest callback {F(longest.Microseconds)} µs: {longest.Callback} ({longest.Kind}) of {longest.Sample} on {longest.Adapter}; every other timer of its dispatcher waited behind it.";
+        return engineLongest > longest.Microseconds * 2 && engineLongest - longest.Microseconds > 100
+            ? $"{named} The engine's longest, {F(engineLongest)} µs, was outside the miniports' timer DDIs (a simulated device's timer or a kernel DPC)."
+            : named;
+    }
+
+    private static void WriteCount(IAnsiConsole console, Terminal terminal, string label, int count, string style) =>
+        console.MarkupLine(count == 0 ? Markup.Escape($"{label}: 0") : terminal.Paint($"{label}: {count}", style));
+
+    /// <summary>The first of <paramref name="layouts"/> whose natural width fits <paramref name="width"/>, or null.</summary>
+    private static Table? Fit(IEnumerable<Table> layouts, int width) =>
+        layouts.FirstOrDefault(t => NaturalWidth(t) <= width);
+
+    /// <summary>The widest line of <paramref name="table"/> drawn with all the room it wants (measured by drawing it: exact).</summary>
+    private static int NaturalWidth(Table table)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        var console = Terminal.Redirected.CreateConsole(text);
+        console.Profile.Width = 10_000;
+        console.Write(table);
+        return text.ToString().Split('\n').Max(line => new StringInfo(line.TrimEnd(' ', '\r')).LengthInTextElements);
+    }
+
+    /// <summary>The timer table, widest first: with a Kind column; with the kinds as group rows; the same without borders.</summary>
+    private static IEnumerable<Table> TimerLayouts(SampleReport s)
+    {
+        yield return TimersTable(s, kindColumn: true, TableBorder.Ascii);
+        yield return TimersTable(s, kindColumn: false, TableBorder.Ascii);
+        yield return TimersTable(s, kindColumn: false, TableBorder.None);
+    }
+
+    private static readonly string[] Numbers = ["Arms", "Fires", "Cancels", "Replaced", "BUSY", "Stale", "p50 µs", "p99 µs", "max µs"];
+
+    private static Table TimersTable(SampleReport s, bool kindColumn, TableBorder border)
+    {
+        var table = new Table().Border(border).Title("Timers (lateness = callback start - due time)");
+
+        if (kindColumn)
+        {
+            table.AddColumn(new TableColumn("Kind") { NoWrap = true });
+        }
+
+        table.AddColumn(new TableColumn("Callback") { NoWrap = true });
+        foreach (var c in Numbers)
+        {
+            table.AddColumn(new TableColumn(c) { Alignment = Justify.Right, NoWrap = true });
+        }
+
+        foreach (var group in s.Timers.GroupBy(t => t.Kind))
+        {
+            if (!kindColumn)
+            {
+                table.AddRow(new Text($"{group.Key}:"));
+            }
+
+            foreach (var t in group)
+            {
+                IEnumerable<string> cells = [kindColumn ? t.Callback : $"  {t.Callback}", .. Figures(t)];
+                table.AddRow([.. (kindColumn ? cells.Prepend(t.Kind) : cells).Select(c => new Text(c))]);
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>The narrowest layout: one record per timer, its name on a line of its own, its figures wrapped between words.</summary>
+    private static Rows TimerRecords(SampleReport s)
+    {
+        var lines = new List<IRenderable> { new Text("Timers (lateness = callback start - due time, µs):") };
         foreach (var t in s.Timers)
         {
-            timers.AddRow(t.Kind, t.Callback, N(t.Arms), N(t.Fires), N(t.Cancels), N(t.Replaced), N(t.Busy), N(t.Stale), F(t.LatenessP50Microseconds), F(t.LatenessP99Microseconds), F(t.LatenessMaxMicroseconds));
+            var f = Figures(t);
+            lines.Add(new Text($"{t.Callback} ({t.Kind})"));
+            lines.Add(new Padder(new Text($"arms {f[0]}, fires {f[1]}, cancels {f[2]}, replaced {f[3]}, BUSY {f[4]}, stale {f[5]}; lateness p50 {f[6]}, p99 {f[7]}, max {f[8]}"), new Padding(2, 0, 0, 0)));
         }
 
-        console.Write(timers);
+        return new Rows(lines);
     }
+
+    private static string[] Figures(TimerRow t) =>
+        [N(t.Arms), N(t.Fires), N(t.Cancels), N(t.Replaced), N(t.Busy), N(t.Stale), F(t.LatenessP50Microseconds), F(t.LatenessP99Microseconds), F(t.LatenessMaxMicroseconds)];
+
+    private static Table PortsTable(IReadOnlyList<MiniportTimers.Samples.Storahci.PortReport> ports, TableBorder border)
+    {
+        var table = new Table().Border(border).Title("Ports (start = latest start attempt, ms)");
+        foreach (var c in new[] { "Adapter", "Port", "Outcome", "Start ms", "Ended at ms" })
+        {
+            table.AddColumn(new TableColumn(c) { Alignment = c is "Outcome" ? Justify.Left : Justify.Right });
+        }
+
+        foreach (var p in ports)
+        {
+            table.AddRow(
+                new Text(N(p.Adapter)),
+                new Text(N(p.Port)),
+                new Text(p.Outcome.ToString()),
+                new Text(p.FinishedAtMilliseconds is null ? $"starting ({(p.StartMilliseconds / 1000).ToString("0.#", CultureInfo.InvariantCulture)} s so far)" : F(p.StartMilliseconds)),
+                new Text(p.FinishedAtMilliseconds is { } ended ? F(ended) : "-"));
+        }
+
+        return table;
+    }
+
+    /// <summary>"1 miniport", "6 miniports".</summary>
+    private static string Count(long n, string noun) => $"{N(n)} {noun}{(n == 1 ? string.Empty : "s")}";
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using MiniportTimers.Cli.Bench;
 using MiniportTimers.Cli.Run;
 using MiniportTimers.Cli.Soak;
@@ -13,13 +14,15 @@ namespace MiniportTimers.Cli.Shell;
 /// </summary>
 internal static class CliApp
 {
-    public static RootCommand CreateRoot()
+    /// <summary>The tool's commands; <paramref name="terminals"/> says what each output is (default: <see cref="Terminal.Detect"/>).</summary>
+    public static RootCommand CreateRoot(Func<TextWriter, Terminal>? terminals = null)
     {
+        terminals ??= writer => Terminal.Detect(writer);
         var root = new RootCommand($"MiniportTimers: Windows miniport timer services (Storport, NDIS) in user mode, on a precise timer engine.{Environment.NewLine}{ExitCodes.HelpText}")
         {
-            RunCommand.Create(),
-            BenchCommand.Create(),
-            StressCommand.Create(),
+            RunCommand.Create(terminals),
+            BenchCommand.Create(terminals),
+            StressCommand.Create(terminals),
             FirstExpiriesBench.CreateHiddenCommand(),
             SoakCommand.Create(),
         };
@@ -41,20 +44,59 @@ internal static class CliApp
         return help;
     }
 
+    /// <summary>
+    /// The parse errors, one message each, every one naming the option it is about: a value given to a switch
+    /// (<c>--virtual abc</c>, <c>--virtual=abc</c>) is left unmatched by System.CommandLine, whose message then names only
+    /// the value; it is reported here under the switch's name instead.
+    /// </summary>
+    private static List<string> Problems(ParseResult parse, string[] args)
+    {
+        var switches = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var option in parse.CommandResult.Command.Options.Where(o => o.ValueType == typeof(bool) && o is not HelpOption and not VersionOption))
+        {
+            foreach (var name in option.Aliases.Append(option.Name))
+            {
+                switches.TryAdd(name, option.Name);
+            }
+        }
+
+        var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
+        var explained = new HashSet<string>(StringComparer.Ordinal);
+        var messages = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            // --switch=value, or --switch value (a value, not the next option)
+            var (name, value) = args[i].Split('=', 2) is [var n, var v] ? (n, v)
+                : (args[i], i + 1 < args.Length && !args[i + 1].StartsWith('-') ? args[i + 1] : null);
+            if (switches.TryGetValue(name, out var option) && value is not null && unmatched.Contains(value) && explained.Add(value))
+            {
+                messages.Add($"{option}: '{value}' is not a value it takes (a switch: give it alone, or as {option}=true or {option}=false).");
+            }
+        }
+
+        // System.CommandLine's message for an unmatched token quotes it: those explained above are not repeated.
+        messages.AddRange(parse.Errors.Select(e => e.Message).Where(m => !explained.Any(token => m.Contains($"'{token}'", StringComparison.Ordinal))));
+        return messages;
+    }
+
     /// <summary>The tool's version: the one version of the library, the CLI and the package (Directory.Build.props).</summary>
     public static string Version =>
         typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
             .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().Single().InformationalVersion;
 
     /// <summary>Runs the tool with <paramref name="args"/>; returns the exit code (<see cref="ExitCodes"/>).</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <param name="args">The command line.</param>
+    /// <param name="output">Standard output.</param>
+    /// <param name="error">Standard error.</param>
+    /// <param name="terminals">What each output is: progress, colour and width (default: <see cref="Terminal.Detect"/>).</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, Func<TextWriter, Terminal>? terminals = null)
     {
-        var parse = CreateRoot().Parse(args);
+        var parse = CreateRoot(terminals).Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var problem in parse.Errors)
+            foreach (var problem in Problems(parse, args))
             {
-                error.WriteLine($"miniport-timers: {problem.Message}");
+                error.WriteLine($"miniport-timers: {problem}");
             }
 
             error.WriteLine("See 'miniport-timers --help' or 'miniport-timers COMMAND --help'.");

@@ -6,7 +6,7 @@ internal static class ExitCodes
     /// <summary>0: the run finished with no bug check and no invariant failure; every output was written.</summary>
     public const int Success = 0;
 
-    /// <summary>1: the run ended, but a miniport raised a bug check, an invariant failed, or a stress check found a violation.</summary>
+    /// <summary>1: the run ended, but a miniport raised a bug check, an invariant failed, a stress check found a violation, or a bench part could not be measured.</summary>
     public const int RunFailed = 1;
 
     /// <summary>2: bad usage: an unknown option or a bad value, or a --driver that does not load (a broken file, or a DriverEntry that fails), reported before any work starts.</summary>
@@ -22,5 +22,5 @@ internal static class ExitCodes
     public const int Terminated = 143;
 
     /// <summary>The list printed under <c>--help</c>.</summary>
-    public const string HelpText = "Exit codes: 0 success; 1 a bug check, invariant failure or stress violation in the run; 2 bad usage or a --driver that does not load; 3 an output could not be written; 130 Ctrl-C; 143 SIGTERM.";
+    public const string HelpText = "Exit codes: 0 success; 1 a bug check, invariant failure or stress violation in the run, or a bench part that could not be measured; 2 bad usage or a --driver that does not load; 3 an output could not be written; 130 Ctrl-C; 143 SIGTERM.";
 }

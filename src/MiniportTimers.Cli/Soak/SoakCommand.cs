@@ -59,7 +59,7 @@ internal static class SoakCommand
     private static Command Part(string name, string countOption, string description, long defaultCount, long defaultMax, string unit, Func<string, long, long, TextWriter, ParseResult, bool> run)
     {
         var count = new Option<long>(countOption) { Description = $"How many {unit}s (checkpoints at every tenth; the second half is judged).", DefaultValueFactory = _ => defaultCount };
-        count.Between(1, 100_000_000);
+        count.WholeNumber(1L, 100_000_000L);
         var max = new Option<long>("--max-bytes") { Description = $"The most managed bytes one {unit} may leave behind over the second half (judged from {SoakRunner.MinimumJudgedUnits} {unit}s in it).", DefaultValueFactory = _ => defaultMax, HelpName = "bytes" };
         max.AtLeast(0);
         var build = new Option<string?>("--native-build") { Description = "The folder with storport_timers.so, ndis6_timers.so and ndis6_datapath.so (default: native/build above the current folder).", HelpName = "folder" };

@@ -12,6 +12,7 @@ public sealed class TimerActivity
     private long _replaced;
     private long _busy;
     private long _staleSkipped;
+    private LongestRun? _longestRun;
 
     internal TimerActivity(string kind, string callback)
     {
@@ -47,6 +48,16 @@ public sealed class TimerActivity
     /// <summary>Lateness of each invoked callback: the engine time when the callback started minus its due time.</summary>
     public LatenessRecorder Lateness { get; } = new();
 
+    /// <summary>
+    /// The longest one expiry of this row held its dispatcher, ns of engine time: the callback with the host's locks and
+    /// watchdogs around it (0 before any ran; on the virtual clock time passes inside a callback only when it moves the
+    /// clock). Every other timer of that dispatcher waited behind it.
+    /// </summary>
+    public long LongestRunNanoseconds => Volatile.Read(ref _longestRun)?.Nanoseconds ?? 0;
+
+    /// <summary>The adapter whose callback ran <see cref="LongestRunNanoseconds"/> (the host's "driver" for a driver-level timer); null before any ran.</summary>
+    public string? LongestRunAdapter => Volatile.Read(ref _longestRun)?.Adapter;
+
     internal void CountArm() => Interlocked.Increment(ref _arms);
 
     internal void CountCancel() => Interlocked.Increment(ref _cancels);
@@ -61,6 +72,22 @@ public sealed class TimerActivity
 
     internal void CountStale() => Interlocked.Increment(ref _staleSkipped);
 
+    /// <summary>Records how long one callback ran on <paramref name="adapter"/>; allocates only for a new longest.</summary>
+    internal void CountRun(long nanoseconds, string adapter)
+    {
+        var current = Volatile.Read(ref _longestRun);
+        while (current is null || nanoseconds > current.Nanoseconds)
+        {
+            var seen = Interlocked.CompareExchange(ref _longestRun, new LongestRun(nanoseconds, adapter), current);
+            if (ReferenceEquals(seen, current))
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
     internal void CountFire(long latenessNanoseconds)
     {
         Interlocked.Increment(ref _fires);
@@ -68,3 +95,6 @@ public sealed class TimerActivity
         MiniportTimersTelemetry.RecordLateness(Kind, latenessNanoseconds);
     }
 }
+
+/// <summary>One callback run of a <see cref="TimerActivity"/> row that was the longest so far (replaced, never mutated).</summary>
+internal sealed record LongestRun(long Nanoseconds, string Adapter);

@@ -125,6 +125,12 @@ public class PackageTests
             var command = Path.Combine(tools, OperatingSystem.IsWindows() ? "miniport-timers.exe" : "miniport-timers");
             Assert.Equal("0.1.0", Run(work.FullName, command, "--version").Trim());
             Assert.Contains("== pcnet ==", Run(work.FullName, command, "run", "--virtual", "--sample", "pcnet", "--duration-ms", "11000"), StringComparison.Ordinal);
+
+            // Issue 25: bench --only first starts the tool again as a child; from the installed tool's shim too (Run
+            // asserts exit code 0: a failed part exits 1).
+            var bench = Path.Combine(work.FullName, "bench");
+            Run(work.FullName, command, "bench", "--quick", "--only", "first", "--output", bench);
+            Assert.Equal(20, File.ReadAllLines(Path.Combine(bench, "bench.csv")).Count(l => l.StartsWith("first,", StringComparison.Ordinal)));
         }
         finally
         {

@@ -1,0 +1,131 @@
+using System.Globalization;
+using MiniportTimers.Cli.Run;
+using MiniportTimers.Cli.Shell;
+using MiniportTimers.Engine;
+using MiniportTimers.Samples.Harness;
+
+namespace MiniportTimers.Tests.Cli.Run;
+
+/// <summary>
+/// Issue 25: the report fits the terminal and never breaks a callback name (before: fixed at 132 columns, wrapped in a
+/// 100-column terminal, and even at 132 "AhciBusChangeTimerCallbac"/"k"); colour on a terminal for invariant failures,
+/// bug checks and findings, none with NO_COLOR and no escape code at all when redirected; the legend lists only the
+/// kinds the report has (before: KTIMER and EX_TIMER, which never appear); the longest callback is named with its
+/// sample and adapter (before: "longest callback 21345.2 µs" and no name); "1 miniport", not "1 sample miniports".
+/// </summary>
+public class RunReportRendererTests
+{
+    private static readonly Lazy<RunReport> AllSamples = new(() => VirtualReport(RunSettings.AllSamples));
+
+    private static RunReport VirtualReport(IReadOnlyList<string> samples)
+    {
+        var settings = new RunSettings(true, 4, 4, 1, RunSettings.DefaultDurationMilliseconds, null, null, Samples: samples);
+        var runs = samples.Select(n => SampleFactory.Create(n, settings)).ToList();
+        using var engine = new VirtualTimerEngine();
+        var completed = SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed);
+        return RunReport.From(runs, engine, settings, completed);
+    }
+
+    private static string Render(RunReport report, Terminal terminal)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        RunReportRenderer.Write(report, text, terminal);
+        return text.ToString();
+    }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(60)]
+    [InlineData(80)]
+    [InlineData(100)]
+    [InlineData(132)]
+    [InlineData(200)]
+    public void TheReport_FitsTheWidth_AndNeverBreaksACallbackName(int width)
+    {
+        var report = AllSamples.Value;
+        var text = Render(report, new Terminal(false, false, width));
+        var lines = text.Split('\n');
+        Assert.All(lines, line => Assert.True(new StringInfo(line.TrimEnd('\r')).LengthInTextElements <= width, $"{line.Length} > {width}: {line}"));
+        var callbacks = report.Samples.SelectMany(s => s.Timers).Select(t => t.Callback).Distinct().ToList();
+        Assert.Contains("AhciBusChangeTimerCallback", callbacks);
+        Assert.All(callbacks, name => Assert.Contains(lines, line => System.Text.RegularExpressions.Regex.IsMatch(line, $@"(^|[\s|(]){name}($|[\s|)])")));
+        Assert.DoesNotContain('\u001b', text);
+        Assert.All(lines, line => Assert.Equal(line.TrimEnd(), line)); // no trailing blanks
+    }
+
+    [Fact]
+    public void TheRedirectedReport_IsPlain_At132Columns_WithEveryTimerOnOneRow()
+    {
+        var text = Render(AllSamples.Value, Terminal.Redirected);
+        Assert.Contains("| StorPortRequestTimer | AhciBusChangeTimerCallback |", text, StringComparison.Ordinal);
+        Assert.StartsWith("6 miniports (storahci, nvme, nvme-win7, netvmini, pcnet, e100bex) for 11,000 ms on the virtual clock", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheLegend_ListsOnlyTheKindsTheReportHas()
+    {
+        var pcnet = Render(VirtualReport(["pcnet"]), Terminal.Redirected);
+        Assert.Contains("Kinds: NdisMTimer (NDIS 5).", pcnet, StringComparison.Ordinal);
+        Assert.DoesNotContain("KTIMER", pcnet, StringComparison.Ordinal);
+        Assert.DoesNotContain("EX_TIMER", pcnet, StringComparison.Ordinal);
+        Assert.DoesNotContain("StorPortRequestTimer", pcnet, StringComparison.Ordinal);
+        Assert.StartsWith("1 miniport (pcnet) for 11,000 ms", pcnet, StringComparison.Ordinal);
+        var all = Render(AllSamples.Value, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("Kinds: NdisMTimer (NDIS 5), NdisTimerObject (NDIS 6), RequestTimerCall (Storport's legacy timer), StorPortRequestTimer (Storport's extended timer).", all, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheLongestCallback_IsNamedWithItsKindSampleAndAdapter()
+    {
+        var report = Sample with
+        {
+            Engine = Sample.Engine with { LongestCallbackNanoseconds = 21_400_000 },
+            LongestCallback = new LongestCallback("storahci", "adapter2", "StorPortRequestTimer", "AhciBusChangeTimerCallback", 21_345.2),
+        };
+        var text = Render(report, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("Longest callback 21345.2 µs: AhciBusChangeTimerCallback (StorPortRequestTimer) of storahci on adapter2;", text, StringComparison.Ordinal);
+
+        // A real report names what its engine measured: the longest row of the run, with its adapter.
+        var all = AllSamples.Value;
+        var longest = Assert.IsType<LongestCallback>(all.LongestCallback);
+        var row = all.Samples.Single(s => s.Name == longest.Sample).Timers.Single(t => t.Callback == longest.Callback);
+        Assert.Equal(all.Samples.SelectMany(s => s.Timers).Max(t => t.LongestRunMicroseconds), row.LongestRunMicroseconds);
+        Assert.Equal(row.LongestRunMicroseconds, longest.Microseconds);
+    }
+
+    [Fact]
+    public void OnAColourTerminal_FailuresBugChecksAndFindingsAreColoured_AndWithNoColorNothingIs()
+    {
+        var colour = Render(Sample, new Terminal(true, true, 120));
+        Assert.Matches("\u001b\\[[0-9;]*m(\u001b\\[[0-9;]*m)*INVARIANT FAILURE: storahci: 2 requests were never completed", colour);
+        Assert.Matches("\u001b\\[[0-9;]*m  adapter0 in Removal: 0xC7 TIMER_OR_DPC_INVALID", colour);
+        Assert.Matches("\u001b\\[[0-9;]*m  adapter1: TimerFreedWhileQueued", colour);
+
+        var noColor = Terminal.For(true, name => name == "NO_COLOR" ? "1" : null, () => 120);
+        Assert.False(noColor.Colour);
+        Assert.DoesNotContain('\u001b', Render(Sample, noColor));
+        Assert.DoesNotContain('\u001b', Render(Sample, Terminal.Redirected));
+    }
+
+    /// <summary>A report with one of everything that stands out.</summary>
+    private static RunReport Sample { get; } = new(
+        RunReport.CurrentSchemaVersion,
+        "0.1.0",
+        new MachineInfo("Linux", 2, ".NET"),
+        default,
+        "real",
+        "timerfd",
+        1,
+        11_000,
+        [new SampleReport(
+            "storahci",
+            [new TimerRow("StorPortRequestTimer", "AhciBusChangeTimerCallback", 12, 12, 0, 0, 0, 0, 12, 0, 41.2, 80, 690.3, 690.3, 690.3, 21_345.2)],
+            [new Fact("ports_started", "ports started", 16)],
+            null,
+            [new BugCheckRow("adapter0", "Removal", "0xC7", "TIMER_OR_DPC_INVALID", "a timer was still queued")],
+            [new FindingRow("adapter1", "TimerFreedWhileQueued", "freed while queued")])],
+        new EngineStatistics(10, 1, 9, 9, 0, 0, 0, 21_400_000),
+        1,
+        ["storahci: 2 requests were never completed"],
+        null);
+}
