@@ -20,7 +20,7 @@ internal static class LatenessPlot
     public const int CaptionHeight = 34;
 
     /// <summary>The plot area's margins in every panel, px: the legend sits in the right one.</summary>
-    public static readonly PixelPadding DataPadding = new(left: 90, right: 400, bottom: 55, top: 40);
+    public static readonly PixelPadding DataPadding = new(left: 110, right: 430, bottom: 55, top: 40);
 
     /// <summary>The shade of the early-fire band.</summary>
     private static readonly Color EarlyBandColor = Color.FromHex("#FBE3E3");
@@ -65,6 +65,7 @@ internal static class LatenessPlot
             plot.Axes.SetLimits(model.XMin, model.XMax, panel.YMin, panel.YMax);
             plot.Layout.Fixed(DataPadding);
             plot.ShowLegend(Edge.Right);
+            plot.Legend.FontSize = 12; // the longest entry ("System.Threading.Timer, 1,000,000 pending (n=500)") fits the right margin
             plot.RenderManager.ClearCanvasBeforeEachRender = false;
             plots.Add(plot);
         }
