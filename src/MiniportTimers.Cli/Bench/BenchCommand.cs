@@ -91,7 +91,7 @@ internal static class BenchCommand
             Write(HgrmName(s), hgrm.ToString());
         }
 
-        if (LatenessPlot.Build(lateness) is { } plot)
+        if (LatenessPlotModel.Build(lateness, new PlotCaption(PlotCaption.ThisMachine(), DateTimeOffset.UtcNow, quick)) is { } plot)
         {
             try
             {
@@ -215,10 +215,13 @@ internal static class BenchCommand
         return rows;
     }
 
-    /// <summary>The .hgrm file of one series: lateness-{interval}us-{approach}[-{load}].hgrm, in file-name characters only.</summary>
-    private static string HgrmName(LatenessBench.Series s)
+    /// <summary>
+    /// The .hgrm file of one series: lateness-{interval}us-{approach}[-{load}].hgrm, in file-name characters only; "µs"
+    /// becomes "us" ("ours + 50 µs spin" → ours-50us-spin).
+    /// </summary>
+    internal static string HgrmName(LatenessBench.Series s)
     {
-        var name = $"lateness-{s.IntervalMicroseconds:0}us-{s.Approach}{(s.Load == "idle" ? string.Empty : "-" + s.Load)}";
+        var name = System.Text.RegularExpressions.Regex.Replace($"lateness-{s.IntervalMicroseconds:0}us-{s.Approach}{(s.Load == "idle" ? string.Empty : "-" + s.Load)}", @"(\d) ?µs", "$1us").Replace("µ", "u", StringComparison.Ordinal);
         var safe = new string([.. name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' ? c : '-')]);
         return System.Text.RegularExpressions.Regex.Replace(safe, "-{2,}", "-").TrimEnd('-') + ".hgrm";
     }

@@ -1,17 +1,33 @@
 using System.Diagnostics;
+using MiniportTimers.Cli.Shell;
 using MiniportTimers.Engine;
 
 namespace MiniportTimers.Cli.Bench;
 
 /// <summary>
 /// Lateness (fire time minus due time) of one-shot waits at 100 µs, 1 ms and 10 ms, side by side in one process: our
-/// engine (sleeping, and with a 50 µs final spin), System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep and a
-/// spin loop, idle and with many other timers pending, with the CPU each burns. Negative lateness (an early fire) is
-/// counted, not hidden.
+/// engine (sleeping, and with a 50 µs final spin), System.Threading.Timer, Task.Delay, PeriodicTimer, Thread.Sleep, a
+/// spin loop and, on Linux, the OS floor (a bare absolute timerfd on the measuring thread: the primitive the dispatcher
+/// sleeps on), idle and with many other timers pending, with the CPU each burns; and a 1 ms periodic engine timer.
+/// Negative lateness (an early fire) is counted, not hidden.
 /// </summary>
 internal static class LatenessBench
 {
-    public sealed record Series(string Approach, double IntervalMicroseconds, string Load, LatenessHistogram Lateness, double CpuPercent, int Early);
+    /// <summary>The approach name of the OS floor series.</summary>
+    public const string OsFloor = "OS floor (timerfd)";
+
+    /// <summary>One lateness series.</summary>
+    /// <param name="Approach">What was measured ("ours", "Task.Delay", <see cref="OsFloor"/>, …).</param>
+    /// <param name="IntervalMicroseconds">The wait or period, µs.</param>
+    /// <param name="Load">"idle", or what else was pending.</param>
+    /// <param name="Lateness">The samples, µs.</param>
+    /// <param name="CpuPercent">The process's CPU meanwhile, % of one core.</param>
+    /// <param name="Early">Samples below zero.</param>
+    public sealed record Series(string Approach, double IntervalMicroseconds, string Load, LatenessHistogram Lateness, double CpuPercent, int Early)
+    {
+        /// <summary>True for a periodic timer's expiries (each callback start minus its due time), false for one-shot waits.</summary>
+        public bool Periodic { get; init; }
+    }
 
     private static readonly EngineTimerCallback EngineNop = (_, in _) => { };
 
@@ -42,6 +58,10 @@ internal static class LatenessBench
                 {
                 }
             })));
+            if (MeasureFloor(intervalUs, samples) is { } floor)
+            {
+                results.Add(floor);
+            }
         }
 
         // A 1 ms periodic timer: no thread waits on each fire, so the process's CPU is the dispatcher's own (the OS
@@ -118,7 +138,44 @@ internal static class LatenessBench
         engine.FlushDispatched();
         var samples = lateness[start..Volatile.Read(ref count)].ToList();
         var name = spinUs == 0 ? "ours, periodic" : $"ours, periodic + {spinUs} µs spin";
-        return new Series(name, intervalUs, "idle", new LatenessHistogram(samples), percent, samples.Count(x => x < 0));
+        return new Series(name, intervalUs, "idle", new LatenessHistogram(samples), percent, samples.Count(x => x < 0)) { Periodic = true };
+    }
+
+    /// <summary>
+    /// The OS floor at <paramref name="intervalUs"/>: one-shot waits on a bare absolute timerfd, read on this thread (what
+    /// the engine's dispatcher sleeps on, without the engine); null where there is none (not Linux, or a Stopwatch that is
+    /// not CLOCK_MONOTONIC in ns).
+    /// </summary>
+    private static Series? MeasureFloor(double intervalUs, int samples)
+    {
+        if (!OperatingSystem.IsLinux() || Stopwatch.Frequency != 1_000_000_000)
+        {
+            return null;
+        }
+
+        var fd = LinuxTimerFd.Create();
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Measure(OsFloor, intervalUs, "idle", samples, (due, _) => FloorWait(fd, due));
+        }
+        finally
+        {
+            _ = LinuxTimerFd.Close(fd);
+        }
+    }
+
+    /// <summary>Waits on the timerfd for the absolute monotonic time <paramref name="due"/> (ns); the fire time is when the read returns.</summary>
+    private static unsafe long FloorWait(int fd, long due)
+    {
+        LinuxTimerFd.SetAbsolute(fd, due, 0);
+        ulong expirations;
+        _ = LinuxTimerFd.Read(fd, &expirations, sizeof(ulong));
+        return Stopwatch.GetTimestamp();
     }
 
     /// <summary>Runs a blocking wait; its fire time is when it returns.</summary>

@@ -1,83 +1,103 @@
-using System.Globalization;
 using ScottPlot;
 using SkiaSharp;
 
 namespace MiniportTimers.Cli.Bench;
 
 /// <summary>
-/// The lateness plot performance engineers read: a percentile spectrum per interval (x: percentile on a log "nines"
-/// axis, 50 % … 99.99 %; y: lateness in µs on a log axis), one panel per interval, every approach in the legend with its
-/// sample count and its early fires (which a log axis cannot show, so they are named, not pinned at an edge). Drawn
-/// with ScottPlot (CLI only; the library has no plotting dependency) and saved as PNG and SVG.
+/// Draws a <see cref="LatenessPlotModel"/> with ScottPlot (CLI only; the library has no plotting dependency) and saves it
+/// as PNG and SVG: the caption on top, then the panels one below the other, each with the same fixed plot-area margins
+/// (so the plot areas, and every percentile tick, line up), its legend in the right margin.
 /// </summary>
 internal static class LatenessPlot
 {
-    private const int Width = 1400;
-    private const int PanelHeight = 460;
-    private static readonly double[] TickPercentiles = [50, 90, 99, 99.9, 99.99];
+    /// <summary>The figure's width, px.</summary>
+    public const int Width = 1400;
 
-    /// <summary>Draws one panel per interval of <paramref name="series"/>; null when there is nothing to draw.</summary>
-    public static Multiplot? Build(IReadOnlyList<LatenessBench.Series> series)
+    /// <summary>One panel's height, px.</summary>
+    public const int PanelHeight = 460;
+
+    /// <summary>The caption strip's height, px.</summary>
+    public const int CaptionHeight = 34;
+
+    /// <summary>The plot area's margins in every panel, px: the legend sits in the right one.</summary>
+    public static readonly PixelPadding DataPadding = new(left: 110, right: 430, bottom: 55, top: 40);
+
+    /// <summary>The shade of the early-fire band.</summary>
+    private static readonly Color EarlyBandColor = Color.FromHex("#FBE3E3");
+
+    /// <summary>The figure's height for <paramref name="model"/>, px.</summary>
+    public static int Height(LatenessPlotModel model) => CaptionHeight + (PanelHeight * model.Panels.Count);
+
+    /// <summary>One ScottPlot plot per panel of <paramref name="model"/>, with its axes, band and lines (not yet drawn).</summary>
+    public static IReadOnlyList<Plot> Plots(LatenessPlotModel model)
     {
-        var intervals = series.Where(s => s.Lateness.Count > 0).GroupBy(s => s.IntervalMicroseconds).OrderBy(g => g.Key).ToList();
-        if (intervals.Count == 0)
-        {
-            return null;
-        }
-
-        var multiplot = new Multiplot();
-        while (multiplot.Subplots.Count > 0)
-        {
-            multiplot.Subplots.RemoveAt(0); // it starts with an empty plot
-        }
-
-        foreach (var interval in intervals)
+        ArgumentNullException.ThrowIfNull(model);
+        var plots = new List<Plot>();
+        foreach (var panel in model.Panels)
         {
             var plot = new Plot();
-            plot.Add.Palette = new ScottPlot.Palettes.Category20();
-            foreach (var s in interval)
+            if (panel.EarlyBand is { } band)
             {
-                // Early fires enter the histogram as 0: they are named in the legend, not drawn pinned at the axis.
-                var points = s.Lateness.Spectrum().Where(p => p.Percentile < 99.999 && !(s.Early > 0 && p.Microseconds <= 0)).ToList();
-                var xs = points.Select(p => Nines(p.Percentile)).ToArray();
-                var ys = points.Select(p => Math.Log10(Math.Max(p.Microseconds, 0.1))).ToArray();
-                var line = plot.Add.ScatterLine(xs, ys);
-                var load = s.Load == "idle" ? string.Empty : $", {s.Load}";
-                var early = s.Early > 0 ? $", {s.Early} early" : string.Empty;
-                line.LegendText = $"{s.Approach}{load} (n={s.Lateness.Count:N0}{early})";
-                line.LineWidth = 2;
+                var span = plot.Add.VerticalSpan(band.Low, band.High, EarlyBandColor);
+                span.LineWidth = 0;
+                var text = plot.Add.Text("fired early (before the due time), over the percentiles they hold", model.XMin + 0.02, band.High - 0.04);
+                text.LabelFontSize = 11;
+                text.LabelFontColor = Color.FromHex("#A03030");
+                text.LabelAlignment = Alignment.UpperLeft;
             }
 
-            plot.Title($"One-shot lateness at {Label(interval.Key)}: callback start - due time");
+            foreach (var line in panel.Lines)
+            {
+                var scatter = plot.Add.ScatterLine(line.Xs.ToArray(), line.Ys.ToArray(), Color.FromHex(line.Color));
+                scatter.LegendText = line.Label;
+                scatter.LineWidth = 2;
+                scatter.MarkerSize = line.Xs.Count == 1 ? 5 : 0; // a one-point series stays visible
+                scatter.LinePattern = line.Dashed ? LinePattern.Dashed : LinePattern.Solid;
+            }
+
+            plot.Title(panel.Title);
             plot.XLabel("percentile");
             plot.YLabel("lateness, µs (log scale)");
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-                [.. TickPercentiles.Select(Nines)],
-                [.. TickPercentiles.Select(p => p.ToString("0.##", CultureInfo.InvariantCulture) + " %")]);
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
-            {
-                MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
-                IntegerTicksOnly = true,
-                LabelFormatter = y => Math.Pow(10, y).ToString("#,0.#", CultureInfo.InvariantCulture),
-            };
-            plot.Axes.SetLimitsX(0, Nines(99.99) + 0.1);
+                [.. model.XTicks.Select(t => t.Position)], [.. model.XTicks.Select(t => t.Label)]);
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                [.. panel.YTicks.Select(t => t.Position)], [.. panel.YTicks.Select(t => t.Label)]);
+            plot.Axes.SetLimits(model.XMin, model.XMax, panel.YMin, panel.YMax);
+            plot.Layout.Fixed(DataPadding);
             plot.ShowLegend(Edge.Right);
-            multiplot.Subplots.Add(plot);
+            plot.Legend.FontSize = 12; // the longest entry ("System.Threading.Timer, 1,000,000 pending (n=500)") fits the right margin
+            plot.RenderManager.ClearCanvasBeforeEachRender = false;
+            plots.Add(plot);
         }
 
-        multiplot.Layout = new ScottPlot.MultiplotLayouts.Rows();
-        return multiplot;
+        return plots;
     }
 
-    /// <summary>Saves the plot as PNG and SVG; returns the paths written.</summary>
-    public static void Save(Multiplot multiplot, string pngPath, string svgPath)
+    /// <summary>Draws <paramref name="model"/> on <paramref name="canvas"/> (white background, caption, panels); returns the plots drawn.</summary>
+    public static IReadOnlyList<Plot> Draw(LatenessPlotModel model, SKCanvas canvas)
     {
-        var height = PanelHeight * multiplot.Subplots.Count;
-        var rect = new PixelRect(0, Width, height, 0);
+        ArgumentNullException.ThrowIfNull(canvas);
+        var plots = Plots(model);
+        canvas.Clear(SKColors.White);
+        for (var i = 0; i < plots.Count; i++)
+        {
+            var top = CaptionHeight + (i * PanelHeight);
+            plots[i].Render(canvas, new PixelRect(0, Width, top + PanelHeight, top));
+        }
+
+        using var font = new SKFont(SKTypeface.Default, 15);
+        using var paint = new SKPaint { Color = model.Caption.Contains("QUICK", StringComparison.Ordinal) ? new SKColor(0xB0, 0x20, 0x20) : SKColors.Black, IsAntialias = true };
+        canvas.DrawText(model.Caption, DataPadding.Left, CaptionHeight - 10, SKTextAlign.Left, font, paint);
+        return plots;
+    }
+
+    /// <summary>Saves <paramref name="model"/> as PNG and SVG.</summary>
+    public static void Save(LatenessPlotModel model, string pngPath, string svgPath)
+    {
+        var height = Height(model);
         using (var surface = SKSurface.Create(new SKImageInfo(Width, height)))
         {
-            surface.Canvas.Clear(SKColors.White);
-            multiplot.Render(surface.Canvas, rect);
+            Draw(model, surface.Canvas);
             using var image = surface.Snapshot();
             using var png = image.Encode(SKEncodedImageFormat.Png, 100);
             File.WriteAllBytes(pngPath, png.ToArray());
@@ -86,13 +106,7 @@ internal static class LatenessPlot
         using var svgStream = File.Create(svgPath);
         using (var svg = SKSvgCanvas.Create(new SKRect(0, 0, Width, height), svgStream))
         {
-            multiplot.Render(svg, rect);
+            Draw(model, svg);
         }
     }
-
-    /// <summary>The "nines" position of a percentile: 50 % → 0.3, 90 % → 1, 99 % → 2, 99.9 % → 3.</summary>
-    private static double Nines(double percentile) => -Math.Log10(1 - (percentile / 100));
-
-    private static string Label(double microseconds) =>
-        microseconds >= 1_000 ? $"{microseconds / 1_000:0.###} ms" : $"{microseconds:0.#} µs";
 }

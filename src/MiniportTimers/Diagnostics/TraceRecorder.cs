@@ -4,21 +4,24 @@ namespace MiniportTimers.Diagnostics;
 
 /// <summary>
 /// Records a run as Chrome trace events (the JSON that chrome://tracing and Perfetto open): one track per adapter
-/// (process "adapters") with timer arms, cancels, callbacks, lock holds and bug checks, and one track per dispatch
-/// thread (process "dispatchers") with the callbacks it ran. Timestamps are engine time in µs. Attach one recorder to
-/// any number of hosts, each through its own view (<c>host.Trace = recorder.ForHost("storahci")</c>) so that two hosts'
-/// adapters of the same name ("adapter0") get their own tracks ("storahci/adapter0"), then <see cref="WriteTo(Stream)"/>.
+/// (process "adapters") with timer arms, cancels, callbacks, lock holds and bug checks. Each callback is recorded once,
+/// on its adapter's track, with its lateness, due time and the dispatch thread that ran it as arguments
+/// (<c>lateness_us</c>, <c>due_us</c>, <c>dispatch_thread</c>: the per-thread view is a query over that argument).
+/// Timestamps are engine time in µs. An interval that took no time on the trace's clock (most callbacks on a virtual
+/// clock, where time moves only between them) is written as an instant event (<c>"ph":"i"</c>, thread scope) with the
+/// same name and arguments and <c>dur_us</c> 0, which Perfetto draws as a marker on the track; a zero-length
+/// complete event it would draw as nothing. Attach one recorder to any number of hosts, each through its own view
+/// (<c>host.Trace = recorder.ForHost("storahci")</c>) so that two hosts' adapters of the same name ("adapter0") get
+/// their own tracks ("storahci/adapter0"), then <see cref="WriteTo(Stream)"/>.
 /// </summary>
 /// <remarks>Thread-safe. Recording allocates one small object per event; hosts call it only while a recorder is attached.</remarks>
 public sealed class TraceRecorder
 {
     private const int AdaptersPid = 1;
-    private const int DispatchersPid = 2;
 
     private readonly object _gate;
     private readonly List<TraceEvent> _events;
     private readonly Dictionary<string, int> _adapterTracks;
-    private readonly HashSet<int> _dispatcherTracks;
 
     /// <summary>The host name this view puts before each adapter's name, or null (the recorder itself).</summary>
     private readonly string? _host;
@@ -29,12 +32,11 @@ public sealed class TraceRecorder
         _gate = new object();
         _events = [];
         _adapterTracks = new Dictionary<string, int>(StringComparer.Ordinal);
-        _dispatcherTracks = [];
     }
 
     private TraceRecorder(TraceRecorder store, string host)
     {
-        (_gate, _events, _adapterTracks, _dispatcherTracks) = (store._gate, store._events, store._adapterTracks, store._dispatcherTracks);
+        (_gate, _events, _adapterTracks) = (store._gate, store._events, store._adapterTracks);
         OmitZeroLengthLockHolds = store.OmitZeroLengthLockHolds;
         _host = store._host is null ? host : $"{store._host}/{host}";
     }
@@ -70,24 +72,26 @@ public sealed class TraceRecorder
 
     /// <summary>A timer was armed: instant on the adapter's track.</summary>
     internal void Arm(string adapter, string kind, string callback, long atNanoseconds, long dueNanoseconds) =>
-        Add(new TraceEvent($"arm {callback}", kind, 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, ("due_us", dueNanoseconds / 1000.0)));
+        Add(new TraceEvent($"arm {callback}", kind, 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, [("due_us", dueNanoseconds / 1000.0)]));
 
     /// <summary>A pending timer was cancelled: instant on the adapter's track.</summary>
     internal void Cancel(string adapter, string kind, string callback, long atNanoseconds) =>
         Add(new TraceEvent($"cancel {callback}", kind, 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, null));
 
-    /// <summary>A timer callback ran from <paramref name="startNanoseconds"/> to <paramref name="endNanoseconds"/>: on the adapter's and the dispatcher's tracks.</summary>
+    /// <summary>
+    /// A timer callback ran from <paramref name="startNanoseconds"/> to <paramref name="endNanoseconds"/>: one slice on the
+    /// adapter's track (an instant if it took no time), with its lateness, due time and dispatch thread as arguments.
+    /// </summary>
     internal void Callback(string adapter, string kind, string callback, long dueNanoseconds, long startNanoseconds, long endNanoseconds)
     {
-        var thread = Environment.CurrentManagedThreadId;
-        var lateness = ("lateness_us", (startNanoseconds - dueNanoseconds) / 1000.0);
-        lock (_gate)
-        {
-            _dispatcherTracks.Add(thread);
-        }
-
-        Add(new TraceEvent(callback, kind, 'X', AdaptersPid, Track(adapter), startNanoseconds, endNanoseconds - startNanoseconds, lateness));
-        Add(new TraceEvent($"{Key(adapter)}: {callback}", kind, 'X', DispatchersPid, thread, startNanoseconds, endNanoseconds - startNanoseconds, lateness));
+        System.Diagnostics.Debug.Assert(endNanoseconds >= startNanoseconds, "the engine clock never goes back");
+        (string, double)[] args =
+        [
+            ("lateness_us", (startNanoseconds - dueNanoseconds) / 1000.0),
+            ("due_us", dueNanoseconds / 1000.0),
+            ("dispatch_thread", Environment.CurrentManagedThreadId),
+        ];
+        Add(new TraceEvent(callback, kind, 'X', AdaptersPid, Track(adapter), startNanoseconds, endNanoseconds - startNanoseconds, args));
     }
 
     /// <summary>A port lock was held around a miniport routine.</summary>
@@ -105,18 +109,19 @@ public sealed class TraceRecorder
     internal void BugCheck(string adapter, string routine, string codeName, long atNanoseconds) =>
         Add(new TraceEvent($"BUGCHECK {codeName} in {routine}", "bugcheck", 'i', AdaptersPid, Track(adapter), atNanoseconds, 0, null, Global: true));
 
-    /// <summary>Writes the trace as Chrome trace event JSON (<c>{"traceEvents":[...]}</c>).</summary>
+    /// <summary>
+    /// Writes the trace as Chrome trace event JSON (<c>{"traceEvents":[...]}</c>). A complete event that took no time is
+    /// written as a thread-scoped instant with <c>dur_us</c> 0 among its arguments (see the class summary).
+    /// </summary>
     public void WriteTo(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         TraceEvent[] events;
         KeyValuePair<string, int>[] adapters;
-        int[] dispatchers;
         lock (_gate)
         {
             events = [.. _events];
             adapters = [.. _adapterTracks];
-            dispatchers = [.. _dispatcherTracks];
         }
 
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
@@ -124,39 +129,44 @@ public sealed class TraceRecorder
         w.WriteString("displayTimeUnit", "ns");
         w.WriteStartArray("traceEvents");
         Metadata(w, "process_name", AdaptersPid, 0, "adapters");
-        Metadata(w, "process_name", DispatchersPid, 0, "dispatchers");
         foreach (var (name, tid) in adapters)
         {
             Metadata(w, "thread_name", AdaptersPid, tid, name);
         }
 
-        foreach (var tid in dispatchers)
-        {
-            Metadata(w, "thread_name", DispatchersPid, tid, $"dispatch thread {tid}");
-        }
-
         foreach (var e in events)
         {
+            var instant = e.Phase == 'i' || e.DurationNanoseconds == 0;
             w.WriteStartObject();
             w.WriteString("name", e.Name);
             w.WriteString("cat", e.Category);
-            w.WriteString("ph", e.Phase.ToString());
+            w.WriteString("ph", instant ? "i" : "X");
             w.WriteNumber("ts", e.AtNanoseconds / 1000.0);
-            if (e.Phase == 'X')
+            if (instant)
             {
-                w.WriteNumber("dur", e.DurationNanoseconds / 1000.0);
+                w.WriteString("s", e.Global ? "g" : "t");
             }
             else
             {
-                w.WriteString("s", e.Global ? "g" : "t");
+                w.WriteNumber("dur", e.DurationNanoseconds / 1000.0);
             }
 
             w.WriteNumber("pid", e.Pid);
             w.WriteNumber("tid", e.Tid);
-            if (e.Arg is { } arg)
+            var zeroLength = e.Phase == 'X' && instant;
+            if (e.Args is { Length: > 0 } || zeroLength)
             {
                 w.WriteStartObject("args");
-                w.WriteNumber(arg.Name, arg.Value);
+                foreach (var (name, value) in e.Args ?? [])
+                {
+                    w.WriteNumber(name, value);
+                }
+
+                if (zeroLength)
+                {
+                    w.WriteNumber("dur_us", 0);
+                }
+
                 w.WriteEndObject();
             }
 
@@ -212,5 +222,5 @@ public sealed class TraceRecorder
         }
     }
 
-    private sealed record TraceEvent(string Name, string Category, char Phase, int Pid, int Tid, long AtNanoseconds, long DurationNanoseconds, (string Name, double Value)? Arg, bool Global = false);
+    private sealed record TraceEvent(string Name, string Category, char Phase, int Pid, int Tid, long AtNanoseconds, long DurationNanoseconds, (string Name, double Value)[]? Args, bool Global = false);
 }

@@ -136,6 +136,20 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>
+    /// Dispatcher: the latest due time of any pending timer, ns, or null when none. Drains first; O(pending timers).
+    /// Every pending timer is filed in the wheel or has an entry in a near heap (a lazily re-armed one at an earlier
+    /// position, which is why each timer's current due time is read, not the filing's).
+    /// </summary>
+    public long? LatestDue()
+    {
+        Drain();
+        var latest = _wheel.LatestArmedDue(long.MinValue);
+        latest = _nearExact.LatestArmedDue(latest);
+        latest = _nearTolerantByDue.LatestArmedDue(latest);
+        return latest == long.MinValue ? null : latest;
+    }
+
+    /// <summary>
     /// Dispatcher, on a stale filing of <paramref name="t"/>: true (and the Lazy bit cleared) if its current arming was
     /// published lazily and is filed nowhere yet. Waits out an Arm that is mid-write (it may be a lazy one). Only the
     /// queue the timer belongs to may take it: a stale entry can outlive a move to another queue, and the timer is

@@ -158,7 +158,10 @@ public abstract class TimerEngine : IDisposable
     private int _disposed; // 1 once disposed: written with a full fence (Interlocked), read with Volatile
 
     /// <summary>Creates the engine with <paramref name="dispatchers"/> queues and registers it with the process-wide counters.</summary>
-    private protected TimerEngine(int dispatchers = 1)
+    /// <param name="dispatchers">How many dispatcher queues, 1 to <see cref="EngineTimer.MaxQueues"/>.</param>
+    /// <param name="joinRegistry">False for an engine of the library's own that nobody should see: it stays out of the
+    /// process-wide counters (Meter, EventSource) and of KeFlushQueuedDpcs outside a host (the dispatch warm-up's).</param>
+    private protected TimerEngine(int dispatchers = 1, bool joinRegistry = true)
     {
         System.Diagnostics.Debug.Assert(dispatchers is >= 1 and <= EngineTimer.MaxQueues, "the queue index fits its bits of the state word");
         _isVirtual = IsVirtual; // the derived engines answer with a constant, so this is safe from the base constructor
@@ -169,7 +172,10 @@ public abstract class TimerEngine : IDisposable
         }
 
         _firstQueue = _queues[0];
-        EngineRegistry.Add(this);
+        if (joinRegistry)
+        {
+            EngineRegistry.Add(this);
+        }
     }
 
     /// <summary>The dispatchers' queues (for the derived engines' dispatch loops).</summary>

@@ -26,6 +26,18 @@ public sealed class VirtualTimerEngine : TimerEngine
     private long _nowNanoseconds;
     private int _dispatching;
 
+    /// <summary>A virtual engine at 0 ns, counted in the process-wide counters.</summary>
+    public VirtualTimerEngine()
+    {
+    }
+
+    /// <summary>A virtual engine at 0 ns; <paramref name="joinRegistry"/> false keeps it out of the process-wide counters
+    /// (the library's own private engines: the dispatch warm-up's).</summary>
+    internal VirtualTimerEngine(bool joinRegistry)
+        : base(joinRegistry: joinRegistry)
+    {
+    }
+
     /// <inheritdoc />
     public override long NowNanoseconds => Volatile.Read(ref _nowNanoseconds);
 
@@ -53,6 +65,26 @@ public sealed class VirtualTimerEngine : TimerEngine
             try
             {
                 return Queue.EarliestDue();
+            }
+            finally
+            {
+                LeaveDispatcher();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The latest due time of any pending timer, engine ns, or null when nothing is pending: how far the clock must move
+    /// for every pending timer to fire (VirtualTimeProvider, moving its wall clock beyond the engine's range). O(pending).
+    /// </summary>
+    internal long? LatestDueNanoseconds
+    {
+        get
+        {
+            EnterDispatcher();
+            try
+            {
+                return Queue.LatestDue();
             }
             finally
             {

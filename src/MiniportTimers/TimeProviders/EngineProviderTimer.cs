@@ -3,10 +3,23 @@ using MiniportTimers.Engine;
 namespace MiniportTimers.TimeProviders;
 
 /// <summary>
-/// The <see cref="ITimer"/> of an <see cref="EngineTimeProvider"/>: one engine timer. The engine references it only while
-/// it is armed, so an idle timer nobody references is collected.
+/// The <see cref="ITimer"/> of an <see cref="EngineTimeProvider"/>: one engine timer and the user's callback. The engine
+/// references it only while it is armed, so an idle timer nobody references is collected, and an armed one keeps firing
+/// (as TimeProvider.System's). A <see cref="VirtualTimeProvider"/> hands it out behind an
+/// <see cref="EngineProviderTimerHandle"/>, which the engine never references, so that there a timer nobody references
+/// any more is collected and stops, armed or not, as FakeTimeProvider's does.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Re-entry (virtual engines): no callback runs inside itself. An expiry of this timer that a nested advance reaches
+/// while its callback runs further up the same thread (the callback called Advance, SetUtcNow, an auto-advancing read,
+/// or Change with a due time of 0) does not run there. A periodic timer's expiry is skipped: the timer goes on at its
+/// next period after the clock, keeping its phase (FakeTimeProvider moves its next wake-up past the clock too), so a
+/// periodic callback that advances by its own period runs once per outer advance instead of recursing until the stack
+/// overflows. A one-shot expiry (the callback re-armed its own timer, or changed it to a due time of 0) runs once the
+/// callback returns, on the same thread, at the clock then; a callback that re-arms and advances every time therefore
+/// loops, as it does on FakeTimeProvider, but never deepens the stack.
+/// </para>
 /// <para>
 /// Times: validated as System.Threading.Timer and FakeTimeProvider validate them, on the whole milliseconds
 /// (<c>(long)TotalMilliseconds</c>): -1 ms (including anything from -1 ms to -2 ms exclusive) is infinite, a value above
@@ -15,8 +28,8 @@ namespace MiniportTimers.TimeProviders;
 /// documents ("invoked immediately"); on a real engine it is dispatched at once.
 /// </para>
 /// <para>
-/// Synchronization rules: <c>_gate</c> guards <c>_disposed</c>, <c>_running</c>, the dispose waiter and every arm and
-/// cancel; it is never held while the callback runs. An expiry handed to the thread pool carries its arm sequence; if the
+/// Synchronization rules: <c>_gate</c> guards <c>_disposed</c>, <c>_running</c>, the deferred expiry, the dispose waiter
+/// and every arm and cancel; it is never held while the callback runs. An expiry handed to the thread pool carries its arm sequence; if the
 /// timer was changed, cancelled or disposed before the work item runs, it is dropped. A callback already running when
 /// Change or Dispose returns may still finish (as System.Threading.Timer's may); DisposeAsync completes only when none
 /// runs any more:
@@ -38,9 +51,19 @@ internal sealed class EngineProviderTimer : ITimer
     private readonly EngineTimer _timer;
     private readonly TimerCallback _callback;
     private readonly object? _state;
+    /// <summary>Virtual engines: the provider timers whose callback runs on this thread, innermost last (see "Re-entry").</summary>
+    [ThreadStatic]
+    private static List<EngineProviderTimer>? t_runningHere;
+
     private bool _disposed;
     private int _running;
     private TaskCompletionSource? _disposeWaiter;
+
+    /// <summary>True while an expiry that came due inside this timer's own callback waits for it to return (see "Re-entry").</summary>
+    private bool _hasDeferred;
+
+    /// <summary>The arm sequence of that expiry: it runs only if the timer was not changed since.</summary>
+    private long _deferredSequence;
 
     public EngineProviderTimer(EngineTimeProvider provider, TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -90,7 +113,7 @@ internal sealed class EngineProviderTimer : ITimer
 
         if (runNow)
         {
-            Run(_timer.ArmSequence, checkSequence: false);
+            Run(_timer.ArmSequence, checkSequence: false, immediate: true);
         }
 
         return true;
@@ -160,10 +183,21 @@ internal sealed class EngineProviderTimer : ITimer
 
     /// <summary>
     /// Runs the callback unless the timer was disposed (or, for a queued expiry, changed or cancelled since: its arm
-    /// sequence moved on), counting it as running for DisposeAsync.
+    /// sequence moved on), counting it as running for DisposeAsync. On a virtual engine, an expiry reached from inside
+    /// this timer's own callback is skipped or deferred instead (see "Re-entry" in the remarks).
     /// </summary>
-    private void Run(long armSequence, bool checkSequence)
+    /// <param name="armSequence">The arm sequence of the expiry.</param>
+    /// <param name="checkSequence">True for an expiry handed to the thread pool: dropped if the timer changed since.</param>
+    /// <param name="immediate">True for the run a due time of 0 asks for (deferred, never skipped, on re-entry).</param>
+    private void Run(long armSequence, bool checkSequence, bool immediate = false)
     {
+        var runningHere = _provider.Engine.IsVirtual ? (t_runningHere ??= []) : null;
+        if (runningHere is not null && runningHere.Contains(this))
+        {
+            DeferOrSkip(armSequence, immediate);
+            return;
+        }
+
         lock (_gate)
         {
             if (_disposed || (checkSequence && _timer.ArmSequence != armSequence))
@@ -174,12 +208,23 @@ internal sealed class EngineProviderTimer : ITimer
             _running++;
         }
 
+        runningHere?.Add(this);
         try
         {
             _callback(_state);
+            while (runningHere is not null && TakeDeferred())
+            {
+                _callback(_state); // a one-shot expiry that came due inside the callback: now, at the clock it left
+            }
         }
         finally
         {
+            if (runningHere is not null)
+            {
+                System.Diagnostics.Debug.Assert(ReferenceEquals(runningHere[^1], this), "callbacks on one thread nest: the innermost returns first");
+                runningHere.RemoveAt(runningHere.Count - 1);
+            }
+
             TaskCompletionSource? done = null;
             lock (_gate)
             {
@@ -190,6 +235,35 @@ internal sealed class EngineProviderTimer : ITimer
             }
 
             done?.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// An expiry reached from inside this timer's own callback (a nested advance on the same thread): a periodic timer's
+    /// (the same arming goes on: the engine re-keyed it after the clock) is skipped; a one-shot's, or the run a due time
+    /// of 0 asks for, waits for the callback to return (<see cref="TakeDeferred"/>).
+    /// </summary>
+    private void DeferOrSkip(long armSequence, bool immediate)
+    {
+        lock (_gate)
+        {
+            var periodicGoesOn = _timer.IsPending && _timer.ArmSequence == armSequence;
+            if (!_disposed && (immediate || !periodicGoesOn))
+            {
+                _hasDeferred = true;
+                _deferredSequence = armSequence;
+            }
+        }
+    }
+
+    /// <summary>True (and cleared) if a deferred expiry waits and its arming is still the current one (no Change or Dispose since).</summary>
+    private bool TakeDeferred()
+    {
+        lock (_gate)
+        {
+            var waiting = _hasDeferred;
+            _hasDeferred = false;
+            return waiting && !_disposed && _timer.ArmSequence == _deferredSequence;
         }
     }
 }

@@ -47,6 +47,13 @@ public class EngineTimeProvider : TimeProvider, IDisposable
 
     internal bool RunCallbacksInline { get; }
 
+    /// <summary>
+    /// True to hand out timers that stop once nobody references them (<see cref="EngineProviderTimerHandle"/>, whose
+    /// finalizer disposes the timer): FakeTimeProvider's rule, for <see cref="VirtualTimeProvider"/>. False (here): an
+    /// armed timer nobody references keeps firing, as TimeProvider.System's does.
+    /// </summary>
+    private protected virtual bool TimersStopWhenCollected => false;
+
     /// <summary>1 000 000 000: timestamps are engine nanoseconds.</summary>
     public override long TimestampFrequency => TimeUnits.NanosecondsPerSecond;
 
@@ -62,14 +69,17 @@ public class EngineTimeProvider : TimeProvider, IDisposable
     /// whole milliseconds as System.Threading.Timer checks them (-0.5 ms is 0, -1.5 ms is infinite, -2 ms is rejected)
     /// while the value keeps its sub-millisecond precision; a period of 0 or infinite means one-shot. A due time of 0 runs
     /// the callback at once (before this returns on a virtual engine). Change and Dispose are legal inside the callback;
-    /// Change after Dispose returns false. An idle timer that nobody references can be collected.
+    /// Change after Dispose returns false. An idle timer that nobody references is collected. An armed one keeps firing
+    /// until it is disposed, as TimeProvider.System's timers do (the engine references it while it is armed); on a
+    /// <see cref="VirtualTimeProvider"/> it stops once collected, as FakeTimeProvider's do.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A time is negative (other than infinite) or too large; the parameter is named.</exception>
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        return new EngineProviderTimer(this, callback, state, dueTime, period);
+        var timer = new EngineProviderTimer(this, callback, state, dueTime, period);
+        return TimersStopWhenCollected ? new EngineProviderTimerHandle(timer) : timer;
     }
 
     /// <summary>

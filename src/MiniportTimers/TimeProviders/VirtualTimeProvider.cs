@@ -17,6 +17,22 @@ namespace MiniportTimers.TimeProviders;
 /// <see cref="TruncateTimersToMilliseconds"/> for its rule); a callback sees the clock at its own due time, not at the end of the advance; timers armed inside a callback
 /// count from that callback's instant; timers due at the same instant fire in the order of the calls that armed them;
 /// and the same clock can drive Storport and NDIS hosts (<see cref="VirtualEngine"/>).</para>
+/// <para>Range: the wall clock reaches <see cref="DateTimeOffset.MaxValue"/>, as FakeTimeProvider's does
+/// (<c>SetUtcNow(DateTimeOffset.MaxValue - TimeSpan.FromSeconds(5))</c> works, and so do timers after it). Due times
+/// live on the engine's clock, whose range is <see cref="TimerEngine.MaxTimeNanoseconds"/> (about 73 years) from
+/// <see cref="Start"/>. A move beyond that range finds every pending timer due within it: the engine moves to the
+/// latest due time among them, no further, so it keeps its range for the timers armed afterwards; the rest goes into
+/// the wall-clock offset that <see cref="AdjustTime"/> moves; then each pending timer fires once, in due order, with
+/// the clock at the end of the move (as FakeTimeProvider's callbacks see it), a periodic one skipping its missed periods
+/// (FakeTimeProvider replays each, which for centuries never ends). A due time beyond the engine's range is clamped to
+/// its end (only an engine that has really run 73 years gets there).</para>
+/// <para>Re-entry: no callback runs inside itself. When a callback moves the clock (Advance, SetUtcNow, an
+/// auto-advancing read) over its own timer's next expiry, that expiry does not run inside it: a periodic timer's is
+/// skipped (the timer goes on at its next period after the clock, keeping its phase), so a periodic callback that
+/// advances by its own period runs once per outer advance, as on FakeTimeProvider; a one-shot re-armed inside its own
+/// callback runs once the callback returns. Other timers' expiries do run inside the nested advance.</para>
+/// <para>Lifetime: a timer collected without Dispose stops firing (as on FakeTimeProvider and System.Threading.Timer);
+/// one whose callback or state references it stays alive.</para>
 /// <para>Thread safety: every member is safe from any thread. A callback may move the clock itself (Advance,
 /// SetUtcNow, or a read with <see cref="AutoAdvanceAmount"/> set), and another thread may move it while a callback
 /// blocks: the engine lets go of its dispatcher role while a callback runs.</para>
@@ -26,7 +42,8 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     private TimeZoneInfo _localTimeZone = TimeZoneInfo.Utc;
     private TimeSpan _autoAdvanceAmount;
 
-    /// <summary>What <see cref="AdjustTime"/> moved the wall clock by, 100 ns ticks, against the timers' clock.</summary>
+    /// <summary>How far the wall clock is from the timers' clock, 100 ns ticks: what <see cref="AdjustTime"/> moved it by,
+    /// plus the part of moves beyond the engine's range (see "Range").</summary>
     private long _adjustmentTicks;
 
     /// <summary>A virtual clock starting at 2000-01-01 00:00:00 UTC (FakeTimeProvider's default).</summary>
@@ -71,6 +88,9 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     /// <inheritdoc />
     public override TimeZoneInfo LocalTimeZone => _localTimeZone;
 
+    /// <summary>True: a timer collected without Dispose stops firing, as FakeTimeProvider's does.</summary>
+    private protected override bool TimersStopWhenCollected => true;
+
     /// <summary>10 000 000: timestamps are the UTC clock's 100 ns ticks, as FakeTimeProvider's are.</summary>
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
@@ -91,14 +111,15 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     }
 
     /// <summary>Moves the clock forward by <paramref name="delta"/>, firing every timer that comes due.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative, or moves the clock past the end
-    /// of its range: <see cref="Engine.TimerEngine.MaxTimeNanoseconds"/> (about 73 years) after <see cref="Start"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative, or moves the clock past
+    /// <see cref="DateTimeOffset.MaxValue"/>.</exception>
     /// <remarks>An exception thrown by a callback ends the advance at that callback's due time and propagates from here
-    /// (the timers still due fire at the next advance). Legal from inside a callback and from any thread.</remarks>
+    /// (the timers still due fire at the next advance). Legal from inside a callback and from any thread; a callback's own
+    /// timer does not fire inside it (see "Re-entry" in the remarks).</remarks>
     public void Advance(TimeSpan delta)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
-        VirtualEngine.AdvanceBy(delta);
+        MoveBy(delta, nameof(delta));
     }
 
     /// <summary>
@@ -114,8 +135,8 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
 
     /// <summary>Moves the clock forward to <paramref name="value"/>, firing every timer that comes due.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is earlier than the current time (the clock never
-    /// goes back), or later than the end of the clock's range, <see cref="Engine.TimerEngine.MaxTimeNanoseconds"/> (about
-    /// 73 years) after <see cref="Start"/>.</exception>
+    /// goes back; <see cref="AdjustTime"/> moves the wall clock either way).</exception>
+    /// <remarks>Any time up to <see cref="DateTimeOffset.MaxValue"/> is accepted (see "Range" in the remarks).</remarks>
     public void SetUtcNow(DateTimeOffset value)
     {
         var now = GetUtcNowWithoutAdvance();
@@ -124,13 +145,7 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
             throw new ArgumentOutOfRangeException(nameof(value), value, $"The virtual clock cannot go back (it is {now:O}).");
         }
 
-        var delta = value - now;
-        if (delta.Ticks > (TimerEngine.MaxTimeNanoseconds - Engine.NowNanoseconds) / TimeUnits.NanosecondsPer100ns)
-        {
-            throw new ArgumentOutOfRangeException(nameof(value), value, $"The virtual clock's range ends at {Start + TimeSpan.FromTicks(TimerEngine.MaxTimeNanoseconds / TimeUnits.NanosecondsPer100ns):O}.");
-        }
-
-        Advance(delta);
+        MoveBy(value - now, nameof(value));
     }
 
     /// <summary>Sets the time zone <see cref="TimeProvider.LocalTimeZone"/> reports (default UTC).</summary>
@@ -143,6 +158,43 @@ public sealed class VirtualTimeProvider : EngineTimeProvider
     /// <inheritdoc />
     /// <remarks>"yyyy-MM-ddTHH:mm:ss.fff", as FakeTimeProvider writes it.</remarks>
     public override string ToString() => GetUtcNowWithoutAdvance().ToString("yyyy-MM-ddTHH:mm:ss.fff", global::System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Advance and SetUtcNow: moves the wall clock forward by <paramref name="delta"/>. The engine moves with it while it
+    /// can (every pending timer keeps its remaining time); a move beyond the engine's range (TimerEngine.MaxTimeNanoseconds
+    /// after <see cref="Start"/>) finds every pending timer due within it, so the engine moves only as far as the latest of
+    /// them, the wall-clock offset (AdjustTime's) takes the rest, and each pending timer fires once, in due order, at the
+    /// end of the move.
+    /// </summary>
+    private void MoveBy(TimeSpan delta, string paramName)
+    {
+        var now = GetUtcNowWithoutAdvance();
+        if (delta > DateTimeOffset.MaxValue - now)
+        {
+            throw new ArgumentOutOfRangeException(paramName, delta, $"The clock would pass DateTimeOffset.MaxValue (it is {now:O}, and {delta} was asked for).");
+        }
+
+        var engine = VirtualEngine;
+        var before = engine.NowNanoseconds;
+        if (delta.Ticks <= (TimerEngine.MaxTimeNanoseconds - before) / TimeUnits.NanosecondsPer100ns)
+        {
+            engine.AdvanceBy(delta);
+            return;
+        }
+
+        // Beyond the engine's range: every timer is due before the range ends, so all of them come due in this move. The
+        // engine moves to the latest due time among them (no further: it keeps its range for the timers armed later), the
+        // wall clock takes the rest, and then each fires once, in due order, with the clock at the end of the move (a
+        // periodic timer's missed periods are skipped, as after any late wake-up: replaying centuries of them never ends).
+        if (engine.LatestDueNanoseconds is { } latest && latest > before)
+        {
+            engine.Stall(latest - before);
+        }
+
+        var movedTicks = (engine.NowNanoseconds / TimeUnits.NanosecondsPer100ns) - (before / TimeUnits.NanosecondsPer100ns);
+        Interlocked.Add(ref _adjustmentTicks, delta.Ticks - movedTicks);
+        engine.AdvanceBy(0);
+    }
 
     private DateTimeOffset GetUtcNowWithoutAdvance() =>
         Start + TimeSpan.FromTicks((Engine.NowNanoseconds / TimeUnits.NanosecondsPer100ns) + Volatile.Read(ref _adjustmentTicks));

@@ -80,15 +80,16 @@ public sealed class KernelDefectTests : IDisposable
     }
 
     [Fact]
-    public void Defect12_VirtualTimeProvider_AdvanceAndSetUtcNowBeyondTheRange_ThrowArgumentOutOfRange()
+    public void Defect12_VirtualTimeProvider_AdvancePastTheEndOfTime_ThrowsArgumentOutOfRange()
     {
         var time = new VirtualTimeProvider();
         var before = time.GetUtcNow();
         var advance = Assert.Throws<ArgumentOutOfRangeException>(() => time.Advance(TimeSpan.MaxValue));
         Assert.Equal("delta", advance.ParamName);
-        var set = Assert.Throws<ArgumentOutOfRangeException>(() => time.SetUtcNow(DateTimeOffset.MaxValue));
-        Assert.Equal("value", set.ParamName);
         Assert.Equal(before, time.GetUtcNow()); // nothing moved
-        time.Advance(TimeSpan.FromDays(365 * 70)); // the range itself still works
+        time.Advance(TimeSpan.FromDays(365 * 70)); // the engine's range itself
+        time.SetUtcNow(DateTimeOffset.MaxValue); // and beyond it, up to the end of time (issue 25: it ended in 2073)
+        Assert.Equal("delta", Assert.Throws<ArgumentOutOfRangeException>(() => time.Advance(TimeSpan.FromTicks(1))).ParamName);
+        Assert.Equal(DateTimeOffset.MaxValue, time.GetUtcNow());
     }
 }

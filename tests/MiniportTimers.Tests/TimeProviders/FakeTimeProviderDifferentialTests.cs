@@ -88,11 +88,20 @@ public class FakeTimeProviderDifferentialTests
     [InlineData(8)]
     [InlineData(9)]
     [InlineData(10)]
-    public void RandomSequences_AgreeWithFakeTimeProvider_StepByStep(int seed)
+    [InlineData(11, true)]
+    [InlineData(12, true)]
+    public void RandomSequences_AgreeWithFakeTimeProvider_StepByStep(int seed, bool nearMaxValue = false)
     {
         var start = new DateTimeOffset(2024, 2, 29, 12, 0, 0, TimeSpan.Zero);
         var fake = new FakeTimeProvider(start);
         var ours = new VirtualTimeProvider(start);
+        if (nearMaxValue)
+        {
+            // Issue 25: the same sequences 20 s before the end of time (400 steps move the clock 16 s at most).
+            fake.SetUtcNow(DateTimeOffset.MaxValue - TimeSpan.FromSeconds(20));
+            ours.SetUtcNow(DateTimeOffset.MaxValue - TimeSpan.FromSeconds(20));
+        }
+
         var a = new Side(fake, fake.Advance, fake.SetUtcNow);
         var b = new Side(ours, ours.Advance, ours.SetUtcNow);
         var rng = new Random(seed);

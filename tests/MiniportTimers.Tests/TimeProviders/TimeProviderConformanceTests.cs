@@ -190,6 +190,43 @@ public class TimeProviderConformanceTests
         Assert.False(weak.IsAlive);
     }
 
+    /// <summary>
+    /// Issue 25: an armed periodic timer nobody references is collected and stops on VirtualTimeProvider, as on
+    /// FakeTimeProvider (before, the engine kept it alive and firing); TimeProvider.System's keeps firing (its timer queue
+    /// holds it: measured, and not run here, as it would tick for the rest of the test process), and so does
+    /// EngineTimeProvider's, its drop-in, until the provider is disposed.
+    /// </summary>
+    [Theory]
+    [InlineData("Engine")]
+    [InlineData("EngineInline")]
+    [InlineData("Virtual")]
+    public void ArmedTimerNobodyReferences_StopsOnTheVirtualClock_KeepsFiringOnTheRealOnes(string name)
+    {
+        using var c = ProviderCase.Create(name);
+        var fires = new StrongBox<int>();
+        var weak = CreateArmedTimer(c.Provider, fires);
+        Assert.True(c.Until(() => Volatile.Read(ref fires.Value) >= 1));
+        for (var i = 0; i < 5; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        c.Pass(TimeSpan.FromMilliseconds(50)); // a callback already handed to the thread pool may still run
+        var after = Volatile.Read(ref fires.Value);
+        if (c.IsVirtual)
+        {
+            Assert.False(weak.IsAlive);
+            c.Pass(TimeSpan.FromMilliseconds(200));
+            Assert.Equal(after, Volatile.Read(ref fires.Value));
+        }
+        else
+        {
+            Assert.True(weak.IsAlive); // the engine holds it while it is armed
+            Assert.True(c.Until(() => Volatile.Read(ref fires.Value) > after + 3));
+        }
+    }
+
     [Theory]
     [MemberData(nameof(ProviderCase.All), MemberType = typeof(ProviderCase))]
     public void DisposeWhileTheTimerIsFiring_DoesNotCrashAndStopsIt(string name)
@@ -206,6 +243,10 @@ public class TimeProviderConformanceTests
         c.Pass(TimeSpan.FromMilliseconds(50));
         Assert.Equal(after, Volatile.Read(ref fired));
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference CreateArmedTimer(TimeProvider provider, StrongBox<int> fires) =>
+        new(provider.CreateTimer(static s => Interlocked.Increment(ref ((StrongBox<int>)s!).Value), fires, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1)));
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference CreateIdleTimer(TimeProvider provider) =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MiniportTimers.TimeProviders;
 
 namespace MiniportTimers.Tests.TimeProviders;
@@ -5,13 +6,15 @@ namespace MiniportTimers.Tests.TimeProviders;
 /// <summary>
 /// Issue 14: VirtualTimeProvider as a drop-in for FakeTimeProvider. Each test runs the same steps on both providers and
 /// asserts one outcome; the eight differences found before are each pinned here (they failed on "Virtual" before).
+/// Issue 25: the tests whose steps fit in a few seconds also run near <see cref="DateTimeOffset.MaxValue"/>
+/// (<see cref="FakeLike.BothAlsoNearMax"/>), and re-entry, the end of time and collected timers are pinned below.
 /// </summary>
 public class VirtualTimeProviderDropInTests
 {
     private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
 
     [Theory]
-    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
     public void Difference1_DueTimeZero_RunsTheCallbackBeforeCreateTimerAndChangeReturn(string name)
     {
         var p = FakeLike.Create(name);
@@ -25,7 +28,7 @@ public class VirtualTimeProviderDropInTests
     }
 
     [Theory]
-    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
     public void Difference1_DueTimeZeroWithAPeriod_RunsNowThenEveryPeriod(string name)
     {
         var p = FakeLike.Create(name);
@@ -37,7 +40,7 @@ public class VirtualTimeProviderDropInTests
     }
 
     [Theory]
-    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
     public void Difference1_CancelAfterZero_CancelsAtOnce(string name)
     {
         var p = FakeLike.Create(name);
@@ -47,7 +50,7 @@ public class VirtualTimeProviderDropInTests
     }
 
     [Theory]
-    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
     public void Difference1_WithMillisecondTruncation_CancelAfterOneTick_CancelsAtOnce(string name)
     {
         var p = FakeLike.Create(name);
@@ -68,7 +71,7 @@ public class VirtualTimeProviderDropInTests
     }
 
     [Theory]
-    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
     public void Difference2_AnExceptionInACallback_SurfacesFromAdvance(string name)
     {
         var p = FakeLike.Create(name);
@@ -78,7 +81,7 @@ public class VirtualTimeProviderDropInTests
     }
 
     [Theory]
-    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
     public void Difference2_AdvanceAndAutoAdvancingReadsInsideACallback_Work(string name)
     {
         var p = FakeLike.Create(name);
@@ -92,7 +95,7 @@ public class VirtualTimeProviderDropInTests
         p.Advance(10 * Ms);
         // Both run the rest of the callback after the nested advance. Where it starts from is the deliberate difference:
         // FakeTimeProvider's callback sees the end of the outer advance (10 ms), ours its own due time (5 ms).
-        Assert.Equal([start + ((name == "Fake" ? 110 : 105) * Ms)], seen);
+        Assert.Equal([start + ((p.IsFake ? 110 : 105) * Ms)], seen);
 
         p.SetAutoAdvance(Ms);
         using var reader = p.Provider.CreateTimer(_ => seen.Add(p.Provider.GetUtcNow()), null, 5 * Ms, Timeout.InfiniteTimeSpan);
@@ -101,7 +104,7 @@ public class VirtualTimeProviderDropInTests
     }
 
     [Theory]
-    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
     public void Difference3_AdjustTime_MovesTheClockBackOrForward_TimersKeepTheirRemainingTime(string name)
     {
         var p = FakeLike.Create(name);
@@ -117,7 +120,7 @@ public class VirtualTimeProviderDropInTests
     }
 
     [Theory]
-    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
     public void Difference4_Timestamps_AreUtcTicks_AndAutoAdvance(string name)
     {
         var p = FakeLike.Create(name);
@@ -187,12 +190,151 @@ public class VirtualTimeProviderDropInTests
         Assert.Throws<ArgumentOutOfRangeException>(() => p.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(-2), Timeout.InfiniteTimeSpan));
     }
 
-    [Fact]
-    public void Difference8_SetUtcNowBeyondTheRange_ThrowsArgumentOutOfRange()
+    // ---- Issue 25. ----
+
+    /// <summary>Before: a periodic callback advancing by its own period recursed until the stack overflowed (the depth guard
+    /// stops it here at 5, so the failure is an assertion, not a dead test process).</summary>
+    [Theory]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
+    public void Reentry_APeriodicCallbackThatAdvancesByItsOwnPeriod_RunsOncePerOuterAdvance(string name)
     {
-        var p = new VirtualTimeProvider();
-        Assert.Throws<ArgumentOutOfRangeException>(() => p.SetUtcNow(DateTimeOffset.MaxValue));
+        var p = FakeLike.Create(name);
+        var start = p.Provider.GetUtcNow();
+        var seen = new List<TimeSpan>();
+        var (depth, deepest) = (0, 0);
+        using var timer = p.Provider.CreateTimer(_ =>
+        {
+            deepest = Math.Max(deepest, ++depth);
+            seen.Add(p.Provider.GetUtcNow() - start);
+            if (depth < 5)
+            {
+                p.Advance(10 * Ms);
+            }
+
+            depth--;
+        }, null, 10 * Ms, 10 * Ms);
+
+        p.Advance(10 * Ms);
+        p.Advance(10 * Ms);
+        p.Advance(10 * Ms);
+
+        Assert.Equal(1, deepest);
+        Assert.Equal([10 * Ms, 30 * Ms, 50 * Ms], seen); // each outer advance runs it once; its own nested advance does not
+        Assert.Equal(start + (60 * Ms), p.Provider.GetUtcNow());
     }
+
+    [Theory]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
+    public void Reentry_AOneShotReArmedAndAdvancedInsideItsCallback_RunsAgainAfterItReturns(string name)
+    {
+        var p = FakeLike.Create(name);
+        var start = p.Provider.GetUtcNow();
+        var seen = new List<TimeSpan>();
+        var (depth, deepest) = (0, 0);
+        ITimer? timer = null;
+        timer = p.Provider.CreateTimer(_ =>
+        {
+            deepest = Math.Max(deepest, ++depth);
+            seen.Add(p.Provider.GetUtcNow() - start);
+            if (seen.Count < 5 && depth < 5)
+            {
+                timer!.Change(10 * Ms, Timeout.InfiniteTimeSpan);
+                p.Advance(10 * Ms);
+            }
+
+            depth--;
+        }, null, 10 * Ms, Timeout.InfiniteTimeSpan);
+
+        p.Advance(10 * Ms);
+
+        Assert.Equal(1, deepest);
+        Assert.Equal([10 * Ms, 20 * Ms, 30 * Ms, 40 * Ms, 50 * Ms], seen);
+        Assert.Equal(start + (50 * Ms), p.Provider.GetUtcNow());
+        p.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(5, seen.Count);
+        timer.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
+    public void Reentry_ChangeToZeroInsideItsOwnCallback_RunsItOnceTheCallbackReturns(string name)
+    {
+        var p = FakeLike.Create(name);
+        var log = new List<string>();
+        var (depth, deepest) = (0, 0);
+        ITimer? timer = null;
+        timer = p.Provider.CreateTimer(_ =>
+        {
+            deepest = Math.Max(deepest, ++depth);
+            log.Add("run");
+            if (log.Count < 4 && depth < 5)
+            {
+                timer!.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                log.Add("changed");
+            }
+
+            depth--;
+        }, null, 10 * Ms, Timeout.InfiniteTimeSpan);
+
+        p.Advance(10 * Ms);
+
+        Assert.Equal(1, deepest);
+        Assert.Equal(["run", "changed", "run", "changed", "run"], log);
+        timer.Dispose();
+    }
+
+    /// <summary>Before: ours kept firing a periodic timer nobody referenced any more; FakeTimeProvider drops it.</summary>
+    [Theory]
+    [MemberData(nameof(FakeLike.BothAlsoNearMax), MemberType = typeof(FakeLike))]
+    public void Collected_ATimerNobodyReferencesAnyMore_StopsFiring(string name)
+    {
+        var p = FakeLike.Create(name);
+        var fires = new StrongBox<int>();
+        var weak = CreateUnreferencedPeriodicTimer(p.Provider, fires);
+        p.Advance(10 * Ms);
+        Assert.Equal(1, fires.Value); // armed, and firing, before it is collected
+        for (var i = 0; i < 5 && weak.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(weak.IsAlive);
+        p.Advance(100 * Ms);
+        Assert.Equal(1, fires.Value);
+    }
+
+    /// <summary>Before: SetUtcNow(MaxValue - 5 s) threw ("The virtual clock's range ends at 2073-01-24…").</summary>
+    [Theory]
+    [MemberData(nameof(FakeLike.Both), MemberType = typeof(FakeLike))]
+    public void EndOfTime_SetUtcNowToMaxValueMinusFiveSeconds_FiresWhatIsPending_AndTimersWorkThere(string name)
+    {
+        var p = FakeLike.Create(name);
+        var log = new List<string>();
+        using var pending = p.Provider.CreateTimer(_ => log.Add("pending"), null, TimeSpan.FromSeconds(1), Timeout.InfiniteTimeSpan);
+        using var later = p.Provider.CreateTimer(_ => log.Add("40 days"), null, TimeSpan.FromDays(40), Timeout.InfiniteTimeSpan);
+
+        p.SetUtcNow(DateTimeOffset.MaxValue - TimeSpan.FromSeconds(5));
+
+        Assert.Equal(DateTimeOffset.MaxValue - TimeSpan.FromSeconds(5), p.Provider.GetUtcNow());
+        Assert.Equal(["pending", "40 days"], log);
+        log.Clear();
+        using var periodic = p.Provider.CreateTimer(_ => log.Add("tick"), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2), p.Provider);
+        var delay = Task.Delay(TimeSpan.FromMilliseconds(2500), p.Provider);
+        p.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(["tick", "tick", "tick"], log);
+        Assert.True(cts.IsCancellationRequested);
+        Assert.True(delay.IsCompletedSuccessfully);
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.Advance(TimeSpan.FromSeconds(3))); // past MaxValue, on both
+        p.SetUtcNow(DateTimeOffset.MaxValue);
+        Assert.Equal(DateTimeOffset.MaxValue, p.Provider.GetUtcNow());
+        Assert.Throws<ArgumentOutOfRangeException>(() => p.Advance(TimeSpan.FromTicks(1)));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference CreateUnreferencedPeriodicTimer(TimeProvider provider, StrongBox<int> fires) =>
+        new(provider.CreateTimer(static s => ((StrongBox<int>)s!).Value++, fires, 10 * Ms, 10 * Ms));
 
     // ---- Deliberate differences: kept, documented (docs/timeproviders.md), pinned here. ----
 

@@ -30,6 +30,36 @@ public class VirtualTimeProviderTests
         Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => p.SetUtcNow(start)).ParamName);
     }
 
+    /// <summary>
+    /// Issue 25: beyond the engine's 73-year range the wall clock goes on in the offset; the engine moves only to the
+    /// latest pending due time, and each pending timer fires once there (FakeTimeProvider would replay every second of a
+    /// periodic timer for eight thousand years).
+    /// </summary>
+    [Fact]
+    public void EndOfTime_AMoveBeyondTheEngineRange_FiresEachPendingTimerOnceAtItsEnd_AndKeepsTheEngineRange()
+    {
+        var p = new VirtualTimeProvider();
+        var log = new List<string>();
+        var target = DateTimeOffset.MaxValue - TimeSpan.FromDays(40);
+        using var periodic = p.CreateTimer(_ => log.Add($"periodic at {p.GetUtcNow():O}"), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        using var oneShot = p.CreateTimer(_ => log.Add($"one-shot at {p.GetUtcNow():O}"), null, TimeSpan.FromDays(3), Timeout.InfiniteTimeSpan);
+
+        p.SetUtcNow(target);
+
+        Assert.Equal([$"periodic at {target:O}", $"one-shot at {target:O}"], log);
+        Assert.Equal(TimeSpan.FromDays(3).Ticks * 100, p.VirtualEngine.NowNanoseconds); // the latest due time, no further
+        log.Clear();
+        p.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal([$"periodic at {target.AddSeconds(1):O}", $"periodic at {target.AddSeconds(2):O}"], log);
+        periodic.Dispose();
+        var fired = false;
+        using var afterwards = p.CreateTimer(_ => fired = true, null, TimeSpan.FromDays(30), Timeout.InfiniteTimeSpan);
+        p.Advance(TimeSpan.FromDays(30) - TimeSpan.FromTicks(1));
+        Assert.False(fired); // a due time keeps the engine's precision after the jump
+        p.Advance(TimeSpan.FromTicks(1));
+        Assert.True(fired);
+    }
+
     [Fact]
     public void AutoAdvanceAmount_EachReadMovesTheClock()
     {

@@ -96,6 +96,22 @@ internal sealed class NearHeap
         return false;
     }
 
+    /// <summary>The latest due time of the armed timers this heap has entries for, ns, or <paramref name="floor"/> if none is later: O(n).</summary>
+    public long LatestArmedDue(long floor)
+    {
+        var latest = floor;
+        for (var i = 0; i < Count; i++)
+        {
+            var t = _items[i].Timer;
+            if ((Volatile.Read(ref t.StateWord) & EngineTimer.ArmedBit) != 0)
+            {
+                latest = Math.Max(latest, Volatile.Read(ref t.DueNanoseconds));
+            }
+        }
+
+        return latest;
+    }
+
     /// <summary>Removes the top entry.</summary>
     public void Pop()
     {

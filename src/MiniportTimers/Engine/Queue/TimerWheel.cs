@@ -149,6 +149,33 @@ internal sealed class TimerWheel
     }
 
     /// <summary>
+    /// The latest due time of the armed timers filed in the wheel, ns, or <paramref name="floor"/> if none is later: a
+    /// walk over every bucket, O(timers filed). For the rare caller that must know how far every pending timer reaches
+    /// (a virtual clock moved beyond its range).
+    /// </summary>
+    public long LatestArmedDue(long floor)
+    {
+        var latest = floor;
+        foreach (var head in _buckets)
+        {
+            if (head is null)
+            {
+                continue;
+            }
+
+            for (var t = head.WheelNext!; !ReferenceEquals(t, head); t = t.WheelNext!)
+            {
+                if ((Volatile.Read(ref t.StateWord) & EngineTimer.ArmedBit) != 0)
+                {
+                    latest = Math.Max(latest, Volatile.Read(ref t.DueNanoseconds));
+                }
+            }
+        }
+
+        return latest;
+    }
+
+    /// <summary>
     /// Takes the first timer of a chain from <see cref="PullEarliest"/> (advancing <paramref name="chain"/>) and marks
     /// it not filed; null at the chain's end. Every pulled timer must be taken before the wheel is used again.
     /// </summary>
