@@ -179,13 +179,7 @@ internal sealed class NativeHandleTable<T>
                 return false;
             }
 
-            entry.Value = null;
-            entry.Tombstone = tombstone;
-            entry.Generation = unchecked((ushort)(entry.Generation + 1));
-            entry.NextFree = _freeHead;
-            _freeHead = index;
-            _live--;
-            _removed++;
+            FreeSlotLocked(index, tombstone);
             return true;
         }
     }
@@ -208,13 +202,7 @@ internal sealed class NativeHandleTable<T>
                 ref var entry = ref _entries[index];
                 if (entry.Value is { } value && match(value))
                 {
-                    entry.Value = null;
-                    entry.Tombstone = tombstone;
-                    entry.Generation = unchecked((ushort)(entry.Generation + 1));
-                    entry.NextFree = _freeHead;
-                    _freeHead = index;
-                    _live--;
-                    _removed++;
+                    FreeSlotLocked(index, tombstone);
                     removed++;
                 }
             }
@@ -223,7 +211,21 @@ internal sealed class NativeHandleTable<T>
         return removed;
     }
 
-    private nint Encode(int index, ushort generation) =>
+    /// <summary>Drops a live slot's object, leaves the tombstone, bumps the generation and puts the slot on the free list. Under the lock.</summary>
+    private void FreeSlotLocked(int index, object? tombstone)
+    {
+        ref var entry = ref _entries[index];
+        Debug.Assert(entry.Value is not null, "only a live slot is freed");
+        entry.Value = null;
+        entry.Tombstone = tombstone;
+        entry.Generation = unchecked((ushort)(entry.Generation + 1));
+        entry.NextFree = _freeHead;
+        _freeHead = index;
+        _live--;
+        _removed++;
+    }
+
+        private nint Encode(int index, ushort generation) =>
         (nint)(_tag | ((long)(index + 1) << IndexShift) | ((long)generation << GenerationShift));
 
     private bool TryDecode(nint handle, out int index, out ushort generation)
