@@ -1,9 +1,9 @@
 /*
  * MiniportTimers: the Storport routines and types a miniport needs around its timers, written from the public
  * Storport DDI reference (storport.h pages). Values (status codes, function codes, enumerations) are Windows'.
- * HW_INITIALIZATION_DATA keeps Windows' member order up to HwUnitControl; PORT_CONFIGURATION_INFORMATION keeps it up
- * to InterruptSynchronizationMode (a member past those is a compile error, not a wrong offset). Only what the
- * emulation implements is declared.
+ * HW_INITIALIZATION_DATA keeps Windows' member order up to HwUnitControl (a member past it is a compile error, not a
+ * wrong offset); PORT_CONFIGURATION_INFORMATION is complete, at its Windows x64 layout (224 bytes). Only what the
+ * emulation implements is declared, and the types drivers name in it.
  */
 #pragma once
 
@@ -157,9 +157,23 @@ typedef struct _ACCESS_RANGE { STOR_PHYSICAL_ADDRESS RangeStart; ULONG RangeLeng
 typedef enum _INTERRUPT_SYNCHRONIZATION_MODE { InterruptSupportNone, InterruptSynchronizeAll, InterruptSynchronizePerMessage } INTERRUPT_SYNCHRONIZATION_MODE;
 typedef BOOLEAN HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE(PVOID HwDeviceExtension, ULONG MessageId);
 typedef HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE *PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE;
+/* A memory region: its virtual base, physical base and length (PORT_CONFIGURATION_INFORMATION.DumpRegion). */
+typedef struct _MEMORY_REGION { PUCHAR VirtualBase; PHYSICAL_ADDRESS PhysicalBase; ULONG Length; } MEMORY_REGION, *PMEMORY_REGION;
+C_ASSERT(sizeof(MEMORY_REGION) == 24);
+/* DumpMode: why HwStorFindAdapter is called in the dump stack. */
+#define DUMP_MODE_CRASH 0x01
+#define DUMP_MODE_HIBER 0x02
+#define DUMP_MODE_MARK_MEMORY 0x03
+#define DUMP_MODE_RESUME 0x04
+/* FeatureSupport: what the miniport supports (STOR_ADAPTER_FEATURE_*). */
+#define STOR_ADAPTER_FEATURE_DEVICE_TELEMETRY 0x00000001
+#define STOR_ADAPTER_FEATURE_STOP_UNIT_DURING_POWER_DOWN 0x00000002
+#define STOR_ADAPTER_DMA_V3_PREFERRED 0x00000008
+#define STOR_ADAPTER_FEATURE_RICH_TEMPERATURE_THRESHOLD 0x00000020
 
-/* Windows' members in Windows' order. The host fills Length, NumberOfBuses and SynchronizationModel and reads back
-   NumberOfBuses and SynchronizationModel after HwStorFindAdapter; message-signalled interrupts are not emulated. */
+/* Windows' members in Windows' order, all of them. The host fills Length, NumberOfBuses and SynchronizationModel and
+   reads back NumberOfBuses and SynchronizationModel after HwStorFindAdapter; message-signalled interrupts and the
+   dump stack are not emulated (DumpMode stays 0). */
 typedef struct _PORT_CONFIGURATION_INFORMATION {
     ULONG Length;
     ULONG SystemIoBusNumber;
@@ -217,20 +231,38 @@ typedef struct _PORT_CONFIGURATION_INFORMATION {
     ULONG SynchronizationModel;      /* STOR_SYNCHRONIZATION_MODEL */
     PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE HwMSInterruptRoutine;
     INTERRUPT_SYNCHRONIZATION_MODE InterruptSynchronizationMode;
+    MEMORY_REGION DumpRegion;
+    ULONG RequestedDumpBufferSize;
+    BOOLEAN VirtualDevice;
+    UCHAR DumpMode;                  /* DUMP_MODE_*, 0 outside the dump stack */
+    UCHAR DmaAddressWidth;
+    ULONG ExtendedFlags1;
+    ULONG MaxNumberOfIO;
+    ULONG MaxIOsPerLun;
+    ULONG InitialLunQueueDepth;
+    ULONG BusResetHoldTime;          /* microseconds */
+    ULONG FeatureSupport;            /* STOR_ADAPTER_FEATURE_* */
 } PORT_CONFIGURATION_INFORMATION, *PPORT_CONFIGURATION_INFORMATION;
 /* The host's bridge reads and writes these offsets (src/MiniportTimers.Native/Interop/NativeLayouts.cs). */
 C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, AccessRanges) == 56 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, NumberOfBuses) == 72);
 C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, SlotNumber) == 100 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, WmiDataProvider) == 147);
-C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, SynchronizationModel) == 148 && sizeof(PORT_CONFIGURATION_INFORMATION) == 168);
+C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, SynchronizationModel) == 148 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, InterruptSynchronizationMode) == 160);
+C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, DumpRegion) == 168 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, DumpMode) == 197);
+C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, MaxNumberOfIO) == 204 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, FeatureSupport) == 220);
+C_ASSERT(sizeof(PORT_CONFIGURATION_INFORMATION) == 224);
 
 /* ---- DPCs and locks: caller storage ---- */
 typedef struct _STOR_DPC { KDPC Dpc; KSPIN_LOCK Lock; } STOR_DPC, *PSTOR_DPC;
 C_ASSERT(sizeof(STOR_DPC) == 72);
 
+/* Windows' layout (32 bytes on x64): the lock kind, then the queued lock's handle or, for the other kinds, the IRQL to
+   restore. The emulation keeps its own record by the handle's address and writes only Lock. */
 typedef struct _STOR_LOCK_HANDLE {
     STOR_SPINLOCK Lock;
-    struct { ULONG_PTR Reserved[2]; } Context; /* the emulation's: which lock and the IRQL to restore */
+    union { KLOCK_QUEUE_HANDLE LockHandle; KIRQL OldIrql; } Context;
 } STOR_LOCK_HANDLE, *PSTOR_LOCK_HANDLE;
+C_ASSERT(FIELD_OFFSET(STOR_LOCK_HANDLE, Context) == 8 && FIELD_OFFSET(STOR_LOCK_HANDLE, Context.OldIrql) == 8);
+C_ASSERT(sizeof(STOR_LOCK_HANDLE) == 32);
 
 /* ---- the miniport's routines ---- */
 typedef ULONG (*PHW_FIND_ADAPTER)(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation, PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo, PBOOLEAN Reserved3);

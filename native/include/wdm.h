@@ -35,6 +35,10 @@ KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock);
 void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
 void KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
 void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+/* In-stack queued spin locks: the caller's handle (24 bytes on x64), the queue entry and the IRQL to restore. */
+typedef struct _KSPIN_LOCK_QUEUE { struct _KSPIN_LOCK_QUEUE *volatile Next; PKSPIN_LOCK volatile Lock; } KSPIN_LOCK_QUEUE, *PKSPIN_LOCK_QUEUE;
+typedef struct _KLOCK_QUEUE_HANDLE { KSPIN_LOCK_QUEUE LockQueue; KIRQL OldIrql; } KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+C_ASSERT(sizeof(KLOCK_QUEUE_HANDLE) == 24 && FIELD_OFFSET(KLOCK_QUEUE_HANDLE, OldIrql) == 16);
 
 /* IRQL changes (KeRaiseIrql, KeLowerIrql): raising above the current level only, lowering to a level at or below it. */
 VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);

@@ -17,11 +17,11 @@ internal struct NativeHwInitializationData
 }
 
 /// <summary>
-/// PORT_CONFIGURATION_INFORMATION at its Windows x64 offsets, through the members native/include/storport.h declares
-/// (168 bytes); the members the host writes and reads. Windows has no member for the device IRQL, so the C side does
+/// PORT_CONFIGURATION_INFORMATION at its Windows x64 offsets and size (224 bytes, all of Windows' members, as
+/// native/include/storport.h declares them); the members the host writes and reads. Windows has no member for the device IRQL, so the C side does
 /// not get one either.
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 168)]
+[StructLayout(LayoutKind.Explicit, Size = 224)]
 internal struct NativePortConfiguration
 {
     [FieldOffset(0)] public uint Length;
@@ -46,8 +46,8 @@ internal unsafe struct NativeScsiRequestBlock
     [FieldOffset(72)] public fixed byte Cdb[16];
 }
 
-/// <summary>STOR_LOCK_HANDLE as native/include/storport.h lays it out: the lock kind first.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 24)]
+/// <summary>STOR_LOCK_HANDLE as native/include/storport.h lays it out (Windows' 32 bytes): the lock kind first.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 32)]
 internal struct NativeStorLockHandle
 {
     [FieldOffset(0)] public uint Lock;
