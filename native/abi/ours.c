@@ -6,6 +6,7 @@
 #include "ndis.h"
 #include "storport.h"
 #include "ntintsafe.h"
+#include "ata.h"     /* with scsi.h (through storport.h): mingw-w64's own, under our headers (native/include/mpt/ddk.h) */
 
 #ifdef ABI_ITEMS
 #include ABI_ITEMS

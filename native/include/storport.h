@@ -8,6 +8,10 @@
 #pragma once
 
 #include "wdm.h"
+/* The SCSI definitions a Storport miniport names (CDB, SENSE_DATA, SCSIOP_*): mingw-w64's, when installed (scsi.h). */
+#ifdef MPT_DDK
+#include "scsi.h"
+#endif
 
 /* Marks a driver built against this header, so a host can tell which stack a .so targets (run --driver). */
 #ifndef MPT_SHIM
