@@ -6,6 +6,10 @@
 #include "ndis.h"
 #include "storport.h"
 #include "ntintsafe.h"
+#include "devioctl.h"
+#include "ntddscsi.h"
+#include "ntddstor.h"
+#include "acpiioct.h"
 #include "ata.h"     /* with scsi.h (through storport.h): mingw-w64's own, under our headers (native/include/mpt/ddk.h) */
 
 #ifdef ABI_ITEMS
