@@ -47,7 +47,6 @@ typedef ULONG NDIS_OID, *PNDIS_OID;
 
 typedef struct _NDIS_OBJECT_HEADER { UCHAR Type; UCHAR Revision; USHORT Size; } NDIS_OBJECT_HEADER, *PNDIS_OBJECT_HEADER;
 C_ASSERT(sizeof(NDIS_OBJECT_HEADER) == 4);
-#define RTL_SIZEOF_THROUGH_FIELD(type, field) (offsetof(type, field) + RTL_FIELD_SIZE(type, field))
 
 #include "ndis/nbl.h"
 #include "ndis/miniport.h"

@@ -50,6 +50,8 @@
 /* 8 bits */
 typedef char CHAR, *PCHAR, *PSTR, *LPSTR;
 typedef const char *PCSTR, *PCCHAR;
+typedef char *PZZSTR;                       /* strings one after another, ended by an empty one */
+typedef const char *PCZZSTR;
 typedef unsigned char UCHAR, *PUCHAR, BYTE, *PBYTE;
 typedef UCHAR BOOLEAN, *PBOOLEAN;
 typedef signed char INT8;
@@ -116,6 +118,7 @@ typedef struct _STRING { USHORT Length; USHORT MaximumLength; PCHAR Buffer; } ST
 #define C_ASSERT(e) _Static_assert(e, #e)
 #define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
 #define RTL_FIELD_SIZE(type, field) (sizeof(((type *)0)->field))
+#define RTL_SIZEOF_THROUGH_FIELD(type, field) (offsetof(type, field) + RTL_FIELD_SIZE(type, field))
 #define RTL_NUMBER_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ARRAYSIZE(a) RTL_NUMBER_OF(a)
 #define CONTAINING_RECORD(address, type, field) ((type *)((PCHAR)(address) - offsetof(type, field)))
@@ -172,6 +175,17 @@ FORCEINLINE VOID InsertHeadList(PLIST_ENTRY ListHead, PLIST_ENTRY Entry)
 #define InterlockedCompareExchange(Target, Exchange, Comperand) __sync_val_compare_and_swap((Target), (Comperand), (Exchange))
 #define InterlockedExchangePointer(Target, Value) __atomic_exchange_n((Target), (Value), __ATOMIC_SEQ_CST)
 #define InterlockedCompareExchangePointer(Target, Exchange, Comperand) __sync_val_compare_and_swap((Target), (Comperand), (Exchange))
+/* Bit Offset of the bit string at Base set (reset) atomically; the bit's value before. */
+FORCEINLINE BOOLEAN InterlockedBitTestAndSet(LONG volatile *Base, LONG Offset)
+{
+    LONG mask = (LONG)(1u << (Offset & 31));
+    return (__atomic_fetch_or(Base + (Offset >> 5), mask, __ATOMIC_SEQ_CST) & mask) != 0;
+}
+FORCEINLINE BOOLEAN InterlockedBitTestAndReset(LONG volatile *Base, LONG Offset)
+{
+    LONG mask = (LONG)(1u << (Offset & 31));
+    return (__atomic_fetch_and(Base + (Offset >> 5), ~mask, __ATOMIC_SEQ_CST) & mask) != 0;
+}
 #define KeMemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define MemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 
@@ -201,6 +215,10 @@ typedef CHAR CCHAR;
 typedef ULONG LOGICAL, *PLOGICAL;
 typedef ULONG_PTR KAFFINITY, *PKAFFINITY;
 typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
+/* A globally unique identifier (16 bytes). */
+typedef struct _GUID { ULONG Data1; USHORT Data2; USHORT Data3; UCHAR Data4[8]; } GUID, *LPGUID;
+typedef const GUID *LPCGUID;
+C_ASSERT(sizeof(GUID) == 16);
 #define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (PVOID)(s) }
 #define RTL_BITS_OF(type) (sizeof(type) * 8)
 #define SYSTEM_CACHE_ALIGNMENT_SIZE 64

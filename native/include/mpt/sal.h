@@ -10,6 +10,11 @@
 #define _In_reads_(n)
 #define _In_reads_bytes_(n)
 #define _In_reads_opt_(n)
+#define _In_z_
+#define _In_reads_or_z_(n)
+#define _In_reads_or_z_opt_(n)
+#define _Inout_updates_z_(n)
+#define _Analysis_assume_lock_acquired_(lock)
 #define _Out_writes_(n)
 #define _Out_writes_bytes_(n)
 #define _Out_writes_bytes_opt_(n)
