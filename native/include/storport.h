@@ -41,11 +41,16 @@ __attribute__((weak, used)) const char mpt_targets_storport[] = "storport";
 
 /* SRB functions and statuses */
 #define SRB_FUNCTION_EXECUTE_SCSI 0x00
+#define SRB_FUNCTION_IO_CONTROL 0x02
 #define SRB_FUNCTION_SHUTDOWN 0x07
 #define SRB_FUNCTION_FLUSH 0x08
 #define SRB_FUNCTION_RESET_BUS 0x12
+#define SRB_FUNCTION_RESET_DEVICE 0x13
+#define SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20
 #define SRB_FUNCTION_POWER 0x24
 #define SRB_FUNCTION_PNP 0x25
+#define SRB_FUNCTION_DUMP_POINTERS 0x26
+#define SRB_FUNCTION_FREE_DUMP_POINTERS 0x27
 #define SRB_STATUS_PENDING 0x00
 #define SRB_STATUS_SUCCESS 0x01
 #define SRB_STATUS_ABORTED 0x02
@@ -53,6 +58,13 @@ __attribute__((weak, used)) const char mpt_targets_storport[] = "storport";
 #define SRB_STATUS_BUSY 0x05
 #define SRB_STATUS_INVALID_REQUEST 0x06
 #define SRB_STATUS_NO_DEVICE 0x08
+#define SRB_STATUS_SELECTION_TIMEOUT 0x0A
+#define SRB_STATUS_BUS_RESET 0x0E
+#define SRB_STATUS_PARITY_ERROR 0x0F
+#define SRB_STATUS_DATA_OVERRUN 0x12
+#define SRB_STATUS_AUTOSENSE_VALID 0x80
+/* PORT_CONFIGURATION_INFORMATION.Dma64BitAddresses */
+#define SCSI_DMA64_MINIPORT_SUPPORTED 0x01
 
 /* STOR_PNP_ACTION */
 #define StorStartDevice 0x0
@@ -160,7 +172,7 @@ typedef PHYSICAL_ADDRESS STOR_PHYSICAL_ADDRESS, SCSI_PHYSICAL_ADDRESS, *PSTOR_PH
 typedef struct _ACCESS_RANGE { STOR_PHYSICAL_ADDRESS RangeStart; ULONG RangeLength; BOOLEAN RangeInMemory; } ACCESS_RANGE, *PACCESS_RANGE;
 typedef enum _INTERRUPT_SYNCHRONIZATION_MODE { InterruptSupportNone, InterruptSynchronizeAll, InterruptSynchronizePerMessage } INTERRUPT_SYNCHRONIZATION_MODE;
 typedef BOOLEAN HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE(PVOID HwDeviceExtension, ULONG MessageId);
-typedef HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE *PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE;
+typedef BOOLEAN (*PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE)(PVOID HwDeviceExtension, ULONG MessageId);
 /* A memory region: its virtual base, physical base and length (PORT_CONFIGURATION_INFORMATION.DumpRegion). */
 typedef struct _MEMORY_REGION { PUCHAR VirtualBase; PHYSICAL_ADDRESS PhysicalBase; ULONG Length; } MEMORY_REGION, *PMEMORY_REGION;
 C_ASSERT(sizeof(MEMORY_REGION) == 24);
@@ -268,21 +280,37 @@ typedef struct _STOR_LOCK_HANDLE {
 C_ASSERT(FIELD_OFFSET(STOR_LOCK_HANDLE, Context) == 8 && FIELD_OFFSET(STOR_LOCK_HANDLE, Context.OldIrql) == 8);
 C_ASSERT(sizeof(STOR_LOCK_HANDLE) == 32);
 
-/* ---- the miniport's routines ---- */
+/* ---- the miniport's routines: each as a routine type (for declarations) and a pointer to one ---- */
+typedef ULONG HW_FIND_ADAPTER(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation, PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo, PBOOLEAN Reserved3);
 typedef ULONG (*PHW_FIND_ADAPTER)(PVOID DeviceExtension, PVOID HwContext, PVOID BusInformation, PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo, PBOOLEAN Reserved3);
+typedef BOOLEAN HW_INITIALIZE(PVOID DeviceExtension);
 typedef BOOLEAN (*PHW_INITIALIZE)(PVOID DeviceExtension);
+typedef BOOLEAN HW_STARTIO(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
 typedef BOOLEAN (*PHW_STARTIO)(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
+typedef BOOLEAN HW_INTERRUPT(PVOID DeviceExtension);
 typedef BOOLEAN (*PHW_INTERRUPT)(PVOID DeviceExtension);
+typedef BOOLEAN HW_RESET_BUS(PVOID DeviceExtension, ULONG PathId);
 typedef BOOLEAN (*PHW_RESET_BUS)(PVOID DeviceExtension, ULONG PathId);
+typedef VOID HW_DMA_STARTED(PVOID DeviceExtension);
 typedef VOID (*PHW_DMA_STARTED)(PVOID DeviceExtension);
+typedef BOOLEAN HW_ADAPTER_STATE(PVOID DeviceExtension, PVOID Context, BOOLEAN SaveState);
 typedef BOOLEAN (*PHW_ADAPTER_STATE)(PVOID DeviceExtension, PVOID Context, BOOLEAN SaveState);
+typedef SCSI_ADAPTER_CONTROL_STATUS HW_ADAPTER_CONTROL(PVOID DeviceExtension, SCSI_ADAPTER_CONTROL_TYPE ControlType, PVOID Parameters);
 typedef SCSI_ADAPTER_CONTROL_STATUS (*PHW_ADAPTER_CONTROL)(PVOID DeviceExtension, SCSI_ADAPTER_CONTROL_TYPE ControlType, PVOID Parameters);
+typedef BOOLEAN HW_BUILDIO(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
 typedef BOOLEAN (*PHW_BUILDIO)(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb);
-typedef VOID (*PHW_TIMER)(PVOID DeviceExtension);                         /* legacy RequestTimerCall: DISPATCH_LEVEL, StartIo lock */
-typedef VOID (*PHW_TIMER_EX)(PVOID DeviceExtension, PVOID Context);       /* StorPortRequestTimer: the same */
+typedef VOID HW_TIMER(PVOID DeviceExtension);                         /* legacy RequestTimerCall: DISPATCH_LEVEL, StartIo lock */
+typedef VOID (*PHW_TIMER)(PVOID DeviceExtension);
+typedef VOID HW_TIMER_EX(PVOID DeviceExtension, PVOID Context);       /* StorPortRequestTimer: the same */
+typedef VOID (*PHW_TIMER_EX)(PVOID DeviceExtension, PVOID Context);
+typedef VOID HW_DPC_ROUTINE(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID SystemArgument1, PVOID SystemArgument2);
 typedef VOID (*PHW_DPC_ROUTINE)(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID SystemArgument1, PVOID SystemArgument2);
+typedef BOOLEAN HW_PASSIVE_INITIALIZE_ROUTINE(PVOID DeviceExtension);
 typedef BOOLEAN (*PHW_PASSIVE_INITIALIZE_ROUTINE)(PVOID DeviceExtension);
+typedef ULONG HW_UNIT_CONTROL(PVOID DeviceExtension, ULONG ControlType, PVOID Parameters);
 typedef ULONG (*PHW_UNIT_CONTROL)(PVOID DeviceExtension, ULONG ControlType, PVOID Parameters);
+typedef VOID HW_TRACING_ENABLED(PVOID HwDeviceExtension, BOOLEAN Enabled);
+typedef VOID (*PHW_TRACING_ENABLED)(PVOID HwDeviceExtension, BOOLEAN Enabled);
 typedef BOOLEAN (*PSTOR_SYNCHRONIZED_ACCESS)(PVOID HwDeviceExtension, PVOID Context);
 
 typedef struct _HW_INITIALIZATION_DATA {
