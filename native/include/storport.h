@@ -267,6 +267,24 @@ C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, DumpRegion) == 168 && FIEL
 C_ASSERT(FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, MaxNumberOfIO) == 204 && FIELD_OFFSET(PORT_CONFIGURATION_INFORMATION, FeatureSupport) == 220);
 C_ASSERT(sizeof(PORT_CONFIGURATION_INFORMATION) == 224);
 
+/* ---- scatter-gather lists and device power states ---- */
+typedef struct _STOR_SCATTER_GATHER_ELEMENT {
+    STOR_PHYSICAL_ADDRESS PhysicalAddress;
+    ULONG Length;
+    ULONG_PTR Reserved;
+} STOR_SCATTER_GATHER_ELEMENT, *PSTOR_SCATTER_GATHER_ELEMENT;
+typedef struct _STOR_SCATTER_GATHER_LIST {
+    ULONG NumberOfElements;
+    ULONG_PTR Reserved;
+    STOR_SCATTER_GATHER_ELEMENT List[0];             /* as many as NumberOfElements */
+} STOR_SCATTER_GATHER_LIST, *PSTOR_SCATTER_GATHER_LIST;
+C_ASSERT(sizeof(STOR_SCATTER_GATHER_ELEMENT) == 24 && FIELD_OFFSET(STOR_SCATTER_GATHER_LIST, List) == 16);
+
+typedef enum _STOR_DEVICE_POWER_STATE {
+    StorPowerDeviceUnspecified = 0, StorPowerDeviceD0, StorPowerDeviceD1, StorPowerDeviceD2, StorPowerDeviceD3,
+    StorPowerDeviceMaximum
+} STOR_DEVICE_POWER_STATE, *PSTOR_DEVICE_POWER_STATE;
+
 /* ---- DPCs and locks: caller storage ---- */
 typedef struct _STOR_DPC { KDPC Dpc; KSPIN_LOCK Lock; } STOR_DPC, *PSTOR_DPC;
 C_ASSERT(sizeof(STOR_DPC) == 72);

@@ -40,6 +40,14 @@ typedef struct _KSPIN_LOCK_QUEUE { struct _KSPIN_LOCK_QUEUE *volatile Next; PKSP
 typedef struct _KLOCK_QUEUE_HANDLE { KSPIN_LOCK_QUEUE LockQueue; KIRQL OldIrql; } KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
 C_ASSERT(sizeof(KLOCK_QUEUE_HANDLE) == 24 && FIELD_OFFSET(KLOCK_QUEUE_HANDLE, OldIrql) == 16);
 
+/* How memory is mapped for the processor (MmAllocateContiguousMemorySpecifyCache, StorPortAllocateDmaMemory), and the
+   NUMA node "any node will do". */
+typedef enum _MEMORY_CACHING_TYPE {
+    MmNonCached = 0, MmCached = 1, MmWriteCombined = 2, MmHardwareCoherentCached, MmNonCachedUnordered, MmUSWCCached,
+    MmMaximumCacheType, MmNotMapped = -1
+} MEMORY_CACHING_TYPE;
+#define MM_ANY_NODE_OK 0x80000000
+
 /* IRQL changes (KeRaiseIrql, KeLowerIrql): raising above the current level only, lowering to a level at or below it. */
 VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
 KIRQL KeRaiseIrqlToDpcLevel(void);
