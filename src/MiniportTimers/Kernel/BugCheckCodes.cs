@@ -15,6 +15,9 @@ public static class BugCheckCodes
     /// <summary>0x10: a thread released a spin lock it does not hold.</summary>
     public const uint SPIN_LOCK_NOT_OWNED = 0x10;
 
+    /// <summary>PAGE_FAULT_IN_NONPAGED_AREA: a driver touched an address nothing maps (P1 = the address); here also a register access outside every mapped device range.</summary>
+    public const uint PAGE_FAULT_IN_NONPAGED_AREA = 0x50;
+
     /// <summary>0x1E: an exception escaped kernel-mode code (here: a DPC or timer callback, or a miniport entry point).</summary>
     public const uint KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
 

@@ -30,7 +30,7 @@ namespace MiniportTimers.Devices.Ahci;
 /// one lock per HBA; register reads are lock-free (aligned 32-bit loads). The interrupt handler is called on the
 /// engine's dispatcher without that lock held (<see cref="LineInterrupt"/>).</para>
 /// </remarks>
-public sealed class AhciHba
+public sealed class AhciHba : IPciDevice
 {
     private const ushort PciCommandWritable = PciConfigurationSpace.CommandMemorySpaceEnable | PciConfigurationSpace.CommandBusMasterEnable
         | (1 << 6) | (1 << 8) | PciConfigurationSpace.CommandInterruptDisable; // plus Parity Error Response (6) and SERR# Enable (8)
@@ -60,6 +60,7 @@ public sealed class AhciHba
         // The register space lives on the pinned object heap: its address is stable for the HBA's life, so native code can read it.
         _registers = GC.AllocateArray<uint>(RegisterSpaceLength / sizeof(uint), pinned: true);
         RegisterBase = Marshal.UnsafeAddrOfPinnedArrayElement(_registers, 0);
+        Bars = [new PciBar(5, Options.AbarAddress, RegisterSpaceLength, IsIoSpace: false, RegisterBase)];
 
         _portsImplemented = Options.PortCount == 32 ? uint.MaxValue : (1u << Options.PortCount) - 1;
         Capabilities = CAP_S64A | CAP_SSNTF | (Options.StaggeredSpinUp ? CAP_SSS : 0) | CAP_SALP | CAP_SCLO | (3u << CAP_ISS_Shift) | CAP_SAM
@@ -117,6 +118,50 @@ public sealed class AhciHba
     /// <see cref="WriteRegister32"/>.
     /// </summary>
     public nint RegisterBase { get; }
+
+    /// <summary>BAR5 (ABAR): 8 KiB of memory space at <see cref="AhciHbaOptions.AbarAddress"/>, its registers kept current at <see cref="RegisterBase"/>.</summary>
+    public IReadOnlyList<PciBar> Bars { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>Only BAR5 (ABAR) is implemented; reads are <see cref="ReadRegister32"/>, <see cref="ReadRegister16"/> and <see cref="ReadRegister8"/>.</remarks>
+    public uint ReadBar(int barIndex, long offset, int width)
+    {
+        var at = AbarOffset(barIndex, offset);
+        return width switch
+        {
+            4 => ReadRegister32(at),
+            2 => ReadRegister16(at),
+            1 => ReadRegister8(at),
+            _ => throw new ArgumentOutOfRangeException(nameof(width), width, "A register access is 1, 2 or 4 bytes."),
+        };
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// AHCI registers are written a dword at a time (§3: "registers ... accessed with 32-bit accesses"); a 1- or 2-byte
+    /// write is applied as a write of the whole dword with the other bytes as they read now, so write-1-to-clear bits
+    /// in the other bytes are written as 0 and keep their value.
+    /// </remarks>
+    public void WriteBar(int barIndex, long offset, int width, uint value)
+    {
+        var at = AbarOffset(barIndex, offset);
+        switch (width)
+        {
+            case 4:
+                WriteRegister32(at, value);
+                break;
+            case 2 or 1:
+                CheckOffset(at, width);
+                var dwordOffset = at & ~3;
+                var shift = 8 * (at & 3);
+                var mask = (width == 2 ? 0xFFFFu : 0xFFu) << shift;
+                var others = ReadRegister32(dwordOffset) & ~mask & ~WriteOneToClearMask(dwordOffset);
+                WriteRegister32(dwordOffset, others | ((value << shift) & mask));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(width), width, "A register access is 1, 2 or 4 bytes.");
+        }
+    }
 
     /// <summary>The implemented ports, by port number.</summary>
     public IReadOnlyList<AhciPort> Ports => _ports;
@@ -266,6 +311,41 @@ public sealed class AhciHba
         {
             port.Reset(powerOn: false);
         }
+    }
+
+    private static int AbarOffset(int barIndex, long offset)
+    {
+        if (barIndex != 5)
+        {
+            throw new ArgumentOutOfRangeException(nameof(barIndex), barIndex, "The AHCI HBA implements BAR5 (ABAR) only.");
+        }
+
+        if (offset < 0 || offset >= RegisterSpaceLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"ABAR is 0x{RegisterSpaceLength:X} bytes.");
+        }
+
+        return (int)offset;
+    }
+
+    /// <summary>The write-1-to-clear bits of the dword at <paramref name="offset"/>: IS (§3.1.3), PxIS (§3.3.5), PxSERR (§3.3.12) and PxSNTF (§3.3.16).</summary>
+    private static uint WriteOneToClearMask(int offset)
+    {
+        if (offset == IS)
+        {
+            return uint.MaxValue;
+        }
+
+        if (offset < PortRegistersBase)
+        {
+            return 0;
+        }
+
+        return (offset % PortRegistersStride) switch
+        {
+            PxIS or PxSERR or PxSNTF => uint.MaxValue,
+            _ => 0,
+        };
     }
 
     private static void CheckOffset(int offset, int size)
