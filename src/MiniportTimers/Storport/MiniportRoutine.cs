@@ -32,4 +32,7 @@ public enum MiniportRoutine
 
     /// <summary>HwStorPassiveInitializeRoutine (PASSIVE_LEVEL, no lock), enabled from HwStorInitialize.</summary>
     HwPassiveInitialize,
+
+    /// <summary>HwStorBuildIo (DISPATCH_LEVEL, no port lock), before HwStorStartIo.</summary>
+    HwBuildIo,
 }

@@ -39,10 +39,83 @@ public sealed partial class StorportAdapter
     /// <summary>Set by StorPortEnablePassiveInitialization from HwStorInitialize; run once after it.</summary>
     internal HW_PASSIVE_INITIALIZE_ROUTINE? PassiveInitializeRoutine { get; set; }
 
-    /// <summary>Runs HwStorStartIo for <paramref name="srb"/> (no pause check).</summary>
-    internal bool DeliverRequest(SCSI_REQUEST_BLOCK srb) =>
-        State == AdapterState.Started
-        && RunRoutine(MiniportRoutine.HwStartIo, KIRQL.DISPATCH_LEVEL, StartIoTakesStartIoLock, IsHalfDuplex, () => _miniport.HwStartIo!(DeviceExtension, srb));
+    /// <summary>
+    /// Runs HwStorBuildIo (if the miniport has one: DISPATCH_LEVEL, no port lock), then HwStorStartIo for
+    /// <paramref name="srb"/> (no pause check). On an adapter with a device the data buffer is mapped in the device's
+    /// address map first and stays mapped until the request completes.
+    /// </summary>
+    internal bool DeliverRequest(SCSI_REQUEST_BLOCK srb)
+    {
+        if (State != AdapterState.Started)
+        {
+            return false;
+        }
+
+        if (Hardware is { } hardware && !srb.DataBuffer.IsEmpty && srb.MappedDataBuffer is null)
+        {
+            srb.MappedDataBuffer = hardware.AddressMap.Map(srb.DataBuffer);
+            _outstanding.TryAdd(srb, 0);
+        }
+
+        if (_miniport.HwBuildIo is { } buildIo)
+        {
+            var build = true;
+            if (!RunRoutine(MiniportRoutine.HwBuildIo, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, () => build = buildIo(DeviceExtension, srb)))
+            {
+                return false;
+            }
+
+            if (!build)
+            {
+                return true; // completed in HwStorBuildIo
+            }
+        }
+
+        return RunRoutine(MiniportRoutine.HwStartIo, KIRQL.DISPATCH_LEVEL, StartIoTakesStartIoLock, IsHalfDuplex, () => _miniport.HwStartIo!(DeviceExtension, srb));
+    }
+
+    /// <summary>
+    /// The device's line rose (engine dispatcher, no lock of ours held): HwStorInterrupt runs at the device IRQL under
+    /// the Interrupt lock, again while the line stays asserted and the routine claims it, as a level-triggered
+    /// interrupt controller re-delivers (bounded, so a routine that claims without clearing cannot hang the dispatcher).
+    /// </summary>
+    private void OnLineInterrupt()
+    {
+        const int MaxRedeliveries = 64;
+        var line = Hardware!.Device.Interrupt;
+        for (var i = 0; i < MaxRedeliveries && IsLive && RaiseInterrupt() && line.IsAsserted; i++)
+        {
+        }
+    }
+
+    /// <summary>Unmaps the data buffers and releases the port contexts of requests the miniport never completed (adapter removal).</summary>
+    private void FreeRequestMemory()
+    {
+        foreach (var srb in _outstanding.Keys)
+        {
+            ReleaseRequestMemory(srb);
+        }
+    }
+
+    /// <summary>Requests whose data buffer is mapped in the device's address map (adapters with a device).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SCSI_REQUEST_BLOCK, byte> _outstanding = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>At completion (or removal): unmaps the request's data buffer and releases its port context. Idempotent.</summary>
+    internal void ReleaseRequestMemory(SCSI_REQUEST_BLOCK srb)
+    {
+        _outstanding.TryRemove(srb, out _);
+        if (srb.MappedDataBuffer is { } range && Hardware is { } hardware)
+        {
+            srb.MappedDataBuffer = null;
+            hardware.AddressMap.Unmap(range);
+        }
+
+        if (srb.PortContext is { } context)
+        {
+            srb.PortContext = null;
+            context.Dispose();
+        }
+    }
 
     /// <summary>Delivers one interrupt: HwStorInterrupt at the device IRQL holding the Interrupt lock. Call at or below DISPATCH_LEVEL.</summary>
     /// <returns>What HwStorInterrupt returned (false also when the adapter is not live).</returns>

@@ -27,6 +27,7 @@ public sealed partial class StorportAdapter
         var routine = StorportRoutines.Current;
         if (srb.TryComplete(routine))
         {
+            ReleaseRequestMemory(srb);
             Host.RequestActivity.CountCompleted(routine);
         }
         else
@@ -34,6 +35,24 @@ public sealed partial class StorportAdapter
             Host.Diagnostics.Add(new VerifierFinding(Name, "RequestCompletedTwice", $"SRB tag {srb.Tag} was completed a second time."));
         }
     }
+
+    /// <summary>The uncached extension (StorPortGetUncachedExtension): allocated once, in the device's DMA memory, freed with the adapter.</summary>
+    internal nint GetUncachedExtension(MiniportTimers.Hosting.Hardware.AdapterHardware hardware, uint numberOfBytes)
+    {
+        lock (_stateChangeGate)
+        {
+            if (_uncachedExtension == 0)
+            {
+                (_uncachedExtension, _) = hardware.AllocateDma(numberOfBytes);
+                _uncachedExtensionBytes = numberOfBytes;
+            }
+
+            return numberOfBytes <= _uncachedExtensionBytes ? _uncachedExtension : 0;
+        }
+    }
+
+    private nint _uncachedExtension;
+    private uint _uncachedExtensionBytes;
 
     /// <summary>StorPortStateChangeDetected: one notification at a time; the next is refused while the host re-enumerates.</summary>
     internal uint StateChangeDetected()

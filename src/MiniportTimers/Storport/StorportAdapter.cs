@@ -1,3 +1,5 @@
+using MiniportTimers.Devices.Pci;
+using MiniportTimers.Hosting.Hardware;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Routines;
@@ -35,13 +37,20 @@ public sealed partial class StorportAdapter : HostedAdapter
     private PERF_CONFIGURATION_DATA? _perf;
     private long _stateChangeBusyUntilNanoseconds = -1;
 
-    internal StorportAdapter(StorportHost host, string name, HW_INITIALIZATION_DATA miniport, object deviceExtension)
+    internal StorportAdapter(StorportHost host, string name, HW_INITIALIZATION_DATA miniport, object deviceExtension, AdapterHardware? hardware = null)
         : base(host, name)
     {
         Host = host;
         _miniport = miniport;
         DeviceExtension = deviceExtension;
+        Hardware = hardware;
         ConfigInfo = new PORT_CONFIGURATION_INFORMATION { InterruptIrql = host.Options.InterruptIrql };
+        if (hardware is not null)
+        {
+            ConfigInfo.AccessRanges = [.. hardware.Device.Bars.Select(b => new ACCESS_RANGE(b.BaseAddress, checked((uint)b.Length), !b.IsIoSpace))];
+            ConfigInfo.BusInterruptLevel = hardware.Device.PciConfiguration.ReadByte(PciConfigurationSpace.InterruptLineOffset);
+        }
+
         StartIoSpinLock = new KSpinLock($"{name}.StartIoLock");
         DpcSpinLock = new KSpinLock($"{name}.DpcLock");
         InterruptSpinLock = new KSpinLock($"{name}.InterruptLock", host.Options.InterruptIrql);
@@ -55,6 +64,9 @@ public sealed partial class StorportAdapter : HostedAdapter
 
     /// <summary>The device extension the miniport's factory created: the HwDeviceExtension of every DDI call for this adapter.</summary>
     public object DeviceExtension { get; }
+
+    /// <summary>The adapter's device (its BARs, configuration space, interrupt and DMA memory), or null for an adapter without one.</summary>
+    public AdapterHardware? Hardware { get; }
 
     /// <summary>The configuration HwStorFindAdapter filled in.</summary>
     public PORT_CONFIGURATION_INFORMATION ConfigInfo { get; }
@@ -118,6 +130,8 @@ public sealed partial class StorportAdapter : HostedAdapter
             TrySetState(AdapterState.Failed, AdapterState.Created);
             return false;
         }
+
+        Hardware?.Device.Interrupt.Connect(OnLineInterrupt); // Storport connects the interrupt after HwStorFindAdapter, before HwStorInitialize
 
         var initialized = false;
         ok = RunRoutine(MiniportRoutine.HwInitialize, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: true, () =>
@@ -207,7 +221,14 @@ public sealed partial class StorportAdapter : HostedAdapter
         }
 
         CancelAllTimers();
+        Hardware?.Device.Interrupt.Connect(null);
         Host.Release(this);
+        if (Hardware is { } hardware)
+        {
+            FreeRequestMemory();
+            hardware.Dispose(); // after the release: the bridge has freed what it kept in the device's memory
+            Host.ForgetDevice(hardware.Device);
+        }
     }
 
 
@@ -218,6 +239,7 @@ public sealed partial class StorportAdapter : HostedAdapter
     {
         OneWayState.MoveTo(ref _state, (int)AdapterState.Faulted, (int)AdapterState.Removed, (int)AdapterState.Failed); // never after removal
         CancelAllTimers();
+        Hardware?.Device.Interrupt.Connect(null); // a faulted adapter's ISR is not run again
     }
 
     private void CancelAllTimers()

@@ -1,3 +1,5 @@
+using MiniportTimers.Devices.Pci;
+using MiniportTimers.Hosting.Hardware;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Hosting;
@@ -20,6 +22,7 @@ public sealed class StorportHost : MiniportHost
     private readonly object _gate = new();
     private HW_INITIALIZATION_DATA? _miniport;
     private object? _hwContext;
+    private readonly HashSet<IPciDevice> _devices = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates a host on <paramref name="engine"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="engine"/> is null.</exception>
@@ -76,9 +79,16 @@ public sealed class StorportHost : MiniportHost
     /// HwStorInitialize at the device IRQL. Call at PASSIVE_LEVEL.
     /// </summary>
     /// <param name="argumentString">The ArgumentString passed to HwStorFindAdapter.</param>
+    /// <param name="device">
+    /// The adapter's hardware, or null for an adapter without a device (the timer-only miniports). With a device,
+    /// HwStorFindAdapter finds its BARs in <see cref="PORT_CONFIGURATION_INFORMATION.AccessRanges"/>, StorPortGetBusData
+    /// reads its configuration space, StorPortGetDeviceBase maps its registers, its line interrupt runs HwStorInterrupt
+    /// once HwStorFindAdapter succeeded, and request buffers, the uncached extension and SRB extensions are mapped in its
+    /// address map (docs/devices.md, "The address map"). A device serves one adapter.
+    /// </param>
     /// <returns>The adapter; check <see cref="StorportAdapter.State"/> for <see cref="AdapterState.Started"/>.</returns>
-    /// <exception cref="InvalidOperationException">No miniport is registered.</exception>
-    public StorportAdapter AddAdapter(string? argumentString = null)
+    /// <exception cref="InvalidOperationException">No miniport is registered, or <paramref name="device"/> already serves an adapter.</exception>
+    public StorportAdapter AddAdapter(string? argumentString = null, IPciDevice? device = null)
     {
         HW_INITIALIZATION_DATA miniport;
         object? hwContext;
@@ -87,12 +97,26 @@ public sealed class StorportHost : MiniportHost
         {
             miniport = _miniport ?? throw new InvalidOperationException("Call StorPortInitialize first.");
             hwContext = _hwContext;
-            adapter = new StorportAdapter(this, NextAdapterName("adapter"), miniport, miniport.DeviceExtensionFactory!());
+            if (device is not null && !_devices.Add(device))
+            {
+                throw new InvalidOperationException("The device already serves an adapter of this host.");
+            }
+
+            adapter = new StorportAdapter(this, NextAdapterName("adapter"), miniport, miniport.DeviceExtensionFactory!(), device is null ? null : new AdapterHardware(device));
             AddLive(adapter);
         }
 
         adapter.Start(hwContext, argumentString);
         return adapter;
+    }
+
+    /// <summary>The adapter was removed: its device may serve a new adapter.</summary>
+    internal void ForgetDevice(IPciDevice device)
+    {
+        lock (_gate)
+        {
+            _devices.Remove(device);
+        }
     }
 
 }
