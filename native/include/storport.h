@@ -8,6 +8,8 @@
 #pragma once
 
 #include "wdm.h"
+/* The request blocks (SCSI_REQUEST_BLOCK, STORAGE_REQUEST_BLOCK) and the SRB_* values. */
+#include "srb.h"
 /* The SCSI definitions a Storport miniport names (CDB, SENSE_DATA, SCSIOP_*): mingw-w64's, when installed (scsi.h). */
 #ifdef MPT_DDK
 #include "scsi.h"
@@ -39,38 +41,8 @@ __attribute__((weak, used)) const char mpt_targets_storport[] = "storport";
 #define SP_RETURN_ERROR 2
 #define SP_RETURN_BAD_CONFIG 3
 
-/* SRB functions and statuses */
-#define SRB_FUNCTION_EXECUTE_SCSI 0x00
-#define SRB_FUNCTION_IO_CONTROL 0x02
-#define SRB_FUNCTION_SHUTDOWN 0x07
-#define SRB_FUNCTION_FLUSH 0x08
-#define SRB_FUNCTION_RESET_BUS 0x12
-#define SRB_FUNCTION_RESET_DEVICE 0x13
-#define SRB_FUNCTION_RESET_LOGICAL_UNIT 0x20
-#define SRB_FUNCTION_POWER 0x24
-#define SRB_FUNCTION_PNP 0x25
-#define SRB_FUNCTION_DUMP_POINTERS 0x26
-#define SRB_FUNCTION_FREE_DUMP_POINTERS 0x27
-#define SRB_STATUS_PENDING 0x00
-#define SRB_STATUS_SUCCESS 0x01
-#define SRB_STATUS_ABORTED 0x02
-#define SRB_STATUS_ERROR 0x04
-#define SRB_STATUS_BUSY 0x05
-#define SRB_STATUS_INVALID_REQUEST 0x06
-#define SRB_STATUS_NO_DEVICE 0x08
-#define SRB_STATUS_SELECTION_TIMEOUT 0x0A
-#define SRB_STATUS_BUS_RESET 0x0E
-#define SRB_STATUS_PARITY_ERROR 0x0F
-#define SRB_STATUS_DATA_OVERRUN 0x12
-#define SRB_STATUS_AUTOSENSE_VALID 0x80
 /* PORT_CONFIGURATION_INFORMATION.Dma64BitAddresses */
 #define SCSI_DMA64_MINIPORT_SUPPORTED 0x01
-
-/* STOR_PNP_ACTION */
-#define StorStartDevice 0x0
-#define StorRemoveDevice 0x2
-#define StorStopDevice 0x4
-#define StorSurpriseRemoval 0x17
 
 typedef enum _SCSI_NOTIFICATION_TYPE {
     RequestComplete = 0,
@@ -110,59 +82,6 @@ typedef enum _STORPORT_FUNCTION_CODE {
     ExtFunctionRequestTimer = 33,
     ExtFunctionFreeTimer = 34,
 } STORPORT_FUNCTION_CODE;
-
-/* ---- requests ---- */
-typedef struct _SCSI_REQUEST_BLOCK {
-    USHORT Length;
-    UCHAR Function;
-    UCHAR SrbStatus;
-    UCHAR ScsiStatus;
-    UCHAR PathId;
-    UCHAR TargetId;
-    UCHAR Lun;
-    UCHAR QueueTag;
-    UCHAR QueueAction;
-    UCHAR CdbLength;
-    UCHAR SenseInfoBufferLength;
-    ULONG SrbFlags;
-    ULONG DataTransferLength;
-    ULONG TimeOutValue;
-    PVOID DataBuffer;
-    PVOID SenseInfoBuffer;
-    struct _SCSI_REQUEST_BLOCK *NextSrb;
-    PVOID OriginalRequest;
-    PVOID SrbExtension;
-    union { ULONG InternalStatus; ULONG QueueSortKey; ULONG LinkTimeoutValue; };
-    ULONG Reserved;
-    UCHAR Cdb[16];
-} SCSI_REQUEST_BLOCK, *PSCSI_REQUEST_BLOCK;
-C_ASSERT(sizeof(SCSI_REQUEST_BLOCK) == 88);
-C_ASSERT(FIELD_OFFSET(SCSI_REQUEST_BLOCK, DataBuffer) == 24 && FIELD_OFFSET(SCSI_REQUEST_BLOCK, Cdb) == 72);
-
-/* An SRB_FUNCTION_PNP request: the same 88 bytes as an SRB, read through other member names. */
-typedef struct _SCSI_PNP_REQUEST_BLOCK {
-    USHORT Length;
-    UCHAR Function;
-    UCHAR SrbStatus;
-    UCHAR PnPSubFunction;
-    UCHAR PathId;
-    UCHAR TargetId;
-    UCHAR Lun;
-    ULONG PnPAction; /* STOR_PNP_ACTION */
-    ULONG SrbFlags;
-    ULONG DataTransferLength;
-    ULONG TimeOutValue;
-    PVOID DataBuffer;
-    PVOID SenseInfoBuffer;
-    struct _SCSI_REQUEST_BLOCK *NextSrb;
-    PVOID OriginalRequest;
-    PVOID SrbExtension;
-    ULONG SrbPnPFlags;
-    ULONG Reserved;     /* x64 only: keeps Reserved4 where an SRB's Cdb is */
-    UCHAR Reserved4[16];
-} SCSI_PNP_REQUEST_BLOCK, *PSCSI_PNP_REQUEST_BLOCK;
-C_ASSERT(FIELD_OFFSET(SCSI_PNP_REQUEST_BLOCK, PnPAction) == 8 && FIELD_OFFSET(SCSI_PNP_REQUEST_BLOCK, DataBuffer) == 24);
-C_ASSERT(sizeof(SCSI_PNP_REQUEST_BLOCK) == sizeof(SCSI_REQUEST_BLOCK));
 
 /* ---- configuration: what HwStorFindAdapter receives ---- */
 typedef enum _KINTERRUPT_MODE { LevelSensitive, Latched } KINTERRUPT_MODE;
@@ -286,7 +205,7 @@ C_ASSERT(sizeof(PORT_CONFIGURATION_INFORMATION) == 224);
 #define RAID_ASYNC_NOTIFY_FLAG_DEVICE_STATUS 0x2
 #define RAID_ASYNC_NOTIFY_FLAG_DEVICE_OPERATION 0x4
 
-/* ---- scatter-gather lists and device power states ---- */
+/* ---- scatter-gather lists ---- */
 typedef struct _STOR_SCATTER_GATHER_ELEMENT {
     STOR_PHYSICAL_ADDRESS PhysicalAddress;
     ULONG Length;
@@ -298,11 +217,6 @@ typedef struct _STOR_SCATTER_GATHER_LIST {
     STOR_SCATTER_GATHER_ELEMENT List[0];             /* as many as NumberOfElements */
 } STOR_SCATTER_GATHER_LIST, *PSTOR_SCATTER_GATHER_LIST;
 C_ASSERT(sizeof(STOR_SCATTER_GATHER_ELEMENT) == 24 && FIELD_OFFSET(STOR_SCATTER_GATHER_LIST, List) == 16);
-
-typedef enum _STOR_DEVICE_POWER_STATE {
-    StorPowerDeviceUnspecified = 0, StorPowerDeviceD0, StorPowerDeviceD1, StorPowerDeviceD2, StorPowerDeviceD3,
-    StorPowerDeviceMaximum
-} STOR_DEVICE_POWER_STATE, *PSTOR_DEVICE_POWER_STATE;
 
 /* ---- DPCs and locks: caller storage ---- */
 typedef struct _STOR_DPC { KDPC Dpc; KSPIN_LOCK Lock; } STOR_DPC, *PSTOR_DPC;
