@@ -196,6 +196,33 @@ FORCEINLINE BOOLEAN InterlockedBitTestAndReset(LONG volatile *Base, LONG Offset)
 #define ALIGN_UP_BY(Length, Alignment) (((ULONG_PTR)(Length) + (Alignment) - 1) & ~((ULONG_PTR)(Alignment) - 1))
 #define ALIGN_DOWN_BY(Length, Alignment) ((ULONG_PTR)(Length) & ~((ULONG_PTR)(Alignment) - 1))
 #define ALIGN_UP_POINTER_BY(Pointer, Alignment) ((PVOID)ALIGN_UP_BY(Pointer, Alignment))
+/* Rounded up or down to a multiple of a type's size. */
+#define ALIGN_UP(Length, Type) ALIGN_UP_BY(Length, sizeof(Type))
+#define ALIGN_DOWN(Length, Type) ALIGN_DOWN_BY(Length, sizeof(Type))
+/* NT_ASSERT with a message: a failed one is the same bug check (the message is for the debugger). */
+#define NT_ASSERTMSG(Message, e) ((void)(Message), ASSERT(e))
+
+/* The smaller and the larger of two values (each argument may be evaluated twice), unless NOMINMAX. */
+#ifndef NOMINMAX
+#ifndef min
+#define min(a, b) (((a) < (b)) ? (a) : (b))
+#endif
+#ifndef max
+#define max(a, b) (((a) > (b)) ? (a) : (b))
+#endif
+#endif
+
+/* The names Windows gives anonymous members in its headers: empty, so the members are anonymous (-fms-extensions). */
+#define DUMMYUNIONNAME
+#define DUMMYUNIONNAME2
+#define DUMMYUNIONNAME3
+#define DUMMYUNIONNAME4
+#define DUMMYUNIONNAME5
+#define DUMMYSTRUCTNAME
+#define DUMMYSTRUCTNAME2
+#define DUMMYSTRUCTNAME3
+#define DUMMYSTRUCTNAME4
+#define DUMMYSTRUCTNAME5
 
 /* Layout checks: the sizes Windows x64 documents. */
 C_ASSERT(sizeof(CHAR) == 1 && sizeof(SHORT) == 2 && sizeof(WCHAR) == 2);

@@ -389,6 +389,11 @@ C_ASSERT(FIELD_OFFSET(HW_INITIALIZATION_DATA, HwUnitControl) == 200 && sizeof(HW
 
 /* ---- the port driver's routines (IRQL and status per the DDI pages; docs/conformance.md) ---- */
 
+/* A Storport miniport's DriverEntry: the driver object and the registry path, as PVOIDs; returns StorPortInitialize's
+   status. */
+typedef ULONG sp_DRIVER_INITIALIZE(PVOID Argument1, PVOID Argument2);
+typedef sp_DRIVER_INITIALIZE *Psp_DRIVER_INITIALIZE;
+
 /* DriverEntry's registration. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a missing required routine. */
 ULONG StorPortInitialize(PVOID Argument1, PVOID Argument2, PHW_INITIALIZATION_DATA HwInitializationData, PVOID HwContext);
 
