@@ -400,8 +400,8 @@ FORCEINLINE VOID SrbSetQueueTag(PVOID Srb, ULONG QueueTag)
         ((PSCSI_REQUEST_BLOCK)Srb)->QueueTag = (UCHAR)QueueTag;
     }
 }
-#define SrbGetRequestTag SrbGetQueueTag
-#define SrbSetRequestTag SrbSetQueueTag
+FORCEINLINE ULONG SrbGetRequestTag(PVOID Srb) { return SrbGetQueueTag(Srb); }
+FORCEINLINE VOID SrbSetRequestTag(PVOID Srb, ULONG RequestTag) { SrbSetQueueTag(Srb, RequestTag); }
 
 /* The queue action (SRB_SIMPLE_TAG_REQUEST, ...): an extended block's RequestAttribute, an SRB's QueueAction. */
 FORCEINLINE UCHAR SrbGetRequestAttribute(PVOID Srb)
@@ -411,7 +411,7 @@ FORCEINLINE UCHAR SrbGetRequestAttribute(PVOID Srb)
     }
     return ((PSCSI_REQUEST_BLOCK)Srb)->QueueAction;
 }
-#define SrbGetQueueAction SrbGetRequestAttribute
+FORCEINLINE UCHAR SrbGetQueueAction(PVOID Srb) { return SrbGetRequestAttribute(Srb); }
 
 FORCEINLINE VOID SrbSetRequestAttribute(PVOID Srb, UCHAR RequestAttribute)
 {
@@ -421,7 +421,7 @@ FORCEINLINE VOID SrbSetRequestAttribute(PVOID Srb, UCHAR RequestAttribute)
         ((PSCSI_REQUEST_BLOCK)Srb)->QueueAction = RequestAttribute;
     }
 }
-#define SrbSetQueueAction SrbSetRequestAttribute
+FORCEINLINE VOID SrbSetQueueAction(PVOID Srb, UCHAR QueueAction) { SrbSetRequestAttribute(Srb, QueueAction); }
 
 /* The IRP (or the original SRB of a request the port built) behind the request. */
 FORCEINLINE PVOID SrbGetOriginalRequest(PVOID Srb)
