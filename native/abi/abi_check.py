@@ -227,8 +227,10 @@ def discover_ours(args, work):
         if marker:
             current = group_of(os.path.abspath(marker.group(1)))
             continue
-        define = re.match(r"^#define ([A-Za-z_]\w*)(\(| |$)", line)
-        if define and current is not None and define.group(2) != "(":
+        define = re.match(r"^#define ([A-Za-z_]\w*)(\(| |$)(.*)", line)
+        # String constants (IOCTL_MINIPORT_SIGNATURE_*) have no number to compare.
+        if define and current is not None and define.group(2) != "(" and \
+                not re.match(r'^\s*L?"', define.group(3)):
             macros[define.group(1)] = current
 
     routines = {}

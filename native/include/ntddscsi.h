@@ -36,7 +36,8 @@ C_ASSERT(sizeof(SRB_IO_CONTROL) == 28 && FIELD_OFFSET(SRB_IO_CONTROL, ControlCod
 #define IOCTL_SCSI_MINIPORT_DSM_GENERAL ((FILE_DEVICE_SCSI << 16) + 0x0721)
 #define IOCTL_SCSI_MINIPORT_FIRMWARE ((FILE_DEVICE_SCSI << 16) + 0x0780)
 
-/* SRB_IO_CONTROL.Signature of the miniport queries storahci answers (eight characters, not terminated). */
+/* SRB_IO_CONTROL.Signature of the miniport queries storahci answers (eight characters, not terminated; string
+   literals, so the ABI check, which reads numbers, leaves them out). */
 #define IOCTL_MINIPORT_SIGNATURE_QUERY_PROTOCOL "PROTOCOL"
 #define IOCTL_MINIPORT_SIGNATURE_QUERY_TEMPERATURE "TEMPERAT"
 #define IOCTL_MINIPORT_SIGNATURE_QUERY_PHYSICAL_TOPOLOGY "TOPOLOGY"

@@ -190,7 +190,15 @@ FORCEINLINE BOOLEAN InterlockedBitTestAndReset(LONG volatile *Base, LONG Offset)
 #define MemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 
 /* Checked-build assertions and paging annotations: an ASSERT that fails stops the adapter (KeBugCheckEx below). */
+/* NT_ASSERT and NT_ASSERTMSG are checked-build assertions, as in Windows: with DBG set they are ASSERT (a failure is
+   the bug check below); otherwise the expression is not evaluated at all (drivers name DBG-only variables in them). */
+#if defined(DBG) && DBG
 #define NT_ASSERT(e) ASSERT(e)
+#define NT_ASSERTMSG(Message, e) ((void)(Message), ASSERT(e))
+#else
+#define NT_ASSERT(e) ((void)0)
+#define NT_ASSERTMSG(Message, e) ((void)0)
+#endif
 #define PAGED_CODE()
 #define PAGED_CODE_LOCKED()
 #define ALIGN_UP_BY(Length, Alignment) (((ULONG_PTR)(Length) + (Alignment) - 1) & ~((ULONG_PTR)(Alignment) - 1))
@@ -199,8 +207,6 @@ FORCEINLINE BOOLEAN InterlockedBitTestAndReset(LONG volatile *Base, LONG Offset)
 /* Rounded up or down to a multiple of a type's size. */
 #define ALIGN_UP(Length, Type) ALIGN_UP_BY(Length, sizeof(Type))
 #define ALIGN_DOWN(Length, Type) ALIGN_DOWN_BY(Length, sizeof(Type))
-/* NT_ASSERT with a message: a failed one is the same bug check (the message is for the debugger). */
-#define NT_ASSERTMSG(Message, e) ((void)(Message), ASSERT(e))
 
 /* The smaller and the larger of two values (each argument may be evaluated twice), unless NOMINMAX. */
 #ifndef NOMINMAX

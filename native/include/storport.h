@@ -106,7 +106,9 @@ typedef enum _SCSI_ADAPTER_CONTROL_TYPE {
 typedef enum _SCSI_ADAPTER_CONTROL_STATUS {
     ScsiAdapterControlSuccess = 0,
     ScsiAdapterControlUnsuccessful = 1,
-} SCSI_ADAPTER_CONTROL_STATUS;
+    ScsiAdapterControlRetryNeeded = 2,
+    ScsiAdapterControlBufferTooSmall = 3,
+} SCSI_ADAPTER_CONTROL_STATUS, *PSCSI_ADAPTER_CONTROL_STATUS;
 
 /* ScsiQuerySupportedControlTypes' Parameters: the miniport sets SupportedTypeList[type] for each type it handles,
    for types below MaxControlType. */
@@ -564,7 +566,7 @@ C_ASSERT(sizeof(MINIPORT_DUMP_POINTERS) == 112);
 #define STOR_MAP_ALL_BUFFERS_INCLUDING_READ_WRITE 3
 /* PORT_CONFIGURATION_INFORMATION.Dma64BitAddresses: 64-bit addresses with no boundary restriction */
 #define SCSI_DMA64_MINIPORT_FULL64BIT_SUPPORTED 0x02
-#define SCSI_DMA64_MINIPORT_FULL64BIT_NO_BOUNDARY_REQ_SUPPORTED 0x04
+#define SCSI_DMA64_MINIPORT_FULL64BIT_NO_BOUNDARY_REQ_SUPPORTED 0x03
 
 /* ---- request information (StorPortGetRequestInfo) ---- */
 typedef enum _STOR_IO_PRIORITY_HINT {
@@ -713,36 +715,42 @@ static const GUID STORPORT_POFX_LUN_GUID = { 0x585d326b, 0x0b3a, 0x4088, { 0x89,
 /* StorPortIsDeviceOperationAllowed: may the miniport initialise from settings it cached? */
 static const GUID STORPORT_DEVICEOPERATION_CACHED_SETTINGS_INIT_GUID = { 0x2b9443ac, 0xf89b, 0x48e8, { 0xb2, 0x92, 0x2c, 0xb6, 0xc9, 0x6e, 0xfd, 0x5a } };
 
-/* ScsiAdapterPoFxPowerActive / ScsiUnitPoFxPowerActive: the component became active (TRUE) or idle. */
-typedef struct _STOR_POFX_ACTIVE_CONTEXT {
+/* What the adapter- and unit-control parameters below start with: their version and size, and the unit's address
+   (NULL for the adapter). */
+typedef struct _STOR_POWER_CONTROL_HEADER {
     ULONG Version;
     ULONG Size;
+    PSTOR_ADDRESS Address;
+} STOR_POWER_CONTROL_HEADER, *PSTOR_POWER_CONTROL_HEADER;
+C_ASSERT(sizeof(STOR_POWER_CONTROL_HEADER) == 16);
+/* ScsiAdapterPoFxPowerActive / ScsiUnitPoFxPowerActive: the component became active (TRUE) or idle. */
+typedef struct _STOR_POFX_ACTIVE_CONTEXT {
+    STOR_POWER_CONTROL_HEADER Header;
     ULONG ComponentIndex;
     BOOLEAN Active;
 } STOR_POFX_ACTIVE_CONTEXT, *PSTOR_POFX_ACTIVE_CONTEXT;
-C_ASSERT(sizeof(STOR_POFX_ACTIVE_CONTEXT) == 16);
+C_ASSERT(FIELD_OFFSET(STOR_POFX_ACTIVE_CONTEXT, Active) == 20 && sizeof(STOR_POFX_ACTIVE_CONTEXT) == 24);
 /* ScsiAdapterPoFxPowerSetFState / ScsiUnitPoFxPowerSetFState: put the component in F-state FState. */
 typedef struct _STOR_POFX_FSTATE_CONTEXT {
-    ULONG Version;
-    ULONG Size;
+    STOR_POWER_CONTROL_HEADER Header;
     ULONG ComponentIndex;
     ULONG FState;
 } STOR_POFX_FSTATE_CONTEXT, *PSTOR_POFX_FSTATE_CONTEXT;
-C_ASSERT(sizeof(STOR_POFX_FSTATE_CONTEXT) == 16);
+C_ASSERT(sizeof(STOR_POFX_FSTATE_CONTEXT) == 24);
 /* ScsiUnitPoFxPowerInfo: whether idle power management is enabled for the unit. */
 typedef struct _STOR_POFX_UNIT_POWER_INFO {
-    ULONG Version;
-    ULONG Size;
+    STOR_POWER_CONTROL_HEADER Header;
     BOOLEAN IdlePowerEnabled;
 } STOR_POFX_UNIT_POWER_INFO, *PSTOR_POFX_UNIT_POWER_INFO;
-C_ASSERT(sizeof(STOR_POFX_UNIT_POWER_INFO) == 12);
+C_ASSERT(sizeof(STOR_POFX_UNIT_POWER_INFO) == 24);
 
 /* ScsiAdapterPower: the adapter's new device power state and the system action behind it. */
 typedef struct _STOR_ADAPTER_CONTROL_POWER {
+    STOR_POWER_CONTROL_HEADER Header;
     STOR_POWER_ACTION PowerAction;
     STOR_DEVICE_POWER_STATE PowerState;
 } STOR_ADAPTER_CONTROL_POWER, *PSTOR_ADAPTER_CONTROL_POWER;
-C_ASSERT(sizeof(STOR_ADAPTER_CONTROL_POWER) == 8);
+C_ASSERT(sizeof(STOR_ADAPTER_CONTROL_POWER) == 24);
 /* ScsiUnitPower: the same for the unit at Address. */
 typedef struct _STOR_UNIT_CONTROL_POWER {
     PSTOR_ADDRESS Address;
