@@ -426,6 +426,12 @@ BOOLEAN StorPortResume(PVOID HwDeviceExtension);
 VOID StorPortStallExecution(ULONG Delay);                         /* µs */
 VOID StorPortQuerySystemTime(PLARGE_INTEGER CurrentTime); /* 100 ns since 1601. IRQL: any. */
 VOID StorPortDebugPrint(ULONG DebugPrintLevel, PCCHAR DebugMessage, ...);
+/* DebugPrint((level, format, ...)): StorPortDebugPrint in a checked build (DBG set), nothing otherwise, as in Windows. */
+#if defined(DBG) && DBG
+#define DebugPrint(x) StorPortDebugPrint x
+#else
+#define DebugPrint(x)
+#endif
 
 /* ======================================================================================================================
  * What a full miniport (storahci) uses beyond the timers: each routine as its storport.h page declares it, with its
