@@ -37,7 +37,10 @@
 #define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
 #define FORCEINLINE static inline __attribute__((always_inline))
 #define __forceinline inline __attribute__((always_inline))
-#define __inline inline
+/* MSVC's __inline in C: a function with external linkage that every file including its header may define, one copy
+   kept at link time. gcc's C99 inline would emit no out-of-line copy (a call it did not inline is then an undefined
+   symbol), so here it is a weak definition: each file has one, the linker keeps one, nothing is left undefined. */
+#define __inline __attribute__((weak))
 #define __stdcall
 #define __cdecl
 #define __fastcall

@@ -562,9 +562,11 @@ typedef struct _MINIPORT_DUMP_POINTERS {
 } MINIPORT_DUMP_POINTERS, *PMINIPORT_DUMP_POINTERS;
 C_ASSERT(FIELD_OFFSET(MINIPORT_DUMP_POINTERS, AdapterObject) == 40 && FIELD_OFFSET(MINIPORT_DUMP_POINTERS, AccessRanges) == 96);
 C_ASSERT(sizeof(MINIPORT_DUMP_POINTERS) == 112);
-/* HW_INITIALIZATION_DATA.FeatureSupport: the miniport handles SRB_FUNCTION_GET_DUMP_INFO / FREE_DUMP_INFO. */
-#define STOR_FEATURE_DUMP_INFO 0x00000400
+/* More HW_INITIALIZATION_DATA.FeatureSupport bits: a 16-byte aligned device extension in dump mode, Storport sets the
+   adapter interface type, the miniport handles SRB_FUNCTION_GET_DUMP_INFO / FREE_DUMP_INFO. */
+#define STOR_FEATURE_DUMP_16_BYTE_ALIGNMENT 0x00000400
 #define STOR_FEATURE_SET_ADAPTER_INTERFACE_TYPE 0x00000800
+#define STOR_FEATURE_DUMP_INFO 0x00001000
 /* PORT_CONFIGURATION_INFORMATION.MapBuffers values */
 #define STOR_MAP_NO_BUFFERS 0
 #define STOR_MAP_ALL_BUFFERS 1
@@ -769,7 +771,6 @@ C_ASSERT(sizeof(STOR_UNIT_CONTROL_POWER) == 16);
 typedef enum _RAID_SYSTEM_POWER {
     RaidSystemPowerUnknown = 0, RaidSystemPowerLowest, RaidSystemPowerLow, RaidSystemPowerMedium, RaidSystemPowerHigh
 } RAID_SYSTEM_POWER, *PRAID_SYSTEM_POWER;
-#define STOR_SYSTEM_POWER_HINTS_V1 1
 typedef struct _STOR_SYSTEM_POWER_HINTS {
     ULONG Version;
     ULONG Size;
@@ -835,9 +836,7 @@ typedef HW_WORKITEM *PHW_WORKITEM;
 #define MINIPORT_REG_SZ 1
 #define MINIPORT_REG_BINARY 3
 #define MINIPORT_REG_DWORD 4
-/* StorPortMarkDeviceFailed's Flags */
-#define STOR_DEVICE_FAILURE_REASON_UNKNOWN 0
-/* StorPortInvokeAcpiMethod's MethodName: four characters as a ULONG, the first in the low byte. */
+#define MINIPORT_REG_MULTI_SZ 7
 
 /* ---- ETW events and telemetry ---- */
 typedef enum _STORPORT_ETW_LEVEL {
@@ -873,8 +872,6 @@ typedef enum _STORPORT_ETW_EVENT_CHANNEL {
     StorportEtwEventOperational = 1,
     StorportEtwEventHealth = 2
 } STORPORT_ETW_EVENT_CHANNEL, *PSTORPORT_ETW_EVENT_CHANNEL;
-#define STORPORT_ETW_MAX_PARAM_NAME_LENGTH 32
-#define STORPORT_ETW_MAX_DESCRIPTION_LENGTH 32
 
 /* StorPortLogTelemetry's event: eight named values and a buffer of at most EVENT_BUFFER_MAX_LENGTH bytes. */
 #define EVENT_NAME_MAX_LENGTH 32

@@ -13,6 +13,8 @@ SOURCES := $(addprefix $(STORAHCI)/,common.c entrypts.c hbastat.c io.c pnppower.
 
 # The WDK compiles with MSVC at /W4 /WX; gcc's -Wall -Wextra finds other things in the sample (unused variables in
 # DBG-only paths, signed/unsigned compares), which are the sample's and are not ours to fix: they stay warnings.
+# io.c does not compile with gcc whatever the headers: io.h declares SRBtoPRDT and SRBtoCmdHeader with a PVOID first
+# parameter and io.c defines them with PAHCI_CHANNEL_EXTENSION (MSVC: warning C4028; gcc: conflicting types).
 STORAHCI_FLAGS := -I$(STORAHCI) -Wno-unused-variable -Wno-unused-but-set-variable -Wno-sign-compare
 .DEFAULT_GOAL := $(OUT)/storahci.so
 OBJECTS := $(patsubst $(STORAHCI)/%.c,$(OUT)/%.o,$(SOURCES))
