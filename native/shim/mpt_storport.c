@@ -53,6 +53,12 @@ static ULONG mpt_etw_event(const char *channel, ULONG EventId, PWSTR EventDescri
         n = snprintf(line + at, sizeof line - at, "=0x%llx", (unsigned long long)values[i]);
         at += n < 0 ? 0 : (size_t)n < sizeof line - at ? (size_t)n : sizeof line - at - 1;
     }
+    if (at + 1 < sizeof line) {
+        line[at++] = '\n';
+        line[at] = 0;
+    } else {
+        line[sizeof line - 2] = '\n';
+    }
     g_mpt->MptDebugPrint(DPFLTR_INFO_LEVEL, line);
     MPT_CHECK();
     return STOR_STATUS_SUCCESS;
@@ -132,6 +138,12 @@ ULONG StorPortLogTelemetry(PVOID HwDeviceExtension, PSTOR_ADDRESS StorAddress, P
         }
         n = snprintf(line + at, sizeof line - at, " %.*s=0x%llx", (int)EVENT_MAX_PARAM_NAME_LEN, (const char *)names[i], (unsigned long long)values[i]);
         at += n < 0 ? 0 : (size_t)n < sizeof line - at ? (size_t)n : sizeof line - at - 1;
+    }
+    if (at + 1 < sizeof line) {
+        line[at++] = '\n';
+        line[at] = 0;
+    } else {
+        line[sizeof line - 2] = '\n';
     }
     g_mpt->MptDebugPrint(DPFLTR_INFO_LEVEL, line);
     MPT_CHECK();

@@ -100,6 +100,8 @@ internal sealed class StorportDriverScenario
 
     public IReadOnlyList<string> Failures => _failures;
 
+    internal string CommandCounts() => string.Join("; ", Hba.Ports.Select((p, i) => $"port {i}: " + (p.Device is { } d ? string.Join(",", Enumerable.Range(0, 256).Where(c => d.GetCommandCount((byte)c) > 0).Select(c => $"{c:X2}x{d.GetCommandCount((byte)c)}")) : "-")));
+
     public void Schedule(Workload workload, long durationNanoseconds)
     {
         _workload = workload;
@@ -356,11 +358,14 @@ internal sealed record StorportScenarioOptions
     /// <summary>The port whose disk stays BSY for ever, or null for none.</summary>
     public int? NeverReadyPort { get; init; }
 
-    /// <summary>Each disk's capacity in 512-byte sectors (1 GiB by default).</summary>
-    public long CapacitySectors { get; init; } = 2_097_152;
+    /// <summary>
+    /// Each disk's capacity in 512-byte sectors: 256 GiB by default (the image is sparse), above the 2^28 sectors from
+    /// which storahci addresses a disk with the 48-bit commands (READ/WRITE DMA EXT, FLUSH CACHE EXT).
+    /// </summary>
+    public long CapacitySectors { get; init; } = 1L << 29;
 
     /// <summary>Each disk's time in BSY after a COMRESET, ns.</summary>
-    public long SpinUpNanoseconds { get; init; } = 50 * TimeUnits.NanosecondsPerMillisecond;
+    public long SpinUpNanoseconds { get; init; }
 
     /// <summary>Reads and writes per disk.</summary>
     public int IosPerDisk { get; init; } = 500;

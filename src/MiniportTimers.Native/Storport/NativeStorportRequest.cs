@@ -201,6 +201,7 @@ internal sealed unsafe class NativeStorportRequest : IDisposable
         if (r.Function == StorPort.SRB_FUNCTION_PNP)
         {
             native->PnPAction = (uint)r.PnPAction;
+            *(uint*)(Srb + 64) = r.SrbPnPFlags; // SCSI_PNP_REQUEST_BLOCK.SrbPnPFlags
             return;
         }
 
@@ -247,6 +248,7 @@ internal sealed unsafe class NativeStorportRequest : IDisposable
                 pnp->Type = SrbExDataTypePnP;
                 pnp->Length = (uint)(sizeof(NativeSrbExDataPnp) - 8);
                 pnp->PnPAction = (uint)r.PnPAction;
+                pnp->SrbPnPFlags = r.SrbPnPFlags;
                 break;
             case StorPort.SRB_FUNCTION_POWER:
                 var power = (NativeSrbExDataPower*)(Srb + ExDataOffset);

@@ -423,7 +423,9 @@ internal static unsafe partial class StorportExports
 
     private static uint StorPortGetRequestInfo(nint hwDeviceExtension, nint srb, nint requestInfo)
     {
-        _ = Adapter(hwDeviceExtension, nameof(StorPortGetRequestInfo));
+        // The request is found from the SRB, not the extension: storahci passes its channel extension here (hbastat.c),
+        // which Windows accepts, so HwDeviceExtension is not checked.
+        _ = hwDeviceExtension;
         if (requestInfo == 0)
         {
             return StorPort.STOR_STATUS_INVALID_PARAMETER;
@@ -445,7 +447,7 @@ internal static unsafe partial class StorportExports
     private static StorportAdapter Adapter(nint hwDeviceExtension, string routine) =>
         AdapterRegistry.Require(NativeObjects.Extension(hwDeviceExtension), routine);
 
-    private static void Record(string line) => DdiGuard.CurrentDriver?.AddDebugOutput("[storport] " + line);
+    private static void Record(string line) => DdiGuard.CurrentDriver?.AddDebugOutput("[storport] " + line + "\n");
 
     private static string RegistryKey(nint subKeyName, nint valueName) =>
         (subKeyName == 0 ? string.Empty : Marshal.PtrToStringUTF8(subKeyName) + "\\") + Marshal.PtrToStringUTF8(valueName);

@@ -91,6 +91,9 @@ public sealed class SCSI_REQUEST_BLOCK
     /// <summary>STOR_PNP_ACTION for SRB_FUNCTION_PNP (StorRemoveDevice, ...).</summary>
     public int PnPAction { get; init; }
 
+    /// <summary>SRB_PNP_FLAGS_* for SRB_FUNCTION_PNP: SRB_PNP_FLAGS_ADAPTER_REQUEST (1) when the request is for the adapter, not a unit.</summary>
+    public uint SrbPnPFlags { get; init; }
+
     /// <summary>Target device power state for SRB_FUNCTION_POWER: 0 = D0 (on), 3 = D3 (off).</summary>
     public int DevicePowerState { get; init; }
 
