@@ -83,7 +83,9 @@ internal sealed class NativeDriverRun : ISampleRun
         yield return new("data mismatches", _storportScenarios.Sum(s => s.DataMismatches));
         yield return new("SYNCHRONIZE CACHE as FLUSH CACHE EXT", _storportScenarios.Sum(s => s.Flushes));
         yield return new("BUSY retries", _storportScenarios.Sum(s => s.BusyRetries));
+        yield return new("enumeration retries", _storportScenarios.Sum(s => s.EnumerationRetriesDone));
         yield return new("hot unplugs and plugs", _storportScenarios.Sum(s => s.HotPlugs));
+        yield return new("rescans (StorPortStateChangeDetected)", _storportScenarios.Sum(s => s.Rescans));
         yield return new("requests completed", _storportHost?.RequestActivity.Completed ?? 0);
     }
 

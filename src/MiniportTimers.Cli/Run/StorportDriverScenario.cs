@@ -90,6 +90,9 @@ internal sealed class StorportDriverScenario
 
     public long HotPlugs { get; private set; }
 
+    /// <summary>Rescans the miniport asked for with StorPortStateChangeDetected, each followed by an enumeration of its bus.</summary>
+    public long Rescans { get; private set; }
+
     /// <summary>The units enumerated: bus, INQUIRY vendor and product, capacity in sectors.</summary>
     public IReadOnlyList<(int Bus, string Identity, long Sectors)> Units =>
         [.. _units.Where(u => u.Value.Sectors > 0).OrderBy(u => u.Key).Select(u => (u.Key, u.Value.Identity, u.Value.Sectors))];
@@ -105,6 +108,15 @@ internal sealed class StorportDriverScenario
     public void Schedule(Workload workload, long durationNanoseconds)
     {
         _workload = workload;
+        _host.RescanRequested += (adapter, _, path) =>
+        {
+            // Storport's answer to StorPortStateChangeDetected: PnP rescans, and the bus's unit is enumerated again.
+            if (ReferenceEquals(adapter, Adapter) && path < Hba.Ports.Count)
+            {
+                Rescans++;
+                Enumerate(path);
+            }
+        };
         workload.At(0, () => Adapter = _host.AddAdapter(null, Hba));
         workload.At(10 * Ms, () =>
         {
@@ -155,7 +167,7 @@ internal sealed class StorportDriverScenario
         unit.EmptyStatus = null;
         Submit(bus, [SCSIOP_REPORT_LUNS, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0], new byte[16], SRB_FLAGS_DATA_IN, srb =>
         {
-            if (Retry(srb, () => Enumerate(bus)) || !Exists(srb, unit))
+            if (Retry(srb, () => Enumerate(bus)) || !Exists(srb, unit, () => Enumerate(bus)))
             {
                 return;
             }
@@ -169,7 +181,7 @@ internal sealed class StorportDriverScenario
         var data = new byte[96];
         Submit(unit.Bus, [SCSIOP_INQUIRY, 0, 0, 0, 96, 0], data, SRB_FLAGS_DATA_IN, srb =>
         {
-            if (Retry(srb, () => Inquiry(unit)) || !Exists(srb, unit))
+            if (Retry(srb, () => Inquiry(unit)) || !Exists(srb, unit, () => Inquiry(unit)))
             {
                 return;
             }
@@ -185,7 +197,7 @@ internal sealed class StorportDriverScenario
         var data = new byte[32];
         Submit(unit.Bus, [SCSIOP_SERVICE_ACTION_IN16, SERVICE_ACTION_READ_CAPACITY16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0], data, SRB_FLAGS_DATA_IN, srb =>
         {
-            if (Retry(srb, () => ReadCapacity(unit)) || !Exists(srb, unit))
+            if (Retry(srb, () => ReadCapacity(unit)) || !Exists(srb, unit, () => ReadCapacity(unit)))
             {
                 return;
             }
@@ -300,17 +312,38 @@ internal sealed class StorportDriverScenario
         return true;
     }
 
-    /// <summary>Records a bus as empty when the miniport says no device answers there.</summary>
-    private static bool Exists(SCSI_REQUEST_BLOCK srb, UnitState unit)
+    /// <summary>
+    /// After an enumeration command: true when the unit answered. A bus is recorded empty when the miniport says no
+    /// device answers there (SRB_STATUS_NO_DEVICE, SELECTION_TIMEOUT, INVALID_LUN/TARGET/PATH); any other failure (a bus
+    /// reset, an error, an abort) is retried up to <see cref="EnumerationRetries"/> times, 100 ms apart, as Storport's
+    /// bus enumerator retries its requests.
+    /// </summary>
+    private bool Exists(SCSI_REQUEST_BLOCK srb, UnitState unit, Action again)
     {
-        if (srb.SrbStatus == StorPort.SRB_STATUS_SUCCESS || (srb.SrbStatus & 0x3F) == 0x12) // SUCCESS, or DATA_OVERRUN (a short transfer)
+        var status = (byte)(srb.SrbStatus & 0x3F); // without SRB_STATUS_QUEUE_FROZEN and SRB_STATUS_AUTOSENSE_VALID
+        if (status is StorPort.SRB_STATUS_SUCCESS or 0x12) // SUCCESS, or DATA_OVERRUN (a short transfer)
         {
+            unit.Failures = 0;
             return true;
         }
 
+        if (status is not (0x08 or 0x0A or 0x20 or 0x21 or 0x22) && ++unit.Failures <= EnumerationRetries) // NO_DEVICE, SELECTION_TIMEOUT, INVALID_PATH_ID, INVALID_TARGET_ID, INVALID_LUN
+        {
+            EnumerationRetriesDone++;
+            _workload!.After(100 * Ms, again);
+            return false;
+        }
+
+        unit.Failures = 0;
         unit.EmptyStatus = srb.SrbStatus;
         return false;
     }
+
+    /// <summary>How many times an enumeration command that failed for another reason than "no device" is sent again.</summary>
+    public const int EnumerationRetries = 4;
+
+    /// <summary>Enumeration commands sent again after a failure that was not "no device".</summary>
+    public long EnumerationRetriesDone { get; private set; }
 
     private void Submit(int bus, byte[] cdb, Memory<byte> data, uint flags, Action<SCSI_REQUEST_BLOCK> completed)
     {
@@ -349,6 +382,8 @@ internal sealed class StorportDriverScenario
         public int IosDone { get; set; }
 
         public bool IoDone { get; set; }
+
+        public int Failures { get; set; }
     }
 }
 
@@ -365,7 +400,7 @@ internal sealed record StorportScenarioOptions
     public long CapacitySectors { get; init; } = 1L << 29;
 
     /// <summary>Each disk's time in BSY after a COMRESET, ns.</summary>
-    public long SpinUpNanoseconds { get; init; }
+    public long SpinUpNanoseconds { get; init; } = 50 * TimeUnits.NanosecondsPerMillisecond;
 
     /// <summary>Reads and writes per disk.</summary>
     public int IosPerDisk { get; init; } = 500;

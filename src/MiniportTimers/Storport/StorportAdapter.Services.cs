@@ -60,8 +60,12 @@ public sealed partial class StorportAdapter
     private nint _uncachedExtension;
     private uint _uncachedExtensionBytes;
 
-    /// <summary>StorPortStateChangeDetected: one notification at a time; the next is refused while the host re-enumerates.</summary>
-    internal uint StateChangeDetected()
+    /// <summary>
+    /// StorPortStateChangeDetected: one notification at a time; the next is refused while the host re-enumerates. A
+    /// notification taken raises <see cref="StorportHost.RescanRequested"/> on the dispatcher (deferred: the miniport may hold a port
+    /// lock here).
+    /// </summary>
+    internal uint StateChangeDetected(uint changedEntity, byte pathId)
     {
         var now = Host.Engine.NowNanoseconds;
         lock (_stateChangeGate)
@@ -75,6 +79,20 @@ public sealed partial class StorportAdapter
             _stateChangeBusyUntilNanoseconds = now + processing;
         }
 
+        if (Host.HasRescanHandlers)
+        {
+            var engine = Host.Engine;
+            engine.Arm(engine.CreateTimer(static (t, in _) =>
+            {
+                var (adapter, entity, path) = ((StorportAdapter, uint, byte))t.State!;
+                if (adapter.IsLive)
+                {
+                    adapter.Host.RaiseRescanRequested(adapter, entity, path);
+                }
+            }, (this, changedEntity, pathId)), now);
+        }
+
         return StorPort.STOR_STATUS_SUCCESS;
     }
+
 }

@@ -110,6 +110,17 @@ public sealed class StorportHost : MiniportHost
         return adapter;
     }
 
+    /// <summary>
+    /// A miniport's StorPortStateChangeDetected was taken: what Storport does next (it asks PnP to rescan the bus, and
+    /// the units there are enumerated again). Raised on the engine's dispatcher once the miniport's routine returned,
+    /// with no lock of the host held: the adapter, the STATE_CHANGE_* entity and the bus (path). Handlers must not throw.
+    /// </summary>
+    public event Action<StorportAdapter, uint, byte>? RescanRequested;
+
+    internal bool HasRescanHandlers => RescanRequested is not null;
+
+    internal void RaiseRescanRequested(StorportAdapter adapter, uint changedEntity, byte pathId) => RescanRequested?.Invoke(adapter, changedEntity, pathId);
+
     /// <summary>The adapter was removed: its device may serve a new adapter.</summary>
     internal void ForgetDevice(IPciDevice device)
     {
