@@ -86,6 +86,7 @@ internal sealed class NativeDriverRun : ISampleRun
         yield return new("enumeration retries", _storportScenarios.Sum(s => s.EnumerationRetriesDone));
         yield return new("hot unplugs and plugs", _storportScenarios.Sum(s => s.HotPlugs));
         yield return new("rescans (StorPortStateChangeDetected)", _storportScenarios.Sum(s => s.Rescans));
+        yield return new("units gone idle", _storportScenarios.Sum(s => s.IdleTransitions));
         yield return new("requests completed", _storportHost?.RequestActivity.Completed ?? 0);
     }
 

@@ -49,7 +49,8 @@ internal sealed class StorportDriverScenario
         _host = host;
         _options = options;
         AddressMap = new HostAddressMap();
-        Hba = new AhciHba(host.Engine, AddressMap, new AhciHbaOptions { PortCount = 4, HotPlugCapablePorts = 0b1111 });
+        // Only the hot-plugged port is hot-plug capable (PxCMD.HPCP): storahci keeps link power management off on such a port.
+        Hba = new AhciHba(host.Engine, AddressMap, new AhciHbaOptions { PortCount = 4, HotPlugCapablePorts = options.HotPlugPort is { } hotPlug ? 1u << hotPlug : 0 });
         for (var port = 0; port < Hba.Ports.Count; port++)
         {
             if (port == 3)
@@ -89,6 +90,9 @@ internal sealed class StorportDriverScenario
     public long BusyRetries { get; private set; }
 
     public long HotPlugs { get; private set; }
+
+    /// <summary>Units that went idle after their I/O (HwStorUnitControl(ScsiUnitPoFxPowerActive) with Active FALSE).</summary>
+    public long IdleTransitions { get; private set; }
 
     /// <summary>Rescans the miniport asked for with StorPortStateChangeDetected, each followed by an enumeration of its bus.</summary>
     public long Rescans { get; private set; }
@@ -133,9 +137,11 @@ internal sealed class StorportDriverScenario
         });
         if (_options.HotPlugPort is { } hotPlugPort && durationNanoseconds >= 4_000 * Ms)
         {
+            // The disk is plugged back 150 ms after it was pulled, while Storport still processes the first state change
+            // (StorportHostOptions.StateChangeProcessingMicroseconds, 250 ms): the second StorPortStateChangeDetected is
+            // refused with BUSY, and storahci retries it from its BusChangeTimer every 100 ms until it is taken.
             workload.At(durationNanoseconds - (3_000 * Ms), () => Unplug(hotPlugPort));
-            workload.At(durationNanoseconds - (2_000 * Ms), () => Plug(hotPlugPort));
-            workload.At(durationNanoseconds - (1_000 * Ms), () => Enumerate(hotPlugPort));
+            workload.At(durationNanoseconds - (2_850 * Ms), () => Plug(hotPlugPort));
         }
     }
 
@@ -215,6 +221,21 @@ internal sealed class StorportDriverScenario
                 _failures.Add($"bus {unit.Bus}: READ CAPACITY (16) reported {unit.Sectors} sectors, the disk has {disk.CapacitySectors}");
             }
 
+            if (!unit.PowerInfoSent)
+            {
+                // Storport enables the unit's idle power management once it is enumerated (the unit registers its component).
+                unit.PowerInfoSent = true;
+                Adapter?.NotifyPowerSettings(); // the power plan's LPM settings, now that the unit's IDENTIFY data is known (storahci applies HIPM only then)
+                Adapter?.UnitControl(SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerInfo, new STOR_POFX_UNIT_POWER_INFO((byte)unit.Bus, 0, 0, IdlePowerEnabled: true));
+            }
+
+            if (unit.Idle)
+            {
+                // The unit's component becomes active again before its I/O (storahci cancels its LPM timer).
+                unit.Idle = false;
+                Adapter?.UnitControl(SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerActive, new STOR_POFX_ACTIVE_CONTEXT((byte)unit.Bus, 0, 0, Active: true));
+            }
+
             if (!unit.IoDone)
             {
                 NextIo(unit);
@@ -291,6 +312,11 @@ internal sealed class StorportDriverScenario
             if (srb.SrbStatus == StorPort.SRB_STATUS_SUCCESS && disk is not null && disk.GetCommandCount(IDE_COMMAND_FLUSH_CACHE_EXT) > before)
             {
                 Flushes++;
+
+                // No more I/O: the unit's power framework component goes idle (storahci schedules Partial to Slumber).
+                unit.Idle = true;
+                IdleTransitions++;
+                Adapter?.UnitControl(SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerActive, new STOR_POFX_ACTIVE_CONTEXT((byte)unit.Bus, 0, 0, Active: false));
             }
             else
             {
@@ -384,6 +410,10 @@ internal sealed class StorportDriverScenario
         public bool IoDone { get; set; }
 
         public int Failures { get; set; }
+
+        public bool PowerInfoSent { get; set; }
+
+        public bool Idle { get; set; }
     }
 }
 
@@ -405,6 +435,6 @@ internal sealed record StorportScenarioOptions
     /// <summary>Reads and writes per disk.</summary>
     public int IosPerDisk { get; init; } = 500;
 
-    /// <summary>The port unplugged 3 s before the end and plugged again 1 s later, or null for none.</summary>
+    /// <summary>The port unplugged 3 s before the end and plugged again 150 ms later, or null for none (the only hot-plug capable port).</summary>
     public int? HotPlugPort { get; init; } = 2;
 }

@@ -143,6 +143,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             HwInterrupt = d.HwInterrupt == 0 ? null : NativeObjects.Callback(this, d.HwInterrupt).Boolean,
             HwAdapterControl = d.HwAdapterControl == 0 ? null : AdapterControl,
             HwBuildIo = d.HwBuildIo == 0 ? null : BuildIo,
+            HwUnitControl = d.HwUnitControl == 0 ? null : UnitControl,
         };
         return Host.StorPortInitialize(managed, NativeCallback.Boxed(hwContext));
     }
@@ -321,9 +322,88 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             d.Shim.CallStartIo(s.HwStartIo, s.Item2, s.Item3, f)) != 0;
     }
 
+    /// <summary>
+    /// HwStorAdapterControl with its Parameters in native memory: ScsiQuerySupportedControlTypes gets a
+    /// SCSI_SUPPORTED_CONTROL_TYPE_LIST of ScsiAdapterControlMax (26) entries; ScsiPowerSettingNotification a
+    /// STOR_POWER_SETTING_INFO whose Value points at a ULONG; the other types NULL.
+    /// </summary>
     private uint AdapterControl(object deviceExtension, SCSI_ADAPTER_CONTROL_TYPE controlType, object? parameters)
     {
-        return DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType), static (d, s, f) =>
-            d.Shim.CallAdapterControl(s.HwAdapterControl, s.Item2, s.Item3, 0, f));
+        const int ScsiAdapterControlMax = 26;
+        var block = (byte*)NativeMemory.AllocZeroed(64);
+        try
+        {
+            nint native = 0;
+            switch (controlType, parameters)
+            {
+                case (SCSI_ADAPTER_CONTROL_TYPE.ScsiQuerySupportedControlTypes, _):
+                    NativeMemory.Free(block);
+                    block = (byte*)NativeMemory.AllocZeroed(4 + ScsiAdapterControlMax);
+                    *(uint*)block = ScsiAdapterControlMax;
+                    native = (nint)block;
+                    break;
+                case (SCSI_ADAPTER_CONTROL_TYPE.ScsiPowerSettingNotification, STOR_POWER_SETTING_INFO setting):
+                    setting.PowerSettingGuid.TryWriteBytes(new Span<byte>(block, 16)); // GUID's Windows layout: Data1-3 little-endian, as Guid writes them
+                    *(uint*)(block + 40) = setting.Value;
+                    *(nint*)(block + 16) = (nint)(block + 40);
+                    *(uint*)(block + 24) = sizeof(uint);
+                    native = (nint)block;
+                    break;
+            }
+
+            return DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType, native), static (d, s, f) =>
+                d.Shim.CallAdapterControl(s.HwAdapterControl, s.Item2, s.Item3, s.native, f));
+        }
+        finally
+        {
+            NativeMemory.Free(block);
+        }
+    }
+
+    /// <summary>
+    /// HwStorUnitControl with its Parameters in native memory: ScsiQuerySupportedUnitControlTypes a list of
+    /// ScsiUnitControlMax (17) entries; ScsiUnitPoFxPowerInfo a STOR_POFX_UNIT_POWER_INFO and ScsiUnitPoFxPowerActive a
+    /// STOR_POFX_ACTIVE_CONTEXT, each with a STOR_POWER_CONTROL_HEADER whose Address is the unit's STOR_ADDR_BTL8.
+    /// </summary>
+    private uint UnitControl(object deviceExtension, SCSI_UNIT_CONTROL_TYPE controlType, object? parameters)
+    {
+        const int ScsiUnitControlMax = 17;
+        var block = (byte*)NativeMemory.AllocZeroed(64);
+        try
+        {
+            var address = (NativeStorAddrBtl8*)(block + 32);
+            address->Type = 1; // STOR_ADDRESS_TYPE_BTL8
+            address->AddressLength = 4;
+            switch (controlType, parameters)
+            {
+                case (SCSI_UNIT_CONTROL_TYPE.ScsiQuerySupportedUnitControlTypes, _):
+                    *(uint*)block = ScsiUnitControlMax;
+                    break;
+                case (SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerInfo, STOR_POFX_UNIT_POWER_INFO info):
+                    (address->Path, address->Target, address->Lun) = (info.PathId, info.TargetId, info.Lun);
+                    *(uint*)block = 1; // Header.Version
+                    *(uint*)(block + 4) = 24; // Header.Size
+                    *(nint*)(block + 8) = (nint)address;
+                    block[16] = info.IdlePowerEnabled ? (byte)1 : (byte)0;
+                    break;
+                case (SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerActive, STOR_POFX_ACTIVE_CONTEXT active):
+                    (address->Path, address->Target, address->Lun) = (active.PathId, active.TargetId, active.Lun);
+                    *(uint*)block = 1;
+                    *(uint*)(block + 4) = 24;
+                    *(nint*)(block + 8) = (nint)address;
+                    *(uint*)(block + 16) = 0; // ComponentIndex
+                    block[20] = active.Active ? (byte)1 : (byte)0;
+                    break;
+                default:
+                    throw new ArgumentException($"HwStorUnitControl({controlType}): the host does not build its parameters for a native miniport.", nameof(controlType));
+            }
+
+            return DdiGuard.Call(this, NameOf(_data.HwUnitControl), (_data.HwUnitControl, NativeCallback.Address(deviceExtension), (uint)controlType, (nint)block), static (d, s, f) =>
+                d.Shim.CallAdapterControl(s.HwUnitControl, s.Item2, s.Item3, s.Item4, f));
+        }
+        finally
+        {
+            NativeMemory.Free(block);
+        }
     }
 }

@@ -133,22 +133,20 @@ internal static unsafe partial class StorportExports
     {
         var extension = NativeObjects.Extension(hwDeviceExtension);
         var path = address == 0 ? (byte)0 : ((NativeStorAddrBtl8*)address)->Path;
-        var status = StorPort.StorPortStateChangeDetected(extension, changedEntity, path, attributes);
-        if (status == StorPort.STOR_STATUS_SUCCESS && hwStateChangeDetectedCallback != 0)
+        Action? processed = null;
+        if (hwStateChangeDetectedCallback != 0)
         {
-            // HW_STATE_CHANGE(HwDeviceExtension, Context, AddressType, Address, Status): Storport calls it once the
-            // change is taken; here at once, at DISPATCH_LEVEL.
+            // HW_STATE_CHANGE(HwDeviceExtension, Context, AddressType, Address, Status), once the notification is processed.
+            // The Address must stay valid until then (the documented rule); STOR_STATUS_SUCCESS as the status.
             var driver = Driver(nameof(StorPort.StorPortStateChangeDetected));
-            var adapter = AdapterRegistry.Require(extension, nameof(StorPort.StorPortStateChangeDetected));
-            adapter.RunStateChangeCallback(() =>
-                DdiGuard.Call(driver, driver.NameOf(hwStateChangeDetectedCallback), (hwStateChangeDetectedCallback, hwDeviceExtension, hwStateChangeDetectedContext, address), static (d, s, f) =>
-                {
-                    d.Shim.CallVoid5(s.hwStateChangeDetectedCallback, s.hwDeviceExtension, s.hwStateChangeDetectedContext, 1 /* STOR_ADDRESS_TYPE_BTL8 */, s.address, 0 /* STOR_STATUS_SUCCESS */, f);
-                    return 0;
-                }));
+            processed = () => DdiGuard.Call(driver, driver.NameOf(hwStateChangeDetectedCallback), (hwStateChangeDetectedCallback, hwDeviceExtension, hwStateChangeDetectedContext, address), static (d, s, f) =>
+            {
+                d.Shim.CallVoid5(s.hwStateChangeDetectedCallback, s.hwDeviceExtension, s.hwStateChangeDetectedContext, 1 /* STOR_ADDRESS_TYPE_BTL8 */, s.address, 0 /* STOR_STATUS_SUCCESS */, f);
+                return 0;
+            });
         }
 
-        return status;
+        return StorPort.StorPortStateChangeDetected(extension, changedEntity, path, processed);
     }
 
     private static uint StorPortInitializeWorker(nint hwDeviceExtension, nint worker)
@@ -256,8 +254,15 @@ internal static unsafe partial class StorportExports
 
     private static uint StorPortSetPowerSettingNotificationGuids(nint hwDeviceExtension, uint guidCount, nint guid)
     {
-        _ = Adapter(hwDeviceExtension, nameof(StorPortSetPowerSettingNotificationGuids));
-        Record($"StorPortSetPowerSettingNotificationGuids: {guidCount} power setting(s) registered (recorded; no setting changes are sent)");
+        var adapter = Adapter(hwDeviceExtension, nameof(StorPortSetPowerSettingNotificationGuids));
+        if (guidCount == 0 || guid == 0 || guidCount > 64)
+        {
+            return StorPort.STOR_STATUS_INVALID_PARAMETER;
+        }
+
+        var guids = Enumerable.Range(0, (int)guidCount).Select(i => new Guid(new ReadOnlySpan<byte>((void*)(guid + (16 * i)), 16))).ToArray();
+        Record($"StorPortSetPowerSettingNotificationGuids: {string.Join(", ", guids)}");
+        adapter.PowerSettingsRegistered(guids);
         return StorPort.STOR_STATUS_SUCCESS;
     }
 

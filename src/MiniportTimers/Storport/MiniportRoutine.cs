@@ -39,6 +39,6 @@ public enum MiniportRoutine
     /// <summary>A work item queued with StorPortQueueWorkItem (PASSIVE_LEVEL, no lock, on a system worker thread).</summary>
     WorkItem,
 
-    /// <summary>The HwStateChange callback of StorPortStateChangeDetected (DISPATCH_LEVEL, no lock).</summary>
+    /// <summary>The HwStateChange callback of StorPortStateChangeDetected, once the notification is processed (DISPATCH_LEVEL, StartIo lock).</summary>
     HwStateChange,
 }

@@ -131,7 +131,7 @@ public sealed partial class StorportAdapter
         return claimed;
     }
 
-    /// <summary>Calls HwStorUnitControl at DISPATCH_LEVEL with no lock (the level of ScsiUnitPoFxPowerActive).</summary>
+    /// <summary>Calls HwStorUnitControl with no lock: at DISPATCH_LEVEL for ScsiUnitPoFxPowerActive, at PASSIVE_LEVEL for the other types (ScsiUnitPoFxPowerInfo, the queries). Call at PASSIVE_LEVEL.</summary>
     /// <returns>The miniport's SCSI_UNIT_CONTROL_STATUS, or 1 (unsuccessful) when it has no HwStorUnitControl or the adapter is not started.</returns>
     public uint UnitControl(SCSI_UNIT_CONTROL_TYPE controlType, object? parameters)
     {
@@ -141,16 +141,63 @@ public sealed partial class StorportAdapter
         }
 
         uint status = 1;
-        RunRoutine(MiniportRoutine.HwUnitControl, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = unitControl(DeviceExtension, controlType, parameters));
+        var irql = controlType == SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerActive ? KIRQL.DISPATCH_LEVEL : KIRQL.PASSIVE_LEVEL; // ScsiUnitPoFxPowerInfo and the queries: PASSIVE_LEVEL
+        RunRoutine(MiniportRoutine.HwUnitControl, irql, takeStartIo: false, takeInterrupt: false, () => status = unitControl(DeviceExtension, controlType, parameters));
         return status;
     }
 
-    private uint AdapterControl(SCSI_ADAPTER_CONTROL_TYPE controlType)
+    private uint AdapterControl(SCSI_ADAPTER_CONTROL_TYPE controlType, object? parameters = null)
     {
         uint status = 1;
-        RunRoutine(MiniportRoutine.HwAdapterControl, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = _miniport.HwAdapterControl!(DeviceExtension, controlType, null));
+        RunRoutine(MiniportRoutine.HwAdapterControl, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = _miniport.HwAdapterControl!(DeviceExtension, controlType, parameters));
         return status;
     }
+
+    /// <summary>
+    /// The miniport registered power settings (StorPortSetPowerSettingNotificationGuids): once the registering routine
+    /// returned, each one <see cref="StorportHostOptions.PowerSettings"/> has a value for is sent in a
+    /// HwStorAdapterControl(ScsiPowerSettingNotification) at PASSIVE_LEVEL, on the engine's dispatcher.
+    /// </summary>
+    internal void PowerSettingsRegistered(IReadOnlyList<Guid> guids)
+    {
+        lock (_powerSettingsGate)
+        {
+            _registeredPowerSettings = [.. guids];
+        }
+
+        var engine = Host.Engine;
+        engine.Arm(engine.CreateTimer(static (t, in _) => ((StorportAdapter)t.State!).NotifyPowerSettings(), this), engine.NowNanoseconds);
+    }
+
+    /// <summary>
+    /// Sends each power setting the miniport registered (StorPortSetPowerSettingNotificationGuids) that
+    /// <see cref="StorportHostOptions.PowerSettings"/> has a value for, in a HwStorAdapterControl(ScsiPowerSettingNotification)
+    /// at PASSIVE_LEVEL with no lock, as the power manager does when the power plan changes. Call at PASSIVE_LEVEL.
+    /// </summary>
+    /// <returns>How many settings were sent (0 when none is registered, or the adapter is neither created nor started).</returns>
+    public int NotifyPowerSettings()
+    {
+        Guid[] registered;
+        lock (_powerSettingsGate)
+        {
+            registered = _registeredPowerSettings;
+        }
+
+        var sent = 0;
+        foreach (var guid in registered)
+        {
+            if (Host.Options.PowerSettings.TryGetValue(guid, out var value) && State is AdapterState.Created or AdapterState.Started)
+            {
+                AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiPowerSettingNotification, new STOR_POWER_SETTING_INFO(guid, value));
+                sent++;
+            }
+        }
+
+        return sent;
+    }
+
+    private readonly object _powerSettingsGate = new();
+    private Guid[] _registeredPowerSettings = [];
 
     /// <summary>
     /// Queues <paramref name="body"/> as a work item (StorPortQueueWorkItem): it runs at PASSIVE_LEVEL with no port lock
@@ -172,12 +219,12 @@ public sealed partial class StorportAdapter
         engine.Arm(timer, engine.NowNanoseconds);
     }
 
-    /// <summary>Runs a HwStateChange callback at DISPATCH_LEVEL with no port lock (StorPortStateChangeDetected).</summary>
+    /// <summary>Runs a HwStateChange callback at DISPATCH_LEVEL holding the StartIo lock (nc-storport-hw_state_change: "called with the StartIo lock acquired by Storport").</summary>
     internal void RunStateChangeCallback(Action body)
     {
         if (IsLive)
         {
-            RunRoutine(MiniportRoutine.HwStateChange, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, body);
+            RunRoutine(MiniportRoutine.HwStateChange, KIRQL.DISPATCH_LEVEL, takeStartIo: true, takeInterrupt: false, body);
         }
     }
 
