@@ -1,3 +1,6 @@
+using MiniportTimers.Devices.Ahci;
+using MiniportTimers.Devices.Memory;
+using MiniportTimers.Devices.Sata;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Storahci;
 using MiniportTimers.Storport;
@@ -110,7 +113,7 @@ public class StorahciSampleTests
         engine.AdvanceBy(30 * Ms); // interval 100 ms + tolerable delay 20 ms from the second idle
         Assert.Equal(1, ext.Counters.Slumbers);
         Assert.Equal(0, ext.Counters.UnexpectedBusy);
-        Assert.Equal("Slumber", ext.Ports[0].Device.LinkPower);
+        Assert.Equal("Slumber", ext.Ports[0].LinkPower); // PxSSTS.IPM = 6 on the HBA
     }
 
     [Fact]
@@ -134,8 +137,9 @@ public class StorahciSampleTests
         var engine = new VirtualTimerEngine();
         var host = StartOnly(engine, new StorahciScenario { Adapters = 1, PortsPerAdapter = 1 }, out var ext);
         var adapter = host.Adapters[0];
+        Assert.Equal(PortOutcome.Starting, ext.Ports[0].Outcome); // the disk's link is still coming up: a poll is pending
         adapter.SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = 0, DevicePowerState = 3 });
-        Assert.Equal(0, engine.PendingCount);
+        Assert.Equal(1, host.TimerActivity.Rows.Single(r => r.Callback == nameof(PortStart.P_Running_Callback)).Cancels); // cancelled at once
         engine.AdvanceBy(1_000 * Ms);
         Assert.Equal(PortOutcome.Stopped, ext.Ports[0].Outcome);
         adapter.SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = 0, DevicePowerState = 0 });
@@ -156,19 +160,30 @@ public class StorahciSampleTests
         Assert.Equal(result.Host.RequestActivity.Submitted, result.Host.RequestActivity.Completed);
     }
 
-    /// <summary>A host with the storahci miniport and its adapters created, but no workload: the test drives it.</summary>
-    private static StorportHost StartOnly(VirtualTimerEngine engine, StorahciScenario scenario, out AhciAdapterExtension first)
+    /// <summary>A host with the storahci miniport and its adapters (device-model HBAs with the scenario's disks) created, but no workload: the test drives it.</summary>
+    private static StorportHost StartOnly(VirtualTimerEngine engine, StorahciScenario scenario, out AhciAdapterExtension first) =>
+        StartOnly(engine, scenario, out first, out _);
+
+    private static StorportHost StartOnly(VirtualTimerEngine engine, StorahciScenario scenario, out AhciAdapterExtension first, out List<AhciHba> hbas)
     {
         var host = new StorportHost(engine);
-        var hbas = new Queue<AhciHba>(Enumerable.Range(0, scenario.Adapters).Select(i => new AhciHba(i, engine, scenario.PortProfiles(i))));
-        host.StorPortInitialize(StorahciMiniport.CreateInitializationData(hbas.Dequeue, scenario.LpmIntervalMilliseconds));
+        var map = new HostAddressMap();
+        hbas = [];
+        host.StorPortInitialize(StorahciMiniport.CreateInitializationData(scenario.LpmIntervalMilliseconds, () => engine.NowNanoseconds));
         for (var i = 0; i < scenario.Adapters; i++)
         {
-            var adapter = host.AddAdapter();
-            foreach (var d in ((AhciAdapterExtension)adapter.DeviceExtension).Hba.Ports)
+            var hba = new AhciHba(engine, map, new AhciHbaOptions { PortCount = scenario.PortsPerAdapter });
+            var disks = scenario.PortDisks(i);
+            for (var p = 0; p < disks.Count; p++)
             {
-                d.Adapter = adapter;
+                if (disks[p] is { } options)
+                {
+                    hba.Ports[p].Attach(new SataDisk(options));
+                }
             }
+
+            hbas.Add(hba);
+            host.AddAdapter($"hba{i}", hba);
         }
 
         first = (AhciAdapterExtension)host.Adapters[0].DeviceExtension;
