@@ -224,7 +224,12 @@ public static class StorahciMiniport
         foreach (var port in adapter.Ports)
         {
             List<SCSI_REQUEST_BLOCK> issued = [];
-            AhciHardware.UnderInterruptLock(adapter, () => issued = AhciHardware.StopCommandList(port));
+            AhciHardware.UnderInterruptLock(adapter, () =>
+            {
+                issued = AhciHardware.StopCommandList(port);
+                port.Write(PxIE, 0);
+                port.Write(PxCMD, port.Read(PxCMD) & ~(PxCMD_FRE | PxCMD_ICC_Mask)); // no FIS lands in memory Storport is about to free
+            });
             foreach (var srb in issued)
             {
                 Complete(deviceExtension, srb, SRB_STATUS_NO_DEVICE);
