@@ -30,6 +30,7 @@ internal sealed class NativeDriverRun : ISampleRun
     private readonly List<NdisMiniportAdapter> _ndisAdapters = [];
     private readonly int _adapters;
     private NdisDriverScenario? _scenario;
+    private readonly List<StorportDriverScenario> _storportScenarios = [];
 
     private NativeDriverRun(string path, NativeStack stack, StorportHostOptions storportOptions, NdisHostOptions ndisOptions, int adapters)
     {
@@ -57,7 +58,34 @@ internal sealed class NativeDriverRun : ISampleRun
         new("adapters started", _storportAdapters.Count(s => s.State is not AdapterState.Failed) + _ndisAdapters.Count(n => n.State is not NdisAdapterState.Failed)),
         new("debug prints", _driver?.DebugPrintCount ?? 0),
         .. NdisFacts(),
+        .. StorportFacts(),
     ];
+
+    /// <summary>The Storport scenario's build (the never-ready port, I/O per disk); the defaults without --never-ready-port.</summary>
+    public StorportScenarioOptions ScenarioOptions { get; set; } = new();
+
+    /// <summary>The Storport scenarios, one per adapter (tests read their counters).</summary>
+    internal IReadOnlyList<StorportDriverScenario> StorportScenarios => _storportScenarios;
+
+    private IEnumerable<KeyValuePair<string, long>> StorportFacts()
+    {
+        if (_storportScenarios.Count == 0)
+        {
+            yield break;
+        }
+
+        yield return new("units enumerated", _storportScenarios.Sum(s => s.Units.Count));
+        yield return new("buses empty", _storportScenarios.Sum(s => s.EmptyBuses.Count));
+        yield return new("INQUIRY answered", _storportScenarios.Sum(s => s.Inquiries));
+        yield return new("READ CAPACITY answered", _storportScenarios.Sum(s => s.CapacitiesRead));
+        yield return new("reads checked", _storportScenarios.Sum(s => s.Reads));
+        yield return new("writes checked", _storportScenarios.Sum(s => s.Writes));
+        yield return new("data mismatches", _storportScenarios.Sum(s => s.DataMismatches));
+        yield return new("SYNCHRONIZE CACHE as FLUSH CACHE EXT", _storportScenarios.Sum(s => s.Flushes));
+        yield return new("BUSY retries", _storportScenarios.Sum(s => s.BusyRetries));
+        yield return new("hot unplugs and plugs", _storportScenarios.Sum(s => s.HotPlugs));
+        yield return new("requests completed", _storportHost?.RequestActivity.Completed ?? 0);
+    }
 
     private IEnumerable<KeyValuePair<string, long>> NdisFacts()
     {
@@ -197,13 +225,15 @@ internal sealed class NativeDriverRun : ISampleRun
 
         if (_storportHost is { } storport)
         {
-            workload.At(0, () =>
+            // Each adapter gets its own AHCI HBA with its disks, and the Storport scenario plays on it.
+            for (var i = 0; i < _adapters; i++)
             {
-                for (var i = 0; i < _adapters; i++)
-                {
-                    _storportAdapters.Add(storport.AddAdapter());
-                }
-            });
+                var scenario = new StorportDriverScenario(storport, ScenarioOptions);
+                _storportScenarios.Add(scenario);
+                scenario.Schedule(workload, durationNanoseconds);
+            }
+
+            workload.At(0, () => _storportAdapters.AddRange(_storportScenarios.Select(s => s.Adapter).OfType<StorportAdapter>()));
         }
         else if (_ndisHost is { } ndis)
         {
@@ -221,6 +251,11 @@ internal sealed class NativeDriverRun : ISampleRun
 
     public void Finish()
     {
+        foreach (var scenario in _storportScenarios)
+        {
+            _failures.AddRange(scenario.Failures.Select(f => $"{Name}: {f}"));
+        }
+
         _storportAdapters.ForEach(a => a.Remove());
         _ndisAdapters.ForEach(a => a.Halt());
         if (_driver is NativeNdisDriver ndisDriver && !ndisDriver.Unload())

@@ -21,7 +21,7 @@ namespace MiniportTimers.Native.Storport;
 public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 {
     private static readonly ConcurrentDictionary<nint, NativeStorportDriver> ByToken = new();
-    private static readonly ConcurrentDictionary<nint, (SCSI_REQUEST_BLOCK Srb, NativeStorportDriver Driver, object Extension)> Requests = new();
+    private static readonly ConcurrentDictionary<nint, (NativeStorportRequest Native, NativeStorportDriver Driver, object Extension)> Requests = new();
     private static long s_nextToken;
 
     private readonly ConcurrentDictionary<nint, NativeDeviceExtension> _extensions = new();
@@ -142,6 +142,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             HwStartIo = d.HwStartIo == 0 ? null : StartIo,
             HwInterrupt = d.HwInterrupt == 0 ? null : NativeObjects.Callback(this, d.HwInterrupt).Boolean,
             HwAdapterControl = d.HwAdapterControl == 0 ? null : AdapterControl,
+            HwBuildIo = d.HwBuildIo == 0 ? null : BuildIo,
         };
         return Host.StorPortInitialize(managed, NativeCallback.Boxed(hwContext));
     }
@@ -151,14 +152,15 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     {
         if (!Requests.TryRemove(nativeSrb, out var request))
         {
-            throw new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.STATUS_ACCESS_VIOLATION, (ulong)nativeSrb, 0, 0, "StorPortNotification(RequestComplete): the SRB is not a request the host handed to HwStorStartIo");
+            throw new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.STATUS_ACCESS_VIOLATION, (ulong)nativeSrb, 0, 0, "StorPortNotification(RequestComplete): the SRB is not a request the host handed to the miniport");
         }
 
-        var native = (NativeScsiRequestBlock*)nativeSrb;
-        request.Srb.SrbStatus = native->SrbStatus;
-        NativeMemory.Free(native);
-        StorPort.StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestComplete, extension, request.Srb);
+        request.Native.CopyResults();
+        StorPort.StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestComplete, extension, request.Native.Request); // frees the native request (PortContext)
     }
+
+    /// <summary>The host's request of a native SRB the host built and the miniport has not completed (for the DDIs that take an SRB); null otherwise.</summary>
+    internal static NativeStorportRequest? Request(nint nativeSrb) => nativeSrb != 0 && Requests.TryGetValue(nativeSrb, out var r) ? r.Native : null;
 
     private NativeDeviceExtension NewExtension()
     {
@@ -202,7 +204,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         {
             if (ReferenceEquals(request.Value.Extension, extension) && Requests.TryRemove(request.Key, out _))
             {
-                NativeMemory.Free((void*)request.Key); // never completed: the adapter is gone
+                request.Value.Native.Dispose(); // never completed: the adapter is gone
             }
         }
 
@@ -239,47 +241,83 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     {
         reserved3 = false;
         var config = (NativePortConfiguration*)NativeMemory.AllocZeroed((nuint)sizeof(NativePortConfiguration));
+        var ranges = configInfo.AccessRanges;
+        var accessRanges = (NativeAccessRange*)NativeMemory.AllocZeroed((nuint)(sizeof(NativeAccessRange) * Math.Max(ranges.Count, 1)));
         var argument = argumentString is null ? 0 : Marshal.StringToCoTaskMemUTF8(argumentString);
         try
         {
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                accessRanges[i].RangeStart = ranges[i].RangeStart;
+                accessRanges[i].RangeLength = ranges[i].RangeLength;
+                accessRanges[i].RangeInMemory = ranges[i].RangeInMemory ? (byte)1 : (byte)0;
+            }
+
             config->Length = (uint)sizeof(NativePortConfiguration);
+            config->SystemIoBusNumber = configInfo.SystemIoBusNumber;
+            config->AdapterInterfaceType = StorPort.PCIBus;
+            config->BusInterruptLevel = configInfo.BusInterruptLevel;
+            config->InterruptMode = 0; // LevelSensitive: a PCI line interrupt
+            config->MaximumTransferLength = configInfo.MaximumTransferLength;
+            config->NumberOfPhysicalBreaks = configInfo.NumberOfPhysicalBreaks;
+            config->NumberOfAccessRanges = (uint)ranges.Count;
+            config->AccessRanges = ranges.Count == 0 ? 0 : (nint)accessRanges;
             config->NumberOfBuses = configInfo.NumberOfBuses;
+            config->SlotNumber = configInfo.SlotNumber;
+            config->DeviceExtensionSize = _data.DeviceExtensionSize;
+            config->SrbExtensionSize = _data.SrbExtensionSize;
             config->SynchronizationModel = (uint)configInfo.SynchronizationModel;
+            config->DumpMode = configInfo.DumpMode ? (byte)1 : (byte)0;
             var result = DdiGuard.Call(this, NameOf(_data.HwFindAdapter), (_data.HwFindAdapter, NativeCallback.Address(deviceExtension), NativeCallback.Pointer(hwContext), argument, (nint)config), static (d, s, f) =>
                 d.Shim.CallFindAdapter(s.HwFindAdapter, s.Item2, s.Item3, s.argument, s.Item5, f));
             configInfo.NumberOfBuses = config->NumberOfBuses;
             configInfo.SynchronizationModel = (STOR_SYNCHRONIZATION_MODEL)config->SynchronizationModel;
+            configInfo.MaximumTransferLength = config->MaximumTransferLength;
+            configInfo.NumberOfPhysicalBreaks = config->NumberOfPhysicalBreaks;
+            configInfo.AlignmentMask = config->AlignmentMask;
+            configInfo.SrbExtensionSize = config->SrbExtensionSize;
+            configInfo.MaximumNumberOfTargets = config->MaximumNumberOfTargets;
+            configInfo.MaximumNumberOfLogicalUnits = config->MaximumNumberOfLogicalUnits;
+            configInfo.Dma64BitAddresses = config->Dma64BitAddresses != 0;
+            configInfo.MaxNumberOfIO = config->MaxNumberOfIO;
             return result;
         }
         finally
         {
             Marshal.FreeCoTaskMem(argument);
+            NativeMemory.Free(accessRanges);
             NativeMemory.Free(config);
         }
     }
 
-    private bool StartIo(object deviceExtension, SCSI_REQUEST_BLOCK srb)
+    /// <summary>The native request of <paramref name="srb"/>: built on first use (HwStorBuildIo, or HwStorStartIo without one), kept until completion.</summary>
+    private NativeStorportRequest NativeRequest(object deviceExtension, SCSI_REQUEST_BLOCK srb)
     {
-        var native = (NativeScsiRequestBlock*)NativeMemory.AllocZeroed((nuint)sizeof(NativeScsiRequestBlock));
-        native->Length = (ushort)sizeof(NativeScsiRequestBlock);
-        native->Function = srb.Function;
-        native->PathId = srb.PathId;
-        native->TargetId = srb.TargetId;
-        native->Lun = srb.Lun;
-        if (srb.Function == StorPort.SRB_FUNCTION_PNP)
+        if (srb.PortContext is NativeStorportRequest existing)
         {
-            native->PnPAction = (uint)srb.PnPAction;
-        }
-        else
-        {
-            native->QueueTag = (byte)srb.Tag;
-            native->CdbLength = 16;
-            native->Cdb[0] = srb.CdbOperationCode;
-            native->DataTransferLength = srb.DataTransferLength;
+            return existing;
         }
 
-        Requests[(nint)native] = (srb, this, deviceExtension);
-        return DdiGuard.Call(this, NameOf(_data.HwStartIo), (_data.HwStartIo, NativeCallback.Address(deviceExtension), (nint)native), static (d, s, f) =>
+        var adapter = MiniportTimers.Storport.AdapterRegistry.Find(deviceExtension);
+        var extended = (_data.SrbTypeFlags & NativeStorportRequest.SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK) != 0;
+        var srbExtensionSize = adapter?.ConfigInfo.SrbExtensionSize is > 0 and var configured ? configured : _data.SrbExtensionSize;
+        var native = NativeStorportRequest.Build(srb, extended, srbExtensionSize, adapter?.Hardware, 0);
+        srb.PortContext = native;
+        Requests[native.Srb] = (native, this, deviceExtension);
+        return native;
+    }
+
+    private bool BuildIo(object deviceExtension, SCSI_REQUEST_BLOCK srb)
+    {
+        var native = NativeRequest(deviceExtension, srb);
+        return DdiGuard.Call(this, NameOf(_data.HwBuildIo), (_data.HwBuildIo, NativeCallback.Address(deviceExtension), native.Srb), static (d, s, f) =>
+            d.Shim.CallStartIo(s.HwBuildIo, s.Item2, s.Item3, f)) != 0;
+    }
+
+    private bool StartIo(object deviceExtension, SCSI_REQUEST_BLOCK srb)
+    {
+        var native = NativeRequest(deviceExtension, srb);
+        return DdiGuard.Call(this, NameOf(_data.HwStartIo), (_data.HwStartIo, NativeCallback.Address(deviceExtension), native.Srb), static (d, s, f) =>
             d.Shim.CallStartIo(s.HwStartIo, s.Item2, s.Item3, f)) != 0;
     }
 

@@ -35,4 +35,10 @@ public enum MiniportRoutine
 
     /// <summary>HwStorBuildIo (DISPATCH_LEVEL, no port lock), before HwStorStartIo.</summary>
     HwBuildIo,
+
+    /// <summary>A work item queued with StorPortQueueWorkItem (PASSIVE_LEVEL, no lock, on a system worker thread).</summary>
+    WorkItem,
+
+    /// <summary>The HwStateChange callback of StorPortStateChangeDetected (DISPATCH_LEVEL, no lock).</summary>
+    HwStateChange,
 }

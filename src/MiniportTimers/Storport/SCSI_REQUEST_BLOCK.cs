@@ -75,6 +75,13 @@ public sealed class SCSI_REQUEST_BLOCK
     /// <summary>The request's time-out in seconds (SRB TimeOutValue), for the miniport's information.</summary>
     public uint TimeOutValueSeconds { get; init; } = 10;
 
+    /// <summary>
+    /// Called once the miniport completed the request (as the completion routine of the IRP behind an SRB runs after
+    /// Storport's completion DPC): on the host engine's dispatcher, after the miniport routine that completed it
+    /// returned, with no lock of the host held, so it may submit the next request. Null for none.
+    /// </summary>
+    public Action<SCSI_REQUEST_BLOCK>? CompletionRoutine { get; init; }
+
     /// <summary>The host's mapping of <see cref="DataBuffer"/> while the request is outstanding on an adapter with a device; null otherwise.</summary>
     internal MiniportTimers.Devices.Memory.HostMemoryRange? MappedDataBuffer { get; set; }
 
@@ -83,6 +90,9 @@ public sealed class SCSI_REQUEST_BLOCK
 
     /// <summary>STOR_PNP_ACTION for SRB_FUNCTION_PNP (StorRemoveDevice, ...).</summary>
     public int PnPAction { get; init; }
+
+    /// <summary>SRB_PNP_FLAGS_* for SRB_FUNCTION_PNP: SRB_PNP_FLAGS_ADAPTER_REQUEST (1) when the request is for the adapter, not a unit.</summary>
+    public uint SrbPnPFlags { get; init; }
 
     /// <summary>Target device power state for SRB_FUNCTION_POWER: 0 = D0 (on), 3 = D3 (off).</summary>
     public int DevicePowerState { get; init; }

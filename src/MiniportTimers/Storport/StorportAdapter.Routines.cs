@@ -152,6 +152,35 @@ public sealed partial class StorportAdapter
         return status;
     }
 
+    /// <summary>
+    /// Queues <paramref name="body"/> as a work item (StorPortQueueWorkItem): it runs at PASSIVE_LEVEL with no port lock
+    /// on the engine's dispatcher, as on a system worker thread, once the caller has returned; not at all once the
+    /// adapter is no longer live. <paramref name="started"/> runs first, on the same thread (the worker may be queued again from then).
+    /// </summary>
+    internal void QueueWorkItem(Action started, Action body)
+    {
+        var engine = Host.Engine;
+        var timer = engine.CreateTimer(static (t, in _) =>
+        {
+            var (adapter, started, body) = ((StorportAdapter, Action, Action))t.State!;
+            started();
+            if (adapter.IsLive)
+            {
+                adapter.RunRoutine(MiniportRoutine.WorkItem, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, body);
+            }
+        }, (this, started, body));
+        engine.Arm(timer, engine.NowNanoseconds);
+    }
+
+    /// <summary>Runs a HwStateChange callback at DISPATCH_LEVEL with no port lock (StorPortStateChangeDetected).</summary>
+    internal void RunStateChangeCallback(Action body)
+    {
+        if (IsLive)
+        {
+            RunRoutine(MiniportRoutine.HwStateChange, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: false, body);
+        }
+    }
+
     /// <summary>A queued STOR_DPC: DISPATCH_LEVEL, no port lock.</summary>
     internal void RunDpc(STOR_DPC dpc)
     {

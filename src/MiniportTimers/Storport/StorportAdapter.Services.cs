@@ -29,6 +29,12 @@ public sealed partial class StorportAdapter
         {
             ReleaseRequestMemory(srb);
             Host.RequestActivity.CountCompleted(routine);
+            if (srb.CompletionRoutine is not null)
+            {
+                // Deferred to the dispatcher: the miniport may hold the StartIo or Interrupt lock here.
+                var engine = Host.Engine;
+                engine.Arm(engine.CreateTimer(static (t, in _) => { var r = (SCSI_REQUEST_BLOCK)t.State!; r.CompletionRoutine!(r); }, srb), engine.NowNanoseconds);
+            }
         }
         else
         {

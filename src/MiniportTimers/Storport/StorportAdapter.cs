@@ -198,7 +198,7 @@ public sealed partial class StorportAdapter : HostedAdapter
         if (State == AdapterState.Started)
         {
             Host.RequestActivity.CountSubmitted();
-            DeliverRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_PNP, PnPAction = StorPort.StorRemoveDevice });
+            DeliverRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_PNP, PnPAction = StorPort.StorRemoveDevice, SrbPnPFlags = 1 /* SRB_PNP_FLAGS_ADAPTER_REQUEST */ });
         }
 
         if (State is AdapterState.Started or AdapterState.Stopped)
