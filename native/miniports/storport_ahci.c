@@ -444,6 +444,7 @@ static VOID AhciStartNextPort(PAHCI_ADAPTER Adapter);
 
 static VOID AhciPortStartDone(PAHCI_ADAPTER Adapter, PAHCI_PORT Port, AHCI_PORT_STATE State)
 {
+    AHCI_PORT_STATE from = Port->State;
     Port->State = State;
     if (State != PortRunning) {
         ULONG cmd = PortRead(Adapter, Port, AHCI_PxCMD);
@@ -459,7 +460,7 @@ static VOID AhciPortStartDone(PAHCI_ADAPTER Adapter, PAHCI_PORT Port, AHCI_PORT_
         DbgPrint("port %lu empty after %lu DET polls at %I64u\n", Port->Index, Port->Polls, Now100ns());
         break;
     default:
-        DbgPrint("port %lu given up in %s after %lu ms BSY, %lu COMRESETs at %I64u\n", Port->Index, PortStateNames[Port->State], Port->BusyMs, Port->ComResets, Now100ns());
+        DbgPrint("port %lu given up in %s after %lu ms BSY, %lu COMRESETs at %I64u\n", Port->Index, PortStateNames[from], Port->BusyMs, Port->ComResets, Now100ns());
         break;
     }
     if (Adapter->StartingPort == Port->Index) {
