@@ -221,6 +221,35 @@ public sealed partial class NativeStorportAhciTests : IDisposable
         AssertClean(run);
     }
 
+    [NativeFact]
+    public void OnTheRealClock_TheSameDriverStartsItsPorts_EnumeratesAndChecksItsIo_GenerousBounds()
+    {
+        using var engine = new RealTimeTimerEngine("native-ahci");
+        var host = new StorportHost(engine);
+        var driver = NativeStorportDriver.Load(NativeBuild.Driver("storport_ahci"), host);
+        _disposables.Add(driver);
+        var scenario = new StorportDriverScenario(host, new StorportScenarioOptions { NeverReadyPort = null, IosPerDisk = 50, HotPlugPort = null });
+        using var finished = new ManualResetEventSlim();
+        var workload = new Workload(engine, engine.NowNanoseconds, 22);
+        scenario.Schedule(workload, 2_000 * Ms);
+        workload.At(2_000 * Ms, () =>
+        {
+            scenario.Adapter?.Remove(); // on the dispatcher, as the run's end does
+            finished.Set();
+        });
+        Assert.True(finished.Wait(TimeSpan.FromSeconds(60)), "the run ended on the real clock");
+
+        Assert.Equal([0, 1, 2], scenario.Units.Select(u => u.Bus));
+        Assert.Equal([(3, SRB_STATUS_NO_DEVICE)], scenario.EmptyBuses);
+        Assert.Equal(150, scenario.Reads + scenario.Writes);
+        Assert.Equal(0, scenario.DataMismatches);
+        Assert.Equal(3, scenario.Flushes);
+        Assert.Empty(scenario.Failures);
+        Assert.Empty(host.BugChecks);
+        Assert.Empty(host.Findings);
+        Assert.Contains(driver.DebugOutput, l => l.StartsWith("ScsiStopAdapter: 4 timers freed", StringComparison.Ordinal));
+    }
+
     private (StorportHost Host, NativeStorportDriver Driver, VirtualTimerEngine Engine, StorportDriverScenario Scenario) Run(StorportScenarioOptions options, long durationNanoseconds = Duration, bool remove = true)
     {
         var engine = new VirtualTimerEngine();
