@@ -211,12 +211,65 @@ public sealed partial class NativeStorportAhciTests : IDisposable
         run.Scenario.Hba.Ports[1].Device!.WriteSectors(1234, image);
         var data = new byte[4096];
         SCSI_REQUEST_BLOCK? done = null;
-        byte[] cdb = [0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0];
-        BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(2), 1234);
-        Assert.True(adapter.SubmitRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_EXECUTE_SCSI, PathId = 1, Cdb = cdb, DataBuffer = data, DataTransferLength = 4096, SrbFlags = 0x40, CompletionRoutine = s => done = s }));
+        Assert.True(adapter.SubmitRequest(ReadRequest(1, 1234, data, s => done = s)));
         run.Engine.AdvanceBy(0);
         Assert.Equal(StorPort.SRB_STATUS_SUCCESS, done!.SrbStatus);
         Assert.Equal(image, data);
+        adapter.Remove();
+        AssertClean(run);
+    }
+
+    [NativeFact]
+    public void EightReadsAtOnce_TakeEightCommandSlots_AndEachCompletesThroughTheInterruptWhenTheDiskAnswers()
+    {
+        var run = Run(new StorportScenarioOptions { NeverReadyPort = null, IosPerDisk = 1, HotPlugPort = null }, durationNanoseconds: 1_000 * Ms, remove: false);
+        var adapter = run.Scenario.Adapter!;
+        var disk = run.Scenario.Hba.Ports[0].Device!;
+        disk.CommandLatencyNanoseconds = 1 * Ms; // commands run one at a time (no NCQ): 1 ms each
+        var random = new Random(22);
+        var images = new List<byte[]>();
+        var completions = new List<(int Index, long At, byte Status)>();
+        var buffers = new List<byte[]>();
+        var start = run.Engine.NowNanoseconds;
+        for (var i = 0; i < 8; i++)
+        {
+            var image = new byte[4096];
+            random.NextBytes(image);
+            disk.WriteSectors(1000 * (i + 1), image);
+            images.Add(image);
+            var data = new byte[4096];
+            buffers.Add(data);
+            var index = i;
+            Assert.True(adapter.SubmitRequest(ReadRequest(0, (uint)(1000 * (i + 1)), data, s => completions.Add((index, run.Engine.NowNanoseconds, s.SrbStatus)))));
+        }
+
+        Assert.Equal(0xFFu, run.Scenario.Hba.ReadRegister32(0x100 + 0x38)); // PxCI of port 0: eight slots issued
+        run.Engine.AdvanceBy(20 * Ms);
+        Assert.Equal(Enumerable.Range(1, 8).Select(k => start + (k * Ms)).ToList(), completions.Select(c => c.At).ToList());
+        Assert.Equal(Enumerable.Range(0, 8).ToList(), completions.Select(c => c.Index).Order().ToList());
+        Assert.All(completions, c => Assert.Equal(StorPort.SRB_STATUS_SUCCESS, c.Status));
+        Assert.All(Enumerable.Range(0, 8), i => Assert.Equal(images[i], buffers[i]));
+        adapter.Remove();
+        AssertClean(run);
+    }
+
+    [NativeFact]
+    public void AnUnplugWithAReadInFlight_EndsItWithNoDevice_AndThePortIsEmptyAfterItsDetPolls()
+    {
+        var run = Run(new StorportScenarioOptions { NeverReadyPort = null, IosPerDisk = 1, HotPlugPort = null }, durationNanoseconds: 1_000 * Ms, remove: false);
+        var adapter = run.Scenario.Adapter!;
+        run.Scenario.Hba.Ports[2].Device!.CommandLatencyNanoseconds = 10 * Ms;
+        SCSI_REQUEST_BLOCK? done = null;
+        long doneAt = 0;
+        Assert.True(adapter.SubmitRequest(ReadRequest(2, 42, new byte[4096], s => (done, doneAt) = (s, run.Engine.NowNanoseconds))));
+        run.Engine.AdvanceBy(5 * Ms);
+        Assert.Null(done);
+        var unplug = run.Engine.NowNanoseconds;
+        Assert.NotNull(run.Scenario.Hba.Ports[2].Detach());
+        run.Engine.AdvanceBy(0); // the interrupt, then the DPC
+        Assert.Equal((SRB_STATUS_NO_DEVICE, unplug), (done!.SrbStatus, doneAt));
+        run.Engine.AdvanceBy(1_000 * Ms);
+        Assert.Equal($"port 2 empty after 3 DET polls at {(unplug / 100) + (3 * DetPollMs * 10_000)}", Lines(run, "port 2 empty").Single());
         adapter.Remove();
         AssertClean(run);
     }
@@ -266,6 +319,13 @@ public sealed partial class NativeStorportAhciTests : IDisposable
         }
 
         return (host, driver, engine, scenario);
+    }
+
+    private static SCSI_REQUEST_BLOCK ReadRequest(int bus, uint lba, byte[] data, Action<SCSI_REQUEST_BLOCK> completed)
+    {
+        byte[] cdb = [0x28, 0, 0, 0, 0, 0, 0, 0, (byte)(data.Length / 512), 0]; // READ (10)
+        BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(2), lba);
+        return new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_EXECUTE_SCSI, PathId = (byte)bus, Cdb = cdb, DataBuffer = data, DataTransferLength = (uint)data.Length, SrbFlags = 0x40, CompletionRoutine = completed };
     }
 
     private static void AssertClean((StorportHost Host, NativeStorportDriver Driver, VirtualTimerEngine Engine, StorportDriverScenario Scenario) run)
