@@ -275,6 +275,30 @@ public sealed partial class NativeStorportAhciTests : IDisposable
     }
 
     [NativeFact]
+    public void RequestsTheMiniportRefuses_CompleteInHwBuildIoOrHwStartIo_WithTheirSrbStatus()
+    {
+        var run = Run(new StorportScenarioOptions { NeverReadyPort = null, IosPerDisk = 1, HotPlugPort = null }, durationNanoseconds: 1_000 * Ms, remove: false);
+        var adapter = run.Scenario.Adapter!;
+        var sectors = (uint)run.Scenario.Hba.Ports[0].Device!.CapacitySectors;
+        var statuses = new List<byte>();
+        var readsBefore = run.Scenario.Hba.Ports[0].Device!.GetCommandCount(IDE_COMMAND_READ_DMA_EXT);
+        SCSI_REQUEST_BLOCK Request(int bus, byte[] cdb, int length) =>
+            new() { Function = StorPort.SRB_FUNCTION_EXECUTE_SCSI, PathId = (byte)bus, Cdb = cdb, DataBuffer = new byte[length], DataTransferLength = (uint)length, SrbFlags = 0x40, CompletionRoutine = s => statuses.Add(s.SrbStatus) };
+
+        Assert.True(adapter.SubmitRequest(Request(0, [0x28, 0, 0, 0, 0, 0, 0, 0, 0, 0], 0)));               // READ (10) of 0 blocks: done in HwBuildIo
+        Assert.True(adapter.SubmitRequest(ReadRequest(0, sectors - 4, new byte[4096], s => statuses.Add(s.SrbStatus)))); // past the end: refused in HwStartIo
+        Assert.True(adapter.SubmitRequest(ReadRequest(5, 0, new byte[512], s => statuses.Add(s.SrbStatus))));           // no port 5: HwBuildIo
+        Assert.True(adapter.SubmitRequest(Request(0, [0x12, 0x01, 0x80, 0, 96, 0], 96)));                 // INQUIRY with EVPD: no VPD pages
+        Assert.True(adapter.SubmitRequest(Request(0, [0x00, 0, 0, 0, 0, 0], 0)));                         // TEST UNIT READY
+        Assert.True(adapter.SubmitRequest(Request(3, [0x00, 0, 0, 0, 0, 0], 0)));                         // the empty port
+        run.Engine.AdvanceBy(0);
+        Assert.Equal([StorPort.SRB_STATUS_SUCCESS, StorPort.SRB_STATUS_INVALID_REQUEST, SRB_STATUS_NO_DEVICE, StorPort.SRB_STATUS_INVALID_REQUEST, StorPort.SRB_STATUS_SUCCESS, SRB_STATUS_NO_DEVICE], statuses);
+        Assert.Equal(readsBefore, run.Scenario.Hba.Ports[0].Device!.GetCommandCount(IDE_COMMAND_READ_DMA_EXT)); // none of them reached the disk
+        adapter.Remove();
+        AssertClean(run);
+    }
+
+    [NativeFact]
     public void OnTheRealClock_TheSameDriverStartsItsPorts_EnumeratesAndChecksItsIo_GenerousBounds()
     {
         using var engine = new RealTimeTimerEngine("native-ahci");
