@@ -323,7 +323,29 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 
     private uint AdapterControl(object deviceExtension, SCSI_ADAPTER_CONTROL_TYPE controlType, object? parameters)
     {
-        return DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType), static (d, s, f) =>
-            d.Shim.CallAdapterControl(s.HwAdapterControl, s.Item2, s.Item3, 0, f));
+        // ScsiQuerySupportedControlTypes: a native SCSI_SUPPORTED_CONTROL_TYPE_LIST (MaxControlType, then one BOOLEAN a
+        // type, all FALSE), whose answers go back to the host's list. The other types take no parameters here.
+        var list = parameters as SCSI_SUPPORTED_CONTROL_TYPE_LIST;
+        var native = list is null ? null : (byte*)NativeMemory.AllocZeroed((nuint)(sizeof(uint) + list.MaxControlType));
+        try
+        {
+            if (native is not null)
+            {
+                *(uint*)native = (uint)list!.MaxControlType;
+            }
+
+            var status = DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType, (nint)native), static (d, s, f) =>
+                d.Shim.CallAdapterControl(s.HwAdapterControl, s.Item2, s.Item3, s.Item4, f));
+            for (var i = 0; native is not null && i < list!.MaxControlType; i++)
+            {
+                list.SupportedTypeList[i] = native[sizeof(uint) + i] != 0;
+            }
+
+            return status;
+        }
+        finally
+        {
+            NativeMemory.Free(native);
+        }
     }
 }

@@ -145,10 +145,10 @@ public sealed partial class StorportAdapter
         return status;
     }
 
-    private uint AdapterControl(SCSI_ADAPTER_CONTROL_TYPE controlType)
+    private uint AdapterControl(SCSI_ADAPTER_CONTROL_TYPE controlType, object? parameters = null)
     {
         uint status = 1;
-        RunRoutine(MiniportRoutine.HwAdapterControl, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = _miniport.HwAdapterControl!(DeviceExtension, controlType, null));
+        RunRoutine(MiniportRoutine.HwAdapterControl, KIRQL.PASSIVE_LEVEL, takeStartIo: false, takeInterrupt: false, () => status = _miniport.HwAdapterControl!(DeviceExtension, controlType, parameters));
         return status;
     }
 

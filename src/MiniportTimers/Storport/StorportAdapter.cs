@@ -153,8 +153,19 @@ public sealed partial class StorportAdapter : HostedAdapter
             }
         }
 
+        // Storport asks which adapter control types the miniport implements once the HBA is initialized, before the
+        // first I/O, with a list the miniport fills (HwStorAdapterControl, ScsiQuerySupportedControlTypes).
+        var supported = new SCSI_SUPPORTED_CONTROL_TYPE_LIST();
+        AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiQuerySupportedControlTypes, supported);
+        SupportedControlTypes = supported;
         return TrySetState(AdapterState.Started, AdapterState.Created);
     }
+
+    /// <summary>
+    /// What the miniport answered to HwStorAdapterControl(ScsiQuerySupportedControlTypes) once it was initialized; null
+    /// before. Recorded only: the host sends ScsiStopAdapter and ScsiRestartAdapter whatever it says.
+    /// </summary>
+    public SCSI_SUPPORTED_CONTROL_TYPE_LIST? SupportedControlTypes { get; private set; }
 
     /// <summary>Sends ScsiStopAdapter (PASSIVE_LEVEL, no lock), then cancels every timer the miniport left armed (decision A6).</summary>
     public void Stop()
