@@ -1121,6 +1121,7 @@ static SCSI_ADAPTER_CONTROL_STATUS AhciHwAdapterControl(PVOID DeviceExtension, S
     switch (ControlType) {
     case ScsiQuerySupportedControlTypes: {
         PSCSI_SUPPORTED_CONTROL_TYPE_LIST list = (PSCSI_SUPPORTED_CONTROL_TYPE_LIST)Parameters;
+        DbgPrint("ScsiQuerySupportedControlTypes: MaxControlType %lu at %I64u\n", list != NULL ? list->MaxControlType : 0, Now100ns());
         if (list != NULL) {
             if (ScsiQuerySupportedControlTypes < list->MaxControlType) list->SupportedTypeList[ScsiQuerySupportedControlTypes] = TRUE;
             if (ScsiStopAdapter < list->MaxControlType) list->SupportedTypeList[ScsiStopAdapter] = TRUE;

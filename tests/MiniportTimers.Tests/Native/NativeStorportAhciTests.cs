@@ -56,6 +56,11 @@ public sealed partial class NativeStorportAhciTests : IDisposable
         // HwFindAdapter read the PCI configuration (class 01/06/01), mapped ABAR from the access ranges, and made one bus per port.
         Assert.Equal("AhciHwFindAdapter: vendor 1234 device ac13 ABAR 0xfebf0000 VS 0x00010300 CAP 0x" + run.Scenario.Hba.ReadRegister32(0).ToString("x8", CultureInfo.InvariantCulture) + " PI 0x0000000f buses 4 slots 32", Lines(run, "AhciHwFindAdapter").Single());
         Assert.Equal(4, run.Scenario.Adapter!.ConfigInfo.NumberOfBuses);
+
+        // Once initialized, Storport asked which adapter control types it implements, with a list of Storport's 26.
+        Assert.Equal("ScsiQuerySupportedControlTypes: MaxControlType 26 at 0", Lines(run, "ScsiQuerySupportedControlTypes").Single());
+        var supported = run.Scenario.Adapter.SupportedControlTypes!;
+        Assert.Equal([SCSI_ADAPTER_CONTROL_TYPE.ScsiQuerySupportedControlTypes, SCSI_ADAPTER_CONTROL_TYPE.ScsiStopAdapter, SCSI_ADAPTER_CONTROL_TYPE.ScsiRestartAdapter], Enumerable.Range(0, supported.MaxControlType).Where(i => supported.SupportedTypeList[i]).Select(i => (SCSI_ADAPTER_CONTROL_TYPE)i));
         Assert.Equal("port 0 running: model 'MiniportTimers SATA RAM disk' serial 'MPT0000000000000' firmware '1.0' sectors 3000000 at 600000", Lines(run, "port 0 running").Single());
         AssertClean(run);
     }
