@@ -432,6 +432,9 @@ static VOID AhciNotifyBusChanges(PAHCI_ADAPTER Adapter)
 static VOID AhciBusChangeTimer(PVOID DeviceExtension, PVOID Context)
 {
     PAHCI_ADAPTER adapter = (PAHCI_ADAPTER)DeviceExtension;
+    if (adapter->Stopped) {
+        return; /* ScsiStopAdapter frees this timer */
+    }
     adapter->BusChangeRetries++;
     DbgPrint("AhciBusChangeTimer retry %lu at %I64u\n", adapter->BusChangeRetries, Now100ns());
     AhciNotifyBusChanges(adapter);
@@ -1130,6 +1133,10 @@ static SCSI_ADAPTER_CONTROL_STATUS AhciHwAdapterControl(PVOID DeviceExtension, S
         return ScsiAdapterControlSuccess;
     }
     case ScsiStopAdapter: {
+        /* Under the StartIo lock, as the timer callbacks and the DPC run: once Stopped is set they do nothing. The timers
+           are freed after it is released (a callback waiting for the lock returns at once). */
+        STOR_LOCK_HANDLE lock;
+        StorPortAcquireSpinLock(adapter, StartIoLock, NULL, &lock);
         adapter->Stopped = TRUE;
         HbaWrite(adapter, AHCI_GHC, HbaRead(adapter, AHCI_GHC) & ~AHCI_GHC_IE);
         for (ULONG i = 0; i < adapter->Buses; i++) {
@@ -1142,8 +1149,9 @@ static SCSI_ADAPTER_CONTROL_STATUS AhciHwAdapterControl(PVOID DeviceExtension, S
             AhciCompleteOutstanding(adapter, port, SRB_STATUS_BUS_RESET);
             port->State = PortNotStarted;
         }
-        ULONG freed = AhciFreeTimers(adapter);
         adapter->BusChangePending = 0;
+        StorPortReleaseSpinLock(adapter, &lock);
+        ULONG freed = AhciFreeTimers(adapter);
         DbgPrint("ScsiStopAdapter: %lu timers freed at %I64u\n", freed, Now100ns());
         return ScsiAdapterControlSuccess;
     }

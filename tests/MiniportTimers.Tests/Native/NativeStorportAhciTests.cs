@@ -199,6 +199,21 @@ public sealed partial class NativeStorportAhciTests : IDisposable
     }
 
     [NativeFact]
+    public void RemovalWhilePort1IsStillStarting_FreesItsQueuedTimer_WithoutAFinding()
+    {
+        var run = Run(new StorportScenarioOptions { NeverReadyPort = 1, IosPerDisk = 10, HotPlugPort = null }, durationNanoseconds: 30_000 * Ms, remove: false);
+        var adapter = run.Scenario.Adapter!;
+        Assert.Empty(Lines(run, "port 1 given up"));
+        Assert.Contains(run.Host.TimerActivity.Rows, r => r.Callback == "AhciPortStartTimer" && r.Fires > 1_000);
+        adapter.Remove(); // port 1's start timer is queued 20 ms ahead: ScsiStopAdapter frees it
+        Assert.Equal($"ScsiStopAdapter: 4 timers freed at {30_000 * Ms / 100}", Lines(run, "ScsiStopAdapter").Single());
+        Assert.Equal(0, adapter.LiveTimerCount);
+        run.Engine.AdvanceBy(1_000 * Ms);
+        Assert.DoesNotContain(Fires(run), f => f.At > 30_000 * Ms / 100);
+        AssertClean(run);
+    }
+
+    [NativeFact]
     public void StopAndRestart_FreeTheTimers_ThenStartThePortsAgain_AndIoStillReachesTheDisk()
     {
         var run = Run(new StorportScenarioOptions { NeverReadyPort = null, IosPerDisk = 10, HotPlugPort = null }, durationNanoseconds: 2_000 * Ms, remove: false);
