@@ -15,7 +15,7 @@
  *  - HwBuildIo (command FIS and PRDT in the SRB extension, from StorPortGetScatterGatherList), HwStartIo (a command slot,
  *    PxCI), SRB_STATUS_BUSY while a port starts and SRB_STATUS_NO_DEVICE for an empty or given-up port; INQUIRY, READ
  *    CAPACITY (10/16), REPORT LUNS, TEST UNIT READY answered from the IDENTIFY data; READ/WRITE (10/16) as READ/WRITE
- *    DMA EXT; SYNCHRONIZE CACHE as FLUSH CACHE EXT;
+ *    DMA EXT; SYNCHRONIZE CACHE as FLUSH CACHE EXT; ATA PASS-THROUGH (16) for non-data commands;
  *  - HwInterrupt (IS, PxIS and PxSERR acknowledged) and a STOR_DPC that completes the slots PxCI released, recovers
  *    from task-file errors (§6.2.2), and takes hot plug (PxIS.PCS/PRCS) to a port restart and
  *    StorPortStateChangeDetected, retried every 100 ms from a BusChangeTimer made when needed and freed once it
@@ -123,6 +123,7 @@
 #define SATA_FIS_H2D_C (1u << 7)        /* byte 1: this is a command (not a Device Control update) */
 #define SATA_FIS_H2D_DWORDS 5
 #define ATA_DEVICE_LBA (1u << 6)
+#define SAT_PROTOCOL_NON_DATA 3         /* SAT-3 ATA PASS-THROUGH PROTOCOL field */
 
 #pragma pack(push, 1)
 typedef struct _AHCI_COMMAND_HEADER {    /* §4.2.2 */
@@ -169,6 +170,7 @@ typedef struct _AHCI_SRB_EXTENSION {
     ULONG Prdtl;
     BOOLEAN IsAta;                       /* built by HwBuildIo as an ATA command */
     BOOLEAN Write;
+    BOOLEAN MediaAccess;                 /* READ/WRITE: the LBA range is checked against the disk's size */
     UCHAR AtaCommand;
     ULONGLONG Lba;
     ULONG Sectors;
@@ -718,9 +720,6 @@ static VOID AhciCompletionDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID Syst
         if (!(adapter->Pi & (1u << i)) || (pending == 0 && port->IssuedSlots == 0)) {
             continue;
         }
-        if (pending & AHCI_PxIS_ERRORS) {
-            AhciRecover(adapter, port, pending);
-        }
         if (port->IssuedSlots != 0) {
             ULONG done = port->IssuedSlots & ~PortRead(adapter, port, AHCI_PxCI);
             for (ULONG slot = 0; slot < 32; slot++) {
@@ -740,6 +739,9 @@ static VOID AhciCompletionDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID Syst
                     AhciComplete(adapter, srb, SRB_STATUS_SUCCESS);
                 }
             }
+        }
+        if (pending & AHCI_PxIS_ERRORS) {
+            AhciRecover(adapter, port, pending); /* after the slots that finished before the error were completed */
         }
         if (pending & AHCI_PxIS_HOTPLUG) {
             AhciHotPlug(adapter, port, pending);
@@ -867,10 +869,40 @@ static BOOLEAN AhciHwBuildIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
     case SCSIOP_SYNCHRONIZE_CACHE16:
         ext->AtaCommand = IDE_COMMAND_FLUSH_CACHE_EXT;
         break;
+    case SCSIOP_ATA_PASSTHROUGH16: {
+        /* SAT-3 ATA PASS-THROUGH (16), the non-data protocol only: the task file as the CDB gives it. */
+        PSATA_FIS_REG_H2D fis = (PSATA_FIS_REG_H2D)ext->Table.CFIS;
+        if (((cdb[1] >> 1) & 0xF) != SAT_PROTOCOL_NON_DATA) {
+            AhciComplete(adapter, Srb, SRB_STATUS_INVALID_REQUEST);
+            return FALSE;
+        }
+        RtlZeroMemory(ext->Table.CFIS, sizeof ext->Table.CFIS);
+        fis->FisType = SATA_FIS_TYPE_REG_H2D;
+        fis->Flags = SATA_FIS_H2D_C;
+        fis->FeaturesHigh = cdb[3];
+        fis->FeaturesLow = cdb[4];
+        fis->CountHigh = cdb[5];
+        fis->CountLow = cdb[6];
+        fis->Lba3 = cdb[7];
+        fis->Lba0 = cdb[8];
+        fis->Lba4 = cdb[9];
+        fis->Lba1 = cdb[10];
+        fis->Lba5 = cdb[11];
+        fis->Lba2 = cdb[12];
+        fis->Device = cdb[13];
+        fis->Command = cdb[14];
+        ext->AtaCommand = cdb[14];
+        ext->IsAta = TRUE;
+        ext->Write = FALSE;
+        ext->MediaAccess = FALSE;
+        ext->Prdtl = 0;
+        return TRUE;
+    }
     default:
         return TRUE; /* answered by HwStartIo from what the port knows */
     }
     ext->IsAta = TRUE;
+    ext->MediaAccess = ext->AtaCommand != IDE_COMMAND_FLUSH_CACHE_EXT;
     ext->Write = ext->AtaCommand == IDE_COMMAND_WRITE_DMA_EXT;
     ext->Lba = lba;
     ext->Sectors = count;
@@ -950,7 +982,7 @@ static BOOLEAN AhciHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
     }
     const UCHAR *cdb = (const UCHAR *)SrbGetCdb(Srb);
     if (ext->IsAta) {
-        if (ext->AtaCommand != IDE_COMMAND_FLUSH_CACHE_EXT && ext->Lba + ext->Sectors > port->Sectors) {
+        if (ext->MediaAccess && ext->Lba + ext->Sectors > port->Sectors) {
             AhciComplete(adapter, Srb, SRB_STATUS_INVALID_REQUEST); /* LBA out of range */
             return TRUE;
         }

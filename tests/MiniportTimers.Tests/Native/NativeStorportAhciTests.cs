@@ -319,6 +319,64 @@ public sealed partial class NativeStorportAhciTests : IDisposable
     }
 
     [NativeFact]
+    public void AnAbortedAtaCommand_EndsWithSrbStatusError_ThePortRecovers_AndTheCommandsDroppedWithItAreRetried()
+    {
+        var run = Run(new StorportScenarioOptions { NeverReadyPort = null, IosPerDisk = 1, HotPlugPort = null }, durationNanoseconds: 1_000 * Ms, remove: false);
+        var adapter = run.Scenario.Adapter!;
+        var disk = run.Scenario.Hba.Ports[0].Device!;
+        var image = new byte[4096];
+        new Random(22).NextBytes(image);
+        disk.WriteSectors(77, image);
+
+        // CHECK POWER MODE (E5h) through ATA PASS-THROUGH (16), non-data: the disk aborts it (ABRT), the HBA reports a
+        // task file error and stops the command list (§6.2.2); the miniport clears ST, the errors, and starts again.
+        var statuses = new Dictionary<string, byte>();
+        SCSI_REQUEST_BLOCK PassThrough(byte command, byte features, string name) =>
+            new() { Function = StorPort.SRB_FUNCTION_EXECUTE_SCSI, PathId = 0, Cdb = [0x85, 3 << 1, 0, 0, features, 0, 0, 0, 0, 0, 0, 0, 0, 0x40, command, 0], CompletionRoutine = s => statuses[name] = s.SrbStatus };
+        Assert.True(adapter.SubmitRequest(PassThrough(0xE5, 0, "check power mode")));
+        run.Engine.AdvanceBy(0);
+        Assert.Equal(0x04, statuses["check power mode"]); // SRB_STATUS_ERROR
+        Assert.Matches(@"^port 0 error: PxIS 0x40000001 TFD 0x00000451 slot \d+ at \d+$", Lines(run, "port 0 error").Single()); // TFES + DHRS; Error 04h (ABRT), Status 51h
+        Assert.Equal(1, disk.GetCommandCount(0xE5));
+
+        // The port works again: SET FEATURES (enable write cache) through the same path, then a read.
+        Assert.True(adapter.SubmitRequest(PassThrough(0xEF, 0x02, "set features")));
+        var data = new byte[4096];
+        Assert.True(adapter.SubmitRequest(ReadRequest(0, 77, data, s => statuses["read"] = s.SrbStatus)));
+        run.Engine.AdvanceBy(0);
+        Assert.Equal((StorPort.SRB_STATUS_SUCCESS, StorPort.SRB_STATUS_SUCCESS), (statuses["set features"], statuses["read"]));
+        Assert.Equal(image, data);
+
+        // An aborted command among others: it ends in error; the others end either done (before it) or BUSY (dropped
+        // with ST), and the BUSY ones succeed when sent again, as Storport sends them.
+        var results = new byte[3];
+        var buffers = new[] { new byte[4096], new byte[4096] };
+        var readsBefore = disk.GetCommandCount(IDE_COMMAND_READ_DMA_EXT);
+        Assert.True(adapter.SubmitRequest(ReadRequest(0, 77, buffers[0], s => results[0] = s.SrbStatus)));
+        Assert.True(adapter.SubmitRequest(PassThrough(0xE5, 0, "again")));
+        Assert.True(adapter.SubmitRequest(ReadRequest(0, 77, buffers[1], s => results[2] = s.SrbStatus)));
+        run.Engine.AdvanceBy(0);
+        Assert.Equal(0x04, statuses["again"]);
+        Assert.All(new[] { results[0], results[2] }, r => Assert.Contains(r, new[] { StorPort.SRB_STATUS_SUCCESS, (byte)0x05 }));
+        var done = new[] { results[0], results[2] }.Count(r => r == StorPort.SRB_STATUS_SUCCESS);
+        Assert.Equal(readsBefore + done, disk.GetCommandCount(IDE_COMMAND_READ_DMA_EXT));
+        for (var i = 0; i < 2; i++)
+        {
+            if (results[i * 2] == 0x05)
+            {
+                Assert.True(adapter.SubmitRequest(ReadRequest(0, 77, buffers[i], s => results[i * 2] = s.SrbStatus)));
+                run.Engine.AdvanceBy(0);
+            }
+
+            Assert.Equal(StorPort.SRB_STATUS_SUCCESS, results[i * 2]);
+            Assert.Equal(image, buffers[i]);
+        }
+
+        adapter.Remove();
+        AssertClean(run);
+    }
+
+    [NativeFact]
     public void OnTheRealClock_TheSameDriverStartsItsPorts_EnumeratesAndChecksItsIo_GenerousBounds()
     {
         using var engine = new RealTimeTimerEngine("native-ahci");
