@@ -7,8 +7,8 @@
  */
 #pragma once
 
-#define MPT_BRIDGE_VERSION 0xA630DAA4u
-#define MPT_DDI_SLOT_COUNT 124
+#define MPT_BRIDGE_VERSION 0x06EEB970u
+#define MPT_DDI_SLOT_COUNT 138
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;                    /* sizeof(MPT_DDI_TABLE) */
@@ -77,6 +77,20 @@ typedef struct _MPT_DDI_TABLE {
     ULONG (*StorPortGetSystemPortNumber)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address); /* host; IRQL: <= DISPATCH_LEVEL */
     ULONG (*StorPortAsyncNotificationDetected)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, ULONGLONG Flags); /* host; IRQL: <= DISPATCH_LEVEL */
     ULONG (*StorPortGetRequestInfo)(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, PSTOR_REQUEST_INFO RequestInfo); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortReadPortUlong)(PVOID HwDeviceExtension, PULONG Port); /* host; IRQL: any */
+    VOID (*StorPortWritePortUlong)(PVOID HwDeviceExtension, PULONG Port, ULONG Value); /* host; IRQL: any */
+    USHORT (*StorPortReadPortUshort)(PVOID HwDeviceExtension, PUSHORT Port); /* host; IRQL: any */
+    VOID (*StorPortWritePortUshort)(PVOID HwDeviceExtension, PUSHORT Port, USHORT Value); /* host; IRQL: any */
+    UCHAR (*StorPortReadPortUchar)(PVOID HwDeviceExtension, PUCHAR Port); /* host; IRQL: any */
+    VOID (*StorPortWritePortUchar)(PVOID HwDeviceExtension, PUCHAR Port, UCHAR Value); /* host; IRQL: any */
+    BOOLEAN (*StorPortDeviceReady)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortResumeDevice)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortBusy)(PVOID HwDeviceExtension, ULONG RequestsToComplete); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortReady)(PVOID HwDeviceExtension); /* host; IRQL: <= DISPATCH_LEVEL */
+    VOID (*StorPortCompleteRequest)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, UCHAR SrbStatus); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortGetActivityIdSrb)(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, LPGUID ActivityId); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortRegistryRead)(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, PULONG BufferLength); /* host; IRQL: PASSIVE_LEVEL */
+    BOOLEAN (*StorPortRegistryWrite)(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, ULONG BufferLength); /* host; IRQL: PASSIVE_LEVEL */
     /* Kernel */
     KIRQL (*KeGetCurrentIrql)(void); /* host; IRQL: any */
     VOID (*KeRaiseIrql)(KIRQL NewIrql, PKIRQL OldIrql); /* host; IRQL: any (raising) */

@@ -68,6 +68,20 @@ const char *const mpt_ddi_slot_names[MPT_DDI_SLOT_COUNT] = {
     "StorPortGetSystemPortNumber",
     "StorPortAsyncNotificationDetected",
     "StorPortGetRequestInfo",
+    "StorPortReadPortUlong",
+    "StorPortWritePortUlong",
+    "StorPortReadPortUshort",
+    "StorPortWritePortUshort",
+    "StorPortReadPortUchar",
+    "StorPortWritePortUchar",
+    "StorPortDeviceReady",
+    "StorPortResumeDevice",
+    "StorPortBusy",
+    "StorPortReady",
+    "StorPortCompleteRequest",
+    "StorPortGetActivityIdSrb",
+    "StorPortRegistryRead",
+    "StorPortRegistryWrite",
     "KeGetCurrentIrql",
     "KeRaiseIrql",
     "KeLowerIrql",
@@ -521,6 +535,100 @@ ULONG StorPortAsyncNotificationDetected(PVOID HwDeviceExtension, PSTOR_ADDRESS A
 ULONG StorPortGetRequestInfo(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, PSTOR_REQUEST_INFO RequestInfo)
 {
     ULONG result = g_mpt->StorPortGetRequestInfo(HwDeviceExtension, Srb, RequestInfo);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortReadPortUlong(PVOID HwDeviceExtension, PULONG Port)
+{
+    ULONG result = g_mpt->StorPortReadPortUlong(HwDeviceExtension, Port);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWritePortUlong(PVOID HwDeviceExtension, PULONG Port, ULONG Value)
+{
+    g_mpt->StorPortWritePortUlong(HwDeviceExtension, Port, Value);
+    MPT_CHECK();
+}
+
+USHORT StorPortReadPortUshort(PVOID HwDeviceExtension, PUSHORT Port)
+{
+    USHORT result = g_mpt->StorPortReadPortUshort(HwDeviceExtension, Port);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWritePortUshort(PVOID HwDeviceExtension, PUSHORT Port, USHORT Value)
+{
+    g_mpt->StorPortWritePortUshort(HwDeviceExtension, Port, Value);
+    MPT_CHECK();
+}
+
+UCHAR StorPortReadPortUchar(PVOID HwDeviceExtension, PUCHAR Port)
+{
+    UCHAR result = g_mpt->StorPortReadPortUchar(HwDeviceExtension, Port);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWritePortUchar(PVOID HwDeviceExtension, PUCHAR Port, UCHAR Value)
+{
+    g_mpt->StorPortWritePortUchar(HwDeviceExtension, Port, Value);
+    MPT_CHECK();
+}
+
+BOOLEAN StorPortDeviceReady(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun)
+{
+    BOOLEAN result = g_mpt->StorPortDeviceReady(HwDeviceExtension, PathId, TargetId, Lun);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortResumeDevice(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun)
+{
+    BOOLEAN result = g_mpt->StorPortResumeDevice(HwDeviceExtension, PathId, TargetId, Lun);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete)
+{
+    BOOLEAN result = g_mpt->StorPortBusy(HwDeviceExtension, RequestsToComplete);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortReady(PVOID HwDeviceExtension)
+{
+    BOOLEAN result = g_mpt->StorPortReady(HwDeviceExtension);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortCompleteRequest(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, UCHAR SrbStatus)
+{
+    g_mpt->StorPortCompleteRequest(HwDeviceExtension, PathId, TargetId, Lun, SrbStatus);
+    MPT_CHECK();
+}
+
+ULONG StorPortGetActivityIdSrb(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, LPGUID ActivityId)
+{
+    ULONG result = g_mpt->StorPortGetActivityIdSrb(HwDeviceExtension, Srb, ActivityId);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortRegistryRead(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, PULONG BufferLength)
+{
+    BOOLEAN result = g_mpt->StorPortRegistryRead(HwDeviceExtension, ValueName, Global, Type, Buffer, BufferLength);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortRegistryWrite(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, ULONG BufferLength)
+{
+    BOOLEAN result = g_mpt->StorPortRegistryWrite(HwDeviceExtension, ValueName, Global, Type, Buffer, BufferLength);
     MPT_CHECK();
     return result;
 }

@@ -149,3 +149,29 @@ ULONG StorPortLogTelemetry(PVOID HwDeviceExtension, PSTOR_ADDRESS StorAddress, P
     MPT_CHECK();
     return STOR_STATUS_SUCCESS;
 }
+
+/* The buffer variants: Count accesses of the same register, each through the single-register routine (its side effects,
+   its checks). */
+#define MPT_REGISTER_BUFFER(Width, Type)                                                                               \
+    VOID StorPortReadRegisterBuffer##Width(PVOID HwDeviceExtension, P##Type Register, P##Type Buffer, ULONG Count)    \
+    {                                                                                                                  \
+        for (ULONG i = 0; i < Count; i++) {                                                                            \
+            Buffer[i] = StorPortReadRegister##Width(HwDeviceExtension, Register);                                      \
+        }                                                                                                              \
+    }                                                                                                                  \
+    VOID StorPortWriteRegisterBuffer##Width(PVOID HwDeviceExtension, P##Type Register, P##Type Buffer, ULONG Count)   \
+    {                                                                                                                  \
+        for (ULONG i = 0; i < Count; i++) {                                                                            \
+            StorPortWriteRegister##Width(HwDeviceExtension, Register, Buffer[i]);                                      \
+        }                                                                                                              \
+    }
+MPT_REGISTER_BUFFER(Uchar, UCHAR)
+MPT_REGISTER_BUFFER(Ushort, USHORT)
+MPT_REGISTER_BUFFER(Ulong, ULONG)
+
+STOR_PHYSICAL_ADDRESS StorPortConvertUlongToPhysicalAddress(ULONG_PTR UlongAddress)
+{
+    STOR_PHYSICAL_ADDRESS address;
+    address.QuadPart = (LONGLONG)UlongAddress;
+    return address;
+}

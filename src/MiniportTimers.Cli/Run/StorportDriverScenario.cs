@@ -137,11 +137,11 @@ internal sealed class StorportDriverScenario
         });
         if (_options.HotPlugPort is { } hotPlugPort && durationNanoseconds >= 4_000 * Ms)
         {
-            // The disk is plugged back 150 ms after it was pulled, while Storport still processes the first state change
+            // By default the disk is plugged back 150 ms after it was pulled, while Storport still processes the first state change
             // (StorportHostOptions.StateChangeProcessingMicroseconds, 250 ms): the second StorPortStateChangeDetected is
             // refused with BUSY, and storahci retries it from its BusChangeTimer every 100 ms until it is taken.
             workload.At(durationNanoseconds - (3_000 * Ms), () => Unplug(hotPlugPort));
-            workload.At(durationNanoseconds - (2_850 * Ms), () => Plug(hotPlugPort));
+            workload.At(durationNanoseconds - (3_000 * Ms) + _options.ReplugDelayNanoseconds, () => Plug(hotPlugPort));
         }
     }
 
@@ -435,6 +435,9 @@ internal sealed record StorportScenarioOptions
     /// <summary>Reads and writes per disk.</summary>
     public int IosPerDisk { get; init; } = 500;
 
-    /// <summary>The port unplugged 3 s before the end and plugged again 150 ms later, or null for none (the only hot-plug capable port).</summary>
+    /// <summary>The port unplugged 3 s before the end and plugged again <see cref="ReplugDelayNanoseconds"/> later, or null for none (the only hot-plug capable port).</summary>
     public int? HotPlugPort { get; init; } = 2;
+
+    /// <summary>From the unplug to the plug, ns (150 ms: within Storport's state-change processing, so the plug's notification is refused and retried); at most 2 s.</summary>
+    public long ReplugDelayNanoseconds { get; init; } = 150 * TimeUnits.NanosecondsPerMillisecond;
 }

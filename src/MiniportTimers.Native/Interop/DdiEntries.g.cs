@@ -898,6 +898,212 @@ namespace MiniportTimers.Native.Storport
                 return default;
             }
         }
+
+        /// <summary>StorPortReadPortUlong (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortReadPortUlongEntry(nint hwDeviceExtension, nint port)
+        {
+            try
+            {
+                return StorPortReadPortUlong(hwDeviceExtension, port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadPortUlong");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWritePortUlong (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWritePortUlongEntry(nint hwDeviceExtension, nint port, uint value)
+        {
+            try
+            {
+                StorPortWritePortUlong(hwDeviceExtension, port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWritePortUlong");
+            }
+        }
+
+        /// <summary>StorPortReadPortUshort (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static ushort StorPortReadPortUshortEntry(nint hwDeviceExtension, nint port)
+        {
+            try
+            {
+                return StorPortReadPortUshort(hwDeviceExtension, port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadPortUshort");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWritePortUshort (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWritePortUshortEntry(nint hwDeviceExtension, nint port, ushort value)
+        {
+            try
+            {
+                StorPortWritePortUshort(hwDeviceExtension, port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWritePortUshort");
+            }
+        }
+
+        /// <summary>StorPortReadPortUchar (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortReadPortUcharEntry(nint hwDeviceExtension, nint port)
+        {
+            try
+            {
+                return StorPortReadPortUchar(hwDeviceExtension, port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadPortUchar");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWritePortUchar (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWritePortUcharEntry(nint hwDeviceExtension, nint port, byte value)
+        {
+            try
+            {
+                StorPortWritePortUchar(hwDeviceExtension, port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWritePortUchar");
+            }
+        }
+
+        /// <summary>StorPortDeviceReady (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortDeviceReadyEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun)
+        {
+            try
+            {
+                return StorPortDeviceReady(hwDeviceExtension, pathId, targetId, lun);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortDeviceReady");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortResumeDevice (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortResumeDeviceEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun)
+        {
+            try
+            {
+                return StorPortResumeDevice(hwDeviceExtension, pathId, targetId, lun);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortResumeDevice");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortBusy (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortBusyEntry(nint hwDeviceExtension, uint requestsToComplete)
+        {
+            try
+            {
+                return StorPortBusy(hwDeviceExtension, requestsToComplete);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortBusy");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortReady (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortReadyEntry(nint hwDeviceExtension)
+        {
+            try
+            {
+                return StorPortReady(hwDeviceExtension);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReady");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortCompleteRequest (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortCompleteRequestEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun, byte srbStatus)
+        {
+            try
+            {
+                StorPortCompleteRequest(hwDeviceExtension, pathId, targetId, lun, srbStatus);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortCompleteRequest");
+            }
+        }
+
+        /// <summary>StorPortGetActivityIdSrb (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortGetActivityIdSrbEntry(nint hwDeviceExtension, nint srb, nint activityId)
+        {
+            try
+            {
+                return StorPortGetActivityIdSrb(hwDeviceExtension, srb, activityId);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetActivityIdSrb");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortRegistryRead (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortRegistryReadEntry(nint hwDeviceExtension, nint valueName, uint global, uint type, nint buffer, nint bufferLength)
+        {
+            try
+            {
+                return StorPortRegistryRead(hwDeviceExtension, valueName, global, type, buffer, bufferLength);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortRegistryRead");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortRegistryWrite (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortRegistryWriteEntry(nint hwDeviceExtension, nint valueName, uint global, uint type, nint buffer, uint bufferLength)
+        {
+            try
+            {
+                return StorPortRegistryWrite(hwDeviceExtension, valueName, global, type, buffer, bufferLength);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortRegistryWrite");
+                return default;
+            }
+        }
     }
 }
 

@@ -12,10 +12,10 @@ namespace MiniportTimers.Native.Interop;
 internal unsafe partial struct MptDdiTable
 {
     /// <summary>MPT_BRIDGE_VERSION: a hash of every slot's prototype.</summary>
-    public const uint CurrentVersion = 0xA630DAA4;
+    public const uint CurrentVersion = 0x06EEB970;
 
     /// <summary>MPT_DDI_SLOT_COUNT.</summary>
-    public const int Slots = 124;
+    public const int Slots = 138;
 
     /// <summary>The slot names, in slot order (the shim checks each against its own).</summary>
     public static readonly string[] Names =
@@ -80,6 +80,20 @@ internal unsafe partial struct MptDdiTable
         "StorPortGetSystemPortNumber",
         "StorPortAsyncNotificationDetected",
         "StorPortGetRequestInfo",
+        "StorPortReadPortUlong",
+        "StorPortWritePortUlong",
+        "StorPortReadPortUshort",
+        "StorPortWritePortUshort",
+        "StorPortReadPortUchar",
+        "StorPortWritePortUchar",
+        "StorPortDeviceReady",
+        "StorPortResumeDevice",
+        "StorPortBusy",
+        "StorPortReady",
+        "StorPortCompleteRequest",
+        "StorPortGetActivityIdSrb",
+        "StorPortRegistryRead",
+        "StorPortRegistryWrite",
         "KeGetCurrentIrql",
         "KeRaiseIrql",
         "KeLowerIrql",
@@ -211,6 +225,20 @@ internal unsafe partial struct MptDdiTable
     public delegate* unmanaged<nint, nint, uint> StorPortGetSystemPortNumber;
     public delegate* unmanaged<nint, nint, ulong, uint> StorPortAsyncNotificationDetected;
     public delegate* unmanaged<nint, nint, nint, uint> StorPortGetRequestInfo;
+    public delegate* unmanaged<nint, nint, uint> StorPortReadPortUlong;
+    public delegate* unmanaged<nint, nint, uint, void> StorPortWritePortUlong;
+    public delegate* unmanaged<nint, nint, ushort> StorPortReadPortUshort;
+    public delegate* unmanaged<nint, nint, ushort, void> StorPortWritePortUshort;
+    public delegate* unmanaged<nint, nint, byte> StorPortReadPortUchar;
+    public delegate* unmanaged<nint, nint, byte, void> StorPortWritePortUchar;
+    public delegate* unmanaged<nint, byte, byte, byte, byte> StorPortDeviceReady;
+    public delegate* unmanaged<nint, byte, byte, byte, byte> StorPortResumeDevice;
+    public delegate* unmanaged<nint, uint, byte> StorPortBusy;
+    public delegate* unmanaged<nint, byte> StorPortReady;
+    public delegate* unmanaged<nint, byte, byte, byte, byte, void> StorPortCompleteRequest;
+    public delegate* unmanaged<nint, nint, nint, uint> StorPortGetActivityIdSrb;
+    public delegate* unmanaged<nint, nint, uint, uint, nint, nint, byte> StorPortRegistryRead;
+    public delegate* unmanaged<nint, nint, uint, uint, nint, uint, byte> StorPortRegistryWrite;
     public delegate* unmanaged<byte> KeGetCurrentIrql;
     public delegate* unmanaged<byte, nint, void> KeRaiseIrql;
     public delegate* unmanaged<byte, void> KeLowerIrql;
@@ -339,6 +367,20 @@ internal unsafe partial struct MptDdiTable
         t->StorPortGetSystemPortNumber = &StorportExports.StorPortGetSystemPortNumberEntry;
         t->StorPortAsyncNotificationDetected = &StorportExports.StorPortAsyncNotificationDetectedEntry;
         t->StorPortGetRequestInfo = &StorportExports.StorPortGetRequestInfoEntry;
+        t->StorPortReadPortUlong = &StorportExports.StorPortReadPortUlongEntry;
+        t->StorPortWritePortUlong = &StorportExports.StorPortWritePortUlongEntry;
+        t->StorPortReadPortUshort = &StorportExports.StorPortReadPortUshortEntry;
+        t->StorPortWritePortUshort = &StorportExports.StorPortWritePortUshortEntry;
+        t->StorPortReadPortUchar = &StorportExports.StorPortReadPortUcharEntry;
+        t->StorPortWritePortUchar = &StorportExports.StorPortWritePortUcharEntry;
+        t->StorPortDeviceReady = &StorportExports.StorPortDeviceReadyEntry;
+        t->StorPortResumeDevice = &StorportExports.StorPortResumeDeviceEntry;
+        t->StorPortBusy = &StorportExports.StorPortBusyEntry;
+        t->StorPortReady = &StorportExports.StorPortReadyEntry;
+        t->StorPortCompleteRequest = &StorportExports.StorPortCompleteRequestEntry;
+        t->StorPortGetActivityIdSrb = &StorportExports.StorPortGetActivityIdSrbEntry;
+        t->StorPortRegistryRead = &StorportExports.StorPortRegistryReadEntry;
+        t->StorPortRegistryWrite = &StorportExports.StorPortRegistryWriteEntry;
         t->KeGetCurrentIrql = &KernelExports.KeGetCurrentIrqlEntry;
         t->KeRaiseIrql = &KernelExports.KeRaiseIrqlEntry;
         t->KeLowerIrql = &KernelExports.KeLowerIrqlEntry;

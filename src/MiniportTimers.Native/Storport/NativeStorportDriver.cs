@@ -160,6 +160,23 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         StorPort.StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestComplete, extension, request.Native.Request); // frees the native request (PortContext)
     }
 
+    /// <summary>
+    /// StorPortCompleteRequest: every request the host handed to the miniport on <paramref name="extension"/>'s adapter at
+    /// that address (0xFF, SP_UNTAGGED, matches any path, target or LUN) completes with <paramref name="srbStatus"/>.
+    /// </summary>
+    internal static void CompleteAll(object? extension, byte pathId, byte targetId, byte lun, byte srbStatus)
+    {
+        foreach (var (srb, entry) in Requests)
+        {
+            var r = entry.Native.Request;
+            if (ReferenceEquals(entry.Extension, extension) && (pathId == 0xFF || r.PathId == pathId) && (targetId == 0xFF || r.TargetId == targetId) && (lun == 0xFF || r.Lun == lun))
+            {
+                entry.Native.SetSrbStatus(srbStatus);
+                Complete(extension, srb);
+            }
+        }
+    }
+
     /// <summary>The host's request of a native SRB the host built and the miniport has not completed (for the DDIs that take an SRB); null otherwise.</summary>
     internal static NativeStorportRequest? Request(nint nativeSrb) => nativeSrb != 0 && Requests.TryGetValue(nativeSrb, out var r) ? r.Native : null;
 
@@ -302,7 +319,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         var adapter = MiniportTimers.Storport.AdapterRegistry.Find(deviceExtension);
         var extended = (_data.SrbTypeFlags & NativeStorportRequest.SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK) != 0;
         var srbExtensionSize = adapter?.ConfigInfo.SrbExtensionSize is > 0 and var configured ? configured : _data.SrbExtensionSize;
-        var native = NativeStorportRequest.Build(srb, extended, srbExtensionSize, adapter?.Hardware, 0);
+        var native = NativeStorportRequest.Build(srb, extended, srbExtensionSize, adapter?.Hardware, adapter?.SystemPortNumber ?? 0);
         srb.PortContext = native;
         Requests[native.Srb] = (native, this, deviceExtension);
         return native;
@@ -324,22 +341,21 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 
     /// <summary>
     /// HwStorAdapterControl with its Parameters in native memory: ScsiQuerySupportedControlTypes gets a
-    /// SCSI_SUPPORTED_CONTROL_TYPE_LIST of ScsiAdapterControlMax (26) entries; ScsiPowerSettingNotification a
-    /// STOR_POWER_SETTING_INFO whose Value points at a ULONG; the other types NULL.
+    /// SCSI_SUPPORTED_CONTROL_TYPE_LIST (MaxControlType, then one BOOLEAN a type, all FALSE) whose answers go back to the
+    /// host's list; ScsiPowerSettingNotification a STOR_POWER_SETTING_INFO whose Value points at a ULONG; the other types NULL.
     /// </summary>
     private uint AdapterControl(object deviceExtension, SCSI_ADAPTER_CONTROL_TYPE controlType, object? parameters)
     {
-        const int ScsiAdapterControlMax = 26;
-        var block = (byte*)NativeMemory.AllocZeroed(64);
+        var list = parameters as SCSI_SUPPORTED_CONTROL_TYPE_LIST;
+        var size = list is null ? 64 : sizeof(uint) + list.MaxControlType;
+        var block = (byte*)NativeMemory.AllocZeroed((nuint)size);
         try
         {
             nint native = 0;
             switch (controlType, parameters)
             {
-                case (SCSI_ADAPTER_CONTROL_TYPE.ScsiQuerySupportedControlTypes, _):
-                    NativeMemory.Free(block);
-                    block = (byte*)NativeMemory.AllocZeroed(4 + ScsiAdapterControlMax);
-                    *(uint*)block = ScsiAdapterControlMax;
+                case (SCSI_ADAPTER_CONTROL_TYPE.ScsiQuerySupportedControlTypes, SCSI_SUPPORTED_CONTROL_TYPE_LIST query):
+                    *(uint*)block = (uint)query.MaxControlType;
                     native = (nint)block;
                     break;
                 case (SCSI_ADAPTER_CONTROL_TYPE.ScsiPowerSettingNotification, STOR_POWER_SETTING_INFO setting):
@@ -351,8 +367,14 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
                     break;
             }
 
-            return DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType, native), static (d, s, f) =>
+            var status = DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType, native), static (d, s, f) =>
                 d.Shim.CallAdapterControl(s.HwAdapterControl, s.Item2, s.Item3, s.native, f));
+            for (var i = 0; list is not null && i < list.MaxControlType; i++)
+            {
+                list.SupportedTypeList[i] = block[sizeof(uint) + i] != 0;
+            }
+
+            return status;
         }
         finally
         {

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using MiniportTimers.Hosting.Hardware;
+using MiniportTimers.Devices.Pci;
 using MiniportTimers.Native.Interop;
 using MiniportTimers.Storport;
 
@@ -96,6 +96,19 @@ internal sealed unsafe class NativeStorportRequest : IDisposable
         }
 
         return native;
+    }
+
+    /// <summary>Sets the native SRB's status (StorPortCompleteRequest completes requests on the miniport's behalf).</summary>
+    public void SetSrbStatus(byte srbStatus)
+    {
+        if (IsExtended)
+        {
+            ((NativeStorageRequestBlock*)Srb)->SrbStatus = srbStatus;
+        }
+        else
+        {
+            ((NativeScsiRequestBlock*)Srb)->SrbStatus = srbStatus;
+        }
     }
 
     /// <summary>The SRB's status, SCSI status and transferred length, as the miniport left them, copied to the host's request.</summary>

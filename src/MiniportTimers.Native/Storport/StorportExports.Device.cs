@@ -415,7 +415,7 @@ internal static unsafe partial class StorportExports
             return StorPort.STOR_STATUS_INVALID_PARAMETER;
         }
 
-        ((NativeStorAddrBtl8*)address)->Port = (ushort)Math.Max(0, adapter.Host.Adapters.ToList().IndexOf(adapter));
+        ((NativeStorAddrBtl8*)address)->Port = adapter.SystemPortNumber;
         return StorPort.STOR_STATUS_SUCCESS;
     }
 
@@ -447,6 +447,80 @@ internal static unsafe partial class StorportExports
         new Span<byte>((void*)(requestInfo + 8), (int)Math.Min(size - 8, 256u)).Clear();
         ((uint*)requestInfo)[0] = version;
         return StorPort.STOR_STATUS_SUCCESS;
+    }
+
+    private static uint StorPortReadPortUlong(nint hwDeviceExtension, nint port) => StorPort.StorPortReadPortUlong(NativeObjects.Extension(hwDeviceExtension), port);
+
+    private static ushort StorPortReadPortUshort(nint hwDeviceExtension, nint port) => StorPort.StorPortReadPortUshort(NativeObjects.Extension(hwDeviceExtension), port);
+
+    private static byte StorPortReadPortUchar(nint hwDeviceExtension, nint port) => StorPort.StorPortReadPortUchar(NativeObjects.Extension(hwDeviceExtension), port);
+
+    private static void StorPortWritePortUlong(nint hwDeviceExtension, nint port, uint value) => StorPort.StorPortWritePortUlong(NativeObjects.Extension(hwDeviceExtension), port, value);
+
+    private static void StorPortWritePortUshort(nint hwDeviceExtension, nint port, ushort value) => StorPort.StorPortWritePortUshort(NativeObjects.Extension(hwDeviceExtension), port, value);
+
+    private static void StorPortWritePortUchar(nint hwDeviceExtension, nint port, byte value) => StorPort.StorPortWritePortUchar(NativeObjects.Extension(hwDeviceExtension), port, value);
+
+    private static byte StorPortDeviceReady(nint hwDeviceExtension, byte pathId, byte targetId, byte lun) =>
+        StorPort.StorPortResume(NativeObjects.Extension(hwDeviceExtension)) ? (byte)1 : (byte)0;
+
+    private static byte StorPortResumeDevice(nint hwDeviceExtension, byte pathId, byte targetId, byte lun) =>
+        StorPort.StorPortResume(NativeObjects.Extension(hwDeviceExtension)) ? (byte)1 : (byte)0;
+
+    private static byte StorPortBusy(nint hwDeviceExtension, uint requestsToComplete)
+    {
+        _ = Adapter(hwDeviceExtension, nameof(StorPortBusy));
+        return 1;
+    }
+
+    private static byte StorPortReady(nint hwDeviceExtension)
+    {
+        _ = Adapter(hwDeviceExtension, nameof(StorPortReady));
+        return 1;
+    }
+
+    private static void StorPortCompleteRequest(nint hwDeviceExtension, byte pathId, byte targetId, byte lun, byte srbStatus)
+    {
+        var extension = NativeObjects.Extension(hwDeviceExtension);
+        _ = Adapter(hwDeviceExtension, nameof(StorPortCompleteRequest));
+        NativeStorportDriver.CompleteAll(extension, pathId, targetId, lun, srbStatus);
+    }
+
+    private static uint StorPortGetActivityIdSrb(nint hwDeviceExtension, nint srb, nint activityId)
+    {
+        _ = Adapter(hwDeviceExtension, nameof(StorPortGetActivityIdSrb));
+        return StorPort.STOR_STATUS_UNSUCCESSFUL; // no request from above carries an ETW activity ID here
+    }
+
+    private static byte StorPortRegistryRead(nint hwDeviceExtension, nint valueName, uint global, uint type, nint buffer, nint bufferLength)
+    {
+        var resources = NativeAdapterResources.For(Adapter(hwDeviceExtension, nameof(StorPortRegistryRead)));
+        if (valueName == 0 || bufferLength == 0 || !resources.TryReadRegistry(RegistryKey(0, valueName), out _, out var data))
+        {
+            return 0;
+        }
+
+        var capacity = *(uint*)bufferLength;
+        *(uint*)bufferLength = (uint)data.Length;
+        if (buffer == 0 || capacity < data.Length)
+        {
+            return 0;
+        }
+
+        data.CopyTo(new Span<byte>((void*)buffer, data.Length));
+        return 1;
+    }
+
+    private static byte StorPortRegistryWrite(nint hwDeviceExtension, nint valueName, uint global, uint type, nint buffer, uint bufferLength)
+    {
+        var resources = NativeAdapterResources.For(Adapter(hwDeviceExtension, nameof(StorPortRegistryWrite)));
+        if (valueName == 0 || (buffer == 0 && bufferLength != 0))
+        {
+            return 0;
+        }
+
+        resources.WriteRegistry(RegistryKey(0, valueName), type, new ReadOnlySpan<byte>((void*)buffer, (int)bufferLength).ToArray());
+        return 1;
     }
 
     private static StorportAdapter Adapter(nint hwDeviceExtension, string routine) =>

@@ -1,12 +1,11 @@
 using MiniportTimers.Devices.Pci;
-using MiniportTimers.Hosting.Hardware;
 using MiniportTimers.Kernel;
 
 namespace MiniportTimers.Storport;
 
 // The routines through which a miniport reaches its adapter's device: configuration space, registers and ports, the
 // uncached extension, physical addresses and scatter-gather lists. All of them go through the adapter's
-// AdapterHardware (Hosting/Hardware), the one binding shared with the NDIS stacks.
+// AdapterHardware (Devices/Pci), the one binding shared with the NDIS stacks.
 public static partial class StorPort
 {
     /// <summary>BUS_DATA_TYPE PCIConfiguration (4): StorPortGetBusData and StorPortSetBusDataByOffset read and write the PCI configuration space.</summary>
@@ -111,6 +110,32 @@ public static partial class StorPort
     /// <summary>StorPortWriteRegisterUchar: an 8-bit register write (see <see cref="StorPortWriteRegisterUlong"/>).</summary>
     /// <exception cref="BugCheckException">PAGE_FAULT_IN_NONPAGED_AREA (0x50) outside the mapped ranges.</exception>
     public static void StorPortWriteRegisterUchar(object? hwDeviceExtension, nint register, byte value) => Device(hwDeviceExtension, nameof(StorPortWriteRegisterUchar)).Write(nameof(StorPortWriteRegisterUchar), register, 1, value);
+
+    /// <summary>StorPortReadPortUlong (nf-storport-storportreadportulong): a 32-bit read of the I/O port at <paramref name="port"/> (a StorPortGetDeviceBase address of an I/O range, plus an offset).</summary>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    /// <exception cref="BugCheckException">PAGE_FAULT_IN_NONPAGED_AREA (0x50) when the port is in no range the adapter mapped; 0x1E for an unknown extension.</exception>
+    public static uint StorPortReadPortUlong(object? hwDeviceExtension, nint port) => Device(hwDeviceExtension, nameof(StorPortReadPortUlong)).Read(nameof(StorPortReadPortUlong), port, 4);
+
+    /// <summary>StorPortReadPortUshort: a 16-bit port read (see <see cref="StorPortReadPortUlong"/>).</summary>
+    /// <exception cref="BugCheckException">PAGE_FAULT_IN_NONPAGED_AREA (0x50) outside the mapped ranges.</exception>
+    public static ushort StorPortReadPortUshort(object? hwDeviceExtension, nint port) => (ushort)Device(hwDeviceExtension, nameof(StorPortReadPortUshort)).Read(nameof(StorPortReadPortUshort), port, 2);
+
+    /// <summary>StorPortReadPortUchar: an 8-bit port read (see <see cref="StorPortReadPortUlong"/>).</summary>
+    /// <exception cref="BugCheckException">PAGE_FAULT_IN_NONPAGED_AREA (0x50) outside the mapped ranges.</exception>
+    public static byte StorPortReadPortUchar(object? hwDeviceExtension, nint port) => (byte)Device(hwDeviceExtension, nameof(StorPortReadPortUchar)).Read(nameof(StorPortReadPortUchar), port, 1);
+
+    /// <summary>StorPortWritePortUlong (nf-storport-storportwriteportulong): a 32-bit write of an I/O port, with its side effects.</summary>
+    /// <remarks>IRQL: any. Thread-safe.</remarks>
+    /// <exception cref="BugCheckException">PAGE_FAULT_IN_NONPAGED_AREA (0x50) outside the mapped ranges; 0x1E for an unknown extension.</exception>
+    public static void StorPortWritePortUlong(object? hwDeviceExtension, nint port, uint value) => Device(hwDeviceExtension, nameof(StorPortWritePortUlong)).Write(nameof(StorPortWritePortUlong), port, 4, value);
+
+    /// <summary>StorPortWritePortUshort: a 16-bit port write (see <see cref="StorPortWritePortUlong"/>).</summary>
+    /// <exception cref="BugCheckException">PAGE_FAULT_IN_NONPAGED_AREA (0x50) outside the mapped ranges.</exception>
+    public static void StorPortWritePortUshort(object? hwDeviceExtension, nint port, ushort value) => Device(hwDeviceExtension, nameof(StorPortWritePortUshort)).Write(nameof(StorPortWritePortUshort), port, 2, value);
+
+    /// <summary>StorPortWritePortUchar: an 8-bit port write (see <see cref="StorPortWritePortUlong"/>).</summary>
+    /// <exception cref="BugCheckException">PAGE_FAULT_IN_NONPAGED_AREA (0x50) outside the mapped ranges.</exception>
+    public static void StorPortWritePortUchar(object? hwDeviceExtension, nint port, byte value) => Device(hwDeviceExtension, nameof(StorPortWritePortUchar)).Write(nameof(StorPortWritePortUchar), port, 1, value);
 
     /// <summary>
     /// StorPortGetUncachedExtension (nf-storport-storportgetuncachedextension): device-reachable memory for the

@@ -43,7 +43,7 @@ public sealed partial class StorportAdapter
     }
 
     /// <summary>The uncached extension (StorPortGetUncachedExtension): allocated once, in the device's DMA memory, freed with the adapter.</summary>
-    internal nint GetUncachedExtension(MiniportTimers.Hosting.Hardware.AdapterHardware hardware, uint numberOfBytes)
+    internal nint GetUncachedExtension(MiniportTimers.Devices.Pci.AdapterHardware hardware, uint numberOfBytes)
     {
         lock (_stateChangeGate)
         {

@@ -1,5 +1,4 @@
 using MiniportTimers.Devices.Pci;
-using MiniportTimers.Hosting.Hardware;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Routines;
@@ -67,6 +66,9 @@ public sealed partial class StorportAdapter : HostedAdapter
 
     /// <summary>The adapter's device (its BARs, configuration space, interrupt and DMA memory), or null for an adapter without one.</summary>
     public AdapterHardware? Hardware { get; }
+
+    /// <summary>The adapter's number on its host (0 for the first created): STOR_ADDR_BTL8.Port in the requests it gets, and what StorPortGetSystemPortNumber returns.</summary>
+    public ushort SystemPortNumber { get; internal init; }
 
     /// <summary>The configuration HwStorFindAdapter filled in.</summary>
     public PORT_CONFIGURATION_INFORMATION ConfigInfo { get; }
@@ -153,8 +155,19 @@ public sealed partial class StorportAdapter : HostedAdapter
             }
         }
 
+        // Storport asks which adapter control types the miniport implements once the HBA is initialized, before the
+        // first I/O, with a list the miniport fills (HwStorAdapterControl, ScsiQuerySupportedControlTypes).
+        var supported = new SCSI_SUPPORTED_CONTROL_TYPE_LIST();
+        AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiQuerySupportedControlTypes, supported);
+        SupportedControlTypes = supported;
         return TrySetState(AdapterState.Started, AdapterState.Created);
     }
+
+    /// <summary>
+    /// What the miniport answered to HwStorAdapterControl(ScsiQuerySupportedControlTypes) once it was initialized; null
+    /// before. Recorded only: the host sends ScsiStopAdapter and ScsiRestartAdapter whatever it says.
+    /// </summary>
+    public SCSI_SUPPORTED_CONTROL_TYPE_LIST? SupportedControlTypes { get; private set; }
 
     /// <summary>Sends ScsiStopAdapter (PASSIVE_LEVEL, no lock), then cancels every timer the miniport left armed (decision A6).</summary>
     public void Stop()

@@ -1,5 +1,4 @@
 using MiniportTimers.Devices.Pci;
-using MiniportTimers.Hosting.Hardware;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Hosting;
@@ -102,7 +101,11 @@ public sealed class StorportHost : MiniportHost
                 throw new InvalidOperationException("The device already serves an adapter of this host.");
             }
 
-            adapter = new StorportAdapter(this, NextAdapterName("adapter"), miniport, miniport.DeviceExtensionFactory!(), device is null ? null : new AdapterHardware(device));
+            var name = NextAdapterName("adapter");
+            adapter = new StorportAdapter(this, name, miniport, miniport.DeviceExtensionFactory!(), device is null ? null : new AdapterHardware(device))
+            {
+                SystemPortNumber = checked((ushort)int.Parse(name.AsSpan("adapter".Length), System.Globalization.CultureInfo.InvariantCulture)),
+            };
             AddLive(adapter);
         }
 
