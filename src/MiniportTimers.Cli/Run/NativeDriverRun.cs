@@ -75,6 +75,20 @@ internal sealed class NativeDriverRun : ISampleRun
         }
 
         yield return new("units enumerated", _storportScenarios.Sum(s => s.Units.Count));
+        for (var i = 0; i < _storportScenarios.Count; i++)
+        {
+            var prefix = _storportScenarios.Count == 1 ? string.Empty : $"adapter {i} ";
+            foreach (var (bus, identity, sectors) in _storportScenarios[i].Units)
+            {
+                yield return new($"{prefix}bus {bus}: {identity}, sectors", sectors);
+            }
+
+            foreach (var (bus, status) in _storportScenarios[i].EmptyBuses)
+            {
+                yield return new($"{prefix}bus {bus}: empty, SRB status", status);
+            }
+        }
+
         yield return new("buses empty", _storportScenarios.Sum(s => s.EmptyBuses.Count));
         yield return new("INQUIRY answered", _storportScenarios.Sum(s => s.Inquiries));
         yield return new("READ CAPACITY answered", _storportScenarios.Sum(s => s.CapacitiesRead));
