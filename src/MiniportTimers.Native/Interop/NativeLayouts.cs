@@ -4,6 +4,7 @@ namespace MiniportTimers.Native.Interop;
 
 /// <summary>HW_INITIALIZATION_DATA as native/include/storport.h lays it out: the members the host reads (offsets C_ASSERTed there).</summary>
 [StructLayout(LayoutKind.Explicit, Size = 208)]
+[NativeMirror("HW_INITIALIZATION_DATA")]
 internal struct NativeHwInitializationData
 {
     [FieldOffset(0)] public uint HwInitializationDataSize;
@@ -28,6 +29,7 @@ internal struct NativeHwInitializationData
 /// not get one either.
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 224)]
+[NativeMirror("PORT_CONFIGURATION_INFORMATION")]
 internal struct NativePortConfiguration
 {
     [FieldOffset(0)] public uint Length;
@@ -60,6 +62,7 @@ internal struct NativePortConfiguration
 
 /// <summary>ACCESS_RANGE (16 bytes on x64): RangeStart (STOR_PHYSICAL_ADDRESS), RangeLength, RangeInMemory.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 16)]
+[NativeMirror("ACCESS_RANGE")]
 internal struct NativeAccessRange
 {
     [FieldOffset(0)] public ulong RangeStart;
@@ -72,6 +75,7 @@ internal struct NativeAccessRange
 /// SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK; the members the host writes and reads (offsets C_ASSERTed in srb.h).
 /// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 128)]
+[NativeMirror("STORAGE_REQUEST_BLOCK")]
 internal struct NativeStorageRequestBlock
 {
     [FieldOffset(0)] public ushort Length;
@@ -90,11 +94,12 @@ internal struct NativeStorageRequestBlock
     [FieldOffset(64)] public nint DataBuffer;
     [FieldOffset(80)] public nint OriginalRequest;
     [FieldOffset(104)] public nint MiniportContext;
-    [FieldOffset(120)] public uint SrbExDataOffset0;
+    [FieldOffset(120)] [NativeMember("SrbExDataOffset")] public uint SrbExDataOffset0;
 }
 
-/// <summary>STOR_ADDR_BTL8 (12 bytes): Type (STOR_ADDRESS_TYPE_BTL8 = 1), Port, AddressLength (4), Path, Target, Lun.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 12)]
+/// <summary>STOR_ADDR_BTL8 (16 bytes, STOR_ADDRESS_ALIGN): Type (STOR_ADDRESS_TYPE_BTL8 = 1), Port, AddressLength (4), Path, Target, Lun.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+[NativeMirror("STOR_ADDR_BTL8")]
 internal struct NativeStorAddrBtl8
 {
     [FieldOffset(0)] public ushort Type;
@@ -107,6 +112,7 @@ internal struct NativeStorAddrBtl8
 
 /// <summary>SRBEX_DATA_SCSI_CDB16 (40 bytes): Type (SrbExDataTypeScsiCdb16 = 0x40), Length (32), ScsiStatus, SenseInfoBufferLength, CdbLength, SenseInfoBuffer, Cdb[16].</summary>
 [StructLayout(LayoutKind.Explicit, Size = 40)]
+[NativeMirror("SRBEX_DATA_SCSI_CDB16")]
 internal unsafe struct NativeSrbExDataScsiCdb16
 {
     [FieldOffset(0)] public uint Type;
@@ -120,6 +126,7 @@ internal unsafe struct NativeSrbExDataScsiCdb16
 
 /// <summary>SRBEX_DATA_PNP (24 bytes): Type (SrbExDataTypePnP = 0x62), Length (16), PnPSubFunction, PnPAction, SrbPnPFlags.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 24)]
+[NativeMirror("SRBEX_DATA_PNP")]
 internal struct NativeSrbExDataPnp
 {
     [FieldOffset(0)] public uint Type;
@@ -129,19 +136,21 @@ internal struct NativeSrbExDataPnp
     [FieldOffset(16)] public uint SrbPnPFlags;
 }
 
-/// <summary>SRBEX_DATA_POWER (24 bytes): Type (SrbExDataTypePower = 0x61), Length (16), DevicePowerState, PowerAction, SrbPowerFlags.</summary>
+/// <summary>SRBEX_DATA_POWER (24 bytes): Type (SrbExDataTypePower = 0x61), Length (16), SrbPowerFlags, DevicePowerState (STOR_DEVICE_POWER_STATE: D0 = 1), PowerAction.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 24)]
+[NativeMirror("SRBEX_DATA_POWER")]
 internal struct NativeSrbExDataPower
 {
     [FieldOffset(0)] public uint Type;
     [FieldOffset(4)] public uint Length;
-    [FieldOffset(8)] public uint DevicePowerState;
-    [FieldOffset(12)] public uint PowerAction;
-    [FieldOffset(16)] public uint SrbPowerFlags;
+    [FieldOffset(8)] public byte SrbPowerFlags;
+    [FieldOffset(12)] public uint DevicePowerState;
+    [FieldOffset(16)] public uint PowerAction;
 }
 
 /// <summary>SCSI_REQUEST_BLOCK (88 bytes on x64) and, for SRB_FUNCTION_PNP, SCSI_PNP_REQUEST_BLOCK over the same memory.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 88)]
+[NativeMirror("SCSI_REQUEST_BLOCK")]
 internal unsafe struct NativeScsiRequestBlock
 {
     [FieldOffset(0)] public ushort Length;
@@ -151,7 +160,7 @@ internal unsafe struct NativeScsiRequestBlock
     [FieldOffset(6)] public byte TargetId;
     [FieldOffset(7)] public byte Lun;
     [FieldOffset(8)] public byte QueueTag;
-    [FieldOffset(8)] public uint PnPAction;
+    [FieldOffset(8)] [NativeMember("PnPAction", "SCSI_PNP_REQUEST_BLOCK")] public uint PnPAction;
     [FieldOffset(4)] public byte ScsiStatus;
     [FieldOffset(10)] public byte CdbLength;
     [FieldOffset(12)] public uint SrbFlags;
@@ -165,6 +174,7 @@ internal unsafe struct NativeScsiRequestBlock
 
 /// <summary>STOR_LOCK_HANDLE as native/include/storport.h lays it out (Windows' 32 bytes): the lock kind first.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 32)]
+[NativeMirror("STOR_LOCK_HANDLE")]
 internal struct NativeStorLockHandle
 {
     [FieldOffset(0)] public uint Lock;
