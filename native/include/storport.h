@@ -397,6 +397,9 @@ typedef ULONG sp_DRIVER_INITIALIZE(PVOID Argument1, PVOID Argument2);
 typedef sp_DRIVER_INITIALIZE *Psp_DRIVER_INITIALIZE;
 
 /* DriverEntry's registration. Returns STATUS_SUCCESS, or STATUS_INVALID_PARAMETER for a missing required routine. */
+/* StorPortCompleteRequest and StorPortNotification(NextLuRequest): any path, target or LUN (and an untagged request). */
+#define SP_UNTAGGED ((UCHAR)~0)
+
 ULONG StorPortInitialize(PVOID Argument1, PVOID Argument2, PHW_INITIALIZATION_DATA HwInitializationData, PVOID HwContext);
 
 /* StorPortNotification(RequestTimerCall, ext, PHW_TIMER, ULONG µs): the adapter's single legacy timer; 0 µs or a NULL

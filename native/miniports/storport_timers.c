@@ -21,6 +21,10 @@
 #define MPT_CMD_INIT_NULL 0x0B      /* StorPortInitializeTimer with no place for the handle (expects INVALID_PARAMETER) */
 #define MPT_CMD_FREE_TWICE 0x0C     /* a new timer freed twice (the second: UNSUCCESSFUL, as in C#), then used */
 #define MPT_CMD_NEW_TIMER 0x0D      /* free the timer (if any) and initialize a new one: a timer handle freed and made */
+#define MPT_CMD_ETW 0x20            /* StorPortEtwEvent2 and StorPortLogTelemetry: lines in the debug output */
+#define MPT_CMD_LEAK_POOL 0x21      /* StorPortAllocatePool without a free: a finding at removal */
+#define MPT_CMD_REGISTRY 0x22       /* StorPortRegistryWrite/ReadAdapterKey round trip */
+#define MPT_CMD_COMPLETE_ALL 0x23   /* leaves the request pending, then StorPortCompleteRequest completes it */
 
 typedef struct _MPT_EXTENSION {
     PVOID Timer;          /* StorPortInitializeTimer handle */
@@ -182,6 +186,40 @@ static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
         DbgPrint("formats %lx|%I64x|%ws|%wZ|%hd|%5.2s|%%|%c|%lu|%d\n", ulong, 0x123456789ABCDEF0ull, L"wide", &unicode, (SHORT)-2, "abcdef", 'Z', ulong, -7);
         break;
     }
+    case MPT_CMD_ETW: {
+        static WCHAR description[] = L"test event";
+        static WCHAR first[] = L"First";
+        static WCHAR second[] = L"Second";
+        STORPORT_TELEMETRY_EVENT event;
+        RtlZeroMemory(&event, sizeof event);
+        event.EventId = 7;
+        memcpy(event.EventName, "MptTelemetry", sizeof "MptTelemetry");
+        memcpy(event.ParameterName0, "Value", sizeof "Value");
+        event.ParameterValue0 = 0x2A;
+        DbgPrint("etw status 0x%08lx\n", StorPortEtwEvent2(DeviceExtension, NULL, 5, description, 0x10, StorportEtwLevelWarning, StorportEtwEventOpcodeInfo, Srb, first, 1, second, 0xFF));
+        DbgPrint("telemetry status 0x%08lx\n", StorPortLogTelemetry(DeviceExtension, NULL, &event));
+        break;
+    }
+    case MPT_CMD_LEAK_POOL: {
+        PVOID block = NULL;
+        status = StorPortAllocatePool(DeviceExtension, 100, 'TPM0', &block);
+        DbgPrint("pool status 0x%08lx zeroed %u\n", status, (ULONG)(block != NULL && ((PUCHAR)block)[99] == 0));
+        break;
+    }
+    case MPT_CMD_REGISTRY: {
+        ULONG value = 0x12345678, read = 0, length = sizeof read;
+        PVOID buffer = &read;
+        status = StorPortRegistryWriteAdapterKey(DeviceExtension, (PUCHAR)"Mpt", (PUCHAR)"Value", MINIPORT_REG_DWORD, &value, sizeof value);
+        DbgPrint("registry write 0x%08lx\n", status);
+        status = StorPortRegistryReadAdapterKey(DeviceExtension, (PUCHAR)"Mpt", (PUCHAR)"Value", MINIPORT_REG_DWORD, &buffer, &length);
+        DbgPrint("registry read 0x%08lx value 0x%08lx length %lu\n", status, read, length);
+        DbgPrint("registry missing 0x%08lx\n", StorPortRegistryReadAdapterKey(DeviceExtension, (PUCHAR)"Mpt", (PUCHAR)"Absent", MINIPORT_REG_DWORD, &buffer, &length));
+        break;
+    }
+    case MPT_CMD_COMPLETE_ALL:
+        DbgPrint("pending path %u\n", (ULONG)Srb->PathId);
+        StorPortCompleteRequest(DeviceExtension, Srb->PathId, SP_UNTAGGED, SP_UNTAGGED, SRB_STATUS_ABORTED);
+        return TRUE;
     default:
         Srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
         StorPortNotification(RequestComplete, DeviceExtension, Srb);

@@ -229,6 +229,11 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         if (adapter is not null)
         {
             NativeObjects.ForgetAdapter(adapter, start, length);
+            if (NativeAdapterResources.Release(adapter) is { } leaked && atRemoval)
+            {
+                // Driver Verifier reports pool a driver leaves allocated when it is unloaded; here, when its adapter is removed.
+                Host.Diagnostics.Add(new MiniportTimers.Diagnostics.VerifierFinding(adapter.Name, "PoolNotFreed", $"Still allocated when the adapter was removed (the host freed it): {leaked}."));
+            }
         }
 
         foreach (var hostObject in RemoveStorage(start, length))
