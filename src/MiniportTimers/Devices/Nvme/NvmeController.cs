@@ -105,7 +105,11 @@ public sealed class NvmeController : IPciDevice
         _submissionQueues = new SubmissionQueue?[Options.MaximumIoQueues + 1];
         _completionQueues = new CompletionQueue?[Options.MaximumIoQueues + 1];
         _readyTimer = new DeviceTimer(engine, Gate, BecomeReady);
-        _commandTimer = new DeviceTimer(engine, Gate, RunDueCommands);
+        _commandTimer = new DeviceTimer(engine, Gate, () =>
+        {
+            RunDueCommands();
+            UpdateInterrupt(); // completions posted on the clock raise the line too
+        });
         _shutdownTimer = new DeviceTimer(engine, Gate, () => SetStatusBits(CSTS_SHST_Mask, CSTS_SHST_Complete));
 
         Interrupt = new LineInterrupt(engine);
@@ -125,7 +129,7 @@ public sealed class NvmeController : IPciDevice
 
         lock (Gate)
         {
-            Set(CAP, (uint)Capabilities);
+            Set(CAP, unchecked((uint)Capabilities));
             Set(CAP + 4, (uint)(Capabilities >> 32));
             Set(VS, Options.Version);
             ResetFeatures();
@@ -294,7 +298,7 @@ public sealed class NvmeController : IPciDevice
     public void WriteRegister64(int offset, ulong value)
     {
         CheckOffset(offset, sizeof(ulong));
-        WriteRegister32(offset, (uint)value);
+        WriteRegister32(offset, unchecked((uint)value));
         WriteRegister32(offset + 4, (uint)(value >> 32));
     }
 
@@ -721,7 +725,7 @@ public sealed class NvmeController : IPciDevice
         switch (command[0])
         {
             case NvmeOpcodes.Identify:
-                return Identify(command, (byte)cdw10);
+                return Identify(command, unchecked((byte)cdw10));
 
             case NvmeOpcodes.CreateIoCompletionQueue:
                 return CreateCompletionQueue(command, cdw10, cdw11);
@@ -955,7 +959,7 @@ public sealed class NvmeController : IPciDevice
             return NvmeStatus.FeatureIdentifierNotSaveable;
         }
 
-        switch ((byte)cdw10)
+        switch (unchecked((byte)cdw10))
         {
             case NvmeOpcodes.FeatureNumberOfQueues:
                 var requestedSubmission = cdw11 & 0xFFFF;
@@ -988,7 +992,7 @@ public sealed class NvmeController : IPciDevice
     private ushort GetFeature(uint cdw10, ref uint result)
     {
         var select = (cdw10 >> 8) & 0x7;
-        var feature = (byte)cdw10;
+        var feature = unchecked((byte)cdw10);
         if (feature is not (NvmeOpcodes.FeatureNumberOfQueues or NvmeOpcodes.FeatureInterruptCoalescing) || select > 3)
         {
             return NvmeStatus.InvalidFieldInCommand;
@@ -1299,7 +1303,7 @@ public sealed class NvmeController : IPciDevice
         // MLBAR (BAR0): bits 31:14 base address (read/write), 13:4 read 0 (16 KiB), 3 prefetchable 0, 2:1 type 10b (64-bit), 0 memory.
         // MUBAR (BAR1): the upper 32 bits, read/write. Writing all ones to both reads back the size, as BAR sizing expects.
         var bar0 = PciConfigurationSpace.BaseAddressOffset;
-        BinaryPrimitives.WriteUInt32LittleEndian(span[bar0..], (uint)options.Bar0Address | 0x4);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[bar0..], unchecked((uint)options.Bar0Address) | 0x4);
         BinaryPrimitives.WriteUInt32LittleEndian(writable.AsSpan(bar0), ~(uint)(RegisterSpaceLength - 1));
         BinaryPrimitives.WriteUInt32LittleEndian(span[(bar0 + 4)..], (uint)(options.Bar0Address >> 32));
         BinaryPrimitives.WriteUInt32LittleEndian(writable.AsSpan(bar0 + 4), uint.MaxValue);

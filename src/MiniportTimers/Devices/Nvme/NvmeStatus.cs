@@ -67,7 +67,7 @@ public static class NvmeStatus
     /// <summary>The Status Code (bits 7:0 of a status value).</summary>
     /// <param name="status">A status value of this class.</param>
     /// <returns>The status code within its type.</returns>
-    public static byte StatusCode(ushort status) => (byte)status;
+    public static byte StatusCode(ushort status) => (byte)(status & 0xFF);
 
     /// <summary>The status value (SCT and SC) of a completion queue entry's DW3.</summary>
     /// <param name="dword3">The entry's DW3 (bits 31:16 are the Status Field and Phase Tag).</param>
