@@ -46,7 +46,7 @@ public sealed class NvmeController : IPciDevice
         | (1 << 6) | (1 << 8) | PciConfigurationSpace.CommandInterruptDisable;
 
     private const int PowerManagementCapability = 0x40;
-    private const int AbortCommandLimit = 4; // Identify Controller ACL = 3 (0-based)
+    private const int AbortCommandLimit = 4; // Identify Controller ACL = 3 (0-based); each Abort completes at once, so the limit is never reached
 
     private readonly uint[] _registers;
     private readonly int _doorbellStride;
@@ -64,7 +64,6 @@ public sealed class NvmeController : IPciDevice
     private int _allocatedCompletionQueues;
     private bool _queuesCreated;
     private uint _interruptCoalescing;
-    private int _abortsInProgress;
     private bool _removed;
     private long _controllerResets;
     private long _invalidDoorbellWrites;
@@ -520,7 +519,6 @@ public sealed class NvmeController : IPciDevice
         _allocatedCompletionQueues = Options.MaximumIoQueues;
         _queuesCreated = false;
         _interruptCoalescing = 0;
-        _abortsInProgress = 0;
     }
 
     /// <summary>§3.1.13-14: SQyTDBL and CQyHDBL. Invalid writes are ignored (and counted).</summary>
@@ -1015,15 +1013,10 @@ public sealed class NvmeController : IPciDevice
     /// <summary>
     /// §5.1 Abort: a command still in flight (fetched, its latency not over) completes with Command Abort Requested
     /// and the Abort's DW0 bit 0 is 0; a command not found leaves DW0 bit 0 set (not aborted) and the Abort succeeds.
-    /// More than ACL + 1 Aborts at once: Abort Command Limit Exceeded.
+    /// An Abort completes when it runs, so no more than one is ever outstanding and ACL is never exceeded.
     /// </summary>
     private ushort Abort(int submissionQueueId, ushort commandId, ref uint result)
     {
-        if (_abortsInProgress >= AbortCommandLimit)
-        {
-            return NvmeStatus.AbortCommandLimitExceeded;
-        }
-
         result = 1;
         foreach (var (pending, _) in _pending.UnorderedItems)
         {

@@ -185,6 +185,23 @@ public class NvmeRegisterTests
     }
 
     [Fact]
+    public void DoorbellStride_PlacesTheDoorbellsFourShiftedByDstrdApart()
+    {
+        using var rig = new NvmeRig(new NvmeControllerOptions { DoorbellStride = 2 });
+        Assert.Equal(0x1000 + 16, CompletionQueueHeadDoorbell(0, 2));
+        Assert.Equal(0x1000 + 32, SubmissionQueueTailDoorbell(1, 2));
+        rig.EnableReady();
+        Assert.Equal(NvmeStatus.SuccessfulCompletion, rig.Admin(new NvmeRig.Command(NvmeOpcodes.Identify) { Cdw10 = 1, Prp1 = rig.Physical(NvmeRig.Scratch) }).Status);
+        rig.CreateIoQueuePair();
+        Assert.Equal(NvmeStatus.SuccessfulCompletion, rig.Run(1, new NvmeRig.Command(NvmeOpcodes.Flush) { Nsid = 1 }).Status);
+        Assert.Equal(0, rig.Controller.InvalidDoorbellWriteCount);
+        rig.Write(DoorbellBase + 4, 1);        // between two doorbells: nothing there
+        Assert.Equal(1, rig.Controller.InvalidDoorbellWriteCount);
+        rig.Write(SubmissionQueueTailDoorbell(1, 2), 16); // past the queue's 16 entries
+        Assert.Equal(2, rig.Controller.InvalidDoorbellWriteCount);
+    }
+
+    [Fact]
     public void InterruptMask_SetAndClear_ReadTheMask()
     {
         using var rig = new NvmeRig();
