@@ -46,6 +46,7 @@ public sealed class NvmeController : IPciDevice
         | (1 << 6) | (1 << 8) | PciConfigurationSpace.CommandInterruptDisable;
 
     private const int PowerManagementCapability = 0x40;
+    private const int AsynchronousEventRequestLimit = 4; // Identify Controller AERL = 3 (0-based)
     private const int AbortCommandLimit = 4; // Identify Controller ACL = 3 (0-based); each Abort completes at once, so the limit is never reached
 
     private readonly uint[] _registers;
@@ -56,6 +57,7 @@ public sealed class NvmeController : IPciDevice
     private readonly SubmissionQueue?[] _submissionQueues;
     private readonly CompletionQueue?[] _completionQueues;
     private readonly PriorityQueue<PendingCommand, (long Due, long Sequence)> _pending = new();
+    private readonly List<PendingCommand> _asynchronousEventRequests = [];
     private readonly long[] _adminCounts = new long[256];
     private readonly long[] _ioCommandCounts = new long[256];
     private long _sequence;
@@ -212,6 +214,21 @@ public sealed class NvmeController : IPciDevice
 
     /// <summary>Doorbell writes the controller ignored: a queue that does not exist, a value past the queue's end, or a write before CSTS.RDY (§4.1; no asynchronous events are reported).</summary>
     public long InvalidDoorbellWriteCount => Interlocked.Read(ref _invalidDoorbellWrites);
+
+    /// <summary>
+    /// Asynchronous Event Requests (§5.2) the controller holds: the model reports no events, so each AER stays
+    /// outstanding (up to AERL + 1 = 4) until a controller reset or an Abort.
+    /// </summary>
+    public int OutstandingAsynchronousEventRequests
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return _asynchronousEventRequests.Count;
+            }
+        }
+    }
 
     /// <summary>The lock that serializes register writes and the controller's events.</summary>
     internal object Gate { get; } = new();
@@ -505,6 +522,7 @@ public sealed class NvmeController : IPciDevice
         _commandTimer.Cancel();
         _shutdownTimer.Cancel();
         _pending.Clear();
+        _asynchronousEventRequests.Clear();
         Array.Clear(_submissionQueues);
         Array.Clear(_completionQueues);
         Set(CSTS, 0);
@@ -618,6 +636,18 @@ public sealed class NvmeController : IPciDevice
         {
             status = NvmeStatus.InvalidFieldInCommand; // FUSE (bits 9:8) or PSDT (bits 15:14): no fused operations, no SGLs
             Interlocked.Increment(ref (pending.Queue.Id == 0 ? _adminCounts : _ioCommandCounts)[opcode]);
+        }
+        else if (pending.Queue.Id == 0 && opcode == NvmeOpcodes.AsynchronousEventRequest)
+        {
+            // §5.2: an AER completes when an event occurs; the model has none to report, so it is held.
+            Interlocked.Increment(ref _adminCounts[opcode]);
+            if (_asynchronousEventRequests.Count < AsynchronousEventRequestLimit)
+            {
+                _asynchronousEventRequests.Add(pending);
+                return;
+            }
+
+            status = NvmeStatus.AsynchronousEventRequestLimitExceeded;
         }
         else if (pending.Queue.Id == 0)
         {
@@ -743,6 +773,9 @@ public sealed class NvmeController : IPciDevice
             case NvmeOpcodes.GetFeatures:
                 return GetFeature(cdw10, ref result);
 
+            case NvmeOpcodes.GetLogPage:
+                return GetLogPage(command, cdw10);
+
             case NvmeOpcodes.Abort:
                 return Abort((int)(cdw10 & 0xFFFF), (ushort)(cdw10 >> 16), ref result);
 
@@ -829,6 +862,41 @@ public sealed class NvmeController : IPciDevice
         data[25] = 0;                                                    // NLBAF: one format (0-based)
         data[26] = 0;                                                    // FLBAS: format 0, no metadata
         BinaryPrimitives.WriteUInt32LittleEndian(data[128..], 9u << 16); // LBAF0: MS 0, LBADS 9 (512 bytes), RP 0
+    }
+
+    /// <summary>
+    /// §5.14 Get Log Page: LID 01h Error Information (one 64-byte entry, all zero: no errors logged), 02h SMART / Health
+    /// Information (512 bytes: composite temperature 300 K, available spare 100 %, threshold 10 %, the rest 0), 03h
+    /// Firmware Slot Information (512 bytes: slot 1 active, FRS1 the firmware revision). NUMD (CDW10 bits 27:16, 0-based
+    /// dwords) sets the length; bytes past the log read 0. Other LIDs: Invalid Log Page.
+    /// </summary>
+    private ushort GetLogPage(byte[] command, uint cdw10)
+    {
+        var length = (int)(((cdw10 >> 16) & 0xFFF) + 1) * 4;
+        if (length > 4096 << Options.MaximumDataTransferSizeExponent)
+        {
+            return NvmeStatus.InvalidFieldInCommand;
+        }
+
+        var log = new byte[Math.Max(length, 512)];
+        switch (cdw10 & 0xFF)
+        {
+            case 0x01:
+                break;
+            case 0x02:
+                BinaryPrimitives.WriteUInt16LittleEndian(log.AsSpan(1), 300); // Composite Temperature, kelvins
+                log[3] = 100;                                                   // Available Spare
+                log[4] = 10;                                                    // Available Spare Threshold
+                break;
+            case 0x03:
+                log[0] = 1;                                                     // AFI: slot 1 active
+                Ascii(log.AsSpan(8, 8), Options.FirmwareRevision);              // FRS1
+                break;
+            default:
+                return NvmeStatus.InvalidLogPage;
+        }
+
+        return DeviceToHost(command, log.AsSpan(0, length));
     }
 
     /// <summary>§5.3 Create I/O Completion Queue.</summary>
@@ -1018,6 +1086,18 @@ public sealed class NvmeController : IPciDevice
     private ushort Abort(int submissionQueueId, ushort commandId, ref uint result)
     {
         result = 1;
+        if (submissionQueueId == 0)
+        {
+            var held = _asynchronousEventRequests.FindIndex(aer => BinaryPrimitives.ReadUInt16LittleEndian(aer.Command.AsSpan(2)) == commandId);
+            if (held >= 0)
+            {
+                _asynchronousEventRequests.RemoveAt(held);
+                Complete(_submissionQueues[0]!, commandId, NvmeStatus.CommandAbortRequested, 0);
+                result = 0;
+                return NvmeStatus.SuccessfulCompletion;
+            }
+        }
+
         foreach (var (pending, _) in _pending.UnorderedItems)
         {
             if (pending.Queue.Id == submissionQueueId && !pending.Aborted && ReferenceEquals(_submissionQueues[submissionQueueId], pending.Queue)

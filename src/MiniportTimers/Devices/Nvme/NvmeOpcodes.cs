@@ -12,7 +12,7 @@ public static class NvmeOpcodes
     /// <summary>§5.4 Create I/O Submission Queue (admin 01h).</summary>
     public const byte CreateIoSubmissionQueue = 0x01;
 
-    /// <summary>§5.14 Get Log Page (admin 02h; not implemented by the model: Invalid Command Opcode).</summary>
+    /// <summary>§5.14 Get Log Page (admin 02h): Error Information, SMART / Health Information and Firmware Slot Information.</summary>
     public const byte GetLogPage = 0x02;
 
     /// <summary>§5.5 Delete I/O Completion Queue (admin 04h).</summary>
@@ -33,7 +33,7 @@ public static class NvmeOpcodes
     /// <summary>§5.9 Get Features (admin 0Ah).</summary>
     public const byte GetFeatures = 0x0A;
 
-    /// <summary>§5.2 Asynchronous Event Request (admin 0Ch; not implemented by the model: Invalid Command Opcode).</summary>
+    /// <summary>§5.2 Asynchronous Event Request (admin 0Ch): held outstanding, as the model reports no events.</summary>
     public const byte AsynchronousEventRequest = 0x0C;
 
     /// <summary>§6.8 Flush (NVM 00h).</summary>

@@ -50,6 +50,12 @@ public static class NvmeStatus
     /// <summary>SCT 1, SC 03h: Abort Command Limit Exceeded.</summary>
     public const ushort AbortCommandLimitExceeded = 0x0103;
 
+    /// <summary>SCT 1, SC 05h: Asynchronous Event Request Limit Exceeded.</summary>
+    public const ushort AsynchronousEventRequestLimitExceeded = 0x0105;
+
+    /// <summary>SCT 1, SC 09h: Invalid Log Page.</summary>
+    public const ushort InvalidLogPage = 0x0109;
+
     /// <summary>SCT 1, SC 08h: Invalid Interrupt Vector.</summary>
     public const ushort InvalidInterruptVector = 0x0108;
 

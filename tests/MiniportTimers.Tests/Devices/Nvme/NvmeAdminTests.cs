@@ -173,7 +173,7 @@ public class NvmeAdminTests
     {
         using var rig = new NvmeRig();
         rig.EnableReady();
-        foreach (var opcode in new byte[] { NvmeOpcodes.GetLogPage, NvmeOpcodes.AsynchronousEventRequest, 0x10, 0x80, 0xC0, 0xFF })
+        foreach (var opcode in new byte[] { 0x03, 0x10, 0x11, 0x80, 0x81, 0xC0, 0xFF })
         {
             var completion = rig.Admin(new Command(opcode));
             Assert.Equal(NvmeStatus.InvalidCommandOpcode, completion.Status);
@@ -185,6 +185,57 @@ public class NvmeAdminTests
         Assert.Equal(NvmeStatus.InvalidFieldInCommand, fused.Status);
         var sgl = rig.Admin(new Command(NvmeOpcodes.Identify) { Flags = 0x40, Cdw10 = 1, Prp1 = rig.Physical(NvmeRig.Scratch) });  // PSDT = 01b
         Assert.Equal(NvmeStatus.InvalidFieldInCommand, sgl.Status);
+    }
+
+    [Fact]
+    public void AsynchronousEventRequests_AreHeldUpToTheLimit_AndAbortedOrDroppedByAReset()
+    {
+        using var rig = new NvmeRig();
+        rig.EnableReady();
+        var held = new List<ushort>();
+        for (var i = 0; i < 4; i++)
+        {
+            held.Add(rig.Submit(0, new Command(NvmeOpcodes.AsynchronousEventRequest)));
+        }
+
+        rig.Settle();
+        Assert.Null(rig.Poll(0));                                   // no events: nothing completes
+        Assert.Equal(4, rig.Controller.OutstandingAsynchronousEventRequests);
+        var fifth = rig.Admin(new Command(NvmeOpcodes.AsynchronousEventRequest));
+        Assert.Equal(NvmeStatus.AsynchronousEventRequestLimitExceeded, fifth.Status);
+        Assert.Equal(5, rig.Controller.GetAdminCommandCount(NvmeOpcodes.AsynchronousEventRequest));
+
+        rig.Submit(0, new Command(NvmeOpcodes.Abort) { Cdw10 = (uint)held[1] << 16 });
+        rig.Settle();
+        var aborted = rig.Poll(0);
+        var abort = rig.Poll(0);
+        Assert.Equal((held[1], NvmeStatus.CommandAbortRequested), (aborted!.Value.CommandId, aborted.Value.Status));
+        Assert.Equal((NvmeStatus.SuccessfulCompletion, 0u), (abort!.Value.Status, abort.Value.Result & 1));
+        Assert.Equal(3, rig.Controller.OutstandingAsynchronousEventRequests);
+
+        rig.Write(NvmeRegisters.CC, 0);
+        Assert.Equal(0, rig.Controller.OutstandingAsynchronousEventRequests);
+    }
+
+    [Fact]
+    public void GetLogPage_ReturnsTheSmartFirmwareAndErrorLogs_AndRejectsOthers()
+    {
+        using var rig = new NvmeRig(new NvmeControllerOptions { FirmwareRevision = "FW9" });
+        rig.EnableReady();
+        rig.Memory(NvmeRig.Scratch, 4096).Fill(0xEE);
+        var smart = rig.Admin(new Command(NvmeOpcodes.GetLogPage) { Nsid = 0xFFFF_FFFF, Cdw10 = 0x02 | (127u << 16), Prp1 = rig.Physical(NvmeRig.Scratch) });
+        Assert.Equal(NvmeStatus.SuccessfulCompletion, smart.Status);
+        var log = rig.Memory(NvmeRig.Scratch, 512);
+        Assert.Equal(300, BinaryPrimitives.ReadUInt16LittleEndian(log[1..]));
+        Assert.Equal(100, log[3]);
+        Assert.Equal(0xEE, rig.Memory(NvmeRig.Scratch + 512, 1)[0]);  // NUMD 127: 512 bytes, no more
+
+        Assert.Equal(NvmeStatus.SuccessfulCompletion, rig.Admin(new Command(NvmeOpcodes.GetLogPage) { Cdw10 = 0x03 | (127u << 16), Prp1 = rig.Physical(NvmeRig.Scratch) }).Status);
+        Assert.Equal(1, rig.Memory(NvmeRig.Scratch, 1)[0]);
+        Assert.Equal("FW9     ", Encoding.ASCII.GetString(rig.Memory(NvmeRig.Scratch + 8, 8)));
+        Assert.Equal(NvmeStatus.SuccessfulCompletion, rig.Admin(new Command(NvmeOpcodes.GetLogPage) { Cdw10 = 0x01 | (15u << 16), Prp1 = rig.Physical(NvmeRig.Scratch) }).Status);
+        Assert.True(rig.Memory(NvmeRig.Scratch, 64).IndexOfAnyExcept((byte)0) < 0);
+        Assert.Equal(NvmeStatus.InvalidLogPage, rig.Admin(new Command(NvmeOpcodes.GetLogPage) { Cdw10 = 0x04 | (15u << 16), Prp1 = rig.Physical(NvmeRig.Scratch) }).Status);
     }
 
     [Fact]
