@@ -30,6 +30,21 @@ public class NvmeRegisterTests
     }
 
     [Fact]
+    public void AdapterHardware_MapsBar0ToTheRegisterMemory_AndRoutesAccessesToTheController()
+    {
+        using var rig = new NvmeRig(new NvmeControllerOptions { Bar0Address = 0x38_0000_0000 }); // above 4 GiB: MUBAR 38h
+        Assert.Equal(0x0000_0004u, rig.Controller.PciConfiguration.BaseAddress(0));
+        Assert.Equal(0x38u, rig.Controller.PciConfiguration.BaseAddress(1));
+        using var hardware = new AdapterHardware(rig.Controller);
+        var registers = hardware.MapDeviceBase(0x38_0000_0000, RegisterSpaceLength, inIoSpace: false);
+        Assert.Equal(rig.Controller.RegisterBase, registers);
+        Assert.Equal(0, hardware.MapDeviceBase(0x38_0000_0000, RegisterSpaceLength + 1, inIoSpace: false));
+        hardware.Write("StorPortWriteRegisterUlong", registers + AQA, 4, 0x0003_0003);
+        Assert.Equal(0x0003_0003u, hardware.Read("StorPortReadRegisterUlong", registers + AQA, 4));
+        Assert.Equal(VS_1_3, hardware.Read("StorPortReadRegisterUlong", registers + VS, 4));
+    }
+
+    [Fact]
     public void Registers_AfterPowerOn_HoldTheResetValues()
     {
         using var rig = new NvmeRig(new NvmeControllerOptions { MaximumQueueEntries = 256, TimeoutUnits = 30, DoorbellStride = 1, Version = VS_1_2 });
