@@ -138,6 +138,7 @@ public static partial class NvmeMiniport
         finally
         {
             StorPortReleaseSpinLock(deviceExtension, ref lockHandle);
+            e.Controller.UnmaskInterrupt(); // INTMC: entries posted meanwhile raise the line again
         }
     }
 

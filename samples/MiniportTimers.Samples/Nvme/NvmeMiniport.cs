@@ -54,6 +54,7 @@ public static partial class NvmeMiniport
     private static bool HwInterrupt(object deviceExtension)
     {
         var e = (NvmeExtension)deviceExtension;
+        e.Controller.MaskInterrupt(); // INTMS (§7.5.1.1): the line falls until the DPC has reaped
         StorPortIssueDpc(deviceExtension, e.CompletionDpc, null, null);
         return true;
     }

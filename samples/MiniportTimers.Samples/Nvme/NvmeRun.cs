@@ -1,3 +1,4 @@
+using MiniportTimers.Devices.Memory;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Harness;
@@ -109,9 +110,11 @@ public sealed class NvmeRun : ISampleRun
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentOutOfRangeException.ThrowIfLessThan(Adapters, 1);
         var rng = new Random(_seed);
+        var addressMap = new HostAddressMap();
         _controllers = [.. Enumerable.Range(0, Adapters).Select(i => new NvmeController(
             i,
             engine,
+            addressMap,
             (ReadyDelayMilliseconds ?? rng.Next(8, 30)) * Ms,
             rng.Next(100, 400) * TimeUnits.NanosecondsPerMicrosecond,
             SurpriseRemoval && i == Adapters - 1 ? workload.Origin + (SurpriseRemovalAtMicroseconds is { } us ? us * TimeUnits.NanosecondsPerMicrosecond : durationNanoseconds * 6 / 10) : null))];
@@ -127,7 +130,7 @@ public sealed class NvmeRun : ISampleRun
 
     private static void CreateAdapter(StorportHost host, NvmeController controller, Workload w, long duration)
     {
-        var adapter = host.AddAdapter($"nvme{controller.Index}");
+        var adapter = host.AddAdapter($"nvme{controller.Index}", controller.Device); // its line interrupt runs HwInterrupt
         controller.Adapter = adapter;
         var e = (NvmeExtension)adapter.DeviceExtension;
 
@@ -153,6 +156,11 @@ public sealed class NvmeRun : ISampleRun
         foreach (var adapter in CreatedAdapters)
         {
             adapter.Remove();
+        }
+
+        foreach (var controller in _controllers)
+        {
+            controller.Dispose();
         }
     }
 
