@@ -6,7 +6,7 @@ namespace MiniportTimers.Native.Ndis;
 
 /// <summary>
 /// A native (C) NDIS 6 miniport on an <see cref="NdisHost"/>: <see cref="Load"/> loads its .so and runs its DriverEntry,
-/// whose NdisMRegisterMiniportDriver registers its handlers with the host; then <see cref="NdisHost.AddAdapter"/> runs
+/// whose NdisMRegisterMiniportDriver registers its handlers with the host; then <see cref="NdisHost.AddAdapter()"/> runs
 /// its MiniportInitializeEx as for a C# miniport, and pause, restart, reset and halt call its handlers. Its NDIS 5
 /// timers and NDIS 6 timer objects are the host's: same semantics, verifier, report and trace.
 /// </summary>

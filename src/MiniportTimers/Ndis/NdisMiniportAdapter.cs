@@ -33,6 +33,15 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     /// <summary>The host.</summary>
     public NdisHost Host { get; }
 
+    /// <summary>
+    /// The adapter's device (<see cref="NdisHost.AddAdapter(Devices.Pci.IPciDevice?)"/>): its PCI configuration space,
+    /// port ranges, shared memory and line interrupt as the miniport reaches them; null for an adapter without hardware.
+    /// </summary>
+    public Hosting.Hardware.AdapterHardware? Hardware { get; internal set; }
+
+    /// <summary>Shared memory blocks the miniport had not freed when MiniportHalt returned (the host then freed them); -1 before halt.</summary>
+    public int SharedMemoryLeftAtHalt { get; private set; } = -1;
+
     /// <summary>The MiniportAdapterContext the miniport registered with NdisMSetMiniportAttributes.</summary>
     public object? MiniportAdapterContext { get; internal set; }
 
@@ -203,6 +212,23 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
             }
         }
 
+        if (Hardware is { } hardware)
+        {
+            hardware.Device.Interrupt.Connect(null);
+            SharedMemoryLeftAtHalt = hardware.DmaBlockCount;
+            if (haltRan && SharedMemoryLeftAtHalt > 0)
+            {
+                HostCore.TeardownMisuse(
+                    Name,
+                    "Halt",
+                    new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1004, (ulong)SharedMemoryLeftAtHalt, 0, 0, "shared memory was still allocated after MiniportHalt returned"),
+                    "SharedMemoryNotFreedAtHalt",
+                    $"{SharedMemoryLeftAtHalt} block(s) of shared memory (NdisMAllocateSharedMemory) were still allocated after MiniportHalt returned; the host freed them.");
+            }
+
+            hardware.Dispose();
+        }
+
         MoveToFinalState(NdisAdapterState.Halted);
         Host.Release(this);
     }
@@ -274,8 +300,12 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
             }
 
             handle = Interrupt = new NdisInterrupt(this, context ?? MiniportAdapterContext, isr, dpc, Host.Options.InterruptIrql);
-            return NdisApi.NDIS_STATUS_SUCCESS;
         }
+
+        // The device's INTx line (level-triggered): each rising edge runs the ISR; a line still asserted after the ISR
+        // and its DPC gives no new edge, as with a level-triggered controller that the driver must clear.
+        Hardware?.Device.Interrupt.Connect(() => RaiseInterrupt());
+        return NdisApi.NDIS_STATUS_SUCCESS;
     }
 
     /// <summary>The queued interrupt DPC: MiniportInterruptDPC at DISPATCH_LEVEL, watched like every DPC.</summary>
