@@ -12,7 +12,7 @@ namespace MiniportTimers.Native.Ndis;
 /// </summary>
 /// <remarks>
 /// Emulated for native drivers: initialize, halt, pause, restart, reset, NDIS 6 OID requests, sends and receive
-/// returns, MiniportDriverUnload at <see cref="Unload"/>, and every timer DDI. Not called: MiniportCheckForHangEx,
+/// returns, MiniportCheckForHangEx every 2 s, MiniportDriverUnload at <see cref="Unload"/>, and every timer DDI. Not called:
 /// MiniportCancelSend, MiniportCancelOidRequest, MiniportDevicePnPEventNotify, MiniportShutdownEx (docs/native.md).
 /// Thread-safe.
 /// </remarks>
@@ -188,6 +188,8 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
             OidRequestHandler = c.OidRequestHandler == 0 ? null : (context, request) => OidRequest(c.OidRequestHandler, Context(context), request),
             SendNetBufferListsHandler = c.SendNetBufferListsHandler == 0 ? null : (context, nbl) => Send(c.SendNetBufferListsHandler, Context(context), nbl),
             ReturnNetBufferListsHandler = c.ReturnNetBufferListsHandler == 0 ? null : (context, nbls, flags) => Return(c.ReturnNetBufferListsHandler, Context(context), nbls, flags),
+            CheckForHangHandlerEx = c.CheckForHangHandlerEx == 0 ? null : context =>
+                DdiGuard.Call(this, NameOf(c.CheckForHangHandlerEx), (c.CheckForHangHandlerEx, Context(context)), static (d, s, f) => d.Shim.CallBoolean(s.CheckForHangHandlerEx, s.Item2, f)) != 0,
             ResetHandlerEx = c.ResetHandlerEx == 0 ? null : (object context, out bool addressingReset) =>
             {
                 byte reset = 0;

@@ -1,3 +1,4 @@
+using MiniportTimers.Engine;
 using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Routines;
 using MiniportTimers.Hosting.Timers;
@@ -80,6 +81,66 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
 
         TrySetState(NdisAdapterState.Paused, NdisAdapterState.Initializing);
         Restart();
+        StartHangCheck();
+    }
+
+    private EngineTimer? _hangCheck;
+    private long _hangChecks;
+
+    /// <summary>How many times the host called MiniportCheckForHangEx.</summary>
+    public long HangChecks => Interlocked.Read(ref _hangChecks);
+
+    /// <summary>NDIS calls MiniportCheckForHangEx periodically (<see cref="NdisHostOptions.CheckForHangIntervalMilliseconds"/>), at DISPATCH_LEVEL, no lock held.</summary>
+    private void StartHangCheck()
+    {
+        var interval = Host.Options.CheckForHangIntervalMilliseconds * TimeUnits.NanosecondsPerMillisecond;
+        if (_handlers.CheckForHangHandlerEx is null || interval <= 0 || !IsLive)
+        {
+            return;
+        }
+
+        var engine = Host.Engine;
+        _hangCheck = engine.CreateTimer(static (t, in firing) => ((NdisMiniportAdapter)t.State!).CheckForHang(firing.DueNanoseconds), this);
+        engine.Arm(_hangCheck, checked(engine.NowNanoseconds + interval));
+    }
+
+    private void CheckForHang(long dueNanoseconds)
+    {
+        if (!IsLive || _hangCheck is not { } timer || _handlers.CheckForHangHandlerEx is not { } check)
+        {
+            return;
+        }
+
+        if (State == NdisAdapterState.Running && !ResetInProgress)
+        {
+            var hung = false;
+            Interlocked.Increment(ref _hangChecks);
+            Run(NdisRoutines.MiniportCheckForHangEx, KIRQL.DISPATCH_LEVEL, () => hung = check(Context));
+            if (hung && IsLive)
+            {
+                Reset();
+            }
+        }
+
+        if (IsLive)
+        {
+            try
+            {
+                Host.Engine.Arm(timer, checked(dueNanoseconds + (Host.Options.CheckForHangIntervalMilliseconds * TimeUnits.NanosecondsPerMillisecond)));
+            }
+            catch (ObjectDisposedException)
+            {
+                // the host's engine is gone
+            }
+        }
+    }
+
+    private void StopHangCheck()
+    {
+        if (_hangCheck is { } timer)
+        {
+            Host.Engine.Cancel(timer);
+        }
     }
 
     /// <summary>Calls MiniportPause (PASSIVE_LEVEL). A NDIS_STATUS_PENDING answer leaves the adapter <see cref="NdisAdapterState.Pausing"/> until NdisMPauseComplete.</summary>
@@ -183,6 +244,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         }
 
         var haltRan = State != NdisAdapterState.Faulted;
+        StopHangCheck();
         if (haltRan)
         {
             Run(NdisRoutines.MiniportHaltEx, KIRQL.PASSIVE_LEVEL, () => _handlers.HaltHandlerEx!(Context));
@@ -348,6 +410,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     private protected override void OnFaulted()
     {
         MoveToFinalState(NdisAdapterState.Faulted);
+        StopHangCheck();
         Timers.AbandonAll();
     }
 

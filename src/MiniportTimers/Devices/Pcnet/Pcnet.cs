@@ -241,7 +241,7 @@ public sealed class Pcnet : IPciDevice
             {
                 for (var i = 0; i < width; i++)
                 {
-                    _aprom[offset + i] = (byte)(value >> (8 * i));
+                    _aprom[offset + i] = unchecked((byte)(value >> (8 * i)));
                 }
             }
 
@@ -261,7 +261,7 @@ public sealed class Pcnet : IPciDevice
         var bdp = Dwio ? Bdp32 : Bdp16;
         if (offset == Rdp)
         {
-            return WriteCsr(_rap, (ushort)value);
+            return WriteCsr(_rap, unchecked((ushort)value));
         }
 
         if (offset == rap)
@@ -270,7 +270,7 @@ public sealed class Pcnet : IPciDevice
         }
         else if (offset == bdp)
         {
-            WriteBcr(_rap, (ushort)value);
+            WriteBcr(_rap, unchecked((ushort)value));
         }
 
         return null;
@@ -329,7 +329,7 @@ public sealed class Pcnet : IPciDevice
     private List<byte[]>? WriteCsr0(ushort value)
     {
         var csr0 = _csr[0];
-        csr0 &= (ushort)~(value & CSR0_W1C);
+        csr0 &= unchecked((ushort)~(value & CSR0_W1C));
         csr0 = (ushort)((csr0 & ~CSR0_IENA) | (value & CSR0_IENA));
         if ((value & CSR0_STOP) != 0)
         {
@@ -402,14 +402,14 @@ public sealed class Pcnet : IPciDevice
 
         var rdra = BinaryPrimitives.ReadUInt32LittleEndian(block[20..]);
         var tdra = BinaryPrimitives.ReadUInt32LittleEndian(block[24..]);
-        _csr[CSR24] = (ushort)rdra;
+        _csr[CSR24] = unchecked((ushort)rdra);
         _csr[CSR24 + 1] = (ushort)(rdra >> 16);
-        _csr[CSR30] = (ushort)tdra;
+        _csr[CSR30] = unchecked((ushort)tdra);
         _csr[CSR30 + 1] = (ushort)(tdra >> 16);
         _rxCount = 1 << Math.Min(rlen, 9); // encoded lengths above 9 mean 512
         _txCount = 1 << Math.Min(tlen, 9);
-        _csr[CSR76] = (ushort)-_rxCount;
-        _csr[CSR78] = (ushort)-_txCount;
+        _csr[CSR76] = unchecked((ushort)-_rxCount);
+        _csr[CSR78] = unchecked((ushort)-_txCount);
         _csr[CSR6] = (ushort)((tlen << 12) | (rlen << 8));
         _rxIndex = _txIndex = 0;
     }
