@@ -25,7 +25,8 @@ internal static class SampleFactory
             new Ndis.NdisHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds },
             s.DriverAdapters,
             s.DriverDebug ? Console.Error : null,
-            out error);
+            out error,
+            s.Device);
 
     private static ISampleRun Create(string name, RunSettings s, Storport.StorportHostOptions storport, Ndis.NdisHostOptions ndis) => name switch
     {
