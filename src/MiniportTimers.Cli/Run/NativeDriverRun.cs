@@ -274,6 +274,11 @@ internal sealed class NativeDriverRun : ISampleRun
         _ndisAdapters.ForEach(a => a.Halt());
         if (_pcnet is { } pcnet && DebugOutput is { } output)
         {
+            foreach (var indication in _ndisHost?.Indications ?? [])
+            {
+                output.WriteLine($"pcnet scenario: {indication.Adapter}: {NdisApi.NdisStatusName(indication.StatusCode)} indicated at {indication.AtNanoseconds / 1000.0:N3} µs");
+            }
+
             foreach (var line in pcnet.Events)
             {
                 output.WriteLine($"pcnet scenario: {line}");

@@ -83,7 +83,7 @@ internal sealed class PcnetScenario
             foreach (var adapter in _adapters)
             {
                 var status = adapter.Reset();
-                _events.Add($"{adapter.Name}: MiniportReset returned 0x{status:X8}");
+                Log($"{adapter.Name}: MiniportReset returned 0x{status:X8}");
                 if (status == NdisApi.NDIS_STATUS_SUCCESS)
                 {
                     ResetsSucceeded++;
@@ -92,10 +92,15 @@ internal sealed class PcnetScenario
         });
     }
 
+    private void Log(string line) =>
+        _events.Add($"{(_adapters.Count > 0 ? _adapters[0].Host.Engine.NowNanoseconds / 1000.0 : 0):N3} µs: {line}");
+
+    private static string MediaState(uint state) => state == 0 ? "NdisMediaStateConnected" : "NdisMediaStateDisconnected";
+
     private void Link(bool up)
     {
         _nics.ForEach(n => n.SetLink(up));
-        _events.Add($"cables {(up ? "plugged in" : "unplugged")}");
+        Log($"cables {(up ? "plugged in" : "unplugged")}");
     }
 
     private void CheckMediaStatus()
@@ -114,7 +119,7 @@ internal sealed class PcnetScenario
             else
             {
                 OidDisagreements++;
-                _events.Add($"{adapter.Name}: OID_GEN_MEDIA_CONNECT_STATUS answered 0x{status:X8} {answer}, the last indication says {expected}");
+                Log($"{adapter.Name}: OID_GEN_MEDIA_CONNECT_STATUS answered 0x{status:X8} {MediaState(answer)}, but its last media indication says {MediaState(expected)}");
             }
         }
     }
@@ -161,6 +166,6 @@ internal sealed class PcnetScenario
             _adapters[0].Send(new NET_BUFFER_LIST { Tag = i + 1, Data = frame });
         }
 
-        _events.Add($"{_adapters[0].Name}: {FrameCount} frames sent to {Convert.ToHexString(destination)}");
+        Log($"{_adapters[0].Name}: {FrameCount} frames sent to {Convert.ToHexString(destination)}");
     }
 }
