@@ -324,6 +324,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         {
             NativeNdisObjects.RemoveAdapter(ndisAdapter);
             NdisDataExports.ForgetAdapter(ndisAdapter);
+            NdisHardwareExports.ForgetAdapter(ndisAdapter);
             NativeAdapterRelease.UnbindStorage(this, adapter);
         }
     }

@@ -15,6 +15,12 @@ namespace MiniportTimers.Native.Ndis;
 /// </summary>
 internal static unsafe partial class NdisHardwareExports
 {
+    /// <summary>Adapters that registered a port range, for port access from code that runs for no adapter the host knows (a KDPC the driver queued).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<NdisMiniportAdapter, AdapterHardware> PortOwners = new();
+
+    /// <summary>The adapter was released: its ports are no longer found.</summary>
+    internal static void ForgetAdapter(NdisMiniportAdapter adapter) => PortOwners.TryRemove(adapter, out _);
+
     private static AdapterHardware? HardwareOf(nint handle, string routine) =>
         NativeNdisObjects.RequireAdapter(handle, routine).Hardware;
 
@@ -46,7 +52,13 @@ internal static unsafe partial class NdisHardwareExports
     {
         Ke.RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(NdisMRegisterIoPortRange));
         ArgumentOutOfRangeException.ThrowIfZero(portOffset, nameof(portOffset));
-        var address = HardwareOf(miniportAdapterHandle, nameof(NdisMRegisterIoPortRange))?.MapDeviceBase(initialPort, numberOfPorts, inIoSpace: true) ?? 0;
+        var adapter = NativeNdisObjects.RequireAdapter(miniportAdapterHandle, nameof(NdisMRegisterIoPortRange));
+        var address = adapter.Hardware?.MapDeviceBase(initialPort, numberOfPorts, inIoSpace: true) ?? 0;
+        if (address != 0)
+        {
+            PortOwners[adapter] = adapter.Hardware!;
+        }
+
         *(nint*)portOffset = address;
         return address == 0 ? unchecked((int)0xC001001E) /* NDIS_STATUS_RESOURCE_CONFLICT */ : 0;
     }
@@ -86,10 +98,35 @@ internal static unsafe partial class NdisHardwareExports
         }
     }
 
-    /// <summary>The hardware of the adapter whose routine is running: port I/O names no adapter, as on a machine it names no device.</summary>
-    private static AdapterHardware PortHardware(string routine, nint port) =>
-        (CurrentRoutine.Adapter as NdisMiniportAdapter)?.Hardware
-        ?? throw new BugCheckException(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)port, 0, 0, 0, $"{routine}: port 0x{port:X} accessed outside a routine of an adapter with a device");
+    /// <summary>
+    /// The hardware that decodes <paramref name="port"/>: the running routine's adapter's, else (a KDPC or work item the
+    /// host runs for no adapter) the one adapter of the caller's host whose registered port range covers it, as on a
+    /// machine a port address names one device.
+    /// </summary>
+    private static AdapterHardware PortHardware(string routine, nint port)
+    {
+        if ((CurrentRoutine.Adapter as NdisMiniportAdapter)?.Hardware is { } own)
+        {
+            return own;
+        }
+
+        AdapterHardware? found = null;
+        var engine = KernelContext.CurrentEngine; // the machine the caller runs on: each host is one
+        foreach (var (adapter, hardware) in PortOwners)
+        {
+            if (adapter.IsLive && ReferenceEquals(adapter.Host.Engine, engine) && hardware.Covers(port, 1))
+            {
+                if (found is not null)
+                {
+                    throw new BugCheckException(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)port, 0, 0, 0, $"{routine}: port 0x{port:X} is registered by two adapters and the caller runs for neither");
+                }
+
+                found = hardware;
+            }
+        }
+
+        return found ?? throw new BugCheckException(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)port, 0, 0, 0, $"{routine}: port 0x{port:X} is in no port range an adapter registered (NdisMRegisterIoPortRange)");
+    }
 
     private static byte READ_PORT_UCHAR(nint port) => (byte)PortHardware(nameof(READ_PORT_UCHAR), port).Read(nameof(READ_PORT_UCHAR), port, 1);
 

@@ -95,6 +95,28 @@ public sealed partial class NativeNdis5PcnetTests : IDisposable
     }
 
     [NativeFact]
+    public void ABurstLargerThanTheRing_IsHeldAfterResources_AndRetriedWhenTheMiniportSaysSendResourcesAvailable()
+    {
+        var rig = Start(linkUp: true);
+        rig.Engine.AdvanceBy(Ms);
+        var received = new List<byte[]>();
+        rig.Host.Adapters[1].NetBufferListsIndicated += (_, nbl) => received.Add(nbl.Data.ToArray());
+        var frames = Enumerable.Range(1, 40).Select(i => Frame(rig.Nics[1].Options.MacAddress, rig.Nics[0].Options.MacAddress, i)).ToList();
+        for (var i = 0; i < frames.Count; i++)
+        {
+            Assert.True(rig.Host.Adapters[0].Send(new NET_BUFFER_LIST { Tag = i + 1, Data = frames[i] }));
+        }
+
+        // The miniport's ring holds 15 frames: MiniportSend answered NDIS_STATUS_RESOURCES for the 16th, and NDIS held it
+        // and the rest, in order, until MiniportHandleInterrupt's NdisMSendResourcesAvailable (TINT) let them through.
+        Assert.Equal(15, rig.Host.CountCompletions("SendComplete"));
+        rig.Engine.AdvanceBy(Ms);
+        Assert.Equal(40, rig.Host.CountCompletions("SendComplete", NdisApi.NDIS_STATUS_SUCCESS));
+        Assert.Equal(frames.Select(f => Convert.ToHexString(f)), received.Select(f => Convert.ToHexString(f)));
+        Assert.Empty(rig.Host.Diagnostics.BugChecks);
+    }
+
+    [NativeFact]
     public void AResetCompletes_AndHaltCancelsTheTimer_NothingFiresAfterwards_SharedMemoryFreed()
     {
         var rig = Start(linkUp: true);
