@@ -57,7 +57,14 @@ internal static class RunCommand
             Description = "The device each adapter of an NDIS --driver gets: pcnet (an emulated AMD PCnet-PCI II; the adapters share a hub; cables up at 7 s and down at 17 s, sends at 12 s, resets at 14 s: docs/devices.md).",
             HelpName = "pcnet",
         };
-        device.AcceptOnlyFromAmong("pcnet");
+        device.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => !string.Equals(t.Value, "pcnet", StringComparison.Ordinal)))
+            {
+                result.AddError($"{device.Name}: '{token.Value}' is not one of pcnet.");
+            }
+        });
+        device.CompletionSources.Add(["pcnet"]);
         var driverDebug = new Option<bool>("--driver-debug") { Description = "Echo each --driver's DbgPrint output to stderr as it prints (Windows formatting: %lx is 32 bits, %ws wide)." };
         var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev). Lock holds that took no time are left out unless --trace-all-locks.", HelpName = "path" }.WritableOutput();
         var dispatchers = new Option<int>("--dispatchers") { Description = "Dispatch threads of the real-clock engine, 1-64 (e.g. the number of CPUs): the adapters are spread over them round-robin, so one adapter's blocked callback delays only the adapters on its dispatcher.", DefaultValueFactory = _ => 1, HelpName = "n" }.WholeNumber(1, 64);
