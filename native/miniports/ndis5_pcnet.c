@@ -57,6 +57,8 @@ typedef struct _ADAPTER {
     ULONG_PTR Port;
     NDIS_MINIPORT_INTERRUPT Interrupt;
     NDIS_MINIPORT_TIMER MediaTimer;
+    NDIS_MINIPORT_TIMER RequestTimer;   /* completes a pended set (OID_GEN_CURRENT_LOOKAHEAD) 10 ms later */
+    ULONG Lookahead;
     NDIS_SPIN_LOCK Lock;
     SHARED *Shared;
     NDIS_PHYSICAL_ADDRESS SharedPhysical;
@@ -214,10 +216,27 @@ static NDIS_STATUS QueryInformation(NDIS_HANDLE MiniportAdapterContext, NDIS_OID
     return NDIS_STATUS_SUCCESS;
 }
 
+static VOID RequestTimer(PVOID SystemSpecific1, PVOID FunctionContext, PVOID SystemSpecific2, PVOID SystemSpecific3)
+{
+    PADAPTER a = FunctionContext;
+    UNREFERENCED_PARAMETER(SystemSpecific1);
+    UNREFERENCED_PARAMETER(SystemSpecific2);
+    UNREFERENCED_PARAMETER(SystemSpecific3);
+    DbgPrint("RequestTimer completes the lookahead set (%lu) at %I64u\n", a->Lookahead, KeQueryInterruptTime());
+    NdisMSetInformationComplete(a->Handle, NDIS_STATUS_SUCCESS);
+}
+
 static NDIS_STATUS SetInformation(NDIS_HANDLE MiniportAdapterContext, NDIS_OID Oid, PVOID InformationBuffer, ULONG InformationBufferLength, PULONG BytesRead, PULONG BytesNeeded)
 {
     PADAPTER a = MiniportAdapterContext;
     *BytesNeeded = sizeof(ULONG);
+    if (Oid == OID_GEN_CURRENT_LOOKAHEAD && InformationBufferLength >= sizeof(ULONG)) {
+        /* pended: NDIS 5 keeps BytesRead until NdisMSetInformationComplete */
+        NdisMoveMemory(&a->Lookahead, InformationBuffer, sizeof(ULONG));
+        *BytesRead = sizeof(ULONG);
+        NdisMSetTimer(&a->RequestTimer, 10);
+        return NDIS_STATUS_PENDING;
+    }
     if (Oid != OID_GEN_CURRENT_PACKET_FILTER) {
         *BytesRead = 0;
         return NDIS_STATUS_NOT_SUPPORTED;
@@ -298,6 +317,8 @@ static VOID Halt(NDIS_HANDLE MiniportAdapterContext)
     PADAPTER a = MiniportAdapterContext;
     BOOLEAN cancelled = FALSE;
     NdisMCancelTimer(&a->MediaTimer, &cancelled);
+    BOOLEAN requestCancelled;
+    NdisMCancelTimer(&a->RequestTimer, &requestCancelled);
     DbgPrint("Halt at %I64u: media timer cancelled %u after %lu ticks, %lu sent, %lu received, %lu interrupts, %lu hang checks\n",
         KeQueryInterruptTime(), (ULONG)cancelled, a->MediaTicks, a->Sent, a->Received, a->Interrupts, a->HangChecks);
     NdisMSynchronizeWithInterrupt(&a->Interrupt, (PVOID)SyncStop, a);
@@ -389,6 +410,7 @@ static NDIS_STATUS Initialize(PNDIS_STATUS OpenErrorStatus, PUINT SelectedMedium
         a->Mac[0], a->Mac[1], a->Mac[2], a->Mac[3], a->Mac[4], a->Mac[5], (ULONG)Csr(a, 0), a->MediaState == NdisMediaStateConnected ? "connected" : "disconnected");
 
     NdisMInitializeTimer(&a->MediaTimer, MiniportAdapterHandle, MediaDetectionTimer, a);
+    NdisMInitializeTimer(&a->RequestTimer, MiniportAdapterHandle, RequestTimer, a);
     NdisMSetPeriodicTimer(&a->MediaTimer, 5000);
     return NDIS_STATUS_SUCCESS;
 }

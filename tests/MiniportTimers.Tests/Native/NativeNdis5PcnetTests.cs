@@ -134,6 +134,20 @@ public sealed partial class NativeNdis5PcnetTests : IDisposable
     }
 
     [NativeFact]
+    public void ASetInformationPended_CompletesWithNdisMSetInformationComplete_FromATimer10msLater()
+    {
+        var rig = Start(linkUp: true);
+        rig.Engine.AdvanceBy(Ms);
+        var request = new NDIS_OID_REQUEST { RequestType = NdisApi.NdisRequestSetInformation, Oid = 0x0001010F, InformationBuffer = BitConverter.GetBytes(256u) };
+        Assert.Equal(NdisApi.NDIS_STATUS_PENDING, rig.Host.Adapters[0].OidRequest(request));
+        Assert.Null(request.Status);
+        rig.Engine.AdvanceBy(10 * Ms);
+        Assert.Equal((NdisApi.NDIS_STATUS_SUCCESS, 4u), (request.Status, request.BytesRead));
+        Assert.Contains(rig.Driver.DebugOutput, l => l.StartsWith("RequestTimer completes the lookahead set (256) at 110000", StringComparison.Ordinal));
+        Assert.Equal(1, rig.Host.CountCompletions("OidRequestComplete", NdisApi.NDIS_STATUS_SUCCESS, fromTimerCallback: true));
+    }
+
+    [NativeFact]
     public void CheckForHang_IsCalledEvery2s()
     {
         var rig = Start(linkUp: true);
