@@ -51,7 +51,7 @@ def group_of(path):
     rel = os.path.relpath(path, INCLUDE)
     if rel.split(os.sep)[0] in EXCLUDED_DIRS:
         return None
-    if rel == "storport.h":
+    if rel in ("storport.h", "srb.h", "srbhelper.h"):     # mingw_storport.c has mingw-w64's srb.h and storport.h
         return "storport"
     if rel == "ndis.h" or rel.startswith("ndis" + os.sep):
         return "ndis"
@@ -227,8 +227,10 @@ def discover_ours(args, work):
         if marker:
             current = group_of(os.path.abspath(marker.group(1)))
             continue
-        define = re.match(r"^#define ([A-Za-z_]\w*)(\(| |$)", line)
-        if define and current is not None and define.group(2) != "(":
+        define = re.match(r"^#define ([A-Za-z_]\w*)(\(| |$)(.*)", line)
+        # String constants (IOCTL_MINIPORT_SIGNATURE_*) have no number to compare.
+        if define and current is not None and define.group(2) != "(" and \
+                not re.match(r'^\s*L?"', define.group(3)):
             macros[define.group(1)] = current
 
     routines = {}

@@ -5,6 +5,7 @@
  */
 #include "ndis.h"
 #include "storport.h"
+#include "srbhelper.h" /* with srb.h (through storport.h) */
 #include "ntintsafe.h"
 #include "devioctl.h"
 #include "ntddscsi.h"

@@ -37,7 +37,10 @@
 #define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
 #define FORCEINLINE static inline __attribute__((always_inline))
 #define __forceinline inline __attribute__((always_inline))
-#define __inline inline
+/* MSVC's __inline in C: a function with external linkage that every file including its header may define, one copy
+   kept at link time. gcc's C99 inline would emit no out-of-line copy (a call it did not inline is then an undefined
+   symbol), so here it is a weak definition: each file has one, the linker keeps one, nothing is left undefined. */
+#define __inline __attribute__((weak))
 #define __stdcall
 #define __cdecl
 #define __fastcall
@@ -190,12 +193,45 @@ FORCEINLINE BOOLEAN InterlockedBitTestAndReset(LONG volatile *Base, LONG Offset)
 #define MemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 
 /* Checked-build assertions and paging annotations: an ASSERT that fails stops the adapter (KeBugCheckEx below). */
+/* NT_ASSERT and NT_ASSERTMSG are checked-build assertions, as in Windows: with DBG set they are ASSERT (a failure is
+   the bug check below); otherwise the expression is not evaluated at all (drivers name DBG-only variables in them). */
+#if defined(DBG) && DBG
 #define NT_ASSERT(e) ASSERT(e)
+#define NT_ASSERTMSG(Message, e) ((void)(Message), ASSERT(e))
+#else
+#define NT_ASSERT(e) ((void)0)
+#define NT_ASSERTMSG(Message, e) ((void)0)
+#endif
 #define PAGED_CODE()
 #define PAGED_CODE_LOCKED()
 #define ALIGN_UP_BY(Length, Alignment) (((ULONG_PTR)(Length) + (Alignment) - 1) & ~((ULONG_PTR)(Alignment) - 1))
 #define ALIGN_DOWN_BY(Length, Alignment) ((ULONG_PTR)(Length) & ~((ULONG_PTR)(Alignment) - 1))
 #define ALIGN_UP_POINTER_BY(Pointer, Alignment) ((PVOID)ALIGN_UP_BY(Pointer, Alignment))
+/* Rounded up or down to a multiple of a type's size. */
+#define ALIGN_UP(Length, Type) ALIGN_UP_BY(Length, sizeof(Type))
+#define ALIGN_DOWN(Length, Type) ALIGN_DOWN_BY(Length, sizeof(Type))
+
+/* The smaller and the larger of two values (each argument may be evaluated twice), unless NOMINMAX. */
+#ifndef NOMINMAX
+#ifndef min
+#define min(a, b) (((a) < (b)) ? (a) : (b))
+#endif
+#ifndef max
+#define max(a, b) (((a) > (b)) ? (a) : (b))
+#endif
+#endif
+
+/* The names Windows gives anonymous members in its headers: empty, so the members are anonymous (-fms-extensions). */
+#define DUMMYUNIONNAME
+#define DUMMYUNIONNAME2
+#define DUMMYUNIONNAME3
+#define DUMMYUNIONNAME4
+#define DUMMYUNIONNAME5
+#define DUMMYSTRUCTNAME
+#define DUMMYSTRUCTNAME2
+#define DUMMYSTRUCTNAME3
+#define DUMMYSTRUCTNAME4
+#define DUMMYSTRUCTNAME5
 
 /* Layout checks: the sizes Windows x64 documents. */
 C_ASSERT(sizeof(CHAR) == 1 && sizeof(SHORT) == 2 && sizeof(WCHAR) == 2);

@@ -36,6 +36,7 @@ MPT_EXPORT NDIS_STATUS MptCallStatus3(NDIS_STATUS (*Routine)(PVOID, PVOID, PVOID
 MPT_EXPORT VOID MptCallHalt(MINIPORT_HALT_HANDLER Routine, NDIS_HANDLE Context, ULONG HaltAction, int *Faulted);
 /* Any routine taking four pointers and returning nothing: NDIS_TIMER_FUNCTION, KDEFERRED_ROUTINE. */
 MPT_EXPORT VOID MptCallVoid4(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID), PVOID SystemSpecific1, PVOID Context, PVOID SystemSpecific2, PVOID SystemSpecific3, int *Faulted);
+MPT_EXPORT VOID MptCallVoid5(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID, PVOID), PVOID A, PVOID B, PVOID C, PVOID D, PVOID E, int *Faulted);
 /* MiniportInterrupt: BOOLEAN (context, PBOOLEAN queue DPC, PULONG target processors). */
 MPT_EXPORT BOOLEAN MptCallIsr(MINIPORT_ISR_HANDLER Routine, PVOID Context, PBOOLEAN QueueDpc, PULONG TargetProcessors, int *Faulted);
 /* MiniportSendNetBufferLists and MiniportReturnNetBufferLists; VOID (PVOID, PVOID) routines (NDIS I/O work items,

@@ -7,8 +7,8 @@
  */
 #pragma once
 
-#define MPT_BRIDGE_VERSION 0x2D52641Eu
-#define MPT_DDI_SLOT_COUNT 93
+#define MPT_BRIDGE_VERSION 0x4C7DE27Au
+#define MPT_DDI_SLOT_COUNT 150
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;                    /* sizeof(MPT_DDI_TABLE) */
@@ -34,6 +34,63 @@ typedef struct _MPT_DDI_TABLE {
     BOOLEAN (*StorPortResume)(PVOID HwDeviceExtension); /* host; IRQL: <= DISPATCH_LEVEL */
     VOID (*StorPortStallExecution)(ULONG Delay); /* host; IRQL: any */
     VOID (*StorPortQuerySystemTime)(PLARGE_INTEGER CurrentTime); /* host; IRQL: any */
+    ULONG (*StorPortGetBusData)(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer, ULONG Length); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortSetBusDataByOffset)(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer, ULONG Offset, ULONG Length); /* host; IRQL: <= DISPATCH_LEVEL */
+    PVOID (*StorPortGetDeviceBase)(PVOID HwDeviceExtension, INTERFACE_TYPE BusType, ULONG SystemIoBusNumber, STOR_PHYSICAL_ADDRESS IoAddress, ULONG NumberOfBytes, BOOLEAN InIoSpace); /* host; IRQL: PASSIVE_LEVEL (HwStorFindAdapter) */
+    PVOID (*StorPortGetUncachedExtension)(PVOID HwDeviceExtension, PPORT_CONFIGURATION_INFORMATION ConfigInfo, ULONG NumberOfBytes); /* host; IRQL: PASSIVE_LEVEL (HwStorFindAdapter only) */
+    STOR_PHYSICAL_ADDRESS (*StorPortGetPhysicalAddress)(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, PVOID VirtualAddress, ULONG *Length); /* host; IRQL: <= DISPATCH_LEVEL */
+    PSTOR_SCATTER_GATHER_LIST (*StorPortGetScatterGatherList)(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortReadRegisterUlong)(PVOID HwDeviceExtension, PULONG Register); /* host; IRQL: any */
+    VOID (*StorPortWriteRegisterUlong)(PVOID HwDeviceExtension, PULONG Register, ULONG Value); /* host; IRQL: any */
+    USHORT (*StorPortReadRegisterUshort)(PVOID HwDeviceExtension, PUSHORT Register); /* host; IRQL: any */
+    VOID (*StorPortWriteRegisterUshort)(PVOID HwDeviceExtension, PUSHORT Register, USHORT Value); /* host; IRQL: any */
+    UCHAR (*StorPortReadRegisterUchar)(PVOID HwDeviceExtension, PUCHAR Register); /* host; IRQL: any */
+    VOID (*StorPortWriteRegisterUchar)(PVOID HwDeviceExtension, PUCHAR Register, UCHAR Value); /* host; IRQL: any */
+    ULONG (*StorPortAllocatePool)(PVOID HwDeviceExtension, ULONG NumberOfBytes, ULONG Tag, PVOID *BufferPointer); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortFreePool)(PVOID HwDeviceExtension, PVOID BufferPointer); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortAllocateDmaMemory)(PVOID HwDeviceExtension, SIZE_T NumberOfBytes, PHYSICAL_ADDRESS LowestAcceptableAddress, PHYSICAL_ADDRESS HighestAcceptableAddress, PHYSICAL_ADDRESS BoundaryAddressMultiple, MEMORY_CACHING_TYPE CacheType, ULONG PreferredNode, PVOID *BufferPointer, PPHYSICAL_ADDRESS PhysicalAddress); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortFreeDmaMemory)(PVOID HwDeviceExtension, PVOID BaseAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType, PHYSICAL_ADDRESS PhysicalAddress); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortStateChangeDetected)(PVOID HwDeviceExtension, ULONG ChangedEntity, PSTOR_ADDRESS Address, ULONG Attributes, PHW_STATE_CHANGE HwStateChangeDetectedCallback, PVOID HwStateChangeDetectedContext); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortInitializeWorker)(PVOID HwDeviceExtension, PVOID *Worker); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortQueueWorkItem)(PVOID HwDeviceExtension, PHW_WORKITEM WorkItemCallback, PVOID Worker, PVOID Context); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortFreeWorker)(PVOID HwDeviceExtension, PVOID Worker); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortGetMSIInfo)(PVOID HwDeviceExtension, ULONG MessageId, PMESSAGE_INTERRUPT_INFORMATION InterruptInfo); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortAcquireMSISpinLock)(PVOID HwDeviceExtension, ULONG MessageId, PULONG OldIrql); /* host; IRQL: any */
+    ULONG (*StorPortReleaseMSISpinLock)(PVOID HwDeviceExtension, ULONG MessageId, ULONG OldIrql); /* host; IRQL: any */
+    ULONG (*StorPortInitializePoFxPower)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, PSTOR_POFX_DEVICE Device, PBOOLEAN D3ColdEnabled); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortPoFxActivateComponent)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, PSCSI_REQUEST_BLOCK Srb, ULONG Component, ULONG Flags); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortPoFxIdleComponent)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, PSCSI_REQUEST_BLOCK Srb, ULONG Component, ULONG Flags); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortGetD3ColdSupport)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, PBOOLEAN Supported); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortSetPowerSettingNotificationGuids)(PVOID HwDeviceExtension, ULONG GuidCount, LPGUID Guid); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortRegistryReadAdapterKey)(PVOID HwDeviceExtension, PUCHAR SubKeyName, PUCHAR ValueName, ULONG ValueType, PVOID *ValueData, PULONG ValueDataLength); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortRegistryWriteAdapterKey)(PVOID HwDeviceExtension, PUCHAR SubKeyName, PUCHAR ValueName, ULONG ValueType, PVOID ValueData, ULONG ValueDataLength); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortInvokeAcpiMethod)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, ULONG MethodName, PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength, PULONG BytesReturned); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortInitializePerfOpts)(PVOID HwDeviceExtension, BOOLEAN Query, PPERF_CONFIGURATION_DATA PerfConfigData); /* host; IRQL: PASSIVE_LEVEL (HwStorInitialize) */
+    ULONG (*StorPortMarkDeviceFailed)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, ULONG Flags, PWSTR FailReason); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortMarkDumpMemory)(PVOID HwDeviceExtension, PVOID Address, ULONG_PTR Length, ULONG Flags); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortQueryPerformanceCounter)(PVOID HwDeviceExtension, PLARGE_INTEGER PerformanceFrequency, PLARGE_INTEGER PerformanceCounter); /* host; IRQL: any */
+    ULONG (*StorPortSetUnitAttributes)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, STOR_UNIT_ATTRIBUTES Attributes); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortSetDeviceQueueDepth)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, ULONG Depth); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortPauseDevice)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, ULONG TimeOut); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortDeviceBusy)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, ULONG RequestsToComplete); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortIsDeviceOperationAllowed)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, LPCGUID DeviceOperation, ULONG *AllowedFlag); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortGetSystemPortNumber)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortAsyncNotificationDetected)(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, ULONGLONG Flags); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortGetRequestInfo)(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, PSTOR_REQUEST_INFO RequestInfo); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortReadPortUlong)(PVOID HwDeviceExtension, PULONG Port); /* host; IRQL: any */
+    VOID (*StorPortWritePortUlong)(PVOID HwDeviceExtension, PULONG Port, ULONG Value); /* host; IRQL: any */
+    USHORT (*StorPortReadPortUshort)(PVOID HwDeviceExtension, PUSHORT Port); /* host; IRQL: any */
+    VOID (*StorPortWritePortUshort)(PVOID HwDeviceExtension, PUSHORT Port, USHORT Value); /* host; IRQL: any */
+    UCHAR (*StorPortReadPortUchar)(PVOID HwDeviceExtension, PUCHAR Port); /* host; IRQL: any */
+    VOID (*StorPortWritePortUchar)(PVOID HwDeviceExtension, PUCHAR Port, UCHAR Value); /* host; IRQL: any */
+    BOOLEAN (*StorPortDeviceReady)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortResumeDevice)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortBusy)(PVOID HwDeviceExtension, ULONG RequestsToComplete); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortReady)(PVOID HwDeviceExtension); /* host; IRQL: <= DISPATCH_LEVEL */
+    VOID (*StorPortCompleteRequest)(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, UCHAR SrbStatus); /* host; IRQL: <= DISPATCH_LEVEL */
+    ULONG (*StorPortGetActivityIdSrb)(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, LPGUID ActivityId); /* host; IRQL: <= DISPATCH_LEVEL */
+    BOOLEAN (*StorPortRegistryRead)(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, PULONG BufferLength); /* host; IRQL: PASSIVE_LEVEL */
+    BOOLEAN (*StorPortRegistryWrite)(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, ULONG BufferLength); /* host; IRQL: PASSIVE_LEVEL */
     /* Kernel */
     KIRQL (*KeGetCurrentIrql)(void); /* host; IRQL: any */
     VOID (*KeRaiseIrql)(KIRQL NewIrql, PKIRQL OldIrql); /* host; IRQL: any (raising) */

@@ -35,6 +35,13 @@ VOID StorPortNotification(SCSI_NOTIFICATION_TYPE NotificationType, PVOID HwDevic
         va_end(args);
         g_mpt->MptStorPortNotifyNextRequest(HwDeviceExtension);
         break;
+    case IoTargetRequestServiceTime: {
+        /* (ULONGLONG Duration in 100 ns, PSCSI_REQUEST_BLOCK Srb): a statistic for Storport's I/O accounting; accepted. */
+        (void)va_arg(args, ULONGLONG);
+        (void)va_arg(args, PSCSI_REQUEST_BLOCK);
+        va_end(args);
+        return;
+    }
     default: {
         va_end(args);
         char name[64];

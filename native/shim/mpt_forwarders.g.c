@@ -25,6 +25,63 @@ const char *const mpt_ddi_slot_names[MPT_DDI_SLOT_COUNT] = {
     "StorPortResume",
     "StorPortStallExecution",
     "StorPortQuerySystemTime",
+    "StorPortGetBusData",
+    "StorPortSetBusDataByOffset",
+    "StorPortGetDeviceBase",
+    "StorPortGetUncachedExtension",
+    "StorPortGetPhysicalAddress",
+    "StorPortGetScatterGatherList",
+    "StorPortReadRegisterUlong",
+    "StorPortWriteRegisterUlong",
+    "StorPortReadRegisterUshort",
+    "StorPortWriteRegisterUshort",
+    "StorPortReadRegisterUchar",
+    "StorPortWriteRegisterUchar",
+    "StorPortAllocatePool",
+    "StorPortFreePool",
+    "StorPortAllocateDmaMemory",
+    "StorPortFreeDmaMemory",
+    "StorPortStateChangeDetected",
+    "StorPortInitializeWorker",
+    "StorPortQueueWorkItem",
+    "StorPortFreeWorker",
+    "StorPortGetMSIInfo",
+    "StorPortAcquireMSISpinLock",
+    "StorPortReleaseMSISpinLock",
+    "StorPortInitializePoFxPower",
+    "StorPortPoFxActivateComponent",
+    "StorPortPoFxIdleComponent",
+    "StorPortGetD3ColdSupport",
+    "StorPortSetPowerSettingNotificationGuids",
+    "StorPortRegistryReadAdapterKey",
+    "StorPortRegistryWriteAdapterKey",
+    "StorPortInvokeAcpiMethod",
+    "StorPortInitializePerfOpts",
+    "StorPortMarkDeviceFailed",
+    "StorPortMarkDumpMemory",
+    "StorPortQueryPerformanceCounter",
+    "StorPortSetUnitAttributes",
+    "StorPortSetDeviceQueueDepth",
+    "StorPortPauseDevice",
+    "StorPortDeviceBusy",
+    "StorPortIsDeviceOperationAllowed",
+    "StorPortGetSystemPortNumber",
+    "StorPortAsyncNotificationDetected",
+    "StorPortGetRequestInfo",
+    "StorPortReadPortUlong",
+    "StorPortWritePortUlong",
+    "StorPortReadPortUshort",
+    "StorPortWritePortUshort",
+    "StorPortReadPortUchar",
+    "StorPortWritePortUchar",
+    "StorPortDeviceReady",
+    "StorPortResumeDevice",
+    "StorPortBusy",
+    "StorPortReady",
+    "StorPortCompleteRequest",
+    "StorPortGetActivityIdSrb",
+    "StorPortRegistryRead",
+    "StorPortRegistryWrite",
     "KeGetCurrentIrql",
     "KeRaiseIrql",
     "KeLowerIrql",
@@ -194,6 +251,398 @@ VOID StorPortQuerySystemTime(PLARGE_INTEGER CurrentTime)
 {
     g_mpt->StorPortQuerySystemTime(CurrentTime);
     MPT_CHECK();
+}
+
+ULONG StorPortGetBusData(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer, ULONG Length)
+{
+    ULONG result = g_mpt->StorPortGetBusData(DeviceExtension, BusDataType, SystemIoBusNumber, SlotNumber, Buffer, Length);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortSetBusDataByOffset(PVOID DeviceExtension, ULONG BusDataType, ULONG SystemIoBusNumber, ULONG SlotNumber, PVOID Buffer, ULONG Offset, ULONG Length)
+{
+    ULONG result = g_mpt->StorPortSetBusDataByOffset(DeviceExtension, BusDataType, SystemIoBusNumber, SlotNumber, Buffer, Offset, Length);
+    MPT_CHECK();
+    return result;
+}
+
+PVOID StorPortGetDeviceBase(PVOID HwDeviceExtension, INTERFACE_TYPE BusType, ULONG SystemIoBusNumber, STOR_PHYSICAL_ADDRESS IoAddress, ULONG NumberOfBytes, BOOLEAN InIoSpace)
+{
+    PVOID result = g_mpt->StorPortGetDeviceBase(HwDeviceExtension, BusType, SystemIoBusNumber, IoAddress, NumberOfBytes, InIoSpace);
+    MPT_CHECK();
+    return result;
+}
+
+PVOID StorPortGetUncachedExtension(PVOID HwDeviceExtension, PPORT_CONFIGURATION_INFORMATION ConfigInfo, ULONG NumberOfBytes)
+{
+    PVOID result = g_mpt->StorPortGetUncachedExtension(HwDeviceExtension, ConfigInfo, NumberOfBytes);
+    MPT_CHECK();
+    return result;
+}
+
+STOR_PHYSICAL_ADDRESS StorPortGetPhysicalAddress(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, PVOID VirtualAddress, ULONG *Length)
+{
+    STOR_PHYSICAL_ADDRESS result = g_mpt->StorPortGetPhysicalAddress(HwDeviceExtension, Srb, VirtualAddress, Length);
+    MPT_CHECK();
+    return result;
+}
+
+PSTOR_SCATTER_GATHER_LIST StorPortGetScatterGatherList(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
+{
+    PSTOR_SCATTER_GATHER_LIST result = g_mpt->StorPortGetScatterGatherList(DeviceExtension, Srb);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortReadRegisterUlong(PVOID HwDeviceExtension, PULONG Register)
+{
+    ULONG result = g_mpt->StorPortReadRegisterUlong(HwDeviceExtension, Register);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWriteRegisterUlong(PVOID HwDeviceExtension, PULONG Register, ULONG Value)
+{
+    g_mpt->StorPortWriteRegisterUlong(HwDeviceExtension, Register, Value);
+    MPT_CHECK();
+}
+
+USHORT StorPortReadRegisterUshort(PVOID HwDeviceExtension, PUSHORT Register)
+{
+    USHORT result = g_mpt->StorPortReadRegisterUshort(HwDeviceExtension, Register);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWriteRegisterUshort(PVOID HwDeviceExtension, PUSHORT Register, USHORT Value)
+{
+    g_mpt->StorPortWriteRegisterUshort(HwDeviceExtension, Register, Value);
+    MPT_CHECK();
+}
+
+UCHAR StorPortReadRegisterUchar(PVOID HwDeviceExtension, PUCHAR Register)
+{
+    UCHAR result = g_mpt->StorPortReadRegisterUchar(HwDeviceExtension, Register);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWriteRegisterUchar(PVOID HwDeviceExtension, PUCHAR Register, UCHAR Value)
+{
+    g_mpt->StorPortWriteRegisterUchar(HwDeviceExtension, Register, Value);
+    MPT_CHECK();
+}
+
+ULONG StorPortAllocatePool(PVOID HwDeviceExtension, ULONG NumberOfBytes, ULONG Tag, PVOID *BufferPointer)
+{
+    ULONG result = g_mpt->StorPortAllocatePool(HwDeviceExtension, NumberOfBytes, Tag, BufferPointer);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortFreePool(PVOID HwDeviceExtension, PVOID BufferPointer)
+{
+    ULONG result = g_mpt->StorPortFreePool(HwDeviceExtension, BufferPointer);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortAllocateDmaMemory(PVOID HwDeviceExtension, SIZE_T NumberOfBytes, PHYSICAL_ADDRESS LowestAcceptableAddress, PHYSICAL_ADDRESS HighestAcceptableAddress, PHYSICAL_ADDRESS BoundaryAddressMultiple, MEMORY_CACHING_TYPE CacheType, ULONG PreferredNode, PVOID *BufferPointer, PPHYSICAL_ADDRESS PhysicalAddress)
+{
+    ULONG result = g_mpt->StorPortAllocateDmaMemory(HwDeviceExtension, NumberOfBytes, LowestAcceptableAddress, HighestAcceptableAddress, BoundaryAddressMultiple, CacheType, PreferredNode, BufferPointer, PhysicalAddress);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortFreeDmaMemory(PVOID HwDeviceExtension, PVOID BaseAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType, PHYSICAL_ADDRESS PhysicalAddress)
+{
+    ULONG result = g_mpt->StorPortFreeDmaMemory(HwDeviceExtension, BaseAddress, NumberOfBytes, CacheType, PhysicalAddress);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortStateChangeDetected(PVOID HwDeviceExtension, ULONG ChangedEntity, PSTOR_ADDRESS Address, ULONG Attributes, PHW_STATE_CHANGE HwStateChangeDetectedCallback, PVOID HwStateChangeDetectedContext)
+{
+    ULONG result = g_mpt->StorPortStateChangeDetected(HwDeviceExtension, ChangedEntity, Address, Attributes, HwStateChangeDetectedCallback, HwStateChangeDetectedContext);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortInitializeWorker(PVOID HwDeviceExtension, PVOID *Worker)
+{
+    ULONG result = g_mpt->StorPortInitializeWorker(HwDeviceExtension, Worker);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortQueueWorkItem(PVOID HwDeviceExtension, PHW_WORKITEM WorkItemCallback, PVOID Worker, PVOID Context)
+{
+    ULONG result = g_mpt->StorPortQueueWorkItem(HwDeviceExtension, WorkItemCallback, Worker, Context);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortFreeWorker(PVOID HwDeviceExtension, PVOID Worker)
+{
+    ULONG result = g_mpt->StorPortFreeWorker(HwDeviceExtension, Worker);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortGetMSIInfo(PVOID HwDeviceExtension, ULONG MessageId, PMESSAGE_INTERRUPT_INFORMATION InterruptInfo)
+{
+    ULONG result = g_mpt->StorPortGetMSIInfo(HwDeviceExtension, MessageId, InterruptInfo);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortAcquireMSISpinLock(PVOID HwDeviceExtension, ULONG MessageId, PULONG OldIrql)
+{
+    ULONG result = g_mpt->StorPortAcquireMSISpinLock(HwDeviceExtension, MessageId, OldIrql);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortReleaseMSISpinLock(PVOID HwDeviceExtension, ULONG MessageId, ULONG OldIrql)
+{
+    ULONG result = g_mpt->StorPortReleaseMSISpinLock(HwDeviceExtension, MessageId, OldIrql);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortInitializePoFxPower(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, PSTOR_POFX_DEVICE Device, PBOOLEAN D3ColdEnabled)
+{
+    ULONG result = g_mpt->StorPortInitializePoFxPower(HwDeviceExtension, Address, Device, D3ColdEnabled);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortPoFxActivateComponent(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, PSCSI_REQUEST_BLOCK Srb, ULONG Component, ULONG Flags)
+{
+    ULONG result = g_mpt->StorPortPoFxActivateComponent(HwDeviceExtension, Address, Srb, Component, Flags);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortPoFxIdleComponent(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, PSCSI_REQUEST_BLOCK Srb, ULONG Component, ULONG Flags)
+{
+    ULONG result = g_mpt->StorPortPoFxIdleComponent(HwDeviceExtension, Address, Srb, Component, Flags);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortGetD3ColdSupport(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, PBOOLEAN Supported)
+{
+    ULONG result = g_mpt->StorPortGetD3ColdSupport(HwDeviceExtension, Address, Supported);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortSetPowerSettingNotificationGuids(PVOID HwDeviceExtension, ULONG GuidCount, LPGUID Guid)
+{
+    ULONG result = g_mpt->StorPortSetPowerSettingNotificationGuids(HwDeviceExtension, GuidCount, Guid);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortRegistryReadAdapterKey(PVOID HwDeviceExtension, PUCHAR SubKeyName, PUCHAR ValueName, ULONG ValueType, PVOID *ValueData, PULONG ValueDataLength)
+{
+    ULONG result = g_mpt->StorPortRegistryReadAdapterKey(HwDeviceExtension, SubKeyName, ValueName, ValueType, ValueData, ValueDataLength);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortRegistryWriteAdapterKey(PVOID HwDeviceExtension, PUCHAR SubKeyName, PUCHAR ValueName, ULONG ValueType, PVOID ValueData, ULONG ValueDataLength)
+{
+    ULONG result = g_mpt->StorPortRegistryWriteAdapterKey(HwDeviceExtension, SubKeyName, ValueName, ValueType, ValueData, ValueDataLength);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortInvokeAcpiMethod(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, ULONG MethodName, PVOID InputBuffer, ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength, PULONG BytesReturned)
+{
+    ULONG result = g_mpt->StorPortInvokeAcpiMethod(HwDeviceExtension, Address, MethodName, InputBuffer, InputBufferLength, OutputBuffer, OutputBufferLength, BytesReturned);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortInitializePerfOpts(PVOID HwDeviceExtension, BOOLEAN Query, PPERF_CONFIGURATION_DATA PerfConfigData)
+{
+    ULONG result = g_mpt->StorPortInitializePerfOpts(HwDeviceExtension, Query, PerfConfigData);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortMarkDeviceFailed(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, ULONG Flags, PWSTR FailReason)
+{
+    ULONG result = g_mpt->StorPortMarkDeviceFailed(HwDeviceExtension, Address, Flags, FailReason);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortMarkDumpMemory(PVOID HwDeviceExtension, PVOID Address, ULONG_PTR Length, ULONG Flags)
+{
+    ULONG result = g_mpt->StorPortMarkDumpMemory(HwDeviceExtension, Address, Length, Flags);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortQueryPerformanceCounter(PVOID HwDeviceExtension, PLARGE_INTEGER PerformanceFrequency, PLARGE_INTEGER PerformanceCounter)
+{
+    ULONG result = g_mpt->StorPortQueryPerformanceCounter(HwDeviceExtension, PerformanceFrequency, PerformanceCounter);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortSetUnitAttributes(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, STOR_UNIT_ATTRIBUTES Attributes)
+{
+    ULONG result = g_mpt->StorPortSetUnitAttributes(HwDeviceExtension, Address, Attributes);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortSetDeviceQueueDepth(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, ULONG Depth)
+{
+    BOOLEAN result = g_mpt->StorPortSetDeviceQueueDepth(HwDeviceExtension, PathId, TargetId, Lun, Depth);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortPauseDevice(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, ULONG TimeOut)
+{
+    BOOLEAN result = g_mpt->StorPortPauseDevice(HwDeviceExtension, PathId, TargetId, Lun, TimeOut);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortDeviceBusy(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, ULONG RequestsToComplete)
+{
+    BOOLEAN result = g_mpt->StorPortDeviceBusy(HwDeviceExtension, PathId, TargetId, Lun, RequestsToComplete);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortIsDeviceOperationAllowed(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, LPCGUID DeviceOperation, ULONG *AllowedFlag)
+{
+    ULONG result = g_mpt->StorPortIsDeviceOperationAllowed(HwDeviceExtension, Address, DeviceOperation, AllowedFlag);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortGetSystemPortNumber(PVOID HwDeviceExtension, PSTOR_ADDRESS Address)
+{
+    ULONG result = g_mpt->StorPortGetSystemPortNumber(HwDeviceExtension, Address);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortAsyncNotificationDetected(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, ULONGLONG Flags)
+{
+    ULONG result = g_mpt->StorPortAsyncNotificationDetected(HwDeviceExtension, Address, Flags);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortGetRequestInfo(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, PSTOR_REQUEST_INFO RequestInfo)
+{
+    ULONG result = g_mpt->StorPortGetRequestInfo(HwDeviceExtension, Srb, RequestInfo);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortReadPortUlong(PVOID HwDeviceExtension, PULONG Port)
+{
+    ULONG result = g_mpt->StorPortReadPortUlong(HwDeviceExtension, Port);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWritePortUlong(PVOID HwDeviceExtension, PULONG Port, ULONG Value)
+{
+    g_mpt->StorPortWritePortUlong(HwDeviceExtension, Port, Value);
+    MPT_CHECK();
+}
+
+USHORT StorPortReadPortUshort(PVOID HwDeviceExtension, PUSHORT Port)
+{
+    USHORT result = g_mpt->StorPortReadPortUshort(HwDeviceExtension, Port);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWritePortUshort(PVOID HwDeviceExtension, PUSHORT Port, USHORT Value)
+{
+    g_mpt->StorPortWritePortUshort(HwDeviceExtension, Port, Value);
+    MPT_CHECK();
+}
+
+UCHAR StorPortReadPortUchar(PVOID HwDeviceExtension, PUCHAR Port)
+{
+    UCHAR result = g_mpt->StorPortReadPortUchar(HwDeviceExtension, Port);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortWritePortUchar(PVOID HwDeviceExtension, PUCHAR Port, UCHAR Value)
+{
+    g_mpt->StorPortWritePortUchar(HwDeviceExtension, Port, Value);
+    MPT_CHECK();
+}
+
+BOOLEAN StorPortDeviceReady(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun)
+{
+    BOOLEAN result = g_mpt->StorPortDeviceReady(HwDeviceExtension, PathId, TargetId, Lun);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortResumeDevice(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun)
+{
+    BOOLEAN result = g_mpt->StorPortResumeDevice(HwDeviceExtension, PathId, TargetId, Lun);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortBusy(PVOID HwDeviceExtension, ULONG RequestsToComplete)
+{
+    BOOLEAN result = g_mpt->StorPortBusy(HwDeviceExtension, RequestsToComplete);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortReady(PVOID HwDeviceExtension)
+{
+    BOOLEAN result = g_mpt->StorPortReady(HwDeviceExtension);
+    MPT_CHECK();
+    return result;
+}
+
+VOID StorPortCompleteRequest(PVOID HwDeviceExtension, UCHAR PathId, UCHAR TargetId, UCHAR Lun, UCHAR SrbStatus)
+{
+    g_mpt->StorPortCompleteRequest(HwDeviceExtension, PathId, TargetId, Lun, SrbStatus);
+    MPT_CHECK();
+}
+
+ULONG StorPortGetActivityIdSrb(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, LPGUID ActivityId)
+{
+    ULONG result = g_mpt->StorPortGetActivityIdSrb(HwDeviceExtension, Srb, ActivityId);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortRegistryRead(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, PULONG BufferLength)
+{
+    BOOLEAN result = g_mpt->StorPortRegistryRead(HwDeviceExtension, ValueName, Global, Type, Buffer, BufferLength);
+    MPT_CHECK();
+    return result;
+}
+
+BOOLEAN StorPortRegistryWrite(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, ULONG BufferLength)
+{
+    BOOLEAN result = g_mpt->StorPortRegistryWrite(HwDeviceExtension, ValueName, Global, Type, Buffer, BufferLength);
+    MPT_CHECK();
+    return result;
 }
 
 KIRQL KeGetCurrentIrql(void)

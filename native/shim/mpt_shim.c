@@ -220,6 +220,11 @@ MPT_EXPORT VOID MptCallVoid4(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID), PVOID 
 {
     MPT_TRAMPOLINE_VOID(Routine(A, B, C, D))
 }
+/* Five pointer-sized arguments: HW_STATE_CHANGE (HwDeviceExtension, Context, AddressType, Address, Status), HW_WORKITEM. */
+MPT_EXPORT VOID MptCallVoid5(VOID (*Routine)(PVOID, PVOID, PVOID, PVOID, PVOID), PVOID A, PVOID B, PVOID C, PVOID D, PVOID E, int *Faulted)
+{
+    MPT_TRAMPOLINE_VOID(Routine(A, B, C, D, E))
+}
 MPT_EXPORT BOOLEAN MptCallIsr(MINIPORT_ISR_HANDLER Routine, PVOID Context, PBOOLEAN QueueDpc, PULONG TargetProcessors, int *Faulted)
 {
     MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(Context, QueueDpc, TargetProcessors))

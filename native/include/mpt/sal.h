@@ -46,6 +46,8 @@
 #define _Function_class_(x)
 #define _When_(c, a)
 #define _At_(t, a)
+#define _At_buffer_(t, i, b, a)
+#define _Post_equal_to_(x)
 #define _Field_size_(n)
 #define _Field_size_bytes_(n)
 #define _Null_terminated_

@@ -1,4 +1,6 @@
 using MiniportTimers.Storport;
+using static MiniportTimers.Devices.Ahci.AhciRegisters;
+using static MiniportTimers.Storport.StorPort;
 
 namespace MiniportTimers.Samples.Storahci;
 
@@ -43,11 +45,13 @@ public enum PortOutcome
 /// <summary>storahci's per-port state (AHCI_CHANNEL_EXTENSION, reduced to what the timer paths use).</summary>
 public sealed class AhciChannelExtension
 {
-    internal AhciChannelExtension(AhciAdapterExtension adapter, int portNumber, AhciPortDevice device)
+    internal AhciChannelExtension(AhciAdapterExtension adapter, int portNumber, nint px, nint memory, ulong memoryPhysical)
     {
         AdapterExtension = adapter;
         PortNumber = portNumber;
-        Device = device;
+        Px = px;
+        Memory = memory;
+        MemoryPhysical = memoryPhysical;
     }
 
     /// <summary>The adapter this port belongs to.</summary>
@@ -56,8 +60,41 @@ public sealed class AhciChannelExtension
     /// <summary>The port number (PathId of its requests).</summary>
     public int PortNumber { get; }
 
-    /// <summary>The simulated hardware.</summary>
-    public AhciPortDevice Device { get; }
+    /// <summary>The port's register block: ABAR + 100h + 80h × port (§3.3).</summary>
+    public nint Px { get; }
+
+    /// <summary>The port's part of the uncached extension (host address): command list, received FIS, IDENTIFY buffer, command tables (AhciHardware's layout).</summary>
+    internal nint Memory { get; }
+
+    /// <summary>The physical address of <see cref="Memory"/> (StorPortGetPhysicalAddress).</summary>
+    internal ulong MemoryPhysical { get; }
+
+    /// <summary>The requests in the port's command slots (by slot), under the Interrupt lock.</summary>
+    internal SCSI_REQUEST_BLOCK?[] Slots { get; } = new SCSI_REQUEST_BLOCK?[32];
+
+    /// <summary>The slots this driver issued and has not completed (a PxCI bit it set), under the Interrupt lock.</summary>
+    internal uint IssuedSlots { get; set; }
+
+    /// <summary>Requests the port runs but could not yet give a slot (all slots busy), under the Interrupt lock.</summary>
+    internal Queue<SCSI_REQUEST_BLOCK> WaitingForSlot { get; } = new();
+
+    /// <summary>Commands issued to the HBA and not yet completed.</summary>
+    public int InFlight => System.Numerics.BitOperations.PopCount(IssuedSlots);
+
+    /// <summary>The link's interface power state from PxSSTS.IPM (§3.3.10): "Active", "Partial", "Slumber", or "NoLink".</summary>
+    public string LinkPower => ((Read(PxSSTS) & PxSSTS_IPM_Mask) >> PxSSTS_IPM_Shift) switch
+    {
+        1 => "Active",
+        2 => "Partial",
+        6 => "Slumber",
+        _ => "NoLink",
+    };
+
+    /// <summary>StorPortReadRegisterUlong of the port register at <paramref name="register"/> (a Px* offset).</summary>
+    internal uint Read(int register) => StorPortReadRegisterUlong(AdapterExtension, Px + register);
+
+    /// <summary>StorPortWriteRegisterUlong of the port register at <paramref name="register"/>.</summary>
+    internal void Write(int register, uint value) => StorPortWriteRegisterUlong(AdapterExtension, Px + register, value);
 
     /// <summary>The 10 ms / 20 ms port-start polling timer (S1).</summary>
     public StorPortTimerHandle? StartPortTimer { get; internal set; }

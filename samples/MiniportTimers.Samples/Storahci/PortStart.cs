@@ -1,12 +1,14 @@
 using MiniportTimers.Storport;
+using static MiniportTimers.Devices.Ahci.AhciRegisters;
 using static MiniportTimers.Storport.StorPort;
 
 namespace MiniportTimers.Samples.Storahci;
 
 /// <summary>
-/// storahci's port start (real-drivers.md S1): P_Running_StartAttempt runs the first step synchronously, then each
-/// phase polls through StartPortTimer at 10 ms (20 ms while BSY/DRQ) until the port runs, is empty, or the weighted
-/// total of the polls passes 60 s. Ports of an adapter start one after another: each port's end starts the next.
+/// storahci's port start (real-drivers.md S1) on the HBA's registers: P_Running_StartAttempt stops the port and points
+/// it at its memory, then runs the first step synchronously; each phase polls a register through StartPortTimer at
+/// 10 ms (20 ms while PxTFD.STS.BSY or DRQ is set) until the port runs (PxCMD.ST set), is empty, or the weighted total of
+/// the polls passes 60 s. Ports of an adapter start one after another: each port's end starts the next.
 /// </summary>
 internal static class PortStart
 {
@@ -14,16 +16,32 @@ internal static class PortStart
     private const uint BusyPollMicroseconds = 20_000;
     private const long GiveUpMilliseconds = 60_000;
 
-    /// <summary>P_Running_StartAttempt: reset the phase counters and run the first step now (the "direct start").</summary>
-    public static void StartAttempt(object hwDeviceExtension, AhciChannelExtension port, bool inStartChain)
+    /// <summary>
+    /// P_Running_StartAttempt: reset the phase counters, stop and program the port (with <paramref name="comReset"/>, a
+    /// port reset: COMRESET too), and run the first step now (the "direct start").
+    /// </summary>
+    public static void StartAttempt(object hwDeviceExtension, AhciChannelExtension port, bool inStartChain, bool comReset = false)
     {
         port.InStartChain = inStartChain;
         port.Outcome = PortOutcome.Starting;
         port.Phase = StartPhase.Det;
         port.DetCount = port.Det1Count = port.Det3Count = port.FreCount = port.BsyDrqCount = 0;
         port.TotalWaitMilliseconds = 0;
-        port.StartedAttemptAtNanoseconds = port.Device.NowNanoseconds;
-        port.Device.ComReset(); // spin-up: the link starts coming up now
+        port.StartedAttemptAtNanoseconds = port.AdapterExtension.NowNanoseconds();
+
+        // P_NotRunning: the command list stops (what was issued waits for the port again), then §10.1.2 programming.
+        AhciHardware.UnderInterruptLock(port.AdapterExtension, () =>
+        {
+            foreach (var srb in AhciHardware.StopCommandList(port).AsEnumerable().Reverse())
+            {
+                Requeue(port, srb);
+            }
+        });
+        AhciHardware.ProgramPort(port);
+        if (comReset)
+        {
+            AhciHardware.ComReset(port);
+        }
         port.DirectStartInProcess = true;
         port.FirstCallbackOfAttempt = true;
         try
@@ -66,14 +84,13 @@ internal static class PortStart
     /// <summary>P_Running: advance the phases until one must wait, then ask for a callback.</summary>
     private static void Run(object hwDeviceExtension, AhciChannelExtension port)
     {
-        var device = port.Device;
         while (true)
         {
             uint waitMicroseconds;
             switch (port.Phase)
             {
                 case StartPhase.Det:
-                    var det = device.Det;
+                    var det = Det(port);
                     if (det == 3)
                     {
                         port.Phase = StartPhase.Fre;
@@ -96,7 +113,7 @@ internal static class PortStart
                     break;
 
                 case StartPhase.Det1:
-                    if (device.Det == 3)
+                    if (Det(port) == 3)
                     {
                         port.Phase = StartPhase.Fre;
                         continue;
@@ -104,7 +121,7 @@ internal static class PortStart
 
                     if (++port.Det1Count > 100)
                     {
-                        device.ComReset();
+                        AhciHardware.ComReset(port);
                         port.Phase = StartPhase.Det3;
                         continue;
                     }
@@ -113,7 +130,7 @@ internal static class PortStart
                     break;
 
                 case StartPhase.Det3:
-                    if (device.Det == 3)
+                    if (Det(port) == 3)
                     {
                         port.Phase = StartPhase.Fre;
                         continue;
@@ -129,27 +146,41 @@ internal static class PortStart
                     break;
 
                 case StartPhase.Fre:
-                    // FIS receive starts at once on this device model; the phase limit (5 polls) never trips here.
+                    // §10.3.2: FIS receive on (PxCMD.FRE), and wait for the HBA to show it running (PxCMD.FR).
+                    var command = port.Read(PxCMD);
+                    if ((command & PxCMD_FRE) == 0)
+                    {
+                        port.Write(PxCMD, command | PxCMD_FRE);
+                    }
+
+                    if ((port.Read(PxCMD) & PxCMD_FR) != 0)
+                    {
+                        port.Phase = StartPhase.BsyDrq;
+                        continue;
+                    }
+
                     if (++port.FreCount > 5)
                     {
                         Finish(hwDeviceExtension, port, PortOutcome.Failed);
                         return;
                     }
 
-                    port.Phase = StartPhase.BsyDrq;
-                    continue;
+                    waitMicroseconds = PollMicroseconds;
+                    break;
 
                 default: // BsyDrq
-                    if (!device.Busy)
+                    if ((port.Read(PxTFD) & (PxTFD_STS_BSY | PxTFD_STS_DRQ)) == 0)
                     {
+                        // §10.3.1: the device is ready; the command list runs (PxCMD.ST, the HBA sets CR).
+                        port.Write(PxCMD, port.Read(PxCMD) | PxCMD_ST);
                         Finish(hwDeviceExtension, port, PortOutcome.Running);
                         return;
                     }
 
                     if (++port.BsyDrqCount == 50)
                     {
-                        // One second of BSY: stop the port, COMRESET, and go back to waiting for DET = 3 with its count at 51.
-                        device.ComReset();
+                        // One second of BSY: COMRESET (PxSCTL.DET 1, then 0), and go back to waiting for DET = 3 with its count at 51.
+                        AhciHardware.ComReset(port);
                         port.Phase = StartPhase.Det3;
                         port.Det3Count = 51;
                         waitMicroseconds = PollMicroseconds;
@@ -183,7 +214,8 @@ internal static class PortStart
     private static void Finish(object hwDeviceExtension, AhciChannelExtension port, PortOutcome outcome)
     {
         port.Outcome = outcome;
-        port.FinishedAttemptAtNanoseconds = port.Device.NowNanoseconds;
+        port.FinishedAttemptAtNanoseconds = port.AdapterExtension.NowNanoseconds();
+        AhciHardware.EnableInterrupts(port, outcome == PortOutcome.Running);
         if (outcome == PortOutcome.Running)
         {
             ActivateQueue(hwDeviceExtension, port);
@@ -209,7 +241,7 @@ internal static class PortStart
         }
     }
 
-    private static void RunNextPort(object hwDeviceExtension, AhciChannelExtension port)
+    internal static void RunNextPort(object hwDeviceExtension, AhciChannelExtension port)
     {
         var next = port.PortNumber + 1;
         if (next < port.AdapterExtension.Ports.Count)
@@ -237,12 +269,39 @@ internal static class PortStart
         }
     }
 
-    /// <summary>AhciPortPowerDown: cancel a start in progress with StorPortRequestTimer(…, 0, 0).</summary>
+    /// <summary>
+    /// AhciPortPowerDown: cancel a start in progress with StorPortRequestTimer(…, 0, 0), and stop the command list; what
+    /// was issued waits for the port to start again.
+    /// </summary>
     public static void PowerDown(object hwDeviceExtension, AhciChannelExtension port)
     {
         StorPortRequestTimer(hwDeviceExtension, port.StartPortTimer, P_Running_Callback, port, 0, 0);
+        AhciHardware.UnderInterruptLock(port.AdapterExtension, () =>
+        {
+            foreach (var srb in AhciHardware.StopCommandList(port).AsEnumerable().Reverse())
+            {
+                Requeue(port, srb);
+            }
+
+            port.Write(PxIE, AhciHardware.HotPlugInterrupts);
+        });
         port.Outcome = PortOutcome.Stopped;
         port.InStartChain = false;
         port.AdapterExtension.Counters.PowerDown();
+    }
+
+    /// <summary>PxSSTS.DET (§3.3.10): 0 no device, 1 device present without Phy communication, 3 established, 4 offline.</summary>
+    private static uint Det(AhciChannelExtension port) => port.Read(PxSSTS) & PxSSTS_DET_Mask;
+
+    /// <summary>Puts a request taken off the command list back at the head of the pending queue (order kept by the caller).</summary>
+    private static void Requeue(AhciChannelExtension port, SCSI_REQUEST_BLOCK srb)
+    {
+        var rest = port.PendingSrbs.ToArray();
+        port.PendingSrbs.Clear();
+        port.PendingSrbs.Enqueue(srb);
+        foreach (var r in rest)
+        {
+            port.PendingSrbs.Enqueue(r);
+        }
     }
 }

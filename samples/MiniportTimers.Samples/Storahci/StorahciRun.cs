@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using MiniportTimers.Devices.Ahci;
+using MiniportTimers.Devices.Memory;
+using MiniportTimers.Devices.Sata;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Harness;
@@ -7,9 +11,12 @@ using static MiniportTimers.Storport.StorPort;
 namespace MiniportTimers.Samples.Storahci;
 
 /// <summary>
-/// Runs the storahci sample on a <see cref="StorportHost"/>: creates the adapters (their ports start one after another
-/// through StartPortTimer), then plays a seeded workload as the rest of the system would: I/O through StartIo, idle and
-/// active unit transitions (LPM), hot-plug events (bus change), a port power cycle, a port reset, and finally removal.
+/// Runs the storahci sample on a <see cref="StorportHost"/>: each adapter is an AHCI 1.3 HBA of the device model
+/// (<see cref="AhciHba"/>) with a <see cref="SataDisk"/> on each port the scenario fills; the adapters' ports start one
+/// after another through StartPortTimer, polling the HBA's registers. Then a seeded workload plays as the rest of the
+/// system would: INQUIRY and READ CAPACITY per port, 4 KiB reads and writes of random LBAs and SYNCHRONIZE CACHE through
+/// HwBuildIo and StartIo (checked against the disk images), idle and active unit transitions (LPM), a hot unplug and
+/// plug of a disk (bus change), a port power cycle, a port reset, and finally removal.
 /// Every event of the workload is itself an engine timer, so the same run works on the virtual and the real clock, and
 /// on the virtual clock the same seed always gives the same result.
 /// </summary>
@@ -22,8 +29,10 @@ public sealed class StorahciRun : ISampleRun
     private StorportHost? _host;
 
     // The adapters the run created, by HBA index: the host releases an adapter once it is removed, the run still reports it.
-    private readonly List<StorportAdapter> _adapters = [];
+    private StorportAdapter?[] _adapters = [];
     private List<AhciHba> _hbas = [];
+    private SataDisk?[][] _disks = [];
+    private readonly List<Check> _checks = [];
     private long _origin;
 
     /// <summary>Prepares a run of <paramref name="scenario"/>.</summary>
@@ -110,7 +119,14 @@ public sealed class StorahciRun : ISampleRun
         get
         {
             var q = Host.RequestActivity;
-            return q.Completed == q.Submitted ? [] : [$"storahci: {q.Submitted - q.Completed} requests were never completed"];
+            List<string> failures = q.Completed == q.Submitted ? [] : [$"storahci: {q.Submitted - q.Completed} requests were never completed"];
+            var wrong = _checks.Count(c => c.Srb.SrbStatus == SRB_STATUS_SUCCESS && !c.Holds());
+            if (wrong > 0)
+            {
+                failures.Add($"storahci: {wrong} of {_checks.Count} checked requests (reads, INQUIRY, READ CAPACITY) answered other data than the disks hold");
+            }
+
+            return failures;
         }
     }
 
@@ -125,6 +141,12 @@ public sealed class StorahciRun : ISampleRun
         return run.Result! with { Completed = completed };
     }
 
+    /// <summary>The device-model HBAs, by adapter index (each with its disks attached as the scenario says).</summary>
+    public IReadOnlyList<AhciHba> Hbas => _hbas;
+
+    /// <summary>Requests whose answers were checked against the disks (successful ones must hold), and how many held.</summary>
+    public (int Checked, int Held) DataChecks => (_checks.Count(c => c.Srb.SrbStatus == SRB_STATUS_SUCCESS), _checks.Count(c => c.Srb.SrbStatus == SRB_STATUS_SUCCESS && c.Holds()));
+
     /// <inheritdoc />
     public void Start(TimerEngine engine, Workload workload, long durationNanoseconds)
     {
@@ -132,15 +154,34 @@ public sealed class StorahciRun : ISampleRun
         ArgumentNullException.ThrowIfNull(workload);
         var host = new StorportHost(engine, _options) { Trace = Trace };
         _host = host;
-        _hbas = [.. Enumerable.Range(0, _scenario.Adapters).Select(i => new AhciHba(i, engine, _scenario.PortProfiles(i)))];
-        var nextHba = new Queue<AhciHba>(_hbas);
-        host.StorPortInitialize(StorahciMiniport.CreateInitializationData(nextHba.Dequeue, _scenario.LpmIntervalMilliseconds));
+        var map = new HostAddressMap();
+        var options = new AhciHbaOptions { PortCount = _scenario.PortsPerAdapter };
+        _hbas = [.. Enumerable.Range(0, _scenario.Adapters).Select(_ => new AhciHba(engine, map, options))];
+        _disks = new SataDisk?[_scenario.Adapters][];
+        for (var a = 0; a < _scenario.Adapters; a++)
+        {
+            var wanted = _scenario.PortDisks(a);
+            _disks[a] = new SataDisk?[wanted.Count];
+            for (var p = 0; p < wanted.Count; p++)
+            {
+                if (wanted[p] is { } diskOptions)
+                {
+                    var disk = new SataDisk(diskOptions);
+                    disk.WriteSectors(0, Pattern(Salt(a, p), 0, _scenario.IoSectors));
+                    _disks[a][p] = disk;
+                    _hbas[a].Ports[p].Attach(disk);
+                }
+            }
+        }
+
+        _adapters = new StorportAdapter?[_scenario.Adapters];
+        host.StorPortInitialize(StorahciMiniport.CreateInitializationData(_scenario.LpmIntervalMilliseconds, () => engine.NowNanoseconds));
         _origin = workload.Origin;
         for (var a = 0; a < _scenario.Adapters; a++)
         {
-            var hba = _hbas[a];
-            workload.At(0, () => _adapters.Add(CreateAdapter(host, hba)));
-            ScheduleAdapterWorkload(workload, _adapters, a, hba, _scenario, durationNanoseconds);
+            var index = a;
+            workload.At(0, () => _adapters[index] = CreateAdapter(host, index, _hbas[index], _disks[index], _checks));
+            ScheduleAdapterWorkload(workload, _adapters, a, _hbas[a], _disks[a], _checks, _scenario, durationNanoseconds);
         }
     }
 
@@ -148,57 +189,128 @@ public sealed class StorahciRun : ISampleRun
     public void Finish()
     {
         var host = Host;
-        foreach (var adapter in _adapters)
+        var live = _adapters.Select((adapter, index) => (adapter, index)).Where(x => x.adapter is not null).ToList();
+        foreach (var (adapter, _) in live)
         {
-            adapter.Remove();
+            adapter!.Remove();
         }
 
-        var extensions = _adapters.Select(a => (AhciAdapterExtension)a.DeviceExtension).ToList();
-        var ports = extensions.SelectMany(e => e.Ports.Select(p => new PortReport(
-            e.Hba.Index,
+        var ports = live.SelectMany(x => ((AhciAdapterExtension)x.adapter!.DeviceExtension).Ports.Select(p => new PortReport(
+            x.index,
             p.PortNumber,
             p.Outcome,
             p.Outcome == PortOutcome.Starting
                 ? (host.Engine.NowNanoseconds - p.StartedAttemptAtNanoseconds) / (double)Ms
                 : (p.FinishedAttemptAtNanoseconds - p.StartedAttemptAtNanoseconds) / (double)Ms,
             p.Outcome == PortOutcome.Starting ? null : (p.FinishedAttemptAtNanoseconds - _origin) / (double)Ms))).ToList();
-        Result = new StorahciResult(host, ports, StorahciTotals.Sum(extensions.Select(e => e.Counters)), true);
+        Result = new StorahciResult(host, ports, StorahciTotals.Sum(live.Select(x => ((AhciAdapterExtension)x.adapter!.DeviceExtension).Counters)), true);
     }
 
-    private static StorportAdapter CreateAdapter(StorportHost host, AhciHba hba)
+    /// <summary>The bytes the workload expects at <paramref name="sectors"/> sectors from <paramref name="lba"/> of the disk with <paramref name="salt"/>: each disk and sector differ.</summary>
+    internal static byte[] Pattern(int salt, long lba, int sectors)
     {
-        var adapter = host.AddAdapter($"hba{hba.Index}");
-        foreach (var device in hba.Ports)
+        var data = new byte[sectors * Io.SectorSize];
+        for (var i = 0; i < data.Length; i++)
         {
-            device.Adapter = adapter;
+            var sector = lba + (i / Io.SectorSize);
+            data[i] = unchecked((byte)((sector * 7) + ((i % Io.SectorSize) * 13) + (salt * 101) + (sector >> 8)));
         }
 
-        // Early I/O: a TEST UNIT READY per port arrives while the ports start; it waits in the driver and is
-        // completed from the start timer's callback (ActivateQueue) or failed from it.
-        for (var p = 0; p < hba.Ports.Count; p++)
+        return data;
+    }
+
+    private static int Salt(int adapter, int port) => (adapter * 32) + port;
+
+    private static StorportAdapter CreateAdapter(StorportHost host, int index, AhciHba hba, SataDisk?[] disks, List<Check> checks)
+    {
+        var adapter = host.AddAdapter($"hba{index}", hba);
+
+        // Early I/O: per port a TEST UNIT READY, an INQUIRY and a READ CAPACITY arrive while the ports start; they wait
+        // in the driver and are started from the start timer's callback (ActivateQueue) or failed from it.
+        for (var p = 0; p < disks.Length; p++)
         {
             adapter.SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_EXECUTE_SCSI, PathId = (byte)p, CdbOperationCode = Io.TestUnitReady, Tag = p });
+            var inquiry = Request(p, [Io.Inquiry, 0, 0, 0, 36, 0], new byte[36], Io.SRB_FLAGS_DATA_IN, 100 + p);
+            var capacity = Request(p, [Io.ReadCapacity10, 0, 0, 0, 0, 0, 0, 0, 0, 0], new byte[8], Io.SRB_FLAGS_DATA_IN, 200 + p);
+            if (disks[p] is { } disk)
+            {
+                var model = disk.Options.Model.PadRight(16)[..16];
+                checks.Add(new Check(inquiry, () => System.Text.Encoding.ASCII.GetString(inquiry.DataBuffer.Span[16..32]) == model));
+                checks.Add(new Check(capacity, () => BinaryPrimitives.ReadUInt32BigEndian(capacity.DataBuffer.Span) == disk.CapacitySectors - 1
+                    && BinaryPrimitives.ReadUInt32BigEndian(capacity.DataBuffer.Span[4..]) == Io.SectorSize));
+            }
+
+            adapter.SubmitRequest(inquiry);
+            adapter.SubmitRequest(capacity);
         }
 
         return adapter;
     }
 
-    private static void ScheduleAdapterWorkload(Workload w, List<StorportAdapter> adapters, int a, AhciHba hba, StorahciScenario scenario, long duration)
+    private static SCSI_REQUEST_BLOCK Request(int port, byte[] cdb, byte[] buffer, uint flags, long tag) => new()
     {
-        StorportAdapter Adapter() => adapters[a];
-        var ports = hba.Ports.Count;
+        Function = SRB_FUNCTION_EXECUTE_SCSI,
+        PathId = (byte)port,
+        Cdb = cdb,
+        DataBuffer = buffer,
+        DataTransferLength = (uint)buffer.Length,
+        SrbFlags = flags,
+        Tag = tag,
+    };
+
+    /// <summary>A READ(10) or WRITE(10) CDB.</summary>
+    internal static byte[] ReadWriteCdb(byte operation, uint lba, ushort blocks)
+    {
+        var cdb = new byte[10];
+        cdb[0] = operation;
+        BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(2), lba);
+        BinaryPrimitives.WriteUInt16BigEndian(cdb.AsSpan(7), blocks);
+        return cdb;
+    }
+
+    /// <summary>A request whose answer must match the disks once it succeeded.</summary>
+    private sealed record Check(SCSI_REQUEST_BLOCK Srb, Func<bool> Holds);
+
+    private static void ScheduleAdapterWorkload(Workload w, StorportAdapter?[] adapters, int a, AhciHba hba, SataDisk?[] disks, List<Check> checks, StorahciScenario scenario, long duration)
+    {
+        StorportAdapter Adapter() => adapters[a]!;
+        var ports = disks.Length;
         var ioEnd = duration * 8 / 10;
         var idle = new bool[ports];
+        const ushort Blocks = 8; // 4 KiB
 
-        // I/O: READ(10) to a random active port (an idle port is left alone, so its LPM timer can run out).
+        // I/O: to a random active port (an idle port is left alone, so its LPM timer can run out), 4 KiB at a random LBA
+        // of the preloaded area: two reads in three (checked against the image's pattern), else a write of the same
+        // pattern; now and then a SYNCHRONIZE CACHE (FLUSH CACHE EXT on the disk).
         long tag = 1000;
         w.Every(scenario.IoIntervalMicroseconds * TimeUnits.NanosecondsPerMicrosecond, 0, ioEnd, rng =>
         {
             var p = rng.Next(ports);
-            if (!idle[p])
+            var lba = (uint)rng.Next(0, scenario.IoSectors - Blocks + 1);
+            var kind = rng.Next(48);
+            if (idle[p])
             {
-                Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_EXECUTE_SCSI, PathId = (byte)p, CdbOperationCode = Io.Read10, DataTransferLength = 4096, Tag = tag++ });
+                return;
             }
+
+            SCSI_REQUEST_BLOCK srb;
+            if (kind == 0)
+            {
+                srb = new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_EXECUTE_SCSI, PathId = (byte)p, Cdb = [Io.SynchronizeCache10, 0, 0, 0, 0, 0, 0, 0, 0, 0], Tag = tag++ };
+            }
+            else if (kind % 3 == 0)
+            {
+                srb = Request(p, ReadWriteCdb(Io.Write10, lba, Blocks), Pattern(Salt(a, p), lba, Blocks), Io.SRB_FLAGS_DATA_OUT, tag++);
+            }
+            else
+            {
+                var buffer = new byte[Blocks * Io.SectorSize];
+                srb = Request(p, ReadWriteCdb(Io.Read10, lba, Blocks), buffer, Io.SRB_FLAGS_DATA_IN, tag++);
+                var expected = Pattern(Salt(a, p), lba, Blocks);
+                checks.Add(new Check(srb, () => buffer.AsSpan().SequenceEqual(expected)));
+            }
+
+            Adapter().SubmitRequest(srb);
         });
 
         // LPM: every 150 ms an active port goes idle and becomes active again after 50-250 ms (inside the 100 ms
@@ -231,18 +343,26 @@ public sealed class StorahciRun : ISampleRun
             }
         });
 
-        // Bus change: two hot-plug events 30 ms apart; the second notification is refused while the first is
-        // processed, so the driver retries through its 100 ms BusChangeTimer.
+        // Bus change: the disk of one port is unplugged, and plugged back 30 ms later (PxSERR.DIAG.N and DIAG.X: PxIS.PRCS
+        // and PCS). The second notification is refused while the first is processed, so the driver retries through its
+        // 100 ms BusChangeTimer.
         var hotPort = hba.Ports[Math.Min(1, ports - 1)];
-        w.At(duration * 4 / 10, hotPort.SignalHotPlug);
-        w.At((duration * 4 / 10) + (30 * Ms), hotPort.SignalHotPlug);
+        SataDisk? unplugged = null;
+        w.At(duration * 4 / 10, () => unplugged = hotPort.Detach());
+        w.At((duration * 4 / 10) + (30 * Ms), () =>
+        {
+            if (unplugged is { } disk)
+            {
+                hotPort.Attach(disk);
+            }
+        });
 
         // Power cycle: D3 cancels the start timer (storahci power-down), D0 starts the port again 50 ms later.
         var cycled = (byte)CycledPort(ports);
         w.At(duration * PowerCycleTenths / 10, () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = cycled, DevicePowerState = 3 }));
         w.At((duration * PowerCycleTenths / 10) + (50 * Ms), () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = cycled, DevicePowerState = 0 }));
 
-        // Port reset: a direct start again while a previous start timer may still be pending.
+        // Port reset: COMRESET and a direct start again while a previous start timer may still be pending.
         var reset = (byte)ResetPort(ports);
         w.At(duration * ResetTenths / 10, () => Adapter().SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_RESET_BUS, PathId = reset }));
     }

@@ -1,3 +1,6 @@
+using MiniportTimers.Devices.Sata;
+using MiniportTimers.Engine;
+
 namespace MiniportTimers.Samples.Storahci;
 
 /// <summary>What the storahci sample run does. Every random choice comes from <see cref="Seed"/>.</summary>
@@ -9,7 +12,7 @@ public sealed record StorahciScenario
     /// <summary>Ports per adapter, 1 to 32.</summary>
     public int PortsPerAdapter { get; init; } = 4;
 
-    /// <summary>Seed of the device profiles and the workload.</summary>
+    /// <summary>Seed of the disks' timing and the workload.</summary>
     public int Seed { get; init; } = 1;
 
     /// <summary>How long the run lasts, ms of engine time; the adapters are removed at the end.</summary>
@@ -27,8 +30,15 @@ public sealed record StorahciScenario
     /// <summary>Mean time between I/O requests per adapter, µs.</summary>
     public long IoIntervalMicroseconds { get; init; } = 2_000;
 
-    /// <summary>Builds the simulated device profiles of adapter <paramref name="adapter"/> from the seed.</summary>
-    public IReadOnlyList<AhciPortDeviceProfile> PortProfiles(int adapter)
+    /// <summary>Sectors at the start of each disk that the workload reads and writes (preloaded with a known pattern).</summary>
+    public int IoSectors { get; init; } = 1_024;
+
+    /// <summary>
+    /// The SATA disks of adapter <paramref name="adapter"/>'s ports, from the seed (null: the port is empty): a link-up
+    /// time of 0-30 ms (PxSSTS.DET reads 1 meanwhile), a spin-up of 0-20 ms plus, for six disks in ten, 20-200 ms more
+    /// (PxTFD.STS.BSY meanwhile), a command latency of 100-500 µs; <see cref="NeverReadyPort"/> never leaves BSY.
+    /// </summary>
+    public IReadOnlyList<SataDiskOptions?> PortDisks(int adapter)
     {
         var rng = new Random(Harness.Seeds.Derive(Seed, adapter));
         return [.. Enumerable.Range(0, PortsPerAdapter).Select(port =>
@@ -38,7 +48,15 @@ public sealed record StorahciScenario
             var busy = rng.Next(10) < 4 ? 0 : rng.Next(20_000, 200_000);
             var latency = rng.Next(100, 500);
             var id = $"{adapter}:{port}";
-            return new AhciPortDeviceProfile(Present: id != EmptyPort, linkUp, phy, busy, NeverReady: id == NeverReadyPort, latency);
+            return id == EmptyPort ? null : new SataDiskOptions
+            {
+                SerialNumber = $"MPT{adapter:D2}{port:D2}",
+                CapacitySectors = 2_097_152 + (adapter * 32) + port,
+                LinkUpNanoseconds = linkUp * TimeUnits.NanosecondsPerMicrosecond,
+                SpinUpNanoseconds = (phy + busy) * TimeUnits.NanosecondsPerMicrosecond,
+                NeverReady = id == NeverReadyPort,
+                CommandLatencyNanoseconds = latency * TimeUnits.NanosecondsPerMicrosecond,
+            };
         })];
     }
 }

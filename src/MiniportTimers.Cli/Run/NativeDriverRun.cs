@@ -31,6 +31,7 @@ internal sealed class NativeDriverRun : ISampleRun
     private readonly int _adapters;
     private NdisDriverScenario? _scenario;
     private PcnetScenario? _pcnet;
+    private readonly List<StorportDriverScenario> _storportScenarios = [];
 
     private NativeDriverRun(string path, NativeStack stack, StorportHostOptions storportOptions, NdisHostOptions ndisOptions, int adapters)
     {
@@ -59,7 +60,51 @@ internal sealed class NativeDriverRun : ISampleRun
         new("debug prints", _driver?.DebugPrintCount ?? 0),
         .. NdisFacts(),
         .. PcnetFacts(),
+        .. StorportFacts(),
     ];
+
+    /// <summary>The Storport scenario's build (the never-ready port, I/O per disk); the defaults without --never-ready-port.</summary>
+    public StorportScenarioOptions ScenarioOptions { get; set; } = new();
+
+    /// <summary>The Storport scenarios, one per adapter (tests read their counters).</summary>
+    internal IReadOnlyList<StorportDriverScenario> StorportScenarios => _storportScenarios;
+
+    private IEnumerable<KeyValuePair<string, long>> StorportFacts()
+    {
+        if (_storportScenarios.Count == 0)
+        {
+            yield break;
+        }
+
+        yield return new("units enumerated", _storportScenarios.Sum(s => s.Units.Count));
+        for (var i = 0; i < _storportScenarios.Count; i++)
+        {
+            var prefix = _storportScenarios.Count == 1 ? string.Empty : $"adapter {i} ";
+            foreach (var (bus, identity, sectors) in _storportScenarios[i].Units)
+            {
+                yield return new($"{prefix}bus {bus}: {identity}, sectors", sectors);
+            }
+
+            foreach (var (bus, status) in _storportScenarios[i].EmptyBuses)
+            {
+                yield return new($"{prefix}bus {bus}: empty, SRB status", status);
+            }
+        }
+
+        yield return new("buses empty", _storportScenarios.Sum(s => s.EmptyBuses.Count));
+        yield return new("INQUIRY answered", _storportScenarios.Sum(s => s.Inquiries));
+        yield return new("READ CAPACITY answered", _storportScenarios.Sum(s => s.CapacitiesRead));
+        yield return new("reads checked", _storportScenarios.Sum(s => s.Reads));
+        yield return new("writes checked", _storportScenarios.Sum(s => s.Writes));
+        yield return new("data mismatches", _storportScenarios.Sum(s => s.DataMismatches));
+        yield return new("SYNCHRONIZE CACHE as FLUSH CACHE EXT", _storportScenarios.Sum(s => s.Flushes));
+        yield return new("BUSY retries", _storportScenarios.Sum(s => s.BusyRetries));
+        yield return new("enumeration retries", _storportScenarios.Sum(s => s.EnumerationRetriesDone));
+        yield return new("hot unplugs and plugs", _storportScenarios.Sum(s => s.HotPlugs));
+        yield return new("rescans (StorPortStateChangeDetected)", _storportScenarios.Sum(s => s.Rescans));
+        yield return new("units gone idle", _storportScenarios.Sum(s => s.IdleTransitions));
+        yield return new("requests completed", _storportHost?.RequestActivity.Completed ?? 0);
+    }
 
     /// <summary>The device each NDIS adapter gets: null (none: the NDIS 6 scenario) or "pcnet" (<see cref="PcnetScenario"/>).</summary>
     public string? Device { get; init; }
@@ -229,13 +274,15 @@ internal sealed class NativeDriverRun : ISampleRun
 
         if (_storportHost is { } storport)
         {
-            workload.At(0, () =>
+            // Each adapter gets its own AHCI HBA with its disks, and the Storport scenario plays on it.
+            for (var i = 0; i < _adapters; i++)
             {
-                for (var i = 0; i < _adapters; i++)
-                {
-                    _storportAdapters.Add(storport.AddAdapter());
-                }
-            });
+                var scenario = new StorportDriverScenario(storport, ScenarioOptions);
+                _storportScenarios.Add(scenario);
+                scenario.Schedule(workload, durationNanoseconds);
+            }
+
+            workload.At(0, () => _storportAdapters.AddRange(_storportScenarios.Select(s => s.Adapter).OfType<StorportAdapter>()));
         }
         else if (_ndisHost is { } ndis)
         {
@@ -270,6 +317,11 @@ internal sealed class NativeDriverRun : ISampleRun
 
     public void Finish()
     {
+        foreach (var scenario in _storportScenarios)
+        {
+            _failures.AddRange(scenario.Failures.Select(f => $"{Name}: {f}"));
+        }
+
         _storportAdapters.ForEach(a => a.Remove());
         _ndisAdapters.ForEach(a => a.Halt());
         if (_pcnet is { } pcnet && DebugOutput is { } output)

@@ -18,8 +18,9 @@ internal static class SampleFactory
     }
 
     /// <summary>A native driver run for one --driver value, or null with the reason.</summary>
-    public static ISampleRun? CreateDriver(string spec, RunSettings s, out string? error) =>
-        NativeDriverRun.TryCreate(
+    public static ISampleRun? CreateDriver(string spec, RunSettings s, out string? error)
+    {
+        var run = NativeDriverRun.TryCreate(
             spec,
             new Storport.StorportHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds },
             new Ndis.NdisHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds },
@@ -27,6 +28,13 @@ internal static class SampleFactory
             s.DriverDebug ? Console.Error : null,
             out error,
             s.Device);
+        if (run is not null && s.NeverReadyPort is { } neverReady && Shell.OptionRules.TryParseAdapterPort(neverReady, out _, out var port))
+        {
+            run.ScenarioOptions = run.ScenarioOptions with { NeverReadyPort = port };
+        }
+
+        return run;
+    }
 
     private static ISampleRun Create(string name, RunSettings s, Storport.StorportHostOptions storport, Ndis.NdisHostOptions ndis) => name switch
     {

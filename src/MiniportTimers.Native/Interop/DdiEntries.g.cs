@@ -256,6 +256,854 @@ namespace MiniportTimers.Native.Storport
                 DdiGuard.Fail(ex, "StorPortQuerySystemTime");
             }
         }
+
+        /// <summary>StorPortGetBusData (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortGetBusDataEntry(nint deviceExtension, uint busDataType, uint systemIoBusNumber, uint slotNumber, nint buffer, uint length)
+        {
+            try
+            {
+                return StorPortGetBusData(deviceExtension, busDataType, systemIoBusNumber, slotNumber, buffer, length);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetBusData");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortSetBusDataByOffset (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortSetBusDataByOffsetEntry(nint deviceExtension, uint busDataType, uint systemIoBusNumber, uint slotNumber, nint buffer, uint offset, uint length)
+        {
+            try
+            {
+                return StorPortSetBusDataByOffset(deviceExtension, busDataType, systemIoBusNumber, slotNumber, buffer, offset, length);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortSetBusDataByOffset");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortGetDeviceBase (Storport, host; IRQL: PASSIVE_LEVEL (HwStorFindAdapter)).</summary>
+        [UnmanagedCallersOnly]
+        internal static nint StorPortGetDeviceBaseEntry(nint hwDeviceExtension, uint busType, uint systemIoBusNumber, long ioAddress, uint numberOfBytes, byte inIoSpace)
+        {
+            try
+            {
+                return StorPortGetDeviceBase(hwDeviceExtension, busType, systemIoBusNumber, ioAddress, numberOfBytes, inIoSpace);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetDeviceBase");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortGetUncachedExtension (Storport, host; IRQL: PASSIVE_LEVEL (HwStorFindAdapter only)).</summary>
+        [UnmanagedCallersOnly]
+        internal static nint StorPortGetUncachedExtensionEntry(nint hwDeviceExtension, nint configInfo, uint numberOfBytes)
+        {
+            try
+            {
+                return StorPortGetUncachedExtension(hwDeviceExtension, configInfo, numberOfBytes);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetUncachedExtension");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortGetPhysicalAddress (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static long StorPortGetPhysicalAddressEntry(nint hwDeviceExtension, nint srb, nint virtualAddress, nint length)
+        {
+            try
+            {
+                return StorPortGetPhysicalAddress(hwDeviceExtension, srb, virtualAddress, length);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetPhysicalAddress");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortGetScatterGatherList (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static nint StorPortGetScatterGatherListEntry(nint deviceExtension, nint srb)
+        {
+            try
+            {
+                return StorPortGetScatterGatherList(deviceExtension, srb);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetScatterGatherList");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortReadRegisterUlong (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortReadRegisterUlongEntry(nint hwDeviceExtension, nint register)
+        {
+            try
+            {
+                return StorPortReadRegisterUlong(hwDeviceExtension, register);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadRegisterUlong");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWriteRegisterUlong (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWriteRegisterUlongEntry(nint hwDeviceExtension, nint register, uint value)
+        {
+            try
+            {
+                StorPortWriteRegisterUlong(hwDeviceExtension, register, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWriteRegisterUlong");
+            }
+        }
+
+        /// <summary>StorPortReadRegisterUshort (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static ushort StorPortReadRegisterUshortEntry(nint hwDeviceExtension, nint register)
+        {
+            try
+            {
+                return StorPortReadRegisterUshort(hwDeviceExtension, register);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadRegisterUshort");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWriteRegisterUshort (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWriteRegisterUshortEntry(nint hwDeviceExtension, nint register, ushort value)
+        {
+            try
+            {
+                StorPortWriteRegisterUshort(hwDeviceExtension, register, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWriteRegisterUshort");
+            }
+        }
+
+        /// <summary>StorPortReadRegisterUchar (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortReadRegisterUcharEntry(nint hwDeviceExtension, nint register)
+        {
+            try
+            {
+                return StorPortReadRegisterUchar(hwDeviceExtension, register);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadRegisterUchar");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWriteRegisterUchar (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWriteRegisterUcharEntry(nint hwDeviceExtension, nint register, byte value)
+        {
+            try
+            {
+                StorPortWriteRegisterUchar(hwDeviceExtension, register, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWriteRegisterUchar");
+            }
+        }
+
+        /// <summary>StorPortAllocatePool (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortAllocatePoolEntry(nint hwDeviceExtension, uint numberOfBytes, uint tag, nint bufferPointer)
+        {
+            try
+            {
+                return StorPortAllocatePool(hwDeviceExtension, numberOfBytes, tag, bufferPointer);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortAllocatePool");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortFreePool (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortFreePoolEntry(nint hwDeviceExtension, nint bufferPointer)
+        {
+            try
+            {
+                return StorPortFreePool(hwDeviceExtension, bufferPointer);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortFreePool");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortAllocateDmaMemory (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortAllocateDmaMemoryEntry(nint hwDeviceExtension, nuint numberOfBytes, long lowestAcceptableAddress, long highestAcceptableAddress, long boundaryAddressMultiple, uint cacheType, uint preferredNode, nint bufferPointer, nint physicalAddress)
+        {
+            try
+            {
+                return StorPortAllocateDmaMemory(hwDeviceExtension, numberOfBytes, lowestAcceptableAddress, highestAcceptableAddress, boundaryAddressMultiple, cacheType, preferredNode, bufferPointer, physicalAddress);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortAllocateDmaMemory");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortFreeDmaMemory (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortFreeDmaMemoryEntry(nint hwDeviceExtension, nint baseAddress, nuint numberOfBytes, uint cacheType, long physicalAddress)
+        {
+            try
+            {
+                return StorPortFreeDmaMemory(hwDeviceExtension, baseAddress, numberOfBytes, cacheType, physicalAddress);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortFreeDmaMemory");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortStateChangeDetected (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortStateChangeDetectedEntry(nint hwDeviceExtension, uint changedEntity, nint address, uint attributes, nint hwStateChangeDetectedCallback, nint hwStateChangeDetectedContext)
+        {
+            try
+            {
+                return StorPortStateChangeDetected(hwDeviceExtension, changedEntity, address, attributes, hwStateChangeDetectedCallback, hwStateChangeDetectedContext);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortStateChangeDetected");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortInitializeWorker (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortInitializeWorkerEntry(nint hwDeviceExtension, nint worker)
+        {
+            try
+            {
+                return StorPortInitializeWorker(hwDeviceExtension, worker);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortInitializeWorker");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortQueueWorkItem (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortQueueWorkItemEntry(nint hwDeviceExtension, nint workItemCallback, nint worker, nint context)
+        {
+            try
+            {
+                return StorPortQueueWorkItem(hwDeviceExtension, workItemCallback, worker, context);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortQueueWorkItem");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortFreeWorker (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortFreeWorkerEntry(nint hwDeviceExtension, nint worker)
+        {
+            try
+            {
+                return StorPortFreeWorker(hwDeviceExtension, worker);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortFreeWorker");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortGetMSIInfo (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortGetMSIInfoEntry(nint hwDeviceExtension, uint messageId, nint interruptInfo)
+        {
+            try
+            {
+                return StorPortGetMSIInfo(hwDeviceExtension, messageId, interruptInfo);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetMSIInfo");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortAcquireMSISpinLock (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortAcquireMSISpinLockEntry(nint hwDeviceExtension, uint messageId, nint oldIrql)
+        {
+            try
+            {
+                return StorPortAcquireMSISpinLock(hwDeviceExtension, messageId, oldIrql);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortAcquireMSISpinLock");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortReleaseMSISpinLock (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortReleaseMSISpinLockEntry(nint hwDeviceExtension, uint messageId, uint oldIrql)
+        {
+            try
+            {
+                return StorPortReleaseMSISpinLock(hwDeviceExtension, messageId, oldIrql);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReleaseMSISpinLock");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortInitializePoFxPower (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortInitializePoFxPowerEntry(nint hwDeviceExtension, nint address, nint device, nint d3ColdEnabled)
+        {
+            try
+            {
+                return StorPortInitializePoFxPower(hwDeviceExtension, address, device, d3ColdEnabled);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortInitializePoFxPower");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortPoFxActivateComponent (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortPoFxActivateComponentEntry(nint hwDeviceExtension, nint address, nint srb, uint component, uint flags)
+        {
+            try
+            {
+                return StorPortPoFxActivateComponent(hwDeviceExtension, address, srb, component, flags);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortPoFxActivateComponent");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortPoFxIdleComponent (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortPoFxIdleComponentEntry(nint hwDeviceExtension, nint address, nint srb, uint component, uint flags)
+        {
+            try
+            {
+                return StorPortPoFxIdleComponent(hwDeviceExtension, address, srb, component, flags);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortPoFxIdleComponent");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortGetD3ColdSupport (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortGetD3ColdSupportEntry(nint hwDeviceExtension, nint address, nint supported)
+        {
+            try
+            {
+                return StorPortGetD3ColdSupport(hwDeviceExtension, address, supported);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetD3ColdSupport");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortSetPowerSettingNotificationGuids (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortSetPowerSettingNotificationGuidsEntry(nint hwDeviceExtension, uint guidCount, nint guid)
+        {
+            try
+            {
+                return StorPortSetPowerSettingNotificationGuids(hwDeviceExtension, guidCount, guid);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortSetPowerSettingNotificationGuids");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortRegistryReadAdapterKey (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortRegistryReadAdapterKeyEntry(nint hwDeviceExtension, nint subKeyName, nint valueName, uint valueType, nint valueData, nint valueDataLength)
+        {
+            try
+            {
+                return StorPortRegistryReadAdapterKey(hwDeviceExtension, subKeyName, valueName, valueType, valueData, valueDataLength);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortRegistryReadAdapterKey");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortRegistryWriteAdapterKey (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortRegistryWriteAdapterKeyEntry(nint hwDeviceExtension, nint subKeyName, nint valueName, uint valueType, nint valueData, uint valueDataLength)
+        {
+            try
+            {
+                return StorPortRegistryWriteAdapterKey(hwDeviceExtension, subKeyName, valueName, valueType, valueData, valueDataLength);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortRegistryWriteAdapterKey");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortInvokeAcpiMethod (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortInvokeAcpiMethodEntry(nint hwDeviceExtension, nint address, uint methodName, nint inputBuffer, uint inputBufferLength, nint outputBuffer, uint outputBufferLength, nint bytesReturned)
+        {
+            try
+            {
+                return StorPortInvokeAcpiMethod(hwDeviceExtension, address, methodName, inputBuffer, inputBufferLength, outputBuffer, outputBufferLength, bytesReturned);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortInvokeAcpiMethod");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortInitializePerfOpts (Storport, host; IRQL: PASSIVE_LEVEL (HwStorInitialize)).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortInitializePerfOptsEntry(nint hwDeviceExtension, byte query, nint perfConfigData)
+        {
+            try
+            {
+                return StorPortInitializePerfOpts(hwDeviceExtension, query, perfConfigData);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortInitializePerfOpts");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortMarkDeviceFailed (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortMarkDeviceFailedEntry(nint hwDeviceExtension, nint address, uint flags, nint failReason)
+        {
+            try
+            {
+                return StorPortMarkDeviceFailed(hwDeviceExtension, address, flags, failReason);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortMarkDeviceFailed");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortMarkDumpMemory (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortMarkDumpMemoryEntry(nint hwDeviceExtension, nint address, nuint length, uint flags)
+        {
+            try
+            {
+                return StorPortMarkDumpMemory(hwDeviceExtension, address, length, flags);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortMarkDumpMemory");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortQueryPerformanceCounter (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortQueryPerformanceCounterEntry(nint hwDeviceExtension, nint performanceFrequency, nint performanceCounter)
+        {
+            try
+            {
+                return StorPortQueryPerformanceCounter(hwDeviceExtension, performanceFrequency, performanceCounter);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortQueryPerformanceCounter");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortSetUnitAttributes (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortSetUnitAttributesEntry(nint hwDeviceExtension, nint address, uint attributes)
+        {
+            try
+            {
+                return StorPortSetUnitAttributes(hwDeviceExtension, address, attributes);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortSetUnitAttributes");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortSetDeviceQueueDepth (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortSetDeviceQueueDepthEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun, uint depth)
+        {
+            try
+            {
+                return StorPortSetDeviceQueueDepth(hwDeviceExtension, pathId, targetId, lun, depth);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortSetDeviceQueueDepth");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortPauseDevice (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortPauseDeviceEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun, uint timeOut)
+        {
+            try
+            {
+                return StorPortPauseDevice(hwDeviceExtension, pathId, targetId, lun, timeOut);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortPauseDevice");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortDeviceBusy (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortDeviceBusyEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun, uint requestsToComplete)
+        {
+            try
+            {
+                return StorPortDeviceBusy(hwDeviceExtension, pathId, targetId, lun, requestsToComplete);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortDeviceBusy");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortIsDeviceOperationAllowed (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortIsDeviceOperationAllowedEntry(nint hwDeviceExtension, nint address, nint deviceOperation, nint allowedFlag)
+        {
+            try
+            {
+                return StorPortIsDeviceOperationAllowed(hwDeviceExtension, address, deviceOperation, allowedFlag);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortIsDeviceOperationAllowed");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortGetSystemPortNumber (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortGetSystemPortNumberEntry(nint hwDeviceExtension, nint address)
+        {
+            try
+            {
+                return StorPortGetSystemPortNumber(hwDeviceExtension, address);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetSystemPortNumber");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortAsyncNotificationDetected (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortAsyncNotificationDetectedEntry(nint hwDeviceExtension, nint address, ulong flags)
+        {
+            try
+            {
+                return StorPortAsyncNotificationDetected(hwDeviceExtension, address, flags);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortAsyncNotificationDetected");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortGetRequestInfo (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortGetRequestInfoEntry(nint hwDeviceExtension, nint srb, nint requestInfo)
+        {
+            try
+            {
+                return StorPortGetRequestInfo(hwDeviceExtension, srb, requestInfo);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetRequestInfo");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortReadPortUlong (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortReadPortUlongEntry(nint hwDeviceExtension, nint port)
+        {
+            try
+            {
+                return StorPortReadPortUlong(hwDeviceExtension, port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadPortUlong");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWritePortUlong (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWritePortUlongEntry(nint hwDeviceExtension, nint port, uint value)
+        {
+            try
+            {
+                StorPortWritePortUlong(hwDeviceExtension, port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWritePortUlong");
+            }
+        }
+
+        /// <summary>StorPortReadPortUshort (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static ushort StorPortReadPortUshortEntry(nint hwDeviceExtension, nint port)
+        {
+            try
+            {
+                return StorPortReadPortUshort(hwDeviceExtension, port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadPortUshort");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWritePortUshort (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWritePortUshortEntry(nint hwDeviceExtension, nint port, ushort value)
+        {
+            try
+            {
+                StorPortWritePortUshort(hwDeviceExtension, port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWritePortUshort");
+            }
+        }
+
+        /// <summary>StorPortReadPortUchar (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortReadPortUcharEntry(nint hwDeviceExtension, nint port)
+        {
+            try
+            {
+                return StorPortReadPortUchar(hwDeviceExtension, port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReadPortUchar");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortWritePortUchar (Storport, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortWritePortUcharEntry(nint hwDeviceExtension, nint port, byte value)
+        {
+            try
+            {
+                StorPortWritePortUchar(hwDeviceExtension, port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortWritePortUchar");
+            }
+        }
+
+        /// <summary>StorPortDeviceReady (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortDeviceReadyEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun)
+        {
+            try
+            {
+                return StorPortDeviceReady(hwDeviceExtension, pathId, targetId, lun);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortDeviceReady");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortResumeDevice (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortResumeDeviceEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun)
+        {
+            try
+            {
+                return StorPortResumeDevice(hwDeviceExtension, pathId, targetId, lun);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortResumeDevice");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortBusy (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortBusyEntry(nint hwDeviceExtension, uint requestsToComplete)
+        {
+            try
+            {
+                return StorPortBusy(hwDeviceExtension, requestsToComplete);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortBusy");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortReady (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortReadyEntry(nint hwDeviceExtension)
+        {
+            try
+            {
+                return StorPortReady(hwDeviceExtension);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortReady");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortCompleteRequest (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static void StorPortCompleteRequestEntry(nint hwDeviceExtension, byte pathId, byte targetId, byte lun, byte srbStatus)
+        {
+            try
+            {
+                StorPortCompleteRequest(hwDeviceExtension, pathId, targetId, lun, srbStatus);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortCompleteRequest");
+            }
+        }
+
+        /// <summary>StorPortGetActivityIdSrb (Storport, host; IRQL: &lt;= DISPATCH_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortGetActivityIdSrbEntry(nint hwDeviceExtension, nint srb, nint activityId)
+        {
+            try
+            {
+                return StorPortGetActivityIdSrb(hwDeviceExtension, srb, activityId);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortGetActivityIdSrb");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortRegistryRead (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortRegistryReadEntry(nint hwDeviceExtension, nint valueName, uint global, uint type, nint buffer, nint bufferLength)
+        {
+            try
+            {
+                return StorPortRegistryRead(hwDeviceExtension, valueName, global, type, buffer, bufferLength);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortRegistryRead");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortRegistryWrite (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte StorPortRegistryWriteEntry(nint hwDeviceExtension, nint valueName, uint global, uint type, nint buffer, uint bufferLength)
+        {
+            try
+            {
+                return StorPortRegistryWrite(hwDeviceExtension, valueName, global, type, buffer, bufferLength);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortRegistryWrite");
+                return default;
+            }
+        }
     }
 }
 

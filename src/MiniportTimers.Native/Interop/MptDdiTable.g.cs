@@ -12,10 +12,10 @@ namespace MiniportTimers.Native.Interop;
 internal unsafe partial struct MptDdiTable
 {
     /// <summary>MPT_BRIDGE_VERSION: a hash of every slot's prototype.</summary>
-    public const uint CurrentVersion = 0x2D52641E;
+    public const uint CurrentVersion = 0x4C7DE27A;
 
     /// <summary>MPT_DDI_SLOT_COUNT.</summary>
-    public const int Slots = 93;
+    public const int Slots = 150;
 
     /// <summary>The slot names, in slot order (the shim checks each against its own).</summary>
     public static readonly string[] Names =
@@ -37,6 +37,63 @@ internal unsafe partial struct MptDdiTable
         "StorPortResume",
         "StorPortStallExecution",
         "StorPortQuerySystemTime",
+        "StorPortGetBusData",
+        "StorPortSetBusDataByOffset",
+        "StorPortGetDeviceBase",
+        "StorPortGetUncachedExtension",
+        "StorPortGetPhysicalAddress",
+        "StorPortGetScatterGatherList",
+        "StorPortReadRegisterUlong",
+        "StorPortWriteRegisterUlong",
+        "StorPortReadRegisterUshort",
+        "StorPortWriteRegisterUshort",
+        "StorPortReadRegisterUchar",
+        "StorPortWriteRegisterUchar",
+        "StorPortAllocatePool",
+        "StorPortFreePool",
+        "StorPortAllocateDmaMemory",
+        "StorPortFreeDmaMemory",
+        "StorPortStateChangeDetected",
+        "StorPortInitializeWorker",
+        "StorPortQueueWorkItem",
+        "StorPortFreeWorker",
+        "StorPortGetMSIInfo",
+        "StorPortAcquireMSISpinLock",
+        "StorPortReleaseMSISpinLock",
+        "StorPortInitializePoFxPower",
+        "StorPortPoFxActivateComponent",
+        "StorPortPoFxIdleComponent",
+        "StorPortGetD3ColdSupport",
+        "StorPortSetPowerSettingNotificationGuids",
+        "StorPortRegistryReadAdapterKey",
+        "StorPortRegistryWriteAdapterKey",
+        "StorPortInvokeAcpiMethod",
+        "StorPortInitializePerfOpts",
+        "StorPortMarkDeviceFailed",
+        "StorPortMarkDumpMemory",
+        "StorPortQueryPerformanceCounter",
+        "StorPortSetUnitAttributes",
+        "StorPortSetDeviceQueueDepth",
+        "StorPortPauseDevice",
+        "StorPortDeviceBusy",
+        "StorPortIsDeviceOperationAllowed",
+        "StorPortGetSystemPortNumber",
+        "StorPortAsyncNotificationDetected",
+        "StorPortGetRequestInfo",
+        "StorPortReadPortUlong",
+        "StorPortWritePortUlong",
+        "StorPortReadPortUshort",
+        "StorPortWritePortUshort",
+        "StorPortReadPortUchar",
+        "StorPortWritePortUchar",
+        "StorPortDeviceReady",
+        "StorPortResumeDevice",
+        "StorPortBusy",
+        "StorPortReady",
+        "StorPortCompleteRequest",
+        "StorPortGetActivityIdSrb",
+        "StorPortRegistryRead",
+        "StorPortRegistryWrite",
         "KeGetCurrentIrql",
         "KeRaiseIrql",
         "KeLowerIrql",
@@ -137,6 +194,63 @@ internal unsafe partial struct MptDdiTable
     public delegate* unmanaged<nint, byte> StorPortResume;
     public delegate* unmanaged<uint, void> StorPortStallExecution;
     public delegate* unmanaged<nint, void> StorPortQuerySystemTime;
+    public delegate* unmanaged<nint, uint, uint, uint, nint, uint, uint> StorPortGetBusData;
+    public delegate* unmanaged<nint, uint, uint, uint, nint, uint, uint, uint> StorPortSetBusDataByOffset;
+    public delegate* unmanaged<nint, uint, uint, long, uint, byte, nint> StorPortGetDeviceBase;
+    public delegate* unmanaged<nint, nint, uint, nint> StorPortGetUncachedExtension;
+    public delegate* unmanaged<nint, nint, nint, nint, long> StorPortGetPhysicalAddress;
+    public delegate* unmanaged<nint, nint, nint> StorPortGetScatterGatherList;
+    public delegate* unmanaged<nint, nint, uint> StorPortReadRegisterUlong;
+    public delegate* unmanaged<nint, nint, uint, void> StorPortWriteRegisterUlong;
+    public delegate* unmanaged<nint, nint, ushort> StorPortReadRegisterUshort;
+    public delegate* unmanaged<nint, nint, ushort, void> StorPortWriteRegisterUshort;
+    public delegate* unmanaged<nint, nint, byte> StorPortReadRegisterUchar;
+    public delegate* unmanaged<nint, nint, byte, void> StorPortWriteRegisterUchar;
+    public delegate* unmanaged<nint, uint, uint, nint, uint> StorPortAllocatePool;
+    public delegate* unmanaged<nint, nint, uint> StorPortFreePool;
+    public delegate* unmanaged<nint, nuint, long, long, long, uint, uint, nint, nint, uint> StorPortAllocateDmaMemory;
+    public delegate* unmanaged<nint, nint, nuint, uint, long, uint> StorPortFreeDmaMemory;
+    public delegate* unmanaged<nint, uint, nint, uint, nint, nint, uint> StorPortStateChangeDetected;
+    public delegate* unmanaged<nint, nint, uint> StorPortInitializeWorker;
+    public delegate* unmanaged<nint, nint, nint, nint, uint> StorPortQueueWorkItem;
+    public delegate* unmanaged<nint, nint, uint> StorPortFreeWorker;
+    public delegate* unmanaged<nint, uint, nint, uint> StorPortGetMSIInfo;
+    public delegate* unmanaged<nint, uint, nint, uint> StorPortAcquireMSISpinLock;
+    public delegate* unmanaged<nint, uint, uint, uint> StorPortReleaseMSISpinLock;
+    public delegate* unmanaged<nint, nint, nint, nint, uint> StorPortInitializePoFxPower;
+    public delegate* unmanaged<nint, nint, nint, uint, uint, uint> StorPortPoFxActivateComponent;
+    public delegate* unmanaged<nint, nint, nint, uint, uint, uint> StorPortPoFxIdleComponent;
+    public delegate* unmanaged<nint, nint, nint, uint> StorPortGetD3ColdSupport;
+    public delegate* unmanaged<nint, uint, nint, uint> StorPortSetPowerSettingNotificationGuids;
+    public delegate* unmanaged<nint, nint, nint, uint, nint, nint, uint> StorPortRegistryReadAdapterKey;
+    public delegate* unmanaged<nint, nint, nint, uint, nint, uint, uint> StorPortRegistryWriteAdapterKey;
+    public delegate* unmanaged<nint, nint, uint, nint, uint, nint, uint, nint, uint> StorPortInvokeAcpiMethod;
+    public delegate* unmanaged<nint, byte, nint, uint> StorPortInitializePerfOpts;
+    public delegate* unmanaged<nint, nint, uint, nint, uint> StorPortMarkDeviceFailed;
+    public delegate* unmanaged<nint, nint, nuint, uint, uint> StorPortMarkDumpMemory;
+    public delegate* unmanaged<nint, nint, nint, uint> StorPortQueryPerformanceCounter;
+    public delegate* unmanaged<nint, nint, uint, uint> StorPortSetUnitAttributes;
+    public delegate* unmanaged<nint, byte, byte, byte, uint, byte> StorPortSetDeviceQueueDepth;
+    public delegate* unmanaged<nint, byte, byte, byte, uint, byte> StorPortPauseDevice;
+    public delegate* unmanaged<nint, byte, byte, byte, uint, byte> StorPortDeviceBusy;
+    public delegate* unmanaged<nint, nint, nint, nint, uint> StorPortIsDeviceOperationAllowed;
+    public delegate* unmanaged<nint, nint, uint> StorPortGetSystemPortNumber;
+    public delegate* unmanaged<nint, nint, ulong, uint> StorPortAsyncNotificationDetected;
+    public delegate* unmanaged<nint, nint, nint, uint> StorPortGetRequestInfo;
+    public delegate* unmanaged<nint, nint, uint> StorPortReadPortUlong;
+    public delegate* unmanaged<nint, nint, uint, void> StorPortWritePortUlong;
+    public delegate* unmanaged<nint, nint, ushort> StorPortReadPortUshort;
+    public delegate* unmanaged<nint, nint, ushort, void> StorPortWritePortUshort;
+    public delegate* unmanaged<nint, nint, byte> StorPortReadPortUchar;
+    public delegate* unmanaged<nint, nint, byte, void> StorPortWritePortUchar;
+    public delegate* unmanaged<nint, byte, byte, byte, byte> StorPortDeviceReady;
+    public delegate* unmanaged<nint, byte, byte, byte, byte> StorPortResumeDevice;
+    public delegate* unmanaged<nint, uint, byte> StorPortBusy;
+    public delegate* unmanaged<nint, byte> StorPortReady;
+    public delegate* unmanaged<nint, byte, byte, byte, byte, void> StorPortCompleteRequest;
+    public delegate* unmanaged<nint, nint, nint, uint> StorPortGetActivityIdSrb;
+    public delegate* unmanaged<nint, nint, uint, uint, nint, nint, byte> StorPortRegistryRead;
+    public delegate* unmanaged<nint, nint, uint, uint, nint, uint, byte> StorPortRegistryWrite;
     public delegate* unmanaged<byte> KeGetCurrentIrql;
     public delegate* unmanaged<byte, nint, void> KeRaiseIrql;
     public delegate* unmanaged<byte, void> KeLowerIrql;
@@ -234,6 +348,63 @@ internal unsafe partial struct MptDdiTable
         t->StorPortResume = &StorportExports.StorPortResumeEntry;
         t->StorPortStallExecution = &StorportExports.StorPortStallExecutionEntry;
         t->StorPortQuerySystemTime = &StorportExports.StorPortQuerySystemTimeEntry;
+        t->StorPortGetBusData = &StorportExports.StorPortGetBusDataEntry;
+        t->StorPortSetBusDataByOffset = &StorportExports.StorPortSetBusDataByOffsetEntry;
+        t->StorPortGetDeviceBase = &StorportExports.StorPortGetDeviceBaseEntry;
+        t->StorPortGetUncachedExtension = &StorportExports.StorPortGetUncachedExtensionEntry;
+        t->StorPortGetPhysicalAddress = &StorportExports.StorPortGetPhysicalAddressEntry;
+        t->StorPortGetScatterGatherList = &StorportExports.StorPortGetScatterGatherListEntry;
+        t->StorPortReadRegisterUlong = &StorportExports.StorPortReadRegisterUlongEntry;
+        t->StorPortWriteRegisterUlong = &StorportExports.StorPortWriteRegisterUlongEntry;
+        t->StorPortReadRegisterUshort = &StorportExports.StorPortReadRegisterUshortEntry;
+        t->StorPortWriteRegisterUshort = &StorportExports.StorPortWriteRegisterUshortEntry;
+        t->StorPortReadRegisterUchar = &StorportExports.StorPortReadRegisterUcharEntry;
+        t->StorPortWriteRegisterUchar = &StorportExports.StorPortWriteRegisterUcharEntry;
+        t->StorPortAllocatePool = &StorportExports.StorPortAllocatePoolEntry;
+        t->StorPortFreePool = &StorportExports.StorPortFreePoolEntry;
+        t->StorPortAllocateDmaMemory = &StorportExports.StorPortAllocateDmaMemoryEntry;
+        t->StorPortFreeDmaMemory = &StorportExports.StorPortFreeDmaMemoryEntry;
+        t->StorPortStateChangeDetected = &StorportExports.StorPortStateChangeDetectedEntry;
+        t->StorPortInitializeWorker = &StorportExports.StorPortInitializeWorkerEntry;
+        t->StorPortQueueWorkItem = &StorportExports.StorPortQueueWorkItemEntry;
+        t->StorPortFreeWorker = &StorportExports.StorPortFreeWorkerEntry;
+        t->StorPortGetMSIInfo = &StorportExports.StorPortGetMSIInfoEntry;
+        t->StorPortAcquireMSISpinLock = &StorportExports.StorPortAcquireMSISpinLockEntry;
+        t->StorPortReleaseMSISpinLock = &StorportExports.StorPortReleaseMSISpinLockEntry;
+        t->StorPortInitializePoFxPower = &StorportExports.StorPortInitializePoFxPowerEntry;
+        t->StorPortPoFxActivateComponent = &StorportExports.StorPortPoFxActivateComponentEntry;
+        t->StorPortPoFxIdleComponent = &StorportExports.StorPortPoFxIdleComponentEntry;
+        t->StorPortGetD3ColdSupport = &StorportExports.StorPortGetD3ColdSupportEntry;
+        t->StorPortSetPowerSettingNotificationGuids = &StorportExports.StorPortSetPowerSettingNotificationGuidsEntry;
+        t->StorPortRegistryReadAdapterKey = &StorportExports.StorPortRegistryReadAdapterKeyEntry;
+        t->StorPortRegistryWriteAdapterKey = &StorportExports.StorPortRegistryWriteAdapterKeyEntry;
+        t->StorPortInvokeAcpiMethod = &StorportExports.StorPortInvokeAcpiMethodEntry;
+        t->StorPortInitializePerfOpts = &StorportExports.StorPortInitializePerfOptsEntry;
+        t->StorPortMarkDeviceFailed = &StorportExports.StorPortMarkDeviceFailedEntry;
+        t->StorPortMarkDumpMemory = &StorportExports.StorPortMarkDumpMemoryEntry;
+        t->StorPortQueryPerformanceCounter = &StorportExports.StorPortQueryPerformanceCounterEntry;
+        t->StorPortSetUnitAttributes = &StorportExports.StorPortSetUnitAttributesEntry;
+        t->StorPortSetDeviceQueueDepth = &StorportExports.StorPortSetDeviceQueueDepthEntry;
+        t->StorPortPauseDevice = &StorportExports.StorPortPauseDeviceEntry;
+        t->StorPortDeviceBusy = &StorportExports.StorPortDeviceBusyEntry;
+        t->StorPortIsDeviceOperationAllowed = &StorportExports.StorPortIsDeviceOperationAllowedEntry;
+        t->StorPortGetSystemPortNumber = &StorportExports.StorPortGetSystemPortNumberEntry;
+        t->StorPortAsyncNotificationDetected = &StorportExports.StorPortAsyncNotificationDetectedEntry;
+        t->StorPortGetRequestInfo = &StorportExports.StorPortGetRequestInfoEntry;
+        t->StorPortReadPortUlong = &StorportExports.StorPortReadPortUlongEntry;
+        t->StorPortWritePortUlong = &StorportExports.StorPortWritePortUlongEntry;
+        t->StorPortReadPortUshort = &StorportExports.StorPortReadPortUshortEntry;
+        t->StorPortWritePortUshort = &StorportExports.StorPortWritePortUshortEntry;
+        t->StorPortReadPortUchar = &StorportExports.StorPortReadPortUcharEntry;
+        t->StorPortWritePortUchar = &StorportExports.StorPortWritePortUcharEntry;
+        t->StorPortDeviceReady = &StorportExports.StorPortDeviceReadyEntry;
+        t->StorPortResumeDevice = &StorportExports.StorPortResumeDeviceEntry;
+        t->StorPortBusy = &StorportExports.StorPortBusyEntry;
+        t->StorPortReady = &StorportExports.StorPortReadyEntry;
+        t->StorPortCompleteRequest = &StorportExports.StorPortCompleteRequestEntry;
+        t->StorPortGetActivityIdSrb = &StorportExports.StorPortGetActivityIdSrbEntry;
+        t->StorPortRegistryRead = &StorportExports.StorPortRegistryReadEntry;
+        t->StorPortRegistryWrite = &StorportExports.StorPortRegistryWriteEntry;
         t->KeGetCurrentIrql = &KernelExports.KeGetCurrentIrqlEntry;
         t->KeRaiseIrql = &KernelExports.KeRaiseIrqlEntry;
         t->KeLowerIrql = &KernelExports.KeLowerIrqlEntry;

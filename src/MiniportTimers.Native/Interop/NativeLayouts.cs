@@ -12,7 +12,13 @@ internal struct NativeHwInitializationData
     [FieldOffset(24)] public nint HwInterrupt;
     [FieldOffset(32)] public nint HwFindAdapter;
     [FieldOffset(64)] public uint DeviceExtensionSize;
+    [FieldOffset(72)] public uint SrbExtensionSize;
+    [FieldOffset(76)] public uint NumberOfAccessRanges;
     [FieldOffset(120)] public nint HwAdapterControl;
+    [FieldOffset(128)] public nint HwBuildIo;
+    [FieldOffset(184)] public uint FeatureSupport;
+    [FieldOffset(188)] public uint SrbTypeFlags;
+    [FieldOffset(192)] public uint AddressTypeFlags;
     [FieldOffset(200)] public nint HwUnitControl;
 }
 
@@ -25,8 +31,113 @@ internal struct NativeHwInitializationData
 internal struct NativePortConfiguration
 {
     [FieldOffset(0)] public uint Length;
+    [FieldOffset(4)] public uint SystemIoBusNumber;
+    [FieldOffset(8)] public uint AdapterInterfaceType;
+    [FieldOffset(12)] public uint BusInterruptLevel;
+    [FieldOffset(16)] public uint BusInterruptVector;
+    [FieldOffset(20)] public uint InterruptMode;
+    [FieldOffset(24)] public uint MaximumTransferLength;
+    [FieldOffset(28)] public uint NumberOfPhysicalBreaks;
+    [FieldOffset(48)] public uint AlignmentMask;
+    [FieldOffset(52)] public uint NumberOfAccessRanges;
+    [FieldOffset(56)] public nint AccessRanges;
     [FieldOffset(72)] public byte NumberOfBuses;
+    [FieldOffset(82)] public byte Master;
+    [FieldOffset(97)] public byte MaximumNumberOfTargets;
+    [FieldOffset(98)] public byte SrbType;
+    [FieldOffset(99)] public byte AddressType;
+    [FieldOffset(100)] public uint SlotNumber;
+    [FieldOffset(132)] public uint DeviceExtensionSize;
+    [FieldOffset(140)] public uint SrbExtensionSize;
+    [FieldOffset(144)] public byte Dma64BitAddresses;
+    [FieldOffset(146)] public byte MaximumNumberOfLogicalUnits;
     [FieldOffset(148)] public uint SynchronizationModel;
+    [FieldOffset(152)] public nint HwMSInterruptRoutine;
+    [FieldOffset(197)] public byte DumpMode;
+    [FieldOffset(204)] public uint MaxNumberOfIO;
+    [FieldOffset(220)] public uint FeatureSupport;
+}
+
+/// <summary>ACCESS_RANGE (16 bytes on x64): RangeStart (STOR_PHYSICAL_ADDRESS), RangeLength, RangeInMemory.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct NativeAccessRange
+{
+    [FieldOffset(0)] public ulong RangeStart;
+    [FieldOffset(8)] public uint RangeLength;
+    [FieldOffset(12)] public byte RangeInMemory;
+}
+
+/// <summary>
+/// STORAGE_REQUEST_BLOCK (srb.h, x64): the extended SRB the host builds for a miniport whose SrbTypeFlags include
+/// SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK; the members the host writes and reads (offsets C_ASSERTed in srb.h).
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 128)]
+internal struct NativeStorageRequestBlock
+{
+    [FieldOffset(0)] public ushort Length;
+    [FieldOffset(2)] public byte Function;
+    [FieldOffset(3)] public byte SrbStatus;
+    [FieldOffset(8)] public uint Signature;
+    [FieldOffset(12)] public uint Version;
+    [FieldOffset(16)] public uint SrbLength;
+    [FieldOffset(20)] public uint SrbFunction;
+    [FieldOffset(24)] public uint SrbFlags;
+    [FieldOffset(32)] public uint RequestTag;
+    [FieldOffset(40)] public uint TimeOutValue;
+    [FieldOffset(52)] public uint AddressOffset;
+    [FieldOffset(56)] public uint NumSrbExData;
+    [FieldOffset(60)] public uint DataTransferLength;
+    [FieldOffset(64)] public nint DataBuffer;
+    [FieldOffset(80)] public nint OriginalRequest;
+    [FieldOffset(104)] public nint MiniportContext;
+    [FieldOffset(120)] public uint SrbExDataOffset0;
+}
+
+/// <summary>STOR_ADDR_BTL8 (12 bytes): Type (STOR_ADDRESS_TYPE_BTL8 = 1), Port, AddressLength (4), Path, Target, Lun.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 12)]
+internal struct NativeStorAddrBtl8
+{
+    [FieldOffset(0)] public ushort Type;
+    [FieldOffset(2)] public ushort Port;
+    [FieldOffset(4)] public uint AddressLength;
+    [FieldOffset(8)] public byte Path;
+    [FieldOffset(9)] public byte Target;
+    [FieldOffset(10)] public byte Lun;
+}
+
+/// <summary>SRBEX_DATA_SCSI_CDB16 (40 bytes): Type (SrbExDataTypeScsiCdb16 = 0x40), Length (32), ScsiStatus, SenseInfoBufferLength, CdbLength, SenseInfoBuffer, Cdb[16].</summary>
+[StructLayout(LayoutKind.Explicit, Size = 40)]
+internal unsafe struct NativeSrbExDataScsiCdb16
+{
+    [FieldOffset(0)] public uint Type;
+    [FieldOffset(4)] public uint Length;
+    [FieldOffset(8)] public byte ScsiStatus;
+    [FieldOffset(9)] public byte SenseInfoBufferLength;
+    [FieldOffset(10)] public byte CdbLength;
+    [FieldOffset(16)] public nint SenseInfoBuffer;
+    [FieldOffset(24)] public fixed byte Cdb[16];
+}
+
+/// <summary>SRBEX_DATA_PNP (24 bytes): Type (SrbExDataTypePnP = 0x62), Length (16), PnPSubFunction, PnPAction, SrbPnPFlags.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 24)]
+internal struct NativeSrbExDataPnp
+{
+    [FieldOffset(0)] public uint Type;
+    [FieldOffset(4)] public uint Length;
+    [FieldOffset(8)] public byte PnPSubFunction;
+    [FieldOffset(12)] public uint PnPAction;
+    [FieldOffset(16)] public uint SrbPnPFlags;
+}
+
+/// <summary>SRBEX_DATA_POWER (24 bytes): Type (SrbExDataTypePower = 0x61), Length (16), DevicePowerState, PowerAction, SrbPowerFlags.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 24)]
+internal struct NativeSrbExDataPower
+{
+    [FieldOffset(0)] public uint Type;
+    [FieldOffset(4)] public uint Length;
+    [FieldOffset(8)] public uint DevicePowerState;
+    [FieldOffset(12)] public uint PowerAction;
+    [FieldOffset(16)] public uint SrbPowerFlags;
 }
 
 /// <summary>SCSI_REQUEST_BLOCK (88 bytes on x64) and, for SRB_FUNCTION_PNP, SCSI_PNP_REQUEST_BLOCK over the same memory.</summary>
@@ -41,8 +152,14 @@ internal unsafe struct NativeScsiRequestBlock
     [FieldOffset(7)] public byte Lun;
     [FieldOffset(8)] public byte QueueTag;
     [FieldOffset(8)] public uint PnPAction;
+    [FieldOffset(4)] public byte ScsiStatus;
     [FieldOffset(10)] public byte CdbLength;
+    [FieldOffset(12)] public uint SrbFlags;
     [FieldOffset(16)] public uint DataTransferLength;
+    [FieldOffset(20)] public uint TimeOutValue;
+    [FieldOffset(24)] public nint DataBuffer;
+    [FieldOffset(48)] public nint OriginalRequest;
+    [FieldOffset(56)] public nint SrbExtension;
     [FieldOffset(72)] public fixed byte Cdb[16];
 }
 

@@ -29,6 +29,7 @@ internal sealed unsafe class ShimEntryPoints
         CallStatus3 = (delegate* unmanaged<nint, nint, nint, nint, int*, int>)Export(library, "MptCallStatus3");
         CallHalt = (delegate* unmanaged<nint, nint, uint, int*, void>)Export(library, "MptCallHalt");
         CallVoid4 = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallVoid4");
+        CallVoid5 = (delegate* unmanaged<nint, nint, nint, nint, nint, nint, int*, void>)Export(library, "MptCallVoid5");
         CallVoid2 = (delegate* unmanaged<nint, nint, nint, int*, void>)Export(library, "MptCallVoid2");
         CallSendNetBufferLists = (delegate* unmanaged<nint, nint, nint, uint, uint, int*, void>)Export(library, "MptCallSendNetBufferLists");
         CallReturnNetBufferLists = (delegate* unmanaged<nint, nint, nint, uint, int*, void>)Export(library, "MptCallReturnNetBufferLists");
@@ -96,6 +97,9 @@ internal sealed unsafe class ShimEntryPoints
 
     /// <summary>Any routine of four pointers returning nothing (NDIS_TIMER_FUNCTION, KDEFERRED_ROUTINE).</summary>
     public delegate* unmanaged<nint, nint, nint, nint, nint, int*, void> CallVoid4 { get; }
+
+    /// <summary>MptCallVoid5: a VOID routine of five pointer-sized arguments (HW_STATE_CHANGE).</summary>
+    public delegate* unmanaged<nint, nint, nint, nint, nint, nint, int*, void> CallVoid5 { get; }
 
     private static nint Export(nint library, string name) =>
         NativeLibrary.TryGetExport(library, name, out var address)

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using MiniportTimers.Hosting.Hardware;
+using MiniportTimers.Devices.Pci;
 using MiniportTimers.Hosting.Routines;
 using MiniportTimers.Kernel;
 using MiniportTimers.Ndis;

@@ -21,7 +21,7 @@ namespace MiniportTimers.Native.Storport;
 public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 {
     private static readonly ConcurrentDictionary<nint, NativeStorportDriver> ByToken = new();
-    private static readonly ConcurrentDictionary<nint, (SCSI_REQUEST_BLOCK Srb, NativeStorportDriver Driver, object Extension)> Requests = new();
+    private static readonly ConcurrentDictionary<nint, (NativeStorportRequest Native, NativeStorportDriver Driver, object Extension)> Requests = new();
     private static long s_nextToken;
 
     private readonly ConcurrentDictionary<nint, NativeDeviceExtension> _extensions = new();
@@ -142,6 +142,8 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             HwStartIo = d.HwStartIo == 0 ? null : StartIo,
             HwInterrupt = d.HwInterrupt == 0 ? null : NativeObjects.Callback(this, d.HwInterrupt).Boolean,
             HwAdapterControl = d.HwAdapterControl == 0 ? null : AdapterControl,
+            HwBuildIo = d.HwBuildIo == 0 ? null : BuildIo,
+            HwUnitControl = d.HwUnitControl == 0 ? null : UnitControl,
         };
         return Host.StorPortInitialize(managed, NativeCallback.Boxed(hwContext));
     }
@@ -151,14 +153,32 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     {
         if (!Requests.TryRemove(nativeSrb, out var request))
         {
-            throw new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.STATUS_ACCESS_VIOLATION, (ulong)nativeSrb, 0, 0, "StorPortNotification(RequestComplete): the SRB is not a request the host handed to HwStorStartIo");
+            throw new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.STATUS_ACCESS_VIOLATION, (ulong)nativeSrb, 0, 0, "StorPortNotification(RequestComplete): the SRB is not a request the host handed to the miniport");
         }
 
-        var native = (NativeScsiRequestBlock*)nativeSrb;
-        request.Srb.SrbStatus = native->SrbStatus;
-        NativeMemory.Free(native);
-        StorPort.StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestComplete, extension, request.Srb);
+        request.Native.CopyResults();
+        StorPort.StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestComplete, extension, request.Native.Request); // frees the native request (PortContext)
     }
+
+    /// <summary>
+    /// StorPortCompleteRequest: every request the host handed to the miniport on <paramref name="extension"/>'s adapter at
+    /// that address (0xFF, SP_UNTAGGED, matches any path, target or LUN) completes with <paramref name="srbStatus"/>.
+    /// </summary>
+    internal static void CompleteAll(object? extension, byte pathId, byte targetId, byte lun, byte srbStatus)
+    {
+        foreach (var (srb, entry) in Requests)
+        {
+            var r = entry.Native.Request;
+            if (ReferenceEquals(entry.Extension, extension) && (pathId == 0xFF || r.PathId == pathId) && (targetId == 0xFF || r.TargetId == targetId) && (lun == 0xFF || r.Lun == lun))
+            {
+                entry.Native.SetSrbStatus(srbStatus);
+                Complete(extension, srb);
+            }
+        }
+    }
+
+    /// <summary>The host's request of a native SRB the host built and the miniport has not completed (for the DDIs that take an SRB); null otherwise.</summary>
+    internal static NativeStorportRequest? Request(nint nativeSrb) => nativeSrb != 0 && Requests.TryGetValue(nativeSrb, out var r) ? r.Native : null;
 
     private NativeDeviceExtension NewExtension()
     {
@@ -202,7 +222,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         {
             if (ReferenceEquals(request.Value.Extension, extension) && Requests.TryRemove(request.Key, out _))
             {
-                NativeMemory.Free((void*)request.Key); // never completed: the adapter is gone
+                request.Value.Native.Dispose(); // never completed: the adapter is gone
             }
         }
 
@@ -239,53 +259,173 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     {
         reserved3 = false;
         var config = (NativePortConfiguration*)NativeMemory.AllocZeroed((nuint)sizeof(NativePortConfiguration));
+        var ranges = configInfo.AccessRanges;
+        var accessRanges = (NativeAccessRange*)NativeMemory.AllocZeroed((nuint)(sizeof(NativeAccessRange) * Math.Max(ranges.Count, 1)));
         var argument = argumentString is null ? 0 : Marshal.StringToCoTaskMemUTF8(argumentString);
         try
         {
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                accessRanges[i].RangeStart = ranges[i].RangeStart;
+                accessRanges[i].RangeLength = ranges[i].RangeLength;
+                accessRanges[i].RangeInMemory = ranges[i].RangeInMemory ? (byte)1 : (byte)0;
+            }
+
             config->Length = (uint)sizeof(NativePortConfiguration);
+            config->SystemIoBusNumber = configInfo.SystemIoBusNumber;
+            config->AdapterInterfaceType = StorPort.PCIBus;
+            config->BusInterruptLevel = configInfo.BusInterruptLevel;
+            config->InterruptMode = 0; // LevelSensitive: a PCI line interrupt
+            config->MaximumTransferLength = configInfo.MaximumTransferLength;
+            config->NumberOfPhysicalBreaks = configInfo.NumberOfPhysicalBreaks;
+            config->NumberOfAccessRanges = (uint)ranges.Count;
+            config->AccessRanges = ranges.Count == 0 ? 0 : (nint)accessRanges;
             config->NumberOfBuses = configInfo.NumberOfBuses;
+            config->SlotNumber = configInfo.SlotNumber;
+            config->DeviceExtensionSize = _data.DeviceExtensionSize;
+            config->SrbExtensionSize = _data.SrbExtensionSize;
             config->SynchronizationModel = (uint)configInfo.SynchronizationModel;
+            config->DumpMode = configInfo.DumpMode ? (byte)1 : (byte)0;
             var result = DdiGuard.Call(this, NameOf(_data.HwFindAdapter), (_data.HwFindAdapter, NativeCallback.Address(deviceExtension), NativeCallback.Pointer(hwContext), argument, (nint)config), static (d, s, f) =>
                 d.Shim.CallFindAdapter(s.HwFindAdapter, s.Item2, s.Item3, s.argument, s.Item5, f));
             configInfo.NumberOfBuses = config->NumberOfBuses;
             configInfo.SynchronizationModel = (STOR_SYNCHRONIZATION_MODEL)config->SynchronizationModel;
+            configInfo.MaximumTransferLength = config->MaximumTransferLength;
+            configInfo.NumberOfPhysicalBreaks = config->NumberOfPhysicalBreaks;
+            configInfo.AlignmentMask = config->AlignmentMask;
+            configInfo.SrbExtensionSize = config->SrbExtensionSize;
+            configInfo.MaximumNumberOfTargets = config->MaximumNumberOfTargets;
+            configInfo.MaximumNumberOfLogicalUnits = config->MaximumNumberOfLogicalUnits;
+            configInfo.Dma64BitAddresses = config->Dma64BitAddresses != 0;
+            configInfo.MaxNumberOfIO = config->MaxNumberOfIO;
             return result;
         }
         finally
         {
             Marshal.FreeCoTaskMem(argument);
+            NativeMemory.Free(accessRanges);
             NativeMemory.Free(config);
         }
     }
 
-    private bool StartIo(object deviceExtension, SCSI_REQUEST_BLOCK srb)
+    /// <summary>The native request of <paramref name="srb"/>: built on first use (HwStorBuildIo, or HwStorStartIo without one), kept until completion.</summary>
+    private NativeStorportRequest NativeRequest(object deviceExtension, SCSI_REQUEST_BLOCK srb)
     {
-        var native = (NativeScsiRequestBlock*)NativeMemory.AllocZeroed((nuint)sizeof(NativeScsiRequestBlock));
-        native->Length = (ushort)sizeof(NativeScsiRequestBlock);
-        native->Function = srb.Function;
-        native->PathId = srb.PathId;
-        native->TargetId = srb.TargetId;
-        native->Lun = srb.Lun;
-        if (srb.Function == StorPort.SRB_FUNCTION_PNP)
+        if (srb.PortContext is NativeStorportRequest existing)
         {
-            native->PnPAction = (uint)srb.PnPAction;
-        }
-        else
-        {
-            native->QueueTag = (byte)srb.Tag;
-            native->CdbLength = 16;
-            native->Cdb[0] = srb.CdbOperationCode;
-            native->DataTransferLength = srb.DataTransferLength;
+            return existing;
         }
 
-        Requests[(nint)native] = (srb, this, deviceExtension);
-        return DdiGuard.Call(this, NameOf(_data.HwStartIo), (_data.HwStartIo, NativeCallback.Address(deviceExtension), (nint)native), static (d, s, f) =>
+        var adapter = MiniportTimers.Storport.AdapterRegistry.Find(deviceExtension);
+        var extended = (_data.SrbTypeFlags & NativeStorportRequest.SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK) != 0;
+        var srbExtensionSize = adapter?.ConfigInfo.SrbExtensionSize is > 0 and var configured ? configured : _data.SrbExtensionSize;
+        var native = NativeStorportRequest.Build(srb, extended, srbExtensionSize, adapter?.Hardware, adapter?.SystemPortNumber ?? 0);
+        srb.PortContext = native;
+        Requests[native.Srb] = (native, this, deviceExtension);
+        return native;
+    }
+
+    private bool BuildIo(object deviceExtension, SCSI_REQUEST_BLOCK srb)
+    {
+        var native = NativeRequest(deviceExtension, srb);
+        return DdiGuard.Call(this, NameOf(_data.HwBuildIo), (_data.HwBuildIo, NativeCallback.Address(deviceExtension), native.Srb), static (d, s, f) =>
+            d.Shim.CallStartIo(s.HwBuildIo, s.Item2, s.Item3, f)) != 0;
+    }
+
+    private bool StartIo(object deviceExtension, SCSI_REQUEST_BLOCK srb)
+    {
+        var native = NativeRequest(deviceExtension, srb);
+        return DdiGuard.Call(this, NameOf(_data.HwStartIo), (_data.HwStartIo, NativeCallback.Address(deviceExtension), native.Srb), static (d, s, f) =>
             d.Shim.CallStartIo(s.HwStartIo, s.Item2, s.Item3, f)) != 0;
     }
 
+    /// <summary>
+    /// HwStorAdapterControl with its Parameters in native memory: ScsiQuerySupportedControlTypes gets a
+    /// SCSI_SUPPORTED_CONTROL_TYPE_LIST (MaxControlType, then one BOOLEAN a type, all FALSE) whose answers go back to the
+    /// host's list; ScsiPowerSettingNotification a STOR_POWER_SETTING_INFO whose Value points at a ULONG; the other types NULL.
+    /// </summary>
     private uint AdapterControl(object deviceExtension, SCSI_ADAPTER_CONTROL_TYPE controlType, object? parameters)
     {
-        return DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType), static (d, s, f) =>
-            d.Shim.CallAdapterControl(s.HwAdapterControl, s.Item2, s.Item3, 0, f));
+        var list = parameters as SCSI_SUPPORTED_CONTROL_TYPE_LIST;
+        var size = list is null ? 64 : sizeof(uint) + list.MaxControlType;
+        var block = (byte*)NativeMemory.AllocZeroed((nuint)size);
+        try
+        {
+            nint native = 0;
+            switch (controlType, parameters)
+            {
+                case (SCSI_ADAPTER_CONTROL_TYPE.ScsiQuerySupportedControlTypes, SCSI_SUPPORTED_CONTROL_TYPE_LIST query):
+                    *(uint*)block = (uint)query.MaxControlType;
+                    native = (nint)block;
+                    break;
+                case (SCSI_ADAPTER_CONTROL_TYPE.ScsiPowerSettingNotification, STOR_POWER_SETTING_INFO setting):
+                    setting.PowerSettingGuid.TryWriteBytes(new Span<byte>(block, 16)); // GUID's Windows layout: Data1-3 little-endian, as Guid writes them
+                    *(uint*)(block + 40) = setting.Value;
+                    *(nint*)(block + 16) = (nint)(block + 40);
+                    *(uint*)(block + 24) = sizeof(uint);
+                    native = (nint)block;
+                    break;
+            }
+
+            var status = DdiGuard.Call(this, NameOf(_data.HwAdapterControl), (_data.HwAdapterControl, NativeCallback.Address(deviceExtension), (uint)controlType, native), static (d, s, f) =>
+                d.Shim.CallAdapterControl(s.HwAdapterControl, s.Item2, s.Item3, s.native, f));
+            for (var i = 0; list is not null && i < list.MaxControlType; i++)
+            {
+                list.SupportedTypeList[i] = block[sizeof(uint) + i] != 0;
+            }
+
+            return status;
+        }
+        finally
+        {
+            NativeMemory.Free(block);
+        }
+    }
+
+    /// <summary>
+    /// HwStorUnitControl with its Parameters in native memory: ScsiQuerySupportedUnitControlTypes a list of
+    /// ScsiUnitControlMax (17) entries; ScsiUnitPoFxPowerInfo a STOR_POFX_UNIT_POWER_INFO and ScsiUnitPoFxPowerActive a
+    /// STOR_POFX_ACTIVE_CONTEXT, each with a STOR_POWER_CONTROL_HEADER whose Address is the unit's STOR_ADDR_BTL8.
+    /// </summary>
+    private uint UnitControl(object deviceExtension, SCSI_UNIT_CONTROL_TYPE controlType, object? parameters)
+    {
+        const int ScsiUnitControlMax = 17;
+        var block = (byte*)NativeMemory.AllocZeroed(64);
+        try
+        {
+            var address = (NativeStorAddrBtl8*)(block + 32);
+            address->Type = 1; // STOR_ADDRESS_TYPE_BTL8
+            address->AddressLength = 4;
+            switch (controlType, parameters)
+            {
+                case (SCSI_UNIT_CONTROL_TYPE.ScsiQuerySupportedUnitControlTypes, _):
+                    *(uint*)block = ScsiUnitControlMax;
+                    break;
+                case (SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerInfo, STOR_POFX_UNIT_POWER_INFO info):
+                    (address->Path, address->Target, address->Lun) = (info.PathId, info.TargetId, info.Lun);
+                    *(uint*)block = 1; // Header.Version
+                    *(uint*)(block + 4) = 24; // Header.Size
+                    *(nint*)(block + 8) = (nint)address;
+                    block[16] = info.IdlePowerEnabled ? (byte)1 : (byte)0;
+                    break;
+                case (SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerActive, STOR_POFX_ACTIVE_CONTEXT active):
+                    (address->Path, address->Target, address->Lun) = (active.PathId, active.TargetId, active.Lun);
+                    *(uint*)block = 1;
+                    *(uint*)(block + 4) = 24;
+                    *(nint*)(block + 8) = (nint)address;
+                    *(uint*)(block + 16) = 0; // ComponentIndex
+                    block[20] = active.Active ? (byte)1 : (byte)0;
+                    break;
+                default:
+                    throw new ArgumentException($"HwStorUnitControl({controlType}): the host does not build its parameters for a native miniport.", nameof(controlType));
+            }
+
+            return DdiGuard.Call(this, NameOf(_data.HwUnitControl), (_data.HwUnitControl, NativeCallback.Address(deviceExtension), (uint)controlType, (nint)block), static (d, s, f) =>
+                d.Shim.CallAdapterControl(s.HwUnitControl, s.Item2, s.Item3, s.Item4, f));
+        }
+        finally
+        {
+            NativeMemory.Free(block);
+        }
     }
 }

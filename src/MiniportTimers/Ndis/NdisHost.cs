@@ -144,7 +144,7 @@ public sealed class NdisHost : MiniportHost
             adapter = new NdisMiniportAdapter(this, NextAdapterName("nic"), characteristics);
             if (device is not null)
             {
-                adapter.Hardware = new Hosting.Hardware.AdapterHardware(device);
+                adapter.Hardware = new Devices.Pci.AdapterHardware(device);
             }
 
             AddLive(adapter);

@@ -38,7 +38,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     /// The adapter's device (<see cref="NdisHost.AddAdapter(Devices.Pci.IPciDevice?)"/>): its PCI configuration space,
     /// port ranges, shared memory and line interrupt as the miniport reaches them; null for an adapter without hardware.
     /// </summary>
-    public Hosting.Hardware.AdapterHardware? Hardware { get; internal set; }
+    public Devices.Pci.AdapterHardware? Hardware { get; internal set; }
 
     /// <summary>Shared memory blocks the miniport had not freed when MiniportHalt returned (the host then freed them); -1 before halt.</summary>
     public int SharedMemoryLeftAtHalt { get; private set; } = -1;

@@ -21,6 +21,9 @@ public sealed class HW_INITIALIZATION_DATA
     /// <summary>HwStorAdapterControl. Required.</summary>
     public HW_ADAPTER_CONTROL? HwAdapterControl { get; set; }
 
+    /// <summary>HwStorBuildIo. Optional: called for each request at DISPATCH_LEVEL without a port lock before HwStorStartIo; returning false means the miniport completed the request there.</summary>
+    public HW_BUILDIO? HwBuildIo { get; set; }
+
     /// <summary>HwStorUnitControl. Optional.</summary>
     public HW_UNIT_CONTROL? HwUnitControl { get; set; }
 }

@@ -32,4 +32,13 @@ public enum MiniportRoutine
 
     /// <summary>HwStorPassiveInitializeRoutine (PASSIVE_LEVEL, no lock), enabled from HwStorInitialize.</summary>
     HwPassiveInitialize,
+
+    /// <summary>HwStorBuildIo (DISPATCH_LEVEL, no port lock), before HwStorStartIo.</summary>
+    HwBuildIo,
+
+    /// <summary>A work item queued with StorPortQueueWorkItem (PASSIVE_LEVEL, no lock, on a system worker thread).</summary>
+    WorkItem,
+
+    /// <summary>The HwStateChange callback of StorPortStateChangeDetected, once the notification is processed (DISPATCH_LEVEL, StartIo lock).</summary>
+    HwStateChange,
 }

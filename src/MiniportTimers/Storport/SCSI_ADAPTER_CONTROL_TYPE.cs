@@ -17,4 +17,7 @@ public enum SCSI_ADAPTER_CONTROL_TYPE
 
     /// <summary>4: set the running configuration.</summary>
     ScsiSetRunningConfig = 4,
+
+    /// <summary>5: a power setting the miniport registered (StorPortSetPowerSettingNotificationGuids) has a new value. Parameters: <see cref="STOR_POWER_SETTING_INFO"/>.</summary>
+    ScsiPowerSettingNotification = 5,
 }

@@ -83,18 +83,33 @@ public static partial class StorPort
     /// <param name="pathId">The bus (port) of the changed entity (STOR_ADDRESS reduced to its bus).</param>
     /// <param name="attributes">Attributes; unused.</param>
     /// <returns>STOR_STATUS_SUCCESS (scheduled); STOR_STATUS_INVALID_PARAMETER (unknown extension or entity);
-    /// STOR_STATUS_BUSY (a previous notification is still being processed).</returns>
-    /// <remarks>IRQL: &lt;= DISPATCH_LEVEL. Thread-safe. The HwStateChange completion callback is not emulated.</remarks>
+    /// STOR_STATUS_UNSUCCESSFUL (a previous notification is still being processed: storahci retries from its
+    /// BusChangeTimer on this status, real-drivers.md S1c).</returns>
+    /// <remarks>
+    /// IRQL: &lt;= DISPATCH_LEVEL. Thread-safe. A notification taken raises <see cref="StorportHost.RescanRequested"/>
+    /// (the bus rescan Storport asks PnP for) on the engine's dispatcher once the caller has returned. The C bridge runs
+    /// a HwStateChange completion callback once the notification is taken; the C# surface has none.
+    /// </remarks>
     public static uint StorPortStateChangeDetected(object? hwDeviceExtension, uint changedEntity, byte pathId, uint attributes)
     {
-        _ = pathId;
         _ = attributes;
         if (ResolveAdapter(hwDeviceExtension) is not { } adapter || changedEntity == 0 || (changedEntity & ~(STATE_CHANGE_LUN | STATE_CHANGE_TARGET | STATE_CHANGE_BUS)) != 0)
         {
             return STOR_STATUS_INVALID_PARAMETER;
         }
 
-        return adapter.StateChangeDetected();
+        return adapter.StateChangeDetected(changedEntity, pathId);
+    }
+
+    /// <summary>The C bridge's StorPortStateChangeDetected: as the C# routine, and <paramref name="processed"/> (the HwStateChange) runs once the notification is processed.</summary>
+    internal static uint StorPortStateChangeDetected(object? hwDeviceExtension, uint changedEntity, byte pathId, Action? processed)
+    {
+        if (ResolveAdapter(hwDeviceExtension) is not { } adapter || changedEntity == 0 || (changedEntity & ~(STATE_CHANGE_LUN | STATE_CHANGE_TARGET | STATE_CHANGE_BUS)) != 0)
+        {
+            return STOR_STATUS_INVALID_PARAMETER;
+        }
+
+        return adapter.StateChangeDetected(changedEntity, pathId, processed);
     }
 
     /// <summary>The header name of a STOR_STATUS value ("STOR_STATUS_BUSY"), or its hex form.</summary>

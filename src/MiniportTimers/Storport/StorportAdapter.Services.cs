@@ -27,7 +27,14 @@ public sealed partial class StorportAdapter
         var routine = StorportRoutines.Current;
         if (srb.TryComplete(routine))
         {
+            ReleaseRequestMemory(srb);
             Host.RequestActivity.CountCompleted(routine);
+            if (srb.CompletionRoutine is not null)
+            {
+                // Deferred to the dispatcher: the miniport may hold the StartIo or Interrupt lock here.
+                var engine = Host.Engine;
+                engine.Arm(engine.CreateTimer(static (t, in _) => { var r = (SCSI_REQUEST_BLOCK)t.State!; r.CompletionRoutine!(r); }, srb), engine.NowNanoseconds);
+            }
         }
         else
         {
@@ -35,21 +42,68 @@ public sealed partial class StorportAdapter
         }
     }
 
-    /// <summary>StorPortStateChangeDetected: one notification at a time; the next is refused while the host re-enumerates.</summary>
-    internal uint StateChangeDetected()
+    /// <summary>The uncached extension (StorPortGetUncachedExtension): allocated once, in the device's DMA memory, freed with the adapter.</summary>
+    internal nint GetUncachedExtension(MiniportTimers.Devices.Pci.AdapterHardware hardware, uint numberOfBytes)
+    {
+        lock (_stateChangeGate)
+        {
+            if (_uncachedExtension == 0)
+            {
+                (_uncachedExtension, _) = hardware.AllocateDma(numberOfBytes);
+                _uncachedExtensionBytes = numberOfBytes;
+            }
+
+            return numberOfBytes <= _uncachedExtensionBytes ? _uncachedExtension : 0;
+        }
+    }
+
+    private nint _uncachedExtension;
+    private uint _uncachedExtensionBytes;
+
+    /// <summary>
+    /// StorPortStateChangeDetected: one notification at a time; the next is refused (STOR_STATUS_UNSUCCESSFUL) while the
+    /// host re-enumerates. A notification taken raises <see cref="StorportHost.RescanRequested"/> on the dispatcher
+    /// (deferred: the miniport may hold a port lock here), and <paramref name="processed"/> (the miniport's HwStateChange)
+    /// runs once the processing time is over.
+    /// </summary>
+    internal uint StateChangeDetected(uint changedEntity, byte pathId, Action? processed = null)
     {
         var now = Host.Engine.NowNanoseconds;
         lock (_stateChangeGate)
         {
             if (now < _stateChangeBusyUntilNanoseconds)
             {
-                return StorPort.STOR_STATUS_BUSY;
+                return StorPort.STOR_STATUS_UNSUCCESSFUL; // a prior notification is still processed (storahci's BusChangeTimer retries on this, real-drivers.md S1c)
             }
 
             TimeUnits.TryMicrosecondsToNanoseconds(Host.Options.StateChangeProcessingMicroseconds, out var processing);
             _stateChangeBusyUntilNanoseconds = now + processing;
         }
 
+        var engine = Host.Engine;
+        if (Host.HasRescanHandlers)
+        {
+            engine.Arm(engine.CreateTimer(static (t, in _) =>
+            {
+                var (adapter, entity, path) = ((StorportAdapter, uint, byte))t.State!;
+                if (adapter.IsLive)
+                {
+                    adapter.Host.RaiseRescanRequested(adapter, entity, path);
+                }
+            }, (this, changedEntity, pathId)), now);
+        }
+
+        if (processed is not null)
+        {
+            // HW_STATE_CHANGE: once the notification is processed, at DISPATCH_LEVEL holding the StartIo lock.
+            engine.Arm(engine.CreateTimer(static (t, in _) =>
+            {
+                var (adapter, callback) = ((StorportAdapter, Action))t.State!;
+                adapter.RunStateChangeCallback(callback);
+            }, (this, processed)), _stateChangeBusyUntilNanoseconds);
+        }
+
         return StorPort.STOR_STATUS_SUCCESS;
     }
+
 }

@@ -1,3 +1,4 @@
+using MiniportTimers.Devices.Pci;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Routines;
@@ -35,13 +36,20 @@ public sealed partial class StorportAdapter : HostedAdapter
     private PERF_CONFIGURATION_DATA? _perf;
     private long _stateChangeBusyUntilNanoseconds = -1;
 
-    internal StorportAdapter(StorportHost host, string name, HW_INITIALIZATION_DATA miniport, object deviceExtension)
+    internal StorportAdapter(StorportHost host, string name, HW_INITIALIZATION_DATA miniport, object deviceExtension, AdapterHardware? hardware = null)
         : base(host, name)
     {
         Host = host;
         _miniport = miniport;
         DeviceExtension = deviceExtension;
+        Hardware = hardware;
         ConfigInfo = new PORT_CONFIGURATION_INFORMATION { InterruptIrql = host.Options.InterruptIrql };
+        if (hardware is not null)
+        {
+            ConfigInfo.AccessRanges = [.. hardware.Device.Bars.Select(b => new ACCESS_RANGE(b.BaseAddress, checked((uint)b.Length), !b.IsIoSpace))];
+            ConfigInfo.BusInterruptLevel = hardware.Device.PciConfiguration.ReadByte(PciConfigurationSpace.InterruptLineOffset);
+        }
+
         StartIoSpinLock = new KSpinLock($"{name}.StartIoLock");
         DpcSpinLock = new KSpinLock($"{name}.DpcLock");
         InterruptSpinLock = new KSpinLock($"{name}.InterruptLock", host.Options.InterruptIrql);
@@ -55,6 +63,12 @@ public sealed partial class StorportAdapter : HostedAdapter
 
     /// <summary>The device extension the miniport's factory created: the HwDeviceExtension of every DDI call for this adapter.</summary>
     public object DeviceExtension { get; }
+
+    /// <summary>The adapter's device (its BARs, configuration space, interrupt and DMA memory), or null for an adapter without one.</summary>
+    public AdapterHardware? Hardware { get; }
+
+    /// <summary>The adapter's number on its host (0 for the first created): STOR_ADDR_BTL8.Port in the requests it gets, and what StorPortGetSystemPortNumber returns.</summary>
+    public ushort SystemPortNumber { get; internal init; }
 
     /// <summary>The configuration HwStorFindAdapter filled in.</summary>
     public PORT_CONFIGURATION_INFORMATION ConfigInfo { get; }
@@ -119,6 +133,8 @@ public sealed partial class StorportAdapter : HostedAdapter
             return false;
         }
 
+        Hardware?.Device.Interrupt.Connect(OnLineInterrupt); // Storport connects the interrupt after HwStorFindAdapter, before HwStorInitialize
+
         var initialized = false;
         ok = RunRoutine(MiniportRoutine.HwInitialize, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: true, () =>
             initialized = _miniport.HwInitialize!(DeviceExtension));
@@ -139,8 +155,19 @@ public sealed partial class StorportAdapter : HostedAdapter
             }
         }
 
+        // Storport asks which adapter control types the miniport implements once the HBA is initialized, before the
+        // first I/O, with a list the miniport fills (HwStorAdapterControl, ScsiQuerySupportedControlTypes).
+        var supported = new SCSI_SUPPORTED_CONTROL_TYPE_LIST();
+        AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiQuerySupportedControlTypes, supported);
+        SupportedControlTypes = supported;
         return TrySetState(AdapterState.Started, AdapterState.Created);
     }
+
+    /// <summary>
+    /// What the miniport answered to HwStorAdapterControl(ScsiQuerySupportedControlTypes) once it was initialized; null
+    /// before. Recorded only: the host sends ScsiStopAdapter and ScsiRestartAdapter whatever it says.
+    /// </summary>
+    public SCSI_SUPPORTED_CONTROL_TYPE_LIST? SupportedControlTypes { get; private set; }
 
     /// <summary>Sends ScsiStopAdapter (PASSIVE_LEVEL, no lock), then cancels every timer the miniport left armed (decision A6).</summary>
     public void Stop()
@@ -184,7 +211,7 @@ public sealed partial class StorportAdapter : HostedAdapter
         if (State == AdapterState.Started)
         {
             Host.RequestActivity.CountSubmitted();
-            DeliverRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_PNP, PnPAction = StorPort.StorRemoveDevice });
+            DeliverRequest(new SCSI_REQUEST_BLOCK { Function = StorPort.SRB_FUNCTION_PNP, PnPAction = StorPort.StorRemoveDevice, SrbPnPFlags = 1 /* SRB_PNP_FLAGS_ADAPTER_REQUEST */ });
         }
 
         if (State is AdapterState.Started or AdapterState.Stopped)
@@ -207,7 +234,14 @@ public sealed partial class StorportAdapter : HostedAdapter
         }
 
         CancelAllTimers();
+        Hardware?.Device.Interrupt.Connect(null);
         Host.Release(this);
+        if (Hardware is { } hardware)
+        {
+            FreeRequestMemory();
+            hardware.Dispose(); // after the release: the bridge has freed what it kept in the device's memory
+            Host.ForgetDevice(hardware.Device);
+        }
     }
 
 
@@ -218,6 +252,7 @@ public sealed partial class StorportAdapter : HostedAdapter
     {
         OneWayState.MoveTo(ref _state, (int)AdapterState.Faulted, (int)AdapterState.Removed, (int)AdapterState.Failed); // never after removal
         CancelAllTimers();
+        Hardware?.Device.Interrupt.Connect(null); // a faulted adapter's ISR is not run again
     }
 
     private void CancelAllTimers()

@@ -11,6 +11,9 @@ public delegate bool HW_INITIALIZE(object DeviceExtension);
 /// <summary>HwStorStartIo: start a request; DISPATCH_LEVEL holding the StartIo lock (unless concurrent channels &gt; 1). Returns TRUE.</summary>
 public delegate bool HW_STARTIO(object DeviceExtension, SCSI_REQUEST_BLOCK Srb);
 
+/// <summary>HwStorBuildIo (nc-storport-hw_buildio): prepares <paramref name="Srb"/> at DISPATCH_LEVEL with no port lock held. Return true to have HwStorStartIo called, false when the routine completed the request itself.</summary>
+public delegate bool HW_BUILDIO(object DeviceExtension, SCSI_REQUEST_BLOCK Srb);
+
 /// <summary>HwStorInterrupt: service an interrupt; device IRQL holding the Interrupt lock. Returns TRUE if the adapter interrupted.</summary>
 public delegate bool HW_INTERRUPT(object DeviceExtension);
 

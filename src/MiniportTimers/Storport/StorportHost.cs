@@ -1,3 +1,4 @@
+using MiniportTimers.Devices.Pci;
 using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Hosting;
@@ -20,6 +21,7 @@ public sealed class StorportHost : MiniportHost
     private readonly object _gate = new();
     private HW_INITIALIZATION_DATA? _miniport;
     private object? _hwContext;
+    private readonly HashSet<IPciDevice> _devices = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Creates a host on <paramref name="engine"/>.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="engine"/> is null.</exception>
@@ -76,9 +78,16 @@ public sealed class StorportHost : MiniportHost
     /// HwStorInitialize at the device IRQL. Call at PASSIVE_LEVEL.
     /// </summary>
     /// <param name="argumentString">The ArgumentString passed to HwStorFindAdapter.</param>
+    /// <param name="device">
+    /// The adapter's hardware, or null for an adapter without a device (the timer-only miniports). With a device,
+    /// HwStorFindAdapter finds its BARs in <see cref="PORT_CONFIGURATION_INFORMATION.AccessRanges"/>, StorPortGetBusData
+    /// reads its configuration space, StorPortGetDeviceBase maps its registers, its line interrupt runs HwStorInterrupt
+    /// once HwStorFindAdapter succeeded, and request buffers, the uncached extension and SRB extensions are mapped in its
+    /// address map (docs/devices.md, "The address map"). A device serves one adapter.
+    /// </param>
     /// <returns>The adapter; check <see cref="StorportAdapter.State"/> for <see cref="AdapterState.Started"/>.</returns>
-    /// <exception cref="InvalidOperationException">No miniport is registered.</exception>
-    public StorportAdapter AddAdapter(string? argumentString = null)
+    /// <exception cref="InvalidOperationException">No miniport is registered, or <paramref name="device"/> already serves an adapter.</exception>
+    public StorportAdapter AddAdapter(string? argumentString = null, IPciDevice? device = null)
     {
         HW_INITIALIZATION_DATA miniport;
         object? hwContext;
@@ -87,12 +96,41 @@ public sealed class StorportHost : MiniportHost
         {
             miniport = _miniport ?? throw new InvalidOperationException("Call StorPortInitialize first.");
             hwContext = _hwContext;
-            adapter = new StorportAdapter(this, NextAdapterName("adapter"), miniport, miniport.DeviceExtensionFactory!());
+            if (device is not null && !_devices.Add(device))
+            {
+                throw new InvalidOperationException("The device already serves an adapter of this host.");
+            }
+
+            var name = NextAdapterName("adapter");
+            adapter = new StorportAdapter(this, name, miniport, miniport.DeviceExtensionFactory!(), device is null ? null : new AdapterHardware(device))
+            {
+                SystemPortNumber = checked((ushort)int.Parse(name.AsSpan("adapter".Length), System.Globalization.CultureInfo.InvariantCulture)),
+            };
             AddLive(adapter);
         }
 
         adapter.Start(hwContext, argumentString);
         return adapter;
+    }
+
+    /// <summary>
+    /// A miniport's StorPortStateChangeDetected was taken: what Storport does next (it asks PnP to rescan the bus, and
+    /// the units there are enumerated again). Raised on the engine's dispatcher once the miniport's routine returned,
+    /// with no lock of the host held: the adapter, the STATE_CHANGE_* entity and the bus (path). Handlers must not throw.
+    /// </summary>
+    public event Action<StorportAdapter, uint, byte>? RescanRequested;
+
+    internal bool HasRescanHandlers => RescanRequested is not null;
+
+    internal void RaiseRescanRequested(StorportAdapter adapter, uint changedEntity, byte pathId) => RescanRequested?.Invoke(adapter, changedEntity, pathId);
+
+    /// <summary>The adapter was removed: its device may serve a new adapter.</summary>
+    internal void ForgetDevice(IPciDevice device)
+    {
+        lock (_gate)
+        {
+            _devices.Remove(device);
+        }
     }
 
 }

@@ -28,4 +28,17 @@ public sealed record StorportHostOptions : KernelHostOptions
 
     /// <summary>How long, in µs, the host re-enumerates after a StorPortStateChangeDetected; another notification in that window is refused (default 250 000).</summary>
     public ulong StateChangeProcessingMicroseconds { get; init; } = 250_000;
+
+    /// <summary>
+    /// The power plan's values of the power settings a miniport may register with
+    /// StorPortSetPowerSettingNotificationGuids: the host sends each registered setting it has a value for in a
+    /// HwStorAdapterControl(ScsiPowerSettingNotification) once the registering routine returned, as the power manager
+    /// does on registration. Defaults: AHCI Link Power Management - HIPM/DIPM (0B2D69D7-A2A1-449C-9680-F91C70521C60) = 1
+    /// (HIPM), and - Adaptive (DAB60367-53FE-4FBC-825E-521D069D2456) = 100 (ms of idle before Partial to Slumber).
+    /// </summary>
+    public IReadOnlyDictionary<Guid, uint> PowerSettings { get; init; } = new Dictionary<Guid, uint>
+    {
+        [new Guid("0B2D69D7-A2A1-449C-9680-F91C70521C60")] = 1,
+        [new Guid("DAB60367-53FE-4FBC-825E-521D069D2456")] = 100,
+    };
 }

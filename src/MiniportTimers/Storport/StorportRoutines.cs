@@ -8,7 +8,7 @@ internal static class StorportRoutines
 {
     private static readonly HostedRoutine[] Routines = Array.ConvertAll(
         Enum.GetValues<MiniportRoutine>(),
-        static r => new HostedRoutine(r.ToString(), (int)r, r is MiniportRoutine.TimerCallback or MiniportRoutine.DpcRoutine));
+        static r => new HostedRoutine(r.ToString(), (int)r, r is MiniportRoutine.TimerCallback or MiniportRoutine.DpcRoutine or MiniportRoutine.HwStateChange, r is MiniportRoutine.WorkItem));
 
     /// <summary>The hosted routine of <paramref name="routine"/>.</summary>
     public static HostedRoutine Of(MiniportRoutine routine) => Routines[(int)routine];

@@ -82,7 +82,7 @@ public class DriverLoadingTests
     [NativeFact]
     public void Verify_AcceptsTheRepositorysDrivers_AndADriverUsingALibraryItNames()
     {
-        foreach (var name in new[] { "storport_timers", "ndis5_timers", "ndis6_timers", "ndis6_datapath" })
+        foreach (var name in new[] { "storport_timers", "storport_ahci", "ndis5_timers", "ndis6_timers", "ndis6_datapath" })
         {
             NativeDriver.Verify(NativeBuild.Driver(name)); // throws if any check refused a good driver
         }

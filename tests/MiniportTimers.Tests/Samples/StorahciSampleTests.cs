@@ -1,3 +1,6 @@
+using MiniportTimers.Devices.Ahci;
+using MiniportTimers.Devices.Memory;
+using MiniportTimers.Devices.Sata;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Storahci;
 using MiniportTimers.Storport;
@@ -110,7 +113,7 @@ public class StorahciSampleTests
         engine.AdvanceBy(30 * Ms); // interval 100 ms + tolerable delay 20 ms from the second idle
         Assert.Equal(1, ext.Counters.Slumbers);
         Assert.Equal(0, ext.Counters.UnexpectedBusy);
-        Assert.Equal("Slumber", ext.Ports[0].Device.LinkPower);
+        Assert.Equal("Slumber", ext.Ports[0].LinkPower); // PxSSTS.IPM = 6 on the HBA
     }
 
     [Fact]
@@ -134,8 +137,9 @@ public class StorahciSampleTests
         var engine = new VirtualTimerEngine();
         var host = StartOnly(engine, new StorahciScenario { Adapters = 1, PortsPerAdapter = 1 }, out var ext);
         var adapter = host.Adapters[0];
+        Assert.Equal(PortOutcome.Starting, ext.Ports[0].Outcome); // the disk's link is still coming up: a poll is pending
         adapter.SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = 0, DevicePowerState = 3 });
-        Assert.Equal(0, engine.PendingCount);
+        Assert.Equal(1, host.TimerActivity.Rows.Single(r => r.Callback == nameof(PortStart.P_Running_Callback)).Cancels); // cancelled at once
         engine.AdvanceBy(1_000 * Ms);
         Assert.Equal(PortOutcome.Stopped, ext.Ports[0].Outcome);
         adapter.SubmitRequest(new SCSI_REQUEST_BLOCK { Function = SRB_FUNCTION_POWER, PathId = 0, DevicePowerState = 0 });
@@ -156,19 +160,195 @@ public class StorahciSampleTests
         Assert.Equal(result.Host.RequestActivity.Submitted, result.Host.RequestActivity.Completed);
     }
 
-    /// <summary>A host with the storahci miniport and its adapters created, but no workload: the test drives it.</summary>
-    private static StorportHost StartOnly(VirtualTimerEngine engine, StorahciScenario scenario, out AhciAdapterExtension first)
+    [Fact]
+    public void FourPortHba_DisksOn0And2_Port1StaysBusy_Port3Empty_OnTheDeviceModel()
+    {
+        // Issue 22's acceptance HBA: port 1's disk never leaves BSY (COMRESET at 1 s, given up at 60 s), port 3 is empty
+        // (given up after its DET polls), and each port starts only when the one before it is done.
+        var engine = new VirtualTimerEngine();
+        var scenario = new StorahciScenario { Adapters = 1, PortsPerAdapter = 4, NeverReadyPort = "0:1", EmptyPort = "0:3" };
+        var host = StartOnly(engine, scenario, out var ext, out var hbas);
+        engine.AdvanceBy(65_000 * Ms);
+
+        var ports = ext.Ports;
+        Assert.Equal([PortOutcome.Running, PortOutcome.Failed, PortOutcome.Running, PortOutcome.NoDevice], ports.Select(p => p.Outcome));
+        for (var p = 1; p < ports.Count; p++)
+        {
+            Assert.Equal(ports[p - 1].FinishedAttemptAtNanoseconds, ports[p].StartedAttemptAtNanoseconds);
+        }
+
+        var stuck = ports[1];
+        var model = hbas[0].Ports[1];
+        Assert.Equal(1, model.ComResetCount); // one COMRESET, through PxSCTL.DET
+        Assert.InRange(model.LastComResetAtNanoseconds - stuck.StartedAttemptAtNanoseconds, 980 * Ms, 1_040 * Ms);
+        Assert.InRange(stuck.FinishedAttemptAtNanoseconds - stuck.StartedAttemptAtNanoseconds, 59_950 * Ms, 60_050 * Ms); // the polls' weighted total passed 60 s
+        Assert.NotEqual(0u, model.ReadRegister32(AhciRegisters.PxTFD) & AhciRegisters.PxTFD_STS_BSY); // still BSY: the disk never answered
+        Assert.Equal(0u, model.ReadRegister32(AhciRegisters.PxCMD) & AhciRegisters.PxCMD_ST); // and the driver never started its command list
+
+        Assert.Equal(30 * Ms, ports[3].FinishedAttemptAtNanoseconds - ports[3].StartedAttemptAtNanoseconds); // three 10 ms DET polls
+        Assert.Equal(0, hbas[0].Ports[3].ComResetCount);
+        Assert.All(ext.Ports.Where(p => p.Outcome == PortOutcome.Running).Select(p => p.PortNumber), p => Assert.NotEqual(0u, hbas[0].Ports[p].ReadRegister32(AhciRegisters.PxCMD) & AhciRegisters.PxCMD_CR));
+
+        // P_Running_Callback re-armed itself every 20 ms of BSY for 60 s: about 3,000 times.
+        var start = host.TimerActivity.Rows.Single(r => r.Callback == nameof(PortStart.P_Running_Callback));
+        Assert.InRange(start.Fires, 2_950, 3_100);
+        Assert.Empty(host.BugChecks);
+    }
+
+    [Fact]
+    public void ReadsAndWritesThroughTheModel_CompareEqualWithTheDiskImages()
+    {
+        var engine = new VirtualTimerEngine();
+        var host = StartOnly(engine, new StorahciScenario { Adapters = 1, PortsPerAdapter = 4, Seed = 3 }, out var ext, out var hbas);
+        engine.AdvanceBy(2_000 * Ms);
+        Assert.All(ext.Ports, p => Assert.Equal(PortOutcome.Running, p.Outcome));
+        var adapter = host.Adapters[0];
+        var rng = new Random(11);
+        var requests = new List<SCSI_REQUEST_BLOCK>();
+        for (var i = 0; i < 300; i++)
+        {
+            var port = rng.Next(4);
+            var disk = hbas[0].Ports[port].Device!;
+            var blocks = (ushort)rng.Next(1, 65);
+            var lba = (uint)rng.Next(0, 100_000);
+            var data = new byte[blocks * Io.SectorSize];
+            rng.NextBytes(data);
+            var write = Srb(port, StorahciRun.ReadWriteCdb(Io.Write10, lba, blocks), data, Io.SRB_FLAGS_DATA_OUT);
+            adapter.SubmitRequest(write);
+            engine.AdvanceBy(Ms); // command latencies are 100-500 µs
+            Assert.Equal(SRB_STATUS_SUCCESS, write.SrbStatus);
+            var image = new byte[data.Length];
+            disk.ReadSectors(lba, image);
+            Assert.Equal(data, image);
+
+            // Overwrite part of it behind the driver's back, then read through the driver: the read returns the image.
+            var other = new byte[Io.SectorSize];
+            rng.NextBytes(other);
+            disk.WriteSectors(lba, other);
+            other.CopyTo(image, 0);
+            var back = new byte[data.Length];
+            var read = Srb(port, StorahciRun.ReadWriteCdb(Io.Read10, lba, blocks), back, Io.SRB_FLAGS_DATA_IN);
+            adapter.SubmitRequest(read);
+            requests.Add(read);
+            engine.AdvanceBy(Ms);
+            Assert.Equal(SRB_STATUS_SUCCESS, read.SrbStatus);
+            Assert.Equal(image, back);
+            Assert.Equal(MiniportRoutine.HwInterrupt, read.CompletedIn);
+        }
+
+        // SYNCHRONIZE CACHE arrives at the disk as FLUSH CACHE EXT.
+        var flushesBefore = hbas[0].Ports[2].Device!.GetCommandCount(MiniportTimers.Devices.Ata.AtaCommands.FLUSH_CACHE_EXT);
+        var sync = Srb(2, [Io.SynchronizeCache10, 0, 0, 0, 0, 0, 0, 0, 0, 0], Memory<byte>.Empty, 0);
+        adapter.SubmitRequest(sync);
+        engine.AdvanceBy(Ms);
+        Assert.Equal(SRB_STATUS_SUCCESS, sync.SrbStatus);
+        Assert.Equal(flushesBefore + 1, hbas[0].Ports[2].Device!.GetCommandCount(MiniportTimers.Devices.Ata.AtaCommands.FLUSH_CACHE_EXT));
+
+        // INQUIRY and READ CAPACITY answer the disk's identity and size (from IDENTIFY DEVICE).
+        var disk0 = hbas[0].Ports[0].Device!;
+        var inquiry = Srb(0, [Io.Inquiry, 0, 0, 0, 36, 0], new byte[36], Io.SRB_FLAGS_DATA_IN);
+        var capacity = Srb(0, [Io.ReadCapacity10, 0, 0, 0, 0, 0, 0, 0, 0, 0], new byte[8], Io.SRB_FLAGS_DATA_IN);
+        adapter.SubmitRequest(inquiry);
+        adapter.SubmitRequest(capacity);
+        engine.AdvanceBy(Ms);
+        Assert.Equal("ATA     ", System.Text.Encoding.ASCII.GetString(inquiry.DataBuffer.Span[8..16]));
+        Assert.Equal(disk0.Options.Model[..16], System.Text.Encoding.ASCII.GetString(inquiry.DataBuffer.Span[16..32]));
+        Assert.Equal((uint)(disk0.CapacitySectors - 1), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(capacity.DataBuffer.Span));
+
+        // A read past the end: the disk answers IDNF (PxIS.TFES); the request fails with CHECK CONDITION and the port goes on.
+        var past = Srb(0, StorahciRun.ReadWriteCdb(Io.Read10, (uint)(disk0.CapacitySectors - 1), 2), new byte[1024], Io.SRB_FLAGS_DATA_IN);
+        adapter.SubmitRequest(past);
+        engine.AdvanceBy(Ms);
+        Assert.Equal((SRB_STATUS_ERROR, (byte)0x02), (past.SrbStatus, past.ScsiStatus));
+        var after = Srb(0, StorahciRun.ReadWriteCdb(Io.Read10, 0, 1), new byte[512], Io.SRB_FLAGS_DATA_IN);
+        adapter.SubmitRequest(after);
+        engine.AdvanceBy(Ms);
+        Assert.Equal(SRB_STATUS_SUCCESS, after.SrbStatus);
+
+        Assert.Equal(host.RequestActivity.Submitted, host.RequestActivity.Completed);
+        Assert.Empty(host.BugChecks);
+    }
+
+    [Fact]
+    public void HotUnplugAndPlug_TakesTheBusChangePath_AndThePortRunsAgain()
+    {
+        var engine = new VirtualTimerEngine();
+        var host = StartOnly(engine, new StorahciScenario { Adapters = 1, PortsPerAdapter = 2 }, out var ext, out var hbas);
+        engine.AdvanceBy(1_000 * Ms);
+        var adapter = host.Adapters[0];
+        var port = hbas[0].Ports[1];
+        port.Device!.CommandLatencyNanoseconds = 5 * Ms;
+        var inFlight = Srb(1, StorahciRun.ReadWriteCdb(Io.Read10, 8, 8), new byte[4096], Io.SRB_FLAGS_DATA_IN);
+        adapter.SubmitRequest(inFlight);
+        engine.AdvanceBy(Ms);
+
+        var disk = port.Detach()!; // PhyRdy drops: PxSERR.DIAG.N, PxIS.PRCS
+        engine.AdvanceBy(Ms);
+        Assert.Equal(SRB_STATUS_NO_DEVICE, inFlight.SrbStatus); // the bus-change DPC failed what the HBA will never finish
+        Assert.Equal(PortOutcome.NoDevice, ext.Ports[1].Outcome);
+        Assert.Equal(1, ext.Counters.BusChangeDone);
+
+        port.Attach(disk); // COMINIT: PxSERR.DIAG.X, PxIS.PCS; the second notification is refused while the first is processed
+        engine.AdvanceBy(1_000 * Ms);
+        Assert.Equal(PortOutcome.Running, ext.Ports[1].Outcome);
+        Assert.True(ext.Counters.BusChangeRetries >= 1);
+        Assert.Equal(2, ext.Counters.BusChangeDone);
+        Assert.Equal(1, ext.Counters.BusChangeTimerInits);
+        Assert.True(host.TimerActivity.Rows.Single(r => r.Callback == nameof(BusChange.AhciBusChangeTimerCallback)).Fires >= 1);
+
+        var read = Srb(1, StorahciRun.ReadWriteCdb(Io.Read10, 8, 8), new byte[4096], Io.SRB_FLAGS_DATA_IN);
+        adapter.SubmitRequest(read);
+        engine.AdvanceBy(10 * Ms);
+        Assert.Equal(SRB_STATUS_SUCCESS, read.SrbStatus);
+        Assert.Empty(host.BugChecks);
+    }
+
+    [Fact]
+    public void DefaultRun_ChecksItsReadsInquiriesAndCapacitiesAgainstTheDisks()
+    {
+        var run = new StorahciRun(new StorahciScenario { Adapters = 2, PortsPerAdapter = 4, DurationMilliseconds = 2_000 });
+        Assert.True(MiniportTimers.Samples.Harness.SampleRunner.Run(new VirtualTimerEngine(), [run], 2_000, seed: 1));
+        var (checkedCount, held) = run.DataChecks;
+        Assert.True(checkedCount > 400, $"{checkedCount} checked");
+        Assert.Equal(checkedCount, held);
+        Assert.Empty(run.InvariantFailures);
+        Assert.All(run.Hbas, h => Assert.All(h.Ports, p => Assert.True(p.CommandsCompleted > 0)));
+    }
+
+    private static SCSI_REQUEST_BLOCK Srb(int port, byte[] cdb, Memory<byte> buffer, uint flags) => new()
+    {
+        Function = SRB_FUNCTION_EXECUTE_SCSI,
+        PathId = (byte)port,
+        Cdb = cdb,
+        DataBuffer = buffer,
+        DataTransferLength = (uint)buffer.Length,
+        SrbFlags = flags,
+    };
+
+    /// <summary>A host with the storahci miniport and its adapters (device-model HBAs with the scenario's disks) created, but no workload: the test drives it.</summary>
+    private static StorportHost StartOnly(VirtualTimerEngine engine, StorahciScenario scenario, out AhciAdapterExtension first) =>
+        StartOnly(engine, scenario, out first, out _);
+
+    private static StorportHost StartOnly(VirtualTimerEngine engine, StorahciScenario scenario, out AhciAdapterExtension first, out List<AhciHba> hbas)
     {
         var host = new StorportHost(engine);
-        var hbas = new Queue<AhciHba>(Enumerable.Range(0, scenario.Adapters).Select(i => new AhciHba(i, engine, scenario.PortProfiles(i))));
-        host.StorPortInitialize(StorahciMiniport.CreateInitializationData(hbas.Dequeue, scenario.LpmIntervalMilliseconds));
+        var map = new HostAddressMap();
+        hbas = [];
+        host.StorPortInitialize(StorahciMiniport.CreateInitializationData(scenario.LpmIntervalMilliseconds, () => engine.NowNanoseconds));
         for (var i = 0; i < scenario.Adapters; i++)
         {
-            var adapter = host.AddAdapter();
-            foreach (var d in ((AhciAdapterExtension)adapter.DeviceExtension).Hba.Ports)
+            var hba = new AhciHba(engine, map, new AhciHbaOptions { PortCount = scenario.PortsPerAdapter });
+            var disks = scenario.PortDisks(i);
+            for (var p = 0; p < disks.Count; p++)
             {
-                d.Adapter = adapter;
+                if (disks[p] is { } options)
+                {
+                    hba.Ports[p].Attach(new SataDisk(options));
+                }
             }
+
+            hbas.Add(hba);
+            host.AddAdapter($"hba{i}", hba);
         }
 
         first = (AhciAdapterExtension)host.Adapters[0].DeviceExtension;

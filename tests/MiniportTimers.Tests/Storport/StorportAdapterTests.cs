@@ -257,7 +257,7 @@ public class StorportAdapterTests
     {
         var bed = new StorportTestBed(new StorportHostOptions { StateChangeProcessingMicroseconds = 1_000 });
         Assert.Equal(STOR_STATUS_SUCCESS, StorPortStateChangeDetected(bed.Ext, STATE_CHANGE_BUS, 0, 0));
-        Assert.Equal(STOR_STATUS_BUSY, StorPortStateChangeDetected(bed.Ext, STATE_CHANGE_BUS, 0, 0));
+        Assert.Equal(STOR_STATUS_UNSUCCESSFUL, StorPortStateChangeDetected(bed.Ext, STATE_CHANGE_BUS, 0, 0));
         bed.AdvanceMicroseconds(1_000);
         Assert.Equal(STOR_STATUS_SUCCESS, StorPortStateChangeDetected(bed.Ext, STATE_CHANGE_BUS, 0, 0));
         Assert.Equal(STOR_STATUS_INVALID_PARAMETER, StorPortStateChangeDetected(bed.Ext, 0, 0, 0));

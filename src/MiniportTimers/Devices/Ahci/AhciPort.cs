@@ -65,6 +65,8 @@ public sealed class AhciPort
     private int _nextSlot;
     private CommandInFlight _current;
     private long _commandsCompleted;
+    private long _comResets;
+    private long _lastComResetAtNanoseconds = -1;
 
     internal AhciPort(AhciHba hba, int number)
     {
@@ -122,6 +124,17 @@ public sealed class AhciPort
 
     /// <summary>Commands the port completed successfully (their PxCI bit cleared).</summary>
     public long CommandsCompleted => Interlocked.Read(ref _commandsCompleted);
+
+    /// <summary>
+    /// COMRESETs software sent on this port (§3.3.11, §10.4.2: writes that move PxSCTL.DET to 1); an HBA reset's or a
+    /// power-on COMRESET is not counted. For scenarios and tests that check when a driver reset the link.
+    /// </summary>
+    /// <remarks>Thread-safe (an atomic read).</remarks>
+    public long ComResetCount => Interlocked.Read(ref _comResets);
+
+    /// <summary>The engine time, in ns, of the latest COMRESET counted by <see cref="ComResetCount"/>; -1 before the first.</summary>
+    /// <remarks>Thread-safe (an atomic read).</remarks>
+    public long LastComResetAtNanoseconds => Interlocked.Read(ref _lastComResetAtNanoseconds);
 
     /// <summary>True while an enabled status bit is set (PxIS &amp; PxIE), under the HBA's lock.</summary>
     internal bool InterruptPending => (Reg(PxIS) & Reg(PxIE)) != 0;
@@ -370,6 +383,8 @@ public sealed class AhciPort
         switch (det)
         {
             case 1:
+                Interlocked.Exchange(ref _lastComResetAtNanoseconds, _hba.Engine.NowNanoseconds);
+                Interlocked.Increment(ref _comResets);
                 ResetLink(LinkState.ComResetHeld);
                 break;
             case 4:

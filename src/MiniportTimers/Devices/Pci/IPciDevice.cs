@@ -10,7 +10,7 @@ namespace MiniportTimers.Devices.Pci;
 /// and the host address map through which it resolves every physical address a driver gives it (DMA).
 /// </summary>
 /// <remarks>
-/// <para>One binding for every stack: the hosting layer's <c>AdapterHardware</c> turns these into the addresses a
+/// <para>One binding for every stack: <see cref="AdapterHardware"/> turns these into the addresses a
 /// miniport sees (a mapped device base, a port number) and back; Storport and NDIS only name the routines.</para>
 /// <para>Thread safety: implementations are thread-safe; <see cref="ReadBar"/> and <see cref="WriteBar"/> may be called
 /// from any thread at any IRQL, and call no host code (the interrupt is delivered later, on the engine's dispatcher).</para>

@@ -64,6 +64,27 @@ public class AhciLinkTests
     }
 
     [Fact]
+    public void ComResetCount_CountsSoftwareComResets_AtTheTimeDetWentToOne()
+    {
+        using var rig = new AhciRig();
+        rig.AttachDisk(1);
+        Assert.Equal((0L, -1L), (rig.Hba.Ports[1].ComResetCount, rig.Hba.Ports[1].LastComResetAtNanoseconds)); // power-on is not one
+
+        rig.Engine.AdvanceBy(7 * Ms);
+        ComReset(rig, 1);
+        rig.Write(1, PxSCTL, 0); // DET already 0: no COMRESET
+        rig.Engine.AdvanceBy(3 * Ms);
+        rig.Write(1, PxSCTL, 1);
+        rig.Write(1, PxSCTL, 1); // DET stays 1: still the same COMRESET
+        rig.Write(1, PxSCTL, 0);
+        rig.WriteGlobal(GHC, GHC_HR); // an HBA reset's COMRESET is not software's PxSCTL.DET
+
+        Assert.Equal(2, rig.Hba.Ports[1].ComResetCount);
+        Assert.Equal(11 * Ms, rig.Hba.Ports[1].LastComResetAtNanoseconds); // 7 ms, + the 1 ms stall, + 3 ms
+        Assert.Equal(0, rig.Hba.Ports[0].ComResetCount);
+    }
+
+    [Fact]
     public void SpinUp_AfterComReset_BsyForExactlyTheConfiguredTimeThenTheSignature()
     {
         using var rig = new AhciRig();

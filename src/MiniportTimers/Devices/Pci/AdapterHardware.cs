@@ -1,9 +1,8 @@
 using System.Runtime.InteropServices;
 using MiniportTimers.Devices.Memory;
-using MiniportTimers.Devices.Pci;
 using MiniportTimers.Kernel;
 
-namespace MiniportTimers.Hosting.Hardware;
+namespace MiniportTimers.Devices.Pci;
 
 /// <summary>
 /// One adapter's device as its miniport reaches it, the same for every stack (Storport, NDIS 5, NDIS 6): the access
