@@ -50,6 +50,7 @@ typedef struct mpt5_adapter {
     PNDIS_OID_REQUEST PendingRequest;
     ULONG BytesDone;
     ULONG BytesNeeded;
+    NDIS_SPIN_LOCK SendLock;          /* serializes MiniportSend (a serialized miniport's sends never overlap) and the queue */
     mpt5_send *QueueHead;             /* sends held after NDIS_STATUS_RESOURCES, in order */
     mpt5_send *QueueTail;
     KDPC RetryDpc;
@@ -106,6 +107,7 @@ static NDIS_STATUS mpt5_initialize(NDIS_HANDLE handle, NDIS_HANDLE driverContext
         return NDIS_STATUS_RESOURCES;
     }
     a->Handle = handle;
+    NdisAllocateSpinLock(&a->SendLock);
     NDIS_MINIPORT_ADAPTER_ATTRIBUTES attributes;
     RtlZeroMemory(&attributes, sizeof attributes);
     attributes.RegistrationAttributes.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
@@ -115,6 +117,7 @@ static NDIS_STATUS mpt5_initialize(NDIS_HANDLE handle, NDIS_HANDLE driverContext
     attributes.RegistrationAttributes.InterfaceType = NdisInterfacePci;
     NDIS_STATUS status = NdisMSetMiniportAttributes(handle, &attributes);
     if (status != NDIS_STATUS_SUCCESS) {
+        NdisFreeSpinLock(&a->SendLock);
         free(a);
         return status;
     }
@@ -132,6 +135,7 @@ static NDIS_STATUS mpt5_initialize(NDIS_HANDLE handle, NDIS_HANDLE driverContext
     }
     if (status != NDIS_STATUS_SUCCESS) {
         mpt5_unlink(a);
+        NdisFreeSpinLock(&a->SendLock);
         free(a);
     }
     return status;
@@ -155,6 +159,7 @@ static VOID mpt5_halt(NDIS_HANDLE context, NDIS_HALT_ACTION action)
         next = s->Next;
         mpt5_complete_send(s, NDIS_STATUS_FAILURE); /* sends NDIS still held for the miniport: aborted with the adapter */
     }
+    NdisFreeSpinLock(&a->SendLock);
     free(a);
 }
 
@@ -266,7 +271,10 @@ static VOID mpt5_retry_dpc(PKDPC dpc, PVOID context, PVOID arg1, PVOID arg2)
     UNREFERENCED_PARAMETER(dpc);
     UNREFERENCED_PARAMETER(arg1);
     UNREFERENCED_PARAMETER(arg2);
-    mpt5_drain(context);
+    mpt5_adapter *a = context;
+    NdisDprAcquireSpinLock(&a->SendLock);
+    mpt5_drain(a);
+    NdisDprReleaseSpinLock(&a->SendLock);
 }
 
 static VOID mpt5_send_nbls(NDIS_HANDLE context, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port, ULONG flags)
@@ -299,6 +307,7 @@ static VOID mpt5_send_nbls(NDIS_HANDLE context, PNET_BUFFER_LIST nbls, NDIS_PORT
         s->Packet.Private.ValidCounts = TRUE;
         s->Nbl = nbl;
         s->Adapter = a;
+        NdisDprAcquireSpinLock(&a->SendLock);
         if (a->QueueHead != NULL || !mpt5_send_one(a, s)) {
             /* serialized: NDIS keeps the packet, and every one after it, until NdisMSendResourcesAvailable */
             if (a->QueueTail != NULL) {
@@ -308,6 +317,7 @@ static VOID mpt5_send_nbls(NDIS_HANDLE context, PNET_BUFFER_LIST nbls, NDIS_PORT
             }
             a->QueueTail = s;
         }
+        NdisDprReleaseSpinLock(&a->SendLock);
     }
 }
 
