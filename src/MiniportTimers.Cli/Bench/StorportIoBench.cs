@@ -3,6 +3,7 @@ using System.Diagnostics;
 using MiniportTimers.Devices.Ahci;
 using MiniportTimers.Devices.Memory;
 using MiniportTimers.Devices.Sata;
+using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Native.Storport;
 using MiniportTimers.Samples.Storahci;
@@ -26,8 +27,9 @@ namespace MiniportTimers.Cli.Bench;
 /// <see cref="GC.GetAllocatedBytesForCurrentThread"/> sees every allocation. On the real engine the same path would
 /// also pay the dispatcher thread's wake-ups and the hand-offs between it and the submitter (a measure of the engine's
 /// wake latency, which the lateness rows already give), and spread the work over two cores.</para>
-/// <para>By elimination: each miniport also runs with the verifier off, and the bench's own share (a new SRB per I/O,
-/// the data check) is measured alone.</para>
+/// <para>By elimination: each miniport also runs with the verifier off, and at queue depth 1 with a
+/// <see cref="TraceRecorder"/> attached (off, the host's default, everywhere else); the bench's own share (a new SRB
+/// per I/O, the data check) is measured alone.</para>
 /// </remarks>
 internal static class StorportIoBench
 {
@@ -62,7 +64,7 @@ internal static class StorportIoBench
     /// allocations, and the most ranges the HBA's address map held at a completion (each outstanding data buffer is one;
     /// the host rebuilds the map's arrays at every map and unmap).
     /// </summary>
-    internal sealed record Result(Miniport Miniport, int QueueDepth, bool Verifier, long Ios, long Checked, long Mismatches, double Seconds, double BytesPerIo, int MappedRanges)
+    internal sealed record Result(Miniport Miniport, int QueueDepth, bool Verifier, bool Trace, long Ios, long Checked, long Mismatches, double Seconds, double BytesPerIo, int MappedRanges)
     {
         public double Iops => Ios / Seconds;
 
@@ -89,6 +91,8 @@ internal static class StorportIoBench
                     rows.AddRange(Rows(Measure(miniport, depth, verifier, quick, native)));
                 }
             }
+
+            rows.AddRange(Rows(Measure(miniport, 1, verifier: true, quick, native, trace: true)));
         }
 
         var own = MeasureBenchOwnShare(quick);
@@ -98,7 +102,7 @@ internal static class StorportIoBench
 
     private static IEnumerable<BenchRow> Rows(Result r)
     {
-        var approach = $"{(r.Miniport == Miniport.Storahci ? "storahci (C#)" : "storport_ahci.c")}, QD{r.QueueDepth}, verifier {(r.Verifier ? "on" : "off")}";
+        var approach = $"{(r.Miniport == Miniport.Storahci ? "storahci (C#)" : "storport_ahci.c")}, QD{r.QueueDepth}, verifier {(r.Verifier ? "on" : "off")}{(r.Trace ? ", trace on" : string.Empty)}";
         var check = $"{r.Checked:N0} of {r.Ios:N0} reads checked equal{(r.Mismatches > 0 ? $", {r.Mismatches} MISMATCHED" : string.Empty)}";
         yield return new BenchRow(Group, "IOPS, 4 KiB reads, one core", approach, r.Iops, "/s", check, Failed: r.Mismatches > 0 || r.Checked != r.Ios);
         yield return new BenchRow(Group, "µs per I/O", approach, r.MicrosecondsPerIo, "µs");
@@ -128,10 +132,10 @@ internal static class StorportIoBench
     /// a quarter of a second each) of the same number of reads, the fastest reported: a shared machine only ever makes a
     /// round slower, and a short round more often falls in a quiet moment.
     /// </summary>
-    internal static Result Measure(Miniport miniport, int queueDepth, bool verifier, bool quick, string? nativePath = null)
+    internal static Result Measure(Miniport miniport, int queueDepth, bool verifier, bool quick, string? nativePath = null, bool trace = false)
     {
         using var engine = new VirtualTimerEngine { RethrowCallbackExceptions = true };
-        var host = new StorportHost(engine, new StorportHostOptions { Verifier = verifier });
+        var host = new StorportHost(engine, new StorportHostOptions { Verifier = verifier }) { Trace = trace ? new TraceRecorder() : null };
         NativeStorportDriver? driver = null;
         try
         {
@@ -157,17 +161,17 @@ internal static class StorportIoBench
 
             Enumerate(engine, adapter, miniport);
             var loop = new ReadLoop(engine, adapter, hba.AddressMap, image, queueDepth);
-            loop.Run(quick ? 2_000 : 50_000); // warm-up: tiered compilation, first-use lookups
-            var count = quick ? 2_000 : 40_000;
+            loop.Run(quick ? 2_000 : trace ? 10_000 : 50_000); // warm-up: tiered compilation, first-use lookups
+            var count = quick ? 2_000 : trace ? 20_000 : 40_000; // a trace keeps every event: fewer reads
             Result? best = null;
-            for (var round = 0; round < (quick ? 3 : 9); round++)
+            for (var round = 0; round < (quick || trace ? 3 : 9); round++)
             {
                 var bytesBefore = GC.GetAllocatedBytesForCurrentThread();
                 var start = Stopwatch.GetTimestamp();
                 var (ios, checkedEqual, mismatches) = loop.Run(count);
                 var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
                 var bytes = (GC.GetAllocatedBytesForCurrentThread() - bytesBefore) / (double)ios;
-                var r = new Result(miniport, queueDepth, verifier, ios, checkedEqual, mismatches, seconds, bytes, loop.MaxMappedRanges);
+                var r = new Result(miniport, queueDepth, verifier, trace, ios, checkedEqual, mismatches, seconds, bytes, loop.MaxMappedRanges);
                 best = best is null || r.Seconds < best.Seconds ? r : best;
             }
 

@@ -27,7 +27,7 @@ public class StorportIoBenchTests
         }
         else
         {
-            Assert.Equal(4, iops.Count(r => r.Approach.StartsWith("storport_ahci.c", StringComparison.Ordinal)));
+            Assert.Equal(5, iops.Count(r => r.Approach.StartsWith("storport_ahci.c", StringComparison.Ordinal)));
         }
     }
 
