@@ -356,7 +356,7 @@ def compile_items(cc, flags, src, items, path, aux=None, rounds=8):
 def our_flags(args):
     # Drop what only matters for linking a driver; add the NDIS version the reference side is built for.
     flags = [f for f in shlex.split(args.cflags) if f not in ("-shared",)]
-    return flags + ["-DNDIS620_MINIPORT"]
+    return flags + ["-DNDIS620_MINIPORT", "-DNDIS_LEGACY_DRIVER"]  # both views, as mingw_ndis.c sees them (issue 23: ndis/legacy.h)
 
 
 def mingw_flags(args):

@@ -25,7 +25,13 @@
 #else
 #define MPT_NDIS_MINOR 0
 #endif
+/* An NDIS 5 miniport (NDIS50_MINIPORT or NDIS51_MINIPORT without an NDIS 6 version) sees NDIS_SUPPORT_NDIS6 as 0, as
+   in the WDK; the NDIS 6 declarations stay visible (nothing of them collides with the NDIS 5 view). */
+#if (defined(NDIS50_MINIPORT) || defined(NDIS51_MINIPORT)) && !defined(NDIS60_MINIPORT) && !defined(NDIS61_MINIPORT) && !defined(NDIS620_MINIPORT) && !defined(NDIS630_MINIPORT)
+#define NDIS_SUPPORT_NDIS6 0
+#else
 #define NDIS_SUPPORT_NDIS6 1
+#endif
 #define NDIS_SUPPORT_NDIS61 (MPT_NDIS_MINOR >= 10)
 #define NDIS_SUPPORT_NDIS620 (MPT_NDIS_MINOR >= 20)
 #define NDIS_SUPPORT_NDIS630 (MPT_NDIS_MINOR >= 30)
@@ -151,3 +157,9 @@ VOID NdisMDeregisterInterruptEx(NDIS_HANDLE NdisInterruptHandle);
 BOOLEAN NdisMSynchronizeWithInterruptEx(NDIS_HANDLE NdisInterruptHandle, ULONG MessageId, PVOID SynchronizeFunction, PVOID SynchronizeContext);
 
 #include "ndis/services.h"
+
+/* The NDIS 5 view (ndis/legacy.h): NDIS50_MINIPORT, NDIS51_MINIPORT or NDIS_LEGACY_MINIPORT, as the WDK selects it;
+   NDIS_LEGACY_DRIVER too (the ABI check builds both views at once); the shim always sees it. */
+#if defined(NDIS50_MINIPORT) || defined(NDIS51_MINIPORT) || defined(NDIS_LEGACY_MINIPORT) || defined(NDIS_LEGACY_DRIVER) || defined(MPT_SHIM)
+#include "ndis/legacy.h"
+#endif

@@ -210,3 +210,13 @@ typedef struct _DRIVER_OBJECT {
     PVOID MajorFunction[28];
 } DRIVER_OBJECT;
 C_ASSERT(FIELD_OFFSET(DRIVER_OBJECT, DeviceObject) == 8 && FIELD_OFFSET(DRIVER_OBJECT, DriverName) == 56 && sizeof(DRIVER_OBJECT) == 336);
+
+/* ---- HAL port I/O (issue 23, the NDIS 5 view's NdisRawRead/WritePort* are macros over these, as in the WDK) ----
+   Port is a port number inside an I/O BAR the adapter of the calling routine registered (NdisMRegisterIoPortRange);
+   the device model answers. Any IRQL. A port no registered range covers is PAGE_FAULT_IN_NONPAGED_AREA (0x50). */
+UCHAR READ_PORT_UCHAR(PUCHAR Port);
+USHORT READ_PORT_USHORT(PUSHORT Port);
+ULONG READ_PORT_ULONG(PULONG Port);
+VOID WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value);
+VOID WRITE_PORT_USHORT(PUSHORT Port, USHORT Value);
+VOID WRITE_PORT_ULONG(PULONG Port, ULONG Value);

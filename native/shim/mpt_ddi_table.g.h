@@ -7,8 +7,8 @@
  */
 #pragma once
 
-#define MPT_BRIDGE_VERSION 0x06EEB970u
-#define MPT_DDI_SLOT_COUNT 138
+#define MPT_BRIDGE_VERSION 0x4C7DE27Au
+#define MPT_DDI_SLOT_COUNT 150
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;                    /* sizeof(MPT_DDI_TABLE) */
@@ -157,6 +157,19 @@ typedef struct _MPT_DDI_TABLE {
     VOID (*NdisQueueIoWorkItem)(NDIS_HANDLE NdisIoWorkItemHandle, NDIS_IO_WORKITEM_ROUTINE Routine, PVOID WorkItemContext); /* host; IRQL: <= DISPATCH_LEVEL */
     VOID (*NdisFreeIoWorkItem)(NDIS_HANDLE NdisIoWorkItemHandle); /* host; IRQL: <= DISPATCH_LEVEL */
     VOID (*NdisMSleep)(ULONG MicrosecondsToSleep); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*NdisReadPciSlotInformation)(NDIS_HANDLE NdisAdapterHandle, ULONG SlotNumber, ULONG Offset, PVOID Buffer, ULONG Length); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*NdisWritePciSlotInformation)(NDIS_HANDLE NdisAdapterHandle, ULONG SlotNumber, ULONG Offset, PVOID Buffer, ULONG Length); /* host; IRQL: PASSIVE_LEVEL */
+    NDIS_STATUS (*NdisMRegisterIoPortRange)(PVOID *PortOffset, NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort, UINT NumberOfPorts); /* host; IRQL: PASSIVE_LEVEL */
+    VOID (*NdisMDeregisterIoPortRange)(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort, UINT NumberOfPorts, PVOID PortOffset); /* host; IRQL: PASSIVE_LEVEL */
+    VOID (*NdisMAllocateSharedMemory)(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached, PVOID *VirtualAddress, PNDIS_PHYSICAL_ADDRESS PhysicalAddress); /* host; IRQL: PASSIVE_LEVEL */
+    VOID (*NdisMFreeSharedMemory)(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached, PVOID VirtualAddress, NDIS_PHYSICAL_ADDRESS PhysicalAddress); /* host; IRQL: PASSIVE_LEVEL */
+    /* Kernel */
+    UCHAR (*READ_PORT_UCHAR)(PUCHAR Port); /* host; IRQL: any */
+    USHORT (*READ_PORT_USHORT)(PUSHORT Port); /* host; IRQL: any */
+    ULONG (*READ_PORT_ULONG)(PULONG Port); /* host; IRQL: any */
+    VOID (*WRITE_PORT_UCHAR)(PUCHAR Port, UCHAR Value); /* host; IRQL: any */
+    VOID (*WRITE_PORT_USHORT)(PUSHORT Port, USHORT Value); /* host; IRQL: any */
+    VOID (*WRITE_PORT_ULONG)(PULONG Port, ULONG Value); /* host; IRQL: any */
 } MPT_DDI_TABLE;
 
 /* The slot names this shim was built with (mpt_forwarders.g.c). */

@@ -146,6 +146,18 @@ const char *const mpt_ddi_slot_names[MPT_DDI_SLOT_COUNT] = {
     "NdisQueueIoWorkItem",
     "NdisFreeIoWorkItem",
     "NdisMSleep",
+    "NdisReadPciSlotInformation",
+    "NdisWritePciSlotInformation",
+    "NdisMRegisterIoPortRange",
+    "NdisMDeregisterIoPortRange",
+    "NdisMAllocateSharedMemory",
+    "NdisMFreeSharedMemory",
+    "READ_PORT_UCHAR",
+    "READ_PORT_USHORT",
+    "READ_PORT_ULONG",
+    "WRITE_PORT_UCHAR",
+    "WRITE_PORT_USHORT",
+    "WRITE_PORT_ULONG",
 };
 
 ULONG StorPortInitialize(PVOID Argument1, PVOID Argument2, PHW_INITIALIZATION_DATA HwInitializationData, PVOID HwContext)
@@ -1019,5 +1031,83 @@ VOID NdisFreeIoWorkItem(NDIS_HANDLE NdisIoWorkItemHandle)
 VOID NdisMSleep(ULONG MicrosecondsToSleep)
 {
     g_mpt->NdisMSleep(MicrosecondsToSleep);
+    MPT_CHECK();
+}
+
+ULONG NdisReadPciSlotInformation(NDIS_HANDLE NdisAdapterHandle, ULONG SlotNumber, ULONG Offset, PVOID Buffer, ULONG Length)
+{
+    ULONG result = g_mpt->NdisReadPciSlotInformation(NdisAdapterHandle, SlotNumber, Offset, Buffer, Length);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG NdisWritePciSlotInformation(NDIS_HANDLE NdisAdapterHandle, ULONG SlotNumber, ULONG Offset, PVOID Buffer, ULONG Length)
+{
+    ULONG result = g_mpt->NdisWritePciSlotInformation(NdisAdapterHandle, SlotNumber, Offset, Buffer, Length);
+    MPT_CHECK();
+    return result;
+}
+
+NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort, UINT NumberOfPorts)
+{
+    NDIS_STATUS result = g_mpt->NdisMRegisterIoPortRange(PortOffset, MiniportAdapterHandle, InitialPort, NumberOfPorts);
+    MPT_CHECK();
+    return result;
+}
+
+VOID NdisMDeregisterIoPortRange(NDIS_HANDLE MiniportAdapterHandle, UINT InitialPort, UINT NumberOfPorts, PVOID PortOffset)
+{
+    g_mpt->NdisMDeregisterIoPortRange(MiniportAdapterHandle, InitialPort, NumberOfPorts, PortOffset);
+    MPT_CHECK();
+}
+
+VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached, PVOID *VirtualAddress, PNDIS_PHYSICAL_ADDRESS PhysicalAddress)
+{
+    g_mpt->NdisMAllocateSharedMemory(MiniportAdapterHandle, Length, Cached, VirtualAddress, PhysicalAddress);
+    MPT_CHECK();
+}
+
+VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length, BOOLEAN Cached, PVOID VirtualAddress, NDIS_PHYSICAL_ADDRESS PhysicalAddress)
+{
+    g_mpt->NdisMFreeSharedMemory(MiniportAdapterHandle, Length, Cached, VirtualAddress, PhysicalAddress);
+    MPT_CHECK();
+}
+
+UCHAR READ_PORT_UCHAR(PUCHAR Port)
+{
+    UCHAR result = g_mpt->READ_PORT_UCHAR(Port);
+    MPT_CHECK();
+    return result;
+}
+
+USHORT READ_PORT_USHORT(PUSHORT Port)
+{
+    USHORT result = g_mpt->READ_PORT_USHORT(Port);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG READ_PORT_ULONG(PULONG Port)
+{
+    ULONG result = g_mpt->READ_PORT_ULONG(Port);
+    MPT_CHECK();
+    return result;
+}
+
+VOID WRITE_PORT_UCHAR(PUCHAR Port, UCHAR Value)
+{
+    g_mpt->WRITE_PORT_UCHAR(Port, Value);
+    MPT_CHECK();
+}
+
+VOID WRITE_PORT_USHORT(PUSHORT Port, USHORT Value)
+{
+    g_mpt->WRITE_PORT_USHORT(Port, Value);
+    MPT_CHECK();
+}
+
+VOID WRITE_PORT_ULONG(PULONG Port, ULONG Value)
+{
+    g_mpt->WRITE_PORT_ULONG(Port, Value);
     MPT_CHECK();
 }

@@ -24,6 +24,21 @@ static size_t mpt_append_wide(char *out, size_t at, size_t size, PCWSTR text)
     return at;
 }
 
+/* Ends the line at `at` (truncating its last character if full) and writes it to the driver's debug output. */
+static ULONG mpt_emit_line(char *line, size_t at, size_t size)
+{
+    if (at + 1 < size) {
+        line[at++] = '\n';
+        line[at] = 0;
+    } else {
+        line[size - 2] = '\n';
+        line[size - 1] = 0;
+    }
+    g_mpt->MptDebugPrint(DPFLTR_INFO_LEVEL, line);
+    MPT_CHECK();
+    return STOR_STATUS_SUCCESS;
+}
+
 static const char *mpt_etw_level_name(STORPORT_ETW_LEVEL level)
 {
     static const char *const names[] = { "LogAlways", "Critical", "Error", "Warning", "Informational", "Verbose" };
@@ -53,15 +68,7 @@ static ULONG mpt_etw_event(const char *channel, ULONG EventId, PWSTR EventDescri
         n = snprintf(line + at, sizeof line - at, "=0x%llx", (unsigned long long)values[i]);
         at += n < 0 ? 0 : (size_t)n < sizeof line - at ? (size_t)n : sizeof line - at - 1;
     }
-    if (at + 1 < sizeof line) {
-        line[at++] = '\n';
-        line[at] = 0;
-    } else {
-        line[sizeof line - 2] = '\n';
-    }
-    g_mpt->MptDebugPrint(DPFLTR_INFO_LEVEL, line);
-    MPT_CHECK();
-    return STOR_STATUS_SUCCESS;
+    return mpt_emit_line(line, at, sizeof line);
 }
 
 static const char *mpt_etw_channel_name(STORPORT_ETW_EVENT_CHANNEL channel)
@@ -139,15 +146,7 @@ ULONG StorPortLogTelemetry(PVOID HwDeviceExtension, PSTOR_ADDRESS StorAddress, P
         n = snprintf(line + at, sizeof line - at, " %.*s=0x%llx", (int)EVENT_MAX_PARAM_NAME_LEN, (const char *)names[i], (unsigned long long)values[i]);
         at += n < 0 ? 0 : (size_t)n < sizeof line - at ? (size_t)n : sizeof line - at - 1;
     }
-    if (at + 1 < sizeof line) {
-        line[at++] = '\n';
-        line[at] = 0;
-    } else {
-        line[sizeof line - 2] = '\n';
-    }
-    g_mpt->MptDebugPrint(DPFLTR_INFO_LEVEL, line);
-    MPT_CHECK();
-    return STOR_STATUS_SUCCESS;
+    return mpt_emit_line(line, at, sizeof line);
 }
 
 /* The buffer variants: Count accesses of the same register, each through the single-register routine (its side effects,

@@ -63,7 +63,7 @@ public abstract class NdisSampleRun : ISampleRun
         for (var i = 0; i < AdapterCount; i++)
         {
             var index = i;
-            workload.At(0, () => _adapters.Add(host.AddAdapter()));
+            workload.At(0, () => _adapters.Add(host.AddAdapter(CreateDevice(engine, index))));
             ScheduleWorkload(workload, () => _adapters[index], durationNanoseconds);
         }
     }
@@ -76,6 +76,11 @@ public abstract class NdisSampleRun : ISampleRun
             adapter.Halt();
         }
     }
+
+    /// <summary>The device adapter <paramref name="index"/> drives (its PCI function on the emulated bus), or null for none (the default).</summary>
+    /// <param name="engine">The host's engine: the device's clock.</param>
+    /// <param name="index">The adapter's index, from 0.</param>
+    protected virtual MiniportTimers.Devices.Pci.IPciDevice? CreateDevice(TimerEngine engine, int index) => null;
 
     /// <summary>The miniport's handlers.</summary>
     protected abstract NDIS_MINIPORT_DRIVER_CHARACTERISTICS CreateCharacteristics();

@@ -5,12 +5,27 @@ using static MiniportTimers.Ndis.NdisApi;
 namespace MiniportTimers.Samples.Pcnet;
 
 /// <summary>
-/// The pcnet/nvnet sample in a run: the cable is pulled at 30 % of the run and plugged back at 70 %; a reset at 50 %
-/// re-arms the periodic timer from a work item. With the default 11 s run the 5 s poll sees both changes.
+/// The pcnet/nvnet sample in a run, each adapter on an emulated AMD PCnet-PCI II (<see cref="Devices.Pcnet.Pcnet"/>, all
+/// on one hub): the cable is pulled at 30 % of the run and plugged back at 70 %; a reset at 50 % re-arms the periodic
+/// timer from a work item. With the default 11 s run the 5 s poll sees both changes in BCR4's link LED.
 /// </summary>
 public sealed class PcnetRun(int adapters = 2) : NdisSampleRun(adapters)
 {
+    private readonly Devices.Memory.HostAddressMap _map = new(0x0010_0000, 0x1_0000_0000); // the chip's DMA addresses are 32 bits
+    private readonly Devices.Pcnet.PcnetHub _hub = new();
     private long _resetsPended;
+
+    /// <inheritdoc />
+    protected override Devices.Pci.IPciDevice? CreateDevice(MiniportTimers.Engine.TimerEngine engine, int index)
+    {
+        var nic = new Devices.Pcnet.Pcnet(engine, _map, new Devices.Pcnet.PcnetOptions
+        {
+            MacAddress = [0x00, 0x0C, 0x29, 0x00, 0x01, (byte)(index + 1)],
+            IoBase = (ushort)(0xC000 + (0x100 * index)),
+        });
+        _hub.Attach(nic);
+        return nic;
+    }
 
     /// <inheritdoc />
     public override string Name => "pcnet";

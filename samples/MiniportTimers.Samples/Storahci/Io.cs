@@ -35,10 +35,10 @@ internal static class Io
     public const byte SynchronizeCache10 = 0x35;
 
     /// <summary>SRB_FLAGS_DATA_IN (srb.h).</summary>
-    public const uint SRB_FLAGS_DATA_IN = 0x40;
+    public const uint SRB_FLAGS_DATA_IN = StorPort.SRB_FLAGS_DATA_IN;
 
     /// <summary>SRB_FLAGS_DATA_OUT (srb.h).</summary>
-    public const uint SRB_FLAGS_DATA_OUT = 0x80;
+    public const uint SRB_FLAGS_DATA_OUT = StorPort.SRB_FLAGS_DATA_OUT;
 
     /// <summary>The logical sector size storahci assumes for these disks (IDENTIFY word 106 says one 512-byte sector).</summary>
     public const int SectorSize = 512;

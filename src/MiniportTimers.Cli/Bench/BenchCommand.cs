@@ -30,7 +30,7 @@ internal static class BenchCommand
     }
 
     /// <summary>The parts <c>--only</c> can pick, in the order they run.</summary>
-    private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle", "expiry", "cpus", "churn", "floor", "first"];
+    private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle", "expiry", "cpus", "churn", "floor", "first", "storport"];
 
     /// <summary>One part of the bench: its name (as <c>--only</c> spells it) and what measures it.</summary>
     internal sealed record Part(string Name, Func<IEnumerable<BenchRow>> Measure);
@@ -144,6 +144,7 @@ internal static class BenchCommand
         new("cpus", () => ExpiryBench.RunCpus(quick)),
         new("churn", () => ChurnBench.Run(quick)),
         new("idle", () => [new BenchRow("idle", "wake-ups per second with nothing pending", "ours", IdleWakeUps(quick), "/s")]),
+        new("storport", () => StorportIoBench.Run(quick)),
     ];
 
     private static List<BenchRow> LatenessRows(List<LatenessBench.Series> lateness, bool quick)

@@ -30,6 +30,7 @@ internal sealed class NativeDriverRun : ISampleRun
     private readonly List<NdisMiniportAdapter> _ndisAdapters = [];
     private readonly int _adapters;
     private NdisDriverScenario? _scenario;
+    private PcnetScenario? _pcnet;
     private readonly List<StorportDriverScenario> _storportScenarios = [];
 
     private NativeDriverRun(string path, NativeStack stack, StorportHostOptions storportOptions, NdisHostOptions ndisOptions, int adapters)
@@ -58,6 +59,7 @@ internal sealed class NativeDriverRun : ISampleRun
         new("adapters started", _storportAdapters.Count(s => s.State is not AdapterState.Failed) + _ndisAdapters.Count(n => n.State is not NdisAdapterState.Failed)),
         new("debug prints", _driver?.DebugPrintCount ?? 0),
         .. NdisFacts(),
+        .. PcnetFacts(),
         .. StorportFacts(),
     ];
 
@@ -104,6 +106,30 @@ internal sealed class NativeDriverRun : ISampleRun
         yield return new("requests completed", _storportHost?.RequestActivity.Completed ?? 0);
     }
 
+    /// <summary>The device each NDIS adapter gets: null (none: the NDIS 6 scenario) or "pcnet" (<see cref="PcnetScenario"/>).</summary>
+    public string? Device { get; init; }
+
+    private IEnumerable<KeyValuePair<string, long>> PcnetFacts()
+    {
+        if (_ndisHost is not { } host || _pcnet is not { } pcnet)
+        {
+            yield break;
+        }
+
+        long FirstMs(uint status) => host.Indications.FirstOrDefault(i => i.StatusCode == status)?.AtNanoseconds / TimeUnits.NanosecondsPerMillisecond ?? -1;
+        yield return new("MEDIA_CONNECT indicated", host.CountIndications(NdisApi.NDIS_STATUS_MEDIA_CONNECT));
+        yield return new("first MEDIA_CONNECT at ms", FirstMs(NdisApi.NDIS_STATUS_MEDIA_CONNECT));
+        yield return new("MEDIA_DISCONNECT indicated", host.CountIndications(NdisApi.NDIS_STATUS_MEDIA_DISCONNECT));
+        yield return new("first MEDIA_DISCONNECT at ms", FirstMs(NdisApi.NDIS_STATUS_MEDIA_DISCONNECT));
+        yield return new("media OIDs agreeing", pcnet.OidAgreements);
+        yield return new("media OIDs disagreeing", pcnet.OidDisagreements);
+        yield return new("frames sent", pcnet.Sends);
+        yield return new("frames received intact", pcnet.ReceivedIntact);
+        yield return new("resets succeeded", pcnet.ResetsSucceeded);
+        yield return new("hang checks", _ndisAdapters.Sum(a => a.HangChecks));
+        yield return new("shared memory left at halt", _ndisAdapters.Sum(a => Math.Max(0, a.SharedMemoryLeftAtHalt)));
+    }
+
     private IEnumerable<KeyValuePair<string, long>> NdisFacts()
     {
         if (_ndisHost is not { } host || _scenario is not { } scenario)
@@ -131,7 +157,7 @@ internal sealed class NativeDriverRun : ISampleRun
     internal IReadOnlyList<StorportAdapter> StorportAdapters => _storportAdapters;
 
     /// <summary>Parses one --driver value; null with <paramref name="error"/> set when the file or its stack is not usable.</summary>
-    public static NativeDriverRun? TryCreate(string spec, StorportHostOptions storport, NdisHostOptions ndis, int adapters, TextWriter? debugOutput, out string? error)
+    public static NativeDriverRun? TryCreate(string spec, StorportHostOptions storport, NdisHostOptions ndis, int adapters, TextWriter? debugOutput, out string? error, string? device = null)
     {
         if (SpecProblem(spec) is { } problem)
         {
@@ -142,7 +168,13 @@ internal sealed class NativeDriverRun : ISampleRun
         var (path, stack) = Parse(spec);
 
         error = null;
-        return new NativeDriverRun(System.IO.Path.GetFullPath(path), stack, storport, ndis, adapters) { DebugOutput = debugOutput };
+        if (device is not null && (device != "pcnet" || stack != NativeStack.Ndis))
+        {
+            error = $"run: --device {device}: the one device is pcnet, for an NDIS driver.";
+            return null;
+        }
+
+        return new NativeDriverRun(System.IO.Path.GetFullPath(path), stack, storport, ndis, adapters) { DebugOutput = debugOutput, Device = device };
     }
 
     /// <summary>Why the file <paramref name="spec"/> names is not there, or null: checked with the command line.</summary>
@@ -254,6 +286,23 @@ internal sealed class NativeDriverRun : ISampleRun
         }
         else if (_ndisHost is { } ndis)
         {
+            if (Device == "pcnet")
+            {
+                var pcnet = new PcnetScenario(_ndisAdapters);
+                _pcnet = pcnet;
+                workload.At(0, () =>
+                {
+                    var map = new Devices.Memory.HostAddressMap(0x0010_0000, 0x1_0000_0000); // the PCnet's DMA addresses are 32 bits
+                    var hub = new Devices.Pcnet.PcnetHub();
+                    for (var i = 0; i < _adapters; i++)
+                    {
+                        _ndisAdapters.Add(ndis.AddAdapter(pcnet.CreateNic(ndis.Engine, map, hub, i)));
+                    }
+                });
+                pcnet.Schedule(workload);
+                return;
+            }
+
             workload.At(0, () =>
             {
                 for (var i = 0; i < _adapters; i++)
@@ -275,6 +324,19 @@ internal sealed class NativeDriverRun : ISampleRun
 
         _storportAdapters.ForEach(a => a.Remove());
         _ndisAdapters.ForEach(a => a.Halt());
+        if (_pcnet is { } pcnet && DebugOutput is { } output)
+        {
+            foreach (var indication in _ndisHost?.Indications ?? [])
+            {
+                output.WriteLine($"pcnet scenario: {indication.Adapter}: {NdisApi.NdisStatusName(indication.StatusCode)} indicated at {indication.AtNanoseconds / 1000.0:N3} µs");
+            }
+
+            foreach (var line in pcnet.Events)
+            {
+                output.WriteLine($"pcnet scenario: {line}");
+            }
+        }
+
         if (_driver is NativeNdisDriver ndisDriver && !ndisDriver.Unload())
         {
             _failures.Add($"{Name}: MiniportDriverUnload raised a bug check (see the debug output)");

@@ -52,6 +52,19 @@ internal static class RunCommand
             DefaultValueFactory = _ => 1,
             HelpName = "n",
         }.WholeNumber(1, 16);
+        var device = new Option<string?>("--device")
+        {
+            Description = "The device each adapter of an NDIS --driver gets: pcnet (an emulated AMD PCnet-PCI II; the adapters share a hub; cables up at 7 s and down at 17 s, sends at 12 s, resets at 14 s: docs/devices.md).",
+            HelpName = "pcnet",
+        };
+        device.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => !string.Equals(t.Value, "pcnet", StringComparison.Ordinal)))
+            {
+                result.AddError($"{device.Name}: '{token.Value}' is not one of pcnet.");
+            }
+        });
+        device.CompletionSources.Add(["pcnet"]);
         var driverDebug = new Option<bool>("--driver-debug") { Description = "Echo each --driver's DbgPrint output to stderr as it prints (Windows formatting: %lx is 32 bits, %ws wide)." };
         var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev). Lock holds that took no time are left out unless --trace-all-locks.", HelpName = "path" }.WritableOutput();
         var dispatchers = new Option<int>("--dispatchers") { Description = "Dispatch threads of the real-clock engine, 1-64 (e.g. the number of CPUs): the adapters are spread over them round-robin, so one adapter's blocked callback delays only the adapters on its dispatcher.", DefaultValueFactory = _ => 1, HelpName = "n" }.WholeNumber(1, 64);
@@ -59,7 +72,7 @@ internal static class RunCommand
         var traceAllLocks = new Option<bool>("--trace-all-locks") { Description = "Keep zero-length lock holds in the --trace file (on the virtual clock most holds take no time)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, samples, drivers, driverAdapters, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, traceAllLocks, windowsTick, dispatchers, realTimePriority,
+            virtualClock, samples, drivers, driverAdapters, device, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, traceAllLocks, windowsTick, dispatchers, realTimePriority,
         };
         command.Validators.Add(result =>
         {
@@ -132,7 +145,8 @@ internal static class RunCommand
                 parse.GetValue(traceAllLocks),
                 parse.GetValue(dispatchers),
                 parse.GetValue(realTimePriority) ?? 0,
-                DurationGiven: parse.GetResult(duration) is { Implicit: false }),
+                DurationGiven: parse.GetResult(duration) is { Implicit: false },
+                Device: parse.GetValue(device)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             StopSignals.Token,

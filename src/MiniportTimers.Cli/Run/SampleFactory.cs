@@ -26,7 +26,8 @@ internal static class SampleFactory
             new Ndis.NdisHostOptions { WindowsClockTickMicroseconds = s.WindowsTickMicroseconds },
             s.DriverAdapters,
             s.DriverDebug ? Console.Error : null,
-            out error);
+            out error,
+            s.Device);
         if (run is not null && s.NeverReadyPort is { } neverReady && Shell.OptionRules.TryParseAdapterPort(neverReady, out _, out var port))
         {
             run.ScenarioOptions = run.ScenarioOptions with { NeverReadyPort = port };

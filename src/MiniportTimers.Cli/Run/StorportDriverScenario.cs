@@ -31,8 +31,6 @@ internal sealed class StorportDriverScenario
     private const byte SCSIOP_READ = 0x28;
     private const byte SCSIOP_WRITE = 0x2A;
     private const byte SCSIOP_SYNCHRONIZE_CACHE = 0x35;
-    private const uint SRB_FLAGS_DATA_IN = 0x40;
-    private const uint SRB_FLAGS_DATA_OUT = 0x80;
     private const byte SRB_STATUS_BUSY = 0x05;
     private const byte IDE_COMMAND_FLUSH_CACHE_EXT = 0xEA;
     private const long Ms = TimeUnits.NanosecondsPerMillisecond;
@@ -171,7 +169,7 @@ internal sealed class StorportDriverScenario
         var unit = _units.TryGetValue(bus, out var known) ? known : _units[bus] = new UnitState(bus);
         unit.Sectors = 0;
         unit.EmptyStatus = null;
-        Submit(bus, [SCSIOP_REPORT_LUNS, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0], new byte[16], SRB_FLAGS_DATA_IN, srb =>
+        Submit(bus, [SCSIOP_REPORT_LUNS, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0], new byte[16], StorPort.SRB_FLAGS_DATA_IN, srb =>
         {
             if (Retry(srb, () => Enumerate(bus)) || !Exists(srb, unit, () => Enumerate(bus)))
             {
@@ -185,7 +183,7 @@ internal sealed class StorportDriverScenario
     private void Inquiry(UnitState unit)
     {
         var data = new byte[96];
-        Submit(unit.Bus, [SCSIOP_INQUIRY, 0, 0, 0, 96, 0], data, SRB_FLAGS_DATA_IN, srb =>
+        Submit(unit.Bus, [SCSIOP_INQUIRY, 0, 0, 0, 96, 0], data, StorPort.SRB_FLAGS_DATA_IN, srb =>
         {
             if (Retry(srb, () => Inquiry(unit)) || !Exists(srb, unit, () => Inquiry(unit)))
             {
@@ -201,7 +199,7 @@ internal sealed class StorportDriverScenario
     private void ReadCapacity(UnitState unit)
     {
         var data = new byte[32];
-        Submit(unit.Bus, [SCSIOP_SERVICE_ACTION_IN16, SERVICE_ACTION_READ_CAPACITY16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0], data, SRB_FLAGS_DATA_IN, srb =>
+        Submit(unit.Bus, [SCSIOP_SERVICE_ACTION_IN16, SERVICE_ACTION_READ_CAPACITY16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0], data, StorPort.SRB_FLAGS_DATA_IN, srb =>
         {
             if (Retry(srb, () => ReadCapacity(unit)) || !Exists(srb, unit, () => ReadCapacity(unit)))
             {
@@ -264,7 +262,7 @@ internal sealed class StorportDriverScenario
             random.NextBytes(data);
         }
 
-        Submit(unit.Bus, cdb, data, write ? SRB_FLAGS_DATA_OUT : SRB_FLAGS_DATA_IN, srb =>
+        Submit(unit.Bus, cdb, data, write ? StorPort.SRB_FLAGS_DATA_OUT : StorPort.SRB_FLAGS_DATA_IN, srb =>
         {
             if (Retry(srb, () => NextIo(unit)))
             {

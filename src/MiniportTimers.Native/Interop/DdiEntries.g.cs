@@ -2052,3 +2052,184 @@ namespace MiniportTimers.Native.Ndis
         }
     }
 }
+
+namespace MiniportTimers.Native.Ndis
+{
+    /// <summary>The guarded entries of the DDI table: nothing thrown escapes to C (DdiGuard records it as a bug check and the shim unwinds).</summary>
+    internal static unsafe partial class NdisHardwareExports
+    {
+        /// <summary>NdisReadPciSlotInformation (NDIS, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint NdisReadPciSlotInformationEntry(nint ndisAdapterHandle, uint slotNumber, uint offset, nint buffer, uint length)
+        {
+            try
+            {
+                return NdisReadPciSlotInformation(ndisAdapterHandle, slotNumber, offset, buffer, length);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "NdisReadPciSlotInformation");
+                return default;
+            }
+        }
+
+        /// <summary>NdisWritePciSlotInformation (NDIS, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint NdisWritePciSlotInformationEntry(nint ndisAdapterHandle, uint slotNumber, uint offset, nint buffer, uint length)
+        {
+            try
+            {
+                return NdisWritePciSlotInformation(ndisAdapterHandle, slotNumber, offset, buffer, length);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "NdisWritePciSlotInformation");
+                return default;
+            }
+        }
+
+        /// <summary>NdisMRegisterIoPortRange (NDIS, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static int NdisMRegisterIoPortRangeEntry(nint portOffset, nint miniportAdapterHandle, uint initialPort, uint numberOfPorts)
+        {
+            try
+            {
+                return NdisMRegisterIoPortRange(portOffset, miniportAdapterHandle, initialPort, numberOfPorts);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "NdisMRegisterIoPortRange");
+                return default;
+            }
+        }
+
+        /// <summary>NdisMDeregisterIoPortRange (NDIS, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static void NdisMDeregisterIoPortRangeEntry(nint miniportAdapterHandle, uint initialPort, uint numberOfPorts, nint portOffset)
+        {
+            try
+            {
+                NdisMDeregisterIoPortRange(miniportAdapterHandle, initialPort, numberOfPorts, portOffset);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "NdisMDeregisterIoPortRange");
+            }
+        }
+
+        /// <summary>NdisMAllocateSharedMemory (NDIS, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static void NdisMAllocateSharedMemoryEntry(nint miniportAdapterHandle, uint length, byte cached, nint virtualAddress, nint physicalAddress)
+        {
+            try
+            {
+                NdisMAllocateSharedMemory(miniportAdapterHandle, length, cached, virtualAddress, physicalAddress);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "NdisMAllocateSharedMemory");
+            }
+        }
+
+        /// <summary>NdisMFreeSharedMemory (NDIS, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static void NdisMFreeSharedMemoryEntry(nint miniportAdapterHandle, uint length, byte cached, nint virtualAddress, long physicalAddress)
+        {
+            try
+            {
+                NdisMFreeSharedMemory(miniportAdapterHandle, length, cached, virtualAddress, physicalAddress);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "NdisMFreeSharedMemory");
+            }
+        }
+
+        /// <summary>READ_PORT_UCHAR (Kernel, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static byte READ_PORT_UCHAREntry(nint port)
+        {
+            try
+            {
+                return READ_PORT_UCHAR(port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "READ_PORT_UCHAR");
+                return default;
+            }
+        }
+
+        /// <summary>READ_PORT_USHORT (Kernel, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static ushort READ_PORT_USHORTEntry(nint port)
+        {
+            try
+            {
+                return READ_PORT_USHORT(port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "READ_PORT_USHORT");
+                return default;
+            }
+        }
+
+        /// <summary>READ_PORT_ULONG (Kernel, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint READ_PORT_ULONGEntry(nint port)
+        {
+            try
+            {
+                return READ_PORT_ULONG(port);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "READ_PORT_ULONG");
+                return default;
+            }
+        }
+
+        /// <summary>WRITE_PORT_UCHAR (Kernel, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void WRITE_PORT_UCHAREntry(nint port, byte value)
+        {
+            try
+            {
+                WRITE_PORT_UCHAR(port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "WRITE_PORT_UCHAR");
+            }
+        }
+
+        /// <summary>WRITE_PORT_USHORT (Kernel, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void WRITE_PORT_USHORTEntry(nint port, ushort value)
+        {
+            try
+            {
+                WRITE_PORT_USHORT(port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "WRITE_PORT_USHORT");
+            }
+        }
+
+        /// <summary>WRITE_PORT_ULONG (Kernel, host; IRQL: any).</summary>
+        [UnmanagedCallersOnly]
+        internal static void WRITE_PORT_ULONGEntry(nint port, uint value)
+        {
+            try
+            {
+                WRITE_PORT_ULONG(port, value);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "WRITE_PORT_ULONG");
+            }
+        }
+    }
+}

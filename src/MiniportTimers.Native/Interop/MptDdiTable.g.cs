@@ -12,10 +12,10 @@ namespace MiniportTimers.Native.Interop;
 internal unsafe partial struct MptDdiTable
 {
     /// <summary>MPT_BRIDGE_VERSION: a hash of every slot's prototype.</summary>
-    public const uint CurrentVersion = 0x06EEB970;
+    public const uint CurrentVersion = 0x4C7DE27A;
 
     /// <summary>MPT_DDI_SLOT_COUNT.</summary>
-    public const int Slots = 138;
+    public const int Slots = 150;
 
     /// <summary>The slot names, in slot order (the shim checks each against its own).</summary>
     public static readonly string[] Names =
@@ -158,6 +158,18 @@ internal unsafe partial struct MptDdiTable
         "NdisQueueIoWorkItem",
         "NdisFreeIoWorkItem",
         "NdisMSleep",
+        "NdisReadPciSlotInformation",
+        "NdisWritePciSlotInformation",
+        "NdisMRegisterIoPortRange",
+        "NdisMDeregisterIoPortRange",
+        "NdisMAllocateSharedMemory",
+        "NdisMFreeSharedMemory",
+        "READ_PORT_UCHAR",
+        "READ_PORT_USHORT",
+        "READ_PORT_ULONG",
+        "WRITE_PORT_UCHAR",
+        "WRITE_PORT_USHORT",
+        "WRITE_PORT_ULONG",
     ];
 
     public uint Size;
@@ -303,6 +315,18 @@ internal unsafe partial struct MptDdiTable
     public delegate* unmanaged<nint, nint, nint, void> NdisQueueIoWorkItem;
     public delegate* unmanaged<nint, void> NdisFreeIoWorkItem;
     public delegate* unmanaged<uint, void> NdisMSleep;
+    public delegate* unmanaged<nint, uint, uint, nint, uint, uint> NdisReadPciSlotInformation;
+    public delegate* unmanaged<nint, uint, uint, nint, uint, uint> NdisWritePciSlotInformation;
+    public delegate* unmanaged<nint, nint, uint, uint, int> NdisMRegisterIoPortRange;
+    public delegate* unmanaged<nint, uint, uint, nint, void> NdisMDeregisterIoPortRange;
+    public delegate* unmanaged<nint, uint, byte, nint, nint, void> NdisMAllocateSharedMemory;
+    public delegate* unmanaged<nint, uint, byte, nint, long, void> NdisMFreeSharedMemory;
+    public delegate* unmanaged<nint, byte> READ_PORT_UCHAR;
+    public delegate* unmanaged<nint, ushort> READ_PORT_USHORT;
+    public delegate* unmanaged<nint, uint> READ_PORT_ULONG;
+    public delegate* unmanaged<nint, byte, void> WRITE_PORT_UCHAR;
+    public delegate* unmanaged<nint, ushort, void> WRITE_PORT_USHORT;
+    public delegate* unmanaged<nint, uint, void> WRITE_PORT_ULONG;
 
     /// <summary>Points every slot at its guarded entry (DdiEntries.g.cs).</summary>
     public static void Fill(MptDdiTable* t)
@@ -445,5 +469,17 @@ internal unsafe partial struct MptDdiTable
         t->NdisQueueIoWorkItem = &NdisDataExports.NdisQueueIoWorkItemEntry;
         t->NdisFreeIoWorkItem = &NdisDataExports.NdisFreeIoWorkItemEntry;
         t->NdisMSleep = &NdisDataExports.NdisMSleepEntry;
+        t->NdisReadPciSlotInformation = &NdisHardwareExports.NdisReadPciSlotInformationEntry;
+        t->NdisWritePciSlotInformation = &NdisHardwareExports.NdisWritePciSlotInformationEntry;
+        t->NdisMRegisterIoPortRange = &NdisHardwareExports.NdisMRegisterIoPortRangeEntry;
+        t->NdisMDeregisterIoPortRange = &NdisHardwareExports.NdisMDeregisterIoPortRangeEntry;
+        t->NdisMAllocateSharedMemory = &NdisHardwareExports.NdisMAllocateSharedMemoryEntry;
+        t->NdisMFreeSharedMemory = &NdisHardwareExports.NdisMFreeSharedMemoryEntry;
+        t->READ_PORT_UCHAR = &NdisHardwareExports.READ_PORT_UCHAREntry;
+        t->READ_PORT_USHORT = &NdisHardwareExports.READ_PORT_USHORTEntry;
+        t->READ_PORT_ULONG = &NdisHardwareExports.READ_PORT_ULONGEntry;
+        t->WRITE_PORT_UCHAR = &NdisHardwareExports.WRITE_PORT_UCHAREntry;
+        t->WRITE_PORT_USHORT = &NdisHardwareExports.WRITE_PORT_USHORTEntry;
+        t->WRITE_PORT_ULONG = &NdisHardwareExports.WRITE_PORT_ULONGEntry;
     }
 }

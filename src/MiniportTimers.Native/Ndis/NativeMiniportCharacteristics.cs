@@ -16,6 +16,7 @@ internal struct NativeMiniportCharacteristics
     [FieldOffset(64)] public nint OidRequestHandler;
     [FieldOffset(72)] public nint SendNetBufferListsHandler;
     [FieldOffset(80)] public nint ReturnNetBufferListsHandler;
+    [FieldOffset(96)] public nint CheckForHangHandlerEx;
     [FieldOffset(104)] public nint ResetHandlerEx;
 }
 

@@ -6,13 +6,13 @@ namespace MiniportTimers.Native.Ndis;
 
 /// <summary>
 /// A native (C) NDIS 6 miniport on an <see cref="NdisHost"/>: <see cref="Load"/> loads its .so and runs its DriverEntry,
-/// whose NdisMRegisterMiniportDriver registers its handlers with the host; then <see cref="NdisHost.AddAdapter"/> runs
+/// whose NdisMRegisterMiniportDriver registers its handlers with the host; then <see cref="NdisHost.AddAdapter()"/> runs
 /// its MiniportInitializeEx as for a C# miniport, and pause, restart, reset and halt call its handlers. Its NDIS 5
 /// timers and NDIS 6 timer objects are the host's: same semantics, verifier, report and trace.
 /// </summary>
 /// <remarks>
 /// Emulated for native drivers: initialize, halt, pause, restart, reset, NDIS 6 OID requests, sends and receive
-/// returns, MiniportDriverUnload at <see cref="Unload"/>, and every timer DDI. Not called: MiniportCheckForHangEx,
+/// returns, MiniportCheckForHangEx every 2 s, MiniportDriverUnload at <see cref="Unload"/>, and every timer DDI. Not called:
 /// MiniportCancelSend, MiniportCancelOidRequest, MiniportDevicePnPEventNotify, MiniportShutdownEx (docs/native.md).
 /// Thread-safe.
 /// </remarks>
@@ -188,6 +188,8 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
             OidRequestHandler = c.OidRequestHandler == 0 ? null : (context, request) => OidRequest(c.OidRequestHandler, Context(context), request),
             SendNetBufferListsHandler = c.SendNetBufferListsHandler == 0 ? null : (context, nbl) => Send(c.SendNetBufferListsHandler, Context(context), nbl),
             ReturnNetBufferListsHandler = c.ReturnNetBufferListsHandler == 0 ? null : (context, nbls, flags) => Return(c.ReturnNetBufferListsHandler, Context(context), nbls, flags),
+            CheckForHangHandlerEx = c.CheckForHangHandlerEx == 0 ? null : context =>
+                DdiGuard.Call(this, NameOf(c.CheckForHangHandlerEx), (c.CheckForHangHandlerEx, Context(context)), static (d, s, f) => d.Shim.CallBoolean(s.CheckForHangHandlerEx, s.Item2, f)) != 0,
             ResetHandlerEx = c.ResetHandlerEx == 0 ? null : (object context, out bool addressingReset) =>
             {
                 byte reset = 0;
@@ -322,6 +324,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         {
             NativeNdisObjects.RemoveAdapter(ndisAdapter);
             NdisDataExports.ForgetAdapter(ndisAdapter);
+            NdisHardwareExports.ForgetAdapter(ndisAdapter);
             NativeAdapterRelease.UnbindStorage(this, adapter);
         }
     }

@@ -100,7 +100,7 @@ internal static unsafe partial class NdisDataExports
         NET_BUFFER_LIST? last = null;
         for (var nbl = netBufferLists; nbl != 0; nbl = NativeNblLayout.Next(nbl))
         {
-            var managed = new NET_BUFFER_LIST { Tag = nbl };
+            var managed = new NET_BUFFER_LIST { Tag = nbl, Data = NativeNblLayout.FirstFrame(nbl) };
             if (last is null)
             {
                 first = managed;

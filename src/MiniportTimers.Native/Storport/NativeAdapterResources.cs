@@ -23,6 +23,32 @@ internal sealed unsafe class NativeAdapterResources
 
     public StorportAdapter Adapter { get; }
 
+    private readonly ConcurrentStack<(nint Block, uint Bytes)> _srbExtensions = new();
+
+    /// <summary>
+    /// An SRB extension for a request (the host's, not the miniport's allocation): a device-reachable block from the
+    /// adapter's pool, mapped once in the device's address map and zeroed here, so a request costs no mapping. Blocks
+    /// are freed with the adapter's device (AdapterHardware.Dispose), never counted as the miniport's.
+    /// </summary>
+    public nint RentSrbExtension(uint bytes)
+    {
+        while (_srbExtensions.TryPop(out var pooled))
+        {
+            if (pooled.Bytes >= bytes)
+            {
+                NativeMemory.Clear((void*)pooled.Block, bytes);
+                return pooled.Block;
+            }
+
+            Adapter.Hardware!.FreeDma(pooled.Block); // the configured size grew: drop the smaller block
+        }
+
+        return Adapter.Hardware!.AllocateDma(bytes, 128).HostAddress;
+    }
+
+    /// <summary>Gives an SRB extension back to the pool at the request's completion.</summary>
+    public void ReturnSrbExtension(nint block, uint bytes) => _srbExtensions.Push((block, bytes));
+
     /// <summary>Workers by their handle (the address of a host-allocated token).</summary>
     public ConcurrentDictionary<nint, NativeWorker> Workers { get; } = new();
 

@@ -324,7 +324,8 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         var adapter = MiniportTimers.Storport.AdapterRegistry.Find(deviceExtension);
         var extended = (_data.SrbTypeFlags & NativeStorportRequest.SRB_TYPE_FLAG_STORAGE_REQUEST_BLOCK) != 0;
         var srbExtensionSize = adapter?.ConfigInfo.SrbExtensionSize is > 0 and var configured ? configured : _data.SrbExtensionSize;
-        var native = NativeStorportRequest.Build(srb, extended, srbExtensionSize, adapter?.Hardware, adapter?.SystemPortNumber ?? 0);
+        var pool = adapter is { Hardware: not null } ? NativeAdapterResources.For(adapter) : null;
+        var native = NativeStorportRequest.Build(srb, extended, srbExtensionSize, pool, adapter?.SystemPortNumber ?? 0);
         srb.PortContext = native;
         Requests[native.Srb] = (native, this, deviceExtension);
         return native;

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using MiniportTimers.Devices.Pci;
 using MiniportTimers.Native.Interop;
 using MiniportTimers.Storport;
 
@@ -38,16 +37,16 @@ internal sealed unsafe class NativeStorportRequest : IDisposable
     private const uint SrbExDataTypePower = 0x61;
     private const uint SrbExDataTypePnP = 0x62;
 
-    private readonly AdapterHardware? _hardware;
+    private readonly NativeAdapterResources? _pool;
     private nint _srbExtension;
-    private bool _srbExtensionIsDma;
+    private uint _srbExtensionSize;
     private nint _scatterGatherList;
 
-    private NativeStorportRequest(SCSI_REQUEST_BLOCK request, bool extended, AdapterHardware? hardware)
+    private NativeStorportRequest(SCSI_REQUEST_BLOCK request, bool extended, NativeAdapterResources? pool)
     {
         Request = request;
         IsExtended = extended;
-        _hardware = hardware;
+        _pool = pool;
     }
 
     /// <summary>The host's request.</summary>
@@ -63,17 +62,18 @@ internal sealed unsafe class NativeStorportRequest : IDisposable
     /// <param name="request">The host's request.</param>
     /// <param name="extended">True to build a STORAGE_REQUEST_BLOCK.</param>
     /// <param name="srbExtensionSize">Bytes of SRB extension (0 for none).</param>
-    /// <param name="hardware">The adapter's device: the SRB extension is allocated in its DMA memory; null for none.</param>
+    /// <param name="pool">The adapter's resources when it has a device: the SRB extension is rented from its pool of
+    /// device-reachable blocks (mapped once, zeroed at each rent); null for none (plain native memory).</param>
     /// <param name="port">The adapter's number, for STOR_ADDR_BTL8.Port.</param>
-    public static NativeStorportRequest Build(SCSI_REQUEST_BLOCK request, bool extended, uint srbExtensionSize, AdapterHardware? hardware, ushort port)
+    public static NativeStorportRequest Build(SCSI_REQUEST_BLOCK request, bool extended, uint srbExtensionSize, NativeAdapterResources? pool, ushort port)
     {
-        var native = new NativeStorportRequest(request, extended, hardware);
+        var native = new NativeStorportRequest(request, extended, pool);
+        native._srbExtensionSize = srbExtensionSize;
         if (srbExtensionSize > 0)
         {
-            if (hardware is not null)
+            if (pool is not null)
             {
-                (native._srbExtension, _) = hardware.AllocateDma(srbExtensionSize);
-                native._srbExtensionIsDma = true;
+                native._srbExtension = pool.RentSrbExtension(srbExtensionSize);
             }
             else
             {
@@ -181,9 +181,9 @@ internal sealed unsafe class NativeStorportRequest : IDisposable
 
         if (_srbExtension != 0)
         {
-            if (_srbExtensionIsDma)
+            if (_pool is not null)
             {
-                _hardware!.FreeDma(_srbExtension);
+                _pool.ReturnSrbExtension(_srbExtension, _srbExtensionSize);
             }
             else
             {

@@ -18,6 +18,13 @@ public sealed class NDIS_MINIPORT_DRIVER_CHARACTERISTICS
     /// <summary>MiniportResetEx / MiniportReset.</summary>
     public MINIPORT_RESET? ResetHandlerEx { get; set; }
 
+    /// <summary>
+    /// MiniportCheckForHangEx / MiniportCheckForHang: the host calls it at DISPATCH_LEVEL every
+    /// <see cref="NdisHostOptions.CheckForHangIntervalMilliseconds"/> (2 s, NDIS's default) while the adapter runs; TRUE
+    /// makes the host reset the adapter, as NDIS does.
+    /// </summary>
+    public MINIPORT_CHECK_FOR_HANG? CheckForHangHandlerEx { get; set; }
+
     /// <summary>MiniportQueryInformation (NDIS 5).</summary>
     public MINIPORT_OID? QueryInformationHandler { get; set; }
 

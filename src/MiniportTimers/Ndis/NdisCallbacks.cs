@@ -15,6 +15,9 @@ public delegate void NDIS_TIMER_FUNCTION(object SystemSpecific1, object? Functio
 /// <summary>MiniportInitializeEx: PASSIVE_LEVEL. Returns NDIS_STATUS_SUCCESS or a failure.</summary>
 public delegate uint MINIPORT_INITIALIZE(NdisMiniportAdapter MiniportAdapterHandle, object? MiniportDriverContext);
 
+/// <summary>MiniportCheckForHangEx / MiniportCheckForHang: DISPATCH_LEVEL. TRUE: the adapter needs a reset.</summary>
+public delegate bool MINIPORT_CHECK_FOR_HANG(object MiniportAdapterContext);
+
 /// <summary>MiniportHaltEx: PASSIVE_LEVEL.</summary>
 public delegate void MINIPORT_HALT(object MiniportAdapterContext);
 

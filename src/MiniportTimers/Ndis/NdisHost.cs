@@ -122,7 +122,18 @@ public sealed class NdisHost : MiniportHost
     /// <summary>Creates an adapter and runs MiniportInitializeEx at PASSIVE_LEVEL, then MiniportRestart if there is one.</summary>
     /// <returns>The adapter; check <see cref="NdisMiniportAdapter.State"/>.</returns>
     /// <exception cref="InvalidOperationException">No driver is registered.</exception>
-    public NdisMiniportAdapter AddAdapter()
+    public NdisMiniportAdapter AddAdapter() => AddAdapter(null);
+
+    /// <summary>
+    /// Creates an adapter for <paramref name="device"/> (its PCI function on the emulated bus: configuration space,
+    /// BARs, line interrupt, DMA through its address map, reached through <see cref="NdisMiniportAdapter.Hardware"/>)
+    /// and runs MiniportInitializeEx at PASSIVE_LEVEL, then MiniportRestart if there is one.
+    /// </summary>
+    /// <param name="device">The device model; null for an adapter without hardware (as <see cref="AddAdapter()"/>).</param>
+    /// <returns>The adapter; check <see cref="NdisMiniportAdapter.State"/>.</returns>
+    /// <exception cref="InvalidOperationException">No driver is registered.</exception>
+    /// <remarks>IRQL: PASSIVE_LEVEL. Thread-safe.</remarks>
+    public NdisMiniportAdapter AddAdapter(Devices.Pci.IPciDevice? device)
     {
         NdisMiniportAdapter adapter;
         object? driverContext;
@@ -131,6 +142,11 @@ public sealed class NdisHost : MiniportHost
             var characteristics = _characteristics ?? throw new InvalidOperationException("Call NdisMRegisterMiniportDriver first.");
             driverContext = _driverContext;
             adapter = new NdisMiniportAdapter(this, NextAdapterName("nic"), characteristics);
+            if (device is not null)
+            {
+                adapter.Hardware = new Devices.Pci.AdapterHardware(device);
+            }
+
             AddLive(adapter);
         }
 

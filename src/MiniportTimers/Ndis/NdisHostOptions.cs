@@ -18,4 +18,11 @@ public sealed record NdisHostOptions : Kernel.KernelHostOptions
     /// returns it, so a miniport paused or reset meanwhile sees receives outstanding, as on Windows.
     /// </summary>
     public long ReceiveReturnDelayMicroseconds { get; init; } = 1_000;
+
+    /// <summary>
+    /// How often the host calls a running adapter's MiniportCheckForHangEx (NDIS 5: MiniportCheckForHang), ms (0: never;
+    /// default 2,000, NDIS's default when the miniport gives no CheckForHangTimeInSeconds). Calls keep their phase from
+    /// the end of MiniportInitializeEx; one that returns TRUE makes the host call MiniportResetEx.
+    /// </summary>
+    public long CheckForHangIntervalMilliseconds { get; init; } = 2_000;
 }

@@ -15,6 +15,13 @@ public sealed partial class NdisMiniportAdapter
     private long _receivedNetBufferLists;
     private long _returnedNetBufferLists;
 
+    /// <summary>
+    /// Raised for each NdisMIndicateReceiveNetBufferLists with the chain indicated (a native miniport's NBLs carry a copy
+    /// of their first NET_BUFFER's data in <see cref="NET_BUFFER_LIST.Data"/>). Runs on the indicating thread, in the
+    /// miniport's context (usually DISPATCH_LEVEL): handlers must be short and must not block.
+    /// </summary>
+    public event Action<NdisMiniportAdapter, NET_BUFFER_LIST>? NetBufferListsIndicated;
+
     /// <summary>NBLs the miniport indicated (NdisMIndicateReceiveNetBufferLists), counted one by one along each chain.</summary>
     public long ReceivedNetBufferLists => Interlocked.Read(ref _receivedNetBufferLists);
 
@@ -30,6 +37,7 @@ public sealed partial class NdisMiniportAdapter
         }
 
         Interlocked.Add(ref _receivedNetBufferLists, count);
+        NetBufferListsIndicated?.Invoke(this, first);
         Host.Record(new NdisCompletion(Name, "Receive", (uint)count, Host.Engine.NowNanoseconds, NdisRoutines.InTimerCallback));
         if ((receiveFlags & NdisApi.NDIS_RECEIVE_FLAGS_RESOURCES) != 0 || _handlers.ReturnNetBufferListsHandler is null)
         {

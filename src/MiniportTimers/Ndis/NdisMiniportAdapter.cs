@@ -1,3 +1,4 @@
+using MiniportTimers.Engine;
 using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Routines;
 using MiniportTimers.Hosting.Timers;
@@ -32,6 +33,15 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
 
     /// <summary>The host.</summary>
     public NdisHost Host { get; }
+
+    /// <summary>
+    /// The adapter's device (<see cref="NdisHost.AddAdapter(Devices.Pci.IPciDevice?)"/>): its PCI configuration space,
+    /// port ranges, shared memory and line interrupt as the miniport reaches them; null for an adapter without hardware.
+    /// </summary>
+    public Devices.Pci.AdapterHardware? Hardware { get; internal set; }
+
+    /// <summary>Shared memory blocks the miniport had not freed when MiniportHalt returned (the host then freed them); -1 before halt.</summary>
+    public int SharedMemoryLeftAtHalt { get; private set; } = -1;
 
     /// <summary>The MiniportAdapterContext the miniport registered with NdisMSetMiniportAttributes.</summary>
     public object? MiniportAdapterContext { get; internal set; }
@@ -71,6 +81,66 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
 
         TrySetState(NdisAdapterState.Paused, NdisAdapterState.Initializing);
         Restart();
+        StartHangCheck();
+    }
+
+    private EngineTimer? _hangCheck;
+    private long _hangChecks;
+
+    /// <summary>How many times the host called MiniportCheckForHangEx.</summary>
+    public long HangChecks => Interlocked.Read(ref _hangChecks);
+
+    /// <summary>NDIS calls MiniportCheckForHangEx periodically (<see cref="NdisHostOptions.CheckForHangIntervalMilliseconds"/>), at DISPATCH_LEVEL, no lock held.</summary>
+    private void StartHangCheck()
+    {
+        var interval = Host.Options.CheckForHangIntervalMilliseconds * TimeUnits.NanosecondsPerMillisecond;
+        if (_handlers.CheckForHangHandlerEx is null || interval <= 0 || !IsLive)
+        {
+            return;
+        }
+
+        var engine = Host.Engine;
+        _hangCheck = engine.CreateTimer(static (t, in firing) => ((NdisMiniportAdapter)t.State!).CheckForHang(firing.DueNanoseconds), this);
+        engine.Arm(_hangCheck, checked(engine.NowNanoseconds + interval));
+    }
+
+    private void CheckForHang(long dueNanoseconds)
+    {
+        if (!IsLive || _hangCheck is not { } timer || _handlers.CheckForHangHandlerEx is not { } check)
+        {
+            return;
+        }
+
+        if (State == NdisAdapterState.Running && !ResetInProgress)
+        {
+            var hung = false;
+            Interlocked.Increment(ref _hangChecks);
+            Run(NdisRoutines.MiniportCheckForHangEx, KIRQL.DISPATCH_LEVEL, () => hung = check(Context));
+            if (hung && IsLive)
+            {
+                Reset();
+            }
+        }
+
+        if (IsLive)
+        {
+            try
+            {
+                Host.Engine.Arm(timer, checked(dueNanoseconds + (Host.Options.CheckForHangIntervalMilliseconds * TimeUnits.NanosecondsPerMillisecond)));
+            }
+            catch (ObjectDisposedException)
+            {
+                // the host's engine is gone
+            }
+        }
+    }
+
+    private void StopHangCheck()
+    {
+        if (_hangCheck is { } timer)
+        {
+            Host.Engine.Cancel(timer);
+        }
     }
 
     /// <summary>Calls MiniportPause (PASSIVE_LEVEL). A NDIS_STATUS_PENDING answer leaves the adapter <see cref="NdisAdapterState.Pausing"/> until NdisMPauseComplete.</summary>
@@ -174,6 +244,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         }
 
         var haltRan = State != NdisAdapterState.Faulted;
+        StopHangCheck();
         if (haltRan)
         {
             Run(NdisRoutines.MiniportHaltEx, KIRQL.PASSIVE_LEVEL, () => _handlers.HaltHandlerEx!(Context));
@@ -201,6 +272,23 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
             {
                 Timers.Untrack(timer);
             }
+        }
+
+        if (Hardware is { } hardware)
+        {
+            hardware.Device.Interrupt.Connect(null);
+            SharedMemoryLeftAtHalt = hardware.DmaBlockCount;
+            if (haltRan && SharedMemoryLeftAtHalt > 0)
+            {
+                HostCore.TeardownMisuse(
+                    Name,
+                    "Halt",
+                    new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1004, (ulong)SharedMemoryLeftAtHalt, 0, 0, "shared memory was still allocated after MiniportHalt returned"),
+                    "SharedMemoryNotFreedAtHalt",
+                    $"{SharedMemoryLeftAtHalt} block(s) of shared memory (NdisMAllocateSharedMemory) were still allocated after MiniportHalt returned; the host freed them.");
+            }
+
+            hardware.Dispose();
         }
 
         MoveToFinalState(NdisAdapterState.Halted);
@@ -274,8 +362,12 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
             }
 
             handle = Interrupt = new NdisInterrupt(this, context ?? MiniportAdapterContext, isr, dpc, Host.Options.InterruptIrql);
-            return NdisApi.NDIS_STATUS_SUCCESS;
         }
+
+        // The device's INTx line (level-triggered): each rising edge runs the ISR; a line still asserted after the ISR
+        // and its DPC gives no new edge, as with a level-triggered controller that the driver must clear.
+        Hardware?.Device.Interrupt.Connect(() => RaiseInterrupt());
+        return NdisApi.NDIS_STATUS_SUCCESS;
     }
 
     /// <summary>The queued interrupt DPC: MiniportInterruptDPC at DISPATCH_LEVEL, watched like every DPC.</summary>
@@ -318,6 +410,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     private protected override void OnFaulted()
     {
         MoveToFinalState(NdisAdapterState.Faulted);
+        StopHangCheck();
         Timers.AbandonAll();
     }
 

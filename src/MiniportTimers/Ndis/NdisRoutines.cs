@@ -34,6 +34,9 @@ internal static class NdisRoutines
 
     public static readonly HostedRoutine MiniportReturnNetBufferLists = new(nameof(MiniportReturnNetBufferLists), 15, isDpcLevelCallback: false);
 
+    /// <summary>MiniportCheckForHangEx: DISPATCH_LEVEL, every 2 s by default.</summary>
+    public static readonly HostedRoutine MiniportCheckForHangEx = new(nameof(MiniportCheckForHangEx), 16, isDpcLevelCallback: false);
+
     public static bool InTimerCallback => ReferenceEquals(CurrentRoutine.Routine, TimerCallback);
 
     /// <summary>The NDIS adapter whose routine the calling thread runs, if any.</summary>

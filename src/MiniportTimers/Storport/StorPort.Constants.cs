@@ -61,6 +61,17 @@ public static partial class StorPort
     /// <summary>3: the configuration is bad.</summary>
     public const uint SP_RETURN_BAD_CONFIG = 3;
 
+    // ---- SRB flags (srb.h): SCSI_REQUEST_BLOCK.SrbFlags ----
+
+    /// <summary>0x40: the request reads data from the device into its buffer.</summary>
+    public const uint SRB_FLAGS_DATA_IN = 0x40;
+
+    /// <summary>0x80: the request writes its buffer to the device.</summary>
+    public const uint SRB_FLAGS_DATA_OUT = 0x80;
+
+    /// <summary>0x00: the request moves no data.</summary>
+    public const uint SRB_FLAGS_NO_DATA_TRANSFER = 0x00;
+
     // ---- SRB functions (srb.h) ----
 
     /// <summary>0x00: a SCSI command (CDB).</summary>

@@ -31,14 +31,38 @@ public sealed partial class StorportAdapter
             Host.RequestActivity.CountCompleted(routine);
             if (srb.CompletionRoutine is not null)
             {
-                // Deferred to the dispatcher: the miniport may hold the StartIo or Interrupt lock here.
-                var engine = Host.Engine;
-                engine.Arm(engine.CreateTimer(static (t, in _) => { var r = (SCSI_REQUEST_BLOCK)t.State!; r.CompletionRoutine!(r); }, srb), engine.NowNanoseconds);
+                // Deferred to the dispatcher: the miniport may hold the StartIo or Interrupt lock here. One engine timer
+                // per adapter drains the queue (armed when the queue goes from idle to busy), not one timer per request.
+                _completed.Enqueue(srb);
+                if (Interlocked.Exchange(ref _completionArmed, 1) == 0)
+                {
+                    var engine = Host.Engine;
+                    _completionTimer ??= engine.CreateTimer(static (t, in _) => ((StorportAdapter)t.State!).RunCompletionRoutines(), this);
+                    engine.Arm(_completionTimer, engine.NowNanoseconds);
+                }
             }
         }
         else
         {
             Host.Diagnostics.Add(new VerifierFinding(Name, "RequestCompletedTwice", $"SRB tag {srb.Tag} was completed a second time."));
+        }
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<SCSI_REQUEST_BLOCK> _completed = new();
+    private MiniportTimers.Engine.EngineTimer? _completionTimer;
+    private int _completionArmed;
+
+    /// <summary>
+    /// On the dispatcher: the completion routines of the requests completed since the timer was armed, in completion
+    /// order. The armed flag is cleared before the queue is drained, so a completion that lands meanwhile arms it again
+    /// (or is drained now): none is left waiting.
+    /// </summary>
+    private void RunCompletionRoutines()
+    {
+        Volatile.Write(ref _completionArmed, 0);
+        while (_completed.TryDequeue(out var srb))
+        {
+            srb.CompletionRoutine!(srb);
         }
     }
 

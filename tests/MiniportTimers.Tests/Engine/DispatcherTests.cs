@@ -37,7 +37,9 @@ public sealed class DispatcherTests
         engine.Cancel(ticking);
 
         // 200 ticks are due while the other dispatcher is blocked; a shared dispatcher would fire none of them then.
-        Assert.InRange(Volatile.Read(ref ticksWhileBlocked), 100, 220);
+        // A shared dispatcher would fire none of them then. The lower bound is generous: on a loaded 2-core machine the
+        // ticking dispatcher itself gets the CPU for only part of those 200 ms (44 ticks were seen with four builds running).
+        Assert.InRange(Volatile.Read(ref ticksWhileBlocked), 10, 220);
     }
 
     [Fact]

@@ -41,7 +41,9 @@ public sealed class AdapterProcessorTests
         Assert.True(released.Wait(TimeSpan.FromSeconds(10)));
         NdisCancelTimerObject(tick);
 
-        Assert.InRange(Volatile.Read(ref ticksWhileBlocked), 100, 220); // about 200 expected; none on one shared dispatcher
+        // About 200 expected; none on one shared dispatcher. The lower bound is generous: on a loaded 2-core machine the
+        // fast adapter's dispatcher gets the CPU for only part of those 200 ms (62 ticks were seen with four builds running).
+        Assert.InRange(Volatile.Read(ref ticksWhileBlocked), 10, 220);
     }
 
     [Fact]

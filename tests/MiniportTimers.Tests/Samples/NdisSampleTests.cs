@@ -61,6 +61,9 @@ public class NdisSampleTests
     public void Pcnet_PeriodicMediaPoll_IndicatesBothLinkChangesAndIsSetAgainAfterReset()
     {
         var run = Run(new PcnetRun(adapters: 1), 11_000);
+        // The PHY is an emulated PCnet-PCI II: the poll read BCR4's link LED through the chip's ports (issue 23).
+        var nic = Assert.IsType<MiniportTimers.Devices.Pcnet.Pcnet>(run.Adapters[0].Hardware?.Device);
+        Assert.True(nic.LinkUp);
         var indications = run.Host.Indications;
         Assert.Equal([NDIS_STATUS_MEDIA_DISCONNECT, NDIS_STATUS_MEDIA_CONNECT], indications.Select(i => i.StatusCode));
         Assert.Equal(5_000 * Ms, indications[0].AtNanoseconds); // the first 5 s poll sees the cable pulled at 3.3 s

@@ -100,6 +100,15 @@ public sealed class AdapterHardware : IDisposable
         return Device.ReadBar(mapping.Bar.Index, offset, width);
     }
 
+    /// <summary>True when <paramref name="width"/> bytes at <paramref name="address"/> lie in a range this adapter mapped (<see cref="MapDeviceBase"/>).</summary>
+    public bool Covers(nint address, int width)
+    {
+        lock (_gate)
+        {
+            return _mappings.Exists(m => address >= m.Address && (ulong)(address - m.Address) <= (ulong)(m.Bar.Length - width));
+        }
+    }
+
     /// <summary>Writes the low <paramref name="width"/> bytes of <paramref name="value"/> to the register at <paramref name="address"/>.</summary>
     /// <exception cref="BugCheckException">PAGE_FAULT_IN_NONPAGED_AREA (0x50): no mapped BAR covers the access.</exception>
     public void Write(string routine, nint address, int width, uint value)

@@ -26,6 +26,7 @@ public class UnparsableValueTests
         [("run", "--sample")] = ["run", "--virtual", "--sample", "nosuch"],
         [("run", "--driver")] = ["run", "--virtual", "--driver", "/nonexistent-mpt/x.so"],
         [("run", "--driver-adapters")] = ["run", "--virtual", "--driver-adapters", "abc"],
+        [("run", "--device")] = ["run", "--virtual", "--device", "ne2000"],
         [("run", "--driver-debug")] = ["run", "--virtual", "--driver-debug=abc"],
         [("run", "--adapters")] = ["run", "--virtual", "--adapters", "abc"],
         [("run", "--ports")] = ["run", "--virtual", "--ports", "1.5"],
