@@ -1,6 +1,6 @@
 /*
- * MiniportTimers: a stand-in for the ReactOS build environment's <debug.h>, written for native/real-drivers/pcnet.mk
- * from what its macros do (no ReactOS text): DPRINT prints only when the file did not define NDEBUG before including
+ * MiniportTimers: a stand-in for the <debug.h> of the pcnet driver's own build environment (issue 23), written for
+ * native/real-drivers/pcnet.mk from what its macros do (none of that project's text): DPRINT prints only when the file did not define NDEBUG before including
  * it, DPRINT1 always prints, both through DbgPrint with the file and line first; ASSERT_IRQL_EQUAL and
  * ASSERT_IRQL_LESS_OR_EQUAL check the caller's IRQL as ASSERT does (a failure is the host's assertion bug check).
  * Only the pcnet build puts this folder on its include path.
