@@ -363,47 +363,19 @@ public sealed class AhciHba : IPciDevice
     /// it before a miniport starts.
     /// </summary>
     private static PciConfigurationSpace BuildPciConfiguration(AhciHbaOptions options)
-    {
-        var image = new byte[PciConfigurationSpace.Length];
-        var writable = new byte[PciConfigurationSpace.Length];
-        var writeOneToClear = new byte[PciConfigurationSpace.Length];
-        var span = image.AsSpan();
+    =>
+        new PciHeaderBuilder(options.VendorId, options.DeviceId, options.RevisionId, baseClass: 0x01, subClass: 0x06, progIf: 0x01) // mass storage, Serial ATA, AHCI 1.0
+            .Command(PciConfigurationSpace.CommandMemorySpaceEnable | PciConfigurationSpace.CommandBusMasterEnable, PciCommandWritable)
+            .Status(PciConfigurationSpace.StatusCapabilitiesList)
+            .WritableCacheLineAndLatency()
 
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.VendorIdOffset..], options.VendorId);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.DeviceIdOffset..], options.DeviceId);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.CommandOffset..], PciConfigurationSpace.CommandMemorySpaceEnable | PciConfigurationSpace.CommandBusMasterEnable);
-        BinaryPrimitives.WriteUInt16LittleEndian(writable.AsSpan(PciConfigurationSpace.CommandOffset), PciCommandWritable);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.StatusOffset..], PciConfigurationSpace.StatusCapabilitiesList);
-        BinaryPrimitives.WriteUInt16LittleEndian(writeOneToClear.AsSpan(PciConfigurationSpace.StatusOffset), 0xF900); // error bits 15:11 and 8
-        image[PciConfigurationSpace.RevisionIdOffset] = options.RevisionId;
-        image[PciConfigurationSpace.ProgIfOffset] = 0x01;   // AHCI 1.0 interface
-        image[PciConfigurationSpace.SubClassOffset] = 0x06; // Serial ATA
-        image[PciConfigurationSpace.BaseClassOffset] = 0x01; // mass storage
-        writable[0x0C] = 0xFF; // cache line size
-        writable[0x0D] = 0xFF; // latency timer
-        image[PciConfigurationSpace.HeaderTypeOffset] = 0x00;
+            // BAR5 (ABAR, §2.1): bits 31:13 are the base address (read/write), 12:4 read 0 (8 KiB of register space), 3:0 read
+            // 0 (memory, 32-bit, not prefetchable). Writing all ones and reading back gives the size, as BAR sizing expects.
+            .Bar32(5, options.AbarAddress, RegisterSpaceLength)
+            .Subsystem(options.SubsystemVendorId, options.SubsystemId)
+            .InterruptA(options.InterruptLine)
 
-        // BAR5 (ABAR, §2.1): bits 31:13 are the base address (read/write), 12:4 read 0 (8 KiB of register space), 3:0 read 0
-        // (memory, 32-bit, not prefetchable). Writing all ones and reading back gives the size, as BAR sizing expects.
-        var abarOffset = PciConfigurationSpace.BaseAddressOffset + (5 * 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[abarOffset..], options.AbarAddress);
-        BinaryPrimitives.WriteUInt32LittleEndian(writable.AsSpan(abarOffset), ~(uint)(RegisterSpaceLength - 1));
-
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.SubsystemVendorIdOffset..], options.SubsystemVendorId);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.SubsystemIdOffset..], options.SubsystemId);
-        image[PciConfigurationSpace.CapabilitiesPointerOffset] = PowerManagementCapability;
-        image[PciConfigurationSpace.InterruptLineOffset] = options.InterruptLine;
-        writable[PciConfigurationSpace.InterruptLineOffset] = 0xFF;
-        image[PciConfigurationSpace.InterruptPinOffset] = 0x01; // INTA#
-
-        // §2.2 PCI Power Management: capability ID 01h, no next capability, PMC version 3 (PCI PM 1.2), PMCS with
-        // No_Soft_Reset set and PowerState (bits 1:0) read/write. The model does not block register access in D3hot.
-        image[PowerManagementCapability] = 0x01;
-        image[PowerManagementCapability + 1] = 0x00;
-        BinaryPrimitives.WriteUInt16LittleEndian(span[(PowerManagementCapability + 2)..], 0x0003);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[(PowerManagementCapability + 4)..], 0x0008);
-        writable[PowerManagementCapability + 4] = 0x03;
-
-        return new PciConfigurationSpace(image, writable, writeOneToClear);
-    }
+            // §2.2 PCI Power Management. The model does not block register access in D3hot.
+            .PowerManagementCapability(PowerManagementCapability)
+            .Build();
 }

@@ -1354,47 +1354,19 @@ public sealed class NvmeController : IPciDevice
     /// Management capability (§2.3) at 40h. No MSI or MSI-X capability: the controller interrupts through its line.
     /// </summary>
     private static PciConfigurationSpace BuildPciConfiguration(NvmeControllerOptions options)
-    {
-        var image = new byte[PciConfigurationSpace.Length];
-        var writable = new byte[PciConfigurationSpace.Length];
-        var writeOneToClear = new byte[PciConfigurationSpace.Length];
-        var span = image.AsSpan();
+    =>
+        new PciHeaderBuilder(options.VendorId, options.DeviceId, options.RevisionId, baseClass: 0x01, subClass: 0x08, progIf: 0x02) // mass storage, NVM controller, NVM Express
+            .Command(PciConfigurationSpace.CommandMemorySpaceEnable | PciConfigurationSpace.CommandBusMasterEnable, PciCommandWritable)
+            .Status(PciConfigurationSpace.StatusCapabilitiesList)
+            .WritableCacheLineAndLatency()
 
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.VendorIdOffset..], options.VendorId);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.DeviceIdOffset..], options.DeviceId);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.CommandOffset..], PciConfigurationSpace.CommandMemorySpaceEnable | PciConfigurationSpace.CommandBusMasterEnable);
-        BinaryPrimitives.WriteUInt16LittleEndian(writable.AsSpan(PciConfigurationSpace.CommandOffset), PciCommandWritable);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.StatusOffset..], PciConfigurationSpace.StatusCapabilitiesList);
-        BinaryPrimitives.WriteUInt16LittleEndian(writeOneToClear.AsSpan(PciConfigurationSpace.StatusOffset), 0xF900);
-        image[PciConfigurationSpace.RevisionIdOffset] = options.RevisionId;
-        image[PciConfigurationSpace.ProgIfOffset] = 0x02;    // NVM Express
-        image[PciConfigurationSpace.SubClassOffset] = 0x08;  // non-volatile memory controller
-        image[PciConfigurationSpace.BaseClassOffset] = 0x01; // mass storage
-        writable[0x0C] = 0xFF;
-        writable[0x0D] = 0xFF;
-
-        // MLBAR (BAR0): bits 31:14 base address (read/write), 13:4 read 0 (16 KiB), 3 prefetchable 0, 2:1 type 10b (64-bit), 0 memory.
-        // MUBAR (BAR1): the upper 32 bits, read/write. Writing all ones to both reads back the size, as BAR sizing expects.
-        var bar0 = PciConfigurationSpace.BaseAddressOffset;
-        BinaryPrimitives.WriteUInt32LittleEndian(span[bar0..], unchecked((uint)options.Bar0Address) | 0x4);
-        BinaryPrimitives.WriteUInt32LittleEndian(writable.AsSpan(bar0), ~(uint)(RegisterSpaceLength - 1));
-        BinaryPrimitives.WriteUInt32LittleEndian(span[(bar0 + 4)..], (uint)(options.Bar0Address >> 32));
-        BinaryPrimitives.WriteUInt32LittleEndian(writable.AsSpan(bar0 + 4), uint.MaxValue);
-
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.SubsystemVendorIdOffset..], options.VendorId);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.SubsystemIdOffset..], options.DeviceId);
-        image[PciConfigurationSpace.CapabilitiesPointerOffset] = PowerManagementCapability;
-        image[PciConfigurationSpace.InterruptLineOffset] = options.InterruptLine;
-        writable[PciConfigurationSpace.InterruptLineOffset] = 0xFF;
-        image[PciConfigurationSpace.InterruptPinOffset] = 0x01; // INTA#
-
-        image[PowerManagementCapability] = 0x01; // PCI Power Management, last capability
-        BinaryPrimitives.WriteUInt16LittleEndian(span[(PowerManagementCapability + 2)..], 0x0003);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[(PowerManagementCapability + 4)..], 0x0008);
-        writable[PowerManagementCapability + 4] = 0x03;
-
-        return new PciConfigurationSpace(image, writable, writeOneToClear);
-    }
+            // MLBAR (BAR0): bits 31:14 base address (read/write), 13:4 read 0 (16 KiB), 3 prefetchable 0, 2:1 type 10b (64-bit),
+            // 0 memory. MUBAR (BAR1): the upper 32 bits, read/write. Writing all ones to both reads back the size.
+            .Bar64(0, options.Bar0Address, RegisterSpaceLength)
+            .Subsystem(options.VendorId, options.DeviceId)
+            .InterruptA(options.InterruptLine)
+            .PowerManagementCapability(PowerManagementCapability)
+            .Build();
 
     private sealed class SubmissionQueue(int id, ulong baseAddress, int size, CompletionQueue completionQueue)
     {

@@ -716,28 +716,15 @@ public sealed class Pcnet : IPciDevice
     /// enabled, as the PCI bus driver leaves it.
     /// </summary>
     private static PciConfigurationSpace BuildPciConfiguration(PcnetOptions options)
-    {
-        var image = new byte[PciConfigurationSpace.Length];
-        var writable = new byte[PciConfigurationSpace.Length];
-        var writeOneToClear = new byte[PciConfigurationSpace.Length];
-        var span = image.AsSpan();
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.VendorIdOffset..], 0x1022);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.DeviceIdOffset..], 0x2000);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.CommandOffset..], 0x0001 | PciConfigurationSpace.CommandBusMasterEnable);
-        BinaryPrimitives.WriteUInt16LittleEndian(writable.AsSpan(PciConfigurationSpace.CommandOffset), 0x0001 | PciConfigurationSpace.CommandMemorySpaceEnable
-            | PciConfigurationSpace.CommandBusMasterEnable | (1 << 6) | (1 << 8) | PciConfigurationSpace.CommandInterruptDisable);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[PciConfigurationSpace.StatusOffset..], 0x0280); // fast back-to-back capable, DEVSEL medium
-        BinaryPrimitives.WriteUInt16LittleEndian(writeOneToClear.AsSpan(PciConfigurationSpace.StatusOffset), 0xF900);
-        image[PciConfigurationSpace.RevisionIdOffset] = 0x10;
-        image[PciConfigurationSpace.BaseClassOffset] = 0x02; // network controller
-        writable[0x0D] = 0xFF; // latency timer
-        BinaryPrimitives.WriteUInt32LittleEndian(span[PciConfigurationSpace.BaseAddressOffset..], (uint)options.IoBase | 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(writable.AsSpan(PciConfigurationSpace.BaseAddressOffset), ~(uint)(IoLength - 1));
-        image[PciConfigurationSpace.InterruptLineOffset] = options.InterruptLine;
-        writable[PciConfigurationSpace.InterruptLineOffset] = 0xFF;
-        image[PciConfigurationSpace.InterruptPinOffset] = 0x01;
-        image[0x3E] = 0x06;
-        image[0x3F] = 0xFF;
-        return new PciConfigurationSpace(image, writable, writeOneToClear);
-    }
+    =>
+        new PciHeaderBuilder(vendorId: 0x1022, deviceId: 0x2000, revisionId: 0x10, baseClass: 0x02, subClass: 0x00, progIf: 0x00) // network controller
+            .Command(0x0001 | PciConfigurationSpace.CommandBusMasterEnable, 0x0001 | PciConfigurationSpace.CommandMemorySpaceEnable
+                | PciConfigurationSpace.CommandBusMasterEnable | (1 << 6) | (1 << 8) | PciConfigurationSpace.CommandInterruptDisable)
+            .Status(0x0280) // fast back-to-back capable, DEVSEL medium
+            .WritableCacheLineAndLatency(cacheLineSize: false)
+            .Bar32(0, (uint)options.IoBase | 1, IoLength)
+            .InterruptA(options.InterruptLine)
+            .Byte(0x3E, 0x06) // MIN_GNT
+            .Byte(0x3F, 0xFF) // MAX_LAT
+            .Build();
 }
