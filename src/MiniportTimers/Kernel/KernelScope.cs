@@ -9,7 +9,7 @@ namespace MiniportTimers.Kernel;
 /// adapter whose routine runs. A host builds one per adapter (and one for its driver-level code) once; a Ke/Ex object
 /// keeps the scope it was initialized in. Immutable, so entering a scope is one thread-static write and no allocation.
 /// </summary>
-internal sealed class KernelScope(TimerEngine engine, Action<BugCheckException>? faultSink, KernelHostOptions? hostOptions, long systemTimeAtEngineZero100ns, ICallbackWatch? watch)
+internal sealed class KernelScope(TimerEngine engine, Action<BugCheckException>? faultSink, KernelHostOptions? hostOptions, long systemTimeAtEngineZero100ns, ICallbackWatch? watch, Action<string, string>? findingSink = null)
 {
     /// <summary>The engine Ke/Ex objects initialized in this scope run on (KeFlushQueuedDpcs flushes it).</summary>
     public TimerEngine Engine { get; } = engine;
@@ -26,7 +26,10 @@ internal sealed class KernelScope(TimerEngine engine, Action<BugCheckException>?
     /// <summary>The stuck-callback watch of the adapter the scope belongs to (null: only the return check).</summary>
     public ICallbackWatch? Watch { get; } = watch;
 
+    /// <summary>Where a verifier finding of a Ke/Ex object of this scope goes (rule, detail), with the verifier off (<see cref="VerifierDecision.InKernel"/>); null: nowhere.</summary>
+    public Action<string, string>? FindingSink { get; } = findingSink;
+
     /// <summary>A host's scope: its options carry the epoch.</summary>
-    public static KernelScope ForHost(TimerEngine engine, KernelHostOptions options, Action<BugCheckException>? faultSink, ICallbackWatch? watch) =>
-        new(engine, faultSink, options, options.SystemTimeAtEngineZero100ns, watch);
+    public static KernelScope ForHost(TimerEngine engine, KernelHostOptions options, Action<BugCheckException>? faultSink, ICallbackWatch? watch, Action<string, string>? findingSink = null) =>
+        new(engine, faultSink, options, options.SystemTimeAtEngineZero100ns, watch, findingSink);
 }

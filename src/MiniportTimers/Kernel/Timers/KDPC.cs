@@ -24,7 +24,7 @@ public sealed class KDPC : KernelObject
     {
         if (_queue is { } old && old.Remove())
         {
-            throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.DpcObject, 0, 0, 0, "KeInitializeDpc on a DPC that is still queued");
+            VerifierDecision.InKernel(Misuses.KeDpcInitializedWhileQueued, "KeInitializeDpc on a DPC that is still queued", "KeInitializeDpc on a DPC that is still queued: the host removed it from the queue.");
         }
 
         Bind(nameof(Ke.KeInitializeDpc));

@@ -22,7 +22,7 @@ public sealed class KTIMER : KernelObject
         // KeCancelTimer said FALSE): cancel it, then report what Driver Verifier reports.
         if (_timer is { } old && old.Engine.Cancel(old))
         {
-            throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "KeInitializeTimer(Ex) on a timer that is still queued");
+            VerifierDecision.InKernel(Misuses.KeTimerInitializedWhileQueued, "KeInitializeTimer(Ex) on a timer that is still queued", "KeInitializeTimer(Ex) on a timer that is still queued: the host cancelled the old arming.");
         }
 
         Bind(nameof(Ke.KeInitializeTimerEx));
