@@ -19,7 +19,7 @@ public abstract class HostedAdapter
         HostCore = host;
         Name = name;
         Watch = new CallbackWatch(host, this);
-        Scope = KernelScope.ForHost(host.Engine, host.HostOptions, KernelObjectFault, Watch);
+        Scope = KernelScope.ForHost(host.Engine, host.HostOptions, KernelObjectFault, Watch, host.TimerRecords, name);
         _processor = host.NextAdapterProcessor();
     }
 
