@@ -19,7 +19,7 @@ public abstract class HostedAdapter
         HostCore = host;
         Name = name;
         Watch = new CallbackWatch(host, this);
-        Scope = KernelScope.ForHost(host.Engine, host.HostOptions, KernelObjectFault, Watch, (rule, finding) => host.Diagnostics.Add(new Diagnostics.VerifierFinding(name, rule, finding)));
+        Scope = KernelScope.ForHost(host.Engine, host.HostOptions, KernelObjectFault, Watch, host.TimerRecords, name, (rule, finding) => host.Diagnostics.Add(new Diagnostics.VerifierFinding(name, rule, finding)));
         _processor = host.NextAdapterProcessor();
     }
 

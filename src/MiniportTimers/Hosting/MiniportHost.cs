@@ -38,7 +38,8 @@ public abstract class MiniportHost
         HostOptions = options;
         Diagnostics = new HostDiagnostics(options.RecentRecordsPerKind);
         DriverWatch = new CallbackWatch(this, null);
-        DriverScope = KernelScope.ForHost(engine, options, bugCheck => ReportBugCheck(DriverTrack, "KernelDpc", bugCheck), DriverWatch, (rule, finding) => Diagnostics.Add(new VerifierFinding(DriverTrack, rule, finding)));
+        TimerRecords = new Timers.HostTimerRecords(this);
+        DriverScope = KernelScope.ForHost(engine, options, bugCheck => ReportBugCheck(DriverTrack, "KernelDpc", bugCheck), DriverWatch, TimerRecords, DriverTrack, (rule, finding) => Diagnostics.Add(new VerifierFinding(DriverTrack, rule, finding)));
     }
 
     /// <summary>The engine every timer of this host runs on.</summary>
@@ -55,6 +56,9 @@ public abstract class MiniportHost
 
     /// <summary>The options both stacks share (each host's <c>Options</c> is the same object, typed).</summary>
     internal KernelHostOptions HostOptions { get; }
+
+    /// <summary>Where every timer of the host, the Ke/Ex timers of its routines included, records its rows and trace events.</summary>
+    internal Kernel.Timers.ITimerRecords TimerRecords { get; }
 
     /// <summary>The kernel scope of the host's driver-level code (no adapter routine running).</summary>
     internal KernelScope DriverScope { get; }

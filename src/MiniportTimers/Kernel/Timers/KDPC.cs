@@ -37,6 +37,9 @@ public sealed class KDPC : KernelObject
     internal bool Insert(object? systemArgument1, object? systemArgument2) =>
         (_queue ?? throw new InvalidOperationException("KeInsertQueueDpc: the DPC was never initialized.")).Insert(systemArgument1, systemArgument2, TargetProcessor);
 
+    /// <summary>True while queued (a snapshot).</summary>
+    internal bool IsQueued => _queue is { IsQueued: true };
+
     internal bool Remove() => _queue is { } queue && queue.Remove();
 
     private void Run()
