@@ -978,7 +978,11 @@ static SCSI_ADAPTER_CONTROL_STATUS NvmeHwAdapterControl(PVOID DeviceExtension, S
         StorPortNotification(RequestTimerCall, adapter, NvmeRunning, 0); /* 0: the legacy timer's pending request, if any, is cancelled */
         ULONG failed = NvmeFailOutstanding(adapter, SRB_STATUS_BUS_RESET);
         ULONG csts = RegRead(adapter, NVME_CSTS);
-        if (csts != NVME_REGISTER_GONE && (RegRead(adapter, NVME_CC) & NVME_CC_EN)) {
+        if (csts != NVME_REGISTER_GONE && (RegRead(adapter, NVME_CC) & NVME_CC_EN) && !(csts & NVME_CSTS_RDY)) {
+            /* Enabled but never ready: nothing to shut down; a controller reset (CC.EN 1 -> 0, §7.3.2) stops it. */
+            RegWrite(adapter, NVME_CC, 0);
+            csts = RegRead(adapter, NVME_CSTS);
+        } else if (csts != NVME_REGISTER_GONE && (RegRead(adapter, NVME_CC) & NVME_CC_EN)) {
             /* §7.6.2: a normal shutdown: CC.SHN = 01b, then CSTS.SHST = 10b. */
             RegWrite(adapter, NVME_CC, (RegRead(adapter, NVME_CC) & ~NVME_CC_SHN_MASK) | NVME_CC_SHN_NORMAL);
             for (ULONG i = 0; i < 100 && (RegRead(adapter, NVME_CSTS) & NVME_CSTS_SHST_MASK) != NVME_CSTS_SHST_COMPLETE; i++) {
