@@ -71,7 +71,7 @@ internal static class DdiGuard
     public static unsafe void Fail(Exception exception, string routine)
     {
         t_pending = exception as BugCheckException
-            ?? new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.ClrExceptionCode, 0, 0, 0, $"{routine}: {exception.GetType().Name}: {exception.Message}", exception);
+            ?? BugCheck.Unhandled(exception, $"{routine}: {exception.GetType().Name}: {exception.Message}");
         if (t_driver is { } driver)
         {
             driver.Shim.RaiseBugCheck();
@@ -89,6 +89,6 @@ internal static class DdiGuard
 
         var pending = t_pending;
         t_pending = null;
-        throw pending ?? new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.ClrExceptionCode, 0, 0, 0, $"{routine} was unwound without a recorded bug check");
+        throw pending ?? BugCheck.Create(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.ClrExceptionCode, 0, 0, 0, $"{routine} was unwound without a recorded bug check");
     }
 }

@@ -63,50 +63,19 @@ internal sealed class NativeDriverRun : ISampleRun
         .. StorportFacts(),
     ];
 
-    /// <summary>The Storport scenario's build (the never-ready port, I/O per disk); the defaults without --never-ready-port.</summary>
+    /// <summary>The Storport scenario's build (the device, the never-ready port, the NVMe options, I/O per unit); the defaults without those options.</summary>
     public StorportScenarioOptions ScenarioOptions { get; set; } = new();
 
     /// <summary>The Storport scenarios, one per adapter (tests read their counters).</summary>
     internal IReadOnlyList<StorportDriverScenario> StorportScenarios => _storportScenarios;
 
-    private IEnumerable<KeyValuePair<string, long>> StorportFacts()
-    {
-        if (_storportScenarios.Count == 0)
-        {
-            yield break;
-        }
+    private IEnumerable<KeyValuePair<string, long>> StorportFacts() => StorportScenarioFacts.Of(_storportScenarios, _storportHost);
 
-        yield return new("units enumerated", _storportScenarios.Sum(s => s.Units.Count));
-        for (var i = 0; i < _storportScenarios.Count; i++)
-        {
-            var prefix = _storportScenarios.Count == 1 ? string.Empty : $"adapter {i} ";
-            foreach (var (bus, identity, sectors) in _storportScenarios[i].Units)
-            {
-                yield return new($"{prefix}bus {bus}: {identity}, sectors", sectors);
-            }
-
-            foreach (var (bus, status) in _storportScenarios[i].EmptyBuses)
-            {
-                yield return new($"{prefix}bus {bus}: empty, SRB status", status);
-            }
-        }
-
-        yield return new("buses empty", _storportScenarios.Sum(s => s.EmptyBuses.Count));
-        yield return new("INQUIRY answered", _storportScenarios.Sum(s => s.Inquiries));
-        yield return new("READ CAPACITY answered", _storportScenarios.Sum(s => s.CapacitiesRead));
-        yield return new("reads checked", _storportScenarios.Sum(s => s.Reads));
-        yield return new("writes checked", _storportScenarios.Sum(s => s.Writes));
-        yield return new("data mismatches", _storportScenarios.Sum(s => s.DataMismatches));
-        yield return new("SYNCHRONIZE CACHE as FLUSH CACHE EXT", _storportScenarios.Sum(s => s.Flushes));
-        yield return new("BUSY retries", _storportScenarios.Sum(s => s.BusyRetries));
-        yield return new("enumeration retries", _storportScenarios.Sum(s => s.EnumerationRetriesDone));
-        yield return new("hot unplugs and plugs", _storportScenarios.Sum(s => s.HotPlugs));
-        yield return new("rescans (StorPortStateChangeDetected)", _storportScenarios.Sum(s => s.Rescans));
-        yield return new("units gone idle", _storportScenarios.Sum(s => s.IdleTransitions));
-        yield return new("requests completed", _storportHost?.RequestActivity.Completed ?? 0);
-    }
-
-    /// <summary>The device each NDIS adapter gets: null (none: the NDIS 6 scenario) or "pcnet" (<see cref="PcnetScenario"/>).</summary>
+    /// <summary>
+    /// The device each adapter gets: for an NDIS driver null (none: the NDIS 6 scenario) or "pcnet"
+    /// (<see cref="PcnetScenario"/>); for a Storport driver null or "ahci" (<see cref="AhciScenarioDevice"/>) or "nvme"
+    /// (<see cref="NvmeScenarioDevice"/>, with <see cref="ScenarioOptions"/> set to match).
+    /// </summary>
     public string? Device { get; init; }
 
     private IEnumerable<KeyValuePair<string, long>> PcnetFacts()
@@ -168,9 +137,11 @@ internal sealed class NativeDriverRun : ISampleRun
         var (path, stack) = Parse(spec);
 
         error = null;
-        if (device is not null && (device != "pcnet" || stack != NativeStack.Ndis))
+        if (device is not null && (device == "pcnet") != (stack == NativeStack.Ndis))
         {
-            error = $"run: --device {device}: the one device is pcnet, for an NDIS driver.";
+            error = stack == NativeStack.Ndis
+                ? $"run: --device {device}: '{path}' is an NDIS driver; its device is pcnet (ahci and nvme are for a Storport driver)."
+                : $"run: --device {device}: '{path}' is a Storport driver; its device is ahci or nvme (pcnet is for an NDIS driver).";
             return null;
         }
 
@@ -274,7 +245,7 @@ internal sealed class NativeDriverRun : ISampleRun
 
         if (_storportHost is { } storport)
         {
-            // Each adapter gets its own AHCI HBA with its disks, and the Storport scenario plays on it.
+            // Each adapter gets its own device (an AHCI HBA with its disks, or an NVMe controller), and the Storport scenario plays on it.
             for (var i = 0; i < _adapters; i++)
             {
                 var scenario = new StorportDriverScenario(storport, ScenarioOptions);

@@ -32,7 +32,7 @@ internal static class RunCommand
             DefaultValueFactory = _ => RunSettings.DefaultDurationMilliseconds,
             HelpName = "ms",
         }.WholeNumber(RunLimits.MinimumDurationMilliseconds, RunLimits.MaximumDurationMilliseconds);
-        var neverReady = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port counted from 0 (e.g. 0:3): its start gives up after 60 s of polling. Without --duration-ms the run is extended to cover the give-up (to about 65 s, or 2 to 2.5 minutes for ports 2 and 3, whose starts the workload restarts); with a shorter --duration-ms a warning says the port will still be starting.", HelpName = "adapter:port" };
+        var neverReadyPort = new Option<string?>("--never-ready-port") { Description = "A storahci port whose device never leaves BSY, as adapter:port counted from 0 (e.g. 0:3): its start gives up after 60 s of polling. Without --duration-ms the run is extended to cover the give-up (to about 65 s, or 2 to 2.5 minutes for ports 2 and 3, whose starts the workload restarts); with a shorter --duration-ms a warning says the port will still be starting.", HelpName = "adapter:port" };
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this file ('-': standard output; the text report then goes to standard error).", HelpName = "path|-" }.WritableOutput();
         var windowsTick = new Option<long?>("--windows-tick")
         {
@@ -54,17 +54,28 @@ internal static class RunCommand
         }.WholeNumber(1, 16);
         var device = new Option<string?>("--device")
         {
-            Description = "The device each adapter of an NDIS --driver gets: pcnet (an emulated AMD PCnet-PCI II; the adapters share a hub; cables up at 7 s and down at 17 s, sends at 12 s, resets at 14 s: docs/devices.md).",
-            HelpName = "pcnet",
+            Description = "The device each adapter of a --driver gets. NDIS: pcnet (an emulated AMD PCnet-PCI II; the adapters share a hub; cables up at 7 s and down at 17 s, sends at 12 s, resets at 14 s). Storport: ahci (the default: a 4-port AHCI HBA with SATA disks) or nvme (an NVMe 1.3 controller with a 1 GiB RAM namespace, ready at 200 ms; see --nvme-ready-ms, --never-ready, --surprise-remove-ms). docs/devices.md.",
+            HelpName = "pcnet|ahci|nvme",
         };
         device.Validators.Add(result =>
         {
-            foreach (var token in result.Tokens.Where(t => !string.Equals(t.Value, "pcnet", StringComparison.Ordinal)))
+            foreach (var token in result.Tokens.Where(t => !RunSettings.Devices.Contains(t.Value, StringComparer.Ordinal)))
             {
-                result.AddError($"{device.Name}: '{token.Value}' is not one of pcnet.");
+                result.AddError($"{device.Name}: '{token.Value}' is not one of {string.Join(", ", RunSettings.Devices)}.");
             }
         });
-        device.CompletionSources.Add(["pcnet"]);
+        device.CompletionSources.Add([.. RunSettings.Devices]);
+        var nvmeReadyMs = new Option<long?>("--nvme-ready-ms")
+        {
+            Description = $"With --device nvme: the controller's time from CC.EN to CSTS.RDY, in ms (0 to {MaximumNvmeReadyMilliseconds:N0}; default {StorportScenarioOptions.DefaultNvmeReadyNanoseconds / TimeUnits.NanosecondsPerMillisecond}). Past CAP.TO x 500 ms (10,000) the driver gives up.",
+            HelpName = "ms",
+        }.WholeNumber(0L, MaximumNvmeReadyMilliseconds);
+        var neverReady = new Option<bool>("--never-ready") { Description = "With --device nvme: the controller never sets CSTS.RDY; the driver gives up after CAP.TO x 500 ms (10,000 ms, within the default run)." };
+        var surpriseRemoveMs = new Option<long?>("--surprise-remove-ms")
+        {
+            Description = "With --device nvme: surprise-remove the controller this many ms into the run (its registers then read all ones); 4 reads are outstanding then, and must fail. Within --duration-ms.",
+            HelpName = "ms",
+        }.WholeNumber(1L, RunLimits.MaximumDurationMilliseconds);
         var driverDebug = new Option<bool>("--driver-debug") { Description = "Echo each --driver's DbgPrint output to stderr as it prints (Windows formatting: %lx is 32 bits, %ws wide)." };
         var trace = new Option<string?>("--trace") { Description = "Write the run as a Chrome trace event JSON file (open it in Perfetto: ui.perfetto.dev). Lock holds that took no time are left out unless --trace-all-locks.", HelpName = "path" }.WritableOutput();
         var dispatchers = new Option<int>("--dispatchers") { Description = "Dispatch threads of the real-clock engine, 1-64 (e.g. the number of CPUs): the adapters are spread over them round-robin, so one adapter's blocked callback delays only the adapters on its dispatcher.", DefaultValueFactory = _ => 1, HelpName = "n" }.WholeNumber(1, 64);
@@ -72,7 +83,7 @@ internal static class RunCommand
         var traceAllLocks = new Option<bool>("--trace-all-locks") { Description = "Keep zero-length lock holds in the --trace file (on the virtual clock most holds take no time)." };
         var command = new Command("run", "Host the sample miniports and report arms, fires, cancels, BUSY returns and lateness per timer, with what each driver did.")
         {
-            virtualClock, samples, drivers, driverAdapters, device, driverDebug, adapters, ports, seed, duration, neverReady, json, trace, traceAllLocks, windowsTick, dispatchers, realTimePriority,
+            virtualClock, samples, drivers, driverAdapters, device, nvmeReadyMs, neverReady, surpriseRemoveMs, driverDebug, adapters, ports, seed, duration, neverReadyPort, json, trace, traceAllLocks, windowsTick, dispatchers, realTimePriority,
         };
         command.Validators.Add(result =>
         {
@@ -95,9 +106,22 @@ internal static class RunCommand
             var driverSpecs = result.GetValue(drivers);
             var adaptersKnown = Known(adapters, DefaultAdapters, out var adapterCount);
             var portsKnown = Known(ports, DefaultPorts, out var portCount);
-            if (adaptersKnown && portsKnown && result.GetValue(neverReady) is { } port && NeverReadyPortProblem(port, adapterCount, portCount, sampleNames) is { } problem)
+            if (adaptersKnown && portsKnown && result.GetValue(neverReadyPort) is { } port && NeverReadyPortProblem(port, adapterCount, portCount, sampleNames) is { } problem)
             {
                 result.AddError($"--never-ready-port: {problem}");
+            }
+
+            Known(duration, RunSettings.DefaultDurationMilliseconds, out var runLength);
+            foreach (var nvmeProblem in NvmeOptionProblems(
+                result.GetValue(device),
+                driverSpecs is { Length: > 0 },
+                result.GetResult(nvmeReadyMs) is not null,
+                result.GetValue(neverReady),
+                Known(surpriseRemoveMs, null, out var removeAt) ? removeAt : null,
+                result.GetValue(neverReadyPort) is not null && (sampleNames is not { Length: > 0 } || !sampleNames.Contains("storahci", StringComparer.OrdinalIgnoreCase)),
+                runLength))
+            {
+                result.AddError(nvmeProblem);
             }
 
             var isVirtual = result.TryGetValue(virtualClock, out var v) && v;
@@ -134,7 +158,7 @@ internal static class RunCommand
                 parse.GetValue(ports),
                 parse.GetValue(seed),
                 parse.GetValue(duration),
-                parse.GetValue(neverReady),
+                parse.GetValue(neverReadyPort),
                 parse.GetValue(json),
                 parse.GetValue(samples),
                 parse.GetValue(trace),
@@ -146,7 +170,10 @@ internal static class RunCommand
                 parse.GetValue(dispatchers),
                 parse.GetValue(realTimePriority) ?? 0,
                 DurationGiven: parse.GetResult(duration) is { Implicit: false },
-                Device: parse.GetValue(device)),
+                Device: parse.GetValue(device),
+                NvmeReadyMilliseconds: parse.GetValue(nvmeReadyMs),
+                NvmeNeverReady: parse.GetValue(neverReady),
+                SurpriseRemoveMilliseconds: parse.GetValue(surpriseRemoveMs)),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error,
             StopSignals.Token,
@@ -157,6 +184,46 @@ internal static class RunCommand
     /// <summary>The samples a run hosts: those named, else all of them, or none when only drivers are given.</summary>
     private static List<string> ChosenSamples(IReadOnlyList<string>? named, bool hasDrivers) =>
         named is { Count: > 0 } ? [.. named.Select(n => n.ToLowerInvariant()).Distinct()] : hasDrivers ? [] : [.. RunSettings.AllSamples];
+
+    /// <summary>When a driver gives up on a never-ready NVMe controller: CAP.TO x 500 ms with the model's CAP.TO of 20.</summary>
+    private const long NvmeGiveUpMilliseconds = 20 * 500;
+
+    /// <summary>The largest --nvme-ready-ms: a minute (a driver gives up long before, at CAP.TO x 500 ms).</summary>
+    private const long MaximumNvmeReadyMilliseconds = 60_000;
+
+    /// <summary>
+    /// What is wrong with the NVMe options taken together: they need --device nvme (and a --driver to drive it); a
+    /// controller cannot be both never ready and ready at a time; the removal must fall within the run; and the AHCI
+    /// --never-ready-port names no port of an NVMe controller.
+    /// </summary>
+    internal static IEnumerable<string> NvmeOptionProblems(string? device, bool hasDrivers, bool readyGiven, bool neverReady, long? surpriseRemoveMilliseconds, bool neverReadyPortForDriver, long durationMilliseconds)
+    {
+        var nvmeOptions = new[] { (readyGiven, "--nvme-ready-ms"), (neverReady, "--never-ready"), (surpriseRemoveMilliseconds is not null, "--surprise-remove-ms") }.Where(o => o.Item1).Select(o => o.Item2).ToList();
+        if (nvmeOptions.Count > 0 && device != "nvme")
+        {
+            yield return $"{string.Join(", ", nvmeOptions)}: {(nvmeOptions.Count == 1 ? "applies" : "apply")} to the NVMe controller: add --device nvme (with a Storport --driver).";
+        }
+
+        if (device is "ahci" or "nvme" && !hasDrivers)
+        {
+            yield return $"--device {device}: the device is for a Storport --driver; none is given.";
+        }
+
+        if (readyGiven && neverReady)
+        {
+            yield return "--nvme-ready-ms and --never-ready: a controller that never sets CSTS.RDY has no time to ready; give one of them.";
+        }
+
+        if (surpriseRemoveMilliseconds is { } removeAt && removeAt >= durationMilliseconds)
+        {
+            yield return $"--surprise-remove-ms: {removeAt:N0} ms is not within the {durationMilliseconds:N0} ms run; give less than --duration-ms.";
+        }
+
+        if (device == "nvme" && neverReadyPortForDriver)
+        {
+            yield return "--never-ready-port: names an AHCI port; with --device nvme use --never-ready.";
+        }
+    }
 
     /// <summary>Why <paramref name="text"/> is not a usable --never-ready-port, or null.</summary>
     private static string? NeverReadyPortProblem(string text, int adapters, int ports, string[]? samples)
@@ -202,7 +269,21 @@ internal static class RunCommand
             return ExitCodes.Usage;
         }
 
+        var deviceProblem = settings.Device is { } named && !RunSettings.Devices.Contains(named) ? $"--device: '{named}' is not one of {string.Join(", ", RunSettings.Devices)}." : null;
+        if ((deviceProblem ?? NvmeOptionProblems(settings.Device, hasDrivers, settings.NvmeReadyMilliseconds is not null, settings.NvmeNeverReady, settings.SurpriseRemoveMilliseconds, settings.NeverReadyPort is not null && !names.Contains("storahci"), settings.DurationMilliseconds).FirstOrDefault()) is { } optionProblem)
+        {
+            error.WriteLine($"run: {optionProblem}");
+            return ExitCodes.Usage;
+        }
+
         var notes = new List<string>();
+        if (settings.NvmeNeverReady && settings.DurationMilliseconds < NvmeGiveUpMilliseconds)
+        {
+            var note = $"--never-ready: the driver gives up on the controller after CAP.TO x 500 ms ({NvmeGiveUpMilliseconds:N0} ms), after this {settings.DurationMilliseconds:N0} ms run ends: it is reported still starting. Give --duration-ms {NvmeGiveUpMilliseconds + 1_000} or more to see the give-up.";
+            error.WriteLine($"run: warning: {note}");
+            notes.Add(note);
+        }
+
         if (settings.NeverReadyPort is { } neverReady && names.Contains("storahci") && OptionRules.TryParseAdapterPort(neverReady, out _, out var neverReadyPort))
         {
             var needed = RunLimits.NeverReadyGiveUpMilliseconds(neverReadyPort, settings.Ports, settings.WindowsTickMicroseconds);

@@ -28,9 +28,26 @@ internal static class SampleFactory
             s.DriverDebug ? Console.Error : null,
             out error,
             s.Device);
-        if (run is not null && s.NeverReadyPort is { } neverReady && Shell.OptionRules.TryParseAdapterPort(neverReady, out _, out var port))
+        if (run is null)
+        {
+            return null;
+        }
+
+        if (s.NeverReadyPort is { } neverReady && Shell.OptionRules.TryParseAdapterPort(neverReady, out _, out var port))
         {
             run.ScenarioOptions = run.ScenarioOptions with { NeverReadyPort = port };
+        }
+
+        if (s.Device == "nvme")
+        {
+            const long ms = Engine.TimeUnits.NanosecondsPerMillisecond;
+            run.ScenarioOptions = run.ScenarioOptions with
+            {
+                Device = StorportScenarioDeviceKind.Nvme,
+                NvmeReadyNanoseconds = s.NvmeReadyMilliseconds is { } readyMs ? checked(readyMs * ms) : StorportScenarioOptions.DefaultNvmeReadyNanoseconds,
+                NvmeNeverReady = s.NvmeNeverReady,
+                SurpriseRemoveNanoseconds = s.SurpriseRemoveMilliseconds is { } removeMs ? checked(removeMs * ms) : null,
+            };
         }
 
         return run;

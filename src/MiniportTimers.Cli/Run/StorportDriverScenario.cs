@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using MiniportTimers.Devices.Ahci;
-using MiniportTimers.Devices.Memory;
-using MiniportTimers.Devices.Sata;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Harness;
 using MiniportTimers.Storport;
@@ -10,17 +8,16 @@ namespace MiniportTimers.Cli.Run;
 
 /// <summary>
 /// What Storport and the disk class driver do to a native Storport miniport's adapter during <c>run --driver
-/// X.so:storport</c>, on the run's clock, with an emulated AHCI 1.3 HBA (4 ports) as the adapter's device:
-/// unit enumeration per bus (REPORT LUNS, INQUIRY, READ CAPACITY (16)) with Storport's retry of BUSY, then reads and
-/// writes of random LBAs whose data is checked against the disks' images, a SYNCHRONIZE CACHE per disk, a hot unplug
-/// and plug of one disk (the bus-change path), and the adapter's removal at the end.
+/// X.so:storport</c>, on the run's clock, whatever the adapter's device: unit enumeration per bus (REPORT LUNS,
+/// INQUIRY, READ CAPACITY (16)) with Storport's retry of BUSY, then reads and writes of random LBAs through SCSI CDBs
+/// whose data is checked against the device's medium, a SYNCHRONIZE CACHE per unit (which must reach the device as its
+/// flush command), and the adapter's removal at the end. The device and its own events are a
+/// <see cref="StorportScenarioDevice"/>: <see cref="AhciScenarioDevice"/> (4-port HBA, hot plug) or
+/// <see cref="NvmeScenarioDevice"/> (one namespace, time to ready, surprise removal).
 /// </summary>
 /// <remarks>
-/// <para>Ports: 0 and 2 hold SATA disks; 3 is empty; 1 holds a disk that stays BSY for ever when
-/// <see cref="StorportScenarioOptions.NeverReadyPort"/> is 1 (its start sends a COMRESET at 1 s and gives up at 60 s),
-/// an ordinary disk otherwise.</para>
-/// <para>Requests are issued from completion routines and workload timers on the engine's dispatcher, one outstanding
-/// per unit. Thread safety: everything runs on the dispatcher; the counters are read after the run.</para>
+/// Requests are issued from completion routines and workload timers on the engine's dispatcher, one outstanding per
+/// unit. Thread safety: everything runs on the dispatcher; the counters are read after the run.
 /// </remarks>
 internal sealed class StorportDriverScenario
 {
@@ -32,7 +29,7 @@ internal sealed class StorportDriverScenario
     private const byte SCSIOP_WRITE = 0x2A;
     private const byte SCSIOP_SYNCHRONIZE_CACHE = 0x35;
     private const byte SRB_STATUS_BUSY = 0x05;
-    private const byte IDE_COMMAND_FLUSH_CACHE_EXT = 0xEA;
+    private const int SectorSize = 512;
     private const long Ms = TimeUnits.NanosecondsPerMillisecond;
 
     private readonly StorportHost _host;
@@ -46,30 +43,23 @@ internal sealed class StorportDriverScenario
     {
         _host = host;
         _options = options;
-        AddressMap = new HostAddressMap();
-        // Only the hot-plugged port is hot-plug capable (PxCMD.HPCP): storahci keeps link power management off on such a port.
-        Hba = new AhciHba(host.Engine, AddressMap, new AhciHbaOptions { PortCount = 4, HotPlugCapablePorts = options.HotPlugPort is { } hotPlug ? 1u << hotPlug : 0 });
-        for (var port = 0; port < Hba.Ports.Count; port++)
+        Device = options.Device switch
         {
-            if (port == 3)
-            {
-                continue; // empty
-            }
-
-            var disk = new SataDisk(new SataDiskOptions
-            {
-                SerialNumber = $"MPT{port:D13}",
-                CapacitySectors = options.CapacitySectors,
-                SpinUpNanoseconds = options.SpinUpNanoseconds,
-                NeverReady = port == options.NeverReadyPort,
-            });
-            Hba.Ports[port].Attach(disk);
-        }
+            StorportScenarioDeviceKind.Nvme => new NvmeScenarioDevice(host.Engine, options),
+            _ => new AhciScenarioDevice(host.Engine, options),
+        };
     }
 
-    public HostAddressMap AddressMap { get; }
+    /// <summary>The adapter's device and its own events.</summary>
+    public StorportScenarioDevice Device { get; }
 
-    public AhciHba Hba { get; }
+    /// <summary>The AHCI HBA (<c>--device ahci</c>).</summary>
+    /// <exception cref="InvalidOperationException">The device is not an AHCI HBA.</exception>
+    public AhciHba Hba => (Device as AhciScenarioDevice)?.Hba ?? throw new InvalidOperationException("The scenario's device is not an AHCI HBA.");
+
+    /// <summary>The NVMe controller's part (<c>--device nvme</c>).</summary>
+    /// <exception cref="InvalidOperationException">The device is not an NVMe controller.</exception>
+    public NvmeScenarioDevice Nvme => Device as NvmeScenarioDevice ?? throw new InvalidOperationException("The scenario's device is not an NVMe controller.");
 
     public StorportAdapter? Adapter { get; private set; }
 
@@ -83,14 +73,13 @@ internal sealed class StorportDriverScenario
 
     public long DataMismatches { get; private set; }
 
+    /// <summary>SYNCHRONIZE CACHE requests that succeeded and reached the device as its flush command.</summary>
     public long Flushes { get; private set; }
 
     public long BusyRetries { get; private set; }
 
-    public long HotPlugs { get; private set; }
-
-    /// <summary>Units that went idle after their I/O (HwStorUnitControl(ScsiUnitPoFxPowerActive) with Active FALSE).</summary>
-    public long IdleTransitions { get; private set; }
+    /// <summary>AHCI: disks pulled and plugged back (0 on another device).</summary>
+    public long HotPlugs => (Device as AhciScenarioDevice)?.HotPlugs ?? 0;
 
     /// <summary>Rescans the miniport asked for with StorPortStateChangeDetected, each followed by an enumeration of its bus.</summary>
     public long Rescans { get; private set; }
@@ -105,7 +94,16 @@ internal sealed class StorportDriverScenario
 
     public IReadOnlyList<string> Failures => _failures;
 
-    internal string CommandCounts() => string.Join("; ", Hba.Ports.Select((p, i) => $"port {i}: " + (p.Device is { } d ? string.Join(",", Enumerable.Range(0, 256).Where(c => d.GetCommandCount((byte)c) > 0).Select(c => $"{c:X2}x{d.GetCommandCount((byte)c)}")) : "-")));
+    /// <summary>Records a failure of the run (an invariant the report lists).</summary>
+    internal void AddFailure(string failure) => _failures.Add(failure);
+
+    /// <summary>The CDB of a READ (10) of <paramref name="sectors"/> sectors at <paramref name="lba"/> (below 2^32).</summary>
+    internal static byte[] Read10(long lba, int sectors)
+    {
+        byte[] cdb = [SCSIOP_READ, 0, 0, 0, 0, 0, 0, (byte)(sectors >> 8), (byte)sectors, 0];
+        BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(2), checked((uint)lba));
+        return cdb;
+    }
 
     public void Schedule(Workload workload, long durationNanoseconds)
     {
@@ -113,13 +111,13 @@ internal sealed class StorportDriverScenario
         _host.RescanRequested += (adapter, _, path) =>
         {
             // Storport's answer to StorPortStateChangeDetected: PnP rescans, and the bus's unit is enumerated again.
-            if (ReferenceEquals(adapter, Adapter) && path < Hba.Ports.Count)
+            if (ReferenceEquals(adapter, Adapter) && path < Math.Max(1, (int)adapter.ConfigInfo.NumberOfBuses))
             {
                 Rescans++;
                 Enumerate(path);
             }
         };
-        workload.At(0, () => Adapter = _host.AddAdapter(null, Hba));
+        workload.At(0, () => Adapter = _host.AddAdapter(null, Device.Pci));
         workload.At(10 * Ms, () =>
         {
             if (Adapter is not { State: AdapterState.Started })
@@ -133,35 +131,7 @@ internal sealed class StorportDriverScenario
                 Enumerate(bus);
             }
         });
-        if (_options.HotPlugPort is { } hotPlugPort && durationNanoseconds >= 4_000 * Ms)
-        {
-            // By default the disk is plugged back 150 ms after it was pulled, while Storport still processes the first state change
-            // (StorportHostOptions.StateChangeProcessingMicroseconds, 250 ms): the second StorPortStateChangeDetected is
-            // refused with BUSY, and storahci retries it from its BusChangeTimer every 100 ms until it is taken.
-            workload.At(durationNanoseconds - (3_000 * Ms), () => Unplug(hotPlugPort));
-            workload.At(durationNanoseconds - (3_000 * Ms) + _options.ReplugDelayNanoseconds, () => Plug(hotPlugPort));
-        }
-    }
-
-    private void Unplug(int port)
-    {
-        if (Hba.Ports[port].Detach() is { } disk)
-        {
-            _unplugged = disk;
-            HotPlugs++;
-        }
-    }
-
-    private SataDisk? _unplugged;
-
-    private void Plug(int port)
-    {
-        if (_unplugged is { } disk)
-        {
-            Hba.Ports[port].Attach(disk);
-            _unplugged = null;
-            HotPlugs++;
-        }
+        Device.Schedule(this, workload, durationNanoseconds);
     }
 
     private void Enumerate(int bus)
@@ -209,29 +179,19 @@ internal sealed class StorportDriverScenario
             CapacitiesRead++;
             unit.Sectors = (long)BinaryPrimitives.ReadUInt64BigEndian(data) + 1;
             var blockLength = BinaryPrimitives.ReadUInt32BigEndian(data.AsSpan(8));
-            if (blockLength != SataDisk.SectorSize)
+            if (blockLength != SectorSize)
             {
-                _failures.Add($"bus {unit.Bus}: READ CAPACITY (16) reported {blockLength}-byte blocks, the disk has {SataDisk.SectorSize}");
+                _failures.Add($"bus {unit.Bus}: READ CAPACITY (16) reported {blockLength}-byte blocks, the medium has {SectorSize}");
             }
 
-            if (Hba.Ports[unit.Bus].Device is { } disk && unit.Sectors != disk.CapacitySectors)
+            if (Device.CapacitySectors(unit.Bus) is { } capacity && unit.Sectors != capacity)
             {
-                _failures.Add($"bus {unit.Bus}: READ CAPACITY (16) reported {unit.Sectors} sectors, the disk has {disk.CapacitySectors}");
+                _failures.Add($"bus {unit.Bus}: READ CAPACITY (16) reported {unit.Sectors} sectors, the medium has {capacity}");
             }
 
-            if (!unit.PowerInfoSent)
+            if (Adapter is { } adapter)
             {
-                // Storport enables the unit's idle power management once it is enumerated (the unit registers its component).
-                unit.PowerInfoSent = true;
-                Adapter?.NotifyPowerSettings(); // the power plan's LPM settings, now that the unit's IDENTIFY data is known (storahci applies HIPM only then)
-                Adapter?.UnitControl(SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerInfo, new STOR_POFX_UNIT_POWER_INFO((byte)unit.Bus, 0, 0, IdlePowerEnabled: true));
-            }
-
-            if (unit.Idle)
-            {
-                // The unit's component becomes active again before its I/O (storahci cancels its LPM timer).
-                unit.Idle = false;
-                Adapter?.UnitControl(SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerActive, new STOR_POFX_ACTIVE_CONTEXT((byte)unit.Bus, 0, 0, Active: true));
+                Device.UnitEnumerated(adapter, unit.Bus);
             }
 
             if (!unit.IoDone)
@@ -243,7 +203,7 @@ internal sealed class StorportDriverScenario
 
     private void NextIo(UnitState unit)
     {
-        if (unit.IosDone >= _options.IosPerDisk)
+        if (unit.IosDone >= (_options.IosPerDisk ?? Device.DefaultIosPerUnit))
         {
             unit.IoDone = true;
             Flush(unit);
@@ -254,7 +214,7 @@ internal sealed class StorportDriverScenario
         var sectors = random.Next(1, 9);
         var lba = random.NextInt64(0, Math.Max(1, Math.Min(unit.Sectors, 1 << 20) - sectors));
         var write = random.Next(2) == 0;
-        var data = new byte[sectors * SataDisk.SectorSize];
+        var data = new byte[sectors * SectorSize];
         byte[] cdb = [write ? SCSIOP_WRITE : SCSIOP_READ, 0, 0, 0, 0, 0, 0, 0, (byte)sectors, 0];
         BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(2), (uint)lba);
         if (write)
@@ -276,8 +236,7 @@ internal sealed class StorportDriverScenario
             }
 
             var image = new byte[data.Length];
-            Hba.Ports[unit.Bus].Device?.ReadSectors(lba, image);
-            if (!image.AsSpan().SequenceEqual(data))
+            if (!Device.ReadMedium(unit.Bus, lba, image) || !image.AsSpan().SequenceEqual(data))
             {
                 DataMismatches++;
             }
@@ -298,8 +257,7 @@ internal sealed class StorportDriverScenario
 
     private void Flush(UnitState unit)
     {
-        var disk = Hba.Ports[unit.Bus].Device;
-        var before = disk?.GetCommandCount(IDE_COMMAND_FLUSH_CACHE_EXT) ?? 0;
+        var before = Device.FlushCommands(unit.Bus);
         Submit(unit.Bus, [SCSIOP_SYNCHRONIZE_CACHE, 0, 0, 0, 0, 0, 0, 0, 0, 0], Memory<byte>.Empty, 0, srb =>
         {
             if (Retry(srb, () => Flush(unit)))
@@ -307,18 +265,18 @@ internal sealed class StorportDriverScenario
                 return;
             }
 
-            if (srb.SrbStatus == StorPort.SRB_STATUS_SUCCESS && disk is not null && disk.GetCommandCount(IDE_COMMAND_FLUSH_CACHE_EXT) > before)
+            var flushed = Device.FlushCommands(unit.Bus) - before;
+            if (srb.SrbStatus == StorPort.SRB_STATUS_SUCCESS && flushed > 0)
             {
                 Flushes++;
-
-                // No more I/O: the unit's power framework component goes idle (storahci schedules Partial to Slumber).
-                unit.Idle = true;
-                IdleTransitions++;
-                Adapter?.UnitControl(SCSI_UNIT_CONTROL_TYPE.ScsiUnitPoFxPowerActive, new STOR_POFX_ACTIVE_CONTEXT((byte)unit.Bus, 0, 0, Active: false));
+                if (Adapter is { } adapter)
+                {
+                    Device.UnitFlushed(adapter, unit.Bus);
+                }
             }
             else
             {
-                _failures.Add($"bus {unit.Bus}: SYNCHRONIZE CACHE ended with SRB status 0x{srb.SrbStatus:X2} and {(disk?.GetCommandCount(IDE_COMMAND_FLUSH_CACHE_EXT) ?? 0) - before} FLUSH CACHE EXT");
+                _failures.Add($"bus {unit.Bus}: SYNCHRONIZE CACHE ended with SRB status 0x{srb.SrbStatus:X2} and {flushed} {Device.FlushCommandName}");
             }
         });
     }
@@ -369,11 +327,12 @@ internal sealed class StorportDriverScenario
     /// <summary>Enumeration commands sent again after a failure that was not "no device".</summary>
     public long EnumerationRetriesDone { get; private set; }
 
-    private void Submit(int bus, byte[] cdb, Memory<byte> data, uint flags, Action<SCSI_REQUEST_BLOCK> completed)
+    /// <summary>Sends a SCSI request to the adapter as Storport does; returns its tag, or null when the adapter is not started or refused it.</summary>
+    internal long? Submit(int bus, byte[] cdb, Memory<byte> data, uint flags, Action<SCSI_REQUEST_BLOCK> completed)
     {
         if (Adapter is not { State: AdapterState.Started } adapter)
         {
-            return;
+            return null;
         }
 
         var srb = new SCSI_REQUEST_BLOCK
@@ -390,7 +349,10 @@ internal sealed class StorportDriverScenario
         if (!adapter.SubmitRequest(srb))
         {
             _failures.Add($"bus {bus}: the adapter refused a request (stopped, or HwStorStartIo raised a bug check)");
+            return null;
         }
+
+        return srb.Tag;
     }
 
     private sealed class UnitState(int bus)
@@ -408,34 +370,5 @@ internal sealed class StorportDriverScenario
         public bool IoDone { get; set; }
 
         public int Failures { get; set; }
-
-        public bool PowerInfoSent { get; set; }
-
-        public bool Idle { get; set; }
     }
-}
-
-/// <summary>The Storport driver scenario's build: the never-ready port, the disks' size and spin-up, the I/O per disk, the hot-plugged port.</summary>
-internal sealed record StorportScenarioOptions
-{
-    /// <summary>The port whose disk stays BSY for ever, or null for none.</summary>
-    public int? NeverReadyPort { get; init; }
-
-    /// <summary>
-    /// Each disk's capacity in 512-byte sectors: 256 GiB by default (the image is sparse), above the 2^28 sectors from
-    /// which storahci addresses a disk with the 48-bit commands (READ/WRITE DMA EXT, FLUSH CACHE EXT).
-    /// </summary>
-    public long CapacitySectors { get; init; } = 1L << 29;
-
-    /// <summary>Each disk's time in BSY after a COMRESET, ns.</summary>
-    public long SpinUpNanoseconds { get; init; } = 50 * TimeUnits.NanosecondsPerMillisecond;
-
-    /// <summary>Reads and writes per disk.</summary>
-    public int IosPerDisk { get; init; } = 500;
-
-    /// <summary>The port unplugged 3 s before the end and plugged again <see cref="ReplugDelayNanoseconds"/> later, or null for none (the only hot-plug capable port).</summary>
-    public int? HotPlugPort { get; init; } = 2;
-
-    /// <summary>From the unplug to the plug, ns (150 ms: within Storport's state-change processing, so the plug's notification is refused and retried); at most 2 s.</summary>
-    public long ReplugDelayNanoseconds { get; init; } = 150 * TimeUnits.NanosecondsPerMillisecond;
 }

@@ -142,7 +142,7 @@ internal static unsafe partial class KernelExports
     {
         if (period < 0)
         {
-            throw new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, STATUS_INVALID_PARAMETER, unchecked((ulong)(long)period), 0, 0, "KeSetTimerEx: a negative period");
+            throw BugCheck.Create(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, STATUS_INVALID_PARAMETER, unchecked((ulong)(long)period), 0, 0, "KeSetTimerEx: a negative period");
         }
 
         return Ke.KeSetTimerEx(Timer(timer, nameof(KeSetTimerEx)), dueTime, period, OptionalDpc(dpc, nameof(KeSetTimerEx))) ? (byte)1 : (byte)0;
@@ -202,12 +202,12 @@ internal static unsafe partial class KernelExports
         DdiGuard.CurrentDriver?.AddDebugOutput(Marshal.PtrToStringUTF8(text) ?? string.Empty);
 
     private static void KeBugCheckEx(uint bugCheckCode, nuint bugCheckParameter1, nuint bugCheckParameter2, nuint bugCheckParameter3, nuint bugCheckParameter4) =>
-        throw new BugCheckException(bugCheckCode, bugCheckParameter1, bugCheckParameter2, bugCheckParameter3, bugCheckParameter4, $"KeBugCheckEx in {DdiGuard.CurrentDriver?.Path ?? "a native driver"}");
+        throw BugCheck.Create(bugCheckCode, bugCheckParameter1, bugCheckParameter2, bugCheckParameter3, bugCheckParameter4, $"KeBugCheckEx in {DdiGuard.CurrentDriver?.Path ?? "a native driver"}");
 
     private static void MptBugCheck(uint bugCheckCode, nuint bugCheckParameter1, nuint bugCheckParameter2, nuint bugCheckParameter3, nuint bugCheckParameter4, nint routine)
     {
         var name = Marshal.PtrToStringUTF8(routine) ?? "the shim";
-        throw new BugCheckException(bugCheckCode, bugCheckParameter1, bugCheckParameter2, bugCheckParameter3, bugCheckParameter4, $"{name} in {DdiGuard.CurrentDriver?.Path ?? "a native driver"}");
+        throw BugCheck.Create(bugCheckCode, bugCheckParameter1, bugCheckParameter2, bugCheckParameter3, bugCheckParameter4, $"{name} in {DdiGuard.CurrentDriver?.Path ?? "a native driver"}");
     }
 
     private static KDPC Dpc(nint dpc, string routine) => NativeKernelObjects.Dpc(DdiGuard.RequireDriver(routine), dpc);
@@ -220,7 +220,7 @@ internal static unsafe partial class KernelExports
         ExTimers.Find(handle, out var timer) switch
         {
             HandleState.Live => timer!,
-            HandleState.Freed => throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ExTimerMisuse, (ulong)handle, 0, 0, $"{routine} on an EX_TIMER ExDeleteTimer already deleted"),
+            HandleState.Freed => throw BugCheck.Create(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ExTimerMisuse, (ulong)handle, 0, 0, $"{routine} on an EX_TIMER ExDeleteTimer already deleted"),
             _ => throw new ArgumentException($"{routine}: 0x{handle:X} is not a timer ExAllocateTimer returned.", nameof(handle)),
         };
 }

@@ -88,13 +88,13 @@ internal static unsafe partial class NdisExports
     }
 
     private static byte NdisSetTimerObject(nint timerObject, long dueTime, int millisecondsPeriod, nint functionContext) =>
-        NdisApi.NdisSetTimerObject(TimerObject(timerObject, nameof(NdisSetTimerObject)), dueTime, millisecondsPeriod, NativeCallback.Boxed(functionContext)) ? (byte)1 : (byte)0;
+        TimerObject(timerObject, nameof(NdisSetTimerObject)) is { } live && NdisApi.NdisSetTimerObject(live, dueTime, millisecondsPeriod, NativeCallback.Boxed(functionContext)) ? (byte)1 : (byte)0;
 
     private static byte NdisSetCoalescableTimerObject(nint timerObject, long dueTime, int millisecondsPeriod, nint functionContext, uint tolerance) =>
-        NdisApi.NdisSetCoalescableTimerObject(TimerObject(timerObject, nameof(NdisSetCoalescableTimerObject)), dueTime, millisecondsPeriod, NativeCallback.Boxed(functionContext), tolerance) ? (byte)1 : (byte)0;
+        TimerObject(timerObject, nameof(NdisSetCoalescableTimerObject)) is { } live && NdisApi.NdisSetCoalescableTimerObject(live, dueTime, millisecondsPeriod, NativeCallback.Boxed(functionContext), tolerance) ? (byte)1 : (byte)0;
 
     private static byte NdisCancelTimerObject(nint timerObject) =>
-        NdisApi.NdisCancelTimerObject(TimerObject(timerObject, nameof(NdisCancelTimerObject))) ? (byte)1 : (byte)0;
+        TimerObject(timerObject, nameof(NdisCancelTimerObject)) is { } live && NdisApi.NdisCancelTimerObject(live) ? (byte)1 : (byte)0;
 
     private static void NdisFreeTimerObject(nint timerObject)
     {
@@ -147,11 +147,18 @@ internal static unsafe partial class NdisExports
     private static NdisInterrupt Interrupt(nint handle, string routine) =>
         NativeNdisObjects.Interrupts.Get(handle) ?? throw new ArgumentException($"{routine}: 0x{handle:X} is not an interrupt handle the host gave this driver.", nameof(handle));
 
-    private static NdisTimerObject TimerObject(nint handle, string routine) =>
-        NativeNdisObjects.TimerObjects.Find(handle, out var live, out var tombstone) switch
+    /// <summary>The live timer object of <paramref name="handle"/>; null for a freed one with the verifier off (after the finding: the DDI answers FALSE).</summary>
+    private static NdisTimerObject? TimerObject(nint handle, string routine)
+    {
+        switch (NativeNdisObjects.TimerObjects.Find(handle, out var live, out var tombstone))
         {
-            HandleState.Live => live!,
-            HandleState.Freed when NativeNdisObjects.HostOf(tombstone) is { } host => throw NdisApi.FreedTimerObjectUsed(host, routine),
-            _ => throw new ArgumentException($"{routine}: 0x{handle:X} is not a timer object the host allocated.", nameof(handle)),
-        };
+            case HandleState.Live:
+                return live!;
+            case HandleState.Freed when NativeNdisObjects.HostOf(tombstone) is { } host:
+                NdisApi.FreedTimerObjectUsed(host, routine); // the decision a use of the freed C# object gets
+                return null;
+            default:
+                throw new ArgumentException($"{routine}: 0x{handle:X} is not a timer object the host allocated.", nameof(handle));
+        }
+    }
 }

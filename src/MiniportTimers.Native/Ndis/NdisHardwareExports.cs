@@ -93,7 +93,7 @@ internal static unsafe partial class NdisHardwareExports
         Ke.RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(NdisMFreeSharedMemory));
         if (HardwareOf(miniportAdapterHandle, nameof(NdisMFreeSharedMemory)) is not { } hardware || !hardware.FreeDma(virtualAddress))
         {
-            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1004, (ulong)virtualAddress, length, 0,
+            throw BugCheck.Create(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.SharedMemoryFreedNotAllocated, (ulong)virtualAddress, length, 0,
                 $"NdisMFreeSharedMemory: 0x{virtualAddress:X} is not shared memory NdisMAllocateSharedMemory gave this adapter");
         }
     }
@@ -118,14 +118,14 @@ internal static unsafe partial class NdisHardwareExports
             {
                 if (found is not null)
                 {
-                    throw new BugCheckException(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)port, 0, 0, 0, $"{routine}: port 0x{port:X} is registered by two adapters and the caller runs for neither");
+                    throw BugCheck.Create(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)port, 0, 0, 0, $"{routine}: port 0x{port:X} is registered by two adapters and the caller runs for neither");
                 }
 
                 found = hardware;
             }
         }
 
-        return found ?? throw new BugCheckException(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)port, 0, 0, 0, $"{routine}: port 0x{port:X} is in no port range an adapter registered (NdisMRegisterIoPortRange)");
+        return found ?? throw BugCheck.Create(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)port, 0, 0, 0, $"{routine}: port 0x{port:X} is in no port range an adapter registered (NdisMRegisterIoPortRange)");
     }
 
     private static byte READ_PORT_UCHAR(nint port) => (byte)PortHardware(nameof(READ_PORT_UCHAR), port).Read(nameof(READ_PORT_UCHAR), port, 1);

@@ -153,7 +153,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
     {
         if (!Requests.TryRemove(nativeSrb, out var request))
         {
-            throw new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.STATUS_ACCESS_VIOLATION, (ulong)nativeSrb, 0, 0, "StorPortNotification(RequestComplete): the SRB is not a request the host handed to the miniport");
+            throw BugCheck.Create(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.STATUS_ACCESS_VIOLATION, (ulong)nativeSrb, 0, 0, "StorPortNotification(RequestComplete): the SRB is not a request the host handed to the miniport");
         }
 
         request.Native.CopyResults();
@@ -240,17 +240,17 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         {
             var (queued, kind, rule) = hostObject switch
             {
-                KTIMER timer => (timer.Cancel(), "KTIMER", VerifierRules.TimerObject),
-                KDPC dpc => (dpc.Remove(), "KDPC", VerifierRules.DpcObject),
-                _ => (false, string.Empty, 0ul),
+                KTIMER timer => (timer.Cancel(), "KTIMER", Misuses.TimerQueuedAtRemoval),
+                KDPC dpc => (dpc.Remove(), "KDPC", Misuses.DpcQueuedAtRemoval),
+                _ => (false, string.Empty, Misuses.TimerQueuedAtRemoval),
             };
             if (queued && atRemoval && adapter is not null)
             {
                 Host.TeardownMisuse(
                     adapter.Name,
                     "Removal",
-                    new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, rule, 0, 0, 0, $"a {kind} in the device extension was still queued when the adapter was removed"),
-                    "TimerQueuedAtRemoval",
+                    rule,
+                    $"a {kind} in the device extension was still queued when the adapter was removed",
                     $"A {kind} in the device extension was still queued when the adapter was removed; the host cancelled it.");
             }
         }

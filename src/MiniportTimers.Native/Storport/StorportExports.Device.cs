@@ -545,5 +545,5 @@ internal static unsafe partial class StorportExports
         (subKeyName == 0 ? string.Empty : Marshal.PtrToStringUTF8(subKeyName) + "\\") + Marshal.PtrToStringUTF8(valueName);
 
     private static BugCheckException NotEmulated(string routine) =>
-        new(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, 0xC0000002 /* STATUS_NOT_IMPLEMENTED */, 0, 0, 0, $"{routine}: not emulated");
+        BugCheck.Create(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, 0xC0000002 /* STATUS_NOT_IMPLEMENTED */, 0, 0, 0, $"{routine}: not emulated");
 }

@@ -19,7 +19,7 @@ public abstract class HostedAdapter
         HostCore = host;
         Name = name;
         Watch = new CallbackWatch(host, this);
-        Scope = KernelScope.ForHost(host.Engine, host.HostOptions, KernelObjectFault, Watch);
+        Scope = KernelScope.ForHost(host.Engine, host.HostOptions, KernelObjectFault, Watch, host.TimerRecords, name, (rule, finding) => host.Diagnostics.Add(new Diagnostics.VerifierFinding(name, rule, finding)));
         _processor = host.NextAdapterProcessor();
     }
 
@@ -111,13 +111,8 @@ public abstract class HostedAdapter
     /// lives in next) is TIMER_OR_DPC_INVALID (0xC7) with the verifier, recorded under <paramref name="routine"/>, or a
     /// finding under <paramref name="rule"/> without it. The caller cancels the timer.
     /// </summary>
-    private protected void ReportQueuedAtTeardown(string routine, string kind, string when, string rule) =>
-        HostCore.TeardownMisuse(
-            Name,
-            routine,
-            new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, $"a {kind} timer was still queued {when}"),
-            rule,
-            $"A {kind} timer was still queued {when}; the host cancelled it.");
+    private protected void ReportQueuedAtTeardown(string routine, string kind, string when, Misuse rule) =>
+        HostCore.TeardownMisuse(Name, routine, rule, $"a {kind} timer was still queued {when}", $"A {kind} timer was still queued {when}; the host cancelled it.");
 
     /// <summary>The stack's part of a fault: move to its faulted state (one way) and cancel every timer.</summary>
     private protected abstract void OnFaulted();

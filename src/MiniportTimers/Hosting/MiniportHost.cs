@@ -38,7 +38,8 @@ public abstract class MiniportHost
         HostOptions = options;
         Diagnostics = new HostDiagnostics(options.RecentRecordsPerKind);
         DriverWatch = new CallbackWatch(this, null);
-        DriverScope = KernelScope.ForHost(engine, options, bugCheck => ReportBugCheck(DriverTrack, "KernelDpc", bugCheck), DriverWatch);
+        TimerRecords = new Timers.HostTimerRecords(this);
+        DriverScope = KernelScope.ForHost(engine, options, bugCheck => ReportBugCheck(DriverTrack, "KernelDpc", bugCheck), DriverWatch, TimerRecords, DriverTrack, (rule, finding) => Diagnostics.Add(new VerifierFinding(DriverTrack, rule, finding)));
     }
 
     /// <summary>The engine every timer of this host runs on.</summary>
@@ -55,6 +56,9 @@ public abstract class MiniportHost
 
     /// <summary>The options both stacks share (each host's <c>Options</c> is the same object, typed).</summary>
     internal KernelHostOptions HostOptions { get; }
+
+    /// <summary>Where every timer of the host, the Ke/Ex timers of its routines included, records its rows and trace events.</summary>
+    internal Kernel.Timers.ITimerRecords TimerRecords { get; }
 
     /// <summary>The kernel scope of the host's driver-level code (no adapter routine running).</summary>
     internal KernelScope DriverScope { get; }
@@ -101,34 +105,41 @@ public abstract class MiniportHost
     }
 
     /// <summary>
-    /// The verifier-or-finding decision, once for both stacks: misuse Windows punishes raises <paramref name="bugCheck"/>
-    /// with the verifier on (the caller's routine stops its adapter); with it off, where the decided semantics define a
-    /// fallback, the misuse is recorded as a finding under <paramref name="rule"/> and the call goes on.
+    /// A misuse in a miniport routine, for both stacks: <see cref="VerifierDecision.Decide"/> says whether it is the row's bug
+    /// check (thrown: the caller's routine stops its adapter) or, with the verifier off, <paramref name="finding"/>
+    /// recorded under the row's name, after which the caller gives the row's verifier-off answer.
     /// </summary>
-    /// <exception cref="BugCheckException"><paramref name="bugCheck"/>, with the verifier on.</exception>
-    internal void Misuse(string where, BugCheckException bugCheck, string rule, string finding)
+    /// <param name="where">The adapter's name, or <see cref="DriverTrack"/>.</param>
+    /// <param name="misuse">The row of <see cref="Misuses"/>.</param>
+    /// <param name="detail">The bug check's detail text.</param>
+    /// <param name="finding">The finding's text.</param>
+    /// <param name="parameter2">P2, as the row says.</param>
+    /// <param name="parameter3">P3.</param>
+    /// <param name="parameter4">P4.</param>
+    /// <exception cref="BugCheckException">The row's bug check, with the verifier on.</exception>
+    internal void Misuse(string where, Misuse misuse, string detail, string finding, ulong parameter2 = 0, ulong parameter3 = 0, ulong parameter4 = 0)
     {
-        if (HostOptions.Verifier)
+        if (VerifierDecision.Decide(HostOptions, misuse, parameter2, parameter3, parameter4, detail) is { } bugCheck)
         {
             throw bugCheck;
         }
 
-        Diagnostics.Add(new VerifierFinding(where, rule, finding));
+        Diagnostics.Add(new VerifierFinding(where, misuse.Name, finding));
     }
 
     /// <summary>
     /// The same decision at teardown, where no miniport routine runs to be stopped: with the verifier the bug check is
     /// recorded under <paramref name="routine"/> (the adapter is going away anyway), without it the finding.
     /// </summary>
-    internal void TeardownMisuse(string where, string routine, BugCheckException bugCheck, string rule, string finding)
+    internal void TeardownMisuse(string where, string routine, Misuse misuse, string detail, string finding, ulong parameter2 = 0)
     {
-        if (HostOptions.Verifier)
+        if (VerifierDecision.Decide(HostOptions, misuse, parameter2, 0, 0, detail) is { } bugCheck)
         {
             ReportBugCheck(where, routine, bugCheck);
         }
         else
         {
-            Diagnostics.Add(new VerifierFinding(where, rule, finding));
+            Diagnostics.Add(new VerifierFinding(where, misuse.Name, finding));
         }
     }
 

@@ -1,6 +1,10 @@
 namespace MiniportTimers.Kernel;
 
-/// <summary>The bug check codes the emulation raises, with the numbers and names Windows gives them (bugcodes.h).</summary>
+/// <summary>
+/// The bug check codes the emulation raises, with the numbers and names Windows gives them (bugcodes.h), and the table
+/// of what each one's four parameters mean (<see cref="Describe"/>): the one place that knows them. Every bug check is
+/// raised through <see cref="BugCheck"/>, the only code that constructs a <see cref="BugCheckException"/>.
+/// </summary>
 public static class BugCheckCodes
 {
     /// <summary>0x09: KeRaiseIrql to a level below the current one, or a spin lock acquired below its level.</summary>
@@ -48,19 +52,43 @@ public static class BugCheckCodes
     /// <summary>STATUS_ACCESS_VIOLATION (0xC0000005): P1 of KMODE_EXCEPTION_NOT_HANDLED when kernel code read memory that is not what it should be (here: a HwDeviceExtension the host never created).</summary>
     public const uint STATUS_ACCESS_VIOLATION = 0xC0000005;
 
+    /// <summary>
+    /// The table: each code the emulation raises, its Windows name, and what P1-P4 carry (as the code's page in the
+    /// debugger reference defines them, and what this host puts there where a managed object has no address: 0).
+    /// </summary>
+    internal static readonly BugCheckDefinition[] Table =
+    [
+        new(IRQL_NOT_GREATER_OR_EQUAL, nameof(IRQL_NOT_GREATER_OR_EQUAL), "the IRQL seen", "the IRQL required or called at", "0", "0"),
+        new(IRQL_NOT_LESS_OR_EQUAL, nameof(IRQL_NOT_LESS_OR_EQUAL), "the address referenced (0 for a DDI called too high; KeLowerIrql: the new IRQL)", "the IRQL at the time", "the IRQL allowed (0 for KeLowerIrql)", "0"),
+        new(SPIN_LOCK_ALREADY_OWNED, nameof(SPIN_LOCK_ALREADY_OWNED), "the spin lock's address (0)", "0", "0", "0"),
+        new(SPIN_LOCK_NOT_OWNED, nameof(SPIN_LOCK_NOT_OWNED), "the spin lock's address (0)", "0", "0", "0"),
+        new(KMODE_EXCEPTION_NOT_HANDLED, nameof(KMODE_EXCEPTION_NOT_HANDLED), "the exception code (ClrExceptionCode for a managed exception; STATUS_ACCESS_VIOLATION, STATUS_INVALID_PARAMETER, STATUS_NOT_IMPLEMENTED)", "the address of the exception (0; or the bad value)", "0", "0"),
+        new(PAGE_FAULT_IN_NONPAGED_AREA, nameof(PAGE_FAULT_IN_NONPAGED_AREA), "the address referenced", "0 (read or write is not told)", "0", "0"),
+        new(DRIVER_VERIFIER_DETECTED_VIOLATION, nameof(DRIVER_VERIFIER_DETECTED_VIOLATION), "the rule broken (VerifierRules)", "the rule's first value", "the rule's second value", "0"),
+        new(TIMER_OR_DPC_INVALID, nameof(TIMER_OR_DPC_INVALID), "0 timer object, 1 DPC object", "the object's address (0)", "the start of the memory range checked (0)", "its end (0)"),
+        new(DRIVER_IRQL_NOT_LESS_OR_EQUAL, nameof(DRIVER_IRQL_NOT_LESS_OR_EQUAL), "the address referenced", "the IRQL at the time", "0 read, 1 write", "the instruction's address"),
+        new(WORKER_THREAD_RETURNED_AT_BAD_IRQL, nameof(WORKER_THREAD_RETURNED_AT_BAD_IRQL), "the routine's address (0)", "the IRQL it returned at", "the work item's parameter (0)", "the work item's address (0)"),
+        new(WORKER_INVALID, nameof(WORKER_INVALID), "0 queued while queued, 1 freed while queued", "0", "0", "0"),
+        new(DPC_WATCHDOG_VIOLATION, nameof(DPC_WATCHDOG_VIOLATION), "0 (a single DPC past its allotment)", "the time it ran, µs", "the allotment, µs", "0"),
+    ];
+
     /// <summary>The name Windows gives <paramref name="code"/>, or its hex form.</summary>
-    public static string Name(uint code) => code switch
+    public static string Name(uint code) => Describe(code)?.Name ?? $"0x{code:X}";
+
+    /// <summary>The table's row for <paramref name="code"/>; null for a code the emulation does not raise itself (a native driver's KeBugCheckEx).</summary>
+    internal static BugCheckDefinition? Describe(uint code)
     {
-        IRQL_NOT_GREATER_OR_EQUAL => nameof(IRQL_NOT_GREATER_OR_EQUAL),
-        IRQL_NOT_LESS_OR_EQUAL => nameof(IRQL_NOT_LESS_OR_EQUAL),
-        SPIN_LOCK_ALREADY_OWNED => nameof(SPIN_LOCK_ALREADY_OWNED),
-        SPIN_LOCK_NOT_OWNED => nameof(SPIN_LOCK_NOT_OWNED),
-        KMODE_EXCEPTION_NOT_HANDLED => nameof(KMODE_EXCEPTION_NOT_HANDLED),
-        DRIVER_VERIFIER_DETECTED_VIOLATION => nameof(DRIVER_VERIFIER_DETECTED_VIOLATION),
-        TIMER_OR_DPC_INVALID => nameof(TIMER_OR_DPC_INVALID),
-        DRIVER_IRQL_NOT_LESS_OR_EQUAL => nameof(DRIVER_IRQL_NOT_LESS_OR_EQUAL),
-        DPC_WATCHDOG_VIOLATION => nameof(DPC_WATCHDOG_VIOLATION),
-        WORKER_THREAD_RETURNED_AT_BAD_IRQL => nameof(WORKER_THREAD_RETURNED_AT_BAD_IRQL),
-        _ => $"0x{code:X}",
-    };
+        foreach (var row in Table)
+        {
+            if (row.Code == code)
+            {
+                return row;
+            }
+        }
+
+        return null;
+    }
 }
+
+/// <summary>A row of <see cref="BugCheckCodes.Table"/>: a code, its Windows name, and what its parameters carry.</summary>
+internal sealed record BugCheckDefinition(uint Code, string Name, string Parameter1, string Parameter2, string Parameter3, string Parameter4);

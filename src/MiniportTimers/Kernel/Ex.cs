@@ -130,7 +130,7 @@ public static class Ex
     }
 
     private static BugCheckException Misuse(string detail) =>
-        new(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ExTimerMisuse, 0, 0, 0, detail);
+        VerifierDecision.Decide(KernelContext.Current?.HostOptions, Misuses.ExTimerMisuse, 0, 0, 0, detail)!; // SameBugCheck: never null
 
     /// <summary>
     /// The timer resolution (ExSetTimerResolution), 100 ns units. The engine is always precise, so a request changes

@@ -46,7 +46,7 @@ public sealed class KSpinLock
         var old = IrqlState.Current;
         if (old > SynchronizeIrql)
         {
-            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)SynchronizeIrql, 0, 0, $"{Name} acquired at {old.IrqlName()}, above its level {SynchronizeIrql.IrqlName()}");
+            throw BugCheck.Create(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)SynchronizeIrql, 0, 0, $"{Name} acquired at {old.IrqlName()}, above its level {SynchronizeIrql.IrqlName()}");
         }
 
         Take();
@@ -69,7 +69,7 @@ public sealed class KSpinLock
     {
         if (IsOwnedByCurrentThread)
         {
-            throw new BugCheckException(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, $"{Name} acquired twice by one thread");
+            throw BugCheck.Create(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, $"{Name} acquired twice by one thread");
         }
 
         if (!Monitor.TryEnter(_gate))
@@ -86,7 +86,7 @@ public sealed class KSpinLock
     {
         if (IsOwnedByCurrentThread)
         {
-            throw new BugCheckException(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, $"{Name} acquired twice by one thread");
+            throw BugCheck.Create(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, $"{Name} acquired twice by one thread");
         }
 
         Monitor.Enter(_gate);
@@ -98,7 +98,7 @@ public sealed class KSpinLock
     {
         if (!IsOwnedByCurrentThread)
         {
-            throw new BugCheckException(BugCheckCodes.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, $"{Name} released by a thread that does not hold it");
+            throw BugCheck.Create(BugCheckCodes.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, $"{Name} released by a thread that does not hold it");
         }
 
         var held = IrqlState.HeldLocks;

@@ -39,7 +39,7 @@ public static partial class Ke
         var irql = IrqlState.Current;
         if (irql != KIRQL.DISPATCH_LEVEL)
         {
-            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)irql, (ulong)KIRQL.DISPATCH_LEVEL, 0, 0, $"KeAcquireSpinLockAtDpcLevel at {irql.IrqlName()}; it requires DISPATCH_LEVEL");
+            throw BugCheck.Create(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)irql, (ulong)KIRQL.DISPATCH_LEVEL, 0, 0, $"KeAcquireSpinLockAtDpcLevel at {irql.IrqlName()}; it requires DISPATCH_LEVEL");
         }
 
         SpinLock.Acquire();
@@ -66,7 +66,7 @@ public static partial class Ke
         var irql = IrqlState.Current;
         if (irql != KIRQL.DISPATCH_LEVEL)
         {
-            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)irql, (ulong)KIRQL.DISPATCH_LEVEL, 0, 0, $"KeTryToAcquireSpinLockAtDpcLevel at {irql.IrqlName()}; it requires DISPATCH_LEVEL");
+            throw BugCheck.Create(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)irql, (ulong)KIRQL.DISPATCH_LEVEL, 0, 0, $"KeTryToAcquireSpinLockAtDpcLevel at {irql.IrqlName()}; it requires DISPATCH_LEVEL");
         }
 
         return SpinLock.TryTake();

@@ -22,7 +22,7 @@ public static partial class Ke
         OldIrql = IrqlState.Current;
         if (NewIrql < OldIrql)
         {
-            throw new BugCheckException(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)OldIrql, (ulong)NewIrql, 0, 0, $"KeRaiseIrql to {NewIrql.IrqlName()} from {OldIrql.IrqlName()}");
+            throw BugCheck.Create(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)OldIrql, (ulong)NewIrql, 0, 0, $"KeRaiseIrql to {NewIrql.IrqlName()} from {OldIrql.IrqlName()}");
         }
 
         IrqlState.Set(NewIrql);
@@ -46,7 +46,7 @@ public static partial class Ke
         var current = IrqlState.Current;
         if (NewIrql > current)
         {
-            throw new BugCheckException(BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, (ulong)NewIrql, (ulong)current, 0, 0, $"KeLowerIrql to {NewIrql.IrqlName()} from {current.IrqlName()}");
+            throw BugCheck.Create(BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, (ulong)NewIrql, (ulong)current, 0, 0, $"KeLowerIrql to {NewIrql.IrqlName()} from {current.IrqlName()}");
         }
 
         IrqlState.Set(NewIrql);
@@ -81,7 +81,7 @@ public static partial class Ke
         var current = IrqlState.Current;
         if (current > maximum)
         {
-            throw new BugCheckException(BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, 0, (ulong)current, (ulong)maximum, 0, $"{routine} called at {current.IrqlName()}; it allows at most {maximum.IrqlName()}");
+            throw BugCheck.Create(BugCheckCodes.IRQL_NOT_LESS_OR_EQUAL, 0, (ulong)current, (ulong)maximum, 0, $"{routine} called at {current.IrqlName()}; it allows at most {maximum.IrqlName()}");
         }
     }
 

@@ -75,7 +75,7 @@ internal static class KernelContext
         }
         catch (Exception ex)
         {
-            fault = new BugCheckException(BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED, BugCheckCodes.ClrExceptionCode, 0, 0, 0, $"{ex.GetType().Name}: {ex.Message}", ex);
+            fault = BugCheck.Unhandled(ex, $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {

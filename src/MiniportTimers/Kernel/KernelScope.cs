@@ -1,4 +1,5 @@
 using MiniportTimers.Engine;
+using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Kernel;
@@ -9,7 +10,7 @@ namespace MiniportTimers.Kernel;
 /// adapter whose routine runs. A host builds one per adapter (and one for its driver-level code) once; a Ke/Ex object
 /// keeps the scope it was initialized in. Immutable, so entering a scope is one thread-static write and no allocation.
 /// </summary>
-internal sealed class KernelScope(TimerEngine engine, Action<BugCheckException>? faultSink, KernelHostOptions? hostOptions, long systemTimeAtEngineZero100ns, ICallbackWatch? watch)
+internal sealed class KernelScope(TimerEngine engine, Action<BugCheckException>? faultSink, KernelHostOptions? hostOptions, long systemTimeAtEngineZero100ns, ICallbackWatch? watch, Action<string, string>? findingSink = null, ITimerRecords? timerRecords = null, string? track = null)
 {
     /// <summary>The engine Ke/Ex objects initialized in this scope run on (KeFlushQueuedDpcs flushes it).</summary>
     public TimerEngine Engine { get; } = engine;
@@ -26,7 +27,16 @@ internal sealed class KernelScope(TimerEngine engine, Action<BugCheckException>?
     /// <summary>The stuck-callback watch of the adapter the scope belongs to (null: only the return check).</summary>
     public ICallbackWatch? Watch { get; } = watch;
 
-    /// <summary>A host's scope: its options carry the epoch.</summary>
-    public static KernelScope ForHost(TimerEngine engine, KernelHostOptions options, Action<BugCheckException>? faultSink, ICallbackWatch? watch) =>
-        new(engine, faultSink, options, options.SystemTimeAtEngineZero100ns, watch);
+    /// <summary>Where a verifier finding of a Ke/Ex object of this scope goes (rule, detail), with the verifier off (<see cref="VerifierDecision.InKernel"/>); null: nowhere.</summary>
+    public Action<string, string>? FindingSink { get; } = findingSink;
+
+    /// <summary>Where Ke/Ex timers initialized in this scope record their rows and trace events (the host's; nothing in a bare scope).</summary>
+    public ITimerRecords TimerRecords { get; } = timerRecords ?? NullTimerRecords.Instance;
+
+    /// <summary>The trace track and report "adapter" of the scope's Ke/Ex timers: the adapter's name, or the host's driver track.</summary>
+    public string Track { get; } = track ?? "driver";
+
+    /// <summary>A host's scope: its options carry the epoch; its timers record in <paramref name="timerRecords"/> under <paramref name="track"/>; its verifier-off findings go to <paramref name="findingSink"/>.</summary>
+    public static KernelScope ForHost(TimerEngine engine, KernelHostOptions options, Action<BugCheckException>? faultSink, ICallbackWatch? watch, ITimerRecords timerRecords, string track, Action<string, string>? findingSink = null) =>
+        new(engine, faultSink, options, options.SystemTimeAtEngineZero100ns, watch, findingSink, timerRecords, track);
 }

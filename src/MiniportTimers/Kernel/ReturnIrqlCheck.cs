@@ -34,7 +34,7 @@ internal static class ReturnIrqlCheck
         var returnedAt = IrqlState.Current;
         if (rule == ReturnIrqlRule.DeferredRoutine && returnedAt != calledAt)
         {
-            throw new BugCheckException(
+            throw BugCheck.Create(
                 BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL,
                 (ulong)returnedAt,
                 (ulong)calledAt,
@@ -45,7 +45,7 @@ internal static class ReturnIrqlCheck
 
         if (rule == ReturnIrqlRule.WorkerRoutine && returnedAt >= KIRQL.DISPATCH_LEVEL)
         {
-            throw new BugCheckException(
+            throw BugCheck.Create(
                 BugCheckCodes.WORKER_THREAD_RETURNED_AT_BAD_IRQL,
                 0,
                 (ulong)returnedAt,

@@ -31,6 +31,18 @@ public static class VerifierRules
     /// <summary>A timer armed after the adapter it belonged to went away: halted with the timer object still allocated, or stopped by a bug check.</summary>
     public const ulong TimerArmedAfterItsAdapterWentAway = 0x1008;
 
+    /// <summary>NdisMOidRequestComplete for a request that is not the adapter's outstanding one (completed twice, or never pended).</summary>
+    public const ulong OidRequestNotOutstanding = 0x1009;
+
+    /// <summary>Shared memory (NdisMAllocateSharedMemory) still allocated when MiniportHalt returned.</summary>
+    public const ulong SharedMemoryNotFreedAtHalt = 0x100A;
+
+    /// <summary>NdisMFreeSharedMemory on an address that is not shared memory the adapter was given.</summary>
+    public const ulong SharedMemoryFreedNotAllocated = 0x100B;
+
+    /// <summary>NdisFreeSpinLock on a lock the calling thread holds.</summary>
+    public const ulong SpinLockFreedWhileHeld = 0x100C;
+
     /// <summary>The parameter 1 of TIMER_OR_DPC_INVALID (0xC7) for a timer object.</summary>
     public const ulong TimerObject = 0x0;
 

@@ -1,4 +1,5 @@
 using MiniportTimers.Engine;
+using MiniportTimers.Hosting;
 using MiniportTimers.Kernel;
 using MiniportTimers.Ndis.Timers;
 
@@ -24,9 +25,9 @@ public static partial class NdisApi
         ArgumentNullException.ThrowIfNull(miniportAdapterHandle);
         ArgumentNullException.ThrowIfNull(timerFunction);
         Ke.RequireIrqlAtMost(KIRQL.PASSIVE_LEVEL, nameof(NdisMInitializeTimer));
-        if (timer.Timer is { IsQueued: true } queued && queued.NdisHost.Options.Verifier)
+        if (timer.Timer is { IsQueued: true } queued)
         {
-            throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "NdisMInitializeTimer on a timer that is still queued");
+            queued.Host.Misuse(queued.NdisOwner?.Name ?? MiniportHost.DriverTrack, Misuses.NdisTimerInitializedWhileQueued, "NdisMInitializeTimer on a timer that is still queued", "NdisMInitializeTimer on a timer that is still queued: the host cancelled the old arming.");
         }
 
         // The timer may have belonged to another adapter (or another host) before: that adapter stops tracking it, or its

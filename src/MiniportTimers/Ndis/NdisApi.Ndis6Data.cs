@@ -20,9 +20,10 @@ public static partial class NdisApi
         {
             miniportAdapterHandle.Host.Misuse(
                 nameof(NdisMOidRequestComplete),
-                new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1002, oidRequest.Oid, 0, 0, $"NdisMOidRequestComplete for OID 0x{oidRequest.Oid:X8}, which is not the adapter's outstanding request (completed twice, or never pended)"),
-                "OidCompletedTwice",
-                $"NdisMOidRequestComplete for OID 0x{oidRequest.Oid:X8}, which is not outstanding: ignored");
+                Misuses.OidCompletedTwice,
+                $"NdisMOidRequestComplete for OID 0x{oidRequest.Oid:X8}, which is not the adapter's outstanding request (completed twice, or never pended)",
+                $"NdisMOidRequestComplete for OID 0x{oidRequest.Oid:X8}, which is not outstanding: ignored",
+                oidRequest.Oid);
             return;
         }
 
@@ -65,7 +66,7 @@ public static partial class NdisApi
         ArgumentNullException.ThrowIfNull(routine);
         if (ndisIoWorkItemHandle.IsFreed || !ndisIoWorkItemHandle.TryMarkQueued())
         {
-            throw new BugCheckException(BugCheckCodes.WORKER_INVALID, 0, 0, 0, 0, ndisIoWorkItemHandle.IsFreed ? "NdisQueueIoWorkItem on a freed work item" : "NdisQueueIoWorkItem on a work item that is queued already");
+            throw BugCheck.Create(BugCheckCodes.WORKER_INVALID, 0, 0, 0, 0, ndisIoWorkItemHandle.IsFreed ? "NdisQueueIoWorkItem on a freed work item" : "NdisQueueIoWorkItem on a work item that is queued already");
         }
 
         ndisIoWorkItemHandle.Routine = routine;
@@ -81,7 +82,7 @@ public static partial class NdisApi
         ArgumentNullException.ThrowIfNull(ndisIoWorkItemHandle);
         if (ndisIoWorkItemHandle.IsQueued)
         {
-            throw new BugCheckException(BugCheckCodes.WORKER_INVALID, 1, 0, 0, 0, "NdisFreeIoWorkItem on a work item that is still queued");
+            throw BugCheck.Create(BugCheckCodes.WORKER_INVALID, 1, 0, 0, 0, "NdisFreeIoWorkItem on a work item that is still queued");
         }
 
         ndisIoWorkItemHandle.IsFreed = true;

@@ -18,7 +18,7 @@ public static partial class NdisApi
         ArgumentNullException.ThrowIfNull(SpinLock);
         if (SpinLock.SpinLock.IsOwnedByCurrentThread)
         {
-            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.LockOrder, 0, 0, 0, "NdisFreeSpinLock on a lock the thread holds");
+            VerifierDecision.InKernel(Misuses.SpinLockFreedWhileHeld, "NdisFreeSpinLock on a lock the thread holds", "NdisFreeSpinLock on a lock the thread holds: freed.");
         }
 
         SpinLock.IsFreed = true;

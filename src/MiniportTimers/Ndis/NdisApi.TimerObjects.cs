@@ -71,7 +71,7 @@ public static partial class NdisApi
     /// </remarks>
     /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL; with the verifier 0xC4 (<see cref="VerifierRules.TimerArmedAfterItsAdapterWentAway"/>) when the timer object's adapter went away.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A negative period, or a due time beyond the engine's range; other timers are untouched.</exception>
-    /// <exception cref="InvalidOperationException">The timer object was freed.</exception>
+    /// <exception cref="BugCheckException">(Freed timer object) with the verifier 0xC4 (<see cref="VerifierRules.FreedTimerUsed"/>); without it a finding, and FALSE with nothing armed.</exception>
     public static bool NdisSetTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext) =>
         SetTimerObject(timerObject, dueTime100ns, millisecondsPeriod, functionContext, 0, nameof(NdisSetTimerObject));
 
@@ -93,7 +93,11 @@ public static partial class NdisApi
     /// <summary>Both set DDIs; <paramref name="routine"/> names the one called in any bug check.</summary>
     private static bool SetTimerObject(NdisTimerObject timerObject, long dueTime100ns, int millisecondsPeriod, object? functionContext, uint toleranceMilliseconds, string routine)
     {
-        var t = Ndis6Timer(timerObject, routine);
+        if (Ndis6Timer(timerObject, routine) is not { } t)
+        {
+            return false; // a freed timer object, verifier off (Misuses.FreedTimerUsed)
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(millisecondsPeriod);
         var due = KernelTime.AbsoluteDue(t.Host.Engine, dueTime100ns, t.NdisHost.Options.SystemTimeAtEngineZero100ns, nameof(dueTime100ns));
         ReportArmAfterItsAdapterWentAway(t, routine);
@@ -113,7 +117,11 @@ public static partial class NdisApi
     /// <exception cref="BugCheckException">0x0A above DISPATCH_LEVEL; with the verifier 0xC4 as above, or 0xC4 (<see cref="VerifierRules.FreedTimerUsed"/>) on a freed timer.</exception>
     public static bool NdisCancelTimerObject(NdisTimerObject timerObject)
     {
-        var t = Ndis6Timer(timerObject, nameof(NdisCancelTimerObject));
+        if (Ndis6Timer(timerObject, nameof(NdisCancelTimerObject)) is not { } t)
+        {
+            return false; // a freed timer object, verifier off (Misuses.FreedTimerUsed)
+        }
+
         var cancelled = t.Cancel();
         if (t.IsPeriodic)
         {
@@ -126,9 +134,10 @@ public static partial class NdisApi
             {
                 t.Host.Misuse(
                     t.NdisOwner?.Name ?? MiniportHost.DriverTrack,
-                    new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.PeriodicCancelAbovePassive, (ulong)irql, 0, 0, $"NdisCancelTimerObject on a periodic timer at {irql.IrqlName()}; it must be called at PASSIVE_LEVEL (the timer was cancelled)"),
-                    "PeriodicCancelAbovePassive",
-                    $"NdisCancelTimerObject on a periodic timer at {irql.IrqlName()}; it must be called at PASSIVE_LEVEL. Cancelled without waiting for a running callback.");
+                    Misuses.PeriodicCancelAbovePassive,
+                    $"NdisCancelTimerObject on a periodic timer at {irql.IrqlName()}; it must be called at PASSIVE_LEVEL (the timer was cancelled)",
+                    $"NdisCancelTimerObject on a periodic timer at {irql.IrqlName()}; it must be called at PASSIVE_LEVEL. Cancelled without waiting for a running callback.",
+                    (ulong)irql);
             }
         }
 
@@ -160,8 +169,8 @@ public static partial class NdisApi
         {
             t.Host.Misuse(
                 where,
-                new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "NdisFreeTimerObject on a timer that was still queued (the host cancelled it)"),
-                "TimerFreedWhileQueued",
+                Misuses.TimerFreedWhileQueued,
+                "NdisFreeTimerObject on a timer that was still queued (the host cancelled it)",
                 "NdisFreeTimerObject on a queued timer; cancel it first.");
         }
     }
@@ -192,19 +201,21 @@ public static partial class NdisApi
 
         t.Host.Misuse(
             NdisRoutines.CurrentAdapter?.Name ?? MiniportHost.DriverTrack,
-            new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.TimerArmedAfterItsAdapterWentAway, 0, 0, 0, problem),
-            "TimerArmedAfterItsAdapterWentAway",
+            Misuses.TimerArmedAfterItsAdapterWentAway,
+            problem,
             $"{problem}; {outcome}.");
     }
 
-    private static NdisTimer Ndis6Timer(NdisTimerObject timerObject, string routine)
+    /// <summary>The live timer of <paramref name="timerObject"/>; null for a freed one with the verifier off (after the finding).</summary>
+    private static NdisTimer? Ndis6Timer(NdisTimerObject timerObject, string routine)
     {
         ArgumentNullException.ThrowIfNull(timerObject);
         Ke.RequireIrqlAtMost(KIRQL.DISPATCH_LEVEL, routine);
         var t = timerObject.Timer;
         if (t.IsFreed)
         {
-            throw FreedTimerObjectUsed(t.NdisHost, routine);
+            FreedTimerObjectUsed(t.NdisHost, routine);
+            return null;
         }
 
         return t;
@@ -214,11 +225,14 @@ public static partial class NdisApi
     /// The answer to a use of a freed timer object (other than a second free), for every surface: the C# object here, a
     /// native driver's stale generation-tagged handle in the bridge, which no longer holds the object.
     /// </summary>
-    /// <returns>With the verifier, DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4, <see cref="VerifierRules.FreedTimerUsed"/>); without, an <see cref="ObjectDisposedException"/>.</returns>
-    internal static Exception FreedTimerObjectUsed(NdisHost host, string routine) =>
-        host.Options.Verifier
-            ? new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, $"{routine} on a freed timer object")
-            : new ObjectDisposedException(nameof(NdisTimerObject), $"{routine} on a freed timer object.");
+    /// <remarks>Without the verifier a finding (<see cref="Misuses.FreedTimerUsed"/>), and the caller answers FALSE: nothing armed or cancelled.</remarks>
+    /// <exception cref="BugCheckException">With the verifier: DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4, <see cref="VerifierRules.FreedTimerUsed"/>).</exception>
+    internal static void FreedTimerObjectUsed(NdisHost host, string routine) =>
+        host.Misuse(
+            NdisRoutines.CurrentAdapter?.Name ?? MiniportHost.DriverTrack,
+            Misuses.FreedTimerUsed,
+            $"{routine} on a freed timer object",
+            $"{routine} on a freed timer object: nothing armed or cancelled, FALSE returned.");
 
     /// <summary>
     /// NdisFreeTimerObject on a timer object already freed, for every surface (see <see cref="FreedTimerObjectUsed"/>): the
@@ -228,7 +242,7 @@ public static partial class NdisApi
     internal static void TimerObjectFreedTwice(NdisHost host, string where) =>
         host.Misuse(
             where,
-            new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.FreedTimerUsed, 0, 0, 0, "NdisFreeTimerObject on a timer object already freed"),
-            "TimerFreedTwice",
+            Misuses.TimerFreedTwice,
+            "NdisFreeTimerObject on a timer object already freed",
             "NdisFreeTimerObject on a timer object already freed.");
 }

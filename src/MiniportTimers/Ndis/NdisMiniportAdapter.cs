@@ -255,7 +255,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
             var queued = timer.Cancel();
             if (queued)
             {
-                ReportQueuedAtTeardown("Halt", timer.Kind, "after MiniportHaltEx returned", "TimerQueuedAtHalt");
+                ReportQueuedAtTeardown("Halt", timer.Kind, "after MiniportHaltEx returned", Misuses.TimerQueuedAtHalt);
             }
 
             if (timer.Handle is NdisTimerObject && timer.DetachFromHaltedAdapter(this) && haltRan && !queued)
@@ -263,8 +263,8 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
                 HostCore.TeardownMisuse(
                     Name,
                     "Halt",
-                    new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.TimerObjectNotFreedAtHalt, 0, 0, 0, "a timer object allocated with the adapter's handle was still allocated after MiniportHaltEx returned"),
-                    "TimerObjectNotFreedAtHalt",
+                    Misuses.TimerObjectNotFreedAtHalt,
+                    "a timer object allocated with the adapter's handle was still allocated after MiniportHaltEx returned",
                     "A timer object allocated with the adapter's handle was still allocated after MiniportHaltEx returned; MiniportHaltEx must call NdisFreeTimerObject. It now runs as driver-level code.");
             }
 
@@ -283,9 +283,10 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
                 HostCore.TeardownMisuse(
                     Name,
                     "Halt",
-                    new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, 0x1004, (ulong)SharedMemoryLeftAtHalt, 0, 0, "shared memory was still allocated after MiniportHalt returned"),
-                    "SharedMemoryNotFreedAtHalt",
-                    $"{SharedMemoryLeftAtHalt} block(s) of shared memory (NdisMAllocateSharedMemory) were still allocated after MiniportHalt returned; the host freed them.");
+                    Misuses.SharedMemoryNotFreedAtHalt,
+                    "shared memory was still allocated after MiniportHalt returned",
+                    $"{SharedMemoryLeftAtHalt} block(s) of shared memory (NdisMAllocateSharedMemory) were still allocated after MiniportHalt returned; the host freed them.",
+                    (ulong)SharedMemoryLeftAtHalt);
             }
 
             hardware.Dispose();

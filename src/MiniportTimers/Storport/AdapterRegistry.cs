@@ -41,7 +41,7 @@ internal static class AdapterRegistry
     /// <summary>The adapter of <paramref name="deviceExtension"/>, for a DDI that returns no status.</summary>
     /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E; P1 = STATUS_ACCESS_VIOLATION) for an object no host created.</exception>
     public static StorportAdapter Require(object? deviceExtension, string routine) =>
-        Find(deviceExtension) ?? throw new BugCheckException(
+        Find(deviceExtension) ?? throw BugCheck.Create(
             BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED,
             BugCheckCodes.STATUS_ACCESS_VIOLATION,
             0,

@@ -178,7 +178,7 @@ public static partial class StorPort
         var hardware = Device(hwDeviceExtension, nameof(StorPortGetPhysicalAddress));
         if (!hardware.TryTranslate(virtualAddress, out var physical, out var contiguous))
         {
-            throw new BugCheckException(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)virtualAddress, 0, 0, 0,
+            throw BugCheck.Create(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)virtualAddress, 0, 0, 0,
                 $"StorPortGetPhysicalAddress: 0x{virtualAddress:X} is not in the uncached extension, an SRB extension or a request's data buffer (memory the device can reach)");
         }
 
@@ -209,6 +209,6 @@ public static partial class StorPort
     private static AdapterHardware Device(object? hwDeviceExtension, string routine)
     {
         var adapter = AdapterRegistry.Require(hwDeviceExtension, routine);
-        return adapter.Hardware ?? throw new BugCheckException(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0, $"{routine}: the adapter has no device (StorportHost.AddAdapter was given none)");
+        return adapter.Hardware ?? throw BugCheck.Create(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, 0, 0, 0, 0, $"{routine}: the adapter has no device (StorportHost.AddAdapter was given none)");
     }
 }

@@ -29,10 +29,7 @@ public static partial class StorPort
             STOR_SPINLOCK.InterruptLock => adapter.InterruptSpinLock,
             _ => throw new ArgumentException($"Unknown lock {spinLock}.", nameof(spinLock)),
         };
-        if (adapter.Host.Options.Verifier)
-        {
-            VerifyAcquire(adapter, spinLock);
-        }
+        VerifyAcquire(adapter, spinLock);
 
         lockHandle.Lock = spinLock;
         lockHandle.OldIrql = kernelLock.Acquire();
@@ -44,12 +41,12 @@ public static partial class StorPort
     {
         if (spinLock != STOR_SPINLOCK.InterruptLock && adapter.InterruptSpinLock.IsOwnedByCurrentThread)
         {
-            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.LockOrder, (ulong)spinLock, 0, 0, $"{spinLock} acquired while holding the Interrupt lock; the order is DPC or StartIo first, then Interrupt");
+            adapter.Host.Misuse(adapter.Name, Misuses.LockOrder, $"{spinLock} acquired while holding the Interrupt lock; the order is DPC or StartIo first, then Interrupt", $"{spinLock} acquired while holding the Interrupt lock (the order is DPC or StartIo first, then Interrupt): acquired.", (ulong)spinLock);
         }
 
         if (spinLock == STOR_SPINLOCK.DpcLock && StorportRoutines.Current == MiniportRoutine.TimerCallback)
         {
-            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ForbiddenLockInTimerCallback, (ulong)spinLock, 0, 0, "HwStorTimer may acquire only the Interrupt lock (full duplex); it acquired the DPC lock");
+            adapter.Host.Misuse(adapter.Name, Misuses.ForbiddenLockInTimerCallback, "HwStorTimer may acquire only the Interrupt lock (full duplex); it acquired the DPC lock", "HwStorTimer acquired the DPC lock; it may acquire only the Interrupt lock (full duplex): acquired.", (ulong)spinLock);
         }
     }
 
@@ -62,9 +59,9 @@ public static partial class StorPort
     {
         var adapter = AdapterRegistry.Require(hwDeviceExtension, nameof(StorPortReleaseSpinLock));
         var held = lockHandle.Held ?? throw new ArgumentException("The lock handle holds no lock.", nameof(lockHandle));
-        if (adapter.Host.Options.Verifier && Ke.KeGetCurrentIrql() != held.SynchronizeIrql)
+        if (Ke.KeGetCurrentIrql() is var irql && irql != held.SynchronizeIrql)
         {
-            throw new BugCheckException(BugCheckCodes.DRIVER_VERIFIER_DETECTED_VIOLATION, VerifierRules.ReleaseAtWrongIrql, (ulong)Ke.KeGetCurrentIrql(), (ulong)held.SynchronizeIrql, 0, $"{held.Name} released at {Ke.KeGetCurrentIrql().IrqlName()}; it was acquired at {held.SynchronizeIrql.IrqlName()}");
+            adapter.Host.Misuse(adapter.Name, Misuses.ReleaseAtWrongIrql, $"{held.Name} released at {irql.IrqlName()}; it was acquired at {held.SynchronizeIrql.IrqlName()}", $"{held.Name} released at {irql.IrqlName()}; it was acquired at {held.SynchronizeIrql.IrqlName()}: released.", (ulong)irql, (ulong)held.SynchronizeIrql);
         }
 
         lockHandle.Held = null;

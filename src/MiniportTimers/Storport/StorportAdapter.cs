@@ -222,7 +222,7 @@ public sealed partial class StorportAdapter : HostedAdapter
         // Windows frees the adapter's memory: a timer still queued in it is TIMER_OR_DPC_INVALID (a finding without the verifier).
         foreach (var queued in Timers.Snapshot().Cast<PortTimer>().Append(LegacyTimer).Where(t => t.IsPending))
         {
-            ReportQueuedAtTeardown("Removal", queued.Kind, "when the adapter was removed", "TimerQueuedAtRemoval");
+            ReportQueuedAtTeardown("Removal", queued.Kind, "when the adapter was removed", Misuses.TimerQueuedAtRemoval);
         }
 
         OneWayState.MoveTo(ref _state, (int)AdapterState.Removed, (int)AdapterState.Removed, (int)AdapterState.Removed); // from any state, once

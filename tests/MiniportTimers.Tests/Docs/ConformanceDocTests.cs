@@ -16,18 +16,7 @@ public partial class ConformanceDocTests
     [GeneratedRegex(@"^(?<lead>…)?(?:(?:[\w]+/)*(?<class>\w+Tests)\.)?(?<method>[\w*]+)(?<prefix>…)?$")]
     private static partial Regex TestReference();
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MiniportTimers.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
+    private static string RepositoryRoot() => Support.Repository.Root();
 
     [Fact]
     public void EveryTestNamedInConformanceMd_Exists()

@@ -69,6 +69,7 @@ public sealed class NvmeController : IPciDevice
     private bool _removed;
     private long _controllerResets;
     private long _invalidDoorbellWrites;
+    private long _readyAtNanoseconds = -1; // -1 until CSTS.RDY is first set; then the engine time of the latest 0 -> 1
 
     /// <summary>Creates a powered-on, disabled controller (CC.EN = 0, CSTS = 0).</summary>
     /// <param name="engine">The host's engine: the controller's clock and the dispatcher its timers and interrupt deliveries run on.</param>
@@ -208,6 +209,12 @@ public sealed class NvmeController : IPciDevice
             }
         }
     }
+
+    /// <summary>
+    /// The engine time, in ns, at which CSTS.RDY last went from 0 to 1 after CC.EN was set (§7.6.1), or -1 while it never
+    /// has (a controller that is never ready, or not enabled yet). Thread-safe.
+    /// </summary>
+    public long ReadyAtNanoseconds => Interlocked.Read(ref _readyAtNanoseconds);
 
     /// <summary>How many controller resets (CC.EN 1 → 0, §7.3.2) software performed.</summary>
     public long ControllerResetCount => Interlocked.Read(ref _controllerResets);
@@ -507,6 +514,7 @@ public sealed class NvmeController : IPciDevice
         if (!_removed && (Get(CC) & CC_EN) != 0 && (Get(CSTS) & CSTS_CFS) == 0)
         {
             SetStatusBits(CSTS_RDY, CSTS_RDY);
+            Interlocked.Exchange(ref _readyAtNanoseconds, Engine.NowNanoseconds);
         }
     }
 

@@ -255,7 +255,7 @@ public sealed class AdapterHardware : IDisposable
             }
         }
 
-        throw new BugCheckException(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)address, 0, 0, 0,
+        throw BugCheck.Create(BugCheckCodes.PAGE_FAULT_IN_NONPAGED_AREA, (ulong)address, 0, 0, 0,
             $"{routine}: 0x{address:X} ({width} bytes) is in no device range the adapter mapped (GetDeviceBase/MapIoSpace/RegisterIoPortRange)");
     }
 

@@ -1,4 +1,5 @@
 using MiniportTimers.Engine;
+using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Kernel.Timers;
 
@@ -7,10 +8,18 @@ namespace MiniportTimers.Kernel.Timers;
 /// it; afterwards it never runs again. Thread-safe.
 /// </summary>
 /// <remarks>
-/// Synchronization rules: every field is under <c>_gate</c>, never held while the callback runs. An expiry commits when
-/// it finds the timer not deleted and enters <see cref="RunningCallbacks"/>; a delete that takes the gate first wins.
-/// A delete with wait (ExDeleteTimer Wait = TRUE) that comes after waits for the callback to return, unless it is that
-/// callback deleting its own timer.
+/// <para>
+/// It stands on the one timer core (<see cref="TimerCore"/>): a row in its host's report (kind "EX_TIMER", named after
+/// the callback), trace events, and the host's Windows clock tick, except for an EX_TIMER_HIGH_RESOLUTION timer, which
+/// Windows drives with the fastest clock the system has (the DDI page and "High-resolution timers": it expires at its
+/// nominal time, never early, not on the default tick) and this host runs precisely. The core's rule is
+/// <see cref="ExpiryRule.RunOnceAfterCancel"/>; a delete is the core's free.
+/// </para>
+/// <para>
+/// Synchronization rules (the core's gate, never held while the callback runs): an expiry commits when it finds the timer
+/// not deleted; a delete that takes the gate first wins. A delete with wait (ExDeleteTimer Wait = TRUE) that comes after
+/// waits for the callback to return, unless it is that callback deleting its own timer.
+/// </para>
 /// <code>
 ///   dispatcher (expiry)                 caller
 ///   lock gate                           ExDeleteTimer(Wait = TRUE)
@@ -22,11 +31,7 @@ namespace MiniportTimers.Kernel.Timers;
 /// </remarks>
 public sealed class EX_TIMER : KernelObject
 {
-    private readonly object _gate = new();
-    private readonly EngineTimer _timer;
-    private bool _deleted;
-    private bool _deleteAfterExpiry;
-    private RunningCallbacks _running;
+    private readonly Core _timer;
 
     internal EX_TIMER(EXT_CALLBACK? callback, object? context, uint attributes)
     {
@@ -34,7 +39,7 @@ public sealed class EX_TIMER : KernelObject
         Callback = callback;
         Context = context;
         Attributes = attributes;
-        _timer = Engine!.CreateTimer(static (t, in _) => ((EX_TIMER)t.State!).Expire(), this);
+        _timer = new Core(this, Engine!);
     }
 
     /// <summary>EX_TIMER_* attributes.</summary>
@@ -48,90 +53,81 @@ public sealed class EX_TIMER : KernelObject
 
     internal bool IsNoWake => (Attributes & Ex.EX_TIMER_NO_WAKE) != 0;
 
-    internal bool IsDeleted
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _deleted;
-            }
-        }
-    }
+    internal bool IsDeleted => _timer.IsFreed;
 
     /// <summary>True when the calling thread is running this timer's callback.</summary>
-    internal bool InOwnCallback
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _running.OnCurrentThread;
-            }
-        }
-    }
+    internal bool InOwnCallback => _timer.InOwnCallback;
 
-    internal bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds) =>
-        _timer.Engine.Arm(_timer, dueNanoseconds, toleranceNanoseconds, periodNanoseconds);
+    internal bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds) => _timer.Set(dueNanoseconds, periodNanoseconds, toleranceNanoseconds);
 
-    internal bool Cancel() => _timer.Engine.Cancel(_timer);
+    internal bool Cancel() => _timer.Abandon();
 
     /// <summary>
     /// Deletes the timer. When it is still pending (ExDeleteTimer with Cancel = FALSE) its pending expiry runs once and
     /// then it is gone; otherwise it never runs again. With <paramref name="wait"/>, waits for a callback running on
     /// another thread.
     /// </summary>
-    internal void Delete(bool wait)
-    {
-        lock (_gate)
-        {
-            if (_timer.IsPending)
-            {
-                _deleteAfterExpiry = true;
-            }
-            else
-            {
-                _deleted = true;
-            }
+    internal void Delete(bool wait) => _timer.Delete(wait);
 
-            if (wait)
+    /// <summary>The EX_TIMER's core: the delete-after-expiry rule, under the core's gate.</summary>
+    private sealed class Core(EX_TIMER owner, TimerEngine engine) : TimerCore(engine, "EX_TIMER", ExpiryRule.RunOnceAfterCancel)
+    {
+        private static readonly Action NoCallbackDelegate = NoCallback;
+
+        private bool _deleteAfterExpiry;
+
+        protected override ITimerRecords Records => owner.Scope!.TimerRecords;
+
+        protected override string Track => owner.Scope!.Track;
+
+        protected override long? WindowsClockTickMicroseconds => owner.Scope!.HostOptions?.WindowsClockTickMicroseconds;
+
+        public bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds)
+        {
+            using (HostLock.Enter(Gate))
             {
-                _running.WaitForReturn(_gate);
+                BeginRequestLocked(owner.Callback ?? (Delegate)NoCallbackDelegate, owner.Context);
+                return ArmEngineLocked(dueNanoseconds, periodNanoseconds, toleranceNanoseconds, quantize: !owner.IsHighResolution);
             }
         }
-    }
 
-    private void Expire()
-    {
-        lock (_gate)
+        public void Delete(bool wait)
         {
-            if (_deleted)
+            using (HostLock.Enter(Gate))
             {
-                return; // deleted: never runs again
-            }
+                if (IsQueued)
+                {
+                    _deleteAfterExpiry = true;
+                }
+                else
+                {
+                    Freed = true;
+                }
 
+                if (wait)
+                {
+                    WaitForReturnLocked();
+                }
+            }
+        }
+
+        protected override void OnCommitLocked()
+        {
             if (_deleteAfterExpiry)
             {
-                _deleted = true; // this was the pending expiry a Cancel = FALSE delete let through: the last one
-                _timer.Engine.Cancel(_timer);
-            }
-
-            _running.Enter();
-        }
-
-        try
-        {
-            if (Callback is not null)
-            {
-                RunAtDispatch(this, static t => t.Callback!(t, t.Context));
+                Freed = true; // this was the pending expiry a Cancel = FALSE delete let through: the last one
+                DequeueLocked(out _);
             }
         }
-        finally
+
+        protected override void RunExpiry(in TimerFiring firing) =>
+            owner.RunAtDispatch((Timer: this, Firing: firing), static s => s.Timer.InvokeIfCurrent(s.Firing));
+
+        protected override void InvokeCallback(Delegate callback, object? context, long startNanoseconds) => owner.Callback?.Invoke(owner, context);
+
+        /// <summary>The row name of a timer allocated without a callback.</summary>
+        private static void NoCallback()
         {
-            lock (_gate)
-            {
-                _running.Exit(_gate);
-            }
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed class KDPC : KernelObject
     {
         if (_queue is { } old && old.Remove())
         {
-            throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.DpcObject, 0, 0, 0, "KeInitializeDpc on a DPC that is still queued");
+            VerifierDecision.InKernel(Misuses.KeDpcInitializedWhileQueued, "KeInitializeDpc on a DPC that is still queued", "KeInitializeDpc on a DPC that is still queued: the host removed it from the queue.");
         }
 
         Bind(nameof(Ke.KeInitializeDpc));
@@ -36,6 +36,9 @@ public sealed class KDPC : KernelObject
     /// <summary>Queues the DPC unless it is queued; the arguments are taken only when it is newly queued.</summary>
     internal bool Insert(object? systemArgument1, object? systemArgument2) =>
         (_queue ?? throw new InvalidOperationException("KeInsertQueueDpc: the DPC was never initialized.")).Insert(systemArgument1, systemArgument2, TargetProcessor);
+
+    /// <summary>True while queued (a snapshot).</summary>
+    internal bool IsQueued => _queue is { IsQueued: true };
 
     internal bool Remove() => _queue is { } queue && queue.Remove();
 

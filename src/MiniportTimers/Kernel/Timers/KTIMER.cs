@@ -1,17 +1,31 @@
 using MiniportTimers.Engine;
+using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Kernel.Timers;
 
 /// <summary>
 /// A kernel timer (KTIMER), caller-allocated: KeInitializeTimerEx binds it; KeSetTimerEx and friends arm it; on expiry it
-/// becomes signalled and queues its DPC (if it has one) with the system time as the DPC's arguments. Thread-safe.
+/// becomes signalled and its DPC (if it has one) runs with the system time as its arguments. Thread-safe.
 /// </summary>
+/// <remarks>
+/// <para>
+/// It stands on the one timer core (<see cref="TimerCore"/>), so a KTIMER initialized in a host's routine gets what every
+/// timer of the host gets: a row in the host's report (kind "KTIMER", named after the DPC's routine), trace events, the
+/// host's Windows clock tick (<see cref="KernelHostOptions.WindowsClockTickMicroseconds"/>: a 1 ms timer on a 15.625 ms
+/// tick fires at the next tick boundary, as on Windows, where KeQueryTimeIncrement reports that tick) and the pinning to
+/// its DPC's processor. The core's rule is <see cref="ExpiryRule.RunOnceAfterCancel"/>: KeCancelTimer dequeues and says
+/// whether the timer was queued; an expiry the dispatcher already took still runs.
+/// </para>
+/// <para>
+/// The DPC of an expiry runs in that expiry, in the DPC's kernel scope at DISPATCH_LEVEL under the DPC watchdogs, as
+/// Windows' timer expiration calls the DPC of a timer that expires on the current processor directly instead of queuing
+/// it; a DPC that is already queued (KeInsertQueueDpc) is not run again by the expiry, as KeInsertQueueDpc would refuse
+/// it. So an expiry is one pass of the dispatcher, not two.
+/// </para>
+/// </remarks>
 public sealed class KTIMER : KernelObject
 {
-    private readonly object _gate = new();
-    private EngineTimer? _timer;
-    private KDPC? _dpc;
-    private bool _signaled;
+    private Core? _timer;
 
     /// <summary>Notification or synchronization.</summary>
     public TIMER_TYPE Type { get; private set; }
@@ -20,68 +34,98 @@ public sealed class KTIMER : KernelObject
     {
         // Re-initializing a queued timer would leave its old arming alive (it fired at the old due time, and a later
         // KeCancelTimer said FALSE): cancel it, then report what Driver Verifier reports.
-        if (_timer is { } old && old.Engine.Cancel(old))
+        if (_timer is { } old && old.Abandon())
         {
-            throw new BugCheckException(BugCheckCodes.TIMER_OR_DPC_INVALID, VerifierRules.TimerObject, 0, 0, 0, "KeInitializeTimer(Ex) on a timer that is still queued");
+            VerifierDecision.InKernel(Misuses.KeTimerInitializedWhileQueued, "KeInitializeTimer(Ex) on a timer that is still queued", "KeInitializeTimer(Ex) on a timer that is still queued: the host cancelled the old arming.");
         }
 
         Bind(nameof(Ke.KeInitializeTimerEx));
         Type = type;
-        lock (_gate)
-        {
-            _timer = Engine!.CreateTimer(static (t, in _) => ((KTIMER)t.State!).Expire(), this);
-            _signaled = false;
-            _dpc = null;
-        }
+        _timer = new Core(this, Engine!);
     }
 
     /// <summary>Arms at an absolute engine time; returns whether it was queued (implicit cancel).</summary>
-    internal bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, KDPC? dpc)
-    {
-        var timer = _timer ?? throw new InvalidOperationException("The timer was never initialized (KeInitializeTimerEx).");
-        lock (_gate)
-        {
-            _signaled = false;
-            _dpc = dpc;
-            if (dpc?.TargetProcessor is { } target)
-            {
-                timer.Engine.TrySetTargetDispatcher(timer, target); // the DPC's processor: Windows runs it there
-            }
+    internal bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, KDPC? dpc) =>
+        (_timer ?? throw new InvalidOperationException("The timer was never initialized (KeInitializeTimerEx).")).Set(dueNanoseconds, periodNanoseconds, toleranceNanoseconds, dpc);
 
-            return timer.Engine.Arm(timer, dueNanoseconds, toleranceNanoseconds, periodNanoseconds);
-        }
-    }
-
-    internal bool Cancel() => _timer is { } timer && timer.Engine.Cancel(timer);
+    internal bool Cancel() => _timer is { } timer && timer.Abandon();
 
     /// <summary>KeReadStateTimer: signalled? A synchronization timer is reset by the read (a satisfied wait).</summary>
-    internal bool ReadState()
+    internal bool ReadState() => _timer is { } timer && timer.ReadState(Type == TIMER_TYPE.SynchronizationTimer);
+
+    /// <summary>The KTIMER's core: its signal state and the DPC of its latest set, under the core's gate.</summary>
+    private sealed class Core(KTIMER owner, TimerEngine engine) : TimerCore(engine, "KTIMER", ExpiryRule.RunOnceAfterCancel)
     {
-        lock (_gate)
+        private static readonly Action NoDpcCallback = NoDpc;
+
+        private bool _signaled;
+
+        // The DPC of the latest set (null: none). Written under the gate; read without it by RunExpiry, which only picks the
+        // scope the expiry runs in (the DPC that runs is the committed one, InvokeCallback's context).
+        private KDPC? _dpc;
+
+        protected override ITimerRecords Records => owner.Scope!.TimerRecords;
+
+        protected override string Track => owner.Scope!.Track;
+
+        protected override long? WindowsClockTickMicroseconds => owner.Scope!.HostOptions?.WindowsClockTickMicroseconds;
+
+        protected override int? TargetDispatcher => Volatile.Read(ref _dpc)?.TargetProcessor; // the DPC's processor: Windows runs it there
+
+        public bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, KDPC? dpc)
         {
-            var signaled = _signaled;
-            if (Type == TIMER_TYPE.SynchronizationTimer)
+            using (HostLock.Enter(Gate))
             {
                 _signaled = false;
+                Volatile.Write(ref _dpc, dpc);
+                BeginRequestLocked(dpc?.Routine ?? (Delegate)NoDpcCallback, dpc);
+                return ArmEngineLocked(dueNanoseconds, periodNanoseconds, toleranceNanoseconds);
+            }
+        }
+
+        public bool ReadState(bool reset)
+        {
+            using (HostLock.Enter(Gate))
+            {
+                var signaled = _signaled;
+                if (reset)
+                {
+                    _signaled = false;
+                }
+
+                return signaled;
+            }
+        }
+
+        protected override void RunExpiry(in TimerFiring firing)
+        {
+            if (Volatile.Read(ref _dpc) is { Scope: not null } dpc)
+            {
+                dpc.RunAtDispatch((Timer: this, Firing: firing), static s => s.Timer.InvokeIfCurrent(s.Firing));
+            }
+            else
+            {
+                InvokeIfCurrent(firing); // no DPC: the expiry only signals the timer; no miniport code runs
+            }
+        }
+
+        protected override void InvokeCallback(Delegate callback, object? context, long startNanoseconds)
+        {
+            using (HostLock.Enter(Gate))
+            {
+                _signaled = true;
             }
 
-            return signaled;
-        }
-    }
-
-    private void Expire()
-    {
-        KDPC? dpc;
-        lock (_gate)
-        {
-            _signaled = true;
-            dpc = _dpc;
+            if (context is KDPC { Routine: { } routine, IsQueued: false } dpc)
+            {
+                var systemTime = KernelTime.SystemTime100ns(startNanoseconds, owner.SystemTimeAtEngineZero100ns);
+                routine(dpc, dpc.DeferredContext, (uint)(systemTime & 0xFFFFFFFF), (uint)(systemTime >> 32));
+            }
         }
 
-        if (dpc is not null)
+        /// <summary>The row name of a timer set without a DPC (its expiry only signals it).</summary>
+        private static void NoDpc()
         {
-            var systemTime = KernelTime.SystemTime100ns(Engine!.NowNanoseconds, SystemTimeAtEngineZero100ns);
-            dpc.Insert((uint)(systemTime & 0xFFFFFFFF), (uint)(systemTime >> 32));
         }
     }
 }

@@ -142,6 +142,6 @@ internal static class DpcWatchdog
     {
         var ranMicroseconds = charge.RanMicroseconds;
         var what = returned ? $"{routine} ran {ranMicroseconds} µs at DISPATCH_LEVEL" : $"{routine} has run {ranMicroseconds} µs at DISPATCH_LEVEL and has not returned";
-        return new BugCheckException(BugCheckCodes.DPC_WATCHDOG_VIOLATION, 0, (ulong)ranMicroseconds, (ulong)limitMicroseconds, 0, $"{what}{charge.Breakdown}; the DPC watchdog allows {limitMicroseconds} µs");
+        return BugCheck.Create(BugCheckCodes.DPC_WATCHDOG_VIOLATION, 0, (ulong)ranMicroseconds, (ulong)limitMicroseconds, 0, $"{what}{charge.Breakdown}; the DPC watchdog allows {limitMicroseconds} µs");
     }
 }

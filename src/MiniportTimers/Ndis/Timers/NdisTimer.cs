@@ -1,6 +1,7 @@
 using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Routines;
 using MiniportTimers.Hosting.Timers;
+using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Ndis.Timers;

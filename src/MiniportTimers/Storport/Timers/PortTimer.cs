@@ -1,6 +1,7 @@
 using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Timers;
 using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Storport.Timers;
@@ -24,7 +25,7 @@ internal abstract class PortTimer(StorportAdapter adapter, string kind) : Hosted
     /// Records a request and arms the engine timer, now or, above DISPATCH_LEVEL, when the thread drops to
     /// DISPATCH_LEVEL (decisions A11, A16). The request is answered at once (BUSY from then on), but, as in Windows, the
     /// timer is set when the request is applied: the delay counts from then (a 1 ms request made at DIRQL at t = 0 and
-    /// applied when the IRQL drops at t = 3 ms fires at t = 4 ms). Call under <see cref="HostedTimer.Gate"/>.
+    /// applied when the IRQL drops at t = 3 ms fires at t = 4 ms). Call under <see cref="TimerCore.Gate"/>.
     /// </summary>
     protected void RequestLocked(Delegate callback, object? context, long delayNanoseconds, long toleranceNanoseconds)
     {
@@ -56,6 +57,6 @@ internal abstract class PortTimer(StorportAdapter adapter, string kind) : Hosted
     private void ArmFromNowLocked(long delayNanoseconds, long toleranceNanoseconds)
     {
         var now = Host.Engine.NowNanoseconds;
-        ArmEngineLocked(Math.Min(Engine.TimerEngine.MaxTimeNanoseconds, now + delayNanoseconds), 0, toleranceNanoseconds);
+        ArmEngineLocked(Math.Min(MiniportTimers.Engine.TimerEngine.MaxTimeNanoseconds, now + delayNanoseconds), 0, toleranceNanoseconds);
     }
 }

@@ -1,4 +1,4 @@
-namespace MiniportTimers.Hosting.Timers;
+namespace MiniportTimers.Kernel.Timers;
 
 /// <summary>What a cancel does to an expiry the dispatcher has already taken from the queue.</summary>
 internal enum ExpiryRule

@@ -1,0 +1,54 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Kernel.Timers;
+
+namespace MiniportTimers.Hosting.Timers;
+
+/// <summary>
+/// A host's records of its timers, for the kernel's timer core (<see cref="ITimerRecords"/>): rows in the host's
+/// <see cref="HostDiagnostics.TimerActivity"/> (a callback named by its delegate's method, or by
+/// <see cref="ICallbackName"/> for a native driver's C function) and events in its <see cref="MiniportHost.Trace"/>,
+/// read at each call (the trace may be attached later). One per host; every timer of the host uses it, the kernel's
+/// KTIMER and EX_TIMER of its routines through their kernel scope.
+/// </summary>
+/// <remarks>Thread-safe: the table and the trace recorder are.</remarks>
+internal sealed class HostTimerRecords(MiniportHost host) : ITimerRecords, ITimerTrace
+{
+    /// <inheritdoc/>
+    public ITimerTrace? Trace => host.Trace is null ? null : this;
+
+    /// <inheritdoc/>
+    public ITimerRow RowFor(string kind, Delegate callback) =>
+        new Row(host.Diagnostics.TimerActivity.For(kind, callback.Target is ICallbackName named ? named.CallbackName : callback.Method.Name));
+
+    /// <inheritdoc/>
+    public void Arm(string track, string kind, string callback, long atNanoseconds, long dueNanoseconds) =>
+        host.Trace?.Arm(track, kind, callback, atNanoseconds, dueNanoseconds);
+
+    /// <inheritdoc/>
+    public void Cancel(string track, string kind, string callback, long atNanoseconds) =>
+        host.Trace?.Cancel(track, kind, callback, atNanoseconds);
+
+    /// <inheritdoc/>
+    public void Callback(string track, string kind, string callback, long dueNanoseconds, long startNanoseconds, long endNanoseconds) =>
+        host.Trace?.Callback(track, kind, callback, dueNanoseconds, startNanoseconds, endNanoseconds);
+
+    /// <summary>A row of the host's activity table, as the core counts it.</summary>
+    private sealed class Row(TimerActivity activity) : ITimerRow
+    {
+        public string Callback => activity.Callback;
+
+        public void CountArm() => activity.CountArm();
+
+        public void CountReplaced() => activity.CountReplaced();
+
+        public void CountBusy() => activity.CountBusy();
+
+        public void CountCancel() => activity.CountCancel();
+
+        public void CountStale() => activity.CountStale();
+
+        public void CountFire(long latenessNanoseconds) => activity.CountFire(latenessNanoseconds);
+
+        public void CountRun(long nanoseconds, string track) => activity.CountRun(nanoseconds, track);
+    }
+}
