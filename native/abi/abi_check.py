@@ -51,7 +51,7 @@ def group_of(path):
     rel = os.path.relpath(path, INCLUDE)
     if rel.split(os.sep)[0] in EXCLUDED_DIRS:
         return None
-    if rel in ("storport.h", "srb.h", "srbhelper.h"):     # mingw_storport.c has mingw-w64's srb.h and storport.h
+    if rel in ("storport.h", "srb.h", "srbhelper.h", "scsiwmi.h"):  # mingw_storport.c has mingw-w64's srb.h, storport.h, scsiwmi.h
         return "storport"
     if rel == "ndis.h" or rel.startswith("ndis" + os.sep):
         return "ndis"

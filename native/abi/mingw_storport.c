@@ -14,6 +14,8 @@
 #undef SCSI_WMI_REQUEST_BLOCK
 #undef PSCSI_WMI_REQUEST_BLOCK
 
+#include <scsiwmi.h>
+
 #ifdef ABI_ITEMS
 #include ABI_ITEMS
 #endif

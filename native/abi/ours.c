@@ -12,6 +12,12 @@
 #include "ntddstor.h"
 #include "acpiioct.h"
 #include "ata.h"     /* with scsi.h (through storport.h): mingw-w64's own, under our headers (native/include/mpt/ddk.h) */
+#include "ntddk.h"   /* with sdkddkver.h and excpt.h */
+#include "ntdddisk.h"
+#include "scsiwmi.h"
+#include "initguid.h" /* with guiddef.h */
+#include "evntrace.h"
+#include "stortrce.h" /* no mingw-w64 counterpart: its layout is pinned by C_ASSERTs */
 
 #ifdef ABI_ITEMS
 #include ABI_ITEMS

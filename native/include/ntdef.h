@@ -255,6 +255,32 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 typedef struct _GUID { ULONG Data1; USHORT Data2; USHORT Data3; UCHAR Data4[8]; } GUID, *LPGUID;
 typedef const GUID *LPCGUID;
 C_ASSERT(sizeof(GUID) == 16);
+/* A pointer's low 32 bits as a ULONG (basetsd.h: PtrToUlong), and back (ULongToPtr, zero-extended). */
+FORCEINLINE ULONG PtrToUlong(const void *p) { return (ULONG)(ULONG_PTR)p; }
+FORCEINLINE PVOID ULongToPtr(ULONG ul) { return (PVOID)(ULONG_PTR)ul; }
+/* The CRT's checked copy (memcpy_s, which the kernel exports too): copies Count bytes into Destination, which holds
+   DestinationSize; 0 on success; EINVAL (22) for a NULL pointer with a nonzero Count, after zeroing Destination when
+   only Source is NULL; ERANGE (34) when Count exceeds DestinationSize, after zeroing Destination. */
+typedef int errno_t;
+FORCEINLINE errno_t memcpy_s(void *Destination, size_t DestinationSize, const void *Source, size_t Count)
+{
+    if (Count == 0) {
+        return 0;
+    }
+    if (Destination == NULL) {
+        return 22;
+    }
+    if (Source == NULL) {
+        memset(Destination, 0, DestinationSize);
+        return 22;
+    }
+    if (DestinationSize < Count) {
+        memset(Destination, 0, DestinationSize);
+        return 34;
+    }
+    memcpy(Destination, Source, Count);
+    return 0;
+}
 #define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (PVOID)(s) }
 #define RTL_BITS_OF(type) (sizeof(type) * 8)
 #define SYSTEM_CACHE_ALIGNMENT_SIZE 64

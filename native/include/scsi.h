@@ -69,6 +69,10 @@ C_ASSERT(FIELD_OFFSET(INQUIRYDATA, VersionDescriptors) == 58);
 
 /* Additional sense code, sense data formats and the ATA status return descriptor (SAT). */
 #define SCSI_ADSENSE_INTERNAL_TARGET_FAILURE 0x44
+/* ASC 20h with ASCQ 02h: access denied, no access rights (SPC; NVMe's SCSI translation answers a reservation
+   conflict's access with it). */
+#define SCSI_ADSENSE_ACCESS_DENIED 0x20
+#define SCSI_SENSEQ_NO_ACCESS_RIGHTS 0x02
 #define SCSI_SENSE_ERRORCODE_FIXED_CURRENT 0x70
 #define SCSI_SENSE_ERRORCODE_FIXED_DEFERRED 0x71
 #define SCSI_SENSE_ERRORCODE_DESCRIPTOR_CURRENT 0x72

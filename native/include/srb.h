@@ -183,6 +183,48 @@ typedef struct _SCSI_PNP_REQUEST_BLOCK {
 C_ASSERT(FIELD_OFFSET(SCSI_PNP_REQUEST_BLOCK, PnPAction) == 8 && FIELD_OFFSET(SCSI_PNP_REQUEST_BLOCK, DataBuffer) == 24);
 C_ASSERT(sizeof(SCSI_PNP_REQUEST_BLOCK) == sizeof(SCSI_REQUEST_BLOCK));
 
+/* An SRB_FUNCTION_WMI request (before Windows 8, or without extended SRBs): the same 88 bytes as an SRB. */
+typedef struct _SCSI_WMI_REQUEST_BLOCK {
+    USHORT Length;
+    UCHAR Function;          /* SRB_FUNCTION_WMI */
+    UCHAR SrbStatus;
+    UCHAR WMISubFunction;    /* the WMI minor function */
+    UCHAR PathId;
+    UCHAR TargetId;
+    UCHAR Lun;
+    UCHAR Reserved1;
+    UCHAR WMIFlags;          /* SRB_WMI_FLAGS_ADAPTER_REQUEST */
+    UCHAR Reserved2[2];
+    ULONG SrbFlags;
+    ULONG DataTransferLength;
+    ULONG TimeOutValue;
+    PVOID DataBuffer;
+    PVOID DataPath;          /* the WMI data path (the WNODE) */
+    PVOID Reserved3;
+    PVOID OriginalRequest;
+    PVOID SrbExtension;
+    ULONG Reserved4;
+    ULONG Reserved6;         /* x64 only: keeps Reserved5 where an SRB's Cdb is */
+    UCHAR Reserved5[16];
+} SCSI_WMI_REQUEST_BLOCK, *PSCSI_WMI_REQUEST_BLOCK;
+C_ASSERT(FIELD_OFFSET(SCSI_WMI_REQUEST_BLOCK, DataPath) == 32 && sizeof(SCSI_WMI_REQUEST_BLOCK) == sizeof(SCSI_REQUEST_BLOCK));
+
+/* The capabilities a miniport reports for a unit (SRB_FUNCTION_PNP, StorQueryCapabilities) with SCSI_REQUEST_BLOCKs;
+   the extended form is STOR_DEVICE_CAPABILITIES_EX (storport.h). */
+typedef struct _STOR_DEVICE_CAPABILITIES {
+    USHORT Version;
+    ULONG DeviceD1 : 1;
+    ULONG DeviceD2 : 1;
+    ULONG LockSupported : 1;
+    ULONG EjectSupported : 1;
+    ULONG Removable : 1;
+    ULONG DockDevice : 1;
+    ULONG UniqueID : 1;
+    ULONG SilentInstall : 1;
+    ULONG SurpriseRemovalOK : 1;
+    ULONG NoDisplayInUI : 1;
+} STOR_DEVICE_CAPABILITIES, *PSTOR_DEVICE_CAPABILITIES;
+
 /* ---- the extended request block (Windows 8+): a fixed part, an address, and extended-data blocks ---- */
 /* Extended blocks and their parts are 8-byte aligned on x64, and so are the pointers in them. */
 #define SRB_ALIGN DECLSPEC_ALIGN(8)
@@ -369,6 +411,30 @@ typedef enum _STOR_DEVICE_POWER_STATE {
     StorPowerDeviceUnspecified = 0, StorPowerDeviceD0, StorPowerDeviceD1, StorPowerDeviceD2, StorPowerDeviceD3,
     StorPowerDeviceMaximum
 } STOR_DEVICE_POWER_STATE, *PSTOR_DEVICE_POWER_STATE;
+
+/* An SRB_FUNCTION_POWER request (before Windows 8, or without extended SRBs): the same 88 bytes as an SRB. */
+typedef struct _SCSI_POWER_REQUEST_BLOCK {
+    USHORT Length;
+    UCHAR Function;          /* SRB_FUNCTION_POWER */
+    UCHAR SrbStatus;
+    UCHAR SrbPowerFlags;     /* SRB_POWER_FLAGS_ADAPTER_REQUEST */
+    UCHAR PathId;
+    UCHAR TargetId;
+    UCHAR Lun;
+    STOR_DEVICE_POWER_STATE DevicePowerState;
+    ULONG SrbFlags;
+    ULONG DataTransferLength;
+    ULONG TimeOutValue;
+    PVOID DataBuffer;
+    PVOID SenseInfoBuffer;
+    struct _SCSI_REQUEST_BLOCK *NextSrb;
+    PVOID OriginalRequest;
+    PVOID SrbExtension;
+    STOR_POWER_ACTION PowerAction;
+    ULONG Reserved;          /* x64 only: keeps Reserved5 where an SRB's Cdb is */
+    UCHAR Reserved5[16];
+} SCSI_POWER_REQUEST_BLOCK, *PSCSI_POWER_REQUEST_BLOCK;
+C_ASSERT(FIELD_OFFSET(SCSI_POWER_REQUEST_BLOCK, PowerAction) == 64 && sizeof(SCSI_POWER_REQUEST_BLOCK) == sizeof(SCSI_REQUEST_BLOCK));
 
 /* An SRB_FUNCTION_POWER request's parameters. */
 #define SRBEX_DATA_POWER_LENGTH ((4 * sizeof(UCHAR)) + sizeof(STOR_DEVICE_POWER_STATE) + sizeof(STOR_POWER_ACTION))

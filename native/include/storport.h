@@ -41,8 +41,23 @@ __attribute__((weak, used)) const char mpt_targets_storport[] = "storport";
 #define SP_RETURN_ERROR 2
 #define SP_RETURN_BAD_CONFIG 3
 
-/* PORT_CONFIGURATION_INFORMATION.Dma64BitAddresses */
+/* PORT_CONFIGURATION_INFORMATION.Dma64BitAddresses: set by the miniport (MINIPORT_*), or by Storport when the system
+   supports 64-bit DMA (SYSTEM_SUPPORTED, which the host always sets). */
 #define SCSI_DMA64_MINIPORT_SUPPORTED 0x01
+#define SCSI_DMA64_SYSTEM_SUPPORTED 0x80
+
+/* StorPortLogError's ErrorCode: what went wrong, for the system event log. */
+#define SP_BUS_PARITY_ERROR 0x0001
+#define SP_UNEXPECTED_DISCONNECT 0x0002
+#define SP_INVALID_RESELECTION 0x0003
+#define SP_BUS_TIME_OUT 0x0004
+#define SP_PROTOCOL_ERROR 0x0005
+#define SP_INTERNAL_ADAPTER_ERROR 0x0006
+#define SP_REQUEST_TIMEOUT 0x0007
+#define SP_IRQ_NOT_RESPONDING 0x0008
+#define SP_BAD_FW_WARNING 0x0009
+#define SP_BAD_FW_ERROR 0x000a
+#define SP_LOST_WMI_MINIPORT_REQUEST 0x000b
 
 typedef enum _SCSI_NOTIFICATION_TYPE {
     RequestComplete = 0,
@@ -1043,3 +1058,38 @@ ULONG StorPortEtwChannelEvent4(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, S
 ULONG StorPortEtwChannelEvent8(PVOID HwDeviceExtension, PSTOR_ADDRESS Address, STORPORT_ETW_EVENT_CHANNEL EventChannel, ULONG EventId, PWSTR EventDescription, ULONGLONG EventKeywords, STORPORT_ETW_LEVEL EventLevel, STORPORT_ETW_EVENT_OPCODE EventOpcode, PSCSI_REQUEST_BLOCK Srb, PWSTR Parameter1Name, ULONGLONG Parameter1Value, PWSTR Parameter2Name, ULONGLONG Parameter2Value, PWSTR Parameter3Name, ULONGLONG Parameter3Value, PWSTR Parameter4Name, ULONGLONG Parameter4Value, PWSTR Parameter5Name, ULONGLONG Parameter5Value, PWSTR Parameter6Name, ULONGLONG Parameter6Value, PWSTR Parameter7Name, ULONGLONG Parameter7Value, PWSTR Parameter8Name, ULONGLONG Parameter8Value);
 /* A telemetry event of the adapter (StorAddress NULL) or a unit. DISPATCH_LEVEL or below. */
 ULONG StorPortLogTelemetry(PVOID HwDeviceExtension, PSTOR_ADDRESS StorAddress, PSTORPORT_TELEMETRY_EVENT Event);
+
+/* ---- routines the Windows 7 era's NUMA-aware miniports call (nvmewin): processors, groups and nodes, node-aware
+   contiguous memory, registry buffers and the error log. The emulated machine is one processor group and one NUMA
+   node (node 0) holding every processor the host runs on. ---- */
+
+/* A NUMA node number: MM_ANY_NODE_OK (wdm.h) or a node. */
+typedef ULONG NODE_REQUIREMENT;
+/* The processor the caller runs on (group and number) into *ProcNumber. STOR_STATUS_INVALID_PARAMETER for a NULL
+   ProcNumber. Any IRQL. */
+ULONG StorPortGetCurrentProcessorNumber(PVOID HwDeviceExtension, PPROCESSOR_NUMBER ProcNumber);
+/* How many processor groups are active (1 here) into *NumActiveGroups. Any IRQL. */
+ULONG StorPortGetActiveGroupCount(PVOID HwDeviceExtension, PUSHORT NumActiveGroups);
+/* The active processors of group GroupNumber as a mask into *GroupAffinityMask; STOR_STATUS_INVALID_PARAMETER for a
+   group that does not exist. Any IRQL. */
+ULONG StorPortGetGroupAffinity(PVOID HwDeviceExtension, USHORT GroupNumber, PKAFFINITY GroupAffinityMask);
+/* The highest NUMA node number (0 here) into *HighestNode. Any IRQL. */
+ULONG StorPortGetHighestNodeNumber(PVOID HwDeviceExtension, PULONG HighestNode);
+/* The processors of node NodeNumber (group and mask) into *NodeAffinity; STOR_STATUS_INVALID_PARAMETER for a node that
+   does not exist. Any IRQL. */
+ULONG StorPortGetNodeAffinity(PVOID HwDeviceExtension, ULONG NodeNumber, PGROUP_AFFINITY NodeAffinity);
+/* NumberOfBytes of physically contiguous memory between the two addresses, not crossing BoundaryAddressMultiple (0:
+   none), cached as CacheType, on PreferredNode, into *BufferPointer (NULL on failure); as StorPortAllocateDmaMemory
+   without returning the physical address (StorPortGetPhysicalAddress gives it). PASSIVE_LEVEL (HwStorFindAdapter,
+   HwStorInitialize, HwStorPassiveInitializeRoutine). */
+ULONG StorPortAllocateContiguousMemorySpecifyCacheNode(PVOID HwDeviceExtension, SIZE_T NumberOfBytes, PHYSICAL_ADDRESS LowestAcceptableAddress, PHYSICAL_ADDRESS HighestAcceptableAddress, PHYSICAL_ADDRESS BoundaryAddressMultiple, MEMORY_CACHING_TYPE CacheType, NODE_REQUIREMENT PreferredNode, PVOID *BufferPointer);
+/* Frees memory StorPortAllocateContiguousMemorySpecifyCacheNode gave (the same NumberOfBytes and CacheType);
+   STOR_STATUS_INVALID_PARAMETER for memory it did not give. PASSIVE_LEVEL. */
+ULONG StorPortFreeContiguousMemorySpecifyCache(PVOID HwDeviceExtension, PVOID BaseAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType);
+/* A zeroed buffer of *Length bytes for StorPortRegistryRead/Write, or NULL; free it with StorPortFreeRegistryBuffer.
+   PASSIVE_LEVEL. */
+PUCHAR StorPortAllocateRegistryBuffer(PVOID HwDeviceExtension, PULONG Length);
+VOID StorPortFreeRegistryBuffer(PVOID HwDeviceExtension, PUCHAR Buffer);
+/* An error-log entry (ErrorCode: SP_*; UniqueId: the miniport's) for the unit at PathId/TargetId/Lun, about Srb
+   (optional). Here a line in the driver's debug output. DISPATCH_LEVEL or below. */
+VOID StorPortLogError(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, UCHAR PathId, UCHAR TargetId, UCHAR Lun, ULONG ErrorCode, ULONG UniqueId);

@@ -47,6 +47,12 @@ typedef enum _MEMORY_CACHING_TYPE {
     MmMaximumCacheType, MmNotMapped = -1
 } MEMORY_CACHING_TYPE;
 #define MM_ANY_NODE_OK 0x80000000
+/* The processor's page: 4 KiB on x64. */
+#define PAGE_SIZE 0x1000
+#define PAGE_SHIFT 12
+/* The physical address of a nonpaged virtual address. Not emulated (a bug check naming it): only a crash-dump driver,
+   which has no Storport services, calls it; a miniport asks StorPortGetPhysicalAddress. Any IRQL. */
+PHYSICAL_ADDRESS MmGetPhysicalAddress(PVOID BaseAddress);
 
 /* IRQL changes (KeRaiseIrql, KeLowerIrql): raising above the current level only, lowering to a level at or below it. */
 VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
@@ -116,9 +122,12 @@ ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 #define KdPrint(args) DbgPrint args
 #define KdPrintEx(args) DbgPrintEx args
 
-/* WPP software tracing without the WPP preprocessor: starting and stopping it do nothing (see mpt/wpp_tmh.h). */
-#define WPP_INIT_TRACING(DriverObject, RegistryPath) ((void)(DriverObject), (void)(RegistryPath))
-#define WPP_CLEANUP(DriverObject) ((void)(DriverObject))
+/* WPP software tracing without the WPP preprocessor: starting and stopping it do nothing (see mpt/wpp_tmh.h).
+   WPP_INIT_TRACING(DriverObject, RegistryPath) and WPP_CLEANUP(DriverObject); a Storport miniport's template adds a
+   STORAGE_TRACE_INIT_INFO (stortrce.h) and a context: nothing of it is read, its TraceContext stays as the driver set
+   it (NULL), as when tracing could not be set up, and the driver's cleanup routine is never called. */
+#define WPP_INIT_TRACING(...) ((void)0)
+#define WPP_CLEANUP(...) ((void)0)
 
 /* Stops the adapter whose routine runs with the given bug check (KeBugCheckEx); does not return. */
 __attribute__((noreturn)) void KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);

@@ -7,6 +7,7 @@
  * it saw with DbgPrint.
  */
 #include <storport.h>
+#include <scsiwmi.h>
 
 #define MPT_CMD_ARM 0x01            /* request the timer for 10 ms, then again at once (expects BUSY) */
 #define MPT_CMD_CANCEL 0x02         /* request 0 us: cancel */
@@ -25,6 +26,12 @@
 #define MPT_CMD_LEAK_POOL 0x21      /* StorPortAllocatePool without a free: a finding at removal */
 #define MPT_CMD_REGISTRY 0x22       /* StorPortRegistryWrite/ReadAdapterKey round trip */
 #define MPT_CMD_COMPLETE_ALL 0x23   /* leaves the request pending, then StorPortCompleteRequest completes it */
+#define MPT_CMD_NUMA 0x24           /* the processor, group and NUMA node routines (nvmewin's core-to-queue mapping) */
+#define MPT_CMD_CONTIGUOUS 0x25     /* StorPortAllocateContiguousMemorySpecifyCacheNode, its address, its free twice */
+#define MPT_CMD_REGISTRY_BUFFER 0x26 /* StorPortAllocateRegistryBuffer (zeroed) and StorPortFreeRegistryBuffer */
+#define MPT_CMD_LOG_ERROR 0x27      /* StorPortLogError: a line in the debug output */
+#define MPT_CMD_WMI 0x28            /* ScsiPortWmiDispatchFunction: not emulated, a bug check naming it */
+#define MPT_CMD_MM_PHYSICAL 0x29    /* MmGetPhysicalAddress: not emulated, a bug check naming it */
 
 typedef struct _MPT_EXTENSION {
     PVOID Timer;          /* StorPortInitializeTimer handle */
@@ -220,6 +227,70 @@ static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
         DbgPrint("pending path %u\n", (ULONG)Srb->PathId);
         StorPortCompleteRequest(DeviceExtension, Srb->PathId, SP_UNTAGGED, SP_UNTAGGED, SRB_STATUS_ABORTED);
         return TRUE;
+    case MPT_CMD_NUMA: {
+        PROCESSOR_NUMBER processor = { 0xFFFF, 0xFF, 0xFF };
+        USHORT groups = 0;
+        KAFFINITY mask = 0;
+        ULONG highest = 0xFFFFFFFFu;
+        GROUP_AFFINITY node;
+        memset(&node, 0xFF, sizeof node);
+        status = StorPortGetCurrentProcessorNumber(DeviceExtension, &processor);
+        DbgPrint("numa processor 0x%08lx group %u number %u\n", status, (ULONG)processor.Group, (ULONG)processor.Number);
+        DbgPrint("numa processor null 0x%08lx\n", StorPortGetCurrentProcessorNumber(DeviceExtension, NULL));
+        status = StorPortGetActiveGroupCount(DeviceExtension, &groups);
+        DbgPrint("numa groups 0x%08lx count %u\n", status, (ULONG)groups);
+        status = StorPortGetGroupAffinity(DeviceExtension, 0, &mask);
+        DbgPrint("numa group 0 0x%08lx mask 0x%I64x\n", status, (ULONGLONG)mask);
+        DbgPrint("numa group 1 0x%08lx\n", StorPortGetGroupAffinity(DeviceExtension, 1, &mask));
+        status = StorPortGetHighestNodeNumber(DeviceExtension, &highest);
+        DbgPrint("numa highest node 0x%08lx node %lu\n", status, highest);
+        status = StorPortGetNodeAffinity(DeviceExtension, 0, &node);
+        DbgPrint("numa node 0 0x%08lx group %u mask 0x%I64x reserved %u\n", status, (ULONG)node.Group, (ULONGLONG)node.Mask, (ULONG)node.Reserved[0]);
+        DbgPrint("numa node 1 0x%08lx\n", StorPortGetNodeAffinity(DeviceExtension, 1, &node));
+        break;
+    }
+    case MPT_CMD_CONTIGUOUS: {
+        PHYSICAL_ADDRESS low, high, boundary;
+        PVOID block = NULL;
+        ULONG length = 0;
+        low.QuadPart = 0;
+        high.QuadPart = -1;
+        boundary.QuadPart = 0;
+        status = StorPortAllocateContiguousMemorySpecifyCacheNode(DeviceExtension, 8192, low, high, boundary, MmCached, MM_ANY_NODE_OK, &block);
+        DbgPrint("contiguous allocate 0x%08lx\n", status);
+        if (status == STOR_STATUS_SUCCESS) {
+            STOR_PHYSICAL_ADDRESS physical = StorPortGetPhysicalAddress(DeviceExtension, NULL, (PUCHAR)block + 4096, &length);
+            DbgPrint("contiguous page-aligned %u zeroed %u physical-nonzero %u contiguous-bytes %lu\n", (ULONG)(((ULONG_PTR)block & 0xFFF) == 0),
+                     (ULONG)(((PUCHAR)block)[0] == 0 && ((PUCHAR)block)[8191] == 0), (ULONG)(physical.QuadPart != 0), length);
+            DbgPrint("contiguous free 0x%08lx\n", StorPortFreeContiguousMemorySpecifyCache(DeviceExtension, block, 8192, MmCached));
+            DbgPrint("contiguous free again 0x%08lx\n", StorPortFreeContiguousMemorySpecifyCache(DeviceExtension, block, 8192, MmCached));
+        }
+        break;
+    }
+    case MPT_CMD_REGISTRY_BUFFER: {
+        ULONG length = 24, zero = 0;
+        PUCHAR buffer = StorPortAllocateRegistryBuffer(DeviceExtension, &length);
+        DbgPrint("registry buffer allocated %u zeroed %u\n", (ULONG)(buffer != NULL), (ULONG)(buffer != NULL && buffer[0] == 0 && buffer[23] == 0));
+        StorPortFreeRegistryBuffer(DeviceExtension, buffer);
+        DbgPrint("registry buffer empty %u\n", (ULONG)(StorPortAllocateRegistryBuffer(DeviceExtension, &zero) == NULL));
+        break;
+    }
+    case MPT_CMD_LOG_ERROR:
+        StorPortLogError(DeviceExtension, Srb, 0, 1, 2, SP_INTERNAL_ADAPTER_ERROR, 0x1234);
+        break;
+    case MPT_CMD_WMI: {
+        SCSI_WMILIB_CONTEXT wmi;
+        SCSIWMI_REQUEST_CONTEXT request;
+        memset(&wmi, 0, sizeof wmi);
+        memset(&request, 0, sizeof request);
+        ScsiPortWmiDispatchFunction(&wmi, 0, DeviceExtension, &request, NULL, 0, NULL); /* a bug check: no return */
+        DbgPrint("unreachable: ScsiPortWmiDispatchFunction returned\n");
+        break;
+    }
+    case MPT_CMD_MM_PHYSICAL:
+        MmGetPhysicalAddress(ext); /* a bug check: no return */
+        DbgPrint("unreachable: MmGetPhysicalAddress returned\n");
+        break;
     default:
         Srb->SrbStatus = SRB_STATUS_INVALID_REQUEST;
         StorPortNotification(RequestComplete, DeviceExtension, Srb);

@@ -7,8 +7,8 @@
  */
 #pragma once
 
-#define MPT_BRIDGE_VERSION 0x4C7DE27Au
-#define MPT_DDI_SLOT_COUNT 150
+#define MPT_BRIDGE_VERSION 0xF734497Eu
+#define MPT_DDI_SLOT_COUNT 152
 
 typedef struct _MPT_DDI_TABLE {
     ULONG Size;                    /* sizeof(MPT_DDI_TABLE) */
@@ -91,6 +91,8 @@ typedef struct _MPT_DDI_TABLE {
     ULONG (*StorPortGetActivityIdSrb)(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, LPGUID ActivityId); /* host; IRQL: <= DISPATCH_LEVEL */
     BOOLEAN (*StorPortRegistryRead)(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, PULONG BufferLength); /* host; IRQL: PASSIVE_LEVEL */
     BOOLEAN (*StorPortRegistryWrite)(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, ULONG BufferLength); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortAllocateContiguousMemorySpecifyCacheNode)(PVOID HwDeviceExtension, SIZE_T NumberOfBytes, PHYSICAL_ADDRESS LowestAcceptableAddress, PHYSICAL_ADDRESS HighestAcceptableAddress, PHYSICAL_ADDRESS BoundaryAddressMultiple, MEMORY_CACHING_TYPE CacheType, NODE_REQUIREMENT PreferredNode, PVOID *BufferPointer); /* host; IRQL: PASSIVE_LEVEL */
+    ULONG (*StorPortFreeContiguousMemorySpecifyCache)(PVOID HwDeviceExtension, PVOID BaseAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType); /* host; IRQL: PASSIVE_LEVEL */
     /* Kernel */
     KIRQL (*KeGetCurrentIrql)(void); /* host; IRQL: any */
     VOID (*KeRaiseIrql)(KIRQL NewIrql, PKIRQL OldIrql); /* host; IRQL: any (raising) */

@@ -138,3 +138,10 @@ ULONG KeGetCurrentProcessorNumberEx(PPROCESSOR_NUMBER ProcNumber)
     return 0;
 }
 ULONG KeQueryActiveProcessorCountEx(USHORT GroupNumber) { return GroupNumber == 0 || GroupNumber == ALL_PROCESSOR_GROUPS ? 1 : 0; }
+
+/* Not emulated: only a crash-dump driver (no Storport services) translates addresses itself. */
+PHYSICAL_ADDRESS MmGetPhysicalAddress(PVOID BaseAddress)
+{
+    (void)BaseAddress;
+    mpt_unsupported("MmGetPhysicalAddress");
+}

@@ -82,6 +82,8 @@ const char *const mpt_ddi_slot_names[MPT_DDI_SLOT_COUNT] = {
     "StorPortGetActivityIdSrb",
     "StorPortRegistryRead",
     "StorPortRegistryWrite",
+    "StorPortAllocateContiguousMemorySpecifyCacheNode",
+    "StorPortFreeContiguousMemorySpecifyCache",
     "KeGetCurrentIrql",
     "KeRaiseIrql",
     "KeLowerIrql",
@@ -641,6 +643,20 @@ BOOLEAN StorPortRegistryRead(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Gl
 BOOLEAN StorPortRegistryWrite(PVOID HwDeviceExtension, PUCHAR ValueName, ULONG Global, ULONG Type, PUCHAR Buffer, ULONG BufferLength)
 {
     BOOLEAN result = g_mpt->StorPortRegistryWrite(HwDeviceExtension, ValueName, Global, Type, Buffer, BufferLength);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortAllocateContiguousMemorySpecifyCacheNode(PVOID HwDeviceExtension, SIZE_T NumberOfBytes, PHYSICAL_ADDRESS LowestAcceptableAddress, PHYSICAL_ADDRESS HighestAcceptableAddress, PHYSICAL_ADDRESS BoundaryAddressMultiple, MEMORY_CACHING_TYPE CacheType, NODE_REQUIREMENT PreferredNode, PVOID *BufferPointer)
+{
+    ULONG result = g_mpt->StorPortAllocateContiguousMemorySpecifyCacheNode(HwDeviceExtension, NumberOfBytes, LowestAcceptableAddress, HighestAcceptableAddress, BoundaryAddressMultiple, CacheType, PreferredNode, BufferPointer);
+    MPT_CHECK();
+    return result;
+}
+
+ULONG StorPortFreeContiguousMemorySpecifyCache(PVOID HwDeviceExtension, PVOID BaseAddress, SIZE_T NumberOfBytes, MEMORY_CACHING_TYPE CacheType)
+{
+    ULONG result = g_mpt->StorPortFreeContiguousMemorySpecifyCache(HwDeviceExtension, BaseAddress, NumberOfBytes, CacheType);
     MPT_CHECK();
     return result;
 }

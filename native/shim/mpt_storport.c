@@ -174,3 +174,98 @@ STOR_PHYSICAL_ADDRESS StorPortConvertUlongToPhysicalAddress(ULONG_PTR UlongAddre
     address.QuadPart = (LONGLONG)UlongAddress;
     return address;
 }
+
+/* ---- processors, groups and NUMA nodes: the emulated machine is one group and one node (node 0) holding the
+   processors KeQueryActiveProcessorCountEx counts, so every answer here is derived from that one routine. ---- */
+
+ULONG StorPortGetCurrentProcessorNumber(PVOID HwDeviceExtension, PPROCESSOR_NUMBER ProcNumber)
+{
+    (void)HwDeviceExtension;
+    if (ProcNumber == NULL) {
+        return STOR_STATUS_INVALID_PARAMETER;
+    }
+    KeGetCurrentProcessorNumberEx(ProcNumber);
+    return STOR_STATUS_SUCCESS;
+}
+
+ULONG StorPortGetActiveGroupCount(PVOID HwDeviceExtension, PUSHORT NumActiveGroups)
+{
+    (void)HwDeviceExtension;
+    if (NumActiveGroups == NULL) {
+        return STOR_STATUS_INVALID_PARAMETER;
+    }
+    *NumActiveGroups = 1;
+    return STOR_STATUS_SUCCESS;
+}
+
+/* One bit per active processor of group 0 (processors 0 .. n-1). */
+static KAFFINITY mpt_group0_mask(void)
+{
+    ULONG count = KeQueryActiveProcessorCountEx(0);
+    return count >= 64 ? ~(KAFFINITY)0 : (((KAFFINITY)1 << count) - 1);
+}
+
+ULONG StorPortGetGroupAffinity(PVOID HwDeviceExtension, USHORT GroupNumber, PKAFFINITY GroupAffinityMask)
+{
+    (void)HwDeviceExtension;
+    if (GroupAffinityMask == NULL || GroupNumber != 0) {
+        return STOR_STATUS_INVALID_PARAMETER;
+    }
+    *GroupAffinityMask = mpt_group0_mask();
+    return STOR_STATUS_SUCCESS;
+}
+
+ULONG StorPortGetHighestNodeNumber(PVOID HwDeviceExtension, PULONG HighestNode)
+{
+    (void)HwDeviceExtension;
+    if (HighestNode == NULL) {
+        return STOR_STATUS_INVALID_PARAMETER;
+    }
+    *HighestNode = 0;
+    return STOR_STATUS_SUCCESS;
+}
+
+ULONG StorPortGetNodeAffinity(PVOID HwDeviceExtension, ULONG NodeNumber, PGROUP_AFFINITY NodeAffinity)
+{
+    (void)HwDeviceExtension;
+    if (NodeAffinity == NULL || NodeNumber != 0) {
+        return STOR_STATUS_INVALID_PARAMETER;
+    }
+    memset(NodeAffinity, 0, sizeof *NodeAffinity);
+    NodeAffinity->Mask = mpt_group0_mask();
+    NodeAffinity->Group = 0;
+    return STOR_STATUS_SUCCESS;
+}
+
+/* ---- registry buffers: the adapter's pool (zeroed; one not freed by removal is a finding, as pool is) ---- */
+
+PUCHAR StorPortAllocateRegistryBuffer(PVOID HwDeviceExtension, PULONG Length)
+{
+    PVOID buffer = NULL;
+    if (Length == NULL || *Length == 0) {
+        return NULL;
+    }
+    if (StorPortAllocatePool(HwDeviceExtension, *Length, 'GERM' /* "MREG" in memory */, &buffer) != STOR_STATUS_SUCCESS) {
+        return NULL;
+    }
+    return (PUCHAR)buffer;
+}
+
+VOID StorPortFreeRegistryBuffer(PVOID HwDeviceExtension, PUCHAR Buffer)
+{
+    if (Buffer != NULL) {
+        StorPortFreePool(HwDeviceExtension, Buffer);
+    }
+}
+
+/* ---- the error log: Windows writes an event-log entry; here one line of the driver's debug output ---- */
+
+VOID StorPortLogError(PVOID HwDeviceExtension, PSCSI_REQUEST_BLOCK Srb, UCHAR PathId, UCHAR TargetId, UCHAR Lun, ULONG ErrorCode, ULONG UniqueId)
+{
+    (void)HwDeviceExtension;
+    char line[160];
+    int n = snprintf(line, sizeof line, "[error log] path %u target %u lun %u error 0x%08lx unique 0x%08lx%s", PathId, TargetId, Lun,
+                     (unsigned long)ErrorCode, (unsigned long)UniqueId, Srb != NULL ? " (with a request)" : "");
+    size_t at = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    mpt_emit_line(line, at, sizeof line);
+}

@@ -128,3 +128,19 @@
 #define _Kernel_clear_do_init_(x)
 #define _IRQL_requires_lock_held_(x)
 #define __fallthrough
+/* The older SAL spelling (before SAL 2.0), which drivers of the Windows 7 era still use. */
+#define __in
+#define __in_opt
+#define __out
+#define __out_opt
+#define __inout
+#define __inout_opt
+#define __in_bcount(n)
+#define __out_bcount(n)
+#define __inout_bcount(n)
+#define __in_ecount(n)
+#define __out_ecount(n)
+#define __deref_out
+#define __checkReturn
+#define __success(x)
+#define __reserved

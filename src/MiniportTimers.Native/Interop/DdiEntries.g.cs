@@ -1104,6 +1104,36 @@ namespace MiniportTimers.Native.Storport
                 return default;
             }
         }
+
+        /// <summary>StorPortAllocateContiguousMemorySpecifyCacheNode (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortAllocateContiguousMemorySpecifyCacheNodeEntry(nint hwDeviceExtension, nuint numberOfBytes, long lowestAcceptableAddress, long highestAcceptableAddress, long boundaryAddressMultiple, uint cacheType, uint preferredNode, nint bufferPointer)
+        {
+            try
+            {
+                return StorPortAllocateContiguousMemorySpecifyCacheNode(hwDeviceExtension, numberOfBytes, lowestAcceptableAddress, highestAcceptableAddress, boundaryAddressMultiple, cacheType, preferredNode, bufferPointer);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortAllocateContiguousMemorySpecifyCacheNode");
+                return default;
+            }
+        }
+
+        /// <summary>StorPortFreeContiguousMemorySpecifyCache (Storport, host; IRQL: PASSIVE_LEVEL).</summary>
+        [UnmanagedCallersOnly]
+        internal static uint StorPortFreeContiguousMemorySpecifyCacheEntry(nint hwDeviceExtension, nint baseAddress, nuint numberOfBytes, uint cacheType)
+        {
+            try
+            {
+                return StorPortFreeContiguousMemorySpecifyCache(hwDeviceExtension, baseAddress, numberOfBytes, cacheType);
+            }
+            catch (Exception ex)
+            {
+                DdiGuard.Fail(ex, "StorPortFreeContiguousMemorySpecifyCache");
+                return default;
+            }
+        }
     }
 }
 

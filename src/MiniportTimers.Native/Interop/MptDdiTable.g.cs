@@ -12,10 +12,10 @@ namespace MiniportTimers.Native.Interop;
 internal unsafe partial struct MptDdiTable
 {
     /// <summary>MPT_BRIDGE_VERSION: a hash of every slot's prototype.</summary>
-    public const uint CurrentVersion = 0x4C7DE27A;
+    public const uint CurrentVersion = 0xF734497E;
 
     /// <summary>MPT_DDI_SLOT_COUNT.</summary>
-    public const int Slots = 150;
+    public const int Slots = 152;
 
     /// <summary>The slot names, in slot order (the shim checks each against its own).</summary>
     public static readonly string[] Names =
@@ -94,6 +94,8 @@ internal unsafe partial struct MptDdiTable
         "StorPortGetActivityIdSrb",
         "StorPortRegistryRead",
         "StorPortRegistryWrite",
+        "StorPortAllocateContiguousMemorySpecifyCacheNode",
+        "StorPortFreeContiguousMemorySpecifyCache",
         "KeGetCurrentIrql",
         "KeRaiseIrql",
         "KeLowerIrql",
@@ -251,6 +253,8 @@ internal unsafe partial struct MptDdiTable
     public delegate* unmanaged<nint, nint, nint, uint> StorPortGetActivityIdSrb;
     public delegate* unmanaged<nint, nint, uint, uint, nint, nint, byte> StorPortRegistryRead;
     public delegate* unmanaged<nint, nint, uint, uint, nint, uint, byte> StorPortRegistryWrite;
+    public delegate* unmanaged<nint, nuint, long, long, long, uint, uint, nint, uint> StorPortAllocateContiguousMemorySpecifyCacheNode;
+    public delegate* unmanaged<nint, nint, nuint, uint, uint> StorPortFreeContiguousMemorySpecifyCache;
     public delegate* unmanaged<byte> KeGetCurrentIrql;
     public delegate* unmanaged<byte, nint, void> KeRaiseIrql;
     public delegate* unmanaged<byte, void> KeLowerIrql;
@@ -405,6 +409,8 @@ internal unsafe partial struct MptDdiTable
         t->StorPortGetActivityIdSrb = &StorportExports.StorPortGetActivityIdSrbEntry;
         t->StorPortRegistryRead = &StorportExports.StorPortRegistryReadEntry;
         t->StorPortRegistryWrite = &StorportExports.StorPortRegistryWriteEntry;
+        t->StorPortAllocateContiguousMemorySpecifyCacheNode = &StorportExports.StorPortAllocateContiguousMemorySpecifyCacheNodeEntry;
+        t->StorPortFreeContiguousMemorySpecifyCache = &StorportExports.StorPortFreeContiguousMemorySpecifyCacheEntry;
         t->KeGetCurrentIrql = &KernelExports.KeGetCurrentIrqlEntry;
         t->KeRaiseIrql = &KernelExports.KeRaiseIrqlEntry;
         t->KeLowerIrql = &KernelExports.KeLowerIrqlEntry;

@@ -107,7 +107,9 @@ internal static unsafe partial class StorportExports
             return StorPort.STOR_STATUS_INSUFFICIENT_RESOURCES;
         }
 
-        if ((ulong)highestAcceptableAddress < block.Physical + numberOfBytes - 1 || (ulong)lowestAcceptableAddress > block.Physical)
+        // PHYSICAL_ADDRESS is a LONGLONG: the limits are read as the unsigned addresses they stand for (-1 is "any
+        // address", as drivers pass it; a checked conversion of it was an OverflowException, a bug check in the driver).
+        if (unchecked((ulong)highestAcceptableAddress) < block.Physical + numberOfBytes - 1 || unchecked((ulong)lowestAcceptableAddress) > block.Physical)
         {
             NativeAdapterResources.For(adapter).FreeDma(block.Host); // the map hands out addresses above 4 GiB: a 32-bit limit cannot be met
             *(nint*)bufferPointer = 0;
@@ -126,6 +128,17 @@ internal static unsafe partial class StorportExports
     private static uint StorPortFreeDmaMemory(nint hwDeviceExtension, nint baseAddress, nuint numberOfBytes, uint cacheType, long physicalAddress)
     {
         var adapter = Adapter(hwDeviceExtension, nameof(StorPortFreeDmaMemory));
+        return NativeAdapterResources.For(adapter).FreeDma(baseAddress) ? StorPort.STOR_STATUS_SUCCESS : StorPort.STOR_STATUS_INVALID_PARAMETER;
+    }
+
+    // StorPortAllocateContiguousMemorySpecifyCacheNode: StorPortAllocateDmaMemory without the physical address (one node
+    // here, so PreferredNode changes nothing; the caller asks StorPortGetPhysicalAddress for the address).
+    private static uint StorPortAllocateContiguousMemorySpecifyCacheNode(nint hwDeviceExtension, nuint numberOfBytes, long lowestAcceptableAddress, long highestAcceptableAddress, long boundaryAddressMultiple, uint cacheType, uint preferredNode, nint bufferPointer) =>
+        StorPortAllocateDmaMemory(hwDeviceExtension, numberOfBytes, lowestAcceptableAddress, highestAcceptableAddress, boundaryAddressMultiple, cacheType, preferredNode, bufferPointer, 0);
+
+    private static uint StorPortFreeContiguousMemorySpecifyCache(nint hwDeviceExtension, nint baseAddress, nuint numberOfBytes, uint cacheType)
+    {
+        var adapter = Adapter(hwDeviceExtension, nameof(StorPortFreeContiguousMemorySpecifyCache));
         return NativeAdapterResources.For(adapter).FreeDma(baseAddress) ? StorPort.STOR_STATUS_SUCCESS : StorPort.STOR_STATUS_INVALID_PARAMETER;
     }
 
