@@ -24,13 +24,13 @@ public sealed partial class NdisMiniportAdapter
     /// </summary>
     public uint QueryInformation(uint oid) =>
         _handlers.QueryInformationHandler is { } h
-            ? Oid(new OidCall(NdisRoutines.MiniportQueryInformation, KIRQL.DISPATCH_LEVEL, c => h(c, oid), "QueryInformationComplete", null))
+            ? Oid(new OidCall(NdisRoutines.Of(NdisRoutine.MiniportQueryInformation), KIRQL.DISPATCH_LEVEL, c => h(c, oid), "QueryInformationComplete", null))
             : NotSupportedUnlessLive();
 
     /// <summary>Calls MiniportSetInformation at DISPATCH_LEVEL, serialized like <see cref="QueryInformation"/>.</summary>
     public uint SetInformation(uint oid) =>
         _handlers.SetInformationHandler is { } h
-            ? Oid(new OidCall(NdisRoutines.MiniportSetInformation, KIRQL.DISPATCH_LEVEL, c => h(c, oid), "SetInformationComplete", null))
+            ? Oid(new OidCall(NdisRoutines.Of(NdisRoutine.MiniportSetInformation), KIRQL.DISPATCH_LEVEL, c => h(c, oid), "SetInformationComplete", null))
             : NotSupportedUnlessLive();
 
     /// <summary>
@@ -45,7 +45,7 @@ public sealed partial class NdisMiniportAdapter
     {
         ArgumentNullException.ThrowIfNull(request);
         return _handlers.OidRequestHandler is { } h
-            ? Oid(new OidCall(NdisRoutines.MiniportOidRequest, KIRQL.PASSIVE_LEVEL, c => h(c, request), "OidRequestComplete", request))
+            ? Oid(new OidCall(NdisRoutines.Of(NdisRoutine.MiniportOidRequest), KIRQL.PASSIVE_LEVEL, c => h(c, request), "OidRequestComplete", request))
             : NotSupportedUnlessLive();
     }
 

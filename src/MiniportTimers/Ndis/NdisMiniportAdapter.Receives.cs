@@ -62,7 +62,7 @@ public sealed partial class NdisMiniportAdapter
         }
 
         Interlocked.Add(ref _returnedNetBufferLists, count);
-        Run(NdisRoutines.MiniportReturnNetBufferLists, KIRQL.DISPATCH_LEVEL, () => handler(Context, first, NdisApi.NDIS_RETURN_FLAGS_DISPATCH_LEVEL));
+        Run(NdisRoutines.Of(NdisRoutine.MiniportReturnNetBufferLists), KIRQL.DISPATCH_LEVEL, () => handler(Context, first, NdisApi.NDIS_RETURN_FLAGS_DISPATCH_LEVEL));
     }
 
     /// <summary>Queues <paramref name="workItem"/> to run soon on the engine's dispatcher (NdisQueueIoWorkItem).</summary>
@@ -84,7 +84,7 @@ public sealed partial class NdisMiniportAdapter
         workItem.MarkStarted();
         if (IsLive && routine is not null)
         {
-            Run(NdisRoutines.WorkItem, KIRQL.PASSIVE_LEVEL, RoutineLocks.None, (workItem, routine, context), static s => s.routine(s.context, s.workItem));
+            Run(NdisRoutines.Of(NdisRoutine.WorkItem), KIRQL.PASSIVE_LEVEL, RoutineLocks.None, (workItem, routine, context), static s => s.routine(s.context, s.workItem));
         }
     }
 }

@@ -58,10 +58,10 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     internal override bool IsLive => State is NdisAdapterState.Initializing or NdisAdapterState.Running or NdisAdapterState.Pausing or NdisAdapterState.Paused;
 
     /// <inheritdoc/>
-    private protected override HostedRoutine KernelObjectRoutine => NdisRoutines.KernelDpc;
+    private protected override HostedRoutine KernelObjectRoutine => NdisRoutines.Of(NdisRoutine.KernelDpc);
 
     /// <summary>Timer callbacks: DISPATCH_LEVEL, no NDIS lock held.</summary>
-    internal override (HostedRoutine Routine, RoutineLocks Locks) TimerCallbackRoutine => (NdisRoutines.TimerCallback, RoutineLocks.None);
+    internal override (HostedRoutine Routine, RoutineLocks Locks) TimerCallbackRoutine => (NdisRoutines.Of(NdisRoutine.TimerCallback), RoutineLocks.None);
 
     private object Context => MiniportAdapterContext ?? this;
 
@@ -72,7 +72,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     internal void Initialize(object? driverContext)
     {
         var status = NdisApi.NDIS_STATUS_FAILURE;
-        if (!Run(NdisRoutines.MiniportInitializeEx, KIRQL.PASSIVE_LEVEL, () => status = _handlers.InitializeHandlerEx!(this, driverContext)) || status != NdisApi.NDIS_STATUS_SUCCESS)
+        if (!Run(NdisRoutines.Of(NdisRoutine.MiniportInitializeEx), KIRQL.PASSIVE_LEVEL, () => status = _handlers.InitializeHandlerEx!(this, driverContext)) || status != NdisApi.NDIS_STATUS_SUCCESS)
         {
             TrySetState(NdisAdapterState.Failed, NdisAdapterState.Initializing);
             Host.Release(this); // NDIS never halts an adapter whose MiniportInitializeEx failed: it is gone now
@@ -115,7 +115,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         {
             var hung = false;
             Interlocked.Increment(ref _hangChecks);
-            Run(NdisRoutines.MiniportCheckForHangEx, KIRQL.DISPATCH_LEVEL, () => hung = check(Context));
+            Run(NdisRoutines.Of(NdisRoutine.MiniportCheckForHangEx), KIRQL.DISPATCH_LEVEL, () => hung = check(Context));
             if (hung && IsLive)
             {
                 Reset();
@@ -155,7 +155,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         var status = NdisApi.NDIS_STATUS_SUCCESS;
         if (_handlers.PauseHandler is { } pause)
         {
-            Run(NdisRoutines.MiniportPause, KIRQL.PASSIVE_LEVEL, () => status = pause(Context));
+            Run(NdisRoutines.Of(NdisRoutine.MiniportPause), KIRQL.PASSIVE_LEVEL, () => status = pause(Context));
         }
 
         if (status != NdisApi.NDIS_STATUS_PENDING)
@@ -178,7 +178,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         var status = NdisApi.NDIS_STATUS_SUCCESS;
         if (_handlers.RestartHandler is { } restart)
         {
-            Run(NdisRoutines.MiniportRestart, KIRQL.PASSIVE_LEVEL, () => status = restart(Context));
+            Run(NdisRoutines.Of(NdisRoutine.MiniportRestart), KIRQL.PASSIVE_LEVEL, () => status = restart(Context));
         }
 
         if (status == NdisApi.NDIS_STATUS_SUCCESS)
@@ -205,7 +205,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
 
         var status = NdisApi.NDIS_STATUS_FAILURE;
         ResetInProgress = true;
-        Run(NdisRoutines.MiniportResetEx, KIRQL.DISPATCH_LEVEL, () => status = reset(Context, out _));
+        Run(NdisRoutines.Of(NdisRoutine.MiniportResetEx), KIRQL.DISPATCH_LEVEL, () => status = reset(Context, out _));
         if (status != NdisApi.NDIS_STATUS_PENDING)
         {
             ResetInProgress = false;
@@ -224,7 +224,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
             return false;
         }
 
-        return Run(NdisRoutines.MiniportSendNetBufferLists, KIRQL.DISPATCH_LEVEL, () => send(Context, netBufferList));
+        return Run(NdisRoutines.Of(NdisRoutine.MiniportSendNetBufferLists), KIRQL.DISPATCH_LEVEL, () => send(Context, netBufferList));
     }
 
     /// <summary>
@@ -247,7 +247,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         StopHangCheck();
         if (haltRan)
         {
-            Run(NdisRoutines.MiniportHaltEx, KIRQL.PASSIVE_LEVEL, () => _handlers.HaltHandlerEx!(Context));
+            Run(NdisRoutines.Of(NdisRoutine.MiniportHaltEx), KIRQL.PASSIVE_LEVEL, () => _handlers.HaltHandlerEx!(Context));
         }
 
         foreach (var timer in Timers.Snapshot())
@@ -323,7 +323,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         }
 
         var (claimed, queueDpc, targets) = (false, false, 0u);
-        Run(NdisRoutines.MiniportInterrupt, interrupt.SpinLock.SynchronizeIrql, RoutineLocks.Interrupt, interrupt, i =>
+        Run(NdisRoutines.Of(NdisRoutine.MiniportInterrupt), interrupt.SpinLock.SynchronizeIrql, RoutineLocks.Interrupt, interrupt, i =>
         {
             claimed = i.Isr(i.Context, out var queue, out var targetProcessors);
             (queueDpc, targets) = (queue, targetProcessors);
@@ -376,7 +376,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     {
         if (IsLive && !interrupt.IsDeregistered)
         {
-            Run(NdisRoutines.MiniportInterruptDpc, KIRQL.DISPATCH_LEVEL, RoutineLocks.None, interrupt, static i => i.DpcHandler(i.Context, null));
+            Run(NdisRoutines.Of(NdisRoutine.MiniportInterruptDPC), KIRQL.DISPATCH_LEVEL, RoutineLocks.None, interrupt, static i => i.DpcHandler(i.Context, null));
         }
     }
 
@@ -396,7 +396,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     {
         if (IsLive && workItem.Routine is not null)
         {
-            Run(NdisRoutines.WorkItem, KIRQL.PASSIVE_LEVEL, RoutineLocks.None, workItem, static w => w.Routine!(w, w.Context));
+            Run(NdisRoutines.Of(NdisRoutine.WorkItem), KIRQL.PASSIVE_LEVEL, RoutineLocks.None, workItem, static w => w.Routine!(w, w.Context));
         }
     }
 

@@ -40,6 +40,20 @@ namespace MiniportTimers.TimeProviders;
 ///   callback(state)
 ///   lock: running--; 0 and waiter? ──────► waiter completes
 /// </code>
+/// <para>
+/// Why it is not on the kernel's timer core (<c>Kernel/Timers/TimerCore</c>, issue 26 §2), which every miniport timer
+/// kind (Storport, NDIS, KTIMER, EX_TIMER) stands on: the two implement different contracts, and this one belongs to a
+/// layer that may use only the Engine. The core's contract is the kernel's: a callback runs in DPC context at
+/// DISPATCH_LEVEL on the dispatcher, under a host's scope, locks and DPC watchdogs; a free waits with a monitor wait only
+/// at PASSIVE_LEVEL; expiries follow the Windows clock tick; a bug check stops an adapter; arms and fires are a host's
+/// report rows. This one's is .NET's <see cref="ITimer"/>: no IRQL, host or adapter; callbacks on the thread pool on a
+/// real engine (a callback may block, as System.Threading.Timer's may, without holding up a dispatcher); an
+/// asynchronous <see cref="DisposeAsync"/> instead of a blocking free; millisecond validation and the "infinite"
+/// sentinel; the re-entry rule of a virtual advance; and collection of an unreferenced timer. What the two share is the
+/// engine timer itself (arm, cancel, the arm sequence that tells a stale expiry), which is already one piece of code, in
+/// the Engine. Putting this timer on the core would pull the Kernel layer (IRQL state, the kernel's locks) under a layer
+/// the architecture keeps on the Engine alone and give .NET callers a contract they did not ask for.
+/// </para>
 /// </remarks>
 internal sealed class EngineProviderTimer : ITimer
 {

@@ -73,7 +73,7 @@ internal sealed class NdisTimer : HostedTimer
     }
 
     /// <inheritdoc/>
-    private protected override HostedRoutine DriverTimerRoutine => NdisRoutines.TimerCallback;
+    private protected override HostedRoutine DriverTimerRoutine => NdisRoutines.Of(NdisRoutine.TimerCallback);
 
     /// <summary>NdisMInitializeTimer again on the same storage: dequeues it and rebinds the routine, context and adapter.</summary>
     public void Rebind(NDIS_TIMER_FUNCTION function, object? context, NdisMiniportAdapter? owner)
