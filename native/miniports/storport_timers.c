@@ -22,6 +22,7 @@
 #define MPT_CMD_INIT_NULL 0x0B      /* StorPortInitializeTimer with no place for the handle (expects INVALID_PARAMETER) */
 #define MPT_CMD_FREE_TWICE 0x0C     /* a new timer freed twice (the second: UNSUCCESSFUL, as in C#), then used */
 #define MPT_CMD_NEW_TIMER 0x0D      /* free the timer (if any) and initialize a new one: a timer handle freed and made */
+#define MPT_CMD_KE_DPC_QUEUED 0x0E  /* the extension's KDPC queued, left queued until the dispatcher runs it (removal first: 0xC7 P1 1) */
 #define MPT_CMD_ETW 0x20            /* StorPortEtwEvent2 and StorPortLogTelemetry: lines in the debug output */
 #define MPT_CMD_LEAK_POOL 0x21      /* StorPortAllocatePool without a free: a finding at removal */
 #define MPT_CMD_REGISTRY 0x22       /* StorPortRegistryWrite/ReadAdapterKey round trip */
@@ -161,6 +162,10 @@ static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
         DbgPrint("ke set queued %u\n", (ULONG)KeSetTimerEx(&ext->KeTimer, due, 0, &ext->KeDpc));
         break;
     }
+    case MPT_CMD_KE_DPC_QUEUED:
+        KeInitializeDpc(&ext->KeDpc, MptKeDpc, ext);
+        DbgPrint("ke dpc queued %u\n", (ULONG)KeInsertQueueDpc(&ext->KeDpc, NULL, NULL));
+        break;
     case MPT_CMD_EX_TIMER:
         ext->ExTimer = ExAllocateTimer(MptExCallback, ext, 0);
         DbgPrint("ex set queued %u\n", (ULONG)ExSetTimer(ext->ExTimer, -300000, 0, NULL));

@@ -12,7 +12,7 @@ public static partial class NdisApi
     /// <summary>Releases the lock's resources (NdisFreeSpinLock); it must not be held.</summary>
     /// <param name="SpinLock">The lock.</param>
     /// <remarks>IRQL: &lt;= DISPATCH_LEVEL.</remarks>
-    /// <exception cref="BugCheckException">DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4) when the calling thread holds it.</exception>
+    /// <exception cref="BugCheckException">With the verifier, DRIVER_VERIFIER_DETECTED_VIOLATION (0xC4, <see cref="VerifierRules.SpinLockFreedWhileHeld"/>) when the calling thread holds it; without, a finding and the lock is freed.</exception>
     public static void NdisFreeSpinLock(NDIS_SPIN_LOCK SpinLock)
     {
         ArgumentNullException.ThrowIfNull(SpinLock);
