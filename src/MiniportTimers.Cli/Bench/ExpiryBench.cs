@@ -17,13 +17,40 @@ internal static class ExpiryBench
     {
         var n = quick ? 10_000 : 1_000_000;
         var label = $"{n:N0} due within 100 ms";
+        var cpus = Math.Max(2, Environment.ProcessorCount);
         var (oursCpu, oursLast, _) = Ours(n, dispatchers: 1);
         yield return new BenchRow("expiry", $"process CPU per expiry, {label}", "ours", oursCpu, "ns");
         yield return new BenchRow("expiry", $"last callback after the last due time, {label}", "ours", oursLast, "ms");
-        var (timerCpu, timerLast) = ThreadingTimer(n);
+        var (spreadCpu, spreadLast, _) = Ours(n, dispatchers: cpus, pin: false);
+        var spreadApproach = $"ours, {cpus} dispatchers, armed from one thread";
+        yield return new BenchRow("expiry", $"process CPU per expiry, {label}", spreadApproach, spreadCpu, "ns");
+        yield return new BenchRow("expiry", $"last callback after the last due time, {label}", spreadApproach, spreadLast, "ms");
+        var (timerCpu, timerLast) = ThreadingTimer(n, WindowNanoseconds);
         yield return new BenchRow("expiry", $"process CPU per expiry, {label}", "System.Threading.Timer", timerCpu, "ns");
         yield return new BenchRow("expiry", $"last callback after the last due time, {label}", "System.Threading.Timer", timerLast, "ms");
-        yield return new BenchRow("expiry", $"AdvanceTo per expiry, {n:N0} pending", "ours (virtual)", Virtual(n), "ns");
+
+        // Elimination (issue 27): the same burst with one cost taken out at a time.
+        var (emptyCpu, _, _) = Ours(n, dispatchers: 1, emptyCallback: true);
+        yield return new BenchRow("expiry", $"process CPU per expiry, {label}, empty callback", "ours", emptyCpu, "ns", "the callback's two interlocked operations removed");
+        var (orderedCpu, orderedLast, _) = Ours(n, dispatchers: 1, inAllocationOrder: true);
+        yield return new BenchRow("expiry", $"process CPU per expiry, {label}, due in allocation order", "ours", orderedCpu, "ns", "the cache misses removed: fire order = memory order");
+        yield return new BenchRow("expiry", $"last callback after the last due time, {label}, due in allocation order", "ours", orderedLast, "ms");
+
+        // The same million spread over 1 s: the dispatcher wakes at the OS floor's pace and fires a batch per wake-up.
+        var spreadLabel = $"{n:N0} due within 1 s";
+        var (secondCpu, secondLast, secondWakeUps) = Ours(n, dispatchers: 1, windowNanoseconds: TimeUnits.NanosecondsPerSecond);
+        yield return new BenchRow("expiry", $"process CPU per expiry, {spreadLabel}", "ours", secondCpu, "ns");
+        yield return new BenchRow("expiry", $"last callback after the last due time, {spreadLabel}", "ours", secondLast, "ms");
+        yield return new BenchRow("expiry", $"wake-ups, {spreadLabel}", "ours", secondWakeUps, "wake-ups", $"{(double)n / Math.Max(1, secondWakeUps):0.#} expiries per wake-up");
+        var (secondSpreadCpu, secondSpreadLast, _) = Ours(n, dispatchers: cpus, pin: false, windowNanoseconds: TimeUnits.NanosecondsPerSecond);
+        yield return new BenchRow("expiry", $"process CPU per expiry, {spreadLabel}", spreadApproach, secondSpreadCpu, "ns");
+        yield return new BenchRow("expiry", $"last callback after the last due time, {spreadLabel}", spreadApproach, secondSpreadLast, "ms");
+        var (secondTimerCpu, secondTimerLast) = ThreadingTimer(n, TimeUnits.NanosecondsPerSecond);
+        yield return new BenchRow("expiry", $"process CPU per expiry, {spreadLabel}", "System.Threading.Timer", secondTimerCpu, "ns");
+        yield return new BenchRow("expiry", $"last callback after the last due time, {spreadLabel}", "System.Threading.Timer", secondTimerLast, "ms");
+
+        yield return new BenchRow("expiry", $"AdvanceTo per expiry, {n:N0} pending", "ours (virtual)", Virtual(n, bypassWheel: false), "ns");
+        yield return new BenchRow("expiry", $"AdvanceTo per expiry, {n:N0} pending, the wheel bypassed", "ours (virtual)", Virtual(n, bypassWheel: true), "ns", "the clock moved past the window before the timers are filed: all go straight to the near heap");
         var (tolerantCpu, tolerantLast, wakeUps) = Ours(n, dispatchers: 1, toleranceNanoseconds: TimeUnits.NanosecondsPerMillisecond);
         yield return new BenchRow("expiry", $"process CPU per expiry, {label}, 1 ms tolerance", "ours", tolerantCpu, "ns");
         yield return new BenchRow("expiry", $"last callback after the last deadline, {label}, 1 ms tolerance", "ours", tolerantLast - 1, "ms");
@@ -84,8 +111,14 @@ internal static class ExpiryBench
         return Volatile.Read(ref ticks);
     }
 
-    /// <summary>Arms <paramref name="n"/> timers due in a window that opens once arming is done; measures the burst.</summary>
-    private static (double CpuPerExpiryNs, double LastLateMs, long WakeUps) Ours(int n, int dispatchers, long toleranceNanoseconds = 0)
+    /// <summary>
+    /// Arms <paramref name="n"/> timers from this thread, due at random in a window that opens once arming is done;
+    /// measures the burst. <paramref name="pin"/>: timer i pinned to dispatcher i mod count (as arming threads on every
+    /// CPU would spread them); otherwise the engine routes them. <paramref name="emptyCallback"/>: a callback that does
+    /// nothing (the end is seen by the pending count; no last-fire time). <paramref name="inAllocationOrder"/>: the due
+    /// times sorted, so the timers fire in the order they sit in memory.
+    /// </summary>
+    private static (double CpuPerExpiryNs, double LastLateMs, long WakeUps) Ours(int n, int dispatchers, long toleranceNanoseconds = 0, bool pin = true, long windowNanoseconds = WindowNanoseconds, bool emptyCallback = false, bool inAllocationOrder = false)
     {
         using var engine = new RealTimeTimerEngine("bench expiry", dispatchers: dispatchers);
         var fired = 0;
@@ -95,13 +128,27 @@ internal static class ExpiryBench
         var dues = new long[n];
         for (var i = 0; i < n; i++)
         {
-            dues[i] = open + (long)(rng.NextDouble() * WindowNanoseconds);
-            var t = engine.CreateTimer((timer, in firing) =>
+            dues[i] = open + (long)(rng.NextDouble() * windowNanoseconds);
+        }
+
+        if (inAllocationOrder)
+        {
+            Array.Sort(dues);
+        }
+
+        EngineTimerCallback empty = static (_, in _) => { };
+        for (var i = 0; i < n; i++)
+        {
+            var t = emptyCallback ? engine.CreateTimer(empty) : engine.CreateTimer((timer, in firing) =>
             {
                 InterlockedMax(ref lastFire, firing.FiredAtNanoseconds);
                 Interlocked.Increment(ref fired);
             });
-            engine.TrySetTargetDispatcher(t, i % dispatchers); // as arming threads on every CPU would spread them
+            if (pin)
+            {
+                engine.TrySetTargetDispatcher(t, i % dispatchers);
+            }
+
             engine.Arm(t, dues[i], toleranceNanoseconds);
         }
 
@@ -109,16 +156,17 @@ internal static class ExpiryBench
         WaitUntil(engine, open);
         var wakeUps0 = engine.Statistics.WakeUps;
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        while (Volatile.Read(ref fired) < n)
+        while (emptyCallback ? engine.PendingCount > 0 : Volatile.Read(ref fired) < n)
         {
             Thread.Sleep(1);
         }
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
-        return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDue) / (double)TimeUnits.NanosecondsPerMillisecond, engine.Statistics.WakeUps - wakeUps0);
+        var late = emptyCallback ? double.NaN : (Volatile.Read(ref lastFire) - lastDue) / (double)TimeUnits.NanosecondsPerMillisecond;
+        return (cpu.TotalNanoseconds / n, late, engine.Statistics.WakeUps - wakeUps0);
     }
 
-    private static (double CpuPerExpiryNs, double LastLateMs) ThreadingTimer(int n)
+    private static (double CpuPerExpiryNs, double LastLateMs) ThreadingTimer(int n, long windowNanoseconds)
     {
         var fired = 0;
         long lastFire = 0;
@@ -129,7 +177,7 @@ internal static class ExpiryBench
         long lastDueNs = 0;
         for (var i = 0; i < n; i++)
         {
-            var dueNs = openNs + (long)(rng.NextDouble() * WindowNanoseconds);
+            var dueNs = openNs + (long)(rng.NextDouble() * windowNanoseconds);
             lastDueNs = Math.Max(lastDueNs, dueNs);
             var elapsed = (long)Stopwatch.GetElapsedTime(start).TotalNanoseconds;
             timers[i] = new Timer(
@@ -163,14 +211,23 @@ internal static class ExpiryBench
         return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDueNs) / (double)TimeUnits.NanosecondsPerMillisecond);
     }
 
-    /// <summary>Wall-clock ns per expiry of one AdvanceTo over <paramref name="n"/> pending timers (arming not counted).</summary>
-    private static double Virtual(int n)
+    /// <summary>
+    /// Wall-clock ns per expiry of one AdvanceTo over <paramref name="n"/> pending timers (arming not counted). With
+    /// <paramref name="bypassWheel"/> the clock is moved past the window before the engine files the armings, so every
+    /// timer goes straight to the near heap (one million entries) and none through the wheel.
+    /// </summary>
+    private static double Virtual(int n, bool bypassWheel)
     {
         using var engine = new VirtualTimerEngine();
         var rng = new Random(15);
         for (var i = 0; i < n; i++)
         {
             engine.Arm(engine.CreateTimer(static (_, in _) => { }), 1 + (long)(rng.NextDouble() * WindowNanoseconds));
+        }
+
+        if (bypassWheel)
+        {
+            engine.Stall(WindowNanoseconds + 1);
         }
 
         var start = Stopwatch.GetTimestamp();
