@@ -85,7 +85,7 @@ internal static unsafe class MemoryLatencyBench
             }
 
             var node = (byte*)order[i];
-            sum += *(long*)node;
+            sum = unchecked(sum + *(long*)node);
             (*(long*)(node + 8))++;
         }
 
@@ -100,7 +100,7 @@ internal static unsafe class MemoryLatencyBench
         for (var i = 0; i < n; i++)
         {
             var node = nodes + ((long)i * NodeBytes);
-            sum += *(long*)node;
+            sum = unchecked(sum + *(long*)node);
             (*(long*)(node + 8))++;
         }
 
@@ -115,7 +115,7 @@ internal static unsafe class MemoryLatencyBench
         long sum = 0;
         for (var i = 0; i < reads; i++)
         {
-            sum += Stopwatch.GetTimestamp();
+            sum = unchecked(sum + Stopwatch.GetTimestamp());
         }
 
         GC.KeepAlive(sum);
