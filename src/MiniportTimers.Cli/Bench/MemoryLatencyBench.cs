@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace MiniportTimers.Cli.Bench;
 
 /// <summary>
-/// `bench --only memory` (issue 27, "measure where the time goes"): the floor of this machine for touching a cold
+/// `bench --only memory-latency` (issue 27, "measure where the time goes"): the floor of this machine for touching a cold
 /// 64-byte object, the quantity the engine's expiry path is made of. 1,000,000 64-byte nodes (one cache line each, 64 MB,
 /// far beyond the caches) in native memory, visited in one random order, each read and written:
 /// <list type="bullet">
@@ -41,11 +41,11 @@ internal static unsafe class MemoryLatencyBench
                 *(long*)(node + 8) = 0;
             }
 
-            rows.Add(new BenchRow("memory", $"chased walk (each node names the next), {label}", "this machine", Best(() => Chased(nodes, permutation[0], n)), "ns/node", "every step waits for the previous miss"));
-            rows.Add(new BenchRow("memory", $"array walk (pointers to the same nodes, same order), {label}", "this machine", Best(() => ArrayWalk(order, prefetch: false)), "ns/node", "the core overlaps the misses"));
-            rows.Add(new BenchRow("memory", $"array walk with a prefetch {PrefetchDistance} ahead, {label}", "this machine", Best(() => ArrayWalk(order, prefetch: true)), "ns/node"));
-            rows.Add(new BenchRow("memory", $"sequential walk, {n:N0} nodes of 64 B in address order", "this machine", Best(() => Sequential(nodes, n)), "ns/node"));
-            rows.Add(new BenchRow("memory", "clock read (Stopwatch.GetTimestamp)", "this machine", Best(ClockRead), "ns/read", "the real dispatcher reads it once per expiry"));
+            rows.Add(new BenchRow("memory-latency", $"chased walk (each node names the next), {label}", "this machine", Best(() => Chased(nodes, permutation[0], n)), "ns/node", "every step waits for the previous miss"));
+            rows.Add(new BenchRow("memory-latency", $"array walk (pointers to the same nodes, same order), {label}", "this machine", Best(() => ArrayWalk(order, prefetch: false)), "ns/node", "the core overlaps the misses"));
+            rows.Add(new BenchRow("memory-latency", $"array walk with a prefetch {PrefetchDistance} ahead, {label}", "this machine", Best(() => ArrayWalk(order, prefetch: true)), "ns/node"));
+            rows.Add(new BenchRow("memory-latency", $"sequential walk, {n:N0} nodes of 64 B in address order", "this machine", Best(() => Sequential(nodes, n)), "ns/node"));
+            rows.Add(new BenchRow("memory-latency", "clock read (Stopwatch.GetTimestamp)", "this machine", Best(ClockRead), "ns/read", "the real dispatcher reads it once per expiry"));
         }
         finally
         {
