@@ -30,7 +30,7 @@ internal static class BenchCommand
     }
 
     /// <summary>The parts <c>--only</c> can pick, in the order they run.</summary>
-    private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle", "expiry", "cpus", "churn", "floor", "first", "storport"];
+    private static readonly string[] Parts = ["throughput", "ddi", "lateness", "coalescing", "idle", "expiry", "memory-latency", "cpus", "churn", "floor", "first", "storport"];
 
     /// <summary>One part of the bench: its name (as <c>--only</c> spells it) and what measures it.</summary>
     internal sealed record Part(string Name, Func<IEnumerable<BenchRow>> Measure);
@@ -139,6 +139,7 @@ internal static class BenchCommand
         }),
         new("coalescing", () => CoalescingBench.Run(quick).Select(c => new BenchRow("coalescing", $"wake-ups / optimal, tolerance {c.ToleranceMilliseconds} ms", "ours", (double)c.WakeUps / c.Optimal, "×", $"{c.WakeUps} wake-ups, optimal {c.Optimal}, zero tolerance {c.ZeroToleranceWakeUps}"))),
         new("expiry", () => ExpiryBench.Run(quick)),
+        new("memory-latency", () => MemoryLatencyBench.Run(quick)),
         new("first", FirstExpiriesBench.Run),
         new("floor", () => FloorBench.Rows(FloorBench.Run(quick))),
         new("cpus", () => ExpiryBench.RunCpus(quick)),

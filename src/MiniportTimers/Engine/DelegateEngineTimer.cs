@@ -1,7 +1,7 @@
 namespace MiniportTimers.Engine;
 
 /// <summary>The timer <see cref="TimerEngine.CreateTimer"/> returns: a delegate and a state object (the KDPC's
-/// DeferredRoutine and DeferredContext, 16 bytes on top of the 64-byte <see cref="EngineTimer"/>).</summary>
+/// DeferredRoutine and DeferredContext, 16 bytes on top of the 56-byte <see cref="EngineTimer"/>).</summary>
 internal class DelegateEngineTimer : EngineTimer
 {
     private readonly EngineTimerCallback _callback;

@@ -7,11 +7,12 @@ namespace MiniportTimers.Engine;
 /// extension). Arm and cancel it through its engine.
 /// </summary>
 /// <remarks>
-/// <para>Layout (x64): a 16-byte object header and six 8-byte fields, 64 bytes in all, the size of a Windows KTIMER.
-/// The timer is its own queue node: the engine's timing wheel links timers through <see cref="WheelNext"/> and
-/// <see cref="WheelPrevious"/>, and the submission stack through <see cref="NextSubmitted"/>, so a pending timer costs
-/// the engine nothing beyond this object. A tolerance or a period, used for the first time, adds a 48-byte
-/// <see cref="ArmParameters"/> object that the timer keeps and reuses (re-arming allocates nothing).</para>
+/// <para>Layout (x64): a 16-byte object header, four 8-byte fields and two 4-byte ones, 56 bytes in all. The timer is
+/// its own node on the engine's submission stack (<see cref="NextSubmitted"/>); while it waits in the engine's timing
+/// wheel, one bucket array holds a reference to it and the timer holds its place there (<see cref="WheelSlot"/>,
+/// <see cref="WheelIndex"/>), so a pending timer costs 64 bytes, the size of a Windows KTIMER. A tolerance or a period,
+/// used for the first time, adds a 48-byte <see cref="ArmParameters"/> object that the timer keeps and reuses
+/// (re-arming allocates nothing).</para>
 /// <para>Thread safety: every member may be read from any thread. Arm and cancel change the timer with atomic operations
 /// on its state word; the dispatcher alone touches the queue links. A timer holds no unmanaged resource: an idle timer
 /// nobody references is collected.</para>
@@ -88,11 +89,16 @@ public abstract class EngineTimer
 
     // ---- Owned by the dispatcher alone. ----
 
-    /// <summary>Next node of the wheel bucket this timer is filed in (a circular list through the bucket's head); null when not in the wheel.</summary>
-    internal EngineTimer? WheelNext;
+    /// <summary>
+    /// The wheel bucket this timer is filed in (level × 64 + index), or -1 when it is in no bucket. Invariant (checked
+    /// by Debug.Assert in TimerWheel): WheelSlot ≥ 0 exactly when the bucket's array holds this timer at
+    /// <see cref="WheelIndex"/>, or the bucket was just pulled and the timer waits, untouched, to be taken from the
+    /// pulled array at the same index.
+    /// </summary>
+    internal int WheelSlot = -1;
 
-    /// <summary>Previous node of the wheel bucket; null exactly when the timer is not in the wheel.</summary>
-    internal EngineTimer? WheelPrevious;
+    /// <summary>This timer's index in its wheel bucket's array while <see cref="WheelSlot"/> ≥ 0 (a cancel swap-removes it: the bucket's last timer takes its index).</summary>
+    internal int WheelIndex;
 
     /// <summary>The engine this timer belongs to.</summary>
     public TimerEngine Engine => Owner is ArmParameters parameters ? parameters.Engine : (TimerEngine)Owner;

@@ -15,8 +15,9 @@ namespace MiniportTimers.Engine;
 /// callbacks one at a time on its thread, never under a lock; a callback that blocks delays the other timers of its own
 /// dispatcher (see <see cref="EngineStatistics.LongestCallbackNanoseconds"/>) and no other dispatcher's or engine's.
 /// With several dispatchers, timers of different dispatchers fire concurrently and in no order relative to each other
-/// (as DPCs on different processors do); a timer belongs to the dispatcher of the CPU whose thread arms it while idle,
-/// or to the one it was pinned to (<see cref="TimerEngine.TrySetTargetDispatcher"/>). Dispose stops the thread (waiting
+/// (as DPCs on different processors do); an idle timer goes, as it is armed, to the next dispatcher in the arming
+/// thread's rotation (so a burst armed from one thread spreads over them all) and stays there while pending, or to the
+/// one it was pinned to (<see cref="TimerEngine.TrySetTargetDispatcher"/>). Dispose stops the thread (waiting
 /// for a running callback unless called from one, where the thread ends when the callback returns) and closes the OS
 /// timer; pending timers never fire; Cancel stays safe afterwards, Arm throws <see cref="ObjectDisposedException"/>.
 /// There is no finalizer: an engine never disposed keeps its thread and OS timer until the process exits.
@@ -63,9 +64,10 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// </param>
     /// <param name="dispatchers">
     /// How many dispatch threads, 1 to 64. 1 (the default) fires every timer on one thread in one due order.
-    /// <see cref="Environment.ProcessorCount"/> gives one per CPU: a timer fires on the dispatcher of the CPU that armed it
-    /// (or the one it is pinned to), so a blocked callback delays only its own dispatcher's timers, and expiries spread
-    /// over the cores.
+    /// <see cref="Environment.ProcessorCount"/> gives one per CPU: each arming thread deals idle timers over the
+    /// dispatchers in turn (or a timer goes to the one it is pinned to), so a blocked callback delays only its own
+    /// dispatcher's timers, and expiries spread over the cores even when one thread arms them all. Timers of one
+    /// dispatcher fire in due order; of different ones, in no order relative to each other.
     /// </param>
     /// <param name="realTimePriority">
     /// 0 (the default): ordinary dispatch threads. 1 to 99: each dispatch thread asks for SCHED_FIFO at this priority

@@ -29,9 +29,11 @@ namespace MiniportTimers.Engine;
 //   itself (one CAS on the programmed deadline, one syscall), the only cross-thread signal.
 //
 // Data structure (owned by the dispatcher alone; the timers are their own nodes)
-//   Far:  a hierarchical timing wheel (Queue/TimerWheel: 8 levels × 64 buckets of 65.5 µs ticks and up) of intrusive
-//         doubly linked lists through the timers' own link fields. Filing and removal are O(1); a pending timer there
-//         costs nothing beyond its 64-byte object. Every wheel timer is due after the wheel's cursor tick.
+//   Far:  a hierarchical timing wheel (Queue/TimerWheel: 8 levels × 64 buckets of 65.5 µs ticks and up) whose buckets
+//         are arrays of timer references; each filed timer holds its bucket and index (EngineTimer.WheelSlot,
+//         WheelIndex), and a removal swaps the bucket's last timer into the hole. Filing and removal are O(1); a
+//         pending timer there costs its 56-byte object and the 8-byte reference (64 bytes, a KTIMER's size). Every
+//         wheel timer is due after the wheel's cursor tick.
 //   Near: three 4-ary heaps of inline entries (Queue/NearHeap), holding only the timers whose tick the cursor has
 //         reached, in exact nanosecond order:
 //           _nearExact              tolerance 0, by (due, order)           → its due time is also its deadline
@@ -47,6 +49,15 @@ namespace MiniportTimers.Engine;
 //   earliest occupied bucket and the dispatcher files that bucket's timers again (a lower level, or near). Since every
 //   wheel timer is due after every near timer, the near top is the earliest due of all; the earliest deadline is the
 //   near deadline top once it is no later than the wheel's earliest possible due time, else the dispatcher pulls more.
+//   Several dispatchers (a real engine made with more than one): each queue is all of the above for its own timers.
+//   A timer belongs to one queue while it is armed or submitted; an idle timer that is not pinned is dealt, as it is
+//   armed, to the next queue in the arming thread's rotation (a per-thread counter: arming threads share nothing), so a
+//   burst armed from one thread is spread evenly over the dispatchers and a 2-core machine fires it on both cores
+//   (issue 27; before, it went to the queue of the arming thread's CPU, so such a burst all landed on one). The
+//   ordering guarantee kept: the timers of one queue fire in due order, never early, one callback at a time; timers of
+//   different queues fire concurrently and in no order relative to each other (as DPCs on different processors); a
+//   re-arm or periodic expiry keeps a timer on its queue; a pinned timer (TrySetTargetDispatcher, which every hosting
+//   layer uses) never moves. Callers that need two timers ordered pin them to one dispatcher, or use one dispatcher.
 //   Ties: on a virtual engine equal due times fire in the order of the Arm calls (each Arm takes an engine-wide ticket,
 //   which a single-threaded test can rely on); on the real engine in no defined order (Arms on different threads have
 //   no order, and a shared ticket counter on the arm path would cost the two-thread scaling).
@@ -102,7 +113,9 @@ namespace MiniportTimers.Engine;
 // Complexity
 //   Arm, Cancel: O(1), lock-free. Dispatcher: O(1) per filing in the wheel, O(log m) per near filing and per expiry
 //   (m = near timers only), each timer cascading at most once per wheel level. Memory: 64 bytes per pending timer
-//   (the timer object; 80 with a delegate and state, plus a 48-byte ArmParameters once it uses a tolerance or period).
+//   (the 56-byte timer object and its bucket's 8-byte reference, plus the arrays' growth slack until the dispatcher
+//   trims them when it goes idle; 16 more with a delegate and state, plus a 48-byte ArmParameters once it uses a
+//   tolerance or period).
 //
 // Cost at load (what a million pending timers taught us; docs/benchmarks.md "Expiry at load" has the runs)
 //   With a million timers pending, the dispatcher's time goes to cache and TLB misses on cold timer objects, not to
@@ -117,6 +130,13 @@ namespace MiniportTimers.Engine;
 //   bucket costs more than the heap's pushes, which are O(1) on average for random due times), and it did not help a
 //   million timers set at once for one tick, which are drained into the near queue one batch at a time, not pulled.
 //   Kept: a 4-ary heap (half the depth; that burst went from about 2,200 to 1,600 ns per expiry).
+//   Issue 27: the limit was memory-level parallelism, not memory latency. On the 2-core VM a walk that chases a linked
+//   list through a million cold 64-byte nodes costs about 200 ns a node (each step waits for the previous miss); the
+//   same nodes through an array of pointers cost about 10 (the core overlaps the misses): `bench --only
+//   memory-latency`. A burst armed a second ahead is pulled three times on its way down the wheel (level 2, 1, 0), and
+//   each pull walked intrusive lists: the chased cost, three times. The buckets are now arrays, and a pull files the
+//   timer at i while it prefetches the one at i + 16 (DispatchQueue.PullFromWheel): the array-walk cost instead.
+//   docs/benchmarks.md "Expiry at memory speed" has the runs, the elimination variants and what did not help.
 // =====================================================================================================================
 
 /// <summary>
@@ -231,7 +251,7 @@ public abstract class TimerEngine : IDisposable
     /// <summary>Creates an idle timer that runs <paramref name="callback"/> with <paramref name="state"/> when it fires.</summary>
     /// <param name="callback">What to run at each expiry; see <see cref="EngineTimerCallback"/>.</param>
     /// <param name="state">Any object, handed back as <see cref="EngineTimer.State"/>.</param>
-    /// <returns>An idle timer of this engine (80 bytes; derive from <see cref="EngineTimer"/> for a 64-byte one).</returns>
+    /// <returns>An idle timer of this engine (72 bytes; derive from <see cref="EngineTimer"/> for a 56-byte one).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="callback"/> is null.</exception>
     public EngineTimer CreateTimer(EngineTimerCallback callback, object? state = null)
     {
@@ -408,17 +428,28 @@ public abstract class TimerEngine : IDisposable
     private void PushCancelled(EngineTimer timer, long before) =>
         (_queues.Length == 1 ? _firstQueue : _queues[EngineTimer.QueueOf(before)]).Push(timer);
 
-    /// <summary>Arm, on an engine with several queues: the timer's queue (see "Moving a timer between queues" in DispatchQueue).</summary>
+    /// <summary>
+    /// Arm, on an engine with several queues: the timer's queue (see "Moving a timer between queues" in DispatchQueue
+    /// and "Several dispatchers" above). An idle, unpinned timer is dealt to the next queue in this thread's rotation.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private DispatchQueue Route(long before, ref long routing)
     {
         if ((before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit | EngineTimer.PinnedBit)) == 0)
         {
-            routing = (long)(Thread.GetCurrentProcessorId() % _queues.Length) << EngineTimer.QueueShift;
+            var turn = t_routingTurn++;
+            routing = (long)(turn % (uint)_queues.Length) << EngineTimer.QueueShift;
         }
 
         return _queues[EngineTimer.QueueOf(routing)];
     }
+
+    /// <summary>
+    /// This thread's next turn in dealing idle, unpinned timers over the queues (see "Several dispatchers"): per thread,
+    /// so arming threads share no counter (a shared one would cost the two-thread arm+cancel scaling).
+    /// </summary>
+    [ThreadStatic]
+    private static uint t_routingTurn;
 
     /// <summary>Arms <paramref name="timer"/> relative to now: due at <see cref="NowNanoseconds"/> + <paramref name="delayNanoseconds"/>.</summary>
     /// <param name="timer">A timer created by this engine.</param>

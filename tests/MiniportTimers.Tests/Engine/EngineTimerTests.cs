@@ -44,9 +44,10 @@ public class EngineTimerTests
     }
 
     [Fact]
-    public void Layout_SubclassIs64Bytes_DelegateTimer80()
+    public void Layout_SubclassIs56Bytes_DelegateTimer72()
     {
-        // A KTIMER is 64 bytes; the engine keeps nothing else per pending timer (the wheel links live in the object).
+        // A KTIMER is 64 bytes: the timer's 56 and the 8-byte reference its wheel bucket holds while it is filed there
+        // (the timer keeps its bucket and index in two 4-byte fields).
         var engine = new VirtualTimerEngine();
         static long BytesPerObject(Func<object> create)
         {
@@ -60,8 +61,8 @@ public class EngineTimerTests
             return (GC.GetAllocatedBytesForCurrentThread() - before) / keep.Length;
         }
 
-        Assert.Equal(64, BytesPerObject(() => new BareTimer(engine)));
-        Assert.Equal(80, BytesPerObject(() => engine.CreateTimer(static (_, in _) => { })));
+        Assert.Equal(56, BytesPerObject(() => new BareTimer(engine)));
+        Assert.Equal(72, BytesPerObject(() => engine.CreateTimer(static (_, in _) => { })));
     }
 
     private sealed class BareTimer(TimerEngine engine) : EngineTimer(engine)

@@ -5,9 +5,11 @@ namespace MiniportTimers.Engine.Queue;
 // =====================================================================================================================
 // TimerWheel: the far part of the engine's queue
 //
-// A hierarchical timing wheel (Varghese & Lauck) over 65.536 µs ticks, with intrusive lists: a filed timer costs no
-// memory beyond its own two link fields, and filing or removing it is O(1). Time in ticks is split into 6-bit digits;
-// level k holds the timers whose tick first differs from the cursor's at digit k, in the bucket named by that digit.
+// A hierarchical timing wheel (Varghese & Lauck) over 65.536 µs ticks, whose buckets are arrays of timer references
+// (WheelBucket): a filed timer costs one 8-byte reference beyond its own object (which holds its bucket and index), and
+// filing or removing it is O(1) (removal swaps the bucket's last timer into the hole, Go's per-P timer heaps keep an
+// index the same way). Time in ticks is split into 6-bit digits; level k holds the timers whose tick first differs
+// from the cursor's at digit k, in the bucket named by that digit.
 //
 //   level  bucket width   level spans         level  bucket width   level spans
 //     0      65.5 µs        4.2 ms              4      18.3 min       19.5 h
@@ -20,15 +22,26 @@ namespace MiniportTimers.Engine.Queue;
 // exact nanosecond. Buckets at a level are all ahead of the cursor's digit there, and a lower level is all earlier than
 // a higher one, so the earliest timers sit in the lowest occupied bucket of the lowest occupied level.
 //
-// The cursor moves only by PullEarliest: it jumps to that bucket's start (nothing in the wheel is earlier) and hands
+// The cursor moves only by TryPullEarliest: it jumps to that bucket's start (nothing in the wheel is earlier) and hands
 // the bucket's timers back to the engine, which files each again: into a lower level, or, once its tick is ≤ the
 // cursor, into the near heaps. A timer cascades at most once per level per arming. With the wheel empty the cursor may
 // also jump forward to the present (AdvanceIdleCursor), so new armings land in low levels.
 //
-// Not thread-safe: only the engine's dispatcher touches it (and the links of the timers in it).
+// Why arrays (issue 27). A pull is the one place the dispatcher meets thousands of cold timers at once (a burst of a
+// million armed a second ahead is pulled three times on its way down: level 2, level 1, level 0). Through a linked list
+// each step waited for the previous miss: about 200 ns a timer on the 2-core VM (`bench --only memory`, the chased
+// walk). Through an array of references the addresses are known ahead, so the dispatcher prefetches the timer 16 ahead
+// of the one it files and the misses overlap: about 10 ns a timer (the array walk). A pulled bucket's array is swapped
+// out whole (the bucket takes the previous, emptied pull array), so the pull itself is O(1) and never copies.
+//
+// A pulled timer waits in the pull array, untouched and still naming the pulled bucket's slot, until the caller takes
+// it (TakePulled): every pulled timer is taken before the wheel is pulled again, and nothing removes a pulled timer
+// before it is taken (the dispatcher files each one as it takes it, and nothing else runs meanwhile).
+//
+// Not thread-safe: only the engine's dispatcher touches it (and the wheel fields of the timers in it).
 // =====================================================================================================================
 
-/// <summary>The engine's far queue: a hierarchical timing wheel of intrusive lists (see the notes above).</summary>
+/// <summary>The engine's far queue: a hierarchical timing wheel of timer arrays (see the notes above).</summary>
 internal sealed class TimerWheel
 {
     /// <summary>log2 of the tick, ns: 2^16 ns = 65.536 µs.</summary>
@@ -48,10 +61,22 @@ internal sealed class TimerWheel
     /// <summary>Bit i of level k is set exactly when bucket i of level k holds a timer.</summary>
     private readonly ulong[] _occupied = new ulong[Levels];
 
+    /// <summary>The array of the bucket last pulled: its timers in [0, <see cref="_pulledCount"/>), each set to null as it is taken.</summary>
+    private EngineTimer?[] _pulled = new EngineTimer?[WheelBucket.MinimumCapacity];
+
+    /// <summary>How many timers the last pull handed back.</summary>
+    private int _pulledCount;
+
+    /// <summary>How many of them are taken. Invariant: _pulledTaken == _pulledCount whenever a pull begins.</summary>
+    private int _pulledTaken;
+
+    /// <summary>True once an array may have grown beyond what its bucket needs (see <see cref="TrimExcess"/>).</summary>
+    private bool _mayTrim;
+
     /// <summary>The cursor, in ticks: every wheel timer is later (see the invariant above).</summary>
     public long Cursor { get; private set; }
 
-    /// <summary>How many timers the wheel holds.</summary>
+    /// <summary>How many timers the wheel holds (pulled timers not yet taken included).</summary>
     public int Count { get; private set; }
 
     /// <summary>A lower bound on the due time of every wheel timer, ns (the start of the tick after the cursor).</summary>
@@ -72,6 +97,7 @@ internal sealed class TimerWheel
     /// <summary>Files <paramref name="timer"/> by <paramref name="dueNanoseconds"/>; false (not filed) when its tick is at or before the cursor.</summary>
     public bool TryInsert(EngineTimer timer, long dueNanoseconds)
     {
+        System.Diagnostics.Debug.Assert(timer.WheelSlot < 0, "a timer is filed in at most one bucket");
         var tick = TickOf(dueNanoseconds);
         if (tick <= Cursor)
         {
@@ -82,46 +108,64 @@ internal sealed class TimerWheel
         System.Diagnostics.Debug.Assert(tick > Cursor && level < Levels, "every wheel timer is after the cursor, within the wheel's levels");
         var index = (int)((tick >> (level * LevelBits)) & (BucketsPerLevel - 1));
         var slot = (level * BucketsPerLevel) + index;
-        var head = _buckets[slot] ??= new WheelBucket(slot);
-        var last = head.WheelPrevious!;
-        timer.WheelNext = head;
-        timer.WheelPrevious = last;
-        last.WheelNext = timer;
-        head.WheelPrevious = timer;
+        var bucket = _buckets[slot] ??= new WheelBucket(slot);
+        var items = bucket.Items;
+        var count = bucket.Count;
+        if (count == items.Length)
+        {
+            items = bucket.Grow();
+            _mayTrim = true;
+        }
+
+        items[count] = timer;
+        bucket.Count = count + 1;
+        timer.WheelSlot = slot;
+        timer.WheelIndex = count;
         _occupied[level] |= 1UL << index;
         Count++;
         return true;
     }
 
-    /// <summary>Unlinks <paramref name="timer"/> if it is in the wheel.</summary>
+    /// <summary>Removes <paramref name="timer"/> if it is in the wheel: the bucket's last timer takes its index.</summary>
     public void Remove(EngineTimer timer)
     {
-        var previous = timer.WheelPrevious;
-        if (previous is null)
+        var slot = timer.WheelSlot;
+        if (slot < 0)
         {
             return;
         }
 
-        var next = timer.WheelNext!;
-        previous.WheelNext = next;
-        next.WheelPrevious = previous;
-        timer.WheelNext = null;
-        timer.WheelPrevious = null;
-        Count--;
-        if (ReferenceEquals(previous, next) && previous is WheelBucket { IsEmpty: true } bucket)
+        var bucket = _buckets[slot]!;
+        var items = bucket.Items;
+        var index = timer.WheelIndex;
+        System.Diagnostics.Debug.Assert(index < bucket.Count && ReferenceEquals(items[index], timer), "a filed timer's slot and index name its place (a pulled timer is taken before anything removes it)");
+        var last = bucket.Count - 1;
+        if (index != last)
         {
-            _occupied[bucket.Slot / BucketsPerLevel] &= ~(1UL << (bucket.Slot % BucketsPerLevel));
+            var moved = items[last]!;
+            items[index] = moved;
+            moved.WheelIndex = index;
+        }
+
+        items[last] = null;
+        bucket.Count = last;
+        timer.WheelSlot = -1;
+        Count--;
+        if (last == 0)
+        {
+            _occupied[slot / BucketsPerLevel] &= ~(1UL << (slot % BucketsPerLevel));
         }
     }
 
     /// <summary>
-    /// Moves the cursor to the start of the earliest occupied bucket and detaches that bucket's timers, returned as a
-    /// chain through <see cref="EngineTimer.WheelNext"/> that ends in null; null when the wheel is empty. O(1): the chain
-    /// is not walked here (a walk over cold timers is the expensive part of a pull, so it happens once, in the caller).
-    /// The caller takes every timer of the chain with <see cref="TakePulled"/> and files each one again.
+    /// Moves the cursor to the start of the earliest occupied bucket and hands its timers back: they are
+    /// <see cref="PulledAt"/>(0 to <paramref name="count"/> - 1), each to be taken with <see cref="TakePulled"/> (in
+    /// index order) before the wheel is pulled again. False when the wheel is empty. O(1): the bucket's array is swapped
+    /// out whole, and the timers are not touched here (the caller walks them once, prefetching ahead).
     /// </summary>
-    public EngineTimer? PullEarliest()
+    public bool TryPullEarliest(out int count)
     {
+        System.Diagnostics.Debug.Assert(_pulledTaken == _pulledCount, "every pulled timer is taken before the next pull");
         for (var level = 0; level < Levels; level++)
         {
             var bits = _occupied[level];
@@ -136,16 +180,43 @@ internal sealed class TimerWheel
             System.Diagnostics.Debug.Assert(start >= Cursor, "the cursor never moves back: every wheel timer is after it");
             Cursor = start;
 
-            var head = _buckets[(level * BucketsPerLevel) + index]!;
-            var first = head.WheelNext!;
-            head.WheelPrevious!.WheelNext = null; // the chain ends at the last timer
-            head.WheelNext = head;
-            head.WheelPrevious = head;
+            // Every timer of this bucket now re-files at a lower level or near, never into this bucket: its tick differs
+            // from the new cursor only in lower digits. So the bucket may take the emptied pull array at once.
+            var bucket = _buckets[(level * BucketsPerLevel) + index]!;
+            var pulled = bucket.Items;
+            count = bucket.Count;
+            System.Diagnostics.Debug.Assert(count > 0, "an occupied bucket holds a timer");
+            bucket.Items = _pulled;
+            bucket.Count = 0;
+            _pulled = pulled;
+            _pulledCount = count;
+            _pulledTaken = 0;
+            _mayTrim |= pulled.Length > WheelBucket.MinimumCapacity;
             _occupied[level] = bits & ~(1UL << index);
-            return first;
+            return true;
         }
 
-        return null;
+        count = 0;
+        return false;
+    }
+
+    /// <summary>The <paramref name="index"/>th timer of the last pull while it is not yet taken, else null (for a prefetch ahead).</summary>
+    public EngineTimer? PulledAt(int index) => index >= 0 && index < _pulledCount ? _pulled[index] : null;
+
+    /// <summary>
+    /// Takes the <paramref name="index"/>th timer of the last pull (the next one in order) and marks it not filed.
+    /// Every pulled timer must be taken before the wheel is pulled again.
+    /// </summary>
+    public EngineTimer TakePulled(int index)
+    {
+        System.Diagnostics.Debug.Assert(index == _pulledTaken && index < _pulledCount, "pulled timers are taken once each, in order");
+        var t = _pulled[index]!;
+        _pulled[index] = null;
+        _pulledTaken = index + 1;
+        System.Diagnostics.Debug.Assert(t.WheelSlot >= 0 && t.WheelIndex == index, "a pulled timer still names the pulled bucket, at its index in the pulled array");
+        t.WheelSlot = -1;
+        Count--;
+        return t;
     }
 
     /// <summary>
@@ -156,15 +227,16 @@ internal sealed class TimerWheel
     public long LatestArmedDue(long floor)
     {
         var latest = floor;
-        foreach (var head in _buckets)
+        foreach (var bucket in _buckets)
         {
-            if (head is null)
+            if (bucket is null)
             {
                 continue;
             }
 
-            for (var t = head.WheelNext!; !ReferenceEquals(t, head); t = t.WheelNext!)
+            for (var i = 0; i < bucket.Count; i++)
             {
+                var t = bucket.Items[i]!;
                 if ((Volatile.Read(ref t.StateWord) & EngineTimer.ArmedBit) != 0)
                 {
                     latest = Math.Max(latest, Volatile.Read(ref t.DueNanoseconds));
@@ -176,21 +248,26 @@ internal sealed class TimerWheel
     }
 
     /// <summary>
-    /// Takes the first timer of a chain from <see cref="PullEarliest"/> (advancing <paramref name="chain"/>) and marks
-    /// it not filed; null at the chain's end. Every pulled timer must be taken before the wheel is used again.
+    /// Gives back the memory of arrays that a burst grew: each bucket's array (and the pull array) shrinks once it is
+    /// down to a quarter full. The dispatcher calls it when it is about to sleep, never mid-burst; a walk of the 512
+    /// buckets only after an array grew or a large one was pulled.
     /// </summary>
-    public EngineTimer? TakePulled(ref EngineTimer? chain)
+    public void TrimExcess()
     {
-        var t = chain;
-        if (t is null)
+        if (!_mayTrim || _pulledTaken != _pulledCount)
         {
-            return null;
+            return;
         }
 
-        chain = t.WheelNext;
-        t.WheelNext = null;
-        t.WheelPrevious = null;
-        Count--;
-        return t;
+        _mayTrim = false;
+        foreach (var bucket in _buckets)
+        {
+            bucket?.TrimExcess();
+        }
+
+        if (_pulled.Length > WheelBucket.MinimumCapacity)
+        {
+            _pulled = new EngineTimer?[WheelBucket.MinimumCapacity];
+        }
     }
 }

@@ -37,13 +37,14 @@ public class TimerWheelTests
         }
 
         var emerged = new List<long>();
-        while (wheel.PullEarliest() is { } first)
+        while (wheel.TryPullEarliest(out var count))
         {
-            EngineTimer? chain = first;
-            while (wheel.TakePulled(ref chain) is { } t)
+            Assert.True(count > 0);
+            for (var i = 0; i < count; i++)
             {
-                Assert.Null(t.WheelNext);
-                Assert.Null(t.WheelPrevious);
+                var t = wheel.TakePulled(i);
+                Assert.Equal(-1, t.WheelSlot);
+                Assert.Null(wheel.PulledAt(i));
                 if (!wheel.TryInsert(t, dues[(Node)t]))
                 {
                     emerged.Add(TimerWheel.TickOf(dues[(Node)t]));
@@ -70,9 +71,64 @@ public class TimerWheelTests
         Assert.Equal(1, wheel.Count);
         wheel.Remove(b);
         Assert.Equal(0, wheel.Count);
-        Assert.Null(wheel.PullEarliest());
-        Assert.Null(b.WheelNext);
-        Assert.Null(b.WheelPrevious);
+        Assert.False(wheel.TryPullEarliest(out _));
+        Assert.Equal(-1, b.WheelSlot);
+    }
+
+    [Fact]
+    public void Remove_FromTheMiddleOfABucket_MovesTheLastTimerIntoItsPlace_AndAPullHandsBackTheRest()
+    {
+        var wheel = new TimerWheel();
+        var nodes = Enumerable.Range(0, 40).Select(_ => new Node()).ToArray(); // past the bucket's first capacity of 16
+        foreach (var node in nodes)
+        {
+            Assert.True(wheel.TryInsert(node, 5 * Tick));
+        }
+
+        Assert.All(nodes, n => Assert.Equal(nodes[0].WheelSlot, n.WheelSlot));
+        Assert.Equal(Enumerable.Range(0, 40), nodes.Select(n => n.WheelIndex));
+        wheel.Remove(nodes[3]);
+        Assert.Equal(3, nodes[39].WheelIndex); // the last one took the hole
+        Assert.Equal(-1, nodes[3].WheelSlot);
+        wheel.Remove(nodes[39]);
+        wheel.Remove(nodes[38]); // the last one itself: nothing moves
+        Assert.Equal(37, wheel.Count);
+
+        Assert.True(wheel.TryPullEarliest(out var count));
+        Assert.Equal(37, count);
+        Assert.Equal(5, wheel.Cursor);
+        var pulled = Enumerable.Range(0, count).Select(i => wheel.TakePulled(i)).ToHashSet();
+        Assert.True(pulled.SetEquals(nodes.Where((_, i) => i is not 3 and not 38 and not 39)));
+        Assert.Equal(0, wheel.Count);
+        Assert.All(nodes, n => Assert.Equal(-1, n.WheelSlot));
+        Assert.False(wheel.TryPullEarliest(out _));
+
+        // The emptied bucket takes timers again (it holds the previous pull's array now), and the trim keeps them.
+        var again = new Node();
+        Assert.True(wheel.TryInsert(again, 7 * Tick));
+        wheel.TrimExcess();
+        Assert.True(wheel.TryPullEarliest(out count));
+        Assert.Equal(1, count);
+        Assert.Same(again, wheel.TakePulled(0));
+    }
+
+    [Fact]
+    public void PulledAt_GivesTheUntakenTimersOfTheLastPull_AndNullBeyond()
+    {
+        var wheel = new TimerWheel();
+        var a = new Node();
+        var b = new Node();
+        wheel.TryInsert(a, 3 * Tick);
+        wheel.TryInsert(b, 3 * Tick);
+        Assert.True(wheel.TryPullEarliest(out var count));
+        Assert.Equal(2, count);
+        Assert.Same(a, wheel.PulledAt(0));
+        Assert.Same(b, wheel.PulledAt(1));
+        Assert.Null(wheel.PulledAt(2));
+        Assert.Null(wheel.PulledAt(-1));
+        Assert.Same(a, wheel.TakePulled(0));
+        Assert.Null(wheel.PulledAt(0));
+        Assert.Same(b, wheel.TakePulled(1));
     }
 
     [Fact]
