@@ -37,7 +37,7 @@ namespace MiniportTimers.Hosting.Timers;
 ///     commit: pending = false; running.Enter     unlock Gate
 ///   unlock Gate
 ///   callback(...)      ◄── user code; only the port locks Windows documents are held
-///   lock Gate; running.Exit (PulseAll); unlock
+///   running.Exit: count-- (interlocked); a free waiting? lock Gate, PulseAll   (see RunningCallbacks)
 /// </code>
 /// </remarks>
 internal abstract class HostedTimer
@@ -280,10 +280,7 @@ internal abstract class HostedTimer
         finally
         {
             Host.Trace?.Callback(TrackName, Kind, activity.Callback, requestedDue, start, Host.Engine.NowNanoseconds);
-            using (HostLock.Enter(Gate))
-            {
-                _running.Exit(Gate);
-            }
+            _running.Exit(Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
         }
     }
 
