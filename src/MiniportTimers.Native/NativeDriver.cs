@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using MiniportTimers.Kernel;
 using MiniportTimers.Native.Interop;
 
 namespace MiniportTimers.Native;
@@ -16,7 +17,7 @@ namespace MiniportTimers.Native;
 /// safe); <see cref="IDisposable.Dispose"/> on the stack host frees the native memory the host allocated for it.
 /// Thread-safe.
 /// </remarks>
-public abstract class NativeDriver
+public abstract class NativeDriver : IFrameDriver
 {
     private readonly DebugOutputRing _debugOutput;
     private readonly ConcurrentDictionary<nint, NativeCallback> _callbacks = new();
@@ -125,6 +126,9 @@ public abstract class NativeDriver
     internal nint Library { get; }
 
     internal ShimEntryPoints Shim { get; }
+
+    /// <inheritdoc/>
+    unsafe void IFrameDriver.UnwindToTrampoline() => Shim.RaiseBugCheck();
 
     /// <summary>
     /// Runs the driver's DriverEntry (PASSIVE_LEVEL) with <paramref name="driverObject"/> as the DriverObject it sees, so

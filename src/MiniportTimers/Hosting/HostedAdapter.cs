@@ -12,7 +12,7 @@ namespace MiniportTimers.Hosting;
 /// and traced, then the stack stops the adapter (<see cref="OnFaulted"/>).
 /// </summary>
 /// <remarks>Thread safety: all members are thread-safe.</remarks>
-public abstract class HostedAdapter
+public abstract class HostedAdapter : IFrameAdapter
 {
     private protected HostedAdapter(MiniportHost host, string name)
     {

@@ -43,14 +43,15 @@ public sealed class KSpinLock
     /// <exception cref="BugCheckException">0x09 when called above <see cref="SynchronizeIrql"/>; 0x0F when already owned.</exception>
     public KIRQL Acquire()
     {
-        var old = IrqlState.Current;
+        var frame = ThreadFrame.Current;
+        var old = frame.Irql;
         if (old > SynchronizeIrql)
         {
             throw BugCheck.Create(BugCheckCodes.IRQL_NOT_GREATER_OR_EQUAL, (ulong)old, (ulong)SynchronizeIrql, 0, 0, $"{Name} acquired at {old.IrqlName()}, above its level {SynchronizeIrql.IrqlName()}");
         }
 
-        Take();
-        IrqlState.Set(SynchronizeIrql);
+        Take(frame);
+        frame.SetIrql(SynchronizeIrql);
         return old;
     }
 
@@ -58,8 +59,9 @@ public sealed class KSpinLock
     /// <exception cref="BugCheckException">0x10 when the calling thread does not hold the lock.</exception>
     public void Release(KIRQL oldIrql)
     {
-        Give();
-        IrqlState.Set(oldIrql);
+        var frame = ThreadFrame.Current;
+        Give(frame);
+        frame.SetIrql(oldIrql);
     }
 
     /// <summary>Takes the lock if it is free, without waiting and without changing the IRQL (KeTryToAcquireSpinLockAtDpcLevel).</summary>
@@ -82,7 +84,7 @@ public sealed class KSpinLock
         return true;
     }
 
-    private void Take()
+    private void Take(ThreadFrame frame)
     {
         if (IsOwnedByCurrentThread)
         {
@@ -91,22 +93,22 @@ public sealed class KSpinLock
 
         Monitor.Enter(_gate);
         Volatile.Write(ref _owner, Thread.CurrentThread);
-        IrqlState.HeldLocks.Add(this);
+        frame.HeldLocks.Add(this);
     }
 
-    private void Give()
+    private void Give(ThreadFrame frame)
     {
         if (!IsOwnedByCurrentThread)
         {
             throw BugCheck.Create(BugCheckCodes.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, $"{Name} released by a thread that does not hold it");
         }
 
-        var held = IrqlState.HeldLocks;
+        var held = frame.HeldLocks;
         held.RemoveAt(held.LastIndexOf(this));
         Volatile.Write(ref _owner, null);
         Monitor.Exit(_gate);
     }
 
     /// <summary>Releases the lock on behalf of a faulted callback, without touching IRQL. Owner only.</summary>
-    internal void ForceRelease() => Give();
+    internal void ForceRelease() => Give(ThreadFrame.Current);
 }

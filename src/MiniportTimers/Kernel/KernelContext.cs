@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MiniportTimers.Engine;
 
 namespace MiniportTimers.Kernel;
@@ -8,63 +9,69 @@ namespace MiniportTimers.Kernel;
 /// On the way out the thread is back at its entry IRQL and scope and holds no spin lock it did not hold on entry,
 /// whatever the code did.
 /// </summary>
-/// <remarks>One thread-static: the scope the calling thread runs in (null outside any host routine or Ke.UseEngine).</remarks>
+/// <remarks>The scope the calling thread runs in is the <see cref="ThreadFrame.Scope"/> slot of its frame (null outside any host routine or Ke.UseEngine).</remarks>
 internal static class KernelContext
 {
-    [ThreadStatic]
-    private static KernelScope? t_scope;
-
     /// <summary>The scope of the code the calling thread runs, if any.</summary>
-    public static KernelScope? Current => t_scope;
+    public static KernelScope? Current => ThreadFrame.Current.Scope;
 
     /// <summary>The engine of the host whose miniport code the calling thread runs, if any (KeFlushQueuedDpcs flushes it; Ke/Ex timers bind to it).</summary>
-    public static TimerEngine? CurrentEngine => t_scope?.Engine;
+    public static TimerEngine? CurrentEngine => ThreadFrame.Current.Scope?.Engine;
 
     /// <summary>The epoch of the host whose code the calling thread runs, or the default.</summary>
-    public static long CurrentSystemTimeAtEngineZero100ns => t_scope?.SystemTimeAtEngineZero100ns ?? KernelTime.DefaultSystemTimeAtEngineZero100ns;
+    public static long CurrentSystemTimeAtEngineZero100ns => ThreadFrame.Current.Scope?.SystemTimeAtEngineZero100ns ?? KernelTime.DefaultSystemTimeAtEngineZero100ns;
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> in <paramref name="scope"/>.</summary>
     /// <returns>The bug check the body raised, or null.</returns>
-    public static BugCheckException? Run<TState>(KernelScope scope, KIRQL irql, TState state, Action<TState> body)
+    public static BugCheckException? Run<TState>(KernelScope scope, KIRQL irql, TState state, Action<TState> body) =>
+        Run(ThreadFrame.Current, scope, irql, state, body);
+
+    /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> in <paramref name="scope"/>, on the calling thread's <paramref name="frame"/>.</summary>
+    /// <returns>The bug check the body raised, or null.</returns>
+    public static BugCheckException? Run<TState>(ThreadFrame frame, KernelScope scope, KIRQL irql, TState state, Action<TState> body)
     {
-        var outer = t_scope;
-        t_scope = scope;
+        Debug.Assert(ReferenceEquals(frame, ThreadFrame.Current), "the calling thread's own frame");
+        var outer = frame.Scope;
+        frame.Scope = scope;
         try
         {
-            return Run(irql, state, body);
+            return Run(frame, irql, state, body);
         }
         finally
         {
-            t_scope = outer;
+            frame.Scope = outer;
         }
     }
 
     /// <summary>Enters <paramref name="scope"/> on the calling thread until the result is disposed: <see cref="Ke.UseEngine"/>.</summary>
     internal static IDisposable Bind(KernelScope scope)
     {
-        var outer = t_scope;
-        t_scope = scope;
-        return new Restore(outer);
+        var frame = ThreadFrame.Current;
+        var outer = frame.Scope;
+        frame.Scope = scope;
+        return new Restore(frame, outer);
     }
 
-    private sealed class Restore(KernelScope? outer) : IDisposable
+    private sealed class Restore(ThreadFrame frame, KernelScope? outer) : IDisposable
     {
-        public void Dispose() => t_scope = outer;
+        public void Dispose() => frame.Scope = outer;
     }
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> (raised from the current level).</summary>
     /// <returns>The bug check the body raised, or null.</returns>
-    public static BugCheckException? Run<TState>(KIRQL irql, TState state, Action<TState> body)
+    public static BugCheckException? Run<TState>(KIRQL irql, TState state, Action<TState> body) => Run(ThreadFrame.Current, irql, state, body);
+
+    private static BugCheckException? Run<TState>(ThreadFrame frame, KIRQL irql, TState state, Action<TState> body)
     {
-        var entryIrql = IrqlState.Current;
-        var held = IrqlState.HeldLocks;
+        var entryIrql = frame.Irql;
+        var held = frame.HeldLocks;
         var entryHeld = held.Count;
         BugCheckException? fault = null;
         try
         {
             if (irql > entryIrql)
             {
-                IrqlState.Set(irql);
+                frame.SetIrql(irql);
             }
 
             body(state);
@@ -85,7 +92,7 @@ internal static class KernelContext
                 held[i].ForceRelease();
             }
 
-            IrqlState.Set(entryIrql);
+            frame.SetIrql(entryIrql);
         }
 
         return fault;

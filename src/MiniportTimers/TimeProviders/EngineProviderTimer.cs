@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MiniportTimers.Engine;
 
 namespace MiniportTimers.TimeProviders;
@@ -65,12 +66,15 @@ internal sealed class EngineProviderTimer : ITimer
     private readonly EngineTimer _timer;
     private readonly TimerCallback _callback;
     private readonly object? _state;
-    /// <summary>Virtual engines: the provider timers whose callback runs on this thread, innermost last (see "Re-entry").</summary>
-    [ThreadStatic]
-    private static List<EngineProviderTimer>? t_runningHere;
-
     private bool _disposed;
     private int _running;
+
+    /// <summary>
+    /// Virtual engines: the managed ids of the threads this timer's callback runs on, up their stacks (see "Re-entry";
+    /// under <c>_gate</c>). Usually one at most; several only when other threads advance the clock while it runs. Made
+    /// on the first run, so a run allocates nothing after that.
+    /// </summary>
+    private List<int>? _runningThreads;
     private TaskCompletionSource? _disposeWaiter;
 
     /// <summary>True while an expiry that came due inside this timer's own callback waits for it to return (see "Re-entry").</summary>
@@ -205,43 +209,46 @@ internal sealed class EngineProviderTimer : ITimer
     /// <param name="immediate">True for the run a due time of 0 asks for (deferred, never skipped, on re-entry).</param>
     private void Run(long armSequence, bool checkSequence, bool immediate = false)
     {
-        var runningHere = _provider.Engine.IsVirtual ? (t_runningHere ??= []) : null;
-        if (runningHere is not null && runningHere.Contains(this))
-        {
-            DeferOrSkip(armSequence, immediate);
-            return;
-        }
-
+        var virtualEngine = _provider.Engine.IsVirtual;
+        var thread = Environment.CurrentManagedThreadId;
         lock (_gate)
         {
+            if (virtualEngine && _runningThreads is { } running && running.Contains(thread))
+            {
+                DeferOrSkip(armSequence, immediate);
+                return;
+            }
+
             if (_disposed || (checkSequence && _timer.ArmSequence != armSequence))
             {
                 return;
             }
 
             _running++;
+            if (virtualEngine)
+            {
+                (_runningThreads ??= []).Add(thread);
+            }
         }
 
-        runningHere?.Add(this);
         try
         {
             _callback(_state);
-            while (runningHere is not null && TakeDeferred())
+            while (virtualEngine && TakeDeferred())
             {
                 _callback(_state); // a one-shot expiry that came due inside the callback: now, at the clock it left
             }
         }
         finally
         {
-            if (runningHere is not null)
-            {
-                System.Diagnostics.Debug.Assert(ReferenceEquals(runningHere[^1], this), "callbacks on one thread nest: the innermost returns first");
-                runningHere.RemoveAt(runningHere.Count - 1);
-            }
-
             TaskCompletionSource? done = null;
             lock (_gate)
             {
+                if (virtualEngine)
+                {
+                    _runningThreads!.Remove(thread);
+                }
+
                 if (--_running == 0 && _disposeWaiter is { } waiter)
                 {
                     done = waiter;
@@ -259,14 +266,12 @@ internal sealed class EngineProviderTimer : ITimer
     /// </summary>
     private void DeferOrSkip(long armSequence, bool immediate)
     {
-        lock (_gate)
+        Debug.Assert(Monitor.IsEntered(_gate), "called under the gate");
+        var periodicGoesOn = _timer.IsPending && _timer.ArmSequence == armSequence;
+        if (!_disposed && (immediate || !periodicGoesOn))
         {
-            var periodicGoesOn = _timer.IsPending && _timer.ArmSequence == armSequence;
-            if (!_disposed && (immediate || !periodicGoesOn))
-            {
-                _hasDeferred = true;
-                _deferredSequence = armSequence;
-            }
+            _hasDeferred = true;
+            _deferredSequence = armSequence;
         }
     }
 

@@ -1,40 +1,35 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using MiniportTimers.Kernel;
+
 namespace MiniportTimers.Hosting.Routines;
 
 /// <summary>
-/// Per thread: which adapter's miniport routine the thread is running, if any (the one thread-static of the hosting
-/// layer; both stacks read it: Storport's lock rules, NDIS's "allocated inside an adapter's handler", completions made
-/// inside a timer callback). Set by <see cref="RoutineRunner"/> around every call into the miniport; routines nest (a DPC
-/// inside nothing, a timer callback inside a virtual engine's Advance inside a test), so each entry restores the outer one.
+/// The hosting layer's view of the <see cref="ThreadFrame"/>'s routine slots: which adapter's miniport routine the
+/// thread is running, if any (both stacks read it: Storport's lock rules, NDIS's "allocated inside an adapter's
+/// handler", completions made inside a timer callback). Set by <see cref="RoutineRunner"/> around every call into the
+/// miniport; routines nest (a DPC inside nothing, a timer callback inside a virtual engine's Advance inside a test), so
+/// each entry restores the outer one. No state of its own.
 /// </summary>
 internal static class CurrentRoutine
 {
-    [ThreadStatic]
-    private static Frame t_frame;
-
     /// <summary>The adapter whose routine the calling thread runs (null: none, or a driver-level routine).</summary>
-    public static HostedAdapter? Adapter => t_frame.Adapter;
+    public static HostedAdapter? Adapter => AdapterOf(ThreadFrame.Current);
 
     /// <summary>The routine the calling thread runs (null: none).</summary>
-    public static HostedRoutine? Routine => t_frame.Routine;
+    public static HostedRoutine? Routine => RoutineOf(ThreadFrame.Current);
 
-    /// <summary>Enters a routine; dispose the result to restore the previous one.</summary>
-    public static Scope Enter(HostedAdapter? adapter, HostedRoutine routine)
+    /// <summary>The adapter slot of <paramref name="frame"/>, as the one type this layer stores there.</summary>
+    public static HostedAdapter? AdapterOf(ThreadFrame frame)
     {
-        var scope = new Scope(t_frame);
-        t_frame = new Frame(adapter, routine);
-        return scope;
+        Debug.Assert(frame.Adapter is null or HostedAdapter, "only RoutineRunner writes the slot");
+        return Unsafe.As<HostedAdapter?>(frame.Adapter);
     }
 
-    /// <summary>Restores the routine that was current before <see cref="Enter"/>.</summary>
-    public readonly struct Scope : IDisposable
+    /// <summary>The routine slot of <paramref name="frame"/>, as the one type this layer stores there.</summary>
+    public static HostedRoutine? RoutineOf(ThreadFrame frame)
     {
-        private readonly Frame _outer;
-
-        internal Scope(Frame outer) => _outer = outer;
-
-        /// <summary>Restores the outer routine.</summary>
-        public void Dispose() => t_frame = _outer;
+        Debug.Assert(frame.Routine is null or HostedRoutine, "only RoutineRunner writes the slot");
+        return Unsafe.As<HostedRoutine?>(frame.Routine);
     }
-
-    internal readonly record struct Frame(HostedAdapter? Adapter, HostedRoutine? Routine);
 }

@@ -8,7 +8,7 @@ namespace MiniportTimers.Hosting.Routines;
 /// kernel's check at its return (<see cref="ReturnRule"/>). Each stack creates its routines once (Storport from
 /// <c>MiniportRoutine</c>, NDIS in <c>NdisRoutines</c>); entering one is a reference write, no allocation.
 /// </summary>
-internal sealed class HostedRoutine(string name, int code, bool isDpcLevelCallback, bool isWorkerRoutine = false)
+internal sealed class HostedRoutine(string name, int code, bool isDpcLevelCallback, bool isWorkerRoutine = false) : IFrameRoutine
 {
     /// <summary>The routine's name in reports and bug checks ("TimerCallback", "MiniportResetEx").</summary>
     public string Name { get; } = name;

@@ -4,10 +4,10 @@ using MiniportTimers.Kernel.Watchdog;
 namespace MiniportTimers.Hosting.Routines;
 
 /// <summary>
-/// The one way into miniport code, for both stacks: marks the routine current (<see cref="CurrentRoutine"/>), enters the
+/// The one way into miniport code, for both stacks: marks the routine and its adapter current in the thread's <see cref="ThreadFrame"/> (read through <see cref="CurrentRoutine"/>), enters the
 /// adapter's kernel scope at the routine's IRQL (<see cref="KernelContext"/>: a fault becomes a bug check, leaked spin
 /// locks are given back, the IRQL is restored), takes the port locks Windows documents for the routine (through the
-/// adapter), runs DPC-level callbacks under both DPC watchdogs (<see cref="DpcWatchdog.RunWatched"/>: the return
+/// adapter), runs DPC-level callbacks under both DPC watchdogs (<see cref="DpcWatchdog.RunWatched{TState}(string, KernelScope?, TState, Action{TState})"/>: the return
 /// check, and the stuck-callback watch on a real clock), and makes the kernel's IRQL check at the routine's return
 /// (<see cref="ReturnIrqlCheck"/>: a DPC-level callback back at the IRQL it was called at, a work item below DISPATCH_LEVEL).
 /// </summary>
@@ -21,31 +21,43 @@ internal static class RoutineRunner
     /// <returns>The bug check the routine raised, or null. The caller reports it (the adapter stops).</returns>
     public static BugCheckException? Run<TState>(KernelScope scope, HostedAdapter? adapter, HostedRoutine routine, KIRQL irql, RoutineLocks locks, TState state, Action<TState> body)
     {
-        using var current = CurrentRoutine.Enter(adapter, routine);
-        return KernelContext.Run(scope, irql, (scope, adapter, routine, locks, state, body), static s =>
+        var frame = ThreadFrame.Current; // one thread-static lookup for the whole bracket
+        var outerAdapter = frame.Adapter;
+        var outerRoutine = frame.Routine;
+        frame.Adapter = adapter;
+        frame.Routine = routine;
+        try
         {
-            var ticket = s.adapter is { } a && s.locks != RoutineLocks.None ? a.AcquireRoutineLocks(s.locks) : default;
-            try
+            return KernelContext.Run(frame, scope, irql, (frame, scope, adapter, routine, locks, state, body), static s =>
             {
-                var calledAt = IrqlState.Current; // with the port locks taken: a half-duplex HwStorTimer is called at the device IRQL
-                if (s.routine.IsDpcLevelCallback)
+                var ticket = s.adapter is { } a && s.locks != RoutineLocks.None ? a.AcquireRoutineLocks(s.locks) : default;
+                try
                 {
-                    DpcWatchdog.RunWatched(s.routine.Name, s.scope, s.state, s.body);
-                }
-                else
-                {
-                    s.body(s.state);
-                }
+                    var calledAt = s.frame.Irql; // with the port locks taken: a half-duplex HwStorTimer is called at the device IRQL
+                    if (s.routine.IsDpcLevelCallback)
+                    {
+                        DpcWatchdog.RunWatched(s.frame, s.routine.Name, s.scope, s.state, s.body);
+                    }
+                    else
+                    {
+                        s.body(s.state);
+                    }
 
-                ReturnIrqlCheck.AtReturn(s.routine.ReturnRule, s.routine.Name, calledAt);
-            }
-            finally
-            {
-                if (s.adapter is { } owner && s.locks != RoutineLocks.None)
-                {
-                    owner.ReleaseRoutineLocks(s.routine, s.locks, ticket);
+                    ReturnIrqlCheck.AtReturn(s.routine.ReturnRule, s.routine.Name, calledAt);
                 }
-            }
-        });
+                finally
+                {
+                    if (s.adapter is { } owner && s.locks != RoutineLocks.None)
+                    {
+                        owner.ReleaseRoutineLocks(s.routine, s.locks, ticket);
+                    }
+                }
+            });
+        }
+        finally
+        {
+            frame.Adapter = outerAdapter;
+            frame.Routine = outerRoutine;
+        }
     }
 }

@@ -26,7 +26,7 @@ namespace MiniportTimers.Kernel.Timers;
 ///     deleted? ──yes──► drop              lock gate; deleted = true (or after this expiry)
 ///     running.Enter()                     running on another thread? ──► Monitor.Wait until it returns
 ///   unlock; callback(...)               unlock
-///   lock; running.Exit (PulseAll)
+///   running.Exit (a free waiting? PulseAll)
 /// </code>
 /// </remarks>
 public sealed class EX_TIMER : KernelObject

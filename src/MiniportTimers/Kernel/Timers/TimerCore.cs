@@ -45,7 +45,7 @@ namespace MiniportTimers.Kernel.Timers;
 ///     commit: pending = false; running.Enter     unlock Gate
 ///   unlock Gate
 ///   callback(...)      ◄── user code; only the port locks Windows documents are held
-///   lock Gate; running.Exit (PulseAll); unlock
+///   running.Exit: count-- (interlocked); a free waiting? lock Gate, PulseAll   (see RunningCallbacks)
 /// </code>
 /// </remarks>
 internal abstract class TimerCore
@@ -321,10 +321,7 @@ internal abstract class TimerCore
         finally
         {
             Records.Trace?.Callback(Track, Kind, activity.Callback, requestedDue, start, Engine.NowNanoseconds);
-            using (HostLock.Enter(Gate))
-            {
-                _running.Exit(Gate);
-            }
+            _running.Exit(Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
         }
     }
 

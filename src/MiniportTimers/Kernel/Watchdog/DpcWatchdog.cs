@@ -14,7 +14,7 @@ namespace MiniportTimers.Kernel.Watchdog;
 /// </summary>
 /// <remarks>
 /// Cost per callback: one engine clock read and one GC counter read at the start and the end; the run-delay baseline
-/// is a thread-static value refreshed by a system call at most once a millisecond per thread; a run-delay read at the
+/// is a per-thread value (the thread frame's) refreshed by a system call at most once a millisecond per thread; a run-delay read at the
 /// end only when the elapsed time, less GC pauses, is already past the allotment.
 /// </remarks>
 internal static class DpcWatchdog
@@ -35,7 +35,7 @@ internal static class DpcWatchdog
         // (uncounted on both sides) rather than after the clock and before the GC counter (counted, never excused).
         var threadId = stolen.CurrentThreadId();
         var scheduler = stolen.RecentSchedulerStats(BaselineMaxAgeNanoseconds);
-        var lockWaits = LockWaitCounters.Current;
+        var lockWaits = ThreadFrame.Current.LockWaits;
         var lockWaited = lockWaits.WaitedNanoseconds();
         var gc = stolen.GcPauseNanoseconds();
         return new WatchdogStamp(engine.NowNanoseconds, gc, scheduler, threadId, lockWaits, lockWaited);
@@ -87,7 +87,11 @@ internal static class DpcWatchdog
     /// already; with no host or the verifier off it just runs it. The one bracket of every DPC-level callback: timer
     /// callbacks and DPCs of both stacks, and Ke/Ex DPCs and timers.
     /// </summary>
-    public static void RunWatched<TState>(string routine, KernelScope? scope, TState state, Action<TState> body)
+    public static void RunWatched<TState>(string routine, KernelScope? scope, TState state, Action<TState> body) =>
+        RunWatched(ThreadFrame.Current, routine, scope, state, body);
+
+    /// <summary><see cref="RunWatched{TState}(string, KernelScope?, TState, Action{TState})"/> on the calling thread's <paramref name="frame"/>.</summary>
+    public static void RunWatched<TState>(ThreadFrame frame, string routine, KernelScope? scope, TState state, Action<TState> body)
     {
         if (scope is not { HostOptions: { Verifier: true } options })
         {
@@ -98,8 +102,8 @@ internal static class DpcWatchdog
         var engine = scope.Engine;
         var watch = engine.IsVirtual ? null : scope.Watch; // virtual time cannot pass inside a callback unless it moves it
         var stamp = watch is null ? Begin(engine, options.StolenTime) : watch.Begin(routine);
-        var outer = t_runningSince;
-        t_runningSince = stamp.StartNanoseconds; // what KeQueryDpcWatchdogInformation counts from: the watchdog's own start
+        var outer = frame.DpcRunningSinceNanoseconds;
+        frame.DpcRunningSinceNanoseconds = stamp.StartNanoseconds; // what KeQueryDpcWatchdogInformation counts from: the watchdog's own start
         var reported = false;
         try
         {
@@ -107,7 +111,7 @@ internal static class DpcWatchdog
         }
         finally
         {
-            t_runningSince = outer;
+            frame.DpcRunningSinceNanoseconds = outer;
             reported = watch is not null && watch.End();
         }
 
@@ -117,12 +121,8 @@ internal static class DpcWatchdog
         }
     }
 
-    /// <summary>Engine time at which the watched DPC-level callback running on this thread started, ns; null outside one.</summary>
-    [ThreadStatic]
-    private static long? t_runningSince;
-
-    /// <summary>The running DPC's start (engine ns), or null outside a watched DPC-level callback (KeQueryDpcWatchdogInformation).</summary>
-    public static long? RunningSinceNanoseconds => t_runningSince;
+    /// <summary>The running DPC's start (engine ns), or null outside a watched DPC-level callback (KeQueryDpcWatchdogInformation): the thread frame's stamp.</summary>
+    public static long? RunningSinceNanoseconds => ThreadFrame.Current.DpcRunningSinceNanoseconds;
 
     /// <summary>
     /// At a watched callback's return: raises DPC_WATCHDOG_VIOLATION (0x133; P1 = 0, a single DPC over its allotment;

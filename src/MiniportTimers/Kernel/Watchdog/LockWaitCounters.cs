@@ -5,17 +5,15 @@ namespace MiniportTimers.Kernel.Watchdog;
 /// <summary>
 /// One thread's time spent waiting for the library's internal locks (<see cref="HostLock"/>): the total of finished
 /// waits and the start of the one in progress. Written by its thread only; read by the stuck-callback watchdog's thread.
+/// Each thread's is a slot of its <see cref="ThreadFrame"/>.
 /// </summary>
 internal sealed class LockWaitCounters
 {
-    [ThreadStatic]
-    private static LockWaitCounters? t_current;
-
     private long _finishedNanoseconds;
     private long _waitingSinceTimestamp; // Stopwatch timestamp, 0 when not waiting
 
-    /// <summary>The calling thread's counters (created on first use).</summary>
-    public static LockWaitCounters Current => t_current ??= new LockWaitCounters();
+    /// <summary>The calling thread's counters (its frame's).</summary>
+    public static LockWaitCounters Current => ThreadFrame.Current.LockWaits;
 
     /// <summary>Every wait so far, ns, including the one in progress. Never less than the true figure (a reader that races the
     /// end of a wait may count it twice for that instant: the watchdog then charges less, never more).</summary>

@@ -15,30 +15,23 @@ namespace MiniportTimers.Kernel.Watchdog;
 /// Cost: a schedstat read is a system call (about 1 µs on a VM), so a callback's start reuses the calling thread's last
 /// reading while it is younger than the caller allows (the DPC watchdog allows 1 ms): at most one read per millisecond
 /// per dispatch thread. The baseline may thus be up to that old, which can only excuse up to that much run delay from
-/// just before the callback began, never charge extra. Thread safety: per-thread state is thread-static.
+/// just before the callback began, never charge extra. Thread safety: the per-thread state is the calling thread's
+/// <see cref="OwnSchedulerStats"/>, a slot of its <see cref="ThreadFrame"/>, which also closes the handle once the thread ends.
 /// </remarks>
 internal sealed class SystemStolenTime : IStolenTimeSource
 {
     /// <summary>The one instance.</summary>
     public static readonly SystemStolenTime Instance = new();
 
-    [ThreadStatic]
-    private static SafeFileHandle? t_ownSchedstat;
-
-    [ThreadStatic]
-    private static bool t_ownSchedstatTried;
-
-    [ThreadStatic]
-    private static int t_threadId;
-
-    [ThreadStatic]
-    private static SchedulerStats t_lastStats;
-
-    [ThreadStatic]
-    private static long t_lastReadTimestamp;
-
     private SystemStolenTime()
     {
+    }
+
+    /// <summary>The calling thread's own reader: its frame's slot.</summary>
+    private static OwnSchedulerStats Own()
+    {
+        var frame = ThreadFrame.Current;
+        return frame.Scheduler ??= new OwnSchedulerStats();
     }
 
     /// <inheritdoc />
@@ -47,23 +40,24 @@ internal sealed class SystemStolenTime : IStolenTimeSource
     /// <inheritdoc />
     public int CurrentThreadId()
     {
-        if (t_threadId == 0 && OperatingSystem.IsLinux())
+        var own = Own();
+        if (own.ThreadId == 0 && OperatingSystem.IsLinux())
         {
             try
             {
-                t_threadId = Engine.Waiting.LinuxNative.GetTid();
+                own.ThreadId = Engine.Waiting.LinuxNative.GetTid();
             }
             catch (EntryPointNotFoundException)
             {
-                t_threadId = -1;
+                own.ThreadId = -1;
             }
             catch (DllNotFoundException)
             {
-                t_threadId = -1;
+                own.ThreadId = -1;
             }
         }
 
-        return Math.Max(0, t_threadId);
+        return Math.Max(0, own.ThreadId);
     }
 
     /// <inheritdoc />
@@ -76,13 +70,7 @@ internal sealed class SystemStolenTime : IStolenTimeSource
 
         if (ownThread)
         {
-            if (!t_ownSchedstatTried)
-            {
-                t_ownSchedstatTried = true;
-                t_ownSchedstat = TryOpen("/proc/thread-self/schedstat");
-            }
-
-            return t_ownSchedstat is { } own ? ReadSchedstat(own) : default;
+            return Own().Schedstat() is { } own ? ReadSchedstat(own) : default;
         }
 
         using var other = TryOpen($"/proc/self/task/{threadId}/schedstat");
@@ -93,13 +81,14 @@ internal sealed class SystemStolenTime : IStolenTimeSource
     public SchedulerStats RecentSchedulerStats(long maxAgeNanoseconds)
     {
         var now = Stopwatch.GetTimestamp();
-        if (t_lastReadTimestamp == 0 || Stopwatch.GetElapsedTime(t_lastReadTimestamp, now).Ticks * 100 > maxAgeNanoseconds)
+        var own = Own();
+        if (own.LastReadTimestamp == 0 || Stopwatch.GetElapsedTime(own.LastReadTimestamp, now).Ticks * 100 > maxAgeNanoseconds)
         {
-            t_lastStats = SchedulerStats(CurrentThreadId(), ownThread: true);
-            t_lastReadTimestamp = now;
+            own.LastStats = SchedulerStats(CurrentThreadId(), ownThread: true);
+            own.LastReadTimestamp = now;
         }
 
-        return t_lastStats;
+        return own.LastStats;
     }
 
     /// <inheritdoc />
@@ -133,7 +122,8 @@ internal sealed class SystemStolenTime : IStolenTimeSource
         return close >= 0 && close + 2 < text.Length && text[close + 2] == (byte)'R';
     }
 
-    private static SafeFileHandle? TryOpen(string path)
+    /// <summary>Opens <paramref name="path"/> for reading, or null where it does not exist or may not be read.</summary>
+    internal static SafeFileHandle? TryOpen(string path)
     {
         try
         {
