@@ -1,6 +1,7 @@
 using MiniportTimers.Engine;
 using MiniportTimers.Kernel;
 using MiniportTimers.Kernel.Watchdog;
+using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Storport;
 using MiniportTimers.Tests.Support;
 
@@ -53,7 +54,7 @@ public class OwnSchedulerStatsTests
     private static void RunCycle()
     {
         using var engine = new RealTimeTimerEngine(dispatchers: Dispatchers);
-        var scope = KernelScope.ForHost(engine, new StorportHostOptions(), null, null);
+        var scope = KernelScope.ForHost(engine, new StorportHostOptions(), null, null, NullTimerRecords.Instance, "driver");
         using var fired = new CountdownEvent(Dispatchers);
         for (var d = 0; d < Dispatchers; d++)
         {
