@@ -2,7 +2,7 @@ using MiniportTimers.Kernel;
 using MiniportTimers.Storport;
 using static MiniportTimers.Storport.StorPort;
 
-namespace MiniportTimers.Tests.Storport;
+namespace MiniportTimers.Tests.Storport.Timers;
 
 /// <summary>semantics.md §1.4 (the legacy single adapter timer) and decisions A4, A11, A18.</summary>
 public class RequestTimerCallTests

@@ -1,7 +1,7 @@
 using MiniportTimers.Cli.Shell;
 using MiniportTimers.Tests.Native;
 
-namespace MiniportTimers.Tests.Cli;
+namespace MiniportTimers.Tests.Cli.Soak;
 
 /// <summary>
 /// Issue 21 §4: the hidden <c>soak</c> command. Its smoke runs judge by count (no bridge map grew, nothing released

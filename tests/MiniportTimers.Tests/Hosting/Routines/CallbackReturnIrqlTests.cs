@@ -9,7 +9,7 @@ using static MiniportTimers.Kernel.Ke;
 using static MiniportTimers.Ndis.NdisApi;
 using static MiniportTimers.Storport.StorPort;
 
-namespace MiniportTimers.Tests.Hosting;
+namespace MiniportTimers.Tests.Hosting.Routines;
 
 /// <summary>
 /// Issue 21 §5: a DPC or timer callback that returns at another IRQL than it was called at stops the machine on Windows

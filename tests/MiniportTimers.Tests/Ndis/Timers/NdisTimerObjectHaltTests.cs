@@ -2,7 +2,7 @@ using MiniportTimers.Kernel;
 using MiniportTimers.Ndis;
 using static MiniportTimers.Ndis.NdisApi;
 
-namespace MiniportTimers.Tests.Ndis;
+namespace MiniportTimers.Tests.Ndis.Timers;
 
 /// <summary>
 /// Issue 21 §5: an NDIS timer object the miniport allocated with its adapter handle and left allocated at halt. The halt

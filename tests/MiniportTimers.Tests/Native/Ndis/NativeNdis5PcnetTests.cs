@@ -6,7 +6,7 @@ using MiniportTimers.Engine;
 using MiniportTimers.Native.Ndis;
 using MiniportTimers.Ndis;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Ndis;
 
 /// <summary>
 /// Issue 23: our own C NDIS 5.1 miniport (native/miniports/ndis5_pcnet.c), registered with NdisMRegisterMiniport, on two

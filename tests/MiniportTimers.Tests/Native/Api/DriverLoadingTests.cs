@@ -8,7 +8,7 @@ using MiniportTimers.Native.Storport;
 using MiniportTimers.Ndis;
 using MiniportTimers.Storport;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Api;
 
 /// <summary>
 /// Issue 21 §2: loading never takes the process down. Each kind of broken driver, built here at test time, is one

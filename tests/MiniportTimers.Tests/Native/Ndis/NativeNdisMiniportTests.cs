@@ -4,7 +4,7 @@ using MiniportTimers.Engine;
 using MiniportTimers.Native.Ndis;
 using MiniportTimers.Ndis;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Ndis;
 
 /// <summary>
 /// Issue 12: our own C NDIS miniports, one on NDIS 5 miniport timers (native/miniports/ndis5_timers.c) and one on NDIS 6

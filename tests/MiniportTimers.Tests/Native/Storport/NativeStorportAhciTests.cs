@@ -9,7 +9,7 @@ using MiniportTimers.Native.Storport;
 using MiniportTimers.Samples.Harness;
 using MiniportTimers.Storport;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Storport;
 
 /// <summary>
 /// Issue 22 item 5: our own C AHCI Storport miniport (native/miniports/storport_ahci.c) on the host's Storport I/O path

@@ -3,7 +3,7 @@ using MiniportTimers.Native;
 using MiniportTimers.Native.Storport;
 using MiniportTimers.Storport;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Storport;
 
 /// <summary>
 /// Issue 22: the Storport services a native miniport calls besides its timers and I/O path, through our own

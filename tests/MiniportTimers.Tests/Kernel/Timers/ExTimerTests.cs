@@ -4,7 +4,7 @@ using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Tests.Storport;
 using static MiniportTimers.Kernel.Ex;
 
-namespace MiniportTimers.Tests.Kernel;
+namespace MiniportTimers.Tests.Kernel.Timers;
 
 /// <summary>semantics.md §3: EX_TIMER routines (ExAllocateTimer, ExSetTimer, ExCancelTimer, ExDeleteTimer).</summary>
 public sealed class ExTimerTests : IDisposable

@@ -2,7 +2,7 @@ using MiniportTimers.Kernel;
 using MiniportTimers.Storport;
 using static MiniportTimers.Storport.StorPort;
 
-namespace MiniportTimers.Tests.Storport;
+namespace MiniportTimers.Tests.Storport.Timers;
 
 /// <summary>semantics.md §1.2 and decisions A1-A5, A8, A16.</summary>
 public class StorPortRequestTimerTests

@@ -5,7 +5,7 @@ using MiniportTimers.Native;
 using MiniportTimers.Native.Storport;
 using MiniportTimers.Storport;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Storport;
 
 /// <summary>
 /// Issue 12: our own C Storport miniport (native/miniports/storport_timers.c), built by gcc with native/toolchain.mk,

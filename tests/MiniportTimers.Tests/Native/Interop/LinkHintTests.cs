@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Interop;
 
 /// <summary>Issue 21 §2: a driver that calls a routine the bridge lacks fails to link with a pointer to docs/native.md.</summary>
 public class LinkHintTests

@@ -4,7 +4,7 @@ using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Tests.Storport;
 using static MiniportTimers.Kernel.Ke;
 
-namespace MiniportTimers.Tests.Kernel;
+namespace MiniportTimers.Tests.Kernel.Timers;
 
 /// <summary>semantics.md §3: KTIMER and KDPC routines, on the virtual clock.</summary>
 public sealed class KeTimerTests : IDisposable

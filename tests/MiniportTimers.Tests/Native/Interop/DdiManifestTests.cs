@@ -5,7 +5,7 @@ using MiniportTimers.Native.Ndis;
 using MiniportTimers.Native.Interop;
 using MiniportTimers.Ndis;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Interop;
 
 /// <summary>
 /// Issue 21 §1: the bridge's mirrored places come from one manifest (native/ddi/ddis.json), and a table whose slots do not

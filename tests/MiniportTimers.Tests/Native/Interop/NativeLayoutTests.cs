@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using MiniportTimers.Native.Interop;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Interop;
 
 /// <summary>
 /// Every C# structure that mirrors a C structure of native/include ([NativeMirror]) has the C structure's size and the

@@ -1,6 +1,6 @@
 using MiniportTimers.Native.Interop;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Interop;
 
 /// <summary>Issue 21 §1 and §4: one generation-tagged handle table; a stale handle is recognised without keeping its object.</summary>
 public class NativeHandleTableTests

@@ -4,7 +4,7 @@ using MiniportTimers.Storport;
 using MiniportTimers.Tests.Storport;
 using static MiniportTimers.Storport.StorPort;
 
-namespace MiniportTimers.Tests.Verifier;
+namespace MiniportTimers.Tests.Hosting.Watchdog;
 
 /// <summary>Issue 5 §7: a callback that never returns, on the real clock (generous bounds, no sleeps in the checks).</summary>
 public class StuckCallbackWatchdogTests

@@ -4,7 +4,7 @@ using MiniportTimers.Ndis;
 using MiniportTimers.Tests.Storport;
 using static MiniportTimers.Ndis.NdisApi;
 
-namespace MiniportTimers.Tests.Ndis;
+namespace MiniportTimers.Tests.Ndis.Timers;
 
 /// <summary>semantics.md §2.1: NDIS 5 miniport timers, and decisions A4, A13, A14, A15.</summary>
 public class NdisMiniportTimerTests

@@ -4,7 +4,7 @@ using MiniportTimers.Ndis;
 using MiniportTimers.Tests.Storport;
 using static MiniportTimers.Ndis.NdisApi;
 
-namespace MiniportTimers.Tests.Ndis;
+namespace MiniportTimers.Tests.Ndis.Timers;
 
 /// <summary>semantics.md §2.2: NDIS 6 timer objects, and decisions A4, A9, A10, A13, A15.</summary>
 public class NdisTimerObjectTests

@@ -3,7 +3,7 @@ using MiniportTimers.Kernel;
 using MiniportTimers.Native.Storport;
 using MiniportTimers.Storport;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Storport;
 
 /// <summary>
 /// Issue 26 §3: the rows of the misuse table (<see cref="Misuses"/>) only a C driver reaches, walked with the verifier on

@@ -2,7 +2,7 @@ using MiniportTimers.Kernel;
 using MiniportTimers.Storport;
 using static MiniportTimers.Storport.StorPort;
 
-namespace MiniportTimers.Tests.Storport;
+namespace MiniportTimers.Tests.Storport.Timers;
 
 /// <summary>semantics.md §1.3 and decision A9.</summary>
 public class StorPortFreeTimerTests

@@ -5,7 +5,7 @@ using MiniportTimers.Ndis;
 using MiniportTimers.Tests.Ndis;
 using static MiniportTimers.Kernel.Ke;
 
-namespace MiniportTimers.Tests.Kernel;
+namespace MiniportTimers.Tests.Kernel.Timers;
 
 /// <summary>
 /// Issue 12 §3: the kernel routines netvmini's receive path uses, on the flat C# surface: KeTryToAcquireSpinLockAtDpcLevel,

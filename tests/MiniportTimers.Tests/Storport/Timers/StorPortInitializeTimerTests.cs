@@ -2,7 +2,7 @@ using MiniportTimers.Kernel;
 using MiniportTimers.Storport;
 using static MiniportTimers.Storport.StorPort;
 
-namespace MiniportTimers.Tests.Storport;
+namespace MiniportTimers.Tests.Storport.Timers;
 
 /// <summary>semantics.md §1.1 and decision A7.</summary>
 public class StorPortInitializeTimerTests

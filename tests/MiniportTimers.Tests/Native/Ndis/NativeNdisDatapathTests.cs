@@ -2,7 +2,7 @@ using MiniportTimers.Engine;
 using MiniportTimers.Native.Ndis;
 using MiniportTimers.Ndis;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Ndis;
 
 /// <summary>
 /// Issue 12: our own C NDIS 6 virtual NIC (native/miniports/ndis6_datapath.c) uses the services netvmini needs beyond
