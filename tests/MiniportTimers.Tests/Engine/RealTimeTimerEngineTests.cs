@@ -23,7 +23,7 @@ public class RealTimeTimerEngineTests
     public void WaitableTimerWaiter_IsNotCreatedOffWindows_AndIsOnWindows()
     {
         using var clock = new RealTimeTimerEngine();
-        using var waiter = Waiting.WaitableTimerWaiter.TryCreate(() => clock.NowNanoseconds);
+        using var waiter = global::MiniportTimers.Engine.Waiting.WaitableTimerWaiter.TryCreate(() => clock.NowNanoseconds);
         Assert.Equal(OperatingSystem.IsWindows(), waiter is not null); // elsewhere the engine falls back as WaitPrimitive shows
     }
 
@@ -31,7 +31,7 @@ public class RealTimeTimerEngineTests
     public void WaitableTimerWaiter_NeverWakesBeforeItsDeadline()
     {
         using var clock = new RealTimeTimerEngine();
-        using var waiter = Waiting.WaitableTimerWaiter.TryCreate(() => clock.NowNanoseconds);
+        using var waiter = global::MiniportTimers.Engine.Waiting.WaitableTimerWaiter.TryCreate(() => clock.NowNanoseconds);
         Assert.NotNull(waiter);
         var deadline = clock.NowNanoseconds + (2_000 * Us);
         waiter.SetDeadline(deadline);

@@ -24,7 +24,7 @@ public class NativeDebugOutputMemoryTests
     {
         using var engine = new VirtualTimerEngine();
         var host = new NdisHost(engine);
-        var path = DriverLoadingTests.BrokenDrivers.Path("chatty");
+        var path = Api.DriverLoadingTests.BrokenDrivers.Path("chatty");
         NativeNdisDriver.Load(path, new NdisHost(engine)); // warm up: the library, the bridge, the JIT
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var driver = NativeNdisDriver.Load(path, host);

@@ -42,7 +42,7 @@ public class MisuseTableTests
     public void EveryRowOfTheTable_HasAScenario_AndOnlyThose()
     {
         Assert.Equal(Misuses.All.Length, Misuses.All.Select(m => m.Name).Distinct().Count());
-        Assert.Equal(Misuses.All.Select(m => m.Name).Order(), Scenarios.Keys.Concat(Native.NativeMisuseTests.Names).Order());
+        Assert.Equal(Misuses.All.Select(m => m.Name).Order(), Scenarios.Keys.Concat(Native.Storport.NativeMisuseTests.Names).Order());
     }
 
     [Theory]
@@ -51,7 +51,7 @@ public class MisuseTableTests
     {
         if (!Scenarios.TryGetValue(name, out var scenario))
         {
-            Assert.Contains(name, Native.NativeMisuseTests.Names); // walked by Native/NativeMisuseTests (C drivers only)
+            Assert.Contains(name, Native.Storport.NativeMisuseTests.Names); // walked by Native/NativeMisuseTests (C drivers only)
             return;
         }
 

@@ -1,0 +1,100 @@
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+using MiniportTimers.Storport;
+using MiniportTimers.Tests.Storport;
+using static MiniportTimers.Storport.StorPort;
+
+namespace MiniportTimers.Tests.Hosting.Watchdog;
+
+/// <summary>Issue 5 §7: a callback that never returns, on the real clock (generous bounds, no sleeps in the checks).</summary>
+public class StuckCallbackWatchdogTests
+{
+    [Fact]
+    public void CallbackThatNeverReturns_TripsTheDpcWatchdogWhileStuck_AndAnotherEnginesTimersKeepFiring()
+    {
+        using var stuckEngine = new RealTimeTimerEngine("stuck");
+        using var otherEngine = new RealTimeTimerEngine("other");
+        var stuckHost = new StorportHost(stuckEngine, new StorportHostOptions { DpcWatchdogMicroseconds = 20_000 });
+        var otherHost = new StorportHost(otherEngine);
+        var stuckExt = RealClockAdapter.Create(stuckHost);
+        var otherExt = RealClockAdapter.Create(otherHost);
+        using var release = new ManualResetEventSlim();
+        using var entered = new ManualResetEventSlim();
+        var otherFires = 0;
+        var otherTimer = default(StorPortTimerHandle);
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(otherExt, out otherTimer));
+        HW_TIMER_EX rearm = null!;
+        rearm = (ext, _) =>
+        {
+            Interlocked.Increment(ref otherFires);
+            StorPortRequestTimer(ext, otherTimer, rearm, null, 1_000, 0);
+        };
+        StorPortRequestTimer(otherExt, otherTimer, rearm, null, 1_000, 0);
+
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(stuckExt, out var stuckTimer));
+        StorPortRequestTimer(stuckExt, stuckTimer, (_, _) =>
+        {
+            entered.Set();
+            release.Wait(TimeSpan.FromSeconds(60)); // "never" returns, until the test lets it go
+        }, null, 100, 0);
+
+        try
+        {
+            Assert.True(entered.Wait(TimeSpan.FromSeconds(10)), "the stuck callback started");
+            var firesWhenStuck = Volatile.Read(ref otherFires);
+            Assert.True(SpinWait.SpinUntil(() => stuckHost.BugChecks.Count > 0, TimeSpan.FromSeconds(10)), "the watchdog reported while the callback was still running");
+            Assert.False(release.IsSet);
+            var report = Assert.Single(stuckHost.BugChecks);
+            Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, report.BugCheck.Code);
+            Assert.True(report.BugCheck.Parameter2 > 20_000, "P2: how long it had run, µs");
+            Assert.Equal(20_000ul, report.BugCheck.Parameter3);
+            Assert.Equal(AdapterState.Faulted, stuckHost.Adapters[0].State);
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref otherFires) > firesWhenStuck + 5, TimeSpan.FromSeconds(10)), "the other engine's timer kept firing");
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        stuckEngine.FlushDispatched();
+        Assert.Single(stuckHost.BugChecks); // the late return does not report it a second time
+        Assert.Empty(otherHost.BugChecks);
+    }
+
+    [Fact]
+    public void WhenCallbacksStop_TheWatchdogParks_AndTheNextStuckCallbackStillTripsIt()
+    {
+        using var engine = new RealTimeTimerEngine("parking");
+        var host = new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = 20_000 }) { WatchdogQuietBeforeParking = TimeSpan.FromMilliseconds(50) };
+        var ext = RealClockAdapter.Create(host);
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(ext, out var timer));
+        using var fired = new ManualResetEventSlim();
+        StorPortRequestTimer(ext, timer, (_, _) => fired.Set(), null, 100, 0);
+        Assert.True(fired.Wait(TimeSpan.FromSeconds(10)));
+        var watchdog = host.Watchdog;
+        Assert.NotNull(watchdog);
+        Assert.True(SpinWait.SpinUntil(() => watchdog.IsParked, TimeSpan.FromSeconds(10)), "parks after a quiet spell");
+
+        // Parked: no scans while nothing runs (a generous 300 ms look).
+        var scans = watchdog.Scans;
+        using (var idle = new ManualResetEventSlim())
+        {
+            idle.Wait(TimeSpan.FromMilliseconds(300));
+        }
+
+        Assert.True(watchdog.Scans <= scans + 1, $"scanned {watchdog.Scans - scans} times while parked");
+
+        // The next callback wakes it, and a stuck one is still caught.
+        using var release = new ManualResetEventSlim();
+        StorPortRequestTimer(ext, timer, (_, _) => release.Wait(TimeSpan.FromSeconds(60)), null, 100, 0);
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => host.BugChecks.Count > 0, TimeSpan.FromSeconds(10)), "tripped after unparking");
+            Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, Assert.Single(host.BugChecks).BugCheck.Code);
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+}
