@@ -89,7 +89,37 @@ public sealed class DispatcherTests
     }
 
     [Fact]
-    public void UnpinnedTimers_FollowTheArmingThreadsCpu_AndEveryDispatcherFires()
+    public void UnpinnedTimers_ArmedFromOneThread_AreDealtEvenlyOverTheDispatchers_AndStayWhilePending()
+    {
+        // Issue 27: a burst armed from one thread used to land on the dispatcher of that thread's CPU alone.
+        using var engine = new RealTimeTimerEngine("deal", dispatchers: 2);
+        const int n = 1_000;
+        var timers = Enumerable.Range(0, n).Select(_ => engine.CreateTimer((_, in _) => { })).ToArray();
+        foreach (var t in timers)
+        {
+            engine.ArmAfter(t, 60 * TimeUnits.NanosecondsPerSecond);
+        }
+
+        var perDispatcher = timers.GroupBy(TimerEngine.DispatcherOf).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(n / 2, perDispatcher[0]);
+        Assert.Equal(n / 2, perDispatcher[1]);
+
+        // A re-arm of a pending timer keeps it where it is filed, whatever the rotation says.
+        var before = timers.Select(TimerEngine.DispatcherOf).ToArray();
+        foreach (var t in timers)
+        {
+            engine.ArmAfter(t, 30 * TimeUnits.NanosecondsPerSecond);
+        }
+
+        Assert.Equal(before, timers.Select(TimerEngine.DispatcherOf).ToArray());
+        foreach (var t in timers)
+        {
+            engine.Cancel(t);
+        }
+    }
+
+    [Fact]
+    public void UnpinnedTimers_ArmedFromManyThreads_AndEveryDispatcherFires()
     {
         var dispatchers = Math.Max(2, Environment.ProcessorCount);
         using var engine = new RealTimeTimerEngine("spread", dispatchers: dispatchers);

@@ -114,7 +114,7 @@ internal sealed class TimerWheel
         if (count == items.Length)
         {
             items = bucket.Grow();
-            _mayTrim = true;
+            _mayTrim |= items.Length > WheelBucket.TrimThreshold;
         }
 
         items[count] = timer;
@@ -191,7 +191,7 @@ internal sealed class TimerWheel
             _pulled = pulled;
             _pulledCount = count;
             _pulledTaken = 0;
-            _mayTrim |= pulled.Length > WheelBucket.MinimumCapacity;
+            _mayTrim |= pulled.Length > WheelBucket.TrimThreshold;
             _occupied[level] = bits & ~(1UL << index);
             return true;
         }
@@ -250,7 +250,7 @@ internal sealed class TimerWheel
     /// <summary>
     /// Gives back the memory of arrays that a burst grew: each bucket's array (and the pull array) shrinks once it is
     /// down to a quarter full. The dispatcher calls it when it is about to sleep, never mid-burst; a walk of the 512
-    /// buckets only after an array grew or a large one was pulled.
+    /// buckets only after an array grew past <see cref="WheelBucket.TrimThreshold"/> or one that long was pulled.
     /// </summary>
     public void TrimExcess()
     {
@@ -265,7 +265,7 @@ internal sealed class TimerWheel
             bucket?.TrimExcess();
         }
 
-        if (_pulled.Length > WheelBucket.MinimumCapacity)
+        if (_pulled.Length > WheelBucket.TrimThreshold)
         {
             _pulled = new EngineTimer?[WheelBucket.MinimumCapacity];
         }

@@ -12,6 +12,13 @@ internal sealed class WheelBucket(int slot)
     /// <summary>The capacity a bucket's array starts at, and the smallest it is trimmed to.</summary>
     public const int MinimumCapacity = 16;
 
+    /// <summary>
+    /// An array longer than this (8 KB of references) asks the wheel for a trim when the dispatcher goes idle; smaller
+    /// ones stay (a level-0 bucket of a busy second holds hundreds, and a walk of the 512 buckets before every sleep
+    /// would cost the dense case more than the memory is worth).
+    /// </summary>
+    public const int TrimThreshold = 1024;
+
     /// <summary>level × <see cref="TimerWheel.BucketsPerLevel"/> + index.</summary>
     public int Slot { get; } = slot;
 
