@@ -296,7 +296,9 @@ internal abstract class HostedTimer
     private void OnExpired(in TimerFiring firing)
     {
         // The dispatcher's time in this expiry, the host's locks and watchdogs included: what every other timer of its
-        // dispatcher waited behind. The row keeps the longest with its adapter (the run report names it).
+        // dispatcher waited behind. The row keeps the longest with its adapter and what its time went to (the run report
+        // names it with its cause: a first call's JIT, a collection, a wait for a CPU, or the callback's own time).
+        var probe = CallbackRunProbe.Start(realClock: !Host.Engine.IsVirtual);
         var start = Host.Engine.NowNanoseconds;
         try
         {
@@ -312,7 +314,7 @@ internal abstract class HostedTimer
         }
         finally
         {
-            Volatile.Read(ref _activity)?.CountRun(Host.Engine.NowNanoseconds - start, TrackName);
+            Volatile.Read(ref _activity)?.CountRun(Host.Engine.NowNanoseconds - start, TrackName, probe);
         }
     }
 
