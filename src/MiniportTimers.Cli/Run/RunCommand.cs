@@ -234,6 +234,11 @@ internal static class RunCommand
         var terminal = terminals(text);
         var recorder = settings.TracePath is null ? null : new TraceRecorder { OmitZeroLengthLockHolds = !settings.TraceAllLocks };
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
+        if (!settings.Virtual)
+        {
+            RunRehearsal.Run(settings, names); // the samples' first calls, on a virtual clock, before the real engine's clock starts
+        }
+
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine(dispatchers: settings.Dispatchers, realTimePriority: settings.RealTimePriority);
         foreach (var driverRun in runs.OfType<NativeDriverRun>())
         {
@@ -249,11 +254,6 @@ internal static class RunCommand
         }
 
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
-        if (!settings.Virtual)
-        {
-            RunRehearsal.Run(settings, names); // the samples' first calls, on a virtual clock, before the measured part
-        }
-
         var startedAtUtc = DateTimeOffset.UtcNow;
         using var collections = settings.Virtual ? null : RunCollections.Start(); // SustainedLowLatency while it runs
         using var floorProbe = settings.Virtual ? null : OsFloorProbe.TryStart(); // the OS wake-up floor, measured beside the run
