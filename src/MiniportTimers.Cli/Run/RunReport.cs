@@ -27,7 +27,8 @@ internal sealed record RunReport(
     int Dispatchers = 1,
     string Scheduling = "ordinary",
     LongestCallback? LongestCallback = null,
-    IReadOnlyList<string>? Notes = null)
+    IReadOnlyList<string>? Notes = null,
+    CollectionsReport? Collections = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -38,7 +39,7 @@ internal sealed record RunReport(
     /// <summary>The version of the JSON layout (docs/run-report.schema.json); raised when a field changes meaning or goes.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null, IReadOnlyList<string>? notes = null)
+    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null, IReadOnlyList<string>? notes = null, CollectionsReport? collections = null)
     {
         var samples = runs.Select(SampleReport.From).ToList();
         var failures = new List<string>();
@@ -87,8 +88,25 @@ internal sealed record RunReport(
             osFloor,
             engine.DispatcherCount,
             engine is RealTimeTimerEngine { } realEngine ? realEngine.SchedulingPolicy : "virtual",
-            Run.LongestCallback.Of(runs),
-            notes is { Count: > 0 } ? notes : null);
+            Run.LongestCallback.Of(runs, withCause: !engine.IsVirtual),
+            WithBuildNote(notes, engine),
+            collections);
+    }
+
+    /// <summary>
+    /// <paramref name="notes"/>, with a warning when a real-clock run runs a Debug build of the library (plain
+    /// <c>dotnet run</c> builds Debug: unoptimised code, and its lateness figures are not the library's).
+    /// </summary>
+    private static IReadOnlyList<string>? WithBuildNote(IReadOnlyList<string>? notes, TimerEngine engine)
+    {
+        var debug = typeof(TimerEngine).Assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().Any(a => a.IsJITOptimizerDisabled);
+        if (!debug || engine.IsVirtual)
+        {
+            return notes is { Count: > 0 } ? notes : null;
+        }
+
+        return [.. notes ?? [], "this is a Debug build (unoptimised code): build with -c Release (dotnet run -c Release --project src/MiniportTimers.Cli -- run) for the library's real-clock figures."];
     }
 }
 
@@ -142,22 +160,32 @@ internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fi
 
 /// <summary>
 /// The miniport timer callback that held its dispatcher longest in the run (the host's locks and watchdogs included):
-/// every other timer of that dispatcher waited behind it.
+/// every other timer of that dispatcher waited behind it; with what its time went to, where the library knows it.
 /// </summary>
 /// <param name="Sample">The sample or driver it belongs to.</param>
 /// <param name="Adapter">The adapter it ran for ("driver" for a driver-level timer).</param>
 /// <param name="Kind">The DDI that armed it.</param>
 /// <param name="Callback">The callback's name.</param>
 /// <param name="Microseconds">How long it ran, µs of engine time.</param>
-internal sealed record LongestCallback(string Sample, string Adapter, string Kind, string Callback, double Microseconds)
+/// <param name="Cause">What most of it went to (CallbackRunCause: OwnTime, FirstCall: the JIT of a first call, Collection: a GC pause, WaitedForCpu: a loaded machine); null on the virtual clock, where neither lengthens a callback.</param>
+/// <param name="JitMicroseconds">Time its thread spent JIT-compiling during it, µs (null on the virtual clock).</param>
+/// <param name="CollectionPauseMicroseconds">GC pause time during it, µs (null on the virtual clock).</param>
+/// <param name="Collections">Collections during it (null on the virtual clock).</param>
+/// <param name="CpuWaitMicroseconds">Time its thread waited for a CPU during it, µs (Linux schedstat; 0 where not published; null on the virtual clock).</param>
+internal sealed record LongestCallback(string Sample, string Adapter, string Kind, string Callback, double Microseconds, CallbackRunCause? Cause = null, double? JitMicroseconds = null, double? CollectionPauseMicroseconds = null, int? Collections = null, double? CpuWaitMicroseconds = null)
 {
-    /// <summary>The longest over every timer row of <paramref name="runs"/>, or null when no callback ran.</summary>
-    public static LongestCallback? Of(IReadOnlyList<ISampleRun> runs) =>
-        runs.SelectMany(run => run.Diagnostics.TimerActivity.Rows.Select(row => (run, row)))
-            .Where(x => x.row.LongestRunAdapter is not null)
-            .OrderByDescending(x => x.row.LongestRunNanoseconds)
-            .Select(x => new LongestCallback(x.run.Name, x.row.LongestRunAdapter!, x.row.Kind, x.row.Callback, Math.Round(TimeUnits.NanosecondsToMicrosecondsExact(x.row.LongestRunNanoseconds), 1)))
+    /// <summary>The longest over every timer row of <paramref name="runs"/>, or null when no callback ran; <paramref name="withCause"/> (the real clock) adds what its time went to.</summary>
+    public static LongestCallback? Of(IReadOnlyList<ISampleRun> runs, bool withCause = true)
+    {
+        static double Micro(long nanoseconds) => Math.Round(TimeUnits.NanosecondsToMicrosecondsExact(nanoseconds), 1);
+        return runs.SelectMany(run => run.Diagnostics.TimerActivity.Rows.Select(row => (run, row, longest: row.LongestRun)))
+            .Where(x => x.longest is not null)
+            .OrderByDescending(x => x.longest!.Nanoseconds)
+            .Select(x => withCause
+                ? new LongestCallback(x.run.Name, x.longest!.Adapter, x.row.Kind, x.row.Callback, Micro(x.longest.Nanoseconds), x.longest.Cause, Micro(x.longest.JitNanoseconds), Micro(x.longest.CollectionPauseNanoseconds), x.longest.Collections, Micro(x.longest.CpuWaitNanoseconds))
+                : new LongestCallback(x.run.Name, x.longest!.Adapter, x.row.Kind, x.row.Callback, Micro(x.longest.Nanoseconds)))
             .FirstOrDefault();
+    }
 }
 
 /// <summary>A count of what a sample did: <see cref="Name"/> is its field name (snake_case, stable), <see cref="Label"/> its words.</summary>

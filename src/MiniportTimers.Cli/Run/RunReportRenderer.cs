@@ -100,6 +100,11 @@ internal static class RunReportRenderer
 
         console.WriteLine();
         console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires ({N(r.Engine.CoalescedFires)} coalesced), {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups (the totals include the simulated hardware's own timers). {LongestCallback(r)}");
+        if (r.Collections is { } gc)
+        {
+            console.WriteLine($"Collections during the run (GC latency mode {gc.LatencyMode}): {N(gc.Gen0)} gen0, {N(gc.Gen1)} gen1, {N(gc.Gen2)} gen2, {gc.PauseMilliseconds.ToString("N2", CultureInfo.InvariantCulture)} ms of pauses, {(gc.AllocatedBytes / 1_048_576.0).ToString("N1", CultureInfo.InvariantCulture)} MiB allocated.");
+        }
+
         WriteCount(console, terminal, "Bug checks in all", r.BugCheckCount, FailureStyle);
         foreach (var failure in r.InvariantFailures)
         {
@@ -130,11 +135,21 @@ internal static class RunReportRenderer
                 : "No callback took engine time (on the virtual clock, time passes inside a callback only when it moves the clock).";
         }
 
-        var named = $"Longest callback {F(longest.Microseconds)} µs: {longest.Callback} ({longest.Kind}) of {longest.Sample} on {longest.Adapter}; every other timer of its dispatcher waited behind it.";
+        var named = $"Longest callback {F(longest.Microseconds)} µs: {longest.Callback} ({longest.Kind}) of {longest.Sample} on {longest.Adapter}; every other timer of its dispatcher waited behind it.{Cause(longest)}";
         return engineLongest > longest.Microseconds * 2 && engineLongest - longest.Microseconds > 100
             ? $"{named} The engine's longest, {F(engineLongest)} µs, was outside the miniports' timer DDIs (a simulated device's timer or a kernel DPC)."
             : named;
     }
+
+    /// <summary>What the longest callback's time went to, as a sentence with a leading blank (empty on the virtual clock).</summary>
+    private static string Cause(LongestCallback longest) => longest.Cause switch
+    {
+        Diagnostics.CallbackRunCause.FirstCall => $" Cause: its first call (the JIT took {F(longest.JitMicroseconds ?? 0)} µs of it).",
+        Diagnostics.CallbackRunCause.Collection => $" Cause: {(longest.Collections == 1 ? "a collection" : $"{longest.Collections} collections")} during it ({F(longest.CollectionPauseMicroseconds ?? 0)} µs of GC pause).",
+        Diagnostics.CallbackRunCause.WaitedForCpu => $" Cause: its thread waited {F(longest.CpuWaitMicroseconds ?? 0)} µs of it for a CPU (a loaded machine).",
+        Diagnostics.CallbackRunCause.OwnTime => $" Cause: the callback's own time (JIT {F(longest.JitMicroseconds ?? 0)} µs, GC pause {F(longest.CollectionPauseMicroseconds ?? 0)} µs, CPU wait {F(longest.CpuWaitMicroseconds ?? 0)} µs of it).",
+        _ => string.Empty,
+    };
 
     private static void WriteCount(IAnsiConsole console, Terminal terminal, string label, int count, string style) =>
         console.MarkupLine(count == 0 ? Markup.Escape($"{label}: 0") : terminal.Paint($"{label}: {count}", style));

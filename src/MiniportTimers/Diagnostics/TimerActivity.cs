@@ -1,3 +1,4 @@
+using MiniportTimers.Kernel.Timers;
 namespace MiniportTimers.Diagnostics;
 
 /// <summary>
@@ -12,7 +13,7 @@ public sealed class TimerActivity
     private long _replaced;
     private long _busy;
     private long _staleSkipped;
-    private LongestRun? _longestRun;
+    private CallbackRun? _longestRun;
 
     internal TimerActivity(string kind, string callback)
     {
@@ -58,6 +59,12 @@ public sealed class TimerActivity
     /// <summary>The adapter whose callback ran <see cref="LongestRunNanoseconds"/> (the host's "driver" for a driver-level timer); null before any ran.</summary>
     public string? LongestRunAdapter => Volatile.Read(ref _longestRun)?.Adapter;
 
+    /// <summary>
+    /// The run of <see cref="LongestRunNanoseconds"/> with what its time went to (its first call's JIT, a collection, or
+    /// the callback's own time: <see cref="CallbackRun.Cause"/>); null before any ran.
+    /// </summary>
+    public CallbackRun? LongestRun => Volatile.Read(ref _longestRun);
+
     internal void CountArm() => Interlocked.Increment(ref _arms);
 
     internal void CountCancel() => Interlocked.Increment(ref _cancels);
@@ -72,13 +79,23 @@ public sealed class TimerActivity
 
     internal void CountStale() => Interlocked.Increment(ref _staleSkipped);
 
-    /// <summary>Records how long one callback ran on <paramref name="adapter"/>; allocates only for a new longest.</summary>
-    internal void CountRun(long nanoseconds, string adapter)
+    /// <summary>
+    /// Records one callback run of <paramref name="nanoseconds"/> on <paramref name="adapter"/> that began at
+    /// <paramref name="probe"/> (taken on this thread); allocates only for a new longest.
+    /// </summary>
+    internal void CountRun(long nanoseconds, string adapter, in CallbackRunProbe probe)
     {
         var current = Volatile.Read(ref _longestRun);
+        if (current is not null && nanoseconds <= current.Nanoseconds)
+        {
+            return;
+        }
+
+        var (collections, pauseNanoseconds, jitNanoseconds, cpuWaitNanoseconds) = probe.Finish();
+        var run = new CallbackRun(nanoseconds, adapter, collections, pauseNanoseconds, jitNanoseconds, cpuWaitNanoseconds);
         while (current is null || nanoseconds > current.Nanoseconds)
         {
-            var seen = Interlocked.CompareExchange(ref _longestRun, new LongestRun(nanoseconds, adapter), current);
+            var seen = Interlocked.CompareExchange(ref _longestRun, run, current);
             if (ReferenceEquals(seen, current))
             {
                 return;
@@ -95,6 +112,3 @@ public sealed class TimerActivity
         MiniportTimersTelemetry.RecordLateness(Kind, latenessNanoseconds);
     }
 }
-
-/// <summary>One callback run of a <see cref="TimerActivity"/> row that was the longest so far (replaced, never mutated).</summary>
-internal sealed record LongestRun(long Nanoseconds, string Adapter);

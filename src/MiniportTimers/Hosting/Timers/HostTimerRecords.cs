@@ -49,6 +49,6 @@ internal sealed class HostTimerRecords(MiniportHost host) : ITimerRecords, ITime
 
         public void CountFire(long latenessNanoseconds) => activity.CountFire(latenessNanoseconds);
 
-        public void CountRun(long nanoseconds, string track) => activity.CountRun(nanoseconds, track);
+        public void CountRun(long nanoseconds, string track, in CallbackRunProbe probe) => activity.CountRun(nanoseconds, track, probe);
     }
 }

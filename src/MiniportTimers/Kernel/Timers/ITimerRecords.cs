@@ -39,8 +39,8 @@ internal interface ITimerRow
     /// <summary>A callback started <paramref name="latenessNanoseconds"/> after its requested due time.</summary>
     void CountFire(long latenessNanoseconds);
 
-    /// <summary>The dispatcher spent <paramref name="nanoseconds"/> in one expiry of a timer of <paramref name="track"/>.</summary>
-    void CountRun(long nanoseconds, string track);
+    /// <summary>The dispatcher spent <paramref name="nanoseconds"/> in one expiry of a timer of <paramref name="track"/>; <paramref name="probe"/> was started before it (what the time went to).</summary>
+    void CountRun(long nanoseconds, string track, in CallbackRunProbe probe);
 }
 
 /// <summary>The trace events of a timer (engine times, ns).</summary>
@@ -106,7 +106,7 @@ internal sealed class NullTimerRecords : ITimerRecords, ITimerRow
     }
 
     /// <inheritdoc/>
-    public void CountRun(long nanoseconds, string track)
+    public void CountRun(long nanoseconds, string track, in CallbackRunProbe probe)
     {
     }
 }

@@ -337,7 +337,9 @@ internal abstract class TimerCore
     private void OnExpired(in TimerFiring firing)
     {
         // The dispatcher's time in this expiry, the host's locks and watchdogs included: what every other timer of its
-        // dispatcher waited behind. The row keeps the longest with its adapter (the run report names it).
+        // dispatcher waited behind. The row keeps the longest with its adapter and what its time went to (the run report
+        // names it with its cause: a first call's JIT, a collection, a wait for a CPU, or the callback's own time).
+        var probe = CallbackRunProbe.Start(realClock: !Engine.IsVirtual);
         var start = Engine.NowNanoseconds;
         try
         {
@@ -345,7 +347,7 @@ internal abstract class TimerCore
         }
         finally
         {
-            Volatile.Read(ref _activity)?.CountRun(Engine.NowNanoseconds - start, Track);
+            Volatile.Read(ref _activity)?.CountRun(Engine.NowNanoseconds - start, Track, probe);
         }
     }
 }

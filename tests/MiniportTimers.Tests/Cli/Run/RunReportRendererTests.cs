@@ -1,6 +1,7 @@
 using System.Globalization;
 using MiniportTimers.Cli.Run;
 using MiniportTimers.Cli.Shell;
+using MiniportTimers.Diagnostics;
 using MiniportTimers.Engine;
 using MiniportTimers.Samples.Harness;
 
@@ -91,6 +92,27 @@ public class RunReportRendererTests
         var row = all.Samples.Single(s => s.Name == longest.Sample).Timers.Single(t => t.Callback == longest.Callback);
         Assert.Equal(all.Samples.SelectMany(s => s.Timers).Max(t => t.LongestRunMicroseconds), row.LongestRunMicroseconds);
         Assert.Equal(row.LongestRunMicroseconds, longest.Microseconds);
+    }
+
+    [Fact]
+    public void TheLongestCallback_SaysWhatItsTimeWentTo_AndTheCollectionsLineSaysHowTheyWereHeldOff()
+    {
+        string Line(LongestCallback longest) => Render(Sample with { LongestCallback = longest }, Terminal.Redirected).ReplaceLineEndings(" ");
+        var callback = new LongestCallback("storahci", "adapter2", "StorPortRequestTimer", "P_Running_Callback", 6_500, CallbackRunCause.FirstCall, 6_100, 0, 0);
+        Assert.Contains("P_Running_Callback (StorPortRequestTimer) of storahci on adapter2; every other timer of its dispatcher waited behind it. Cause: its first call (the JIT took 6100.0 µs of it).", Line(callback), StringComparison.Ordinal);
+        Assert.Contains("Cause: a collection during it (7000.0 µs of GC pause).", Line(callback with { Cause = CallbackRunCause.Collection, JitMicroseconds = 0, CollectionPauseMicroseconds = 7_000, Collections = 1 }), StringComparison.Ordinal);
+        Assert.Contains("Cause: 2 collections during it", Line(callback with { Cause = CallbackRunCause.Collection, CollectionPauseMicroseconds = 7_000, Collections = 2 }), StringComparison.Ordinal);
+        Assert.Contains("Cause: the callback's own time (JIT 10.0 µs, GC pause 0.0 µs, CPU wait 0.0 µs of it).", Line(callback with { Cause = CallbackRunCause.OwnTime, JitMicroseconds = 10, CpuWaitMicroseconds = 0 }), StringComparison.Ordinal);
+        Assert.Contains("Cause: its thread waited 5000.0 µs of it for a CPU (a loaded machine).", Line(callback with { Cause = CallbackRunCause.WaitedForCpu, CpuWaitMicroseconds = 5_000 }), StringComparison.Ordinal);
+
+        var text = Render(Sample with { Collections = new CollectionsReport("NoGCRegion of 256 MiB", 0, 0, 0, 0, 125_829_120) }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("Collections during the run (GC latency mode NoGCRegion of 256 MiB): 0 gen0, 0 gen1, 0 gen2, 0.00 ms of pauses, 120.0 MiB allocated.", text, StringComparison.Ordinal);
+
+        // The virtual clock's report has neither: its bytes repeat, and a JIT or a collection lengthens no callback there.
+        var all = Render(AllSamples.Value, Terminal.Redirected);
+        Assert.DoesNotContain("Cause:", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("Collections during the run", all, StringComparison.Ordinal);
+        Assert.Null(AllSamples.Value.LongestCallback!.Cause);
     }
 
     [Fact]

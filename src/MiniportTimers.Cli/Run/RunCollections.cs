@@ -1,0 +1,116 @@
+using System.Runtime;
+
+namespace MiniportTimers.Cli.Run;
+
+/// <summary>
+/// The garbage collections of a real-clock run's measured part, and how they are held off (issue 27). The samples'
+/// workloads allocate about 10 MiB per second of run (I/O requests, buffers, records), which on a 2-core VM meant a
+/// collection every half second and pauses of 1-7 ms on the dispatcher. The run holds them off in two layers: the
+/// latency mode <see cref="GCLatencyMode.SustainedLowLatency"/> (no blocking full collection), and inside it a no-GC
+/// region (<see cref="GC.TryStartNoGCRegion(long)"/>) of <see cref="NoGcRegionBytes"/> that covers an 11 s run: no
+/// collection at all. A longer run that allocates past the budget ends the region with one collection and goes on under
+/// SustainedLowLatency. Both are undone after the run. The report prints what happened: the collections by generation,
+/// their pause time and the bytes allocated.
+/// </summary>
+internal sealed class RunCollections : IDisposable
+{
+    private readonly GCLatencyMode _previousMode;
+    private readonly int _gen0;
+    private readonly int _gen1;
+    private readonly int _gen2;
+    private readonly TimeSpan _pause;
+    private readonly long _allocated;
+    private bool _disposed;
+
+    private RunCollections()
+    {
+        _previousMode = GCSettings.LatencyMode;
+        GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
+        foreach (var budget in (long[])[NoGcRegionBytes, NoGcRegionBytes / 4])
+        {
+            try
+            {
+                NoGcRegionBudgetBytes = GC.TryStartNoGCRegion(budget) ? budget : 0;
+                break;
+            }
+            catch (ArgumentOutOfRangeException)
+            {
+                // more than this runtime's no-GC region may hold: try the smaller budget
+            }
+            catch (InvalidOperationException)
+            {
+                break; // a region is in progress already (another run in this process): SustainedLowLatency alone
+            }
+        }
+
+        Mode = NoGcRegionBudgetBytes > 0 ? GCLatencyMode.NoGCRegion : GCSettings.LatencyMode;
+        _gen0 = GC.CollectionCount(0);
+        _gen1 = GC.CollectionCount(1);
+        _gen2 = GC.CollectionCount(2);
+        _pause = GC.GetTotalPauseDuration();
+        _allocated = GC.GetTotalAllocatedBytes();
+    }
+
+    /// <summary>The budget of the no-GC region asked for, bytes: an 11 s run allocates about 110 MiB.</summary>
+    public const long NoGcRegionBytes = 256L * 1024 * 1024;
+
+    /// <summary>The latency mode the measured part started under (NoGCRegion, or SustainedLowLatency when the region was refused).</summary>
+    public GCLatencyMode Mode { get; }
+
+    /// <summary>The no-GC region's budget, bytes; 0 when the runtime refused one.</summary>
+    public long NoGcRegionBudgetBytes { get; }
+
+    /// <summary>Holds collections off and starts counting; dispose to restore the mode.</summary>
+    public static RunCollections Start() => new();
+
+    /// <summary>The collections since <see cref="Start"/>.</summary>
+    public CollectionsReport Finish()
+    {
+        // CollectionCount(n) counts the collections of generation n or higher.
+        var gen2 = GC.CollectionCount(2) - _gen2;
+        var gen1 = GC.CollectionCount(1) - _gen1 - gen2;
+        var gen0 = GC.CollectionCount(0) - _gen0 - gen1 - gen2;
+        var heldToTheEnd = GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
+        var mode = NoGcRegionBudgetBytes == 0 ? Mode.ToString()
+            : heldToTheEnd ? $"NoGCRegion of {NoGcRegionBudgetBytes / 1_048_576} MiB"
+            : $"NoGCRegion of {NoGcRegionBudgetBytes / 1_048_576} MiB until it ran out, then {GCSettings.LatencyMode}";
+        return new CollectionsReport(
+            mode,
+            gen0,
+            gen1,
+            gen2,
+            Math.Round((GC.GetTotalPauseDuration() - _pause).TotalMilliseconds, 2),
+            GC.GetTotalAllocatedBytes() - _allocated);
+    }
+
+    /// <summary>Restores the latency mode the process had.</summary>
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            if (NoGcRegionBudgetBytes > 0 && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
+            {
+                try
+                {
+                    GC.EndNoGCRegion();
+                }
+                catch (InvalidOperationException)
+                {
+                    // the budget ran out (or a collection was induced) between the check and the call: the region is over
+                }
+            }
+
+            GCSettings.LatencyMode = _previousMode;
+        }
+    }
+}
+
+/// <summary>The garbage collections during a real-clock run's measured part (null on the virtual clock, whose report is byte-for-byte repeatable).</summary>
+/// <param name="LatencyMode">How collections were held off: "NoGCRegion of 256 MiB" (none at all), with "until it ran out, then SustainedLowLatency" when the run allocated past it, or "SustainedLowLatency" (no blocking full collection) when the region was refused.</param>
+/// <param name="Gen0">Collections of generation 0 only.</param>
+/// <param name="Gen1">Collections of generation 1 (and 0).</param>
+/// <param name="Gen2">Full collections (background or blocking).</param>
+/// <param name="PauseMilliseconds">Time the process was paused by them, ms (GC.GetTotalPauseDuration).</param>
+/// <param name="AllocatedBytes">Bytes the process allocated during the run (GC.GetTotalAllocatedBytes).</param>
+internal sealed record CollectionsReport(string LatencyMode, int Gen0, int Gen1, int Gen2, double PauseMilliseconds, long AllocatedBytes);

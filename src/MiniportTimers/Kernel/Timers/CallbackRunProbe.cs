@@ -1,0 +1,58 @@
+using System.Runtime;
+using MiniportTimers.Kernel.Watchdog;
+
+namespace MiniportTimers.Kernel.Timers;
+
+/// <summary>
+/// The process counters at the start of one callback run, taken so that its end can say what the run's time went to
+/// (the Diagnostics layer's CallbackRun, built from <see cref="Finish"/>): the collection count, the total GC pause time, the JIT time of the running thread and,
+/// on a real clock, the thread's time waiting on a run queue. Reads of runtime counters and of the thread's last
+/// schedstat reading (at most one system call a millisecond per thread, shared with the DPC watchdog: its baseline may
+/// be up to 1 ms old, which can count at most 1 ms of run-queue wait from just before the run as the run's); no
+/// allocation, no lock; a value type on the expiry path's stack. The end reads fresh figures only for a run that is the
+/// longest of its row so far.
+/// </summary>
+internal readonly struct CallbackRunProbe
+{
+    /// <summary>How old the start's schedstat reading may be, ns (the DPC watchdog allows the same).</summary>
+    private const long SchedulerStatsMaxAgeNanoseconds = 1_000_000;
+
+    private readonly int _collections;
+    private readonly long _pauseTicks;
+    private readonly long _jitTicks;
+    private readonly long _runDelayNanoseconds;
+    private readonly bool _realClock;
+
+    private CallbackRunProbe(int collections, long pauseTicks, long jitTicks, long runDelayNanoseconds, bool realClock)
+    {
+        _collections = collections;
+        _pauseTicks = pauseTicks;
+        _jitTicks = jitTicks;
+        _runDelayNanoseconds = runDelayNanoseconds;
+        _realClock = realClock;
+    }
+
+    /// <summary>The counters now, on the thread about to run the callback; <paramref name="realClock"/> adds the run-queue wait (meaningless on a virtual clock).</summary>
+    public static CallbackRunProbe Start(bool realClock) =>
+        new(
+            GC.CollectionCount(0),
+            GC.GetTotalPauseDuration().Ticks,
+            JitInfo.GetCompilationTime(currentThread: true).Ticks,
+            realClock ? SystemStolenTime.Instance.RecentSchedulerStats(SchedulerStatsMaxAgeNanoseconds).RunDelayNanoseconds : 0,
+            realClock);
+
+    /// <summary>
+    /// What happened since <see cref="Start"/> on the same thread: the collections, their pause time, the thread's JIT
+    /// time and (real clock) its run-queue wait, ns, each 0 or more.
+    /// </summary>
+    public (int Collections, long CollectionPauseNanoseconds, long JitNanoseconds, long CpuWaitNanoseconds) Finish()
+    {
+        // GC.CollectionCount(0) counts every collection (a gen1 or gen2 collection collects gen0 too).
+        var collections = GC.CollectionCount(0) - _collections;
+        var pauseNanoseconds = collections == 0 ? 0 : checked((GC.GetTotalPauseDuration().Ticks - _pauseTicks) * 100);
+        var jitNanoseconds = checked((JitInfo.GetCompilationTime(currentThread: true).Ticks - _jitTicks) * 100);
+        var stolen = SystemStolenTime.Instance;
+        var cpuWaitNanoseconds = _realClock ? stolen.SchedulerStats(stolen.CurrentThreadId(), ownThread: true).RunDelayNanoseconds - _runDelayNanoseconds : 0;
+        return (collections, Math.Max(0, pauseNanoseconds), Math.Max(0, jitNanoseconds), Math.Max(0, cpuWaitNanoseconds));
+    }
+}
