@@ -29,6 +29,7 @@
 #include <srbhelper.h>
 #include <ata.h>
 #include <scsi.h>
+#include "scsi_disk_answers.h"
 
 /* ---- AHCI 1.3.1 register map (chapter 3) ---- */
 #define AHCI_CAP 0x00                   /* §3.1.1 HBA Capabilities */
@@ -755,78 +756,10 @@ static VOID AhciCompletionDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID Syst
 /* ---------------------------------------------------------------------------------------------------------------- */
 /* SCSI translation                                                                                                  */
 
-static ULONG Be32(const UCHAR *p) { return ((ULONG)p[0] << 24) | ((ULONG)p[1] << 16) | ((ULONG)p[2] << 8) | p[3]; }
-static ULONGLONG Be64(const UCHAR *p) { return ((ULONGLONG)Be32(p) << 32) | Be32(p + 4); }
-static VOID PutBe32(PUCHAR p, ULONG v) { p[0] = (UCHAR)(v >> 24); p[1] = (UCHAR)(v >> 16); p[2] = (UCHAR)(v >> 8); p[3] = (UCHAR)v; }
-static VOID PutBe64(PUCHAR p, ULONGLONG v) { PutBe32(p, (ULONG)(v >> 32)); PutBe32(p + 4, (ULONG)v); }
-
 static PAHCI_SRB_EXTENSION AhciSrbExtension(PVOID Srb)
 {
     ULONG_PTR context = (ULONG_PTR)SrbGetMiniportContext(Srb);
     return context == 0 ? NULL : (PAHCI_SRB_EXTENSION)((context + 127) & ~(ULONG_PTR)127);
-}
-
-/* Copies a reply into the request's buffer: as much as both allow; the transfer length says how much. */
-static UCHAR AhciReply(PVOID Srb, const VOID *Data, ULONG Length)
-{
-    PVOID buffer = SrbGetDataBuffer(Srb);
-    ULONG room = SrbGetDataTransferLength(Srb);
-    ULONG bytes = min(room, Length);
-    if (buffer == NULL && bytes != 0) {
-        return SRB_STATUS_INVALID_REQUEST;
-    }
-    if (bytes != 0) {
-        StorPortCopyMemory(buffer, (PVOID)Data, bytes);
-    }
-    SrbSetDataTransferLength(Srb, bytes);
-    return SRB_STATUS_SUCCESS;
-}
-
-static UCHAR AhciInquiry(PAHCI_PORT Port, PVOID Srb, const UCHAR *Cdb)
-{
-    INQUIRYDATA inquiry;
-    if (Cdb[1] & 0x01) {
-        return SRB_STATUS_INVALID_REQUEST; /* no vital product data pages */
-    }
-    RtlZeroMemory(&inquiry, sizeof inquiry);
-    inquiry.DeviceType = DIRECT_ACCESS_DEVICE;
-    inquiry.Versions = 5;                  /* SPC-3 */
-    inquiry.ResponseDataFormat = 2;
-    inquiry.AdditionalLength = (UCHAR)(sizeof inquiry - 5);
-    RtlFillMemory(inquiry.VendorId, sizeof inquiry.VendorId, ' ');
-    RtlCopyMemory(inquiry.VendorId, "ATA", 3);
-    RtlFillMemory(inquiry.ProductId, sizeof inquiry.ProductId, ' ');
-    for (ULONG i = 0; i < sizeof inquiry.ProductId && Port->Model[i] != '\0'; i++) {
-        inquiry.ProductId[i] = (UCHAR)Port->Model[i];
-    }
-    RtlFillMemory(inquiry.ProductRevisionLevel, sizeof inquiry.ProductRevisionLevel, ' ');
-    for (ULONG i = 0; i < sizeof inquiry.ProductRevisionLevel && Port->Firmware[i] != '\0'; i++) {
-        inquiry.ProductRevisionLevel[i] = (UCHAR)Port->Firmware[i];
-    }
-    return AhciReply(Srb, &inquiry, min((ULONG)sizeof inquiry, (ULONG)((Cdb[3] << 8) | Cdb[4])));
-}
-
-static UCHAR AhciReadCapacity(PAHCI_PORT Port, PVOID Srb, BOOLEAN Sixteen)
-{
-    UCHAR data[32];
-    RtlZeroMemory(data, sizeof data);
-    ULONGLONG last = Port->Sectors - 1;
-    if (Sixteen) {
-        PutBe64(data, last);
-        PutBe32(data + 8, 512);
-        return AhciReply(Srb, data, 32);
-    }
-    PutBe32(data, last > 0xFFFFFFFFull ? 0xFFFFFFFFu : (ULONG)last);
-    PutBe32(data + 4, 512);
-    return AhciReply(Srb, data, 8);
-}
-
-static UCHAR AhciReportLuns(PVOID Srb)
-{
-    UCHAR data[16];
-    RtlZeroMemory(data, sizeof data);
-    PutBe32(data, 8);                      /* one LUN: LUN 0 */
-    return AhciReply(Srb, data, sizeof data);
 }
 
 /* HwBuildIo: without locks, before HwStartIo. The ATA commands' FIS and PRDT go into the SRB extension now. */
@@ -953,20 +886,7 @@ static BOOLEAN AhciHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
     PAHCI_ADAPTER adapter = (PAHCI_ADAPTER)DeviceExtension;
     ULONG function = SrbGetSrbFunction(Srb);
     if (function != SRB_FUNCTION_EXECUTE_SCSI) {
-        switch (function) {
-        case SRB_FUNCTION_PNP:
-        case SRB_FUNCTION_POWER:
-        case SRB_FUNCTION_RESET_BUS:
-        case SRB_FUNCTION_RESET_DEVICE:
-        case SRB_FUNCTION_RESET_LOGICAL_UNIT:
-        case SRB_FUNCTION_FLUSH:
-        case SRB_FUNCTION_SHUTDOWN:
-            AhciComplete(adapter, Srb, SRB_STATUS_SUCCESS);
-            break;
-        default:
-            AhciComplete(adapter, Srb, SRB_STATUS_INVALID_REQUEST);
-            break;
-        }
+        AhciComplete(adapter, Srb, ScsiDiskOtherFunction(function));
         return TRUE;
     }
     PAHCI_SRB_EXTENSION ext = AhciSrbExtension(Srb);
@@ -1000,27 +920,9 @@ static BOOLEAN AhciHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
         AhciIssue(adapter, port, slot, tablePa, ext->Prdtl, ext->Write);
         return TRUE;
     }
-    UCHAR status;
-    switch (cdb[0]) {
-    case SCSIOP_TEST_UNIT_READY:
-        status = SRB_STATUS_SUCCESS;
-        break;
-    case SCSIOP_INQUIRY:
-        status = AhciInquiry(port, Srb, cdb);
-        break;
-    case SCSIOP_READ_CAPACITY:
-        status = AhciReadCapacity(port, Srb, FALSE);
-        break;
-    case SCSIOP_SERVICE_ACTION_IN16:
-        status = (cdb[1] & 0x1F) == SERVICE_ACTION_READ_CAPACITY16 ? AhciReadCapacity(port, Srb, TRUE) : SRB_STATUS_INVALID_REQUEST;
-        break;
-    case SCSIOP_REPORT_LUNS:
-        status = AhciReportLuns(Srb);
-        break;
-    default:
-        status = SRB_STATUS_INVALID_REQUEST;
-        break;
-    }
+    /* INQUIRY: vendor "ATA", the product the first 16 characters of IDENTIFY's model (SAT). */
+    SCSI_DISK_IDENTITY unit = { "ATA", port->Model, port->Firmware, 5 /* SPC-3 */, port->Sectors, 512 };
+    UCHAR status = ScsiDiskAnswer(&unit, Srb, cdb);
     AhciComplete(adapter, Srb, status);
     return TRUE;
 }

@@ -33,6 +33,7 @@
 #include <storport.h>
 #include <srbhelper.h>
 #include <scsi.h>
+#include "scsi_disk_answers.h"
 
 /* ---- NVMe 1.3 controller registers (§3.1) ---- */
 #define NVME_CAP 0x00                    /* §3.1.1 Controller Capabilities (64 bits) */
@@ -551,77 +552,11 @@ static VOID NvmeCompletionDpc(PSTOR_DPC Dpc, PVOID HwDeviceExtension, PVOID Syst
 /* ---------------------------------------------------------------------------------------------------------------- */
 /* SCSI translation                                                                                                  */
 
-static ULONG Be32(const UCHAR *p) { return ((ULONG)p[0] << 24) | ((ULONG)p[1] << 16) | ((ULONG)p[2] << 8) | p[3]; }
-static ULONGLONG Be64(const UCHAR *p) { return ((ULONGLONG)Be32(p) << 32) | Be32(p + 4); }
-static VOID PutBe32(PUCHAR p, ULONG v) { p[0] = (UCHAR)(v >> 24); p[1] = (UCHAR)(v >> 16); p[2] = (UCHAR)(v >> 8); p[3] = (UCHAR)v; }
-static VOID PutBe64(PUCHAR p, ULONGLONG v) { PutBe32(p, (ULONG)(v >> 32)); PutBe32(p + 4, (ULONG)v); }
-
 static PNVME_SRB_EXTENSION NvmeSrbExtension(PVOID Srb) { return (PNVME_SRB_EXTENSION)SrbGetMiniportContext(Srb); }
 
 static PULONGLONG NvmePrpList(PNVME_SRB_EXTENSION Ext)
 {
     return (PULONGLONG)(((ULONG_PTR)Ext->PrpSpace + 511) & ~(ULONG_PTR)511);
-}
-
-static UCHAR NvmeReply(PVOID Srb, const VOID *Data, ULONG Length)
-{
-    PVOID buffer = SrbGetDataBuffer(Srb);
-    ULONG bytes = min(SrbGetDataTransferLength(Srb), Length);
-    if (buffer == NULL && bytes != 0) {
-        return SRB_STATUS_INVALID_REQUEST;
-    }
-    if (bytes != 0) {
-        StorPortCopyMemory(buffer, (PVOID)Data, bytes);
-    }
-    SrbSetDataTransferLength(Srb, bytes);
-    return SRB_STATUS_SUCCESS;
-}
-
-static UCHAR NvmeInquiry(PNVME_ADAPTER Adapter, PVOID Srb, const UCHAR *Cdb)
-{
-    INQUIRYDATA inquiry;
-    if (Cdb[1] & 0x01) {
-        return SRB_STATUS_INVALID_REQUEST; /* no vital product data pages */
-    }
-    RtlZeroMemory(&inquiry, sizeof inquiry);
-    inquiry.DeviceType = DIRECT_ACCESS_DEVICE;
-    inquiry.Versions = 6;                  /* SPC-4 */
-    inquiry.ResponseDataFormat = 2;
-    inquiry.AdditionalLength = (UCHAR)(sizeof inquiry - 5);
-    RtlFillMemory(inquiry.VendorId, sizeof inquiry.VendorId, ' ');
-    RtlCopyMemory(inquiry.VendorId, "NVMe", 4);
-    RtlFillMemory(inquiry.ProductId, sizeof inquiry.ProductId, ' ');
-    for (ULONG i = 0; i < sizeof inquiry.ProductId && Adapter->Model[i] != '\0'; i++) {
-        inquiry.ProductId[i] = (UCHAR)Adapter->Model[i];
-    }
-    RtlFillMemory(inquiry.ProductRevisionLevel, sizeof inquiry.ProductRevisionLevel, ' ');
-    for (ULONG i = 0; i < sizeof inquiry.ProductRevisionLevel && Adapter->Firmware[i] != '\0'; i++) {
-        inquiry.ProductRevisionLevel[i] = (UCHAR)Adapter->Firmware[i];
-    }
-    return NvmeReply(Srb, &inquiry, min((ULONG)sizeof inquiry, (ULONG)((Cdb[3] << 8) | Cdb[4])));
-}
-
-static UCHAR NvmeReadCapacity(PNVME_ADAPTER Adapter, PVOID Srb, BOOLEAN Sixteen)
-{
-    UCHAR data[32];
-    RtlZeroMemory(data, sizeof data);
-    ULONGLONG last = Adapter->NamespaceBlocks - 1;
-    if (Sixteen) {
-        PutBe64(data, last);
-        PutBe32(data + 8, Adapter->BlockBytes);
-        return NvmeReply(Srb, data, 32);
-    }
-    PutBe32(data, last > 0xFFFFFFFFull ? 0xFFFFFFFFu : (ULONG)last);
-    PutBe32(data + 4, Adapter->BlockBytes);
-    return NvmeReply(Srb, data, 8);
-}
-
-static UCHAR NvmeReportLuns(PVOID Srb)
-{
-    UCHAR data[16];
-    RtlZeroMemory(data, sizeof data);
-    PutBe32(data, 8); /* one LUN: LUN 0 */
-    return NvmeReply(Srb, data, sizeof data);
 }
 
 /* Builds PRP1/PRP2 and the PRP list (§4.3) from the request's scatter-gather list: the first entry may start inside a
@@ -745,20 +680,7 @@ static BOOLEAN NvmeHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
     PNVME_ADAPTER adapter = (PNVME_ADAPTER)DeviceExtension;
     ULONG function = SrbGetSrbFunction(Srb);
     if (function != SRB_FUNCTION_EXECUTE_SCSI) {
-        switch (function) {
-        case SRB_FUNCTION_PNP:
-        case SRB_FUNCTION_POWER:
-        case SRB_FUNCTION_RESET_BUS:
-        case SRB_FUNCTION_RESET_DEVICE:
-        case SRB_FUNCTION_RESET_LOGICAL_UNIT:
-        case SRB_FUNCTION_FLUSH:
-        case SRB_FUNCTION_SHUTDOWN:
-            NvmeComplete(adapter, Srb, SRB_STATUS_SUCCESS);
-            break;
-        default:
-            NvmeComplete(adapter, Srb, SRB_STATUS_INVALID_REQUEST);
-            break;
-        }
+        NvmeComplete(adapter, Srb, ScsiDiskOtherFunction(function));
         return TRUE;
     }
     switch (adapter->State) {
@@ -793,27 +715,9 @@ static BOOLEAN NvmeHwStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
         NvmeSubmit(adapter, &adapter->IoSq, NVME_IO_QID, &ext->Command);
         return TRUE;
     }
-    UCHAR status;
-    switch (cdb[0]) {
-    case SCSIOP_TEST_UNIT_READY:
-        status = SRB_STATUS_SUCCESS;
-        break;
-    case SCSIOP_INQUIRY:
-        status = NvmeInquiry(adapter, Srb, cdb);
-        break;
-    case SCSIOP_READ_CAPACITY:
-        status = NvmeReadCapacity(adapter, Srb, FALSE);
-        break;
-    case SCSIOP_SERVICE_ACTION_IN16:
-        status = (cdb[1] & 0x1F) == SERVICE_ACTION_READ_CAPACITY16 ? NvmeReadCapacity(adapter, Srb, TRUE) : SRB_STATUS_INVALID_REQUEST;
-        break;
-    case SCSIOP_REPORT_LUNS:
-        status = NvmeReportLuns(Srb);
-        break;
-    default:
-        status = SRB_STATUS_INVALID_REQUEST;
-        break;
-    }
+    /* INQUIRY: vendor "NVMe", the product the first 16 characters of the model number, the revision the firmware's first 4. */
+    SCSI_DISK_IDENTITY unit = { "NVMe", adapter->Model, adapter->Firmware, 6 /* SPC-4 */, adapter->NamespaceBlocks, adapter->BlockBytes };
+    UCHAR status = ScsiDiskAnswer(&unit, Srb, cdb);
     NvmeComplete(adapter, Srb, status);
     return TRUE;
 }

@@ -139,9 +139,9 @@ internal sealed class NvmeScenarioDevice : StorportScenarioDevice
         {
             var prefix = devices.Count == 1 ? string.Empty : $"adapter {i} ";
             var ready = devices[i].Controller.ReadyAtNanoseconds;
-            yield return new($"{prefix}NVMe ready at ms (-1: never)", ready < 0 ? -1 : (ready - devices[i]._origin) / Ms);
-            yield return new($"{prefix}NVMe surprise removed at ms (-1: never)", devices[i].RemovedAtNanoseconds < 0 ? -1 : devices[i].RemovedAtNanoseconds / Ms);
-            yield return new($"{prefix}outstanding I/O failed at ms (-1: none)", devices[i].OutstandingFailedAtNanoseconds < 0 ? -1 : devices[i].OutstandingFailedAtNanoseconds / Ms);
+            yield return new($"{prefix}NVMe ready at ms", ready < 0 ? -1 : (ready - devices[i]._origin) / Ms);
+            yield return new($"{prefix}NVMe surprise removed at ms", devices[i].RemovedAtNanoseconds < 0 ? -1 : devices[i].RemovedAtNanoseconds / Ms);
+            yield return new($"{prefix}outstanding I/O failed at ms", devices[i].OutstandingFailedAtNanoseconds < 0 ? -1 : devices[i].OutstandingFailedAtNanoseconds / Ms);
         }
 
         yield return new("NVMe admin commands", devices.Sum(d => Enumerable.Range(0, 256).Sum(op => AdminCount(d, (byte)op))));

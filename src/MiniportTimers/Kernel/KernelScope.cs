@@ -8,7 +8,7 @@ namespace MiniportTimers.Kernel;
 /// What kernel code running on a thread belongs to: the engine its Ke/Ex objects bind to, where a bug check in their
 /// routines goes, the host's options (verifier, DPC watchdog), the host's one epoch, and the stuck-callback watch of the
 /// adapter whose routine runs. A host builds one per adapter (and one for its driver-level code) once; a Ke/Ex object
-/// keeps the scope it was initialized in. Immutable, so entering a scope is one thread-static write and no allocation.
+/// keeps the scope it was initialized in. Immutable, so entering a scope is one write to the thread's frame and no allocation.
 /// </summary>
 internal sealed class KernelScope(TimerEngine engine, Action<BugCheckException>? faultSink, KernelHostOptions? hostOptions, long systemTimeAtEngineZero100ns, ICallbackWatch? watch, Action<string, string>? findingSink = null, ITimerRecords? timerRecords = null, string? track = null)
 {

@@ -219,15 +219,66 @@ public sealed partial class NativeStorportNvmeTests : IDisposable
     }
 
     [NativeFact]
+    public void LargeReadsAndWrites16_GoThroughAPrpList_ReadCapacity10Answers_AndRequestsPastTheEndAreRefused()
+    {
+        var run = Run(new StorportScenarioOptions { Device = StorportScenarioDeviceKind.Nvme, IosPerDisk = 1 }, durationNanoseconds: 1_000 * Ms, remove: false);
+        var controller = run.Scenario.Nvme.Controller;
+        var statuses = new List<byte>();
+        void Send(byte[] cdb, byte[] data, uint flags) =>
+            Assert.NotNull(run.Scenario.Submit(0, cdb, data, flags, s => statuses.Add(s.SrbStatus)));
+        static byte[] Cdb16(byte opcode, long lba, int blocks)
+        {
+            var cdb = new byte[16];
+            cdb[0] = opcode;
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(cdb.AsSpan(2), lba);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(cdb.AsSpan(10), blocks);
+            return cdb;
+        }
+
+        // 128 KiB (the MaximumTransferLength) and 64 KiB, written with WRITE (16) and read back with READ (16) into
+        // other buffers: more than two pages each, so PRP2 points at a PRP list (§4.3).
+        var random = new Random(24);
+        foreach (var (lba, bytes) in new[] { (1_000_000L, 128 * 1024), (77L, 64 * 1024) })
+        {
+            var written = new byte[bytes];
+            random.NextBytes(written);
+            Send(Cdb16(0x8A, lba, bytes / 512), written, StorPort.SRB_FLAGS_DATA_OUT);
+            run.Engine.AdvanceBy(0);
+            var image = new byte[bytes];
+            controller.Namespace.ReadBlocks(lba, image);
+            Assert.Equal(written, image);
+            var read = new byte[bytes];
+            Send(Cdb16(0x88, lba, bytes / 512), read, StorPort.SRB_FLAGS_DATA_IN);
+            run.Engine.AdvanceBy(0);
+            Assert.Equal(written, read);
+        }
+
+        // READ CAPACITY (10): the last LBA and 512; past the end and past MaximumTransferLength: refused, not sent.
+        var capacity = new byte[8];
+        Send([0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0], capacity, StorPort.SRB_FLAGS_DATA_IN);
+        var commandsBefore = controller.GetIoCommandCount(NvmeOpcodes.Read);
+        Send(Cdb16(0x88, StorportScenarioOptions.DefaultNvmeNamespaceBlocks - 4, 8), new byte[4096], StorPort.SRB_FLAGS_DATA_IN);
+        Send(Cdb16(0x88, 0, 512), new byte[256 * 1024], StorPort.SRB_FLAGS_DATA_IN);
+        run.Engine.AdvanceBy(0);
+        Assert.Equal(Enumerable.Repeat(StorPort.SRB_STATUS_SUCCESS, 5).Concat([StorPort.SRB_STATUS_INVALID_REQUEST, StorPort.SRB_STATUS_INVALID_REQUEST]), statuses);
+        Assert.Equal((uint)(StorportScenarioOptions.DefaultNvmeNamespaceBlocks - 1), System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(capacity));
+        Assert.Equal(512u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(capacity.AsSpan(4)));
+        Assert.Equal(commandsBefore, controller.GetIoCommandCount(NvmeOpcodes.Read));
+        Assert.Equal(0, controller.InvalidDoorbellWriteCount);
+        run.Scenario.Adapter!.Remove();
+        AssertClean(run);
+    }
+
+    [NativeFact]
     public void Run_DeviceNvme_OnTheCommandLine_ReportsTheControllerAndTheLegacyTimer_AndExitsZero()
     {
         var driver = NativeBuild.Driver("storport_nvme_win7") + ":storport";
         var (code, stdout, stderr) = Cli("run", "--virtual", "--driver", driver, "--device", "nvme", "--surprise-remove-ms", "5000", "--nvme-ready-ms", "100");
         Assert.True(code == ExitCodes.Success, stdout + stderr);
         stdout = stdout.Replace("\r", string.Empty, StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal); // the facts wrap at 132 columns
-        Assert.Contains("NVMe ready at ms (-1: never): 100,", stdout, StringComparison.Ordinal);
-        Assert.Contains("NVMe surprise removed at ms (-1: never): 5,000,", stdout, StringComparison.Ordinal);
-        Assert.Contains("outstanding I/O failed at ms (-1: none): 5,100,", stdout, StringComparison.Ordinal);
+        Assert.Contains("NVMe ready at ms: 100,", stdout, StringComparison.Ordinal);
+        Assert.Contains("NVMe surprise removed at ms: 5,000,", stdout, StringComparison.Ordinal);
+        Assert.Contains("outstanding I/O failed at ms: 5,100,", stdout, StringComparison.Ordinal);
         Assert.Matches(@"reads checked: [\d,]+, writes checked: [\d,]+, data mismatches: 0", stdout);
         Assert.Contains("outstanding I/O at removal: 4, outstanding I/O failed: 4", stdout, StringComparison.Ordinal);
         Assert.Contains("legacy timer requests that replaced a pending one: 5", stdout, StringComparison.Ordinal);
