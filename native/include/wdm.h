@@ -131,8 +131,16 @@ ULONG DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 
 /* Stops the adapter whose routine runs with the given bug check (KeBugCheckEx); does not return. */
 __attribute__((noreturn)) void KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
-/* ASSERT: a failed assertion is a bug check (0x1E with STATUS_ASSERTION_FAILURE's value), naming nothing else. */
+/* ASSERT and ASSERTMSG are checked-build assertions, as in Windows (and as NT_ASSERT, ntdef.h): with DBG set a failed
+   one is a bug check (0x1E with STATUS_ASSERTION_FAILURE's value, P2 the line); in a free build (no DBG, as a driver's
+   Release configuration) the expression is not evaluated at all. */
+#if defined(DBG) && DBG
 #define ASSERT(e) ((e) ? (void)0 : KeBugCheckEx(0x1E, 0xC0000420, __LINE__, 0, 0))
+#define ASSERTMSG(Message, e) ((void)(Message), ASSERT(e))
+#else
+#define ASSERT(e) ((void)0)
+#define ASSERTMSG(Message, e) ((void)0)
+#endif
 
 /* More clock reads: the performance counter (10 MHz here), the clock-interrupt period and count (100 ns; the host's
    Windows clock tick, 15.625 ms by default), and the timer resolution (100 ns; the engine is always precise). */
