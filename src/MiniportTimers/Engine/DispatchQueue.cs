@@ -11,7 +11,8 @@ namespace MiniportTimers.Engine;
 // of its own queue. Which queue a timer belongs to is written in its state word (EngineTimer.QueueShift): Arm and Cancel
 // push the timer onto that queue's stack, and that queue's dispatcher alone files and fires it.
 //
-// Moving a timer between queues (the arming thread's CPU changed, or a target was set)
+// Moving a timer between queues (an idle timer armed again goes to the next queue in the arming thread's rotation,
+// or a target was set)
 //   A timer may change queue only while it is neither armed nor submitted: then it is on no stack, in no wheel (File
 //   unlinks it before it clears the submitted bit), and every near entry that names it is stale (its arming ended). The
 //   move is part of the Arm that takes the writer bit, so no other Arm or Cancel races it. Its old queue never touches it

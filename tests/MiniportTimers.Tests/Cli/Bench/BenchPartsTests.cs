@@ -106,7 +106,7 @@ public class BenchPartsTests
         CliApp.Run(["bench", "--help"], help, TextWriter.Null);
         var text = help.ToString();
         Assert.All(text.Split('\n'), line => Assert.True(line.Length <= 240, $"{line.Length} characters: {line}"));
-        Assert.Contains("throughput, ddi, lateness, coalescing, idle, expiry, cpus, churn, floor, first, storport", text, StringComparison.Ordinal);
+        Assert.Contains("throughput, ddi, lateness, coalescing, idle, expiry, memory-latency, cpus, churn, floor, first, storport", text, StringComparison.Ordinal);
         Assert.Contains("bench-lateness.png", text, StringComparison.Ordinal);
         Assert.Contains(".hgrm", text, StringComparison.Ordinal);
     }
