@@ -9,7 +9,8 @@ namespace MiniportTimers.Diagnostics;
 /// The JIT and pause figures are wall-clock time measured by the runtime, the run's length is engine time: on the real
 /// clock the two are the same clock, and <see cref="Cause"/> is the largest of the JIT time, the pause time and the
 /// rest (and, on a real clock, the run-queue wait). On the virtual clock time passes inside a callback only when it moves the clock, so a JIT or a collection
-/// there lengthens no run but is still reported, and names the cause of a run that took no engine time.
+/// there lengthens no run but is still reported, and names the cause of a run that took no engine time. The parts may
+/// overlap: the JIT's time is wall time, so a thread descheduled while compiling counts that wait in both.
 /// </remarks>
 public sealed class CallbackRun
 {
