@@ -6,7 +6,7 @@ using MiniportTimers.Native;
 using MiniportTimers.Native.Storport;
 using MiniportTimers.Storport;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Storport;
 
 /// <summary>
 /// Issue 24: the routines the OFA NVMe driver (nvmewin) calls that storahci does not, through our own

@@ -1,6 +1,6 @@
 using MiniportTimers.Diagnostics;
 
-namespace MiniportTimers.Tests.Native;
+namespace MiniportTimers.Tests.Native.Storport;
 
 /// <summary>Issue 26 §2: a C driver's KTIMER and EX_TIMER are on the one timer core: report rows named after the C functions, and trace events.</summary>
 public sealed partial class NativeStorportMiniportTests
