@@ -115,8 +115,8 @@ internal static class RunCommand
             foreach (var nvmeProblem in NvmeOptionProblems(
                 result.GetValue(device),
                 driverSpecs is { Length: > 0 },
-                result.GetResult(nvmeReadyMs) is not null,
-                result.GetValue(neverReady),
+                result.GetResult(nvmeReadyMs) is not null && Known(nvmeReadyMs, default, out _),
+                Known(neverReady, false, out var neverReadyGiven) && neverReadyGiven,
                 Known(surpriseRemoveMs, null, out var removeAt) ? removeAt : null,
                 result.GetValue(neverReadyPort) is not null && (sampleNames is not { Length: > 0 } || !sampleNames.Contains("storahci", StringComparer.OrdinalIgnoreCase)),
                 runLength))

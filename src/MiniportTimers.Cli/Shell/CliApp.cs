@@ -62,6 +62,7 @@ internal static class CliApp
 
         var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
         var explained = new HashSet<string>(StringComparer.Ordinal);
+        var explainedSwitches = new HashSet<string>(StringComparer.Ordinal);
         var messages = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -71,11 +72,15 @@ internal static class CliApp
             if (switches.TryGetValue(name, out var option) && value is not null && unmatched.Contains(value) && explained.Add(value))
             {
                 messages.Add($"{option}: '{value}' is not a value it takes (a switch: give it alone, or as {option}=true or {option}=false).");
+                explainedSwitches.Add(option);
             }
         }
 
-        // System.CommandLine's message for an unmatched token quotes it: those explained above are not repeated.
-        messages.AddRange(parse.Errors.Select(e => e.Message).Where(m => !explained.Any(token => m.Contains($"'{token}'", StringComparison.Ordinal))));
+        // System.CommandLine's message for an unmatched token quotes it: those explained above are not repeated. Nor are
+        // the checks of a switch given a bad value: they read it as set, which the user did not say.
+        messages.AddRange(parse.Errors.Select(e => e.Message)
+            .Where(m => !explained.Any(token => m.Contains($"'{token}'", StringComparison.Ordinal)))
+            .Where(m => !explainedSwitches.Any(option => m.StartsWith($"{option}: ", StringComparison.Ordinal))));
         return messages;
     }
 

@@ -13,10 +13,6 @@ internal sealed class StripedCounter
     /// <summary>Slots, a power of two.</summary>
     public const int Slots = 64;
 
-    /// <summary>This thread's slot + 1 (0 = not yet assigned); negative when the slot is shared (atomic adds).</summary>
-    [ThreadStatic]
-    private static int t_slot;
-
     private static int s_threadsSeen;
 
     private readonly PaddedLong[] _slots = new PaddedLong[Slots];
@@ -24,10 +20,11 @@ internal sealed class StripedCounter
     /// <summary>Adds <paramref name="value"/> for the calling thread.</summary>
     public void Add(long value)
     {
-        var slot = t_slot;
+        ref var slotOfThread = ref EngineThreadCache.Current.StripeSlot; // this thread's slot + 1; negative: shared
+        var slot = slotOfThread;
         if (slot == 0)
         {
-            slot = t_slot = AssignSlot();
+            slot = slotOfThread = AssignSlot();
         }
 
         if (slot > 0)

@@ -437,19 +437,14 @@ public abstract class TimerEngine : IDisposable
     {
         if ((before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit | EngineTimer.PinnedBit)) == 0)
         {
-            var turn = t_routingTurn++;
+            // This thread's turn (EngineThreadCache): per thread, so arming threads share no counter (a shared one would
+            // cost the two-thread arm+cancel scaling).
+            var turn = EngineThreadCache.Current.RoutingTurn++;
             routing = (long)(turn % (uint)_queues.Length) << EngineTimer.QueueShift;
         }
 
         return _queues[EngineTimer.QueueOf(routing)];
     }
-
-    /// <summary>
-    /// This thread's next turn in dealing idle, unpinned timers over the queues (see "Several dispatchers"): per thread,
-    /// so arming threads share no counter (a shared one would cost the two-thread arm+cancel scaling).
-    /// </summary>
-    [ThreadStatic]
-    private static uint t_routingTurn;
 
     /// <summary>Arms <paramref name="timer"/> relative to now: due at <see cref="NowNanoseconds"/> + <paramref name="delayNanoseconds"/>.</summary>
     /// <param name="timer">A timer created by this engine.</param>

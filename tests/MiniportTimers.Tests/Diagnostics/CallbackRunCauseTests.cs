@@ -70,8 +70,17 @@ public class CallbackRunCauseTests
             }
         });
 
-        Assert.Equal(CallbackRunCause.FirstCall, run.Cause);
         Assert.True(run.JitNanoseconds > 0);
+        if (run.Collections == 0)
+        {
+            Assert.Equal(CallbackRunCause.FirstCall, run.Cause);
+        }
+        else
+        {
+            // Another test's collection landed inside this run (the suite runs classes in parallel): the cause is then
+            // whichever part was larger, and the JIT time is still measured.
+            Assert.Equal(run.JitNanoseconds >= run.CollectionPauseNanoseconds ? CallbackRunCause.FirstCall : CallbackRunCause.Collection, run.Cause);
+        }
     }
 
     [Fact]
