@@ -183,8 +183,9 @@ public sealed class VirtualTimerEngine : TimerEngine
     }
 
     /// <summary>
-    /// Moves the clock forward without firing anything, as a CPU busy in a stall loop would (StorPortStallExecution):
-    /// timers that come due meanwhile fire late, at the next advance.
+    /// Moves the clock forward without firing anything, as a CPU busy in a stall loop with DPCs masked would
+    /// (StorPortStallExecution at DISPATCH_LEVEL or above): timers that come due meanwhile fire late, at the next
+    /// advance. A stall below DISPATCH_LEVEL is an <see cref="AdvanceBy(long)"/> instead (Ke.KeStallExecutionProcessor).
     /// </summary>
     /// <param name="deltaNanoseconds">How far to move, ns, 0 or more.</param>
     public void Stall(long deltaNanoseconds)

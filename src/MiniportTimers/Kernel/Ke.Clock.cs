@@ -31,9 +31,13 @@ public static partial class Ke
     public static void KeQuerySystemTimePrecise(out long CurrentTime) => CurrentTime = SystemTimeNow(nameof(KeQuerySystemTimePrecise));
 
     /// <summary>
-    /// Busy-waits <paramref name="MicroSeconds"/> µs (KeStallExecutionProcessor). On a virtual clock the clock moves
-    /// forward without firing anything, as a stalled CPU would: timers due meanwhile fire late (and a DPC that stalls
-    /// past the DPC watchdog's allotment trips it). On a real clock it spins on the engine's clock.
+    /// Busy-waits <paramref name="MicroSeconds"/> µs (KeStallExecutionProcessor). On a virtual clock, at DISPATCH_LEVEL
+    /// or above the clock moves forward without firing anything, as a CPU stalled with DPCs masked would: timers due
+    /// meanwhile fire late (and a DPC that stalls past the DPC watchdog's allotment trips it). Below DISPATCH_LEVEL
+    /// (PASSIVE_LEVEL or APC_LEVEL code polling in a stall loop) the clock moves forward firing what comes due on the
+    /// way, on the calling thread, as the DPCs of a Windows machine preempt such code or run on another processor, and
+    /// the device models' own timers run too: a driver that waits for its timer or for its device in a passive stall
+    /// loop (OFA nvmewin's HwPassiveInitialize) sees both. On a real clock it spins on the engine's clock.
     /// </summary>
     /// <param name="MicroSeconds">The stall, µs.</param>
     /// <remarks>IRQL: any. Uses the engine of the host whose routine the thread runs, else the machine's monotonic clock.</remarks>
@@ -42,6 +46,11 @@ public static partial class Ke
         var nanoseconds = MicroSeconds * TimeUnits.NanosecondsPerMicrosecond;
         switch (KernelContext.CurrentEngine)
         {
+            case VirtualTimerEngine virtualEngine when IrqlState.Current < KIRQL.DISPATCH_LEVEL:
+                // Below DISPATCH_LEVEL what comes due runs meanwhile (the remarks); the engine lets go of its dispatcher
+                // role while each callback runs, so a stall inside a callback of an advance nests.
+                virtualEngine.AdvanceBy(nanoseconds);
+                break;
             case VirtualTimerEngine virtualEngine:
                 virtualEngine.Stall(nanoseconds);
                 break;

@@ -142,8 +142,9 @@ public static partial class StorPort
 
     /// <summary>
     /// Busy-waits <paramref name="delayMicroseconds"/> µs (nf-storport-storportstallexecution), as
-    /// <see cref="Ke.KeStallExecutionProcessor"/> does: on a virtual clock the clock moves forward without firing
-    /// anything, as a stalled CPU would (timers due meanwhile fire late).
+    /// <see cref="Ke.KeStallExecutionProcessor"/> does: on a virtual clock at DISPATCH_LEVEL or above the clock moves
+    /// forward without firing anything, as a stalled CPU would (timers due meanwhile fire late); below DISPATCH_LEVEL
+    /// (HwPassiveInitialize's wait loop) what comes due meanwhile runs, timers and device models alike.
     /// </summary>
     /// <param name="delayMicroseconds">The stall, µs.</param>
     /// <remarks>IRQL: any. Uses the engine of the host whose routine the thread is running, else the machine clock.</remarks>

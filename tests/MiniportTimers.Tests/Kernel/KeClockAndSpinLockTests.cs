@@ -31,6 +31,32 @@ public class KeClockAndSpinLockTests
     }
 
     [Fact]
+    public void AStallBelowDispatchLevel_RunsWhatComesDue_AndAtDispatchLevel_FiresNothing()
+    {
+        // Issue 24: a PASSIVE_LEVEL stall loop (nvmewin's HwPassiveInitialize) must see its timer and its device's timer
+        // fire meanwhile, as a Windows DPC preempts it; at DISPATCH_LEVEL the stalled CPU fires nothing until later.
+        using var engine = new VirtualTimerEngine();
+        using (UseEngine(engine))
+        {
+            var firedAtNanoseconds = new List<long>();
+            var timer = engine.CreateTimer((t, in _) => firedAtNanoseconds.Add(engine.NowNanoseconds));
+            Assert.False(engine.Arm(timer, 2 * Ms)); // it was idle
+            KeStallExecutionProcessor(5_000); // PASSIVE_LEVEL
+            Assert.Equal([2 * Ms], firedAtNanoseconds); // fired on time, inside the stall
+            Assert.Equal(5 * Ms, engine.NowNanoseconds);
+
+            Assert.False(engine.Arm(timer, 7 * Ms));
+            KeRaiseIrql(KIRQL.DISPATCH_LEVEL, out var old);
+            KeStallExecutionProcessor(5_000);
+            KeLowerIrql(old);
+            Assert.Equal([2 * Ms], firedAtNanoseconds); // nothing fired during the stall at DISPATCH_LEVEL
+            Assert.Equal(10 * Ms, engine.NowNanoseconds);
+            engine.AdvanceBy(0);
+            Assert.Equal([2 * Ms, 10 * Ms], firedAtNanoseconds); // it fires late, at the next advance
+        }
+    }
+
+    [Fact]
     public void StorPortQuerySystemTime_UsesTheHostsEpoch_AndRejectsAnUnknownExtension()
     {
         var epoch = KernelHostOptions.DefaultSystemTimeAtEngineZero100ns + 7;
