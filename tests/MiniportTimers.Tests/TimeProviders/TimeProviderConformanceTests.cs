@@ -65,7 +65,19 @@ public class TimeProviderConformanceTests
         timer.Change(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(10));
         Assert.True(c.Until(() => Volatile.Read(ref fired) >= 1));
         c.Pass(TimeSpan.FromMilliseconds(100));
-        Assert.Equal(1, Volatile.Read(ref fired));
+        var settled = Volatile.Read(ref fired);
+        if (name == "System")
+        {
+            // System.Threading.Timer queues each period's callback to the thread pool without waiting for the last one:
+            // on a loaded machine the next period can be queued before the first callback's Dispose ran (documented:
+            // callbacks may overlap). What holds is that nothing fires once Dispose has returned.
+            c.Pass(TimeSpan.FromMilliseconds(100));
+            Assert.Equal(settled, Volatile.Read(ref fired));
+        }
+        else
+        {
+            Assert.Equal(1, settled); // ours: the periodic re-arm is committed under the timer's gate, which Dispose takes
+        }
     }
 
     [Theory]
