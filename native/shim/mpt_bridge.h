@@ -26,6 +26,8 @@ MPT_EXPORT VOID MptRaiseBugCheck(void);
 MPT_EXPORT ULONG MptCallDriverEntry(PVOID Argument1, PVOID Argument2, int *Faulted);
 MPT_EXPORT ULONG MptCallFindAdapter(PHW_FIND_ADAPTER Routine, PVOID DeviceExtension, PVOID HwContext, PCHAR ArgumentString, PPORT_CONFIGURATION_INFORMATION ConfigInfo, int *Faulted);
 MPT_EXPORT BOOLEAN MptCallBoolean(BOOLEAN (*Routine)(PVOID), PVOID DeviceExtension, int *Faulted);
+/* HwMSInterruptRoutine (PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE): the extension and the 0-based message. */
+MPT_EXPORT BOOLEAN MptCallMessageInterrupt(PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE Routine, PVOID DeviceExtension, ULONG MessageId, int *Faulted);
 MPT_EXPORT BOOLEAN MptCallStartIo(PHW_STARTIO Routine, PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb, int *Faulted);
 MPT_EXPORT ULONG MptCallAdapterControl(PHW_ADAPTER_CONTROL Routine, PVOID DeviceExtension, ULONG ControlType, PVOID Parameters, int *Faulted);
 MPT_EXPORT VOID MptCallTimer(PHW_TIMER Routine, PVOID DeviceExtension, int *Faulted);

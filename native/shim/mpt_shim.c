@@ -202,6 +202,7 @@ MPT_EXPORT ULONG MptCallFindAdapter(PHW_FIND_ADAPTER Routine, PVOID DeviceExtens
     MPT_TRAMPOLINE(ULONG, SP_RETURN_ERROR, Routine(DeviceExtension, HwContext, NULL, ArgumentString, ConfigInfo, &reserved))
 }
 MPT_EXPORT BOOLEAN MptCallBoolean(BOOLEAN (*Routine)(PVOID), PVOID DeviceExtension, int *Faulted) { MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(DeviceExtension)) }
+MPT_EXPORT BOOLEAN MptCallMessageInterrupt(PHW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE Routine, PVOID DeviceExtension, ULONG MessageId, int *Faulted) { MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(DeviceExtension, MessageId)) }
 MPT_EXPORT BOOLEAN MptCallStartIo(PHW_STARTIO Routine, PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb, int *Faulted) { MPT_TRAMPOLINE(BOOLEAN, FALSE, Routine(DeviceExtension, Srb)) }
 MPT_EXPORT ULONG MptCallAdapterControl(PHW_ADAPTER_CONTROL Routine, PVOID DeviceExtension, ULONG ControlType, PVOID Parameters, int *Faulted)
 {

@@ -31,6 +31,10 @@ internal sealed unsafe class NativeCallback(NativeDriver driver, nint routine) :
             return 0;
         });
 
+    /// <summary>HwMSInterruptRoutine: the extension and the 0-based message; BOOLEAN.</summary>
+    public bool MessageSignaledInterrupt(object deviceExtension, uint messageId) =>
+        DdiGuard.Call(Driver, CallbackName, (Routine, Address(deviceExtension), messageId), static (d, s, f) => d.Shim.CallMessageInterrupt(s.Routine, s.Item2, s.messageId, f)) != 0;
+
     /// <summary>A routine taking the extension and returning BOOLEAN (HwStorInitialize, HwStorInterrupt, HwStorPassiveInitializeRoutine).</summary>
     public bool Boolean(object deviceExtension) =>
         DdiGuard.Call(Driver, CallbackName, (Routine, Address(deviceExtension)), static (d, s, f) => d.Shim.CallBoolean(s.Routine, s.Item2, f)) != 0;

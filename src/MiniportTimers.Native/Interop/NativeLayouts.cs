@@ -179,3 +179,16 @@ internal struct NativeStorLockHandle
 {
     [FieldOffset(0)] public uint Lock;
 }
+
+/// <summary>MESSAGE_INTERRUPT_INFORMATION (storport.h; StorPortGetMSIInfo's answer) at its Windows x64 offsets and size (32 bytes).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 32)]
+[NativeMirror("MESSAGE_INTERRUPT_INFORMATION")]
+internal struct NativeMessageInterruptInformation
+{
+    [FieldOffset(0)] public uint MessageId;
+    [FieldOffset(4)] public uint MessageData;
+    [FieldOffset(8)] public long MessageAddress;
+    [FieldOffset(16)] public uint InterruptVector;
+    [FieldOffset(20)] public uint InterruptLevel;
+    [FieldOffset(24)] public int InterruptMode;
+}

@@ -18,6 +18,7 @@ internal sealed unsafe class ShimEntryPoints
         CallDriverEntry = (delegate* unmanaged<nint, nint, int*, uint>)Export(library, "MptCallDriverEntry");
         CallFindAdapter = (delegate* unmanaged<nint, nint, nint, nint, nint, int*, uint>)Export(library, "MptCallFindAdapter");
         CallBoolean = (delegate* unmanaged<nint, nint, int*, byte>)Export(library, "MptCallBoolean");
+        CallMessageInterrupt = (delegate* unmanaged<nint, nint, uint, int*, byte>)Export(library, "MptCallMessageInterrupt");
         CallStartIo = (delegate* unmanaged<nint, nint, nint, int*, byte>)Export(library, "MptCallStartIo");
         CallAdapterControl = (delegate* unmanaged<nint, nint, uint, nint, int*, uint>)Export(library, "MptCallAdapterControl");
         CallTimer = (delegate* unmanaged<nint, nint, int*, void>)Export(library, "MptCallTimer");
@@ -74,6 +75,9 @@ internal sealed unsafe class ShimEntryPoints
     public delegate* unmanaged<nint, nint, nint, nint, nint, int*, uint> CallFindAdapter { get; }
 
     public delegate* unmanaged<nint, nint, int*, byte> CallBoolean { get; }
+
+    /// <summary>HwMSInterruptRoutine (routine, extension, message id).</summary>
+    public delegate* unmanaged<nint, nint, uint, int*, byte> CallMessageInterrupt { get; }
 
     public delegate* unmanaged<nint, nint, nint, int*, byte> CallStartIo { get; }
 

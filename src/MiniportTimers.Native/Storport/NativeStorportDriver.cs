@@ -303,6 +303,7 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
             configInfo.MaximumNumberOfLogicalUnits = config->MaximumNumberOfLogicalUnits;
             configInfo.Dma64BitAddresses = config->Dma64BitAddresses != 0;
             configInfo.MaxNumberOfIO = config->MaxNumberOfIO;
+            configInfo.HwMSInterruptRoutine = config->HwMSInterruptRoutine == 0 ? null : NativeObjects.Callback(this, config->HwMSInterruptRoutine).MessageSignaledInterrupt;
             return result;
         }
         finally

@@ -218,7 +218,7 @@ internal sealed unsafe class NativeStorportRequest : IDisposable
             return;
         }
 
-        native->QueueTag = (byte)r.Tag;
+        native->QueueTag = unchecked((byte)r.Tag); // a UCHAR: the low byte of the submitter's tag (a request number that passes 255 in any run of more than 255 requests; was an OverflowException, a 0x1E, in the 256th)
         native->SrbFlags = r.SrbFlags;
         native->TimeOutValue = r.TimeOutValueSeconds;
         native->DataTransferLength = r.DataTransferLength;
@@ -238,7 +238,7 @@ internal sealed unsafe class NativeStorportRequest : IDisposable
         srb->SrbLength = ExtendedSize;
         srb->SrbFunction = r.Function;
         srb->SrbFlags = r.SrbFlags;
-        srb->RequestTag = (uint)r.Tag;
+        srb->RequestTag = unchecked((uint)r.Tag); // a ULONG: the low 32 bits of the submitter's tag
         srb->TimeOutValue = r.TimeOutValueSeconds;
         srb->DataTransferLength = r.Function == StorPort.SRB_FUNCTION_PNP ? 0 : r.DataTransferLength;
         srb->DataBuffer = data;

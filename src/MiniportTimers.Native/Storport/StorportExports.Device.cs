@@ -218,10 +218,34 @@ internal static unsafe partial class StorportExports
         return StorPort.STOR_STATUS_SUCCESS;
     }
 
+    /// <summary>
+    /// StorPortGetMSIInfo: the one message the host grants (message 0) when the miniport set HwMSInterruptRoutine in
+    /// HwStorFindAdapter (<see cref="StorportAdapter.MessageSignaledInterruptGranted"/>): an x86 MSI address (FEE00000h,
+    /// the local APIC's window), data = the vector, latched; STOR_STATUS_INVALID_PARAMETER for any other message (so a
+    /// driver enumerating its messages counts one); STOR_STATUS_UNSUCCESSFUL with none granted (the line interrupt).
+    /// </summary>
     private static uint StorPortGetMSIInfo(nint hwDeviceExtension, uint messageId, nint interruptInfo)
     {
-        _ = Adapter(hwDeviceExtension, nameof(StorPortGetMSIInfo));
-        return StorPort.STOR_STATUS_UNSUCCESSFUL; // no message-signalled interrupts were granted: the line interrupt is used
+        var adapter = Adapter(hwDeviceExtension, nameof(StorPortGetMSIInfo));
+        if (!adapter.MessageSignaledInterruptGranted)
+        {
+            return StorPort.STOR_STATUS_UNSUCCESSFUL; // no message was granted: the line interrupt is used
+        }
+
+        if (messageId != 0 || interruptInfo == 0)
+        {
+            return StorPort.STOR_STATUS_INVALID_PARAMETER;
+        }
+
+        const uint MsiVector = 0x80; // a device vector; MessageData carries it, as x86 MSI data does
+        var info = (NativeMessageInterruptInformation*)interruptInfo;
+        info->MessageId = 0;
+        info->MessageData = MsiVector;
+        info->MessageAddress = 0xFEE0_0000;
+        info->InterruptVector = MsiVector;
+        info->InterruptLevel = (uint)adapter.ConfigInfo.InterruptIrql;
+        info->InterruptMode = 1; // Latched: a message is an edge
+        return StorPort.STOR_STATUS_SUCCESS;
     }
 
     private static uint StorPortAcquireMSISpinLock(nint hwDeviceExtension, uint messageId, nint oldIrql) =>

@@ -72,7 +72,9 @@ internal sealed class AdapterPause
     public void Pause(uint timeoutSeconds)
     {
         var engine = _adapter.Host.Engine;
-        var deadline = checked(engine.NowNanoseconds + (timeoutSeconds * TimeUnits.NanosecondsPerSecond));
+        // A timeout past the engine's range never comes: OFA nvmewin pauses with STOR_ALL_REQUESTS (0xFFFFFFFF s, about
+        // 136 years) as its timeout when it finds its controller removed. The deadline is then the range's end.
+        var deadline = Math.Min(TimerEngine.MaxTimeNanoseconds, checked(engine.NowNanoseconds + (timeoutSeconds * TimeUnits.NanosecondsPerSecond)));
         lock (_gate)
         {
             _paused = true;

@@ -61,4 +61,13 @@ public sealed class PORT_CONFIGURATION_INFORMATION
 
     /// <summary>Requests the adapter takes at once (0: the Storport default).</summary>
     public uint MaxNumberOfIO { get; set; }
+
+    /// <summary>
+    /// The miniport's handler of message-signaled interrupts (HwMSInterruptRoutine), set in HwStorFindAdapter; null
+    /// (the default): the device's interrupt goes to HwStorInterrupt as a line interrupt. When set on an adapter with a
+    /// device, the host grants one message, message 0, which every interrupt of the device then signals: StorPortGetMSIInfo
+    /// answers it, and each interrupt calls this routine at the device IRQL under the Interrupt lock (a single message's
+    /// lock, whatever InterruptSynchronizationMode asks). Storport's "PORT_CONFIGURATION_INFORMATION (storport.h)" page.
+    /// </summary>
+    public HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE? HwMSInterruptRoutine { get; set; }
 }

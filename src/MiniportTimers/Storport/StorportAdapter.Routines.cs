@@ -117,8 +117,12 @@ public sealed partial class StorportAdapter
         }
     }
 
-    /// <summary>Delivers one interrupt: HwStorInterrupt at the device IRQL holding the Interrupt lock. Call at or below DISPATCH_LEVEL.</summary>
-    /// <returns>What HwStorInterrupt returned (false also when the adapter is not live).</returns>
+    /// <summary>
+    /// Delivers one interrupt at the device IRQL holding the Interrupt lock: HwStorInterrupt, or, when the miniport
+    /// took message-signaled interrupts (<see cref="MessageSignaledInterruptGranted"/>), its HwMSInterruptRoutine with
+    /// message 0. Call at or below DISPATCH_LEVEL.
+    /// </summary>
+    /// <returns>What the routine returned (false also when the adapter is not live).</returns>
     public bool RaiseInterrupt()
     {
         if (!IsLive)
@@ -127,9 +131,23 @@ public sealed partial class StorportAdapter
         }
 
         var claimed = false;
-        RunRoutine(MiniportRoutine.HwInterrupt, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: true, () => claimed = _miniport.HwInterrupt!(DeviceExtension));
+        if (MessageSignaledInterruptGranted && ConfigInfo.HwMSInterruptRoutine is { } messageRoutine)
+        {
+            RunRoutine(MiniportRoutine.HwInterrupt, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: true, () => claimed = messageRoutine(DeviceExtension, 0));
+        }
+        else
+        {
+            RunRoutine(MiniportRoutine.HwInterrupt, KIRQL.DISPATCH_LEVEL, takeStartIo: false, takeInterrupt: true, () => claimed = _miniport.HwInterrupt!(DeviceExtension));
+        }
+
         return claimed;
     }
+
+    /// <summary>
+    /// True when the adapter's interrupts are message-signaled: its miniport set HwMSInterruptRoutine in HwStorFindAdapter
+    /// and it has a device. One message is granted (message 0); StorPortGetMSIInfo answers it.
+    /// </summary>
+    internal bool MessageSignaledInterruptGranted => ConfigInfo.HwMSInterruptRoutine is not null && Hardware is not null;
 
     /// <summary>Calls HwStorUnitControl with no lock: at DISPATCH_LEVEL for ScsiUnitPoFxPowerActive, at PASSIVE_LEVEL for the other types (ScsiUnitPoFxPowerInfo, the queries). Call at PASSIVE_LEVEL.</summary>
     /// <returns>The miniport's SCSI_UNIT_CONTROL_STATUS, or 1 (unsuccessful) when it has no HwStorUnitControl or the adapter is not started.</returns>

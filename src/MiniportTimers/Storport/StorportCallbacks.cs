@@ -17,6 +17,15 @@ public delegate bool HW_BUILDIO(object DeviceExtension, SCSI_REQUEST_BLOCK Srb);
 /// <summary>HwStorInterrupt: service an interrupt; device IRQL holding the Interrupt lock. Returns TRUE if the adapter interrupted.</summary>
 public delegate bool HW_INTERRUPT(object DeviceExtension);
 
+/// <summary>
+/// HwMSInterruptRoutine (HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE, storport.h): the miniport's handler of a message-signaled
+/// interrupt, set in PORT_CONFIGURATION_INFORMATION by HwStorFindAdapter. Runs at the device IRQL holding the message's
+/// lock (the Interrupt lock: this host grants one message). Returns TRUE when the interrupt was the adapter's.
+/// </summary>
+/// <param name="DeviceExtension">The adapter's device extension.</param>
+/// <param name="MessageId">The message, 0-based (always 0 here: one message is granted).</param>
+public delegate bool HW_MESSAGE_SIGNALED_INTERRUPT_ROUTINE(object DeviceExtension, uint MessageId);
+
 /// <summary>HwStorAdapterControl: stop, restart, query; called with no port lock held. Returns SCSI_ADAPTER_CONTROL_STATUS (0 = success).</summary>
 public delegate uint HW_ADAPTER_CONTROL(object DeviceExtension, SCSI_ADAPTER_CONTROL_TYPE ControlType, object? Parameters);
 

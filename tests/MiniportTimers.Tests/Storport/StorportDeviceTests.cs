@@ -247,6 +247,45 @@ public class StorportDeviceTests
         Assert.Empty(bed.Host.BugChecks);
     }
 
+    [Fact]
+    public void WithHwMSInterruptRoutine_TheDevicesInterrupt_IsMessage0_AtTheDeviceIrql_HoldingTheInterruptLock_NotHwStorInterrupt()
+    {
+        using var bed = new DeviceBed();
+        var messages = new List<(uint MessageId, KIRQL Irql, bool InterruptLock)>();
+        var lineCalls = 0;
+        bed.Interrupt = _ =>
+        {
+            lineCalls++;
+            return false;
+        };
+        bed.FindAdapter = (_, config) => config.HwMSInterruptRoutine = (e, messageId) =>
+        {
+            var abar = ((BedExtension)e).Abar;
+            var pending = StorPortReadRegisterUlong(e, abar + IS);
+            if (pending == 0)
+            {
+                return false;
+            }
+
+            messages.Add((messageId, Ke.KeGetCurrentIrql(), bed.Adapter.IsInterruptLockHeldByCurrentThread));
+            StorPortWriteRegisterUlong(e, abar + PortRegister(0, PxSERR), uint.MaxValue);
+            StorPortWriteRegisterUlong(e, abar + IS, pending);
+            return true;
+        };
+        var ext = bed.Adapter.DeviceExtension;
+        var abar = bed.Abar(0);
+        StorPortWriteRegisterUlong(ext, abar + PortRegister(0, PxIE), PxIS_PCS);
+        StorPortWriteRegisterUlong(ext, abar + GHC, GHC_AE | GHC_IE);
+        bed.Hbas[0].Ports[0].Attach(new SataDisk(new SataDiskOptions { LinkUpNanoseconds = TimeUnits.NanosecondsPerMillisecond }));
+        bed.Engine.AdvanceBy(0);
+
+        var message = Assert.Single(messages);
+        Assert.Equal((0u, bed.Host.Options.InterruptIrql, true), message);
+        Assert.Equal(0, lineCalls);
+        Assert.True(bed.Adapter.MessageSignaledInterruptGranted);
+        Assert.Empty(bed.Host.BugChecks);
+    }
+
     /// <summary>The device extension of the bed's miniport: ABAR as mapped in HwStorFindAdapter.</summary>
     private sealed class BedExtension
     {

@@ -855,7 +855,7 @@ public sealed class NvmeController : IPciDevice
         data[513] = 0x44;                                                            // CQES: 16 bytes
         BinaryPrimitives.WriteUInt32LittleEndian(data[516..], 1);                    // NN
         BinaryPrimitives.WriteUInt16LittleEndian(data[520..], 0);                    // ONCS: no optional NVM commands
-        data[525] = 0;                                                               // VWC: no volatile write cache
+        data[525] = 0x01;                                                            // VWC: a volatile write cache is present, as on most drives, so drivers send Flush for SYNCHRONIZE CACHE (the RAM namespace writes through: Flush has nothing to commit)
         BinaryPrimitives.WriteUInt16LittleEndian(data[2048..], 2500);                // PSD0.MP: 25.00 W
     }
 
