@@ -152,11 +152,9 @@ public sealed class AhciHba : IPciDevice
                 break;
             case 2 or 1:
                 CheckOffset(at, width);
-                var dwordOffset = at & ~3;
-                var shift = 8 * (at & 3);
-                var mask = (width == 2 ? 0xFFFFu : 0xFFu) << shift;
-                var others = ReadRegister32(dwordOffset) & ~mask & ~WriteOneToClearMask(dwordOffset);
-                WriteRegister32(dwordOffset, others | ((value << shift) & mask));
+                var write = SubDwordWrite.At(at, width, value);
+                var others = ReadRegister32(write.DwordOffset) & ~write.Mask & ~WriteOneToClearMask(write.DwordOffset);
+                WriteRegister32(write.DwordOffset, others | write.Bits);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(width), width, "A register access is 1, 2 or 4 bytes.");

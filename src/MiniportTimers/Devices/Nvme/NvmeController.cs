@@ -282,11 +282,9 @@ public sealed class NvmeController : IPciDevice
                 break;
             case 2 or 1:
                 CheckOffset(at, width);
-                var dwordOffset = at & ~3;
-                var shift = 8 * (at & 3);
-                var mask = (width == 2 ? 0xFFFFu : 0xFFu) << shift;
-                var others = dwordOffset is INTMS or INTMC || dwordOffset >= DoorbellBase ? 0 : ReadRegister32(dwordOffset) & ~mask;
-                WriteRegister32(dwordOffset, others | ((value << shift) & mask));
+                var write = SubDwordWrite.At(at, width, value);
+                var others = write.DwordOffset is INTMS or INTMC || write.DwordOffset >= DoorbellBase ? 0 : ReadRegister32(write.DwordOffset) & ~write.Mask;
+                WriteRegister32(write.DwordOffset, others | write.Bits);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(width), width, "A register access is 1, 2 or 4 bytes.");
