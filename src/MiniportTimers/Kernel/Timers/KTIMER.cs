@@ -48,7 +48,7 @@ public sealed class KTIMER : KernelObject
     internal bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, KDPC? dpc) =>
         (_timer ?? throw new InvalidOperationException("The timer was never initialized (KeInitializeTimerEx).")).Set(dueNanoseconds, periodNanoseconds, toleranceNanoseconds, dpc);
 
-    internal bool Cancel() => _timer is { } timer && timer.Abandon();
+    internal bool Cancel() => _timer is { } timer && timer.Cancel();
 
     /// <summary>KeReadStateTimer: signalled? A synchronization timer is reset by the read (a satisfied wait).</summary>
     internal bool ReadState() => _timer is { } timer && timer.ReadState(Type == TIMER_TYPE.SynchronizationTimer);
@@ -82,6 +82,9 @@ public sealed class KTIMER : KernelObject
                 return ArmEngineLocked(dueNanoseconds, periodNanoseconds, toleranceNanoseconds);
             }
         }
+
+        /// <summary>KeCancelTimer: dequeues without the gate (<see cref="TimerCore.CancelQueued"/>'s diagram).</summary>
+        public bool Cancel() => CancelQueued();
 
         public bool ReadState(bool reset)
         {

@@ -154,7 +154,7 @@ internal abstract class TimerCore
     /// <summary>The activity row of <paramref name="callback"/>, looked up only when the callback changes. Under <see cref="Gate"/>.</summary>
     protected ITimerRow ActivityFor(Delegate callback)
     {
-        if (_activity is null || !callback.Equals(_activityCallback))
+        if (_activity is null || (!ReferenceEquals(callback, _activityCallback) && !callback.Equals(_activityCallback)))
         {
             _activity = Records.RowFor(Kind, callback);
             _activityCallback = callback;
@@ -233,6 +233,48 @@ internal abstract class TimerCore
         }
 
         return cancelled;
+    }
+
+    /// <summary>
+    /// The cancel of a <see cref="ExpiryRule.RunOnceAfterCancel"/> timer (KeCancelTimer, NdisMCancelTimer,
+    /// NdisCancelTimerObject), without the gate: it only dequeues the engine timer and says whether it was queued, counting
+    /// and tracing the cancel when it was. Under that rule nothing else decides what a cancel did: a taken expiry runs
+    /// anyway, and the request's pending flag and generation are read only by <see cref="ExpiryRule.DropAfterCancel"/>
+    /// kinds (Storport's BUSY and deferred application), so they are left as they are (<see cref="IsPending"/> is not
+    /// cleared by it; ask <see cref="IsQueued"/>). Issue 26: the gate here made KeSetTimerEx + KeCancelTimer 25 % slower
+    /// than the KTIMER before the core. The engine's own lock orders it against a set (which holds the gate) and an expiry:
+    /// </summary>
+    /// <remarks>
+    /// <code>
+    ///   canceller (no gate)           setter (gate held)                       dispatcher
+    ///                                 record the request; Engine.Arm            pops the timer (engine lock)
+    ///   Engine.Cancel (engine lock):
+    ///     before the Arm  ──► returns the earlier arming's queued state; the Arm then queues the new one
+    ///                         (the cancel came first, then the set: what KeCancelTimer before KeSetTimerEx says)
+    ///     after the Arm   ──► dequeues the new arming: TRUE (the set came first)
+    ///     after the pop   ──► FALSE; the taken expiry runs once (the rule), as on Windows once the DPC is queued
+    ///   TRUE: count the cancel on the latest row read (Volatile): a set that changes the callback meanwhile may get the
+    ///   count on its own row instead of the old one: a report off by one cancel between two rows, never a lost timer
+    /// </code>
+    /// A free still takes the gate (it must order against the commit); a cancel racing a free at worst dequeues what the
+    /// free dequeues.
+    /// </remarks>
+    /// <returns>True if the timer was queued.</returns>
+    protected bool CancelQueued()
+    {
+        System.Diagnostics.Debug.Assert(_rule == ExpiryRule.RunOnceAfterCancel, "only a RunOnceAfterCancel cancel may skip the gate");
+        if (!Engine.Cancel(_engineTimer))
+        {
+            return false;
+        }
+
+        if (Volatile.Read(ref _activity) is { } activity)
+        {
+            activity.CountCancel();
+            Records.Trace?.Cancel(Track, Kind, activity.Callback, Engine.NowNanoseconds);
+        }
+
+        return true;
     }
 
     /// <summary>Takes the timer out of the engine and ends the request, without counting a cancel. Under <see cref="Gate"/>.</summary>

@@ -125,13 +125,8 @@ internal sealed class NdisTimer : HostedTimer
     }
 
     /// <summary>Dequeues the timer. Returns true if it was queued. Does not wait for, or stop, an expiry already taken.</summary>
-    public bool Cancel()
-    {
-        using (HostLock.Enter(Gate))
-        {
-            return CancelLocked();
-        }
-    }
+    /// <remarks>Without the gate, as KeCancelTimer (<see cref="TimerCore.CancelQueued"/>: the interleaving with a set and an expiry).</remarks>
+    public bool Cancel() => CancelQueued();
 
     /// <summary>Frees the timer: cancels it, and at PASSIVE_LEVEL on another thread waits for a running callback.</summary>
     /// <returns>False when it was already freed.</returns>
