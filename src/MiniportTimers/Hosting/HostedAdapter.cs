@@ -82,7 +82,7 @@ public abstract class HostedAdapter : IFrameAdapter
     }
 
     /// <summary>Runs one expiry of a timer of this adapter as its timer callback routine, if the adapter is live.</summary>
-    internal void RunTimerExpiry(Timers.HostedTimer timer, in TimerFiring firing)
+    internal void RunTimerExpiry(Kernel.Timers.TimerCore timer, in TimerFiring firing)
     {
         if (!IsLive)
         {

@@ -7,6 +7,7 @@ using MiniportTimers.Hosting.Routines;
 using MiniportTimers.Hosting.Timers;
 using MiniportTimers.Hosting.Watchdog;
 using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Timers;
 using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Hosting;
@@ -28,17 +29,18 @@ internal static class HostingWarmUp
 {
     private static int s_done;
 
-    /// <summary>The types every hosted expiry passes through, every timer kind (the subclasses of HostedTimer), and their lambdas.</summary>
+    /// <summary>The types every hosted expiry passes through, every timer kind (the subclasses of HostedTimer, KTIMER, the DPC owners), and their lambdas.</summary>
     [RequiresUnreferencedCode("Reflects over the hosting types; runs only with a JIT (see EnsureWarm).")]
     private static IEnumerable<Type> FirePath()
     {
         Type[] core =
         [
-            typeof(HostedTimer), typeof(HostedAdapter), typeof(MiniportHost), typeof(RoutineRunner), typeof(KernelContext),
+            typeof(TimerCore), typeof(HostedTimer), typeof(HostedAdapter), typeof(MiniportHost), typeof(RoutineRunner), typeof(KernelContext),
             typeof(DpcWatchdog), typeof(CallbackWatch), typeof(SystemStolenTime), typeof(TimerActivity),
             typeof(LatenessRecorder), typeof(MiniportTimersTelemetry), typeof(MiniportTimersEventSource),
         ];
-        var timers = typeof(HostedTimer).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(HostedTimer)));
+        // Every timer kind: the hosted ones, the KTIMER (with its core) and the owners of the KDPCs NDIS's timers are made of.
+        var timers = typeof(HostedTimer).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(HostedTimer)) || t.IsAssignableTo(typeof(IDpcOwner)) || t == typeof(KTIMER));
         var types = core.Concat(timers).ToList();
         return types.Concat(types.SelectMany(t => t.GetNestedTypes(BindingFlags.NonPublic | BindingFlags.Public))); // lambdas' closure classes
     }
@@ -98,7 +100,7 @@ internal static class HostingWarmUp
 
         // The generic runners, at the state an expiry passes them (one instantiation serves every hosted timer: the
         // timer is a reference type, shared), and the closure class of the runner's lambda at that state.
-        var expiryState = typeof(ValueTuple<HostedTimer, TimerFiring>);
+        var expiryState = typeof(ValueTuple<TimerCore, TimerFiring>);
         foreach (var (type, name) in new[] { (typeof(RoutineRunner), nameof(RoutineRunner.Run)), (typeof(KernelContext), nameof(KernelContext.Run)), (typeof(DpcWatchdog), nameof(DpcWatchdog.RunWatched)) })
         {
             foreach (var generic in type.GetMethods(All).Where(m => m.Name == name && m.IsGenericMethodDefinition && m.GetGenericArguments().Length == 1))

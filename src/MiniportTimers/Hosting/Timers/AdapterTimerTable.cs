@@ -7,7 +7,7 @@ namespace MiniportTimers.Hosting.Timers;
 /// </summary>
 /// <typeparam name="TTimer">The stack's timer type.</typeparam>
 internal sealed class AdapterTimerTable<TTimer>
-    where TTimer : HostedTimer
+    where TTimer : class, IAdapterTimer
 {
     private readonly object _gate = new();
     private readonly Dictionary<TTimer, long> _timers = [];

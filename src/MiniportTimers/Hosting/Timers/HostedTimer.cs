@@ -12,10 +12,13 @@ namespace MiniportTimers.Hosting.Timers;
 /// or as the host's driver-level code when it has no adapter. The state machine, the free-wait and the accounting are
 /// the core's; the interleaving of an expiry with a free is drawn there.
 /// </summary>
-internal abstract class HostedTimer : TimerCore
+internal abstract class HostedTimer : TimerCore, IAdapterTimer
 {
     private protected HostedTimer(MiniportHost host, string kind, ExpiryRule rule)
         : base(host.Engine, kind, rule) => Host = host;
+
+    /// <inheritdoc/>
+    bool IAdapterTimer.Abandon() => Abandon();
 
     /// <summary>The host whose engine the timer runs on.</summary>
     public MiniportHost Host { get; }

@@ -20,6 +20,9 @@ public sealed class KDPC : KernelObject
 
     internal object? DeferredContext { get; private set; }
 
+    /// <summary>The host component that owns this DPC (NDIS's timer DPC), or null for a driver's DPC. Set once, at initialization.</summary>
+    internal IDpcOwner? Owner { get; private set; }
+
     internal void Initialize(KDEFERRED_ROUTINE routine, object? deferredContext)
     {
         if (_queue is { } old && old.Remove())
@@ -32,6 +35,23 @@ public sealed class KDPC : KernelObject
         DeferredContext = deferredContext;
         _queue = new DpcQueueEntry(Engine!, static d => ((KDPC)d).Run(), this);
     }
+
+    /// <summary>
+    /// KeInitializeDpc as a component of the host calls it for its own DPC (<see cref="IDpcOwner"/>: NDIS's timer DPC), bound
+    /// to <paramref name="scope"/>: its deferred routine is the owner's. Called once, on a new object.
+    /// </summary>
+    internal void InitializeOwned(IDpcOwner owner, KernelScope scope)
+    {
+        System.Diagnostics.Debug.Assert(_queue is null && Owner is null, "an owned DPC is initialized once, new");
+        BindTo(scope);
+        Owner = owner;
+        Routine = OwnedRoutine;
+        _queue = new DpcQueueEntry(Engine!, static d => ((KDPC)d).Run(), this);
+    }
+
+    /// <summary>An owned DPC's routine, were it queued with KeInsertQueueDpc: the owner's, with the system time unboxed.</summary>
+    private static void OwnedRoutine(KDPC dpc, object? deferredContext, object? systemArgument1, object? systemArgument2) =>
+        dpc.Owner!.RunDeferredRoutine(dpc, ((long)(systemArgument2 as uint? ?? 0) << 32) | (systemArgument1 as uint? ?? 0));
 
     /// <summary>Queues the DPC unless it is queued; the arguments are taken only when it is newly queued.</summary>
     internal bool Insert(object? systemArgument1, object? systemArgument2) =>

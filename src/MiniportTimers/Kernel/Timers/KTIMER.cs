@@ -41,8 +41,47 @@ public sealed class KTIMER : KernelObject
 
         Bind(nameof(Ke.KeInitializeTimerEx));
         Type = type;
-        _timer = new Core(this, Engine!);
+        _timer = new Core(this, Engine!, "KTIMER");
     }
+
+    /// <summary>
+    /// KeInitializeTimerEx as a component of the host calls it for a timer of its own (NDIS's: an NDIS_MINIPORT_TIMER or a
+    /// timer object is a KTIMER with a KDPC owned by NDIS, <see cref="IDpcOwner"/>), bound to <paramref name="scope"/> and
+    /// reported as <paramref name="kind"/> ("NdisMTimer", "NdisTimerObject"). Called once, on a new object.
+    /// </summary>
+    internal void InitializeOwned(TIMER_TYPE type, KernelScope scope, string kind)
+    {
+        System.Diagnostics.Debug.Assert(_timer is null, "an owned timer is initialized once, new");
+        BindTo(scope);
+        Type = type;
+        _timer = new Core(this, Engine!, kind);
+    }
+
+    /// <summary>True while the engine has the timer queued (a snapshot).</summary>
+    internal bool IsQueued => _timer is { IsQueued: true };
+
+    /// <summary>True after <see cref="Free"/> (a snapshot).</summary>
+    internal bool IsFreed => _timer is { IsFreed: true };
+
+    /// <summary>True when the latest set was periodic (a snapshot).</summary>
+    internal bool IsPeriodic => _timer is { } timer && timer.IsPeriodic;
+
+    /// <summary>The kind the timer is reported as.</summary>
+    internal string Kind => _timer?.Kind ?? "KTIMER";
+
+    /// <summary>
+    /// What a host component does when the storage of its timer goes away (NdisFreeTimerObject: KeCancelTimer, then
+    /// KeFlushQueuedDpcs): dequeues it, drops an expiry the dispatcher has taken but not yet committed, and at
+    /// PASSIVE_LEVEL on another thread waits for a running callback (the interleaving is on <see cref="TimerCore"/>).
+    /// </summary>
+    /// <returns>False when it was already freed.</returns>
+    internal bool Free() => _timer is { } timer && timer.Free();
+
+    /// <summary>Cancels without waiting, counting the cancel: the owner is going away (halt, bug check).</summary>
+    internal bool Abandon() => _timer is { } timer && timer.Abandon();
+
+    /// <summary>Re-initialization by its host component (NdisMInitializeTimer again): dequeued, not counted as a cancel, no longer freed.</summary>
+    internal void Reset() => _timer?.Reset();
 
     /// <summary>Arms at an absolute engine time; returns whether it was queued (implicit cancel).</summary>
     internal bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, KDPC? dpc) =>
@@ -54,7 +93,7 @@ public sealed class KTIMER : KernelObject
     internal bool ReadState() => _timer is { } timer && timer.ReadState(Type == TIMER_TYPE.SynchronizationTimer);
 
     /// <summary>The KTIMER's core: its signal state and the DPC of its latest set, under the core's gate.</summary>
-    private sealed class Core(KTIMER owner, TimerEngine engine) : TimerCore(engine, "KTIMER", ExpiryRule.RunOnceAfterCancel)
+    private sealed class Core(KTIMER owner, TimerEngine engine, string kind) : TimerCore(engine, kind, ExpiryRule.RunOnceAfterCancel)
     {
         private static readonly Action NoDpcCallback = NoDpc;
 
@@ -70,7 +109,8 @@ public sealed class KTIMER : KernelObject
 
         protected override long? WindowsClockTickMicroseconds => owner.Scope!.HostOptions?.WindowsClockTickMicroseconds;
 
-        protected override int? TargetDispatcher => Volatile.Read(ref _dpc)?.TargetProcessor; // the DPC's processor: Windows runs it there
+        // The DPC's processor: Windows runs it there (an owned DPC's: its owner's, an NDIS adapter's processor).
+        protected override int? TargetDispatcher => Volatile.Read(ref _dpc) is { } dpc ? dpc.Owner?.Processor ?? dpc.TargetProcessor : null;
 
         public bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, KDPC? dpc)
         {
@@ -78,13 +118,38 @@ public sealed class KTIMER : KernelObject
             {
                 _signaled = false;
                 Volatile.Write(ref _dpc, dpc);
-                BeginRequestLocked(dpc?.Routine ?? (Delegate)NoDpcCallback, dpc);
+                BeginRequestLocked(dpc?.Owner?.RowCallback ?? dpc?.Routine ?? (Delegate)NoDpcCallback, dpc);
                 return ArmEngineLocked(dueNanoseconds, periodNanoseconds, toleranceNanoseconds);
             }
         }
 
         /// <summary>KeCancelTimer: dequeues without the gate (<see cref="TimerCore.CancelQueued"/>'s diagram).</summary>
         public bool Cancel() => CancelQueued();
+
+        public bool Free()
+        {
+            using (HostLock.Enter(Gate))
+            {
+                if (Freed)
+                {
+                    return false;
+                }
+
+                Freed = true;
+                DequeueLocked(out _);
+                WaitForRunningCallbackLocked();
+                return true;
+            }
+        }
+
+        public void Reset()
+        {
+            using (HostLock.Enter(Gate))
+            {
+                DequeueLocked(out _);
+                Freed = false;
+            }
+        }
 
         public bool ReadState(bool reset)
         {
@@ -102,7 +167,11 @@ public sealed class KTIMER : KernelObject
 
         protected override void RunExpiry(in TimerFiring firing)
         {
-            if (Volatile.Read(ref _dpc) is { Scope: not null } dpc)
+            if (Volatile.Read(ref _dpc) is { Owner: { } dpcOwner })
+            {
+                dpcOwner.RunExpiry(this, firing); // NDIS's DPC: through the adapter's routine runner
+            }
+            else if (Volatile.Read(ref _dpc) is { Scope: not null } dpc)
             {
                 dpc.RunAtDispatch((Timer: this, Firing: firing), static s => s.Timer.InvokeIfCurrent(s.Firing));
             }
@@ -122,7 +191,14 @@ public sealed class KTIMER : KernelObject
             if (context is KDPC { Routine: { } routine, IsQueued: false } dpc)
             {
                 var systemTime = KernelTime.SystemTime100ns(startNanoseconds, owner.SystemTimeAtEngineZero100ns);
-                routine(dpc, dpc.DeferredContext, (uint)(systemTime & 0xFFFFFFFF), (uint)(systemTime >> 32));
+                if (dpc.Owner is { } dpcOwner)
+                {
+                    dpcOwner.RunDeferredRoutine(dpc, systemTime); // the owner's routine, the time unboxed
+                }
+                else
+                {
+                    routine(dpc, dpc.DeferredContext, (uint)(systemTime & 0xFFFFFFFF), (uint)(systemTime >> 32));
+                }
             }
         }
 

@@ -20,6 +20,9 @@ public abstract class KernelObject
     /// <summary>The epoch of the scope the object was initialized in: absolute due times and DPC system times use it.</summary>
     internal long SystemTimeAtEngineZero100ns => Scope?.SystemTimeAtEngineZero100ns ?? KernelTime.DefaultSystemTimeAtEngineZero100ns;
 
+    /// <summary>Binds to <paramref name="scope"/>, for an object a component of the host initializes on the driver's behalf (NDIS's KTIMER and KDPC), where the current scope may be another's.</summary>
+    internal void BindTo(KernelScope scope) => Scope = scope;
+
     internal void Bind(string routine) =>
         Scope = KernelContext.Current ?? throw new InvalidOperationException($"{routine}: no engine. Call it from a miniport routine of a host, or inside Ke.UseEngine(engine).");
 

@@ -54,6 +54,7 @@ internal abstract class TimerCore
     private readonly ExpiryRule _rule;
     private RunningCallbacks _running;
     private bool _pending;
+    private bool _freed;
     private long _requestGeneration;
     private long _armedSequence = -1;
     private Delegate? _callback;
@@ -100,17 +101,11 @@ internal abstract class TimerCore
         }
     }
 
+    /// <summary>True when the latest arming was periodic (a snapshot: read without the gate).</summary>
+    public bool IsPeriodic => Volatile.Read(ref _requestedPeriodNanoseconds) > 0;
+
     /// <summary>True after a free (a snapshot).</summary>
-    public bool IsFreed
-    {
-        get
-        {
-            using (HostLock.Enter(Gate))
-            {
-                return Freed;
-            }
-        }
-    }
+    public bool IsFreed => Freed;
 
     /// <summary>True when the calling thread is running this timer's callback (a snapshot).</summary>
     public bool InOwnCallback
@@ -139,8 +134,12 @@ internal abstract class TimerCore
     /// <summary>Guards every field of the timer. Never held while user code runs.</summary>
     protected object Gate { get; } = new();
 
-    /// <summary>True after a free. Under <see cref="Gate"/>.</summary>
-    protected bool Freed { get; set; }
+    /// <summary>True after a free. Written under <see cref="Gate"/>; a read without it is a snapshot (volatile).</summary>
+    protected bool Freed
+    {
+        get => Volatile.Read(ref _freed);
+        set => Volatile.Write(ref _freed, value);
+    }
 
     /// <summary>True while a request is recorded and its callback has not committed to run. Under <see cref="Gate"/>.</summary>
     protected bool IsPendingLocked => _pending;
