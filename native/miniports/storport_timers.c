@@ -33,6 +33,8 @@
 #define MPT_CMD_LOG_ERROR 0x27      /* StorPortLogError: a line in the debug output */
 #define MPT_CMD_WMI 0x28            /* ScsiPortWmiDispatchFunction: not emulated, a bug check naming it */
 #define MPT_CMD_MM_PHYSICAL 0x29    /* MmGetPhysicalAddress: not emulated, a bug check naming it */
+#define MPT_CMD_PERF_TARGETS 0x2A   /* StorPortInitializePerfOpts: the query, then a set with message ranges and
+                                       locality whose MessageTargets Storport fills (nvmewin's MSI-to-core mapping) */
 
 typedef struct _MPT_EXTENSION {
     PVOID Timer;          /* StorPortInitializeTimer handle */
@@ -252,6 +254,27 @@ static BOOLEAN MptStartIo(PVOID DeviceExtension, PSCSI_REQUEST_BLOCK Srb)
         status = StorPortGetNodeAffinity(DeviceExtension, 0, &node);
         DbgPrint("numa node 0 0x%08lx group %u mask 0x%I64x reserved %u\n", status, (ULONG)node.Group, (ULONGLONG)node.Mask, (ULONG)node.Reserved[0]);
         DbgPrint("numa node 1 0x%08lx\n", StorPortGetNodeAffinity(DeviceExtension, 1, &node));
+        break;
+    }
+    case MPT_CMD_PERF_TARGETS: {
+        /* Three entries poisoned; the set names messages 0 and 1: Storport fills those two and leaves the third. */
+        GROUP_AFFINITY targets[3];
+        PERF_CONFIGURATION_DATA perf;
+        memset(targets, 0xFF, sizeof targets);
+        memset(&perf, 0, sizeof perf);
+        perf.Version = STOR_PERF_VERSION;
+        perf.Size = sizeof perf;
+        status = StorPortInitializePerfOpts(DeviceExtension, TRUE, &perf);
+        DbgPrint("perf query 0x%08lx flags 0x%lx\n", status, perf.Flags);
+        perf.Flags = STOR_PERF_DPC_REDIRECTION | STOR_PERF_INTERRUPT_MESSAGE_RANGES | STOR_PERF_ADV_CONFIG_LOCALITY;
+        perf.FirstRedirectionMessageNumber = 0;
+        perf.LastRedirectionMessageNumber = 1;
+        perf.MessageTargets = targets;
+        status = StorPortInitializePerfOpts(DeviceExtension, FALSE, &perf);
+        DbgPrint("perf set 0x%08lx\n", status);
+        for (ULONG i = 0; i < 3; i++) {
+            DbgPrint("perf target %lu group %u mask 0x%I64x reserved %u\n", i, (ULONG)targets[i].Group, (ULONGLONG)targets[i].Mask, (ULONG)targets[i].Reserved[0]);
+        }
         break;
     }
     case MPT_CMD_CONTIGUOUS: {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the OpenFabrics NVMe miniport (nvmewin: a Storport driver; a public mirror is github.com/gigaherz/nvmewin)
-# from YOUR checkout, unmodified, with this repository's headers and flags, and runs it on the virtual clock against
-# the emulated NVMe 1.x controller (the Storport scenario on the NVMe model, `--device nvme`):
+# from YOUR checkout, unmodified, with this repository's headers and flags, and runs it against the emulated NVMe 1.x
+# controller (the Storport scenario on the NVMe model, `--device nvme`), on the virtual clock by default:
 #
 #   native/real-drivers/nvmewin.sh PATH-TO-nvmewin [--win7] [run options...]
 #
@@ -11,8 +11,9 @@
 # NVMeRunning start-up state machine share the legacy StorPortNotification(RequestTimerCall) timer). Each builds into
 # its own folder, native/build/nvmewin/<flavour>/.
 #
-# Without run options it runs issue 24's acceptance defaults: `--virtual --device nvme`. Any run options replace them
-# (e.g. --real-time, --duration-ms 5000, --driver-debug, --trace FILE, --json FILE).
+# Without run options it runs issue 24's acceptance defaults: `--virtual --device nvme`. Any run options replace them,
+# so name the device again: `--device nvme` alone runs it on the real clock (add --dispatchers 2, --duration-ms 5000,
+# --driver-debug, --trace FILE, --json FILE, --never-ready, ...).
 #
 # The driver's source is only read; nothing of it enters this repository (CI has no network and never runs it).
 # mingw-w64's DDK headers (Debian: mingw-w64-x86-64-dev) provide ata.h and scsi.h. Exit codes: 0 the run ended with no

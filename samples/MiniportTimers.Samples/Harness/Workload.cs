@@ -7,16 +7,29 @@ namespace MiniportTimers.Samples.Harness;
 /// offsets from the run's origin, so the same workload plays on the virtual and the real clock. Its random source is
 /// used on the dispatching thread only, which keeps virtual runs deterministic.
 /// </summary>
+/// <remarks>
+/// On a real engine with several dispatchers, the events of a workload are dealt over the dispatchers as they are
+/// armed and run concurrently, in no order relative to each other: a sample whose events share state takes a view
+/// pinned to one dispatcher (<see cref="PinnedTo"/>), whose events then run one at a time in due order. A view shares
+/// the origin and the random source, which its callers then share across dispatchers (lock it).
+/// </remarks>
 public sealed class Workload
 {
     private readonly TimerEngine _engine;
+    private readonly int? _dispatcher;
 
     /// <summary>Creates a workload on <paramref name="engine"/> whose offsets count from <paramref name="originNanoseconds"/>.</summary>
     public Workload(TimerEngine engine, long originNanoseconds, int seed)
+        : this(engine, originNanoseconds, new Random(seed), null)
+    {
+    }
+
+    private Workload(TimerEngine engine, long originNanoseconds, Random random, int? dispatcher)
     {
         _engine = engine;
         Origin = originNanoseconds;
-        Random = new Random(seed);
+        Random = random;
+        _dispatcher = dispatcher;
     }
 
     /// <summary>Engine time of offset 0, ns.</summary>
@@ -25,18 +38,33 @@ public sealed class Workload
     /// <summary>The workload's random source (dispatching thread only).</summary>
     public Random Random { get; }
 
+    /// <summary>The dispatcher this view's events run on, or null (dealt as they are armed).</summary>
+    public int? Dispatcher => _dispatcher;
+
+    /// <summary>
+    /// A view of this workload (same engine, origin and random source) whose events all run on dispatcher
+    /// <paramref name="dispatcher"/> of the engine (reduced modulo its <see cref="TimerEngine.DispatcherCount"/>: 0 on a
+    /// virtual engine or a real one with one dispatcher, where nothing changes).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="dispatcher"/> is negative.</exception>
+    public Workload PinnedTo(int dispatcher)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(dispatcher);
+        return new Workload(_engine, Origin, Random, dispatcher % _engine.DispatcherCount);
+    }
+
     /// <summary>Runs <paramref name="action"/> at <paramref name="offsetNanoseconds"/> after the origin.</summary>
     public void At(long offsetNanoseconds, Action action) =>
-        _engine.Arm(_engine.CreateTimer(static (t, in _) => ((Action)t.State!)(), action), Origin + offsetNanoseconds);
+        _engine.Arm(Create(static (t, in _) => ((Action)t.State!)(), action), Origin + offsetNanoseconds);
 
     /// <summary>Runs <paramref name="action"/> <paramref name="delayNanoseconds"/> from now.</summary>
     public void After(long delayNanoseconds, Action action) =>
-        _engine.ArmAfter(_engine.CreateTimer(static (t, in _) => ((Action)t.State!)(), action), delayNanoseconds);
+        _engine.ArmAfter(Create(static (t, in _) => ((Action)t.State!)(), action), delayNanoseconds);
 
     /// <summary>Runs <paramref name="action"/> every period from start + period until end (offsets from the origin).</summary>
     public void Every(long periodNanoseconds, long startNanoseconds, long endNanoseconds, Action<Random> action)
     {
-        var timer = _engine.CreateTimer((t, in f) =>
+        var timer = Create((t, in f) =>
         {
             if (f.DueNanoseconds - Origin > endNanoseconds)
             {
@@ -45,7 +73,18 @@ public sealed class Workload
             }
 
             action(Random);
-        });
+        }, null);
         _engine.Arm(timer, Origin + startNanoseconds + periodNanoseconds, 0, periodNanoseconds);
+    }
+
+    private EngineTimer Create(EngineTimerCallback callback, object? state)
+    {
+        var timer = _engine.CreateTimer(callback, state);
+        if (_dispatcher is { } dispatcher && _engine.DispatcherCount > 1)
+        {
+            _engine.TrySetTargetDispatcher(timer, dispatcher); // a new timer is idle: this pins it
+        }
+
+        return timer;
     }
 }

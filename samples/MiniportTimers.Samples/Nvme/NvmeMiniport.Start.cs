@@ -16,7 +16,8 @@ public static partial class NvmeMiniport
         var e = (NvmeExtension)deviceExtension;
         e.CheckbackIntervalMicroseconds = 5_000;
         e.State = NvmeInitState.WaitOnRDY;
-        e.StartedAtNanoseconds = e.Controller.Adapter?.Host.Engine.NowNanoseconds ?? 0;
+        // The interrupt time, as a driver reads it: Controller.Adapter is set only once AddAdapter returned, after this.
+        e.StartedAtNanoseconds = checked((long)MiniportTimers.Kernel.Ke.KeQueryInterruptTime() * MiniportTimers.Engine.TimeUnits.NanosecondsPer100ns);
         e.Controller.Enable();
         NVMeRunning(deviceExtension);
         return true;

@@ -26,7 +26,6 @@ internal sealed class NativeDriverRun : ISampleRun
     private StorportHost? _storportHost;
     private NdisHost? _ndisHost;
     private NativeDriver? _driver;
-    private readonly List<StorportAdapter> _storportAdapters = [];
     private readonly List<NdisMiniportAdapter> _ndisAdapters = [];
     private readonly int _adapters;
     private NdisDriverScenario? _scenario;
@@ -56,7 +55,7 @@ internal sealed class NativeDriverRun : ISampleRun
 
     public IReadOnlyList<KeyValuePair<string, long>> Facts =>
     [
-        new("adapters started", _storportAdapters.Count(s => s.State is not AdapterState.Failed) + _ndisAdapters.Count(n => n.State is not NdisAdapterState.Failed)),
+        new("adapters started", StorportAdapters.Count(s => s.State is not AdapterState.Failed) + _ndisAdapters.Count(n => n.State is not NdisAdapterState.Failed)),
         new("debug prints", _driver?.DebugPrintCount ?? 0),
         .. NdisFacts(),
         .. PcnetFacts(),
@@ -122,8 +121,16 @@ internal sealed class NativeDriverRun : ISampleRun
     /// <summary>The driver object, once loaded (the soak watches that it is collected after <see cref="Finish"/>).</summary>
     internal NativeDriver? Driver => _driver;
 
-    /// <summary>The Storport adapters added so far (the soak submits requests to them).</summary>
-    internal IReadOnlyList<StorportAdapter> StorportAdapters => _storportAdapters;
+    /// <summary>The Storport adapters added so far, in scenario order (the soak submits requests to them): an adapter is there once its start returned.</summary>
+    internal IReadOnlyList<StorportAdapter> StorportAdapters => [.. _storportScenarios.Select(s => s.Adapter).OfType<StorportAdapter>()];
+
+    /// <summary>
+    /// How long <see cref="Finish"/> waits for an adapter's start that has not returned yet (a real-clock run shorter
+    /// than the miniport's wait in its start: nvmewin gives a never-ready controller CAP.TO × 500 ms, 10 s here).
+    /// </summary>
+    internal static readonly TimeSpan StartReturnTimeout = TimeSpan.FromSeconds(60);
+
+    private bool _startStillRunning;
 
     /// <summary>Parses one --driver value; null with <paramref name="error"/> set when the file or its stack is not usable.</summary>
     public static NativeDriverRun? TryCreate(string spec, StorportHostOptions storport, NdisHostOptions ndis, int adapters, TextWriter? debugOutput, out string? error, string? device = null)
@@ -245,15 +252,15 @@ internal sealed class NativeDriverRun : ISampleRun
 
         if (_storportHost is { } storport)
         {
-            // Each adapter gets its own device (an AHCI HBA with its disks, or an NVMe controller), and the Storport scenario plays on it.
+            // Each adapter gets its own device (an AHCI HBA with its disks, or an NVMe controller), and the Storport
+            // scenario plays on it, on a dispatcher of its own (adapter i on dispatcher i, round-robin), its start on a
+            // PnP worker thread on the real clock (StorportDriverScenario's remarks).
             for (var i = 0; i < _adapters; i++)
             {
-                var scenario = new StorportDriverScenario(storport, ScenarioOptions);
+                var scenario = new StorportDriverScenario(storport, ScenarioOptions, dispatcher: i);
                 _storportScenarios.Add(scenario);
                 scenario.Schedule(workload, durationNanoseconds);
             }
-
-            workload.At(0, () => _storportAdapters.AddRange(_storportScenarios.Select(s => s.Adapter).OfType<StorportAdapter>()));
         }
         else if (_ndisHost is { } ndis)
         {
@@ -290,10 +297,21 @@ internal sealed class NativeDriverRun : ISampleRun
     {
         foreach (var scenario in _storportScenarios)
         {
+            // PnP removes a device only once its start returned: a miniport may still wait in its start (a real-clock
+            // run shorter than its wait). One that never returns is left alone, with its driver loaded.
+            if (!scenario.WaitForStart(StartReturnTimeout))
+            {
+                _startStillRunning = true;
+                _failures.Add($"{Name}: an adapter's start (HwStorFindAdapter, HwStorInitialize or HwStorPassiveInitializeRoutine) had not returned {StartReturnTimeout.TotalSeconds:N0} s after the run's end; it is left running, and the driver loaded");
+            }
+
             _failures.AddRange(scenario.Failures.Select(f => $"{Name}: {f}"));
         }
 
-        _storportAdapters.ForEach(a => a.Remove());
+        foreach (var adapter in StorportAdapters)
+        {
+            adapter.Remove();
+        }
         _ndisAdapters.ForEach(a => a.Halt());
         if (_pcnet is { } pcnet && DebugOutput is { } output)
         {
@@ -306,6 +324,11 @@ internal sealed class NativeDriverRun : ISampleRun
             {
                 output.WriteLine($"pcnet scenario: {line}");
             }
+        }
+
+        if (_startStillRunning)
+        {
+            return; // its code still runs on the start thread: its memory must stay
         }
 
         if (_driver is NativeNdisDriver ndisDriver && !ndisDriver.Unload())

@@ -16,8 +16,22 @@ namespace MiniportTimers.Cli.Run;
 /// <see cref="NvmeScenarioDevice"/> (one namespace, time to ready, surprise removal).
 /// </summary>
 /// <remarks>
-/// Requests are issued from completion routines and workload timers on the engine's dispatcher, one outstanding per
-/// unit. Thread safety: everything runs on the dispatcher; the counters are read after the run.
+/// <para>
+/// Which thread runs what. The adapter's start (HwStorFindAdapter, HwStorInitialize, HwStorPassiveInitializeRoutine)
+/// runs as Windows runs it, on a PnP worker thread at PASSIVE_LEVEL: on the real clock a thread of its own, started at
+/// time 0 (a miniport may wait there for its own timer, OFA nvmewin's HwPassiveInitialize in a StorPortStallExecution
+/// loop for NVMeRunning, and that timer's dispatcher must be free to fire it); on the virtual clock inline, in the
+/// workload's time-0 event, where a passive stall advances the clock (deterministic, as before). Everything else of the
+/// scenario (enumeration, I/O, retries, the device's events, the completion routines, the rescans) runs on one
+/// dispatcher, the scenario's (<c>dispatcher</c> of the constructor, reduced modulo the engine's dispatchers): its
+/// workload events are pinned there, and the adapter's <see cref="Hosting.HostedAdapter.Processor"/> is set to it once
+/// the start returned, so the completion routines and rescans run there too. Requests are issued one outstanding per unit.
+/// </para>
+/// <para>
+/// Thread safety: the scenario's state is touched on its dispatcher only, except <see cref="Adapter"/> (published by the
+/// start thread) and the workload's random source, shared with the run's other scenarios (locked). The counters are
+/// read after the run, once <see cref="WaitForStart"/> returned true.
+/// </para>
 /// </remarks>
 internal sealed class StorportDriverScenario
 {
@@ -36,13 +50,23 @@ internal sealed class StorportDriverScenario
     private readonly StorportScenarioOptions _options;
     private readonly List<string> _failures = [];
     private readonly Dictionary<int, UnitState> _units = [];
+    private readonly int _dispatcher;
+    private readonly TaskCompletionSource _startReturned = new(TaskCreationOptions.RunContinuationsAsynchronously); // not an event: nothing to dispose
     private Workload? _workload;
+    private StorportAdapter? _adapter;
+    private string? _startFailure;
     private long _tag;
 
-    public StorportDriverScenario(StorportHost host, StorportScenarioOptions options)
+    /// <summary>Creates the scenario of one adapter of <paramref name="host"/>.</summary>
+    /// <param name="host">The host the driver registered with.</param>
+    /// <param name="options">The device and the scenario's options.</param>
+    /// <param name="dispatcher">The engine dispatcher the scenario runs on (reduced modulo the engine's count; 0 on a virtual engine).</param>
+    public StorportDriverScenario(StorportHost host, StorportScenarioOptions options, int dispatcher = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(dispatcher);
         _host = host;
         _options = options;
+        _dispatcher = dispatcher % host.Engine.DispatcherCount;
         Device = options.Device switch
         {
             StorportScenarioDeviceKind.Nvme => new NvmeScenarioDevice(host.Engine, options),
@@ -61,7 +85,18 @@ internal sealed class StorportDriverScenario
     /// <exception cref="InvalidOperationException">The device is not an NVMe controller.</exception>
     public NvmeScenarioDevice Nvme => Device as NvmeScenarioDevice ?? throw new InvalidOperationException("The scenario's device is not an NVMe controller.");
 
-    public StorportAdapter? Adapter { get; private set; }
+    /// <summary>The adapter, once AddAdapter returned (its start done, whether it succeeded or not); null before.</summary>
+    public StorportAdapter? Adapter => Volatile.Read(ref _adapter);
+
+    /// <summary>The dispatcher the scenario's events run on.</summary>
+    public int Dispatcher => _dispatcher;
+
+    /// <summary>
+    /// Waits until the adapter's start returned (at once on the virtual clock, where it runs inline): call before reading
+    /// the counters or removing the adapter, as PnP serializes a removal after the start. False when it had not
+    /// returned within <paramref name="timeout"/> (a miniport still waiting in its start: the adapter must be left alone).
+    /// </summary>
+    public bool WaitForStart(TimeSpan timeout) => _startReturned.Task.Wait(timeout);
 
     public long Inquiries { get; private set; }
 
@@ -92,7 +127,7 @@ internal sealed class StorportDriverScenario
     public IReadOnlyList<(int Bus, byte SrbStatus)> EmptyBuses =>
         [.. _units.Where(u => u.Value.EmptyStatus is not null).OrderBy(u => u.Key).Select(u => (u.Key, u.Value.EmptyStatus!.Value))];
 
-    public IReadOnlyList<string> Failures => _failures;
+    public IReadOnlyList<string> Failures => Volatile.Read(ref _startFailure) is { } start ? [start, .. _failures] : _failures;
 
     /// <summary>Records a failure of the run (an invariant the report lists).</summary>
     internal void AddFailure(string failure) => _failures.Add(failure);
@@ -107,6 +142,8 @@ internal sealed class StorportDriverScenario
 
     public void Schedule(Workload workload, long durationNanoseconds)
     {
+        ArgumentNullException.ThrowIfNull(workload);
+        workload = workload.PinnedTo(_dispatcher);
         _workload = workload;
         _host.RescanRequested += (adapter, _, path) =>
         {
@@ -117,15 +154,55 @@ internal sealed class StorportDriverScenario
                 Enumerate(path);
             }
         };
-        // Enumeration starts 10 ms after the adapter started: after AddAdapter returned, since a miniport may wait in
-        // HwPassiveInitialize for its start (nvmewin: a PASSIVE_LEVEL stall loop, during which the virtual clock runs
-        // on), and Storport sends no request before then.
-        workload.At(0, () =>
-        {
-            Adapter = _host.AddAdapter(null, Device.Pci);
-            workload.After(10 * Ms, EnumerateAfterStart);
-        });
+        workload.At(0, BeginStart);
         Device.Schedule(this, workload, durationNanoseconds);
+    }
+
+    /// <summary>
+    /// At time 0: the adapter's start, on a PnP worker thread of its own on the real clock, inline on the virtual one
+    /// (the class remarks). The worker is a background thread: a miniport that never returns from its start does not
+    /// keep the process alive.
+    /// </summary>
+    private void BeginStart()
+    {
+        if (_host.Engine.IsVirtual)
+        {
+            StartAdapter();
+            return;
+        }
+
+        new Thread(StartAdapter) { IsBackground = true, Name = "PnP start (HwStorFindAdapter .. HwStorPassiveInitializeRoutine)" }.Start();
+    }
+
+    /// <summary>
+    /// AddAdapter (HwStorFindAdapter, HwStorInitialize, HwStorPassiveInitializeRoutine), then enumeration 10 ms after it
+    /// returned: a miniport may wait in HwPassiveInitialize for its start (nvmewin: a PASSIVE_LEVEL stall loop, during
+    /// which the virtual clock runs on), and Storport sends no request before then.
+    /// </summary>
+    private void StartAdapter()
+    {
+        try
+        {
+            var adapter = _host.AddAdapter(null, Device.Pci);
+            if (_host.Engine.DispatcherCount > 1)
+            {
+                adapter.Processor = _dispatcher; // its completion routines and rescans run on the scenario's dispatcher from now on
+            }
+
+            Volatile.Write(ref _adapter, adapter);
+            _workload!.After(10 * Ms, EnumerateAfterStart);
+        }
+        catch (Exception ex) when (!_host.Engine.IsVirtual)
+        {
+            // On the start thread nothing above would catch it and the process would end (the device already serves an
+            // adapter, no miniport registered, the engine disposed under it). A miniport's own fault is not one of these:
+            // the host made it a bug check of the adapter, whose start then failed.
+            Volatile.Write(ref _startFailure, $"the adapter could not be added ({ex.GetType().Name}: {ex.Message})");
+        }
+        finally
+        {
+            _startReturned.TrySetResult();
+        }
     }
 
     private void EnumerateAfterStart()
@@ -224,17 +301,27 @@ internal sealed class StorportDriverScenario
             return;
         }
 
+        // The random source is the run's workload's, shared with the other adapters' scenarios, which may run on other
+        // dispatchers: drawn under its lock (no user code runs inside). One scenario draws in the same order as before.
         var random = _workload!.Random;
-        var sectors = random.Next(1, 9);
-        var lba = random.NextInt64(0, Math.Max(1, Math.Min(unit.Sectors, 1 << 20) - sectors));
-        var write = random.Next(2) == 0;
-        var data = new byte[sectors * SectorSize];
+        int sectors;
+        long lba;
+        bool write;
+        byte[] data;
+        lock (random)
+        {
+            sectors = random.Next(1, 9);
+            lba = random.NextInt64(0, Math.Max(1, Math.Min(unit.Sectors, 1 << 20) - sectors));
+            write = random.Next(2) == 0;
+            data = new byte[sectors * SectorSize];
+            if (write)
+            {
+                random.NextBytes(data);
+            }
+        }
+
         byte[] cdb = [write ? SCSIOP_WRITE : SCSIOP_READ, 0, 0, 0, 0, 0, 0, 0, (byte)sectors, 0];
         BinaryPrimitives.WriteUInt32BigEndian(cdb.AsSpan(2), (uint)lba);
-        if (write)
-        {
-            random.NextBytes(data);
-        }
 
         Submit(unit.Bus, cdb, data, write ? StorPort.SRB_FLAGS_DATA_OUT : StorPort.SRB_FLAGS_DATA_IN, srb =>
         {

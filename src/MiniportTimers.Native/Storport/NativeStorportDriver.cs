@@ -68,7 +68,9 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
 
     /// <summary>
     /// Frees the native device extensions of the adapters still there (a removed adapter's was freed at its removal), and
-    /// forgets the driver object. Call after the host removed the adapters.
+    /// forgets the driver object. Call after the host removed the adapters; an adapter still there is abandoned first
+    /// (its timers cancelled, its interrupt disconnected, no routine of the driver called: StorportAdapter.AbandonAtUnload),
+    /// and the callbacks already dispatched return, so no C routine runs on the freed memory.
     /// </summary>
     public void Dispose()
     {
@@ -77,7 +79,9 @@ public sealed unsafe class NativeStorportDriver : NativeDriver, IDisposable
         {
             if (_extensions.TryRemove(address, out var extension))
             {
-                Release(extension, MiniportTimers.Storport.AdapterRegistry.Find(extension), atRemoval: false);
+                var adapter = MiniportTimers.Storport.AdapterRegistry.Find(extension);
+                adapter?.AbandonAtUnload(); // never removed: its timers and interrupt must not reach the memory freed below
+                Release(extension, adapter, atRemoval: false);
             }
         }
 

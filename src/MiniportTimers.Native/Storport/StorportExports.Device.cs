@@ -376,9 +376,42 @@ internal static unsafe partial class StorportExports
         {
             native[2] = managed.Flags;
         }
+        else if (status == StorPort.STOR_STATUS_SUCCESS)
+        {
+            FillMessageTargets(native);
+        }
 
         return status;
     }
+
+    /// <summary>
+    /// StorPortInitializePerfOpts (set) with STOR_PERF_INTERRUPT_MESSAGE_RANGES and STOR_PERF_ADV_CONFIG_LOCALITY:
+    /// Storport fills the miniport's MessageTargets array, one GROUP_AFFINITY per message from
+    /// FirstRedirectionMessageNumber to LastRedirectionMessageNumber, with the processors the message interrupts on. The
+    /// emulated machine has one group of one processor (KeQueryActiveProcessorCountEx, native/shim/mpt_ddis.c), so every
+    /// message targets processor 0 of group 0: Mask 1. (OFA nvmewin reads the array back to map its MSI messages to
+    /// cores; left unfilled, its zero mask sent it one entry past its core table, a heap overflow.) A range of more
+    /// than 2,048 messages (MSI-X's limit) or a NULL array is left alone.
+    /// </summary>
+    private static void FillMessageTargets(uint* native)
+    {
+        const uint Wanted = StorPort.STOR_PERF_INTERRUPT_MESSAGE_RANGES | StorPort.STOR_PERF_ADV_CONFIG_LOCALITY;
+        var (first, last, targets) = (native[4], native[5], *(nint*)(native + 8));
+        if ((native[2] & Wanted) != Wanted || targets == 0 || last < first || last - first >= 2_048)
+        {
+            return;
+        }
+
+        for (var message = 0u; message <= last - first; message++)
+        {
+            var entry = (byte*)targets + (message * GroupAffinityBytes);
+            new Span<byte>(entry, GroupAffinityBytes).Clear();
+            *(nuint*)entry = 1; // KAFFINITY Mask: processor 0; USHORT Group 0; Reserved zero
+        }
+    }
+
+    /// <summary>sizeof(GROUP_AFFINITY): KAFFINITY Mask, USHORT Group, USHORT Reserved[3] (wdm.h).</summary>
+    private const int GroupAffinityBytes = 16;
 
     private static uint StorPortMarkDeviceFailed(nint hwDeviceExtension, nint address, uint flags, nint failReason)
     {

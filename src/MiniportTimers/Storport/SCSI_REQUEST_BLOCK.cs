@@ -77,8 +77,10 @@ public sealed class SCSI_REQUEST_BLOCK
 
     /// <summary>
     /// Called once the miniport completed the request (as the completion routine of the IRP behind an SRB runs after
-    /// Storport's completion DPC): on the host engine's dispatcher, after the miniport routine that completed it
-    /// returned, with no lock of the host held, so it may submit the next request. Null for none.
+    /// Storport's completion DPC): on the host engine's dispatcher of the adapter's processor
+    /// (<see cref="Hosting.HostedAdapter.Processor"/>; the adapter's completion routines run there one at a time, in
+    /// completion order), after the miniport routine that completed it returned, with no lock of the host held, so it may
+    /// submit the next request. Null for none.
     /// </summary>
     public Action<SCSI_REQUEST_BLOCK>? CompletionRoutine { get; init; }
 

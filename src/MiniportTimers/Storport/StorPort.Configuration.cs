@@ -14,7 +14,11 @@ public static partial class StorPort
     /// <summary>
     /// Queries or sets the adapter's performance options (nf-storport-storportinitializeperfopts). Only
     /// STOR_PERF_CONCURRENT_CHANNELS changes timer-relevant behaviour: with ConcurrentChannels &gt; 1 HwStorStartIo no
-    /// longer runs under the StartIo lock, while timer callbacks still do (semantics §1.5).
+    /// longer runs under the StartIo lock, while timer callbacks still do (semantics §1.5). The query answers
+    /// STOR_PERF_DPC_REDIRECTION, STOR_PERF_CONCURRENT_CHANNELS, STOR_PERF_OPTIMIZE_FOR_COMPLETION_DURING_STARTIO and
+    /// STOR_PERF_INTERRUPT_MESSAGE_RANGES, and from version 3 STOR_PERF_ADV_CONFIG_LOCALITY (as Windows 8's Storport);
+    /// for a native miniport that sets the last two, the bridge fills PERF_CONFIGURATION_DATA.MessageTargets (every
+    /// message targets processor 0: the emulated machine has one).
     /// </summary>
     /// <param name="hwDeviceExtension">The adapter's device extension.</param>
     /// <param name="query">True: fill <paramref name="perfConfigData"/> with what is supported; false: apply it.</param>
@@ -35,7 +39,8 @@ public static partial class StorPort
 
         if (query)
         {
-            perfConfigData.Flags = STOR_PERF_DPC_REDIRECTION | STOR_PERF_CONCURRENT_CHANNELS | STOR_PERF_OPTIMIZE_FOR_COMPLETION_DURING_STARTIO;
+            perfConfigData.Flags = STOR_PERF_DPC_REDIRECTION | STOR_PERF_CONCURRENT_CHANNELS | STOR_PERF_OPTIMIZE_FOR_COMPLETION_DURING_STARTIO | STOR_PERF_INTERRUPT_MESSAGE_RANGES
+                | (perfConfigData.Version >= STOR_PERF_VERSION_3 ? STOR_PERF_ADV_CONFIG_LOCALITY : 0);
             perfConfigData.ConcurrentChannels = (uint)Environment.ProcessorCount;
             return STOR_STATUS_SUCCESS;
         }

@@ -32,13 +32,14 @@ public sealed partial class StorportAdapter
             if (srb.CompletionRoutine is not null)
             {
                 // Deferred to the dispatcher: the miniport may hold the StartIo or Interrupt lock here. One engine timer
-                // per adapter drains the queue (armed when the queue goes from idle to busy), not one timer per request.
+                // per adapter drains the queue (armed when the queue goes from idle to busy), not one timer per request,
+                // on the adapter's processor (so with several dispatchers the completion routines run on one, in order).
                 _completed.Enqueue(srb);
                 if (Interlocked.Exchange(ref _completionArmed, 1) == 0)
                 {
                     var engine = Host.Engine;
                     _completionTimer ??= engine.CreateTimer(static (t, in _) => ((StorportAdapter)t.State!).RunCompletionRoutines(), this);
-                    engine.Arm(_completionTimer, engine.NowNanoseconds);
+                    ArmOnProcessor(_completionTimer, engine.NowNanoseconds);
                 }
             }
         }
@@ -46,6 +47,22 @@ public sealed partial class StorportAdapter
         {
             Host.Diagnostics.Add(new VerifierFinding(Name, "RequestCompletedTwice", $"SRB tag {srb.Tag} was completed a second time."));
         }
+    }
+
+    /// <summary>
+    /// Arms host work of this adapter that calls the host's user (the completion routines, <see cref="StorportHost.RescanRequested"/>)
+    /// on the adapter's <see cref="MiniportTimers.Hosting.HostedAdapter.Processor"/>: with several dispatchers it then runs on one of them, in
+    /// due order, as the adapter's DPCs do, and a host whose own events are pinned there sees them one at a time.
+    /// </summary>
+    private void ArmOnProcessor(EngineTimer timer, long dueNanoseconds)
+    {
+        var engine = Host.Engine;
+        if (engine.DispatcherCount > 1)
+        {
+            engine.TrySetTargetDispatcher(timer, Processor); // idle here (armed only from idle): this pins it
+        }
+
+        engine.Arm(timer, dueNanoseconds);
     }
 
     private readonly System.Collections.Concurrent.ConcurrentQueue<SCSI_REQUEST_BLOCK> _completed = new();
@@ -107,7 +124,7 @@ public sealed partial class StorportAdapter
         var engine = Host.Engine;
         if (Host.HasRescanHandlers)
         {
-            engine.Arm(engine.CreateTimer(static (t, in _) =>
+            ArmOnProcessor(engine.CreateTimer(static (t, in _) =>
             {
                 var (adapter, entity, path) = ((StorportAdapter, uint, byte))t.State!;
                 if (adapter.IsLive)

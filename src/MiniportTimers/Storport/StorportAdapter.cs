@@ -245,6 +245,23 @@ public sealed partial class StorportAdapter : HostedAdapter
     }
 
 
+    /// <summary>
+    /// The miniport's driver is unloaded while this adapter is still there (its host never removed it, or a harness
+    /// disposed the driver first; Windows removes every device before it unloads a driver): the device extension's memory
+    /// is about to go, so nothing of the miniport may run again. Cancels every timer without waiting, drops held
+    /// requests and disconnects the interrupt, as a fault does but without a bug check and without calling the miniport;
+    /// the adapter is <see cref="AdapterState.Removed"/> (a failed one stays <see cref="AdapterState.Failed"/>). The
+    /// caller then waits for the callbacks already dispatched (<see cref="Engine.TimerEngine.FlushDispatched"/>) before
+    /// it frees the memory. Idempotent. Call at PASSIVE_LEVEL.
+    /// </summary>
+    internal void AbandonAtUnload()
+    {
+        OneWayState.MoveTo(ref _state, (int)AdapterState.Removed, (int)AdapterState.Removed, (int)AdapterState.Failed);
+        Pause.Reset();
+        CancelAllTimers();
+        Hardware?.Device.Interrupt.Connect(null);
+    }
+
     internal void SetPerfConfiguration(PERF_CONFIGURATION_DATA data) => _perf = data;
 
     /// <inheritdoc/>

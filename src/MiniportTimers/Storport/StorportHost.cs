@@ -87,6 +87,15 @@ public sealed class StorportHost : MiniportHost
     /// </param>
     /// <returns>The adapter; check <see cref="StorportAdapter.State"/> for <see cref="AdapterState.Started"/>.</returns>
     /// <exception cref="InvalidOperationException">No miniport is registered, or <paramref name="device"/> already serves an adapter.</exception>
+    /// <remarks>
+    /// The start runs on the calling thread, as Windows runs it on a PnP worker thread, and returns when
+    /// HwStorPassiveInitializeRoutine has: call it from a thread that may wait. On a real clock, not from a callback of
+    /// the host's engine (a dispatcher): a miniport that waits in its start for its own timer (OFA nvmewin's
+    /// HwPassiveInitialize polls in a StorPortStallExecution loop until its RequestTimerCall timer has brought the
+    /// controller up) would block the dispatcher that must fire it. On a virtual clock a PASSIVE_LEVEL stall advances the
+    /// engine on the calling thread, so a workload event of the engine may call it (deterministic). The adapter is in
+    /// <see cref="Adapters"/> from the start of its start; its <see cref="Hosting.HostedAdapter.Processor"/> is chosen round-robin.
+    /// </remarks>
     public StorportAdapter AddAdapter(string? argumentString = null, IPciDevice? device = null)
     {
         HW_INITIALIZATION_DATA miniport;
@@ -115,8 +124,10 @@ public sealed class StorportHost : MiniportHost
 
     /// <summary>
     /// A miniport's StorPortStateChangeDetected was taken: what Storport does next (it asks PnP to rescan the bus, and
-    /// the units there are enumerated again). Raised on the engine's dispatcher once the miniport's routine returned,
-    /// with no lock of the host held: the adapter, the STATE_CHANGE_* entity and the bus (path). Handlers must not throw.
+    /// the units there are enumerated again). Raised on the engine's dispatcher of the adapter's processor
+    /// (<see cref="Hosting.HostedAdapter.Processor"/>, where its requests' completion routines also run) once the miniport's
+    /// routine returned, with no lock of the host held: the adapter, the STATE_CHANGE_* entity and the bus (path).
+    /// Handlers must not throw.
     /// </summary>
     public event Action<StorportAdapter, uint, byte>? RescanRequested;
 

@@ -89,6 +89,15 @@ public class NvmeSampleTests
     }
 
     [Fact]
+    public void TheStartAttemptIsTimedFromHwPassiveInitialize_NotFromTimeZero()
+    {
+        // Controller 1 is added 1 ms into the run. Its HwPassiveInitialize used to read the engine through
+        // Controller.Adapter, which is set only once AddAdapter returned: null there, so its start counted from 0.
+        var run = RunVirtual(new NvmeRun { SurpriseRemoval = false }, 100);
+        Assert.Equal([0L, TimeUnits.NanosecondsPerMillisecond], run.Extensions.Select(e => e.StartedAtNanoseconds).ToArray());
+    }
+
+    [Fact]
     public void RealClock_ShortRun_BothStartWithNoBugCheck()
     {
         using var engine = new RealTimeTimerEngine("nvme-test");

@@ -322,6 +322,37 @@ public sealed partial class NativeStorportNvmeTests : IDisposable
         }
     }
 
+    [NativeFact]
+    public void TheDriverDisposedWithItsAdapterStillThere_AbandonsIt_AndNothingRunsOnTheFreedExtensionAfter()
+    {
+        // A harness that disposes the driver before removing its adapter (the run did so when it missed the adapter: a
+        // SIGSEGV with 2 dispatchers). The 1 s removal poll is armed: it must not fire into the freed device extension.
+        var run = Run(new StorportScenarioOptions { Device = StorportScenarioDeviceKind.Nvme, IosPerDisk = 10 }, durationNanoseconds: 2_500 * Ms, remove: false);
+        long Fires() => Assert.Single(run.Host.TimerActivity.Rows, r => r.Callback == "NvmeIsDeviceRemoved").Fires;
+        var fires = Fires();
+        Assert.True(fires > 0, "the poll ran before");
+        run.Driver.Dispose();
+        Assert.Equal(AdapterState.Removed, run.Scenario.Adapter!.State);
+        run.Engine.AdvanceBy(3 * RemovalPollMs * Ms);
+        Assert.Equal(fires, Fires());
+        Assert.Empty(run.Host.BugChecks);
+    }
+
+    [NativeFact]
+    public void RealClock_TwoDispatchers_TheRunCompletesWithNoBugCheck_AndTheIoChecked()
+    {
+        // Before: the workload's time-0 events ran on both dispatchers in no order, the run missed the adapter (added
+        // after it looked), never removed it, freed its extension under its armed poll, and died with SIGSEGV about
+        // half the time. Generous: only the outcome, not the timing.
+        var (code, stdout, stderr) = Cli("run", "--driver", NativeBuild.Driver("storport_nvme") + ":storport", "--device", "nvme", "--dispatchers", "2", "--duration-ms", "1500");
+        Assert.True(code == 0, stderr + stdout);
+        var report = WhiteSpace().Replace(stdout, " "); // the report wraps its lines
+        Assert.Contains("Bug checks in all: 0", report, StringComparison.Ordinal);
+        Assert.Contains("data mismatches: 0,", report, StringComparison.Ordinal);
+        Assert.Contains("Verifier findings: 0", report, StringComparison.Ordinal);
+        Assert.Matches("reads checked: [1-9]", report);
+    }
+
     private static (int Code, string Stdout, string Stderr) Cli(params string[] args)
     {
         using var stdout = new StringWriter();
@@ -366,6 +397,9 @@ public sealed partial class NativeStorportNvmeTests : IDisposable
 
     private static List<(string State, long At)> Fires((StorportHost Host, NativeStorportDriver Driver, VirtualTimerEngine Engine, StorportDriverScenario Scenario) run) =>
         [.. run.Driver.DebugOutput.Select(l => FirePattern().Match(l)).Where(m => m.Success).Select(m => (m.Groups[1].Value, long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))];
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex WhiteSpace();
 
     [GeneratedRegex(@"^NvmeRunning (\w+) fire \d+ at (\d+)")]
     private static partial Regex FirePattern();

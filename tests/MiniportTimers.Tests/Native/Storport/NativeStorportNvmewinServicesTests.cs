@@ -24,6 +24,7 @@ public sealed class NativeStorportNvmewinServicesTests : IDisposable
     private const byte CmdLogError = 0x27;
     private const byte CmdWmi = 0x28;
     private const byte CmdMmPhysical = 0x29;
+    private const byte CmdPerfTargets = 0x2A;
 
     private readonly List<IDisposable> _disposables = [];
 
@@ -51,6 +52,26 @@ public sealed class NativeStorportNvmewinServicesTests : IDisposable
             "numa node 0 0x00000000 group 0 mask 0x1 reserved 0",
             $"numa node 1 0x{StorPort.STOR_STATUS_INVALID_PARAMETER:x8}",
         ], Lines(driver, "numa "));
+        Assert.Empty(host.BugChecks);
+    }
+
+    [NativeFact]
+    public void PerfOpts_WithMessageRangesAndLocality_StorportFillsTheMessageTargets_EachMessageOnProcessor0()
+    {
+        // nvmewin sets STOR_PERF_INTERRUPT_MESSAGE_RANGES | STOR_PERF_ADV_CONFIG_LOCALITY and reads MessageTargets back to
+        // map its MSI messages to cores: left unfilled, its zero mask walked one entry past its core table.
+        var (host, driver) = Start();
+        Submit(host, CmdPerfTargets);
+        var supported = StorPort.STOR_PERF_DPC_REDIRECTION | StorPort.STOR_PERF_CONCURRENT_CHANNELS | StorPort.STOR_PERF_INTERRUPT_MESSAGE_RANGES
+            | StorPort.STOR_PERF_ADV_CONFIG_LOCALITY | StorPort.STOR_PERF_OPTIMIZE_FOR_COMPLETION_DURING_STARTIO;
+        Assert.Equal(
+        [
+            $"perf query 0x00000000 flags 0x{supported:x}",
+            "perf set 0x00000000",
+            "perf target 0 group 0 mask 0x1 reserved 0",
+            "perf target 1 group 0 mask 0x1 reserved 0",
+            "perf target 2 group 65535 mask 0xffffffffffffffff reserved 65535", // past LastRedirectionMessageNumber: untouched
+        ], Lines(driver, "perf "));
         Assert.Empty(host.BugChecks);
     }
 
