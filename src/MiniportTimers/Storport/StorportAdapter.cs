@@ -219,8 +219,13 @@ public sealed partial class StorportAdapter : HostedAdapter
             AdapterControl(SCSI_ADAPTER_CONTROL_TYPE.ScsiStopAdapter);
         }
 
-        // Windows frees the adapter's memory: a timer still queued in it is TIMER_OR_DPC_INVALID (a finding without the verifier).
-        foreach (var queued in Timers.Snapshot().Cast<PortTimer>().Append(LegacyTimer).Where(t => t.IsPending))
+        // Windows frees the adapter's memory: a timer still queued in it is TIMER_OR_DPC_INVALID (a finding without the
+        // verifier). Not so for an adapter whose start failed: Storport sends no ScsiStopAdapter to what it never started,
+        // and the host runs no timer of a failed adapter, so the miniport had no routine in which to cancel a request its
+        // start made (OFA nvmewin's give-up re-requests NVMeRunning once more before HwPassiveInitialize returns FALSE).
+        // The host cancels those below (decision A6) without a report; unfreed handles are still findings.
+        var startFailed = State == AdapterState.Failed;
+        foreach (var queued in Timers.Snapshot().Cast<PortTimer>().Append(LegacyTimer).Where(t => !startFailed && t.IsPending))
         {
             ReportQueuedAtTeardown("Removal", queued.Kind, "when the adapter was removed", Misuses.TimerQueuedAtRemoval);
         }

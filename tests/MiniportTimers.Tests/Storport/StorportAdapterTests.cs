@@ -131,6 +131,44 @@ public class StorportAdapterTests
     }
 
     [Fact]
+    public void A6_RemoveAfterAFailedStart_CancelsTheRequestsItsStartMade_WithoutA0xC7_AndStillReportsTheUnfreedHandle()
+    {
+        // Storport sends no ScsiStopAdapter to an adapter whose start failed and the host runs none of its timers, so the
+        // miniport had no routine in which to cancel them (OFA nvmewin's give-up). Verifier on.
+        var host = new StorportHost(new MiniportTimers.Engine.VirtualTimerEngine());
+        var fired = 0;
+        var statuses = new List<uint>();
+        Assert.Equal(0u, host.StorPortInitialize(new HW_INITIALIZATION_DATA
+        {
+            DeviceExtensionFactory = () => new TestExtension(),
+            HwFindAdapter = (object ext, object? ctx, object? bus, string? args, PORT_CONFIGURATION_INFORMATION config, out bool again) =>
+            {
+                again = false;
+                return SP_RETURN_FOUND;
+            },
+            HwInitialize = ext => StorPortEnablePassiveInitialization(ext, ext =>
+            {
+                StorPortNotification(RequestTimerCall, ext, _ => fired++, 5_000);
+                statuses.Add(StorPortInitializeTimer(ext, out var handle));
+                statuses.Add(StorPortRequestTimer(ext, handle, (_, _) => fired++, null, 5_000, 0));
+                return false; // HwPassiveInitialize fails the start with both requests pending
+            }),
+            HwStartIo = (_, _) => true,
+            HwInterrupt = _ => true,
+            HwAdapterControl = (_, _, _) => 0,
+        }));
+        var adapter = host.AddAdapter();
+        Assert.Equal([STOR_STATUS_SUCCESS, STOR_STATUS_SUCCESS], statuses);
+        Assert.Equal(AdapterState.Failed, adapter.State);
+        adapter.Remove();
+        ((MiniportTimers.Engine.VirtualTimerEngine)host.Engine).AdvanceBy(100 * MiniportTimers.Engine.TimeUnits.NanosecondsPerMillisecond);
+        Assert.Equal(0, fired);
+        Assert.Empty(host.BugChecks);
+        Assert.Equal(0, host.Engine.PendingCount);
+        Assert.Equal("TimerNotFreed", Assert.Single(host.Findings).Rule);
+    }
+
+    [Fact]
     public void A6_Stop_CancelsTimersAndSendsScsiStopAdapter()
     {
         var bed = new StorportTestBed();
