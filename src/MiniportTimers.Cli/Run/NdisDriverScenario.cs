@@ -51,6 +51,10 @@ internal sealed class NdisDriverScenario(IReadOnlyList<NdisMiniportAdapter> adap
     /// <summary>Puts the steps on <paramref name="workload"/>'s timeline.</summary>
     public void Schedule(Workload workload)
     {
+        // The steps share the adapters' state and follow each other (a send burst at 20 ms, the pause 0.5 ms later): on
+        // several dispatchers they run one at a time in due order on dispatcher 0, not dealt over the dispatchers.
+        ArgumentNullException.ThrowIfNull(workload);
+        workload = workload.PinnedTo(0);
         workload.At(10 * TimeUnits.NanosecondsPerMillisecond, () => ForEach(a =>
         {
             Set(a, OID_GEN_CURRENT_PACKET_FILTER, BitConverter.GetBytes(PacketFilter));

@@ -70,6 +70,10 @@ internal sealed class PcnetScenario
     /// <summary>Puts the steps on <paramref name="workload"/>'s timeline.</summary>
     public void Schedule(Workload workload)
     {
+        // The steps share the NICs' and adapters' state (the link, the frames sent, the reset): on several dispatchers they
+        // run one at a time in due order on dispatcher 0, not dealt over the dispatchers.
+        ArgumentNullException.ThrowIfNull(workload);
+        workload = workload.PinnedTo(0);
         workload.At(7 * S, () => Link(true));
         workload.At(17 * S, () => Link(false));
         for (var tick = 5 * S; tick <= 25 * S; tick += 5 * S)
