@@ -22,6 +22,12 @@ namespace MiniportTimers.Kernel.Timers;
 /// it; a DPC that is already queued (KeInsertQueueDpc) is not run again by the expiry, as KeInsertQueueDpc would refuse
 /// it. So an expiry is one pass of the dispatcher, not two.
 /// </para>
+/// <para>
+/// NDIS's timers are KTIMERs too, as on Windows: an NDIS_MINIPORT_TIMER or timer object is a KTIMER with a KDPC whose
+/// owner is NDIS (<see cref="InitializeOwned"/>, <see cref="IDpcOwner"/>): the owner's DPC runs its expiry through the
+/// adapter's routine runner, and the row takes the NDIS kind and the miniport function's name. KeCancelTimer takes no
+/// gate (<see cref="TimerCore.CancelQueued"/>'s interleaving).
+/// </para>
 /// </remarks>
 public sealed class KTIMER : KernelObject
 {
