@@ -103,8 +103,10 @@ public sealed class KSpinLock
             throw BugCheck.Create(BugCheckCodes.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, $"{Name} released by a thread that does not hold it");
         }
 
+        // Locks are almost always released in reverse order: the last one held is this one (no comparer, no search).
         var held = frame.HeldLocks;
-        held.RemoveAt(held.LastIndexOf(this));
+        var last = held.Count - 1;
+        held.RemoveAt(last >= 0 && ReferenceEquals(held[last], this) ? last : held.LastIndexOf(this));
         Volatile.Write(ref _owner, null);
         Monitor.Exit(_gate);
     }

@@ -15,7 +15,14 @@ namespace MiniportTimers.Hosting.Timers;
 internal abstract class HostedTimer : TimerCore, IAdapterTimer
 {
     private protected HostedTimer(MiniportHost host, string kind, ExpiryRule rule)
-        : base(host.Engine, kind, rule) => Host = host;
+        : base(host.Engine, kind, rule)
+    {
+        Host = host;
+        _windowsClockTickMicroseconds = host.HostOptions.WindowsClockTickMicroseconds;
+    }
+
+    // The host's options are immutable (init-only): read once, not through the host on every arm.
+    private readonly long? _windowsClockTickMicroseconds;
 
     /// <inheritdoc/>
     bool IAdapterTimer.Abandon() => Abandon();
@@ -33,7 +40,7 @@ internal abstract class HostedTimer : TimerCore, IAdapterTimer
     protected override string Track => Owner?.Name ?? MiniportHost.DriverTrack;
 
     /// <inheritdoc/>
-    protected override long? WindowsClockTickMicroseconds => Host.HostOptions.WindowsClockTickMicroseconds;
+    protected override long? WindowsClockTickMicroseconds => _windowsClockTickMicroseconds;
 
     /// <inheritdoc/>
     protected override int? TargetDispatcher => Owner?.Processor;

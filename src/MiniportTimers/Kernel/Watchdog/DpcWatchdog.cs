@@ -100,7 +100,13 @@ internal static class DpcWatchdog
         }
 
         var engine = scope.Engine;
-        var watch = engine.IsVirtual ? null : scope.Watch; // virtual time cannot pass inside a callback unless it moves it
+        if (engine.IsVirtual)
+        {
+            RunWatchedVirtual(frame, routine, engine, options.DpcWatchdogMicroseconds, state, body);
+            return;
+        }
+
+        var watch = scope.Watch;
         var stamp = watch is null ? Begin(engine, options.StolenTime) : watch.Begin(routine);
         var outer = frame.DpcRunningSinceNanoseconds;
         frame.DpcRunningSinceNanoseconds = stamp.StartNanoseconds; // what KeQueryDpcWatchdogInformation counts from: the watchdog's own start
@@ -118,6 +124,33 @@ internal static class DpcWatchdog
         if (!reported)
         {
             CheckOnReturn(routine, engine, options.StolenTime, stamp, options.DpcWatchdogMicroseconds);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RunWatched{TState}(ThreadFrame, string, KernelScope?, TState, Action{TState})"/> on a virtual clock: no
+    /// stuck-callback watch (virtual time cannot pass inside a callback unless it moves the clock) and nothing stolen
+    /// (no GC pause, CPU wait or lock wait is virtual time), so the return check is the elapsed engine time against the
+    /// limit: what <see cref="CheckOnReturn"/> charges there, without its stamp and counters (the DDI path, issue 27).
+    /// </summary>
+    private static void RunWatchedVirtual<TState>(ThreadFrame frame, string routine, TimerEngine engine, long limitMicroseconds, TState state, Action<TState> body)
+    {
+        var start = engine.NowNanoseconds;
+        var outer = frame.DpcRunningSinceNanoseconds;
+        frame.DpcRunningSinceNanoseconds = start;
+        try
+        {
+            body(state);
+        }
+        finally
+        {
+            frame.DpcRunningSinceNanoseconds = outer;
+        }
+
+        var charge = new WatchdogCharge(engine.NowNanoseconds - start, 0, 0, 0);
+        if (charge.RanMicroseconds > limitMicroseconds)
+        {
+            throw Violation(routine, charge, limitMicroseconds, returned: true);
         }
     }
 

@@ -26,8 +26,8 @@ internal sealed class ExtendedPortTimer : PortTimer
             return StorPort.STOR_STATUS_INVALID_PARAMETER;
         }
 
-        var toleranceMicroseconds = tolerableDelayMicroseconds < MinimumTolerableDelayMicroseconds ? 0 : tolerableDelayMicroseconds;
-        if (!TimeUnits.TryMicrosecondsToNanoseconds(toleranceMicroseconds, out var toleranceNanoseconds))
+        long toleranceNanoseconds = 0; // below the minimum: 0, nothing to convert (the common case)
+        if (tolerableDelayMicroseconds >= MinimumTolerableDelayMicroseconds && !TimeUnits.TryMicrosecondsToNanoseconds(tolerableDelayMicroseconds, out toleranceNanoseconds))
         {
             return StorPort.STOR_STATUS_INVALID_PARAMETER;
         }
