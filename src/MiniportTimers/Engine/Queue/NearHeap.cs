@@ -34,6 +34,16 @@ internal sealed class NearHeap
     /// <summary>The timer of the top entry (stale or not), or null when empty: for a prefetch.</summary>
     public EngineTimer? TopTimer => Count > 0 ? _items[0].Timer : null;
 
+    /// <summary>The top entry, stale or not; only while <see cref="Count"/> &gt; 0. Reads no timer (a gather pops entries without touching them).</summary>
+    public ref readonly NearEntry Top
+    {
+        get
+        {
+            System.Diagnostics.Debug.Assert(Count > 0, "the top of an empty heap is not read");
+            return ref _items[0];
+        }
+    }
+
     /// <summary>Adds an entry.</summary>
     public void Push(in NearEntry entry)
     {
