@@ -278,6 +278,34 @@ internal sealed class DispatchQueue
         _nearTolerantByDeadline.TrimExcess();
     }
 
+    /// <summary>A sleep at least this long (1 ms), or none, lets the dispatcher trim (see <see cref="TrimExcessBeforeSleep"/>).</summary>
+    private const long TrimSleepNanoseconds = TimeUnits.NanosecondsPerMillisecond;
+
+    /// <summary>Between shorter sleeps the dispatcher trims at most this often (100 ms).</summary>
+    private const long TrimIntervalNanoseconds = 100 * TimeUnits.NanosecondsPerMillisecond;
+
+    /// <summary>When the real dispatcher last trimmed, ns.</summary>
+    private long _lastTrimNanoseconds;
+
+    /// <summary>
+    /// Real dispatcher, about to sleep until <paramref name="deadlineNanoseconds"/>: trims (<see cref="TrimExcess"/>)
+    /// when the sleep is long (1 ms or more, or no deadline) or the last trim is 100 ms old. A dense stream sleeps every
+    /// few tens of µs, and a trim before each sleep shrank the arrays a pull had just grown, which the next pull grew
+    /// again: an allocation per wake-up, and collections in the middle of the stream (issue 27, session eight).
+    /// </summary>
+    public void TrimExcessBeforeSleep(long nowNanoseconds, long deadlineNanoseconds)
+    {
+        if (ShouldTrimBeforeSleep(nowNanoseconds, deadlineNanoseconds, _lastTrimNanoseconds))
+        {
+            _lastTrimNanoseconds = nowNanoseconds;
+            TrimExcess();
+        }
+    }
+
+    /// <summary>The rule of <see cref="TrimExcessBeforeSleep"/>: a sleep of 1 ms or more (long.MaxValue: none), or 100 ms since the last trim.</summary>
+    internal static bool ShouldTrimBeforeSleep(long nowNanoseconds, long deadlineNanoseconds, long lastTrimNanoseconds) =>
+        deadlineNanoseconds - nowNanoseconds >= TrimSleepNanoseconds || nowNanoseconds - lastTrimNanoseconds >= TrimIntervalNanoseconds;
+
     /// <summary>Dispatcher: counts one wake-up.</summary>
     public void CountWakeUp()
     {

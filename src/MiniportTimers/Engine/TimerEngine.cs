@@ -44,7 +44,8 @@ namespace MiniportTimers.Engine;
 //         and one pop, not two of each.
 //         Entries carry the keys as filed (sequence, due), so another thread's Arm never disturbs the heap order;
 //         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top. The heaps
-//         never shrink mid-burst; the dispatcher trims them when it goes idle.
+//         never shrink mid-burst; the dispatcher trims them when it goes idle (before a sleep of 1 ms or more, and at
+//         most every 100 ms between shorter ones: DispatchQueue.TrimExcessBeforeSleep).
 //   The cursor moves only when the dispatcher needs a timer beyond the near heaps: PullEarliest jumps it to the
 //   earliest occupied bucket and the dispatcher files that bucket's timers again (a lower level, or near). Since every
 //   wheel timer is due after every near timer, the near top is the earliest due of all; the earliest deadline is the
@@ -76,7 +77,8 @@ namespace MiniportTimers.Engine;
 //   ordinary path.
 //
 // Firing rule (the Linux hrtimer range rule)
-//   The dispatcher sleeps until the earliest latest-allowed deadline, then fires, one by one and in due order, every
+//   The dispatcher sleeps until the earliest latest-allowed deadline (the real one spins a wait of 20 µs or less: a
+//   sleep costs more CPU than that, RealTimeTimerEngine.ShortWaitNanoseconds), then fires, one by one and in due order, every
 //   timer whose due time has passed at that moment. A tolerant timer therefore rides along with an earlier wake-up
 //   instead of causing its own, and no timer ever fires before its due time. A one-shot expiry claims the timer with a
 //   CAS from Armed(sequence s) to not armed (sequence s), so it races a concurrent cancel or re-arm cleanly: exactly one
