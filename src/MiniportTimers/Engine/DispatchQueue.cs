@@ -327,6 +327,7 @@ internal sealed class DispatchQueue
     /// one-shot timer becomes idle; a periodic one is re-keyed at its next due time (previous due + period, skipping
     /// whole periods that already passed). Invoke the result with <see cref="TimerEngine.Fire"/>.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public bool TryTakeNextDue(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
     {
         while (true)
@@ -465,6 +466,7 @@ internal sealed class DispatchQueue
     /// nothing is due. Entries are taken as filed, stale ones included (the take drops them, as a peek did): a pop reads
     /// only the heap, never a timer.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private bool Gather(long nowNanoseconds)
     {
         ReturnBatch();
@@ -575,6 +577,7 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: files every submitted timer, in submission order (the stack is reversed first).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Drain()
     {
         if (Volatile.Read(ref _submitted) is null)
@@ -606,6 +609,7 @@ internal sealed class DispatchQueue
     /// The bucket is an array, so its timers are filed <see cref="PullChunk"/> at a time, each chunk read first in one
     /// tight pass that also asks for the next chunk: the misses overlap instead of following one another.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private bool PullFromWheel()
     {
         if (!_wheel.TryPullEarliest(out var count))
@@ -631,6 +635,7 @@ internal sealed class DispatchQueue
     /// (<paramref name="clearSubmitted"/>), the snapshot and the clearing of the submitted bit are one CAS: a change
     /// published after it finds the bit clear and pushes the timer again (see "Lost wake-ups").
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void File(EngineTimer t, bool clearSubmitted)
     {
         // Unlinked before the submitted bit is cleared: a timer that is neither armed nor submitted is in no queue's
@@ -684,6 +689,7 @@ internal sealed class DispatchQueue
     /// unless an Arm has published a newer one meanwhile; then the entry is stale at once (its sequence is old) and the
     /// newer arming, which re-submitted the timer, is filed by the next drain.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void PlaceNear(EngineTimer t, long state, long due)
     {
         var parameters = t.Owner as ArmParameters;
@@ -693,6 +699,7 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
     {
         if (TryPlaceInWheel(t, due))

@@ -279,6 +279,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void RunDispatchLoop(Dispatcher dispatcher)
     {
         TimerFdWaiter.SetCurrentThreadTimerSlackToMinimum();

@@ -45,6 +45,7 @@ internal sealed class NearHeap
     }
 
     /// <summary>Adds an entry.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public void Push(in NearEntry entry)
     {
         if (Count == _items.Length)
@@ -123,6 +124,7 @@ internal sealed class NearHeap
     }
 
     /// <summary>Removes the top entry.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public void Pop()
     {
         var last = _items[--Count];
@@ -170,6 +172,7 @@ internal sealed class NearHeap
         _compactAt = Math.Max(1024, Count * 2);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void SiftDown(int index, NearEntry item)
     {
         while (true)

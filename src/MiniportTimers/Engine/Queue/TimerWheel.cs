@@ -98,6 +98,7 @@ internal sealed class TimerWheel
     }
 
     /// <summary>Files <paramref name="timer"/> by <paramref name="dueNanoseconds"/>; false (not filed) when its tick is at or before the cursor.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public bool TryInsert(EngineTimer timer, long dueNanoseconds)
     {
         System.Diagnostics.Debug.Assert(timer.WheelSlot < 0, "a timer is filed in at most one bucket");
@@ -130,6 +131,7 @@ internal sealed class TimerWheel
     }
 
     /// <summary>Removes <paramref name="timer"/> if it is in the wheel: the bucket's last timer takes its index.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public void Remove(EngineTimer timer)
     {
         var slot = timer.WheelSlot;
@@ -166,6 +168,7 @@ internal sealed class TimerWheel
     /// index order) before the wheel is pulled again. False when the wheel is empty. O(1): the bucket's array is swapped
     /// out whole, and the timers are not touched here (the caller reads them a chunk ahead of filing them: TouchPulled).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public bool TryPullEarliest(out int count)
     {
         System.Diagnostics.Debug.Assert(_pulledTaken == _pulledCount, "every pulled timer is taken before the next pull");
@@ -209,6 +212,7 @@ internal sealed class TimerWheel
     /// is small enough that the core has all of its misses in flight at once, where the filing loop, a few hundred
     /// instructions a timer, waited for each (see "Why arrays").
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public long TouchPulled(int start, int end, int ahead)
     {
         System.Diagnostics.Debug.Assert(start >= _pulledTaken && end <= _pulledCount, "only timers not yet taken are touched");
@@ -231,6 +235,7 @@ internal sealed class TimerWheel
     /// Takes the <paramref name="index"/>th timer of the last pull (the next one in order) and marks it not filed.
     /// Every pulled timer must be taken before the wheel is pulled again.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public EngineTimer TakePulled(int index)
     {
         System.Diagnostics.Debug.Assert(index == _pulledTaken && index < _pulledCount, "pulled timers are taken once each, in order");
