@@ -517,7 +517,9 @@ internal sealed class DispatchQueue
 
         for (var i = 0; i < count; i++)
         {
-            _batch[i].Timer.PrefetchCallback();
+            var t = _batch[i].Timer;
+            t.PrefetchCallback();
+            Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
         }
 
         return count > 0;
@@ -620,7 +622,7 @@ internal sealed class DispatchQueue
         for (var start = 0; start < count; start += PullChunk)
         {
             var end = Math.Min(count, start + PullChunk);
-            _touched = unchecked(_touched + _wheel.TouchPulled(start, end, PullChunk));
+            _touched = unchecked(_touched + _wheel.TouchPulled(start, end, PullChunk, parametersToo: _wheel.PulledLevel == 0));
             for (var i = start; i < end; i++)
             {
                 File(_wheel.TakePulled(i), clearSubmitted: false);

@@ -76,6 +76,9 @@ internal sealed class TimerWheel
     /// <summary>True once an array may have grown beyond what its bucket needs (see <see cref="TrimExcess"/>).</summary>
     private bool _mayTrim;
 
+    /// <summary>The level of the bucket last pulled (0: its timers all go near).</summary>
+    public int PulledLevel { get; private set; }
+
     /// <summary>The cursor, in ticks: every wheel timer is later (see the invariant above).</summary>
     public long Cursor { get; private set; }
 
@@ -199,6 +202,7 @@ internal sealed class TimerWheel
             _pulledTaken = 0;
             _mayTrim |= pulled.Length > WheelBucket.TrimThreshold;
             _occupied[level] = bits & ~(1UL << index);
+            PulledLevel = level;
             return true;
         }
 
@@ -210,10 +214,12 @@ internal sealed class TimerWheel
     /// Reads the timers [<paramref name="start"/>, <paramref name="end"/>) of the last pull in one tight loop, asking for
     /// the one <paramref name="ahead"/> further on each time; returns what it read (summed, so the reads stay). The loop
     /// is small enough that the core has all of its misses in flight at once, where the filing loop, a few hundred
-    /// instructions a timer, waited for each (see "Why arrays").
+    /// instructions a timer, waited for each (see "Why arrays"). <paramref name="parametersToo"/>: also ask for each
+    /// timer's owner (a level-0 pull files every timer near, which reads a tolerant or periodic timer's parameter
+    /// block, one more cold object; for any other timer the owner is the engine, already cached).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
-    public long TouchPulled(int start, int end, int ahead)
+    public long TouchPulled(int start, int end, int ahead, bool parametersToo)
     {
         System.Diagnostics.Debug.Assert(start >= _pulledTaken && end <= _pulledCount, "only timers not yet taken are touched");
         var pulled = _pulled;
@@ -223,6 +229,10 @@ internal sealed class TimerWheel
             Prefetch.Timer(PulledAt(i + ahead));
             var t = pulled[i]!;
             sum = unchecked(sum + Volatile.Read(ref t.StateWord) + t.WheelIndex);
+            if (parametersToo)
+            {
+                Prefetch.Object(t.Owner);
+            }
         }
 
         return sum;
