@@ -441,8 +441,8 @@ internal sealed class DispatchQueue
     private bool NearPrecedesBatch()
     {
         ref readonly var next = ref _batch[_batchNext];
-        return (_nearExact.Count > 0 && _nearExact.Top.Precedes(next))
-            || (_nearTolerantByDue.Count > 0 && _nearTolerantByDue.Top.Precedes(next));
+        return (_nearExact.Count > 0 && _nearExact.TopPrecedes(next))
+            || (_nearTolerantByDue.Count > 0 && _nearTolerantByDue.TopPrecedes(next));
     }
 
     /// <summary>Dispatcher: puts the entries not yet taken back into the heaps they came from (their keys unchanged, so the order is as before the gather).</summary>
@@ -475,7 +475,7 @@ internal sealed class DispatchQueue
         while (count < BatchCapacity)
         {
             NearHeap heap;
-            if (_nearTolerantByDue.Count > 0 && (_nearExact.Count == 0 || _nearTolerantByDue.Top.Precedes(_nearExact.Top)))
+            if (_nearTolerantByDue.Count > 0 && (_nearExact.Count == 0 || _nearTolerantByDue.TopPrecedes(_nearExact)))
             {
                 heap = _nearTolerantByDue;
                 tolerantBits |= 1UL << count;
@@ -493,7 +493,7 @@ internal sealed class DispatchQueue
                 break;
             }
 
-            ref readonly var top = ref heap.Top;
+            var top = heap.Top;
             if (top.DueNanoseconds > nowNanoseconds)
             {
                 tolerantBits &= ~(1UL << count);

@@ -34,8 +34,9 @@ namespace MiniportTimers.Engine;
 //         WheelIndex), and a removal swaps the bucket's last timer into the hole. Filing and removal are O(1); a
 //         pending timer there costs its 56-byte object and the 8-byte reference (64 bytes, a KTIMER's size). Every
 //         wheel timer is due after the wheel's cursor tick.
-//   Near: three 4-ary heaps of inline entries (Queue/NearHeap), holding only the timers whose tick the cursor has
-//         reached, in exact nanosecond order:
+//   Near: three 4-ary heaps (Queue/NearHeap: the order keys inline, each entry's timer, due time and sequence in a
+//         slot table beside them, so a sift moves no object reference), holding only the timers whose tick the cursor
+//         has reached, in exact nanosecond order:
 //           _nearExact              tolerance 0, by (due, order)           → its due time is also its deadline
 //           _nearTolerantByDue      tolerance > 0, by (due, order)
 //           _nearTolerantByDeadline tolerance > 0, by (due + tolerance, order)
