@@ -18,6 +18,22 @@ namespace MiniportTimers.Engine;
 //   move is part of the Arm that takes the writer bit, so no other Arm or Cancel races it. Its old queue never touches it
 //   again; an old near entry is dropped when it reaches the top.
 //
+// Gathering (issue 27: the misses of the firing order)
+//   The near heaps hand out expiries in due order, which is random in memory: taken one at a time, each timer (and a
+//   CreateTimer timer's delegate, another object) was a cache miss that waited for the one before. So TryTakeNextDue
+//   takes up to 64 due entries off the heaps at once (Gather: the earlier of the two by-due tops each time, exactly
+//   the order single takes had; a pop reads the heap alone, never a timer), asks for all their timers, then all their
+//   callback objects, and only then takes them one by one: the misses overlap. The batch is a cache of the heaps'
+//   first entries, never a second queue with rules of its own:
+//   - every entry is still checked when it is taken (IsCurrentWith): a timer cancelled or re-armed after the gather
+//     is dropped (a lazy one filed at its new place), as a stale heap top was;
+//   - before each take the drain runs, and if a heap's top now comes before the batch's next entry (a callback armed
+//     an earlier expiry, a lazy re-arm was filed, a periodic timer was re-keyed) the rest of the batch goes back into
+//     its heaps (ReturnBatch) and is gathered again: due order holds, and equal due times keep their filing order;
+//   - everything else that reads the near set (EarliestDeadline, EarliestDue, LatestDue, TrimExcess) returns the batch
+//     first: a virtual engine lets a callback ask for the next due time mid-batch;
+//   - a gather takes entries due at the "now" of its take only: the firing rule is unchanged, nothing fires early.
+//
 // Thread safety: Push and LowerProgrammedDeadline run on arming threads (lock-free); everything else on this queue's
 // dispatcher alone.
 // =====================================================================================================================
@@ -28,8 +44,14 @@ internal sealed class DispatchQueue
     /// <summary>How many pushes may accumulate before the dispatcher is woken just to drain them.</summary>
     private const int DrainBatch = 4096;
 
-    /// <summary>How far ahead of the timer it files a pull prefetches (see "Why arrays" in TimerWheel): enough misses in flight to cover the latency.</summary>
-    private const int PullPrefetchDistance = 16;
+    /// <summary>A pull files its timers in chunks this long, each read in one tight pass first (see "Why arrays" in TimerWheel): 32 timers are 4 KB of cache lines.</summary>
+    private const int PullChunk = 32;
+
+    /// <summary>What the touch passes read, summed (only so that the reads are not dropped).</summary>
+    private long _touched;
+
+    /// <summary>How many due entries one gather takes off the near heaps (see "Gathering"): 64 timers and their callback objects are about 12 KB, well inside L1.</summary>
+    private const int BatchCapacity = 64;
 
     /// <summary>Ends the submission stack, so that a null <see cref="EngineTimer.NextSubmitted"/> means "not on it".</summary>
     private static readonly EngineTimer SubmissionEnd = new StackEnd();
@@ -42,6 +64,18 @@ internal sealed class DispatchQueue
     private readonly NearHeap _nearExact = new();              // tolerance 0: by (due, order); its due is its deadline
     private readonly NearHeap _nearTolerantByDue = new();      // tolerance > 0: by (due, order)
     private readonly NearHeap _nearTolerantByDeadline = new(); // tolerance > 0: by (due + tolerance, order)
+
+    /// <summary>The due entries of the current gather, in firing order: [<see cref="_batchNext"/>, <see cref="_batchCount"/>) are still to be taken (see "Gathering").</summary>
+    private readonly NearEntry[] _batch = new NearEntry[BatchCapacity];
+
+    /// <summary>Bit i set: <see cref="_batch"/>[i] came from <see cref="_nearTolerantByDue"/> (else from <see cref="_nearExact"/>), where <see cref="ReturnBatch"/> puts it back.</summary>
+    private ulong _batchTolerant;
+
+    /// <summary>The next batch entry to take. Invariant: 0 ≤ _batchNext ≤ _batchCount ≤ BatchCapacity; every entry before it is cleared.</summary>
+    private int _batchNext;
+
+    /// <summary>How many entries the current gather took.</summary>
+    private int _batchCount;
 
     /// <summary>Real engines: the filing order of near entries (the tie-breaker).</summary>
     private long _insertionCounter;
@@ -98,6 +132,7 @@ internal sealed class DispatchQueue
     /// <summary>Dispatcher: the smallest latest-allowed deadline of any pending timer, or <see cref="long.MaxValue"/> when none. Drains first.</summary>
     public long EarliestDeadline()
     {
+        ReturnBatch();
         Drain();
         while (true)
         {
@@ -124,6 +159,7 @@ internal sealed class DispatchQueue
     /// <summary>Dispatcher: the smallest due time of any pending timer, or null when none. Drains first.</summary>
     public long? EarliestDue()
     {
+        ReturnBatch();
         Drain();
         while (true)
         {
@@ -146,6 +182,7 @@ internal sealed class DispatchQueue
     /// </summary>
     public long? LatestDue()
     {
+        ReturnBatch();
         Drain();
         var latest = _wheel.LatestArmedDue(long.MinValue);
         latest = _nearExact.LatestArmedDue(latest);
@@ -234,11 +271,40 @@ internal sealed class DispatchQueue
     /// <summary>Dispatcher: gives the near heaps' and the wheel's excess memory back; called when the dispatcher goes idle (never mid-burst).</summary>
     public void TrimExcess()
     {
+        ReturnBatch();
         _wheel.TrimExcess();
         _nearExact.TrimExcess();
         _nearTolerantByDue.TrimExcess();
         _nearTolerantByDeadline.TrimExcess();
     }
+
+    /// <summary>A sleep at least this long (1 ms), or none, lets the dispatcher trim (see <see cref="TrimExcessBeforeSleep"/>).</summary>
+    private const long TrimSleepNanoseconds = TimeUnits.NanosecondsPerMillisecond;
+
+    /// <summary>Between shorter sleeps the dispatcher trims at most this often (100 ms).</summary>
+    private const long TrimIntervalNanoseconds = 100 * TimeUnits.NanosecondsPerMillisecond;
+
+    /// <summary>When the real dispatcher last trimmed, ns.</summary>
+    private long _lastTrimNanoseconds;
+
+    /// <summary>
+    /// Real dispatcher, about to sleep until <paramref name="deadlineNanoseconds"/>: trims (<see cref="TrimExcess"/>)
+    /// when the sleep is long (1 ms or more, or no deadline) or the last trim is 100 ms old. A dense stream sleeps every
+    /// few tens of µs, and a trim before each sleep shrank the arrays a pull had just grown, which the next pull grew
+    /// again: an allocation per wake-up, and collections in the middle of the stream (issue 27, session eight).
+    /// </summary>
+    public void TrimExcessBeforeSleep(long nowNanoseconds, long deadlineNanoseconds)
+    {
+        if (ShouldTrimBeforeSleep(nowNanoseconds, deadlineNanoseconds, _lastTrimNanoseconds))
+        {
+            _lastTrimNanoseconds = nowNanoseconds;
+            TrimExcess();
+        }
+    }
+
+    /// <summary>The rule of <see cref="TrimExcessBeforeSleep"/>: a sleep of 1 ms or more (long.MaxValue: none), or 100 ms since the last trim.</summary>
+    internal static bool ShouldTrimBeforeSleep(long nowNanoseconds, long deadlineNanoseconds, long lastTrimNanoseconds) =>
+        deadlineNanoseconds - nowNanoseconds >= TrimSleepNanoseconds || nowNanoseconds - lastTrimNanoseconds >= TrimIntervalNanoseconds;
 
     /// <summary>Dispatcher: counts one wake-up.</summary>
     public void CountWakeUp()
@@ -261,30 +327,19 @@ internal sealed class DispatchQueue
     /// one-shot timer becomes idle; a periodic one is re-keyed at its next due time (previous due + period, skipping
     /// whole periods that already passed). Invoke the result with <see cref="TimerEngine.Fire"/>.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public bool TryTakeNextDue(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
     {
         while (true)
         {
             Drain();
-            var heap = TryPeekNearDue(out var entry);
-            if (heap is null)
-            {
-                if (PullFromWheel())
-                {
-                    continue;
-                }
-
-                break;
-            }
-
-            if (entry.DueNanoseconds > nowNanoseconds)
+            if ((_batchNext == _batchCount || NearPrecedesBatch()) && !Gather(nowNanoseconds))
             {
                 break;
             }
 
-            heap.Pop();
-            Prefetch.Timer(heap.TopTimer); // likely the next to fire: its cache lines arrive while this one's callback runs
-
+            var entry = _batch[_batchNext];
+            _batch[_batchNext++] = default; // the batch holds no timer it has handed out
             var t = entry.Timer;
             var sequence = entry.Sequence;
             if (!entry.IsCurrentWith(out var state))
@@ -379,6 +434,97 @@ internal sealed class DispatchQueue
     }
 
 
+    /// <summary>
+    /// Dispatcher: true when a near heap's top comes before the batch's next entry (a drain, a lazy re-filing or a
+    /// periodic re-key filed an earlier expiry since the gather): the batch must go back so that due order holds.
+    /// </summary>
+    private bool NearPrecedesBatch()
+    {
+        ref readonly var next = ref _batch[_batchNext];
+        return (_nearExact.Count > 0 && _nearExact.TopPrecedes(next))
+            || (_nearTolerantByDue.Count > 0 && _nearTolerantByDue.TopPrecedes(next));
+    }
+
+    /// <summary>Dispatcher: puts the entries not yet taken back into the heaps they came from (their keys unchanged, so the order is as before the gather).</summary>
+    private void ReturnBatch()
+    {
+        for (var i = _batchNext; i < _batchCount; i++)
+        {
+            (((_batchTolerant >> i) & 1) != 0 ? _nearTolerantByDue : _nearExact).Push(_batch[i]);
+            _batch[i] = default;
+        }
+
+        _batchNext = 0;
+        _batchCount = 0;
+        _batchTolerant = 0;
+    }
+
+    /// <summary>
+    /// Dispatcher: takes up to <see cref="BatchCapacity"/> entries due at <paramref name="nowNanoseconds"/> off the near
+    /// heaps into the batch, in firing order (the earlier of the two by-due tops each time, as one merged queue), pulling
+    /// the wheel when both heaps are empty; then asks for every batch timer and its callback object at once. False when
+    /// nothing is due. Entries are taken as filed, stale ones included (the take drops them, as a peek did): a pop reads
+    /// only the heap, never a timer.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
+    private bool Gather(long nowNanoseconds)
+    {
+        ReturnBatch();
+        var count = 0;
+        ulong tolerantBits = 0;
+        while (count < BatchCapacity)
+        {
+            NearHeap heap;
+            if (_nearTolerantByDue.Count > 0 && (_nearExact.Count == 0 || _nearTolerantByDue.TopPrecedes(_nearExact)))
+            {
+                heap = _nearTolerantByDue;
+                tolerantBits |= 1UL << count;
+            }
+            else if (_nearExact.Count > 0)
+            {
+                heap = _nearExact;
+            }
+            else if (count == 0 && PullFromWheel())
+            {
+                continue; // every wheel timer is due after every near one: the wheel is pulled only when both heaps are empty
+            }
+            else
+            {
+                break;
+            }
+
+            var top = heap.Top;
+            if (top.DueNanoseconds > nowNanoseconds)
+            {
+                tolerantBits &= ~(1UL << count);
+                break;
+            }
+
+            _batch[count++] = top;
+            heap.Pop();
+        }
+
+        _batchCount = count;
+        _batchTolerant = tolerantBits;
+
+        // The misses of the batch, overlapped: every timer is asked for before the first is read, then (each timer's
+        // line on its way or there) each callback object. In due order the timers are at random addresses, and one
+        // at a time each cost a full miss (issue 27; docs/benchmarks.md "session eight").
+        for (var i = 0; i < count; i++)
+        {
+            Prefetch.Timer(_batch[i].Timer);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var t = _batch[i].Timer;
+            t.PrefetchCallback();
+            Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
+        }
+
+        return count > 0;
+    }
+
     /// <summary>Pushes the timer onto the submission stack; the caller has just set its submitted bit.</summary>
     public void Push(EngineTimer timer)
     {
@@ -433,6 +579,7 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: files every submitted timer, in submission order (the stack is reversed first).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Drain()
     {
         if (Volatile.Read(ref _submitted) is null)
@@ -461,9 +608,10 @@ internal sealed class DispatchQueue
 
     /// <summary>
     /// Dispatcher: moves the earliest wheel bucket's timers to where they now belong; false when the wheel is empty.
-    /// The bucket is an array, so the timer <see cref="PullPrefetchDistance"/> ahead is asked for while this one is
-    /// filed: the misses overlap instead of following one another.
+    /// The bucket is an array, so its timers are filed <see cref="PullChunk"/> at a time, each chunk read first in one
+    /// tight pass that also asks for the next chunk: the misses overlap instead of following one another.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private bool PullFromWheel()
     {
         if (!_wheel.TryPullEarliest(out var count))
@@ -471,10 +619,14 @@ internal sealed class DispatchQueue
             return false;
         }
 
-        for (var i = 0; i < count; i++)
+        for (var start = 0; start < count; start += PullChunk)
         {
-            Prefetch.Timer(_wheel.PulledAt(i + PullPrefetchDistance));
-            File(_wheel.TakePulled(i), clearSubmitted: false);
+            var end = Math.Min(count, start + PullChunk);
+            _touched = unchecked(_touched + _wheel.TouchPulled(start, end, PullChunk, parametersToo: _wheel.PulledLevel == 0));
+            for (var i = start; i < end; i++)
+            {
+                File(_wheel.TakePulled(i), clearSubmitted: false);
+            }
         }
 
         return true;
@@ -485,6 +637,7 @@ internal sealed class DispatchQueue
     /// (<paramref name="clearSubmitted"/>), the snapshot and the clearing of the submitted bit are one CAS: a change
     /// published after it finds the bit clear and pushes the timer again (see "Lost wake-ups").
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void File(EngineTimer t, bool clearSubmitted)
     {
         // Unlinked before the submitted bit is cleared: a timer that is neither armed nor submitted is in no queue's
@@ -538,6 +691,7 @@ internal sealed class DispatchQueue
     /// unless an Arm has published a newer one meanwhile; then the entry is stale at once (its sequence is old) and the
     /// newer arming, which re-submitted the timer, is filed by the next drain.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void PlaceNear(EngineTimer t, long state, long due)
     {
         var parameters = t.Owner as ArmParameters;
@@ -547,6 +701,7 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
     {
         if (TryPlaceInWheel(t, due))

@@ -9,6 +9,13 @@ namespace MiniportTimers.Engine;
 /// engine's own loop and OS timer calls are compiled as each thread reaches its first sleep. About 10 ms once per
 /// process (`bench --only first` has the figures). Off with the AppContext switch
 /// <c>MiniportTimers.Engine.DisableWarmUp</c> (for measuring a cold start).
+/// <para>First calls (issue 27, session eight): compiled once is not compiled well. Tiered compilation first makes
+/// quick unoptimized code and replaces it only after 30 calls and a 100 ms quiet spell, so the first burst of a process
+/// ran its first 100-300 ms on that code: 540-570 ns per expiry against 360-430 in the same process's next burst (and
+/// 360-490 with tiering off). The dispatcher's hot methods (the take, the gather, the pull, the filing, the heaps, the
+/// wheel, the fire and the real dispatch loop) are marked AggressiveOptimization: compiled optimized at their first
+/// call, without the profile a later tier would use (their costs are cache misses, which a profile does not
+/// change).</para>
 /// </summary>
 internal static class DispatchWarmUp
 {

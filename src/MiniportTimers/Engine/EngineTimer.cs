@@ -100,6 +100,16 @@ public abstract class EngineTimer
     /// <summary>This timer's index in its wheel bucket's array while <see cref="WheelSlot"/> ≥ 0 (a cancel swap-removes it: the bucket's last timer takes its index).</summary>
     internal int WheelIndex;
 
+    /// <summary>
+    /// Dispatcher, while it gathers a batch of due expiries (see "Gathering" in DispatchQueue): asks for the object the
+    /// callback reads first, so its cache miss overlaps the others of the batch instead of stalling the callback. The
+    /// call itself reads the timer (its method table), which is the point for a derived timer: nothing more is known
+    /// of what its <see cref="OnFired"/> touches.
+    /// </summary>
+    internal virtual void PrefetchCallback()
+    {
+    }
+
     /// <summary>The engine this timer belongs to.</summary>
     public TimerEngine Engine => Owner is ArmParameters parameters ? parameters.Engine : (TimerEngine)Owner;
 

@@ -34,6 +34,14 @@ public sealed class RealTimeTimerEngine : TimerEngine
     private readonly long _spinNanoseconds;
 
     /// <summary>
+    /// A wait this short (20 µs) is spun, never slept: a sleep costs the dispatcher more CPU than that (a timerfd_settime
+    /// and a read, two context switches: 15-25 µs of CPU a wake-up on the 2-core VM, docs/benchmarks.md "session eight"),
+    /// and the OS would wake it about that late anyway (the floor's p50 at 100 µs is 6 µs, at 1 ms 29 µs). A dense stream
+    /// of expiries (one every µs) is then fired as it comes due, not in batches of the OS's lateness.
+    /// </summary>
+    internal const long ShortWaitNanoseconds = 20 * TimeUnits.NanosecondsPerMicrosecond;
+
+    /// <summary>
     /// Arming threads inside a call to the waiter (OnEarliestDeadlineLowered, OnDrainNeeded). Dispose waits for it to
     /// reach 0 before it wakes the dispatcher for the last time, and only the dispatch thread closes the waiter, after
     /// its loop ends: so no arming thread's write lands after the final wake-up (which would put the dispatcher back to
@@ -57,7 +65,8 @@ public sealed class RealTimeTimerEngine : TimerEngine
     /// thread's name ends in its index.</param>
     /// <param name="forcePortableWait">True to use the millisecond fallback even where a precise primitive exists (for comparison).</param>
     /// <param name="spinNanoseconds">
-    /// 0 (the default) to sleep until each deadline; at most 1 s. Otherwise the dispatcher wakes this many ns early and
+    /// 0 (the default) to sleep until each deadline (a wait of 20 µs or less is always spun: a sleep would cost more CPU
+    /// than the wait); at most 1 s. Otherwise the dispatcher wakes this many ns early and
     /// spins the rest of the way: lateness drops to the spin loop's whenever the OS wakes it less than this late, at the
     /// cost of a core busy for this long minus the OS's lateness before every wake-up (a 50 µs spin on a 1 ms periodic
     /// timer added about 2 % of a core on a 2-core VM; docs/benchmarks.md has the figures).
@@ -270,6 +279,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void RunDispatchLoop(Dispatcher dispatcher)
     {
         TimerFdWaiter.SetCurrentThreadTimerSlackToMinimum();
@@ -289,8 +299,10 @@ public sealed class RealTimeTimerEngine : TimerEngine
 
             Volatile.Write(ref dispatcher.Busy, 0);
 
+            // A wait shorter than a sleep's own cost is spun (see ShortWaitNanoseconds); so is the optional last stretch.
             var deadline = queue.EarliestDeadline();
-            if (_spinNanoseconds > 0 && deadline != long.MaxValue && deadline - NowNanoseconds <= _spinNanoseconds)
+            now = NowNanoseconds;
+            if (deadline != long.MaxValue && deadline - now <= Math.Max(_spinNanoseconds, ShortWaitNanoseconds))
             {
                 SpinUntil(queue, deadline);
                 now = NowNanoseconds;
@@ -327,7 +339,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
                 continue; // Dispose's wake-up may have been overwritten by the lines above
             }
 
-            queue.TrimExcess();
+            queue.TrimExcessBeforeSleep(now, deadline);
             waiter.Wait();
             queue.CountWakeUp();
             now = NowNanoseconds;

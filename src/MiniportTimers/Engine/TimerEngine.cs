@@ -34,8 +34,9 @@ namespace MiniportTimers.Engine;
 //         WheelIndex), and a removal swaps the bucket's last timer into the hole. Filing and removal are O(1); a
 //         pending timer there costs its 56-byte object and the 8-byte reference (64 bytes, a KTIMER's size). Every
 //         wheel timer is due after the wheel's cursor tick.
-//   Near: three 4-ary heaps of inline entries (Queue/NearHeap), holding only the timers whose tick the cursor has
-//         reached, in exact nanosecond order:
+//   Near: three 4-ary heaps (Queue/NearHeap: the order keys inline, each entry's timer, due time and sequence in a
+//         slot table beside them, so a sift moves no object reference), holding only the timers whose tick the cursor
+//         has reached, in exact nanosecond order:
 //           _nearExact              tolerance 0, by (due, order)           → its due time is also its deadline
 //           _nearTolerantByDue      tolerance > 0, by (due, order)
 //           _nearTolerantByDeadline tolerance > 0, by (due + tolerance, order)
@@ -44,7 +45,8 @@ namespace MiniportTimers.Engine;
 //         and one pop, not two of each.
 //         Entries carry the keys as filed (sequence, due), so another thread's Arm never disturbs the heap order;
 //         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top. The heaps
-//         never shrink mid-burst; the dispatcher trims them when it goes idle.
+//         never shrink mid-burst; the dispatcher trims them when it goes idle (before a sleep of 1 ms or more, and at
+//         most every 100 ms between shorter ones: DispatchQueue.TrimExcessBeforeSleep).
 //   The cursor moves only when the dispatcher needs a timer beyond the near heaps: PullEarliest jumps it to the
 //   earliest occupied bucket and the dispatcher files that bucket's timers again (a lower level, or near). Since every
 //   wheel timer is due after every near timer, the near top is the earliest due of all; the earliest deadline is the
@@ -76,7 +78,8 @@ namespace MiniportTimers.Engine;
 //   ordinary path.
 //
 // Firing rule (the Linux hrtimer range rule)
-//   The dispatcher sleeps until the earliest latest-allowed deadline, then fires, one by one and in due order, every
+//   The dispatcher sleeps until the earliest latest-allowed deadline (the real one spins a wait of 20 µs or less: a
+//   sleep costs more CPU than that, RealTimeTimerEngine.ShortWaitNanoseconds), then fires, one by one and in due order, every
 //   timer whose due time has passed at that moment. A tolerant timer therefore rides along with an earlier wake-up
 //   instead of causing its own, and no timer ever fires before its due time. A one-shot expiry claims the timer with a
 //   CAS from Armed(sequence s) to not armed (sequence s), so it races a concurrent cancel or re-arm cleanly: exactly one
@@ -122,8 +125,8 @@ namespace MiniportTimers.Engine;
 //   instructions: a filing or an expiry of a timer touched long ago costs a miss (some 100-300 ns on the 2-core VM),
 //   while the same work on timers in allocation order costs a third of that. So the expiry path touches each timer as
 //   few times as it can: a pulled bucket is walked once (PullEarliest is O(1)); a wheel filing reads the due time
-//   alone (the parameter block, a second cold object, is read only when the timer goes near); the next node of a pulled
-//   chain and the next near top are prefetched while the current one is worked on; an expiry reads the clock once
+//   alone (the parameter block, a second cold object, is read only when the timer goes near); a pulled bucket and a
+//   batch of due expiries are read ahead of the work on them (below); an expiry reads the clock once
 //   (the clock after a callback is the next take's "now"). Tried and dropped: handing 4.2 ms level-1 buckets to the near
 //   heaps whole (no level-0 pass): the bigger heap cost more than the pass it saved (virtual 1,330 against 950 ns per
 //   expiry); a sorted run per pulled bucket, read front to back beside the heaps: 10-20 % slower (a sort per 650-timer
@@ -134,9 +137,18 @@ namespace MiniportTimers.Engine;
 //   list through a million cold 64-byte nodes costs about 200 ns a node (each step waits for the previous miss); the
 //   same nodes through an array of pointers cost about 10 (the core overlaps the misses): `bench --only
 //   memory-latency`. A burst armed a second ahead is pulled three times on its way down the wheel (level 2, 1, 0), and
-//   each pull walked intrusive lists: the chased cost, three times. The buckets are now arrays, and a pull files the
-//   timer at i while it prefetches the one at i + 16 (DispatchQueue.PullFromWheel): the array-walk cost instead.
-//   docs/benchmarks.md "Expiry at memory speed" has the runs, the elimination variants and what did not help.
+//   each pull walked intrusive lists: the chased cost, three times. The buckets are now arrays (TimerWheel "Why
+//   arrays"): the array-walk cost instead, on one condition the first version missed. A prefetch 16 ahead inside the
+//   filing loop (a few hundred instructions a timer) still paid 80-170 ns a timer: the core overlaps only the misses
+//   that fit in its instruction window, and a prefetch that also misses the TLB does not cover the demand access. So
+//   each pull is filed in chunks of 32, every chunk read first in a tight loop of loads (DispatchQueue.PullFromWheel,
+//   TimerWheel.TouchPulled), which has all 32 misses in flight at once; and due expiries are taken off the near heaps
+//   64 at a time into a batch whose timers and callback objects are asked for before the first callback runs
+//   (DispatchQueue "Gathering"): in due order they are at random addresses, and the per-timer delegate of a
+//   CreateTimer timer is one more cold object. Session eight (2026-12-06), docs/benchmarks.md: the level-0 pull went
+//   from 146 to 79 ns a timer, the level-1 pull from 60 to 38, and the burst from 490 to 412 ns per expiry (316 with
+//   one delegate for all timers). docs/benchmarks.md "Expiry at memory speed" has the runs, the elimination variants
+//   and what did not help.
 // =====================================================================================================================
 
 /// <summary>
@@ -639,6 +651,7 @@ public abstract class TimerEngine : IDisposable
     /// after the callback: the real dispatcher takes it as its next "now", so an expiry costs one clock read, not two
     /// (the callback's duration is measured from <see cref="TimerFiring.FiredAtNanoseconds"/>, read just before the take).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private protected long Fire(DispatchQueue queue, EngineTimer timer, in TimerFiring firing, bool rethrow = false)
     {
         // A virtual clock can move between a wake-up and this callback (an earlier callback of the same wake-up stalled

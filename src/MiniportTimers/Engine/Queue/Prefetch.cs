@@ -12,6 +12,16 @@ namespace MiniportTimers.Engine.Queue;
 /// </summary>
 internal static class Prefetch
 {
+    /// <summary>Brings the first cache line of <paramref name="target"/> (its header and first fields) toward L1: a timer's callback object.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Object(object? target)
+    {
+        if (Sse.IsSupported && target is not null)
+        {
+            Sse.Prefetch0((byte*)Unsafe.As<object, nint>(ref target));
+        }
+    }
+
     /// <summary>Brings the first two cache lines of <paramref name="timer"/> (its header and every engine field) toward L1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Timer(EngineTimer? timer)

@@ -30,9 +30,12 @@ namespace MiniportTimers.Engine.Queue;
 // Why arrays (issue 27). A pull is the one place the dispatcher meets thousands of cold timers at once (a burst of a
 // million armed a second ahead is pulled three times on its way down: level 2, level 1, level 0). Through a linked list
 // each step waited for the previous miss: about 200 ns a timer on the 2-core VM (`bench --only memory`, the chased
-// walk). Through an array of references the addresses are known ahead, so the dispatcher prefetches the timer 16 ahead
-// of the one it files and the misses overlap: about 10 ns a timer (the array walk). A pulled bucket's array is swapped
-// out whole (the bucket takes the previous, emptied pull array), so the pull itself is O(1) and never copies.
+// walk). Through an array of references the addresses are known ahead, so the misses can overlap: about 10 ns a timer
+// (the array walk). They overlap only if the loads are close together in the instruction stream: a prefetch 16 ahead
+// inside the filing loop (a few hundred instructions a timer) still cost 80-170 ns a timer in a burst, so the
+// dispatcher reads a chunk of the pull array in a tight loop first (TouchPulled: one load per timer, and a prefetch of
+// the next chunk), then files that chunk. A pulled bucket's array is swapped out whole (the bucket takes the previous,
+// emptied pull array), so the pull itself is O(1) and never copies.
 //
 // A pulled timer waits in the pull array, untouched and still naming the pulled bucket's slot, until the caller takes
 // it (TakePulled): every pulled timer is taken before the wheel is pulled again, and nothing removes a pulled timer
@@ -73,6 +76,9 @@ internal sealed class TimerWheel
     /// <summary>True once an array may have grown beyond what its bucket needs (see <see cref="TrimExcess"/>).</summary>
     private bool _mayTrim;
 
+    /// <summary>The level of the bucket last pulled (0: its timers all go near).</summary>
+    public int PulledLevel { get; private set; }
+
     /// <summary>The cursor, in ticks: every wheel timer is later (see the invariant above).</summary>
     public long Cursor { get; private set; }
 
@@ -95,6 +101,7 @@ internal sealed class TimerWheel
     }
 
     /// <summary>Files <paramref name="timer"/> by <paramref name="dueNanoseconds"/>; false (not filed) when its tick is at or before the cursor.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public bool TryInsert(EngineTimer timer, long dueNanoseconds)
     {
         System.Diagnostics.Debug.Assert(timer.WheelSlot < 0, "a timer is filed in at most one bucket");
@@ -127,6 +134,7 @@ internal sealed class TimerWheel
     }
 
     /// <summary>Removes <paramref name="timer"/> if it is in the wheel: the bucket's last timer takes its index.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public void Remove(EngineTimer timer)
     {
         var slot = timer.WheelSlot;
@@ -161,8 +169,9 @@ internal sealed class TimerWheel
     /// Moves the cursor to the start of the earliest occupied bucket and hands its timers back: they are
     /// <see cref="PulledAt"/>(0 to <paramref name="count"/> - 1), each to be taken with <see cref="TakePulled"/> (in
     /// index order) before the wheel is pulled again. False when the wheel is empty. O(1): the bucket's array is swapped
-    /// out whole, and the timers are not touched here (the caller walks them once, prefetching ahead).
+    /// out whole, and the timers are not touched here (the caller reads them a chunk ahead of filing them: TouchPulled).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public bool TryPullEarliest(out int count)
     {
         System.Diagnostics.Debug.Assert(_pulledTaken == _pulledCount, "every pulled timer is taken before the next pull");
@@ -193,11 +202,40 @@ internal sealed class TimerWheel
             _pulledTaken = 0;
             _mayTrim |= pulled.Length > WheelBucket.TrimThreshold;
             _occupied[level] = bits & ~(1UL << index);
+            PulledLevel = level;
             return true;
         }
 
         count = 0;
         return false;
+    }
+
+    /// <summary>
+    /// Reads the timers [<paramref name="start"/>, <paramref name="end"/>) of the last pull in one tight loop, asking for
+    /// the one <paramref name="ahead"/> further on each time; returns what it read (summed, so the reads stay). The loop
+    /// is small enough that the core has all of its misses in flight at once, where the filing loop, a few hundred
+    /// instructions a timer, waited for each (see "Why arrays"). <paramref name="parametersToo"/>: also ask for each
+    /// timer's owner (a level-0 pull files every timer near, which reads a tolerant or periodic timer's parameter
+    /// block, one more cold object; for any other timer the owner is the engine, already cached).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
+    public long TouchPulled(int start, int end, int ahead, bool parametersToo)
+    {
+        System.Diagnostics.Debug.Assert(start >= _pulledTaken && end <= _pulledCount, "only timers not yet taken are touched");
+        var pulled = _pulled;
+        long sum = 0;
+        for (var i = start; i < end; i++)
+        {
+            Prefetch.Timer(PulledAt(i + ahead));
+            var t = pulled[i]!;
+            sum = unchecked(sum + Volatile.Read(ref t.StateWord) + t.WheelIndex);
+            if (parametersToo)
+            {
+                Prefetch.Object(t.Owner);
+            }
+        }
+
+        return sum;
     }
 
     /// <summary>The <paramref name="index"/>th timer of the last pull while it is not yet taken, else null (for a prefetch ahead).</summary>
@@ -207,6 +245,7 @@ internal sealed class TimerWheel
     /// Takes the <paramref name="index"/>th timer of the last pull (the next one in order) and marks it not filed.
     /// Every pulled timer must be taken before the wheel is pulled again.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public EngineTimer TakePulled(int index)
     {
         System.Diagnostics.Debug.Assert(index == _pulledTaken && index < _pulledCount, "pulled timers are taken once each, in order");

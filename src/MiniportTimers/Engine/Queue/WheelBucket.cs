@@ -3,8 +3,8 @@ namespace MiniportTimers.Engine.Queue;
 /// <summary>
 /// One bucket of the <see cref="TimerWheel"/>: an array of the timers filed in it, in no order. A timer holds its slot
 /// and index (<see cref="EngineTimer.WheelSlot"/>, <see cref="EngineTimer.WheelIndex"/>), so removal is a swap with the
-/// last entry, O(1). The array is what makes a pull fast: the dispatcher reads the references in order and prefetches
-/// timers ahead of the one it files, where a linked list through the timers made it wait for each miss in turn.
+/// last entry, O(1). The array is what makes a pull fast: the dispatcher reads the references in order and touches a
+/// chunk of timers before it files them, where a linked list through the timers made it wait for each miss in turn.
 /// Not thread-safe: only the engine's dispatcher touches it.
 /// </summary>
 internal sealed class WheelBucket(int slot)

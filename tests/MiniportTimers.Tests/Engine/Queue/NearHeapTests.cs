@@ -25,6 +25,46 @@ public class NearHeapTests
     }
 
     [Fact]
+    public void RandomPushesPopsAndTrims_EveryEntryComesOutWholeAndInOrder()
+    {
+        // The heap keeps the keys apart from the timer, due time and sequence (a slot table): slots are reused after
+        // pops and renumbered by a resize or a trim, and each entry must still come out with its own payload.
+        // Every entry is current (its own timer, armed with the entry's due time), so a compaction keeps it.
+        var engine = new VirtualTimerEngine();
+        var heap = new NearHeap();
+        var expected = new SortedSet<NearEntry>(Comparer<NearEntry>.Create((a, b) => a.Precedes(b) ? -1 : b.Precedes(a) ? 1 : 0));
+        var rng = new Random(8);
+        long order = 0;
+        for (var step = 0; step < 20_000; step++)
+        {
+            var grow = step % 5_000 < 3_000; // phases that grow the heap past several resizes, then drain it
+            if (heap.Count == 0 || rng.Next(3) < (grow ? 2 : 1))
+            {
+                var key = rng.Next(1_000);
+                var timer = engine.CreateTimer(static (_, in _) => { });
+                var due = 1_000_000 + key - rng.Next(10);
+                engine.Arm(timer, due);
+                var entry = new NearEntry(key, due, order++, timer.ArmSequence, timer);
+                heap.Push(entry);
+                expected.Add(entry);
+            }
+            else
+            {
+                Assert.Equal(expected.Min, heap.Top);
+                expected.Remove(expected.Min);
+                heap.Pop();
+            }
+
+            if (step % 1_000 == 999)
+            {
+                heap.TrimExcess();
+            }
+
+            Assert.Equal(expected.Count, heap.Count);
+        }
+    }
+
+    [Fact]
     public void TryPeekCurrent_DropsEntriesOfCancelledAndReArmedTimers()
     {
         var engine = new VirtualTimerEngine();
