@@ -36,7 +36,7 @@ internal static class HostingWarmUp
         Type[] core =
         [
             typeof(TimerCore), typeof(HostedTimer), typeof(HostedAdapter), typeof(MiniportHost), typeof(RoutineRunner), typeof(KernelContext),
-            typeof(DpcWatchdog), typeof(CallbackWatch), typeof(SystemStolenTime), typeof(TimerActivity),
+            typeof(DpcWatchdog), typeof(CallbackWatch), typeof(StuckCallbackWatchdog), typeof(SystemStolenTime), typeof(OwnSchedulerStats), typeof(LockWaitCounters), typeof(TimerActivity),
             typeof(LatenessRecorder), typeof(MiniportTimersTelemetry), typeof(MiniportTimersEventSource),
         ];
         // Every timer kind: the hosted ones, the KTIMER (with its core) and the owners of the KDPCs NDIS's timers are made of.

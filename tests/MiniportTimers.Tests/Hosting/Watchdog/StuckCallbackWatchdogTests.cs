@@ -97,4 +97,19 @@ public class StuckCallbackWatchdogTests
             release.Set();
         }
     }
+
+    [Fact]
+    public void OnTheRealClock_TheWatchdogThreadStartsWithTheHost_NotInTheFirstCallback_AndOnTheVirtualClockOnlyWhenACallbackRuns()
+    {
+        // Issue 27's tails: starting the thread in the first callback held that dispatcher up for 2-3 ms.
+        using var real = new RealTimeTimerEngine();
+        var realHost = new StorportHost(real);
+        Assert.NotNull(realHost.Watchdog);
+
+        var virtualHost = new StorportHost(new VirtualTimerEngine());
+        Assert.Null(virtualHost.Watchdog);
+        var off = new StorportHost(new RealTimeTimerEngine(), new StorportHostOptions { Verifier = false });
+        Assert.Null(off.Watchdog); // the verifier's watchdog: off with it
+        off.Engine.Dispose();
+    }
 }
