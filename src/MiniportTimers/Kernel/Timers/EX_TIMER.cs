@@ -80,7 +80,11 @@ public sealed class EX_TIMER : KernelObject
 
         protected override string Track => owner.Scope!.Track;
 
-        protected override long? WindowsClockTickMicroseconds => owner.Scope!.HostOptions?.WindowsClockTickMicroseconds;
+        // Read once: a rebinding (KernelObject.Rebind) moves the object to another scope of the same host, whose options
+        // (and so its tick) are the same.
+        private readonly long? _windowsClockTickMicroseconds = owner.Scope!.HostOptions?.WindowsClockTickMicroseconds;
+
+        protected override long? WindowsClockTickMicroseconds => _windowsClockTickMicroseconds;
 
         public bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds)
         {

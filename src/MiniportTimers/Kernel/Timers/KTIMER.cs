@@ -113,7 +113,11 @@ public sealed class KTIMER : KernelObject
 
         protected override string Track => owner.Scope!.Track;
 
-        protected override long? WindowsClockTickMicroseconds => owner.Scope!.HostOptions?.WindowsClockTickMicroseconds;
+        // Read once: a rebinding (KernelObject.Rebind) moves the object to another scope of the same host, whose options
+        // (and so its tick) are the same.
+        private readonly long? _windowsClockTickMicroseconds = owner.Scope!.HostOptions?.WindowsClockTickMicroseconds;
+
+        protected override long? WindowsClockTickMicroseconds => _windowsClockTickMicroseconds;
 
         // The DPC's processor: Windows runs it there (an owned DPC's: its owner's, an NDIS adapter's processor).
         protected override int? TargetDispatcher => Volatile.Read(ref _dpc) is { } dpc ? dpc.Owner?.Processor ?? dpc.TargetProcessor : null;
