@@ -177,11 +177,12 @@ public sealed class KTIMER : KernelObject
 
         protected override void RunExpiry(in TimerFiring firing)
         {
-            if (Volatile.Read(ref _dpc) is { Owner: { } dpcOwner })
+            var dpc = Volatile.Read(ref _dpc);
+            if (dpc is { Owner: { } dpcOwner })
             {
                 dpcOwner.RunExpiry(this, firing); // NDIS's DPC: through the adapter's routine runner
             }
-            else if (Volatile.Read(ref _dpc) is { Scope: not null } dpc)
+            else if (dpc is { Scope: not null })
             {
                 dpc.RunAtDispatch((Timer: this, Firing: firing), static s => s.Timer.InvokeIfCurrent(s.Firing));
             }
