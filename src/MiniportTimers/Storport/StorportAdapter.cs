@@ -224,8 +224,8 @@ public sealed partial class StorportAdapter : HostedAdapter
         // and the host runs no timer of a failed adapter, so the miniport had no routine in which to cancel a request its
         // start made (OFA nvmewin's give-up re-requests NVMeRunning once more before HwPassiveInitialize returns FALSE).
         // The host cancels those below (decision A6) without a report; unfreed handles are still findings.
-        var startFailed = State == AdapterState.Failed;
-        foreach (var queued in Timers.Snapshot().Cast<PortTimer>().Append(LegacyTimer).Where(t => !startFailed && t.IsPending))
+        var queuedAtRemoval = State == AdapterState.Failed ? [] : Timers.Snapshot().Cast<PortTimer>().Append(LegacyTimer).Where(t => t.IsPending);
+        foreach (var queued in queuedAtRemoval)
         {
             ReportQueuedAtTeardown("Removal", queued.Kind, "when the adapter was removed", Misuses.TimerQueuedAtRemoval);
         }

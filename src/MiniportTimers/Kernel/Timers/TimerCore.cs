@@ -89,7 +89,11 @@ internal abstract class TimerCore
     /// <summary>True while the engine has the timer queued (a snapshot).</summary>
     public bool IsQueued => _engineTimer.IsPending;
 
-    /// <summary>True while a request is pending (a snapshot): BUSY under <see cref="ExpiryRule.DropAfterCancel"/>.</summary>
+    /// <summary>
+    /// True while a request is pending (a snapshot): BUSY under <see cref="ExpiryRule.DropAfterCancel"/>. Meaningful under that
+    /// rule only: a <see cref="ExpiryRule.RunOnceAfterCancel"/> cancel (<see cref="CancelQueued"/>) does not clear it; ask
+    /// <see cref="IsQueued"/> there.
+    /// </summary>
     public bool IsPending
     {
         get
