@@ -23,66 +23,76 @@ namespace MiniportTimers.Kernel.Timers;
 /// (<see cref="NullTimerRecords"/>).
 /// </para>
 /// <para>
-/// State. One word, <c>_state</c> (<see cref="TimerState"/>: pending, owned, freed, the running count, a version),
-/// changed only by interlocked operations; the request's fields beside it (callback, context, schedule,
-/// <c>_armedSequence</c>, the engine's ArmSequence of the current arming, -1 while a request waits to be applied, and
-/// <c>_requestGeneration</c>, which changes on every request so that a deferred application of an older one is
-/// dropped) are written only by the one writer that holds them: under <see cref="Gate"/> for the gated kinds, under
-/// the <see cref="TimerState.Owned"/> claim for Storport's.
+/// State. One word, <c>_state</c> (<see cref="TimerState"/>: pending, owned, freed, a version), changed by
+/// compare-exchange, or by a release store of the writer that owns it; the running count and the free-wait beside it
+/// (<see cref="RunningCallbacks"/>); the request's fields (callback, context, schedule, <c>_armedSequence</c>, the
+/// engine's ArmSequence of the current arming, -1 while a request waits to be applied, and <c>_requestGeneration</c>,
+/// which changes on every request so that a deferred application of an older one is dropped) are written only by the
+/// one writer that holds them: under <see cref="Gate"/> for the gated kinds, under the <see cref="TimerState.Owned"/>
+/// claim for Storport's.
 /// </para>
 /// <para>
 /// Two ways to synchronize, by <see cref="ExpiryRule"/>. A <see cref="ExpiryRule.RunOnceAfterCancel"/> kind (KTIMER,
 /// EX_TIMER, NDIS) serializes its writers and its commit with <see cref="Gate"/> (a plain monitor, never held while
 /// user code runs); its cancel skips the gate (<see cref="CancelQueued"/>). A <see cref="ExpiryRule.DropAfterCancel"/>
 /// kind (Storport's two timers) takes no lock on its request, cancel or fire (issue 27: the gate's two monitor pairs
-/// were ~30 ns of a request+cancel pair of ~95): a writer claims <see cref="TimerState.Owned"/> with a
-/// compare-exchange (<see cref="ClaimUnless"/>) and lets it go with an interlocked add (<see cref="Release"/>); a cancel
-/// is one compare-exchange that clears <see cref="TimerState.Pending"/> (<see cref="CancelPending"/>); the commit is
-/// one compare-exchange that clears it and raises the running count together. The gate is left for the free-wait's
-/// <see cref="Monitor.Wait(object)"/> only. Every race of that protocol, and why each comes out as the gated one did:
+/// were ~30 ns of a request+cancel pair of ~95): a writer claims <see cref="TimerState.Owned"/> with one
+/// compare-exchange (<see cref="ClaimUnless"/>) and lets go with a release store (<see cref="Release"/>: while it owns
+/// the word nobody else changes it); a cancel is one compare-exchange that clears <see cref="TimerState.Pending"/>
+/// (<see cref="CancelPending"/>); a commit raises the running count, then one compare-exchange clears Pending. A
+/// cancel and a commit that find the word owned wait for the owner (a spin that sleeps after ~20 rounds: an owner holds
+/// it for a few engine calls and runs no user code). The gate is left for the free-wait's
+/// <see cref="Monitor.Wait(object)"/>. Every race of that protocol, and why each comes out as the gated one did:
 /// </para>
 /// <code>
-///   (1) request vs expiry commit (the commit spins while a writer owns the fields)
+///   (1) request vs expiry commit
 ///   requester                                   dispatcher (expiry of arming X, taken from the queue)
-///   CAS: not pending, not owned, not freed        read state s: owned? ──► spin until released
-///        ──► pending | owned, version+1           not pending, freed, or X ≠ _armedSequence ──► drop (stale)
-///   fields; _armedSequence = -1                   read the fields (callback, context, schedule)
-///   Engine.Arm ──► _armedSequence = Y             CAS s ──► s - pending + running: fails if any writer claimed or a
-///   release: owned cleared (interlocked add)        cancel/free came since s (the version, the bits) ──► re-read
-///   A stale X taken before the request can never match: _armedSequence was -1 or Y (≠ X) from the claim on, and the
-///   commit only reads it while nobody owns the fields. The request's own Y may fire before the release: its commit
+///   CAS: not pending, not owned, not freed        running+1 (interlocked; see 3)
+///        ──► pending | owned, version+1           read state s: owned? ──► wait until released
+///   fields; _armedSequence = -1                   not pending, freed, or X ≠ _armedSequence ──► running-1; drop (stale)
+///   Engine.Arm ──► _armedSequence = Y             read the fields (callback, context, schedule)
+///   release store: owned cleared                  CAS s ──► s - pending: fails if any writer claimed, or a cancel
+///                                                   or free came, since s (the version, the bits) ──► re-read
+///   A stale X taken before the request can never match: _armedSequence is -1 or Y (≠ X) from the claim on, and the
+///   commit reads it only while nobody owns the fields. The request's own Y may fire before the release: its commit
 ///   waits for the release, then matches.
 ///
-///   (2) cancel vs commit (StorPortRequestTimer(0): no claim; one CAS, retried)
+///   (2) cancel vs commit, and cancel vs request (StorPortRequestTimer(0): no claim; one CAS, retried)
 ///   canceller                                     dispatcher
-///   read s: not pending ──► nothing to cancel     (commit as in 1)
+///   read s: owned? ──► wait until released        (commit as in 1)
+///   not pending ──► nothing to cancel (A2)
 ///   Engine.Cancel (dequeue, if still queued)
 ///   CAS s ──► s - pending                         the commit's CAS and the cancel's CAS are ordered on one word:
-///     fails (commit, claim, exit came) ──► retry    commit first ──► the cancel re-reads "not pending": the callback
+///     fails ──► retry from the read                 commit first ──► the cancel re-reads "not pending": the callback
 ///                                                   runs (it had committed, decision A3)
 ///                                                 cancel first ──► the commit fails, re-reads "not pending": drop
-///   The dequeue comes before the CAS, so it can only dequeue an arming the CAS then cancels: a later request needs
-///   "not pending" to claim, which only this CAS (or a commit, which fails the CAS) gives. A cancel that clears
-///   pending while a requester owns the fields may have dequeued before the requester's Engine.Arm: the requester's
-///   release then sees "not pending" and dequeues its own arming before it lets go (nobody else arms meanwhile).
+///   The dequeue may come while a writer that claimed after the read arms (before its Engine.Arm): then that claim
+///   changed the version, the CAS fails, and the retry waits for the release and dequeues again, after the Arm. So a
+///   cancel whose CAS succeeds has dequeued the arming of the request it ends, and one that dequeued a later request's
+///   arming retries until that request is not pending (it ends it itself, or the request's expiry committed first).
 ///
 ///   (3) free vs running callback (StorPortFreeTimer at PASSIVE_LEVEL on another thread)
 ///   freeing thread                                dispatcher
-///   claim owned (as 1, whatever is pending)       commit CAS: running+1 (only while not owned and not freed)
-///   Engine.Cancel; CAS: + freed, - pending        callback(...)   ◄── user code, no lock of ours held
-///   release                                       Exit: running-1 (interlocked); a free waiting? lock Gate, PulseAll
+///   claim owned (as 1, whatever is pending)       running+1; commit CAS (only while not owned and not freed)
+///   Engine.Cancel                                 callback(...)   ◄── user code, no lock of ours held
+///   release store: + freed, - pending             Exit: running-1 (interlocked); a free waiting? lock Gate, PulseAll
 ///   running > 0 on another thread? Monitor.Wait(Gate) until it is 0 (RunningCallbacks' diagram: no lost wake-up)
-///   The free's CAS and the commit's CAS are ordered on one word: commit first ──► the free reads running > 0 and
-///   waits; free first ──► the commit sees freed and drops. No callback starts after the free set freed, and the free
-///   returns only when every one that started has returned (except on the callback's own thread, or at DISPATCH_LEVEL).
+///   The free's claim and the commit's CAS are ordered on one word: commit first ──► its running+1 came before it, so
+///   the free reads running > 0 and waits; claim first ──► the commit waits for the release, sees freed, and drops
+///   (running-1). No callback starts after the free set freed, and the free returns only when every one that started
+///   has returned (except on the callback's own thread, or at DISPATCH_LEVEL, as before).
 ///
 ///   (4) request vs free
-///   requester: CAS needs "not freed" and "not owned"; the free's claim needs "not owned": one of them owns first.
-///   Request first ──► the free cancels it. Free first ──► the request sees freed: STOR_STATUS_INVALID_PARAMETER.
-///   A cancel racing a free clears pending at most once between them (CAS): one counts the cancel.
+///   Both claim; one owns first. Request first ──► the free cancels it. Free first ──► the request's claim is refused
+///   ("freed"): STOR_STATUS_INVALID_PARAMETER. A cancel racing a free waits for the free's release and finds nothing
+///   pending: the free counts the cancel, once.
 ///
 ///   (5) the legacy timer's replace: its request claims whatever is pending (pending stays set) and re-arms; the old
 ///   arming's taken expiry then fails (1)'s "X = _armedSequence" and drops, as a replaced request does in Windows.
+///
+///   (6) a deferred application (a request made above DISPATCH_LEVEL, armed when the IRQL drops): it claims, and arms
+///   only if the request it belongs to is still pending (the generation); pending with _armedSequence -1 meanwhile, so
+///   every expiry drops and a cancel just clears pending.
 /// </code>
 /// <para>
 /// The gated kinds' expiry, for comparison: engine dispatcher → <see cref="OnExpired"/> → <see cref="RunExpiry"/> (the
@@ -96,8 +106,8 @@ internal abstract class TimerCore
     private readonly EngineTimer _engineTimer;
     private readonly ExpiryRule _rule;
 
-    // The state word (TimerState): pending (DropAfterCancel kinds only), owned, freed, the running count, a version.
-    // Changed only by interlocked operations; read with Volatile.
+    // The state word (TimerState): pending (DropAfterCancel kinds only), owned, freed, a version. Changed by
+    // interlocked operations, or by a release store of the writer that owns it (nobody else changes it meanwhile).
     private long _state;
     private RunningCallbacks _running;
     private long _requestGeneration;
@@ -148,7 +158,7 @@ internal abstract class TimerCore
     public bool IsFreed => Freed;
 
     /// <summary>True when the calling thread is running this timer's callback (a snapshot).</summary>
-    public bool InOwnCallback => _running.OnCurrentThread(Volatile.Read(ref _state));
+    public bool InOwnCallback => _running.OnCurrentThread;
 
     /// <summary>Where arms, cancels and fires are recorded (the host's rows and trace); never null.</summary>
     protected abstract ITimerRecords Records { get; }
@@ -267,7 +277,7 @@ internal abstract class TimerCore
     }
 
     /// <summary>
-    /// A <see cref="ExpiryRule.DropAfterCancel"/> writer's claim of the request's fields (diagram (1), (3), (4)): spins
+    /// A <see cref="ExpiryRule.DropAfterCancel"/> writer's claim of the request's fields (diagram (1), (3), (4)): waits
     /// while another writer holds them; then, unless the word has a bit of <paramref name="refuseIf"/> set, takes
     /// <see cref="TimerState.Owned"/> (raising the version) and sets <paramref name="alsoSet"/> in the same
     /// compare-exchange. A claim must be let go with <see cref="Release"/> (in a finally). No lock; no user code runs
@@ -285,7 +295,7 @@ internal abstract class TimerCore
             var s = Volatile.Read(ref _state);
             if ((s & TimerState.Owned) != 0)
             {
-                spin.SpinOnce(sleep1Threshold: -1);
+                spin.SpinOnce(); // another writer: a few engine calls (after ~20 spins it sleeps, so a preempted one runs)
                 continue;
             }
 
@@ -303,18 +313,14 @@ internal abstract class TimerCore
     }
 
     /// <summary>
-    /// Lets go of a claim (<see cref="ClaimUnless"/>). If a cancel cleared the request while it was held, the arming the
-    /// claim may have made after that cancel's dequeue is dequeued here, before anyone else may arm (diagram (2)).
+    /// Lets go of a claim: stores <paramref name="final"/> without <see cref="TimerState.Owned"/> (a release store: while a
+    /// writer owns the word nobody else changes it; a cancel and a commit wait, diagram (1), (2)).
     /// </summary>
-    protected void Release()
+    /// <param name="final">The word as the writer leaves it: the claimed word, or what <see cref="FreeClaimed"/> returned.</param>
+    protected void Release(long final)
     {
-        System.Diagnostics.Debug.Assert((Volatile.Read(ref _state) & TimerState.Owned) != 0, "a release without a claim");
-        if ((Volatile.Read(ref _state) & TimerState.Pending) == 0)
-        {
-            Engine.Cancel(_engineTimer);
-        }
-
-        Interlocked.Add(ref _state, -TimerState.Owned);
+        System.Diagnostics.Debug.Assert((Volatile.Read(ref _state) & ~(TimerState.Pending | TimerState.Freed)) == (final & ~(TimerState.Pending | TimerState.Freed)), "the word changed under a claim");
+        Volatile.Write(ref _state, final & ~TimerState.Owned);
     }
 
     /// <summary>
@@ -327,15 +333,22 @@ internal abstract class TimerCore
     protected bool CancelPending()
     {
         System.Diagnostics.Debug.Assert(_rule == ExpiryRule.DropAfterCancel, "only a DropAfterCancel kind cancels a request");
+        var spin = default(SpinWait);
         while (true)
         {
             var s = Volatile.Read(ref _state);
+            if ((s & TimerState.Owned) != 0)
+            {
+                spin.SpinOnce(); // a writer is arming: cancel what it armed, once it has
+                continue;
+            }
+
             if ((s & TimerState.Pending) == 0)
             {
                 return false; // idle, or the callback committed first: nothing to cancel (decisions A2, A3)
             }
 
-            Engine.Cancel(_engineTimer); // before the CAS: it can dequeue only the arming the CAS then cancels
+            Engine.Cancel(_engineTimer); // before the CAS: it can only dequeue an arming the CAS then cancels, or fail it
             if (Interlocked.CompareExchange(ref _state, s & ~TimerState.Pending, s) == s)
             {
                 CountCancel();
@@ -346,17 +359,20 @@ internal abstract class TimerCore
 
     /// <summary>
     /// The free of a <see cref="ExpiryRule.DropAfterCancel"/> timer, under a claim (<see cref="ClaimUnless"/>): dequeues,
-    /// sets <see cref="TimerState.Freed"/> and clears the request in one interlocked step (diagram (3)), counting a cancel
-    /// when a request was pending. The caller releases the claim, then waits (<see cref="WaitForRunningCallback"/>).
+    /// counts a cancel when a request was pending, and returns the word to release with: freed, nothing pending
+    /// (diagram (3)). The caller releases, then waits (<see cref="WaitForRunningCallback"/>).
     /// </summary>
-    protected void FreeClaimed()
+    /// <param name="claimed">The word <see cref="ClaimUnless"/> returned.</param>
+    /// <returns>The word for <see cref="Release"/>.</returns>
+    protected long FreeClaimed(long claimed)
     {
         Engine.Cancel(_engineTimer);
-        var before = Interlocked.Or(ref _state, TimerState.Freed);
-        if ((before & TimerState.Pending) != 0 && CancelCleared())
+        if ((claimed & TimerState.Pending) != 0)
         {
             CountCancel();
         }
+
+        return (claimed | TimerState.Freed) & ~TimerState.Pending;
     }
 
     /// <summary>
@@ -442,11 +458,11 @@ internal abstract class TimerCore
 
     /// <summary>
     /// <see cref="WaitForRunningCallbackLocked"/> for a <see cref="ExpiryRule.DropAfterCancel"/> kind after its free let
-    /// go of the claim: takes the gate only when a callback is running.
+    /// go of the claim (it no longer needs the fields).
     /// </summary>
     protected void WaitForRunningCallback()
     {
-        if (TimerState.Running(Volatile.Read(ref _state)) > 0 && IrqlState.Current == KIRQL.PASSIVE_LEVEL)
+        if (IrqlState.Current == KIRQL.PASSIVE_LEVEL)
         {
             lock (Gate)
             {
@@ -456,7 +472,7 @@ internal abstract class TimerCore
     }
 
     /// <summary>Waits, whatever the IRQL, until a callback committed on another thread returns (the caller checked the IRQL). Under <see cref="Gate"/>.</summary>
-    protected void WaitForReturnLocked() => _running.WaitForReturn(ref _state, Gate);
+    protected void WaitForReturnLocked() => _running.WaitForReturn(Gate);
 
     /// <summary>Called under <see cref="Gate"/> when an expiry of a gated kind commits to run, before the callback: a kind's last-expiry rule (EX_TIMER's delete after expiry).</summary>
     protected virtual void OnCommitLocked()
@@ -491,19 +507,22 @@ internal abstract class TimerCore
         long requestedDue;
         if (_rule == ExpiryRule.DropAfterCancel)
         {
-            // Diagram (1)-(3): one compare-exchange ends the request and raises the running count; no lock.
+            // Diagram (1)-(3): no lock. The running count goes up first, so a free that sets "freed" after the
+            // compare-exchange below sees it; a drop lowers it again.
+            _running.Enter();
             var spin = default(SpinWait);
             while (true)
             {
                 var s = Volatile.Read(ref _state);
                 if ((s & TimerState.Owned) != 0)
                 {
-                    spin.SpinOnce(sleep1Threshold: -1); // a writer is changing the fields: it holds them for a few engine calls
+                    spin.SpinOnce(); // a writer is changing the fields: it holds them for a few engine calls
                     continue;
                 }
 
                 if ((s & (TimerState.Pending | TimerState.Freed)) != TimerState.Pending || firing.ArmSequence != Volatile.Read(ref _armedSequence) || _activity is null)
                 {
+                    _running.Exit(Gate);
                     Volatile.Read(ref _activity)?.CountStale();
                     return;
                 }
@@ -516,14 +535,11 @@ internal abstract class TimerCore
                 requestedDue = RequestedDueOf(firing);
 
                 // Decision A5: a one-shot request stops being pending before the callback runs, so the callback can re-arm.
-                var committed = unchecked((_enginePeriodNanoseconds == 0 ? s & ~TimerState.Pending : s) + TimerState.RunningOne);
-                if (Interlocked.CompareExchange(ref _state, committed, s) == s)
+                if (Interlocked.CompareExchange(ref _state, _enginePeriodNanoseconds == 0 ? s & ~TimerState.Pending : s, s) == s)
                 {
                     break;
                 }
             }
-
-            _running.Entered();
         }
         else
         {
@@ -540,8 +556,7 @@ internal abstract class TimerCore
                 activity = _activity;
                 requestedDue = RequestedDueOf(firing);
                 OnCommitLocked();
-                Interlocked.Add(ref _state, TimerState.RunningOne);
-                _running.Entered();
+                _running.Enter();
             }
         }
 
@@ -554,7 +569,7 @@ internal abstract class TimerCore
         finally
         {
             Records.Trace?.Callback(Track, Kind, activity.Callback, requestedDue, start, Engine.NowNanoseconds);
-            _running.Exit(ref _state, Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
+            _running.Exit(Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
         }
     }
 
@@ -573,9 +588,6 @@ internal abstract class TimerCore
         var expiry = _enginePeriodNanoseconds == 0 ? 0 : (firing.DueNanoseconds - _engineDueNanoseconds) / _enginePeriodNanoseconds;
         return _requestedDueNanoseconds + (expiry * _requestedPeriodNanoseconds);
     }
-
-    /// <summary>After a free set <see cref="TimerState.Freed"/>: clears <see cref="TimerState.Pending"/>; true if this call cleared it (a cancel racing the free may have).</summary>
-    private bool CancelCleared() => (Interlocked.And(ref _state, ~TimerState.Pending) & TimerState.Pending) != 0;
 
     private void CountCancel()
     {

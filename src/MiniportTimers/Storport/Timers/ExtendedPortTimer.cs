@@ -63,7 +63,7 @@ internal sealed class ExtendedPortTimer : PortTimer
         }
         finally
         {
-            Release();
+            Release(claimed);
         }
 
         return StorPort.STOR_STATUS_SUCCESS;
@@ -94,13 +94,14 @@ internal sealed class ExtendedPortTimer : PortTimer
             return false;
         }
 
+        var final = claimed;
         try
         {
-            FreeClaimed();
+            final = FreeClaimed(claimed);
         }
         finally
         {
-            Release();
+            Release(final);
         }
 
         return true;

@@ -20,14 +20,14 @@ internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(ad
         // A ULONG of µs always fits the engine's clock. The claim takes the timer whatever is pending (the replace, TimerCore's
         // diagram (5)); the engine re-arm replaces a pending request in place, and the old arming's taken expiry drops.
         TimeUnits.TryMicrosecondsToNanoseconds(miniportTimerValueMicroseconds, out var delayNanoseconds);
-        ClaimUnless(refuseIf: 0, alsoSet: TimerState.Pending);
+        var claimed = ClaimUnless(refuseIf: 0, alsoSet: TimerState.Pending);
         try
         {
             RequestLocked(hwStorTimer, null, delayNanoseconds, 0);
         }
         finally
         {
-            Release();
+            Release(claimed);
         }
     }
 

@@ -45,7 +45,8 @@ internal abstract class PortTimer(StorportAdapter adapter, string kind) : Hosted
         IrqlState.RunAtOrBelowDispatch(() =>
         {
             // Unless freed meanwhile; a cancel clears "pending", a newer request changes the generation.
-            if ((ClaimUnless(TimerState.Freed, alsoSet: 0) & TimerState.Owned) == 0)
+            var claimed = ClaimUnless(TimerState.Freed, alsoSet: 0);
+            if ((claimed & TimerState.Owned) == 0)
             {
                 return;
             }
@@ -59,7 +60,7 @@ internal abstract class PortTimer(StorportAdapter adapter, string kind) : Hosted
             }
             finally
             {
-                Release();
+                Release(claimed);
             }
         });
 

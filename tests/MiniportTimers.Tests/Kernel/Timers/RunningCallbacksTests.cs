@@ -12,20 +12,6 @@ public class RunningCallbacksTests
     {
         public readonly object Gate = new();
         public RunningCallbacks Running;
-        public long State; // the owner's state word: the running count lives there (TimerState)
-
-        public bool OnCurrentThread => Running.OnCurrentThread(Volatile.Read(ref State));
-
-        /// <summary>A commit as the core does it: the count raised in the word, then the thread recorded.</summary>
-        public void Enter()
-        {
-            Interlocked.Add(ref State, TimerState.RunningOne);
-            Running.Entered();
-        }
-
-        public void Exit() => Running.Exit(ref State, Gate);
-
-        public void WaitForReturn() => Running.WaitForReturn(ref State, Gate);
     }
 
     [Fact]
@@ -34,7 +20,7 @@ public class RunningCallbacksTests
         var owner = new Owner();
         lock (owner.Gate)
         {
-            owner.Enter();
+            owner.Running.Enter();
         }
 
         using var gateHeld = new ManualResetEventSlim();
@@ -50,8 +36,8 @@ public class RunningCallbacksTests
         holder.Start();
         gateHeld.Wait();
 
-        owner.Exit(); // would block until release if it took the gate
-        Assert.False(owner.OnCurrentThread);
+        owner.Running.Exit(owner.Gate); // would block until release if it took the gate
+        Assert.False(owner.Running.OnCurrentThread);
 
         release.Set();
         holder.Join();
@@ -67,12 +53,12 @@ public class RunningCallbacksTests
         {
             lock (owner.Gate)
             {
-                owner.Enter();
+                owner.Running.Enter();
             }
 
             entered.Set();
             exit.Wait();
-            owner.Exit();
+            owner.Running.Exit(owner.Gate);
         });
         callback.Start();
         entered.Wait();
@@ -84,7 +70,7 @@ public class RunningCallbacksTests
             lock (owner.Gate)
             {
                 freeWaiting.Set();
-                owner.WaitForReturn();
+                owner.Running.WaitForReturn(owner.Gate);
                 Volatile.Write(ref freeReturned, true);
             }
         });
@@ -105,13 +91,13 @@ public class RunningCallbacksTests
         var owner = new Owner();
         lock (owner.Gate)
         {
-            owner.Enter();
-            Assert.True(owner.OnCurrentThread);
-            owner.WaitForReturn(); // would deadlock if it waited for itself
+            owner.Running.Enter();
+            Assert.True(owner.Running.OnCurrentThread);
+            owner.Running.WaitForReturn(owner.Gate); // would deadlock if it waited for itself
         }
 
-        owner.Exit();
-        Assert.False(owner.OnCurrentThread);
+        owner.Running.Exit(owner.Gate);
+        Assert.False(owner.Running.OnCurrentThread);
     }
 
     [Fact]
@@ -122,15 +108,15 @@ public class RunningCallbacksTests
             var owner = new Owner();
             lock (owner.Gate)
             {
-                owner.Enter();
+                owner.Running.Enter();
             }
 
-            var callback = new Thread(() => owner.Exit());
+            var callback = new Thread(() => owner.Running.Exit(owner.Gate));
             var free = new Thread(() =>
             {
                 lock (owner.Gate)
                 {
-                    owner.WaitForReturn();
+                    owner.Running.WaitForReturn(owner.Gate);
                 }
             });
             free.Start();
