@@ -39,9 +39,9 @@ namespace MiniportTimers.Kernel.Timers;
 /// were ~30 ns of a request+cancel pair of ~95): a writer claims <see cref="TimerState.Owned"/> with one
 /// compare-exchange (<see cref="ClaimUnless"/>) and lets go with a release store (<see cref="Release"/>: while it owns
 /// the word nobody else changes it); a cancel is one compare-exchange that clears <see cref="TimerState.Pending"/>
-/// (<see cref="CancelPending"/>); a commit raises the running count, then one compare-exchange clears Pending. A
-/// cancel and a commit that find the word owned wait for the owner (a spin that sleeps after ~20 rounds: an owner holds
-/// it for a few engine calls and runs no user code). The gate is left for the free-wait's
+/// and claims the word for its dequeue (<see cref="CancelPending"/>); a commit raises the running count, then one
+/// compare-exchange clears Pending. A cancel and a commit that find the word owned wait for the owner (a spin that
+/// sleeps after ~20 rounds: an owner holds it for a few engine calls and runs no user code). The gate is left for the free-wait's
 /// <see cref="Monitor.Wait(object)"/>. Every race of that protocol, and why each comes out as the gated one did:
 /// </para>
 /// <code>
@@ -57,19 +57,17 @@ namespace MiniportTimers.Kernel.Timers;
 ///   commit reads it only while nobody owns the fields. The request's own Y may fire before the release: its commit
 ///   waits for the release, then matches.
 ///
-///   (2) cancel vs commit, and cancel vs request (StorPortRequestTimer(0): no claim; one CAS, retried)
+///   (2) cancel vs commit (StorPortRequestTimer(0): one CAS, the dequeue, a release store)
 ///   canceller                                     dispatcher
 ///   read s: owned? ──► wait until released        (commit as in 1)
 ///   not pending ──► nothing to cancel (A2)
-///   Engine.Cancel (dequeue, if still queued)
-///   CAS s ──► s - pending                         the commit's CAS and the cancel's CAS are ordered on one word:
+///   CAS s ──► s - pending + owned, version+1      the commit's CAS and the cancel's CAS are ordered on one word:
 ///     fails ──► retry from the read                 commit first ──► the cancel re-reads "not pending": the callback
-///                                                   runs (it had committed, decision A3)
-///                                                 cancel first ──► the commit fails, re-reads "not pending": drop
-///   The dequeue may come while a writer that claimed after the read arms (before its Engine.Arm): then that claim
-///   changed the version, the CAS fails, and the retry waits for the release and dequeues again, after the Arm. So a
-///   cancel whose CAS succeeds has dequeued the arming of the request it ends, and one that dequeued a later request's
-///   arming retries until that request is not pending (it ends it itself, or the request's expiry committed first).
+///   Engine.Cancel (dequeue, if still queued)        runs (it had committed, decision A3)
+///   release store: owned cleared                  cancel first ──► the commit waits for the release, re-reads
+///                                                   "not pending": drop (the taken expiry is stale)
+///   The dequeue is under the cancel's claim, so it dequeues the arming of the request it ended, never a later one's
+///   (a later request claims only after the release).
 ///
 ///   (3) free vs running callback (StorPortFreeTimer at PASSIVE_LEVEL on another thread)
 ///   freeing thread                                dispatcher
@@ -84,8 +82,8 @@ namespace MiniportTimers.Kernel.Timers;
 ///
 ///   (4) request vs free
 ///   Both claim; one owns first. Request first ──► the free cancels it. Free first ──► the request's claim is refused
-///   ("freed"): STOR_STATUS_INVALID_PARAMETER. A cancel racing a free waits for the free's release and finds nothing
-///   pending: the free counts the cancel, once.
+///   ("freed"): STOR_STATUS_INVALID_PARAMETER. A cancel and a free both claim too: whichever ends the pending request
+///   counts its cancel, once; the other finds nothing pending.
 ///
 ///   (5) the legacy timer's replace: its request claims whatever is pending (pending stays set) and re-arms; the old
 ///   arming's taken expiry then fails (1)'s "X = _armedSequence" and drops, as a replaced request does in Windows.
@@ -325,9 +323,9 @@ internal abstract class TimerCore
 
     /// <summary>
     /// The cancel of a <see cref="ExpiryRule.DropAfterCancel"/> timer (StorPortRequestTimer(0), a legacy request of 0 µs):
-    /// without a claim or a lock, one compare-exchange that ends the pending request (diagram (2)); counts and traces
-    /// the cancel when a request was pending. A taken expiry is then dropped; a callback that already committed runs
-    /// (decision A3). Does not wait for it.
+    /// one compare-exchange that ends the pending request and claims the word (diagram (2)), the dequeue, and a release
+    /// store; counts and traces the cancel when a request was pending. A taken expiry is then dropped; a callback that
+    /// already committed runs (decision A3). Does not wait for it. An idle timer's cancel only reads the word.
     /// </summary>
     /// <returns>True if a request was pending.</returns>
     protected bool CancelPending()
@@ -348,9 +346,11 @@ internal abstract class TimerCore
                 return false; // idle, or the callback committed first: nothing to cancel (decisions A2, A3)
             }
 
-            Engine.Cancel(_engineTimer); // before the CAS: it can only dequeue an arming the CAS then cancels, or fail it
-            if (Interlocked.CompareExchange(ref _state, s & ~TimerState.Pending, s) == s)
+            var claimed = unchecked(((s & ~TimerState.Pending) | TimerState.Owned) + TimerState.VersionOne);
+            if (Interlocked.CompareExchange(ref _state, claimed, s) == s)
             {
+                Engine.Cancel(_engineTimer); // under the claim: nobody arms meanwhile, so this dequeues the request it ends
+                Volatile.Write(ref _state, claimed & ~TimerState.Owned);
                 CountCancel();
                 return true;
             }
