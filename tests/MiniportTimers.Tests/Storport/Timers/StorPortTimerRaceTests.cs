@@ -116,7 +116,10 @@ public class StorPortTimerRaceTests
         void Worker(int index)
         {
             var random = new Random(index + 27);
-            for (var i = 0; i < 20_000; i++)
+            var started = System.Diagnostics.Stopwatch.StartNew();
+
+            // 20,000 rounds, and on to 100 fires (a loaded 2-core machine may give the dispatcher no CPU for a while).
+            for (var i = 0; i < 20_000 || (Interlocked.Read(ref fires) < 100 && started.Elapsed < TimeSpan.FromSeconds(30)); i++)
             {
                 switch (StorPortRequestTimer(ext, t, Callback, null, (ulong)random.Next(1, 60), 0))
                 {
@@ -280,6 +283,27 @@ public class StorPortTimerRaceTests
         // dispatcher had already taken ends as that expiry's drop (stale) instead, or besides the cancel.
         Assert.InRange(row.Fires + row.Cancels + row.Replaced, 0, row.Arms);
         Assert.InRange(row.Arms, row.Fires + row.Cancels + row.Replaced, row.Fires + row.Cancels + row.Replaced + row.StaleSkipped);
+    }
+
+    [Fact]
+    public void ARequestWhoseExpiryFiresBeforeTheRequestReturns_StillFires_NoAcceptedRequestIsLost()
+    {
+        // Race (1): a 1 µs request may expire while its requester still holds the fields; the commit waits for the release
+        // and then matches. A commit that dropped it instead would leave the request pending for ever (no fire; BUSY).
+        using var engine = new RealTimeTimerEngine();
+        var host = new StorportHost(engine);
+        var ext = RealClockAdapter.Create(host);
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(ext, out var t));
+        using var fired = new AutoResetEvent(false);
+        for (var i = 0; i < 2_000; i++)
+        {
+            Assert.Equal(STOR_STATUS_SUCCESS, StorPortRequestTimer(ext, t, (_, _) => fired.Set(), null, 1, 0));
+            Assert.True(fired.WaitOne(TimeSpan.FromSeconds(30)), $"request {i} never fired");
+        }
+
+        var row = host.TimerActivity.Rows.Single(r => r.Kind == "StorPortRequestTimer");
+        Assert.Equal((2_000L, 2_000L, 0L), (row.Arms, row.Fires, row.Cancels));
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortFreeTimer(ext, t));
     }
 
     private static void Nop(object ext, object? ctx)
