@@ -23,8 +23,8 @@ namespace MiniportTimers.Kernel.Timers;
 /// (<see cref="NullTimerRecords"/>).
 /// </para>
 /// <para>
-/// State. One word, <c>_state</c> (<see cref="TimerState"/>: pending, owned, freed, a version), changed by
-/// compare-exchange, or by a release store of the writer that owns it; the running count and the free-wait beside it
+/// State. One word, <c>_state</c> (<see cref="TimerState"/>: pending, owned, freed, the running count, a version),
+/// changed by compare-exchange, or by a release store of the writer that owns it; the free-wait beside it
 /// (<see cref="RunningCallbacks"/>); the request's fields (callback, context, schedule, <c>_armedSequence</c>, the
 /// engine's ArmSequence of the current arming, -1 while a request waits to be applied, and <c>_requestGeneration</c>,
 /// which changes on every request so that a deferred application of an older one is dropped) are written only by the
@@ -39,20 +39,20 @@ namespace MiniportTimers.Kernel.Timers;
 /// were ~30 ns of a request+cancel pair of ~95): a writer claims <see cref="TimerState.Owned"/> with one
 /// compare-exchange (<see cref="ClaimUnless"/>) and lets go with a release store (<see cref="Release"/>: while it owns
 /// the word nobody else changes it); a cancel is one compare-exchange that clears <see cref="TimerState.Pending"/>
-/// and claims the word for its dequeue (<see cref="CancelPending"/>); a commit raises the running count, then one
-/// compare-exchange clears Pending. A cancel and a commit that find the word owned wait for the owner (a spin that
-/// sleeps after ~20 rounds: an owner holds it for a few engine calls and runs no user code). The gate is left for the free-wait's
+/// and claims the word for its dequeue (<see cref="CancelPending"/>); a commit is one compare-exchange that clears
+/// Pending and raises the running count; a callback's return lowers it with another. A cancel, a commit and a return
+/// that find the word owned wait for the owner (a spin that sleeps after ~20 rounds: an owner holds it for a few engine
+/// calls and runs no user code), which is why the owner may let go with a plain store. The gate is left for the free-wait's
 /// <see cref="Monitor.Wait(object)"/>. Every race of that protocol, and why each comes out as the gated one did:
 /// </para>
 /// <code>
 ///   (1) request vs expiry commit
 ///   requester                                   dispatcher (expiry of arming X, taken from the queue)
-///   CAS: not pending, not owned, not freed        running+1 (interlocked; see 3)
-///        ──► pending | owned, version+1           read state s: owned? ──► wait until released
-///   fields; _armedSequence = -1                   not pending, freed, or X ≠ _armedSequence ──► running-1; drop (stale)
-///   Engine.Arm ──► _armedSequence = Y             read the fields (callback, context, schedule)
-///   release store: owned cleared                  CAS s ──► s - pending: fails if any writer claimed, or a cancel
-///                                                   or free came, since s (the version, the bits) ──► re-read
+///   CAS: not pending, not owned, not freed        read state s: owned? ──► wait until released
+///        ──► pending | owned, version+1           not pending, freed, or X ≠ _armedSequence ──► drop (stale)
+///   fields; _armedSequence = -1                   read the fields (callback, context, schedule)
+///   Engine.Arm ──► _armedSequence = Y             CAS s ──► s - pending + running: fails if any writer claimed, or
+///   release store: owned cleared                    a cancel or free came, since s (the version, the bits) ──► re-read
 ///   A stale X taken before the request can never match: _armedSequence is -1 or Y (≠ X) from the claim on, and the
 ///   commit reads it only while nobody owns the fields. The request's own Y may fire before the release: its commit
 ///   waits for the release, then matches.
@@ -71,14 +71,15 @@ namespace MiniportTimers.Kernel.Timers;
 ///
 ///   (3) free vs running callback (StorPortFreeTimer at PASSIVE_LEVEL on another thread)
 ///   freeing thread                                dispatcher
-///   claim owned (as 1, whatever is pending)       running+1; commit CAS (only while not owned and not freed)
+///   claim owned (as 1, whatever is pending)       commit CAS: running+1 (only while not owned and not freed)
 ///   Engine.Cancel                                 callback(...)   ◄── user code, no lock of ours held
-///   release store: + freed, - pending             Exit: running-1 (interlocked); a free waiting? lock Gate, PulseAll
-///   running > 0 on another thread? Monitor.Wait(Gate) until it is 0 (RunningCallbacks' diagram: no lost wake-up)
-///   The free's claim and the commit's CAS are ordered on one word: commit first ──► its running+1 came before it, so
-///   the free reads running > 0 and waits; claim first ──► the commit waits for the release, sees freed, and drops
-///   (running-1). No callback starts after the free set freed, and the free returns only when every one that started
-///   has returned (except on the callback's own thread, or at DISPATCH_LEVEL, as before).
+///   release store: + freed, - pending             Exit: CAS running-1 (waits while owned); a free waiting? lock Gate,
+///   running > 0 on another thread?                  PulseAll
+///     Monitor.Wait(Gate) until it is 0 (RunningCallbacks' diagram: no lost wake-up)
+///   The free's claim and the commit's CAS are ordered on one word: commit first ──► the free's claim carries
+///   running > 0, so it waits; claim first ──► the commit waits for the release, sees freed, and drops. No callback
+///   starts after the free set freed, and the free returns only when every one that started has returned (except on
+///   the callback's own thread, or at DISPATCH_LEVEL, as before).
 ///
 ///   (4) request vs free
 ///   Both claim; one owns first. Request first ──► the free cancels it. Free first ──► the request's claim is refused
@@ -104,8 +105,9 @@ internal abstract class TimerCore
     private readonly EngineTimer _engineTimer;
     private readonly ExpiryRule _rule;
 
-    // The state word (TimerState): pending (DropAfterCancel kinds only), owned, freed, a version. Changed by
-    // interlocked operations, or by a release store of the writer that owns it (nobody else changes it meanwhile).
+    // The state word (TimerState): pending (DropAfterCancel kinds only), owned, freed, the running count, a version.
+    // Changed by interlocked operations, or by a release store of the writer that owns it (nobody else changes it
+    // meanwhile: a commit, a cancel and a callback's return wait for the owner).
     private long _state;
     private RunningCallbacks _running;
     private long _requestGeneration;
@@ -156,7 +158,7 @@ internal abstract class TimerCore
     public bool IsFreed => Freed;
 
     /// <summary>True when the calling thread is running this timer's callback (a snapshot).</summary>
-    public bool InOwnCallback => _running.OnCurrentThread;
+    public bool InOwnCallback => _running.OnCurrentThread(Volatile.Read(ref _state));
 
     /// <summary>Where arms, cancels and fires are recorded (the host's rows and trace); never null.</summary>
     protected abstract ITimerRecords Records { get; }
@@ -472,7 +474,7 @@ internal abstract class TimerCore
     }
 
     /// <summary>Waits, whatever the IRQL, until a callback committed on another thread returns (the caller checked the IRQL). Under <see cref="Gate"/>.</summary>
-    protected void WaitForReturnLocked() => _running.WaitForReturn(Gate);
+    protected void WaitForReturnLocked() => _running.WaitForReturn(ref _state, Gate);
 
     /// <summary>Called under <see cref="Gate"/> when an expiry of a gated kind commits to run, before the callback: a kind's last-expiry rule (EX_TIMER's delete after expiry).</summary>
     protected virtual void OnCommitLocked()
@@ -507,9 +509,7 @@ internal abstract class TimerCore
         long requestedDue;
         if (_rule == ExpiryRule.DropAfterCancel)
         {
-            // Diagram (1)-(3): no lock. The running count goes up first, so a free that sets "freed" after the
-            // compare-exchange below sees it; a drop lowers it again.
-            _running.Enter();
+            // Diagram (1)-(3): no lock; one compare-exchange ends the request and raises the running count.
             var spin = default(SpinWait);
             while (true)
             {
@@ -522,7 +522,6 @@ internal abstract class TimerCore
 
                 if ((s & (TimerState.Pending | TimerState.Freed)) != TimerState.Pending || firing.ArmSequence != Volatile.Read(ref _armedSequence) || _activity is null)
                 {
-                    _running.Exit(Gate);
                     Volatile.Read(ref _activity)?.CountStale();
                     return;
                 }
@@ -535,11 +534,14 @@ internal abstract class TimerCore
                 requestedDue = RequestedDueOf(firing);
 
                 // Decision A5: a one-shot request stops being pending before the callback runs, so the callback can re-arm.
-                if (Interlocked.CompareExchange(ref _state, _enginePeriodNanoseconds == 0 ? s & ~TimerState.Pending : s, s) == s)
+                var committed = unchecked((_enginePeriodNanoseconds == 0 ? s & ~TimerState.Pending : s) + TimerState.RunningOne);
+                if (Interlocked.CompareExchange(ref _state, committed, s) == s)
                 {
                     break;
                 }
             }
+
+            _running.Entered();
         }
         else
         {
@@ -556,7 +558,8 @@ internal abstract class TimerCore
                 activity = _activity;
                 requestedDue = RequestedDueOf(firing);
                 OnCommitLocked();
-                _running.Enter();
+                Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
+                _running.Entered();
             }
         }
 
@@ -569,7 +572,7 @@ internal abstract class TimerCore
         finally
         {
             Records.Trace?.Callback(Track, Kind, activity.Callback, requestedDue, start, Engine.NowNanoseconds);
-            _running.Exit(Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
+            _running.Exit(ref _state, Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
         }
     }
 
