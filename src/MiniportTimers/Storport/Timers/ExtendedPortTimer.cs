@@ -34,7 +34,8 @@ internal sealed class ExtendedPortTimer : PortTimer
 
         if (timerValueMicroseconds == 0)
         {
-            // "0 cancels"; idempotent on an idle timer (decision A2). No claim: one compare-exchange (TimerCore's diagram (2)).
+            // "0 cancels"; idempotent on an idle timer (decision A2): one read then, else one compare-exchange and no lock
+            // (TimerCore's diagram (2)).
             if (Freed)
             {
                 return StorPort.STOR_STATUS_INVALID_PARAMETER;

@@ -13,7 +13,7 @@ internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(ad
     {
         if (hwStorTimer is null || miniportTimerValueMicroseconds == 0)
         {
-            CancelPending(); // no claim: one compare-exchange (TimerCore's diagram (2))
+            CancelPending(); // one compare-exchange, no lock (TimerCore's diagram (2))
             return;
         }
 
