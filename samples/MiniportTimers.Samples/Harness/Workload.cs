@@ -72,8 +72,8 @@ public sealed class Workload
                 return;
             }
 
-            action(Random);
-        }, null);
+            ((Action<Random>)t.State!)(Random);
+        }, action); // the action as the state: reports name it (TimerEngine.LongestCallbackName)
         _engine.Arm(timer, Origin + startNanoseconds + periodNanoseconds, 0, periodNanoseconds);
     }
 

@@ -28,7 +28,9 @@ internal sealed record RunReport(
     string Scheduling = "ordinary",
     LongestCallback? LongestCallback = null,
     IReadOnlyList<string>? Notes = null,
-    CollectionsReport? Collections = null)
+    CollectionsReport? Collections = null,
+    JitReport? Jit = null,
+    string? EngineLongestCallback = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -39,7 +41,7 @@ internal sealed record RunReport(
     /// <summary>The version of the JSON layout (docs/run-report.schema.json); raised when a field changes meaning or goes.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null, IReadOnlyList<string>? notes = null, CollectionsReport? collections = null)
+    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null, IReadOnlyList<string>? notes = null, CollectionsReport? collections = null, JitReport? jit = null)
     {
         var samples = runs.Select(SampleReport.From).ToList();
         var failures = new List<string>();
@@ -90,7 +92,9 @@ internal sealed record RunReport(
             engine is RealTimeTimerEngine { } realEngine ? realEngine.SchedulingPolicy : "virtual",
             Run.LongestCallback.Of(runs, withCause: !engine.IsVirtual),
             WithBuildNote(notes, engine),
-            collections);
+            collections,
+            jit,
+            engine.LongestCallbackName);
     }
 
     /// <summary>

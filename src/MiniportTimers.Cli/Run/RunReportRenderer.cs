@@ -105,6 +105,11 @@ internal static class RunReportRenderer
             console.WriteLine($"Collections during the run (GC latency mode {gc.LatencyMode}): {N(gc.Gen0)} gen0, {N(gc.Gen1)} gen1, {N(gc.Gen2)} gen2, {gc.PauseMilliseconds.ToString("N2", CultureInfo.InvariantCulture)} ms of pauses, {(gc.AllocatedBytes / 1_048_576.0).ToString("N1", CultureInfo.InvariantCulture)} MiB allocated.");
         }
 
+        if (r.Jit is { } jit)
+        {
+            console.WriteLine(JitLine(jit));
+        }
+
         WriteCount(console, terminal, "Bug checks in all", r.BugCheckCount, FailureStyle);
         foreach (var failure in r.InvariantFailures)
         {
@@ -137,7 +142,7 @@ internal static class RunReportRenderer
 
         var named = $"Longest callback {F(longest.Microseconds)} µs: {longest.Callback} ({longest.Kind}) of {longest.Sample} on {longest.Adapter}; every other timer of its dispatcher waited behind it.{Cause(longest)}";
         return engineLongest > longest.Microseconds * 2 && engineLongest - longest.Microseconds > 100
-            ? $"{named} The engine's longest, {F(engineLongest)} µs, was outside the miniports' timer DDIs (a simulated device's timer or a kernel DPC)."
+            ? $"{named} The engine's longest, {F(engineLongest)} µs, was outside the miniports' timer DDIs: {r.EngineLongestCallback ?? "a simulated device's timer or a kernel DPC"}."
             : named;
     }
 
@@ -250,6 +255,14 @@ internal static class RunReportRenderer
 
     /// <summary>"1 miniport", "6 miniports".</summary>
     private static string Count(long n, string noun) => $"{N(n)} {noun}{(n == 1 ? string.Empty : "s")}";
+
+    /// <summary>The JIT line of a real-clock run: what was compiled during it, and the tier-up wait before it.</summary>
+    private static string JitLine(JitReport jit)
+    {
+        var line = $"JIT during the run: {N(jit.MethodsCompiled)} methods compiled ({jit.CompilationMilliseconds.ToString("N1", CultureInfo.InvariantCulture)} ms of compilation, all threads).";
+        return jit.Settle is not { } settle ? line
+            : line + $" Before it the run waited {F(settle.Milliseconds)} ms for the rehearsal's tier-1 compilations ({N(settle.MethodsCompiled)} methods){(settle.Settled ? "" : ", and started before they were done")}.";
+    }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -116,6 +116,21 @@ public class RunReportRendererTests
     }
 
     [Fact]
+    public void TheJitLine_SaysWhatWasCompiledDuringTheRun_AndTheEnginesLongestIsNamed()
+    {
+        var settled = new JitReport(704, 374.5, new JitSettle(278.8, 31, Settled: true));
+        var text = Render(Sample with { Jit = settled }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("JIT during the run: 704 methods compiled (374.5 ms of compilation, all threads). Before it the run waited 278.8 ms for the rehearsal's tier-1 compilations (31 methods).", text, StringComparison.Ordinal);
+        var unsettled = Render(Sample with { Jit = settled with { Settle = new JitSettle(3_000, 900, Settled: false) } }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("(900 methods), and started before they were done.", unsettled, StringComparison.Ordinal);
+        Assert.DoesNotContain("JIT during the run", Render(AllSamples.Value, Terminal.Redirected), StringComparison.Ordinal);
+
+        var callback = new LongestCallback("netvmini", "nic0", "NdisTimerObject", "SendCompleteTimerDpc", 500);
+        var engineLongest = Sample with { LongestCallback = callback, Engine = Sample.Engine with { LongestCallbackNanoseconds = 4_000_000 }, EngineLongestCallback = "Workload (a lambda in Schedule)" };
+        Assert.Contains("The engine's longest, 4000.0 µs, was outside the miniports' timer DDIs: Workload (a lambda in Schedule).", Render(engineLongest, Terminal.Redirected).ReplaceLineEndings(" "), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OnAColourTerminal_FailuresBugChecksAndFindingsAreColoured_AndWithNoColorNothingIs()
     {
         var colour = Render(Sample, new Terminal(true, true, 120));
