@@ -68,6 +68,7 @@ internal abstract class TimerCore
     // The schedule the miniport asked for and the one the engine runs: lateness counts from the requested one. Expiry k
     // of the engine schedule stands for expiry k of the requested one.
     private long _requestedDueNanoseconds;
+    private long _requestedToleranceNanoseconds; // the delay the request allows: reports judge lateness past it
     private long _requestedPeriodNanoseconds;
     private long _engineDueNanoseconds;
     private long _enginePeriodNanoseconds;
@@ -187,7 +188,7 @@ internal abstract class TimerCore
     protected bool ArmEngineLocked(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, bool quantize = true)
     {
         System.Diagnostics.Debug.Assert(_pending, "the engine is armed only for a recorded request");
-        (_requestedDueNanoseconds, _requestedPeriodNanoseconds) = (dueNanoseconds, periodNanoseconds);
+        (_requestedDueNanoseconds, _requestedPeriodNanoseconds, _requestedToleranceNanoseconds) = (dueNanoseconds, periodNanoseconds, toleranceNanoseconds);
         if (quantize && WindowsClockTickMicroseconds is { } tick)
         {
             // Fidelity mode: expire on the Windows clock tick; a period becomes whole ticks, so every expiry stays on one.
@@ -333,6 +334,7 @@ internal abstract class TimerCore
         object? context;
         ITimerRow activity;
         long requestedDue;
+        long tolerance;
         using (HostLock.Enter(Gate))
         {
             var dropped = _rule == ExpiryRule.DropAfterCancel && (!_pending || firing.ArmSequence != _armedSequence);
@@ -353,6 +355,7 @@ internal abstract class TimerCore
             activity = _activity;
             var expiry = _enginePeriodNanoseconds == 0 ? 0 : (firing.DueNanoseconds - _engineDueNanoseconds) / _enginePeriodNanoseconds;
             requestedDue = _requestedDueNanoseconds + (expiry * _requestedPeriodNanoseconds);
+            tolerance = _requestedToleranceNanoseconds;
             OnCommitLocked();
             _running.Enter();
         }
@@ -360,7 +363,7 @@ internal abstract class TimerCore
         var start = Engine.NowNanoseconds;
         try
         {
-            activity.CountFire(start - requestedDue);
+            activity.CountFire(start - requestedDue, tolerance);
             InvokeCallback(callback, context, start);
         }
         finally
