@@ -28,14 +28,19 @@ internal sealed class PnpStarts
 
     public PnpStarts(TimerEngine engine) => _engine = engine;
 
-    /// <summary>Queues <paramref name="start"/> to the PnP thread (started on first use).</summary>
-    public void Enqueue(Action start)
+    /// <summary>Starts the PnP thread unless it runs: called where the starts are scheduled (the sample's Start, on the run's main thread), so that a thread is never created on the dispatcher (a few hundred µs to ms).</summary>
+    public void EnsureThread()
     {
         lock (_gate)
         {
             _thread ??= StartThread();
         }
+    }
 
+    /// <summary>Queues <paramref name="start"/> to the PnP thread (<see cref="EnsureThread"/> was called).</summary>
+    public void Enqueue(Action start)
+    {
+        System.Diagnostics.Debug.Assert(Volatile.Read(ref _thread) is not null, "the PnP thread is started where the starts are scheduled");
         _starts.Add(start);
     }
 

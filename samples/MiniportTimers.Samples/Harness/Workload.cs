@@ -81,6 +81,7 @@ public sealed class Workload
             return;
         }
 
+        pnp.EnsureThread();
         At(offsetNanoseconds, () => pnp.Enqueue(() =>
         {
             start();
