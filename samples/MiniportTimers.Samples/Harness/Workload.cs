@@ -90,6 +90,25 @@ public sealed class Workload
     }
 
     /// <summary>
+    /// Runs <paramref name="action"/> at <paramref name="offsetNanoseconds"/> after the origin as the system does what it
+    /// does at PASSIVE_LEVEL on a worker thread, never in a DPC (NDIS's MiniportPause and MiniportRestart): on a real
+    /// engine on the workload's PnP thread (<see cref="StartDevice"/>), after the starts queued before it; on a virtual
+    /// engine an event, exactly as <see cref="At"/>.
+    /// </summary>
+    public void AtPassive(long offsetNanoseconds, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (_pnp is not { } pnp)
+        {
+            At(offsetNanoseconds, action);
+            return;
+        }
+
+        pnp.EnsureThread();
+        At(offsetNanoseconds, () => pnp.Enqueue(action));
+    }
+
+    /// <summary>
     /// Waits until the device starts of this workload (<see cref="StartDevice"/>) have returned, at most
     /// <paramref name="timeout"/>; true when they have (at once on a virtual engine). No start may be queued afterwards.
     /// </summary>
