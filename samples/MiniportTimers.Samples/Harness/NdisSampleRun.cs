@@ -60,11 +60,11 @@ public abstract class NdisSampleRun : ISampleRun
             throw new InvalidOperationException($"{Name}: NdisMRegisterMiniportDriver failed.");
         }
 
+        _adapters.EnsureCapacity(AdapterCount); // added on the PnP thread while events read it: never resized under them
         for (var i = 0; i < AdapterCount; i++)
         {
             var index = i;
-            workload.At(0, () => _adapters.Add(host.AddAdapter(CreateDevice(engine, index))));
-            ScheduleWorkload(workload, () => _adapters[index], durationNanoseconds);
+            workload.StartDevice(0, () => _adapters.Add(host.AddAdapter(CreateDevice(engine, index))), () => ScheduleWorkload(workload, () => _adapters[index], durationNanoseconds));
         }
     }
 

@@ -8,6 +8,9 @@ namespace MiniportTimers.Samples.Harness;
 /// </summary>
 public static class SampleRunner
 {
+    /// <summary>How long the end of a run waits for device starts still running on a PnP thread.</summary>
+    private static readonly TimeSpan DeviceStartTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>Runs <paramref name="samples"/> for <paramref name="durationMilliseconds"/> of engine time.</summary>
     /// <param name="engine">The engine: a virtual one is advanced to the end, a real one waited on.</param>
     /// <param name="samples">The samples, started in order and finished in order.</param>
@@ -23,9 +26,11 @@ public static class SampleRunner
         var duration = durationMilliseconds * TimeUnits.NanosecondsPerMillisecond;
         var origin = engine.NowNanoseconds;
         using var finished = new ManualResetEventSlim();
+        var workloads = new Workload[samples.Count];
         for (var i = 0; i < samples.Count; i++)
         {
-            samples[i].Start(engine, new Workload(engine, origin, Seeds.Derive(seed, i + 1)), duration);
+            workloads[i] = new Workload(engine, origin, Seeds.Derive(seed, i + 1));
+            samples[i].Start(engine, workloads[i], duration);
         }
 
         new Workload(engine, origin, seed).At(duration, finished.Set);
@@ -38,6 +43,12 @@ public static class SampleRunner
         else
         {
             completed = WaitHandle.WaitAny([finished.WaitHandle, stop.WaitHandle], TimeSpan.FromMilliseconds(durationMilliseconds + 30_000)) == 0;
+        }
+
+        // A device start still running on its PnP thread (a real engine) returns before its sample is finished.
+        foreach (var workload in workloads)
+        {
+            completed &= workload.WaitForDeviceStarts(DeviceStartTimeout);
         }
 
         foreach (var sample in samples)

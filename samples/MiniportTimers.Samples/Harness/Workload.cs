@@ -24,13 +24,17 @@ public sealed class Workload
     {
     }
 
-    private Workload(TimerEngine engine, long originNanoseconds, Random random, int? dispatcher)
+    private Workload(TimerEngine engine, long originNanoseconds, Random random, int? dispatcher, PnpStarts? pnp = null)
     {
         _engine = engine;
         Origin = originNanoseconds;
         Random = random;
         _dispatcher = dispatcher;
+        _pnp = engine.IsVirtual ? null : pnp ?? new PnpStarts(engine);
     }
+
+    /// <summary>Real engines: the PnP thread of this workload and its views (<see cref="StartDevice"/>); null on a virtual engine.</summary>
+    private readonly PnpStarts? _pnp;
 
     /// <summary>Engine time of offset 0, ns.</summary>
     public long Origin { get; }
@@ -50,12 +54,65 @@ public sealed class Workload
     public Workload PinnedTo(int dispatcher)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(dispatcher);
-        return new Workload(_engine, Origin, Random, dispatcher % _engine.DispatcherCount);
+        return new Workload(_engine, Origin, Random, dispatcher % _engine.DispatcherCount, _pnp);
     }
 
     /// <summary>Runs <paramref name="action"/> at <paramref name="offsetNanoseconds"/> after the origin.</summary>
     public void At(long offsetNanoseconds, Action action) =>
         _engine.Arm(Create(static (t, in _) => ((Action)t.State!)(), action), Origin + offsetNanoseconds);
+
+    /// <summary>
+    /// Starts a device at <paramref name="offsetNanoseconds"/> after the origin, as PnP does: <paramref name="start"/>
+    /// (adding the adapter: the miniport's HwFindAdapter and HwInitialize, or MiniportInitializeEx), then
+    /// <paramref name="then"/> (scheduling what happens to the device during the run). On a virtual engine
+    /// <paramref name="start"/> is an event at that offset and <paramref name="then"/> runs now, so a virtual run plays
+    /// exactly as before. On a real engine both run, in that order, on the workload's PnP thread once the offset is
+    /// reached (<see cref="PnpStarts"/>): a start never holds up the dispatcher's timers, and the device's events are
+    /// armed only once it exists (one whose offset has passed by then runs at once).
+    /// </summary>
+    /// <remarks>Call from the sample's Start; <see cref="WaitForDeviceStarts"/> waits for the starts before the run is finished.</remarks>
+    public void StartDevice(long offsetNanoseconds, Action start, Action? then = null)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        if (_pnp is not { } pnp)
+        {
+            At(offsetNanoseconds, start);
+            then?.Invoke();
+            return;
+        }
+
+        pnp.EnsureThread();
+        At(offsetNanoseconds, () => pnp.Enqueue(() =>
+        {
+            start();
+            then?.Invoke();
+        }));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> at <paramref name="offsetNanoseconds"/> after the origin as the system does what it
+    /// does at PASSIVE_LEVEL on a worker thread, never in a DPC (NDIS's MiniportPause and MiniportRestart): on a real
+    /// engine on the workload's PnP thread (<see cref="StartDevice"/>), after the starts queued before it; on a virtual
+    /// engine an event, exactly as <see cref="At"/>.
+    /// </summary>
+    public void AtPassive(long offsetNanoseconds, Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        if (_pnp is not { } pnp)
+        {
+            At(offsetNanoseconds, action);
+            return;
+        }
+
+        pnp.EnsureThread();
+        At(offsetNanoseconds, () => pnp.Enqueue(action));
+    }
+
+    /// <summary>
+    /// Waits until the device starts of this workload (<see cref="StartDevice"/>) have returned, at most
+    /// <paramref name="timeout"/>; true when they have (at once on a virtual engine). No start may be queued afterwards.
+    /// </summary>
+    public bool WaitForDeviceStarts(TimeSpan timeout) => _pnp?.WaitForStarts(timeout) ?? true;
 
     /// <summary>Runs <paramref name="action"/> <paramref name="delayNanoseconds"/> from now.</summary>
     public void After(long delayNanoseconds, Action action) =>
@@ -72,8 +129,8 @@ public sealed class Workload
                 return;
             }
 
-            action(Random);
-        }, null);
+            ((Action<Random>)t.State!)(Random);
+        }, action); // the action as the state: reports name it (TimerEngine.LongestCallbackName)
         _engine.Arm(timer, Origin + startNanoseconds + periodNanoseconds, 0, periodNanoseconds);
     }
 

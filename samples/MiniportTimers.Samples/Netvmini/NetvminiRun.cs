@@ -67,15 +67,17 @@ public sealed class NetvminiRun(int adapters = 2) : NdisSampleRun(adapters)
             }
         });
 
-        workload.At(durationNanoseconds / 5, () =>
+        // NDIS pauses and restarts a miniport at PASSIVE_LEVEL, from a worker thread (AtPassive: the PnP thread on the real clock).
+        var burstMilliseconds = workload.Random.Next(150, 400); // drawn here, on the thread that schedules, not on the PnP thread
+        workload.AtPassive(durationNanoseconds / 5, () =>
         {
-            NetvminiMiniport.HardwareBurst(Context(), NetvminiMiniport.Ms(workload.Random.Next(150, 400)));
+            NetvminiMiniport.HardwareBurst(Context(), NetvminiMiniport.Ms(burstMilliseconds));
             if (adapter().Pause() == NDIS_STATUS_PENDING)
             {
-                _pausesPended++;
+                Interlocked.Increment(ref _pausesPended);
             }
         });
-        workload.At(durationNanoseconds * 2 / 5, () => adapter().Restart());
+        workload.AtPassive(durationNanoseconds * 2 / 5, () => adapter().Restart());
 
         // A burst longer than 20 checks times the reset out in long runs; short runs keep it within the run.
         var resetBurst = durationNanoseconds >= NetvminiMiniport.Ms(8_000) ? NetvminiMiniport.Ms(2_500) : NetvminiMiniport.Ms(250);

@@ -124,7 +124,7 @@ public sealed class NvmeRun : ISampleRun
         host.StorPortInitialize(NvmeMiniport.CreateInitializationData(next.Dequeue));
         foreach (var controller in _controllers)
         {
-            workload.At(controller.Index * Ms, () => CreateAdapter(host, controller, workload, durationNanoseconds));
+            workload.StartDevice(controller.Index * Ms, () => CreateAdapter(host, controller, workload, durationNanoseconds));
         }
     }
 

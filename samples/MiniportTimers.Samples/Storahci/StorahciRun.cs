@@ -180,8 +180,10 @@ public sealed class StorahciRun : ISampleRun
         for (var a = 0; a < _scenario.Adapters; a++)
         {
             var index = a;
-            workload.At(0, () => _adapters[index] = CreateAdapter(host, index, _hbas[index], _disks[index], _checks));
-            ScheduleAdapterWorkload(workload, _adapters, a, _hbas[a], _disks[a], _checks, _scenario, durationNanoseconds);
+            workload.StartDevice(
+                0,
+                () => _adapters[index] = CreateAdapter(host, index, _hbas[index], _disks[index], _checks),
+                () => ScheduleAdapterWorkload(workload, _adapters, index, _hbas[index], _disks[index], _checks, _scenario, durationNanoseconds));
         }
     }
 

@@ -315,9 +315,11 @@ internal static class RunCommand
         var terminal = terminals(text);
         var recorder = settings.TracePath is null ? null : new TraceRecorder { OmitZeroLengthLockHolds = !settings.TraceAllLocks };
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
+        JitSettle? jitSettle = null;
         if (!settings.Virtual)
         {
             RunRehearsal.Run(settings, names); // the samples' first calls, on a virtual clock, before the real engine's clock starts
+            jitSettle = RunJit.SettleTierUp(stop?.Token ?? CancellationToken.None); // and their tier-1 versions, compiled in the background
         }
 
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine(dispatchers: settings.Dispatchers, realTimePriority: settings.RealTimePriority);
@@ -337,12 +339,13 @@ internal static class RunCommand
         var cancel = settings.Virtual ? CancellationToken.None : stop?.Token ?? CancellationToken.None;
         var startedAtUtc = DateTimeOffset.UtcNow;
         using var collections = settings.Virtual ? null : RunCollections.Start(); // SustainedLowLatency while it runs
+        var jit = settings.Virtual ? null : RunJit.Start(); // what is still compiled during the measured part
         using var floorProbe = settings.Virtual ? null : OsFloorProbe.TryStart(); // the OS wake-up floor, measured beside the run
         var completed = terminal.IsInteractive
             ? RunProgress.Run(terminal.CreateConsole(text), engine, runs, settings, cancel)
             : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel);
         var stoppedBy = cancel.IsCancellationRequested ? stop?.Signal : null;
-        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc, floorProbe?.Finish(), notes, collections?.Finish());
+        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc, floorProbe?.Finish(), notes, collections?.Finish(), jit?.Finish(jitSettle));
         RunReportRenderer.Write(report, text, terminal);
         var outputFailed = false;
         if (recorder is not null && settings.TracePath is { } tracePath)

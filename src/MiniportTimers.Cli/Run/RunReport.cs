@@ -28,7 +28,10 @@ internal sealed record RunReport(
     string Scheduling = "ordinary",
     LongestCallback? LongestCallback = null,
     IReadOnlyList<string>? Notes = null,
-    CollectionsReport? Collections = null)
+    CollectionsReport? Collections = null,
+    JitReport? Jit = null,
+    string? EngineLongestCallback = null,
+    WorstTimer? WorstTimer = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -39,7 +42,7 @@ internal sealed record RunReport(
     /// <summary>The version of the JSON layout (docs/run-report.schema.json); raised when a field changes meaning or goes.</summary>
     public const int CurrentSchemaVersion = 1;
 
-    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null, IReadOnlyList<string>? notes = null, CollectionsReport? collections = null)
+    public static RunReport From(IReadOnlyList<ISampleRun> runs, TimerEngine engine, RunSettings settings, bool completed, Shell.StopSignal? stoppedBy = null, DateTimeOffset startedAtUtc = default, OsFloor? osFloor = null, IReadOnlyList<string>? notes = null, CollectionsReport? collections = null, JitReport? jit = null)
     {
         var samples = runs.Select(SampleReport.From).ToList();
         var failures = new List<string>();
@@ -90,7 +93,10 @@ internal sealed record RunReport(
             engine is RealTimeTimerEngine { } realEngine ? realEngine.SchedulingPolicy : "virtual",
             Run.LongestCallback.Of(runs, withCause: !engine.IsVirtual),
             WithBuildNote(notes, engine),
-            collections);
+            collections,
+            jit,
+            engine.LongestCallbackName,
+            engine.IsVirtual ? null : Run.WorstTimer.Of(samples, osFloor));
     }
 
     /// <summary>
@@ -141,7 +147,10 @@ internal sealed record SampleReport(
                 Micro(r.Lateness.PercentileNanoseconds(99)),
                 Micro(r.Lateness.PercentileNanoseconds(99.9)),
                 Micro(r.Lateness.MaxNanoseconds),
-                Micro(r.LongestRunNanoseconds)))],
+                Micro(r.LongestRunNanoseconds),
+                r.MaxToleranceNanoseconds > 0 ? Micro(r.MaxToleranceNanoseconds) : null,
+                r.MaxToleranceNanoseconds > 0 ? Micro(r.LatenessPastTolerance.PercentileNanoseconds(99)) : null,
+                r.MaxToleranceNanoseconds > 0 ? Micro(r.LatenessPastTolerance.MaxNanoseconds) : null))],
             [.. run.Facts.Select(f => new Fact(Fact.NameOf(f.Key), f.Key, f.Value))],
             (run as StorahciRun)?.Result?.Ports,
             [.. d.BugChecks.Select(b => new BugCheckRow(b.Adapter, b.Routine, $"0x{b.BugCheck.Code:X}", b.BugCheck.CodeName, b.BugCheck.Detail))],
@@ -156,7 +165,38 @@ internal sealed record SampleReport(
 /// One timer kind and callback: what it did and how late it ran (µs; lateness = callback start - due time, over
 /// LatenessSamples fires), and the longest one expiry held its dispatcher (µs).
 /// </summary>
-internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fires, long Cancels, long Replaced, long Busy, long Stale, long LatenessSamples, long EarlyFires, double LatenessP50Microseconds, double LatenessP90Microseconds, double LatenessP99Microseconds, double LatenessP999Microseconds, double LatenessMaxMicroseconds, double LongestRunMicroseconds = 0);
+internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fires, long Cancels, long Replaced, long Busy, long Stale, long LatenessSamples, long EarlyFires, double LatenessP50Microseconds, double LatenessP90Microseconds, double LatenessP99Microseconds, double LatenessP999Microseconds, double LatenessMaxMicroseconds, double LongestRunMicroseconds = 0, double? ToleranceMaxMicroseconds = null, double? PastToleranceP99Microseconds = null, double? PastToleranceMaxMicroseconds = null)
+{
+    /// <summary>The p99 the timer is judged by, µs: its lateness past the delay its requests allowed when they allowed one, else its lateness.</summary>
+    public double JudgedP99Microseconds => PastToleranceP99Microseconds ?? LatenessP99Microseconds;
+}
+
+/// <summary>
+/// The timer with the highest p99 lateness of a run, judged past the tolerable delay where its requests gave one, and
+/// that p99 as a multiple of the OS wake-up floor's p99 measured in the same run (issue 27's yardstick: ≤ 3×).
+/// </summary>
+/// <param name="Sample">The sample (or driver) whose timer it is.</param>
+/// <param name="Kind">Its timer kind.</param>
+/// <param name="Callback">Its callback.</param>
+/// <param name="Fires">Its fires (the samples of the p99: with fewer than 100, the p99 is the latest fire).</param>
+/// <param name="P99Microseconds">Its judged p99, µs (<see cref="TimerRow.JudgedP99Microseconds"/>).</param>
+/// <param name="PastTolerance">True when the p99 is the lateness past a tolerable delay.</param>
+/// <param name="TimesOsFloorP99">P99Microseconds ÷ the OS floor's p99; null without a floor (the virtual clock).</param>
+internal sealed record WorstTimer(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, bool PastTolerance, double? TimesOsFloorP99)
+{
+    /// <summary>The worst timer of <paramref name="samples"/> (null when no timer fired).</summary>
+    public static WorstTimer? Of(IReadOnlyList<SampleReport> samples, OsFloor? floor)
+    {
+        var worst = samples.SelectMany(s => s.Timers.Where(t => t.Fires > 0).Select(t => (s, t))).OrderByDescending(x => x.t.JudgedP99Microseconds).FirstOrDefault();
+        if (worst.t is not { } timer)
+        {
+            return null;
+        }
+
+        double? ratio = floor?.P99Microseconds is { } floorP99 && floorP99 > 0 ? Math.Round(timer.JudgedP99Microseconds / floorP99, 2) : null;
+        return new WorstTimer(worst.s.Name, timer.Kind, timer.Callback, timer.Fires, timer.JudgedP99Microseconds, timer.PastToleranceP99Microseconds is not null, ratio);
+    }
+}
 
 /// <summary>
 /// The miniport timer callback that held its dispatcher longest in the run (the host's locks and watchdogs included):

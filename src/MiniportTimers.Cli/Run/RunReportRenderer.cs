@@ -79,6 +79,11 @@ internal static class RunReportRenderer
                 console.Write(Fit(TimerLayouts(s), terminal.Width) ?? (IRenderable)TimerRecords(s));
             }
 
+            foreach (var t in s.Timers.Where(t => r.Clock == "real" && t.ToleranceMaxMicroseconds is not null && t.Fires > 0))
+            {
+                console.WriteLine($"{t.Callback} allows up to {F(t.ToleranceMaxMicroseconds!.Value)} µs of tolerable delay, inside which the engine lets it ride along with another wake-up: lateness past it p99 {F(t.PastToleranceP99Microseconds ?? 0)} µs, max {F(t.PastToleranceMaxMicroseconds ?? 0)} µs.");
+            }
+
             if (s.Ports is { Count: > 0 } ports)
             {
                 console.Write(Fit([PortsTable(ports, TableBorder.Ascii), PortsTable(ports, TableBorder.None)], terminal.Width) ?? PortsTable(ports, TableBorder.None));
@@ -103,6 +108,16 @@ internal static class RunReportRenderer
         if (r.Collections is { } gc)
         {
             console.WriteLine($"Collections during the run (GC latency mode {gc.LatencyMode}): {N(gc.Gen0)} gen0, {N(gc.Gen1)} gen1, {N(gc.Gen2)} gen2, {gc.PauseMilliseconds.ToString("N2", CultureInfo.InvariantCulture)} ms of pauses, {(gc.AllocatedBytes / 1_048_576.0).ToString("N1", CultureInfo.InvariantCulture)} MiB allocated.");
+        }
+
+        if (r.WorstTimer is { } worst)
+        {
+            console.WriteLine(WorstTimerLine(worst));
+        }
+
+        if (r.Jit is { } jit)
+        {
+            console.WriteLine(JitLine(jit));
         }
 
         WriteCount(console, terminal, "Bug checks in all", r.BugCheckCount, FailureStyle);
@@ -137,7 +152,7 @@ internal static class RunReportRenderer
 
         var named = $"Longest callback {F(longest.Microseconds)} µs: {longest.Callback} ({longest.Kind}) of {longest.Sample} on {longest.Adapter}; every other timer of its dispatcher waited behind it.{Cause(longest)}";
         return engineLongest > longest.Microseconds * 2 && engineLongest - longest.Microseconds > 100
-            ? $"{named} The engine's longest, {F(engineLongest)} µs, was outside the miniports' timer DDIs (a simulated device's timer or a kernel DPC)."
+            ? $"{named} The engine's longest, {F(engineLongest)} µs, was outside the miniports' timer DDIs: {r.EngineLongestCallback ?? "a simulated device's timer or a kernel DPC"}."
             : named;
     }
 
@@ -250,6 +265,23 @@ internal static class RunReportRenderer
 
     /// <summary>"1 miniport", "6 miniports".</summary>
     private static string Count(long n, string noun) => $"{N(n)} {noun}{(n == 1 ? string.Empty : "s")}";
+
+    /// <summary>The run's worst timer p99 (past its tolerable delay where it has one), against the OS floor's p99.</summary>
+    private static string WorstTimerLine(WorstTimer worst)
+    {
+        var which = $"{worst.Sample} {worst.Callback} ({worst.Kind}, {Count(worst.Fires, "fire")}{(worst.PastTolerance ? ", past its tolerable delay" : string.Empty)})";
+        return worst.TimesOsFloorP99 is { } ratio
+            ? $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}: {ratio.ToString("0.0", CultureInfo.InvariantCulture)}× the OS floor's p99."
+            : $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}.";
+    }
+
+    /// <summary>The JIT line of a real-clock run: what was compiled during it, and the tier-up wait before it.</summary>
+    private static string JitLine(JitReport jit)
+    {
+        var line = $"JIT during the run: {N(jit.MethodsCompiled)} methods compiled ({jit.CompilationMilliseconds.ToString("N1", CultureInfo.InvariantCulture)} ms of compilation, all threads).";
+        return jit.Settle is not { } settle ? line
+            : line + $" Before it the run waited {F(settle.Milliseconds)} ms for the rehearsal's tier-1 compilations ({N(settle.MethodsCompiled)} methods){(settle.Settled ? "" : ", and started before they were done")}.";
+    }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -12,6 +12,7 @@ public sealed class TimerActivity
     private long _replaced;
     private long _busy;
     private long _staleSkipped;
+    private long _maxToleranceNanoseconds;
     private CallbackRun? _longestRun;
 
     internal TimerActivity(string kind, string callback)
@@ -48,6 +49,21 @@ public sealed class TimerActivity
 
     /// <summary>Lateness of each invoked callback: the engine time when the callback started minus its due time.</summary>
     public LatenessRecorder Lateness { get; } = new();
+
+    /// <summary>
+    /// The largest delay a request of this row allowed its callback, ns: StorPortRequestTimer's TolerableDelay,
+    /// NdisSetCoalescableTimerObject's Tolerance, KeSetCoalescableTimer's TolerableDelay. 0 when every request was exact.
+    /// </summary>
+    public long MaxToleranceNanoseconds => Volatile.Read(ref _maxToleranceNanoseconds);
+
+    /// <summary>
+    /// Lateness past the delay the request allowed (lateness - tolerance, 0 when within it), from the first fire of a
+    /// request with a tolerance on (empty while <see cref="MaxToleranceNanoseconds"/> is 0: then <see cref="Lateness"/> is
+    /// the figure). A timer with a tolerable delay may fire anywhere inside it, by its contract: the engine lets it ride
+    /// along with another wake-up there, so its lateness from the due time measures the coalescing, and this measures
+    /// the engine.
+    /// </summary>
+    public LatenessRecorder LatenessPastTolerance { get; } = new();
 
     /// <summary>
     /// The longest one expiry of this row held its dispatcher, ns of engine time: the callback with the host's locks and
@@ -105,9 +121,34 @@ public sealed class TimerActivity
         }
     }
 
-    internal void CountFire(long latenessNanoseconds)
+    internal void CountFire(long latenessNanoseconds, long toleranceNanoseconds)
     {
         Lateness.Record(latenessNanoseconds); // counts the fire (Fires)
         MiniportTimersTelemetry.RecordLateness(Kind, latenessNanoseconds);
+        if (toleranceNanoseconds > 0 && toleranceNanoseconds > Volatile.Read(ref _maxToleranceNanoseconds))
+        {
+            InterlockedMax(ref _maxToleranceNanoseconds, toleranceNanoseconds);
+        }
+
+        // Only rows that asked for a tolerance pay for the second record (most timers are exact: Lateness is their figure).
+        if (Volatile.Read(ref _maxToleranceNanoseconds) > 0)
+        {
+            LatenessPastTolerance.Record(Math.Max(0, latenessNanoseconds - toleranceNanoseconds));
+        }
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen)
+        {
+            var was = Interlocked.CompareExchange(ref target, value, seen);
+            if (was == seen)
+            {
+                return;
+            }
+
+            seen = was;
+        }
     }
 }

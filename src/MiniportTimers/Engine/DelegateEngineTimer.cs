@@ -17,6 +17,9 @@ internal class DelegateEngineTimer : EngineTimer
     /// <inheritdoc />
     public sealed override object? State => _state;
 
+    /// <summary>The callback the timer runs (for reports: <see cref="CallbackNames"/>).</summary>
+    internal EngineTimerCallback Callback => _callback;
+
     /// <summary>The delegate: invoking it reads its target and method pointer, a cache line of its own object.</summary>
     internal sealed override void PrefetchCallback() => Queue.Prefetch.Object(_callback);
 

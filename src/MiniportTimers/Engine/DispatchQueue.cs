@@ -84,6 +84,9 @@ internal sealed class DispatchQueue
     private long _coalescedFires;
     private long _longestCallbackNanoseconds;
 
+    /// <summary>The timer whose callback took <see cref="_longestCallbackNanoseconds"/> (written with it, on the dispatcher; read for reports).</summary>
+    private EngineTimer? _longestCallbackTimer;
+
     /// <summary>True from a wake-up until its first expiry fires: that expiry is the wake-up's own; later ones are coalesced.</summary>
     private bool _wakeUpUnused;
 
@@ -314,13 +317,17 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: records how long a callback ran, ns.</summary>
-    public void CountCallback(long tookNanoseconds)
+    public void CountCallback(EngineTimer timer, long tookNanoseconds)
     {
         if (tookNanoseconds > _longestCallbackNanoseconds)
         {
+            Volatile.Write(ref _longestCallbackTimer, timer);
             Volatile.Write(ref _longestCallbackNanoseconds, tookNanoseconds);
         }
     }
+
+    /// <summary>The timer whose callback was the longest this queue's dispatcher ran (a snapshot; null before any).</summary>
+    public EngineTimer? LongestCallbackTimer => Volatile.Read(ref _longestCallbackTimer);
 
     /// <summary>
     /// Dispatcher: claims the earliest-due timer if its due time is at or before <paramref name="nowNanoseconds"/>. A

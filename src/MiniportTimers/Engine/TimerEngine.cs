@@ -253,6 +253,32 @@ public abstract class TimerEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// What ran the engine's longest callback (<see cref="EngineStatistics.LongestCallbackNanoseconds"/>), for reports: the
+    /// callback's method as "Type.Method" (a lambda as "Type (a lambda in Method)"), the delegate in the timer's state when
+    /// that is one (a scheduled action), else the timer's own callback, with the state's type when the callback is a
+    /// shared one. Null before any callback ran. A snapshot; safe from any thread. Uses reflection: for reports, not for
+    /// a hot path.
+    /// </summary>
+    public string? LongestCallbackName
+    {
+        get
+        {
+            EngineTimer? longest = null;
+            long longestNanoseconds = -1;
+            foreach (var queue in _queues)
+            {
+                if (queue.LongestCallbackTimer is { } timer && queue.LongestCallbackNanoseconds > longestNanoseconds)
+                {
+                    longest = timer;
+                    longestNanoseconds = queue.LongestCallbackNanoseconds;
+                }
+            }
+
+            return longest is null ? null : CallbackNames.Of(longest);
+        }
+    }
+
     /// <summary>True once <see cref="Dispose()"/> has begun (a volatile read: the dispatcher re-checks it before it sleeps).</summary>
     protected internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -672,7 +698,7 @@ public abstract class TimerEngine : IDisposable
         }
 
         var ended = NowNanoseconds;
-        queue.CountCallback(ended - started);
+        queue.CountCallback(timer, ended - started);
         return ended;
     }
 

@@ -18,7 +18,8 @@ namespace MiniportTimers.Hosting;
 /// fresh process the first hosted expiry paid 25 ms on the dispatcher (bench --only first): the JIT of the routine
 /// runner, the IRQL context, the DPC watchdog, the callback watch, the activity counters, and the first use of the
 /// telemetry Meter, the EventSource and the lateness histogram, during which every other timer of that dispatcher
-/// waited. Here each non-generic method of those types is compiled (RuntimeHelpers.PrepareMethod) and their type
+/// waited. Here each non-generic method of those types is compiled (RuntimeHelpers.PrepareMethod, virtual ones after
+/// their function pointer is asked for: without it PrepareMethod compiles no virtual method) and their type
 /// initializers run, once per process, on the thread that creates the host. Generic methods compile on first use still
 /// (their instantiations are the callers'), except the routine runners' at the expiry's state. In one measurement the
 /// first expiry of a fresh process went from 25-32 ms late to 6-11 ms (bench --only first); the rest is the first call
@@ -38,6 +39,7 @@ internal static class HostingWarmUp
             typeof(TimerCore), typeof(HostedTimer), typeof(HostedAdapter), typeof(MiniportHost), typeof(RoutineRunner), typeof(KernelContext),
             typeof(DpcWatchdog), typeof(CallbackWatch), typeof(StuckCallbackWatchdog), typeof(SystemStolenTime), typeof(OwnSchedulerStats), typeof(LockWaitCounters), typeof(TimerActivity),
             typeof(LatenessRecorder), typeof(MiniportTimersTelemetry), typeof(MiniportTimersEventSource),
+            typeof(WatchdogStamp), typeof(SchedulerStats), typeof(KernelHostOptions), // the real clock's watchdog stamp, read on every expiry
         ];
         // Every timer kind: the hosted ones, the KTIMER (with its core) and the owners of the KDPCs NDIS's timers are made of.
         var timers = typeof(HostedTimer).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(HostedTimer)) || t.IsAssignableTo(typeof(IDpcOwner)) || t == typeof(KTIMER));
@@ -93,6 +95,12 @@ internal static class HostingWarmUp
             {
                 if (!method.IsAbstract && !method.ContainsGenericParameters && method.GetMethodBody() is not null)
                 {
+                    // A virtual method (an override, an interface's implementation: ICallbackWatch.Begin, IDpcOwner's)
+                    // has no entry point of its own until something asks for one, and PrepareMethod then compiles
+                    // nothing: it returns at once. Asking for its function pointer first creates the entry point, and
+                    // PrepareMethod then compiles it (measured: HostingWarmUpTests). Before (issue 27, session nine),
+                    // every virtual method of the fire path was left to its first real-clock call on the dispatcher.
+                    _ = method.MethodHandle.GetFunctionPointer();
                     RuntimeHelpers.PrepareMethod(method.MethodHandle);
                 }
             }

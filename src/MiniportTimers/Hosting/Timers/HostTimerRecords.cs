@@ -47,7 +47,7 @@ internal sealed class HostTimerRecords(MiniportHost host) : ITimerRecords, ITime
 
         public void CountStale() => activity.CountStale();
 
-        public void CountFire(long latenessNanoseconds) => activity.CountFire(latenessNanoseconds);
+        public void CountFire(long latenessNanoseconds, long toleranceNanoseconds) => activity.CountFire(latenessNanoseconds, toleranceNanoseconds);
 
         public void CountRun(long nanoseconds, string track, in CallbackRunProbe probe) => activity.CountRun(nanoseconds, track, probe);
     }

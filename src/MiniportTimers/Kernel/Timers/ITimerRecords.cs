@@ -36,8 +36,11 @@ internal interface ITimerRow
     /// <summary>An expiry dropped (cancelled, freed or superseded after the dispatcher took it).</summary>
     void CountStale();
 
-    /// <summary>A callback started <paramref name="latenessNanoseconds"/> after its requested due time.</summary>
-    void CountFire(long latenessNanoseconds);
+    /// <summary>
+    /// A callback started <paramref name="latenessNanoseconds"/> after its requested due time; its request allowed it
+    /// <paramref name="toleranceNanoseconds"/> of delay (a tolerable delay or coalescing tolerance; 0 for none).
+    /// </summary>
+    void CountFire(long latenessNanoseconds, long toleranceNanoseconds);
 
     /// <summary>The dispatcher spent <paramref name="nanoseconds"/> in one expiry of a timer of <paramref name="track"/>; <paramref name="probe"/> was started before it (what the time went to).</summary>
     void CountRun(long nanoseconds, string track, in CallbackRunProbe probe);
@@ -101,7 +104,7 @@ internal sealed class NullTimerRecords : ITimerRecords, ITimerRow
     }
 
     /// <inheritdoc/>
-    public void CountFire(long latenessNanoseconds)
+    public void CountFire(long latenessNanoseconds, long toleranceNanoseconds)
     {
     }
 

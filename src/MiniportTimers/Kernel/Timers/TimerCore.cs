@@ -123,6 +123,7 @@ internal abstract class TimerCore
     // The schedule the miniport asked for and the one the engine runs: lateness counts from the requested one. Expiry k
     // of the engine schedule stands for expiry k of the requested one.
     private long _requestedDueNanoseconds;
+    private long _requestedToleranceNanoseconds; // the delay the request allows: reports judge lateness past it
     private long _requestedPeriodNanoseconds;
     private long _engineDueNanoseconds;
     private long _enginePeriodNanoseconds;
@@ -244,7 +245,7 @@ internal abstract class TimerCore
         System.Diagnostics.Debug.Assert(
             _rule == ExpiryRule.RunOnceAfterCancel || (Volatile.Read(ref _state) & TimerState.Owned) != 0,
             "a DropAfterCancel timer is armed only under its claim");
-        (_requestedDueNanoseconds, _requestedPeriodNanoseconds) = (dueNanoseconds, periodNanoseconds);
+        (_requestedDueNanoseconds, _requestedPeriodNanoseconds, _requestedToleranceNanoseconds) = (dueNanoseconds, periodNanoseconds, toleranceNanoseconds);
         if (quantize && WindowsClockTickMicroseconds is { } tick)
         {
             // Fidelity mode: expire on the Windows clock tick; a period becomes whole ticks, so every expiry stays on one.
@@ -507,6 +508,7 @@ internal abstract class TimerCore
         object? context;
         ITimerRow activity;
         long requestedDue;
+        long tolerance;
         if (_rule == ExpiryRule.DropAfterCancel)
         {
             // Diagram (1)-(3): no lock; one compare-exchange ends the request and raises the running count.
@@ -532,6 +534,7 @@ internal abstract class TimerCore
                 context = _context;
                 activity = _activity;
                 requestedDue = RequestedDueOf(firing);
+                tolerance = _requestedToleranceNanoseconds;
 
                 // Decision A5: a one-shot request stops being pending before the callback runs, so the callback can re-arm.
                 var committed = unchecked((_enginePeriodNanoseconds == 0 ? s & ~TimerState.Pending : s) + TimerState.RunningOne);
@@ -557,6 +560,7 @@ internal abstract class TimerCore
                 context = _context;
                 activity = _activity;
                 requestedDue = RequestedDueOf(firing);
+                tolerance = _requestedToleranceNanoseconds;
                 OnCommitLocked();
                 Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
                 _running.Entered();
@@ -566,7 +570,7 @@ internal abstract class TimerCore
         var start = Engine.NowNanoseconds;
         try
         {
-            activity.CountFire(start - requestedDue);
+            activity.CountFire(start - requestedDue, tolerance);
             InvokeCallback(callback, context, start);
         }
         finally

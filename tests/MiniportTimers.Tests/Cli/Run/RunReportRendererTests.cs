@@ -116,6 +116,52 @@ public class RunReportRendererTests
     }
 
     [Fact]
+    public void TheJitLine_SaysWhatWasCompiledDuringTheRun_AndTheEnginesLongestIsNamed()
+    {
+        var settled = new JitReport(704, 374.5, new JitSettle(278.8, 31, Settled: true));
+        var text = Render(Sample with { Jit = settled }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("JIT during the run: 704 methods compiled (374.5 ms of compilation, all threads). Before it the run waited 278.8 ms for the rehearsal's tier-1 compilations (31 methods).", text, StringComparison.Ordinal);
+        var unsettled = Render(Sample with { Jit = settled with { Settle = new JitSettle(3_000, 900, Settled: false) } }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("(900 methods), and started before they were done.", unsettled, StringComparison.Ordinal);
+        Assert.DoesNotContain("JIT during the run", Render(AllSamples.Value, Terminal.Redirected), StringComparison.Ordinal);
+
+        var callback = new LongestCallback("netvmini", "nic0", "NdisTimerObject", "SendCompleteTimerDpc", 500);
+        var engineLongest = Sample with { LongestCallback = callback, Engine = Sample.Engine with { LongestCallbackNanoseconds = 4_000_000 }, EngineLongestCallback = "Workload (a lambda in Schedule)" };
+        Assert.Contains("The engine's longest, 4000.0 µs, was outside the miniports' timer DDIs: Workload (a lambda in Schedule).", Render(engineLongest, Terminal.Redirected).ReplaceLineEndings(" "), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheWorstTimer_IsJudgedPastItsTolerableDelay_AndSetAgainstTheOsFloor()
+    {
+        SampleReport SampleOf(string name, params TimerRow[] timers) => new(name, timers, [], null, [], []);
+        TimerRow Row(string callback, long fires, double p99, double? tolerance = null, double? pastP99 = null) =>
+            new("StorPortRequestTimer", callback, fires, fires, 0, 0, 0, 0, fires, 0, 10, 20, p99, p99, p99, 5, tolerance, pastP99, pastP99);
+
+        // The tolerant timer is the latest from its due time (1,000 µs), but inside its 20 ms: judged by 0 past it.
+        var samples = new[]
+        {
+            SampleOf("storahci", Row("AhciAutoPartialToSlumber", 210, 1_000, 20_000, 0), Row("P_Running_Callback", 48, 300)),
+            SampleOf("nvme", Row("NVMeRunning", 9, 450)),
+        };
+        var floor = new OsFloor("timerfd", 1000, 10_000, 40, 150);
+        var worst = Assert.IsType<WorstTimer>(WorstTimer.Of(samples, floor));
+        Assert.Equal(("nvme", "NVMeRunning", 450.0, false, (double?)3.0), (worst.Sample, worst.Callback, worst.P99Microseconds, worst.PastTolerance, worst.TimesOsFloorP99));
+
+        // Past its delay by more than the others' lateness, the tolerant one is the worst.
+        samples[0] = SampleOf("storahci", Row("AhciAutoPartialToSlumber", 210, 21_000, 20_000, 1_000));
+        worst = Assert.IsType<WorstTimer>(WorstTimer.Of(samples, floor));
+        Assert.Equal(("AhciAutoPartialToSlumber", 1_000.0, true), (worst.Callback, worst.P99Microseconds, worst.PastTolerance));
+        Assert.Null(WorstTimer.Of(samples, null)!.TimesOsFloorP99);
+        Assert.Null(WorstTimer.Of([SampleOf("idle", Row("Never", 0, 0))], floor));
+
+        var text = Render(Sample with { WorstTimer = worst with { TimesOsFloorP99 = 6.67 } }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("Worst timer p99: 1000.0 µs, storahci AhciAutoPartialToSlumber (StorPortRequestTimer, 210 fires, past its tolerable delay): 6.7× the OS floor's p99.", text, StringComparison.Ordinal);
+        var tolerant = Render(Sample with { Samples = [samples[0]] }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("AhciAutoPartialToSlumber allows up to 20000.0 µs of tolerable delay, inside which the engine lets it ride along with another wake-up: lateness past it p99 1000.0 µs, max 1000.0 µs.", tolerant, StringComparison.Ordinal);
+        Assert.DoesNotContain("Worst timer p99", Render(AllSamples.Value, Terminal.Redirected), StringComparison.Ordinal); // the virtual clock's report is unchanged
+    }
+
+    [Fact]
     public void OnAColourTerminal_FailuresBugChecksAndFindingsAreColoured_AndWithNoColorNothingIs()
     {
         var colour = Render(Sample, new Terminal(true, true, 120));

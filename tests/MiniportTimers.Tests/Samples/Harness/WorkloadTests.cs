@@ -37,6 +37,53 @@ public sealed class WorkloadTests
     }
 
     [Fact]
+    public void StartDevice_OnARealEngine_StartsOnAPnpThreadNotTheDispatcher_ThenSchedules_AndAFaultGoesToTheDispatcher()
+    {
+        using var engine = new RealTimeTimerEngine("workload-pnp-test");
+        var workload = new Workload(engine, engine.NowNanoseconds, 7);
+        var dispatcherThread = 0;
+        var startThreads = new System.Collections.Concurrent.ConcurrentQueue<(string Step, int Thread)>();
+        using var scheduled = new ManualResetEventSlim();
+        using var faulted = new ManualResetEventSlim();
+        engine.CallbackFaulted += (_, ex) =>
+        {
+            if (ex.Message == "start failed")
+            {
+                faulted.Set();
+            }
+        };
+        workload.At(0, () => dispatcherThread = Environment.CurrentManagedThreadId);
+        workload.StartDevice(
+            1 * Ms,
+            () => { Thread.Sleep(20); startThreads.Enqueue(("start 0", Environment.CurrentManagedThreadId)); },
+            () => { startThreads.Enqueue(("then 0", Environment.CurrentManagedThreadId)); workload.After(0, scheduled.Set); });
+        workload.StartDevice(2 * Ms, () => startThreads.Enqueue(("start 1", Environment.CurrentManagedThreadId)));
+        workload.StartDevice(3 * Ms, () => throw new InvalidOperationException("start failed"));
+
+        Assert.True(scheduled.Wait(TimeSpan.FromSeconds(30)));
+        Assert.True(faulted.Wait(TimeSpan.FromSeconds(30)));
+        Assert.True(workload.WaitForDeviceStarts(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["start 0", "then 0", "start 1"], startThreads.Select(s => s.Step));
+        Assert.Single(startThreads.Select(s => s.Thread).Distinct()); // one PnP thread, starts in due order
+        Assert.NotEqual(dispatcherThread, startThreads.First().Thread);
+        Assert.NotEqual(Environment.CurrentManagedThreadId, startThreads.First().Thread);
+        Assert.Equal(1, engine.Statistics.CallbackFaults);
+    }
+
+    [Fact]
+    public void StartDevice_OnAVirtualEngine_IsAnEventAtItsOffset_AndSchedulesAtOnce()
+    {
+        using var engine = new VirtualTimerEngine();
+        var workload = new Workload(engine, 0, 7);
+        var steps = new List<string>();
+        workload.StartDevice(5 * Ms, () => steps.Add($"start at {engine.NowNanoseconds / Ms} ms"), () => steps.Add($"then at {engine.NowNanoseconds / Ms} ms"));
+        Assert.Equal(["then at 0 ms"], steps);
+        engine.AdvanceTo(10 * Ms);
+        Assert.Equal(["then at 0 ms", "start at 5 ms"], steps);
+        Assert.True(workload.WaitForDeviceStarts(TimeSpan.Zero));
+    }
+
+    [Fact]
     public void AnAdaptersCompletionRoutines_RunOnItsProcessorsDispatcher()
     {
         using var engine = new RealTimeTimerEngine("completion-processor-test", dispatchers: 2);
