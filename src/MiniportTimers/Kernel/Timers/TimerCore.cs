@@ -23,38 +23,93 @@ namespace MiniportTimers.Kernel.Timers;
 /// (<see cref="NullTimerRecords"/>).
 /// </para>
 /// <para>
-/// State, all under <see cref="Gate"/> (a plain monitor, never held while user code runs): <c>_pending</c> is true from
-/// a request until its callback commits to run, or until a cancel or free; <c>_armedSequence</c> is the engine's
-/// ArmSequence of the current arming (-1 while a request waits to be applied); <c>_requestGeneration</c> changes on
-/// every request and cancel, so a deferred application of an older request is dropped.
+/// State. One word, <c>_state</c> (<see cref="TimerState"/>: pending, owned, freed, the running count, a version),
+/// changed by compare-exchange, or by a release store of the writer that owns it; the free-wait beside it
+/// (<see cref="RunningCallbacks"/>); the request's fields (callback, context, schedule, <c>_armedSequence</c>, the
+/// engine's ArmSequence of the current arming, -1 while a request waits to be applied, and <c>_requestGeneration</c>,
+/// which changes on every request so that a deferred application of an older one is dropped) are written only by the
+/// one writer that holds them: under <see cref="Gate"/> for the gated kinds, under the <see cref="TimerState.Owned"/>
+/// claim for Storport's.
 /// </para>
 /// <para>
-/// Synchronization rules. An expiry's way: engine dispatcher → <see cref="OnExpired"/> → <see cref="RunExpiry"/> (the
-/// owner's routine runner: IRQL, the adapter's locks and watchdogs; or a kernel object's DPC context) →
-/// <see cref="InvokeIfCurrent"/>, which commits under the gate and calls the callback outside it. A cancel or free that
-/// takes the gate before the commit wins (under <see cref="ExpiryRule.DropAfterCancel"/> for cancels; always for frees).
-/// One that comes after does not stop the running callback; a free at PASSIVE_LEVEL from another thread then waits for
-/// it to return, so no callback code runs after such a free returns:
+/// Two ways to synchronize, by <see cref="ExpiryRule"/>. A <see cref="ExpiryRule.RunOnceAfterCancel"/> kind (KTIMER,
+/// EX_TIMER, NDIS) serializes its writers and its commit with <see cref="Gate"/> (a plain monitor, never held while
+/// user code runs); its cancel skips the gate (<see cref="CancelQueued"/>). A <see cref="ExpiryRule.DropAfterCancel"/>
+/// kind (Storport's two timers) takes no lock on its request, cancel or fire (issue 27: the gate's two monitor pairs
+/// were ~30 ns of a request+cancel pair of ~95): a writer claims <see cref="TimerState.Owned"/> with one
+/// compare-exchange (<see cref="ClaimUnless"/>) and lets go with a release store (<see cref="Release"/>: while it owns
+/// the word nobody else changes it); a cancel is one compare-exchange that clears <see cref="TimerState.Pending"/>
+/// and claims the word for its dequeue (<see cref="CancelPending"/>); a commit is one compare-exchange that clears
+/// Pending and raises the running count; a callback's return lowers it with another. A cancel, a commit and a return
+/// that find the word owned wait for the owner (a spin that sleeps after ~20 rounds: an owner holds it for a few engine
+/// calls and runs no user code), which is why the owner may let go with a plain store. The gate is left for the free-wait's
+/// <see cref="Monitor.Wait(object)"/>. Every race of that protocol, and why each comes out as the gated one did:
 /// </para>
 /// <code>
-///   dispatcher (expiry)                        miniport thread
-///   engine pops timer                          free (PASSIVE)
-///   owner's runner: IRQL, port locks           lock Gate
-///   lock Gate                                    freed = true; engine cancel
-///     freed, or dropped by the rule? ──► drop     running on another thread? ──► Monitor.Wait(Gate) until it returns
-///     commit: pending = false; running.Enter     unlock Gate
-///   unlock Gate
-///   callback(...)      ◄── user code; only the port locks Windows documents are held
-///   running.Exit: count-- (interlocked); a free waiting? lock Gate, PulseAll   (see RunningCallbacks)
+///   (1) request vs expiry commit
+///   requester                                   dispatcher (expiry of arming X, taken from the queue)
+///   CAS: not pending, not owned, not freed        read state s: owned? ──► wait until released
+///        ──► pending | owned, version+1           not pending, freed, or X ≠ _armedSequence ──► drop (stale)
+///   fields; _armedSequence = -1                   read the fields (callback, context, schedule)
+///   Engine.Arm ──► _armedSequence = Y             CAS s ──► s - pending + running: fails if any writer claimed, or
+///   release store: owned cleared                    a cancel or free came, since s (the version, the bits) ──► re-read
+///   A stale X taken before the request can never match: _armedSequence is -1 or Y (≠ X) from the claim on, and the
+///   commit reads it only while nobody owns the fields. The request's own Y may fire before the release: its commit
+///   waits for the release, then matches.
+///
+///   (2) cancel vs commit (StorPortRequestTimer(0): one CAS, the dequeue, a release store)
+///   canceller                                     dispatcher
+///   read s: owned? ──► wait until released        (commit as in 1)
+///   not pending ──► nothing to cancel (A2)
+///   CAS s ──► s - pending + owned, version+1      the commit's CAS and the cancel's CAS are ordered on one word:
+///     fails ──► retry from the read                 commit first ──► the cancel re-reads "not pending": the callback
+///   Engine.Cancel (dequeue, if still queued)        runs (it had committed, decision A3)
+///   release store: owned cleared                  cancel first ──► the commit waits for the release, re-reads
+///                                                   "not pending": drop (the taken expiry is stale)
+///   The dequeue is under the cancel's claim, so it dequeues the arming of the request it ended, never a later one's
+///   (a later request claims only after the release).
+///
+///   (3) free vs running callback (StorPortFreeTimer at PASSIVE_LEVEL on another thread)
+///   freeing thread                                dispatcher
+///   claim owned (as 1, whatever is pending)       commit CAS: running+1 (only while not owned and not freed)
+///   Engine.Cancel                                 callback(...)   ◄── user code, no lock of ours held
+///   release store: + freed, - pending             Exit: CAS running-1 (waits while owned); a free waiting? lock Gate,
+///   running > 0 on another thread?                  PulseAll
+///     Monitor.Wait(Gate) until it is 0 (RunningCallbacks' diagram: no lost wake-up)
+///   The free's claim and the commit's CAS are ordered on one word: commit first ──► the free's claim carries
+///   running > 0, so it waits; claim first ──► the commit waits for the release, sees freed, and drops. No callback
+///   starts after the free set freed, and the free returns only when every one that started has returned (except on
+///   the callback's own thread, or at DISPATCH_LEVEL, as before).
+///
+///   (4) request vs free
+///   Both claim; one owns first. Request first ──► the free cancels it. Free first ──► the request's claim is refused
+///   ("freed"): STOR_STATUS_INVALID_PARAMETER. A cancel and a free both claim too: whichever ends the pending request
+///   counts its cancel, once; the other finds nothing pending.
+///
+///   (5) the legacy timer's replace: its request claims whatever is pending (pending stays set) and re-arms; the old
+///   arming's taken expiry then fails (1)'s "X = _armedSequence" and drops, as a replaced request does in Windows.
+///
+///   (6) a deferred application (a request made above DISPATCH_LEVEL, armed when the IRQL drops): it claims, and arms
+///   only if the request it belongs to is still pending (the generation); pending with _armedSequence -1 meanwhile, so
+///   every expiry drops and a cancel just clears pending.
 /// </code>
+/// <para>
+/// The gated kinds' expiry, for comparison: engine dispatcher → <see cref="OnExpired"/> → <see cref="RunExpiry"/> (the
+/// owner's routine runner: IRQL, the adapter's locks and watchdogs; or a kernel object's DPC context) →
+/// <see cref="InvokeIfCurrent"/>, which commits under the gate (freed? drop; otherwise running+1) and calls the
+/// callback outside it; a free takes the gate, sets freed, and waits as in (3).
+/// </para>
 /// </remarks>
 internal abstract class TimerCore
 {
     private readonly EngineTimer _engineTimer;
     private readonly ExpiryRule _rule;
+
+    // The state word (TimerState): pending (DropAfterCancel kinds only), owned, freed, the running count, a version.
+    // Changed by interlocked operations, or by a release store of the writer that owns it (nobody else changes it
+    // meanwhile: a commit, a cancel and a callback's return wait for the owner).
+    private long _state;
     private RunningCallbacks _running;
-    private bool _pending;
-    private bool _freed;
     private long _requestGeneration;
     private long _armedSequence = -1;
     private Delegate? _callback;
@@ -92,19 +147,10 @@ internal abstract class TimerCore
 
     /// <summary>
     /// True while a request is pending (a snapshot): BUSY under <see cref="ExpiryRule.DropAfterCancel"/>. Meaningful under that
-    /// rule only: a <see cref="ExpiryRule.RunOnceAfterCancel"/> cancel (<see cref="CancelQueued"/>) does not clear it; ask
+    /// rule only: a <see cref="ExpiryRule.RunOnceAfterCancel"/> kind does not keep it (always false); ask
     /// <see cref="IsQueued"/> there.
     /// </summary>
-    public bool IsPending
-    {
-        get
-        {
-            using (HostLock.Enter(Gate))
-            {
-                return _pending;
-            }
-        }
-    }
+    public bool IsPending => (Volatile.Read(ref _state) & TimerState.Pending) != 0;
 
     /// <summary>True when the latest arming was periodic (a snapshot: read without the gate).</summary>
     public bool IsPeriodic => Volatile.Read(ref _requestedPeriodNanoseconds) > 0;
@@ -113,16 +159,7 @@ internal abstract class TimerCore
     public bool IsFreed => Freed;
 
     /// <summary>True when the calling thread is running this timer's callback (a snapshot).</summary>
-    public bool InOwnCallback
-    {
-        get
-        {
-            using (HostLock.Enter(Gate))
-            {
-                return _running.OnCurrentThread;
-            }
-        }
-    }
+    public bool InOwnCallback => _running.OnCurrentThread(Volatile.Read(ref _state));
 
     /// <summary>Where arms, cancels and fires are recorded (the host's rows and trace); never null.</summary>
     protected abstract ITimerRecords Records { get; }
@@ -136,45 +173,63 @@ internal abstract class TimerCore
     /// <summary>The dispatcher (processor) an arming pins the timer to (null: the arming CPU's).</summary>
     protected virtual int? TargetDispatcher => null;
 
-    /// <summary>Guards every field of the timer. Never held while user code runs.</summary>
+    /// <summary>
+    /// The gated kinds' lock (every write of a <see cref="ExpiryRule.RunOnceAfterCancel"/> timer and its commit), and the
+    /// monitor a free waits on for a running callback (every kind). Never held while user code runs.
+    /// </summary>
     protected object Gate { get; } = new();
 
-    /// <summary>True after a free. Written under <see cref="Gate"/>; a read without it is a snapshot (volatile).</summary>
+    /// <summary>
+    /// True after a free (a snapshot). Set under <see cref="Gate"/> by a gated kind; a <see cref="ExpiryRule.DropAfterCancel"/>
+    /// kind sets it through <see cref="FreeClaimed"/>.
+    /// </summary>
     protected bool Freed
     {
-        get => Volatile.Read(ref _freed);
-        set => Volatile.Write(ref _freed, value);
+        get => (Volatile.Read(ref _state) & TimerState.Freed) != 0;
+        set
+        {
+            if (value)
+            {
+                Interlocked.Or(ref _state, TimerState.Freed);
+            }
+            else
+            {
+                Interlocked.And(ref _state, ~TimerState.Freed);
+            }
+        }
     }
 
-    /// <summary>True while a request is recorded and its callback has not committed to run. Under <see cref="Gate"/>.</summary>
-    protected bool IsPendingLocked => _pending;
+    /// <summary>True while a request is recorded and its callback has not committed (<see cref="ExpiryRule.DropAfterCancel"/>). A snapshot; exact under the claim, until a cancel.</summary>
+    protected bool IsPendingLocked => IsPending;
 
-    /// <summary>Changes on every request and cancel. Under <see cref="Gate"/>.</summary>
+    /// <summary>Changes on every request. Under <see cref="Gate"/> or the claim.</summary>
     protected long RequestGeneration => _requestGeneration;
 
-    /// <summary>True when the latest arming was periodic. Under <see cref="Gate"/>.</summary>
+    /// <summary>True when the latest arming was periodic. Under <see cref="Gate"/> or the claim.</summary>
     protected bool IsPeriodicLocked => _requestedPeriodNanoseconds > 0;
 
-    /// <summary>The activity row of <paramref name="callback"/>, looked up only when the callback changes. Under <see cref="Gate"/>.</summary>
+    /// <summary>The activity row of <paramref name="callback"/>, looked up only when the callback changes. Under <see cref="Gate"/> or the claim.</summary>
     protected ITimerRow ActivityFor(Delegate callback)
     {
         if (_activity is null || (!ReferenceEquals(callback, _activityCallback) && !callback.Equals(_activityCallback)))
         {
-            _activity = Records.RowFor(Kind, callback);
+            Volatile.Write(ref _activity, Records.RowFor(Kind, callback));
             _activityCallback = callback;
         }
 
         return _activity;
     }
 
-    /// <summary>Records a request (counted as an arm): pending from now; an expiry of an earlier arming is stale. Under <see cref="Gate"/>.</summary>
+    /// <summary>
+    /// Records a request (counted as an arm): an expiry of an earlier arming is stale from now. Under <see cref="Gate"/>,
+    /// or, for a <see cref="ExpiryRule.DropAfterCancel"/> kind, under a claim that set <see cref="TimerState.Pending"/>.
+    /// </summary>
     protected void BeginRequestLocked(Delegate callback, object? context)
     {
         ActivityFor(callback).CountArm();
         _callback = callback;
         _context = context;
-        _pending = true;
-        _armedSequence = -1;
+        Volatile.Write(ref _armedSequence, -1);
         _requestGeneration++;
     }
 
@@ -182,12 +237,14 @@ internal abstract class TimerCore
     /// Sets the engine timer for the recorded request: first due at <paramref name="dueNanoseconds"/> (engine time), then
     /// every <paramref name="periodNanoseconds"/> (0: one-shot), each expiry up to <paramref name="toleranceNanoseconds"/>
     /// late. In Windows-tick mode the engine runs the quantized schedule, unless <paramref name="quantize"/> is false (a
-    /// high-resolution timer). Under <see cref="Gate"/>.
+    /// high-resolution timer). Under <see cref="Gate"/> or the claim.
     /// </summary>
     /// <returns>True if the engine had the timer queued (this arming replaced it).</returns>
     protected bool ArmEngineLocked(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, bool quantize = true)
     {
-        System.Diagnostics.Debug.Assert(_pending, "the engine is armed only for a recorded request");
+        System.Diagnostics.Debug.Assert(
+            _rule == ExpiryRule.RunOnceAfterCancel || (Volatile.Read(ref _state) & TimerState.Owned) != 0,
+            "a DropAfterCancel timer is armed only under its claim");
         (_requestedDueNanoseconds, _requestedPeriodNanoseconds, _requestedToleranceNanoseconds) = (dueNanoseconds, periodNanoseconds, toleranceNanoseconds);
         if (quantize && WindowsClockTickMicroseconds is { } tick)
         {
@@ -211,7 +268,7 @@ internal abstract class TimerCore
         }
 
         var wasQueued = Engine.Arm(_engineTimer, dueNanoseconds, toleranceNanoseconds, periodNanoseconds);
-        _armedSequence = _engineTimer.ArmSequence;
+        Volatile.Write(ref _armedSequence, _engineTimer.ArmSequence);
         if (wasQueued)
         {
             _activity!.CountReplaced();
@@ -221,22 +278,126 @@ internal abstract class TimerCore
     }
 
     /// <summary>
+    /// A <see cref="ExpiryRule.DropAfterCancel"/> writer's claim of the request's fields (diagram (1), (3), (4)): waits
+    /// while another writer holds them; then, unless the word has a bit of <paramref name="refuseIf"/> set, takes
+    /// <see cref="TimerState.Owned"/> (raising the version) and sets <paramref name="alsoSet"/> in the same
+    /// compare-exchange. A claim must be let go with <see cref="Release"/> (in a finally). No lock; no user code runs
+    /// under a claim, and a writer holds it for a few engine calls only.
+    /// </summary>
+    /// <param name="refuseIf">State bits that refuse the claim (e.g. <see cref="TimerState.Pending"/> for BUSY).</param>
+    /// <param name="alsoSet">State bits the claim sets (<see cref="TimerState.Pending"/> for a request).</param>
+    /// <returns>The word as claimed (<see cref="TimerState.Owned"/> set), or as read when refused (Owned clear).</returns>
+    protected long ClaimUnless(long refuseIf, long alsoSet)
+    {
+        System.Diagnostics.Debug.Assert(_rule == ExpiryRule.DropAfterCancel, "only a DropAfterCancel kind claims");
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var s = Volatile.Read(ref _state);
+            if ((s & TimerState.Owned) != 0)
+            {
+                spin.SpinOnce(); // another writer: a few engine calls (after ~20 spins it sleeps, so a preempted one runs)
+                continue;
+            }
+
+            if ((s & refuseIf) != 0)
+            {
+                return s;
+            }
+
+            var claimed = unchecked((s | TimerState.Owned | alsoSet) + TimerState.VersionOne);
+            if (Interlocked.CompareExchange(ref _state, claimed, s) == s)
+            {
+                return claimed;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lets go of a claim: stores <paramref name="final"/> without <see cref="TimerState.Owned"/> (a release store: while a
+    /// writer owns the word nobody else changes it; a cancel and a commit wait, diagram (1), (2)).
+    /// </summary>
+    /// <param name="final">The word as the writer leaves it: the claimed word, or what <see cref="FreeClaimed"/> returned.</param>
+    protected void Release(long final)
+    {
+        System.Diagnostics.Debug.Assert((Volatile.Read(ref _state) & ~(TimerState.Pending | TimerState.Freed)) == (final & ~(TimerState.Pending | TimerState.Freed)), "the word changed under a claim");
+        Volatile.Write(ref _state, final & ~TimerState.Owned);
+    }
+
+    /// <summary>
+    /// The cancel of a <see cref="ExpiryRule.DropAfterCancel"/> timer (StorPortRequestTimer(0), a legacy request of 0 µs):
+    /// one compare-exchange that ends the pending request and claims the word (diagram (2)), the dequeue, and a release
+    /// store; counts and traces the cancel when a request was pending. A taken expiry is then dropped; a callback that
+    /// already committed runs (decision A3). Does not wait for it. An idle timer's cancel only reads the word.
+    /// </summary>
+    /// <returns>True if a request was pending.</returns>
+    protected bool CancelPending()
+    {
+        System.Diagnostics.Debug.Assert(_rule == ExpiryRule.DropAfterCancel, "only a DropAfterCancel kind cancels a request");
+        var spin = default(SpinWait);
+        while (true)
+        {
+            var s = Volatile.Read(ref _state);
+            if ((s & TimerState.Owned) != 0)
+            {
+                spin.SpinOnce(); // a writer is arming: cancel what it armed, once it has
+                continue;
+            }
+
+            if ((s & TimerState.Pending) == 0)
+            {
+                return false; // idle, or the callback committed first: nothing to cancel (decisions A2, A3)
+            }
+
+            var claimed = unchecked(((s & ~TimerState.Pending) | TimerState.Owned) + TimerState.VersionOne);
+            if (Interlocked.CompareExchange(ref _state, claimed, s) == s)
+            {
+                Engine.Cancel(_engineTimer); // under the claim: nobody arms meanwhile, so this dequeues the request it ends
+                Volatile.Write(ref _state, claimed & ~TimerState.Owned);
+                CountCancel();
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The free of a <see cref="ExpiryRule.DropAfterCancel"/> timer, under a claim (<see cref="ClaimUnless"/>): dequeues,
+    /// counts a cancel when a request was pending, and returns the word to release with: freed, nothing pending
+    /// (diagram (3)). The caller releases, then waits (<see cref="WaitForRunningCallback"/>).
+    /// </summary>
+    /// <param name="claimed">The word <see cref="ClaimUnless"/> returned.</param>
+    /// <returns>The word for <see cref="Release"/>.</returns>
+    protected long FreeClaimed(long claimed)
+    {
+        Engine.Cancel(_engineTimer);
+        if ((claimed & TimerState.Pending) != 0)
+        {
+            CountCancel();
+        }
+
+        return (claimed | TimerState.Freed) & ~TimerState.Pending;
+    }
+
+    /// <summary>
     /// Cancels the current arming, counting and tracing it when one was cancelled: under
-    /// <see cref="ExpiryRule.DropAfterCancel"/> a pending request (its taken expiry is dropped), otherwise a queued timer.
-    /// Does not wait for a callback that already committed (A3, A14). Under <see cref="Gate"/>.
+    /// <see cref="ExpiryRule.DropAfterCancel"/> a pending request (<see cref="CancelPending"/>), otherwise a queued timer.
+    /// Does not wait for a callback that already committed (A3, A14). Under <see cref="Gate"/> for a gated kind.
     /// </summary>
     /// <returns>True if a request was pending (DropAfterCancel) or the timer was queued (RunOnceAfterCancel).</returns>
     protected bool CancelLocked()
     {
-        var wasPending = DequeueLocked(out var wasQueued);
-        var cancelled = _rule == ExpiryRule.DropAfterCancel ? wasPending : wasQueued;
-        if (cancelled && _activity is { } activity)
+        if (_rule == ExpiryRule.DropAfterCancel)
         {
-            activity.CountCancel();
-            Records.Trace?.Cancel(Track, Kind, activity.Callback, Engine.NowNanoseconds);
+            return CancelPending();
         }
 
-        return cancelled;
+        DequeueLocked(out var wasQueued);
+        if (wasQueued)
+        {
+            CountCancel();
+        }
+
+        return wasQueued;
     }
 
     /// <summary>
@@ -244,9 +405,9 @@ internal abstract class TimerCore
     /// NdisCancelTimerObject), without the gate: it only dequeues the engine timer and says whether it was queued, counting
     /// and tracing the cancel when it was. Under that rule nothing else decides what a cancel did: a taken expiry runs
     /// anyway, and the request's pending flag and generation are read only by <see cref="ExpiryRule.DropAfterCancel"/>
-    /// kinds (Storport's BUSY and deferred application), so they are left as they are (<see cref="IsPending"/> is not
-    /// cleared by it; ask <see cref="IsQueued"/>). Issue 26: the gate here made KeSetTimerEx + KeCancelTimer 25 % slower
-    /// than the KTIMER before the core. The engine's own lock orders it against a set (which holds the gate) and an expiry:
+    /// kinds (Storport's BUSY and deferred application). Issue 26: the gate here made KeSetTimerEx + KeCancelTimer 25 %
+    /// slower than the KTIMER before the core. The engine's own lock orders it against a set (which holds the gate) and an
+    /// expiry:
     /// </summary>
     /// <remarks>
     /// <code>
@@ -272,24 +433,17 @@ internal abstract class TimerCore
             return false;
         }
 
-        if (Volatile.Read(ref _activity) is { } activity)
-        {
-            activity.CountCancel();
-            Records.Trace?.Cancel(Track, Kind, activity.Callback, Engine.NowNanoseconds);
-        }
-
+        CountCancel();
         return true;
     }
 
-    /// <summary>Takes the timer out of the engine and ends the request, without counting a cancel. Under <see cref="Gate"/>.</summary>
-    /// <returns>True if a request was pending.</returns>
+    /// <summary>Takes the timer out of the engine and ends the request, without counting a cancel. Under <see cref="Gate"/> (a gated kind).</summary>
+    /// <returns>True if a request was pending (never, for a gated kind: it keeps no pending flag).</returns>
     protected bool DequeueLocked(out bool wasQueued)
     {
-        var wasPending = _pending;
-        _pending = false;
         _requestGeneration++;
         wasQueued = Engine.Cancel(_engineTimer);
-        return wasPending;
+        return (Volatile.Read(ref _state) & TimerState.Pending) != 0;
     }
 
     /// <summary>
@@ -305,10 +459,25 @@ internal abstract class TimerCore
         }
     }
 
-    /// <summary>Waits, whatever the IRQL, until a callback committed on another thread returns (the caller checked the IRQL). Under <see cref="Gate"/>.</summary>
-    protected void WaitForReturnLocked() => _running.WaitForReturn(Gate);
+    /// <summary>
+    /// <see cref="WaitForRunningCallbackLocked"/> for a <see cref="ExpiryRule.DropAfterCancel"/> kind after its free let
+    /// go of the claim (it no longer needs the fields).
+    /// </summary>
+    protected void WaitForRunningCallback()
+    {
+        if (IrqlState.Current == KIRQL.PASSIVE_LEVEL)
+        {
+            lock (Gate)
+            {
+                WaitForReturnLocked();
+            }
+        }
+    }
 
-    /// <summary>Called under <see cref="Gate"/> when an expiry commits to run, before the callback: a kind's last-expiry rule (EX_TIMER's delete after expiry).</summary>
+    /// <summary>Waits, whatever the IRQL, until a callback committed on another thread returns (the caller checked the IRQL). Under <see cref="Gate"/>.</summary>
+    protected void WaitForReturnLocked() => _running.WaitForReturn(ref _state, Gate);
+
+    /// <summary>Called under <see cref="Gate"/> when an expiry of a gated kind commits to run, before the callback: a kind's last-expiry rule (EX_TIMER's delete after expiry).</summary>
     protected virtual void OnCommitLocked()
     {
     }
@@ -317,6 +486,11 @@ internal abstract class TimerCore
     /// <returns>What <see cref="CancelLocked"/> returned.</returns>
     internal bool Abandon()
     {
+        if (_rule == ExpiryRule.DropAfterCancel)
+        {
+            return CancelPending();
+        }
+
         using (HostLock.Enter(Gate))
         {
             return CancelLocked();
@@ -335,29 +509,62 @@ internal abstract class TimerCore
         ITimerRow activity;
         long requestedDue;
         long tolerance;
-        using (HostLock.Enter(Gate))
+        if (_rule == ExpiryRule.DropAfterCancel)
         {
-            var dropped = _rule == ExpiryRule.DropAfterCancel && (!_pending || firing.ArmSequence != _armedSequence);
-            if (Freed || dropped || _activity is null)
+            // Diagram (1)-(3): no lock; one compare-exchange ends the request and raises the running count.
+            var spin = default(SpinWait);
+            while (true)
             {
-                _activity?.CountStale();
-                return;
+                var s = Volatile.Read(ref _state);
+                if ((s & TimerState.Owned) != 0)
+                {
+                    spin.SpinOnce(); // a writer is changing the fields: it holds them for a few engine calls
+                    continue;
+                }
+
+                if ((s & (TimerState.Pending | TimerState.Freed)) != TimerState.Pending || firing.ArmSequence != Volatile.Read(ref _armedSequence) || _activity is null)
+                {
+                    Volatile.Read(ref _activity)?.CountStale();
+                    return;
+                }
+
+                // Read before the exchange: once it succeeds a new request may claim the fields (the callback may re-arm, A5).
+                // A writer that claimed since s changed the version, so the exchange fails and the fields are read again.
+                callback = _callback!;
+                context = _context;
+                activity = _activity;
+                requestedDue = RequestedDueOf(firing);
+                tolerance = _requestedToleranceNanoseconds;
+
+                // Decision A5: a one-shot request stops being pending before the callback runs, so the callback can re-arm.
+                var committed = unchecked((_enginePeriodNanoseconds == 0 ? s & ~TimerState.Pending : s) + TimerState.RunningOne);
+                if (Interlocked.CompareExchange(ref _state, committed, s) == s)
+                {
+                    break;
+                }
             }
 
-            // Decision A5: a one-shot request stops being pending before the callback runs, so the callback can re-arm.
-            if (_enginePeriodNanoseconds == 0)
+            _running.Entered();
+        }
+        else
+        {
+            using (HostLock.Enter(Gate))
             {
-                _pending = false;
-            }
+                if (Freed || _activity is null)
+                {
+                    _activity?.CountStale();
+                    return;
+                }
 
-            callback = _callback!;
-            context = _context;
-            activity = _activity;
-            var expiry = _enginePeriodNanoseconds == 0 ? 0 : (firing.DueNanoseconds - _engineDueNanoseconds) / _enginePeriodNanoseconds;
-            requestedDue = _requestedDueNanoseconds + (expiry * _requestedPeriodNanoseconds);
-            tolerance = _requestedToleranceNanoseconds;
-            OnCommitLocked();
-            _running.Enter();
+                callback = _callback!;
+                context = _context;
+                activity = _activity;
+                requestedDue = RequestedDueOf(firing);
+                tolerance = _requestedToleranceNanoseconds;
+                OnCommitLocked();
+                Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
+                _running.Entered();
+            }
         }
 
         var start = Engine.NowNanoseconds;
@@ -369,7 +576,7 @@ internal abstract class TimerCore
         finally
         {
             Records.Trace?.Callback(Track, Kind, activity.Callback, requestedDue, start, Engine.NowNanoseconds);
-            _running.Exit(Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
+            _running.Exit(ref _state, Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
         }
     }
 
@@ -381,6 +588,22 @@ internal abstract class TimerCore
 
     /// <summary>Runs one expiry where the kind's callbacks run (IRQL, scope, locks, watchdogs), ending in <see cref="InvokeIfCurrent"/>.</summary>
     protected abstract void RunExpiry(in TimerFiring firing);
+
+    /// <summary>The requested due time <paramref name="firing"/> stands for (expiry k of the engine schedule is expiry k of the requested one).</summary>
+    private long RequestedDueOf(in TimerFiring firing)
+    {
+        var expiry = _enginePeriodNanoseconds == 0 ? 0 : (firing.DueNanoseconds - _engineDueNanoseconds) / _enginePeriodNanoseconds;
+        return _requestedDueNanoseconds + (expiry * _requestedPeriodNanoseconds);
+    }
+
+    private void CountCancel()
+    {
+        if (Volatile.Read(ref _activity) is { } activity)
+        {
+            activity.CountCancel();
+            Records.Trace?.Cancel(Track, Kind, activity.Callback, Engine.NowNanoseconds);
+        }
+    }
 
     private void OnExpired(in TimerFiring firing)
     {

@@ -1,5 +1,5 @@
 using MiniportTimers.Engine;
-using MiniportTimers.Kernel.Watchdog;
+using MiniportTimers.Kernel.Timers;
 
 namespace MiniportTimers.Storport.Timers;
 
@@ -32,57 +32,80 @@ internal sealed class ExtendedPortTimer : PortTimer
             return StorPort.STOR_STATUS_INVALID_PARAMETER;
         }
 
-        using (HostLock.Enter(Gate))
+        if (timerValueMicroseconds == 0)
         {
+            // "0 cancels"; idempotent on an idle timer (decision A2): one read then, else one compare-exchange and no lock
+            // (TimerCore's diagram (2)).
             if (Freed)
             {
                 return StorPort.STOR_STATUS_INVALID_PARAMETER;
             }
 
-            if (timerValueMicroseconds == 0)
-            {
-                CancelLocked(); // "0 cancels"; idempotent on an idle timer (decision A2)
-                return StorPort.STOR_STATUS_SUCCESS;
-            }
-
-            if (IsPendingLocked)
-            {
-                ActivityFor(callback).CountBusy();
-                return StorPort.STOR_STATUS_BUSY; // a re-arm does not replace a pending request (decision A4)
-            }
-
-            RequestLocked(callback, context, delayNanoseconds, toleranceNanoseconds);
+            CancelPending();
             return StorPort.STOR_STATUS_SUCCESS;
         }
+
+        // A claim that sets "pending" unless a request is pending (BUSY) or the timer is freed (TimerCore's diagram (1), (4)).
+        var claimed = ClaimUnless(TimerState.Pending | TimerState.Freed, alsoSet: TimerState.Pending);
+        if ((claimed & TimerState.Owned) == 0)
+        {
+            if ((claimed & TimerState.Freed) != 0)
+            {
+                return StorPort.STOR_STATUS_INVALID_PARAMETER;
+            }
+
+            ActivityFor(callback).CountBusy();
+            return StorPort.STOR_STATUS_BUSY; // a re-arm does not replace a pending request (decision A4)
+        }
+
+        try
+        {
+            RequestLocked(callback, context, delayNanoseconds, toleranceNanoseconds);
+        }
+        finally
+        {
+            Release(claimed);
+        }
+
+        return StorPort.STOR_STATUS_SUCCESS;
     }
 
     /// <summary>StorPortFreeTimer after the parameter checks.</summary>
     public uint Free()
     {
-        using (HostLock.Enter(Gate))
+        if (!FreeOnce())
         {
-            if (Freed)
-            {
-                return StorPort.STOR_STATUS_UNSUCCESSFUL; // double free
-            }
-
-            Freed = true;
-            CancelLocked();
-            WaitForRunningCallbackLocked();
+            return StorPort.STOR_STATUS_UNSUCCESSFUL; // double free
         }
 
+        WaitForRunningCallback(); // at PASSIVE_LEVEL, on another thread than the callback's (decision A9)
         Adapter.Timers.Untrack(this);
         return StorPort.STOR_STATUS_SUCCESS;
     }
 
     /// <summary>Marks the timer freed on the miniport's behalf (adapter removal found it still allocated).</summary>
-    public void FreeOnRemoval()
+    public void FreeOnRemoval() => FreeOnce();
+
+    /// <summary>Frees under a claim (TimerCore's diagram (3)); false if it was freed already.</summary>
+    private bool FreeOnce()
     {
-        using (HostLock.Enter(Gate))
+        var claimed = ClaimUnless(TimerState.Freed, alsoSet: 0);
+        if ((claimed & TimerState.Owned) == 0)
         {
-            Freed = true;
-            CancelLocked();
+            return false;
         }
+
+        var final = claimed;
+        try
+        {
+            final = FreeClaimed(claimed);
+        }
+        finally
+        {
+            Release(final);
+        }
+
+        return true;
     }
 
     protected override void InvokeCallback(Delegate callback, object? context, long startNanoseconds) =>

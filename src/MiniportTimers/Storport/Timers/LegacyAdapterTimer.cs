@@ -1,5 +1,5 @@
 using MiniportTimers.Engine;
-using MiniportTimers.Kernel.Watchdog;
+using MiniportTimers.Kernel.Timers;
 
 namespace MiniportTimers.Storport.Timers;
 
@@ -11,17 +11,23 @@ internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(ad
 {
     public void Request(HW_TIMER? hwStorTimer, uint miniportTimerValueMicroseconds)
     {
-        using (HostLock.Enter(Gate))
+        if (hwStorTimer is null || miniportTimerValueMicroseconds == 0)
         {
-            if (hwStorTimer is null || miniportTimerValueMicroseconds == 0)
-            {
-                CancelLocked();
-                return;
-            }
+            CancelPending(); // one compare-exchange, no lock (TimerCore's diagram (2))
+            return;
+        }
 
-            // A ULONG of µs always fits the engine's clock. The engine re-arm replaces a pending request in place.
-            TimeUnits.TryMicrosecondsToNanoseconds(miniportTimerValueMicroseconds, out var delayNanoseconds);
+        // A ULONG of µs always fits the engine's clock. The claim takes the timer whatever is pending (the replace, TimerCore's
+        // diagram (5)); the engine re-arm replaces a pending request in place, and the old arming's taken expiry drops.
+        TimeUnits.TryMicrosecondsToNanoseconds(miniportTimerValueMicroseconds, out var delayNanoseconds);
+        var claimed = ClaimUnless(refuseIf: 0, alsoSet: TimerState.Pending);
+        try
+        {
             RequestLocked(hwStorTimer, null, delayNanoseconds, 0);
+        }
+        finally
+        {
+            Release(claimed);
         }
     }
 

@@ -2,7 +2,6 @@ using MiniportTimers.Hosting;
 using MiniportTimers.Hosting.Timers;
 using MiniportTimers.Kernel;
 using MiniportTimers.Kernel.Timers;
-using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Storport.Timers;
 
@@ -25,7 +24,8 @@ internal abstract class PortTimer(StorportAdapter adapter, string kind) : Hosted
     /// Records a request and arms the engine timer, now or, above DISPATCH_LEVEL, when the thread drops to
     /// DISPATCH_LEVEL (decisions A11, A16). The request is answered at once (BUSY from then on), but, as in Windows, the
     /// timer is set when the request is applied: the delay counts from then (a 1 ms request made at DIRQL at t = 0 and
-    /// applied when the IRQL drops at t = 3 ms fires at t = 4 ms). Call under <see cref="TimerCore.Gate"/>.
+    /// applied when the IRQL drops at t = 3 ms fires at t = 4 ms). Call under a claim that set "pending"
+    /// (<see cref="TimerCore.ClaimUnless"/>).
     /// </summary>
     protected void RequestLocked(Delegate callback, object? context, long delayNanoseconds, long toleranceNanoseconds)
     {
@@ -44,12 +44,23 @@ internal abstract class PortTimer(StorportAdapter adapter, string kind) : Hosted
     private void ApplyWhenIrqlDrops(long generation, long delayNanoseconds, long toleranceNanoseconds) =>
         IrqlState.RunAtOrBelowDispatch(() =>
         {
-            using (HostLock.Enter(Gate))
+            // Unless freed meanwhile; a cancel clears "pending", a newer request changes the generation.
+            var claimed = ClaimUnless(TimerState.Freed, alsoSet: 0);
+            if ((claimed & TimerState.Owned) == 0)
+            {
+                return;
+            }
+
+            try
             {
                 if (IsPendingLocked && generation == RequestGeneration)
                 {
                     ArmFromNowLocked(delayNanoseconds, toleranceNanoseconds);
                 }
+            }
+            finally
+            {
+                Release(claimed);
             }
         });
 

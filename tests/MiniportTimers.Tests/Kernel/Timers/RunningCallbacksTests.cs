@@ -12,6 +12,20 @@ public class RunningCallbacksTests
     {
         public readonly object Gate = new();
         public RunningCallbacks Running;
+        public long State; // the owner's state word: the running count lives there (TimerState)
+
+        public bool OnCurrentThread => Running.OnCurrentThread(Volatile.Read(ref State));
+
+        /// <summary>A commit as the core does it: the count raised in the word, then the thread recorded.</summary>
+        public void Enter()
+        {
+            Interlocked.Add(ref State, TimerState.RunningOne);
+            Running.Entered();
+        }
+
+        public void Exit() => Running.Exit(ref State, Gate);
+
+        public void WaitForReturn() => Running.WaitForReturn(ref State, Gate);
     }
 
     [Fact]
@@ -20,7 +34,7 @@ public class RunningCallbacksTests
         var owner = new Owner();
         lock (owner.Gate)
         {
-            owner.Running.Enter();
+            owner.Enter();
         }
 
         using var gateHeld = new ManualResetEventSlim();
@@ -36,8 +50,8 @@ public class RunningCallbacksTests
         holder.Start();
         gateHeld.Wait();
 
-        owner.Running.Exit(owner.Gate); // would block until release if it took the gate
-        Assert.False(owner.Running.OnCurrentThread);
+        owner.Exit(); // would block until release if it took the gate
+        Assert.False(owner.OnCurrentThread);
 
         release.Set();
         holder.Join();
@@ -53,12 +67,12 @@ public class RunningCallbacksTests
         {
             lock (owner.Gate)
             {
-                owner.Running.Enter();
+                owner.Enter();
             }
 
             entered.Set();
             exit.Wait();
-            owner.Running.Exit(owner.Gate);
+            owner.Exit();
         });
         callback.Start();
         entered.Wait();
@@ -70,7 +84,7 @@ public class RunningCallbacksTests
             lock (owner.Gate)
             {
                 freeWaiting.Set();
-                owner.Running.WaitForReturn(owner.Gate);
+                owner.WaitForReturn();
                 Volatile.Write(ref freeReturned, true);
             }
         });
@@ -91,13 +105,29 @@ public class RunningCallbacksTests
         var owner = new Owner();
         lock (owner.Gate)
         {
-            owner.Running.Enter();
-            Assert.True(owner.Running.OnCurrentThread);
-            owner.Running.WaitForReturn(owner.Gate); // would deadlock if it waited for itself
+            owner.Enter();
+            Assert.True(owner.OnCurrentThread);
+            owner.WaitForReturn(); // would deadlock if it waited for itself
         }
 
-        owner.Running.Exit(owner.Gate);
-        Assert.False(owner.Running.OnCurrentThread);
+        owner.Exit();
+        Assert.False(owner.OnCurrentThread);
+    }
+
+    [Fact]
+    public void AnExitWaitsWhileAWriterOwnsTheWord_ThenLowersTheCountWithoutLosingTheOwnersStore()
+    {
+        var owner = new Owner();
+        owner.Enter();
+        Volatile.Write(ref owner.State, owner.State | TimerState.Owned); // a writer claims (TimerCore.ClaimUnless)
+        var exit = new Thread(owner.Exit);
+        exit.Start();
+        Assert.False(exit.Join(50)); // the owner lets go with a plain store: nobody may change the word meanwhile
+        Assert.Equal(1, TimerState.Running(Volatile.Read(ref owner.State)));
+
+        Volatile.Write(ref owner.State, (owner.State & ~TimerState.Owned) | TimerState.Freed); // the owner's release store
+        Assert.True(exit.Join(TimeSpan.FromSeconds(30)), "the exit went on after the release");
+        Assert.Equal(TimerState.Freed, Volatile.Read(ref owner.State));
     }
 
     [Fact]
@@ -108,15 +138,15 @@ public class RunningCallbacksTests
             var owner = new Owner();
             lock (owner.Gate)
             {
-                owner.Running.Enter();
+                owner.Enter();
             }
 
-            var callback = new Thread(() => owner.Running.Exit(owner.Gate));
+            var callback = new Thread(() => owner.Exit());
             var free = new Thread(() =>
             {
                 lock (owner.Gate)
                 {
-                    owner.Running.WaitForReturn(owner.Gate);
+                    owner.WaitForReturn();
                 }
             });
             free.Start();
