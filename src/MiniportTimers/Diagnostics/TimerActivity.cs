@@ -7,8 +7,11 @@ namespace MiniportTimers.Diagnostics;
 /// </summary>
 public sealed class TimerActivity
 {
-    private long _arms;
-    private long _cancels;
+    // Counted on every request and cancel, from any thread: striped per thread (a plain write to the thread's own slot,
+    // no interlocked operation; a read sums the slots). Issue 27: the two interlocked increments were 13-15 ns of a
+    // 80-ns StorPortRequestTimer + cancel pair. 4 KB each: a run has a few dozen rows.
+    private readonly MiniportTimers.Engine.StripedCounter _arms = new();
+    private readonly MiniportTimers.Engine.StripedCounter _cancels = new();
     private long _replaced;
     private long _busy;
     private long _staleSkipped;
@@ -28,14 +31,14 @@ public sealed class TimerActivity
     public string Callback { get; }
 
     /// <summary>Successful requests that armed a timer (a legacy request that replaced a pending one counts once).</summary>
-    public long Arms => Interlocked.Read(ref _arms);
+    public long Arms => _arms.Read();
 
     /// <summary>Callbacks invoked: the samples of <see cref="Lateness"/>, which records one for each (one count, kept
     /// under the recorder's lock, instead of a second interlocked counter on every fire).</summary>
     public long Fires => Lateness.Count;
 
     /// <summary>Cancels that removed a pending request (a cancel of an idle timer does not count).</summary>
-    public long Cancels => Interlocked.Read(ref _cancels);
+    public long Cancels => _cancels.Read();
 
     /// <summary>Arms that replaced a request still queued (NdisSetTimerObject on a set timer, a legacy RequestTimerCall over
     /// a pending one): for one-shot timers, Arms = Fires + Cancels + Replaced + StaleSkipped + the one still pending.</summary>
@@ -81,9 +84,9 @@ public sealed class TimerActivity
     /// </summary>
     public CallbackRun? LongestRun => Volatile.Read(ref _longestRun);
 
-    internal void CountArm() => Interlocked.Increment(ref _arms);
+    internal void CountArm() => _arms.Add(1);
 
-    internal void CountCancel() => Interlocked.Increment(ref _cancels);
+    internal void CountCancel() => _cancels.Add(1);
 
     internal void CountReplaced() => Interlocked.Increment(ref _replaced);
 
