@@ -34,6 +34,23 @@ namespace MiniportTimers.Engine;
 //     first: a virtual engine lets a callback ask for the next due time mid-batch;
 //   - a gather takes entries due at the "now" of its take only: the firing rule is unchanged, nothing fires early.
 //
+// A lone expiry (issue 27, session nine)
+//   Most wake-ups of a driver's timers fire one expiry. The take pops the first due entry and looks at the next top
+//   (a heap read, no timer): only when that one is due too does it gather the rest behind the first (the batch then
+//   holds exactly what a whole gather would have, in the same order, asked for at once). A lone due entry is handed
+//   out as it is, and the take after it finds the heaps' tops not due (or empty, and the wheel empty) without a gather.
+//   Before, a single fire ran two gathers (one that took the timer, one that found nothing), the batch copies and the
+//   prefetch passes: the virtual Arm+fire went from about 110 to 125 ns (docs/benchmarks.md "session nine").
+//
+// Which methods are compiled at their first call (AggressiveOptimization; DispatchWarmUp "First calls")
+//   Only the loops a burst spends its time in: the gather, the wheel pull, the heaps' sifts and the wheel's own
+//   methods. The per-expiry and per-filing methods (TryTakeNextDue, TakeNearDue, Drain, File, PlaceNear, Place, and
+//   TimerEngine.Fire) are left to tiered compilation: a method compiled at its first call gets no profile, and the
+//   profile's guarded devirtualization and type checks are most of what a single take and fire costs in instructions
+//   (with the attribute on them the virtual Arm+fire cost 123-131 ns, without it 103-110; with DOTNET_TieredPGO=0 both
+//   cost the same). The tool sets the call-counting delay to 0, so they are re-compiled with their profile after 30
+//   calls: the first burst of a process is no slower for it (session nine measured it).
+//
 // Thread safety: Push and LowerProgrammedDeadline run on arming threads (lock-free); everything else on this queue's
 // dispatcher alone.
 // =====================================================================================================================
@@ -327,19 +344,22 @@ internal sealed class DispatchQueue
     /// one-shot timer becomes idle; a periodic one is re-keyed at its next due time (previous due + period, skipping
     /// whole periods that already passed). Invoke the result with <see cref="TimerEngine.Fire"/>.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public bool TryTakeNextDue(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
     {
         while (true)
         {
             Drain();
-            if ((_batchNext == _batchCount || NearPrecedesBatch()) && !Gather(nowNanoseconds))
+            NearEntry entry;
+            if (_batchNext < _batchCount && !NearPrecedesBatch())
+            {
+                entry = _batch[_batchNext];
+                _batch[_batchNext++] = default; // the batch holds no timer it has handed out
+            }
+            else if (!TakeNearDue(nowNanoseconds, out entry))
             {
                 break;
             }
 
-            var entry = _batch[_batchNext];
-            _batch[_batchNext++] = default; // the batch holds no timer it has handed out
             var t = entry.Timer;
             var sequence = entry.Sequence;
             if (!entry.IsCurrentWith(out var state))
@@ -459,45 +479,84 @@ internal sealed class DispatchQueue
         _batchTolerant = 0;
     }
 
+    /// <summary>The near heap whose top fires first (the earlier of the two by-due tops, as one merged queue), or null when both are empty. Reads no timer.</summary>
+    private NearHeap? EarlierNearTop() =>
+        _nearTolerantByDue.Count > 0 && (_nearExact.Count == 0 || _nearTolerantByDue.TopPrecedes(_nearExact)) ? _nearTolerantByDue
+        : _nearExact.Count > 0 ? _nearExact
+        : null;
+
     /// <summary>
-    /// Dispatcher: takes up to <see cref="BatchCapacity"/> entries due at <paramref name="nowNanoseconds"/> off the near
-    /// heaps into the batch, in firing order (the earlier of the two by-due tops each time, as one merged queue), pulling
-    /// the wheel when both heaps are empty; then asks for every batch timer and its callback object at once. False when
-    /// nothing is due. Entries are taken as filed, stale ones included (the take drops them, as a peek did): a pop reads
-    /// only the heap, never a timer.
+    /// Dispatcher, with the batch taken (or behind a heap top): the next entry due at <paramref name="nowNanoseconds"/>
+    /// in firing order, popped off its heap (the wheel pulled when both heaps are empty); false when nothing is due. A
+    /// lone due entry is handed out as it is (see "A lone expiry"); when the entry after it is due too, the rest is
+    /// gathered behind it (<see cref="Gather"/>) and the batch hands out the first. Stale entries are taken as filed
+    /// (the take drops them, as a peek did): a pop reads only the heap, never a timer.
+    /// </summary>
+    private bool TakeNearDue(long nowNanoseconds, out NearEntry entry)
+    {
+        if (_batchCount != 0)
+        {
+            ReturnBatch(); // a heap top now comes first: the rest goes back and is gathered again (or was all taken)
+        }
+
+        while (true)
+        {
+            var heap = EarlierNearTop();
+            if (heap is null)
+            {
+                if (PullFromWheel())
+                {
+                    continue; // every wheel timer is due after every near one: the wheel is pulled only when both heaps are empty
+                }
+
+                entry = default;
+                return false;
+            }
+
+            entry = heap.Top;
+            if (entry.DueNanoseconds > nowNanoseconds)
+            {
+                return false;
+            }
+
+            heap.Pop();
+            if (EarlierNearTop() is { } next && next.Top.DueNanoseconds <= nowNanoseconds)
+            {
+                Gather(nowNanoseconds, entry, ReferenceEquals(heap, _nearTolerantByDue));
+                entry = _batch[0];
+                _batch[0] = default; // the batch holds no timer it has handed out
+                _batchNext = 1;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Dispatcher: fills the batch with <paramref name="first"/> (just popped, from the tolerant heap when
+    /// <paramref name="firstTolerant"/>) and then up to <see cref="BatchCapacity"/> - 1 more entries due at
+    /// <paramref name="nowNanoseconds"/>, in firing order, off the near heaps (never the wheel: every wheel timer is due
+    /// after every near one, and the next take pulls it when the heaps are empty); then asks for every batch timer and
+    /// its callback object at once.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
-    private bool Gather(long nowNanoseconds)
+    private void Gather(long nowNanoseconds, in NearEntry first, bool firstTolerant)
     {
-        ReturnBatch();
-        var count = 0;
-        ulong tolerantBits = 0;
-        while (count < BatchCapacity)
+        System.Diagnostics.Debug.Assert(_batchCount == 0 && _batchNext == 0, "a gather starts from an empty batch");
+        _batch[0] = first;
+        var count = 1;
+        var tolerantBits = firstTolerant ? 1UL : 0UL;
+        while (count < BatchCapacity && EarlierNearTop() is { } heap)
         {
-            NearHeap heap;
-            if (_nearTolerantByDue.Count > 0 && (_nearExact.Count == 0 || _nearTolerantByDue.TopPrecedes(_nearExact)))
-            {
-                heap = _nearTolerantByDue;
-                tolerantBits |= 1UL << count;
-            }
-            else if (_nearExact.Count > 0)
-            {
-                heap = _nearExact;
-            }
-            else if (count == 0 && PullFromWheel())
-            {
-                continue; // every wheel timer is due after every near one: the wheel is pulled only when both heaps are empty
-            }
-            else
+            var top = heap.Top;
+            if (top.DueNanoseconds > nowNanoseconds)
             {
                 break;
             }
 
-            var top = heap.Top;
-            if (top.DueNanoseconds > nowNanoseconds)
+            if (ReferenceEquals(heap, _nearTolerantByDue))
             {
-                tolerantBits &= ~(1UL << count);
-                break;
+                tolerantBits |= 1UL << count;
             }
 
             _batch[count++] = top;
@@ -521,8 +580,6 @@ internal sealed class DispatchQueue
             t.PrefetchCallback();
             Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
         }
-
-        return count > 0;
     }
 
     /// <summary>Pushes the timer onto the submission stack; the caller has just set its submitted bit.</summary>
@@ -579,7 +636,6 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: files every submitted timer, in submission order (the stack is reversed first).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Drain()
     {
         if (Volatile.Read(ref _submitted) is null)
@@ -637,7 +693,6 @@ internal sealed class DispatchQueue
     /// (<paramref name="clearSubmitted"/>), the snapshot and the clearing of the submitted bit are one CAS: a change
     /// published after it finds the bit clear and pushes the timer again (see "Lost wake-ups").
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void File(EngineTimer t, bool clearSubmitted)
     {
         // Unlinked before the submitted bit is cleared: a timer that is neither armed nor submitted is in no queue's
@@ -691,7 +746,6 @@ internal sealed class DispatchQueue
     /// unless an Arm has published a newer one meanwhile; then the entry is stale at once (its sequence is old) and the
     /// newer arming, which re-submitted the timer, is filed by the next drain.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void PlaceNear(EngineTimer t, long state, long due)
     {
         var parameters = t.Owner as ArmParameters;
@@ -701,7 +755,6 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
     {
         if (TryPlaceInWheel(t, due))

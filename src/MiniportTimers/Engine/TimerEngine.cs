@@ -651,7 +651,6 @@ public abstract class TimerEngine : IDisposable
     /// after the callback: the real dispatcher takes it as its next "now", so an expiry costs one clock read, not two
     /// (the callback's duration is measured from <see cref="TimerFiring.FiredAtNanoseconds"/>, read just before the take).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private protected long Fire(DispatchQueue queue, EngineTimer timer, in TimerFiring firing, bool rethrow = false)
     {
         // A virtual clock can move between a wake-up and this callback (an earlier callback of the same wake-up stalled
