@@ -40,16 +40,19 @@ namespace MiniportTimers.Engine;
 //   holds exactly what a whole gather would have, in the same order, asked for at once). A lone due entry is handed
 //   out as it is, and the take after it finds the heaps' tops not due (or empty, and the wheel empty) without a gather.
 //   Before, a single fire ran two gathers (one that took the timer, one that found nothing), the batch copies and the
-//   prefetch passes: the virtual Arm+fire went from about 110 to 125 ns (docs/benchmarks.md "session nine").
+//   prefetch passes. The virtual Arm+fire, 107-115 ns at 11ba7f3 and 123-131 on main before this, measured 119-123 ns
+//   with the profile back (below) but two gathers, and 103-110 with the lone take as well (docs/benchmarks.md
+//   "session nine").
 //
 // Which methods are compiled at their first call (AggressiveOptimization; DispatchWarmUp "First calls")
-//   Only the loops a burst spends its time in: the gather, the wheel pull, the heaps' sifts and the wheel's own
-//   methods. The per-expiry and per-filing methods (TryTakeNextDue, TakeNearDue, Drain, File, PlaceNear, Place, and
-//   TimerEngine.Fire) are left to tiered compilation: a method compiled at its first call gets no profile, and the
-//   profile's guarded devirtualization and type checks are most of what a single take and fire costs in instructions
-//   (with the attribute on them the virtual Arm+fire cost 123-131 ns, without it 103-110; with DOTNET_TieredPGO=0 both
-//   cost the same). The tool sets the call-counting delay to 0, so they are re-compiled with their profile after 30
-//   calls: the first burst of a process is no slower for it (session nine measured it).
+//   None of this class's. A method compiled at its first call gets no profile, and here the profile is worth more than
+//   the early start: its guarded devirtualization (the timer's callback, the engine's clock, PrefetchCallback) and
+//   type checks are most of what a take and a fire cost in instructions. With the attribute on the take, the drain and
+//   the filing the virtual Arm+fire cost 123-131 ns, without it 103-110 (with DOTNET_TieredPGO=0 both cost the same:
+//   the profile is the difference). The tool sets the call-counting delay to 0, so these methods are re-compiled
+//   with their profile after 30 calls, and its first burst is no slower (session nine, docs/benchmarks.md). The
+//   heaps' and the wheel's array loops (no virtual call, nothing a profile changes) and the real dispatch loop (called
+//   once) keep the attribute.
 //
 // Thread safety: Push and LowerProgrammedDeadline run on arming threads (lock-free); everything else on this queue's
 // dispatcher alone.
@@ -539,7 +542,6 @@ internal sealed class DispatchQueue
     /// after every near one, and the next take pulls it when the heaps are empty); then asks for every batch timer and
     /// its callback object at once.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Gather(long nowNanoseconds, in NearEntry first, bool firstTolerant)
     {
         System.Diagnostics.Debug.Assert(_batchCount == 0 && _batchNext == 0, "a gather starts from an empty batch");
@@ -667,7 +669,6 @@ internal sealed class DispatchQueue
     /// The bucket is an array, so its timers are filed <see cref="PullChunk"/> at a time, each chunk read first in one
     /// tight pass that also asks for the next chunk: the misses overlap instead of following one another.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private bool PullFromWheel()
     {
         if (!_wheel.TryPullEarliest(out var count))

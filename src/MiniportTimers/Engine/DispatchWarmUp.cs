@@ -12,13 +12,14 @@ namespace MiniportTimers.Engine;
 /// <para>First calls (issue 27, session eight): compiled once is not compiled well. Tiered compilation first makes
 /// quick unoptimized code and replaces it only after 30 calls and a 100 ms quiet spell, so the first burst of a process
 /// ran its first 100-300 ms on that code: 540-570 ns per expiry against 360-430 in the same process's next burst (and
-/// 360-490 with tiering off). The dispatcher's burst loops (the gather, the pull, the heaps, the wheel and the real
-/// dispatch loop) are marked AggressiveOptimization: compiled optimized at their first call, without the profile a
-/// later tier would use (their costs are cache misses, which a profile does not change). Session nine took the mark
-/// off the per-expiry methods (the take, the drain, the filing, the fire): there the profile's guarded
+/// 360-490 with tiering off). The heaps' and the wheel's array loops and the real dispatch loop are marked
+/// AggressiveOptimization: compiled optimized at their first call, without the profile a later tier would use (their
+/// costs are cache misses, which a profile does not change). Session nine took the mark off DispatchQueue's methods
+/// and TimerEngine.Fire (the take, the gather, the pull, the drain, the filing, the fire): there the profile's guarded
 /// devirtualization is most of the instruction cost (a virtual Arm+fire 123-131 ns with the mark, 103-110 without),
-/// and with the tool's call-counting delay of 0 they are re-compiled after 30 calls (DispatchQueue "Which methods are
-/// compiled at their first call").</para>
+/// and with the tool's call-counting delay of 0 they are re-compiled with their profile after 30 calls (DispatchQueue
+/// "Which methods are compiled at their first call"). A host without that setting runs them unoptimized for its first
+/// 100-300 ms.</para>
 /// </summary>
 internal static class DispatchWarmUp
 {
