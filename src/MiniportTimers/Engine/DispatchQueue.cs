@@ -49,10 +49,11 @@ namespace MiniportTimers.Engine;
 //   the early start: its guarded devirtualization (the timer's callback, the engine's clock, PrefetchCallback) and
 //   type checks are most of what a take and a fire cost in instructions. With the attribute on the take, the drain and
 //   the filing the virtual Arm+fire cost 123-131 ns, without it 103-110 (with DOTNET_TieredPGO=0 both cost the same:
-//   the profile is the difference). The tool sets the call-counting delay to 0, so these methods are re-compiled
-//   with their profile after 30 calls, and its first burst is no slower (session nine, docs/benchmarks.md). The
-//   heaps' and the wheel's array loops (no virtual call, nothing a profile changes) and the real dispatch loop (called
-//   once) keep the attribute.
+//   the profile is the difference). They are re-compiled with their profile in two background steps of 30 calls
+//   each; left to a process's first burst, that cost it 15-19 %, so a warm-up task runs them for 300 ms in small
+//   rounds beforehand (DispatchWarmUp.TierUpAsync): the first burst is then 13 % cheaper than with the marks
+//   (session nine, docs/benchmarks.md). The heaps' and the wheel's array loops (no virtual call, nothing a profile
+//   changes) and the real dispatch loop (called once) keep the attribute.
 //
 // Thread safety: Push and LowerProgrammedDeadline run on arming threads (lock-free); everything else on this queue's
 // dispatcher alone.
