@@ -127,6 +127,20 @@ internal static class ExpiryBench
     /// </summary>
     private static (double CpuPerExpiryNs, double LastLateMs, long WakeUps, string? Note) Ours(int n, int dispatchers, long toleranceNanoseconds = 0, bool pin = true, long windowNanoseconds = WindowNanoseconds, bool emptyCallback = false, bool inAllocationOrder = false, bool sharedCallback = false)
     {
+        for (var attempt = 0; ; attempt++)
+        {
+            var allowance = ArmingAllowance(n) << attempt;
+            var (cpu, late, wakeUps, early) = OursOnce(n, dispatchers, allowance, toleranceNanoseconds, pin, windowNanoseconds, emptyCallback, inAllocationOrder, sharedCallback);
+            if (early == 0 || attempt == ArmingRetries)
+            {
+                return (cpu, late, wakeUps, Note(early, n, attempt, allowance));
+            }
+        }
+    }
+
+    /// <summary>One measurement of <see cref="Ours"/> with the window opening <paramref name="allowanceNanoseconds"/> after the arming starts; the last value is how many fired before it opened.</summary>
+    private static (double CpuPerExpiryNs, double LastLateMs, long WakeUps, long Early) OursOnce(int n, int dispatchers, long allowanceNanoseconds, long toleranceNanoseconds, bool pin, long windowNanoseconds, bool emptyCallback, bool inAllocationOrder, bool sharedCallback)
+    {
         using var engine = new RealTimeTimerEngine("bench expiry", dispatchers: dispatchers);
         var fired = 0;
         long lastFire = 0;
@@ -164,7 +178,7 @@ internal static class ExpiryBench
             }
         }
 
-        var open = engine.NowNanoseconds + ArmingAllowance(n);
+        var open = engine.NowNanoseconds + allowanceNanoseconds;
         var dues = new long[n];
         for (var i = 0; i < n; i++)
         {
@@ -173,7 +187,7 @@ internal static class ExpiryBench
         }
 
         var lastDue = dues.Max();
-        WaitUntil(engine, open);
+        WaitUntil(engine, open - MeasureLeadNanoseconds);
         var early = engine.Statistics.Fires;
         var wakeUps0 = engine.Statistics.WakeUps;
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -184,10 +198,23 @@ internal static class ExpiryBench
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         var late = emptyCallback ? double.NaN : (Volatile.Read(ref lastFire) - lastDue) / (double)TimeUnits.NanosecondsPerMillisecond;
-        return (cpu.TotalNanoseconds / n, late, engine.Statistics.WakeUps - wakeUps0, Early(early, n));
+        return (cpu.TotalNanoseconds / n, late, engine.Statistics.WakeUps - wakeUps0, early);
     }
 
     private static (double CpuPerExpiryNs, double LastLateMs, string? Note) ThreadingTimer(int n, long windowNanoseconds)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var allowance = ArmingAllowance(n) * 2 << attempt; // Change is slower than an engine arm: twice the allowance
+            var (cpu, late, early) = ThreadingTimerOnce(n, windowNanoseconds, allowance);
+            if (early == 0 || attempt == ArmingRetries)
+            {
+                return (cpu, late, Note(early, n, attempt, allowance));
+            }
+        }
+    }
+
+    private static (double CpuPerExpiryNs, double LastLateMs, long Early) ThreadingTimerOnce(int n, long windowNanoseconds, long allowanceNanoseconds)
     {
         var fired = 0;
         long lastFire = 0;
@@ -207,8 +234,8 @@ internal static class ExpiryBench
                 Timeout.InfiniteTimeSpan);
         }
 
-        // Armed in a second loop, as ours are (Change is slower than an engine arm: twice the allowance).
-        var openNs = (long)Stopwatch.GetElapsedTime(start).TotalNanoseconds + (ArmingAllowance(n) * 2);
+        // Armed in a second loop, as ours are.
+        var openNs = (long)Stopwatch.GetElapsedTime(start).TotalNanoseconds + allowanceNanoseconds;
         long lastDueNs = 0;
         for (var i = 0; i < n; i++)
         {
@@ -218,7 +245,7 @@ internal static class ExpiryBench
             timers[i].Change(TimeSpan.FromMilliseconds(Math.Max(0, (dueNs - elapsed) / 1e6)), Timeout.InfiniteTimeSpan);
         }
 
-        while (Stopwatch.GetElapsedTime(start).TotalNanoseconds < openNs)
+        while (Stopwatch.GetElapsedTime(start).TotalNanoseconds < openNs - MeasureLeadNanoseconds)
         {
             Thread.Sleep(1);
         }
@@ -236,7 +263,7 @@ internal static class ExpiryBench
             t.Dispose();
         }
 
-        return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDueNs) / (double)TimeUnits.NanosecondsPerMillisecond, Early(early, n));
+        return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDueNs) / (double)TimeUnits.NanosecondsPerMillisecond, early);
     }
 
     /// <summary>
@@ -263,8 +290,29 @@ internal static class ExpiryBench
         return Stopwatch.GetElapsedTime(start).TotalNanoseconds / n;
     }
 
-    /// <summary>A row note when some timers fired before the measured window opened (the arming ran late on a loaded machine): the CPU figure then misses them.</summary>
-    private static string? Early(long early, int n) => early > 0 ? $"INVALID: {early:N0} of {n:N0} fired before the window opened (the arming ran late)" : null;
+    /// <summary>
+    /// The CPU window opens this long (20 ms) before the first due time, not at it: the measuring thread polls with
+    /// Thread.Sleep(1) and on a loaded machine woke a few ms after the opening, by which time the first thousands of a
+    /// burst of 10,000 expiries a millisecond had fired and were counted as "fired before the window opened" (issue 27,
+    /// session nine). Before the first due time the dispatchers sleep, so the lead adds no CPU of theirs.
+    /// </summary>
+    private const long MeasureLeadNanoseconds = 20 * TimeUnits.NanosecondsPerMillisecond;
+
+    /// <summary>
+    /// How many times a measurement whose arming ran late is repeated, each time with twice the allowance (the same rule
+    /// for every row, ours and Timer's): on a loaded machine the arming thread competes with the dispatchers (two of
+    /// them on two cores) and ran past a 1 µs-per-timer allowance (issue 27, session nine).
+    /// </summary>
+    private const int ArmingRetries = 2;
+
+    /// <summary>
+    /// A row note: INVALID when some timers still fired before the measured window opened (the arming ran late even with
+    /// the last allowance: the CPU figure then misses them); else, when an earlier attempt ran late, the allowance used.
+    /// </summary>
+    private static string? Note(long early, int n, int attempt, long allowanceNanoseconds) =>
+        early > 0 ? $"INVALID: {early:N0} of {n:N0} fired before the window opened (the arming ran late, allowance {allowanceNanoseconds / TimeUnits.NanosecondsPerMillisecond:N0} ms)"
+        : attempt > 0 ? $"armed {allowanceNanoseconds / TimeUnits.NanosecondsPerMillisecond:N0} ms ahead: {attempt} earlier attempt(s) ran late and were repeated"
+        : null;
 
     private static void InterlockedMax(ref long target, long value)
     {
@@ -281,7 +329,7 @@ internal static class ExpiryBench
         }
     }
 
-    /// <summary>Time to arm <paramref name="n"/> timers before the window opens, generously (about 1 µs each, at least 50 ms).</summary>
+    /// <summary>Time to arm <paramref name="n"/> timers before the window opens, generously (about 1 µs each, at least 50 ms); doubled for each repeat (see <see cref="ArmingRetries"/>).</summary>
     private static long ArmingAllowance(int n) => Math.Max(50 * TimeUnits.NanosecondsPerMillisecond, n * 1_000L);
 
     private static void WaitUntil(TimerEngine engine, long atNanoseconds)

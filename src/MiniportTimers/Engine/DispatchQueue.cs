@@ -34,6 +34,27 @@ namespace MiniportTimers.Engine;
 //     first: a virtual engine lets a callback ask for the next due time mid-batch;
 //   - a gather takes entries due at the "now" of its take only: the firing rule is unchanged, nothing fires early.
 //
+// A lone expiry (issue 27, session nine)
+//   Most wake-ups of a driver's timers fire one expiry. The take pops the first due entry and looks at the next top
+//   (a heap read, no timer): only when that one is due too does it gather the rest behind the first (the batch then
+//   holds exactly what a whole gather would have, in the same order, asked for at once). A lone due entry is handed
+//   out as it is, and the take after it finds the heaps' tops not due (or empty, and the wheel empty) without a gather.
+//   Before, a single fire ran two gathers (one that took the timer, one that found nothing), the batch copies and the
+//   prefetch passes. The virtual Arm+fire, 107-115 ns at 11ba7f3 and 123-131 on main before this, measured 119-123 ns
+//   with the profile back (below) but two gathers, and 103-110 with the lone take as well (docs/benchmarks.md
+//   "session nine").
+//
+// Which methods are compiled at their first call (AggressiveOptimization; DispatchWarmUp "First calls")
+//   None of this class's. A method compiled at its first call gets no profile, and here the profile is worth more than
+//   the early start: its guarded devirtualization (the timer's callback, the engine's clock, PrefetchCallback) and
+//   type checks are most of what a take and a fire cost in instructions. With the attribute on the take, the drain and
+//   the filing the virtual Arm+fire cost 123-131 ns, without it 103-110 (with DOTNET_TieredPGO=0 both cost the same:
+//   the profile is the difference). They are re-compiled with their profile in two background steps of 30 calls
+//   each; left to a process's first burst, that cost it 15-19 %, so a warm-up task runs them for 300 ms in small
+//   rounds beforehand (DispatchWarmUp.TierUpAsync): the first burst is then 13 % cheaper than with the marks
+//   (session nine, docs/benchmarks.md). The heaps' and the wheel's array loops (no virtual call, nothing a profile
+//   changes) and the real dispatch loop (called once) keep the attribute.
+//
 // Thread safety: Push and LowerProgrammedDeadline run on arming threads (lock-free); everything else on this queue's
 // dispatcher alone.
 // =====================================================================================================================
@@ -334,19 +355,22 @@ internal sealed class DispatchQueue
     /// one-shot timer becomes idle; a periodic one is re-keyed at its next due time (previous due + period, skipping
     /// whole periods that already passed). Invoke the result with <see cref="TimerEngine.Fire"/>.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public bool TryTakeNextDue(long nowNanoseconds, out EngineTimer? timer, out TimerFiring firing)
     {
         while (true)
         {
             Drain();
-            if ((_batchNext == _batchCount || NearPrecedesBatch()) && !Gather(nowNanoseconds))
+            NearEntry entry;
+            if (_batchNext < _batchCount && !NearPrecedesBatch())
+            {
+                entry = _batch[_batchNext];
+                _batch[_batchNext++] = default; // the batch holds no timer it has handed out
+            }
+            else if (!TakeNearDue(nowNanoseconds, out entry))
             {
                 break;
             }
 
-            var entry = _batch[_batchNext];
-            _batch[_batchNext++] = default; // the batch holds no timer it has handed out
             var t = entry.Timer;
             var sequence = entry.Sequence;
             if (!entry.IsCurrentWith(out var state))
@@ -466,45 +490,83 @@ internal sealed class DispatchQueue
         _batchTolerant = 0;
     }
 
+    /// <summary>The near heap whose top fires first (the earlier of the two by-due tops, as one merged queue), or null when both are empty. Reads no timer.</summary>
+    private NearHeap? EarlierNearTop() =>
+        _nearTolerantByDue.Count > 0 && (_nearExact.Count == 0 || _nearTolerantByDue.TopPrecedes(_nearExact)) ? _nearTolerantByDue
+        : _nearExact.Count > 0 ? _nearExact
+        : null;
+
     /// <summary>
-    /// Dispatcher: takes up to <see cref="BatchCapacity"/> entries due at <paramref name="nowNanoseconds"/> off the near
-    /// heaps into the batch, in firing order (the earlier of the two by-due tops each time, as one merged queue), pulling
-    /// the wheel when both heaps are empty; then asks for every batch timer and its callback object at once. False when
-    /// nothing is due. Entries are taken as filed, stale ones included (the take drops them, as a peek did): a pop reads
-    /// only the heap, never a timer.
+    /// Dispatcher, with the batch taken (or behind a heap top): the next entry due at <paramref name="nowNanoseconds"/>
+    /// in firing order, popped off its heap (the wheel pulled when both heaps are empty); false when nothing is due. A
+    /// lone due entry is handed out as it is (see "A lone expiry"); when the entry after it is due too, the rest is
+    /// gathered behind it (<see cref="Gather"/>) and the batch hands out the first. Stale entries are taken as filed
+    /// (the take drops them, as a peek did): a pop reads only the heap, never a timer.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
-    private bool Gather(long nowNanoseconds)
+    private bool TakeNearDue(long nowNanoseconds, out NearEntry entry)
     {
-        ReturnBatch();
-        var count = 0;
-        ulong tolerantBits = 0;
-        while (count < BatchCapacity)
+        if (_batchCount != 0)
         {
-            NearHeap heap;
-            if (_nearTolerantByDue.Count > 0 && (_nearExact.Count == 0 || _nearTolerantByDue.TopPrecedes(_nearExact)))
+            ReturnBatch(); // a heap top now comes first: the rest goes back and is gathered again (or was all taken)
+        }
+
+        while (true)
+        {
+            var heap = EarlierNearTop();
+            if (heap is null)
             {
-                heap = _nearTolerantByDue;
-                tolerantBits |= 1UL << count;
+                if (PullFromWheel())
+                {
+                    continue; // every wheel timer is due after every near one: the wheel is pulled only when both heaps are empty
+                }
+
+                entry = default;
+                return false;
             }
-            else if (_nearExact.Count > 0)
+
+            entry = heap.Top;
+            if (entry.DueNanoseconds > nowNanoseconds)
             {
-                heap = _nearExact;
+                return false;
             }
-            else if (count == 0 && PullFromWheel())
+
+            heap.Pop();
+            if (EarlierNearTop() is { } next && next.Top.DueNanoseconds <= nowNanoseconds)
             {
-                continue; // every wheel timer is due after every near one: the wheel is pulled only when both heaps are empty
+                Gather(nowNanoseconds, entry, ReferenceEquals(heap, _nearTolerantByDue));
+                entry = _batch[0];
+                _batch[0] = default; // the batch holds no timer it has handed out
+                _batchNext = 1;
             }
-            else
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Dispatcher: fills the batch with <paramref name="first"/> (just popped, from the tolerant heap when
+    /// <paramref name="firstTolerant"/>) and then up to <see cref="BatchCapacity"/> - 1 more entries due at
+    /// <paramref name="nowNanoseconds"/>, in firing order, off the near heaps (never the wheel: every wheel timer is due
+    /// after every near one, and the next take pulls it when the heaps are empty); then asks for every batch timer and
+    /// its callback object at once.
+    /// </summary>
+    private void Gather(long nowNanoseconds, in NearEntry first, bool firstTolerant)
+    {
+        System.Diagnostics.Debug.Assert(_batchCount == 0 && _batchNext == 0, "a gather starts from an empty batch");
+        _batch[0] = first;
+        var count = 1;
+        var tolerantBits = firstTolerant ? 1UL : 0UL;
+        while (count < BatchCapacity && EarlierNearTop() is { } heap)
+        {
+            var top = heap.Top;
+            if (top.DueNanoseconds > nowNanoseconds)
             {
                 break;
             }
 
-            var top = heap.Top;
-            if (top.DueNanoseconds > nowNanoseconds)
+            if (ReferenceEquals(heap, _nearTolerantByDue))
             {
-                tolerantBits &= ~(1UL << count);
-                break;
+                tolerantBits |= 1UL << count;
             }
 
             _batch[count++] = top;
@@ -528,8 +590,6 @@ internal sealed class DispatchQueue
             t.PrefetchCallback();
             Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
         }
-
-        return count > 0;
     }
 
     /// <summary>Pushes the timer onto the submission stack; the caller has just set its submitted bit.</summary>
@@ -586,7 +646,6 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: files every submitted timer, in submission order (the stack is reversed first).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Drain()
     {
         if (Volatile.Read(ref _submitted) is null)
@@ -618,7 +677,6 @@ internal sealed class DispatchQueue
     /// The bucket is an array, so its timers are filed <see cref="PullChunk"/> at a time, each chunk read first in one
     /// tight pass that also asks for the next chunk: the misses overlap instead of following one another.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private bool PullFromWheel()
     {
         if (!_wheel.TryPullEarliest(out var count))
@@ -644,7 +702,6 @@ internal sealed class DispatchQueue
     /// (<paramref name="clearSubmitted"/>), the snapshot and the clearing of the submitted bit are one CAS: a change
     /// published after it finds the bit clear and pushes the timer again (see "Lost wake-ups").
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void File(EngineTimer t, bool clearSubmitted)
     {
         // Unlinked before the submitted bit is cleared: a timer that is neither armed nor submitted is in no queue's
@@ -698,7 +755,6 @@ internal sealed class DispatchQueue
     /// unless an Arm has published a newer one meanwhile; then the entry is stale at once (its sequence is old) and the
     /// newer arming, which re-submitted the timer, is filed by the next drain.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void PlaceNear(EngineTimer t, long state, long due)
     {
         var parameters = t.Owner as ArmParameters;
@@ -708,7 +764,6 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket)
     {
         if (TryPlaceInWheel(t, due))

@@ -12,14 +12,26 @@ namespace MiniportTimers.Engine;
 /// <para>First calls (issue 27, session eight): compiled once is not compiled well. Tiered compilation first makes
 /// quick unoptimized code and replaces it only after 30 calls and a 100 ms quiet spell, so the first burst of a process
 /// ran its first 100-300 ms on that code: 540-570 ns per expiry against 360-430 in the same process's next burst (and
-/// 360-490 with tiering off). The dispatcher's hot methods (the take, the gather, the pull, the filing, the heaps, the
-/// wheel, the fire and the real dispatch loop) are marked AggressiveOptimization: compiled optimized at their first
-/// call, without the profile a later tier would use (their costs are cache misses, which a profile does not
-/// change).</para>
+/// 360-490 with tiering off). The heaps' and the wheel's array loops and the real dispatch loop are marked
+/// AggressiveOptimization: compiled optimized at their first call, without the profile a later tier would use (their
+/// costs are cache misses, which a profile does not change). Session nine took the mark off DispatchQueue's methods
+/// and TimerEngine.Fire (the take, the gather, the pull, the drain, the filing, the fire): there the profile's guarded
+/// devirtualization is most of the instruction cost (a virtual Arm+fire 123-131 ns with the mark, 103-110 without),
+/// and with the tool's call-counting delay of 0 they are re-compiled with their profile after 30 calls (DispatchQueue
+/// "Which methods are compiled at their first call"). A host without that setting runs them unoptimized for its first
+/// 100-300 ms. After the warm-up a background task runs them for 300 ms in small rounds (<see cref="TierUpAsync"/>),
+/// so that their profiled code is in place before a first burst.</para>
 /// </summary>
 internal static class DispatchWarmUp
 {
     private const string DisableSwitch = "MiniportTimers.Engine.DisableWarmUp";
+
+    /// <summary>Rounds of the tier-up exercise (see <see cref="TierUpAsync"/>), 10 ms apart: 300 ms in all.</summary>
+    private const int TierUpRounds = 30;
+
+    /// <summary>Expiries each tier-up round fires (lone and gathered): more than the 30 calls that start a re-compilation.</summary>
+    private const int TierUpFiresPerRound = 40;
+
     private static int s_done;
 
     /// <summary>True when the AppContext switch turns the warm-ups (this one and the hosting layer's) off.</summary>
@@ -40,6 +52,37 @@ internal static class DispatchWarmUp
 
         using var engine = CreatePrivateEngine();
         Exercise(engine);
+        _ = Task.Run(TierUpAsync);
+    }
+
+    /// <summary>
+    /// The take, the gather, the filing and the fire are left to tiered compilation (see "First calls" above). A
+    /// method is re-compiled with its profile in two steps (an instrumented build after 30 calls, the final one after 30
+    /// more), each compiled on a background thread; run all at once, the calls of the warm-up come before the first
+    /// build is installed, and the first burst then ran 15-19 % slower (session nine). So a background task runs them
+    /// on its own private engine in small rounds 10 ms apart for 300 ms (about 1 ms of CPU in all), and each step's
+    /// build is in place before the next round calls it.
+    /// </summary>
+    private static async Task TierUpAsync()
+    {
+        using var engine = CreatePrivateEngine();
+        var lone = engine.CreateTimer(static (_, in _) => { });
+        var second = engine.CreateTimer(static (_, in _) => { });
+        for (var round = 0; round < TierUpRounds; round++)
+        {
+            for (var i = 0; i < TierUpFiresPerRound; i++)
+            {
+                engine.Arm(lone, engine.NowNanoseconds); // a lone expiry
+                if ((i & 1) != 0)
+                {
+                    engine.Arm(second, engine.NowNanoseconds); // two due at once: a gather
+                }
+
+                engine.AdvanceBy(1);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System).ConfigureAwait(false); // the machine's clock on purpose: this paces compilation, no engine timer
+        }
     }
 
     /// <summary>The warm-up's engine: outside the engine registry, so its arms, fires and cancels never reach the

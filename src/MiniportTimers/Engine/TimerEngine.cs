@@ -148,7 +148,10 @@ namespace MiniportTimers.Engine;
 //   CreateTimer timer is one more cold object. Session eight (2026-12-06), docs/benchmarks.md: the level-0 pull went
 //   from 146 to 79 ns a timer, the level-1 pull from 60 to 38, and the burst from 490 to 412 ns per expiry (316 with
 //   one delegate for all timers). docs/benchmarks.md "Expiry at memory speed" has the runs, the elimination variants
-//   and what did not help.
+//   and what did not help. Session nine: a lone due expiry is taken without a gather, and the take, the filing and the
+//   fire are compiled with tiered PGO's profile (not at their first call), which a background warm-up task brings in
+//   before a first burst (DispatchQueue "A lone expiry" and "Which methods are compiled at their first call",
+//   DispatchWarmUp.TierUpAsync; docs/benchmarks.md "Issue 27, session nine").
 // =====================================================================================================================
 
 /// <summary>
@@ -677,7 +680,6 @@ public abstract class TimerEngine : IDisposable
     /// after the callback: the real dispatcher takes it as its next "now", so an expiry costs one clock read, not two
     /// (the callback's duration is measured from <see cref="TimerFiring.FiredAtNanoseconds"/>, read just before the take).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     private protected long Fire(DispatchQueue queue, EngineTimer timer, in TimerFiring firing, bool rethrow = false)
     {
         // A virtual clock can move between a wake-up and this callback (an earlier callback of the same wake-up stalled

@@ -169,4 +169,58 @@ public class DispatchQueueGatherTests
         Assert.Equal(Enumerable.Range(0, 100).Select(i => (i, (i + 201) * Ms, 0L)), firings);
         timers.ForEach(t => engine.Cancel(t));
     }
+
+    [Fact]
+    public void LoneDueNearTimer_WheelTimersDueToo_AllFireInDueOrder()
+    {
+        // The near heap holds one due entry (taken alone, no gather); the wheel's timers, due as well after the stall,
+        // are pulled by the next take.
+        using var engine = new VirtualTimerEngine();
+        var log = new List<string>();
+        engine.Arm(Recording(engine, log, "near"), 10_000);
+        engine.Arm(Recording(engine, log, "wheel b"), 7 * Ms);
+        engine.Arm(Recording(engine, log, "wheel a"), 5 * Ms);
+        engine.Arm(Recording(engine, log, "wheel c"), 2_000 * Ms);
+
+        engine.Stall(100 * Ms);
+        Assert.Equal(3, engine.AdvanceBy(0));
+
+        Assert.Equal(["near", "wheel a", "wheel b"], log);
+        Assert.Equal(1, engine.PendingCount);
+    }
+
+    [Fact]
+    public void LoneDueTimer_CallbackArmsTwoDueNow_TheyFireInDueOrderInTheSameAdvance()
+    {
+        using var engine = new VirtualTimerEngine();
+        var log = new List<string>();
+        var second = Recording(engine, log, "second");
+        var first = Recording(engine, log, "first");
+        engine.Arm(Recording(engine, log, "lone", () =>
+        {
+            engine.Arm(second, 10 * Ms); // armed first, due later
+            engine.Arm(first, 8 * Ms);
+        }), 10 * Ms);
+        engine.Arm(Recording(engine, log, "not due"), 30 * Ms);
+
+        Assert.Equal(3, engine.AdvanceTo(20 * Ms));
+
+        Assert.Equal(["lone", "first", "second"], log);
+        Assert.Equal(20 * Ms, engine.NowNanoseconds);
+    }
+
+    [Fact]
+    public void LoneDueTimer_CallbackCancelsTheNextDue_ItNeverFires()
+    {
+        using var engine = new VirtualTimerEngine();
+        var log = new List<string>();
+        var next = Recording(engine, log, "next");
+        engine.Arm(Recording(engine, log, "lone", () => engine.Cancel(next)), 10 * Ms);
+        engine.Arm(next, 11 * Ms);
+
+        Assert.Equal(1, engine.AdvanceTo(20 * Ms));
+
+        Assert.Equal(["lone"], log);
+        Assert.Equal(0, engine.PendingCount);
+    }
 }
