@@ -19,7 +19,7 @@ namespace MiniportTimers.Hosting;
 /// runner, the IRQL context, the DPC watchdog, the callback watch, the activity counters, and the first use of the
 /// telemetry Meter, the EventSource and the lateness histogram, during which every other timer of that dispatcher
 /// waited. Here each non-generic method of those types is compiled (RuntimeHelpers.PrepareMethod, virtual ones after
-/// their function pointer is asked for: without it PrepareMethod compiles no virtual method) and their type
+/// their function pointer is asked for: without it PrepareMethod left virtual methods uncompiled in the tool's runs) and their type
 /// initializers run, once per process, on the thread that creates the host. Generic methods compile on first use still
 /// (their instantiations are the callers'), except the routine runners' at the expiry's state. In one measurement the
 /// first expiry of a fresh process went from 25-32 ms late to 6-11 ms (bench --only first); the rest is the first call
@@ -96,10 +96,10 @@ internal static class HostingWarmUp
                 if (!method.IsAbstract && !method.ContainsGenericParameters && method.GetMethodBody() is not null)
                 {
                     // A virtual method (an override, an interface's implementation: ICallbackWatch.Begin, IDpcOwner's)
-                    // has no entry point of its own until something asks for one, and PrepareMethod then compiles
-                    // nothing: it returns at once. Asking for its function pointer first creates the entry point, and
-                    // PrepareMethod then compiles it (measured: HostingWarmUpTests). Before (issue 27, session nine),
-                    // every virtual method of the fire path was left to its first real-clock call on the dispatcher.
+                    // may have no entry point of its own until something asks for one, and PrepareMethod then compiled
+                    // nothing in the tool's runs. Asking for its function pointer first creates the entry point, and
+                    // PrepareMethod compiles it (HostingWarmUpTests). Before (issue 27, session nine, seen in the JIT
+                    // log), CallbackWatch.Begin and End were left to the first real-clock call on the dispatcher.
                     _ = method.MethodHandle.GetFunctionPointer();
                     RuntimeHelpers.PrepareMethod(method.MethodHandle);
                 }

@@ -13,18 +13,21 @@ namespace MiniportTimers.Tests.Hosting;
 /// </summary>
 public sealed class HostingWarmUpTests
 {
+    /// <remarks>
+    /// Only the positive half is asserted: whether PrepareMethod alone leaves a virtual method uncompiled depended on the
+    /// run (a clean CI clone saw it compiled, after the other), so the before/after evidence is the tool's JIT log
+    /// (`DOTNET_JitStdOutFile`: CallbackWatch.Begin compiled after the first real-clock callback before, inside the
+    /// warm-up after; docs/benchmarks.md, "Session nine").
+    /// </remarks>
     [Fact]
-    public void PrepareMethod_CompilesAVirtualMethodOnlyOnceItHasAnEntryPoint()
+    public void PrepareMethod_AfterTheFunctionPointerIsAskedFor_CompilesAVirtualMethod()
     {
         using var listener = new JitListener();
-        var alone = typeof(Probe).GetMethod(nameof(Probe.PreparedAlone))!;
         var withPointer = typeof(Probe).GetMethod(nameof(Probe.PreparedWithItsPointer))!;
-        RuntimeHelpers.PrepareMethod(alone.MethodHandle);
         _ = withPointer.MethodHandle.GetFunctionPointer();
         RuntimeHelpers.PrepareMethod(withPointer.MethodHandle);
 
         Assert.True(listener.WaitFor(nameof(Probe.PreparedWithItsPointer), TimeSpan.FromSeconds(30)), "the JIT event of the method prepared with its pointer");
-        Assert.DoesNotContain(nameof(Probe.PreparedAlone), listener.Compiled);
     }
 
     /// <summary>Records the names of the methods the runtime starts compiling (its JIT keyword, verbose).</summary>
@@ -69,15 +72,11 @@ public sealed class HostingWarmUpTests
 
     private class Probe
     {
-        public virtual int PreparedAlone(int x) => (x * 3) + 1;
-
         public virtual int PreparedWithItsPointer(int x) => (x * 5) + 2;
     }
 
     private sealed class Derived : Probe
     {
-        public override int PreparedAlone(int x) => x;
-
         public override int PreparedWithItsPointer(int x) => x;
     }
 }
