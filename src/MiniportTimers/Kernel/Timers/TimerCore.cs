@@ -504,11 +504,7 @@ internal abstract class TimerCore
     /// </summary>
     internal void InvokeIfCurrent(in TimerFiring firing)
     {
-        Delegate callback;
-        object? context;
-        ITimerRow activity;
-        long requestedDue;
-        long tolerance;
+        CommittedRequest request;
         if (_rule == ExpiryRule.DropAfterCancel)
         {
             // Diagram (1)-(3): no lock; one compare-exchange ends the request and raises the running count.
@@ -530,11 +526,7 @@ internal abstract class TimerCore
 
                 // Read before the exchange: once it succeeds a new request may claim the fields (the callback may re-arm, A5).
                 // A writer that claimed since s changed the version, so the exchange fails and the fields are read again.
-                callback = _callback!;
-                context = _context;
-                activity = _activity;
-                requestedDue = RequestedDueOf(firing);
-                tolerance = _requestedToleranceNanoseconds;
+                request = ReadRequest(firing);
 
                 // Decision A5: a one-shot request stops being pending before the callback runs, so the callback can re-arm.
                 var committed = unchecked((_enginePeriodNanoseconds == 0 ? s & ~TimerState.Pending : s) + TimerState.RunningOne);
@@ -556,11 +548,7 @@ internal abstract class TimerCore
                     return;
                 }
 
-                callback = _callback!;
-                context = _context;
-                activity = _activity;
-                requestedDue = RequestedDueOf(firing);
-                tolerance = _requestedToleranceNanoseconds;
+                request = ReadRequest(firing);
                 OnCommitLocked();
                 Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
                 _running.Entered();
@@ -570,12 +558,12 @@ internal abstract class TimerCore
         var start = Engine.NowNanoseconds;
         try
         {
-            activity.CountFire(start - requestedDue, tolerance);
-            InvokeCallback(callback, context, start);
+            request.Activity.CountFire(start - request.RequestedDueNanoseconds, request.ToleranceNanoseconds);
+            InvokeCallback(request.Callback, request.Context, start);
         }
         finally
         {
-            Records.Trace?.Callback(Track, Kind, activity.Callback, requestedDue, start, Engine.NowNanoseconds);
+            Records.Trace?.Callback(Track, Kind, request.Activity.Callback, request.RequestedDueNanoseconds, start, Engine.NowNanoseconds);
             _running.Exit(ref _state, Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
         }
     }
@@ -588,6 +576,17 @@ internal abstract class TimerCore
 
     /// <summary>Runs one expiry where the kind's callbacks run (IRQL, scope, locks, watchdogs), ending in <see cref="InvokeIfCurrent"/>.</summary>
     protected abstract void RunExpiry(in TimerFiring firing);
+
+    /// <summary>
+    /// What a commit of <paramref name="firing"/> runs: the current request's callback, context and row, and the requested
+    /// due time and tolerance its lateness counts from. Read by both commit paths (the word's CAS loop, the gate), each
+    /// under its own synchronization; <see cref="_activity"/> is known not null there.
+    /// </summary>
+    private CommittedRequest ReadRequest(in TimerFiring firing) =>
+        new(_callback!, _context, _activity!, RequestedDueOf(firing), _requestedToleranceNanoseconds);
+
+    /// <summary>The request a committed expiry runs (<see cref="ReadRequest"/>).</summary>
+    private readonly record struct CommittedRequest(Delegate Callback, object? Context, ITimerRow Activity, long RequestedDueNanoseconds, long ToleranceNanoseconds);
 
     /// <summary>The requested due time <paramref name="firing"/> stands for (expiry k of the engine schedule is expiry k of the requested one).</summary>
     private long RequestedDueOf(in TimerFiring firing)
