@@ -316,9 +316,10 @@ internal static class RunCommand
         var recorder = settings.TracePath is null ? null : new TraceRecorder { OmitZeroLengthLockHolds = !settings.TraceAllLocks };
         runs.ForEach(r => r.Trace = recorder?.ForHost(r.Name)); // tracks keyed by sample and adapter
         JitSettle? jitSettle = null;
+        RehearsalReport? rehearsal = null;
         if (!settings.Virtual)
         {
-            RunRehearsal.Run(settings, names); // the samples' first calls, on a virtual clock, before the real engine's clock starts
+            rehearsal = RunRehearsal.Run(settings, names); // the samples' first calls, before the real engine's clock starts
             jitSettle = RunJit.SettleTierUp(stop?.Token ?? CancellationToken.None); // and their tier-1 versions, compiled in the background
         }
 
@@ -345,7 +346,7 @@ internal static class RunCommand
             ? RunProgress.Run(terminal.CreateConsole(text), engine, runs, settings, cancel)
             : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel);
         var stoppedBy = cancel.IsCancellationRequested ? stop?.Signal : null;
-        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc, floorProbe?.Finish(), notes, collections?.Finish(), jit?.Finish(jitSettle));
+        var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc, floorProbe?.Finish(), notes, collections?.Finish(), jit?.Finish(rehearsal, jitSettle));
         RunReportRenderer.Write(report, text, terminal);
         var outputFailed = false;
         if (recorder is not null && settings.TracePath is { } tracePath)

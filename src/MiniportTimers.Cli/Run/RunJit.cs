@@ -75,12 +75,13 @@ internal sealed record JitSettle(double Milliseconds, long MethodsCompiled, bool
 internal sealed class JitWatch(long methods, TimeSpan compilationTime)
 {
     /// <summary>What was compiled since the watch started.</summary>
-    public JitReport Finish(JitSettle? settle) =>
-        new(JitInfo.GetCompiledMethodCount() - methods, Math.Round((JitInfo.GetCompilationTime() - compilationTime).TotalMilliseconds, 2), settle);
+    public JitReport Finish(RehearsalReport? rehearsal, JitSettle? settle) =>
+        new(JitInfo.GetCompiledMethodCount() - methods, Math.Round((JitInfo.GetCompilationTime() - compilationTime).TotalMilliseconds, 2), rehearsal, settle);
 }
 
 /// <summary>The JIT of a real-clock run (null on the virtual clock, whose report is byte-for-byte repeatable).</summary>
 /// <param name="MethodsCompiled">Methods compiled during the measured part, on every thread (first calls and tier-1 re-compilations).</param>
 /// <param name="CompilationMilliseconds">The time those compilations took, ms, summed over threads (<see cref="JitInfo.GetCompilationTime"/>).</param>
+/// <param name="Rehearsal">The rehearsal before the measured part (null when there was none: no sample to rehearse).</param>
 /// <param name="Settle">The wait for the rehearsal's tier-up before the measured part (null when there was no rehearsal).</param>
-internal sealed record JitReport(long MethodsCompiled, double CompilationMilliseconds, JitSettle? Settle);
+internal sealed record JitReport(long MethodsCompiled, double CompilationMilliseconds, RehearsalReport? Rehearsal, JitSettle? Settle);

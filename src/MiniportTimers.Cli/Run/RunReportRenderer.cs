@@ -279,8 +279,13 @@ internal static class RunReportRenderer
     private static string JitLine(JitReport jit)
     {
         var line = $"JIT during the run: {N(jit.MethodsCompiled)} methods compiled ({jit.CompilationMilliseconds.ToString("N1", CultureInfo.InvariantCulture)} ms of compilation, all threads).";
+        if (jit.Rehearsal is { } rehearsal)
+        {
+            line += $" Before it the samples were rehearsed for {F(rehearsal.Milliseconds)} ms ({N(rehearsal.RealClockMilliseconds)} ms on a real clock, then {N(rehearsal.VirtualRounds)} {(rehearsal.VirtualRounds == 1 ? "pass" : "passes")} on a virtual one).";
+        }
+
         return jit.Settle is not { } settle ? line
-            : line + $" Before it the run waited {F(settle.Milliseconds)} ms for the rehearsal's tier-1 compilations ({N(settle.MethodsCompiled)} methods){(settle.Settled ? "" : ", and started before they were done")}.";
+            : line + $" Then the run waited {F(settle.Milliseconds)} ms for the rehearsal's tier-1 compilations ({N(settle.MethodsCompiled)} methods){(settle.Settled ? "" : ", and started before they were done")}.";
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
