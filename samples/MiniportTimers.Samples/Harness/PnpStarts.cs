@@ -11,9 +11,7 @@ namespace MiniportTimers.Samples.Harness;
 /// never in a DPC. Before (issue 27, session nine) the samples started their adapters in workload events on the
 /// dispatcher: 1-7 ms each on the real clock (an AHCI HBA's four ports, the disks' early I/O), 10-15 ms in all at the
 /// start of a run, during which every timer of that dispatcher waited, and in timers with a few dozen fires that start
-/// was their p99. The PnP thread runs below the dispatch threads in the OS scheduler (<see cref="PassiveThreads"/>): on
-/// Windows a DPC preempts PASSIVE_LEVEL work on its CPU, and here the six samples' PnP threads, busy at once at the start
-/// of a run, otherwise shared the two cores of the VM with the dispatcher as equals (session ten).
+/// was their p99.
 /// </summary>
 /// <remarks>
 /// Thread safety: <see cref="Enqueue"/> from any thread (the dispatcher, in the event that marks the start's due time);
@@ -68,7 +66,6 @@ internal sealed class PnpStarts
 
     private void Run()
     {
-        PassiveThreads.LowerCurrentThread(); // PASSIVE_LEVEL work: a dispatcher that wakes preempts it, as a DPC would
         foreach (var start in _starts.GetConsumingEnumerable())
         {
             try
