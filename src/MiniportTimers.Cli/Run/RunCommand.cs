@@ -320,7 +320,7 @@ internal static class RunCommand
         if (!settings.Virtual)
         {
             rehearsal = RunRehearsal.Run(settings, names); // the samples' first calls, before the real engine's clock starts
-            jitSettle = RunJit.SettleTierUp(stop?.Token ?? CancellationToken.None); // and their tier-1 versions, compiled in the background
+            jitSettle = UntieredRun.TieringOff ? null : RunJit.SettleTierUp(stop?.Token ?? CancellationToken.None); // and their tier-1 versions, compiled in the background
         }
 
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine(dispatchers: settings.Dispatchers, realTimePriority: settings.RealTimePriority);

@@ -16,7 +16,7 @@ namespace MiniportTimers.Cli.Run;
 /// <item><description>The virtual pass reaches every routine of the samples' 11 s script in about 0.3 s. Before it, the
 /// first calls paid the JIT on the dispatcher: storahci's 10 ms <c>P_Running_Callback</c> fired at p99 12-65 ms and
 /// nvme's <c>NVMeRunning</c> at 11-80 ms, all of it in the first fires.</description></item>
-/// <item><description>It runs three times because tiered compilation re-compiles a method optimized only after 30 calls
+/// <item><description>It runs three times (once when tiered compilation is off: <see cref="UntieredRun"/>) because tiered compilation re-compiles a method optimized only after 30 calls
 /// (and with its profile after 30 more), counted over the whole process: a routine the script calls 10-30 times was
 /// re-compiled during the measured part after one pass, on the runtime's background thread, which shares the VM's two
 /// cores with the dispatcher (session ten: 880-900 methods compiled during the run with one virtual pass and no real
@@ -37,7 +37,8 @@ internal static class RunRehearsal
     /// <summary>Length of the real-clock pass, ms of its engine's time.</summary>
     public const long RealClockMilliseconds = 500;
 
-    /// <summary>How many times the virtual pass runs.</summary>
+    /// <summary>How many times the virtual pass runs under tiered compilation (once without it: a method is then compiled
+    /// once, optimized, at its first call).</summary>
     public const int VirtualRounds = 3;
 
     /// <summary>Longest engine time a virtual pass runs (a long run's later events repeat its first 11 s).</summary>
@@ -48,6 +49,7 @@ internal static class RunRehearsal
     /// <returns>What ran, and how long it took; null when there was nothing to rehearse.</returns>
     public static RehearsalReport? Run(RunSettings settings, IReadOnlyList<string> names)
     {
+        var virtualRounds = UntieredRun.TieringOff ? 1 : VirtualRounds;
         if (names.Count == 0)
         {
             return null;
@@ -68,13 +70,13 @@ internal static class RunRehearsal
             SampleRunner.Run(realEngine, names.Select(n => SampleFactory.Create(n, realPass)).ToList(), realPass.DurationMilliseconds, realPass.Seed);
         }
 
-        for (var round = 0; round < VirtualRounds; round++)
+        for (var round = 0; round < virtualRounds; round++)
         {
             using var engine = new VirtualTimerEngine();
             SampleRunner.Run(engine, names.Select(n => SampleFactory.Create(n, virtualPass)).ToList(), virtualPass.DurationMilliseconds, virtualPass.Seed);
         }
 
-        return new RehearsalReport(Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), RealClockMilliseconds, VirtualRounds);
+        return new RehearsalReport(Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 1), RealClockMilliseconds, virtualRounds, !UntieredRun.TieringOff);
     }
 }
 
@@ -82,4 +84,5 @@ internal static class RunRehearsal
 /// <param name="Milliseconds">How long it took, wall-clock ms.</param>
 /// <param name="RealClockMilliseconds">Length of its real-clock pass, ms.</param>
 /// <param name="VirtualRounds">How many virtual passes it ran.</param>
-internal sealed record RehearsalReport(double Milliseconds, long RealClockMilliseconds, int VirtualRounds);
+/// <param name="TieredCompilation">False when the process ran without tiered compilation (<see cref="UntieredRun"/>).</param>
+internal sealed record RehearsalReport(double Milliseconds, long RealClockMilliseconds, int VirtualRounds, bool TieredCompilation);

@@ -281,7 +281,8 @@ internal static class RunReportRenderer
         var line = $"JIT during the run: {N(jit.MethodsCompiled)} methods compiled ({jit.CompilationMilliseconds.ToString("N1", CultureInfo.InvariantCulture)} ms of compilation, all threads).";
         if (jit.Rehearsal is { } rehearsal)
         {
-            line += $" Before it the samples were rehearsed for {F(rehearsal.Milliseconds)} ms ({N(rehearsal.RealClockMilliseconds)} ms on a real clock, then {N(rehearsal.VirtualRounds)} {(rehearsal.VirtualRounds == 1 ? "pass" : "passes")} on a virtual one).";
+            line += (rehearsal.TieredCompilation ? string.Empty : " Tiered compilation was off (the run was measured in a child process of the tool: each method compiled once, optimized).")
+                + $" Before it the samples were rehearsed for {F(rehearsal.Milliseconds)} ms ({N(rehearsal.RealClockMilliseconds)} ms on a real clock, then {N(rehearsal.VirtualRounds)} {(rehearsal.VirtualRounds == 1 ? "pass" : "passes")} on a virtual one).";
         }
 
         return jit.Settle is not { } settle ? line

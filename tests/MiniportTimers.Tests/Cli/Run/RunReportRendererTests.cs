@@ -118,11 +118,14 @@ public class RunReportRendererTests
     [Fact]
     public void TheJitLine_SaysWhatWasCompiledDuringTheRun_AndTheEnginesLongestIsNamed()
     {
-        var settled = new JitReport(704, 374.5, new RehearsalReport(1_480.2, 500, 3), new JitSettle(278.8, 31, Settled: true));
+        var settled = new JitReport(704, 374.5, new RehearsalReport(1_480.2, 500, 3, TieredCompilation: true), new JitSettle(278.8, 31, Settled: true));
         var text = Render(Sample with { Jit = settled }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("JIT during the run: 704 methods compiled (374.5 ms of compilation, all threads). Before it the samples were rehearsed for 1480.2 ms (500 ms on a real clock, then 3 passes on a virtual one). Then the run waited 278.8 ms for the rehearsal's tier-1 compilations (31 methods).", text, StringComparison.Ordinal);
         var noRehearsal = Render(Sample with { Jit = settled with { Rehearsal = null } }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.DoesNotContain("rehearsed", noRehearsal, StringComparison.Ordinal);
+        Assert.DoesNotContain("Tiered compilation was off", text, StringComparison.Ordinal);
+        var untiered = Render(Sample with { Jit = settled with { Rehearsal = new RehearsalReport(900, 500, 1, TieredCompilation: false) } }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("Tiered compilation was off (the run was measured in a child process of the tool: each method compiled once, optimized). Before it the samples were rehearsed for 900.0 ms (500 ms on a real clock, then 1 pass on a virtual one).", untiered, StringComparison.Ordinal);
         var unsettled = Render(Sample with { Jit = settled with { Settle = new JitSettle(3_000, 900, Settled: false) } }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("(900 methods), and started before they were done.", unsettled, StringComparison.Ordinal);
         Assert.DoesNotContain("JIT during the run", Render(AllSamples.Value, Terminal.Redirected), StringComparison.Ordinal);

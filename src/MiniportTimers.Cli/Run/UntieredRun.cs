@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace MiniportTimers.Cli.Run;
+
+/// <summary>
+/// A real-clock <c>run</c> is measured in a child process of the tool whose JIT compiles each method once, optimized,
+/// at its first call: the tool starts itself again with <c>DOTNET_TieredCompilation=0</c> and waits for it (issue 27,
+/// session ten). Tiered compilation first runs a method unoptimized and re-compiles it, on a background thread, after
+/// 30 calls and again with its profile; with the rehearsal (<see cref="RunRehearsal"/>) 170-300 such re-compilations
+/// were still left inside the measured 11 s, and on the 2-core VM the worst timer of a quiet run fired 1.5-2.5 ms late
+/// (4-12× the OS floor's p99), against 0.14-0.64 ms without tiering in the same minutes (docs/benchmarks.md, "The run
+/// on the real clock", session ten). Only the measurement changes: the process that prints the report is the child, with
+/// the same arguments, standard streams and exit code. <c>bench</c> and the virtual clock keep tiered compilation (the
+/// engine's fire is a third cheaper with its profile).
+/// </summary>
+/// <remarks>
+/// Not restarted: <c>run --virtual</c>, help, any other command, a process that already has
+/// <c>DOTNET_TieredCompilation</c> set (either way: the user's choice is kept, and the child is never restarted again),
+/// <c>MINIPORT_TIMERS_TIERED=1</c> (the opt-out: measure in this process with tiering), Windows, and a host the tool cannot
+/// name. Signals: Ctrl-C on a terminal reaches the child directly (one process group), so the parent ignores SIGINT and
+/// forwards SIGTERM, which a service manager sends to the parent only; either way the child writes its partial report.
+/// </remarks>
+internal static partial class UntieredRun
+{
+    /// <summary>The variable that turns tiered compilation off in the child (and that marks a child).</summary>
+    public const string TieredCompilationVariable = "DOTNET_TieredCompilation";
+
+    /// <summary>The opt-out: set to 1, a real-clock run is measured in the tool's own process, with tiering.</summary>
+    public const string OptOutVariable = "MINIPORT_TIMERS_TIERED";
+
+    /// <summary>True in a process whose tiered compilation was turned off by <see cref="TieredCompilationVariable"/>=0.</summary>
+    public static bool TieringOff => Environment.GetEnvironmentVariable(TieredCompilationVariable) == "0";
+
+    /// <summary>
+    /// What to start instead of running <paramref name="args"/> here, or null to run them in this process.
+    /// </summary>
+    /// <param name="args">The tool's arguments.</param>
+    /// <param name="environment">Reads an environment variable (null when unset).</param>
+    /// <param name="processPath">This process's executable (<see cref="Environment.ProcessPath"/>).</param>
+    /// <param name="entryAssemblyPath">The tool's own assembly, for a process started as <c>dotnet miniport-timers.dll</c>.</param>
+    public static ProcessStartInfo? Plan(IReadOnlyList<string> args, Func<string, string?> environment, string? processPath, string? entryAssemblyPath)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (OperatingSystem.IsWindows() || args.Count == 0 || args[0] != "run" || processPath is null)
+        {
+            return null;
+        }
+
+        if (args.Any(a => a is "--virtual" || a.StartsWith("--virtual=", StringComparison.Ordinal) || a is "-h" or "--help" or "-?" or "/?" or "/h"))
+        {
+            return null;
+        }
+
+        if (environment(TieredCompilationVariable) is not null || environment(OptOutVariable) == "1")
+        {
+            return null;
+        }
+
+        var start = new ProcessStartInfo(processPath) { UseShellExecute = false };
+        if (string.Equals(Path.GetFileNameWithoutExtension(processPath), "dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            if (string.IsNullOrEmpty(entryAssemblyPath))
+            {
+                return null;
+            }
+
+            start.ArgumentList.Add(entryAssemblyPath);
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment[TieredCompilationVariable] = "0";
+        return start;
+    }
+
+    /// <summary>Starts <paramref name="start"/> with this process's standard streams, waits for it and returns its exit code.</summary>
+    /// <returns>The child's exit code; null when it could not be started (the caller then runs in this process).</returns>
+    public static int? Execute(ProcessStartInfo start)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        Process child;
+        try
+        {
+            child = Process.Start(start) ?? throw new InvalidOperationException("no process");
+        }
+#pragma warning disable CA1031 // any failure to start means: measure here instead
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+
+        using (child)
+        {
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true); // the child has it from the terminal
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                _ = Kill(child.Id, SigTerm); // forwarded: the child stops and reports
+            });
+            child.WaitForExit();
+            return child.ExitCode;
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+}
