@@ -15,7 +15,8 @@ namespace MiniportTimers.Cli.Run;
 /// engine's fire is a third cheaper with its profile).
 /// </summary>
 /// <remarks>
-/// Not restarted: <c>run --virtual</c>, help, any other command, a process that already has
+/// Not restarted: <c>run --virtual</c>, a run with a native <c>--driver</c> (it is not rehearsed, so its bridge's first
+/// calls are compiled during the run, and an optimizing first compilation costs more than a quick one), help, any other command, a process that already has
 /// <c>DOTNET_TieredCompilation</c> set (either way: the user's choice is kept, and the child is never restarted again),
 /// <c>MINIPORT_TIMERS_TIERED=1</c> (the opt-out: measure in this process with tiering), Windows, and a host the tool cannot
 /// name. Signals: Ctrl-C on a terminal reaches the child directly (one process group), so the parent ignores SIGINT and
@@ -48,7 +49,7 @@ internal static partial class UntieredRun
             return null;
         }
 
-        if (args.Any(a => a is "--virtual" || a.StartsWith("--virtual=", StringComparison.Ordinal) || a is "-h" or "--help" or "-?" or "/?" or "/h"))
+        if (args.Any(a => a is "--virtual" or "--driver" || a.StartsWith("--virtual=", StringComparison.Ordinal) || a.StartsWith("--driver=", StringComparison.Ordinal) || a is "-h" or "--help" or "-?" or "/?" or "/h"))
         {
             return null;
         }

@@ -15,10 +15,10 @@ public sealed class UntieredRunTests
             return;
         }
 
-        var start = UntieredRun.Plan(["run", "--sample", "nvme", "--seed", "3"], NoVariables, "/opt/mt/miniport-timers", "/opt/mt/miniport-timers.dll");
+        var start = UntieredRun.Plan(["run", "--sample", "nvme", "--seed", "3", "--driver-adapters", "2"], NoVariables, "/opt/mt/miniport-timers", "/opt/mt/miniport-timers.dll");
         Assert.NotNull(start);
         Assert.Equal("/opt/mt/miniport-timers", start.FileName);
-        Assert.Equal(["run", "--sample", "nvme", "--seed", "3"], start.ArgumentList);
+        Assert.Equal(["run", "--sample", "nvme", "--seed", "3", "--driver-adapters", "2"], start.ArgumentList);
         Assert.Equal("0", start.Environment[UntieredRun.TieredCompilationVariable]);
         Assert.False(start.UseShellExecute);
     }
@@ -42,6 +42,8 @@ public sealed class UntieredRunTests
     [InlineData("run", "--virtual=true")]
     [InlineData("run", "--help")]
     [InlineData("run", "-h")]
+    [InlineData("run", "--driver", "my.so")]
+    [InlineData("run", "--driver=my.so:storport")]
     [InlineData("bench", "--only", "ddi")]
     [InlineData("stress")]
     public void OtherCommands_TheVirtualClockAndHelp_RunInThisProcess(params string[] args) =>
