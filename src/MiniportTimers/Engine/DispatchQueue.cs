@@ -34,6 +34,27 @@ namespace MiniportTimers.Engine;
 //     first: a virtual engine lets a callback ask for the next due time mid-batch;
 //   - a gather takes entries due at the "now" of its take only: the firing rule is unchanged, nothing fires early.
 //
+// The level-0 run (issue 27, session ten)
+//   A pull of a level-0 bucket (one 65.5 µs tick: about 650 timers in a burst of a million over 100 ms) files its exact
+//   timers into a run (Queue/SortedRun) instead of the exact heap: appended as they are filed, then sorted once by
+//   (due, order) with an LSD radix sort of their indices (two 8-bit passes over the due time's offset in the tick; keys
+//   and payloads in flat arrays, no timer touched). The run is the near set's third source: the take and the gather
+//   hand out the earliest of the exact heap's top, the tolerant by-due heap's top and the run's front, so the merged
+//   order is exactly the one the heap alone had (ties by the same order key: the filing counter, or a virtual engine's
+//   arm ticket, which the run puts in order within equal due times). What stays as it was:
+//   - tolerant timers of the bucket go to the tolerant heaps (they also need the by-deadline order), a periodic
+//     re-key and everything the drain files go to the heaps: only a level-0 pull that finds the run empty builds it;
+//   - a run entry is a snapshot (due, sequence) like a heap entry: a cancel or re-arm leaves it stale, dropped when it
+//     reaches the front; a lazily re-armed timer's current arming is filed then (heap or wheel), as at a heap top;
+//   - a batch holding run entries that must go back (ReturnBatch) puts them into the exact heap, same keys;
+//   - EarliestDeadline, EarliestDue and LatestDue read the run's front (or all of it) as they read the heaps.
+//   The wheel is pulled only when the near set, run included, is empty (or its earliest deadline is beyond the
+//   wheel's), so a pull never finds a current run entry. Before, each of those timers cost a heap push (6-7 ns) and a
+//   pop of a 650-entry heap (27-34 ns, with its branch misses on random keys); session ten measured the burst from
+//   197-236 to 149-232 ns per expiry in one process, A/B (docs/benchmarks.md "session ten"). Session eight's "sorted
+//   run" (TimerEngine "Cost at load", dropped) sorted by comparison beside a heap holding the same timers; this one
+//   replaces the heap's share and sorts by radix.
+//
 // A lone expiry (issue 27, session nine)
 //   Most wake-ups of a driver's timers fire one expiry. The take pops the first due entry and looks at the next top
 //   (a heap read, no timer): only when that one is due too does it gather the rest behind the first (the batch then
@@ -138,6 +159,9 @@ internal sealed class DispatchQueue
 
     /// <summary>This queue's place in its engine's queues (the value written in a timer's state word).</summary>
     public int Index { get; }
+
+    /// <summary>Entries of the level-0 run not yet handed out (see "The level-0 run"; for tests).</summary>
+    internal int RunCount => _run.Count;
 
     /// <summary>Expiries fired (internal timers excluded).</summary>
     public long Fires => Volatile.Read(ref _fires);
