@@ -50,8 +50,8 @@ namespace MiniportTimers.Engine;
 //   - EarliestDeadline, EarliestDue and LatestDue read the run's front (or all of it) as they read the heaps.
 //   The wheel is pulled only when the near set, run included, is empty (or its earliest deadline is beyond the
 //   wheel's), so a pull never finds a current run entry. Before, each of those timers cost a heap push (6-7 ns) and a
-//   pop of a 650-entry heap (27-34 ns, with its branch misses on random keys); session ten measured the burst from
-//   197-236 to 149-232 ns per expiry in one process, A/B (docs/benchmarks.md "session ten"). Session eight's "sorted
+//   pop of a 650-entry heap (27-34 ns) and the gather's copy; session ten measured the burst's
+//   median from 210-227 to 159-170 ns per expiry in one process, A/B (docs/benchmarks.md "session ten"). Session eight's "sorted
 //   run" (TimerEngine "Cost at load", dropped) sorted by comparison beside a heap holding the same timers; this one
 //   replaces the heap's share and sorts by radix.
 //
