@@ -75,9 +75,11 @@ internal static class DispatchWarmUp
             {
                 if ((i & 3) == 3)
                 {
-                    // Two ticks ahead: through the wheel's level 0 into the sorted run (DispatchQueue "The level-0 run").
-                    engine.Arm(lone, engine.NowNanoseconds + (2 * tick));
-                    engine.Arm(second, engine.NowNanoseconds + (2 * tick) + 1);
+                    // Two ticks ahead: through the wheel's level 0 into the sorted run (DispatchQueue "The level-0 run"),
+                    // both due at once, so that the run is gathered as in a burst.
+                    var due = engine.NowNanoseconds + (2 * tick);
+                    engine.Arm(lone, due);
+                    engine.Arm(second, due);
                     engine.AdvanceBy(3 * tick);
                     continue;
                 }
