@@ -206,13 +206,6 @@ internal sealed class SortedRun
         return due < other.Key || (due == other.Key && _order[i] < other.Order);
     }
 
-    /// <summary>The timer <paramref name="ahead"/> positions behind the front, or null past the end (for a prefetch).</summary>
-    public EngineTimer? TimerAhead(int ahead)
-    {
-        var position = _next + ahead;
-        return position < _count ? _timers[_sorted[position]] : null;
-    }
-
     /// <summary>Removes the front entry (its timer reference dropped); when the last one goes, the run is ready to be built again.</summary>
     public void Pop()
     {

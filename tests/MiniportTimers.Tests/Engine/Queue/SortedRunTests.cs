@@ -98,25 +98,6 @@ public class SortedRunTests
     }
 
     [Fact]
-    public void TimerAhead_NamesTheTimersInFiringOrder_AndNothingPastTheEnd()
-    {
-        var engine = new VirtualTimerEngine();
-        var run = new SortedRun();
-        var late = engine.CreateTimer(static (_, in _) => { });
-        var early = engine.CreateTimer(static (_, in _) => { });
-        run.Add(20, 1, 1, late);
-        run.Add(10, 2, 1, early);
-        run.Sort();
-
-        Assert.Same(early, run.TimerAhead(0));
-        Assert.Same(late, run.TimerAhead(1));
-        Assert.Null(run.TimerAhead(2));
-        run.Pop();
-        Assert.Same(late, run.TimerAhead(0));
-        Assert.Null(run.TimerAhead(1));
-    }
-
-    [Fact]
     public void TrimExcess_OnceEmpty_GivesTheGrownArraysBack()
     {
         var engine = new VirtualTimerEngine();
