@@ -68,10 +68,22 @@ internal static class DispatchWarmUp
         using var engine = CreatePrivateEngine();
         var lone = engine.CreateTimer(static (_, in _) => { });
         var second = engine.CreateTimer(static (_, in _) => { });
+        var tick = 1L << Queue.TimerWheel.TickShift;
         for (var round = 0; round < TierUpRounds; round++)
         {
             for (var i = 0; i < TierUpFiresPerRound; i++)
             {
+                if ((i & 3) == 3)
+                {
+                    // Two ticks ahead: through the wheel's level 0 into the sorted run (DispatchQueue "The level-0 run"),
+                    // both due at once, so that the run is gathered as in a burst.
+                    var due = engine.NowNanoseconds + (2 * tick);
+                    engine.Arm(lone, due);
+                    engine.Arm(second, due);
+                    engine.AdvanceBy(3 * tick);
+                    continue;
+                }
+
                 engine.Arm(lone, engine.NowNanoseconds); // a lone expiry
                 if ((i & 1) != 0)
                 {

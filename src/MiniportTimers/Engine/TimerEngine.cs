@@ -43,6 +43,10 @@ namespace MiniportTimers.Engine;
 //         Who fires next is the earlier top of the two by-due heaps; when the dispatcher must be awake at the latest is
 //         the earlier of the exact top's due and the deadline top. A zero-tolerance timer (most of them) costs one push
 //         and one pop, not two of each.
+//         Beside them, the level-0 run (Queue/SortedRun, issue 27 session ten): the exact timers of a pulled level-0
+//         bucket (one 65.5 µs tick), sorted once by (due, order) with a radix sort of their indices instead of pushed
+//         one by one. Its front is the third top the dispatcher compares (DispatchQueue "The level-0 run"); the merged
+//         order is the heaps' order exactly.
 //         Entries carry the keys as filed (sequence, due), so another thread's Arm never disturbs the heap order;
 //         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top. The heaps
 //         never shrink mid-burst; the dispatcher trims them when it goes idle (before a sleep of 1 ms or more, and at
@@ -115,7 +119,8 @@ namespace MiniportTimers.Engine;
 //
 // Complexity
 //   Arm, Cancel: O(1), lock-free. Dispatcher: O(1) per filing in the wheel, O(log m) per near filing and per expiry
-//   (m = near timers only), each timer cascading at most once per wheel level. Memory: 64 bytes per pending timer
+//   (m = near timers only), O(1) per timer a level-0 pull files into the run (two radix passes over the pulled
+//   bucket), each timer cascading at most once per wheel level. Memory: 64 bytes per pending timer
 //   (the 56-byte timer object and its bucket's 8-byte reference, plus the arrays' growth slack until the dispatcher
 //   trims them when it goes idle; 16 more with a delegate and state, plus a 48-byte ArmParameters once it uses a
 //   tolerance or period).
@@ -127,11 +132,22 @@ namespace MiniportTimers.Engine;
 //   few times as it can: a pulled bucket is walked once (PullEarliest is O(1)); a wheel filing reads the due time
 //   alone (the parameter block, a second cold object, is read only when the timer goes near); a pulled bucket and a
 //   batch of due expiries are read ahead of the work on them (below); an expiry reads the clock once
-//   (the clock after a callback is the next take's "now"). Tried and dropped: handing 4.2 ms level-1 buckets to the near
-//   heaps whole (no level-0 pass): the bigger heap cost more than the pass it saved (virtual 1,330 against 950 ns per
-//   expiry); a sorted run per pulled bucket, read front to back beside the heaps: 10-20 % slower (a sort per 650-timer
+//   (the clock after a callback is the next take's "now"). That one read stays (issue 27, session ten): without it a
+//   burst cost about 37 ns less per expiry (A/B in one process, 218-435 → 181-328 ns), but it is what makes two
+//   figures true. It ends the callback's measured time (LongestCallbackNanoseconds, the callback every other timer of
+//   the dispatcher waited behind, named in reports), and it is the next expiry's FiredAtNanoseconds. A pass that fires
+//   everything due at one reading (Linux's hrtimer_interrupt keeps one "basenow" per pass; its callbacks get no fire
+//   time) would report every callback of a batch as fired at the pass's start, short of the real lateness by the
+//   callbacks before it, and could not tell a long callback inside a batch from its neighbours. A host that wants the
+//   trade reads the clock itself; the engine reports no figure it did not measure.
+//   Tried and dropped: handing 4.2 ms level-1 buckets to the near heaps whole (no level-0 pass): the bigger heap cost
+//   more than the pass it saved (virtual 1,330 against 950 ns per expiry); a sorted run per pulled bucket, read front to back beside the heaps: 10-20 % slower (a sort per 650-timer
 //   bucket costs more than the heap's pushes, which are O(1) on average for random due times), and it did not help a
 //   million timers set at once for one tick, which are drained into the near queue one batch at a time, not pulled.
+//   (Session ten came back to it in another form and kept it: the run takes the exact heap's share of a level-0 pull,
+//   so a timer costs an append and two radix passes over 4-byte indices instead of a push and a pop of a 650-entry
+//   heap; burst median 227 → 159 ns per expiry in one process, A/B. The drain's filings, the tolerant timers and a
+//   periodic re-key still go to the heaps.)
 //   Kept: a 4-ary heap (half the depth; that burst went from about 2,200 to 1,600 ns per expiry).
 //   Issue 27: the limit was memory-level parallelism, not memory latency. On the 2-core VM a walk that chases a linked
 //   list through a million cold 64-byte nodes costs about 200 ns a node (each step waits for the previous miss); the

@@ -213,6 +213,9 @@ public sealed class VirtualTimerEngine : TimerEngine
 
     private void LeaveDispatcher() => Volatile.Write(ref _dispatching, 0);
 
+    /// <summary>Entries of the queue's level-0 run not yet handed out (DispatchQueue "The level-0 run"; for tests).</summary>
+    internal int NearRunCount => Queue.RunCount;
+
     /// <summary>The one queue: a virtual engine is a single deterministic sequence.</summary>
     private DispatchQueue Queue => Queues[0];
 }

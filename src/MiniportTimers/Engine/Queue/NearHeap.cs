@@ -2,7 +2,8 @@ namespace MiniportTimers.Engine.Queue;
 
 /// <summary>
 /// A 4-ary min-heap of <see cref="NearEntry"/> values (keys inline, no per-timer index): the exact-order part of the
-/// engine's queue, holding only the timers whose tick the wheel's cursor has reached. Removal is lazy: a cancelled or
+/// engine's queue, holding only the timers whose tick the wheel's cursor has reached (except the exact timers of a
+/// pulled level-0 bucket, which wait in a <see cref="SortedRun"/> beside the heaps: DispatchQueue "The level-0 run"). Removal is lazy: a cancelled or
 /// re-armed timer's entry stays until it reaches the top, where <see cref="TryPeekCurrent"/> drops it; a compaction
 /// sweeps stale entries whenever the array fills at twice the size the last sweep left, so churn cannot grow it without
 /// bound. The array never shrinks while the dispatcher works through a burst (a pull of a busy bucket grows it to tens

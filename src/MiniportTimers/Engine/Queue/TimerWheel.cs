@@ -17,14 +17,16 @@ namespace MiniportTimers.Engine.Queue;
 //     2     268 ms         17.2 s               6      52 days        9.1 years
 //     3      17.2 s        18.3 min             7       9.1 years   584 years (beyond MaxTimeNanoseconds)
 //
-// Invariant: every timer in the wheel has tick(due) > Cursor; every timer of the engine's near heaps has tick ≤ Cursor.
+// Invariant: every timer in the wheel has tick(due) > Cursor; every timer of the engine's near set (the near heaps and
+// the level-0 run, SortedRun) has tick ≤ Cursor.
 // So the wheel never has to be exact: its timers are all later than everything in the near heaps, which order by the
 // exact nanosecond. Buckets at a level are all ahead of the cursor's digit there, and a lower level is all earlier than
 // a higher one, so the earliest timers sit in the lowest occupied bucket of the lowest occupied level.
 //
 // The cursor moves only by TryPullEarliest: it jumps to that bucket's start (nothing in the wheel is earlier) and hands
 // the bucket's timers back to the engine, which files each again: into a lower level, or, once its tick is ≤ the
-// cursor, into the near heaps. A timer cascades at most once per level per arming. With the wheel empty the cursor may
+// cursor, into the near set (a level-0 bucket's exact timers into the run, sorted once: DispatchQueue "The level-0
+// run"). A timer cascades at most once per level per arming. With the wheel empty the cursor may
 // also jump forward to the present (AdvanceIdleCursor), so new armings land in low levels.
 //
 // Why arrays (issue 27). A pull is the one place the dispatcher meets thousands of cold timers at once (a burst of a
