@@ -33,8 +33,8 @@ public sealed class TimerActivity
     /// <summary>Successful requests that armed a timer (a legacy request that replaced a pending one counts once).</summary>
     public long Arms => _arms.Read();
 
-    /// <summary>Callbacks invoked: the samples of <see cref="Lateness"/>, which records one for each (one count, kept
-    /// under the recorder's lock, instead of a second interlocked counter on every fire).</summary>
+    /// <summary>Callbacks invoked: the samples of <see cref="Lateness"/>, which records one for each (its count, instead
+    /// of a second counter on every fire; a snapshot while callbacks run).</summary>
     public long Fires => Lateness.Count;
 
     /// <summary>Cancels that removed a pending request (a cancel of an idle timer does not count).</summary>
