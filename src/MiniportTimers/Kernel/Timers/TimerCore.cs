@@ -159,7 +159,7 @@ internal abstract class TimerCore
     public bool IsFreed => Freed;
 
     /// <summary>True when the calling thread is running this timer's callback (a snapshot).</summary>
-    public bool InOwnCallback => _running.OnCurrentThread(Volatile.Read(ref _state));
+    public bool InOwnCallback => RunningCallbacks.OnCurrentThread(this, Volatile.Read(ref _state));
 
     /// <summary>Where arms, cancels and fires are recorded (the host's rows and trace); never null.</summary>
     protected abstract ITimerRecords Records { get; }
@@ -475,7 +475,7 @@ internal abstract class TimerCore
     }
 
     /// <summary>Waits, whatever the IRQL, until a callback committed on another thread returns (the caller checked the IRQL). Under <see cref="Gate"/>.</summary>
-    protected void WaitForReturnLocked() => _running.WaitForReturn(ref _state, Gate);
+    protected void WaitForReturnLocked() => _running.WaitForReturn(this, ref _state, Gate);
 
     /// <summary>Called under <see cref="Gate"/> when an expiry of a gated kind commits to run, before the callback: a kind's last-expiry rule (EX_TIMER's delete after expiry).</summary>
     protected virtual void OnCommitLocked()
@@ -535,8 +535,6 @@ internal abstract class TimerCore
                     break;
                 }
             }
-
-            _running.Entered();
         }
         else
         {
@@ -551,10 +549,11 @@ internal abstract class TimerCore
                 request = ReadRequest(firing);
                 OnCommitLocked();
                 Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
-                _running.Entered();
             }
         }
 
+        var frame = ThreadFrame.Current; // the thread's own record of the callbacks it runs (RunningCallbacks: no atomic)
+        RunningCallbacks.Entered(frame, this);
         var start = Engine.NowNanoseconds;
         try
         {
@@ -564,7 +563,7 @@ internal abstract class TimerCore
         finally
         {
             Records.Trace?.Callback(Track, Kind, request.Activity.Callback, request.RequestedDueNanoseconds, start, Engine.NowNanoseconds);
-            _running.Exit(ref _state, Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
+            _running.Exit(frame, this, ref _state, Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
         }
     }
 
