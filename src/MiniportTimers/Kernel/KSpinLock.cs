@@ -8,12 +8,14 @@ namespace MiniportTimers.Kernel;
 /// <remarks>
 /// Thread safety: any thread may acquire; only the owner may release. Acquiring a lock the thread already holds is
 /// SPIN_LOCK_ALREADY_OWNED (0x0F), releasing one it does not hold SPIN_LOCK_NOT_OWNED (0x10), and acquiring from above
-/// the lock's level IRQL_NOT_GREATER_OR_EQUAL (0x09), as on Windows.
+/// the lock's level IRQL_NOT_GREATER_OR_EQUAL (0x09), as on Windows. The owner is recorded as its thread's
+/// <see cref="ThreadFrame"/> (one object per thread), so a caller that has fetched its frame (the routine runner, around
+/// every timer callback) takes and gives the lock without another thread lookup (issue 27).
 /// </remarks>
 public sealed class KSpinLock
 {
     private readonly object _gate = new();
-    private Thread? _owner;
+    private ThreadFrame? _owner; // the owning thread's frame; written by the owner only (under _gate)
 
     /// <summary>Creates a lock that synchronizes at <paramref name="synchronizeIrql"/>.</summary>
     /// <param name="name">A name for reports ("StartIoLock").</param>
@@ -36,14 +38,24 @@ public sealed class KSpinLock
     public KIRQL SynchronizeIrql { get; }
 
     /// <summary>True when the calling thread holds the lock.</summary>
-    public bool IsOwnedByCurrentThread => ReferenceEquals(Volatile.Read(ref _owner), Thread.CurrentThread);
+    public bool IsOwnedByCurrentThread => IsOwnedBy(ThreadFrame.Current);
 
     /// <summary>Raises to <see cref="SynchronizeIrql"/> and takes the lock (KeAcquireSpinLock / KeAcquireInterruptSpinLock).</summary>
-    /// <returns>The IRQL to pass to <see cref="Release"/>.</returns>
+    /// <returns>The IRQL to pass to <see cref="Release(KIRQL)"/>.</returns>
     /// <exception cref="BugCheckException">0x09 when called above <see cref="SynchronizeIrql"/>; 0x0F when already owned.</exception>
-    public KIRQL Acquire()
+    public KIRQL Acquire() => Acquire(ThreadFrame.Current);
+
+    /// <summary>Releases the lock and lowers to <paramref name="oldIrql"/> (KeReleaseSpinLock).</summary>
+    /// <exception cref="BugCheckException">0x10 when the calling thread does not hold the lock.</exception>
+    public void Release(KIRQL oldIrql) => Release(ThreadFrame.Current, oldIrql);
+
+    /// <summary>True when the thread of <paramref name="frame"/> (the caller's own) holds the lock.</summary>
+    internal bool IsOwnedBy(ThreadFrame frame) => ReferenceEquals(Volatile.Read(ref _owner), frame);
+
+    /// <summary><see cref="Acquire()"/> on the calling thread's <paramref name="frame"/>.</summary>
+    internal KIRQL Acquire(ThreadFrame frame)
     {
-        var frame = ThreadFrame.Current;
+        System.Diagnostics.Debug.Assert(ReferenceEquals(frame, ThreadFrame.Current), "the calling thread's own frame");
         var old = frame.Irql;
         if (old > SynchronizeIrql)
         {
@@ -55,11 +67,10 @@ public sealed class KSpinLock
         return old;
     }
 
-    /// <summary>Releases the lock and lowers to <paramref name="oldIrql"/> (KeReleaseSpinLock).</summary>
-    /// <exception cref="BugCheckException">0x10 when the calling thread does not hold the lock.</exception>
-    public void Release(KIRQL oldIrql)
+    /// <summary><see cref="Release(KIRQL)"/> on the calling thread's <paramref name="frame"/>.</summary>
+    internal void Release(ThreadFrame frame, KIRQL oldIrql)
     {
-        var frame = ThreadFrame.Current;
+        System.Diagnostics.Debug.Assert(ReferenceEquals(frame, ThreadFrame.Current), "the calling thread's own frame");
         Give(frame);
         frame.SetIrql(oldIrql);
     }
@@ -69,7 +80,8 @@ public sealed class KSpinLock
     /// <exception cref="BugCheckException">0x0F when the calling thread already holds it.</exception>
     internal bool TryTake()
     {
-        if (IsOwnedByCurrentThread)
+        var frame = ThreadFrame.Current;
+        if (IsOwnedBy(frame))
         {
             throw BugCheck.Create(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, $"{Name} acquired twice by one thread");
         }
@@ -79,26 +91,26 @@ public sealed class KSpinLock
             return false;
         }
 
-        Volatile.Write(ref _owner, Thread.CurrentThread);
-        IrqlState.HeldLocks.Add(this);
+        Volatile.Write(ref _owner, frame);
+        frame.HeldLocks.Add(this);
         return true;
     }
 
     private void Take(ThreadFrame frame)
     {
-        if (IsOwnedByCurrentThread)
+        if (IsOwnedBy(frame))
         {
             throw BugCheck.Create(BugCheckCodes.SPIN_LOCK_ALREADY_OWNED, 0, 0, 0, 0, $"{Name} acquired twice by one thread");
         }
 
         Monitor.Enter(_gate);
-        Volatile.Write(ref _owner, Thread.CurrentThread);
+        Volatile.Write(ref _owner, frame);
         frame.HeldLocks.Add(this);
     }
 
     private void Give(ThreadFrame frame)
     {
-        if (!IsOwnedByCurrentThread)
+        if (!IsOwnedBy(frame))
         {
             throw BugCheck.Create(BugCheckCodes.SPIN_LOCK_NOT_OWNED, 0, 0, 0, 0, $"{Name} released by a thread that does not hold it");
         }
