@@ -3,9 +3,10 @@ namespace MiniportTimers.Diagnostics;
 
 /// <summary>
 /// What one kind of timer did on a host: one row of the run report. A row is keyed by the DDI that armed the timer
-/// ("StorPortRequestTimer", "RequestTimerCall") and the callback's name. Thread-safe.
+/// ("StorPortRequestTimer", "RequestTimerCall") and the callback's name. Thread-safe. The timer core counts into it
+/// directly, as its <see cref="ITimerRow"/> (one call per count, no wrapper).
 /// </summary>
-public sealed class TimerActivity
+public sealed class TimerActivity : ITimerRow
 {
     // Counted on every request and cancel, from any thread: striped per thread (a plain write to the thread's own slot,
     // no interlocked operation; a read sums the slots). Issue 27: the two interlocked increments were 13-15 ns of a
@@ -33,8 +34,8 @@ public sealed class TimerActivity
     /// <summary>Successful requests that armed a timer (a legacy request that replaced a pending one counts once).</summary>
     public long Arms => _arms.Read();
 
-    /// <summary>Callbacks invoked: the samples of <see cref="Lateness"/>, which records one for each (one count, kept
-    /// under the recorder's lock, instead of a second interlocked counter on every fire).</summary>
+    /// <summary>Callbacks invoked: the samples of <see cref="Lateness"/>, which records one for each (its count, instead
+    /// of a second counter on every fire; a snapshot while callbacks run).</summary>
     public long Fires => Lateness.Count;
 
     /// <summary>Cancels that removed a pending request (a cancel of an idle timer does not count).</summary>
@@ -83,6 +84,27 @@ public sealed class TimerActivity
     /// the callback's own time: <see cref="CallbackRun.Cause"/>); null before any ran.
     /// </summary>
     public CallbackRun? LongestRun => Volatile.Read(ref _longestRun);
+
+    /// <inheritdoc/>
+    void ITimerRow.CountArm() => CountArm();
+
+    /// <inheritdoc/>
+    void ITimerRow.CountReplaced() => CountReplaced();
+
+    /// <inheritdoc/>
+    void ITimerRow.CountBusy() => CountBusy();
+
+    /// <inheritdoc/>
+    void ITimerRow.CountCancel() => CountCancel();
+
+    /// <inheritdoc/>
+    void ITimerRow.CountStale() => CountStale();
+
+    /// <inheritdoc/>
+    void ITimerRow.CountFire(long latenessNanoseconds, long toleranceNanoseconds) => CountFire(latenessNanoseconds, toleranceNanoseconds);
+
+    /// <inheritdoc/>
+    void ITimerRow.CountRun(long nanoseconds, string track, in CallbackRunProbe probe) => CountRun(nanoseconds, track, probe);
 
     internal void CountArm() => _arms.Add(1);
 

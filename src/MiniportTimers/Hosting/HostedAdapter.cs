@@ -73,11 +73,11 @@ public abstract class HostedAdapter : IFrameAdapter
         HostCore.ReportBugCheck(Name, routine, bugCheck);
     }
 
-    /// <summary>Takes the port locks of a routine (in the documented order). Only stacks with port locks override it.</summary>
-    internal virtual LockTicket AcquireRoutineLocks(RoutineLocks locks) => default;
+    /// <summary>Takes the port locks of a routine (in the documented order) on the calling thread's <paramref name="frame"/>. Only stacks with port locks override it.</summary>
+    internal virtual LockTicket AcquireRoutineLocks(ThreadFrame frame, RoutineLocks locks) => default;
 
     /// <summary>Releases what <see cref="AcquireRoutineLocks"/> took (those still held: a bug check may have released them).</summary>
-    internal virtual void ReleaseRoutineLocks(HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
+    internal virtual void ReleaseRoutineLocks(ThreadFrame frame, HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
     {
     }
 

@@ -29,9 +29,16 @@ internal static class ReturnIrqlCheck
     /// <param name="routine">The routine, for the detail ("TimerCallback").</param>
     /// <param name="calledAt">The IRQL the routine was called at (with the port locks the host took for it).</param>
     /// <exception cref="BugCheckException">0x09 or 0xE1 as above.</exception>
-    public static void AtReturn(ReturnIrqlRule rule, string routine, KIRQL calledAt)
+    public static void AtReturn(ReturnIrqlRule rule, string routine, KIRQL calledAt) => AtReturn(rule, routine, calledAt, IrqlState.Current);
+
+    /// <summary><see cref="AtReturn(ReturnIrqlRule, string, KIRQL)"/> with the IRQL the routine returned at, read by the caller from its thread's frame.</summary>
+    /// <param name="rule">The check.</param>
+    /// <param name="routine">The routine, for the detail ("TimerCallback").</param>
+    /// <param name="calledAt">The IRQL the routine was called at (with the port locks the host took for it).</param>
+    /// <param name="returnedAt">The calling thread's IRQL now.</param>
+    /// <exception cref="BugCheckException">0x09 or 0xE1 as above.</exception>
+    public static void AtReturn(ReturnIrqlRule rule, string routine, KIRQL calledAt, KIRQL returnedAt)
     {
-        var returnedAt = IrqlState.Current;
         if (rule == ReturnIrqlRule.DeferredRoutine && returnedAt != calledAt)
         {
             throw BugCheck.Create(

@@ -60,6 +60,13 @@ internal sealed class ThreadFrame
     /// <summary>The spin locks the thread holds, in acquisition order (invariant: released in reverse, or given back by <see cref="KernelContext"/>).</summary>
     public readonly List<KSpinLock> HeldLocks = [];
 
+    /// <summary>
+    /// The timers whose callbacks the thread is running, outermost first (a callback may advance a virtual clock and so run
+    /// another, or its own again): pushed when a callback commits, popped when it returns (<c>Timers.RunningCallbacks</c>).
+    /// A free asks it whether it runs inside the callback it would wait for. Holds each timer core as its identity.
+    /// </summary>
+    public readonly List<object> RunningTimers = [];
+
     /// <summary>The kernel scope the thread's code runs in (null outside any host routine or <see cref="Ke.UseEngine"/>).</summary>
     public KernelScope? Scope;
 

@@ -381,14 +381,14 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     }
 
     /// <summary>The interrupt lock is the one routine lock an NDIS adapter has (MiniportInterrupt holds it).</summary>
-    internal override LockTicket AcquireRoutineLocks(RoutineLocks locks) =>
-        (locks & RoutineLocks.Interrupt) != 0 && Interrupt is { } interrupt ? new LockTicket(default, interrupt.SpinLock.Acquire(), 0) : default;
+    internal override LockTicket AcquireRoutineLocks(ThreadFrame frame, RoutineLocks locks) =>
+        (locks & RoutineLocks.Interrupt) != 0 && Interrupt is { } interrupt ? new LockTicket(default, interrupt.SpinLock.Acquire(frame), 0) : default;
 
-    internal override void ReleaseRoutineLocks(HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
+    internal override void ReleaseRoutineLocks(ThreadFrame frame, HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
     {
-        if ((locks & RoutineLocks.Interrupt) != 0 && Interrupt is { } interrupt && interrupt.SpinLock.IsOwnedByCurrentThread)
+        if ((locks & RoutineLocks.Interrupt) != 0 && Interrupt is { } interrupt && interrupt.SpinLock.IsOwnedBy(frame))
         {
-            interrupt.SpinLock.Release(ticket.InterruptOldIrql);
+            interrupt.SpinLock.Release(frame, ticket.InterruptOldIrql);
         }
     }
 

@@ -72,7 +72,21 @@ public static partial class StorPort
     /// </remarks>
     public static uint StorPortRequestTimer(object? hwDeviceExtension, StorPortTimerHandle? timerHandle, HW_TIMER_EX? timerCallback, object? callbackContext, ulong timerValueMicroseconds, ulong tolerableDelayMicroseconds)
     {
-        // The handle knows its adapter: when the extension is that adapter's, no lookup is needed (the common case).
+        // The common case: the handle's own adapter's extension. Its host is not in Windows 7 mode (StorPortInitializeTimer
+        // refused to make the timer there, and host options are immutable) and the handle is its own, so the checks below
+        // come down to the adapter's state, read once (issue 27: the DDI path).
+        if (timerHandle is { Timer.Adapter: { } handleAdapter } && timerCallback is not null && ReferenceEquals(handleAdapter.DeviceExtension, hwDeviceExtension))
+        {
+            var state = handleAdapter.State;
+            if (state != AdapterState.Removed)
+            {
+                return state == AdapterState.Faulted
+                    ? STOR_STATUS_INVALID_DEVICE_STATE
+                    : timerHandle.Timer.Request(timerCallback, callbackContext, timerValueMicroseconds, tolerableDelayMicroseconds);
+            }
+        }
+
+        // The handle knows its adapter: when the extension is that adapter's, no lookup is needed.
         var adapter = timerHandle is { Timer.Adapter: { } own } && ReferenceEquals(own.DeviceExtension, hwDeviceExtension) && own.State != AdapterState.Removed
             ? own
             : ResolveAdapter(hwDeviceExtension);

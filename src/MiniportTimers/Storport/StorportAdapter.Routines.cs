@@ -257,22 +257,22 @@ public sealed partial class StorportAdapter
     }
 
     /// <summary>Takes the StartIo lock, then the Interrupt lock, as asked (the documented order).</summary>
-    internal override LockTicket AcquireRoutineLocks(RoutineLocks locks)
+    internal override LockTicket AcquireRoutineLocks(ThreadFrame frame, RoutineLocks locks)
     {
         var heldSince = Host.Trace is null ? 0 : Host.Engine.NowNanoseconds;
-        var startIoOld = (locks & RoutineLocks.StartIo) != 0 ? StartIoSpinLock.Acquire() : default;
-        var interruptOld = (locks & RoutineLocks.Interrupt) != 0 ? InterruptSpinLock.Acquire() : default;
+        var startIoOld = (locks & RoutineLocks.StartIo) != 0 ? StartIoSpinLock.Acquire(frame) : default;
+        var interruptOld = (locks & RoutineLocks.Interrupt) != 0 ? InterruptSpinLock.Acquire(frame) : default;
         return new LockTicket(startIoOld, interruptOld, heldSince);
     }
 
     /// <summary>Releases the routine's port locks still held (a bug check's cleanup may have released them), in reverse order, and traces the hold.</summary>
-    internal override void ReleaseRoutineLocks(HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
+    internal override void ReleaseRoutineLocks(ThreadFrame frame, HostedRoutine routine, RoutineLocks locks, LockTicket ticket)
     {
         var startIo = (locks & RoutineLocks.StartIo) != 0;
         var interrupt = (locks & RoutineLocks.Interrupt) != 0;
-        if (interrupt && InterruptSpinLock.IsOwnedByCurrentThread)
+        if (interrupt && InterruptSpinLock.IsOwnedBy(frame))
         {
-            InterruptSpinLock.Release(ticket.InterruptOldIrql);
+            InterruptSpinLock.Release(frame, ticket.InterruptOldIrql);
         }
 
         if (Host.Trace is { } trace)
@@ -280,9 +280,9 @@ public sealed partial class StorportAdapter
             trace.LockHold(Name, startIo ? (interrupt ? "StartIo+Interrupt locks" : "StartIo lock") : "Interrupt lock", routine.Name, ticket.HeldSinceNanoseconds, Host.Engine.NowNanoseconds);
         }
 
-        if (startIo && StartIoSpinLock.IsOwnedByCurrentThread)
+        if (startIo && StartIoSpinLock.IsOwnedBy(frame))
         {
-            StartIoSpinLock.Release(ticket.StartIoOldIrql);
+            StartIoSpinLock.Release(frame, ticket.StartIoOldIrql);
         }
     }
 

@@ -97,4 +97,74 @@ public class KSpinLockTests
         t.Start();
         Assert.True(t.Join(TimeSpan.FromSeconds(5)), "the leaked lock was given back");
     }
+
+    /// <summary>
+    /// Issue 27, session ten: the lock is one compare-exchange to take and a plain store to give back; a thread that finds
+    /// it taken spins, then sleeps, and every release wakes it (KSpinLock's diagram). Real threads: four of them add to a
+    /// plain counter under the lock, each holding it now and then long enough that the others go to sleep on it; every
+    /// increment is kept and every thread finishes.
+    /// </summary>
+    [Fact]
+    public void ContendingThreads_ExcludeEachOther_AndSleepingWaitersAreWoken()
+    {
+        var l = new KSpinLock("contended");
+        const int Threads = 4;
+        const int Rounds = 20_000;
+        long counter = 0;
+        var inside = 0;
+        var overlaps = 0;
+        var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            for (var i = 0; i < Rounds; i++)
+            {
+                var old = l.Acquire();
+                if (Interlocked.Increment(ref inside) != 1)
+                {
+                    Interlocked.Increment(ref overlaps);
+                }
+
+                counter++; // plain: only the lock protects it
+                if (i % 2_000 == t)
+                {
+                    Thread.Sleep(1); // long enough that the others give up spinning and sleep on the lock
+                }
+
+                Interlocked.Decrement(ref inside);
+                l.Release(old);
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        foreach (var w in workers)
+        {
+            Assert.True(w.Join(TimeSpan.FromSeconds(60)), "a waiter was never woken");
+        }
+
+        Assert.Equal(0, overlaps);
+        Assert.Equal(Threads * Rounds, counter);
+        Assert.False(l.IsOwnedByCurrentThread);
+    }
+
+    [Fact]
+    public void TryTake_FailsWhileAnotherThreadHoldsTheLock_AndSucceedsOnceItIsGivenBack()
+    {
+        var l = new KSpinLock("try");
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            var old = l.Acquire();
+            held.Set();
+            release.Wait();
+            l.Release(old);
+        });
+        holder.Start();
+        held.Wait();
+        Assert.False(l.TryTake());
+        release.Set();
+        holder.Join();
+        Assert.True(l.TryTake());
+        Assert.True(l.IsOwnedByCurrentThread);
+        l.ForceRelease();
+        Assert.False(l.IsOwnedByCurrentThread);
+    }
 }

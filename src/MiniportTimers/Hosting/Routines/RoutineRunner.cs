@@ -30,7 +30,7 @@ internal static class RoutineRunner
         {
             return KernelContext.Run(frame, scope, irql, (frame, scope, adapter, routine, locks, state, body), static s =>
             {
-                var ticket = s.adapter is { } a && s.locks != RoutineLocks.None ? a.AcquireRoutineLocks(s.locks) : default;
+                var ticket = s.adapter is { } a && s.locks != RoutineLocks.None ? a.AcquireRoutineLocks(s.frame, s.locks) : default;
                 try
                 {
                     var calledAt = s.frame.Irql; // with the port locks taken: a half-duplex HwStorTimer is called at the device IRQL
@@ -43,13 +43,13 @@ internal static class RoutineRunner
                         s.body(s.state);
                     }
 
-                    ReturnIrqlCheck.AtReturn(s.routine.ReturnRule, s.routine.Name, calledAt);
+                    ReturnIrqlCheck.AtReturn(s.routine.ReturnRule, s.routine.Name, calledAt, s.frame.Irql);
                 }
                 finally
                 {
                     if (s.adapter is { } owner && s.locks != RoutineLocks.None)
                     {
-                        owner.ReleaseRoutineLocks(s.routine, s.locks, ticket);
+                        owner.ReleaseRoutineLocks(s.frame, s.routine, s.locks, ticket);
                     }
                 }
             });

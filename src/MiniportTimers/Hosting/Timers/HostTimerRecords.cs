@@ -18,7 +18,7 @@ internal sealed class HostTimerRecords(MiniportHost host) : ITimerRecords, ITime
 
     /// <inheritdoc/>
     public ITimerRow RowFor(string kind, Delegate callback) =>
-        new Row(host.Diagnostics.TimerActivity.For(kind, callback.Target is ICallbackName named ? named.CallbackName : callback.Method.Name));
+        host.Diagnostics.TimerActivity.For(kind, callback.Target is ICallbackName named ? named.CallbackName : callback.Method.Name);
 
     /// <inheritdoc/>
     public void Arm(string track, string kind, string callback, long atNanoseconds, long dueNanoseconds) =>
@@ -31,24 +31,4 @@ internal sealed class HostTimerRecords(MiniportHost host) : ITimerRecords, ITime
     /// <inheritdoc/>
     public void Callback(string track, string kind, string callback, long dueNanoseconds, long startNanoseconds, long endNanoseconds) =>
         host.Trace?.Callback(track, kind, callback, dueNanoseconds, startNanoseconds, endNanoseconds);
-
-    /// <summary>A row of the host's activity table, as the core counts it.</summary>
-    private sealed class Row(TimerActivity activity) : ITimerRow
-    {
-        public string Callback => activity.Callback;
-
-        public void CountArm() => activity.CountArm();
-
-        public void CountReplaced() => activity.CountReplaced();
-
-        public void CountBusy() => activity.CountBusy();
-
-        public void CountCancel() => activity.CountCancel();
-
-        public void CountStale() => activity.CountStale();
-
-        public void CountFire(long latenessNanoseconds, long toleranceNanoseconds) => activity.CountFire(latenessNanoseconds, toleranceNanoseconds);
-
-        public void CountRun(long nanoseconds, string track, in CallbackRunProbe probe) => activity.CountRun(nanoseconds, track, probe);
-    }
 }

@@ -15,14 +15,18 @@ namespace MiniportTimers.Hosting.Timers;
 internal abstract class HostedTimer : TimerCore, IAdapterTimer
 {
     private protected HostedTimer(MiniportHost host, string kind, ExpiryRule rule)
-        : base(host.Engine, kind, rule)
+        : base(host.Engine, kind, rule, fixedRecords: host.TimerRecords)
     {
         Host = host;
         _windowsClockTickMicroseconds = host.HostOptions.WindowsClockTickMicroseconds;
+        _records = host.TimerRecords;
     }
 
     // The host's options are immutable (init-only): read once, not through the host on every arm.
     private readonly long? _windowsClockTickMicroseconds;
+
+    // The host's records (one per host, for its lifetime): read once, not through the host on every arm, cancel and fire.
+    private readonly ITimerRecords _records;
 
     /// <inheritdoc/>
     bool IAdapterTimer.Abandon() => Abandon();
@@ -34,7 +38,7 @@ internal abstract class HostedTimer : TimerCore, IAdapterTimer
     public abstract HostedAdapter? Owner { get; }
 
     /// <inheritdoc/>
-    protected override ITimerRecords Records => Host.TimerRecords;
+    protected override ITimerRecords Records => _records;
 
     /// <inheritdoc/>
     protected override string Track => Owner?.Name ?? MiniportHost.DriverTrack;

@@ -1,11 +1,11 @@
 namespace MiniportTimers.Kernel.Timers;
 
 /// <summary>
-/// Running-callback tracking and the free-wait, the one copy under every timer kind (Storport, NDIS, EX_TIMER): on which
-/// thread the latest callback of a timer runs, and the frees waiting for its callbacks to return. The count of running
-/// callbacks itself is in the owner's state word (<see cref="TimerState.Running"/>), so that a Storport timer's commit
-/// raises it in the same compare-exchange that ends the request (issue 27). A free (or delete) at PASSIVE_LEVEL waits
-/// on the owner's gate, except on the callback's own thread (a callback may free its own timer), where waiting would
+/// Running-callback tracking and the free-wait, the one copy under every timer kind (Storport, NDIS, EX_TIMER): which
+/// threads run a timer's callbacks, and the frees waiting for them to return. The count of running callbacks itself is
+/// in the owner's state word (<see cref="TimerState.Running"/>), so that a Storport timer's commit raises it in the same
+/// compare-exchange that ends the request (issue 27). A free (or delete) at PASSIVE_LEVEL waits on the owner's gate,
+/// except on a thread that runs one of the timer's callbacks (a callback may free its own timer), where waiting would
 /// deadlock.
 /// </summary>
 /// <remarks>
@@ -37,29 +37,38 @@ namespace MiniportTimers.Kernel.Timers;
 /// <para>
 /// Either the free reads the lowered count (and returns), or the callback reads the raised waiter count (and pulses
 /// under the gate, which it gets only when the free is in Monitor.Wait or re-checking under it). Both reading stale
-/// values would need each read to pass the other side's earlier interlocked write, which the fences forbid. The thread
-/// of the latest callback is cleared by its own exit only (compare-exchange), so a callback of another thread that
-/// entered meanwhile stays recorded and its own free still does not wait for itself.
+/// values would need each read to pass the other side's earlier interlocked write, which the fences forbid.
+/// </para>
+/// <para>
+/// Which threads run the callbacks is kept by each thread for itself, in its <see cref="ThreadFrame.RunningTimers"/>
+/// (pushed by <see cref="Entered"/>, popped by <see cref="Exit"/>, read by the free on its own thread): no other thread
+/// ever reads or writes it, so it needs no atomic operation (issue 27: the shared "latest callback thread" field took a
+/// compare-exchange and two thread lookups per fire), and a thread asks exactly "am I inside one of this timer's
+/// callbacks", however callbacks of several threads interleave. The free reads it only on its own thread, so it races
+/// nothing: a callback of this timer on the freeing thread is either on the thread's stack below the free (then the
+/// free does not wait for it, or for any other callback of the timer: waiting could deadlock, as before) or not there.
 /// </para>
 /// </remarks>
 internal struct RunningCallbacks
 {
     private int _waiters;
-    private Thread? _thread;
 
-    /// <summary>True when a callback is running on the calling thread, given the owner's state word.</summary>
-    public readonly bool OnCurrentThread(long state) => TimerState.Running(state) > 0 && ReferenceEquals(Volatile.Read(in _thread), Thread.CurrentThread);
+    /// <summary>True when a callback of <paramref name="owner"/> (the timer core: its identity) is running on the calling thread (<paramref name="state"/>: the owner's state word).</summary>
+    public static bool OnCurrentThread(object owner, long state) => TimerState.Running(state) > 0 && IsRunning(ThreadFrame.Current, owner);
 
-    /// <summary>A callback committed to run on the calling thread: the caller has raised the count in its state word.</summary>
-    public void Entered() => Volatile.Write(ref _thread, Thread.CurrentThread);
+    /// <summary>A callback of <paramref name="owner"/> committed to run on the thread of <paramref name="frame"/>: the caller has raised the count in its state word.</summary>
+    public static void Entered(ThreadFrame frame, object owner) => frame.RunningTimers.Add(owner);
 
     /// <summary>
-    /// The callback returned: lowers the count in <paramref name="state"/> (once no writer owns it) and wakes the frees
-    /// waiting on <paramref name="gate"/>, if any. With or without the gate.
+    /// The callback of <paramref name="owner"/> that <see cref="Entered"/> recorded on the thread of
+    /// <paramref name="frame"/> returned: lowers the count in <paramref name="state"/> (once no writer owns it) and wakes
+    /// the frees waiting on <paramref name="gate"/>, if any. With or without the gate.
     /// </summary>
-    public void Exit(ref long state, object gate)
+    public void Exit(ThreadFrame frame, object owner, ref long state, object gate)
     {
-        Interlocked.CompareExchange(ref _thread, null, Thread.CurrentThread);
+        var running = frame.RunningTimers;
+        System.Diagnostics.Debug.Assert(running.Count > 0 && ReferenceEquals(running[^1], owner), "callbacks return in reverse order of entry");
+        running.RemoveAt(running.Count - 1);
         var spin = default(SpinWait);
         while (true)
         {
@@ -83,15 +92,16 @@ internal struct RunningCallbacks
     }
 
     /// <summary>
-    /// Waits, releasing <paramref name="gate"/> meanwhile, until no callback counted in <paramref name="state"/> runs on
-    /// another thread. Under the gate.
+    /// Waits, releasing <paramref name="gate"/> meanwhile, until no callback of <paramref name="owner"/> counted in
+    /// <paramref name="state"/> runs, unless the calling thread runs one itself (then returns at once). Under the gate.
     /// </summary>
-    public void WaitForReturn(ref long state, object gate)
+    public void WaitForReturn(object owner, ref long state, object gate)
     {
+        var frame = ThreadFrame.Current;
         Interlocked.Increment(ref _waiters);
         try
         {
-            while (TimerState.Running(Volatile.Read(ref state)) > 0 && !ReferenceEquals(Volatile.Read(ref _thread), Thread.CurrentThread))
+            while (TimerState.Running(Volatile.Read(ref state)) > 0 && !IsRunning(frame, owner))
             {
                 Monitor.Wait(gate);
             }
@@ -100,5 +110,19 @@ internal struct RunningCallbacks
         {
             Interlocked.Decrement(ref _waiters);
         }
+    }
+
+    private static bool IsRunning(ThreadFrame frame, object owner)
+    {
+        var running = frame.RunningTimers;
+        for (var i = running.Count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(running[i], owner))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

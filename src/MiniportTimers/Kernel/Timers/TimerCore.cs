@@ -104,6 +104,11 @@ internal abstract class TimerCore
 {
     private readonly EngineTimer _engineTimer;
     private readonly ExpiryRule _rule;
+    private readonly bool _realClock; // the engine's kind, read once: a virtual call per fire less (issue 27)
+
+    // The records of a kind whose records never change (a host's timers), read on every arm, cancel and fire without the
+    // virtual Records call; null for the kernel objects, whose records follow the scope they are bound to (Records).
+    private readonly ITimerRecords? _fixedRecords;
 
     // The state word (TimerState): pending (DropAfterCancel kinds only), owned, freed, the running count, a version.
     // Changed by interlocked operations, or by a release store of the writer that owns it (nobody else changes it
@@ -128,11 +133,13 @@ internal abstract class TimerCore
     private long _engineDueNanoseconds;
     private long _enginePeriodNanoseconds;
 
-    private protected TimerCore(TimerEngine engine, string kind, ExpiryRule rule)
+    private protected TimerCore(TimerEngine engine, string kind, ExpiryRule rule, ITimerRecords? fixedRecords = null)
     {
+        _fixedRecords = fixedRecords;
         Engine = engine;
         Kind = kind;
         _rule = rule;
+        _realClock = !engine.IsVirtual;
         _engineTimer = engine.CreateTimer(static (t, in f) => ((TimerCore)t.State!).OnExpired(f), this);
     }
 
@@ -159,10 +166,13 @@ internal abstract class TimerCore
     public bool IsFreed => Freed;
 
     /// <summary>True when the calling thread is running this timer's callback (a snapshot).</summary>
-    public bool InOwnCallback => _running.OnCurrentThread(Volatile.Read(ref _state));
+    public bool InOwnCallback => RunningCallbacks.OnCurrentThread(this, Volatile.Read(ref _state));
 
     /// <summary>Where arms, cancels and fires are recorded (the host's rows and trace); never null.</summary>
     protected abstract ITimerRecords Records { get; }
+
+    /// <summary>The trace, or null while none is recorded (<see cref="ITimerRecords.Trace"/> of <see cref="Records"/>).</summary>
+    private ITimerTrace? TraceOrNull => (_fixedRecords ?? Records).Trace;
 
     /// <summary>The trace track and report "adapter" of the timer: an adapter's name, or the host's driver track.</summary>
     protected abstract string Track { get; }
@@ -227,8 +237,18 @@ internal abstract class TimerCore
     protected void BeginRequestLocked(Delegate callback, object? context)
     {
         ActivityFor(callback).CountArm();
-        _callback = callback;
-        _context = context;
+
+        // A timer is re-armed with the same routine and context nearly always: skip the stores (and their GC write barriers) then.
+        if (!ReferenceEquals(_callback, callback))
+        {
+            _callback = callback;
+        }
+
+        if (!ReferenceEquals(_context, context))
+        {
+            _context = context;
+        }
+
         Volatile.Write(ref _armedSequence, -1);
         _requestGeneration++;
     }
@@ -254,7 +274,7 @@ internal abstract class TimerCore
         }
 
         (_engineDueNanoseconds, _enginePeriodNanoseconds) = (dueNanoseconds, periodNanoseconds);
-        if (Records.Trace is { } trace)
+        if (TraceOrNull is { } trace)
         {
             trace.Arm(Track, Kind, _activity!.Callback, Engine.NowNanoseconds, dueNanoseconds);
         }
@@ -475,7 +495,7 @@ internal abstract class TimerCore
     }
 
     /// <summary>Waits, whatever the IRQL, until a callback committed on another thread returns (the caller checked the IRQL). Under <see cref="Gate"/>.</summary>
-    protected void WaitForReturnLocked() => _running.WaitForReturn(ref _state, Gate);
+    protected void WaitForReturnLocked() => _running.WaitForReturn(this, ref _state, Gate);
 
     /// <summary>Called under <see cref="Gate"/> when an expiry of a gated kind commits to run, before the callback: a kind's last-expiry rule (EX_TIMER's delete after expiry).</summary>
     protected virtual void OnCommitLocked()
@@ -535,8 +555,6 @@ internal abstract class TimerCore
                     break;
                 }
             }
-
-            _running.Entered();
         }
         else
         {
@@ -551,10 +569,11 @@ internal abstract class TimerCore
                 request = ReadRequest(firing);
                 OnCommitLocked();
                 Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
-                _running.Entered();
             }
         }
 
+        var frame = ThreadFrame.Current; // the thread's own record of the callbacks it runs (RunningCallbacks: no atomic)
+        RunningCallbacks.Entered(frame, this);
         var start = Engine.NowNanoseconds;
         try
         {
@@ -563,8 +582,8 @@ internal abstract class TimerCore
         }
         finally
         {
-            Records.Trace?.Callback(Track, Kind, request.Activity.Callback, request.RequestedDueNanoseconds, start, Engine.NowNanoseconds);
-            _running.Exit(ref _state, Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
+            TraceOrNull?.Callback(Track, Kind, request.Activity.Callback, request.RequestedDueNanoseconds, start, Engine.NowNanoseconds);
+            _running.Exit(frame, this, ref _state, Gate); // lock-free: takes the gate only to wake a waiting free (RunningCallbacks' diagram)
         }
     }
 
@@ -600,7 +619,7 @@ internal abstract class TimerCore
         if (Volatile.Read(ref _activity) is { } activity)
         {
             activity.CountCancel();
-            Records.Trace?.Cancel(Track, Kind, activity.Callback, Engine.NowNanoseconds);
+            TraceOrNull?.Cancel(Track, Kind, activity.Callback, Engine.NowNanoseconds);
         }
     }
 
@@ -609,7 +628,7 @@ internal abstract class TimerCore
         // The dispatcher's time in this expiry, the host's locks and watchdogs included: what every other timer of its
         // dispatcher waited behind. The row keeps the longest with its adapter and what its time went to (the run report
         // names it with its cause: a first call's JIT, a collection, a wait for a CPU, or the callback's own time).
-        var probe = CallbackRunProbe.Start(realClock: !Engine.IsVirtual);
+        var probe = CallbackRunProbe.Start(_realClock);
         var start = Engine.NowNanoseconds;
         try
         {

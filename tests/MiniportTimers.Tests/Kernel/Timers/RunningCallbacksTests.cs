@@ -1,10 +1,13 @@
+using MiniportTimers.Kernel;
 using MiniportTimers.Kernel.Timers;
 
 namespace MiniportTimers.Tests.Kernel.Timers;
 
 /// <summary>
 /// Issue 27: the running count is lock-free on a callback's exit, and a free waiting for the callback is still woken
-/// (RunningCallbacks' interleaving diagram). Deterministic: the steps are ordered by events, not by sleeps.
+/// (RunningCallbacks' interleaving diagram). Deterministic: the steps are ordered by events, not by sleeps. A callback
+/// enters and exits on one thread, as the core runs it (session ten: each thread records the callbacks it runs in its
+/// own frame).
 /// </summary>
 public class RunningCallbacksTests
 {
@@ -14,18 +17,18 @@ public class RunningCallbacksTests
         public RunningCallbacks Running;
         public long State; // the owner's state word: the running count lives there (TimerState)
 
-        public bool OnCurrentThread => Running.OnCurrentThread(Volatile.Read(ref State));
+        public bool OnCurrentThread => RunningCallbacks.OnCurrentThread(this, Volatile.Read(ref State));
 
-        /// <summary>A commit as the core does it: the count raised in the word, then the thread recorded.</summary>
+        /// <summary>A commit as the core does it: the count raised in the word, then the callback recorded in the thread's frame.</summary>
         public void Enter()
         {
             Interlocked.Add(ref State, TimerState.RunningOne);
-            Running.Entered();
+            RunningCallbacks.Entered(ThreadFrame.Current, this);
         }
 
-        public void Exit() => Running.Exit(ref State, Gate);
+        public void Exit() => Running.Exit(ThreadFrame.Current, this, ref State, Gate);
 
-        public void WaitForReturn() => Running.WaitForReturn(ref State, Gate);
+        public void WaitForReturn() => Running.WaitForReturn(this, ref State, Gate);
     }
 
     [Fact]
@@ -118,10 +121,19 @@ public class RunningCallbacksTests
     public void AnExitWaitsWhileAWriterOwnsTheWord_ThenLowersTheCountWithoutLosingTheOwnersStore()
     {
         var owner = new Owner();
-        owner.Enter();
-        Volatile.Write(ref owner.State, owner.State | TimerState.Owned); // a writer claims (TimerCore.ClaimUnless)
-        var exit = new Thread(owner.Exit);
+        using var entered = new ManualResetEventSlim();
+        using var claimed = new ManualResetEventSlim();
+        var exit = new Thread(() =>
+        {
+            owner.Enter();
+            entered.Set();
+            claimed.Wait();
+            owner.Exit();
+        });
         exit.Start();
+        entered.Wait();
+        Volatile.Write(ref owner.State, owner.State | TimerState.Owned); // a writer claims (TimerCore.ClaimUnless)
+        claimed.Set();
         Assert.False(exit.Join(50)); // the owner lets go with a plain store: nobody may change the word meanwhile
         Assert.Equal(1, TimerState.Running(Volatile.Read(ref owner.State)));
 
@@ -136,12 +148,21 @@ public class RunningCallbacksTests
         for (var round = 0; round < 200; round++)
         {
             var owner = new Owner();
-            lock (owner.Gate)
+            using var entered = new ManualResetEventSlim();
+            using var go = new ManualResetEventSlim();
+            var callback = new Thread(() =>
             {
-                owner.Enter();
-            }
+                lock (owner.Gate)
+                {
+                    owner.Enter();
+                }
 
-            var callback = new Thread(() => owner.Exit());
+                entered.Set();
+                go.Wait();
+                owner.Exit();
+            });
+            callback.Start();
+            entered.Wait();
             var free = new Thread(() =>
             {
                 lock (owner.Gate)
@@ -150,9 +171,66 @@ public class RunningCallbacksTests
                 }
             });
             free.Start();
-            callback.Start();
+            go.Set();
             Assert.True(free.Join(TimeSpan.FromSeconds(30)), $"round {round}: the free was never woken");
             callback.Join();
         }
+    }
+
+    [Fact]
+    public void AFreeInsideAnotherTimersCallback_StillWaitsForThisTimersCallbackOnAnotherThread()
+    {
+        var owner = new Owner();
+        var other = new Owner();
+        using var entered = new ManualResetEventSlim();
+        using var exit = new ManualResetEventSlim();
+        var callback = new Thread(() =>
+        {
+            owner.Enter();
+            entered.Set();
+            exit.Wait();
+            owner.Exit();
+        });
+        callback.Start();
+        entered.Wait();
+
+        var free = new Thread(() =>
+        {
+            other.Enter(); // this thread runs another timer's callback, not the owner's
+            lock (owner.Gate)
+            {
+                Assert.False(owner.OnCurrentThread);
+                owner.WaitForReturn();
+            }
+
+            other.Exit();
+        });
+        free.Start();
+        Assert.False(free.Join(50)); // waits for the owner's callback on the other thread
+        exit.Set();
+        Assert.True(free.Join(TimeSpan.FromSeconds(30)), "the exit woke the waiting free");
+        callback.Join();
+    }
+
+    [Fact]
+    public void ACallbackNestedInItsOwnCallback_IsOnItsThreadUntilTheOuterOneReturns()
+    {
+        var owner = new Owner();
+        var other = new Owner();
+        owner.Enter();
+        other.Enter(); // a virtual-clock advance inside the callback runs another timer's callback
+        owner.Enter(); // ... and this timer's again (a periodic expiry)
+        Assert.True(owner.OnCurrentThread);
+        owner.Exit();
+        other.Exit();
+        Assert.True(owner.OnCurrentThread); // the outer callback still runs
+        lock (owner.Gate)
+        {
+            owner.WaitForReturn(); // would deadlock if it waited for its own thread's callback
+        }
+
+        owner.Exit();
+        Assert.False(owner.OnCurrentThread);
+        Assert.Equal(0, TimerState.Running(owner.State));
     }
 }
