@@ -29,8 +29,8 @@ namespace MiniportTimers.Cli.Run;
 /// <para>Native drivers (<c>--driver</c>) are not rehearsed: the loaded .so is one image per process with its own
 /// globals, so a second set of its adapters would run the driver's C code twice on the same state. The bridge's managed
 /// side is warmed by the samples' hosts where they share it. The rehearsal's engines join the process-wide engine
-/// registry like any public engine, so the Meter and EventSource counters include their arms and fires. About 1.5 s on a
-/// 2-core VM without tiered compilation (1.8-2.2 s for the six samples), once per run, before the OS floor probe starts.</para>
+/// registry like any public engine, so the Meter and EventSource counters include their arms and fires. About 2 s on a
+/// 2-core VM (1.8-2.2 s for the six samples without tiered compilation), once per run, before the OS floor probe starts.</para>
 /// </remarks>
 internal static class RunRehearsal
 {
