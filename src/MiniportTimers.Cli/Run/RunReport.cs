@@ -207,12 +207,13 @@ internal sealed record WorstTimer(string Sample, string Kind, string Callback, l
 /// <param name="Kind">The DDI that armed it.</param>
 /// <param name="Callback">The callback's name.</param>
 /// <param name="Microseconds">How long it ran, µs of engine time.</param>
-/// <param name="Cause">What most of it went to (CallbackRunCause: OwnTime, FirstCall: the JIT of a first call, Collection: a GC pause, WaitedForCpu: a loaded machine); null on the virtual clock, where neither lengthens a callback.</param>
+/// <param name="Cause">What most of it went to (CallbackRunCause: OwnTime, FirstCall: the JIT of a first call, Collection: a GC pause, WaitedForCpu: a loaded machine, WaitedForSpinLock: a lock another thread held); null on the virtual clock, where neither lengthens a callback.</param>
 /// <param name="JitMicroseconds">Time its thread spent JIT-compiling during it, µs (null on the virtual clock).</param>
 /// <param name="CollectionPauseMicroseconds">GC pause time during it, µs (null on the virtual clock).</param>
 /// <param name="Collections">Collections during it (null on the virtual clock).</param>
 /// <param name="CpuWaitMicroseconds">Time its thread waited for a CPU during it, µs (Linux schedstat; 0 where not published; null on the virtual clock).</param>
-internal sealed record LongestCallback(string Sample, string Adapter, string Kind, string Callback, double Microseconds, CallbackRunCause? Cause = null, double? JitMicroseconds = null, double? CollectionPauseMicroseconds = null, int? Collections = null, double? CpuWaitMicroseconds = null)
+/// <param name="SpinLockWaitMicroseconds">Time its thread waited during it for spin locks another thread held, µs (null on the virtual clock).</param>
+internal sealed record LongestCallback(string Sample, string Adapter, string Kind, string Callback, double Microseconds, CallbackRunCause? Cause = null, double? JitMicroseconds = null, double? CollectionPauseMicroseconds = null, int? Collections = null, double? CpuWaitMicroseconds = null, double? SpinLockWaitMicroseconds = null)
 {
     /// <summary>The longest over every timer row of <paramref name="runs"/>, or null when no callback ran; <paramref name="withCause"/> (the real clock) adds what its time went to.</summary>
     public static LongestCallback? Of(IReadOnlyList<ISampleRun> runs, bool withCause = true)
@@ -222,7 +223,7 @@ internal sealed record LongestCallback(string Sample, string Adapter, string Kin
             .Where(x => x.longest is not null)
             .OrderByDescending(x => x.longest!.Nanoseconds)
             .Select(x => withCause
-                ? new LongestCallback(x.run.Name, x.longest!.Adapter, x.row.Kind, x.row.Callback, Micro(x.longest.Nanoseconds), x.longest.Cause, Micro(x.longest.JitNanoseconds), Micro(x.longest.CollectionPauseNanoseconds), x.longest.Collections, Micro(x.longest.CpuWaitNanoseconds))
+                ? new LongestCallback(x.run.Name, x.longest!.Adapter, x.row.Kind, x.row.Callback, Micro(x.longest.Nanoseconds), x.longest.Cause, Micro(x.longest.JitNanoseconds), Micro(x.longest.CollectionPauseNanoseconds), x.longest.Collections, Micro(x.longest.CpuWaitNanoseconds), Micro(x.longest.SpinLockWaitNanoseconds))
                 : new LongestCallback(x.run.Name, x.longest!.Adapter, x.row.Kind, x.row.Callback, Micro(x.longest.Nanoseconds)))
             .FirstOrDefault();
     }

@@ -162,7 +162,8 @@ internal static class RunReportRenderer
         Diagnostics.CallbackRunCause.FirstCall => $" Cause: its first call (the JIT took {F(longest.JitMicroseconds ?? 0)} µs of it).",
         Diagnostics.CallbackRunCause.Collection => $" Cause: {(longest.Collections == 1 ? "a collection" : $"{longest.Collections} collections")} during it ({F(longest.CollectionPauseMicroseconds ?? 0)} µs of GC pause).",
         Diagnostics.CallbackRunCause.WaitedForCpu => $" Cause: its thread waited {F(longest.CpuWaitMicroseconds ?? 0)} µs of it for a CPU (a loaded machine).",
-        Diagnostics.CallbackRunCause.OwnTime => $" Cause: the callback's own time (JIT {F(longest.JitMicroseconds ?? 0)} µs, GC pause {F(longest.CollectionPauseMicroseconds ?? 0)} µs, CPU wait {F(longest.CpuWaitMicroseconds ?? 0)} µs of it).",
+        Diagnostics.CallbackRunCause.WaitedForSpinLock => $" Cause: its thread waited {F(longest.SpinLockWaitMicroseconds ?? 0)} µs of it for a spin lock another thread held.",
+        Diagnostics.CallbackRunCause.OwnTime => $" Cause: the callback's own time (JIT {F(longest.JitMicroseconds ?? 0)} µs, GC pause {F(longest.CollectionPauseMicroseconds ?? 0)} µs, CPU wait {F(longest.CpuWaitMicroseconds ?? 0)} µs, spin-lock wait {F(longest.SpinLockWaitMicroseconds ?? 0)} µs of it).",
         _ => string.Empty,
     };
 

@@ -19,4 +19,8 @@ public enum CallbackRunCause
 
     /// <summary>The run's thread waited on a run queue for a CPU for most of it (Linux schedstat, real clock only): the machine was loaded.</summary>
     WaitedForCpu = 3,
+
+    /// <summary>The run's thread waited for most of it for a spin lock another thread held (the StartIo lock, the
+    /// interrupt lock, a KSPIN_LOCK; real clock only): another routine of the adapter, on another thread, held it.</summary>
+    WaitedForSpinLock = 4,
 }

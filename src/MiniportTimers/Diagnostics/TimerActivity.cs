@@ -132,8 +132,8 @@ public sealed class TimerActivity : ITimerRow
             return;
         }
 
-        var (collections, pauseNanoseconds, jitNanoseconds, cpuWaitNanoseconds) = probe.Finish();
-        var run = new CallbackRun(nanoseconds, adapter, collections, pauseNanoseconds, jitNanoseconds, cpuWaitNanoseconds);
+        var (collections, pauseNanoseconds, jitNanoseconds, cpuWaitNanoseconds, spinLockWaitNanoseconds) = probe.Finish();
+        var run = new CallbackRun(nanoseconds, adapter, collections, pauseNanoseconds, jitNanoseconds, cpuWaitNanoseconds, spinLockWaitNanoseconds);
         while (current is null || nanoseconds > current.Nanoseconds)
         {
             var seen = Interlocked.CompareExchange(ref _longestRun, run, current);

@@ -136,11 +136,13 @@ public sealed class KSpinLock
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void TakeContended(ThreadFrame frame)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var spin = default(SpinWait);
         while (true)
         {
             if (Volatile.Read(ref _owner) is null && Interlocked.CompareExchange(ref _owner, frame, null) is null)
             {
+                frame.SpinLockWaitNanoseconds += (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalNanoseconds; // its own thread's slot
                 return;
             }
 

@@ -60,6 +60,11 @@ internal sealed class ThreadFrame
     /// <summary>The spin locks the thread holds, in acquisition order (invariant: released in reverse, or given back by <see cref="KernelContext"/>).</summary>
     public readonly List<KSpinLock> HeldLocks = [];
 
+    /// <summary>The thread's time spent waiting for spin locks another thread held, ns, in all (KSpinLock's contended
+    /// path; the uncontended take adds nothing). Written by its own thread only; a callback's run reads it at its start and
+    /// end (the run report's WaitedForSpinLock cause).</summary>
+    public long SpinLockWaitNanoseconds;
+
     /// <summary>
     /// The timers whose callbacks the thread is running, outermost first (a callback may advance a virtual clock and so run
     /// another, or its own again): pushed when a callback commits, popped when it returns (<c>Timers.RunningCallbacks</c>).

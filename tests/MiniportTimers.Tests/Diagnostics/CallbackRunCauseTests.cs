@@ -113,6 +113,14 @@ public class CallbackRunCauseTests
     public void AWaitForACpu_IsACauseOfItsOwn(long nanoseconds, long jitNanoseconds, long cpuWaitNanoseconds, CallbackRunCause cause) =>
         Assert.Equal(cause, new CallbackRun(nanoseconds, "adapter0", 0, 0, jitNanoseconds, cpuWaitNanoseconds).Cause);
 
+    [Theory]
+    [InlineData(2_000_000, 0, 0, 1_800_000, CallbackRunCause.WaitedForSpinLock)]    // 1.8 of 2 ms waiting for the StartIo lock another thread held
+    [InlineData(2_000_000, 0, 0, 900_000, CallbackRunCause.OwnTime)]                // 0.9 of 2 ms: the rest is 1.1 ms
+    [InlineData(10_000_000, 6_000_000, 0, 3_000_000, CallbackRunCause.FirstCall)]
+    [InlineData(10_000_000, 0, 5_000_000, 4_000_000, CallbackRunCause.WaitedForCpu)]
+    public void AWaitForASpinLock_IsACauseOfItsOwn(long nanoseconds, long jitNanoseconds, long cpuWaitNanoseconds, long spinLockWaitNanoseconds, CallbackRunCause cause) =>
+        Assert.Equal(cause, new CallbackRun(nanoseconds, "adapter0", 0, 0, jitNanoseconds, cpuWaitNanoseconds, spinLockWaitNanoseconds).Cause);
+
     private readonly record struct FreshKey(int A, long B) : IComparable<FreshKey>
     {
         public int CompareTo(FreshKey other) => (A, B).CompareTo((other.A, other.B));

@@ -58,6 +58,44 @@ public class KSpinLockTests
     }
 
     [Fact]
+    public void AContendedAcquire_CountsItsWaitOnTheWaitingThread_AndAnUncontendedOneNothing()
+    {
+        var l = new KSpinLock("l");
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            var old = l.Acquire();
+            held.Set();
+            release.Wait();
+            Thread.Sleep(30); // the waiter is inside Acquire by now (or about to be): it waits at least most of this
+            l.Release(old);
+        });
+        holder.Start();
+        held.Wait();
+
+        long uncontended = -1, contended = -1;
+        var waiter = new Thread(() =>
+        {
+            var frame = ThreadFrame.Current;
+            var other = new KSpinLock("other");
+            var before = frame.SpinLockWaitNanoseconds;
+            other.Release(other.Acquire()); // free: taken at once
+            uncontended = frame.SpinLockWaitNanoseconds - before;
+            release.Set();
+            before = frame.SpinLockWaitNanoseconds;
+            l.Release(l.Acquire()); // held for about 30 ms more by the holder
+            contended = frame.SpinLockWaitNanoseconds - before;
+        });
+        waiter.Start();
+        waiter.Join();
+        holder.Join();
+
+        Assert.Equal(0, uncontended);
+        Assert.InRange(contended, 10_000_000, 10_000_000_000); // at least 10 of the holder's 30 ms; generous for a loaded machine
+    }
+
+    [Fact]
     public void Acquire_TwoThreads_ReallyExclude()
     {
         var l = new KSpinLock("l");

@@ -21,14 +21,16 @@ internal readonly struct CallbackRunProbe
     private readonly long _pauseTicks;
     private readonly long _jitTicks;
     private readonly long _runDelayNanoseconds;
+    private readonly long _spinLockWaitNanoseconds;
     private readonly bool _realClock;
 
-    private CallbackRunProbe(int collections, long pauseTicks, long jitTicks, long runDelayNanoseconds, bool realClock)
+    private CallbackRunProbe(int collections, long pauseTicks, long jitTicks, long runDelayNanoseconds, long spinLockWaitNanoseconds, bool realClock)
     {
         _collections = collections;
         _pauseTicks = pauseTicks;
         _jitTicks = jitTicks;
         _runDelayNanoseconds = runDelayNanoseconds;
+        _spinLockWaitNanoseconds = spinLockWaitNanoseconds;
         _realClock = realClock;
     }
 
@@ -39,13 +41,14 @@ internal readonly struct CallbackRunProbe
             GC.GetTotalPauseDuration().Ticks,
             JitInfo.GetCompilationTime(currentThread: true).Ticks,
             realClock ? SystemStolenTime.Instance.RecentSchedulerStats(SchedulerStatsMaxAgeNanoseconds).RunDelayNanoseconds : 0,
+            realClock ? ThreadFrame.Current.SpinLockWaitNanoseconds : 0, // a virtual clock's fire path pays no frame lookup for it
             realClock);
 
     /// <summary>
     /// What happened since <see cref="Start"/> on the same thread: the collections, their pause time, the thread's JIT
-    /// time and (real clock) its run-queue wait, ns, each 0 or more.
+    /// time and (real clock) its run-queue wait and its waits for spin locks another thread held, ns, each 0 or more.
     /// </summary>
-    public (int Collections, long CollectionPauseNanoseconds, long JitNanoseconds, long CpuWaitNanoseconds) Finish()
+    public (int Collections, long CollectionPauseNanoseconds, long JitNanoseconds, long CpuWaitNanoseconds, long SpinLockWaitNanoseconds) Finish()
     {
         // GC.CollectionCount(0) counts every collection (a gen1 or gen2 collection collects gen0 too).
         var collections = GC.CollectionCount(0) - _collections;
@@ -53,6 +56,7 @@ internal readonly struct CallbackRunProbe
         var jitNanoseconds = checked((JitInfo.GetCompilationTime(currentThread: true).Ticks - _jitTicks) * 100);
         var stolen = SystemStolenTime.Instance;
         var cpuWaitNanoseconds = _realClock ? stolen.SchedulerStats(stolen.CurrentThreadId(), ownThread: true).RunDelayNanoseconds - _runDelayNanoseconds : 0;
-        return (collections, Math.Max(0, pauseNanoseconds), Math.Max(0, jitNanoseconds), Math.Max(0, cpuWaitNanoseconds));
+        var spinLockWaitNanoseconds = _realClock ? ThreadFrame.Current.SpinLockWaitNanoseconds - _spinLockWaitNanoseconds : 0;
+        return (collections, Math.Max(0, pauseNanoseconds), Math.Max(0, jitNanoseconds), Math.Max(0, cpuWaitNanoseconds), Math.Max(0, spinLockWaitNanoseconds));
     }
 }

@@ -102,7 +102,8 @@ public class RunReportRendererTests
         Assert.Contains("P_Running_Callback (StorPortRequestTimer) of storahci on adapter2; every other timer of its dispatcher waited behind it. Cause: its first call (the JIT took 6100.0 µs of it).", Line(callback), StringComparison.Ordinal);
         Assert.Contains("Cause: a collection during it (7000.0 µs of GC pause).", Line(callback with { Cause = CallbackRunCause.Collection, JitMicroseconds = 0, CollectionPauseMicroseconds = 7_000, Collections = 1 }), StringComparison.Ordinal);
         Assert.Contains("Cause: 2 collections during it", Line(callback with { Cause = CallbackRunCause.Collection, CollectionPauseMicroseconds = 7_000, Collections = 2 }), StringComparison.Ordinal);
-        Assert.Contains("Cause: the callback's own time (JIT 10.0 µs, GC pause 0.0 µs, CPU wait 0.0 µs of it).", Line(callback with { Cause = CallbackRunCause.OwnTime, JitMicroseconds = 10, CpuWaitMicroseconds = 0 }), StringComparison.Ordinal);
+        Assert.Contains("Cause: the callback's own time (JIT 10.0 µs, GC pause 0.0 µs, CPU wait 0.0 µs, spin-lock wait 0.0 µs of it).", Line(callback with { Cause = CallbackRunCause.OwnTime, JitMicroseconds = 10, CpuWaitMicroseconds = 0 }), StringComparison.Ordinal);
+        Assert.Contains("Cause: its thread waited 1800.0 µs of it for a spin lock another thread held.", Line(callback with { Cause = CallbackRunCause.WaitedForSpinLock, SpinLockWaitMicroseconds = 1_800 }), StringComparison.Ordinal);
         Assert.Contains("Cause: its thread waited 5000.0 µs of it for a CPU (a loaded machine).", Line(callback with { Cause = CallbackRunCause.WaitedForCpu, CpuWaitMicroseconds = 5_000 }), StringComparison.Ordinal);
 
         var text = Render(Sample with { Collections = new CollectionsReport("NoGCRegion of 256 MiB", 0, 0, 0, 0, 125_829_120) }, Terminal.Redirected).ReplaceLineEndings(" ");
