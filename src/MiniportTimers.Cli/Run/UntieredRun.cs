@@ -19,8 +19,9 @@ namespace MiniportTimers.Cli.Run;
 /// calls are compiled during the run, and an optimizing first compilation costs more than a quick one), help, any other command, a process that already has
 /// <c>DOTNET_TieredCompilation</c> set (either way: the user's choice is kept, and the child is never restarted again),
 /// <c>MINIPORT_TIMERS_TIERED=1</c> (the opt-out: measure in this process with tiering), Windows, and a host the tool cannot
-/// name. Signals: Ctrl-C on a terminal reaches the child directly (one process group), so the parent ignores SIGINT and
-/// forwards SIGTERM, which a service manager sends to the parent only; either way the child writes its partial report.
+/// name. Signals: the parent forwards SIGINT and SIGTERM to the child (a script or a service manager signals the
+/// parent only); Ctrl-C on a terminal reaches the child directly as well (one process group), and the child takes the
+/// forwarded copy as the same stop; either way the child writes its partial report.
 /// </remarks>
 internal static partial class UntieredRun
 {
@@ -29,6 +30,16 @@ internal static partial class UntieredRun
 
     /// <summary>The opt-out: set to 1, a real-clock run is measured in the tool's own process, with tiering.</summary>
     public const string OptOutVariable = "MINIPORT_TIMERS_TIERED";
+
+    /// <summary>Set to 1 in the child: its stop signals may arrive twice (see <see cref="IsChild"/>).</summary>
+    public const string ChildVariable = "MINIPORT_TIMERS_MEASURED_CHILD";
+
+    /// <summary>
+    /// True in the measured child. A Ctrl-C on a terminal reaches both processes (one process group) and the parent
+    /// forwards what it gets, so one keypress is two SIGINTs in the child; the child's stop handling takes a second
+    /// signal within <see cref="Shell.StopSignals"/>' duplicate window as the same one.
+    /// </summary>
+    public static bool IsChild => Environment.GetEnvironmentVariable(ChildVariable) == "1";
 
     /// <summary>True in a process whose tiered compilation was turned off by <see cref="TieredCompilationVariable"/>=0.</summary>
     public static bool TieringOff => Environment.GetEnvironmentVariable(TieredCompilationVariable) == "0";
@@ -76,6 +87,7 @@ internal static partial class UntieredRun
         }
 
         start.Environment[TieredCompilationVariable] = "0";
+        start.Environment[ChildVariable] = "1";
         return start;
     }
 
@@ -98,17 +110,24 @@ internal static partial class UntieredRun
 
         using (child)
         {
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true); // the child has it from the terminal
+            // Forwarded, so a signal sent to this process by its id stops the run too; from a terminal the child has its own
+            // copy as well, which it takes as the same stop (IsChild).
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+            {
+                context.Cancel = true;
+                _ = Kill(child.Id, SigInt);
+            });
             using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
             {
                 context.Cancel = true;
-                _ = Kill(child.Id, SigTerm); // forwarded: the child stops and reports
+                _ = Kill(child.Id, SigTerm);
             });
             child.WaitForExit();
             return child.ExitCode;
         }
     }
 
+    private const int SigInt = 2;
     private const int SigTerm = 15;
 
     [LibraryImport("libc", EntryPoint = "kill")]

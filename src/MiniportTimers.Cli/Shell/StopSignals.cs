@@ -45,13 +45,24 @@ internal static class StopSignals
 
     public static int ExitCode(this StopSignal signal) => signal == StopSignal.Interrupt ? ExitCodes.Interrupted : ExitCodes.Terminated;
 
+    /// <summary>In the measured child (<see cref="Run.UntieredRun.IsChild"/>), a second signal this soon after the first is
+    /// the same keypress: the terminal's copy and the parent's forwarded one.</summary>
+    private const long DuplicateWindowMilliseconds = 500;
+
+    private static long s_firstAtTimestamp;
+
     private static void Handle(PosixSignalContext context)
     {
         var signal = context.Signal == PosixSignal.SIGINT ? StopSignal.Interrupt : StopSignal.Terminate;
         if (Interlocked.CompareExchange(ref s_signal, (int)signal, -1) == -1)
         {
+            Volatile.Write(ref s_firstAtTimestamp, System.Diagnostics.Stopwatch.GetTimestamp());
             context.Cancel = true; // keep the process: the run ends itself and writes what it has
             Source.Cancel();
+        }
+        else if (Run.UntieredRun.IsChild && System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref s_firstAtTimestamp)).TotalMilliseconds < DuplicateWindowMilliseconds)
+        {
+            context.Cancel = true; // the forwarded copy of the first: not a second stop
         }
     }
 }
