@@ -212,6 +212,32 @@ public class DispatchQueueRunTests
     }
 
     [Fact]
+    public void ALazyReArmBeforeTheNextRunEntry_FiresAtItsNewDueTime_NotAtTheNextEntrys()
+    {
+        // x's run entry (+200) goes stale when a's callback re-arms it lazily to +250, before b's entry (+300). Peeking the
+        // run drops the stale entry and files x's current arming in the exact heap; the next due time must then be x's,
+        // not b's (the heaps were once peeked before the run, and x fired at +300, 50 ns late: model-based seed 5ljXOXJvXKN1).
+        using var engine = new VirtualTimerEngine();
+        var log = new List<string>();
+        long xDue = 0, xFiredAt = 0;
+        var x = engine.CreateTimer((_, in f) =>
+        {
+            (xDue, xFiredAt) = (f.DueNanoseconds, f.FiredAtNanoseconds);
+            log.Add("x");
+        });
+        engine.Arm(Recording(engine, log, "a", () => Assert.True(engine.Arm(x, TickStart + 250))), TickStart + 100);
+        engine.Arm(x, TickStart + 200);
+        engine.Arm(Recording(engine, log, "b"), TickStart + 300);
+        engine.AdvanceBy(0);
+
+        engine.AdvanceTo(TickStart + Tick);
+
+        Assert.Equal(["a", "x", "b"], log);
+        Assert.Equal(TickStart + 250, xDue);
+        Assert.Equal(xDue, xFiredAt); // on the virtual clock an expiry fires exactly at its due time
+    }
+
+    [Fact]
     public void EarliestDueAndDeadline_SeeTheRunsFront_AndSkipItsCancelledEntries()
     {
         using var engine = new VirtualTimerEngine();
