@@ -61,18 +61,8 @@ public class KSpinLockTests
     public void AContendedAcquire_CountsItsWaitOnTheWaitingThread_AndAnUncontendedOneNothing()
     {
         var l = new KSpinLock("l");
-        using var held = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var holder = new Thread(() =>
-        {
-            var old = l.Acquire();
-            held.Set();
-            release.Wait();
-            Thread.Sleep(30); // the waiter is inside Acquire by now (or about to be): it waits at least most of this
-            l.Release(old);
-        });
-        holder.Start();
-        held.Wait();
+        var holder = HoldOnAnotherThread(l, release, TimeSpan.FromMilliseconds(30)); // the waiter is inside Acquire by then (or about to be): it waits at least most of the 30 ms
 
         long uncontended = -1, contended = -1;
         var waiter = new Thread(() =>
@@ -186,17 +176,8 @@ public class KSpinLockTests
     public void TryTake_FailsWhileAnotherThreadHoldsTheLock_AndSucceedsOnceItIsGivenBack()
     {
         var l = new KSpinLock("try");
-        using var held = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var holder = new Thread(() =>
-        {
-            var old = l.Acquire();
-            held.Set();
-            release.Wait();
-            l.Release(old);
-        });
-        holder.Start();
-        held.Wait();
+        var holder = HoldOnAnotherThread(l, release, TimeSpan.Zero);
         Assert.False(l.TryTake());
         release.Set();
         holder.Join();
@@ -204,5 +185,23 @@ public class KSpinLockTests
         Assert.True(l.IsOwnedByCurrentThread);
         l.ForceRelease();
         Assert.False(l.IsOwnedByCurrentThread);
+    }
+
+    /// <summary>Starts a thread that takes <paramref name="l"/>, and returns once it holds it; the thread gives it back
+    /// <paramref name="holdAfterRelease"/> after <paramref name="release"/> is set.</summary>
+    private static Thread HoldOnAnotherThread(KSpinLock l, ManualResetEventSlim release, TimeSpan holdAfterRelease)
+    {
+        using var held = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            var old = l.Acquire();
+            held.Set();
+            release.Wait();
+            Thread.Sleep(holdAfterRelease);
+            l.Release(old);
+        });
+        holder.Start();
+        held.Wait();
+        return holder;
     }
 }
