@@ -22,28 +22,45 @@ internal sealed class RunCollections : IDisposable
     private readonly long _allocated;
     private bool _disposed;
 
+    // The run that holds the process's GC settings, or null; written under s_ownerGate. Invariant: at most one live
+    // RunCollections has OwnsSettings, and only it changes the latency mode or starts or ends a no-GC region.
+    private static readonly object s_ownerGate = new();
+    private static RunCollections? s_owner;
+
     private RunCollections()
     {
-        _previousMode = GCSettings.LatencyMode;
-        GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
-        foreach (var budget in (long[])[NoGcRegionBytes, NoGcRegionBytes / 4])
+        // The settings are the process's: one run at a time holds them (another run in the process, a library user's or a
+        // parallel test's, only counts). Setting the latency mode while another run's no-GC region is in progress throws
+        // InvalidOperationException: before this gate, that failed the second run (exit code 1).
+        lock (s_ownerGate)
         {
-            try
+            if (s_owner is null && GCSettings.LatencyMode != GCLatencyMode.NoGCRegion) // a region of the host's own: left alone
             {
-                NoGcRegionBudgetBytes = GC.TryStartNoGCRegion(budget) ? budget : 0;
-                break;
+                s_owner = this;
+                OwnsSettings = true;
+                _previousMode = GCSettings.LatencyMode;
+                GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
+                foreach (var budget in (long[])[NoGcRegionBytes, NoGcRegionBytes / 4])
+                {
+                    try
+                    {
+                        NoGcRegionBudgetBytes = GC.TryStartNoGCRegion(budget) ? budget : 0;
+                        break;
+                    }
+                    catch (ArgumentOutOfRangeException)
+                    {
+                        // more than this runtime's no-GC region may hold: try the smaller budget
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        break; // a region started outside these runs (the host's own code): SustainedLowLatency alone
+                    }
+                }
             }
-            catch (ArgumentOutOfRangeException)
-            {
-                // more than this runtime's no-GC region may hold: try the smaller budget
-            }
-            catch (InvalidOperationException)
-            {
-                break; // a region is in progress already (another run in this process): SustainedLowLatency alone
-            }
+
+            Mode = NoGcRegionBudgetBytes > 0 ? GCLatencyMode.NoGCRegion : GCSettings.LatencyMode;
         }
 
-        Mode = NoGcRegionBudgetBytes > 0 ? GCLatencyMode.NoGCRegion : GCSettings.LatencyMode;
         _gen0 = GC.CollectionCount(0);
         _gen1 = GC.CollectionCount(1);
         _gen2 = GC.CollectionCount(2);
@@ -56,6 +73,11 @@ internal sealed class RunCollections : IDisposable
 
     /// <summary>The latency mode the measured part started under (NoGCRegion, or SustainedLowLatency when the region was refused).</summary>
     public GCLatencyMode Mode { get; }
+
+    /// <summary>True when this run set the process's GC settings (and restores them on <see cref="Dispose"/>); false when
+    /// another run in the same process held them already (or the host's own no-GC region was in progress): this one then
+    /// only counts, under those settings.</summary>
+    public bool OwnsSettings { get; }
 
     /// <summary>The no-GC region's budget, bytes; 0 when the runtime refused one.</summary>
     public long NoGcRegionBudgetBytes { get; }
@@ -71,7 +93,8 @@ internal sealed class RunCollections : IDisposable
         var gen1 = GC.CollectionCount(1) - _gen1 - gen2;
         var gen0 = GC.CollectionCount(0) - _gen0 - gen1 - gen2;
         var heldToTheEnd = GCSettings.LatencyMode == GCLatencyMode.NoGCRegion;
-        var mode = NoGcRegionBudgetBytes == 0 ? Mode.ToString()
+        var mode = !OwnsSettings ? $"{Mode}, set by another run or the host in this process"
+            : NoGcRegionBudgetBytes == 0 ? Mode.ToString()
             : heldToTheEnd ? $"NoGCRegion of {NoGcRegionBudgetBytes / 1_048_576} MiB"
             : $"NoGCRegion of {NoGcRegionBudgetBytes / 1_048_576} MiB until it ran out, then {GCSettings.LatencyMode}";
         return new CollectionsReport(
@@ -83,12 +106,23 @@ internal sealed class RunCollections : IDisposable
             GC.GetTotalAllocatedBytes() - _allocated);
     }
 
-    /// <summary>Restores the latency mode the process had.</summary>
+    /// <summary>Restores the latency mode the process had, when this run set it (<see cref="OwnsSettings"/>).</summary>
     public void Dispose()
     {
-        if (!_disposed)
+        lock (s_ownerGate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
             _disposed = true;
+            if (!OwnsSettings)
+            {
+                return;
+            }
+
+            s_owner = null;
             if (NoGcRegionBudgetBytes > 0 && GCSettings.LatencyMode == GCLatencyMode.NoGCRegion)
             {
                 try
@@ -101,13 +135,16 @@ internal sealed class RunCollections : IDisposable
                 }
             }
 
-            GCSettings.LatencyMode = _previousMode;
+            if (GCSettings.LatencyMode != GCLatencyMode.NoGCRegion)
+            {
+                GCSettings.LatencyMode = _previousMode; // a region started since (the host's own) is left as it is
+            }
         }
     }
 }
 
 /// <summary>The garbage collections during a real-clock run's measured part (null on the virtual clock, whose report is byte-for-byte repeatable).</summary>
-/// <param name="LatencyMode">How collections were held off: "NoGCRegion of 256 MiB" (none at all), with "until it ran out, then SustainedLowLatency" when the run allocated past it, or "SustainedLowLatency" (no blocking full collection) when the region was refused.</param>
+/// <param name="LatencyMode">How collections were held off: "NoGCRegion of 256 MiB" (none at all), with "until it ran out, then SustainedLowLatency" when the run allocated past it, or "SustainedLowLatency" (no blocking full collection) when the region was refused; ", set by another run or the host in this process" when a concurrent run (or the host's own no-GC region) held the settings.</param>
 /// <param name="Gen0">Collections of generation 0 only.</param>
 /// <param name="Gen1">Collections of generation 1 (and 0).</param>
 /// <param name="Gen2">Full collections (background or blocking).</param>

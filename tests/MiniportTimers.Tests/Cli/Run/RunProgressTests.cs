@@ -14,6 +14,7 @@ public class RunProgressTests
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
         var code = CliApp.Run(args, stdout, stderr, writer => terminal && ReferenceEquals(writer, stdout) ? new Terminal(true, false, 100) : Terminal.Redirected);
+        Assert.True(code == 0, $"exit code {code}{Environment.NewLine}stderr:{Environment.NewLine}{stderr}{Environment.NewLine}stdout:{Environment.NewLine}{stdout}");
         return (code, stdout.ToString());
     }
 
