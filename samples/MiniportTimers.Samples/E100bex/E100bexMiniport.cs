@@ -41,49 +41,51 @@ public static class E100bexMiniport
         return NDIS_STATUS_SUCCESS;
     }
 
-    private static uint Query(E100Adapter adapter, uint oid)
+    private static uint Query(E100Adapter adapter, uint oid) =>
+        HoldWhileDetecting(adapter, a => a.QueryPending = oid);
+
+    private static uint Set(E100Adapter adapter, uint oid) =>
+        HoldWhileDetecting(adapter, a => a.SetPending = oid);
+
+    private static uint Reset(E100Adapter adapter) =>
+        HoldWhileDetecting(adapter, a => a.ResetPending = true);
+
+    /// <summary>While link detection runs, records the request as held (NDIS_STATUS_PENDING); else it succeeds at once.
+    /// The flag is read and the request recorded under the adapter's lock: the callback clears the flag under it.</summary>
+    private static uint HoldWhileDetecting(E100Adapter adapter, Action<E100Adapter> hold)
     {
-        if (adapter.LinkDetection)
+        NdisAcquireSpinLock(adapter.Lock);
+        try
         {
-            adapter.QueryPending = oid;
+            if (!adapter.LinkDetection)
+            {
+                return NDIS_STATUS_SUCCESS;
+            }
+
+            hold(adapter);
             return NDIS_STATUS_PENDING;
         }
-
-        return NDIS_STATUS_SUCCESS;
-    }
-
-    private static uint Set(E100Adapter adapter, uint oid)
-    {
-        if (adapter.LinkDetection)
+        finally
         {
-            adapter.SetPending = oid;
-            return NDIS_STATUS_PENDING;
+            NdisReleaseSpinLock(adapter.Lock);
         }
-
-        return NDIS_STATUS_SUCCESS;
-    }
-
-    private static uint Reset(E100Adapter adapter)
-    {
-        if (adapter.LinkDetection)
-        {
-            adapter.ResetPending = true;
-            return NDIS_STATUS_PENDING;
-        }
-
-        return NDIS_STATUS_SUCCESS;
     }
 
     private static void Send(E100Adapter adapter, NET_BUFFER_LIST nbl)
     {
-        if (adapter.LinkDetection)
+        NdisAcquireSpinLock(adapter.Lock);
+        var queued = adapter.LinkDetection;
+        if (queued)
         {
             adapter.QueuedSends.Enqueue(nbl);
-            return;
         }
 
-        nbl.Status = NDIS_STATUS_SUCCESS;
-        NdisMSendNetBufferListsComplete(adapter.Handle, nbl);
+        NdisReleaseSpinLock(adapter.Lock);
+        if (!queued)
+        {
+            nbl.Status = NDIS_STATUS_SUCCESS;
+            NdisMSendNetBufferListsComplete(adapter.Handle, nbl);
+        }
     }
 
     /// <summary>MpLinkDetectionDpc: PHY not done: again in 100 ms. Done: complete everything held, drop the reference.</summary>
@@ -97,34 +99,39 @@ public static class E100bexMiniport
             return;
         }
 
+        // Clear the flag and take what was held in one step under the lock; complete outside it, as e100bex does.
+        NdisDprAcquireSpinLock(adapter.Lock);
         adapter.LinkDetection = false;
+        var (query, set, reset) = (adapter.QueryPending, adapter.SetPending, adapter.ResetPending);
+        (adapter.QueryPending, adapter.SetPending, adapter.ResetPending) = (null, null, false);
+        var sends = adapter.QueuedSends.ToArray();
+        adapter.QueuedSends.Clear();
+        NdisDprReleaseSpinLock(adapter.Lock);
+
         NdisMIndicateStatus(adapter.Handle, NDIS_STATUS_MEDIA_CONNECT);
         NdisMIndicateStatusComplete(adapter.Handle);
-        if (adapter.QueryPending is not null)
+        if (query is not null)
         {
-            adapter.QueryPending = null;
             NdisMQueryInformationComplete(adapter.Handle, NDIS_STATUS_SUCCESS);
         }
 
-        if (adapter.SetPending is not null)
+        if (set is not null)
         {
-            adapter.SetPending = null;
             NdisMSetInformationComplete(adapter.Handle, NDIS_STATUS_SUCCESS);
         }
 
-        if (adapter.ResetPending)
+        if (reset)
         {
-            adapter.ResetPending = false;
             NdisMResetComplete(adapter.Handle, NDIS_STATUS_ADAPTER_NOT_READY, false);
         }
 
-        while (adapter.QueuedSends.TryDequeue(out var nbl))
+        foreach (var nbl in sends)
         {
             nbl.Status = NDIS_STATUS_SUCCESS;
             NdisMSendNetBufferListsComplete(adapter.Handle, nbl);
         }
 
-        if (--adapter.RefCount == 0)
+        if (adapter.ReleaseReference() == 0)
         {
             NdisSetEvent(adapter.ExitEvent);
         }
@@ -133,7 +140,7 @@ public static class E100bexMiniport
     /// <summary>MiniportHalt: drop the own reference and wait for the rest (the link detection timer runs out first).</summary>
     private static void Halt(E100Adapter adapter)
     {
-        if (--adapter.RefCount != 0)
+        if (adapter.ReleaseReference() != 0)
         {
             NdisWaitEvent(adapter.ExitEvent, 0);
         }

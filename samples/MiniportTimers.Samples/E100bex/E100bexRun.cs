@@ -62,7 +62,7 @@ public sealed class E100bexRun(int adapters = 2, int seed = 1) : NdisSampleRun(a
         {
             if (status == NDIS_STATUS_PENDING)
             {
-                _pended++;
+                Interlocked.Increment(ref _pended); // events on several dispatchers may count at once
             }
         }
 
@@ -75,7 +75,7 @@ public sealed class E100bexRun(int adapters = 2, int seed = 1) : NdisSampleRun(a
         {
             if (adapter().Send(new NET_BUFFER_LIST { Tag = tag++ }))
             {
-                _sends++;
+                Interlocked.Increment(ref _sends);
             }
         });
     }

@@ -105,6 +105,49 @@ public class NdisSampleTests
         Assert.Empty(host.Diagnostics.Findings); // the timer ran out: nothing was queued at halt
     }
 
+    /// <summary>
+    /// e100bex is deserialized: a send can run on another processor while the link detection callback clears the flag
+    /// and drains the queue. Before the adapter's lock, a send that read the flag set just before the clear queued after
+    /// the drain and was never completed (and the queue was written on two threads at once). Here the test thread holds
+    /// the adapter's lock as the callback does mid-drain: a send must wait for it, not act on the flag it read, and every
+    /// send is completed once the callback has run. Real clock (two threads), generous bounds.
+    /// </summary>
+    [Fact]
+    public void E100bex_ASendDuringTheCallbacksClearAndDrain_WaitsAndIsCompletedOnce()
+    {
+        using var engine = new RealTimeTimerEngine();
+        var host = new NdisHost(engine);
+        host.NdisMRegisterMiniportDriver(E100bexMiniport.Create(() => 600_000), null, out _);
+        var adapter = host.AddAdapter();
+        var context = (E100Adapter)adapter.MiniportAdapterContext!;
+        Assert.True(adapter.Send(new NET_BUFFER_LIST { Tag = 1 })); // queued: detection runs
+        using var sendReturned = new ManualResetEventSlim();
+        var sender = new Thread(() =>
+        {
+            adapter.Send(new NET_BUFFER_LIST { Tag = 2 });
+            sendReturned.Set();
+        });
+
+        NdisAcquireSpinLock(context.Lock); // as the callback holds it between its clear and its drain
+        try
+        {
+            sender.Start();
+            Assert.False(sendReturned.Wait(TimeSpan.FromMilliseconds(100)), "the send went on without the adapter's lock");
+        }
+        finally
+        {
+            NdisReleaseSpinLock(context.Lock);
+        }
+
+        Assert.True(sendReturned.Wait(TimeSpan.FromSeconds(10)));
+        sender.Join();
+        Assert.True(SpinWait.SpinUntil(() => host.CountCompletions("SendComplete") == 2, TimeSpan.FromSeconds(10)));
+        Assert.False(context.LinkDetection);
+        adapter.Halt();
+        Assert.Empty(host.Diagnostics.BugChecks);
+        Assert.Equal(2, host.CountCompletions("SendComplete"));
+    }
+
     [Fact]
     public void AllSamples_RealClockShortRun_NoBugCheckNoEarlyFire()
     {
