@@ -16,8 +16,21 @@ public sealed class NetvminiAdapter
     /// <summary>Re-checks every 100 ms whether a pended pause or reset can complete.</summary>
     public NdisTimerObject? AsyncBusyCheckTimer { get; internal set; }
 
-    /// <summary>Sends handed to the miniport and not yet completed.</summary>
+    /// <summary>Sends handed to the miniport and not yet completed (under <see cref="SendQueueLock"/>).</summary>
     internal Queue<NET_BUFFER_LIST> SendQueue { get; } = new();
+
+    /// <summary>
+    /// The send queue's lock (netvmini's send-path spin lock). The miniport is deserialized: MiniportSendNetBufferLists,
+    /// the send-complete timer's callback and the datapath stop of a pause (PASSIVE_LEVEL, a worker thread) can run on
+    /// different processors at once.
+    /// </summary>
+    internal NDIS_SPIN_LOCK SendQueueLock { get; } = NewLock();
+
+    private static NDIS_SPIN_LOCK NewLock()
+    {
+        NdisApi.NdisAllocateSpinLock(out var spinLock);
+        return spinLock;
+    }
 
     /// <summary>The simulated NIC is busy (DMA in flight) until this engine time, ns.</summary>
     internal long HardwareBusyUntilNanoseconds { get; set; }

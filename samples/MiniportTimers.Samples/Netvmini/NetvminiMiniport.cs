@@ -70,7 +70,9 @@ public static class NetvminiMiniport
 
     private static void Send(NetvminiAdapter adapter, NET_BUFFER_LIST nbl)
     {
+        NdisAcquireSpinLock(adapter.SendQueueLock);
         adapter.SendQueue.Enqueue(nbl);
+        NdisReleaseSpinLock(adapter.SendQueueLock);
         NdisSetTimerObject(adapter.SendCompleteTimer!, 0, 0, null); // due time 0: fire at once (A15)
     }
 
@@ -78,16 +80,33 @@ public static class NetvminiMiniport
     private static void SendCompleteTimerDpc(object systemSpecific1, object? functionContext, nuint systemSpecific2, nuint systemSpecific3)
     {
         var adapter = (NetvminiAdapter)functionContext!;
-        for (var i = 0; i < SendCompleteBudget && adapter.SendQueue.TryDequeue(out var nbl); i++)
+        var (sends, more) = TakeSends(adapter, SendCompleteBudget);
+        foreach (var nbl in sends)
         {
             nbl.Status = NDIS_STATUS_SUCCESS;
             NdisMSendNetBufferListsComplete(adapter.Handle, nbl);
         }
 
-        if (adapter.SendQueue.Count > 0)
+        if (more)
         {
             NdisSetTimerObject(adapter.SendCompleteTimer!, 0, 0, null);
         }
+    }
+
+    /// <summary>Takes up to <paramref name="budget"/> queued sends under the queue's lock (they are completed outside it);
+    /// <c>More</c>: sends are still queued.</summary>
+    private static (List<NET_BUFFER_LIST> Sends, bool More) TakeSends(NetvminiAdapter adapter, int budget)
+    {
+        var sends = new List<NET_BUFFER_LIST>(Math.Min(budget, 64));
+        NdisAcquireSpinLock(adapter.SendQueueLock);
+        while (sends.Count < budget && adapter.SendQueue.TryDequeue(out var nbl))
+        {
+            sends.Add(nbl);
+        }
+
+        var more = adapter.SendQueue.Count > 0;
+        NdisReleaseSpinLock(adapter.SendQueueLock);
+        return (sends, more);
     }
 
     /// <summary>NICStopTheDatapath: cancel both timers, flush DPCs, return the sends still queued.</summary>
@@ -100,7 +119,7 @@ public static class NetvminiMiniport
             Ke.KeFlushQueuedDpcs();
         }
 
-        while (adapter.SendQueue.TryDequeue(out var nbl))
+        foreach (var nbl in TakeSends(adapter, int.MaxValue).Sends)
         {
             nbl.Status = NDIS_STATUS_FAILURE;
             adapter.SendsAborted++;

@@ -63,7 +63,7 @@ public sealed class NetvminiRun(int adapters = 2) : NdisSampleRun(adapters)
         {
             if (adapter().Send(new NET_BUFFER_LIST { Tag = tag++ }))
             {
-                _sendsSubmitted++;
+                Interlocked.Increment(ref _sendsSubmitted);
             }
         });
 
@@ -86,7 +86,7 @@ public sealed class NetvminiRun(int adapters = 2) : NdisSampleRun(adapters)
             NetvminiMiniport.HardwareBurst(Context(), resetBurst);
             if (adapter().Reset() == NDIS_STATUS_PENDING)
             {
-                _resetsPended++;
+                Interlocked.Increment(ref _resetsPended); // events on several dispatchers may count at once
             }
         });
     }
