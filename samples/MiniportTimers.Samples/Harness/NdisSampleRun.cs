@@ -12,14 +12,18 @@ public abstract class NdisSampleRun : ISampleRun
 {
     private NdisHost? _host;
 
-    // The adapters the run created: the host releases an adapter once it is halted, the run still reports it.
-    private readonly List<NdisMiniportAdapter> _adapters = [];
+    // The adapters the run created, by index (the host releases an adapter once it is halted, the run still reports it).
+    // Written on the PnP thread, read by the workload's events: by index, because with several dispatchers the starts of
+    // one offset come due on different dispatchers and reach the PnP thread in either order (appending to a list then
+    // gave adapter 1 the slot of adapter 0, or an index past the end: an engine callback fault).
+    private readonly NdisMiniportAdapter?[] _adapters;
 
     /// <summary>Prepares a run with <paramref name="adapters"/> adapters.</summary>
     protected NdisSampleRun(int adapters)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(adapters, 1);
         AdapterCount = adapters;
+        _adapters = new NdisMiniportAdapter?[adapters];
     }
 
     /// <inheritdoc />
@@ -28,8 +32,24 @@ public abstract class NdisSampleRun : ISampleRun
     /// <summary>Adapters the run creates.</summary>
     public int AdapterCount { get; }
 
-    /// <summary>The adapters the run created, in order (halted ones included).</summary>
-    public IReadOnlyList<NdisMiniportAdapter> Adapters => _adapters;
+    /// <summary>The adapters the run created, in the order of their indexes (halted ones included; one whose start has not
+    /// run yet is left out).</summary>
+    public IReadOnlyList<NdisMiniportAdapter> Adapters
+    {
+        get
+        {
+            var created = new List<NdisMiniportAdapter>(_adapters.Length);
+            for (var i = 0; i < _adapters.Length; i++)
+            {
+                if (Volatile.Read(ref _adapters[i]) is { } adapter)
+                {
+                    created.Add(adapter);
+                }
+            }
+
+            return created;
+        }
+    }
 
     /// <summary>The host, once started.</summary>
     public NdisHost Host => _host ?? throw new InvalidOperationException("Not started.");
@@ -60,18 +80,17 @@ public abstract class NdisSampleRun : ISampleRun
             throw new InvalidOperationException($"{Name}: NdisMRegisterMiniportDriver failed.");
         }
 
-        _adapters.EnsureCapacity(AdapterCount); // added on the PnP thread while events read it: never resized under them
         for (var i = 0; i < AdapterCount; i++)
         {
             var index = i;
-            workload.StartDevice(0, () => _adapters.Add(host.AddAdapter(CreateDevice(engine, index))), () => ScheduleWorkload(workload, () => _adapters[index], durationNanoseconds));
+            workload.StartDevice(0, () => Volatile.Write(ref _adapters[index], host.AddAdapter(CreateDevice(engine, index))), () => ScheduleWorkload(workload, () => Volatile.Read(ref _adapters[index])!, durationNanoseconds));
         }
     }
 
     /// <inheritdoc />
     public void Finish()
     {
-        foreach (var adapter in _adapters)
+        foreach (var adapter in Adapters)
         {
             adapter.Halt();
         }

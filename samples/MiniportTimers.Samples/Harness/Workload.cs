@@ -82,7 +82,10 @@ public sealed class Workload
         }
 
         pnp.EnsureThread();
-        At(offsetNanoseconds, () => pnp.Enqueue(() =>
+
+        // Handed to the PnP thread from one dispatcher (0), so that starts of one offset reach it in the order they were
+        // asked for (dealt over several dispatchers they raced, and adapter 1 could start before adapter 0).
+        PinnedTo(0).At(offsetNanoseconds, () => pnp.Enqueue(() =>
         {
             start();
             then?.Invoke();

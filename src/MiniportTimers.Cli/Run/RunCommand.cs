@@ -324,6 +324,8 @@ internal static class RunCommand
         }
 
         using var engine = settings.Virtual ? (TimerEngine)new VirtualTimerEngine() : new RealTimeTimerEngine(dispatchers: settings.Dispatchers, realTimePriority: settings.RealTimePriority);
+        var faults = new CallbackFaults();
+        engine.CallbackFaulted += faults.Record;
         foreach (var driverRun in runs.OfType<NativeDriverRun>())
         {
             try
@@ -347,6 +349,11 @@ internal static class RunCommand
             : SampleRunner.Run(engine, runs, settings.DurationMilliseconds, settings.Seed, cancel);
         var stoppedBy = cancel.IsCancellationRequested ? stop?.Signal : null;
         var report = RunReport.From(runs, engine, settings, completed, stoppedBy, startedAtUtc, floorProbe?.Finish(), notes, collections?.Finish(), jit?.Finish(rehearsal, jitSettle));
+        if (faults.Descriptions is { Count: > 0 } described)
+        {
+            report = report with { InvariantFailures = [.. report.InvariantFailures, .. described] };
+        }
+
         RunReportRenderer.Write(report, text, terminal);
         var outputFailed = false;
         if (recorder is not null && settings.TracePath is { } tracePath)
