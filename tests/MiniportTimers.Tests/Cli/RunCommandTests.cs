@@ -96,6 +96,20 @@ public class RunCommandTests
         Assert.NotEqual(PollRow(precise.Text), PollRow(windows.Text));
     }
 
+    /// <summary>
+    /// Every sample on two dispatchers, the real clock: the workload's events are dealt over both and run at once, which
+    /// one dispatcher hid. Session eleven found two races this way (the NDIS samples' adapter slots, e100bex's and
+    /// netvmini's queues without their locks). Outcome only: no bug check, no invariant failure, no callback fault.
+    /// </summary>
+    [Fact]
+    public void RunReal_TwoDispatchers_EverySampleEndsWithoutAFailure()
+    {
+        var (code, text) = Run(new RunSettings(false, 2, 2, 1, 2_000, null, null, Dispatchers: 2)); // netvmini needs 2 s
+        Assert.DoesNotContain("INVARIANT FAILURE", text, StringComparison.Ordinal);
+        Assert.Equal(0, code);
+        Assert.Contains("Bug checks in all: 0", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Run_UnknownSample_ExitsTwo()
     {
