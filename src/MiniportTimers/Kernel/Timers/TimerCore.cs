@@ -566,7 +566,8 @@ internal abstract class TimerCore
                     return;
                 }
 
-                request = ReadRequest(firing);
+                // An expiry of a replaced request (taken before a set, diagram below) counts from its own due time.
+                request = firing.ArmSequence == _armedSequence ? ReadRequest(firing) : ReadReplacedRequest(firing);
                 OnCommitLocked();
                 Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
             }
@@ -603,6 +604,29 @@ internal abstract class TimerCore
     /// </summary>
     private CommittedRequest ReadRequest(in TimerFiring firing) =>
         new(_callback!, _context, _activity!, RequestedDueOf(firing), _requestedToleranceNanoseconds);
+
+    /// <summary>
+    /// What a gated kind's commit of an expiry of a replaced request runs (<see cref="ExpiryRule.RunOnceAfterCancel"/>: it
+    /// runs once, as a DPC already queued does on Windows): the current callback, context and row, as Windows runs the
+    /// DPC object as it is now, but the lateness counts from the expiry's own due time, the engine's
+    /// (<see cref="TimerFiring.DueNanoseconds"/>), not from the new request's, which is later (issue 27: that made the
+    /// lateness negative, an "early" fire, and failed the run's invariant). The engine's due is the requested one, or on
+    /// the Windows clock tick at most one tick after it: such a fire's lateness may be short by less than a tick. Under
+    /// <see cref="Gate"/>.
+    /// </summary>
+    /// <remarks>
+    /// <code>
+    ///   dispatcher                                 setter (another CPU: KeSetTimer, NdisMSetTimer, ExSetTimer)
+    ///   take expiry X (due D1) from the engine
+    ///   RunExpiry: the owner's locks, IRQL ...     lock Gate: record the request (due D2 > D1), Engine.Arm ──► arming Y
+    ///                                                _armedSequence = Y; unlock
+    ///   lock Gate: not freed ──► commit X
+    ///     X ≠ _armedSequence ──► lateness from D1 (X's own due), not from D2 (which gave start - D2 &lt; 0)
+    ///   callback (the DPC as set now); later Y fires at D2, counted from D2
+    /// </code>
+    /// </remarks>
+    private CommittedRequest ReadReplacedRequest(in TimerFiring firing) =>
+        new(_callback!, _context, _activity!, firing.DueNanoseconds, _requestedToleranceNanoseconds);
 
     /// <summary>The request a committed expiry runs (<see cref="ReadRequest"/>).</summary>
     private readonly record struct CommittedRequest(Delegate Callback, object? Context, ITimerRow Activity, long RequestedDueNanoseconds, long ToleranceNanoseconds);
