@@ -578,7 +578,16 @@ internal abstract class TimerCore
         var start = Engine.NowNanoseconds;
         try
         {
-            request.Activity.CountFire(start - request.RequestedDueNanoseconds, request.ToleranceNanoseconds);
+            if (request.Activity.CountFire(start - request.RequestedDueNanoseconds, request.ToleranceNanoseconds))
+            {
+                // The row's latest fire so far (rare): its fire path, for the report's attribution (LateFire). A virtual
+                // dispatcher wakes exactly at its deadlines and takes every expiry of a wake-up at the wake-up's time, so
+                // its only lateness is the clock moved by earlier callbacks (a stall at DISPATCH_LEVEL), which may end in
+                // a new "wake-up" past a due time: on it, all of take-to-start and wake-up counts as behind other callbacks.
+                var (wokeAt, takenAt) = _realClock ? (firing.WokeAtNanoseconds, firing.FiredAtNanoseconds) : (0L, start);
+                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, CallbackRunProbe.Now(_realClock));
+            }
+
             InvokeCallback(request.Callback, request.Context, start);
         }
         finally
