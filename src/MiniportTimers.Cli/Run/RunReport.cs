@@ -226,13 +226,17 @@ internal sealed record LateFireRow(string Sample, string Kind, string Callback, 
     /// The rows over <see cref="TargetTimesOsFloorP99"/>× the floor's p99, worst first; when none is (or without a floor),
     /// the worst timer's alone. Empty when no timer fired.
     /// </summary>
-    public static IReadOnlyList<LateFireRow> Of(IReadOnlyList<ISampleRun> runs, IReadOnlyList<SampleReport> samples, OsFloor? floor)
+    public static IReadOnlyList<LateFireRow> Of(IReadOnlyList<ISampleRun> runs, IReadOnlyList<SampleReport> samples, OsFloor? floor) =>
+        Of([.. samples.Zip(runs, (sample, run) => (sample, run.Diagnostics.TimerActivity.Rows))], floor);
+
+    /// <summary><see cref="Of(IReadOnlyList{ISampleRun}, IReadOnlyList{SampleReport}, OsFloor?)"/> over each sample's report and its rows.</summary>
+    public static IReadOnlyList<LateFireRow> Of(IReadOnlyList<(SampleReport Sample, IReadOnlyList<TimerActivity> Rows)> samples, OsFloor? floor)
     {
         static double Micro(long nanoseconds) => Math.Round(TimeUnits.NanosecondsToMicrosecondsExact(nanoseconds), 1);
         var floorP99 = floor?.P99Microseconds is { } p && p > 0 ? p : (double?)null;
-        var candidates = runs.Zip(samples)
-            .SelectMany(x => x.First.Diagnostics.TimerActivity.Rows
-                .Select(row => (x.Second, row, timer: x.Second.Timers.FirstOrDefault(t => t.Kind == row.Kind && t.Callback == row.Callback)))
+        var candidates = samples
+            .SelectMany(x => x.Rows
+                .Select(row => (x.Sample, row, timer: x.Sample.Timers.FirstOrDefault(t => t.Kind == row.Kind && t.Callback == row.Callback)))
                 .Where(c => c.row.WorstFire is not null && c.timer is { Fires: > 0 }))
             .OrderByDescending(c => c.timer!.JudgedP99Microseconds)
             .ToList();
@@ -241,7 +245,7 @@ internal sealed record LateFireRow(string Sample, string Kind, string Callback, 
         {
             var fire = c.row.WorstFire!;
             return new LateFireRow(
-                c.Second.Name,
+                c.Sample.Name,
                 c.row.Kind,
                 c.row.Callback,
                 c.timer!.Fires,
