@@ -211,13 +211,14 @@ internal sealed record WorstTimer(string Sample, string Kind, string Callback, l
 /// <param name="Fires">Its fires.</param>
 /// <param name="P99Microseconds">Its judged p99, µs (<see cref="TimerRow.JudgedP99Microseconds"/>).</param>
 /// <param name="TimesOsFloorP99">That p99 ÷ the OS floor's p99; null without a floor.</param>
+/// <param name="DueMilliseconds">The worst fire's requested due time, engine ms since the run's start (fires of several timers at one moment were late for one reason).</param>
 /// <param name="LatenessMicroseconds">The worst fire's lateness (callback start - requested due time), µs: the sum of the four parts.</param>
 /// <param name="ClockTickMicroseconds">The engine's due time minus the requested one: the Windows clock tick's rounding (0 when precise).</param>
 /// <param name="WakeUpMicroseconds">The dispatcher was asleep at the due time and woke this late past it (the OS's wake-up; for a tolerant timer also the engine's choice inside the tolerance).</param>
 /// <param name="BehindCallbacksMicroseconds">The awake dispatcher ran other callbacks (expiries, workload events, device timers) this long between the due time, or its wake-up, and the take of this expiry.</param>
 /// <param name="DispatchPathMicroseconds">From the engine's take to the callback's start: the host's port and adapter locks, the IRQL raise, the timer's gate.</param>
 /// <param name="DispatchPath">What the probes saw in the dispatch path; null when its expiry had not returned.</param>
-internal sealed record LateFireRow(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, double? TimesOsFloorP99, double LatenessMicroseconds, double ClockTickMicroseconds, double WakeUpMicroseconds, double BehindCallbacksMicroseconds, double DispatchPathMicroseconds, DispatchPathProbes? DispatchPath)
+internal sealed record LateFireRow(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, double? TimesOsFloorP99, double DueMilliseconds, double LatenessMicroseconds, double ClockTickMicroseconds, double WakeUpMicroseconds, double BehindCallbacksMicroseconds, double DispatchPathMicroseconds, DispatchPathProbes? DispatchPath)
 {
     /// <summary>How many floors a p99 may be before its timer's worst fire is explained (issue 27's target).</summary>
     public const double TargetTimesOsFloorP99 = 3.0;
@@ -251,6 +252,7 @@ internal sealed record LateFireRow(string Sample, string Kind, string Callback, 
                 c.timer!.Fires,
                 c.timer.JudgedP99Microseconds,
                 floorP99 is { } fp ? Math.Round(c.timer.JudgedP99Microseconds / fp, 2) : null,
+                Math.Round(fire.RequestedDueNanoseconds / (double)TimeUnits.NanosecondsPerMillisecond, 3),
                 Micro(fire.LatenessNanoseconds),
                 Micro(fire.ClockTickNanoseconds),
                 Micro(fire.WakeUpNanoseconds),

@@ -175,7 +175,7 @@ public class RunReportRendererTests
         {
             var activity = new TimerActivity("NdisTimerObject", callback);
             Assert.True(activity.CountFire(latenessMicroseconds * Us, 0));
-            activity.CountWorstFire(0, 0, wokeAtMicroseconds * Us, takenAtMicroseconds * Us, latenessMicroseconds * Us, MiniportTimers.Kernel.Timers.CallbackRunProbe.Now(realClock: false));
+            activity.CountWorstFire(1_500 * Us, 1_500 * Us, (1_500 + wokeAtMicroseconds) * Us, (1_500 + takenAtMicroseconds) * Us, (1_500 + latenessMicroseconds) * Us, MiniportTimers.Kernel.Timers.CallbackRunProbe.Now(realClock: false));
             return activity;
         }
 
@@ -187,7 +187,7 @@ public class RunReportRendererTests
 
         var over = LateFireRow.Of([(sample, rows)], new OsFloor("timerfd", 1000, 10_000, 40, 100)); // 3× = 300 µs
         Assert.Equal(["AsyncBusyCheckTimerDpc", "Poll"], over.Select(f => f.Callback));
-        Assert.Equal((600.0, 100.0, 450.0, 50.0, 0.0, 6.0), (over[0].LatenessMicroseconds, over[0].WakeUpMicroseconds, over[0].BehindCallbacksMicroseconds, over[0].DispatchPathMicroseconds, over[0].ClockTickMicroseconds, over[0].TimesOsFloorP99!.Value));
+        Assert.Equal((1.5, 600.0, 100.0, 450.0, 50.0, 0.0, 6.0), (over[0].DueMilliseconds, over[0].LatenessMicroseconds, over[0].WakeUpMicroseconds, over[0].BehindCallbacksMicroseconds, over[0].DispatchPathMicroseconds, over[0].ClockTickMicroseconds, over[0].TimesOsFloorP99!.Value));
         Assert.Null(over[0].DispatchPath); // its expiry's return was not counted: no probes
 
         var none = LateFireRow.Of([(sample, rows)], new OsFloor("timerfd", 1000, 10_000, 40, 250)); // 3× = 750 µs: none over, so the worst alone
@@ -196,8 +196,8 @@ public class RunReportRendererTests
         var probed = over[0] with { DispatchPath = new DispatchPathProbes(0, 0, 0, 0, 40) };
         var text = Render(Sample with { LateFires = [probed, over[1]] }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("Why they were late: the worst fire of each timer over 3× the floor's p99, split into the dispatcher's wake-up after the due time, the other callbacks it ran first, and the host's dispatch path (µs):", text, StringComparison.Ordinal);
-        Assert.Contains("  netvmini AsyncBusyCheckTimerDpc (4 fires): 600.0 late = wake-up 100.0 + behind other callbacks 450.0 + dispatch path 50.0 (in it: spin-lock wait 40.0).", text, StringComparison.Ordinal);
-        Assert.Contains("  netvmini Poll (9 fires): 500.0 late = wake-up 0.0 + behind other callbacks 480.0 + dispatch path 20.0.", text, StringComparison.Ordinal);
+        Assert.Contains("  netvmini AsyncBusyCheckTimerDpc (4 fires), due at 1.500 ms: 600.0 late = wake-up 100.0 + behind other callbacks 450.0 + dispatch path 50.0 (in it: spin-lock wait 40.0).", text, StringComparison.Ordinal);
+        Assert.Contains("  netvmini Poll (9 fires), due at 1.500 ms: 500.0 late = wake-up 0.0 + behind other callbacks 480.0 + dispatch path 20.0.", text, StringComparison.Ordinal);
         var quiet = Render(Sample with { LateFires = none }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("The worst timer's worst fire, split into", quiet, StringComparison.Ordinal);
 
