@@ -26,8 +26,9 @@ namespace MiniportTimers.Diagnostics;
 /// </remarks>
 public sealed class LateFire
 {
-    internal LateFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds)
+    internal LateFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds = -1)
     {
+        CpuWaitSinceDueNanoseconds = cpuWaitSinceDueNanoseconds < 0 ? null : cpuWaitSinceDueNanoseconds;
         RequestedDueNanoseconds = requestedDueNanoseconds;
         LatenessNanoseconds = checked(startNanoseconds - requestedDueNanoseconds);
         ClockTickNanoseconds = checked(engineDueNanoseconds - requestedDueNanoseconds);
@@ -40,8 +41,8 @@ public sealed class LateFire
 
     private LateFire(LateFire times, int collections, long collectionPauseNanoseconds, long jitNanoseconds, long cpuWaitNanoseconds, long spinLockWaitNanoseconds)
     {
-        (RequestedDueNanoseconds, LatenessNanoseconds, ClockTickNanoseconds, WakeUpNanoseconds, BehindCallbacksNanoseconds, DispatchPathNanoseconds) =
-            (times.RequestedDueNanoseconds, times.LatenessNanoseconds, times.ClockTickNanoseconds, times.WakeUpNanoseconds, times.BehindCallbacksNanoseconds, times.DispatchPathNanoseconds);
+        (RequestedDueNanoseconds, LatenessNanoseconds, ClockTickNanoseconds, WakeUpNanoseconds, BehindCallbacksNanoseconds, DispatchPathNanoseconds, CpuWaitSinceDueNanoseconds) =
+            (times.RequestedDueNanoseconds, times.LatenessNanoseconds, times.ClockTickNanoseconds, times.WakeUpNanoseconds, times.BehindCallbacksNanoseconds, times.DispatchPathNanoseconds, times.CpuWaitSinceDueNanoseconds);
         DispatchPathProbed = true;
         DispatchPathCollections = collections;
         DispatchPathCollectionPauseNanoseconds = collectionPauseNanoseconds;
@@ -77,6 +78,16 @@ public sealed class LateFire
     /// locks, the IRQL raise, the watchdogs' stamps, the timer's gate).
     /// </summary>
     public long DispatchPathNanoseconds { get; }
+
+    /// <summary>
+    /// The dispatcher thread's wait for a CPU (Linux schedstat run-queue wait) from its latest schedstat reading taken
+    /// before the requested due time to the callback's start, ns: a bound from above of its CPU wait inside the lateness
+    /// (a sleeping thread accrues none, so a reading from before a sleep bounds it as well). About the size of
+    /// <see cref="WakeUpNanoseconds"/>: the OS woke the dispatcher on time but it waited for a CPU (a loaded machine);
+    /// about 0 with a large wake-up part: it slept past the due time (its deadline, or the OS's timer). Null on a virtual
+    /// clock, where schedstat is not published, or when no reading was that old.
+    /// </summary>
+    public long? CpuWaitSinceDueNanoseconds { get; }
 
     /// <summary>True once the probes' figures for the dispatch path are in (the expiry returned); false before, and they read 0.</summary>
     public bool DispatchPathProbed { get; }

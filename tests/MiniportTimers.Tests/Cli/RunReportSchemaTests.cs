@@ -56,6 +56,10 @@ public class RunReportSchemaTests
         {
             var parts = LateFireParts.Sum(p => fire.GetProperty(p).GetDouble());
             Assert.InRange(fire.GetProperty("LatenessMicroseconds").GetDouble() - parts, -0.25, 0.25);
+            if (fire.GetProperty("CpuWaitSinceDueMicroseconds") is { ValueKind: JsonValueKind.Number } cpuWait)
+            {
+                Assert.True(cpuWait.GetDouble() >= 0);
+            }
         }
 
         var virtualRun = Report(new RunSettings(true, 1, 1, 1, 1_000, null, null, Samples: ["pcnet", "e100bex"]));

@@ -45,7 +45,7 @@ public sealed class LateFireTests
         var row = new TimerActivity("KTIMER", "Poll");
         var atTake = CallbackRunProbe.Start(realClock: false);
         Assert.True(row.CountFire(30, 0)); // the first fire is the worst so far
-        row.CountWorstFire(100, 100, 0, 120, 130, CallbackRunProbe.Now(realClock: false));
+        row.CountWorstFire(100, 100, 0, 120, 130, -1, CallbackRunProbe.Now(realClock: false));
         Assert.False(row.WorstFire!.DispatchPathProbed);
 
         var other = new Thread(() => row.CountRun(1, "a", CallbackRunProbe.Start(realClock: false)));
@@ -91,6 +91,7 @@ public sealed class LateFireTests
         Assert.Equal(0, stalled.WorstFire!.BehindCallbacksNanoseconds);
         Assert.Equal((3_000 * Us, 0L, 0L, 3_000 * Us, 0L), (behind.LatenessNanoseconds, behind.ClockTickNanoseconds, behind.WakeUpNanoseconds, behind.BehindCallbacksNanoseconds, behind.DispatchPathNanoseconds));
         Assert.True(behind.DispatchPathProbed);
+        Assert.Null(behind.CpuWaitSinceDueNanoseconds); // real clock only
     }
 
     [Fact]

@@ -585,7 +585,8 @@ internal abstract class TimerCore
                 // its only lateness is the clock moved by earlier callbacks (a stall at DISPATCH_LEVEL), which may end in
                 // a new "wake-up" past a due time: on it, all of take-to-start and wake-up counts as behind other callbacks.
                 var (wokeAt, takenAt) = _realClock ? (firing.WokeAtNanoseconds, firing.FiredAtNanoseconds) : (0L, start);
-                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, CallbackRunProbe.Now(_realClock));
+                var cpuWait = _realClock ? SystemStolenTime.Instance.RunDelaySince(start - request.RequestedDueNanoseconds) : -1;
+                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, cpuWait, CallbackRunProbe.Now(_realClock));
             }
 
             InvokeCallback(request.Callback, request.Context, start);

@@ -175,7 +175,7 @@ public class RunReportRendererTests
         {
             var activity = new TimerActivity("NdisTimerObject", callback);
             Assert.True(activity.CountFire(latenessMicroseconds * Us, 0));
-            activity.CountWorstFire(1_500 * Us, 1_500 * Us, (1_500 + wokeAtMicroseconds) * Us, (1_500 + takenAtMicroseconds) * Us, (1_500 + latenessMicroseconds) * Us, MiniportTimers.Kernel.Timers.CallbackRunProbe.Now(realClock: false));
+            activity.CountWorstFire(1_500 * Us, 1_500 * Us, (1_500 + wokeAtMicroseconds) * Us, (1_500 + takenAtMicroseconds) * Us, (1_500 + latenessMicroseconds) * Us, -1, MiniportTimers.Kernel.Timers.CallbackRunProbe.Now(realClock: false));
             return activity;
         }
 
@@ -193,10 +193,11 @@ public class RunReportRendererTests
         var none = LateFireRow.Of([(sample, rows)], new OsFloor("timerfd", 1000, 10_000, 40, 250)); // 3× = 750 µs: none over, so the worst alone
         Assert.Equal(["AsyncBusyCheckTimerDpc"], none.Select(f => f.Callback));
 
-        var probed = over[0] with { DispatchPath = new DispatchPathProbes(0, 0, 0, 0, 40) };
+        Assert.Null(over[0].CpuWaitSinceDueMicroseconds); // no schedstat reading given
+        var probed = over[0] with { DispatchPath = new DispatchPathProbes(0, 0, 0, 0, 40), CpuWaitSinceDueMicroseconds = 90 };
         var text = Render(Sample with { LateFires = [probed, over[1]] }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("Why they were late: the worst fire of each timer over 3× the floor's p99, split into the dispatcher's wake-up after the due time, the other callbacks it ran first, and the host's dispatch path (µs):", text, StringComparison.Ordinal);
-        Assert.Contains("  netvmini AsyncBusyCheckTimerDpc (4 fires), due at 1.500 ms: 600.0 late = wake-up 100.0 + behind other callbacks 450.0 + dispatch path 50.0 (in it: spin-lock wait 40.0).", text, StringComparison.Ordinal);
+        Assert.Contains("  netvmini AsyncBusyCheckTimerDpc (4 fires), due at 1.500 ms: 600.0 late = wake-up 100.0 + behind other callbacks 450.0 + dispatch path 50.0 (in it: spin-lock wait 40.0); the dispatcher waited 90.0 for a CPU since the due time.", text, StringComparison.Ordinal);
         Assert.Contains("  netvmini Poll (9 fires), due at 1.500 ms: 500.0 late = wake-up 0.0 + behind other callbacks 480.0 + dispatch path 20.0.", text, StringComparison.Ordinal);
         var quiet = Render(Sample with { LateFires = none }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("The worst timer's worst fire, split into", quiet, StringComparison.Ordinal);
