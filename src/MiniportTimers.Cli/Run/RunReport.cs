@@ -31,7 +31,8 @@ internal sealed record RunReport(
     CollectionsReport? Collections = null,
     JitReport? Jit = null,
     string? EngineLongestCallback = null,
-    WorstTimer? WorstTimer = null)
+    WorstTimer? WorstTimer = null,
+    IReadOnlyList<LateFireRow>? LateFires = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -96,7 +97,8 @@ internal sealed record RunReport(
             collections,
             jit,
             engine.LongestCallbackName,
-            engine.IsVirtual ? null : Run.WorstTimer.Of(samples, osFloor));
+            engine.IsVirtual ? null : Run.WorstTimer.Of(samples, osFloor),
+            engine.IsVirtual ? null : LateFireRow.Of(runs, samples, osFloor));
     }
 
     /// <summary>
@@ -197,6 +199,81 @@ internal sealed record WorstTimer(string Sample, string Kind, string Callback, l
         return new WorstTimer(worst.s.Name, timer.Kind, timer.Callback, timer.Fires, timer.JudgedP99Microseconds, timer.PastToleranceP99Microseconds is not null, ratio);
     }
 }
+
+/// <summary>
+/// The worst fire of a timer whose judged p99 exceeded 3× the OS floor's p99 of the run (issue 27's yardstick), or, when
+/// none did, of the run's worst timer: its lateness split into parts that add up to it (<see cref="LateFire"/>), µs.
+/// With fewer than 100 fires a timer's p99 is this fire.
+/// </summary>
+/// <param name="Sample">The sample (or driver) whose timer it is.</param>
+/// <param name="Kind">Its timer kind.</param>
+/// <param name="Callback">Its callback.</param>
+/// <param name="Fires">Its fires.</param>
+/// <param name="P99Microseconds">Its judged p99, µs (<see cref="TimerRow.JudgedP99Microseconds"/>).</param>
+/// <param name="TimesOsFloorP99">That p99 ÷ the OS floor's p99; null without a floor.</param>
+/// <param name="DueMilliseconds">The worst fire's requested due time, engine ms since the run's start (fires of several timers at one moment were late for one reason).</param>
+/// <param name="LatenessMicroseconds">The worst fire's lateness (callback start - requested due time), µs: the sum of the four parts.</param>
+/// <param name="ClockTickMicroseconds">The engine's due time minus the requested one: the Windows clock tick's rounding (0 when precise).</param>
+/// <param name="WakeUpMicroseconds">The dispatcher was asleep at the due time and woke this late past it (the OS's wake-up; for a tolerant timer also the engine's choice inside the tolerance).</param>
+/// <param name="BehindCallbacksMicroseconds">The awake dispatcher ran other callbacks (expiries, workload events, device timers) this long between the due time, or its wake-up, and the take of this expiry.</param>
+/// <param name="DispatchPathMicroseconds">From the engine's take to the callback's start: the host's port and adapter locks, the IRQL raise, the timer's gate.</param>
+/// <param name="DispatchPath">What the probes saw in the dispatch path; null when its expiry had not returned.</param>
+/// <param name="CpuWaitSinceDueMicroseconds">The dispatcher thread's wait for a CPU from before the due time to the callback's start (schedstat; a bound from above): about the wake-up part when the OS woke it on time onto a busy CPU, about 0 when it slept past the due time; null where schedstat is not published or no reading was that old.</param>
+internal sealed record LateFireRow(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, double? TimesOsFloorP99, double DueMilliseconds, double LatenessMicroseconds, double ClockTickMicroseconds, double WakeUpMicroseconds, double BehindCallbacksMicroseconds, double DispatchPathMicroseconds, DispatchPathProbes? DispatchPath, double? CpuWaitSinceDueMicroseconds = null)
+{
+    /// <summary>How many floors a p99 may be before its timer's worst fire is explained (issue 27's target).</summary>
+    public const double TargetTimesOsFloorP99 = 3.0;
+
+    /// <summary>
+    /// The rows over <see cref="TargetTimesOsFloorP99"/>× the floor's p99, worst first; when none is (or without a floor),
+    /// the worst timer's alone. Empty when no timer fired.
+    /// </summary>
+    public static IReadOnlyList<LateFireRow> Of(IReadOnlyList<ISampleRun> runs, IReadOnlyList<SampleReport> samples, OsFloor? floor) =>
+        Of([.. samples.Zip(runs, (sample, run) => (sample, run.Diagnostics.TimerActivity.Rows))], floor);
+
+    /// <summary><see cref="Of(IReadOnlyList{ISampleRun}, IReadOnlyList{SampleReport}, OsFloor?)"/> over each sample's report and its rows.</summary>
+    public static IReadOnlyList<LateFireRow> Of(IReadOnlyList<(SampleReport Sample, IReadOnlyList<TimerActivity> Rows)> samples, OsFloor? floor)
+    {
+        static double Micro(long nanoseconds) => Math.Round(TimeUnits.NanosecondsToMicrosecondsExact(nanoseconds), 1);
+        var floorP99 = floor?.P99Microseconds is { } p && p > 0 ? p : (double?)null;
+        var candidates = samples
+            .SelectMany(x => x.Rows
+                .Select(row => (x.Sample, row, timer: x.Sample.Timers.FirstOrDefault(t => t.Kind == row.Kind && t.Callback == row.Callback)))
+                .Where(c => c.row.WorstFire is not null && c.timer is { Fires: > 0 }))
+            .OrderByDescending(c => c.timer!.JudgedP99Microseconds)
+            .ToList();
+        var over = floorP99 is { } f ? candidates.Where(c => c.timer!.JudgedP99Microseconds > TargetTimesOsFloorP99 * f).ToList() : [];
+        return [.. (over.Count > 0 ? over : candidates.Take(1)).Select(c =>
+        {
+            var fire = c.row.WorstFire!;
+            return new LateFireRow(
+                c.Sample.Name,
+                c.row.Kind,
+                c.row.Callback,
+                c.timer!.Fires,
+                c.timer.JudgedP99Microseconds,
+                floorP99 is { } fp ? Math.Round(c.timer.JudgedP99Microseconds / fp, 2) : null,
+                Math.Round(fire.RequestedDueNanoseconds / (double)TimeUnits.NanosecondsPerMillisecond, 3),
+                Micro(fire.LatenessNanoseconds),
+                Micro(fire.ClockTickNanoseconds),
+                Micro(fire.WakeUpNanoseconds),
+                Micro(fire.BehindCallbacksNanoseconds),
+                Micro(fire.DispatchPathNanoseconds),
+                fire.DispatchPathProbed
+                    ? new DispatchPathProbes(fire.DispatchPathCollections, Micro(fire.DispatchPathCollectionPauseNanoseconds), Micro(fire.DispatchPathJitNanoseconds), Micro(fire.DispatchPathCpuWaitNanoseconds), Micro(fire.DispatchPathSpinLockWaitNanoseconds))
+                    : null,
+                fire.CpuWaitSinceDueNanoseconds is { } cpuWait ? Micro(cpuWait) : null);
+        })];
+    }
+}
+
+/// <summary>What the process's probes saw in a late fire's dispatch path (take to callback start), µs.</summary>
+/// <param name="Collections">Collections (any generation) during it.</param>
+/// <param name="CollectionPauseMicroseconds">Their pause time.</param>
+/// <param name="JitMicroseconds">The dispatcher thread's JIT compilation during it (a first call of the host's code).</param>
+/// <param name="CpuWaitMicroseconds">The dispatcher thread's wait for a CPU during it (Linux schedstat; its baseline may be up to 1 ms older than the take).</param>
+/// <param name="SpinLockWaitMicroseconds">The dispatcher thread's wait during it for spin locks another thread held (the port locks).</param>
+internal sealed record DispatchPathProbes(int Collections, double CollectionPauseMicroseconds, double JitMicroseconds, double CpuWaitMicroseconds, double SpinLockWaitMicroseconds);
 
 /// <summary>
 /// The miniport timer callback that held its dispatcher longest in the run (the host's locks and watchdogs included):

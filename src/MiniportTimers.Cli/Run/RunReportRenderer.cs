@@ -115,6 +115,11 @@ internal static class RunReportRenderer
             console.WriteLine(WorstTimerLine(worst));
         }
 
+        foreach (var line in LateFireLines(r))
+        {
+            console.WriteLine(line);
+        }
+
         if (r.Jit is { } jit)
         {
             console.WriteLine(JitLine(jit));
@@ -274,6 +279,60 @@ internal static class RunReportRenderer
         return worst.TimesOsFloorP99 is { } ratio
             ? $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}: {ratio.ToString("0.0", CultureInfo.InvariantCulture)}× the OS floor's p99."
             : $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}.";
+    }
+
+    /// <summary>
+    /// Why the late timers were late: for each timer over 3× the floor's p99 (or the worst timer, when none is), its worst
+    /// fire's lateness and the parts it adds up from. Under the table, one line a timer.
+    /// </summary>
+    private static IEnumerable<string> LateFireLines(RunReport r)
+    {
+        if (r.LateFires is not { Count: > 0 } fires)
+        {
+            yield break;
+        }
+
+        var over = fires[0].TimesOsFloorP99 > LateFireRow.TargetTimesOsFloorP99;
+        yield return over
+            ? $"Why they were late: the worst fire of each timer over {LateFireRow.TargetTimesOsFloorP99.ToString("0", CultureInfo.InvariantCulture)}× the floor's p99, split into the dispatcher's wake-up after the due time, the other callbacks it ran first, and the host's dispatch path (µs):"
+            : "The worst timer's worst fire, split into the dispatcher's wake-up after the due time, the other callbacks it ran first, and the host's dispatch path (µs):";
+        foreach (var f in fires)
+        {
+            var tick = f.ClockTickMicroseconds != 0 ? $"clock tick {F(f.ClockTickMicroseconds)} + " : string.Empty;
+            yield return $"  {f.Sample} {f.Callback} ({Count(f.Fires, "fire")}), due at {f.DueMilliseconds.ToString("N3", CultureInfo.InvariantCulture)} ms: {F(f.LatenessMicroseconds)} late = {tick}wake-up {F(f.WakeUpMicroseconds)} + behind other callbacks {F(f.BehindCallbacksMicroseconds)} + dispatch path {F(f.DispatchPathMicroseconds)}{DispatchPathCauses(f.DispatchPath)}{(f.CpuWaitSinceDueMicroseconds is { } cpuWait ? $"; the dispatcher waited {F(cpuWait)} for a CPU since the due time" : string.Empty)}.";
+        }
+    }
+
+    /// <summary>What the probes saw in a dispatch path, when anything.</summary>
+    private static string DispatchPathCauses(DispatchPathProbes? probes)
+    {
+        if (probes is null)
+        {
+            return string.Empty;
+        }
+
+        var parts = new List<string>();
+        if (probes.SpinLockWaitMicroseconds > 0)
+        {
+            parts.Add($"spin-lock wait {F(probes.SpinLockWaitMicroseconds)}");
+        }
+
+        if (probes.CpuWaitMicroseconds > 0)
+        {
+            parts.Add($"CPU wait {F(probes.CpuWaitMicroseconds)}");
+        }
+
+        if (probes.JitMicroseconds > 0)
+        {
+            parts.Add($"JIT {F(probes.JitMicroseconds)}");
+        }
+
+        if (probes.Collections > 0)
+        {
+            parts.Add($"{Count(probes.Collections, "collection")} ({F(probes.CollectionPauseMicroseconds)} of pause)");
+        }
+
+        return parts.Count == 0 ? " (in it: no lock wait, CPU wait, JIT or collection)" : $" (in it: {string.Join(", ", parts)})";
     }
 
     /// <summary>The JIT line of a real-clock run: what was compiled during it, and the tier-up wait before it.</summary>

@@ -1,3 +1,4 @@
+using MiniportTimers.Kernel.Watchdog;
 using MiniportTimers.Kernel.Timers;
 namespace MiniportTimers.Diagnostics;
 
@@ -18,6 +19,13 @@ public sealed class TimerActivity : ITimerRow
     private long _staleSkipped;
     private long _maxToleranceNanoseconds;
     private CallbackRun? _longestRun;
+
+    // The row's latest fire so far and its lateness (compared on every fire: the one cost of the attribution), and the
+    // probe its expiry's return completes it with (same thread). Written under _worstGate (rare: a new worst fire).
+    private readonly object _worstGate = new();
+    private long _worstLatenessNanoseconds = long.MinValue;
+    private LateFire? _worstFire;
+    private PendingDispatchPath? _pendingDispatchPath;
 
     internal TimerActivity(string kind, string callback)
     {
@@ -85,6 +93,13 @@ public sealed class TimerActivity : ITimerRow
     /// </summary>
     public CallbackRun? LongestRun => Volatile.Read(ref _longestRun);
 
+    /// <summary>
+    /// The row's latest fire (the largest lateness; the first of equals), with its lateness split into the dispatcher's
+    /// wake-up, the other callbacks it ran first, and the host's dispatch path (<see cref="LateFire"/>); null before any
+    /// fire. With fewer than 100 fires the row's p99 is this fire's lateness. A snapshot while callbacks run.
+    /// </summary>
+    public LateFire? WorstFire => Volatile.Read(ref _worstFire);
+
     /// <inheritdoc/>
     void ITimerRow.CountArm() => CountArm();
 
@@ -101,7 +116,11 @@ public sealed class TimerActivity : ITimerRow
     void ITimerRow.CountStale() => CountStale();
 
     /// <inheritdoc/>
-    void ITimerRow.CountFire(long latenessNanoseconds, long toleranceNanoseconds) => CountFire(latenessNanoseconds, toleranceNanoseconds);
+    bool ITimerRow.CountFire(long latenessNanoseconds, long toleranceNanoseconds) => CountFire(latenessNanoseconds, toleranceNanoseconds);
+
+    /// <inheritdoc/>
+    void ITimerRow.CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart) =>
+        CountWorstFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds, atStart);
 
     /// <inheritdoc/>
     void ITimerRow.CountRun(long nanoseconds, string track, in CallbackRunProbe probe) => CountRun(nanoseconds, track, probe);
@@ -126,6 +145,11 @@ public sealed class TimerActivity : ITimerRow
     /// </summary>
     internal void CountRun(long nanoseconds, string adapter, in CallbackRunProbe probe)
     {
+        if (Volatile.Read(ref _pendingDispatchPath) is { } pending)
+        {
+            CompleteDispatchPath(pending, probe); // the expiry of a new worst fire returned: its dispatch path's figures
+        }
+
         var current = Volatile.Read(ref _longestRun);
         if (current is not null && nanoseconds <= current.Nanoseconds)
         {
@@ -146,7 +170,8 @@ public sealed class TimerActivity : ITimerRow
         }
     }
 
-    internal void CountFire(long latenessNanoseconds, long toleranceNanoseconds)
+    /// <summary>Counts one fire; true when it is later than every fire of the row before it (then <see cref="CountWorstFire"/> follows).</summary>
+    internal bool CountFire(long latenessNanoseconds, long toleranceNanoseconds)
     {
         Lateness.Record(latenessNanoseconds); // counts the fire (Fires)
         MiniportTimersTelemetry.RecordLateness(Kind, latenessNanoseconds);
@@ -160,7 +185,62 @@ public sealed class TimerActivity : ITimerRow
         {
             LatenessPastTolerance.Record(Math.Max(0, latenessNanoseconds - toleranceNanoseconds));
         }
+
+        return latenessNanoseconds > Volatile.Read(ref _worstLatenessNanoseconds);
     }
+
+    /// <summary>
+    /// Records the fire path of a fire <see cref="CountFire"/> found to be the latest so far (rare; under the row's own
+    /// lock, no user code): the parts of its lateness now (<see cref="LateFire"/>), and the probe at its callback's start,
+    /// which the return of its expiry on this thread (<see cref="CountRun"/>) measures the dispatch path with.
+    /// </summary>
+    internal void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart)
+    {
+        var lateness = startNanoseconds - requestedDueNanoseconds;
+        using (HostLock.Enter(_worstGate))
+        {
+            if (lateness <= _worstLatenessNanoseconds)
+            {
+                return; // another thread's fire was later meanwhile
+            }
+
+            var fire = new LateFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds);
+            Volatile.Write(ref _worstLatenessNanoseconds, lateness);
+            Volatile.Write(ref _worstFire, fire);
+            Volatile.Write(ref _pendingDispatchPath, new PendingDispatchPath(fire, atStart, Environment.CurrentManagedThreadId));
+        }
+    }
+
+    /// <summary>
+    /// On the return of an expiry of this row: when the pending worst fire is this thread's, its dispatch path's figures
+    /// are those of the stretch from <paramref name="atTake"/> (the expiry's probe, taken at the take) to the probe at the
+    /// callback's start. A later worst fire, or one of another thread, is left for its own expiry.
+    /// </summary>
+    private void CompleteDispatchPath(PendingDispatchPath pending, in CallbackRunProbe atTake)
+    {
+        if (pending.ThreadId != Environment.CurrentManagedThreadId)
+        {
+            return;
+        }
+
+        using (HostLock.Enter(_worstGate))
+        {
+            if (!ReferenceEquals(_pendingDispatchPath, pending))
+            {
+                return;
+            }
+
+            _pendingDispatchPath = null;
+            if (ReferenceEquals(_worstFire, pending.Fire))
+            {
+                var (collections, pauseNanoseconds, jitNanoseconds, cpuWaitNanoseconds, spinLockWaitNanoseconds) = atTake.Until(pending.AtStart);
+                Volatile.Write(ref _worstFire, pending.Fire.WithDispatchPath(collections, pauseNanoseconds, jitNanoseconds, cpuWaitNanoseconds, spinLockWaitNanoseconds));
+            }
+        }
+    }
+
+    /// <summary>A new worst fire whose expiry has not returned yet: the probe at its callback's start, and its thread.</summary>
+    private sealed record PendingDispatchPath(LateFire Fire, CallbackRunProbe AtStart, int ThreadId);
 
     private static void InterlockedMax(ref long target, long value)
     {

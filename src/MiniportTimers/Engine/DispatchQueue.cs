@@ -138,6 +138,7 @@ internal sealed class DispatchQueue
 
     /// <summary>True from a wake-up until its first expiry fires: that expiry is the wake-up's own; later ones are coalesced.</summary>
     private bool _wakeUpUnused;
+    private long _wokeAtNanoseconds; // the "now" of the first take since the latest wake-up (TimerFiring.WokeAtNanoseconds); dispatcher only
 
     // Shared with arming threads.
 
@@ -516,6 +517,7 @@ internal sealed class DispatchQueue
                 if (_wakeUpUnused)
                 {
                     _wakeUpUnused = false;
+                    _wokeAtNanoseconds = nowNanoseconds; // the first take since the wake-up: its "now" is the wake-up's
                 }
                 else
                 {
@@ -524,7 +526,7 @@ internal sealed class DispatchQueue
             }
 
             timer = t;
-            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns);
+            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns) { WokeAtNanoseconds = _wokeAtNanoseconds };
             return true;
         }
 

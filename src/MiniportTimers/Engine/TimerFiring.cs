@@ -7,6 +7,15 @@ namespace MiniportTimers.Engine;
 /// <param name="Overruns">Periodic timers only: how many whole periods this expiry skipped because the dispatcher was late (decision A13: missed periods are not replayed). 0 for one-shot timers.</param>
 public readonly record struct TimerFiring(long DueNanoseconds, long FiredAtNanoseconds, long ArmSequence, long Overruns)
 {
+    /// <summary>
+    /// The engine clock when the dispatcher that took this expiry last woke up (from its OS wait or its short spin) and
+    /// began taking expiries, in nanoseconds; at most <see cref="FiredAtNanoseconds"/>. Above <see cref="DueNanoseconds"/>:
+    /// the dispatcher was asleep at the due time and woke this late past it; at or below it: it was awake, and the rest of
+    /// the lateness up to the take went to other callbacks before this one (issue 27: the run report's attribution of a
+    /// timer's worst fire). 0 when the firing was not made by a dispatcher.
+    /// </summary>
+    public long WokeAtNanoseconds { get; init; }
+
     /// <summary>Fire time minus due time, in nanoseconds (never negative).</summary>
     public long LatenessNanoseconds => FiredAtNanoseconds - DueNanoseconds;
 }

@@ -10,6 +10,8 @@ public class RunReportSchemaTests
 {
     private static readonly JsonSchema Schema = JsonSchema.FromFile(Path.Combine(NativeBuild.NativeFolder, "..", "docs", "run-report.schema.json"));
 
+    private static readonly string[] LateFireParts = ["ClockTickMicroseconds", "WakeUpMicroseconds", "BehindCallbacksMicroseconds", "DispatchPathMicroseconds"];
+
     private static JsonElement Report(RunSettings settings)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("mpt-json-").FullName, "report.json");
@@ -47,10 +49,24 @@ public class RunReportSchemaTests
         // Issue 27: how collections were held off, and what the longest callback's time went to.
         Assert.StartsWith("NoGCRegion", json.GetProperty("Collections").GetProperty("LatencyMode").GetString(), StringComparison.Ordinal);
         Assert.True(Enum.TryParse<MiniportTimers.Diagnostics.CallbackRunCause>(json.GetProperty("LongestCallback").GetProperty("Cause").GetString(), out _));
+        // Issue 27 (attrib): at least the worst timer's worst fire, its parts adding up to its lateness (each rounded to 0.1 µs).
+        var late = json.GetProperty("LateFires");
+        Assert.True(late.GetArrayLength() >= 1);
+        foreach (var fire in late.EnumerateArray())
+        {
+            var parts = LateFireParts.Sum(p => fire.GetProperty(p).GetDouble());
+            Assert.InRange(fire.GetProperty("LatenessMicroseconds").GetDouble() - parts, -0.25, 0.25);
+            if (fire.GetProperty("CpuWaitSinceDueMicroseconds") is { ValueKind: JsonValueKind.Number } cpuWait)
+            {
+                Assert.True(cpuWait.GetDouble() >= 0);
+            }
+        }
+
         var virtualRun = Report(new RunSettings(true, 1, 1, 1, 1_000, null, null, Samples: ["pcnet", "e100bex"]));
         Assert.Equal(JsonValueKind.Null, virtualRun.GetProperty("OsFloor").ValueKind);
         Assert.Equal(JsonValueKind.Null, virtualRun.GetProperty("Collections").ValueKind);
         Assert.Equal(JsonValueKind.Null, virtualRun.GetProperty("LongestCallback").GetProperty("Cause").ValueKind);
+        Assert.Equal(JsonValueKind.Null, virtualRun.GetProperty("LateFires").ValueKind);
     }
 
     [Fact]

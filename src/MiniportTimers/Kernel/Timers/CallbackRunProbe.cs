@@ -45,6 +45,33 @@ internal readonly struct CallbackRunProbe
             realClock);
 
     /// <summary>
+    /// The counters now, like <see cref="Start"/> but with a fresh schedstat reading (one system call, real clock): the end
+    /// of a stretch that <see cref="Until"/> measures from an earlier probe. For rare events only (a row's new worst fire).
+    /// </summary>
+    public static CallbackRunProbe Now(bool realClock) =>
+        new(
+            GC.CollectionCount(0),
+            GC.GetTotalPauseDuration().Ticks,
+            JitInfo.GetCompilationTime(currentThread: true).Ticks,
+            realClock ? SystemStolenTime.Instance.SchedulerStats(SystemStolenTime.Instance.CurrentThreadId(), ownThread: true).RunDelayNanoseconds : 0,
+            realClock ? ThreadFrame.Current.SpinLockWaitNanoseconds : 0,
+            realClock);
+
+    /// <summary>
+    /// What happened between this probe and <paramref name="later"/>, both taken on the same thread, this one first: the
+    /// figures of <see cref="Finish"/> for that stretch, each clamped at 0 (a probe taken out of order reads 0).
+    /// </summary>
+    public (int Collections, long CollectionPauseNanoseconds, long JitNanoseconds, long CpuWaitNanoseconds, long SpinLockWaitNanoseconds) Until(in CallbackRunProbe later)
+    {
+        var collections = Math.Max(0, later._collections - _collections);
+        var pauseNanoseconds = collections == 0 ? 0 : checked((later._pauseTicks - _pauseTicks) * 100);
+        var jitNanoseconds = checked((later._jitTicks - _jitTicks) * 100);
+        var cpuWaitNanoseconds = _realClock && later._realClock ? later._runDelayNanoseconds - _runDelayNanoseconds : 0;
+        var spinLockWaitNanoseconds = _realClock && later._realClock ? later._spinLockWaitNanoseconds - _spinLockWaitNanoseconds : 0;
+        return (collections, Math.Max(0, pauseNanoseconds), Math.Max(0, jitNanoseconds), Math.Max(0, cpuWaitNanoseconds), Math.Max(0, spinLockWaitNanoseconds));
+    }
+
+    /// <summary>
     /// What happened since <see cref="Start"/> on the same thread: the collections, their pause time, the thread's JIT
     /// time and (real clock) its run-queue wait and its waits for spin locks another thread held, ns, each 0 or more.
     /// </summary>

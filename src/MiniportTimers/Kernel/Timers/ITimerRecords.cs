@@ -40,7 +40,21 @@ internal interface ITimerRow
     /// A callback started <paramref name="latenessNanoseconds"/> after its requested due time; its request allowed it
     /// <paramref name="toleranceNanoseconds"/> of delay (a tolerable delay or coalescing tolerance; 0 for none).
     /// </summary>
-    void CountFire(long latenessNanoseconds, long toleranceNanoseconds);
+    /// <returns>
+    /// True when this fire is the latest of the row so far: the caller then records its fire path
+    /// (<see cref="CountWorstFire"/>). Only such a fire costs more than a compare.
+    /// </returns>
+    bool CountFire(long latenessNanoseconds, long toleranceNanoseconds);
+
+    /// <summary>
+    /// The fire just counted (<see cref="CountFire"/> returned true) on its fire path, engine ns: its requested due time,
+    /// the engine's due, the dispatcher's wake-up (0: not known or not asleep), the engine's take, and the callback's
+    /// start (the diagnostics' LateFire splits the lateness with them); the dispatcher thread's run-queue wait from before
+    /// the requested due time to the start, ns (-1: not known; real clock only); and the probe taken at the start
+    /// (<see cref="CallbackRunProbe.Now"/>), which <see cref="CountRun"/> of the same expiry, on the same thread, measures
+    /// the dispatch path with from its own probe, taken at the take.
+    /// </summary>
+    void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart);
 
     /// <summary>The dispatcher spent <paramref name="nanoseconds"/> in one expiry of a timer of <paramref name="track"/>; <paramref name="probe"/> was started before it (what the time went to).</summary>
     void CountRun(long nanoseconds, string track, in CallbackRunProbe probe);
@@ -104,7 +118,10 @@ internal sealed class NullTimerRecords : ITimerRecords, ITimerRow
     }
 
     /// <inheritdoc/>
-    public void CountFire(long latenessNanoseconds, long toleranceNanoseconds)
+    public bool CountFire(long latenessNanoseconds, long toleranceNanoseconds) => false;
+
+    /// <inheritdoc/>
+    public void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart)
     {
     }
 

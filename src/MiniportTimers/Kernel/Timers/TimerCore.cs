@@ -566,7 +566,8 @@ internal abstract class TimerCore
                     return;
                 }
 
-                request = ReadRequest(firing);
+                // An expiry of a replaced request (taken before a set, diagram below) counts from its own due time.
+                request = firing.ArmSequence == _armedSequence ? ReadRequest(firing) : ReadReplacedRequest(firing);
                 OnCommitLocked();
                 Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
             }
@@ -577,7 +578,17 @@ internal abstract class TimerCore
         var start = Engine.NowNanoseconds;
         try
         {
-            request.Activity.CountFire(start - request.RequestedDueNanoseconds, request.ToleranceNanoseconds);
+            if (request.Activity.CountFire(start - request.RequestedDueNanoseconds, request.ToleranceNanoseconds))
+            {
+                // The row's latest fire so far (rare): its fire path, for the report's attribution (LateFire). A virtual
+                // dispatcher wakes exactly at its deadlines and takes every expiry of a wake-up at the wake-up's time, so
+                // its only lateness is the clock moved by earlier callbacks (a stall at DISPATCH_LEVEL), which may end in
+                // a new "wake-up" past a due time: on it, all of take-to-start and wake-up counts as behind other callbacks.
+                var (wokeAt, takenAt) = _realClock ? (firing.WokeAtNanoseconds, firing.FiredAtNanoseconds) : (0L, start);
+                var cpuWait = _realClock ? SystemStolenTime.Instance.RunDelaySince(start - request.RequestedDueNanoseconds) : -1;
+                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, cpuWait, CallbackRunProbe.Now(_realClock));
+            }
+
             InvokeCallback(request.Callback, request.Context, start);
         }
         finally
@@ -603,6 +614,29 @@ internal abstract class TimerCore
     /// </summary>
     private CommittedRequest ReadRequest(in TimerFiring firing) =>
         new(_callback!, _context, _activity!, RequestedDueOf(firing), _requestedToleranceNanoseconds);
+
+    /// <summary>
+    /// What a gated kind's commit of an expiry of a replaced request runs (<see cref="ExpiryRule.RunOnceAfterCancel"/>: it
+    /// runs once, as a DPC already queued does on Windows): the current callback, context and row, as Windows runs the
+    /// DPC object as it is now, but the lateness counts from the expiry's own due time, the engine's
+    /// (<see cref="TimerFiring.DueNanoseconds"/>), not from the new request's, which is later (issue 27: that made the
+    /// lateness negative, an "early" fire, and failed the run's invariant). The engine's due is the requested one, or on
+    /// the Windows clock tick at most one tick after it: such a fire's lateness may be short by less than a tick. Under
+    /// <see cref="Gate"/>.
+    /// </summary>
+    /// <remarks>
+    /// <code>
+    ///   dispatcher                                 setter (another CPU: KeSetTimer, NdisMSetTimer, ExSetTimer)
+    ///   take expiry X (due D1) from the engine
+    ///   RunExpiry: the owner's locks, IRQL ...     lock Gate: record the request (due D2 > D1), Engine.Arm ──► arming Y
+    ///                                                _armedSequence = Y; unlock
+    ///   lock Gate: not freed ──► commit X
+    ///     X ≠ _armedSequence ──► lateness from D1 (X's own due), not from D2 (which gave start - D2 &lt; 0)
+    ///   callback (the DPC as set now); later Y fires at D2, counted from D2
+    /// </code>
+    /// </remarks>
+    private CommittedRequest ReadReplacedRequest(in TimerFiring firing) =>
+        new(_callback!, _context, _activity!, firing.DueNanoseconds, _requestedToleranceNanoseconds);
 
     /// <summary>The request a committed expiry runs (<see cref="ReadRequest"/>).</summary>
     private readonly record struct CommittedRequest(Delegate Callback, object? Context, ITimerRow Activity, long RequestedDueNanoseconds, long ToleranceNanoseconds);

@@ -37,6 +37,12 @@ internal sealed class OwnSchedulerStats
     /// <summary>When it was taken (Stopwatch timestamp; 0: never).</summary>
     public long LastReadTimestamp;
 
+    /// <summary>The reading before <see cref="LastStats"/> (kept at each refresh: a late fire's CPU wait since before its due time, issue 27).</summary>
+    public SchedulerStats PreviousStats;
+
+    /// <summary>When it was taken (Stopwatch timestamp; 0: never).</summary>
+    public long PreviousReadTimestamp;
+
     /// <summary>The thread's own schedstat handle, opened on first use (null where it cannot be opened).</summary>
     public SafeFileHandle? Schedstat()
     {

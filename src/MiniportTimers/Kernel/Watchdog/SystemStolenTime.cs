@@ -84,11 +84,33 @@ internal sealed class SystemStolenTime : IStolenTimeSource
         var own = Own();
         if (own.LastReadTimestamp == 0 || Stopwatch.GetElapsedTime(own.LastReadTimestamp, now).Ticks * 100 > maxAgeNanoseconds)
         {
+            (own.PreviousStats, own.PreviousReadTimestamp) = (own.LastStats, own.LastReadTimestamp);
             own.LastStats = SchedulerStats(CurrentThreadId(), ownThread: true);
             own.LastReadTimestamp = now;
         }
 
         return own.LastStats;
+    }
+
+    /// <summary>
+    /// The calling thread's run-queue wait, ns, from the latest of its recent readings (<see cref="RecentSchedulerStats"/>:
+    /// the last one and the one before it) taken at least <paramref name="sinceNanosecondsAgo"/> ago, to now (a fresh
+    /// reading); -1 when neither is that old (or schedstat is not published). A sleeping thread accrues no run-queue wait,
+    /// so an older reading bounds the wait of the stretch as well, from above.
+    /// </summary>
+    public long RunDelaySince(long sinceNanosecondsAgo)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var own = Own();
+        var baseline = own.LastReadTimestamp != 0 && Stopwatch.GetElapsedTime(own.LastReadTimestamp, now).Ticks * 100 >= sinceNanosecondsAgo ? own.LastStats
+            : own.PreviousReadTimestamp != 0 && Stopwatch.GetElapsedTime(own.PreviousReadTimestamp, now).Ticks * 100 >= sinceNanosecondsAgo ? own.PreviousStats
+            : (SchedulerStats?)null;
+        if (baseline is not { } before || own.Schedstat() is null)
+        {
+            return -1;
+        }
+
+        return Math.Max(0, SchedulerStats(CurrentThreadId(), ownThread: true).RunDelayNanoseconds - before.RunDelayNanoseconds);
     }
 
     /// <inheritdoc />

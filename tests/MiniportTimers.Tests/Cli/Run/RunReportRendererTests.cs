@@ -168,6 +168,46 @@ public class RunReportRendererTests
     }
 
     [Fact]
+    public void TheLateFires_AreTheTimersOverThreeFloors_EachWorstFireSplitIntoItsParts_OrElseTheWorstTimersAlone()
+    {
+        const long Us = 1_000;
+        static TimerActivity Activity(string callback, long latenessMicroseconds, long wokeAtMicroseconds, long takenAtMicroseconds)
+        {
+            var activity = new TimerActivity("NdisTimerObject", callback);
+            Assert.True(activity.CountFire(latenessMicroseconds * Us, 0));
+            activity.CountWorstFire(1_500 * Us, 1_500 * Us, (1_500 + wokeAtMicroseconds) * Us, (1_500 + takenAtMicroseconds) * Us, (1_500 + latenessMicroseconds) * Us, -1, MiniportTimers.Kernel.Timers.CallbackRunProbe.Now(realClock: false));
+            return activity;
+        }
+
+        static TimerRow Row(string callback, long fires, double p99) =>
+            new("NdisTimerObject", callback, fires, fires, 0, 0, 0, 0, fires, 0, 10, 20, p99, p99, p99, 5);
+
+        var sample = new SampleReport("netvmini", [Row("AsyncBusyCheckTimerDpc", 4, 600), Row("SendCompleteTimerDpc", 90, 200), Row("Poll", 9, 500)], [], null, [], []);
+        IReadOnlyList<TimerActivity> rows = [Activity("AsyncBusyCheckTimerDpc", 600, 100, 550), Activity("SendCompleteTimerDpc", 200, 0, 0), Activity("Poll", 500, 0, 480)];
+
+        var over = LateFireRow.Of([(sample, rows)], new OsFloor("timerfd", 1000, 10_000, 40, 100)); // 3× = 300 µs
+        Assert.Equal(["AsyncBusyCheckTimerDpc", "Poll"], over.Select(f => f.Callback));
+        Assert.Equal((1.5, 600.0, 100.0, 450.0, 50.0, 0.0, 6.0), (over[0].DueMilliseconds, over[0].LatenessMicroseconds, over[0].WakeUpMicroseconds, over[0].BehindCallbacksMicroseconds, over[0].DispatchPathMicroseconds, over[0].ClockTickMicroseconds, over[0].TimesOsFloorP99!.Value));
+        Assert.Null(over[0].DispatchPath); // its expiry's return was not counted: no probes
+
+        var none = LateFireRow.Of([(sample, rows)], new OsFloor("timerfd", 1000, 10_000, 40, 250)); // 3× = 750 µs: none over, so the worst alone
+        Assert.Equal(["AsyncBusyCheckTimerDpc"], none.Select(f => f.Callback));
+
+        Assert.Null(over[0].CpuWaitSinceDueMicroseconds); // no schedstat reading given
+        var probed = over[0] with { DispatchPath = new DispatchPathProbes(0, 0, 0, 0, 40), CpuWaitSinceDueMicroseconds = 90 };
+        var text = Render(Sample with { LateFires = [probed, over[1]] }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("Why they were late: the worst fire of each timer over 3× the floor's p99, split into the dispatcher's wake-up after the due time, the other callbacks it ran first, and the host's dispatch path (µs):", text, StringComparison.Ordinal);
+        Assert.Contains("  netvmini AsyncBusyCheckTimerDpc (4 fires), due at 1.500 ms: 600.0 late = wake-up 100.0 + behind other callbacks 450.0 + dispatch path 50.0 (in it: spin-lock wait 40.0); the dispatcher waited 90.0 for a CPU since the due time.", text, StringComparison.Ordinal);
+        Assert.Contains("  netvmini Poll (9 fires), due at 1.500 ms: 500.0 late = wake-up 0.0 + behind other callbacks 480.0 + dispatch path 20.0.", text, StringComparison.Ordinal);
+        var quiet = Render(Sample with { LateFires = none }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("The worst timer's worst fire, split into", quiet, StringComparison.Ordinal);
+
+        // The virtual clock's report has none: its parts would all be "behind other callbacks" (AllSamples: virtual).
+        Assert.Null(AllSamples.Value.LateFires);
+        Assert.DoesNotContain("worst fire", Render(AllSamples.Value, Terminal.Redirected), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OnAColourTerminal_FailuresBugChecksAndFindingsAreColoured_AndWithNoColorNothingIs()
     {
         var colour = Render(Sample, new Terminal(true, true, 120));

@@ -1,0 +1,121 @@
+using MiniportTimers.Diagnostics;
+using MiniportTimers.Engine;
+using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Timers;
+using MiniportTimers.Storport;
+using MiniportTimers.Tests.Storport;
+using static MiniportTimers.Kernel.Ke;
+
+namespace MiniportTimers.Tests.Diagnostics;
+
+/// <summary>
+/// Issue 27 (attrib): a timer row keeps its worst fire with its lateness split into the dispatcher's wake-up, the other
+/// callbacks it ran first, and the host's dispatch path (<see cref="LateFire"/>); the parts add up to the lateness.
+/// The arithmetic with given fire-path times, then the fire path on the virtual clock.
+/// </summary>
+public sealed class LateFireTests
+{
+    private const long Us = TimeUnits.NanosecondsPerMicrosecond;
+
+    [Fact]
+    public void ADispatcherAsleepAtTheDueTime_CountsItsLateWakeUp_ThenTheCallbacksBeforeTheTake_ThenTheDispatchPath()
+    {
+        // due 100, woke 150, took 200, started 230
+        var fire = new LateFire(requestedDueNanoseconds: 100, engineDueNanoseconds: 100, wokeAtNanoseconds: 150, takenAtNanoseconds: 200, startNanoseconds: 230);
+        Assert.Equal((130L, 0L, 50L, 50L, 30L), (fire.LatenessNanoseconds, fire.ClockTickNanoseconds, fire.WakeUpNanoseconds, fire.BehindCallbacksNanoseconds, fire.DispatchPathNanoseconds));
+        Assert.False(fire.DispatchPathProbed);
+    }
+
+    [Fact]
+    public void ADispatcherAwakeAtTheDueTime_HasNoWakeUpPart_AndATickRoundingIsItsOwnPart()
+    {
+        var awake = new LateFire(100, 100, wokeAtNanoseconds: 40, takenAtNanoseconds: 180, startNanoseconds: 185);
+        Assert.Equal((85L, 0L, 80L, 5L), (awake.LatenessNanoseconds, awake.WakeUpNanoseconds, awake.BehindCallbacksNanoseconds, awake.DispatchPathNanoseconds));
+
+        var ticked = new LateFire(1_000, 15_625, wokeAtNanoseconds: 15_700, takenAtNanoseconds: 15_700, startNanoseconds: 15_710);
+        Assert.Equal((14_710L, 14_625L, 75L, 0L, 10L), (ticked.LatenessNanoseconds, ticked.ClockTickNanoseconds, ticked.WakeUpNanoseconds, ticked.BehindCallbacksNanoseconds, ticked.DispatchPathNanoseconds));
+
+        var unknownWakeUp = new LateFire(100, 100, wokeAtNanoseconds: 0, takenAtNanoseconds: 130, startNanoseconds: 130);
+        Assert.Equal((0L, 30L), (unknownWakeUp.WakeUpNanoseconds, unknownWakeUp.BehindCallbacksNanoseconds));
+    }
+
+    [Fact]
+    public void ARow_KeepsItsLatestFire_OnlyALaterFireReplacesIt_AndItsExpirysReturnOnItsThreadAddsTheDispatchPathsProbes()
+    {
+        var row = new TimerActivity("KTIMER", "Poll");
+        var atTake = CallbackRunProbe.Start(realClock: false);
+        Assert.True(row.CountFire(30, 0)); // the first fire is the worst so far
+        row.CountWorstFire(100, 100, 0, 120, 130, -1, CallbackRunProbe.Now(realClock: false));
+        Assert.False(row.WorstFire!.DispatchPathProbed);
+
+        var other = new Thread(() => row.CountRun(1, "a", CallbackRunProbe.Start(realClock: false)));
+        other.Start();
+        other.Join();
+        Assert.False(row.WorstFire!.DispatchPathProbed); // another thread's expiry returned: not this fire's
+
+        row.CountRun(40, "a", atTake);
+        var worst = row.WorstFire!;
+        Assert.True(worst.DispatchPathProbed);
+        Assert.Equal((30L, 20L, 10L), (worst.LatenessNanoseconds, worst.BehindCallbacksNanoseconds, worst.DispatchPathNanoseconds));
+
+        Assert.False(row.CountFire(30, 0)); // as late: the first stays
+        Assert.False(row.CountFire(5, 0));
+        Assert.True(row.CountFire(31, 0));
+        Assert.Same(worst, row.WorstFire);
+        Assert.Equal(4, row.Fires);
+    }
+
+    [Fact]
+    public void OnTheVirtualClock_AFireBehindACallbackThatStalledTheClock_IsLateByTheStall_AllBehindOtherCallbacks()
+    {
+        var bed = new StorportTestBed();
+        var first = new KTIMER();
+        var second = new KTIMER();
+        var firstDpc = new KDPC();
+        var secondDpc = new KDPC();
+        InRoutine(bed, () =>
+        {
+            KeInitializeTimer(first);
+            KeInitializeTimer(second);
+            KeInitializeDpc(firstDpc, (_, _, _, _) => KeStallExecutionProcessor(3_000), null); // at DISPATCH_LEVEL: the dispatcher is busy 3 ms
+            KeInitializeDpc(secondDpc, (_, _, _, _) => { }, null);
+            KeSetTimer(first, -10 * 10_000, firstDpc); // both due at 10 ms
+            KeSetTimer(second, -10 * 10_000, secondDpc);
+        });
+        bed.AdvanceMicroseconds(20_000);
+
+        var rows = bed.Host.Diagnostics.TimerActivity.Rows.Where(r => r.Kind == "KTIMER").ToList();
+        Assert.Equal(2, rows.Count);
+        var stalled = Assert.Single(rows, r => r.WorstFire!.LatenessNanoseconds == 0);
+        var behind = Assert.Single(rows, r => r.WorstFire!.LatenessNanoseconds > 0).WorstFire!;
+        Assert.Equal(0, stalled.WorstFire!.BehindCallbacksNanoseconds);
+        Assert.Equal((3_000 * Us, 0L, 0L, 3_000 * Us, 0L), (behind.LatenessNanoseconds, behind.ClockTickNanoseconds, behind.WakeUpNanoseconds, behind.BehindCallbacksNanoseconds, behind.DispatchPathNanoseconds));
+        Assert.True(behind.DispatchPathProbed);
+        Assert.Null(behind.CpuWaitSinceDueNanoseconds); // real clock only
+    }
+
+    [Fact]
+    public void OnTheDefaultWindowsTick_TheTicksRoundingIsThePartOfTheLatenessBeforeTheEnginesDueTime()
+    {
+        var bed = new StorportTestBed(new StorportHostOptions { WindowsClockTickMicroseconds = KernelHostOptions.DefaultWindowsClockTickMicroseconds });
+        var timer = new KTIMER();
+        var dpc = new KDPC();
+        InRoutine(bed, () =>
+        {
+            KeInitializeTimer(timer);
+            KeInitializeDpc(dpc, (_, _, _, _) => { }, null);
+            KeSetTimer(timer, -1 * 10_000, dpc); // 1 ms: the engine runs it at the 15.625 ms tick
+        });
+        bed.AdvanceMicroseconds(20_000);
+        var fire = Assert.Single(bed.Host.Diagnostics.TimerActivity.Rows, r => r.Kind == "KTIMER").WorstFire!;
+        Assert.Equal((14_625 * Us, 14_625 * Us, 0L), (fire.LatenessNanoseconds, fire.ClockTickNanoseconds, fire.BehindCallbacksNanoseconds));
+    }
+
+    private static void InRoutine(StorportTestBed bed, Action body)
+    {
+        bed.StartIo = (_, _) => body();
+        bed.Adapter.SubmitRequest(new SCSI_REQUEST_BLOCK());
+        bed.AdvanceMicroseconds(0);
+        Assert.Empty(bed.Host.BugChecks);
+    }
+}
