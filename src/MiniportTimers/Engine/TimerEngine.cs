@@ -251,7 +251,11 @@ public abstract class TimerEngine : IDisposable
     /// </summary>
     public event Action<EngineTimer, Exception>? CallbackFaulted;
 
-    /// <summary>The number of pending timers (a snapshot; exact while no arm or cancel runs).</summary>
+    /// <summary>
+    /// The number of pending timers: a snapshot, exact while no arm or cancel runs and no dispatcher is firing. A real
+    /// engine's dispatcher takes its one-shot expiries off this count in groups (up to 63 late, never early) and always
+    /// before it waits; a virtual engine's at each expiry. Thread-safe.
+    /// </summary>
     public int PendingCount => (int)_pending.Read();
 
     /// <summary>A snapshot of the engine's counters.</summary>
@@ -646,8 +650,8 @@ public abstract class TimerEngine : IDisposable
     /// <summary>Virtual engines: the next arm-call ticket (see "Ties").</summary>
     internal long NextArmTicket() => Interlocked.Increment(ref _armTickets);
 
-    /// <summary>A dispatcher: a one-shot expiry claimed its timer, which is no longer pending.</summary>
-    internal void CountExpiredOneShot() => _pending.Add(-1);
+    /// <summary>A dispatcher: <paramref name="count"/> one-shot expiries claimed their timers, which are no longer pending (a real dispatcher adds them up to 64 at a time: DispatchQueue "Counters per expiry").</summary>
+    internal void CountExpiredOneShots(int count) => _pending.Add(-count);
 
     /// <summary>
     /// Pins <paramref name="timer"/> to dispatcher <paramref name="dispatcher"/>: its expiries run there whichever thread
