@@ -47,12 +47,18 @@ namespace MiniportTimers.Engine.Queue;
 //   A burst allocated 0.4-21 MB of bucket arrays inside its own window (GC allocation ticks: EngineTimer[]), with a
 //   gen-0 collection in about half the bursts: a level-2 pull in the window (a burst that straddles a 268 ms boundary)
 //   re-filed half a million timers into level-1 buckets that grew 16 → 64 K by doubling, and level-0 buckets trimmed
-//   before a sleep grew back. Arrays are now never dropped mid-way: a bucket that must grow takes the smallest spare array
-//   at least twice its length (Rent) and puts its old one among the spares (Release, cleared); a bucket with no timers
-//   gives its array to the spares at a trim and holds WheelBucket.Empty; the emptied pull array goes there too. The
-//   trim keeps spares of up to twice as many references as the wheel holds timers (SpareBound, the largest dropped
-//   first): a wheel holding a burst that waits to fire keeps what that burst's cascades will need, and an emptied
-//   wheel gives everything back at its next trim. Spares are per wheel (one dispatcher's), never shared between threads.
+//   before a sleep grew back. Now:
+//   - a bucket that must grow takes the shortest spare array at least twice its length, up to 4× that (Rent; a small
+//     bucket does not take a long array a cascade needs), and puts its old one among the spares (Release, cleared);
+//   - a bucket with no timers gives its array to the spares at a trim and holds WheelBucket.Empty; an emptied pull array
+//     much longer than the pulled bucket's goes to the spares at the pull (a level-1 bucket's 64 K array no longer sits
+//     in a level-0 bucket until the next trim);
+//   - buckets of level 2 and up count, as timers are filed, which bucket of the level below each will re-file into
+//     (WheelBucket.FiledBelow), and their pull gives each of those buckets an array long enough at once (ReserveBelow);
+//   - the trim before a sleep keeps spares of up to a quarter as many references as the wheel holds timers (SpareBound,
+//     the largest dropped first; an emptied wheel gives everything back), then provisions the arrays the next level-2
+//     pull will reserve (ProvisionNextCascades), allocating them then, outside the burst's window.
+//   Spares are per wheel (one dispatcher's), never shared between threads.
 //
 // Not thread-safe: only the engine's dispatcher touches it (and the wheel fields of the timers in it).
 // =====================================================================================================================
@@ -398,9 +404,12 @@ internal sealed class TimerWheel
     /// </summary>
     private void ProvisionNextCascades()
     {
+        // Level 2 only: its next pull comes within 17.2 s and is the one a burst's window meets (a 268 ms boundary);
+        // arrays provisioned for a level-3 or higher pull would be held for minutes to hours (the memory per pending
+        // timer of `bench --only throughput` rose from 69.6 to 84.4 B with every level provisioned and spares up to 2×).
         var mayTrim = _mayTrim; // the arrays provisioned here are wanted: they do not ask for a trim
         Span<int> wanted = stackalloc int[31];
-        for (var level = 2; level < Levels; level++)
+        for (var level = 2; level <= ProvisionedLevel; level++)
         {
             var bits = _occupied[level];
             if (bits == 0)
@@ -442,8 +451,8 @@ internal sealed class TimerWheel
         _mayTrim = mayTrim;
     }
 
-    /// <summary>How many spare references a trim keeps: twice the timers the wheel holds (see "Spare arrays").</summary>
-    public long SpareBound => 2L * Count;
+    /// <summary>How many spare references a trim keeps beyond the provisioned ones: a quarter of the timers the wheel holds (see "Spare arrays").</summary>
+    public long SpareBound => Count / 4;
 
     /// <summary>The references of every spare array, summed (for tests).</summary>
     internal long SpareSlots => _spareSlots;
@@ -527,6 +536,9 @@ internal sealed class TimerWheel
 
         return new EngineTimer?[1 << cls];
     }
+
+    /// <summary>The highest level whose next pull's arrays the trim provisions (see <see cref="ProvisionNextCascades"/>).</summary>
+    private const int ProvisionedLevel = 2;
 
     /// <summary>How many length classes above the one asked for a spare may be (a spare up to 4× longer): a small bucket does not take the long array a cascade will need.</summary>
     private const int RentReach = 2;

@@ -173,7 +173,7 @@ public class TimerWheelTests
     }
 
     [Fact]
-    public void Trim_KeepsSparesUpToTwiceTheTimersHeld_AndNoneOnceTheWheelIsEmpty()
+    public void Trim_KeepsSparesUpToAQuarterOfTheTimersHeld_AndNoneOnceTheWheelIsEmpty()
     {
         var wheel = new TimerWheel();
         for (var i = 0; i < 3_000; i++)
