@@ -51,8 +51,9 @@ namespace MiniportTimers.Engine;
 //         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top. The heaps
 //         never shrink mid-burst; the dispatcher trims them when it goes idle (before a sleep of 1 ms or more, and at
 //         most every 100 ms between shorter ones: DispatchQueue.TrimExcessBeforeSleep). The wheel's bucket arrays are
-//         kept as spares across a burst (up to twice the timers it holds), and the arrays of the next cascade are
-//         provisioned at that trim, so a burst's own cascades allocate nothing (TimerWheel "Spare arrays").
+//         kept as spares across a burst (up to a quarter of the timers it holds), and the arrays of the next level-2
+//         cascade are provisioned at that trim, so a burst's own cascades allocate (almost) nothing (TimerWheel "Spare
+//         arrays").
 //   The cursor moves only when the dispatcher needs a timer beyond the near heaps: PullEarliest jumps it to the
 //   earliest occupied bucket and the dispatcher files that bucket's timers again (a lower level, or near). Since every
 //   wheel timer is due after every near timer, the near top is the earliest due of all; the earliest deadline is the
