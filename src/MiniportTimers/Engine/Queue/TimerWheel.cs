@@ -153,7 +153,7 @@ internal sealed class TimerWheel
 
         items[count] = timer;
         bucket.Count = count + 1;
-        if (level >= 2)
+        if (level >= 2 && bucket.FiledSincePull < int.MaxValue) // saturates: a bucket of re-armed timers that is never pulled must not wrap to a small count
         {
             (bucket.FiledBelow ??= new int[BucketsPerLevel])[(int)((tick >> ((level - 1) * LevelBits)) & (BucketsPerLevel - 1))]++;
             bucket.FiledSincePull++;
