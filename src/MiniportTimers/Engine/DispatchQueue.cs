@@ -65,6 +65,16 @@ namespace MiniportTimers.Engine;
 //   with the profile back (below) but two gathers, and 103-110 with the lone take as well (docs/benchmarks.md
 //   "session nine").
 //
+// Counters per expiry (issue 27, session eleven)
+//   An expiry writes two counters of its queue and none of the engine's: _fires, and once per wake-up
+//   _wakeUpsThatFired (the coalesced count is the difference, where it was a second counter written per expiry). A
+//   one-shot's claim takes it off the engine's pending count (a striped counter: a thread-static lookup and a write)
+//   64 at a time on a real engine (_expiredNotCounted), and always before TryTakeNextDue returns false, i.e. before the
+//   dispatcher waits or a virtual advance ends, and before an internal timer fires (FlushDispatched's marker: when it
+//   returns, the count is exact). So PendingCount is at most 63 too high for a dispatcher mid-burst, never
+//   too low (nothing reads "idle" early: WaitForIdle also requires every dispatcher not busy), and exact once the engine
+//   is quiet; a virtual engine counts each at once (a callback may read the count mid-advance).
+//
 // Which methods are compiled at their first call (AggressiveOptimization; DispatchWarmUp "First calls")
 //   None of this class's. A method compiled at its first call gets no profile, and here the profile is worth more than
 //   the early start: its guarded devirtualization (the timer's callback, the engine's clock, PrefetchCallback) and
@@ -130,7 +140,18 @@ internal sealed class DispatchQueue
     private long _insertionCounter;
     private long _fires;
     private long _wakeUps;
-    private long _coalescedFires;
+
+    /// <summary>Wake-ups whose own expiry fired (the first expiry after each); every other expiry was coalesced: <see cref="CoalescedFires"/> = fires − this.</summary>
+    private long _wakeUpsThatFired;
+
+    /// <summary>
+    /// One-shot expiries claimed but not yet taken off the engine's pending count (see "Counters per expiry").
+    /// Invariant: less than <see cref="_expiredCountBatch"/> (virtual engines: 1), and 0 whenever <see cref="TryTakeNextDue"/> has returned false.
+    /// </summary>
+    private int _expiredNotCounted;
+
+    /// <summary>How many one-shot expiries a real dispatcher claims before it takes them off the pending count at once: 64 (1 on a virtual engine, whose callbacks may read the count mid-advance).</summary>
+    private readonly int _expiredCountBatch;
     private long _longestCallbackNanoseconds;
 
     /// <summary>The timer whose callback took <see cref="_longestCallbackNanoseconds"/> (written with it, on the dispatcher; read for reports).</summary>
@@ -155,6 +176,7 @@ internal sealed class DispatchQueue
     {
         _engine = engine;
         _isVirtual = engine.IsVirtual;
+        _expiredCountBatch = _isVirtual ? 1 : 64;
         Index = index;
     }
 
@@ -170,8 +192,15 @@ internal sealed class DispatchQueue
     /// <summary>Wake-ups of this queue's dispatcher.</summary>
     public long WakeUps => Volatile.Read(ref _wakeUps);
 
-    /// <summary>Expiries that rode along with another's wake-up.</summary>
-    public long CoalescedFires => Volatile.Read(ref _coalescedFires);
+    /// <summary>Expiries that rode along with another's wake-up (a snapshot: exact once the dispatcher is quiet).</summary>
+    public long CoalescedFires
+    {
+        get
+        {
+            var wakeUpsThatFired = Volatile.Read(ref _wakeUpsThatFired); // first: _fires is written before it, so fires ≥ this
+            return Volatile.Read(ref _fires) - wakeUpsThatFired;
+        }
+    }
 
     /// <summary>The longest callback this queue's dispatcher has run, ns.</summary>
     public long LongestCallbackNanoseconds => Volatile.Read(ref _longestCallbackNanoseconds);
@@ -505,9 +534,9 @@ internal sealed class DispatchQueue
                     continue;
                 }
 
-                if (t is not InternalTimer)
+                if (t is not InternalTimer && ++_expiredNotCounted >= _expiredCountBatch)
                 {
-                    _engine.CountExpiredOneShot();
+                    CountExpired();
                 }
             }
 
@@ -518,11 +547,12 @@ internal sealed class DispatchQueue
                 {
                     _wakeUpUnused = false;
                     _wokeAtNanoseconds = nowNanoseconds; // the first take since the wake-up: its "now" is the wake-up's
+                    Volatile.Write(ref _wakeUpsThatFired, _wakeUpsThatFired + 1);
                 }
-                else
-                {
-                    Volatile.Write(ref _coalescedFires, _coalescedFires + 1);
-                }
+            }
+            else
+            {
+                CountExpired(); // an internal timer (FlushDispatched's marker) fires after the count is exact
             }
 
             timer = t;
@@ -530,9 +560,20 @@ internal sealed class DispatchQueue
             return true;
         }
 
+        CountExpired(); // nothing due: the pending count is exact again before the dispatcher waits (see "Counters per expiry")
         timer = null;
         firing = default;
         return false;
+    }
+
+    /// <summary>Dispatcher: takes the one-shot expiries counted in <see cref="_expiredNotCounted"/> off the engine's pending count (also when the dispatcher ends).</summary>
+    public void CountExpired()
+    {
+        if (_expiredNotCounted != 0)
+        {
+            _engine.CountExpiredOneShots(_expiredNotCounted);
+            _expiredNotCounted = 0;
+        }
     }
 
 

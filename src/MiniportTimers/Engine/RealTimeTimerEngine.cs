@@ -344,6 +344,8 @@ public sealed class RealTimeTimerEngine : TimerEngine
             queue.CountWakeUp();
             now = NowNanoseconds;
         }
+
+        queue.CountExpired(); // disposed mid-burst: the pending count is exact still
     }
 
     /// <summary>

@@ -50,7 +50,10 @@ namespace MiniportTimers.Engine;
 //         Entries carry the keys as filed (sequence, due), so another thread's Arm never disturbs the heap order;
 //         removal is lazy: an entry whose timer was cancelled or re-armed is dropped when it reaches the top. The heaps
 //         never shrink mid-burst; the dispatcher trims them when it goes idle (before a sleep of 1 ms or more, and at
-//         most every 100 ms between shorter ones: DispatchQueue.TrimExcessBeforeSleep).
+//         most every 100 ms between shorter ones: DispatchQueue.TrimExcessBeforeSleep). The wheel's bucket arrays are
+//         kept as spares across a burst (up to a quarter of the timers it holds), and the arrays of the next level-2
+//         cascade are provisioned at that trim, so a burst's own cascades allocate (almost) nothing (TimerWheel "Spare
+//         arrays").
 //   The cursor moves only when the dispatcher needs a timer beyond the near heaps: PullEarliest jumps it to the
 //   earliest occupied bucket and the dispatcher files that bucket's timers again (a lower level, or near). Since every
 //   wheel timer is due after every near timer, the near top is the earliest due of all; the earliest deadline is the
@@ -251,7 +254,11 @@ public abstract class TimerEngine : IDisposable
     /// </summary>
     public event Action<EngineTimer, Exception>? CallbackFaulted;
 
-    /// <summary>The number of pending timers (a snapshot; exact while no arm or cancel runs).</summary>
+    /// <summary>
+    /// The number of pending timers: a snapshot, exact while no arm or cancel runs and no dispatcher is firing. A real
+    /// engine's dispatcher takes its one-shot expiries off this count in groups (up to 63 late, never early) and always
+    /// before it waits; a virtual engine's at each expiry. Thread-safe.
+    /// </summary>
     public int PendingCount => (int)_pending.Read();
 
     /// <summary>A snapshot of the engine's counters.</summary>
@@ -646,8 +653,8 @@ public abstract class TimerEngine : IDisposable
     /// <summary>Virtual engines: the next arm-call ticket (see "Ties").</summary>
     internal long NextArmTicket() => Interlocked.Increment(ref _armTickets);
 
-    /// <summary>A dispatcher: a one-shot expiry claimed its timer, which is no longer pending.</summary>
-    internal void CountExpiredOneShot() => _pending.Add(-1);
+    /// <summary>A dispatcher: <paramref name="count"/> one-shot expiries claimed their timers, which are no longer pending (a real dispatcher adds them up to 64 at a time: DispatchQueue "Counters per expiry").</summary>
+    internal void CountExpiredOneShots(int count) => _pending.Add(-count);
 
     /// <summary>
     /// Pins <paramref name="timer"/> to dispatcher <paramref name="dispatcher"/>: its expiries run there whichever thread

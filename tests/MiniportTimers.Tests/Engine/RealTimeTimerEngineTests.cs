@@ -40,6 +40,32 @@ public class RealTimeTimerEngineTests
     }
 
     [Fact]
+    public void ABurstOfOneShots_LeavesThePendingCountAndTheFireCountsExact_OnceFlushed()
+    {
+        // The dispatcher takes one-shot expiries off the pending count 64 at a time (DispatchQueue "Counters per
+        // expiry"): 1,000 in one burst, 1,000 % 64 ≠ 0, must still leave it exact when FlushDispatched returns.
+        using var engine = new RealTimeTimerEngine("pending count");
+        var fired = 0;
+        var due = engine.NowNanoseconds + (20 * TimeUnits.NanosecondsPerMillisecond);
+        for (var i = 0; i < 1_000; i++)
+        {
+            engine.Arm(engine.CreateTimer((_, in _) => Interlocked.Increment(ref fired)), due + (i % 7));
+        }
+
+        Assert.Equal(1_000, engine.PendingCount);
+        while (Volatile.Read(ref fired) < 1_000)
+        {
+            Thread.Sleep(1);
+        }
+
+        engine.FlushDispatched();
+        Assert.Equal(0, engine.PendingCount);
+        var statistics = engine.Statistics;
+        Assert.Equal(1_000, statistics.Fires);
+        Assert.InRange(statistics.CoalescedFires, statistics.Fires - statistics.WakeUps, statistics.Fires - 1); // every fire but one per wake-up that fired
+    }
+
+    [Fact]
     public void Timer500us_FiresNotBeforeDue_AndWithinAGenerousBound()
     {
         using var engine = new RealTimeTimerEngine();

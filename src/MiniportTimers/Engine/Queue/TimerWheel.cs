@@ -43,6 +43,23 @@ namespace MiniportTimers.Engine.Queue;
 // it (TakePulled): every pulled timer is taken before the wheel is pulled again, and nothing removes a pulled timer
 // before it is taken (the dispatcher files each one as it takes it, and nothing else runs meanwhile).
 //
+// Spare arrays (issue 27, session eleven)
+//   A burst allocated 0.4-21 MB of bucket arrays inside its own window (GC allocation ticks: EngineTimer[]), with a
+//   gen-0 collection in about half the bursts: a level-2 pull in the window (a burst that straddles a 268 ms boundary)
+//   re-filed half a million timers into level-1 buckets that grew 16 → 64 K by doubling, and level-0 buckets trimmed
+//   before a sleep grew back. Now:
+//   - a bucket that must grow takes the shortest spare array at least twice its length, up to 4× that (Rent; a small
+//     bucket does not take a long array a cascade needs), and puts its old one among the spares (Release, cleared);
+//   - a bucket with no timers gives its array to the spares at a trim and holds WheelBucket.Empty; an emptied pull array
+//     much longer than the pulled bucket's goes to the spares at the pull (a level-1 bucket's 64 K array no longer sits
+//     in a level-0 bucket until the next trim);
+//   - buckets of level 2 and up count, as timers are filed, which bucket of the level below each will re-file into
+//     (WheelBucket.FiledBelow), and their pull gives each of those buckets an array long enough at once (ReserveBelow);
+//   - the trim before a sleep keeps spares of up to a quarter as many references as the wheel holds timers (SpareBound,
+//     the largest dropped first; an emptied wheel gives everything back), then provisions the arrays the next level-2
+//     pull will reserve (ProvisionNextCascades), allocating them then, outside the burst's window.
+//   Spares are per wheel (one dispatcher's), never shared between threads.
+//
 // Not thread-safe: only the engine's dispatcher touches it (and the wheel fields of the timers in it).
 // =====================================================================================================================
 
@@ -67,7 +84,16 @@ internal sealed class TimerWheel
     private readonly ulong[] _occupied = new ulong[Levels];
 
     /// <summary>The array of the bucket last pulled: its timers in [0, <see cref="_pulledCount"/>), each set to null as it is taken.</summary>
-    private EngineTimer?[] _pulled = new EngineTimer?[WheelBucket.MinimumCapacity];
+    private EngineTimer?[] _pulled = WheelBucket.Empty;
+
+    /// <summary>Spare arrays by log2 of their length: [c][0, _spareCounts[c]) are arrays of 2^c references, all null (see "Spare arrays").</summary>
+    private readonly EngineTimer?[]?[]?[] _spares = new EngineTimer?[]?[]?[31];
+
+    /// <summary>How many spare arrays of each length class are held.</summary>
+    private readonly int[] _spareCounts = new int[31];
+
+    /// <summary>The references of every spare array, summed. Invariant: after a trim, at most <see cref="SpareBound"/>.</summary>
+    private long _spareSlots;
 
     /// <summary>How many timers the last pull handed back.</summary>
     private int _pulledCount;
@@ -122,12 +148,17 @@ internal sealed class TimerWheel
         var count = bucket.Count;
         if (count == items.Length)
         {
-            items = bucket.Grow();
-            _mayTrim |= items.Length > WheelBucket.TrimThreshold;
+            items = Grow(bucket);
         }
 
         items[count] = timer;
         bucket.Count = count + 1;
+        if (level >= 2 && bucket.FiledSincePull < int.MaxValue) // saturates: a bucket of re-armed timers that is never pulled must not wrap to a small count
+        {
+            (bucket.FiledBelow ??= new int[BucketsPerLevel])[(int)((tick >> ((level - 1) * LevelBits)) & (BucketsPerLevel - 1))]++;
+            bucket.FiledSincePull++;
+        }
+
         timer.WheelSlot = slot;
         timer.WheelIndex = count;
         _occupied[level] |= 1UL << index;
@@ -197,7 +228,18 @@ internal sealed class TimerWheel
             var pulled = bucket.Items;
             count = bucket.Count;
             System.Diagnostics.Debug.Assert(count > 0, "an occupied bucket holds a timer");
-            bucket.Items = _pulled;
+            if (_pulled.Length > 2 * pulled.Length)
+            {
+                // A large pull array (a level-1 bucket's, say) would sit in a level-0 bucket until the next trim: it goes
+                // among the spares now, where a cascade later in the same burst finds it (see "Spare arrays").
+                bucket.Items = TryRentSpare(pulled.Length) ?? WheelBucket.Empty;
+                Release(_pulled, used: 0); // every timer of the previous pull was taken, and cleared as it was
+            }
+            else
+            {
+                bucket.Items = _pulled;
+            }
+
             bucket.Count = 0;
             _pulled = pulled;
             _pulledCount = count;
@@ -205,6 +247,11 @@ internal sealed class TimerWheel
             _mayTrim |= pulled.Length > WheelBucket.TrimThreshold;
             _occupied[level] = bits & ~(1UL << index);
             PulledLevel = level;
+            if (level >= 2)
+            {
+                ReserveBelow(bucket, level - 1, count);
+            }
+
             return true;
         }
 
@@ -289,26 +336,250 @@ internal sealed class TimerWheel
     }
 
     /// <summary>
-    /// Gives back the memory of arrays that a burst grew: each bucket's array (and the pull array) shrinks once it is
-    /// down to a quarter full. The dispatcher calls it when it is about to sleep, never mid-burst; a walk of the 512
-    /// buckets only after an array grew past <see cref="WheelBucket.TrimThreshold"/> or one that long was pulled.
+    /// Gives back the memory a burst left: each bucket with no timers puts its array among the spares, one down to a
+    /// quarter full moves to a smaller array (a spare if one fits, else a new one), and the emptied pull array joins
+    /// the spares; then spares beyond <see cref="SpareBound"/> are dropped, the largest first (see "Spare arrays"). The
+    /// dispatcher calls it when it is about to sleep, never mid-burst; a walk of the 512 buckets only after an array grew
+    /// past <see cref="WheelBucket.TrimThreshold"/>, one that long was pulled, or an array was put among the spares.
     /// </summary>
     public void TrimExcess()
     {
-        if (!_mayTrim || _pulledTaken != _pulledCount)
+        if ((!_mayTrim && _spareSlots <= SpareBound) || _pulledTaken != _pulledCount)
         {
+            ProvisionNextCascades();
             return;
         }
 
         _mayTrim = false;
         foreach (var bucket in _buckets)
         {
-            bucket?.TrimExcess();
+            if (bucket is null || bucket.Items.Length == 0)
+            {
+                continue;
+            }
+
+            var items = bucket.Items;
+            var count = bucket.Count;
+            if (count == 0)
+            {
+                bucket.Items = WheelBucket.Empty;
+                Release(items, used: 0);
+            }
+            else if (items.Length > WheelBucket.MinimumCapacity && count < items.Length / 4)
+            {
+                var smaller = Rent(count * 2, smallerThan: items.Length);
+                Array.Copy(items, smaller, count);
+                bucket.Items = smaller;
+                Release(items, used: count);
+            }
         }
 
-        if (_pulled.Length > WheelBucket.TrimThreshold)
+        if (_pulled.Length != 0)
         {
-            _pulled = new EngineTimer?[WheelBucket.MinimumCapacity];
+            Release(_pulled, used: 0); // every pulled timer is taken, and each was cleared as it was
+            _pulled = WheelBucket.Empty;
         }
+
+        _mayTrim = false; // the releases above asked for a trim: this is it
+        var bound = SpareBound;
+        for (var c = _spares.Length - 1; c >= 0 && _spareSlots > bound; c--)
+        {
+            var stack = _spares[c];
+            while (_spareCounts[c] > 0 && _spareSlots > bound)
+            {
+                var n = --_spareCounts[c];
+                _spareSlots -= stack![n]!.Length;
+                stack[n] = null;
+            }
+        }
+
+        ProvisionNextCascades();
+    }
+
+    /// <summary>
+    /// Outside a burst (before a sleep): makes sure the spares hold the arrays that the next pull of each level 2 and up
+    /// will reserve (<see cref="ReserveBelow"/>, from its bucket's <see cref="WheelBucket.FiledBelow"/>), allocating what
+    /// is missing now, so that a cascade inside a burst's window takes them instead of allocating (see "Spare arrays").
+    /// O(levels × 64).
+    /// </summary>
+    private void ProvisionNextCascades()
+    {
+        // Level 2 only: its next pull comes within 17.2 s and is the one a burst's window meets (a 268 ms boundary);
+        // arrays provisioned for a level-3 or higher pull would be held for minutes to hours (the memory per pending
+        // timer of `bench --only throughput` rose from 69.6 to 84.4 B with every level provisioned and spares up to 2×).
+        var mayTrim = _mayTrim; // the arrays provisioned here are wanted: they do not ask for a trim
+        Span<int> wanted = stackalloc int[31];
+        for (var level = 2; level <= ProvisionedLevel; level++)
+        {
+            var bits = _occupied[level];
+            if (bits == 0)
+            {
+                continue;
+            }
+
+            var bucket = _buckets[(level * BucketsPerLevel) + BitOperations.TrailingZeroCount(bits)]!;
+            var filed = bucket.FiledBelow;
+            if (filed is null || bucket.FiledSincePull > 2L * bucket.Count)
+            {
+                continue; // ReserveBelow will not reserve either
+            }
+
+            wanted.Clear();
+            for (var i = 0; i < BucketsPerLevel; i++)
+            {
+                if (filed[i] != 0)
+                {
+                    var slot = ((level - 1) * BucketsPerLevel) + i;
+                    var below = _buckets[slot] ??= new WheelBucket(slot); // created now, not inside the burst
+                    var needed = Math.Min(bucket.Count, filed[i]) + below.Count;
+                    if (below.Items.Length < needed)
+                    {
+                        wanted[BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(WheelBucket.MinimumCapacity, needed)))]++;
+                    }
+                }
+            }
+
+            for (var c = 0; c < wanted.Length; c++)
+            {
+                for (var missing = wanted[c] - _spareCounts[c]; missing > 0; missing--)
+                {
+                    Release(new EngineTimer?[1 << c], used: 0);
+                }
+            }
+        }
+
+        _mayTrim = mayTrim;
+    }
+
+    /// <summary>How many spare references a trim keeps beyond the provisioned ones: a quarter of the timers the wheel holds (see "Spare arrays").</summary>
+    public long SpareBound => Count / 4;
+
+    /// <summary>The references of every spare array, summed (for tests).</summary>
+    internal long SpareSlots => _spareSlots;
+
+    /// <summary>
+    /// At a pull of <paramref name="pulled"/> (level 2 and up, <paramref name="count"/> timers): gives each bucket of
+    /// <paramref name="level"/> the timers will re-file into an array long enough for them at once (a spare if one fits),
+    /// from the pulled bucket's <see cref="WheelBucket.FiledBelow"/>, so that they do not grow by doubling while the pull
+    /// is filed (a burst's cascade inside its window). Skipped when more than twice the pulled timers were filed (removals
+    /// are not counted: a bucket of re-armed timers would over-reserve). O(64).
+    /// </summary>
+    private void ReserveBelow(WheelBucket pulled, int level, int count)
+    {
+        var filed = pulled.FiledBelow;
+        var filedSincePull = pulled.FiledSincePull;
+        pulled.FiledSincePull = 0;
+        if (filed is null)
+        {
+            return;
+        }
+
+        if (filedSincePull <= 2L * count)
+        {
+            for (var i = 0; i < BucketsPerLevel; i++)
+            {
+                var expected = filed[i];
+                if (expected == 0)
+                {
+                    continue;
+                }
+
+                var slot = (level * BucketsPerLevel) + i;
+                var bucket = _buckets[slot] ??= new WheelBucket(slot);
+                var needed = Math.Min(count, expected) + bucket.Count;
+                if (bucket.Items.Length < needed)
+                {
+                    var items = bucket.Items;
+                    var reserved = Rent(needed, smallerThan: int.MaxValue);
+                    Array.Copy(items, reserved, bucket.Count);
+                    bucket.Items = reserved;
+                    Release(items, used: bucket.Count);
+                    _mayTrim |= reserved.Length > WheelBucket.TrimThreshold;
+                }
+            }
+        }
+
+        Array.Clear(filed);
+    }
+
+    /// <summary>Replaces a full bucket's array by one twice as long (a spare if one is at least that long), the old one among the spares; the new array.</summary>
+    private EngineTimer?[] Grow(WheelBucket bucket)
+    {
+        var items = bucket.Items;
+        var grown = Rent(Math.Max(WheelBucket.MinimumCapacity, checked(items.Length * 2)), smallerThan: int.MaxValue);
+        Array.Copy(items, grown, bucket.Count);
+        bucket.Items = grown;
+        Release(items, used: bucket.Count);
+        _mayTrim |= grown.Length > WheelBucket.TrimThreshold;
+        return grown;
+    }
+
+    /// <summary>
+    /// An array of at least <paramref name="minimumLength"/> references (a power of two ≥ 16), all null: the shortest
+    /// spare that long and shorter than <paramref name="smallerThan"/>, else a new one of the smallest such length.
+    /// </summary>
+    private EngineTimer?[] Rent(int minimumLength, int smallerThan)
+    {
+        var cls = BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(WheelBucket.MinimumCapacity, minimumLength)));
+        for (var c = cls; c < _spares.Length && c <= cls + RentReach && (1L << c) < smallerThan; c++)
+        {
+            if (_spareCounts[c] > 0)
+            {
+                var stack = _spares[c]!;
+                var n = --_spareCounts[c];
+                var spare = stack[n]!;
+                stack[n] = null;
+                _spareSlots -= spare.Length;
+                return spare;
+            }
+        }
+
+        return new EngineTimer?[1 << cls];
+    }
+
+    /// <summary>The highest level whose next pull's arrays the trim provisions (see <see cref="ProvisionNextCascades"/>).</summary>
+    private const int ProvisionedLevel = 2;
+
+    /// <summary>How many length classes above the one asked for a spare may be (a spare up to 4× longer): a small bucket does not take the long array a cascade will need.</summary>
+    private const int RentReach = 2;
+
+    /// <summary>A spare of exactly <paramref name="length"/> references (a power of two), or null.</summary>
+    private EngineTimer?[]? TryRentSpare(int length)
+    {
+        var c = BitOperations.Log2((uint)length);
+        if (length < WheelBucket.MinimumCapacity || _spareCounts[c] == 0)
+        {
+            return null;
+        }
+
+        var stack = _spares[c]!;
+        var n = --_spareCounts[c];
+        var spare = stack[n]!;
+        stack[n] = null;
+        _spareSlots -= spare.Length;
+        return spare;
+    }
+
+    /// <summary>Puts <paramref name="array"/> among the spares, its first <paramref name="used"/> references cleared first (no spare keeps a timer alive).</summary>
+    private void Release(EngineTimer?[] array, int used)
+    {
+        if (array.Length == 0)
+        {
+            return; // WheelBucket.Empty
+        }
+
+        Array.Clear(array, 0, used);
+        System.Diagnostics.Debug.Assert(BitOperations.IsPow2(array.Length) && Array.TrueForAll(array, static t => t is null), "a spare is a power of two long and holds no timer");
+        var c = BitOperations.Log2((uint)array.Length);
+        var stack = _spares[c] ??= new EngineTimer?[]?[4];
+        if (_spareCounts[c] == stack.Length)
+        {
+            Array.Resize(ref stack, stack.Length * 2);
+            _spares[c] = stack;
+        }
+
+        stack[_spareCounts[c]++] = array;
+        _spareSlots += array.Length;
+        _mayTrim = true;
     }
 }

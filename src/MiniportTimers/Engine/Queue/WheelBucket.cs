@@ -9,44 +9,39 @@ namespace MiniportTimers.Engine.Queue;
 /// </summary>
 internal sealed class WheelBucket(int slot)
 {
-    /// <summary>The capacity a bucket's array starts at, and the smallest it is trimmed to.</summary>
+    /// <summary>The shortest array a bucket holds timers in (a bucket with none may hold <see cref="Empty"/>).</summary>
     public const int MinimumCapacity = 16;
 
     /// <summary>
-    /// An array longer than this (8 KB of references) asks the wheel for a trim when the dispatcher goes idle; smaller
-    /// ones stay (a level-0 bucket of a busy second holds hundreds, and a walk of the 512 buckets before every sleep
-    /// would cost the dense case more than the memory is worth).
+    /// An array longer than this (8 KB of references) grown or pulled asks the wheel for a trim when the dispatcher goes
+    /// idle, as does any array put among the spares (a walk of the 512 buckets before every sleep would cost the dense
+    /// case more than the memory is worth).
     /// </summary>
     public const int TrimThreshold = 1024;
 
     /// <summary>level × <see cref="TimerWheel.BucketsPerLevel"/> + index.</summary>
     public int Slot { get; } = slot;
 
-    /// <summary>The timers filed here in [0, <see cref="Count"/>); null beyond (no stale reference keeps a timer alive).</summary>
-    public EngineTimer?[] Items { get; set; } = new EngineTimer?[MinimumCapacity];
+    /// <summary>
+    /// The timers filed here in [0, <see cref="Count"/>); null beyond (no stale reference keeps a timer alive). Its length
+    /// is 0 (<see cref="Empty"/>, shared: a bucket given back its memory) or a power of two ≥ <see cref="MinimumCapacity"/>;
+    /// the wheel swaps, grows and shrinks it through its spare arrays (TimerWheel "Spare arrays").
+    /// </summary>
+    public EngineTimer?[] Items { get; set; } = Empty;
 
     /// <summary>How many timers are filed here.</summary>
     public int Count { get; set; }
 
-    /// <summary>Doubles the array (the caller found it full); the new array.</summary>
-    public EngineTimer?[] Grow()
-    {
-        var items = Items;
-        Array.Resize(ref items, Math.Max(MinimumCapacity, checked(items.Length * 2)));
-        Items = items;
-        return items;
-    }
+    /// <summary>
+    /// Level 2 and up: how many timers were filed here since the last pull, by the bucket of the level below each will
+    /// re-file into (its tick's digit there); null until the first. A hint for sizing those buckets at the pull (TimerWheel
+    /// "Spare arrays"): a removal does not take its timer out (its due time may already be a newer arming's).
+    /// </summary>
+    public int[]? FiledBelow { get; set; }
 
-    /// <summary>Gives memory back once the bucket is down to a quarter of its array (the smallest power of two ≥ 16 that holds twice the timers).</summary>
-    public void TrimExcess()
-    {
-        var items = Items;
-        if (items.Length <= MinimumCapacity || Count >= items.Length / 4)
-        {
-            return;
-        }
+    /// <summary>Level 2 and up: the sum of <see cref="FiledBelow"/>.</summary>
+    public int FiledSincePull { get; set; }
 
-        Array.Resize(ref items, Math.Max(MinimumCapacity, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Count * 2))));
-        Items = items;
-    }
+    /// <summary>The array of a bucket that holds no memory (length 0, shared by every wheel: nothing is ever stored in it).</summary>
+    public static EngineTimer?[] Empty { get; } = [];
 }

@@ -144,6 +144,84 @@ public class TimerWheelTests
         Assert.Equal(101 * Tick, wheel.EarliestPossibleDueNanoseconds);
     }
 
+    [Fact]
+    public void ACascadeAfterATrim_FilesIntoProvisionedSpares_AllocatingNothing()
+    {
+        // A burst's level-2 bucket (20,000 timers over its 64 level-1 buckets, unevenly) and a second one behind it: the
+        // trim before the dispatcher sleeps provisions the level-1 arrays the first one's pull will need.
+        var wheel = new TimerWheel();
+        var rng = new Random(11);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var tick = 4096 + 64 + (long)(Math.Pow(rng.NextDouble(), 2) * (4096 - 64)); // each re-files at level 1 (digit 1 ≥ 1)
+            Assert.True(wheel.TryInsert(new Node { DueNanoseconds = tick * Tick }, tick * Tick));
+        }
+
+        Assert.True(wheel.TryInsert(new Node { DueNanoseconds = 20_000 * Tick }, 20_000 * Tick));
+        wheel.TrimExcess();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.True(wheel.TryPullEarliest(out var count));
+        for (var i = 0; i < count; i++)
+        {
+            var t = wheel.TakePulled(i);
+            Assert.True(wheel.TryInsert(t, t.DueNanoseconds)); // every tick is after the new cursor's (4096), at level 1
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1, wheel.PulledLevel - 1);
+        Assert.Equal(20_001, wheel.Count);
+    }
+
+    [Fact]
+    public void Trim_KeepsSparesUpToAQuarterOfTheTimersHeld_AndNoneOnceTheWheelIsEmpty()
+    {
+        var wheel = new TimerWheel();
+        for (var i = 0; i < 3_000; i++)
+        {
+            wheel.TryInsert(new Node(), (2 + (i % 50)) * Tick); // level 0: each bucket grows 16 → 64 (old arrays become spares)
+        }
+
+        wheel.TrimExcess();
+        Assert.InRange(wheel.SpareSlots, 1, wheel.SpareBound);
+        while (wheel.TryPullEarliest(out var count))
+        {
+            for (var i = 0; i < count; i++)
+            {
+                wheel.TakePulled(i);
+            }
+        }
+
+        Assert.Equal(0, wheel.Count);
+        wheel.TrimExcess();
+        Assert.Equal(0, wheel.SpareSlots);
+    }
+
+    [Fact]
+    public void ABucketGivenBackItsArray_TakesTimersAgain()
+    {
+        var wheel = new TimerWheel();
+        var nodes = Enumerable.Range(0, 2_000).Select(_ => new Node()).ToArray();
+        foreach (var node in nodes)
+        {
+            wheel.TryInsert(node, 5 * Tick);
+        }
+
+        foreach (var node in nodes)
+        {
+            wheel.Remove(node);
+        }
+
+        wheel.TrimExcess(); // the bucket is empty: its array goes among the spares (or is dropped), the bucket holds none
+        foreach (var node in nodes)
+        {
+            Assert.True(wheel.TryInsert(node, 5 * Tick));
+        }
+
+        Assert.True(wheel.TryPullEarliest(out var pulled));
+        Assert.Equal(2_000, pulled);
+        Assert.Equal(nodes.ToHashSet(), Enumerable.Range(0, pulled).Select(wheel.TakePulled).Cast<Node>().ToHashSet());
+    }
+
     private sealed class Node : EngineTimer
     {
         protected internal override void OnFired(in TimerFiring firing)
