@@ -40,7 +40,11 @@ internal sealed class OsFloorProbe : IDisposable
 
         return histogram.Count == 0
             ? new OsFloor("timerfd, periodic, absolute, default timer slack", PeriodNanoseconds / 1_000, 0, null, null)
-            : new OsFloor("timerfd, periodic, absolute, default timer slack", PeriodNanoseconds / 1_000, histogram.Count, Math.Round(histogram.At(50), 1), Math.Round(histogram.At(99), 1));
+            : new OsFloor("timerfd, periodic, absolute, default timer slack", PeriodNanoseconds / 1_000, histogram.Count, Math.Round(histogram.At(50), 1), Math.Round(histogram.At(99), 1))
+            {
+                P999Microseconds = Math.Round(histogram.At(99.9), 1),
+                MaxMicroseconds = Math.Round(histogram.Max, 1),
+            };
     }
 
     public void Dispose()
@@ -87,4 +91,12 @@ internal sealed class OsFloorProbe : IDisposable
 }
 
 /// <summary>The OS wake-up floor measured in a run: how late an ordinary thread woke for <see cref="PeriodMicroseconds"/> deadlines, µs.</summary>
-internal sealed record OsFloor(string Method, long PeriodMicroseconds, int Samples, double? P50Microseconds, double? P99Microseconds);
+internal sealed record OsFloor(string Method, long PeriodMicroseconds, int Samples, double? P50Microseconds, double? P99Microseconds)
+{
+    /// <summary>The 99.9th percentile, µs; null without samples. A timer with fewer than 100 fires has its worst fire as
+    /// its p99, so its p99 meets the floor's tail, not the floor's p99: this and <see cref="MaxMicroseconds"/> show that tail.</summary>
+    public double? P999Microseconds { get; init; }
+
+    /// <summary>The latest wake-up, µs; null without samples.</summary>
+    public double? MaxMicroseconds { get; init; }
+}

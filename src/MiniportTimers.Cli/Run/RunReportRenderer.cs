@@ -66,7 +66,7 @@ internal static class RunReportRenderer
 
         if (r.OsFloor is { P50Microseconds: { } p50, P99Microseconds: { } p99 } floor)
         {
-            console.WriteLine($"OS wake-up floor measured during this run ({floor.Method}, {floor.PeriodMicroseconds} µs period, {N(floor.Samples)} wake-ups of an ordinary thread): p50 {F(p50)} µs, p99 {F(p99)} µs. The dispatcher sleeps on the same primitive: judge the lateness below against it.");
+            console.WriteLine($"OS wake-up floor measured during this run ({floor.Method}, {floor.PeriodMicroseconds} µs period, {N(floor.Samples)} wake-ups of an ordinary thread): p50 {F(p50)} µs, p99 {F(p99)} µs{(floor is { P999Microseconds: { } p999, MaxMicroseconds: { } max } ? $" (p99.9 {F(p999)} µs, max {F(max)} µs)" : string.Empty)}. The dispatcher sleeps on the same primitive: judge the lateness below against it (a timer with fewer than 100 fires has its worst fire as its p99: against the floor's tail).");
         }
 
         console.WriteLine(Legend(r));

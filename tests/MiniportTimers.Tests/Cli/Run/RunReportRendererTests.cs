@@ -165,6 +165,10 @@ public class RunReportRendererTests
         var tolerant = Render(Sample with { Samples = [samples[0]] }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("AhciAutoPartialToSlumber allows up to 20000.0 µs of tolerable delay, inside which the engine lets it ride along with another wake-up: lateness past it p99 1000.0 µs, max 1000.0 µs.", tolerant, StringComparison.Ordinal);
         Assert.DoesNotContain("Worst timer p99", Render(AllSamples.Value, Terminal.Redirected), StringComparison.Ordinal); // the virtual clock's report is unchanged
+
+        // The floor's tail beside its p99: a timer of fewer than 100 fires has its worst fire as its p99.
+        var withFloor = Render(Sample with { OsFloor = floor with { P999Microseconds = 410, MaxMicroseconds = 1_250.5 } }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("p50 40.0 µs, p99 150.0 µs (p99.9 410.0 µs, max 1250.5 µs).", withFloor, StringComparison.Ordinal);
     }
 
     [Fact]
