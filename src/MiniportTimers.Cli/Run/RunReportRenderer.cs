@@ -299,7 +299,7 @@ internal static class RunReportRenderer
         foreach (var f in fires)
         {
             var tick = f.ClockTickMicroseconds != 0 ? $"clock tick {F(f.ClockTickMicroseconds)} + " : string.Empty;
-            yield return $"  {f.Sample} {f.Callback} ({Count(f.Fires, "fire")}), due at {f.DueMilliseconds.ToString("N3", CultureInfo.InvariantCulture)} ms: {F(f.LatenessMicroseconds)} late = {tick}wake-up {F(f.WakeUpMicroseconds)} + behind other callbacks {F(f.BehindCallbacksMicroseconds)} + dispatch path {F(f.DispatchPathMicroseconds)}{DispatchPathCauses(f.DispatchPath)}{(f.CpuWaitSinceDueMicroseconds is { } cpuWait ? $"; the dispatcher waited {F(cpuWait)} for a CPU since the due time" : string.Empty)}.";
+            yield return $"  {f.Sample} {f.Callback} ({Count(f.Fires, "fire")}), due at {f.DueMilliseconds.ToString("N3", CultureInfo.InvariantCulture)} ms: {F(f.LatenessMicroseconds)} late = {tick}wake-up {F(f.WakeUpMicroseconds)}{(f.DeadlinePastDueMicroseconds is { } asked && f.WakeUpMicroseconds > 0 ? $" (its deadline {F(asked)} past the due time, the OS {F(f.WakeUpMicroseconds - asked)} past its deadline)" : string.Empty)} + behind other callbacks {F(f.BehindCallbacksMicroseconds)} + dispatch path {F(f.DispatchPathMicroseconds)}{DispatchPathCauses(f.DispatchPath)}{(f.CpuWaitSinceDueMicroseconds is { } cpuWait ? $"; the dispatcher waited {F(cpuWait)} for a CPU since the due time" : string.Empty)}.";
         }
     }
 

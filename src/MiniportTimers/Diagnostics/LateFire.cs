@@ -26,7 +26,7 @@ namespace MiniportTimers.Diagnostics;
 /// </remarks>
 public sealed class LateFire
 {
-    internal LateFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds = -1)
+    internal LateFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds = -1, long sleptUntilNanoseconds = 0)
     {
         CpuWaitSinceDueNanoseconds = cpuWaitSinceDueNanoseconds < 0 ? null : cpuWaitSinceDueNanoseconds;
         RequestedDueNanoseconds = requestedDueNanoseconds;
@@ -35,6 +35,7 @@ public sealed class LateFire
         var toTake = checked(takenAtNanoseconds - engineDueNanoseconds);
         WakeUpNanoseconds = wokeAtNanoseconds > engineDueNanoseconds ? Math.Clamp(wokeAtNanoseconds - engineDueNanoseconds, 0, Math.Max(0, toTake)) : 0;
         BehindCallbacksNanoseconds = toTake - WakeUpNanoseconds;
+        DeadlinePastDueNanoseconds = WakeUpNanoseconds > 0 && sleptUntilNanoseconds > 0 ? Math.Clamp(sleptUntilNanoseconds - engineDueNanoseconds, 0, WakeUpNanoseconds) : null;
         DispatchPathNanoseconds = checked(startNanoseconds - takenAtNanoseconds);
         System.Diagnostics.Debug.Assert(ClockTickNanoseconds + WakeUpNanoseconds + BehindCallbacksNanoseconds + DispatchPathNanoseconds == LatenessNanoseconds, "the parts add up to the lateness");
     }
@@ -43,6 +44,7 @@ public sealed class LateFire
     {
         (RequestedDueNanoseconds, LatenessNanoseconds, ClockTickNanoseconds, WakeUpNanoseconds, BehindCallbacksNanoseconds, DispatchPathNanoseconds, CpuWaitSinceDueNanoseconds) =
             (times.RequestedDueNanoseconds, times.LatenessNanoseconds, times.ClockTickNanoseconds, times.WakeUpNanoseconds, times.BehindCallbacksNanoseconds, times.DispatchPathNanoseconds, times.CpuWaitSinceDueNanoseconds);
+        DeadlinePastDueNanoseconds = times.DeadlinePastDueNanoseconds;
         DispatchPathProbed = true;
         DispatchPathCollections = collections;
         DispatchPathCollectionPauseNanoseconds = collectionPauseNanoseconds;
@@ -66,6 +68,15 @@ public sealed class LateFire
     /// choice to wake later inside it. Compare it with the OS wake-up floor of the same run.
     /// </summary>
     public long WakeUpNanoseconds { get; }
+
+    /// <summary>
+    /// The part of <see cref="WakeUpNanoseconds"/> that the dispatcher asked for, ns: how far past the due time the
+    /// deadline it slept to was (<see cref="Engine.TimerFiring.SleptUntilNanoseconds"/>; a tolerable delay allows that,
+    /// an exact timer never should). The rest of the wake-up is the OS's: it woke the dispatcher that late past its
+    /// deadline. Null when there is no wake-up part (the dispatcher was awake) or the deadline is not known (the virtual
+    /// clock; a wake-up without a programmed deadline).
+    /// </summary>
+    public long? DeadlinePastDueNanoseconds { get; }
 
     /// <summary>
     /// How long the awake dispatcher ran other callbacks before it took this expiry, ns: from the due time (or the wake-up,

@@ -119,8 +119,8 @@ public sealed class TimerActivity : ITimerRow
     bool ITimerRow.CountFire(long latenessNanoseconds, long toleranceNanoseconds) => CountFire(latenessNanoseconds, toleranceNanoseconds);
 
     /// <inheritdoc/>
-    void ITimerRow.CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart) =>
-        CountWorstFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds, atStart);
+    void ITimerRow.CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds) =>
+        CountWorstFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds, atStart, sleptUntilNanoseconds);
 
     /// <inheritdoc/>
     void ITimerRow.CountRun(long nanoseconds, string track, in CallbackRunProbe probe) => CountRun(nanoseconds, track, probe);
@@ -194,7 +194,7 @@ public sealed class TimerActivity : ITimerRow
     /// lock, no user code): the parts of its lateness now (<see cref="LateFire"/>), and the probe at its callback's start,
     /// which the return of its expiry on this thread (<see cref="CountRun"/>) measures the dispatch path with.
     /// </summary>
-    internal void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart)
+    internal void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0)
     {
         var lateness = startNanoseconds - requestedDueNanoseconds;
         using (HostLock.Enter(_worstGate))
@@ -204,7 +204,7 @@ public sealed class TimerActivity : ITimerRow
                 return; // another thread's fire was later meanwhile
             }
 
-            var fire = new LateFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds);
+            var fire = new LateFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds, sleptUntilNanoseconds);
             Volatile.Write(ref _worstLatenessNanoseconds, lateness);
             Volatile.Write(ref _worstFire, fire);
             Volatile.Write(ref _pendingDispatchPath, new PendingDispatchPath(fire, atStart, Environment.CurrentManagedThreadId));

@@ -160,6 +160,8 @@ internal sealed class DispatchQueue
     /// <summary>True from a wake-up until its first expiry fires: that expiry is the wake-up's own; later ones are coalesced.</summary>
     private bool _wakeUpUnused;
     private long _wokeAtNanoseconds; // the "now" of the first take since the latest wake-up (TimerFiring.WokeAtNanoseconds); dispatcher only
+    private long _wakeDeadlineNanoseconds; // the deadline of the latest wake-up's sleep or spin (CountWakeUp); dispatcher only
+    private long _sleptUntilNanoseconds; // that deadline, once the wake-up's first take claimed it (TimerFiring.SleptUntilNanoseconds); dispatcher only
 
     // Shared with arming threads.
 
@@ -429,11 +431,12 @@ internal sealed class DispatchQueue
     internal static bool ShouldTrimBeforeSleep(long nowNanoseconds, long deadlineNanoseconds, long lastTrimNanoseconds) =>
         deadlineNanoseconds - nowNanoseconds >= TrimSleepNanoseconds || nowNanoseconds - lastTrimNanoseconds >= TrimIntervalNanoseconds;
 
-    /// <summary>Dispatcher: counts one wake-up.</summary>
-    public void CountWakeUp()
+    /// <summary>Dispatcher: counts one wake-up from a sleep or spin to <paramref name="deadlineNanoseconds"/> (0: none known).</summary>
+    public void CountWakeUp(long deadlineNanoseconds = 0)
     {
         Volatile.Write(ref _wakeUps, _wakeUps + 1);
         _wakeUpUnused = true;
+        _wakeDeadlineNanoseconds = deadlineNanoseconds == long.MaxValue ? 0 : deadlineNanoseconds;
     }
 
     /// <summary>Dispatcher: records how long a callback ran, ns.</summary>
@@ -547,6 +550,7 @@ internal sealed class DispatchQueue
                 {
                     _wakeUpUnused = false;
                     _wokeAtNanoseconds = nowNanoseconds; // the first take since the wake-up: its "now" is the wake-up's
+                    _sleptUntilNanoseconds = _wakeDeadlineNanoseconds;
                     Volatile.Write(ref _wakeUpsThatFired, _wakeUpsThatFired + 1);
                 }
             }
@@ -556,7 +560,7 @@ internal sealed class DispatchQueue
             }
 
             timer = t;
-            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns) { WokeAtNanoseconds = _wokeAtNanoseconds };
+            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns) { WokeAtNanoseconds = _wokeAtNanoseconds, SleptUntilNanoseconds = _sleptUntilNanoseconds };
             return true;
         }
 

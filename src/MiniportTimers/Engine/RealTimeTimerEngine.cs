@@ -341,7 +341,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
 
             queue.TrimExcessBeforeSleep(now, deadline);
             waiter.Wait();
-            queue.CountWakeUp();
+            queue.CountWakeUp(queue.ProgrammedDeadline); // the deadline it slept to, lowered by arming threads included
             now = NowNanoseconds;
         }
 
@@ -360,7 +360,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
             Thread.SpinWait(20);
         }
 
-        queue.CountWakeUp();
+        queue.CountWakeUp(deadline);
     }
 
     /// <inheritdoc />

@@ -16,6 +16,15 @@ public readonly record struct TimerFiring(long DueNanoseconds, long FiredAtNanos
     /// </summary>
     public long WokeAtNanoseconds { get; init; }
 
+    /// <summary>
+    /// The deadline the dispatcher had programmed for the sleep (or spin) that ended at <see cref="WokeAtNanoseconds"/>,
+    /// engine nanoseconds: the earliest latest-allowed time of its pending timers then (an arming thread's lowering
+    /// included). At or before <see cref="DueNanoseconds"/>, the dispatcher asked to wake in time and the OS woke it late;
+    /// after it, the dispatcher's own deadline was past the due time (a tolerable delay allows that). 0 when unknown: no
+    /// deadline was programmed (a wake-up for new armings), or the firing was not made by a real-clock dispatcher.
+    /// </summary>
+    public long SleptUntilNanoseconds { get; init; }
+
     /// <summary>Fire time minus due time, in nanoseconds (never negative).</summary>
     public long LatenessNanoseconds => FiredAtNanoseconds - DueNanoseconds;
 }

@@ -26,6 +26,44 @@ public sealed class LateFireTests
         Assert.False(fire.DispatchPathProbed);
     }
 
+    /// <summary>The wake-up part splits into the dispatcher's own deadline past the due time (a tolerable delay's, or a
+    /// deadline set late) and the OS's lateness past that deadline; an unknown deadline (0) leaves the split unknown.</summary>
+    [Fact]
+    public void TheWakeUpPart_SaysHowMuchWasTheDeadlineTheDispatcherSleptTo_AndTheRestIsTheOss()
+    {
+        // due 100, slept to 100 (in time), woke 400: all of the 300 is the OS's
+        Assert.Equal((300L, (long?)0), Parts(new LateFire(100, 100, wokeAtNanoseconds: 400, takenAtNanoseconds: 400, startNanoseconds: 410, sleptUntilNanoseconds: 100)));
+
+        // due 100, slept to 250 (its deadline was past the due time), woke 400: 150 asked for, 150 the OS's
+        Assert.Equal((300L, (long?)150), Parts(new LateFire(100, 100, wokeAtNanoseconds: 400, takenAtNanoseconds: 400, startNanoseconds: 410, sleptUntilNanoseconds: 250)));
+
+        // a deadline past the wake-up (an arming thread's wake-up) claims at most the wake-up part; unknown (0): no split
+        Assert.Equal((300L, (long?)300), Parts(new LateFire(100, 100, wokeAtNanoseconds: 400, takenAtNanoseconds: 400, startNanoseconds: 410, sleptUntilNanoseconds: 900)));
+        Assert.Equal((300L, (long?)null), Parts(new LateFire(100, 100, wokeAtNanoseconds: 400, takenAtNanoseconds: 400, startNanoseconds: 410)));
+
+        // awake at the due time: no wake-up part, nothing to split
+        Assert.Equal((0L, (long?)null), Parts(new LateFire(100, 100, wokeAtNanoseconds: 50, takenAtNanoseconds: 400, startNanoseconds: 410, sleptUntilNanoseconds: 50)));
+
+        static (long WakeUp, long? Deadline) Parts(LateFire fire) => (fire.WakeUpNanoseconds, fire.DeadlinePastDueNanoseconds);
+    }
+
+    /// <summary>On the real clock a dispatcher that slept until a timer's due time says so in the firing: the deadline it
+    /// slept to is that due time (an exact timer's deadline is its due time), and it woke at or after it.</summary>
+    [Fact]
+    public async Task ARealDispatcherAsleepUntilATimer_HandsOverTheDeadlineItSleptTo()
+    {
+        using var engine = new RealTimeTimerEngine("slept-until-test");
+        var seen = new TaskCompletionSource<TimerFiring>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var timer = engine.CreateTimer(static (t, in firing) => ((TaskCompletionSource<TimerFiring>)t.State!).TrySetResult(firing), seen);
+        await Task.Delay(20); // the dispatcher is asleep with nothing pending
+        var due = engine.NowNanoseconds + (30 * TimeUnits.NanosecondsPerMillisecond);
+        engine.Arm(timer, due);
+        var firing = await seen.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(due, firing.DueNanoseconds);
+        Assert.Equal(due, firing.SleptUntilNanoseconds);
+        Assert.InRange(firing.WokeAtNanoseconds, due, firing.FiredAtNanoseconds);
+    }
+
     [Fact]
     public void ADispatcherAwakeAtTheDueTime_HasNoWakeUpPart_AndATickRoundingIsItsOwnPart()
     {

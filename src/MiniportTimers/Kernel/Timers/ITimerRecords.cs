@@ -54,7 +54,7 @@ internal interface ITimerRow
     /// (<see cref="CallbackRunProbe.Now"/>), which <see cref="CountRun"/> of the same expiry, on the same thread, measures
     /// the dispatch path with from its own probe, taken at the take.
     /// </summary>
-    void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart);
+    void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0);
 
     /// <summary>The dispatcher spent <paramref name="nanoseconds"/> in one expiry of a timer of <paramref name="track"/>; <paramref name="probe"/> was started before it (what the time went to).</summary>
     void CountRun(long nanoseconds, string track, in CallbackRunProbe probe);
@@ -121,7 +121,7 @@ internal sealed class NullTimerRecords : ITimerRecords, ITimerRow
     public bool CountFire(long latenessNanoseconds, long toleranceNanoseconds) => false;
 
     /// <inheritdoc/>
-    public void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart)
+    public void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0)
     {
     }
 

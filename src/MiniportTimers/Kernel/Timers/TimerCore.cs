@@ -586,7 +586,7 @@ internal abstract class TimerCore
                 // a new "wake-up" past a due time: on it, all of take-to-start and wake-up counts as behind other callbacks.
                 var (wokeAt, takenAt) = _realClock ? (firing.WokeAtNanoseconds, firing.FiredAtNanoseconds) : (0L, start);
                 var cpuWait = _realClock ? SystemStolenTime.Instance.RunDelaySince(start - request.RequestedDueNanoseconds) : -1;
-                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, cpuWait, CallbackRunProbe.Now(_realClock));
+                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, cpuWait, CallbackRunProbe.Now(_realClock), _realClock ? firing.SleptUntilNanoseconds : 0);
             }
 
             InvokeCallback(request.Callback, request.Context, start);
