@@ -525,12 +525,7 @@ internal sealed class TimerWheel
         {
             if (_spareCounts[c] > 0)
             {
-                var stack = _spares[c]!;
-                var n = --_spareCounts[c];
-                var spare = stack[n]!;
-                stack[n] = null;
-                _spareSlots -= spare.Length;
-                return spare;
+                return PopSpare(c);
             }
         }
 
@@ -547,13 +542,15 @@ internal sealed class TimerWheel
     private EngineTimer?[]? TryRentSpare(int length)
     {
         var c = BitOperations.Log2((uint)length);
-        if (length < WheelBucket.MinimumCapacity || _spareCounts[c] == 0)
-        {
-            return null;
-        }
+        return length < WheelBucket.MinimumCapacity || _spareCounts[c] == 0 ? null : PopSpare(c);
+    }
 
-        var stack = _spares[c]!;
-        var n = --_spareCounts[c];
+    /// <summary>Takes the last spare of length class <paramref name="lengthClass"/> (2^class references), which has one.</summary>
+    private EngineTimer?[] PopSpare(int lengthClass)
+    {
+        System.Diagnostics.Debug.Assert(_spareCounts[lengthClass] > 0, "a spare of the class is there");
+        var stack = _spares[lengthClass]!;
+        var n = --_spareCounts[lengthClass];
         var spare = stack[n]!;
         stack[n] = null;
         _spareSlots -= spare.Length;
