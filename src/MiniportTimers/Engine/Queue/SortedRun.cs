@@ -35,7 +35,7 @@ internal sealed class SortedRun
     private long[] _sequence = new long[MinimumCapacity];
 
     /// <summary>The timers, by filing index; an entry handed out is cleared (the run keeps no timer alive).</summary>
-    private EngineTimer?[] _timers = new EngineTimer?[MinimumCapacity];
+    private TimerSlot[] _timers = new TimerSlot[MinimumCapacity];
 
     /// <summary>The filing indices in firing order, once sorted: [<see cref="_next"/>, <see cref="_count"/>) are still to be handed out.</summary>
     private int[] _sorted = new int[MinimumCapacity];
@@ -82,7 +82,7 @@ internal sealed class SortedRun
         _due[i] = dueNanoseconds;
         _order[i] = order;
         _sequence[i] = sequence;
-        _timers[i] = timer;
+        _timers[i].Timer = timer;
         _minDue = Math.Min(_minDue, dueNanoseconds);
         _maxDue = Math.Max(_maxDue, dueNanoseconds);
     }
@@ -191,7 +191,7 @@ internal sealed class SortedRun
         {
             System.Diagnostics.Debug.Assert(_sortedDone && !IsEmpty, "the front of a sorted, non-empty run is read");
             var i = _sorted[_next];
-            return new NearEntry(_due[i], _due[i], _order[i], _sequence[i], _timers[i]!);
+            return new NearEntry(_due[i], _due[i], _order[i], _sequence[i], _timers[i].Timer!);
         }
     }
 
@@ -210,7 +210,7 @@ internal sealed class SortedRun
     public void Pop()
     {
         System.Diagnostics.Debug.Assert(_sortedDone && !IsEmpty, "only a sorted, non-empty run is popped");
-        _timers[_sorted[_next]] = null;
+        _timers[_sorted[_next]].Timer = null;
         if (++_next == _count)
         {
             Reset();
@@ -223,7 +223,7 @@ internal sealed class SortedRun
         var latest = floor;
         for (var p = _next; p < _count; p++)
         {
-            var t = _timers[_sorted[p]]!;
+            var t = _timers[_sorted[p]].Timer!;
             if ((Volatile.Read(ref t.StateWord) & EngineTimer.ArmedBit) != 0)
             {
                 latest = Math.Max(latest, Volatile.Read(ref t.DueNanoseconds));

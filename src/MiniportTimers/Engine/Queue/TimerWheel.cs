@@ -84,10 +84,10 @@ internal sealed class TimerWheel
     private readonly ulong[] _occupied = new ulong[Levels];
 
     /// <summary>The array of the bucket last pulled: its timers in [0, <see cref="_pulledCount"/>), each set to null as it is taken.</summary>
-    private EngineTimer?[] _pulled = WheelBucket.Empty;
+    private TimerSlot[] _pulled = WheelBucket.Empty;
 
     /// <summary>Spare arrays by log2 of their length: [c][0, _spareCounts[c]) are arrays of 2^c references, all null (see "Spare arrays").</summary>
-    private readonly EngineTimer?[]?[]?[] _spares = new EngineTimer?[]?[]?[31];
+    private readonly TimerSlot[]?[]?[] _spares = new TimerSlot[]?[]?[31];
 
     /// <summary>How many spare arrays of each length class are held.</summary>
     private readonly int[] _spareCounts = new int[31];
@@ -151,7 +151,7 @@ internal sealed class TimerWheel
             items = Grow(bucket);
         }
 
-        items[count] = timer;
+        items[count].Timer = timer;
         bucket.Count = count + 1;
         if (level >= 2 && bucket.FiledSincePull < int.MaxValue) // saturates: a bucket of re-armed timers that is never pulled must not wrap to a small count
         {
@@ -179,16 +179,16 @@ internal sealed class TimerWheel
         var bucket = _buckets[slot]!;
         var items = bucket.Items;
         var index = timer.WheelIndex;
-        System.Diagnostics.Debug.Assert(index < bucket.Count && ReferenceEquals(items[index], timer), "a filed timer's slot and index name its place (a pulled timer is taken before anything removes it)");
+        System.Diagnostics.Debug.Assert(index < bucket.Count && ReferenceEquals(items[index].Timer, timer), "a filed timer's slot and index name its place (a pulled timer is taken before anything removes it)");
         var last = bucket.Count - 1;
         if (index != last)
         {
-            var moved = items[last]!;
-            items[index] = moved;
+            var moved = items[last].Timer!;
+            items[index].Timer = moved;
             moved.WheelIndex = index;
         }
 
-        items[last] = null;
+        items[last].Timer = null;
         bucket.Count = last;
         timer.WheelSlot = -1;
         Count--;
@@ -276,7 +276,7 @@ internal sealed class TimerWheel
         for (var i = start; i < end; i++)
         {
             Prefetch.Timer(PulledAt(i + ahead));
-            var t = pulled[i]!;
+            var t = pulled[i].Timer!;
             sum = unchecked(sum + Volatile.Read(ref t.StateWord) + t.WheelIndex);
             if (parametersToo)
             {
@@ -288,7 +288,7 @@ internal sealed class TimerWheel
     }
 
     /// <summary>The <paramref name="index"/>th timer of the last pull while it is not yet taken, else null (for a prefetch ahead).</summary>
-    public EngineTimer? PulledAt(int index) => index >= 0 && index < _pulledCount ? _pulled[index] : null;
+    public EngineTimer? PulledAt(int index) => index >= 0 && index < _pulledCount ? _pulled[index].Timer : null;
 
     /// <summary>
     /// Takes the <paramref name="index"/>th timer of the last pull (the next one in order) and marks it not filed.
@@ -298,8 +298,8 @@ internal sealed class TimerWheel
     public EngineTimer TakePulled(int index)
     {
         System.Diagnostics.Debug.Assert(index == _pulledTaken && index < _pulledCount, "pulled timers are taken once each, in order");
-        var t = _pulled[index]!;
-        _pulled[index] = null;
+        var t = _pulled[index].Timer!;
+        _pulled[index].Timer = null;
         _pulledTaken = index + 1;
         System.Diagnostics.Debug.Assert(t.WheelSlot >= 0 && t.WheelIndex == index, "a pulled timer still names the pulled bucket, at its index in the pulled array");
         t.WheelSlot = -1;
@@ -324,7 +324,7 @@ internal sealed class TimerWheel
 
             for (var i = 0; i < bucket.Count; i++)
             {
-                var t = bucket.Items[i]!;
+                var t = bucket.Items[i].Timer!;
                 if ((Volatile.Read(ref t.StateWord) & EngineTimer.ArmedBit) != 0)
                 {
                     latest = Math.Max(latest, Volatile.Read(ref t.DueNanoseconds));
@@ -443,7 +443,7 @@ internal sealed class TimerWheel
             {
                 for (var missing = wanted[c] - _spareCounts[c]; missing > 0; missing--)
                 {
-                    Release(new EngineTimer?[1 << c], used: 0);
+                    Release(new TimerSlot[1 << c], used: 0);
                 }
             }
         }
@@ -503,7 +503,7 @@ internal sealed class TimerWheel
     }
 
     /// <summary>Replaces a full bucket's array by one twice as long (a spare if one is at least that long), the old one among the spares; the new array.</summary>
-    private EngineTimer?[] Grow(WheelBucket bucket)
+    private TimerSlot[] Grow(WheelBucket bucket)
     {
         var items = bucket.Items;
         var grown = Rent(Math.Max(WheelBucket.MinimumCapacity, checked(items.Length * 2)), smallerThan: int.MaxValue);
@@ -518,7 +518,7 @@ internal sealed class TimerWheel
     /// An array of at least <paramref name="minimumLength"/> references (a power of two ≥ 16), all null: the shortest
     /// spare that long and shorter than <paramref name="smallerThan"/>, else a new one of the smallest such length.
     /// </summary>
-    private EngineTimer?[] Rent(int minimumLength, int smallerThan)
+    private TimerSlot[] Rent(int minimumLength, int smallerThan)
     {
         var cls = BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(WheelBucket.MinimumCapacity, minimumLength)));
         for (var c = cls; c < _spares.Length && c <= cls + RentReach && (1L << c) < smallerThan; c++)
@@ -529,7 +529,7 @@ internal sealed class TimerWheel
             }
         }
 
-        return new EngineTimer?[1 << cls];
+        return new TimerSlot[1 << cls];
     }
 
     /// <summary>The highest level whose next pull's arrays the trim provisions (see <see cref="ProvisionNextCascades"/>).</summary>
@@ -539,14 +539,14 @@ internal sealed class TimerWheel
     private const int RentReach = 2;
 
     /// <summary>A spare of exactly <paramref name="length"/> references (a power of two), or null.</summary>
-    private EngineTimer?[]? TryRentSpare(int length)
+    private TimerSlot[]? TryRentSpare(int length)
     {
         var c = BitOperations.Log2((uint)length);
         return length < WheelBucket.MinimumCapacity || _spareCounts[c] == 0 ? null : PopSpare(c);
     }
 
     /// <summary>Takes the last spare of length class <paramref name="lengthClass"/> (2^class references), which has one.</summary>
-    private EngineTimer?[] PopSpare(int lengthClass)
+    private TimerSlot[] PopSpare(int lengthClass)
     {
         System.Diagnostics.Debug.Assert(_spareCounts[lengthClass] > 0, "a spare of the class is there");
         var stack = _spares[lengthClass]!;
@@ -558,7 +558,7 @@ internal sealed class TimerWheel
     }
 
     /// <summary>Puts <paramref name="array"/> among the spares, its first <paramref name="used"/> references cleared first (no spare keeps a timer alive).</summary>
-    private void Release(EngineTimer?[] array, int used)
+    private void Release(TimerSlot[] array, int used)
     {
         if (array.Length == 0)
         {
@@ -566,9 +566,9 @@ internal sealed class TimerWheel
         }
 
         Array.Clear(array, 0, used);
-        System.Diagnostics.Debug.Assert(BitOperations.IsPow2(array.Length) && Array.TrueForAll(array, static t => t is null), "a spare is a power of two long and holds no timer");
+        System.Diagnostics.Debug.Assert(BitOperations.IsPow2(array.Length) && Array.TrueForAll(array, static t => t.Timer is null), "a spare is a power of two long and holds no timer");
         var c = BitOperations.Log2((uint)array.Length);
-        var stack = _spares[c] ??= new EngineTimer?[]?[4];
+        var stack = _spares[c] ??= new TimerSlot[]?[4];
         if (_spareCounts[c] == stack.Length)
         {
             Array.Resize(ref stack, stack.Length * 2);

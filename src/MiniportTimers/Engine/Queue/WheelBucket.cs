@@ -27,7 +27,7 @@ internal sealed class WheelBucket(int slot)
     /// is 0 (<see cref="Empty"/>, shared: a bucket given back its memory) or a power of two ≥ <see cref="MinimumCapacity"/>;
     /// the wheel swaps, grows and shrinks it through its spare arrays (TimerWheel "Spare arrays").
     /// </summary>
-    public EngineTimer?[] Items { get; set; } = Empty;
+    public TimerSlot[] Items { get; set; } = Empty;
 
     /// <summary>How many timers are filed here.</summary>
     public int Count { get; set; }
@@ -43,5 +43,5 @@ internal sealed class WheelBucket(int slot)
     public int FiledSincePull { get; set; }
 
     /// <summary>The array of a bucket that holds no memory (length 0, shared by every wheel: nothing is ever stored in it).</summary>
-    public static EngineTimer?[] Empty { get; } = [];
+    public static TimerSlot[] Empty { get; } = [];
 }
