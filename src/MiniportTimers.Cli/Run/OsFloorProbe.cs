@@ -47,6 +47,26 @@ internal sealed class OsFloorProbe : IDisposable
             };
     }
 
+    /// <summary>
+    /// One wake-up of the probe: how late it was, ns, and the next deadline it waits for. <paramref name="expectedNanoseconds"/>
+    /// is the earliest expiry not yet read, the deadline the thread was asleep for; <paramref name="expirations"/> is the
+    /// timerfd's count of expiries since the last read (≥ 1). The lateness is counted from that earliest expiry: a wake-up
+    /// 3.5 ms late on a 1 ms period covers four expiries and is 3.5 ms late, not 0.5 ms (session twelve: counted from the
+    /// latest expiry, as before, no sample could exceed the period, and the floor's p99.9 and max were capped at 1 ms
+    /// while the engine's own lateness, counted from each due time, was not). The expiries it slept through are not
+    /// samples of their own: a thread sleeping to a deadline wakes once, as a periodic timer that skips missed periods.
+    /// </summary>
+    /// <param name="expectedNanoseconds">The earliest expiry not yet read, Stopwatch ns.</param>
+    /// <param name="expirations">The count the timerfd read returned, ≥ 1.</param>
+    /// <param name="wokeNanoseconds">The clock right after the read returned, Stopwatch ns.</param>
+    /// <param name="periodNanoseconds">The timer's period, ns, &gt; 0.</param>
+    /// <returns>The lateness of the wake-up, ns, and the next expiry not yet read.</returns>
+    internal static (long LatenessNanoseconds, long NextExpectedNanoseconds) Sample(long expectedNanoseconds, ulong expirations, long wokeNanoseconds, long periodNanoseconds)
+    {
+        System.Diagnostics.Debug.Assert(expirations >= 1 && periodNanoseconds > 0, "a timerfd read returns at least one expiry");
+        return (wokeNanoseconds - expectedNanoseconds, checked(expectedNanoseconds + ((long)expirations * periodNanoseconds)));
+    }
+
     public void Dispose()
     {
         _stop = true;
@@ -74,13 +94,13 @@ internal sealed class OsFloorProbe : IDisposable
             while (!_stop && LinuxTimerFd.Read(fd, &expirations, sizeof(ulong)) == sizeof(ulong))
             {
                 var woke = Stopwatch.GetTimestamp();
-                var deadline = expected + ((long)(expirations - 1) * PeriodNanoseconds); // the latest expiry this read covers
+                var (latenessNanoseconds, next) = Sample(expected, expirations, woke, PeriodNanoseconds);
                 lock (_latenessMicroseconds)
                 {
-                    _latenessMicroseconds.Add((woke - deadline) / 1_000.0);
+                    _latenessMicroseconds.Add(latenessNanoseconds / 1_000.0);
                 }
 
-                expected = deadline + PeriodNanoseconds;
+                expected = next;
             }
         }
         finally
