@@ -44,6 +44,7 @@ internal sealed class OsFloorProbe : IDisposable
             {
                 P999Microseconds = Math.Round(histogram.At(99.9), 1),
                 MaxMicroseconds = Math.Round(histogram.Max, 1),
+                OverTargetFraction = FractionOver(LateFireRow.TargetTimesOsFloorP99 * histogram.At(99)),
             };
     }
 
@@ -65,6 +66,15 @@ internal sealed class OsFloorProbe : IDisposable
     {
         System.Diagnostics.Debug.Assert(expirations >= 1 && periodNanoseconds > 0, "a timerfd read returns at least one expiry");
         return (wokeNanoseconds - expectedNanoseconds, checked(expectedNanoseconds + ((long)expirations * periodNanoseconds)));
+    }
+
+    /// <summary>The fraction of the wake-ups measured so far that were later than <paramref name="thresholdMicroseconds"/>.</summary>
+    private double FractionOver(double thresholdMicroseconds)
+    {
+        lock (_latenessMicroseconds)
+        {
+            return _latenessMicroseconds.Count == 0 ? 0 : (double)_latenessMicroseconds.Count(l => l > thresholdMicroseconds) / _latenessMicroseconds.Count;
+        }
     }
 
     public void Dispose()
@@ -119,4 +129,21 @@ internal sealed record OsFloor(string Method, long PeriodMicroseconds, int Sampl
 
     /// <summary>The latest wake-up, µs; null without samples.</summary>
     public double? MaxMicroseconds { get; init; }
+
+    /// <summary>
+    /// The fraction (0 to 1) of the floor's own wake-ups later than <see cref="LateFireRow.TargetTimesOsFloorP99"/>× its
+    /// p99 (issue 27's yardstick); null without samples. A timer with n &lt; 100 fires has its worst fire as its p99, so
+    /// even a timer that only ever waited for the OS misses the yardstick with probability 1 − (1 − this)^n
+    /// (<see cref="ChanceOfAWakeUpOverTarget"/>): what the report sets beside a miss.
+    /// </summary>
+    public double? OverTargetFraction { get; init; }
+
+    /// <summary>
+    /// The chance that <paramref name="wakeUps"/> wake-ups drawn from this floor include one later than
+    /// <see cref="LateFireRow.TargetTimesOsFloorP99"/>× its p99, 0 to 1: 1 − (1 − <see cref="OverTargetFraction"/>)^n. Null
+    /// without samples.
+    /// </summary>
+    /// <param name="wakeUps">How many wake-ups, ≥ 0.</param>
+    public double? ChanceOfAWakeUpOverTarget(long wakeUps) =>
+        OverTargetFraction is { } f ? 1 - Math.Pow(1 - f, wakeUps) : null;
 }

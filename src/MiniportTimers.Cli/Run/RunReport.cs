@@ -184,7 +184,12 @@ internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fi
 /// <param name="P99Microseconds">Its judged p99, µs (<see cref="TimerRow.JudgedP99Microseconds"/>).</param>
 /// <param name="PastTolerance">True when the p99 is the lateness past a tolerable delay.</param>
 /// <param name="TimesOsFloorP99">P99Microseconds ÷ the OS floor's p99; null without a floor (the virtual clock).</param>
-internal sealed record WorstTimer(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, bool PastTolerance, double? TimesOsFloorP99)
+/// <param name="FloorChanceOverTarget">
+/// With fewer than 100 fires (its p99 is its latest fire): the chance that as many wake-ups of the OS floor measured in
+/// the same run include one later than 3× the floor's p99 (<see cref="OsFloor.ChanceOfAWakeUpOverTarget"/>), i.e. how
+/// often a timer that only waited for the OS would miss the yardstick; null otherwise or without a floor.
+/// </param>
+internal sealed record WorstTimer(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, bool PastTolerance, double? TimesOsFloorP99, double? FloorChanceOverTarget = null)
 {
     /// <summary>The worst timer of <paramref name="samples"/> (null when no timer fired).</summary>
     public static WorstTimer? Of(IReadOnlyList<SampleReport> samples, OsFloor? floor)
@@ -196,7 +201,8 @@ internal sealed record WorstTimer(string Sample, string Kind, string Callback, l
         }
 
         double? ratio = floor?.P99Microseconds is { } floorP99 && floorP99 > 0 ? Math.Round(timer.JudgedP99Microseconds / floorP99, 2) : null;
-        return new WorstTimer(worst.s.Name, timer.Kind, timer.Callback, timer.Fires, timer.JudgedP99Microseconds, timer.PastToleranceP99Microseconds is not null, ratio);
+        var chance = timer.Fires < 100 ? floor?.ChanceOfAWakeUpOverTarget(timer.Fires) : null;
+        return new WorstTimer(worst.s.Name, timer.Kind, timer.Callback, timer.Fires, timer.JudgedP99Microseconds, timer.PastToleranceP99Microseconds is not null, ratio, chance is { } c ? Math.Round(c, 4) : null);
     }
 }
 

@@ -112,7 +112,7 @@ internal static class RunReportRenderer
 
         if (r.WorstTimer is { } worst)
         {
-            console.WriteLine(WorstTimerLine(worst));
+            console.WriteLine(WorstTimerLine(worst, r.OsFloor));
         }
 
         foreach (var line in LateFireLines(r))
@@ -273,12 +273,18 @@ internal static class RunReportRenderer
     private static string Count(long n, string noun) => $"{N(n)} {noun}{(n == 1 ? string.Empty : "s")}";
 
     /// <summary>The run's worst timer p99 (past its tolerable delay where it has one), against the OS floor's p99.</summary>
-    private static string WorstTimerLine(WorstTimer worst)
+    private static string WorstTimerLine(WorstTimer worst, OsFloor? floor)
     {
         var which = $"{worst.Sample} {worst.Callback} ({worst.Kind}, {Count(worst.Fires, "fire")}{(worst.PastTolerance ? ", past its tolerable delay" : string.Empty)})";
-        return worst.TimesOsFloorP99 is { } ratio
-            ? $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}: {ratio.ToString("0.0", CultureInfo.InvariantCulture)}× the OS floor's p99."
-            : $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}.";
+        if (worst.TimesOsFloorP99 is not { } ratio)
+        {
+            return $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}.";
+        }
+
+        var line = $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}: {ratio.ToString("0.0", CultureInfo.InvariantCulture)}× the OS floor's p99.";
+        return ratio > LateFireRow.TargetTimesOsFloorP99 && worst.FloorChanceOverTarget is { } chance && floor?.OverTargetFraction is { } fraction
+            ? $"{line} Its p99 is its latest fire; the floor's own wake-ups were later than {LateFireRow.TargetTimesOsFloorP99:0}× its p99 in {Percent(fraction)} of cases, so {Count(worst.Fires, "wake-up")} that only waited for the OS would include one as late in {Percent(chance)} of runs."
+            : line;
     }
 
     /// <summary>
@@ -352,4 +358,11 @@ internal static class RunReportRenderer
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string F(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
+
+    /// <summary>A fraction 0 to 1 as a percentage: "0.25 %", "8.2 %", "41 %".</summary>
+    private static string Percent(double fraction)
+    {
+        var percent = fraction * 100;
+        return percent.ToString(percent < 1 ? "0.0#" : percent < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " %";
+    }
 }

@@ -172,6 +172,30 @@ public class RunReportRendererTests
     }
 
     [Fact]
+    public void AMissOfATimerWithFewFires_IsSetBesideTheChanceThatTheFloorAloneWouldMissAsOften()
+    {
+        SampleReport SampleOf(string name, params TimerRow[] timers) => new(name, timers, [], null, [], []);
+        TimerRow Row(string callback, long fires, double p99) =>
+            new("StorPortRequestTimer", callback, fires, fires, 0, 0, 0, 0, fires, 0, 10, 20, p99, p99, p99, 5, null, null, null);
+
+        // 0.5 % of the floor's wake-ups were over 3× its p99: 17 of them include one with chance 1 - 0.995^17 = 8.2 %.
+        var floor = new OsFloor("timerfd", 1000, 10_000, 40, 150) { OverTargetFraction = 0.005 };
+        Assert.Equal(1 - Math.Pow(0.995, 17), floor.ChanceOfAWakeUpOverTarget(17)!.Value, 12);
+        Assert.Equal(0, floor.ChanceOfAWakeUpOverTarget(0));
+        Assert.Null(new OsFloor("timerfd", 1000, 0, null, null).ChanceOfAWakeUpOverTarget(17));
+
+        var fewFires = Assert.IsType<WorstTimer>(WorstTimer.Of([SampleOf("nvme", Row("IsDeviceRemoved", 17, 900))], floor));
+        Assert.Equal(0.0817, fewFires.FloorChanceOverTarget!.Value, 4);
+        var text = Render(Sample with { OsFloor = floor, WorstTimer = fewFires }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("6.0× the OS floor's p99. Its p99 is its latest fire; the floor's own wake-ups were later than 3× its p99 in 0.5 % of cases, so 17 wake-ups that only waited for the OS would include one as late in 8.2 % of runs.", text, StringComparison.Ordinal);
+
+        // 100 fires or more: the p99 is not one fire, so no such chance; within 3×: no sentence.
+        Assert.Null(WorstTimer.Of([SampleOf("nvme", Row("NVMeRunning", 100, 952))], floor)!.FloorChanceOverTarget);
+        var within = Assert.IsType<WorstTimer>(WorstTimer.Of([SampleOf("nvme", Row("IsDeviceRemoved", 17, 300))], floor));
+        Assert.DoesNotContain("only waited for the OS", Render(Sample with { OsFloor = floor, WorstTimer = within }, Terminal.Redirected).ReplaceLineEndings(" "), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheLateFires_AreTheTimersOverThreeFloors_EachWorstFireSplitIntoItsParts_OrElseTheWorstTimersAlone()
     {
         const long Us = 1_000;
