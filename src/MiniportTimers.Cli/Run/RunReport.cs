@@ -189,7 +189,14 @@ internal sealed record TimerRow(string Kind, string Callback, long Arms, long Fi
 /// the same run include one later than 3× the floor's p99 (<see cref="OsFloor.ChanceOfAWakeUpOverTarget"/>), i.e. how
 /// often a timer that only waited for the OS would miss the yardstick; null otherwise or without a floor.
 /// </param>
-internal sealed record WorstTimer(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, bool PastTolerance, double? TimesOsFloorP99, double? FloorChanceOverTarget = null)
+/// <param name="FewFireTimers">How many of the run's timers fired 1 to 99 times (each one's p99 is its latest fire).</param>
+/// <param name="FewFireTimersFires">Their fires, summed.</param>
+/// <param name="FloorChanceOverTargetInRun">
+/// The chance that <paramref name="FewFireTimersFires"/> wake-ups of the floor include one later than 3× its p99: how
+/// often a run whose timers only waited for the OS would miss issue 27's target through those timers alone; null
+/// without a floor or without such timers.
+/// </param>
+internal sealed record WorstTimer(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, bool PastTolerance, double? TimesOsFloorP99, double? FloorChanceOverTarget = null, int FewFireTimers = 0, long FewFireTimersFires = 0, double? FloorChanceOverTargetInRun = null)
 {
     /// <summary>The worst timer of <paramref name="samples"/> (null when no timer fired).</summary>
     public static WorstTimer? Of(IReadOnlyList<SampleReport> samples, OsFloor? floor)
@@ -201,9 +208,15 @@ internal sealed record WorstTimer(string Sample, string Kind, string Callback, l
         }
 
         double? ratio = floor?.P99Microseconds is { } floorP99 && floorP99 > 0 ? Math.Round(timer.JudgedP99Microseconds / floorP99, 2) : null;
-        var chance = timer.Fires < 100 ? floor?.ChanceOfAWakeUpOverTarget(timer.Fires) : null;
-        return new WorstTimer(worst.s.Name, timer.Kind, timer.Callback, timer.Fires, timer.JudgedP99Microseconds, timer.PastToleranceP99Microseconds is not null, ratio, chance is { } c ? Math.Round(c, 4) : null);
+        var chance = timer.Fires < OneFireP99Below ? floor?.ChanceOfAWakeUpOverTarget(timer.Fires) : null;
+        var fewFire = samples.SelectMany(s => s.Timers).Where(t => t.Fires is > 0 and < OneFireP99Below).ToList();
+        var fewFireFires = fewFire.Sum(t => t.Fires);
+        var inRun = fewFire.Count > 0 ? floor?.ChanceOfAWakeUpOverTarget(fewFireFires) : null;
+        return new WorstTimer(worst.s.Name, timer.Kind, timer.Callback, timer.Fires, timer.JudgedP99Microseconds, timer.PastToleranceP99Microseconds is not null, ratio, chance is { } c ? Math.Round(c, 4) : null, fewFire.Count, fewFireFires, inRun is { } r ? Math.Round(r, 4) : null);
     }
+
+    /// <summary>Below this many fires a timer's p99 is its latest fire (the histogram's 99th percentile of fewer than 100 samples).</summary>
+    public const int OneFireP99Below = 100;
 }
 
 /// <summary>

@@ -283,7 +283,7 @@ internal static class RunReportRenderer
 
         var line = $"Worst timer p99: {F(worst.P99Microseconds)} µs, {which}: {ratio.ToString("0.0", CultureInfo.InvariantCulture)}× the OS floor's p99.";
         return ratio > LateFireRow.TargetTimesOsFloorP99 && worst.FloorChanceOverTarget is { } chance && floor?.OverTargetFraction is { } fraction
-            ? $"{line} Its p99 is its latest fire; the floor's own wake-ups were later than {LateFireRow.TargetTimesOsFloorP99:0}× its p99 in {Percent(fraction)} of cases, so {Count(worst.Fires, "wake-up")} that only waited for the OS would include one as late in {Percent(chance)} of runs."
+            ? $"{line} Its p99 is its latest fire; the floor's own wake-ups were later than {LateFireRow.TargetTimesOsFloorP99:0}× its p99 in {Percent(fraction)} of cases, so {Count(worst.Fires, "wake-up")} that only waited for the OS would include one as late in {Percent(chance)} of runs{InRun(worst)}."
             : line;
     }
 
@@ -358,6 +358,12 @@ internal static class RunReportRenderer
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string F(double value) => value.ToString("F1", CultureInfo.InvariantCulture);
+
+    /// <summary>", and the N fires of the run's M timers of fewer than 100 fires in P % of runs" (empty when that is the worst timer alone).</summary>
+    private static string InRun(WorstTimer worst) =>
+        worst is { FewFireTimers: > 1, FloorChanceOverTargetInRun: { } inRun }
+            ? $", and the {N(worst.FewFireTimersFires)} fires of the run's {N(worst.FewFireTimers)} timers of fewer than {WorstTimer.OneFireP99Below} fires in {Percent(inRun)}"
+            : string.Empty;
 
     /// <summary>A fraction 0 to 1 as a percentage: "0.25 %", "8.2 %", "41 %".</summary>
     private static string Percent(double fraction)

@@ -189,6 +189,14 @@ public class RunReportRendererTests
         var text = Render(Sample with { OsFloor = floor, WorstTimer = fewFires }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("6.0× the OS floor's p99. Its p99 is its latest fire; the floor's own wake-ups were later than 3× its p99 in 0.5 % of cases, so 17 wake-ups that only waited for the OS would include one as late in 8.2 % of runs.", text, StringComparison.Ordinal);
 
+        Assert.Equal((1, 17L, 0.0817), (fewFires.FewFireTimers, fewFires.FewFireTimersFires, fewFires.FloorChanceOverTargetInRun!.Value));
+
+        // The run's other timers of fewer than 100 fires count too (49 + 17 + 4 = 70 fires: 1 - 0.995^70 = 29.6 %); one of 100 does not.
+        var run = new[] { SampleOf("storahci", Row("P_Running_Callback", 49, 300), Row("Poll", 100, 300)), SampleOf("nvme", Row("IsDeviceRemoved", 17, 900), Row("Watchdog", 4, 100)) };
+        var inRun = Assert.IsType<WorstTimer>(WorstTimer.Of(run, floor));
+        Assert.Equal((3, 70L, Math.Round(1 - Math.Pow(0.995, 70), 4)), (inRun.FewFireTimers, inRun.FewFireTimersFires, inRun.FloorChanceOverTargetInRun!.Value));
+        Assert.Contains("would include one as late in 8.2 % of runs, and the 70 fires of the run's 3 timers of fewer than 100 fires in 30 %.", Render(Sample with { OsFloor = floor, WorstTimer = inRun }, Terminal.Redirected).ReplaceLineEndings(" "), StringComparison.Ordinal);
+
         // 100 fires or more: the p99 is not one fire, so no such chance; within 3×: no sentence.
         Assert.Null(WorstTimer.Of([SampleOf("nvme", Row("NVMeRunning", 100, 952))], floor)!.FloorChanceOverTarget);
         var within = Assert.IsType<WorstTimer>(WorstTimer.Of([SampleOf("nvme", Row("IsDeviceRemoved", 17, 300))], floor));
