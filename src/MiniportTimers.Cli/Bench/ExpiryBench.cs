@@ -142,8 +142,7 @@ internal static class ExpiryBench
     private static (double CpuPerExpiryNs, double LastLateMs, long WakeUps, long Early, WindowCollections Collections) OursOnce(int n, int dispatchers, long allowanceNanoseconds, long toleranceNanoseconds, bool pin, long windowNanoseconds, bool emptyCallback, bool inAllocationOrder, bool sharedCallback)
     {
         using var engine = new RealTimeTimerEngine("bench expiry", dispatchers: dispatchers);
-        var fired = 0;
-        long lastFire = 0;
+        var tally = new FireTally();
         var rng = new Random(15);
         var offsets = new long[n];
         for (var i = 0; i < n; i++)
@@ -159,19 +158,11 @@ internal static class ExpiryBench
         // Created first, armed in a second loop: the window opens a fixed allowance after the arming starts, and
         // creation (an allocation each) is what ran past it on a loaded machine.
         EngineTimerCallback empty = static (_, in _) => { };
-        EngineTimerCallback shared = (timer, in firing) =>
-        {
-            InterlockedMax(ref lastFire, firing.FiredAtNanoseconds);
-            Interlocked.Increment(ref fired);
-        };
+        EngineTimerCallback shared = (timer, in firing) => tally.Record(firing.FiredAtNanoseconds);
         var timers = new EngineTimer[n];
         for (var i = 0; i < n; i++)
         {
-            timers[i] = emptyCallback ? engine.CreateTimer(empty) : sharedCallback ? engine.CreateTimer(shared) : engine.CreateTimer((timer, in firing) =>
-            {
-                InterlockedMax(ref lastFire, firing.FiredAtNanoseconds);
-                Interlocked.Increment(ref fired);
-            });
+            timers[i] = emptyCallback ? engine.CreateTimer(empty) : sharedCallback ? engine.CreateTimer(shared) : engine.CreateTimer((timer, in firing) => tally.Record(firing.FiredAtNanoseconds));
             if (pin)
             {
                 engine.TrySetTargetDispatcher(timers[i], i % dispatchers);
@@ -193,14 +184,14 @@ internal static class ExpiryBench
         var wakeUps0 = engine.Statistics.WakeUps;
         var collections = WindowCollections.Start();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        while (emptyCallback ? engine.PendingCount > 0 : Volatile.Read(ref fired) < n)
+        while (emptyCallback ? engine.PendingCount > 0 : tally.Fired < n)
         {
             Thread.Sleep(1);
         }
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
         collections = collections.Stop();
-        var late = emptyCallback ? double.NaN : (Volatile.Read(ref lastFire) - lastDue) / (double)TimeUnits.NanosecondsPerMillisecond;
+        var late = emptyCallback ? double.NaN : (tally.Latest - lastDue) / (double)TimeUnits.NanosecondsPerMillisecond;
         return (cpu.TotalNanoseconds / n, late, engine.Statistics.WakeUps - wakeUps0, early, collections);
     }
 
@@ -219,19 +210,14 @@ internal static class ExpiryBench
 
     private static (double CpuPerExpiryNs, double LastLateMs, long Early) ThreadingTimerOnce(int n, long windowNanoseconds, long allowanceNanoseconds)
     {
-        var fired = 0;
-        long lastFire = 0;
+        var tally = new FireTally();
         var rng = new Random(15);
         var start = Stopwatch.GetTimestamp();
         var timers = new Timer[n];
         for (var i = 0; i < n; i++)
         {
             timers[i] = new Timer(
-                _ =>
-                {
-                    Volatile.Write(ref lastFire, (long)Stopwatch.GetElapsedTime(start).TotalNanoseconds);
-                    Interlocked.Increment(ref fired);
-                },
+                _ => tally.Record((long)Stopwatch.GetElapsedTime(start).TotalNanoseconds),
                 null,
                 Timeout.InfiniteTimeSpan,
                 Timeout.InfiniteTimeSpan);
@@ -254,9 +240,9 @@ internal static class ExpiryBench
             Thread.Sleep(1);
         }
 
-        var early = Volatile.Read(ref fired);
+        var early = tally.Fired;
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        while (Volatile.Read(ref fired) < n)
+        while (tally.Fired < n)
         {
             Thread.Sleep(1);
         }
@@ -267,7 +253,7 @@ internal static class ExpiryBench
             t.Dispose();
         }
 
-        return (cpu.TotalNanoseconds / n, (Volatile.Read(ref lastFire) - lastDueNs) / (double)TimeUnits.NanosecondsPerMillisecond, early);
+        return (cpu.TotalNanoseconds / n, (tally.Latest - lastDueNs) / (double)TimeUnits.NanosecondsPerMillisecond, early);
     }
 
     /// <summary>
@@ -333,21 +319,6 @@ internal static class ExpiryBench
     }
 
     private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a}; {b}";
-
-    private static void InterlockedMax(ref long target, long value)
-    {
-        var seen = Volatile.Read(ref target);
-        while (value > seen)
-        {
-            var was = Interlocked.CompareExchange(ref target, value, seen);
-            if (was == seen)
-            {
-                return;
-            }
-
-            seen = was;
-        }
-    }
 
     /// <summary>Time to arm <paramref name="n"/> timers before the window opens, generously (about 1 µs each, at least 50 ms); doubled for each repeat (see <see cref="ArmingRetries"/>).</summary>
     private static long ArmingAllowance(int n) => Math.Max(50 * TimeUnits.NanosecondsPerMillisecond, n * 1_000L);
