@@ -239,7 +239,9 @@ internal sealed record WorstTimer(string Sample, string Kind, string Callback, l
 /// <param name="DispatchPath">What the probes saw in the dispatch path; null when its expiry had not returned.</param>
 /// <param name="DeadlinePastDueMicroseconds">Of the wake-up part, how far past the due time the deadline the dispatcher slept to was (<see cref="LateFire.DeadlinePastDueNanoseconds"/>: 0 for an exact timer unless the engine set its deadline late; a tolerable delay allows it); the rest is the OS's lateness past that deadline. Null when there is no wake-up part or its deadline is not known (the virtual clock).</param>
 /// <param name="CpuWaitSinceDueMicroseconds">The dispatcher thread's wait for a CPU from before the due time to the callback's start (schedstat; a bound from above): about the wake-up part when the OS woke it on time onto a busy CPU, about 0 when it slept past the due time; null where schedstat is not published or no reading was that old.</param>
-internal sealed record LateFireRow(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, double? TimesOsFloorP99, double DueMilliseconds, double LatenessMicroseconds, double ClockTickMicroseconds, double WakeUpMicroseconds, double BehindCallbacksMicroseconds, double DispatchPathMicroseconds, DispatchPathProbes? DispatchPath, double? CpuWaitSinceDueMicroseconds = null, double? DeadlinePastDueMicroseconds = null)
+/// <param name="LongestBehindCallback">Of the other callbacks it waited behind, the longest the dispatcher ran since its wake-up (<see cref="LateFire.LongestBehindCallback"/>: a routine and its DDI, or a device model's or the workload's callback); null when none of that part was one measured callback.</param>
+/// <param name="LongestBehindMicroseconds">How much of <paramref name="BehindCallbacksMicroseconds"/> that callback took, µs; null with it.</param>
+internal sealed record LateFireRow(string Sample, string Kind, string Callback, long Fires, double P99Microseconds, double? TimesOsFloorP99, double DueMilliseconds, double LatenessMicroseconds, double ClockTickMicroseconds, double WakeUpMicroseconds, double BehindCallbacksMicroseconds, double DispatchPathMicroseconds, DispatchPathProbes? DispatchPath, double? CpuWaitSinceDueMicroseconds = null, double? DeadlinePastDueMicroseconds = null, string? LongestBehindCallback = null, double? LongestBehindMicroseconds = null)
 {
     /// <summary>How many floors a p99 may be before its timer's worst fire is explained (issue 27's target).</summary>
     public const double TargetTimesOsFloorP99 = 3.0;
@@ -283,7 +285,9 @@ internal sealed record LateFireRow(string Sample, string Kind, string Callback, 
                     ? new DispatchPathProbes(fire.DispatchPathCollections, Micro(fire.DispatchPathCollectionPauseNanoseconds), Micro(fire.DispatchPathJitNanoseconds), Micro(fire.DispatchPathCpuWaitNanoseconds), Micro(fire.DispatchPathSpinLockWaitNanoseconds))
                     : null,
                 fire.CpuWaitSinceDueNanoseconds is { } cpuWait ? Micro(cpuWait) : null,
-                fire.DeadlinePastDueNanoseconds is { } asked ? Micro(asked) : null);
+                fire.DeadlinePastDueNanoseconds is { } asked ? Micro(asked) : null,
+                fire.LongestBehindCallback,
+                fire.LongestBehindNanoseconds is { } behind ? Micro(behind) : null);
         })];
     }
 }

@@ -26,7 +26,7 @@ namespace MiniportTimers.Diagnostics;
 /// </remarks>
 public sealed class LateFire
 {
-    internal LateFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds = -1, long sleptUntilNanoseconds = 0)
+    internal LateFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds = -1, long sleptUntilNanoseconds = 0, Engine.CallbackSpan longestBefore = default)
     {
         CpuWaitSinceDueNanoseconds = cpuWaitSinceDueNanoseconds < 0 ? null : cpuWaitSinceDueNanoseconds;
         RequestedDueNanoseconds = requestedDueNanoseconds;
@@ -37,6 +37,14 @@ public sealed class LateFire
         BehindCallbacksNanoseconds = toTake - WakeUpNanoseconds;
         DeadlinePastDueNanoseconds = WakeUpNanoseconds > 0 && sleptUntilNanoseconds > 0 ? Math.Clamp(sleptUntilNanoseconds - engineDueNanoseconds, 0, WakeUpNanoseconds) : null;
         DispatchPathNanoseconds = checked(startNanoseconds - takenAtNanoseconds);
+        var behindFrom = takenAtNanoseconds - BehindCallbacksNanoseconds; // the due time, or the wake-up when later
+        var overlap = longestBefore.OverlapNanoseconds(behindFrom, takenAtNanoseconds);
+        if (overlap > 0)
+        {
+            _longestBehindTimer = longestBefore.Timer;
+            LongestBehindNanoseconds = overlap;
+        }
+
         System.Diagnostics.Debug.Assert(ClockTickNanoseconds + WakeUpNanoseconds + BehindCallbacksNanoseconds + DispatchPathNanoseconds == LatenessNanoseconds, "the parts add up to the lateness");
     }
 
@@ -45,6 +53,7 @@ public sealed class LateFire
         (RequestedDueNanoseconds, LatenessNanoseconds, ClockTickNanoseconds, WakeUpNanoseconds, BehindCallbacksNanoseconds, DispatchPathNanoseconds, CpuWaitSinceDueNanoseconds) =
             (times.RequestedDueNanoseconds, times.LatenessNanoseconds, times.ClockTickNanoseconds, times.WakeUpNanoseconds, times.BehindCallbacksNanoseconds, times.DispatchPathNanoseconds, times.CpuWaitSinceDueNanoseconds);
         DeadlinePastDueNanoseconds = times.DeadlinePastDueNanoseconds;
+        (_longestBehindTimer, LongestBehindNanoseconds) = (times._longestBehindTimer, times.LongestBehindNanoseconds);
         DispatchPathProbed = true;
         DispatchPathCollections = collections;
         DispatchPathCollectionPauseNanoseconds = collectionPauseNanoseconds;
@@ -83,6 +92,23 @@ public sealed class LateFire
     /// when later) to the take. Every other timer, workload event and device timer of that dispatcher runs there.
     /// </summary>
     public long BehindCallbacksNanoseconds { get; }
+
+    /// <summary>
+    /// Of <see cref="BehindCallbacksNanoseconds"/>, the part that the longest callback the dispatcher ran since its
+    /// wake-up took (<see cref="LongestBehindCallback"/> names it), ns; null when none of that part was one callback the
+    /// engine measured (no callback of the wake-up had returned, or the longest ran before the due time).
+    /// </summary>
+    public long? LongestBehindNanoseconds { get; }
+
+    /// <summary>
+    /// What the callback of <see cref="LongestBehindNanoseconds"/> ran: a hosted timer's routine and DDI
+    /// ("MediaDetectionCallback (NdisMTimer)"), else the engine timer's callback by reflection (a device model's timer, a
+    /// workload event); null with it. Named when first read (reflection is for reports, not the fire path).
+    /// </summary>
+    public string? LongestBehindCallback => _longestBehindTimer is { } timer ? _longestBehindName ??= Engine.CallbackNames.Of(timer) : null;
+
+    private readonly Engine.EngineTimer? _longestBehindTimer;
+    private string? _longestBehindName; // a benign race: two readers may both name it, to the same string
 
     /// <summary>
     /// From the engine's take to the callback's start, ns: the host's dispatch path (the routine runner's port and adapter

@@ -119,8 +119,8 @@ public sealed class TimerActivity : ITimerRow
     bool ITimerRow.CountFire(long latenessNanoseconds, long toleranceNanoseconds) => CountFire(latenessNanoseconds, toleranceNanoseconds);
 
     /// <inheritdoc/>
-    void ITimerRow.CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds) =>
-        CountWorstFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds, atStart, sleptUntilNanoseconds);
+    void ITimerRow.CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds, Engine.CallbackSpan longestBefore) =>
+        CountWorstFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds, atStart, sleptUntilNanoseconds, longestBefore);
 
     /// <inheritdoc/>
     void ITimerRow.CountRun(long nanoseconds, string track, in CallbackRunProbe probe) => CountRun(nanoseconds, track, probe);
@@ -194,7 +194,7 @@ public sealed class TimerActivity : ITimerRow
     /// lock, no user code): the parts of its lateness now (<see cref="LateFire"/>), and the probe at its callback's start,
     /// which the return of its expiry on this thread (<see cref="CountRun"/>) measures the dispatch path with.
     /// </summary>
-    internal void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0)
+    internal void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0, Engine.CallbackSpan longestBefore = default)
     {
         var lateness = startNanoseconds - requestedDueNanoseconds;
         using (HostLock.Enter(_worstGate))
@@ -204,7 +204,7 @@ public sealed class TimerActivity : ITimerRow
                 return; // another thread's fire was later meanwhile
             }
 
-            var fire = new LateFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds, sleptUntilNanoseconds);
+            var fire = new LateFire(requestedDueNanoseconds, engineDueNanoseconds, wokeAtNanoseconds, takenAtNanoseconds, startNanoseconds, cpuWaitSinceDueNanoseconds, sleptUntilNanoseconds, longestBefore);
             Volatile.Write(ref _worstLatenessNanoseconds, lateness);
             Volatile.Write(ref _worstFire, fire);
             Volatile.Write(ref _pendingDispatchPath, new PendingDispatchPath(fire, atStart, Environment.CurrentManagedThreadId));

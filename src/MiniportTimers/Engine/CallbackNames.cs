@@ -10,12 +10,18 @@ namespace MiniportTimers.Engine;
 internal static class CallbackNames
 {
     /// <summary>
-    /// The name of what <paramref name="timer"/> runs: the delegate in its state when that is one (a scheduled action runs
+    /// The name of what <paramref name="timer"/> runs: what its state says when it is an <see cref="IReportedCallback"/>
+    /// (a hosted timer's routine), else the delegate in its state when that is one (a scheduled action runs
     /// its state through one shared callback), else its own callback, followed by the state's type when the callback is
     /// static code shared by many timers (a timer core, a device model); a subclass of <see cref="EngineTimer"/> by its type.
     /// </summary>
     public static string Of(EngineTimer timer)
     {
+        if (timer.State is IReportedCallback { ReportedCallbackName: { } reported })
+        {
+            return reported;
+        }
+
         if (timer.State is Delegate scheduled)
         {
             return Of(scheduled.Method);

@@ -162,6 +162,7 @@ internal sealed class DispatchQueue
     private long _wokeAtNanoseconds; // the "now" of the first take since the latest wake-up (TimerFiring.WokeAtNanoseconds); dispatcher only
     private long _wakeDeadlineNanoseconds; // the deadline of the latest wake-up's sleep or spin (CountWakeUp); dispatcher only
     private long _sleptUntilNanoseconds; // that deadline, once the wake-up's first take claimed it (TimerFiring.SleptUntilNanoseconds); dispatcher only
+    private CallbackSpan _longestSinceWakeUp; // the longest callback since the latest CountWakeUp (LongestSinceWakeUp); dispatcher only
 
     // Shared with arming threads.
 
@@ -437,17 +438,36 @@ internal sealed class DispatchQueue
         Volatile.Write(ref _wakeUps, _wakeUps + 1);
         _wakeUpUnused = true;
         _wakeDeadlineNanoseconds = deadlineNanoseconds == long.MaxValue ? 0 : deadlineNanoseconds;
+        _longestSinceWakeUp = default;
     }
 
-    /// <summary>Dispatcher: records how long a callback ran, ns.</summary>
-    public void CountCallback(EngineTimer timer, long tookNanoseconds)
+    /// <summary>Dispatcher: records a callback that ran from <paramref name="startedNanoseconds"/> to <paramref name="endedNanoseconds"/> (engine ns).</summary>
+    public void CountCallback(EngineTimer timer, long startedNanoseconds, long endedNanoseconds)
     {
-        if (tookNanoseconds > _longestCallbackNanoseconds)
+        var took = endedNanoseconds - startedNanoseconds;
+        if (took > _longestSinceWakeUp.Nanoseconds)
         {
-            Volatile.Write(ref _longestCallbackTimer, timer);
-            Volatile.Write(ref _longestCallbackNanoseconds, tookNanoseconds);
+            _longestSinceWakeUp = new CallbackSpan(timer, startedNanoseconds, endedNanoseconds); // rare after a wake-up's first callbacks
+            if (took > _longestCallbackNanoseconds)
+            {
+                Volatile.Write(ref _longestCallbackTimer, timer);
+                Volatile.Write(ref _longestCallbackNanoseconds, took);
+            }
         }
     }
+
+    /// <summary>
+    /// The longest callback this queue's dispatcher ran since its latest wake-up (see <see cref="CallbackSpan"/>); none
+    /// before the wake-up's first callback returned. Dispatcher only: read it from a callback this dispatcher runs.
+    /// </summary>
+    public CallbackSpan LongestSinceWakeUp => _longestSinceWakeUp;
+
+    /// <summary>
+    /// The managed thread id of the real dispatcher that owns this queue, set by that thread when its loop starts (0
+    /// before, and on a virtual engine, whose callbacks run on the advancing thread). A reader of dispatcher-only state on
+    /// a real engine checks that it runs on this thread.
+    /// </summary>
+    public int DispatcherThreadId { get; set; }
 
     /// <summary>The timer whose callback was the longest this queue's dispatcher ran (a snapshot; null before any).</summary>
     public EngineTimer? LongestCallbackTimer => Volatile.Read(ref _longestCallbackTimer);

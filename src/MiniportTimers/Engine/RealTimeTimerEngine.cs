@@ -286,6 +286,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
         dispatcher.Policy = _realTimePriority == 0 ? "ordinary" : RealTimeScheduling.TryApplyToCurrentThread(_realTimePriority);
         dispatcher.Started.Set();
         var queue = dispatcher.Queue;
+        queue.DispatcherThreadId = Environment.CurrentManagedThreadId;
         var waiter = dispatcher.Waiter;
         var now = NowNanoseconds;
         while (!IsDisposed)

@@ -723,8 +723,21 @@ public abstract class TimerEngine : IDisposable
         }
 
         var ended = NowNanoseconds;
-        queue.CountCallback(timer, ended - started);
+        queue.CountCallback(timer, started, ended);
         return ended;
+    }
+
+    /// <summary>
+    /// From inside the callback of <paramref name="firing"/>, on the dispatcher that runs it: the longest callback that
+    /// dispatcher ran since its latest wake-up, i.e. what an expiry of this wake-up waited behind (the run report names it
+    /// beside a late fire, issue 27); none when called on another thread or before any callback of the wake-up returned.
+    /// Reads dispatcher-only state, so it answers only on that dispatcher's own thread (a virtual engine's advancing thread).
+    /// </summary>
+    /// <param name="firing">The timer whose callback is running on the calling thread.</param>
+    internal CallbackSpan LongestCallbackSinceWakeUp(EngineTimer firing)
+    {
+        var queue = _queues.Length == 1 ? _firstQueue : _queues[EngineTimer.QueueOf(Volatile.Read(ref firing.StateWord))];
+        return _isVirtual || queue.DispatcherThreadId == Environment.CurrentManagedThreadId ? queue.LongestSinceWakeUp : default;
     }
 
     /// <summary>Runs every CallbackFaulted handler; one that throws is counted as a fault and does not stop the others.</summary>

@@ -130,6 +130,69 @@ public sealed class LateFireTests
         Assert.Equal((3_000 * Us, 0L, 0L, 3_000 * Us, 0L), (behind.LatenessNanoseconds, behind.ClockTickNanoseconds, behind.WakeUpNanoseconds, behind.BehindCallbacksNanoseconds, behind.DispatchPathNanoseconds));
         Assert.True(behind.DispatchPathProbed);
         Assert.Null(behind.CpuWaitSinceDueNanoseconds); // real clock only
+
+        // What it waited behind is named: the stalled KTIMER's routine, all 3 ms of it; the first waited behind nothing.
+        Assert.Equal(3_000 * Us, behind.LongestBehindNanoseconds);
+        Assert.Equal($"{stalled.Callback} (KTIMER)", behind.LongestBehindCallback);
+        Assert.Null(stalled.WorstFire.LongestBehindCallback);
+        Assert.Null(stalled.WorstFire.LongestBehindNanoseconds);
+    }
+
+    /// <summary>Of the longest callback since the wake-up, only the part inside the fire's "behind" stretch (from the due
+    /// time, or the wake-up when later, to the take) is what the fire waited behind.</summary>
+    [Fact]
+    public void TheLongestCallbackBefore_CountsOnlyItsPartAfterTheDueTime_AndNamesWhatItRan()
+    {
+        using var engine = new VirtualTimerEngine();
+        var named = engine.CreateTimer(static (_, in _) => { }, new ReportedState("AhciPortTimer (device model)"));
+
+        // due 100, awake (woke 40), took 400: behind = [100, 400]; the longest ran 50-250, so 150 of it was behind
+        var fire = new LateFire(100, 100, wokeAtNanoseconds: 40, takenAtNanoseconds: 400, startNanoseconds: 410, longestBefore: new CallbackSpan(named, 50, 250));
+        Assert.Equal((300L, (long?)150), (fire.BehindCallbacksNanoseconds, fire.LongestBehindNanoseconds));
+        Assert.Equal("AhciPortTimer (device model)", fire.LongestBehindCallback);
+        Assert.Equal("AhciPortTimer (device model)", fire.WithDispatchPath(0, 0, 0, 0, 0).LongestBehindCallback); // kept with the probes
+
+        // It ended before the due time: not behind this fire. None at all: null.
+        Assert.Null(new LateFire(100, 100, 40, 400, 410, longestBefore: new CallbackSpan(named, 50, 90)).LongestBehindCallback);
+        Assert.Null(new LateFire(100, 100, 40, 400, 410).LongestBehindNanoseconds);
+
+        // Asleep at the due time (woke 300): only what ran after the wake-up counts.
+        var asleep = new LateFire(100, 100, wokeAtNanoseconds: 300, takenAtNanoseconds: 400, startNanoseconds: 410, longestBefore: new CallbackSpan(named, 310, 380));
+        Assert.Equal((100L, (long?)70), (asleep.BehindCallbacksNanoseconds, asleep.LongestBehindNanoseconds));
+    }
+
+    /// <summary>The engine answers from inside a callback, on the dispatcher that runs it: the longest callback since the
+    /// wake-up; a new wake-up starts again; another thread of a real engine gets none.</summary>
+    [Fact]
+    public void TheEngine_GivesTheLongestCallbackSinceTheWakeUp_FromInsideACallback()
+    {
+        using var engine = new VirtualTimerEngine();
+        var seen = new List<CallbackSpan>();
+        EngineTimer? slow = null, fast = null, last = null;
+        slow = engine.CreateTimer((_, in _) => engine.Stall(2_000));
+        fast = engine.CreateTimer((_, in _) => engine.Stall(500));
+        last = engine.CreateTimer((t, in _) => seen.Add(engine.LongestCallbackSinceWakeUp(t)));
+        engine.Arm(slow, 1_000);
+        engine.Arm(fast, 1_000);
+        engine.Arm(last, 1_000);
+        engine.AdvanceTo(10_000);
+        var span = Assert.Single(seen);
+        Assert.Same(slow, span.Timer);
+        Assert.Equal(2_000, span.Nanoseconds);
+
+        // The next wake-up has run no callback before this one.
+        engine.Arm(last, 20_000);
+        engine.AdvanceTo(30_000);
+        Assert.Null(seen[1].Timer);
+
+        using var real = new RealTimeTimerEngine("longest-since-wake-up-test");
+        var other = real.CreateTimer(static (_, in _) => { });
+        Assert.Null(real.LongestCallbackSinceWakeUp(other).Timer); // not on its dispatcher's thread
+    }
+
+    private sealed class ReportedState(string name) : IReportedCallback
+    {
+        public string? ReportedCallbackName => name;
     }
 
     [Fact]

@@ -52,9 +52,10 @@ internal interface ITimerRow
     /// start (the diagnostics' LateFire splits the lateness with them); the dispatcher thread's run-queue wait from before
     /// the requested due time to the start, ns (-1: not known; real clock only); and the probe taken at the start
     /// (<see cref="CallbackRunProbe.Now"/>), which <see cref="CountRun"/> of the same expiry, on the same thread, measures
-    /// the dispatch path with from its own probe, taken at the take.
+    /// the dispatch path with from its own probe, taken at the take; the deadline the dispatcher slept to (0: not known); and
+    /// the longest callback its dispatcher ran since that wake-up (<see cref="Engine.TimerEngine.LongestCallbackSinceWakeUp"/>).
     /// </summary>
-    void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0);
+    void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0, Engine.CallbackSpan longestBefore = default);
 
     /// <summary>The dispatcher spent <paramref name="nanoseconds"/> in one expiry of a timer of <paramref name="track"/>; <paramref name="probe"/> was started before it (what the time went to).</summary>
     void CountRun(long nanoseconds, string track, in CallbackRunProbe probe);
@@ -121,7 +122,7 @@ internal sealed class NullTimerRecords : ITimerRecords, ITimerRow
     public bool CountFire(long latenessNanoseconds, long toleranceNanoseconds) => false;
 
     /// <inheritdoc/>
-    public void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0)
+    public void CountWorstFire(long requestedDueNanoseconds, long engineDueNanoseconds, long wokeAtNanoseconds, long takenAtNanoseconds, long startNanoseconds, long cpuWaitSinceDueNanoseconds, in CallbackRunProbe atStart, long sleptUntilNanoseconds = 0, Engine.CallbackSpan longestBefore = default)
     {
     }
 

@@ -100,7 +100,7 @@ namespace MiniportTimers.Kernel.Timers;
 /// callback outside it; a free takes the gate, sets freed, and waits as in (3).
 /// </para>
 /// </remarks>
-internal abstract class TimerCore
+internal abstract class TimerCore : IReportedCallback
 {
     private readonly EngineTimer _engineTimer;
     private readonly ExpiryRule _rule;
@@ -148,6 +148,9 @@ internal abstract class TimerCore
 
     /// <summary>The timer kind in reports: the DDI that arms it ("StorPortRequestTimer", "RequestTimerCall", "NdisMTimer", "NdisTimerObject") or the kernel object ("KTIMER", "EX_TIMER").</summary>
     public string Kind { get; }
+
+    /// <summary>The miniport routine this timer last ran or was set with, and its DDI ("P_Running_Callback (StorPortRequestTimer)"); null before the first set. For reports, any thread.</summary>
+    string? IReportedCallback.ReportedCallbackName => Volatile.Read(ref _activity) is { } row ? $"{row.Callback} ({Kind})" : null;
 
     /// <summary>True while the engine has the timer queued (a snapshot).</summary>
     public bool IsQueued => _engineTimer.IsPending;
@@ -586,7 +589,7 @@ internal abstract class TimerCore
                 // a new "wake-up" past a due time: on it, all of take-to-start and wake-up counts as behind other callbacks.
                 var (wokeAt, takenAt) = _realClock ? (firing.WokeAtNanoseconds, firing.FiredAtNanoseconds) : (0L, start);
                 var cpuWait = _realClock ? SystemStolenTime.Instance.RunDelaySince(start - request.RequestedDueNanoseconds) : -1;
-                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, cpuWait, CallbackRunProbe.Now(_realClock), _realClock ? firing.SleptUntilNanoseconds : 0);
+                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, cpuWait, CallbackRunProbe.Now(_realClock), _realClock ? firing.SleptUntilNanoseconds : 0, Engine.LongestCallbackSinceWakeUp(_engineTimer));
             }
 
             InvokeCallback(request.Callback, request.Context, start);

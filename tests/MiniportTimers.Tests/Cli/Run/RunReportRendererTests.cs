@@ -235,6 +235,8 @@ public class RunReportRendererTests
         Assert.Contains("Why they were late: the worst fire of each timer over 3× the floor's p99, split into the dispatcher's wake-up after the due time, the other callbacks it ran first, and the host's dispatch path (µs):", text, StringComparison.Ordinal);
         Assert.Contains("  netvmini AsyncBusyCheckTimerDpc (4 fires), due at 1.500 ms: 600.0 late = wake-up 100.0 (its deadline 30.0 past the due time, the OS 70.0 past its deadline) + behind other callbacks 450.0 + dispatch path 50.0 (in it: spin-lock wait 40.0); the dispatcher waited 90.0 for a CPU since the due time.", text, StringComparison.Ordinal);
         Assert.Contains("  netvmini Poll (9 fires), due at 1.500 ms: 500.0 late = wake-up 0.0 + behind other callbacks 480.0 + dispatch path 20.0.", text, StringComparison.Ordinal);
+        var named = Render(Sample with { LateFires = [over[1] with { LongestBehindCallback = "MediaDetectionCallback (NdisMTimer)", LongestBehindMicroseconds = 410 }] }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("behind other callbacks 480.0 (the longest: MediaDetectionCallback (NdisMTimer), 410.0 of it) + dispatch path 20.0.", named, StringComparison.Ordinal);
         var quiet = Render(Sample with { LateFires = none }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("The worst timer's worst fire, split into", quiet, StringComparison.Ordinal);
 
