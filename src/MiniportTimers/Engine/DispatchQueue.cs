@@ -74,6 +74,8 @@ namespace MiniportTimers.Engine;
 //   returns, the count is exact). So PendingCount is at most 63 too high for a dispatcher mid-burst, never
 //   too low (nothing reads "idle" early: WaitForIdle also requires every dispatcher not busy), and exact once the engine
 //   is quiet; a virtual engine counts each at once (a callback may read the count mid-advance).
+//   The callback's time costs one compare (session twelve): the longest callback since the wake-up is kept for the
+//   report's late fires (TimerEngine.LongestCallbackSinceWakeUp), and only one longer than it can be the longest ever.
 //
 // Which methods are compiled at their first call (AggressiveOptimization; DispatchWarmUp "First calls")
 //   None of this class's. A method compiled at its first call gets no profile, and here the profile is worth more than
@@ -445,6 +447,7 @@ internal sealed class DispatchQueue
     public void CountCallback(EngineTimer timer, long startedNanoseconds, long endedNanoseconds)
     {
         var took = endedNanoseconds - startedNanoseconds;
+        System.Diagnostics.Debug.Assert(_longestSinceWakeUp.Nanoseconds <= _longestCallbackNanoseconds, "the longest since the wake-up is never longer than the longest ever: one compare per fire suffices");
         if (took > _longestSinceWakeUp.Nanoseconds)
         {
             _longestSinceWakeUp = new CallbackSpan(timer, startedNanoseconds, endedNanoseconds); // rare after a wake-up's first callbacks
