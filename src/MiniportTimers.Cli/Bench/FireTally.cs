@@ -1,37 +1,28 @@
 namespace MiniportTimers.Cli.Bench;
 
 /// <summary>
-/// What the expiry benches' callbacks record: how many fired and the latest fire time, kept per thread in slots 128 bytes
+/// What the expiry benches' callbacks record: how many fired and the latest fire time, kept per processor in slots 128 bytes
 /// apart and summed when read. One shared counter made every callback of two dispatchers (or of Timer's pool threads)
 /// write the same cache line, so the two-dispatcher burst measured the line moving between the cores, not the engine
 /// (issue 27, session twelve). The same tally serves both sides of a comparison. Thread-safe; a read is a snapshot.
 /// </summary>
 internal sealed class FireTally
 {
-    /// <summary>Slots (threads beyond this many share one, still exactly: the writes are atomic).</summary>
+    /// <summary>Slots, a power of two (processors beyond this many share one, still exactly: the writes are atomic).</summary>
     private const int Slots = 64;
 
     /// <summary>longs between two slots: 128 bytes, two cache lines, so the adjacent-line prefetcher does not pair them.</summary>
     private const int Stride = 16;
 
-    private static int s_threadsSeen;
-
-    [ThreadStatic]
-    private static int t_slotPlusOne;
-
     private readonly long[] _fired = new long[Slots * Stride];
     private readonly long[] _latest = new long[Slots * Stride];
 
-    /// <summary>Records one fire at <paramref name="firedAtNanoseconds"/> (any clock, the same for every fire) for the calling thread.</summary>
+    /// <summary>Records one fire at <paramref name="firedAtNanoseconds"/> (any clock, the same for every fire) in the calling processor's slot.</summary>
     public void Record(long firedAtNanoseconds)
     {
-        var slot = t_slotPlusOne;
-        if (slot == 0)
-        {
-            slot = t_slotPlusOne = (Interlocked.Increment(ref s_threadsSeen) % Slots) + 1;
-        }
-
-        var i = (slot - 1) * Stride;
+        // By processor, not by thread (the project keeps thread-statics to the frame and the stripe): a dispatcher stays
+        // on its core, so its slot's line stays there; a thread that moves only writes another slot, atomically.
+        var i = (Thread.GetCurrentProcessorId() & (Slots - 1)) * Stride;
         Interlocked.Increment(ref _fired[i]);
         ref var latest = ref _latest[i];
         var seen = Volatile.Read(ref latest);

@@ -2,7 +2,7 @@ using MiniportTimers.Cli.Bench;
 
 namespace MiniportTimers.Tests.Cli.Bench;
 
-/// <summary>The expiry benches' per-thread tally: exact counts and the latest time across threads.</summary>
+/// <summary>The expiry benches' per-processor tally: exact counts and the latest time across threads.</summary>
 public class FireTallyTests
 {
     [Fact]
@@ -11,7 +11,7 @@ public class FireTallyTests
         var tally = new FireTally();
         Assert.Equal((0L, 0L), (tally.Fired, tally.Latest));
 
-        // More threads than slots: the shared slots still count exactly.
+        // Many threads on few processors share slots: the atomic writes still count exactly.
         const int threads = 80, each = 2_000;
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
