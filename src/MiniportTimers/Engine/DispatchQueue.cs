@@ -118,17 +118,27 @@ internal sealed class DispatchQueue
     private readonly NearHeap _nearTolerantByDeadline = new(); // tolerance > 0: by (due + tolerance, order)
 
     /// <summary>
-    /// The exact timers of the last level-0 pull, sorted by (due, order): the near set's third source (see "The level-0
-    /// run"). Invariant: every entry's tick is at or before the wheel's cursor, as a heap entry's; it is built only by a
-    /// pull that finds it empty, and sorted before anything reads it.
+    /// The timers of level-0 pulls, exact and tolerant, sorted by (due, order): the near set's third source (see "The
+    /// level-0 run"). Invariant: every entry's tick is at or before the wheel's cursor, as a heap entry's; a pull appends
+    /// a segment only when every entry already in it is due before the pulled tick, and sorts it before anything reads it.
     /// </summary>
     private readonly SortedRun _run = new();
 
     /// <summary>The due entries of the current gather, in firing order: [<see cref="_batchNext"/>, <see cref="_batchCount"/>) are still to be taken (see "Gathering").</summary>
     private readonly NearEntry[] _batch = new NearEntry[BatchCapacity];
 
-    /// <summary>Bit i set: <see cref="_batch"/>[i] came from <see cref="_nearTolerantByDue"/> (else from <see cref="_nearExact"/>), where <see cref="ReturnBatch"/> puts it back.</summary>
+    /// <summary>Bit i set: <see cref="_batch"/>[i] came from <see cref="_nearTolerantByDue"/> (else from <see cref="_nearExact"/> or the run), where <see cref="ReturnBatch"/> puts it back.</summary>
     private ulong _batchTolerant;
+
+    /// <summary>
+    /// Bit i set: <see cref="_batch"/>[i] is a tolerant entry of the run, with no entry in either tolerant heap:
+    /// <see cref="ReturnBatch"/> pushes it into both, its deadline being <see cref="_batchDeadline"/>[i] (long.MaxValue: a
+    /// stale entry dropped from the run's deadline order, which needs no deadline entry).
+    /// </summary>
+    private ulong _batchFromRunTolerant;
+
+    /// <summary>The deadline of each batch entry marked in <see cref="_batchFromRunTolerant"/>, ns.</summary>
+    private readonly long[] _batchDeadline = new long[BatchCapacity];
 
     /// <summary>The next batch entry to take. Invariant: 0 ≤ _batchNext ≤ _batchCount ≤ BatchCapacity; every entry before it is cleared.</summary>
     private int _batchNext;
@@ -226,11 +236,7 @@ internal sealed class DispatchQueue
             // The run first: dropping a stale run entry may file a lazily re-armed timer's current arming in a heap, which
             // must then be seen by the heaps' peeks below (peeked after them, it was missed: the model-based test's seed
             // 5ljXOXJvXKN1 fired such a timer 5 µs late on the virtual clock). The heaps' own re-filings never go to the run.
-            var near = long.MaxValue;
-            if (TryPeekRun(out var run)) // an exact entry: its due is its deadline
-            {
-                near = run.Key;
-            }
+            var near = RunEarliestDeadline();
 
             if (TryPeekDue(_nearExact, out var exact) && exact.Key < near)
             {
@@ -348,6 +354,30 @@ internal sealed class DispatchQueue
 
         entry = default;
         return false;
+    }
+
+    /// <summary>
+    /// Dispatcher: the earliest deadline of a current run entry (long.MaxValue: none), read in O(1) from the run's suffix
+    /// minima. An entry found stale there is taken out of the deadline order (it stays to be dropped at the front), and
+    /// a lazily re-armed timer's current arming filed, whose deadline is no earlier than the stale one's (the rule of a
+    /// lazy re-arm), as at a stale by-deadline heap top. So the wake-up is never later than a current arming's deadline,
+    /// and a virtual engine wakes exactly where it did when these entries were in the heaps.
+    /// </summary>
+    private long RunEarliestDeadline()
+    {
+        while (!_run.IsEmpty)
+        {
+            var entry = _run.EarliestDeadlineEntry(out var deadline);
+            if (deadline == long.MaxValue || entry.IsCurrent)
+            {
+                return deadline;
+            }
+
+            _run.DropEarliestDeadline();
+            RefileIfLazy(entry.Timer);
+        }
+
+        return long.MaxValue;
     }
 
     /// <summary>Dispatcher: the near timer due first (the earliest current front of the exact heap, the tolerant heap and the run); false when all are empty.</summary>
@@ -598,13 +628,28 @@ internal sealed class DispatchQueue
     {
         for (var i = _batchNext; i < _batchCount; i++)
         {
-            (((_batchTolerant >> i) & 1) != 0 ? _nearTolerantByDue : _nearExact).Push(_batch[i]);
-            _batch[i] = default;
+            ref var entry = ref _batch[i];
+            if (((_batchFromRunTolerant >> i) & 1) != 0)
+            {
+                // A tolerant run entry: both tolerant heaps, same keys (the by-deadline one unless it was dropped stale).
+                _nearTolerantByDue.Push(entry);
+                if (_batchDeadline[i] != long.MaxValue)
+                {
+                    _nearTolerantByDeadline.Push(entry with { Key = _batchDeadline[i] });
+                }
+            }
+            else
+            {
+                (((_batchTolerant >> i) & 1) != 0 ? _nearTolerantByDue : _nearExact).Push(entry);
+            }
+
+            entry = default;
         }
 
         _batchNext = 0;
         _batchCount = 0;
         _batchTolerant = 0;
+        _batchFromRunTolerant = 0;
     }
 
     /// <summary>Where the near set's next expiry in firing order is: none (all empty), the exact heap, the tolerant by-due heap, or the run.</summary>
@@ -686,10 +731,11 @@ internal sealed class DispatchQueue
                 return false;
             }
 
+            var firstDeadline = source == NearSource.Run ? _run.FrontDeadlineNanoseconds : entry.Key;
             PopFrom(source);
             if (EarliestNearSource() is var next && next != NearSource.None && FrontDueOf(next) <= nowNanoseconds)
             {
-                Gather(nowNanoseconds, entry, source == NearSource.Tolerant);
+                Gather(nowNanoseconds, entry, source, firstDeadline);
                 entry = _batch[0];
                 _batch[0] = default; // the batch holds no timer it has handed out
                 _batchNext = 1;
@@ -700,18 +746,18 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>
-    /// Dispatcher: fills the batch with <paramref name="first"/> (just taken, from the tolerant heap when
-    /// <paramref name="firstTolerant"/>) and then up to <see cref="BatchCapacity"/> - 1 more entries due at
+    /// Dispatcher: fills the batch with <paramref name="first"/> (just taken from <paramref name="firstSource"/>, with
+    /// its deadline as filed, <paramref name="firstDeadline"/>, for a run entry) and then up to <see cref="BatchCapacity"/> - 1 more entries due at
     /// <paramref name="nowNanoseconds"/>, in firing order, off the near heaps and the run (never the wheel: every wheel
     /// timer is due after every near one, and the next take pulls it when the near set is empty); then asks for every
     /// batch timer and its callback object at once.
     /// </summary>
-    private void Gather(long nowNanoseconds, in NearEntry first, bool firstTolerant)
+    private void Gather(long nowNanoseconds, in NearEntry first, NearSource firstSource, long firstDeadline)
     {
-        System.Diagnostics.Debug.Assert(_batchCount == 0 && _batchNext == 0, "a gather starts from an empty batch");
+        System.Diagnostics.Debug.Assert(_batchCount == 0 && _batchNext == 0 && _batchTolerant == 0 && _batchFromRunTolerant == 0, "a gather starts from an empty batch");
         _batch[0] = first;
+        Mark(0, firstSource, first, firstDeadline);
         var count = 1;
-        var tolerantBits = firstTolerant ? 1UL : 0UL;
         while (count < BatchCapacity && EarliestNearSource() is var source && source != NearSource.None)
         {
             var top = FrontOf(source);
@@ -720,17 +766,13 @@ internal sealed class DispatchQueue
                 break;
             }
 
-            if (source == NearSource.Tolerant)
-            {
-                tolerantBits |= 1UL << count;
-            }
-
-            _batch[count++] = top; // a run entry goes back to the exact heap if the batch is returned (same keys, same order)
+            // Where a run entry goes back if the batch is returned: the exact heap, or both tolerant heaps (same keys).
+            Mark(count, source, top, source == NearSource.Run ? _run.FrontDeadlineNanoseconds : top.Key);
+            _batch[count++] = top;
             PopFrom(source);
         }
 
         _batchCount = count;
-        _batchTolerant = tolerantBits;
 
         // The misses of the batch, overlapped: every timer is asked for before the first is read, then (each timer's
         // line on its way or there) each callback object. In due order the timers are at random addresses, and one
@@ -745,6 +787,20 @@ internal sealed class DispatchQueue
             var t = _batch[i].Timer;
             t.PrefetchCallback();
             Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
+        }
+    }
+
+    /// <summary>Gather: records where batch entry <paramref name="i"/> goes back if the batch is returned (see <see cref="ReturnBatch"/>).</summary>
+    private void Mark(int i, NearSource source, in NearEntry entry, long deadline)
+    {
+        if (source == NearSource.Tolerant)
+        {
+            _batchTolerant |= 1UL << i;
+        }
+        else if (source == NearSource.Run && deadline != entry.DueNanoseconds)
+        {
+            _batchFromRunTolerant |= 1UL << i;
+            _batchDeadline[i] = deadline;
         }
     }
 
@@ -840,10 +896,11 @@ internal sealed class DispatchQueue
             return false;
         }
 
-        // A level-0 bucket's exact timers go to the run (see "The level-0 run"). The run is empty here: the near set is
-        // pulled into only when it is empty, or when its earliest deadline is beyond the wheel's, and a current run
-        // entry's deadline is at or before the cursor's tick. Stale entries may be left: then the heaps take them.
-        var intoRun = _wheel.PulledLevel == 0 && _run.IsEmpty;
+        // A level-0 bucket's timers go to the run (see "The level-0 run"), appended as a segment behind what it holds:
+        // the pulled tick is the cursor's, and every run entry is from an earlier tick (an earlier level-0 pull), so the
+        // check holds unless the run was filed otherwise; then the heaps take them.
+        var intoRun = _wheel.PulledLevel == 0 && _run.CanAppendFrom(_wheel.Cursor << TimerWheel.TickShift);
+        System.Diagnostics.Debug.Assert(_wheel.PulledLevel != 0 || intoRun, "a level-0 pull's tick is after every run entry's");
         for (var start = 0; start < count; start += PullChunk)
         {
             var end = Math.Min(count, start + PullChunk);
@@ -937,14 +994,14 @@ internal sealed class DispatchQueue
         }
 
         var order = _isVirtual ? ticket : _insertionCounter++;
+        if (intoRun)
+        {
+            _run.Add(due, deadline, order, sequence, t); // a level-0 pull, exact or tolerant: sorted with the rest of its bucket, not pushed
+            return;
+        }
+
         if (deadline == due)
         {
-            if (intoRun)
-            {
-                _run.Add(due, order, sequence, t); // a level-0 pull: sorted with the rest of its bucket, not pushed
-                return;
-            }
-
             _nearExact.Push(new NearEntry(due, due, order, sequence, t));
             return;
         }

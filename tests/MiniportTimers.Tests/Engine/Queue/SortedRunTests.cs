@@ -32,7 +32,7 @@ public class SortedRunTests
         {
             var due = tickStart + rng.Next(0, 300); // many ties, all inside one 65.5 µs tick
             filed.Add((due, order));
-            run.Add(due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
+            run.Add(due, due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
         }
 
         run.Sort();
@@ -50,7 +50,7 @@ public class SortedRunTests
         var filed = new (long Due, long Order)[] { (500, 9), (100, 3), (500, 2), (500, 7), (100, 1), (300, 4) };
         foreach (var (due, order) in filed)
         {
-            run.Add(due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
+            run.Add(due, due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
         }
 
         run.Sort();
@@ -70,7 +70,7 @@ public class SortedRunTests
         {
             var due = 1_000 + rng.NextInt64(0, 1L << 42);
             filed.Add((due, order));
-            run.Add(due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
+            run.Add(due, due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
         }
 
         run.Sort();
@@ -86,13 +86,13 @@ public class SortedRunTests
         run.Sort(); // a pull that filed nothing here
         Assert.True(run.IsEmpty);
 
-        run.Add(20, 1, 1, engine.CreateTimer(static (_, in _) => { }));
-        run.Add(10, 2, 1, engine.CreateTimer(static (_, in _) => { }));
+        run.Add(20, 20, 1, 1, engine.CreateTimer(static (_, in _) => { }));
+        run.Add(10, 10, 2, 1, engine.CreateTimer(static (_, in _) => { }));
         run.Sort();
         Assert.Equal(2, run.Count);
         Assert.Equal([(10L, 2L), (20L, 1L)], Drain(run));
 
-        run.Add(5, 3, 1, engine.CreateTimer(static (_, in _) => { }));
+        run.Add(5, 5, 3, 1, engine.CreateTimer(static (_, in _) => { }));
         run.Sort();
         Assert.Equal([(5L, 3L)], Drain(run));
     }
@@ -104,7 +104,7 @@ public class SortedRunTests
         var run = new SortedRun();
         for (var i = 0; i < 1_000; i++)
         {
-            run.Add(i, i, 1, engine.CreateTimer(static (_, in _) => { }));
+            run.Add(i, i, i, 1, engine.CreateTimer(static (_, in _) => { }));
         }
 
         run.Sort();
