@@ -34,26 +34,48 @@ namespace MiniportTimers.Engine;
 //     first: a virtual engine lets a callback ask for the next due time mid-batch;
 //   - a gather takes entries due at the "now" of its take only: the firing rule is unchanged, nothing fires early.
 //
-// The level-0 run (issue 27, session ten)
-//   A pull of a level-0 bucket (one 65.5 µs tick: about 650 timers in a burst of a million over 100 ms) files its exact
-//   timers into a run (Queue/SortedRun) instead of the exact heap: appended as they are filed, then sorted once by
-//   (due, order) with an LSD radix sort of their indices (two 8-bit passes over the due time's offset in the tick; keys
-//   and payloads in flat arrays, no timer touched). The run is the near set's third source: the take and the gather
-//   hand out the earliest of the exact heap's top, the tolerant by-due heap's top and the run's front, so the merged
-//   order is exactly the one the heap alone had (ties by the same order key: the filing counter, or a virtual engine's
-//   arm ticket, which the run puts in order within equal due times). What stays as it was:
-//   - tolerant timers of the bucket go to the tolerant heaps (they also need the by-deadline order), a periodic
-//     re-key and everything the drain files go to the heaps: only a level-0 pull that finds the run empty builds it;
-//   - a run entry is a snapshot (due, sequence) like a heap entry: a cancel or re-arm leaves it stale, dropped when it
-//     reaches the front; a lazily re-armed timer's current arming is filed then (heap or wheel), as at a heap top;
-//   - a batch holding run entries that must go back (ReturnBatch) puts them into the exact heap, same keys;
-//   - EarliestDeadline, EarliestDue and LatestDue read the run's front (or all of it) as they read the heaps.
-//   The wheel is pulled only when the near set, run included, is empty (or its earliest deadline is beyond the
-//   wheel's), so a pull never finds a current run entry. Before, each of those timers cost a heap push (6-7 ns) and a
-//   pop of a 650-entry heap (27-34 ns) and the gather's copy; session ten measured the burst's
-//   median from 210-227 to 159-170 ns per expiry in one process, A/B (docs/benchmarks.md "session ten"). Session eight's "sorted
-//   run" (TimerEngine "Cost at load", dropped) sorted by comparison beside a heap holding the same timers; this one
-//   replaces the heap's share and sorts by radix.
+// The level-0 run (issue 27, sessions ten and twelve)
+//   A pull of a level-0 bucket (one 65.5 µs tick: about 650 timers in a burst of a million over 100 ms) files its
+//   timers, exact and tolerant, into a run (Queue/SortedRun) instead of the heaps: appended as they are filed, then
+//   sorted once by (due, order) with an LSD radix sort of their indices (two 8-bit passes over the due time's offset in
+//   the tick; keys and payloads in flat arrays, no timer touched). The run is the near set's third source: the take and
+//   the gather hand out the earliest of the exact heap's top, the tolerant by-due heap's top and the run's front, so the
+//   merged order is exactly the one the heaps alone had (ties by the same order key: the filing counter, or a virtual
+//   engine's arm ticket, which the run puts in order within equal due times; exact and tolerant entries share it).
+//   - Deadlines. A tolerant entry carries its deadline (due + tolerance, read from the parameter block at the filing, as
+//     the heaps' entries were). The run keeps, for each of its positions, where the smallest deadline from there to its
+//     end is (suffix minima, computed once after each sort), so EarliestDeadline reads the run's in O(1). That entry
+//     may be stale: then it leaves the deadline order (SortedRun.DropEarliestDeadline; the entry itself stays, to be
+//     dropped at the front) and, if its timer was re-armed lazily, the current arming is filed (its deadline is no
+//     earlier: the lazy rule), as at a stale top of the by-deadline heap; the next minimum is read. So the wake-up is
+//     never later than any current arming's deadline, and no earlier than the heaps made it: a virtual engine wakes
+//     where it woke before. Invariant: every current run entry's deadline is ≥ the run's earliest deadline.
+//   - Segments. The near set is pulled into when it is empty (the take), and also when its earliest deadline is beyond
+//     the wheel's earliest possible due time (EarliestDeadline): with tolerant timers that is the common case (a 1 ms
+//     tolerance reaches 15 ticks beyond the due time), and the run is not empty then. A later level-0 pull's tick is
+//     later than every run entry's, so its timers are appended as a sorted segment behind the run (the run's order holds
+//     whole); the suffix minima of the older positions are updated only as far as the new segment beats them. Positions
+//     handed out are reclaimed when a segment starts and they are at least as many as the live ones (a stream never
+//     empties the run). Before, only a pull that found the run empty built it, and the tolerant timers of every pull
+//     went to the heaps.
+//   What stays as it was:
+//   - a periodic re-key and everything the drain files go to the heaps; so do a level-1+ pull's near timers;
+//   - a run entry is a snapshot (due, deadline, sequence) like a heap entry: a cancel or re-arm leaves it stale, dropped
+//     when it reaches the front; a lazily re-armed timer's current arming is filed then (heap or wheel), as at a heap top;
+//   - a batch holding run entries that must go back (ReturnBatch) puts an exact one into the exact heap and a tolerant
+//     one into both tolerant heaps (its deadline kept beside the batch, _batchDeadline), same keys;
+//   - EarliestDeadline, EarliestDue and LatestDue read the run's front, its deadline minima or all of it, as they read
+//     the heaps; TrimExcess gives the run's arrays back once it is empty.
+//   The wheel is pulled only when the near set, run included, is empty or its earliest deadline is beyond the wheel's,
+//   and every wheel timer is due after every near one. Before the run, each exact timer cost a heap push (6-7 ns) and a
+//   pop of a 650-entry heap (27-34 ns) and the gather's copy; session ten measured the burst's median from 210-227 to
+//   159-170 ns per expiry in one process, A/B (docs/benchmarks.md "session ten"). A tolerant timer cost two pushes, a
+//   pop of the by-due heap, and a by-deadline entry that outlived the fire: only a wake-up's EarliestDeadline pops stale
+//   tops, and a burst that runs behind never sleeps, so the by-deadline heap grew by every tolerant expiry of the burst
+//   and its compactions read every entry's timer (NearHeap.Compact in the profile); session twelve measured that path
+//   against this one (docs/benchmarks.md "session twelve: tolerant timers in the level-0 run"). Session eight's
+//   "sorted run" (TimerEngine "Cost at load", dropped) sorted by comparison beside a heap holding the same timers; this
+//   one replaces the heaps' share and sorts by radix.
 //
 // A lone expiry (issue 27, session nine)
 //   Most wake-ups of a driver's timers fire one expiry. The take pops the first due entry and looks at the next top
