@@ -159,6 +159,12 @@ internal sealed class DispatchQueue
     /// </summary>
     private ulong _batchFromRunTolerant;
 
+    /// <summary>
+    /// Bit i set: <see cref="_batch"/>[i] is a run entry filed as a one-shot (see "The parameter block"): its take reads
+    /// no parameters.
+    /// </summary>
+    private ulong _batchOneShot;
+
     /// <summary>The deadline of each batch entry marked in <see cref="_batchFromRunTolerant"/>, ns.</summary>
     private readonly long[] _batchDeadline = new long[BatchCapacity];
 
@@ -515,12 +521,14 @@ internal sealed class DispatchQueue
         {
             Drain();
             NearEntry entry;
+            bool filedOneShot;
             if (_batchNext < _batchCount && !NearPrecedesBatch())
             {
                 entry = _batch[_batchNext];
+                filedOneShot = ((_batchOneShot >> _batchNext) & 1) != 0;
                 _batch[_batchNext++] = default; // the batch holds no timer it has handed out
             }
-            else if (!TakeNearDue(nowNanoseconds, out entry))
+            else if (!TakeNearDue(nowNanoseconds, out entry, out filedOneShot))
             {
                 break;
             }
@@ -533,14 +541,25 @@ internal sealed class DispatchQueue
                 continue;
             }
 
-            var parameters = t.Owner as ArmParameters;
-            var period = parameters?.PeriodNanoseconds ?? 0;
-            var tolerance = parameters?.ToleranceNanoseconds ?? 0;
-            if (Volatile.Read(ref t.StateWord) != state)
+            // The parameters of this arming: known from the filing for a run entry filed as a one-shot (see "The parameter
+            // block"), read here otherwise.
+            ArmParameters? parameters = null;
+            long period = 0, tolerance = 0;
+            if (!filedOneShot)
             {
-                RefileIfLazy(t); // an Arm began while the parameters were read: it re-submits the timer, or re-arms it lazily
-                continue;
+                parameters = t.Owner as ArmParameters;
+                period = parameters?.PeriodNanoseconds ?? 0;
+                tolerance = parameters?.ToleranceNanoseconds ?? 0;
+                if (Volatile.Read(ref t.StateWord) != state)
+                {
+                    RefileIfLazy(t); // an Arm began while the parameters were read: it re-submits the timer, or re-arms it lazily
+                    continue;
+                }
             }
+
+            System.Diagnostics.Debug.Assert(
+                !filedOneShot || ((t.Owner as ArmParameters)?.PeriodNanoseconds ?? 0) == 0 || Volatile.Read(ref t.StateWord) != state,
+                "an entry filed as a one-shot is the arming of a one-shot while it is current");
 
             var due = entry.DueNanoseconds;
             long overruns = 0;
@@ -672,6 +691,7 @@ internal sealed class DispatchQueue
         _batchCount = 0;
         _batchTolerant = 0;
         _batchFromRunTolerant = 0;
+        _batchOneShot = 0; // the heaps keep no such mark: a returned entry's take reads its parameters
     }
 
     /// <summary>Where the near set's next expiry in firing order is: none (all empty), the exact heap, the tolerant by-due heap, or the run.</summary>
@@ -726,8 +746,9 @@ internal sealed class DispatchQueue
     /// rest is gathered behind it (<see cref="Gather"/>) and the batch hands out the first. Stale entries are taken as
     /// filed (the take drops them, as a peek did): a pop reads only the heap or the run, never a timer.
     /// </summary>
-    private bool TakeNearDue(long nowNanoseconds, out NearEntry entry)
+    private bool TakeNearDue(long nowNanoseconds, out NearEntry entry, out bool filedOneShot)
     {
+        filedOneShot = false;
         if (_batchCount != 0)
         {
             ReturnBatch(); // a heap top now comes first: the rest goes back and is gathered again (or was all taken)
@@ -754,11 +775,13 @@ internal sealed class DispatchQueue
             }
 
             var firstDeadline = source == NearSource.Run ? _run.FrontDeadlineNanoseconds : entry.Key;
+            filedOneShot = source == NearSource.Run && _run.FrontFiledOneShot;
             PopFrom(source);
             if (EarliestNearSource() is var next && next != NearSource.None && FrontDueOf(next) <= nowNanoseconds)
             {
-                Gather(nowNanoseconds, entry, source, firstDeadline);
+                Gather(nowNanoseconds, entry, source, firstDeadline, filedOneShot);
                 entry = _batch[0];
+                filedOneShot = (_batchOneShot & 1) != 0;
                 _batch[0] = default; // the batch holds no timer it has handed out
                 _batchNext = 1;
             }
@@ -769,16 +792,18 @@ internal sealed class DispatchQueue
 
     /// <summary>
     /// Dispatcher: fills the batch with <paramref name="first"/> (just taken from <paramref name="firstSource"/>, with
-    /// its deadline as filed, <paramref name="firstDeadline"/>, for a run entry) and then up to <see cref="BatchCapacity"/> - 1 more entries due at
+    /// its deadline as filed, <paramref name="firstDeadline"/>, and whether it was filed as a one-shot,
+    /// <paramref name="firstFiledOneShot"/>, for a run entry) and then up to <see cref="BatchCapacity"/> - 1 more entries due at
     /// <paramref name="nowNanoseconds"/>, in firing order, off the near heaps and the run (never the wheel: every wheel
     /// timer is due after every near one, and the next take pulls it when the near set is empty); then asks for every
     /// batch timer and its callback object at once.
     /// </summary>
-    private void Gather(long nowNanoseconds, in NearEntry first, NearSource firstSource, long firstDeadline)
+    private void Gather(long nowNanoseconds, in NearEntry first, NearSource firstSource, long firstDeadline, bool firstFiledOneShot)
     {
         System.Diagnostics.Debug.Assert(_batchCount == 0 && _batchNext == 0 && _batchTolerant == 0 && _batchFromRunTolerant == 0, "a gather starts from an empty batch");
+        System.Diagnostics.Debug.Assert(_batchOneShot == 0, "a gather starts from an empty batch");
         _batch[0] = first;
-        Mark(0, firstSource, first, firstDeadline);
+        Mark(0, firstSource, first, firstDeadline, firstFiledOneShot);
         var count = 1;
         while (count < BatchCapacity && EarliestNearSource() is var source && source != NearSource.None)
         {
@@ -789,7 +814,7 @@ internal sealed class DispatchQueue
             }
 
             // Where a run entry goes back if the batch is returned: the exact heap, or both tolerant heaps (same keys).
-            Mark(count, source, top, source == NearSource.Run ? _run.FrontDeadlineNanoseconds : top.Key);
+            Mark(count, source, top, source == NearSource.Run ? _run.FrontDeadlineNanoseconds : top.Key, source == NearSource.Run && _run.FrontFiledOneShot);
             _batch[count++] = top;
             PopFrom(source);
         }
@@ -804,25 +829,37 @@ internal sealed class DispatchQueue
             Prefetch.Timer(_batch[i].Timer);
         }
 
+        var oneShots = _batchOneShot;
         for (var i = 0; i < count; i++)
         {
             var t = _batch[i].Timer;
             t.PrefetchCallback();
-            Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
+            if (((oneShots >> i) & 1) == 0)
+            {
+                Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
+            }
         }
     }
 
-    /// <summary>Gather: records where batch entry <paramref name="i"/> goes back if the batch is returned (see <see cref="ReturnBatch"/>).</summary>
-    private void Mark(int i, NearSource source, in NearEntry entry, long deadline)
+    /// <summary>Gather: records where batch entry <paramref name="i"/> goes back if the batch is returned (see <see cref="ReturnBatch"/>), and whether it was filed as a one-shot.</summary>
+    private void Mark(int i, NearSource source, in NearEntry entry, long deadline, bool filedOneShot)
     {
         if (source == NearSource.Tolerant)
         {
             _batchTolerant |= 1UL << i;
         }
-        else if (source == NearSource.Run && deadline != entry.DueNanoseconds)
+        else if (source == NearSource.Run)
         {
-            _batchFromRunTolerant |= 1UL << i;
-            _batchDeadline[i] = deadline;
+            if (deadline != entry.DueNanoseconds)
+            {
+                _batchFromRunTolerant |= 1UL << i;
+                _batchDeadline[i] = deadline;
+            }
+
+            if (filedOneShot)
+            {
+                _batchOneShot |= 1UL << i;
+            }
         }
     }
 
@@ -1004,11 +1041,12 @@ internal sealed class DispatchQueue
         var parameters = t.Owner as ArmParameters;
         var tolerance = parameters?.ToleranceNanoseconds ?? 0;
         var ticket = parameters?.ArmTicket ?? 0;
-        Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket, intoRun);
+        var oneShot = (parameters?.PeriodNanoseconds ?? 0) == 0; // the same line as the tolerance: no second miss
+        Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket, intoRun, oneShot);
     }
 
     /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
-    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket, bool intoRun = false)
+    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket, bool intoRun = false, bool oneShot = false)
     {
         if (TryPlaceInWheel(t, due))
         {
@@ -1018,7 +1056,7 @@ internal sealed class DispatchQueue
         var order = _isVirtual ? ticket : _insertionCounter++;
         if (intoRun)
         {
-            _run.Add(due, deadline, order, sequence, t); // a level-0 pull, exact or tolerant: sorted with the rest of its bucket, not pushed
+            _run.Add(due, deadline, order, sequence, t, oneShot); // a level-0 pull, exact or tolerant: sorted with the rest of its bucket, not pushed
             return;
         }
 

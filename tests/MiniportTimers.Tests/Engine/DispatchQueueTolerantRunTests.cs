@@ -197,4 +197,29 @@ public class DispatchQueueTolerantRunTests
         engine.AdvanceTo(TickStart + Tick);
         Assert.Equal(("e", TickStart + 21_000), log[^1]);
     }
+
+    [Fact]
+    public void APeriodicTimerInTheRunBesideOneShots_StaysPeriodic()
+    {
+        // A run entry filed as a one-shot is fired without its parameters being read again ("The parameter block"); a
+        // periodic one must still be read and re-keyed, wherever it sits in a batch (first, or between one-shots).
+        using var engine = new VirtualTimerEngine();
+        var log = new List<(string Name, long Due)>();
+        EngineTimer Make(string name) => engine.CreateTimer((_, in f) => log.Add((name, f.DueNanoseconds)));
+        var periodicFirst = Make("p1");
+        var periodicBetween = Make("p2");
+        engine.Arm(periodicFirst, TickStart + 100, 500, periodNanoseconds: 1_000);
+        engine.Arm(Make("o1"), TickStart + 200, 300);
+        engine.Arm(periodicBetween, TickStart + 250, periodNanoseconds: 1_000);
+        engine.Arm(Make("o2"), TickStart + 300);
+        engine.AdvanceBy(0);
+        Assert.Equal(4, engine.NearRunCount);
+
+        engine.Stall(TickStart + 400); // all four due at one wake-up: one gather from the run
+        engine.AdvanceBy(0);
+        engine.AdvanceTo(TickStart + 1_300);
+
+        Assert.Equal([("p1", TickStart + 100), ("o1", TickStart + 200), ("p2", TickStart + 250), ("o2", TickStart + 300), ("p1", TickStart + 1_100), ("p2", TickStart + 1_250)], log);
+        Assert.True(periodicFirst.IsPending && periodicBetween.IsPending);
+    }
 }

@@ -52,6 +52,9 @@ internal sealed class SortedRun
     /// <summary>Arm sequence of each filed arming, by filing index.</summary>
     private long[] _sequence = new long[MinimumCapacity];
 
+    /// <summary>True where the filing read the arming's parameters and found no period (DispatchQueue "The parameter block"), by filing index.</summary>
+    private bool[] _filedOneShot = new bool[MinimumCapacity];
+
     /// <summary>The timers, by filing index; an entry handed out is cleared (the run keeps no timer alive).</summary>
     private TimerSlot[] _timers = new TimerSlot[MinimumCapacity];
 
@@ -72,6 +75,8 @@ internal sealed class SortedRun
     private long[] _spareLongs = new long[MinimumCapacity];
 
     private TimerSlot[] _spareTimers = new TimerSlot[MinimumCapacity];
+
+    private bool[] _spareFlags = new bool[MinimumCapacity];
 
     /// <summary>Per-digit counts of one radix pass (256 digits, then their start offsets).</summary>
     private readonly int[] _digitStarts = new int[256];
@@ -113,7 +118,7 @@ internal sealed class SortedRun
     /// Files one entry of the segment being built (sorted by the next <see cref="Sort"/>). The caller has checked
     /// <see cref="CanAppendFrom"/> for the segment: every entry is due after every sorted one.
     /// </summary>
-    public void Add(long dueNanoseconds, long deadlineNanoseconds, long order, long sequence, EngineTimer timer)
+    public void Add(long dueNanoseconds, long deadlineNanoseconds, long order, long sequence, EngineTimer timer, bool filedOneShot = false)
     {
         System.Diagnostics.Debug.Assert(deadlineNanoseconds >= dueNanoseconds, "a deadline is never before its due time");
         System.Diagnostics.Debug.Assert(IsEmpty || dueNanoseconds > _sortedMaxDue, "a later segment is due after everything sorted");
@@ -132,6 +137,7 @@ internal sealed class SortedRun
         _deadline[i] = deadlineNanoseconds;
         _order[i] = order;
         _sequence[i] = sequence;
+        _filedOneShot[i] = filedOneShot;
         _timers[i].Timer = timer;
         _segmentMinDue = Math.Min(_segmentMinDue, dueNanoseconds);
         _segmentMaxDue = Math.Max(_segmentMaxDue, dueNanoseconds);
@@ -306,6 +312,9 @@ internal sealed class SortedRun
     /// <summary>The front entry's deadline as filed (its due time for an exact timer), ns; only while not <see cref="IsEmpty"/>.</summary>
     public long FrontDeadlineNanoseconds => _deadline[_sorted[_next]];
 
+    /// <summary>True when the front entry was filed as a one-shot (its parameters read then, with no period); only while not <see cref="IsEmpty"/>.</summary>
+    public bool FrontFiledOneShot => _filedOneShot[_sorted[_next]];
+
     /// <summary>True when the front entry comes before <paramref name="other"/> in heap order (key = due, then order).</summary>
     public bool FrontPrecedes(in NearEntry other)
     {
@@ -405,6 +414,14 @@ internal sealed class SortedRun
         GatherLongs(_deadline, sorted, next, live);
         GatherLongs(_order, sorted, next, live);
         GatherLongs(_sequence, sorted, next, live);
+        var oneShot = _filedOneShot;
+        var spareFlags = _spareFlags;
+        for (var p = 0; p < live; p++)
+        {
+            spareFlags[p] = oneShot[sorted[next + p]];
+        }
+
+        Array.Copy(spareFlags, oneShot, live);
 
         var timers = _timers;
         var spare = _spareTimers;
@@ -450,11 +467,13 @@ internal sealed class SortedRun
         Array.Resize(ref _deadline, capacity);
         Array.Resize(ref _order, capacity);
         Array.Resize(ref _sequence, capacity);
+        Array.Resize(ref _filedOneShot, capacity);
         Array.Resize(ref _timers, capacity);
         Array.Resize(ref _sorted, capacity);
         Array.Resize(ref _scratch, capacity);
         Array.Resize(ref _suffixMinimumAt, capacity);
         _spareLongs = new long[capacity];
         _spareTimers = new TimerSlot[capacity];
+        _spareFlags = new bool[capacity];
     }
 }
