@@ -77,6 +77,17 @@ namespace MiniportTimers.Engine;
 //   "sorted run" (TimerEngine "Cost at load", dropped) sorted by comparison beside a heap holding the same timers; this
 //   one replaces the heaps' share and sorts by radix.
 //
+// The parameter block (issue 27, session twelve)
+//   A tolerant, periodic or virtual timer keeps its tolerance, period and arm ticket in a second object
+//   (ArmParameters, EngineTimer.Owner), as cold as the timer in a burst. The filing into the near set reads it (the
+//   deadline and the tie-breaker need it; the pull's touch pass asks for it a chunk ahead), and the take read it again
+//   for the period. A run entry now remembers whether its filing found no period (SortedRun "filed one-shot"; the period
+//   sits on the tolerance's line, so the filing pays no second miss): its take reads no parameters, and the gather asks
+//   for no parameter block. The filing's read belongs to the entry's arming (PlaceNear: a newer arming makes the entry
+//   stale at once), so a current entry filed as a one-shot is one (Debug-checked at the take); a heap entry, or a run
+//   entry returned to the heaps, carries no mark and is read as before. An exact one-shot on a real engine has no
+//   parameter block at all (its Owner is the engine): its take saves only the type check.
+//
 // A lone expiry (issue 27, session nine)
 //   Most wake-ups of a driver's timers fire one expiry. The take pops the first due entry and looks at the next top
 //   (a heap read, no timer): only when that one is due too does it gather the rest behind the first (the batch then
