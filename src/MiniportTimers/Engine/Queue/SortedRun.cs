@@ -99,6 +99,9 @@ internal sealed class SortedRun
 
     private long _segmentMaxDue = long.MinValue;
 
+    /// <summary>True when an entry of the segment being built has a deadline later than its due time.</summary>
+    private bool _segmentHasTolerant;
+
     /// <summary>The latest due time sorted (a new segment's entries must all be later), ns.</summary>
     private long _sortedMaxDue = long.MinValue;
 
@@ -141,6 +144,7 @@ internal sealed class SortedRun
         _timers[i].Timer = timer;
         _segmentMinDue = Math.Min(_segmentMinDue, dueNanoseconds);
         _segmentMaxDue = Math.Max(_segmentMaxDue, dueNanoseconds);
+        _segmentHasTolerant |= deadlineNanoseconds != dueNanoseconds;
     }
 
     /// <summary>Sorts the segment filed since the last sort into firing order (due, then order) behind the sorted entries; the run then hands them out front to back.</summary>
@@ -206,7 +210,23 @@ internal sealed class SortedRun
         _sortedMaxDue = _segmentMaxDue;
         _segmentMinDue = long.MaxValue;
         _segmentMaxDue = long.MinValue;
-        UpdateSuffixMinima(count - 1, start);
+        if (_segmentHasTolerant)
+        {
+            _segmentHasTolerant = false;
+            UpdateSuffixMinima(count - 1, start);
+        }
+        else
+        {
+            // Exact entries only: each deadline is its due time, and the segment is sorted by due (ties: the first), so
+            // each position's minimum is itself; older positions change only where the segment's first due beats them.
+            var minimumAt = _suffixMinimumAt;
+            for (var p = start; p < count; p++)
+            {
+                minimumAt[p] = p;
+            }
+
+            UpdateSuffixMinima(start - 1, start);
+        }
     }
 
     /// <summary>
@@ -395,6 +415,7 @@ internal sealed class SortedRun
         _next = 0;
         _segmentMinDue = long.MaxValue;
         _segmentMaxDue = long.MinValue;
+        _segmentHasTolerant = false;
         _sortedMaxDue = long.MinValue;
     }
 
