@@ -71,12 +71,12 @@ internal sealed class SortedRun
     /// </summary>
     private int[] _suffixMinimumAt = new int[MinimumCapacity];
 
-    /// <summary>Compact's spare rows: made by the first compaction at each capacity (a run that is never extended, as in a burst of exact timers, never needs them), dropped when the arrays are resized; the timer row is cleared after each use.</summary>
-    private long[] _spareLongs = [];
+    /// <summary>Compact's spare rows (as long as the arrays; empty between compactions).</summary>
+    private long[] _spareLongs = new long[MinimumCapacity];
 
-    private TimerSlot[] _spareTimers = [];
+    private TimerSlot[] _spareTimers = new TimerSlot[MinimumCapacity];
 
-    private bool[] _spareFlags = [];
+    private bool[] _spareFlags = new bool[MinimumCapacity];
 
     /// <summary>Per-digit counts of one radix pass (256 digits, then their start offsets).</summary>
     private readonly int[] _digitStarts = new int[256];
@@ -422,9 +422,8 @@ internal sealed class SortedRun
     /// <summary>
     /// Between segments: moves the entries not yet handed out to filing indices and sorted positions [0, Count), in
     /// firing order (their suffix minima shifted with them). O(Count), through the spare rows (<see cref="_spareLongs"/>,
-    /// <see cref="_spareTimers"/>, <see cref="_spareFlags"/>): each array is gathered in sorted order into its spare row
-    /// and copied back. It runs in the middle of a stream (a run fed by a pull per tick never empties), so the rows are
-    /// kept: an allocation only at the first compaction after a resize.
+    /// <see cref="_spareTimers"/>): each array is gathered in sorted order into its spare row and copied back. No
+    /// allocation: it runs in the middle of a stream (a run fed by a pull per tick never empties).
     /// </summary>
     private void Compact()
     {
@@ -432,13 +431,6 @@ internal sealed class SortedRun
         var live = _sortedCount - _next;
         var sorted = _sorted;
         var next = _next;
-        if (_spareLongs.Length != _due.Length)
-        {
-            _spareLongs = new long[_due.Length];
-            _spareTimers = new TimerSlot[_due.Length];
-            _spareFlags = new bool[_due.Length];
-        }
-
         GatherLongs(_due, sorted, next, live);
         GatherLongs(_deadline, sorted, next, live);
         GatherLongs(_order, sorted, next, live);
@@ -501,8 +493,8 @@ internal sealed class SortedRun
         Array.Resize(ref _sorted, capacity);
         Array.Resize(ref _scratch, capacity);
         Array.Resize(ref _suffixMinimumAt, capacity);
-        _spareLongs = [];
-        _spareTimers = [];
-        _spareFlags = [];
+        _spareLongs = new long[capacity];
+        _spareTimers = new TimerSlot[capacity];
+        _spareFlags = new bool[capacity];
     }
 }
