@@ -34,26 +34,59 @@ namespace MiniportTimers.Engine;
 //     first: a virtual engine lets a callback ask for the next due time mid-batch;
 //   - a gather takes entries due at the "now" of its take only: the firing rule is unchanged, nothing fires early.
 //
-// The level-0 run (issue 27, session ten)
-//   A pull of a level-0 bucket (one 65.5 µs tick: about 650 timers in a burst of a million over 100 ms) files its exact
-//   timers into a run (Queue/SortedRun) instead of the exact heap: appended as they are filed, then sorted once by
-//   (due, order) with an LSD radix sort of their indices (two 8-bit passes over the due time's offset in the tick; keys
-//   and payloads in flat arrays, no timer touched). The run is the near set's third source: the take and the gather
-//   hand out the earliest of the exact heap's top, the tolerant by-due heap's top and the run's front, so the merged
-//   order is exactly the one the heap alone had (ties by the same order key: the filing counter, or a virtual engine's
-//   arm ticket, which the run puts in order within equal due times). What stays as it was:
-//   - tolerant timers of the bucket go to the tolerant heaps (they also need the by-deadline order), a periodic
-//     re-key and everything the drain files go to the heaps: only a level-0 pull that finds the run empty builds it;
-//   - a run entry is a snapshot (due, sequence) like a heap entry: a cancel or re-arm leaves it stale, dropped when it
-//     reaches the front; a lazily re-armed timer's current arming is filed then (heap or wheel), as at a heap top;
-//   - a batch holding run entries that must go back (ReturnBatch) puts them into the exact heap, same keys;
-//   - EarliestDeadline, EarliestDue and LatestDue read the run's front (or all of it) as they read the heaps.
-//   The wheel is pulled only when the near set, run included, is empty (or its earliest deadline is beyond the
-//   wheel's), so a pull never finds a current run entry. Before, each of those timers cost a heap push (6-7 ns) and a
-//   pop of a 650-entry heap (27-34 ns) and the gather's copy; session ten measured the burst's
-//   median from 210-227 to 159-170 ns per expiry in one process, A/B (docs/benchmarks.md "session ten"). Session eight's "sorted
-//   run" (TimerEngine "Cost at load", dropped) sorted by comparison beside a heap holding the same timers; this one
-//   replaces the heap's share and sorts by radix.
+// The level-0 run (issue 27, sessions ten and twelve)
+//   A pull of a level-0 bucket (one 65.5 µs tick: about 650 timers in a burst of a million over 100 ms) files its
+//   timers, exact and tolerant, into a run (Queue/SortedRun) instead of the heaps: appended as they are filed, then
+//   sorted once by (due, order) with an LSD radix sort of their indices (two 8-bit passes over the due time's offset in
+//   the tick; keys and payloads in flat arrays, no timer touched). The run is the near set's third source: the take and
+//   the gather hand out the earliest of the exact heap's top, the tolerant by-due heap's top and the run's front, so the
+//   merged order is exactly the one the heaps alone had (ties by the same order key: the filing counter, or a virtual
+//   engine's arm ticket, which the run puts in order within equal due times; exact and tolerant entries share it).
+//   - Deadlines. A tolerant entry carries its deadline (due + tolerance, read from the parameter block at the filing, as
+//     the heaps' entries were). The run keeps, for each of its positions, where the smallest deadline from there to its
+//     end is (suffix minima, computed once after each sort), so EarliestDeadline reads the run's in O(1). That entry
+//     may be stale: then it leaves the deadline order (SortedRun.DropEarliestDeadline; the entry itself stays, to be
+//     dropped at the front) and, if its timer was re-armed lazily, the current arming is filed (its deadline is no
+//     earlier: the lazy rule), as at a stale top of the by-deadline heap; the next minimum is read. So the wake-up is
+//     never later than any current arming's deadline, and no earlier than the heaps made it: a virtual engine wakes
+//     where it woke before. Invariant: every current run entry's deadline is ≥ the run's earliest deadline.
+//   - Segments. The near set is pulled into when it is empty (the take), and also when its earliest deadline is beyond
+//     the wheel's earliest possible due time (EarliestDeadline): with tolerant timers that is the common case (a 1 ms
+//     tolerance reaches 15 ticks beyond the due time), and the run is not empty then. A later level-0 pull's tick is
+//     later than every run entry's, so its timers are appended as a sorted segment behind the run (the run's order holds
+//     whole); the suffix minima of the older positions are updated only as far as the new segment beats them. Positions
+//     handed out are reclaimed when a segment starts and they are at least as many as the live ones (a stream never
+//     empties the run). Before, only a pull that found the run empty built it, and the tolerant timers of every pull
+//     went to the heaps.
+//   What stays as it was:
+//   - a periodic re-key and everything the drain files go to the heaps; so do a level-1+ pull's near timers;
+//   - a run entry is a snapshot (due, deadline, sequence) like a heap entry: a cancel or re-arm leaves it stale, dropped
+//     when it reaches the front; a lazily re-armed timer's current arming is filed then (heap or wheel), as at a heap top;
+//   - a batch holding run entries that must go back (ReturnBatch) puts an exact one into the exact heap and a tolerant
+//     one into both tolerant heaps (its deadline kept beside the batch, _batchDeadline), same keys;
+//   - EarliestDeadline, EarliestDue and LatestDue read the run's front, its deadline minima or all of it, as they read
+//     the heaps; TrimExcess gives the run's arrays back once it is empty.
+//   The wheel is pulled only when the near set, run included, is empty or its earliest deadline is beyond the wheel's,
+//   and every wheel timer is due after every near one. Before the run, each exact timer cost a heap push (6-7 ns) and a
+//   pop of a 650-entry heap (27-34 ns) and the gather's copy; session ten measured the burst's median from 210-227 to
+//   159-170 ns per expiry in one process, A/B (docs/benchmarks.md "session ten"). A tolerant timer cost two pushes, a
+//   pop of the by-due heap, and a by-deadline entry that outlived the fire: only a wake-up's EarliestDeadline pops stale
+//   tops, and a burst that runs behind never sleeps, so the by-deadline heap grew by every tolerant expiry of the burst
+//   and its compactions read every entry's timer (NearHeap.Compact in the profile); session twelve measured that path
+//   against this one (docs/benchmarks.md "session twelve: tolerant timers in the level-0 run"). Session eight's
+//   "sorted run" (TimerEngine "Cost at load", dropped) sorted by comparison beside a heap holding the same timers; this
+//   one replaces the heaps' share and sorts by radix.
+//
+// The parameter block (issue 27, session twelve)
+//   A tolerant, periodic or virtual timer keeps its tolerance, period and arm ticket in a second object
+//   (ArmParameters, EngineTimer.Owner), as cold as the timer in a burst. The filing into the near set reads it (the
+//   deadline and the tie-breaker need it; the pull's touch pass asks for it a chunk ahead), and the take read it again
+//   for the period. A run entry now remembers whether its filing found no period (SortedRun "filed one-shot"; the period
+//   sits on the tolerance's line, so the filing pays no second miss): its take reads no parameters, and the gather asks
+//   for no parameter block. The filing's read belongs to the entry's arming (PlaceNear: a newer arming makes the entry
+//   stale at once), so a current entry filed as a one-shot is one (Debug-checked at the take); a heap entry, or a run
+//   entry returned to the heaps, carries no mark and is read as before. An exact one-shot on a real engine has no
+//   parameter block at all (its Owner is the engine): its take saves only the type check.
 //
 // A lone expiry (issue 27, session nine)
 //   Most wake-ups of a driver's timers fire one expiry. The take pops the first due entry and looks at the next top
@@ -120,17 +153,33 @@ internal sealed class DispatchQueue
     private readonly NearHeap _nearTolerantByDeadline = new(); // tolerance > 0: by (due + tolerance, order)
 
     /// <summary>
-    /// The exact timers of the last level-0 pull, sorted by (due, order): the near set's third source (see "The level-0
-    /// run"). Invariant: every entry's tick is at or before the wheel's cursor, as a heap entry's; it is built only by a
-    /// pull that finds it empty, and sorted before anything reads it.
+    /// The timers of level-0 pulls, exact and tolerant, sorted by (due, order): the near set's third source (see "The
+    /// level-0 run"). Invariant: every entry's tick is at or before the wheel's cursor, as a heap entry's; a pull appends
+    /// a segment only when every entry already in it is due before the pulled tick, and sorts it before anything reads it.
     /// </summary>
     private readonly SortedRun _run = new();
 
     /// <summary>The due entries of the current gather, in firing order: [<see cref="_batchNext"/>, <see cref="_batchCount"/>) are still to be taken (see "Gathering").</summary>
     private readonly NearEntry[] _batch = new NearEntry[BatchCapacity];
 
-    /// <summary>Bit i set: <see cref="_batch"/>[i] came from <see cref="_nearTolerantByDue"/> (else from <see cref="_nearExact"/>), where <see cref="ReturnBatch"/> puts it back.</summary>
+    /// <summary>Bit i set: <see cref="_batch"/>[i] came from <see cref="_nearTolerantByDue"/> (else from <see cref="_nearExact"/> or the run), where <see cref="ReturnBatch"/> puts it back.</summary>
     private ulong _batchTolerant;
+
+    /// <summary>
+    /// Bit i set: <see cref="_batch"/>[i] is a tolerant entry of the run, with no entry in either tolerant heap:
+    /// <see cref="ReturnBatch"/> pushes it into both, its deadline being <see cref="_batchDeadline"/>[i] (long.MaxValue: a
+    /// stale entry dropped from the run's deadline order, which needs no deadline entry).
+    /// </summary>
+    private ulong _batchFromRunTolerant;
+
+    /// <summary>
+    /// Bit i set: <see cref="_batch"/>[i] is a run entry filed as a one-shot (see "The parameter block"): its take reads
+    /// no parameters.
+    /// </summary>
+    private ulong _batchOneShot;
+
+    /// <summary>The deadline of each batch entry marked in <see cref="_batchFromRunTolerant"/>, ns.</summary>
+    private readonly long[] _batchDeadline = new long[BatchCapacity];
 
     /// <summary>The next batch entry to take. Invariant: 0 ≤ _batchNext ≤ _batchCount ≤ BatchCapacity; every entry before it is cleared.</summary>
     private int _batchNext;
@@ -229,11 +278,7 @@ internal sealed class DispatchQueue
             // The run first: dropping a stale run entry may file a lazily re-armed timer's current arming in a heap, which
             // must then be seen by the heaps' peeks below (peeked after them, it was missed: the model-based test's seed
             // 5ljXOXJvXKN1 fired such a timer 5 µs late on the virtual clock). The heaps' own re-filings never go to the run.
-            var near = long.MaxValue;
-            if (TryPeekRun(out var run)) // an exact entry: its due is its deadline
-            {
-                near = run.Key;
-            }
+            var near = RunEarliestDeadline();
 
             if (TryPeekDue(_nearExact, out var exact) && exact.Key < near)
             {
@@ -351,6 +396,30 @@ internal sealed class DispatchQueue
 
         entry = default;
         return false;
+    }
+
+    /// <summary>
+    /// Dispatcher: the earliest deadline of a current run entry (long.MaxValue: none), read in O(1) from the run's suffix
+    /// minima. An entry found stale there is taken out of the deadline order (it stays to be dropped at the front), and
+    /// a lazily re-armed timer's current arming filed, whose deadline is no earlier than the stale one's (the rule of a
+    /// lazy re-arm), as at a stale by-deadline heap top. So the wake-up is never later than a current arming's deadline,
+    /// and a virtual engine wakes exactly where it did when these entries were in the heaps.
+    /// </summary>
+    private long RunEarliestDeadline()
+    {
+        while (!_run.IsEmpty)
+        {
+            var entry = _run.EarliestDeadlineEntry(out var deadline);
+            if (deadline == long.MaxValue || entry.IsCurrent)
+            {
+                return deadline;
+            }
+
+            _run.DropEarliestDeadline();
+            RefileIfLazy(entry.Timer);
+        }
+
+        return long.MaxValue;
     }
 
     /// <summary>Dispatcher: the near timer due first (the earliest current front of the exact heap, the tolerant heap and the run); false when all are empty.</summary>
@@ -486,12 +555,14 @@ internal sealed class DispatchQueue
         {
             Drain();
             NearEntry entry;
+            bool filedOneShot;
             if (_batchNext < _batchCount && !NearPrecedesBatch())
             {
                 entry = _batch[_batchNext];
+                filedOneShot = ((_batchOneShot >> _batchNext) & 1) != 0;
                 _batch[_batchNext++] = default; // the batch holds no timer it has handed out
             }
-            else if (!TakeNearDue(nowNanoseconds, out entry))
+            else if (!TakeNearDue(nowNanoseconds, out entry, out filedOneShot))
             {
                 break;
             }
@@ -504,14 +575,25 @@ internal sealed class DispatchQueue
                 continue;
             }
 
-            var parameters = t.Owner as ArmParameters;
-            var period = parameters?.PeriodNanoseconds ?? 0;
-            var tolerance = parameters?.ToleranceNanoseconds ?? 0;
-            if (Volatile.Read(ref t.StateWord) != state)
+            // The parameters of this arming: known from the filing for a run entry filed as a one-shot (see "The parameter
+            // block"), read here otherwise.
+            ArmParameters? parameters = null;
+            long period = 0, tolerance = 0;
+            if (!filedOneShot)
             {
-                RefileIfLazy(t); // an Arm began while the parameters were read: it re-submits the timer, or re-arms it lazily
-                continue;
+                parameters = t.Owner as ArmParameters;
+                period = parameters?.PeriodNanoseconds ?? 0;
+                tolerance = parameters?.ToleranceNanoseconds ?? 0;
+                if (Volatile.Read(ref t.StateWord) != state)
+                {
+                    RefileIfLazy(t); // an Arm began while the parameters were read: it re-submits the timer, or re-arms it lazily
+                    continue;
+                }
             }
+
+            System.Diagnostics.Debug.Assert(
+                !filedOneShot || ((t.Owner as ArmParameters)?.PeriodNanoseconds ?? 0) == 0 || Volatile.Read(ref t.StateWord) != state,
+                "an entry filed as a one-shot is the arming of a one-shot while it is current");
 
             var due = entry.DueNanoseconds;
             long overruns = 0;
@@ -621,13 +703,29 @@ internal sealed class DispatchQueue
     {
         for (var i = _batchNext; i < _batchCount; i++)
         {
-            (((_batchTolerant >> i) & 1) != 0 ? _nearTolerantByDue : _nearExact).Push(_batch[i]);
-            _batch[i] = default;
+            ref var entry = ref _batch[i];
+            if (((_batchFromRunTolerant >> i) & 1) != 0)
+            {
+                // A tolerant run entry: both tolerant heaps, same keys (the by-deadline one unless it was dropped stale).
+                _nearTolerantByDue.Push(entry);
+                if (_batchDeadline[i] != long.MaxValue)
+                {
+                    _nearTolerantByDeadline.Push(entry with { Key = _batchDeadline[i] });
+                }
+            }
+            else
+            {
+                (((_batchTolerant >> i) & 1) != 0 ? _nearTolerantByDue : _nearExact).Push(entry);
+            }
+
+            entry = default;
         }
 
         _batchNext = 0;
         _batchCount = 0;
         _batchTolerant = 0;
+        _batchFromRunTolerant = 0;
+        _batchOneShot = 0; // the heaps keep no such mark: a returned entry's take reads its parameters
     }
 
     /// <summary>Where the near set's next expiry in firing order is: none (all empty), the exact heap, the tolerant by-due heap, or the run.</summary>
@@ -682,8 +780,9 @@ internal sealed class DispatchQueue
     /// rest is gathered behind it (<see cref="Gather"/>) and the batch hands out the first. Stale entries are taken as
     /// filed (the take drops them, as a peek did): a pop reads only the heap or the run, never a timer.
     /// </summary>
-    private bool TakeNearDue(long nowNanoseconds, out NearEntry entry)
+    private bool TakeNearDue(long nowNanoseconds, out NearEntry entry, out bool filedOneShot)
     {
+        filedOneShot = false;
         if (_batchCount != 0)
         {
             ReturnBatch(); // a heap top now comes first: the rest goes back and is gathered again (or was all taken)
@@ -709,11 +808,14 @@ internal sealed class DispatchQueue
                 return false;
             }
 
+            var firstDeadline = source == NearSource.Run ? _run.FrontDeadlineNanoseconds : entry.Key;
+            filedOneShot = source == NearSource.Run && _run.FrontFiledOneShot;
             PopFrom(source);
             if (EarliestNearSource() is var next && next != NearSource.None && FrontDueOf(next) <= nowNanoseconds)
             {
-                Gather(nowNanoseconds, entry, source == NearSource.Tolerant);
+                Gather(nowNanoseconds, entry, source, firstDeadline, filedOneShot);
                 entry = _batch[0];
+                filedOneShot = (_batchOneShot & 1) != 0;
                 _batch[0] = default; // the batch holds no timer it has handed out
                 _batchNext = 1;
             }
@@ -723,18 +825,20 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>
-    /// Dispatcher: fills the batch with <paramref name="first"/> (just taken, from the tolerant heap when
-    /// <paramref name="firstTolerant"/>) and then up to <see cref="BatchCapacity"/> - 1 more entries due at
+    /// Dispatcher: fills the batch with <paramref name="first"/> (just taken from <paramref name="firstSource"/>, with
+    /// its deadline as filed, <paramref name="firstDeadline"/>, and whether it was filed as a one-shot,
+    /// <paramref name="firstFiledOneShot"/>, for a run entry) and then up to <see cref="BatchCapacity"/> - 1 more entries due at
     /// <paramref name="nowNanoseconds"/>, in firing order, off the near heaps and the run (never the wheel: every wheel
     /// timer is due after every near one, and the next take pulls it when the near set is empty); then asks for every
     /// batch timer and its callback object at once.
     /// </summary>
-    private void Gather(long nowNanoseconds, in NearEntry first, bool firstTolerant)
+    private void Gather(long nowNanoseconds, in NearEntry first, NearSource firstSource, long firstDeadline, bool firstFiledOneShot)
     {
-        System.Diagnostics.Debug.Assert(_batchCount == 0 && _batchNext == 0, "a gather starts from an empty batch");
+        System.Diagnostics.Debug.Assert(_batchCount == 0 && _batchNext == 0 && _batchTolerant == 0 && _batchFromRunTolerant == 0, "a gather starts from an empty batch");
+        System.Diagnostics.Debug.Assert(_batchOneShot == 0, "a gather starts from an empty batch");
         _batch[0] = first;
+        Mark(0, firstSource, first, firstDeadline, firstFiledOneShot);
         var count = 1;
-        var tolerantBits = firstTolerant ? 1UL : 0UL;
         while (count < BatchCapacity && EarliestNearSource() is var source && source != NearSource.None)
         {
             var top = FrontOf(source);
@@ -743,17 +847,13 @@ internal sealed class DispatchQueue
                 break;
             }
 
-            if (source == NearSource.Tolerant)
-            {
-                tolerantBits |= 1UL << count;
-            }
-
-            _batch[count++] = top; // a run entry goes back to the exact heap if the batch is returned (same keys, same order)
+            // Where a run entry goes back if the batch is returned: the exact heap, or both tolerant heaps (same keys).
+            Mark(count, source, top, source == NearSource.Run ? _run.FrontDeadlineNanoseconds : top.Key, source == NearSource.Run && _run.FrontFiledOneShot);
+            _batch[count++] = top;
             PopFrom(source);
         }
 
         _batchCount = count;
-        _batchTolerant = tolerantBits;
 
         // The misses of the batch, overlapped: every timer is asked for before the first is read, then (each timer's
         // line on its way or there) each callback object. In due order the timers are at random addresses, and one
@@ -763,11 +863,37 @@ internal sealed class DispatchQueue
             Prefetch.Timer(_batch[i].Timer);
         }
 
+        var oneShots = _batchOneShot;
         for (var i = 0; i < count; i++)
         {
             var t = _batch[i].Timer;
             t.PrefetchCallback();
-            Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
+            if (((oneShots >> i) & 1) == 0)
+            {
+                Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
+            }
+        }
+    }
+
+    /// <summary>Gather: records where batch entry <paramref name="i"/> goes back if the batch is returned (see <see cref="ReturnBatch"/>), and whether it was filed as a one-shot.</summary>
+    private void Mark(int i, NearSource source, in NearEntry entry, long deadline, bool filedOneShot)
+    {
+        if (source == NearSource.Tolerant)
+        {
+            _batchTolerant |= 1UL << i;
+        }
+        else if (source == NearSource.Run)
+        {
+            if (deadline != entry.DueNanoseconds)
+            {
+                _batchFromRunTolerant |= 1UL << i;
+                _batchDeadline[i] = deadline;
+            }
+
+            if (filedOneShot)
+            {
+                _batchOneShot |= 1UL << i;
+            }
         }
     }
 
@@ -863,10 +989,11 @@ internal sealed class DispatchQueue
             return false;
         }
 
-        // A level-0 bucket's exact timers go to the run (see "The level-0 run"). The run is empty here: the near set is
-        // pulled into only when it is empty, or when its earliest deadline is beyond the wheel's, and a current run
-        // entry's deadline is at or before the cursor's tick. Stale entries may be left: then the heaps take them.
-        var intoRun = _wheel.PulledLevel == 0 && _run.IsEmpty;
+        // A level-0 bucket's timers go to the run (see "The level-0 run"), appended as a segment behind what it holds:
+        // the pulled tick is the cursor's, and every run entry is from an earlier tick (an earlier level-0 pull), so the
+        // check holds unless the run was filed otherwise; then the heaps take them.
+        var intoRun = _wheel.PulledLevel == 0 && _run.CanAppendFrom(_wheel.Cursor << TimerWheel.TickShift);
+        System.Diagnostics.Debug.Assert(_wheel.PulledLevel != 0 || intoRun, "a level-0 pull's tick is after every run entry's");
         for (var start = 0; start < count; start += PullChunk)
         {
             var end = Math.Min(count, start + PullChunk);
@@ -948,11 +1075,12 @@ internal sealed class DispatchQueue
         var parameters = t.Owner as ArmParameters;
         var tolerance = parameters?.ToleranceNanoseconds ?? 0;
         var ticket = parameters?.ArmTicket ?? 0;
-        Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket, intoRun);
+        var oneShot = (parameters?.PeriodNanoseconds ?? 0) == 0; // the same line as the tolerance: no second miss
+        Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket, intoRun, oneShot);
     }
 
     /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>
-    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket, bool intoRun = false)
+    private void Place(EngineTimer t, long sequence, long due, long deadline, long ticket, bool intoRun = false, bool oneShot = false)
     {
         if (TryPlaceInWheel(t, due))
         {
@@ -960,14 +1088,14 @@ internal sealed class DispatchQueue
         }
 
         var order = _isVirtual ? ticket : _insertionCounter++;
+        if (intoRun)
+        {
+            _run.Add(due, deadline, order, sequence, t, oneShot); // a level-0 pull, exact or tolerant: sorted with the rest of its bucket, not pushed
+            return;
+        }
+
         if (deadline == due)
         {
-            if (intoRun)
-            {
-                _run.Add(due, order, sequence, t); // a level-0 pull: sorted with the rest of its bucket, not pushed
-                return;
-            }
-
             _nearExact.Push(new NearEntry(due, due, order, sequence, t));
             return;
         }

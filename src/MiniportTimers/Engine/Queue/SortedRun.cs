@@ -1,23 +1,38 @@
 namespace MiniportTimers.Engine.Queue;
 
 /// <summary>
-/// The exact (zero-tolerance) timers of a pulled level-0 wheel bucket, sorted once by due time and handed out front to
-/// back: the third source of the near set beside the exact and the tolerant heaps (issue 27, session ten; the notes
-/// "The level-0 run" in DispatchQueue say how it merges with them).
+/// The timers of pulled level-0 wheel buckets, exact and tolerant alike, sorted by due time and handed out front to
+/// back: the third source of the near set beside the exact and the tolerant heaps (issue 27, sessions ten and twelve;
+/// the notes "The level-0 run" in DispatchQueue say how it merges with them).
 /// <para>Why. A level-0 bucket holds one 65.5 µs tick's timers (about 650 in a burst of a million over 100 ms). Pushed
 /// one by one into the near heap and popped one by one, each cost a push (6-7 ns) and a pop of a 650-entry heap
-/// (27-34 ns), and the gather copied them once more. Filed here, they cost an append and a share of one radix sort.</para>
-/// <para>Layout: the keys and payloads in flat arrays by filing index (<see cref="_due"/>, <see cref="_order"/>,
-/// <see cref="_sequence"/>, <see cref="_timers"/>), and the sorted order as a permutation of those indices
-/// (<see cref="_sorted"/>): the sort moves 4-byte indices only, never a timer reference (no GC write barrier), and reads
-/// no timer.</para>
-/// <para>The sort: an LSD radix sort of the indices on the due time's offset from the run's earliest, one 8-bit digit
-/// per pass, as many passes as the span needs (two for a tick's 16 bits). LSD passes are stable, so equal due times keep
-/// their filing order; the filing order is also the tie-breaker (<see cref="_order"/>) on a real engine, and a virtual
-/// engine's arm tickets (not necessarily in filing order: a cancel swap-removes in a bucket) are put in order within
-/// each group of equal due times afterwards. So the run hands out entries in exactly the heap order (key, then order).</para>
-/// <para>Entries are snapshots as filed (due, sequence), like the heaps' entries: a timer cancelled or re-armed after
-/// the filing leaves a stale entry, which the dispatcher drops when it reaches the front (lazily, as at a heap top).</para>
+/// (27-34 ns), and the gather copied them once more; a tolerant timer paid that twice (its by-due and its by-deadline
+/// heap), and its by-deadline entry stayed behind after the fire until a wake-up's peek reached it. Filed here, they cost
+/// an append and a share of one radix sort.</para>
+/// <para>Layout: the keys and payloads in flat arrays by filing index (<see cref="_due"/>, <see cref="_deadline"/>,
+/// <see cref="_order"/>, <see cref="_sequence"/>, <see cref="_timers"/>), and the sorted order as a permutation of those
+/// indices (<see cref="_sorted"/>): the sort moves 4-byte indices only, never a timer reference (no GC write barrier),
+/// and reads no timer.</para>
+/// <para>Segments. A run is built by one pull and may be extended by later ones: each pull files a segment (Add) and
+/// sorts it (<see cref="Sort"/>). A later pull's bucket is a later tick, so every entry of the new segment is due after
+/// every entry already sorted (<see cref="CanAppendFrom"/> checks it), and the segments, each sorted, are sorted as a
+/// whole. Entries handed out leave dead positions at the front; the segment that starts when they are at least as many
+/// as the live ones first moves the live ones to the front (<see cref="Compact"/>, amortized O(1) an entry), so a run
+/// fed by a steady stream never grows without bound.</para>
+/// <para>The sort: an LSD radix sort of a segment's indices on the due time's offset from the segment's earliest, one
+/// 8-bit digit per pass, as many passes as the span needs (two for a tick's 16 bits). LSD passes are stable, so equal
+/// due times keep their filing order; the filing order is also the tie-breaker (<see cref="_order"/>) on a real engine,
+/// and a virtual engine's arm tickets (not necessarily in filing order: a cancel swap-removes in a bucket) are put in
+/// order within each group of equal due times afterwards. So the run hands out entries in exactly the heap order (due,
+/// then order).</para>
+/// <para>Deadlines. A tolerant entry's deadline (due + tolerance) is later than its due time, so the run's order says
+/// nothing of which deadline comes first. After each sort the position of the smallest deadline of every suffix of the
+/// run is kept (<see cref="_suffixMinimumAt"/>), so the earliest deadline of the entries not yet handed out is read in
+/// O(1) (<see cref="EarliestDeadlineEntry"/>); a new segment's entries update only the old positions whose minimum they
+/// beat (the walk stops at the first that it does not: the minima only grow towards the end).</para>
+/// <para>Entries are snapshots as filed (due, deadline, sequence), like the heaps' entries: a timer cancelled or re-armed
+/// after the filing leaves a stale entry, which the dispatcher drops when it reaches the front (lazily, as at a heap top),
+/// or, when its deadline is the earliest, drops from the deadline order (<see cref="DropEarliestDeadline"/>).</para>
 /// Not thread-safe: only the engine's dispatcher touches it.
 /// </summary>
 internal sealed class SortedRun
@@ -28,51 +43,93 @@ internal sealed class SortedRun
     /// <summary>Due time of each filed entry, ns, by filing index.</summary>
     private long[] _due = new long[MinimumCapacity];
 
+    /// <summary>Latest-allowed deadline of each filed entry (its due time for an exact timer; long.MaxValue once dropped from the deadline order), ns, by filing index.</summary>
+    private long[] _deadline = new long[MinimumCapacity];
+
     /// <summary>Tie-breaker of each entry (filing order or arm ticket, as in the heaps), by filing index.</summary>
     private long[] _order = new long[MinimumCapacity];
 
     /// <summary>Arm sequence of each filed arming, by filing index.</summary>
     private long[] _sequence = new long[MinimumCapacity];
 
+    /// <summary>True where the filing read the arming's parameters and found no period (DispatchQueue "The parameter block"), by filing index.</summary>
+    private bool[] _filedOneShot = new bool[MinimumCapacity];
+
     /// <summary>The timers, by filing index; an entry handed out is cleared (the run keeps no timer alive).</summary>
     private TimerSlot[] _timers = new TimerSlot[MinimumCapacity];
 
-    /// <summary>The filing indices in firing order, once sorted: [<see cref="_next"/>, <see cref="_count"/>) are still to be handed out.</summary>
+    /// <summary>The filing indices in firing order: sorted positions [<see cref="_next"/>, <see cref="_sortedCount"/>) are still to be handed out.</summary>
     private int[] _sorted = new int[MinimumCapacity];
 
     /// <summary>The sort's second index buffer (the passes alternate between it and <see cref="_sorted"/>).</summary>
     private int[] _scratch = new int[MinimumCapacity];
 
+    /// <summary>
+    /// By sorted position p in [<see cref="_next"/>, <see cref="_sortedCount"/>): the sorted position of the smallest
+    /// deadline among positions [p, _sortedCount). Invariant (Debug-checked after each change): no entry of that range
+    /// has a smaller deadline.
+    /// </summary>
+    private int[] _suffixMinimumAt = new int[MinimumCapacity];
+
+    /// <summary>Compact's spare rows (as long as the arrays; empty between compactions).</summary>
+    private long[] _spareLongs = new long[MinimumCapacity];
+
+    private TimerSlot[] _spareTimers = new TimerSlot[MinimumCapacity];
+
+    private bool[] _spareFlags = new bool[MinimumCapacity];
+
     /// <summary>Per-digit counts of one radix pass (256 digits, then their start offsets).</summary>
     private readonly int[] _digitStarts = new int[256];
 
-    /// <summary>How many entries are filed. Invariant: 0 ≤ _next ≤ _count ≤ capacity.</summary>
+    /// <summary>
+    /// How many entries are filed. Invariant: 0 ≤ _next ≤ _sortedCount ≤ _count ≤ capacity; the filing indices of sorted
+    /// positions [0, _sortedCount) are a permutation of [0, _sortedCount), and [_sortedCount, _count) is the segment being
+    /// built (added, not yet sorted: nothing reads it).
+    /// </summary>
     private int _count;
+
+    /// <summary>How many entries are sorted.</summary>
+    private int _sortedCount;
 
     /// <summary>The next sorted position to hand out.</summary>
     private int _next;
 
-    /// <summary>True between <see cref="Sort"/> and the run's end: no entry may be added then.</summary>
-    private bool _sortedDone;
+    /// <summary>The earliest and latest due time of the segment being built (the sort's offsets and its number of passes).</summary>
+    private long _segmentMinDue = long.MaxValue;
 
-    /// <summary>The earliest and latest due time filed (the sort's offsets and its number of passes).</summary>
-    private long _minDue = long.MaxValue;
+    private long _segmentMaxDue = long.MinValue;
 
-    private long _maxDue = long.MinValue;
+    /// <summary>True when an entry of the segment being built has a deadline later than its due time.</summary>
+    private bool _segmentHasTolerant;
+
+    /// <summary>The latest due time sorted (a new segment's entries must all be later), ns.</summary>
+    private long _sortedMaxDue = long.MinValue;
 
     /// <summary>Entries not yet handed out (stale ones included).</summary>
-    public int Count => _count - _next;
+    public int Count => _sortedCount - _next;
 
-    /// <summary>True when every entry has been handed out (or none was filed).</summary>
-    public bool IsEmpty => _next == _count;
+    /// <summary>True when every sorted entry has been handed out (or none was filed).</summary>
+    public bool IsEmpty => _next == _sortedCount;
 
     /// <summary>The arrays' capacity (they grow by doubling and shrink only in <see cref="TrimExcess"/>).</summary>
     public int Capacity => _due.Length;
 
-    /// <summary>Files one entry; only before <see cref="Sort"/>, while the run is being built.</summary>
-    public void Add(long dueNanoseconds, long order, long sequence, EngineTimer timer)
+    /// <summary>True when a segment whose entries are all due at or after <paramref name="earliestDueNanoseconds"/> may be added: the run is empty, or all of it is due earlier.</summary>
+    public bool CanAppendFrom(long earliestDueNanoseconds) => IsEmpty || earliestDueNanoseconds > _sortedMaxDue;
+
+    /// <summary>
+    /// Files one entry of the segment being built (sorted by the next <see cref="Sort"/>). The caller has checked
+    /// <see cref="CanAppendFrom"/> for the segment: every entry is due after every sorted one.
+    /// </summary>
+    public void Add(long dueNanoseconds, long deadlineNanoseconds, long order, long sequence, EngineTimer timer, bool filedOneShot = false)
     {
-        System.Diagnostics.Debug.Assert(!_sortedDone, "entries are added only while the run is built (before its sort)");
+        System.Diagnostics.Debug.Assert(deadlineNanoseconds >= dueNanoseconds, "a deadline is never before its due time");
+        System.Diagnostics.Debug.Assert(IsEmpty || dueNanoseconds > _sortedMaxDue, "a later segment is due after everything sorted");
+        if (_count == _sortedCount && _next > 0 && _next >= _sortedCount - _next)
+        {
+            Compact(); // a new segment, and at least as many dead positions as live ones: the live ones move to the front
+        }
+
         if (_count == _due.Length)
         {
             Grow();
@@ -80,52 +137,53 @@ internal sealed class SortedRun
 
         var i = _count++;
         _due[i] = dueNanoseconds;
+        _deadline[i] = deadlineNanoseconds;
         _order[i] = order;
         _sequence[i] = sequence;
+        _filedOneShot[i] = filedOneShot;
         _timers[i].Timer = timer;
-        _minDue = Math.Min(_minDue, dueNanoseconds);
-        _maxDue = Math.Max(_maxDue, dueNanoseconds);
+        _segmentMinDue = Math.Min(_segmentMinDue, dueNanoseconds);
+        _segmentMaxDue = Math.Max(_segmentMaxDue, dueNanoseconds);
+        _segmentHasTolerant |= deadlineNanoseconds != dueNanoseconds;
     }
 
-    /// <summary>Sorts the filed entries into firing order (due, then order); the run then hands them out front to back.</summary>
+    /// <summary>Sorts the segment filed since the last sort into firing order (due, then order) behind the sorted entries; the run then hands them out front to back.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // an array loop: see "First calls" in DispatchWarmUp
     public void Sort()
     {
-        System.Diagnostics.Debug.Assert(!_sortedDone && _next == 0, "a run is sorted once, before any entry is handed out");
+        var start = _sortedCount;
         var count = _count;
-        if (count == 0)
+        if (count == start)
         {
-            Reset(); // the pull filed nothing here (all tolerant, idle or later): the run stays ready to be built
+            if (IsEmpty)
+            {
+                Reset(); // nothing filed here and nothing left: the run stays ready to be built
+            }
+
             return;
         }
 
-        _sortedDone = true;
         var sorted = _sorted;
-        for (var i = 0; i < count; i++)
+        for (var i = start; i < count; i++)
         {
             sorted[i] = i;
         }
 
-        if (count < 2)
-        {
-            return;
-        }
-
         // One pass per 8-bit digit of the span (a level-0 bucket spans one 65.5 µs tick: two passes).
-        var span = unchecked((ulong)(_maxDue - _minDue));
+        var span = unchecked((ulong)(_segmentMaxDue - _segmentMinDue));
         var scratch = _scratch;
         var due = _due;
-        var minDue = _minDue;
+        var minDue = _segmentMinDue;
         var starts = _digitStarts;
         for (var shift = 0; shift < 64 && (span >> shift) != 0; shift += 8)
         {
             Array.Clear(starts);
-            for (var i = 0; i < count; i++)
+            for (var i = start; i < count; i++)
             {
                 starts[(int)((unchecked((ulong)(due[sorted[i]] - minDue)) >> shift) & 0xFF)]++;
             }
 
-            var sum = 0;
+            var sum = start;
             for (var d = 0; d < starts.Length; d++)
             {
                 var c = starts[d];
@@ -133,7 +191,7 @@ internal sealed class SortedRun
                 sum += c;
             }
 
-            for (var i = 0; i < count; i++)
+            for (var i = start; i < count; i++)
             {
                 var index = sorted[i];
                 scratch[starts[(int)((unchecked((ulong)(due[index] - minDue)) >> shift) & 0xFF)]++] = index;
@@ -142,45 +200,118 @@ internal sealed class SortedRun
             (sorted, scratch) = (scratch, sorted);
         }
 
-        _sorted = sorted;
-        _scratch = scratch;
-        OrderTies();
+        if (!ReferenceEquals(sorted, _sorted))
+        {
+            Array.Copy(sorted, start, _sorted, start, count - start); // an odd number of passes: the segment goes back beside the sorted part
+        }
+
+        OrderTies(start, count);
+        _sortedCount = count;
+        _sortedMaxDue = _segmentMaxDue;
+        _segmentMinDue = long.MaxValue;
+        _segmentMaxDue = long.MinValue;
+        if (_segmentHasTolerant)
+        {
+            _segmentHasTolerant = false;
+            UpdateSuffixMinima(count - 1, start);
+        }
+        else
+        {
+            // Exact entries only: each deadline is its due time, and the segment is sorted by due (ties: the first), so
+            // each position's minimum is itself; older positions change only where the segment's first due beats them.
+            var minimumAt = _suffixMinimumAt;
+            for (var p = start; p < count; p++)
+            {
+                minimumAt[p] = p;
+            }
+
+            UpdateSuffixMinima(start - 1, start);
+        }
     }
 
     /// <summary>
-    /// Puts each group of equal due times in tie-breaker order. The stable passes left them in filing order, which is
-    /// the order already on a real engine (the order is the filing counter): one comparison per entry then.
+    /// Puts each group of equal due times of sorted positions [start, end) in tie-breaker order. The stable passes left
+    /// them in filing order, which is the order already on a real engine (the order is the filing counter): one
+    /// comparison per entry then.
     /// </summary>
-    private void OrderTies()
+    private void OrderTies(int start, int end)
     {
         var sorted = _sorted;
-        for (var start = 0; start < _count;)
+        for (var group = start; group < end;)
         {
-            var end = start + 1;
+            var groupEnd = group + 1;
             var inOrder = true;
-            var due = _due[sorted[start]];
-            while (end < _count && _due[sorted[end]] == due)
+            var due = _due[sorted[group]];
+            while (groupEnd < end && _due[sorted[groupEnd]] == due)
             {
-                inOrder &= _order[sorted[end - 1]] < _order[sorted[end]];
-                end++;
+                inOrder &= _order[sorted[groupEnd - 1]] < _order[sorted[groupEnd]];
+                groupEnd++;
             }
 
             if (!inOrder)
             {
                 // Rare (a virtual engine's equal due times filed out of ticket order): a small allocation is fine here.
-                var keys = new long[end - start];
-                var indices = new int[end - start];
-                for (var i = start; i < end; i++)
+                var keys = new long[groupEnd - group];
+                var indices = new int[groupEnd - group];
+                for (var i = group; i < groupEnd; i++)
                 {
-                    keys[i - start] = _order[sorted[i]];
-                    indices[i - start] = sorted[i];
+                    keys[i - group] = _order[sorted[i]];
+                    indices[i - group] = sorted[i];
                 }
 
                 Array.Sort(keys, indices);
-                indices.CopyTo(sorted, start);
+                indices.CopyTo(sorted, group);
             }
 
-            start = end;
+            group = groupEnd;
+        }
+    }
+
+    /// <summary>
+    /// Recomputes the suffix minima of sorted positions <paramref name="from"/> down to <see cref="_next"/>: every one
+    /// from <paramref name="from"/> down to <paramref name="atLeastTo"/>, then on only while a position's minimum changes
+    /// (the ones before it depend on it alone).
+    /// </summary>
+    private void UpdateSuffixMinima(int from, int atLeastTo)
+    {
+        var minimumAt = _suffixMinimumAt;
+        var end = _sortedCount;
+        for (var p = from; p >= _next; p--)
+        {
+            var at = p;
+            if (p + 1 < end && DeadlineAt(minimumAt[p + 1]) < DeadlineAt(p))
+            {
+                at = minimumAt[p + 1];
+            }
+
+            if (p < atLeastTo && minimumAt[p] == at)
+            {
+                break;
+            }
+
+            minimumAt[p] = at;
+        }
+
+        AssertSuffixMinima();
+    }
+
+    /// <summary>The deadline of the entry at sorted position <paramref name="position"/>, ns.</summary>
+    private long DeadlineAt(int position) => _deadline[_sorted[position]];
+
+    /// <summary>Debug: every kept suffix minimum is no later than any deadline of its suffix (O(n); small runs only).</summary>
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertSuffixMinima()
+    {
+        if (_sortedCount - _next > 4096)
+        {
+            return;
+        }
+
+        var minimum = long.MaxValue;
+        for (var p = _sortedCount - 1; p >= _next; p--)
+        {
+            minimum = Math.Min(minimum, DeadlineAt(p));
+            System.Diagnostics.Debug.Assert(DeadlineAt(_suffixMinimumAt[p]) == minimum && _suffixMinimumAt[p] >= p, "each suffix minimum is its suffix's smallest deadline");
         }
     }
 
@@ -189,7 +320,7 @@ internal sealed class SortedRun
     {
         get
         {
-            System.Diagnostics.Debug.Assert(_sortedDone && !IsEmpty, "the front of a sorted, non-empty run is read");
+            System.Diagnostics.Debug.Assert(!IsEmpty, "the front of a non-empty run is read");
             var i = _sorted[_next];
             return new NearEntry(_due[i], _due[i], _order[i], _sequence[i], _timers[i].Timer!);
         }
@@ -197,6 +328,12 @@ internal sealed class SortedRun
 
     /// <summary>The front entry's due time, ns; only while not <see cref="IsEmpty"/>.</summary>
     public long FrontDueNanoseconds => _due[_sorted[_next]];
+
+    /// <summary>The front entry's deadline as filed (its due time for an exact timer), ns; only while not <see cref="IsEmpty"/>.</summary>
+    public long FrontDeadlineNanoseconds => _deadline[_sorted[_next]];
+
+    /// <summary>True when the front entry was filed as a one-shot (its parameters read then, with no period); only while not <see cref="IsEmpty"/>.</summary>
+    public bool FrontFiledOneShot => _filedOneShot[_sorted[_next]];
 
     /// <summary>True when the front entry comes before <paramref name="other"/> in heap order (key = due, then order).</summary>
     public bool FrontPrecedes(in NearEntry other)
@@ -206,12 +343,37 @@ internal sealed class SortedRun
         return due < other.Key || (due == other.Key && _order[i] < other.Order);
     }
 
+    /// <summary>
+    /// The entry with the earliest deadline among those not handed out (stale or not; ties: any), and that deadline;
+    /// only while not <see cref="IsEmpty"/>. O(1), reads no timer. Its deadline is long.MaxValue when every remaining
+    /// entry was dropped from the deadline order.
+    /// </summary>
+    public NearEntry EarliestDeadlineEntry(out long deadlineNanoseconds)
+    {
+        System.Diagnostics.Debug.Assert(!IsEmpty, "the deadlines of a non-empty run are read");
+        var i = _sorted[_suffixMinimumAt[_next]];
+        deadlineNanoseconds = _deadline[i];
+        return new NearEntry(_due[i], _due[i], _order[i], _sequence[i], _timers[i].Timer!);
+    }
+
+    /// <summary>
+    /// Takes the entry of <see cref="EarliestDeadlineEntry"/> (found stale) out of the deadline order: it stays in the
+    /// firing order, to be dropped when it reaches the front. O(its distance from the front).
+    /// </summary>
+    public void DropEarliestDeadline()
+    {
+        System.Diagnostics.Debug.Assert(!IsEmpty, "only a non-empty run's deadlines change");
+        var position = _suffixMinimumAt[_next];
+        _deadline[_sorted[position]] = long.MaxValue;
+        UpdateSuffixMinima(position, position);
+    }
+
     /// <summary>Removes the front entry (its timer reference dropped); when the last one goes, the run is ready to be built again.</summary>
     public void Pop()
     {
-        System.Diagnostics.Debug.Assert(_sortedDone && !IsEmpty, "only a sorted, non-empty run is popped");
+        System.Diagnostics.Debug.Assert(!IsEmpty && _count == _sortedCount, "only a non-empty run is popped, never while a segment is built");
         _timers[_sorted[_next]].Timer = null;
-        if (++_next == _count)
+        if (++_next == _sortedCount)
         {
             Reset();
         }
@@ -221,7 +383,7 @@ internal sealed class SortedRun
     public long LatestArmedDue(long floor)
     {
         var latest = floor;
-        for (var p = _next; p < _count; p++)
+        for (var p = _next; p < _sortedCount; p++)
         {
             var t = _timers[_sorted[p]].Timer!;
             if ((Volatile.Read(ref t.StateWord) & EngineTimer.ArmedBit) != 0)
@@ -247,11 +409,75 @@ internal sealed class SortedRun
     /// <summary>Empties the run (every entry handed out): the next pull may build it again.</summary>
     private void Reset()
     {
+        System.Diagnostics.Debug.Assert(_count == _sortedCount, "a run is reset only between segments");
         _count = 0;
+        _sortedCount = 0;
         _next = 0;
-        _sortedDone = false;
-        _minDue = long.MaxValue;
-        _maxDue = long.MinValue;
+        _segmentMinDue = long.MaxValue;
+        _segmentMaxDue = long.MinValue;
+        _segmentHasTolerant = false;
+        _sortedMaxDue = long.MinValue;
+    }
+
+    /// <summary>
+    /// Between segments: moves the entries not yet handed out to filing indices and sorted positions [0, Count), in
+    /// firing order (their suffix minima shifted with them). O(Count), through the spare rows (<see cref="_spareLongs"/>,
+    /// <see cref="_spareTimers"/>): each array is gathered in sorted order into its spare row and copied back. No
+    /// allocation: it runs in the middle of a stream (a run fed by a pull per tick never empties).
+    /// </summary>
+    private void Compact()
+    {
+        System.Diagnostics.Debug.Assert(_count == _sortedCount, "compacted only between segments");
+        var live = _sortedCount - _next;
+        var sorted = _sorted;
+        var next = _next;
+        GatherLongs(_due, sorted, next, live);
+        GatherLongs(_deadline, sorted, next, live);
+        GatherLongs(_order, sorted, next, live);
+        GatherLongs(_sequence, sorted, next, live);
+        var oneShot = _filedOneShot;
+        var spareFlags = _spareFlags;
+        for (var p = 0; p < live; p++)
+        {
+            spareFlags[p] = oneShot[sorted[next + p]];
+        }
+
+        Array.Copy(spareFlags, oneShot, live);
+
+        var timers = _timers;
+        var spare = _spareTimers;
+        for (var p = 0; p < live; p++)
+        {
+            spare[p] = timers[sorted[next + p]];
+        }
+
+        Array.Clear(timers, 0, _count);
+        Array.Copy(spare, timers, live);
+        Array.Clear(spare, 0, live); // the spare row keeps no timer alive
+
+        var minimumAt = _suffixMinimumAt;
+        for (var p = 0; p < live; p++)
+        {
+            minimumAt[p] = minimumAt[next + p] - next;
+            sorted[p] = p;
+        }
+
+        _next = 0;
+        _count = live;
+        _sortedCount = live;
+        AssertSuffixMinima();
+    }
+
+    /// <summary>Compact: <paramref name="values"/>[p] := values[sorted[next + p]] for p in [0, live), through the spare row.</summary>
+    private void GatherLongs(long[] values, int[] sorted, int next, int live)
+    {
+        var spare = _spareLongs;
+        for (var p = 0; p < live; p++)
+        {
+            spare[p] = values[sorted[next + p]];
+        }
+
+        Array.Copy(spare, values, live);
     }
 
     private void Grow() => Resize(checked(_due.Length * 2));
@@ -259,10 +485,16 @@ internal sealed class SortedRun
     private void Resize(int capacity)
     {
         Array.Resize(ref _due, capacity);
+        Array.Resize(ref _deadline, capacity);
         Array.Resize(ref _order, capacity);
         Array.Resize(ref _sequence, capacity);
+        Array.Resize(ref _filedOneShot, capacity);
         Array.Resize(ref _timers, capacity);
         Array.Resize(ref _sorted, capacity);
         Array.Resize(ref _scratch, capacity);
+        Array.Resize(ref _suffixMinimumAt, capacity);
+        _spareLongs = new long[capacity];
+        _spareTimers = new TimerSlot[capacity];
+        _spareFlags = new bool[capacity];
     }
 }

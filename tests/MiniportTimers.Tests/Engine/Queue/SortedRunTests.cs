@@ -1,9 +1,10 @@
+using CsCheck;
 using MiniportTimers.Engine;
 using MiniportTimers.Engine.Queue;
 
 namespace MiniportTimers.Tests.Engine.Queue;
 
-/// <summary>The level-0 run on its own: sorted by (due, order) like the heaps, and ready to be built again once emptied.</summary>
+/// <summary>The level-0 run on its own: sorted by (due, order) like the heaps, segments appended behind it, the earliest deadline of what is left in O(1), and ready to be built again once emptied.</summary>
 public class SortedRunTests
 {
     private static List<(long Due, long Order)> Drain(SortedRun run)
@@ -32,7 +33,7 @@ public class SortedRunTests
         {
             var due = tickStart + rng.Next(0, 300); // many ties, all inside one 65.5 µs tick
             filed.Add((due, order));
-            run.Add(due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
+            run.Add(due, due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
         }
 
         run.Sort();
@@ -50,7 +51,7 @@ public class SortedRunTests
         var filed = new (long Due, long Order)[] { (500, 9), (100, 3), (500, 2), (500, 7), (100, 1), (300, 4) };
         foreach (var (due, order) in filed)
         {
-            run.Add(due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
+            run.Add(due, due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
         }
 
         run.Sort();
@@ -70,7 +71,7 @@ public class SortedRunTests
         {
             var due = 1_000 + rng.NextInt64(0, 1L << 42);
             filed.Add((due, order));
-            run.Add(due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
+            run.Add(due, due, order, sequence: 1, engine.CreateTimer(static (_, in _) => { }));
         }
 
         run.Sort();
@@ -86,13 +87,13 @@ public class SortedRunTests
         run.Sort(); // a pull that filed nothing here
         Assert.True(run.IsEmpty);
 
-        run.Add(20, 1, 1, engine.CreateTimer(static (_, in _) => { }));
-        run.Add(10, 2, 1, engine.CreateTimer(static (_, in _) => { }));
+        run.Add(20, 20, 1, 1, engine.CreateTimer(static (_, in _) => { }));
+        run.Add(10, 10, 2, 1, engine.CreateTimer(static (_, in _) => { }));
         run.Sort();
         Assert.Equal(2, run.Count);
         Assert.Equal([(10L, 2L), (20L, 1L)], Drain(run));
 
-        run.Add(5, 3, 1, engine.CreateTimer(static (_, in _) => { }));
+        run.Add(5, 5, 3, 1, engine.CreateTimer(static (_, in _) => { }));
         run.Sort();
         Assert.Equal([(5L, 3L)], Drain(run));
     }
@@ -104,7 +105,7 @@ public class SortedRunTests
         var run = new SortedRun();
         for (var i = 0; i < 1_000; i++)
         {
-            run.Add(i, i, 1, engine.CreateTimer(static (_, in _) => { }));
+            run.Add(i, i, i, 1, engine.CreateTimer(static (_, in _) => { }));
         }
 
         run.Sort();
@@ -114,5 +115,137 @@ public class SortedRunTests
         Drain(run);
         run.TrimExcess();
         Assert.Equal(64, run.Capacity);
+    }
+
+    /// <summary>One step of <see cref="Segments_Pops_AndDroppedDeadlines_MatchAModelRun"/>: a segment to append (due offsets within its tick and tolerances), then pops, then deadline drops.</summary>
+    public sealed record Step((int DueOffset, long Tolerance)[] Segment, int Pops, int Drops);
+
+    private static readonly Gen<long> Tolerance = Gen.Frequency((3, Gen.Const(0L)), (1, Gen.Long[1, 300]), (1, Gen.Long[1, 5L << TimerWheel.TickShift]));
+
+    private static readonly Gen<Step> StepGen = Gen.Select(
+        Gen.Select(Gen.Int[0, 1_000], Tolerance).Array[0, 150],
+        Gen.Int[0, 200],
+        Gen.Frequency((4, Gen.Const(0)), (1, Gen.Int[1, 3])),
+        (segment, pops, drops) => new Step(segment, pops, drops));
+
+    [Fact]
+    public void Segments_Pops_AndDroppedDeadlines_MatchAModelRun()
+    {
+        // The run as a pull per tick builds it on a real engine: each segment one later tick's entries, exact and
+        // tolerant, with pops (fires) and drops (stale entries found at the earliest deadline) between. A model list says
+        // what must be left: the front is the (due, order) minimum, and the earliest deadline is the minimum of what is
+        // left with the dropped ones excluded. Enough pops make dead positions outnumber live ones, so compactions run.
+        var engine = new VirtualTimerEngine();
+        var timer = engine.CreateTimer(static (_, in _) => { });
+        Check.Sample(StepGen.Array[1, 12], steps =>
+        {
+            var run = new SortedRun();
+            var model = new List<(long Due, long Deadline, long Order)>();
+            long order = 0;
+            for (var s = 0; s < steps.Length; s++)
+            {
+                var tickStart = (long)(s + 3) << TimerWheel.TickShift;
+                if (steps[s].Segment.Length > 0 && !run.CanAppendFrom(tickStart))
+                {
+                    return false;
+                }
+
+                foreach (var (offset, tolerance) in steps[s].Segment)
+                {
+                    // Orders out of filing order now and then (a virtual engine's tickets): the run puts ties in order.
+                    order++;
+                    var o = offset % 2 == 0 ? order : -order;
+                    run.Add(tickStart + offset, tickStart + offset + tolerance, o, sequence: 1, timer);
+                    model.Add((tickStart + offset, tickStart + offset + tolerance, o));
+                }
+
+                run.Sort();
+                model.Sort((a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : a.Order.CompareTo(b.Order));
+                if (!Matches(run, model))
+                {
+                    return false;
+                }
+
+                for (var d = 0; d < steps[s].Drops && !run.IsEmpty; d++)
+                {
+                    var dropped = run.EarliestDeadlineEntry(out var deadline);
+                    if (deadline == long.MaxValue)
+                    {
+                        break; // every entry left was dropped already (the model agrees: Matches checked it)
+                    }
+
+                    var at = model.FindIndex(e => e.Order == dropped.Order);
+                    if (model[at].Deadline != deadline)
+                    {
+                        return false;
+                    }
+
+                    run.DropEarliestDeadline();
+                    model[at] = model[at] with { Deadline = long.MaxValue };
+                    if (!Matches(run, model))
+                    {
+                        return false;
+                    }
+                }
+
+                for (var p = 0; p < steps[s].Pops && !run.IsEmpty; p++)
+                {
+                    run.Pop();
+                    model.RemoveAt(0);
+                    if (!Matches(run, model))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        });
+    }
+
+    private static bool Matches(SortedRun run, List<(long Due, long Deadline, long Order)> model)
+    {
+        if (run.Count != model.Count)
+        {
+            return false;
+        }
+
+        if (model.Count == 0)
+        {
+            return run.IsEmpty;
+        }
+
+        var front = run.Front;
+        _ = run.EarliestDeadlineEntry(out var earliestDeadline);
+        return front.DueNanoseconds == model[0].Due && front.Order == model[0].Order
+            && run.FrontDeadlineNanoseconds == model[0].Deadline
+            && earliestDeadline == model.Min(e => e.Deadline);
+    }
+
+    [Fact]
+    public void AStreamOfSegments_WithTheFrontHandedOutBetween_KeepsTheArraysBounded()
+    {
+        // A run fed by a pull per tick never empties in a steady stream: the handed-out positions are reclaimed.
+        var engine = new VirtualTimerEngine();
+        var timer = engine.CreateTimer(static (_, in _) => { });
+        var run = new SortedRun();
+        long order = 0;
+        for (var tick = 1L; tick <= 2_000; tick++)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var due = (tick << TimerWheel.TickShift) + (i * 1_000);
+                run.Add(due, due + TimeUnits.NanosecondsPerMillisecond, order++, sequence: 1, timer);
+            }
+
+            run.Sort();
+            while (run.Count > 800)
+            {
+                run.Pop();
+            }
+        }
+
+        Assert.Equal(800, run.Count);
+        Assert.True(run.Capacity <= 2_048, $"capacity {run.Capacity}");
     }
 }
