@@ -55,9 +55,12 @@ namespace MiniportTimers.Engine.Queue;
 //     in a level-0 bucket until the next trim);
 //   - buckets of level 2 and up count, as timers are filed, which bucket of the level below each will re-file into
 //     (WheelBucket.FiledBelow), and their pull gives each of those buckets an array long enough at once (ReserveBelow);
-//   - the trim before a sleep keeps spares of up to a quarter as many references as the wheel holds timers (SpareBound,
-//     the largest dropped first; an emptied wheel gives everything back), then provisions the arrays the next level-2
-//     pull will reserve (ProvisionNextCascades), allocating them then, outside the burst's window.
+//   - the trim before a sleep keeps the spares the next level-2 pull will reserve (WantedForNextCascades) and others up
+//     to a quarter as many references as the wheel holds timers (SpareBound, the largest dropped first; an emptied
+//     wheel gives everything back), then provisions what that pull will reserve and the spares lack
+//     (ProvisionNextCascades), allocating it then, outside the burst's window. Before session twelve the drop did not
+//     spare the provisioned arrays, so a stream that sleeps every millisecond dropped and re-allocated them at each
+//     sleep (40-57 MB a second in the tolerant spread).
 //   Spares are per wheel (one dispatcher's), never shared between threads.
 //
 // Not thread-safe: only the engine's dispatcher touches it (and the wheel fields of the timers in it).
@@ -92,7 +95,7 @@ internal sealed class TimerWheel
     /// <summary>How many spare arrays of each length class are held.</summary>
     private readonly int[] _spareCounts = new int[31];
 
-    /// <summary>The references of every spare array, summed. Invariant: after a trim, at most <see cref="SpareBound"/>.</summary>
+    /// <summary>The references of every spare array, summed. Invariant: after a trim, at most <see cref="SpareBound"/> plus the arrays the next level-2 pull will reserve (WantedForNextCascades).</summary>
     private long _spareSlots;
 
     /// <summary>How many timers the last pull handed back.</summary>
@@ -344,9 +347,11 @@ internal sealed class TimerWheel
     /// </summary>
     public void TrimExcess()
     {
+        Span<int> wanted = stackalloc int[31];
+        WantedForNextCascades(wanted);
         if ((!_mayTrim && _spareSlots <= SpareBound) || _pulledTaken != _pulledCount)
         {
-            ProvisionNextCascades();
+            ProvisionNextCascades(wanted);
             return;
         }
 
@@ -385,7 +390,7 @@ internal sealed class TimerWheel
         for (var c = _spares.Length - 1; c >= 0 && _spareSlots > bound; c--)
         {
             var stack = _spares[c];
-            while (_spareCounts[c] > 0 && _spareSlots > bound)
+            while (_spareCounts[c] > wanted[c] && _spareSlots > bound) // what the next cascades want stays (see "Spare arrays")
             {
                 var n = --_spareCounts[c];
                 _spareSlots -= stack![n]!.Length;
@@ -393,22 +398,41 @@ internal sealed class TimerWheel
             }
         }
 
-        ProvisionNextCascades();
+        ProvisionNextCascades(wanted);
     }
 
     /// <summary>
-    /// Outside a burst (before a sleep): makes sure the spares hold the arrays that the next pull of each level 2 and up
-    /// will reserve (<see cref="ReserveBelow"/>, from its bucket's <see cref="WheelBucket.FiledBelow"/>), allocating what
-    /// is missing now, so that a cascade inside a burst's window takes them instead of allocating (see "Spare arrays").
-    /// O(levels × 64).
+    /// Outside a burst (before a sleep): makes sure the spares hold the arrays <paramref name="wanted"/> by length class
+    /// (<see cref="WantedForNextCascades"/>), allocating what is missing now, so that a cascade inside a burst's window
+    /// takes them instead of allocating (see "Spare arrays").
     /// </summary>
-    private void ProvisionNextCascades()
+    private void ProvisionNextCascades(ReadOnlySpan<int> wanted)
+    {
+        var mayTrim = _mayTrim; // the arrays provisioned here are wanted: they do not ask for a trim
+        for (var c = 0; c < wanted.Length; c++)
+        {
+            for (var missing = wanted[c] - _spareCounts[c]; missing > 0; missing--)
+            {
+                Release(new TimerSlot[1 << c], used: 0);
+            }
+        }
+
+        _mayTrim = mayTrim;
+    }
+
+    /// <summary>
+    /// How many spare arrays of each length class (index: log2 of the length) the next pull of each level 2 and up will
+    /// reserve (<see cref="ReserveBelow"/>, from its bucket's <see cref="WheelBucket.FiledBelow"/>), into
+    /// <paramref name="wanted"/> (31 classes, cleared first). The trim keeps that many of each class and provisions what is
+    /// missing: before, it dropped them as spares beyond <see cref="SpareBound"/> and allocated them again at the next
+    /// sleep, 40-57 MB a second in a tolerant stream that sleeps every millisecond (issue 27, session twelve). O(levels × 64).
+    /// </summary>
+    private void WantedForNextCascades(Span<int> wanted)
     {
         // Level 2 only: its next pull comes within 17.2 s and is the one a burst's window meets (a 268 ms boundary);
         // arrays provisioned for a level-3 or higher pull would be held for minutes to hours (the memory per pending
         // timer of `bench --only throughput` rose from 69.6 to 84.4 B with every level provisioned and spares up to 2×).
-        var mayTrim = _mayTrim; // the arrays provisioned here are wanted: they do not ask for a trim
-        Span<int> wanted = stackalloc int[31];
+        wanted.Clear();
         for (var level = 2; level <= ProvisionedLevel; level++)
         {
             var bits = _occupied[level];
@@ -424,7 +448,6 @@ internal sealed class TimerWheel
                 continue; // ReserveBelow will not reserve either
             }
 
-            wanted.Clear();
             for (var i = 0; i < BucketsPerLevel; i++)
             {
                 if (filed[i] != 0)
@@ -438,17 +461,7 @@ internal sealed class TimerWheel
                     }
                 }
             }
-
-            for (var c = 0; c < wanted.Length; c++)
-            {
-                for (var missing = wanted[c] - _spareCounts[c]; missing > 0; missing--)
-                {
-                    Release(new TimerSlot[1 << c], used: 0);
-                }
-            }
         }
-
-        _mayTrim = mayTrim;
     }
 
     /// <summary>How many spare references a trim keeps beyond the provisioned ones: a quarter of the timers the wheel holds (see "Spare arrays").</summary>
