@@ -1,5 +1,4 @@
 using MiniportTimers.Engine;
-using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Kernel.Timers;
 
@@ -69,7 +68,7 @@ public sealed class EX_TIMER : KernelObject
     /// </summary>
     internal void Delete(bool wait) => _timer.Delete(wait);
 
-    /// <summary>The EX_TIMER's core: the delete-after-expiry rule, under the core's gate.</summary>
+    /// <summary>The EX_TIMER's core: the delete-after-expiry rule, under the core's claim (TimerCore diagram (7)).</summary>
     private sealed class Core(EX_TIMER owner, TimerEngine engine) : TimerCore(engine, "EX_TIMER", ExpiryRule.RunOnceAfterCancel)
     {
         private static readonly Action NoCallbackDelegate = NoCallback;
@@ -88,7 +87,7 @@ public sealed class EX_TIMER : KernelObject
 
         public bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds)
         {
-            using (HostLock.Enter(Gate))
+            using (ClaimFields())
             {
                 BeginRequestLocked(owner.Callback ?? (Delegate)NoCallbackDelegate, owner.Context);
                 return ArmEngineLocked(dueNanoseconds, periodNanoseconds, toleranceNanoseconds, quantize: !owner.IsHighResolution);
@@ -97,7 +96,7 @@ public sealed class EX_TIMER : KernelObject
 
         public void Delete(bool wait)
         {
-            using (HostLock.Enter(Gate))
+            using (ClaimFields())
             {
                 if (IsQueued)
                 {
@@ -107,11 +106,11 @@ public sealed class EX_TIMER : KernelObject
                 {
                     Freed = true;
                 }
+            }
 
-                if (wait)
-                {
-                    WaitForReturnLocked();
-                }
+            if (wait)
+            {
+                WaitForReturn(); // after letting go: the callback's return waits for no claim of ours
             }
         }
 

@@ -1,5 +1,4 @@
 using MiniportTimers.Engine;
-using MiniportTimers.Kernel.Watchdog;
 
 namespace MiniportTimers.Kernel.Timers;
 
@@ -98,14 +97,14 @@ public sealed class KTIMER : KernelObject
     /// <summary>KeReadStateTimer: signalled? A synchronization timer is reset by the read (a satisfied wait).</summary>
     internal bool ReadState() => _timer is { } timer && timer.ReadState(Type == TIMER_TYPE.SynchronizationTimer);
 
-    /// <summary>The KTIMER's core: its signal state and the DPC of its latest set, under the core's gate.</summary>
+    /// <summary>The KTIMER's core: its signal state and the DPC of its latest set, under the core's claim (TimerCore diagram (7)).</summary>
     private sealed class Core(KTIMER owner, TimerEngine engine, string kind) : TimerCore(engine, kind, ExpiryRule.RunOnceAfterCancel)
     {
         private static readonly Action NoDpcCallback = NoDpc;
 
         private bool _signaled;
 
-        // The DPC of the latest set (null: none). Written under the gate; read without it by RunExpiry, which only picks the
+        // The DPC of the latest set (null: none). Written under the claim; read without it by RunExpiry, which only picks the
         // scope the expiry runs in (the DPC that runs is the committed one, InvokeCallback's context).
         private KDPC? _dpc;
 
@@ -124,7 +123,7 @@ public sealed class KTIMER : KernelObject
 
         public bool Set(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, KDPC? dpc)
         {
-            using (HostLock.Enter(Gate))
+            using (ClaimFields())
             {
                 _signaled = false;
                 Volatile.Write(ref _dpc, dpc);
@@ -138,7 +137,7 @@ public sealed class KTIMER : KernelObject
 
         public bool Free()
         {
-            using (HostLock.Enter(Gate))
+            using (ClaimFields())
             {
                 if (Freed)
                 {
@@ -147,14 +146,15 @@ public sealed class KTIMER : KernelObject
 
                 Freed = true;
                 DequeueLocked(out _);
-                WaitForRunningCallbackLocked();
-                return true;
             }
+
+            WaitForRunningCallback(); // after letting go: the callback's return waits for no claim of ours
+            return true;
         }
 
         public void Reset()
         {
-            using (HostLock.Enter(Gate))
+            using (ClaimFields())
             {
                 DequeueLocked(out _);
                 Freed = false;
@@ -163,7 +163,7 @@ public sealed class KTIMER : KernelObject
 
         public bool ReadState(bool reset)
         {
-            using (HostLock.Enter(Gate))
+            using (ClaimFields())
             {
                 var signaled = _signaled;
                 if (reset)
@@ -192,13 +192,11 @@ public sealed class KTIMER : KernelObject
             }
         }
 
+        /// <summary>The expiry signals the timer as it commits, under the commit's claim (a set after it clears the signal again, as on Windows).</summary>
+        protected override void OnCommitLocked() => _signaled = true;
+
         protected override void InvokeCallback(Delegate callback, object? context, long startNanoseconds)
         {
-            using (HostLock.Enter(Gate))
-            {
-                _signaled = true;
-            }
-
             if (context is KDPC { Routine: { } routine, IsQueued: false } dpc)
             {
                 var systemTime = KernelTime.SystemTime100ns(startNanoseconds, owner.SystemTimeAtEngineZero100ns);

@@ -28,22 +28,25 @@ namespace MiniportTimers.Kernel.Timers;
 /// (<see cref="RunningCallbacks"/>); the request's fields (callback, context, schedule, <c>_armedSequence</c>, the
 /// engine's ArmSequence of the current arming, -1 while a request waits to be applied, and <c>_requestGeneration</c>,
 /// which changes on every request so that a deferred application of an older one is dropped) are written only by the
-/// one writer that holds them: under <see cref="Gate"/> for the gated kinds, under the <see cref="TimerState.Owned"/>
-/// claim for Storport's.
+/// one writer that holds them, under its <see cref="TimerState.Owned"/> claim (every kind, since issue 27's session
+/// thirteen: the gated kinds held <see cref="Gate"/>'s monitor instead).
 /// </para>
 /// <para>
-/// Two ways to synchronize, by <see cref="ExpiryRule"/>. A <see cref="ExpiryRule.RunOnceAfterCancel"/> kind (KTIMER,
-/// EX_TIMER, NDIS) serializes its writers and its commit with <see cref="Gate"/> (a plain monitor, never held while
-/// user code runs); its cancel skips the gate (<see cref="CancelQueued"/>). A <see cref="ExpiryRule.DropAfterCancel"/>
-/// kind (Storport's two timers) takes no lock on its request, cancel or fire (issue 27: the gate's two monitor pairs
-/// were ~30 ns of a request+cancel pair of ~95): a writer claims <see cref="TimerState.Owned"/> with one
+/// One claim, two commit rules, by <see cref="ExpiryRule"/>. No kind takes a lock on its request, cancel or fire (issue
+/// 27: the gate's two monitor pairs were ~30 ns of a Storport request+cancel pair of ~95; a KTIMER's set and fire took
+/// three, about 45 ns of an NDIS set+fire of 285, session thirteen). A <see cref="ExpiryRule.DropAfterCancel"/> kind
+/// (Storport's two timers): a writer claims <see cref="TimerState.Owned"/> with one
 /// compare-exchange (<see cref="ClaimUnless"/>) and lets go with a release store (<see cref="Release"/>: while it owns
 /// the word nobody else changes it); a cancel is one compare-exchange that clears <see cref="TimerState.Pending"/>
 /// and claims the word for its dequeue (<see cref="CancelPending"/>); a commit is one compare-exchange that clears
 /// Pending and raises the running count; a callback's return lowers it with another. A cancel, a commit and a return
 /// that find the word owned wait for the owner (a spin that sleeps after ~20 rounds: an owner holds it for a few engine
-/// calls and runs no user code), which is why the owner may let go with a plain store. The gate is left for the free-wait's
-/// <see cref="Monitor.Wait(object)"/>. Every race of that protocol, and why each comes out as the gated one did:
+/// calls and runs no user code), which is why the owner may let go with a plain store. A
+/// <see cref="ExpiryRule.RunOnceAfterCancel"/> kind (KTIMER, EX_TIMER, NDIS, which keep no pending flag) claims the same
+/// way for every write (<see cref="ClaimFields"/>: a set, a free, a reset, a read of the signal state), and its commit
+/// claims too, as a writer, and lets go raising the running count (diagram (7)); its cancel takes no claim
+/// (<see cref="CancelQueued"/>). The gate is left for the free-wait's <see cref="Monitor.Wait(object)"/>. Every race of
+/// that protocol, and why each comes out as the gated one did:
 /// </para>
 /// <code>
 ///   (1) request vs expiry commit
@@ -92,12 +95,26 @@ namespace MiniportTimers.Kernel.Timers;
 ///   (6) a deferred application (a request made above DISPATCH_LEVEL, armed when the IRQL drops): it claims, and arms
 ///   only if the request it belongs to is still pending (the generation); pending with _armedSequence -1 meanwhile, so
 ///   every expiry drops and a cancel just clears pending.
+///
+///   (7) a RunOnceAfterCancel kind (KTIMER, EX_TIMER, NDIS): set, free and expiry commit all claim
+///   setter (KeSetTimerEx)                       dispatcher (expiry of arming X, taken from the queue)
+///   claim (wait while owned), version+1         claim (wait while owned), version+1
+///   signal state off; fields; Engine.Arm        freed? ──► let go: drop
+///     ──► _armedSequence = Y                    X = _armedSequence ? the request's due : X's own (a replaced
+///   release store: owned cleared                  request's expiry runs once, as a queued DPC does on Windows)
+///                                               OnCommitLocked: signal state on (KTIMER), last expiry (EX_TIMER)
+///                                               release store: owned cleared, running + 1; callback outside
+///   The claims are ordered on one word, so a commit reads the fields of one set, whole: before it (the old request's
+///   callback, X's due) or after it (the new one's). A free claims, sets freed, dequeues, lets go, then waits as in (3):
+///   a commit that claimed first raised the count before the free could claim; one that claims after sees freed and
+///   drops. A reset (NdisMInitializeTimer again) claims and clears freed. Before session thirteen all of these held
+///   <see cref="Gate"/>'s monitor (15 ns a pair here), and the callback took it a third time for the signal state.
 /// </code>
 /// <para>
-/// The gated kinds' expiry, for comparison: engine dispatcher → <see cref="OnExpired"/> → <see cref="RunExpiry"/> (the
-/// owner's routine runner: IRQL, the adapter's locks and watchdogs; or a kernel object's DPC context) →
-/// <see cref="InvokeIfCurrent"/>, which commits under the gate (freed? drop; otherwise running+1) and calls the
-/// callback outside it; a free takes the gate, sets freed, and waits as in (3).
+/// The expiry path: engine dispatcher → <see cref="OnExpired"/> → <see cref="RunExpiry"/> (the owner's routine runner:
+/// IRQL, the adapter's locks and watchdogs; or a kernel object's DPC context) → <see cref="InvokeIfCurrent"/>, which
+/// commits (DropAfterCancel: one compare-exchange, (1); RunOnceAfterCancel: a claim, (7)) and calls the callback outside
+/// any claim; a free claims, sets freed, lets go, and waits as in (3).
 /// </para>
 /// </remarks>
 internal abstract class TimerCore : IReportedCallback
@@ -162,7 +179,7 @@ internal abstract class TimerCore : IReportedCallback
     /// </summary>
     public bool IsPending => (Volatile.Read(ref _state) & TimerState.Pending) != 0;
 
-    /// <summary>True when the latest arming was periodic (a snapshot: read without the gate).</summary>
+    /// <summary>True when the latest arming was periodic (a snapshot: read without the claim).</summary>
     public bool IsPeriodic => Volatile.Read(ref _requestedPeriodNanoseconds) > 0;
 
     /// <summary>True after a free (a snapshot).</summary>
@@ -187,14 +204,15 @@ internal abstract class TimerCore : IReportedCallback
     protected virtual int? TargetDispatcher => null;
 
     /// <summary>
-    /// The gated kinds' lock (every write of a <see cref="ExpiryRule.RunOnceAfterCancel"/> timer and its commit), and the
-    /// monitor a free waits on for a running callback (every kind). Never held while user code runs.
+    /// The monitor a free waits on for a running callback (every kind: <see cref="WaitForReturn"/>), pulsed by a returning
+    /// callback when a free waits. Never held while user code runs, nor under a claim.
     /// </summary>
     protected object Gate { get; } = new();
 
     /// <summary>
-    /// True after a free (a snapshot). Set under <see cref="Gate"/> by a gated kind; a <see cref="ExpiryRule.DropAfterCancel"/>
-    /// kind sets it through <see cref="FreeClaimed"/>.
+    /// True after a free (a snapshot). Set under the claim (<see cref="ClaimFields"/>) by a
+    /// <see cref="ExpiryRule.RunOnceAfterCancel"/> kind; a <see cref="ExpiryRule.DropAfterCancel"/> kind sets it through
+    /// <see cref="FreeClaimed"/>.
     /// </summary>
     protected bool Freed
     {
@@ -215,13 +233,13 @@ internal abstract class TimerCore : IReportedCallback
     /// <summary>True while a request is recorded and its callback has not committed (<see cref="ExpiryRule.DropAfterCancel"/>). A snapshot; exact under the claim, until a cancel.</summary>
     protected bool IsPendingLocked => IsPending;
 
-    /// <summary>Changes on every request. Under <see cref="Gate"/> or the claim.</summary>
+    /// <summary>Changes on every request. Under the claim.</summary>
     protected long RequestGeneration => _requestGeneration;
 
-    /// <summary>True when the latest arming was periodic. Under <see cref="Gate"/> or the claim.</summary>
+    /// <summary>True when the latest arming was periodic. Under the claim.</summary>
     protected bool IsPeriodicLocked => _requestedPeriodNanoseconds > 0;
 
-    /// <summary>The activity row of <paramref name="callback"/>, looked up only when the callback changes. Under <see cref="Gate"/> or the claim.</summary>
+    /// <summary>The activity row of <paramref name="callback"/>, looked up only when the callback changes. Under the claim.</summary>
     protected ITimerRow ActivityFor(Delegate callback)
     {
         if (_activity is null || (!ReferenceEquals(callback, _activityCallback) && !callback.Equals(_activityCallback)))
@@ -234,8 +252,8 @@ internal abstract class TimerCore : IReportedCallback
     }
 
     /// <summary>
-    /// Records a request (counted as an arm): an expiry of an earlier arming is stale from now. Under <see cref="Gate"/>,
-    /// or, for a <see cref="ExpiryRule.DropAfterCancel"/> kind, under a claim that set <see cref="TimerState.Pending"/>.
+    /// Records a request (counted as an arm): an expiry of an earlier arming is stale from now. Under the claim (for a
+    /// <see cref="ExpiryRule.DropAfterCancel"/> kind, one that set <see cref="TimerState.Pending"/>).
     /// </summary>
     protected void BeginRequestLocked(Delegate callback, object? context)
     {
@@ -260,14 +278,12 @@ internal abstract class TimerCore : IReportedCallback
     /// Sets the engine timer for the recorded request: first due at <paramref name="dueNanoseconds"/> (engine time), then
     /// every <paramref name="periodNanoseconds"/> (0: one-shot), each expiry up to <paramref name="toleranceNanoseconds"/>
     /// late. In Windows-tick mode the engine runs the quantized schedule, unless <paramref name="quantize"/> is false (a
-    /// high-resolution timer). Under <see cref="Gate"/> or the claim.
+    /// high-resolution timer). Under the claim.
     /// </summary>
     /// <returns>True if the engine had the timer queued (this arming replaced it).</returns>
     protected bool ArmEngineLocked(long dueNanoseconds, long periodNanoseconds, long toleranceNanoseconds, bool quantize = true)
     {
-        System.Diagnostics.Debug.Assert(
-            _rule == ExpiryRule.RunOnceAfterCancel || (Volatile.Read(ref _state) & TimerState.Owned) != 0,
-            "a DropAfterCancel timer is armed only under its claim");
+        System.Diagnostics.Debug.Assert((Volatile.Read(ref _state) & TimerState.Owned) != 0, "a timer is armed only under its claim");
         (_requestedDueNanoseconds, _requestedPeriodNanoseconds, _requestedToleranceNanoseconds) = (dueNanoseconds, periodNanoseconds, toleranceNanoseconds);
         if (quantize && WindowsClockTickMicroseconds is { } tick)
         {
@@ -312,7 +328,6 @@ internal abstract class TimerCore : IReportedCallback
     /// <returns>The word as claimed (<see cref="TimerState.Owned"/> set), or as read when refused (Owned clear).</returns>
     protected long ClaimUnless(long refuseIf, long alsoSet)
     {
-        System.Diagnostics.Debug.Assert(_rule == ExpiryRule.DropAfterCancel, "only a DropAfterCancel kind claims");
         var spin = default(SpinWait);
         while (true)
         {
@@ -345,6 +360,39 @@ internal abstract class TimerCore : IReportedCallback
     {
         System.Diagnostics.Debug.Assert((Volatile.Read(ref _state) & ~(TimerState.Pending | TimerState.Freed)) == (final & ~(TimerState.Pending | TimerState.Freed)), "the word changed under a claim");
         Volatile.Write(ref _state, final & ~TimerState.Owned);
+    }
+
+    /// <summary>
+    /// A <see cref="ExpiryRule.RunOnceAfterCancel"/> writer's claim of the fields (KeSetTimerEx, a free, a reset, a read of
+    /// the signal state): <see cref="ClaimUnless"/> with nothing refused, let go when the result is disposed
+    /// (<c>using (ClaimFields()) { … }</c>, where the gate's monitor was taken before session thirteen). The owner may change
+    /// <see cref="Freed"/> meanwhile; the release keeps what the word holds then. Not reentrant: the owner runs no user
+    /// code and never waits for a callback while it holds the claim (a free lets go first, then waits).
+    /// </summary>
+    protected FieldsClaim ClaimFields()
+    {
+        ClaimUnless(refuseIf: 0, alsoSet: 0);
+        return new FieldsClaim(this);
+    }
+
+    /// <summary>Lets go of a claim taken by <see cref="ClaimFields"/>, keeping the bits the owner changed (a release store).</summary>
+    /// <param name="runningDelta">1 when the owner is an expiry's commit: the running count it raises (diagram (3)).</param>
+    private void LetGo(long runningDelta = 0)
+    {
+        var s = Volatile.Read(ref _state); // nobody else changes the word while it is owned
+        System.Diagnostics.Debug.Assert((s & TimerState.Owned) != 0, "let go only by the owner");
+        Volatile.Write(ref _state, unchecked((s & ~TimerState.Owned) + (runningDelta * TimerState.RunningOne)));
+    }
+
+    /// <summary>A claim of a <see cref="ExpiryRule.RunOnceAfterCancel"/> timer's fields, let go on dispose (<see cref="ClaimFields"/>).</summary>
+    protected readonly ref struct FieldsClaim
+    {
+        private readonly TimerCore _core;
+
+        internal FieldsClaim(TimerCore core) => _core = core;
+
+        /// <summary>Lets go of the claim.</summary>
+        public void Dispose() => _core.LetGo();
     }
 
     /// <summary>
@@ -404,7 +452,7 @@ internal abstract class TimerCore : IReportedCallback
     /// <summary>
     /// Cancels the current arming, counting and tracing it when one was cancelled: under
     /// <see cref="ExpiryRule.DropAfterCancel"/> a pending request (<see cref="CancelPending"/>), otherwise a queued timer.
-    /// Does not wait for a callback that already committed (A3, A14). Under <see cref="Gate"/> for a gated kind.
+    /// Does not wait for a callback that already committed (A3, A14). Under the claim for a RunOnceAfterCancel kind.
     /// </summary>
     /// <returns>True if a request was pending (DropAfterCancel) or the timer was queued (RunOnceAfterCancel).</returns>
     protected bool CancelLocked()
@@ -425,16 +473,16 @@ internal abstract class TimerCore : IReportedCallback
 
     /// <summary>
     /// The cancel of a <see cref="ExpiryRule.RunOnceAfterCancel"/> timer (KeCancelTimer, NdisMCancelTimer,
-    /// NdisCancelTimerObject), without the gate: it only dequeues the engine timer and says whether it was queued, counting
+    /// NdisCancelTimerObject), without the claim: it only dequeues the engine timer and says whether it was queued, counting
     /// and tracing the cancel when it was. Under that rule nothing else decides what a cancel did: a taken expiry runs
     /// anyway, and the request's pending flag and generation are read only by <see cref="ExpiryRule.DropAfterCancel"/>
     /// kinds (Storport's BUSY and deferred application). Issue 26: the gate here made KeSetTimerEx + KeCancelTimer 25 %
-    /// slower than the KTIMER before the core. The engine's own lock orders it against a set (which holds the gate) and an
+    /// slower than the KTIMER before the core. The engine's own lock orders it against a set (which holds the claim) and an
     /// expiry:
     /// </summary>
     /// <remarks>
     /// <code>
-    ///   canceller (no gate)           setter (gate held)                       dispatcher
+    ///   canceller (no claim)          setter (claim held)                      dispatcher
     ///                                 record the request; Engine.Arm            pops the timer (engine lock)
     ///   Engine.Cancel (engine lock):
     ///     before the Arm  ──► returns the earlier arming's queued state; the Arm then queues the new one
@@ -444,13 +492,13 @@ internal abstract class TimerCore : IReportedCallback
     ///   TRUE: count the cancel on the latest row read (Volatile): a set that changes the callback meanwhile may get the
     ///   count on its own row instead of the old one: a report off by one cancel between two rows, never a lost timer
     /// </code>
-    /// A free still takes the gate (it must order against the commit); a cancel racing a free at worst dequeues what the
+    /// A free still claims (it must order against the commit); a cancel racing a free at worst dequeues what the
     /// free dequeues.
     /// </remarks>
     /// <returns>True if the timer was queued.</returns>
     protected bool CancelQueued()
     {
-        System.Diagnostics.Debug.Assert(_rule == ExpiryRule.RunOnceAfterCancel, "only a RunOnceAfterCancel cancel may skip the gate");
+        System.Diagnostics.Debug.Assert(_rule == ExpiryRule.RunOnceAfterCancel, "only a RunOnceAfterCancel cancel may skip the claim");
         if (!Engine.Cancel(_engineTimer))
         {
             return false;
@@ -460,7 +508,7 @@ internal abstract class TimerCore : IReportedCallback
         return true;
     }
 
-    /// <summary>Takes the timer out of the engine and ends the request, without counting a cancel. Under <see cref="Gate"/> (a gated kind).</summary>
+    /// <summary>Takes the timer out of the engine and ends the request, without counting a cancel. Under the claim (a RunOnceAfterCancel kind).</summary>
     /// <returns>True if a request was pending (never, for a gated kind: it keeps no pending flag).</returns>
     protected bool DequeueLocked(out bool wasQueued)
     {
@@ -470,37 +518,29 @@ internal abstract class TimerCore : IReportedCallback
     }
 
     /// <summary>
-    /// At PASSIVE_LEVEL on a thread other than the callback's, waits until a committed callback returns. Elsewhere (the
-    /// callback itself freeing its timer, or a caller at DISPATCH_LEVEL, which may not wait) returns at once.
-    /// Under <see cref="Gate"/>.
-    /// </summary>
-    protected void WaitForRunningCallbackLocked()
-    {
-        if (IrqlState.Current == KIRQL.PASSIVE_LEVEL)
-        {
-            WaitForReturnLocked();
-        }
-    }
-
-    /// <summary>
-    /// <see cref="WaitForRunningCallbackLocked"/> for a <see cref="ExpiryRule.DropAfterCancel"/> kind after its free let
-    /// go of the claim (it no longer needs the fields).
+    /// After a free let go of its claim (it no longer needs the fields): at PASSIVE_LEVEL on a thread other than the
+    /// callback's, waits until a committed callback returns. Elsewhere (the callback itself freeing its timer, or a
+    /// caller at DISPATCH_LEVEL, which may not wait) returns at once. Never under a claim: the callback's return waits
+    /// for the owner to let go (diagram (3)).
     /// </summary>
     protected void WaitForRunningCallback()
     {
         if (IrqlState.Current == KIRQL.PASSIVE_LEVEL)
         {
-            lock (Gate)
-            {
-                WaitForReturnLocked();
-            }
+            WaitForReturn();
         }
     }
 
-    /// <summary>Waits, whatever the IRQL, until a callback committed on another thread returns (the caller checked the IRQL). Under <see cref="Gate"/>.</summary>
-    protected void WaitForReturnLocked() => _running.WaitForReturn(this, ref _state, Gate);
+    /// <summary>Waits, whatever the IRQL, until a callback committed on another thread returns (the caller checked the IRQL). Takes <see cref="Gate"/>; never under a claim.</summary>
+    protected void WaitForReturn()
+    {
+        lock (Gate)
+        {
+            _running.WaitForReturn(this, ref _state, Gate);
+        }
+    }
 
-    /// <summary>Called under <see cref="Gate"/> when an expiry of a gated kind commits to run, before the callback: a kind's last-expiry rule (EX_TIMER's delete after expiry).</summary>
+    /// <summary>Called under the commit's claim when an expiry of a <see cref="ExpiryRule.RunOnceAfterCancel"/> kind commits to run, before the callback: a kind's expiry rule (KTIMER's signal state, EX_TIMER's delete after expiry). Runs no user code.</summary>
     protected virtual void OnCommitLocked()
     {
     }
@@ -514,7 +554,7 @@ internal abstract class TimerCore : IReportedCallback
             return CancelPending();
         }
 
-        using (HostLock.Enter(Gate))
+        using (ClaimFields())
         {
             return CancelLocked();
         }
@@ -561,7 +601,10 @@ internal abstract class TimerCore : IReportedCallback
         }
         else
         {
-            using (HostLock.Enter(Gate))
+            // Diagram (7): the commit claims the fields as a writer does (waiting for one), and lets go raising the count.
+            ClaimUnless(refuseIf: 0, alsoSet: 0);
+            var committed = false;
+            try
             {
                 if (Freed || _activity is null)
                 {
@@ -572,7 +615,11 @@ internal abstract class TimerCore : IReportedCallback
                 // An expiry of a replaced request (taken before a set, diagram below) counts from its own due time.
                 request = firing.ArmSequence == _armedSequence ? ReadRequest(firing) : ReadReplacedRequest(firing);
                 OnCommitLocked();
-                Interlocked.Add(ref _state, TimerState.RunningOne); // a gated kind never sets Owned
+                committed = true;
+            }
+            finally
+            {
+                LetGo(committed ? 1 : 0);
             }
         }
 
@@ -612,7 +659,7 @@ internal abstract class TimerCore : IReportedCallback
 
     /// <summary>
     /// What a commit of <paramref name="firing"/> runs: the current request's callback, context and row, and the requested
-    /// due time and tolerance its lateness counts from. Read by both commit paths (the word's CAS loop, the gate), each
+    /// due time and tolerance its lateness counts from. Read by both commit paths (the word's CAS loop, the claim), each
     /// under its own synchronization; <see cref="_activity"/> is known not null there.
     /// </summary>
     private CommittedRequest ReadRequest(in TimerFiring firing) =>
@@ -625,15 +672,15 @@ internal abstract class TimerCore : IReportedCallback
     /// (<see cref="TimerFiring.DueNanoseconds"/>), not from the new request's, which is later (issue 27: that made the
     /// lateness negative, an "early" fire, and failed the run's invariant). The engine's due is the requested one, or on
     /// the Windows clock tick at most one tick after it: such a fire's lateness may be short by less than a tick. Under
-    /// <see cref="Gate"/>.
+    /// the commit's claim.
     /// </summary>
     /// <remarks>
     /// <code>
     ///   dispatcher                                 setter (another CPU: KeSetTimer, NdisMSetTimer, ExSetTimer)
     ///   take expiry X (due D1) from the engine
-    ///   RunExpiry: the owner's locks, IRQL ...     lock Gate: record the request (due D2 > D1), Engine.Arm ──► arming Y
-    ///                                                _armedSequence = Y; unlock
-    ///   lock Gate: not freed ──► commit X
+    ///   RunExpiry: the owner's locks, IRQL ...     claim: record the request (due D2 > D1), Engine.Arm ──► arming Y
+    ///                                                _armedSequence = Y; let go
+    ///   claim: not freed ──► commit X
     ///     X ≠ _armedSequence ──► lateness from D1 (X's own due), not from D2 (which gave start - D2 &lt; 0)
     ///   callback (the DPC as set now); later Y fires at D2, counted from D2
     /// </code>

@@ -106,4 +106,54 @@ public sealed class NdisTimerTests
         bed.AdvanceMs(2_000);
         Assert.Equal(0L, row.Fires);
     }
+
+    [Fact]
+    public async Task SetsRacingTheDispatchersCommits_ThenAFreeAtPassiveLevel_NoCallbackRunsAfterTheFreeReturned()
+    {
+        // Session thirteen: a KTIMER's set, free and commit claim the state word (TimerCore diagram (7)) where they took a
+        // monitor. On a real engine with two dispatchers, sets from another thread race the commits of the expiries they
+        // replace, then a free races the last expiry: it must return only after a committed callback returned, and no
+        // callback may start after it (RunningCallbacks' diagram); every callback that ran is counted once on the row.
+        using var engine = new RealTimeTimerEngine("claims", dispatchers: 2);
+        var bed = new NdisTestBed(engine: engine);
+        const int Rounds = 200;
+        var freed = new bool[Rounds];
+        long startedAfterFree = 0, callbacks = 0;
+        var running = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var r = round;
+            var timerObject = bed.NewTimerObject((_, _, _, _) =>
+            {
+                if (Volatile.Read(ref freed[r]))
+                {
+                    Interlocked.Increment(ref startedAfterFree);
+                }
+
+                Interlocked.Increment(ref running);
+                Thread.SpinWait(500); // a callback long enough for a free to find it running
+                Interlocked.Decrement(ref running);
+                Interlocked.Increment(ref callbacks);
+            });
+            await Task.Run(() =>
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    NdisSetTimerObject(timerObject, -10, 0, null); // 1 µs: the dispatcher commits while the next set claims
+                    Thread.SpinWait(i * 50);
+                }
+            });
+            NdisCancelTimerObject(timerObject); // an expiry already taken still runs (the rule): the free races its commit
+            NdisFreeTimerObject(timerObject); // PASSIVE_LEVEL, another thread than the dispatchers': waits for a running callback
+            Assert.Equal(0, Volatile.Read(ref running));
+            Volatile.Write(ref freed[r], true);
+        }
+
+        engine.FlushDispatched();
+        Assert.Equal(0L, Interlocked.Read(ref startedAfterFree));
+        Assert.True(Interlocked.Read(ref callbacks) > 0, "no expiry committed: the race was not exercised");
+        var row = Assert.Single(bed.Host.Diagnostics.TimerActivity.Rows, row => row.Kind == "NdisTimerObject");
+        Assert.Equal(Rounds * 20L, row.Arms);
+        Assert.Equal(Interlocked.Read(ref callbacks), row.Fires);
+    }
 }
