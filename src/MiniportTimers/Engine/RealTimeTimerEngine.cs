@@ -97,6 +97,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
         _spinNanoseconds = spinNanoseconds;
         _realTimePriority = realTimePriority;
         DispatchWarmUp.EnsureWarm(); // the first real engine of a process: JIT the dispatch path before any expiry needs it
+        PrepareRarePaths();
         _dispatchers = new Dispatcher[dispatchers];
         for (var i = 0; i < dispatchers; i++)
         {
@@ -347,6 +348,33 @@ public sealed class RealTimeTimerEngine : TimerEngine
         }
 
         queue.CountExpired(); // disposed mid-burst: the pending count is exact still
+    }
+
+    /// <summary>1 once this process compiled the real engine's rare paths (<see cref="PrepareRarePaths"/>).</summary>
+    private static int s_rarePathsPrepared;
+
+    /// <summary>
+    /// Once per process (with the warm-up: the same switch turns it off): compiles the real engine's paths a thread first
+    /// reaches only seconds into a run, before any timer is armed. <see cref="SpinUntil"/> runs at the first wait shorter
+    /// than <see cref="ShortWaitNanoseconds"/>, with a timer due within 20 µs, and <see cref="OnDrainNeeded"/> on whichever
+    /// thread arms the DrainBatch-th timer the dispatcher has not filed, which may be another dispatcher's callback: the
+    /// `run` child, which compiles each method once (tiering off), compiled them mid-run (session thirteen, from the
+    /// runtime's JIT summary), each a few hundred µs on a dispatcher's or a callback's time. The loop itself and the OS
+    /// timer calls are compiled as each dispatch thread reaches its first sleep.
+    /// </summary>
+    private static void PrepareRarePaths()
+    {
+        if (DispatchWarmUp.IsDisabled || Interlocked.Exchange(ref s_rarePathsPrepared, 1) != 0)
+        {
+            return;
+        }
+
+        const System.Reflection.BindingFlags Instance = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+        var type = typeof(RealTimeTimerEngine);
+        System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(type.GetMethod(nameof(SpinUntil), Instance)!.MethodHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(type.GetMethod(nameof(OnDrainNeeded), Instance)!.MethodHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(type.GetMethod(nameof(OnEarliestDeadlineLowered), Instance)!.MethodHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod(type.GetMethod(nameof(SetDeadlineFromArmingThread), Instance)!.MethodHandle);
     }
 
     /// <summary>
