@@ -59,6 +59,36 @@ public sealed class KeTimerTests : IDisposable
     }
 
     [Fact]
+    public void TheExpirySignalsBeforeItsDpcRuns_AndASetInsideTheDpcClearsTheSignalUntilTheNextExpiry()
+    {
+        // The signal is set by the expiry's commit, before the DPC (KiSignalTimer signals, then queues the DPC), and a
+        // set resets it (semantics.md: KeSetTimerEx "resets the state to not-signalled"): session thirteen moved the
+        // signal from the callback's own monitor pair into the commit's claim (TimerCore diagram (7)).
+        var timer = new KTIMER();
+        var dpc = new KDPC();
+        var seen = new List<(string When, bool Signalled)>();
+        KeInitializeTimerEx(timer, TIMER_TYPE.NotificationTimer);
+        KeInitializeDpc(
+            dpc,
+            (_, _, _, _) =>
+            {
+                seen.Add(("dpc entry", KeReadStateTimer(timer)));
+                if (seen.Count == 1)
+                {
+                    KeSetTimerEx(timer, -5 * 10_000, 0, dpc); // 5 ms again, from inside its own DPC
+                    seen.Add(("after the set", KeReadStateTimer(timer)));
+                }
+            },
+            null);
+        KeSetTimerEx(timer, -10 * 10_000, 0, dpc);
+        _engine.AdvanceBy(10 * Ms);
+        Assert.False(KeReadStateTimer(timer)); // the set inside the DPC cleared it
+        _engine.AdvanceBy(5 * Ms);
+        Assert.True(KeReadStateTimer(timer));
+        Assert.Equal([("dpc entry", true), ("after the set", false), ("dpc entry", true)], seen);
+    }
+
+    [Fact]
     public void KeSetTimerEx_WhileQueued_ReturnsTrueAndReplaces()
     {
         var (timer, dpc, runs) = TimerWithDpc();
