@@ -410,22 +410,45 @@ internal sealed class TimerWheel
     }
 
     /// <summary>
-    /// Outside a burst (before a sleep): makes sure the spares hold the arrays <paramref name="wanted"/> by length class
-    /// (<see cref="WantedForNextCascades"/>), allocating what is missing now, so that a cascade inside a burst's window
-    /// takes them instead of allocating (see "Spare arrays").
+    /// Outside a burst (before a sleep): makes sure the spares will hold the arrays <paramref name="wanted"/> by length
+    /// class (<see cref="WantedForNextCascades"/>) when the next level-2 pull reserves them, allocating what is missing
+    /// now, so that a cascade inside a burst's window takes them instead of allocating (see "Spare arrays"). The arrays
+    /// level-1 buckets hold count as coming: every level-1 bucket is pulled before any level-2 one, and a pulled array
+    /// goes among the spares at the next pull (TryPullEarliest).
     /// </summary>
     private void ProvisionNextCascades(ReadOnlySpan<int> wanted)
     {
+        Span<int> coming = stackalloc int[wanted.Length];
+        HeldByLevelOne(coming);
         var mayTrim = _mayTrim; // the arrays provisioned here are wanted: they do not ask for a trim
         for (var c = 0; c < wanted.Length; c++)
         {
-            for (var missing = wanted[c] - _spareCounts[c]; missing > 0; missing--)
+            for (var missing = wanted[c] - _spareCounts[c] - coming[c]; missing > 0; missing--)
             {
                 Release(new TimerSlot[1 << c], used: 0);
             }
         }
 
         _mayTrim = mayTrim;
+    }
+
+    /// <summary>
+    /// How many arrays of each length class (index: log2 of the length) the occupied level-1 buckets hold, into
+    /// <paramref name="held"/> (cleared first): they come back among the spares before the next level-2 pull. Before
+    /// session thirteen the trim counted only the spares, so in a stream longer than a level-2 bucket (268 ms) the
+    /// trims after each level-2 pull provisioned a second set while the first was still filed in level 1, and dropped
+    /// the first as it came back: 10-11 MB allocated, and a collection, inside the tolerant spread's second.
+    /// </summary>
+    private void HeldByLevelOne(Span<int> held)
+    {
+        held.Clear();
+        for (var i = 0; i < BucketsPerLevel; i++)
+        {
+            if (_buckets[BucketsPerLevel + i] is { Count: > 0, Items.Length: >= WheelBucket.MinimumCapacity and var length })
+            {
+                held[BitOperations.Log2((uint)length)]++; // occupied: it will be pulled, its array among the spares
+            }
+        }
     }
 
     /// <summary>
@@ -462,8 +485,13 @@ internal sealed class TimerWheel
                 {
                     var slot = ((level - 1) * BucketsPerLevel) + i;
                     var below = _buckets[slot] ??= new WheelBucket(slot); // created now, not inside the burst
-                    var needed = Math.Min(bucket.Count, filed[i]) + below.Count;
-                    if (below.Items.Length < needed)
+                    // Not + below.Count, as ReserveBelow adds: level 1 is empty when a level-2 bucket is pulled (every
+                    // level-1 bucket is pulled first), so the timers it holds now are gone by then, and so is its array
+                    // (a pulled bucket's goes among the spares, HeldByLevelOne). Counting them asked for arrays a class
+                    // too long, which the pull then did not take, and an occupied bucket's own array was taken for the
+                    // one the pull would find (session thirteen).
+                    var needed = Math.Min(bucket.Count, filed[i]);
+                    if (below.Count > 0 || below.Items.Length < needed)
                     {
                         wanted[BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(WheelBucket.MinimumCapacity, needed)))]++;
                     }

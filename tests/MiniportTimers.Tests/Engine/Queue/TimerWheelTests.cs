@@ -201,6 +201,54 @@ public class TimerWheelTests
     }
 
     [Fact]
+    public void AStreamAcrossLevelTwoBuckets_ALevelTwoPullAndTheTrimAfterItAllocateNoSecondSetOfLevelOneArrays()
+    {
+        // Three level-2 buckets (4096 ticks each) of 12,000 timers, as a tolerant stream over a second meets them. After
+        // the first level-2 pull its timers are filed in level 1; the trims before the next pull must count the arrays
+        // level 1 holds as coming back (each goes among the spares when its bucket is pulled), not provision a second
+        // set beside them. Before session thirteen every trim after a pull allocated that set (10-11 MB inside the
+        // tolerant spread's second) and dropped the first as it came back.
+        var wheel = new TimerWheel();
+        var rng = new Random(13);
+        for (var i = 0; i < 36_000; i++)
+        {
+            var tick = 4096 + (long)(rng.NextDouble() * 3 * 4096);
+            Assert.True(wheel.TryInsert(new Node { DueNanoseconds = tick * Tick }, tick * Tick));
+        }
+
+        wheel.TrimExcess(); // before the stream: the first pull's arrays are provisioned here, outside it
+        var levelTwoPhases = new List<long>(8);
+        var levelTwoPulls = 0;
+        while (true)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            if (!wheel.TryPullEarliest(out var count))
+            {
+                break;
+            }
+
+            levelTwoPulls += wheel.PulledLevel == 2 ? 1 : 0;
+            for (var i = 0; i < count; i++)
+            {
+                var node = wheel.TakePulled(i);
+                wheel.TryInsert(node, node.DueNanoseconds); // as the dispatcher files it: lower, or near (refused here)
+            }
+
+            wheel.TrimExcess(); // a tolerant stream's dispatcher sleeps, and trims, between pulls
+            if (wheel.PulledLevel == 2)
+            {
+                levelTwoPhases.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        }
+
+        Assert.Equal(3, levelTwoPulls);
+        Assert.Equal(0, wheel.Count);
+        // What is left per level-2 pull is the level-0 arrays of its first level-1 range (its timers due within a tick
+        // of the new cursor: about 9 KB); the second set of level-1 arrays was 256 KB.
+        Assert.All(levelTwoPhases, bytes => Assert.True(bytes < 32 * 1024, $"{bytes} bytes allocated by a level-2 pull, its filing and the trim after it ({string.Join(", ", levelTwoPhases)})"));
+    }
+
+    [Fact]
     public void Trim_KeepsSparesUpToAQuarterOfTheTimersHeld_AndNoneOnceTheWheelIsEmpty()
     {
         var wheel = new TimerWheel();
