@@ -82,7 +82,10 @@ namespace MiniportTimers.Engine;
 //   connection timeout re-armed a million times a second costs the arming threads one CAS each and the dispatcher
 //   nothing until the old due time (Kafka's and Netty's idle-timeout trick; Linux's mod_timer skips the same way when
 //   the bucket does not change). An earlier due time or deadline, a cancel, or a timer already submitted takes the
-//   ordinary path.
+//   ordinary path. The old position is the lazy arming's only filing, so nothing may drop it unseen: a near heap's
+//   compaction keeps a stale entry whose timer has the Lazy bit (or an Arm mid-write), and a wheel pull files the current
+//   arming. Until session thirteen the compaction dropped it, and such a timer stayed armed and never fired
+//   (NearHeap.KeptByCompaction; DispatchQueueRunRaceTests).
 //
 // Firing rule (the Linux hrtimer range rule)
 //   The dispatcher sleeps until the earliest latest-allowed deadline (the real one spins a wait of 20 µs or less: a
