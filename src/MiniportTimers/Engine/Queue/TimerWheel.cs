@@ -60,7 +60,11 @@ namespace MiniportTimers.Engine.Queue;
 //     wheel gives everything back), then provisions what that pull will reserve and the spares lack
 //     (ProvisionNextCascades), allocating it then, outside the burst's window. Before session twelve the drop did not
 //     spare the provisioned arrays, so a stream that sleeps every millisecond dropped and re-allocated them at each
-//     sleep (40-57 MB a second in the tolerant spread).
+//     sleep (40-57 MB a second in the tolerant spread);
+//   - that provisioning asks for what the pull will find missing: each level-1 array sized for the pull's own timers
+//     (level 1 is empty when a level-2 bucket is pulled), the arrays the occupied level-1 buckets hold counted as coming
+//     back (HeldByLevelOne). Before session thirteen it counted the timers level 1 held then too, so every level-2 pull
+//     of a stream was provisioned a second, longer set that the pull did not take (10-11 MB a second).
 //   Spares are per wheel (one dispatcher's), never shared between threads.
 //
 // Not thread-safe: only the engine's dispatcher touches it (and the wheel fields of the timers in it).
