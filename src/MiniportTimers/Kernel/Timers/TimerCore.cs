@@ -317,7 +317,8 @@ internal abstract class TimerCore : IReportedCallback
     }
 
     /// <summary>
-    /// A <see cref="ExpiryRule.DropAfterCancel"/> writer's claim of the request's fields (diagram (1), (3), (4)): waits
+    /// A writer's claim of the request's fields (diagram (1), (3), (4), and (7) for a RunOnceAfterCancel kind, through
+    /// <see cref="ClaimFields"/>): waits
     /// while another writer holds them; then, unless the word has a bit of <paramref name="refuseIf"/> set, takes
     /// <see cref="TimerState.Owned"/> (raising the version) and sets <paramref name="alsoSet"/> in the same
     /// compare-exchange. A claim must be let go with <see cref="Release"/> (in a finally). No lock; no user code runs
