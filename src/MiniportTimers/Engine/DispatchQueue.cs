@@ -43,18 +43,17 @@ namespace MiniportTimers.Engine;
 //   merged order is exactly the one the heaps alone had (ties by the same order key: the filing counter, or a virtual
 //   engine's arm ticket, which the run puts in order within equal due times; exact and tolerant entries share it).
 //   - Deadlines. A tolerant entry carries its deadline (due + tolerance, read from the parameter block at the filing, as
-//     the heaps' entries were). The run keeps, for each of its positions, where the smallest deadline from there to its
-//     end is (suffix minima, computed once after each sort), so EarliestDeadline reads the run's in O(1). That entry
-//     may be stale: then it leaves the deadline order (SortedRun.DropEarliestDeadline; the entry itself stays, to be
-//     dropped at the front) and, if its timer was re-armed lazily, the current arming is filed (its deadline is no
-//     earlier: the lazy rule), as at a stale top of the by-deadline heap; the next minimum is read. So the wake-up is
-//     never later than any current arming's deadline, and no earlier than the heaps made it: a virtual engine wakes
-//     where it woke before. Invariant: every current run entry's deadline is ≥ the run's earliest deadline.
+//     the heaps' entries were). The run keeps its deadlines in a tournament tree over its positions (each segment's
+//     leaves added after its sort; session fourteen, replacing suffix minima whose drop was O(n)), so EarliestDeadline
+//     finds the run's in O(log n). That entry
+//     may be stale: see "Stale deadlines" for when it leaves the deadline order (SortedRun.DropEarliestDeadline; the
+//     entry itself stays, to be dropped at the front). Invariant: every current run entry's deadline is ≥ the run's
+//     earliest deadline.
 //   - Segments. The near set is pulled into when it is empty (the take), and also when its earliest deadline is beyond
 //     the wheel's earliest possible due time (EarliestDeadline): with tolerant timers that is the common case (a 1 ms
 //     tolerance reaches 15 ticks beyond the due time), and the run is not empty then. A later level-0 pull's tick is
 //     later than every run entry's, so its timers are appended as a sorted segment behind the run (the run's order holds
-//     whole); the suffix minima of the older positions are updated only as far as the new segment beats them. Positions
+//     whole); the deadline tree is updated for the new segment's positions only. Positions
 //     handed out are reclaimed when a segment starts and they are at least as many as the live ones (a stream never
 //     empties the run). Before, only a pull that found the run empty built it, and the tolerant timers of every pull
 //     went to the heaps.
@@ -111,6 +110,26 @@ namespace MiniportTimers.Engine;
 //   is quiet; a virtual engine counts each at once (a callback may read the count mid-advance).
 //   The callback's time costs one compare (session twelve): the longest callback since the wake-up is kept for the
 //   report's late fires (TimerEngine.LongestCallbackSinceWakeUp), and only one longer than it can be the longest ever.
+//
+// Stale deadlines (issue 27, session fourteen)
+//   A cancel or a re-arm leaves the timer's entries stale in the deadline orders (the run's deadline tree, the exact
+//   heap, the tolerant by-deadline heap). A stale deadline is never later than its timer's current one: a lazy re-arm
+//   is one whose due time and deadline are both no earlier (TimerEngine "Lazy re-arms"), and any other re-arm or a
+//   cancel was pushed and is filed by the drain that EarliestDeadline runs first. So a stale entry matters only when it
+//   is the earliest of all three orders, and EarliestDeadline resolves it only then: reads the three earliest entries
+//   stale or not, and drops the earliest (its timer's lazy arming filed in a heap or the wheel) only if it is stale,
+//   then reads again.
+//   - A virtual engine moves its clock to the answer, so it asks for the exact one: each stale earliest entry is
+//     resolved at once. The answer is the one the heaps gave before the run existed: a virtual engine wakes where it
+//     woke before.
+//   - A real dispatcher passes its "now": a stale earliest deadline later than that is returned as it is, a bound to
+//     wake at (no current arming's deadline is earlier), and resolved when the dispatcher wakes there.
+//   Why. Until session fourteen EarliestDeadline dropped every stale entry ahead of the first current one, in the run
+//   first. A million idle timeouts (30 s, 1 s tolerance) pulled into the run and re-armed lazily at 5 M/s by two threads
+//   (`bench --only churn`) then made each sleep resolve most of the run, each timer filed again only to go stale again,
+//   and a suffix-minima drop cost O(n): the dispatcher did that work for minutes while the exact one-shots due meanwhile
+//   waited (at most 73 % of them fired within ten seconds of their due time). Now a lazy re-arm costs the dispatcher
+//   nothing until its old deadline or due time, as the lazy design intends (docs/reliability.md).
 //
 // Which methods are compiled at their first call (AggressiveOptimization; DispatchWarmUp "First calls")
 //   None of this class's. A method compiled at its first call gets no profile, and here the profile is worth more than
@@ -270,35 +289,86 @@ internal sealed class DispatchQueue
     /// <summary>Dispatcher: true when armings are waiting to be filed.</summary>
     public bool HasSubmissions => Volatile.Read(ref _submitted) is not null;
 
-    /// <summary>Dispatcher: the smallest latest-allowed deadline of any pending timer, or <see cref="long.MaxValue"/> when none. Drains first.</summary>
-    public long EarliestDeadline()
+    /// <summary>
+    /// Dispatcher: the smallest latest-allowed deadline of any pending timer, or <see cref="long.MaxValue"/> when none;
+    /// or, where a stale entry later than <paramref name="resolveStaleThroughNanoseconds"/> decides it, that entry's
+    /// deadline, a lower bound (see "Stale deadlines"). Drains first. The earliest entry of the three deadline orders (the
+    /// run's deadline tree, the exact heap, the tolerant by-deadline heap) is read stale or not; if it is stale and its
+    /// deadline is at or before <paramref name="resolveStaleThroughNanoseconds"/>, it is dropped (its timer's lazy arming
+    /// filed) and the three are read again. O(log n) per entry dropped.
+    /// </summary>
+    /// <param name="resolveStaleThroughNanoseconds">
+    /// long.MaxValue (the default): the exact answer, every stale entry that would decide it resolved (a virtual engine,
+    /// whose clock moves to the answer). A real dispatcher passes its "now": a stale deadline later than that is a bound
+    /// it may sleep until (it wakes no later than any current arming's deadline, the lazy rule), resolved once reached.
+    /// </param>
+    public long EarliestDeadline(long resolveStaleThroughNanoseconds = long.MaxValue)
     {
         ReturnBatch();
         Drain();
         while (true)
         {
-            // The run first: dropping a stale run entry may file a lazily re-armed timer's current arming in a heap, which
-            // must then be seen by the heaps' peeks below (peeked after them, it was missed: the model-based test's seed
-            // 5ljXOXJvXKN1 fired such a timer 5 µs late on the virtual clock). The heaps' own re-filings never go to the run.
-            var near = RunEarliestDeadline();
-
-            if (TryPeekDue(_nearExact, out var exact) && exact.Key < near)
+            var near = long.MaxValue;
+            var source = DeadlineSource.None;
+            NearEntry earliest = default;
+            if (!_run.IsEmpty)
             {
-                near = exact.Key;
+                var entry = _run.EarliestDeadlineEntry(out var deadline);
+                if (deadline != long.MaxValue)
+                {
+                    (near, source, earliest) = (deadline, DeadlineSource.Run, entry);
+                }
             }
 
-            if (TryPeekDue(_nearTolerantByDeadline, out var tolerant) && tolerant.Key < near) // a lazy timer's old deadline entry files it too
+            if (_nearExact.Count > 0 && _nearExact.Top.Key < near)
             {
-                near = tolerant.Key;
+                earliest = _nearExact.Top;
+                (near, source) = (earliest.Key, DeadlineSource.Exact);
             }
 
-            if (_wheel.Count == 0 || near <= _wheel.EarliestPossibleDueNanoseconds)
+            if (_nearTolerantByDeadline.Count > 0 && _nearTolerantByDeadline.Top.Key < near)
             {
-                return near; // every wheel timer's deadline ≥ its due ≥ that bound
+                earliest = _nearTolerantByDeadline.Top;
+                (near, source) = (earliest.Key, DeadlineSource.TolerantByDeadline);
             }
 
-            PullFromWheel();
+            if (_wheel.Count != 0 && near > _wheel.EarliestPossibleDueNanoseconds)
+            {
+                PullFromWheel(); // the wheel may hold an earlier deadline (every wheel timer's deadline ≥ its due ≥ that bound)
+                continue;
+            }
+
+            if (source == DeadlineSource.None || near > resolveStaleThroughNanoseconds || earliest.IsCurrent)
+            {
+                return near;
+            }
+
+            // The earliest is stale: out of its order; a lazily re-armed timer's current arming is filed (a heap or the
+            // wheel, never the run), and all three are read again: the filing may be the new earliest.
+            switch (source)
+            {
+                case DeadlineSource.Run:
+                    _run.DropEarliestDeadline(); // the entry stays in the firing order, dropped when it reaches the front
+                    break;
+                case DeadlineSource.Exact:
+                    _nearExact.Pop();
+                    break;
+                default:
+                    _nearTolerantByDeadline.Pop();
+                    break;
+            }
+
+            RefileIfLazy(earliest.Timer);
         }
+    }
+
+    /// <summary>Which deadline order holds the earliest entry <see cref="EarliestDeadline"/> read.</summary>
+    private enum DeadlineSource
+    {
+        None,
+        Run,
+        Exact,
+        TolerantByDeadline,
     }
 
     /// <summary>Dispatcher: the smallest due time of any pending timer, or null when none. Drains first.</summary>
@@ -398,30 +468,6 @@ internal sealed class DispatchQueue
 
         entry = default;
         return false;
-    }
-
-    /// <summary>
-    /// Dispatcher: the earliest deadline of a current run entry (long.MaxValue: none), read in O(1) from the run's suffix
-    /// minima. An entry found stale there is taken out of the deadline order (it stays to be dropped at the front), and
-    /// a lazily re-armed timer's current arming filed, whose deadline is no earlier than the stale one's (the rule of a
-    /// lazy re-arm), as at a stale by-deadline heap top. So the wake-up is never later than a current arming's deadline,
-    /// and a virtual engine wakes exactly where it did when these entries were in the heaps.
-    /// </summary>
-    private long RunEarliestDeadline()
-    {
-        while (!_run.IsEmpty)
-        {
-            var entry = _run.EarliestDeadlineEntry(out var deadline);
-            if (deadline == long.MaxValue || entry.IsCurrent)
-            {
-                return deadline;
-            }
-
-            _run.DropEarliestDeadline();
-            RefileIfLazy(entry.Timer);
-        }
-
-        return long.MaxValue;
     }
 
     /// <summary>Dispatcher: the near timer due first (the earliest current front of the exact heap, the tolerant heap and the run); false when all are empty.</summary>

@@ -302,7 +302,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
             Volatile.Write(ref dispatcher.Busy, 0);
 
             // A wait shorter than a sleep's own cost is spun (see ShortWaitNanoseconds); so is the optional last stretch.
-            var deadline = queue.EarliestDeadline();
+            var deadline = queue.EarliestDeadline(now); // a stale entry's deadline after "now" is a bound to wake at, resolved then
             now = NowNanoseconds;
             if (deadline != long.MaxValue && deadline - now <= Math.Max(_spinNanoseconds, ShortWaitNanoseconds))
             {
@@ -315,7 +315,7 @@ public sealed class RealTimeTimerEngine : TimerEngine
             while (true)
             {
                 queue.PublishProgrammedDeadline(deadline);
-                var again = queue.EarliestDeadline();
+                var again = queue.EarliestDeadline(now);
                 if (again >= deadline)
                 {
                     break;

@@ -78,7 +78,8 @@ namespace MiniportTimers.Engine;
 //   An Arm of a timer that is pending and filed (armed, not submitted) to a due time and a deadline no earlier than its
 //   current ones publishes the new arming with the Lazy bit and does not push it: the timer stays filed at its earlier
 //   position, which the dispatcher reaches no later than the new deadline requires. When it gets there (a wheel pull,
-//   or the stale near entry reaching the top of a by-due heap) it clears the bit and files the current arming. So a
+//   the stale near entry reaching the front of the firing order, or its old deadline becoming the earliest one the
+//   dispatcher must wake for: DispatchQueue "Stale deadlines") it clears the bit and files the current arming. So a
 //   connection timeout re-armed a million times a second costs the arming threads one CAS each and the dispatcher
 //   nothing until the old due time (Kafka's and Netty's idle-timeout trick; Linux's mod_timer skips the same way when
 //   the bucket does not change). An earlier due time or deadline, a cancel, or a timer already submitted takes the

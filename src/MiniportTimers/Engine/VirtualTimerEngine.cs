@@ -216,6 +216,23 @@ public sealed class VirtualTimerEngine : TimerEngine
     /// <summary>Entries of the queue's level-0 run not yet handed out (DispatchQueue "The level-0 run"; for tests).</summary>
     internal int NearRunCount => Queue.RunCount;
 
+    /// <summary>
+    /// The queue's earliest deadline as a real dispatcher computes it at <paramref name="nowNanoseconds"/>: a stale
+    /// entry's deadline after that is returned as a bound, not resolved (DispatchQueue.EarliestDeadline). For tests.
+    /// </summary>
+    internal long EarliestDeadlineAsARealDispatcherAt(long nowNanoseconds)
+    {
+        EnterDispatcher();
+        try
+        {
+            return Queue.EarliestDeadline(nowNanoseconds);
+        }
+        finally
+        {
+            LeaveDispatcher();
+        }
+    }
+
     /// <summary>The one queue: a virtual engine is a single deterministic sequence.</summary>
     private DispatchQueue Queue => Queues[0];
 }

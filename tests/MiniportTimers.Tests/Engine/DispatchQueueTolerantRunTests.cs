@@ -222,4 +222,64 @@ public class DispatchQueueTolerantRunTests
         Assert.Equal([("p1", TickStart + 100), ("o1", TickStart + 200), ("p2", TickStart + 250), ("o2", TickStart + 300), ("p1", TickStart + 1_100), ("p2", TickStart + 1_250)], log);
         Assert.True(periodicFirst.IsPending && periodicBetween.IsPending);
     }
+
+    [Fact]
+    public void StaleRunEntries_AreResolvedOnlyWhenTheyDecideTheWakeUp_AndARealDispatcherSleepsUntilTheirBound()
+    {
+        // Idle timeouts in the run, all re-armed later (lazy: their run entries go stale), and one exact timer due before
+        // any of their deadlines. A stale entry's deadline is a lower bound of its timer's current one (the lazy rule),
+        // so it is resolved only when it is the earliest: never while the exact timer decides the wake-up; a real
+        // dispatcher does not resolve it before its bound comes (it sleeps until it); a virtual engine, whose clock moves
+        // to the answer, resolves it as soon as it decides. Before session fourteen every stale entry of the run was
+        // dropped and its timer filed again at every wake-up: under a churn of millions of re-arms a second, that work
+        // starved the exact timers (docs/reliability.md).
+        const int Idle = 500;
+        const long Second = TimeUnits.NanosecondsPerSecond;
+        const long Millisecond = TimeUnits.NanosecondsPerMillisecond;
+        const long IdleDue = 100 * Millisecond; // their old due times: after the exact timer's
+        using var engine = new VirtualTimerEngine();
+        var fired = new List<(int Index, long Due, long At)>();
+        var idle = new EngineTimer[Idle];
+        for (var i = 0; i < Idle; i++)
+        {
+            var index = i;
+            idle[i] = engine.CreateTimer((_, in f) => fired.Add((index, f.DueNanoseconds, f.FiredAtNanoseconds)));
+            engine.Arm(idle[i], IdleDue + (i * 100), Second);
+        }
+
+        engine.AdvanceBy(0); // pulled into the run (their deadlines are beyond the wheel's earliest tick)
+        Assert.Equal(Idle, engine.NearRunCount);
+        for (var i = 0; i < Idle; i++)
+        {
+            engine.Arm(idle[i], (10 * Second) + (i * 100), Second); // later due and deadline: lazy
+        }
+
+        static bool Lazy(EngineTimer t) => (Volatile.Read(ref t.StateWord) & EngineTimer.LazyBit) != 0;
+        Assert.All(idle, t => Assert.True(Lazy(t)));
+
+        // A real dispatcher at 0: the earliest stale deadline is a bound to sleep until; nothing resolved.
+        Assert.Equal(IdleDue + Second, engine.EarliestDeadlineAsARealDispatcherAt(0));
+        Assert.All(idle, t => Assert.True(Lazy(t), "a real dispatcher resolved a stale entry before its bound"));
+
+        // The exact timer decides the wake-up: the stale entries stay as they are, on either engine.
+        var exact = engine.CreateTimer((_, in f) => fired.Add((-1, f.DueNanoseconds, f.FiredAtNanoseconds)));
+        engine.Arm(exact, 2 * Millisecond);
+        Assert.Equal(2 * Millisecond, engine.EarliestDeadlineAsARealDispatcherAt(0));
+        engine.AdvanceTo((2 * Millisecond) - 1);
+        Assert.All(idle, t => Assert.True(Lazy(t), "a stale entry later than the wake-up was resolved"));
+        Assert.Equal(Idle, engine.NearRunCount);
+
+        // Fired, the stale entries decide the virtual engine's next wake-up: resolved (filed at their current armings), none fired.
+        engine.AdvanceTo(2 * Millisecond);
+        Assert.Equal([(-1, 2 * Millisecond, 2 * Millisecond)], fired);
+        Assert.All(idle, t => Assert.False(Lazy(t)));
+        Assert.Equal((10 * Second) + Second, engine.EarliestDeadlineAsARealDispatcherAt(2 * Millisecond));
+
+        // And each fires within its current arming's range, in due order.
+        engine.AdvanceTo(12 * Second);
+        var idleFires = fired.Skip(1).ToList();
+        Assert.Equal(Idle, idleFires.Count);
+        Assert.All(idleFires, f => Assert.InRange(f.At, f.Due, f.Due + Second));
+        Assert.Equal(Enumerable.Range(0, Idle), idleFires.Select(f => f.Index));
+    }
 }

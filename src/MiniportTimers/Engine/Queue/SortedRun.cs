@@ -26,10 +26,19 @@ namespace MiniportTimers.Engine.Queue;
 /// order within each group of equal due times afterwards. So the run hands out entries in exactly the heap order (due,
 /// then order).</para>
 /// <para>Deadlines. A tolerant entry's deadline (due + tolerance) is later than its due time, so the run's order says
-/// nothing of which deadline comes first. After each sort the position of the smallest deadline of every suffix of the
-/// run is kept (<see cref="_suffixMinimumAt"/>), so the earliest deadline of the entries not yet handed out is read in
-/// O(1) (<see cref="EarliestDeadlineEntry"/>); a new segment's entries update only the old positions whose minimum they
-/// beat (the walk stops at the first that it does not: the minima only grow towards the end).</para>
+/// nothing of which deadline comes first. The deadlines are kept in a tournament tree over the sorted positions
+/// (<see cref="_deadlineMinima"/>: each internal node the smallest deadline below it, the leaves read from the entries),
+/// so the earliest deadline of the entries not yet handed out is at the root, found in O(log n)
+/// (<see cref="EarliestDeadlineEntry"/>), and taking one entry out of the deadline order costs O(log n)
+/// (<see cref="DropEarliestDeadline"/>). A sorted segment updates only its own leaves' ancestors (O(its length + log n)).
+/// A handed-out entry is not taken out of the tree when it is popped (the front stays O(1)): its leaf reads long.MaxValue
+/// from then on, and the one internal node it may leave too low is repaired when a read reaches it (amortized O(log n)
+/// per entry, paid by the rare reads of the earliest deadline, not by the fires).</para>
+/// <para>Why a tree (issue 27, session fourteen). Until then the run kept suffix minima: the position of the smallest
+/// deadline of every suffix, read in O(1). Dropping that entry re-walked every position before it, so dropping the stale
+/// entries of lazily re-armed tolerant timers one by one was quadratic in the run's length: a million idle timeouts of
+/// 30 s (1 s tolerance) pulled into the run and re-armed at 5 M/s kept the dispatcher in that walk for minutes, with
+/// exact one-shots due meanwhile starved (docs/reliability.md).</para>
 /// <para>Entries are snapshots as filed (due, deadline, sequence), like the heaps' entries: a timer cancelled or re-armed
 /// after the filing leaves a stale entry, which the dispatcher drops when it reaches the front (lazily, as at a heap top),
 /// or, when its deadline is the earliest, drops from the deadline order (<see cref="DropEarliestDeadline"/>).</para>
@@ -65,11 +74,18 @@ internal sealed class SortedRun
     private int[] _scratch = new int[MinimumCapacity];
 
     /// <summary>
-    /// By sorted position p in [<see cref="_next"/>, <see cref="_sortedCount"/>): the sorted position of the smallest
-    /// deadline among positions [p, _sortedCount). Invariant (Debug-checked after each change): no entry of that range
-    /// has a smaller deadline.
+    /// The deadline tournament tree, as long as the other arrays (its capacity C): node i in [1, C) holds the smallest
+    /// deadline of its children 2i and 2i + 1, where a child j ≥ C is the leaf of sorted position j − C, read by
+    /// <see cref="LeafDeadline"/> (long.MaxValue outside [<see cref="_next"/>, <see cref="_sortedCount"/>) and for an
+    /// entry dropped from the deadline order). Node 0 is unused. Invariant (Debug-checked, small runs): every node is
+    /// the minimum of its children, except a parent of leaves handed out since it was computed, which may be lower
+    /// (repaired by <see cref="EarliestDeadlinePosition"/> when it reaches one); so the root is never later than the
+    /// earliest deadline of the entries not handed out.
     /// </summary>
-    private int[] _suffixMinimumAt = new int[MinimumCapacity];
+    private long[] _deadlineMinima = NewDeadlineMinima(MinimumCapacity);
+
+    /// <summary>The sorted position <see cref="EarliestDeadlineEntry"/> last returned (what <see cref="DropEarliestDeadline"/> drops).</summary>
+    private int _earliestDeadlinePosition = -1;
 
     /// <summary>Compact's spare rows (as long as the arrays; empty between compactions).</summary>
     private long[] _spareLongs = new long[MinimumCapacity];
@@ -110,6 +126,9 @@ internal sealed class SortedRun
 
     /// <summary>True when every sorted entry has been handed out (or none was filed).</summary>
     public bool IsEmpty => _next == _sortedCount;
+
+    /// <summary>How many deadline tree nodes have been computed since the run was created: the tree's work, for tests of its cost (a count, not a time).</summary>
+    internal long DeadlineNodesComputed { get; private set; }
 
     /// <summary>The arrays' capacity (they grow by doubling and shrink only in <see cref="TrimExcess"/>).</summary>
     public int Capacity => _due.Length;
@@ -210,23 +229,8 @@ internal sealed class SortedRun
         _sortedMaxDue = _segmentMaxDue;
         _segmentMinDue = long.MaxValue;
         _segmentMaxDue = long.MinValue;
-        if (_segmentHasTolerant)
-        {
-            _segmentHasTolerant = false;
-            UpdateSuffixMinima(count - 1, start);
-        }
-        else
-        {
-            // Exact entries only: each deadline is its due time, and the segment is sorted by due (ties: the first), so
-            // each position's minimum is itself; older positions change only where the segment's first due beats them.
-            var minimumAt = _suffixMinimumAt;
-            for (var p = start; p < count; p++)
-            {
-                minimumAt[p] = p;
-            }
-
-            UpdateSuffixMinima(start - 1, start);
-        }
+        _segmentHasTolerant = false;
+        RecomputeDeadlineMinima(start, count); // the segment's leaves now read its deadlines: their ancestors, once each
     }
 
     /// <summary>
@@ -267,51 +271,109 @@ internal sealed class SortedRun
         }
     }
 
-    /// <summary>
-    /// Recomputes the suffix minima of sorted positions <paramref name="from"/> down to <see cref="_next"/>: every one
-    /// from <paramref name="from"/> down to <paramref name="atLeastTo"/>, then on only while a position's minimum changes
-    /// (the ones before it depend on it alone).
-    /// </summary>
-    private void UpdateSuffixMinima(int from, int atLeastTo)
+    /// <summary>A deadline tree of <paramref name="capacity"/> nodes, every one long.MaxValue (no entry).</summary>
+    private static long[] NewDeadlineMinima(int capacity)
     {
-        var minimumAt = _suffixMinimumAt;
-        var end = _sortedCount;
-        for (var p = from; p >= _next; p--)
-        {
-            var at = p;
-            if (p + 1 < end && DeadlineAt(minimumAt[p + 1]) < DeadlineAt(p))
-            {
-                at = minimumAt[p + 1];
-            }
-
-            if (p < atLeastTo && minimumAt[p] == at)
-            {
-                break;
-            }
-
-            minimumAt[p] = at;
-        }
-
-        AssertSuffixMinima();
+        var minima = new long[capacity];
+        Array.Fill(minima, long.MaxValue);
+        return minima;
     }
 
-    /// <summary>The deadline of the entry at sorted position <paramref name="position"/>, ns.</summary>
-    private long DeadlineAt(int position) => _deadline[_sorted[position]];
+    /// <summary>The deadline the tree's leaf for sorted position <paramref name="position"/> reads, ns: long.MaxValue for a position handed out, not sorted, or dropped from the deadline order.</summary>
+    private long LeafDeadline(int position) =>
+        unchecked((uint)(position - _next) < (uint)(_sortedCount - _next)) ? _deadline[_sorted[position]] : long.MaxValue;
 
-    /// <summary>Debug: every kept suffix minimum is no later than any deadline of its suffix (O(n); small runs only).</summary>
-    [System.Diagnostics.Conditional("DEBUG")]
-    private void AssertSuffixMinima()
+    /// <summary>The value of tree node <paramref name="node"/> (an internal node's minimum, or a leaf's deadline), ns.</summary>
+    private long NodeDeadline(int node)
     {
-        if (_sortedCount - _next > 4096)
+        var capacity = _deadlineMinima.Length;
+        return node >= capacity ? LeafDeadline(node - capacity) : _deadlineMinima[node];
+    }
+
+    /// <summary>
+    /// Recomputes every ancestor of the leaves of sorted positions [<paramref name="from"/>, <paramref name="to"/>), level
+    /// by level up to the root: O(to − from + log n).
+    /// </summary>
+    private void RecomputeDeadlineMinima(int from, int to)
+    {
+        if (from >= to)
         {
             return;
         }
 
-        var minimum = long.MaxValue;
-        for (var p = _sortedCount - 1; p >= _next; p--)
+        var minima = _deadlineMinima;
+        var capacity = minima.Length;
+        var low = (capacity + from) >> 1;
+        var high = (capacity + to - 1) >> 1;
+        while (low >= 1)
         {
-            minimum = Math.Min(minimum, DeadlineAt(p));
-            System.Diagnostics.Debug.Assert(DeadlineAt(_suffixMinimumAt[p]) == minimum && _suffixMinimumAt[p] >= p, "each suffix minimum is its suffix's smallest deadline");
+            for (var node = low; node <= high; node++)
+            {
+                minima[node] = Math.Min(NodeDeadline(2 * node), NodeDeadline((2 * node) + 1));
+            }
+
+            DeadlineNodesComputed += high - low + 1;
+
+            low >>= 1;
+            high >>= 1;
+        }
+
+        AssertDeadlineMinima();
+    }
+
+    /// <summary>
+    /// The sorted position of an entry with the earliest deadline among those not handed out (ties: any), or -1 when
+    /// every one was dropped from the deadline order. Descends from the root to the smaller child; a parent of leaves
+    /// found lower than both its leaves (they were handed out since it was computed) is recomputed up to the root and
+    /// the descent begins again: O(log n) amortized.
+    /// </summary>
+    private int EarliestDeadlinePosition()
+    {
+        var minima = _deadlineMinima;
+        var capacity = minima.Length;
+        while (true)
+        {
+            var earliest = minima[1];
+            if (earliest == long.MaxValue)
+            {
+                return -1;
+            }
+
+            var node = 1;
+            while (2 * node < capacity)
+            {
+                node = minima[2 * node] <= minima[(2 * node) + 1] ? 2 * node : (2 * node) + 1;
+            }
+
+            // node is a parent of two leaves: the stored minimum was computed from them.
+            var left = (2 * node) - capacity;
+            var leftDeadline = LeafDeadline(left);
+            var rightDeadline = LeafDeadline(left + 1);
+            if (Math.Min(leftDeadline, rightDeadline) == earliest)
+            {
+                return leftDeadline == earliest ? left : left + 1;
+            }
+
+            System.Diagnostics.Debug.Assert(Math.Min(leftDeadline, rightDeadline) > earliest, "a leaf's deadline only rises (handed out or dropped) without its ancestors recomputed");
+            RecomputeDeadlineMinima(left, left + 2); // handed out since: repair this path and look again
+        }
+    }
+
+    /// <summary>Debug: every internal node is the minimum of its children, or lower only where a leaf below was handed out (O(n); small runs only).</summary>
+    [System.Diagnostics.Conditional("DEBUG")]
+    private void AssertDeadlineMinima()
+    {
+        var minima = _deadlineMinima;
+        if (minima.Length > 4096)
+        {
+            return;
+        }
+
+        for (var node = minima.Length - 1; node >= 1; node--)
+        {
+            var computed = Math.Min(NodeDeadline(2 * node), NodeDeadline((2 * node) + 1));
+            var leafParent = 2 * node >= minima.Length;
+            System.Diagnostics.Debug.Assert(minima[node] == computed || (leafParent && minima[node] < computed), "each deadline node is the minimum of its children (a leaves' parent may lag a hand-out)");
         }
     }
 
@@ -345,27 +407,31 @@ internal sealed class SortedRun
 
     /// <summary>
     /// The entry with the earliest deadline among those not handed out (stale or not; ties: any), and that deadline;
-    /// only while not <see cref="IsEmpty"/>. O(1), reads no timer. Its deadline is long.MaxValue when every remaining
-    /// entry was dropped from the deadline order.
+    /// only while not <see cref="IsEmpty"/>. O(log n) amortized, reads no timer. Its deadline is long.MaxValue (and the
+    /// entry the front) when every remaining entry was dropped from the deadline order.
     /// </summary>
     public NearEntry EarliestDeadlineEntry(out long deadlineNanoseconds)
     {
         System.Diagnostics.Debug.Assert(!IsEmpty, "the deadlines of a non-empty run are read");
-        var i = _sorted[_suffixMinimumAt[_next]];
-        deadlineNanoseconds = _deadline[i];
+        var position = EarliestDeadlinePosition();
+        _earliestDeadlinePosition = position;
+        var i = _sorted[position < 0 ? _next : position];
+        deadlineNanoseconds = position < 0 ? long.MaxValue : _deadline[i];
         return new NearEntry(_due[i], _due[i], _order[i], _sequence[i], _timers[i].Timer!);
     }
 
     /// <summary>
     /// Takes the entry of <see cref="EarliestDeadlineEntry"/> (found stale) out of the deadline order: it stays in the
-    /// firing order, to be dropped when it reaches the front. O(its distance from the front).
+    /// firing order, to be dropped when it reaches the front. O(log n). Only right after <see cref="EarliestDeadlineEntry"/>
+    /// found a deadline (nothing changed the run between).
     /// </summary>
     public void DropEarliestDeadline()
     {
-        System.Diagnostics.Debug.Assert(!IsEmpty, "only a non-empty run's deadlines change");
-        var position = _suffixMinimumAt[_next];
+        var position = _earliestDeadlinePosition;
+        System.Diagnostics.Debug.Assert(!IsEmpty && position >= _next && position < _sortedCount && LeafDeadline(position) != long.MaxValue, "the entry the last EarliestDeadlineEntry found is dropped");
+        _earliestDeadlinePosition = -1;
         _deadline[_sorted[position]] = long.MaxValue;
-        UpdateSuffixMinima(position, position);
+        RecomputeDeadlineMinima(position, position + 1);
     }
 
     /// <summary>Removes the front entry (its timer reference dropped); when the last one goes, the run is ready to be built again.</summary>
@@ -410,9 +476,11 @@ internal sealed class SortedRun
     private void Reset()
     {
         System.Diagnostics.Debug.Assert(_count == _sortedCount, "a run is reset only between segments");
+        var sorted = _sortedCount;
         _count = 0;
         _sortedCount = 0;
         _next = 0;
+        RecomputeDeadlineMinima(0, sorted); // every leaf now reads long.MaxValue: so do their ancestors
         _segmentMinDue = long.MaxValue;
         _segmentMaxDue = long.MinValue;
         _segmentHasTolerant = false;
@@ -421,7 +489,7 @@ internal sealed class SortedRun
 
     /// <summary>
     /// Between segments: moves the entries not yet handed out to filing indices and sorted positions [0, Count), in
-    /// firing order (their suffix minima shifted with them). O(Count), through the spare rows (<see cref="_spareLongs"/>,
+    /// firing order (the deadline tree recomputed for the positions before). O(the positions before), through the spare rows (<see cref="_spareLongs"/>,
     /// <see cref="_spareTimers"/>): each array is gathered in sorted order into its spare row and copied back. No
     /// allocation: it runs in the middle of a stream (a run fed by a pull per tick never empties).
     /// </summary>
@@ -455,17 +523,16 @@ internal sealed class SortedRun
         Array.Copy(spare, timers, live);
         Array.Clear(spare, 0, live); // the spare row keeps no timer alive
 
-        var minimumAt = _suffixMinimumAt;
         for (var p = 0; p < live; p++)
         {
-            minimumAt[p] = minimumAt[next + p] - next;
             sorted[p] = p;
         }
 
+        var before = _sortedCount;
         _next = 0;
         _count = live;
         _sortedCount = live;
-        AssertSuffixMinima();
+        RecomputeDeadlineMinima(0, before);
     }
 
     /// <summary>Compact: <paramref name="values"/>[p] := values[sorted[next + p]] for p in [0, live), through the spare row.</summary>
@@ -492,7 +559,8 @@ internal sealed class SortedRun
         Array.Resize(ref _timers, capacity);
         Array.Resize(ref _sorted, capacity);
         Array.Resize(ref _scratch, capacity);
-        Array.Resize(ref _suffixMinimumAt, capacity);
+        _deadlineMinima = NewDeadlineMinima(capacity);
+        RecomputeDeadlineMinima(_next, _sortedCount);
         _spareLongs = new long[capacity];
         _spareTimers = new TimerSlot[capacity];
         _spareFlags = new bool[capacity];

@@ -4,7 +4,7 @@ using MiniportTimers.Engine.Queue;
 
 namespace MiniportTimers.Tests.Engine.Queue;
 
-/// <summary>The level-0 run on its own: sorted by (due, order) like the heaps, segments appended behind it, the earliest deadline of what is left in O(1), and ready to be built again once emptied.</summary>
+/// <summary>The level-0 run on its own: sorted by (due, order) like the heaps, segments appended behind it, the earliest deadline of what is left in O(log n), and ready to be built again once emptied.</summary>
 public class SortedRunTests
 {
     private static List<(long Due, long Order)> Drain(SortedRun run)
@@ -247,5 +247,70 @@ public class SortedRunTests
 
         Assert.Equal(800, run.Count);
         Assert.True(run.Capacity <= 2_048, $"capacity {run.Capacity}");
+    }
+
+    [Fact]
+    public void DroppingEveryDeadlineOfALargeRun_InDeadlineOrder_CostsLogarithmicWorkEach()
+    {
+        // The churn case (docs/reliability.md, issue 27 session fourteen): a long run of tolerant entries, every one
+        // found stale at the earliest deadline and dropped one by one. With suffix minima each drop re-walked every
+        // position before it (quadratic); the deadline tree recomputes one path: at most log2(capacity) nodes a drop.
+        // A third of the front is handed out first, so the drops also meet parents of handed-out leaves to repair.
+        var engine = new VirtualTimerEngine();
+        var timer = engine.CreateTimer(static (_, in _) => { });
+        var run = new SortedRun();
+        var rng = new Random(14);
+        const int Segments = 200;
+        const int PerSegment = 650;
+        long order = 0;
+        for (var s = 0; s < Segments; s++)
+        {
+            var tickStart = (long)(s + 1) << TimerWheel.TickShift;
+            for (var i = 0; i < PerSegment; i++)
+            {
+                var due = tickStart + rng.Next(1 << TimerWheel.TickShift);
+                run.Add(due, due + rng.NextInt64(TimeUnits.NanosecondsPerSecond), order++, sequence: 1, timer);
+            }
+
+            run.Sort();
+        }
+
+        var levels = System.Numerics.BitOperations.Log2((uint)run.Capacity);
+        var built = run.DeadlineNodesComputed;
+        // Each segment computes its own leaves' ancestors (about its length, plus a path); each doubling of the arrays
+        // rebuilds the tree over what is sorted (about the length again, summed over the doublings).
+        Assert.True(built <= (2L * Segments * PerSegment) + ((long)Segments * levels), $"building computed {built} nodes for {Segments * PerSegment} entries");
+
+        var handedOut = new HashSet<long>();
+        for (var i = 0; i < Segments * PerSegment / 3; i++)
+        {
+            handedOut.Add(run.Front.Order);
+            run.Pop();
+        }
+
+        var before = run.DeadlineNodesComputed;
+        var left = run.Count;
+        var last = long.MinValue;
+        var dropped = 0;
+        while (true)
+        {
+            var entry = run.EarliestDeadlineEntry(out var deadline);
+            if (deadline == long.MaxValue)
+            {
+                break;
+            }
+
+            Assert.DoesNotContain(entry.Order, handedOut);
+            Assert.True(deadline >= last, $"deadlines in order: {deadline} after {last}");
+            last = deadline;
+            run.DropEarliestDeadline();
+            dropped++;
+        }
+
+        Assert.Equal(left, dropped);
+        var perDrop = (double)(run.DeadlineNodesComputed - before) / dropped;
+
+        // One path per drop, plus the repairs of handed-out leaves' parents (one path each at most, for the pops).
+        Assert.True(perDrop <= 2 * levels, $"{perDrop:F1} nodes computed a drop, a path is {levels}");
     }
 }
