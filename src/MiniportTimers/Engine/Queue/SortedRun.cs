@@ -26,11 +26,14 @@ namespace MiniportTimers.Engine.Queue;
 /// order within each group of equal due times afterwards. So the run hands out entries in exactly the heap order (due,
 /// then order).</para>
 /// <para>Deadlines. A tolerant entry's deadline (due + tolerance) is later than its due time, so the run's order says
-/// nothing of which deadline comes first. The deadlines are kept in a tournament tree over the sorted positions
-/// (<see cref="_deadlineMinima"/>: each internal node the smallest deadline below it, the leaves read from the entries),
-/// so the earliest deadline of the entries not yet handed out is at the root, found in O(log n)
-/// (<see cref="EarliestDeadlineEntry"/>), and taking one entry out of the deadline order costs O(log n)
-/// (<see cref="DropEarliestDeadline"/>). A sorted segment updates only its own leaves' ancestors (O(its length + log n)).
+/// nothing of which deadline comes first. The tolerant entries' deadlines are kept in a tournament tree over the sorted
+/// positions (<see cref="_deadlineMinima"/>: each internal node the smallest deadline below it, the leaves read from the
+/// entries, an exact entry's leaf long.MaxValue), so their earliest is at the root, found in O(log n), and taking one
+/// out of the deadline order costs O(log n) (<see cref="DropEarliestDeadline"/>). A sorted segment with a tolerant
+/// entry updates only its own leaves' ancestors (O(its length + log n)). An exact entry's deadline is its due time, and
+/// the run is in due order, so the earliest of theirs is the first exact entry still in the deadline order from the
+/// front (<see cref="_exactFront"/>, a scan that only moves forward: O(1) amortized). <see cref="EarliestDeadlineEntry"/>
+/// reads both. A run of exact entries alone (a burst, a virtual engine's exact timers) never touches the tree.
 /// A handed-out entry is not taken out of the tree when it is popped (the front stays O(1)): its leaf reads long.MaxValue
 /// from then on, and the one internal node it may leave too low is repaired when a read reaches it (amortized O(log n)
 /// per entry, paid by the rare reads of the earliest deadline, not by the fires).</para>
@@ -76,16 +79,26 @@ internal sealed class SortedRun
     /// <summary>
     /// The deadline tournament tree, as long as the other arrays (its capacity C): node i in [1, C) holds the smallest
     /// deadline of its children 2i and 2i + 1, where a child j ≥ C is the leaf of sorted position j − C, read by
-    /// <see cref="LeafDeadline"/> (long.MaxValue outside [<see cref="_next"/>, <see cref="_sortedCount"/>) and for an
-    /// entry dropped from the deadline order). Node 0 is unused. Invariant (Debug-checked, small runs): every node is
-    /// the minimum of its children, except a parent of leaves handed out since it was computed, which may be lower
-    /// (repaired by <see cref="EarliestDeadlinePosition"/> when it reaches one); so the root is never later than the
-    /// earliest deadline of the entries not handed out.
+    /// <see cref="LeafDeadline"/> (a tolerant entry's deadline; long.MaxValue for an exact entry, outside
+    /// [<see cref="_next"/>, <see cref="_sortedCount"/>), and for an entry dropped from the deadline order). Node 0 is
+    /// unused. Invariant (Debug-checked, small runs): every node is the minimum of its children, except a parent of
+    /// leaves handed out since it was computed, which may be lower (repaired by <see cref="EarliestTolerantPosition"/>
+    /// when it reaches one); so the root is never later than the earliest deadline of the tolerant entries not handed
+    /// out; and every node above positions not yet sorted is long.MaxValue.
     /// </summary>
     private long[] _deadlineMinima = NewDeadlineMinima(MinimumCapacity);
 
     /// <summary>The sorted position <see cref="EarliestDeadlineEntry"/> last returned (what <see cref="DropEarliestDeadline"/> drops).</summary>
     private int _earliestDeadlinePosition = -1;
+
+    /// <summary>
+    /// Where the scan for the earliest exact entry resumes, a sorted position. Invariant: no exact entry still in the
+    /// deadline order lies in [<see cref="_next"/>, _exactFront) (every position there is tolerant, dropped or handed out).
+    /// </summary>
+    private int _exactFront;
+
+    /// <summary>True once a tolerant entry has been sorted since the tree was last all long.MaxValue: a reset or compaction must then recompute it.</summary>
+    private bool _treeHasTolerant;
 
     /// <summary>Compact's spare rows (as long as the arrays; empty between compactions).</summary>
     private long[] _spareLongs = new long[MinimumCapacity];
@@ -229,8 +242,14 @@ internal sealed class SortedRun
         _sortedMaxDue = _segmentMaxDue;
         _segmentMinDue = long.MaxValue;
         _segmentMaxDue = long.MinValue;
-        _segmentHasTolerant = false;
-        RecomputeDeadlineMinima(start, count); // the segment's leaves now read its deadlines: their ancestors, once each
+        if (_segmentHasTolerant)
+        {
+            // The segment's tolerant leaves now read their deadlines: their ancestors, once each. An exact segment's leaves
+            // read long.MaxValue, as every node above positions not yet sorted already does.
+            _segmentHasTolerant = false;
+            _treeHasTolerant = true;
+            RecomputeDeadlineMinima(start, count);
+        }
     }
 
     /// <summary>
@@ -279,9 +298,41 @@ internal sealed class SortedRun
         return minima;
     }
 
-    /// <summary>The deadline the tree's leaf for sorted position <paramref name="position"/> reads, ns: long.MaxValue for a position handed out, not sorted, or dropped from the deadline order.</summary>
-    private long LeafDeadline(int position) =>
-        unchecked((uint)(position - _next) < (uint)(_sortedCount - _next)) ? _deadline[_sorted[position]] : long.MaxValue;
+    /// <summary>The deadline the tree's leaf for sorted position <paramref name="position"/> reads, ns: a tolerant entry's deadline; long.MaxValue for an exact entry, a position handed out or not sorted, or an entry dropped from the deadline order.</summary>
+    private long LeafDeadline(int position)
+    {
+        if (unchecked((uint)(position - _next) >= (uint)(_sortedCount - _next)))
+        {
+            return long.MaxValue;
+        }
+
+        var i = _sorted[position];
+        var deadline = _deadline[i];
+        return deadline != _due[i] ? deadline : long.MaxValue; // a dropped entry's deadline is long.MaxValue already
+    }
+
+    /// <summary>True when the entry at sorted position <paramref name="position"/> is exact and still in the deadline order (its deadline is its due time).</summary>
+    private bool IsExactInDeadlineOrder(int position)
+    {
+        var i = _sorted[position];
+        return _deadline[i] == _due[i];
+    }
+
+    /// <summary>The deadline of the entry at sorted position <paramref name="position"/> as it is in the deadline order, ns.</summary>
+    private long DeadlineOf(int position) => _deadline[_sorted[position]];
+
+    /// <summary>The sorted position of the earliest exact entry still in the deadline order, or -1: the scan from <see cref="_exactFront"/> (O(1) amortized).</summary>
+    private int EarliestExactPosition()
+    {
+        var p = Math.Max(_exactFront, _next);
+        while (p < _sortedCount && !IsExactInDeadlineOrder(p))
+        {
+            p++;
+        }
+
+        _exactFront = p;
+        return p < _sortedCount ? p : -1;
+    }
 
     /// <summary>The value of tree node <paramref name="node"/> (an internal node's minimum, or a leaf's deadline), ns.</summary>
     private long NodeDeadline(int node)
@@ -322,12 +373,12 @@ internal sealed class SortedRun
     }
 
     /// <summary>
-    /// The sorted position of an entry with the earliest deadline among those not handed out (ties: any), or -1 when
-    /// every one was dropped from the deadline order. Descends from the root to the smaller child; a parent of leaves
+    /// The sorted position of a tolerant entry with the earliest deadline among those not handed out (ties: any), or -1
+    /// when none is left in the deadline order. Descends from the root to the smaller child; a parent of leaves
     /// found lower than both its leaves (they were handed out since it was computed) is recomputed up to the root and
     /// the descent begins again: O(log n) amortized.
     /// </summary>
-    private int EarliestDeadlinePosition()
+    private int EarliestTolerantPosition()
     {
         var minima = _deadlineMinima;
         var capacity = minima.Length;
@@ -413,7 +464,13 @@ internal sealed class SortedRun
     public NearEntry EarliestDeadlineEntry(out long deadlineNanoseconds)
     {
         System.Diagnostics.Debug.Assert(!IsEmpty, "the deadlines of a non-empty run are read");
-        var position = EarliestDeadlinePosition();
+        var exact = EarliestExactPosition();
+        var position = EarliestTolerantPosition();
+        if (position < 0 || (exact >= 0 && DeadlineOf(exact) <= DeadlineOf(position)))
+        {
+            position = exact;
+        }
+
         _earliestDeadlinePosition = position;
         var i = _sorted[position < 0 ? _next : position];
         deadlineNanoseconds = position < 0 ? long.MaxValue : _deadline[i];
@@ -428,10 +485,14 @@ internal sealed class SortedRun
     public void DropEarliestDeadline()
     {
         var position = _earliestDeadlinePosition;
-        System.Diagnostics.Debug.Assert(!IsEmpty && position >= _next && position < _sortedCount && LeafDeadline(position) != long.MaxValue, "the entry the last EarliestDeadlineEntry found is dropped");
+        System.Diagnostics.Debug.Assert(!IsEmpty && position >= _next && position < _sortedCount && DeadlineOf(position) != long.MaxValue, "the entry the last EarliestDeadlineEntry found is dropped");
         _earliestDeadlinePosition = -1;
+        var tolerant = !IsExactInDeadlineOrder(position);
         _deadline[_sorted[position]] = long.MaxValue;
-        RecomputeDeadlineMinima(position, position + 1);
+        if (tolerant)
+        {
+            RecomputeDeadlineMinima(position, position + 1); // an exact one is passed over by the next scan
+        }
     }
 
     /// <summary>Removes the front entry (its timer reference dropped); when the last one goes, the run is ready to be built again.</summary>
@@ -480,7 +541,12 @@ internal sealed class SortedRun
         _count = 0;
         _sortedCount = 0;
         _next = 0;
-        RecomputeDeadlineMinima(0, sorted); // every leaf now reads long.MaxValue: so do their ancestors
+        _exactFront = 0;
+        if (_treeHasTolerant)
+        {
+            _treeHasTolerant = false;
+            RecomputeDeadlineMinima(0, sorted); // every leaf now reads long.MaxValue: so do their ancestors
+        }
         _segmentMinDue = long.MaxValue;
         _segmentMaxDue = long.MinValue;
         _segmentHasTolerant = false;
@@ -532,7 +598,11 @@ internal sealed class SortedRun
         _next = 0;
         _count = live;
         _sortedCount = live;
-        RecomputeDeadlineMinima(0, before);
+        _exactFront = Math.Max(0, _exactFront - next);
+        if (_treeHasTolerant)
+        {
+            RecomputeDeadlineMinima(0, before);
+        }
     }
 
     /// <summary>Compact: <paramref name="values"/>[p] := values[sorted[next + p]] for p in [0, live), through the spare row.</summary>
@@ -560,7 +630,10 @@ internal sealed class SortedRun
         Array.Resize(ref _sorted, capacity);
         Array.Resize(ref _scratch, capacity);
         _deadlineMinima = NewDeadlineMinima(capacity);
-        RecomputeDeadlineMinima(_next, _sortedCount);
+        if (_treeHasTolerant)
+        {
+            RecomputeDeadlineMinima(_next, _sortedCount);
+        }
         _spareLongs = new long[capacity];
         _spareTimers = new TimerSlot[capacity];
         _spareFlags = new bool[capacity];
