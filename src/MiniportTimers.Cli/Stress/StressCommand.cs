@@ -9,7 +9,7 @@ namespace MiniportTimers.Cli.Stress;
 /// <c>stress</c>: the real-clock stress run (8 threads, 1,000,000 operations by default; not part of CI's default set):
 /// no lost, duplicate or early callback, no callback after a successful free, memory flat afterwards. Exit code 1
 /// (<see cref="ExitCodes.RunFailed"/>) on any violation. On a terminal a progress bar shows the operations and
-/// callbacks so far, the time elapsed and the time left.
+/// callbacks so far, the time elapsed and the time left. <c>--lazy-churn N</c> then runs <see cref="LazyChurnRun"/>.
 /// </summary>
 internal static class StressCommand
 {
@@ -19,8 +19,21 @@ internal static class StressCommand
         var threads = new Option<int>("--threads") { Description = "Threads requesting, cancelling and freeing timers, 1-1024.", DefaultValueFactory = _ => 8, HelpName = "n" }.WholeNumber(1, 1024);
         var operations = new Option<long>("--operations") { Description = "DDI calls in all, at least 1.", DefaultValueFactory = _ => 1_000_000, HelpName = "n" }.AtLeast(1);
         var gcEvery = new Option<int>("--gc-every-ms") { Description = "Inject a forced blocking full GC this often during the run, ms (0 = none).", DefaultValueFactory = _ => 0, HelpName = "ms" }.AtLeast(0);
-        var command = new Command("stress", "Stress the Storport timer DDIs on the real clock from many threads and check every callback.") { threads, operations, gcEvery };
-        command.SetAction(parse => Execute(parse.GetValue(threads), parse.GetValue(operations), parse.InvocationConfiguration.Output, parse.GetValue(gcEvery), terminals));
+        var lazyChurn = new Option<int>("--lazy-churn") { Description = "Then churn this many idle timeouts on the engine (lazy re-arms from 2 threads, 1 % exact one-shots due meanwhile) and check every callback: 0 = skip, else 100-10,000,000.", DefaultValueFactory = _ => 0, HelpName = "timers" }.WholeNumber(0, 10_000_000);
+        var parseWhole = lazyChurn.CustomParser!;
+        lazyChurn.CustomParser = result =>
+        {
+            var value = parseWhole(result);
+            if (value is > 0 and < 100)
+            {
+                result.AddError($"--lazy-churn {value}: give 0 (skip) or at least 100 idle timeouts (1 % of them are the one-shots checked).");
+            }
+
+            return value;
+        };
+        var churnMilliseconds = new Option<int>("--churn-ms") { Description = "How long the lazy churn re-arms, ms, 1-600,000.", DefaultValueFactory = _ => 3_000, HelpName = "ms" }.WholeNumber(1, 600_000);
+        var command = new Command("stress", "Stress the Storport timer DDIs on the real clock from many threads and check every callback.") { threads, operations, gcEvery, lazyChurn, churnMilliseconds };
+        command.SetAction(parse => Execute(parse.GetValue(threads), parse.GetValue(operations), parse.InvocationConfiguration.Output, parse.GetValue(gcEvery), terminals, parse.GetValue(lazyChurn), parse.GetValue(churnMilliseconds)));
         return command;
     }
 
@@ -30,7 +43,9 @@ internal static class StressCommand
     /// <param name="output">The report.</param>
     /// <param name="gcEveryMilliseconds">A forced blocking full GC this often (0: none).</param>
     /// <param name="terminals">What <paramref name="output"/> is: a terminal gets live progress (default: <see cref="Terminal.Detect"/>).</param>
-    public static int Execute(int threads, long operations, TextWriter output, int gcEveryMilliseconds = 0, Func<TextWriter, Terminal>? terminals = null)
+    /// <param name="lazyChurnTimers">Idle timeouts for the lazy churn afterwards (<see cref="LazyChurnRun"/>); 0 skips it.</param>
+    /// <param name="churnMilliseconds">The lazy churn's length, ms.</param>
+    public static int Execute(int threads, long operations, TextWriter output, int gcEveryMilliseconds = 0, Func<TextWriter, Terminal>? terminals = null, int lazyChurnTimers = 0, int churnMilliseconds = 3_000)
     {
         var terminal = (terminals ?? (writer => Terminal.Detect(writer)))(output);
         var r = terminal.IsInteractive
@@ -58,7 +73,21 @@ internal static class StressCommand
             output.WriteLine("threads or open file descriptors grew");
         }
 
-        return r.Violations.Count == 0 && flat && res.Flat ? ExitCodes.Success : ExitCodes.RunFailed;
+        var churnClean = true;
+        if (lazyChurnTimers > 0)
+        {
+            var c = LazyChurnRun.Execute(lazyChurnTimers, churnMilliseconds);
+            output.WriteLine($"lazy churn: {c.IdleTimers:N0} idle timeouts, {c.ReArms:N0} re-arms in {c.Seconds:F1} s ({c.ReArms / c.Seconds / 1e6:F2} M/s), {c.OneShots:N0} one-shots due meanwhile (p99 {c.OneShotLatenessP99Microseconds:N0} µs late)");
+            output.WriteLine($"lazy churn violations: {c.Violations.Count}");
+            foreach (var v in c.Violations.Take(20))
+            {
+                output.WriteLine($"  {v}");
+            }
+
+            churnClean = c.Violations.Count == 0;
+        }
+
+        return r.Violations.Count == 0 && flat && res.Flat && churnClean ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
     /// <summary>The run under a progress bar (operations so far of all, callbacks, elapsed and remaining time), cleared at its end.</summary>
