@@ -48,6 +48,8 @@ public class UnparsableValueTests
         [("stress", "--threads")] = ["stress", "--threads", "abc"],
         [("stress", "--operations")] = ["stress", "--operations", "1e6"],
         [("stress", "--gc-every-ms")] = ["stress", "--gc-every-ms", "abc"],
+        [("stress", "--lazy-churn")] = ["stress", "--lazy-churn", "lots"],
+        [("stress", "--churn-ms")] = ["stress", "--churn-ms", "1.5"],
         [("first-expiries", "--cold")] = ["first-expiries", "--cold", "abc"],
     };
 
