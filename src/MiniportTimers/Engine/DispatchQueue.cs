@@ -131,6 +131,25 @@ namespace MiniportTimers.Engine;
 //   waited (at most 73 % of them fired within ten seconds of their due time). Now a lazy re-arm costs the dispatcher
 //   nothing until its old deadline or due time, as the lazy design intends (docs/reliability.md).
 //
+// A pull that yields (issue 27, session fourteen)
+//   A pull files a whole bucket before anything else runs, and a bucket may hold a million timers: a server's idle
+//   timeouts armed within one second sit in one level-3 bucket, and the dispatcher, with nothing nearer to do, pulls
+//   them ahead (EarliestDeadline), 200 ms of work 30 s before they are due. One-shots armed during it waited for its
+//   end: up to 540 ms late in `bench --only churn` before it waited for that pull. So a real dispatcher's pull of a
+//   bucket of level 1 or above may stop between two chunks (ShouldYieldPull: it drains, then looks at the earliest near
+//   deadline) when a near entry is due now and before the pulled bucket's start, which is before every timer still in
+//   the pull (DueBeforePendingPull). The pull is then pending (TimerWheel.PullPending):
+//   - EarliestDeadline hands out such entries first (the same rule, so the two never disagree and spin), then resumes
+//     the pull; TakeNearDue hands out only what is due before the pulled bucket's start, and a due entry at or after it
+//     ends the pull first (mayYield: false), so due order holds across the pull;
+//   - a drained cancel or re-arm of a timer still in the pull takes it out of the pull array (TimerWheel.Remove), and the
+//     pull skips it; nothing files into the pulled bucket meanwhile, and the cursor does not move;
+//   - a level-0 pull never yields (its segment of the run is sorted at its end), nor does a virtual engine's (its clock
+//     does not move during a pull; tests turn it on with YieldPulls and arm from inside the pull, PullChunkHook);
+//   - EarliestDue ends a pending pull first; TrimExcess waits for its end; LatestDue reads the pull array too.
+//   The check costs a drain test, the three near orders' earliest and, only when that is before the bucket, a clock
+//   read, once per 32 timers.
+//
 // Which methods are compiled at their first call (AggressiveOptimization; DispatchWarmUp "First calls")
 //   None of this class's. A method compiled at its first call gets no profile, and here the profile is worth more than
 //   the early start: its guarded devirtualization (the timer's callback, the engine's clock, PrefetchCallback) and
@@ -165,6 +184,20 @@ internal sealed class DispatchQueue
     private static readonly EngineTimer SubmissionEnd = new StackEnd();
 
     private readonly TimerEngine _engine;
+    /// <summary>
+    /// Whether a pull of level 1 or above may stop between chunks for due work (see "A pull that yields"): a real
+    /// engine's dispatcher; a virtual engine's only when a test asks (its clock does not move during a pull, so only an
+    /// arming from inside the pull, PullChunkHook, can make something due meanwhile).
+    /// </summary>
+    private bool _yieldPulls;
+
+    /// <summary>Tests: lets a virtual engine's pulls yield as a real dispatcher's do.</summary>
+    internal bool YieldPulls
+    {
+        get => _yieldPulls;
+        set => _yieldPulls = value;
+    }
+
     private readonly bool _isVirtual;
 
     // Dispatcher-owned.
@@ -251,6 +284,7 @@ internal sealed class DispatchQueue
     {
         _engine = engine;
         _isVirtual = engine.IsVirtual;
+        _yieldPulls = !_isVirtual;
         _expiredCountBatch = _isVirtual ? 1 : 64;
         Index = index;
     }
@@ -308,59 +342,97 @@ internal sealed class DispatchQueue
         Drain();
         while (true)
         {
-            var near = long.MaxValue;
-            var source = DeadlineSource.None;
-            NearEntry earliest = default;
-            if (!_run.IsEmpty)
+            var near = ReadEarliestDeadline(out var source, out var earliest);
+            if (_wheel.PullPending)
             {
-                var entry = _run.EarliestDeadlineEntry(out var deadline);
-                if (deadline != long.MaxValue)
+                // A pull yielded to work due before the pulled bucket (see "A pull that yields"): that first, else the pull.
+                if (!DueBeforePendingPull(near))
                 {
-                    (near, source, earliest) = (deadline, DeadlineSource.Run, entry);
+                    PullFromWheel(_yieldPulls);
+                    continue;
                 }
             }
-
-            if (_nearExact.Count > 0 && _nearExact.Top.Key < near)
+            else if (_wheel.Count != 0 && near > _wheel.EarliestPossibleDueNanoseconds)
             {
-                earliest = _nearExact.Top;
-                (near, source) = (earliest.Key, DeadlineSource.Exact);
-            }
-
-            if (_nearTolerantByDeadline.Count > 0 && _nearTolerantByDeadline.Top.Key < near)
-            {
-                earliest = _nearTolerantByDeadline.Top;
-                (near, source) = (earliest.Key, DeadlineSource.TolerantByDeadline);
-            }
-
-            if (_wheel.Count != 0 && near > _wheel.EarliestPossibleDueNanoseconds)
-            {
-                PullFromWheel(); // the wheel may hold an earlier deadline (every wheel timer's deadline ≥ its due ≥ that bound)
+                PullFromWheel(_yieldPulls); // the wheel may hold an earlier deadline (every wheel timer's deadline ≥ its due ≥ that bound)
                 continue;
             }
-
-            if (source == DeadlineSource.None || near > resolveStaleThroughNanoseconds || earliest.IsCurrent)
+            else if (source == DeadlineSource.None || near > resolveStaleThroughNanoseconds)
             {
                 return near;
             }
 
-            // The earliest is stale: out of its order; a lazily re-armed timer's current arming is filed (a heap or the
-            // wheel, never the run), and all three are read again: the filing may be the new earliest.
-            switch (source)
+            if (earliest.IsCurrent)
             {
-                case DeadlineSource.Run:
-                    _run.DropEarliestDeadline(); // the entry stays in the firing order, dropped when it reaches the front
-                    break;
-                case DeadlineSource.Exact:
-                    _nearExact.Pop();
-                    break;
-                default:
-                    _nearTolerantByDeadline.Pop();
-                    break;
+                return near;
             }
 
-            RefileIfLazy(earliest.Timer);
+            DropStaleEarliest(source, earliest.Timer); // then all three are read again: the filing may be the new earliest
         }
     }
+
+    /// <summary>
+    /// Dispatcher: takes the stale earliest entry <see cref="ReadEarliestDeadline"/> found out of its deadline order, and
+    /// files its timer's current arming if that was published lazily (a heap or the wheel, never the run).
+    /// </summary>
+    private void DropStaleEarliest(DeadlineSource source, EngineTimer timer)
+    {
+        switch (source)
+        {
+            case DeadlineSource.Run:
+                _run.DropEarliestDeadline(); // the entry stays in the firing order, dropped when it reaches the front
+                break;
+            case DeadlineSource.Exact:
+                _nearExact.Pop();
+                break;
+            default:
+                _nearTolerantByDeadline.Pop();
+                break;
+        }
+
+        RefileIfLazy(timer);
+    }
+
+    /// <summary>
+    /// Dispatcher: the earliest entry of the three deadline orders (the run's deadline tree, the exact heap, the tolerant
+    /// by-deadline heap), stale or not, and its deadline (long.MaxValue and <see cref="DeadlineSource.None"/>: none).
+    /// </summary>
+    private long ReadEarliestDeadline(out DeadlineSource source, out NearEntry earliest)
+    {
+        var near = long.MaxValue;
+        source = DeadlineSource.None;
+        earliest = default;
+        if (!_run.IsEmpty)
+        {
+            var entry = _run.EarliestDeadlineEntry(out var deadline);
+            if (deadline != long.MaxValue)
+            {
+                (near, source, earliest) = (deadline, DeadlineSource.Run, entry);
+            }
+        }
+
+        if (_nearExact.Count > 0 && _nearExact.Top.Key < near)
+        {
+            earliest = _nearExact.Top;
+            (near, source) = (earliest.Key, DeadlineSource.Exact);
+        }
+
+        if (_nearTolerantByDeadline.Count > 0 && _nearTolerantByDeadline.Top.Key < near)
+        {
+            earliest = _nearTolerantByDeadline.Top;
+            (near, source) = (earliest.Key, DeadlineSource.TolerantByDeadline);
+        }
+
+        return near;
+    }
+
+    /// <summary>
+    /// Dispatcher, with a pull pending: true when <paramref name="deadlineNanoseconds"/> (a near entry's, stale or not) is
+    /// due now and before the pulled bucket's start, so that it comes before every timer still in the pull (the one rule
+    /// by which a pull yields, and by which EarliestDeadline then hands the work out: the two agree, so neither spins).
+    /// </summary>
+    private bool DueBeforePendingPull(long deadlineNanoseconds) =>
+        deadlineNanoseconds < (_wheel.Cursor << TimerWheel.TickShift) && deadlineNanoseconds <= _engine.NowNanoseconds;
 
     /// <summary>Which deadline order holds the earliest entry <see cref="EarliestDeadline"/> read.</summary>
     private enum DeadlineSource
@@ -376,6 +448,11 @@ internal sealed class DispatchQueue
     {
         ReturnBatch();
         Drain();
+        if (_wheel.PullPending)
+        {
+            PullFromWheel(mayYield: false); // the pending timers may be due before every near one
+        }
+
         while (true)
         {
             if (TryPeekNearDue(out var near))
@@ -515,6 +592,11 @@ internal sealed class DispatchQueue
     /// <summary>Dispatcher: gives the near heaps' and the wheel's excess memory back; called when the dispatcher goes idle (never mid-burst).</summary>
     public void TrimExcess()
     {
+        if (_wheel.PullPending)
+        {
+            return; // mid-pull (it yielded): nothing is trimmed until it is done
+        }
+
         ReturnBatch();
         _wheel.TrimExcess();
         _nearExact.TrimExcess();
@@ -841,7 +923,7 @@ internal sealed class DispatchQueue
             var source = EarliestNearSource();
             if (source == NearSource.None)
             {
-                if (PullFromWheel())
+                if (PullFromWheel(_yieldPulls))
                 {
                     continue; // every wheel timer is due after every near one: the wheel is pulled only when the near set is empty
                 }
@@ -850,18 +932,27 @@ internal sealed class DispatchQueue
                 return false;
             }
 
+            // With a pull pending, only what is due before the pulled bucket's start is handed out (see "A pull that
+            // yields"): the timers still in the pull may be due from that start on.
+            var dueBy = _wheel.PullPending ? Math.Min(nowNanoseconds, (_wheel.Cursor << TimerWheel.TickShift) - 1) : nowNanoseconds;
             entry = FrontOf(source);
-            if (entry.DueNanoseconds > nowNanoseconds)
+            if (entry.DueNanoseconds > dueBy)
             {
+                if (entry.DueNanoseconds <= nowNanoseconds)
+                {
+                    PullFromWheel(mayYield: false); // due, but not before the pending pull's timers: the pull ends first
+                    continue;
+                }
+
                 return false;
             }
 
             var firstDeadline = source == NearSource.Run ? _run.FrontDeadlineNanoseconds : entry.Key;
             filedOneShot = source == NearSource.Run && _run.FrontFiledOneShot;
             PopFrom(source);
-            if (EarliestNearSource() is var next && next != NearSource.None && FrontDueOf(next) <= nowNanoseconds)
+            if (EarliestNearSource() is var next && next != NearSource.None && FrontDueOf(next) <= dueBy)
             {
-                Gather(nowNanoseconds, entry, source, firstDeadline, filedOneShot);
+                Gather(dueBy, entry, source, firstDeadline, filedOneShot);
                 entry = _batch[0];
                 filedOneShot = (_batchOneShot & 1) != 0;
                 _batch[0] = default; // the batch holds no timer it has handed out
@@ -1030,25 +1121,38 @@ internal sealed class DispatchQueue
     /// The bucket is an array, so its timers are filed <see cref="PullChunk"/> at a time, each chunk read first in one
     /// tight pass that also asks for the next chunk: the misses overlap instead of following one another.
     /// </summary>
-    private bool PullFromWheel()
+    private bool PullFromWheel(bool mayYield = false)
     {
-        if (!_wheel.TryPullEarliest(out var count))
+        var resumed = _wheel.PullPending;
+        if (!resumed && !_wheel.TryPullEarliest(out _))
         {
             return false;
         }
 
         // A level-0 bucket's timers go to the run (see "The level-0 run"), appended as a segment behind what it holds:
         // the pulled tick is the cursor's, and every run entry is from an earlier tick (an earlier level-0 pull), so the
-        // check holds unless the run was filed otherwise; then the heaps take them.
-        var intoRun = _wheel.PulledLevel == 0 && _run.CanAppendFrom(_wheel.Cursor << TimerWheel.TickShift);
+        // check holds unless the run was filed otherwise; then the heaps take them. A level-0 pull never yields (the
+        // segment is sorted at its end), so a resumed pull is of a higher level.
+        var intoRun = !resumed && _wheel.PulledLevel == 0 && _run.CanAppendFrom(_wheel.Cursor << TimerWheel.TickShift);
         System.Diagnostics.Debug.Assert(_wheel.PulledLevel != 0 || intoRun, "a level-0 pull's tick is after every run entry's");
-        for (var start = 0; start < count; start += PullChunk)
+        var yields = mayYield && _wheel.PulledLevel != 0;
+        var count = _wheel.PulledCount;
+        for (var start = _wheel.PulledTaken; start < count; start += PullChunk)
         {
+            PullChunkHook?.Invoke();
+            if (yields && ShouldYieldPull())
+            {
+                return true; // pending: resumed by the next pull (EarliestDeadline, or a take that finds the near set empty)
+            }
+
             var end = Math.Min(count, start + PullChunk);
             _touched = unchecked(_touched + _wheel.TouchPulled(start, end, PullChunk, parametersToo: _wheel.PulledLevel == 0));
             for (var i = start; i < end; i++)
             {
-                File(_wheel.TakePulled(i), clearSubmitted: false, intoRun);
+                if (_wheel.TakePulled(i) is { } t)
+                {
+                    File(t, clearSubmitted: false, intoRun);
+                }
             }
         }
 
@@ -1059,6 +1163,44 @@ internal sealed class DispatchQueue
 
         return true;
     }
+
+    /// <summary>
+    /// Dispatcher, between two chunks of a pull of level 1 or above: files what arming threads pushed meanwhile, then
+    /// says whether a current near entry is due now and before the pulled bucket's start (<see cref="DueBeforePendingPull"/>;
+    /// stale ones found on the way are dropped): then the pull stops there, pending, and that entry is handed out first
+    /// (see "A pull that yields").
+    /// </summary>
+    private bool ShouldYieldPull()
+    {
+        Drain(); // a timer still in the pull that was re-armed or cancelled is taken out of the pull array (TimerWheel.Remove)
+        while (true)
+        {
+            var near = ReadEarliestDeadline(out var source, out var earliest);
+            if (source == DeadlineSource.None || !DueBeforePendingPull(near))
+            {
+                return false;
+            }
+
+            if (earliest.IsCurrent)
+            {
+                return true;
+            }
+
+            // Stale (a timer fired, cancelled or re-armed since): never a reason to yield. A take that finds the near set
+            // empty resumes the pull, and a stale by-deadline entry is not in the by-due order it reads, so yielding for
+            // one left that take resuming and yielding for ever (a test of two dispatchers under four arming threads).
+            DropStaleEarliest(source, earliest.Timer);
+        }
+    }
+
+    /// <summary>True while a pull that yielded has timers not yet taken (tests).</summary>
+    internal bool PullPending => _wheel.PullPending;
+
+    /// <summary>How many of the pending pull's timers are taken so far (tests).</summary>
+    internal int PulledTaken => _wheel.PulledTaken;
+
+    /// <summary>Tests: called before each chunk of a pull (on the dispatcher, inside the pull), e.g. to arm a timer mid-pull.</summary>
+    internal Action? PullChunkHook { get; set; }
 
     /// <summary>
     /// Dispatcher: makes the queue agree with the timer's published state. Taking a timer off the submission stack

@@ -216,6 +216,9 @@ public sealed class VirtualTimerEngine : TimerEngine
     /// <summary>Entries of the queue's level-0 run not yet handed out (DispatchQueue "The level-0 run"; for tests).</summary>
     internal int NearRunCount => Queue.RunCount;
 
+    /// <summary>The engine's one dispatch queue (tests: its pull hooks and state).</summary>
+    internal DispatchQueue QueueForTests => Queue;
+
     /// <summary>
     /// The queue's earliest deadline as a real dispatcher computes it at <paramref name="nowNanoseconds"/>: a stale
     /// entry's deadline after that is returned as a bound, not resolved (DispatchQueue.EarliestDeadline). For tests.

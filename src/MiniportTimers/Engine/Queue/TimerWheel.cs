@@ -40,8 +40,13 @@ namespace MiniportTimers.Engine.Queue;
 // emptied pull array), so the pull itself is O(1) and never copies.
 //
 // A pulled timer waits in the pull array, untouched and still naming the pulled bucket's slot, until the caller takes
-// it (TakePulled): every pulled timer is taken before the wheel is pulled again, and nothing removes a pulled timer
-// before it is taken (the dispatcher files each one as it takes it, and nothing else runs meanwhile).
+// it (TakePulled): every pulled timer is taken before the wheel is pulled again. A real dispatcher may stop a pull
+// between chunks to fire due work first (DispatchQueue "A pull that yields"); meanwhile the pull is pending
+// (PullPending), and a pulled timer not yet taken may be removed (a cancel or re-arm drained, a lazy arming filed):
+// Remove clears its place in the pull array, and TakePulled then hands back null for it. While a pull is pending the
+// pulled bucket stays empty (nothing files into it: every tick in it differs from the cursor only in lower digits), so
+// a timer naming that bucket's slot is in the pull array; its timers may be due at the cursor's own tick, so the
+// earliest possible due time is the cursor's tick then, not the next one.
 //
 // Spare arrays (issue 27, session eleven)
 //   A burst allocated 0.4-21 MB of bucket arrays inside its own window (GC allocation ticks: EngineTimer[]), with a
@@ -111,6 +116,18 @@ internal sealed class TimerWheel
     /// <summary>True once an array may have grown beyond what its bucket needs (see <see cref="TrimExcess"/>).</summary>
     private bool _mayTrim;
 
+    /// <summary>The slot of the bucket last pulled (the pulled timers not yet taken still name it).</summary>
+    private int _pulledSlot = -1;
+
+    /// <summary>True while timers of the last pull are not yet taken (a pull that yielded: see the notes above).</summary>
+    public bool PullPending => _pulledTaken < _pulledCount;
+
+    /// <summary>How many of the last pull's timers have been taken (the next to take is this index).</summary>
+    public int PulledTaken => _pulledTaken;
+
+    /// <summary>How many timers the last pull handed back (taken or not).</summary>
+    public int PulledCount => _pulledCount;
+
     /// <summary>The level of the bucket last pulled (0: its timers all go near).</summary>
     public int PulledLevel { get; private set; }
 
@@ -121,7 +138,7 @@ internal sealed class TimerWheel
     public int Count { get; private set; }
 
     /// <summary>A lower bound on the due time of every wheel timer, ns (the start of the tick after the cursor).</summary>
-    public long EarliestPossibleDueNanoseconds => (Cursor + 1) << TickShift;
+    public long EarliestPossibleDueNanoseconds => (PullPending ? Cursor : Cursor + 1) << TickShift;
 
     /// <summary>The tick a due time falls in.</summary>
     public static long TickOf(long dueNanoseconds) => dueNanoseconds >> TickShift;
@@ -129,7 +146,7 @@ internal sealed class TimerWheel
     /// <summary>With the wheel empty, moves the cursor forward to <paramref name="tick"/> (never back).</summary>
     public void AdvanceIdleCursor(long tick)
     {
-        if (Count == 0 && tick > Cursor)
+        if (Count == 0 && tick > Cursor && !PullPending) // a pending pull whose timers were all removed keeps the cursor until it ends
         {
             Cursor = tick;
         }
@@ -150,6 +167,7 @@ internal sealed class TimerWheel
         System.Diagnostics.Debug.Assert(tick > Cursor && level < Levels, "every wheel timer is after the cursor, within the wheel's levels");
         var index = (int)((tick >> (level * LevelBits)) & (BucketsPerLevel - 1));
         var slot = (level * BucketsPerLevel) + index;
+        System.Diagnostics.Debug.Assert(slot != _pulledSlot || !PullPending, "nothing files into the bucket of a pending pull");
         var bucket = _buckets[slot] ??= new WheelBucket(slot);
         var items = bucket.Items;
         var count = bucket.Count;
@@ -183,10 +201,20 @@ internal sealed class TimerWheel
             return;
         }
 
+        var index = timer.WheelIndex;
+        if (slot == _pulledSlot && PullPending)
+        {
+            // In the pull array, not yet taken (a pending pull: the pulled bucket itself is empty meanwhile).
+            System.Diagnostics.Debug.Assert(index >= _pulledTaken && index < _pulledCount && ReferenceEquals(_pulled[index].Timer, timer), "a pulled timer not yet taken names its place in the pull array");
+            _pulled[index].Timer = null;
+            timer.WheelSlot = -1;
+            Count--;
+            return;
+        }
+
         var bucket = _buckets[slot]!;
         var items = bucket.Items;
-        var index = timer.WheelIndex;
-        System.Diagnostics.Debug.Assert(index < bucket.Count && ReferenceEquals(items[index].Timer, timer), "a filed timer's slot and index name its place (a pulled timer is taken before anything removes it)");
+        System.Diagnostics.Debug.Assert(index < bucket.Count && ReferenceEquals(items[index].Timer, timer), "a filed timer's slot and index name its place");
         var last = bucket.Count - 1;
         if (index != last)
         {
@@ -231,7 +259,8 @@ internal sealed class TimerWheel
 
             // Every timer of this bucket now re-files at a lower level or near, never into this bucket: its tick differs
             // from the new cursor only in lower digits. So the bucket may take the emptied pull array at once.
-            var bucket = _buckets[(level * BucketsPerLevel) + index]!;
+            _pulledSlot = (level * BucketsPerLevel) + index;
+            var bucket = _buckets[_pulledSlot]!;
             var pulled = bucket.Items;
             count = bucket.Count;
             System.Diagnostics.Debug.Assert(count > 0, "an occupied bucket holds a timer");
@@ -283,7 +312,12 @@ internal sealed class TimerWheel
         for (var i = start; i < end; i++)
         {
             Prefetch.Timer(PulledAt(i + ahead));
-            var t = pulled[i].Timer!;
+            var t = pulled[i].Timer;
+            if (t is null)
+            {
+                continue; // removed while its pull was pending
+            }
+
             sum = unchecked(sum + Volatile.Read(ref t.StateWord) + t.WheelIndex);
             if (parametersToo)
             {
@@ -298,16 +332,21 @@ internal sealed class TimerWheel
     public EngineTimer? PulledAt(int index) => index >= 0 && index < _pulledCount ? _pulled[index].Timer : null;
 
     /// <summary>
-    /// Takes the <paramref name="index"/>th timer of the last pull (the next one in order) and marks it not filed.
-    /// Every pulled timer must be taken before the wheel is pulled again.
+    /// Takes the <paramref name="index"/>th timer of the last pull (the next one in order) and marks it not filed; null
+    /// when it was removed while the pull was pending. Every pulled timer must be taken before the wheel is pulled again.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
-    public EngineTimer TakePulled(int index)
+    public EngineTimer? TakePulled(int index)
     {
         System.Diagnostics.Debug.Assert(index == _pulledTaken && index < _pulledCount, "pulled timers are taken once each, in order");
-        var t = _pulled[index].Timer!;
-        _pulled[index].Timer = null;
+        var t = _pulled[index].Timer;
         _pulledTaken = index + 1;
+        if (t is null)
+        {
+            return null; // removed while the pull was pending (Remove counted it)
+        }
+
+        _pulled[index].Timer = null;
         System.Diagnostics.Debug.Assert(t.WheelSlot >= 0 && t.WheelIndex == index, "a pulled timer still names the pulled bucket, at its index in the pulled array");
         t.WheelSlot = -1;
         Count--;
@@ -322,6 +361,14 @@ internal sealed class TimerWheel
     public long LatestArmedDue(long floor)
     {
         var latest = floor;
+        for (var i = _pulledTaken; i < _pulledCount; i++)
+        {
+            if (_pulled[i].Timer is { } pending && (Volatile.Read(ref pending.StateWord) & EngineTimer.ArmedBit) != 0)
+            {
+                latest = Math.Max(latest, Volatile.Read(ref pending.DueNanoseconds));
+            }
+        }
+
         foreach (var bucket in _buckets)
         {
             if (bucket is null)

@@ -42,7 +42,7 @@ public class TimerWheelTests
             Assert.True(count > 0);
             for (var i = 0; i < count; i++)
             {
-                var t = wheel.TakePulled(i);
+                var t = wheel.TakePulled(i)!;
                 Assert.Equal(-1, t.WheelSlot);
                 Assert.Null(wheel.PulledAt(i));
                 if (!wheel.TryInsert(t, dues[(Node)t]))
@@ -163,7 +163,7 @@ public class TimerWheelTests
         Assert.True(wheel.TryPullEarliest(out var count));
         for (var i = 0; i < count; i++)
         {
-            var t = wheel.TakePulled(i);
+            var t = wheel.TakePulled(i)!;
             Assert.True(wheel.TryInsert(t, t.DueNanoseconds)); // every tick is after the new cursor's (4096), at level 1
         }
 
@@ -230,7 +230,7 @@ public class TimerWheelTests
             levelTwoPulls += wheel.PulledLevel == 2 ? 1 : 0;
             for (var i = 0; i < count; i++)
             {
-                var node = wheel.TakePulled(i);
+                var node = wheel.TakePulled(i)!;
                 wheel.TryInsert(node, node.DueNanoseconds); // as the dispatcher files it: lower, or near (refused here)
             }
 
