@@ -12,8 +12,8 @@ namespace MiniportTimers.Cli.Bench;
 /// System.Threading.Timer doing the same (Timer.Change) in the same process. Steady state: the first million armings are
 /// filed before the measurement starts (a run without that wait measured the filing: p99 87-181 ms), and the dispatcher's
 /// pull of them into its near set (it pulls ahead while it has nothing nearer to do: the million are due within one
-/// bucket, so that is 200 ms of work 30 s early, and one-shots armed meanwhile waited up to 540 ms; issue 27, session
-/// fourteen). The pull's time is reported beside the figures.
+/// bucket, so that is 200 ms of work 30 s early; one-shots armed meanwhile waited up to 540 ms until the pull learned to
+/// yield, issue 27, session fourteen). The pull's time is reported beside the figures.
 /// </summary>
 internal static class ChurnBench
 {
