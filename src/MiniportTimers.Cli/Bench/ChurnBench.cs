@@ -17,8 +17,8 @@ namespace MiniportTimers.Cli.Bench;
 /// </summary>
 internal static class ChurnBench
 {
-    private const long IdleTimeoutNanoseconds = 30 * TimeUnits.NanosecondsPerSecond;
-    private const long ToleranceNanoseconds = TimeUnits.NanosecondsPerSecond;
+    private const long IdleTimeoutNanoseconds = IdleChurn.IdleTimeoutNanoseconds;
+    private const long ToleranceNanoseconds = IdleChurn.ToleranceNanoseconds;
 
     public static IEnumerable<BenchRow> Run(bool quick)
     {
@@ -127,37 +127,10 @@ internal static class ChurnBench
         return (rearms, new LatenessHistogram(lateness));
     }
 
-    /// <summary>Two threads re-arm random timers for <paramref name="runNanoseconds"/>; the total re-arms per second.</summary>
+    /// <summary>Two threads re-arm random timers for <paramref name="runNanoseconds"/> (<see cref="IdleChurn"/>); the total re-arms per second.</summary>
     private static double Churn(int n, long runNanoseconds, Action<int> rearm)
     {
-        long total = 0;
-        var clock = Stopwatch.StartNew();
-        var threads = Enumerable.Range(0, 2).Select(seed => new Thread(() =>
-        {
-            var rng = new Random(seed);
-            long count = 0;
-            while (clock.Elapsed.TotalNanoseconds < runNanoseconds)
-            {
-                for (var k = 0; k < 256; k++)
-                {
-                    rearm(rng.Next(n));
-                }
-
-                count += 256;
-            }
-
-            Interlocked.Add(ref total, count);
-        })).ToArray();
-        foreach (var t in threads)
-        {
-            t.Start();
-        }
-
-        foreach (var t in threads)
-        {
-            t.Join();
-        }
-
-        return total / clock.Elapsed.TotalSeconds;
+        var (reArms, seconds) = IdleChurn.Run(n, runNanoseconds, rearm);
+        return reArms / seconds;
     }
 }

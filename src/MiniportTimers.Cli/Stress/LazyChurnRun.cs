@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using MiniportTimers.Cli.Bench;
 using MiniportTimers.Engine;
 
 namespace MiniportTimers.Cli.Stress;
@@ -15,8 +15,8 @@ namespace MiniportTimers.Cli.Stress;
 /// </summary>
 internal static class LazyChurnRun
 {
-    private const long IdleTimeoutNanoseconds = 30 * TimeUnits.NanosecondsPerSecond;
-    private const long IdleToleranceNanoseconds = TimeUnits.NanosecondsPerSecond;
+    private const long IdleTimeoutNanoseconds = IdleChurn.IdleTimeoutNanoseconds;
+    private const long IdleToleranceNanoseconds = IdleChurn.ToleranceNanoseconds;
     private const long FinalWindowNanoseconds = 200 * TimeUnits.NanosecondsPerMillisecond;
     private const long FinalToleranceNanoseconds = TimeUnits.NanosecondsPerMillisecond;
 
@@ -93,35 +93,7 @@ internal static class LazyChurnRun
             engine.Arm(timers[i], due);
         }
 
-        long reArms = 0;
-        var clock = Stopwatch.StartNew();
-        var threads = Enumerable.Range(0, 2).Select(seed => new Thread(() =>
-        {
-            var r = new Random(seed);
-            long count = 0;
-            while (clock.Elapsed.TotalNanoseconds < churnNanoseconds)
-            {
-                for (var k = 0; k < 256; k++)
-                {
-                    engine.ArmAfter(timers[r.Next(idleTimers)], IdleTimeoutNanoseconds, IdleToleranceNanoseconds);
-                }
-
-                count += 256;
-            }
-
-            Interlocked.Add(ref reArms, count);
-        })).ToArray();
-        foreach (var t in threads)
-        {
-            t.Start();
-        }
-
-        foreach (var t in threads)
-        {
-            t.Join();
-        }
-
-        var seconds = clock.Elapsed.TotalSeconds;
+        var (reArms, seconds) = IdleChurn.Run(idleTimers, churnNanoseconds, i => engine.ArmAfter(timers[i], IdleTimeoutNanoseconds, IdleToleranceNanoseconds));
 
         // The last arming of every idle timeout: earlier, so an ordinary (pushed) re-arm; its due time is written first.
         var finalStart = engine.NowNanoseconds;
@@ -143,6 +115,6 @@ internal static class LazyChurnRun
 
         var firedLateness = lateness.Where((_, i) => Volatile.Read(ref fires[idleTimers + i]) > 0).Order().ToArray();
         var p99 = firedLateness.Length == 0 ? 0 : firedLateness[Math.Min(firedLateness.Length - 1, (int)(firedLateness.Length * 0.99))] / 1_000.0;
-        return new Result(idleTimers, oneShotCount, Interlocked.Read(ref reArms), seconds, p99, violations.ToArray());
+        return new Result(idleTimers, oneShotCount, reArms, seconds, p99, violations.ToArray());
     }
 }
