@@ -137,7 +137,7 @@ internal sealed class TimerWheel
     /// <summary>How many timers the wheel holds (pulled timers not yet taken included).</summary>
     public int Count { get; private set; }
 
-    /// <summary>A lower bound on the due time of every wheel timer, ns (the start of the tick after the cursor).</summary>
+    /// <summary>A lower bound on the due time of every wheel timer, ns: the start of the tick after the cursor, or of the cursor's own tick while a pull is pending (its timers may be due in it).</summary>
     public long EarliestPossibleDueNanoseconds => (PullPending ? Cursor : Cursor + 1) << TickShift;
 
     /// <summary>The tick a due time falls in.</summary>
