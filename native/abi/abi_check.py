@@ -51,7 +51,8 @@ def group_of(path):
     rel = os.path.relpath(path, INCLUDE)
     if rel.split(os.sep)[0] in EXCLUDED_DIRS:
         return None
-    if rel in ("storport.h", "srb.h", "srbhelper.h", "scsiwmi.h"):  # mingw_storport.c has mingw-w64's srb.h, storport.h, scsiwmi.h
+    if rel in ("storport.h", "srb.h", "srbhelper.h", "scsiwmi.h", "scsi.h", "ata.h"):  # mingw_storport.c has mingw-w64's
+        # srb.h, storport.h, scsiwmi.h, scsi.h and ata.h
         return "storport"
     if rel == "ndis.h" or rel.startswith("ndis" + os.sep):
         return "ndis"

@@ -1,5 +1,5 @@
 /*
- * The ABI check's reference side for storport.h: mingw-w64's storport.h over its ntddk.h and srb.h.
+ * The ABI check's reference side for storport.h, srb.h, scsiwmi.h, scsi.h and ata.h: mingw-w64's, over its ntddk.h.
  */
 #include <ntddk.h>
 #include <srb.h>
@@ -15,6 +15,8 @@
 #undef PSCSI_WMI_REQUEST_BLOCK
 
 #include <scsiwmi.h>
+#include <scsi.h>
+#include <ata.h>
 
 #ifdef ABI_ITEMS
 #include ABI_ITEMS
