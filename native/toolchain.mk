@@ -14,12 +14,6 @@ MPT_CC ?= gcc
 MPT_CFLAGS := -std=gnu11 -O1 -g -fPIC -fms-extensions -fshort-wchar -mms-bitfields -fvisibility=hidden \
   -fno-strict-aliasing -Wall -Wextra -Wno-unused-parameter -Wno-unknown-pragmas -Wno-missing-field-initializers \
   -Wno-ignored-attributes -Wno-multichar -D_AMD64_ -DMPT_EMULATION -I$(MPT_INCLUDE)
-# mingw-w64's DDK folder (Debian's mingw-w64-x86-64-dev), for ata.h and scsi.h only (native/include/mpt/ddk.h); empty
-# when the package is not installed, and then a driver that includes ata.h or scsi.h stops with a message saying so.
-MPT_DDK ?= $(firstword $(wildcard /usr/share/mingw-w64/include/ddk /usr/x86_64-w64-mingw32/include/ddk))
-ifneq ($(MPT_DDK),)
-MPT_CFLAGS += -DMPT_DDK=$(MPT_DDK)
-endif
 MPT_LDFLAGS := -shared -Wl,--no-undefined -Wl,-z,defs
 
 # $(call mpt_driver,output.so,sources...): one driver .so with the shim linked in (native/mpt-link adds a pointer to

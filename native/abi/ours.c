@@ -11,7 +11,7 @@
 #include "ntddscsi.h"
 #include "ntddstor.h"
 #include "acpiioct.h"
-#include "ata.h"     /* with scsi.h (through storport.h): mingw-w64's own, under our headers (native/include/mpt/ddk.h) */
+#include "ata.h"     /* with scsi.h (through storport.h) */
 #include "ntddk.h"   /* with sdkddkver.h and excpt.h */
 #include "ntdddisk.h"
 #include "scsiwmi.h"

@@ -1,14 +1,1588 @@
 /*
- * MiniportTimers: the SCSI definitions (CDB, SENSE_DATA, INQUIRYDATA, READ_CAPACITY_DATA, SCSIOP_*, ...) from
- * mingw-w64's installed ddk/scsi.h, not a copy of it (see mpt/ddk.h); storport.h includes it when it is available.
+ * MiniportTimers: scsi.h, the SCSI definitions a Storport miniport names: the CDB union, SENSE_DATA, INQUIRYDATA, the
+ * VPD and mode pages, READ CAPACITY's answers, SCSIOP_* and the sense codes. Written for this project from the scsi.h
+ * reference pages on MS Learn (https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/scsi/) and from the T10
+ * command sets (SPC-4, SBC-3/4, SAT-3, ZBC, and MMC/SSC/SMC for the optical, tape and changer commands). Names,
+ * values, sizes and offsets are Windows x64's, since real drivers are compiled against them; `make -C native
+ * abi-check` compares every size, member offset and constant here with mingw-w64's headers, an independent reference,
+ * and native/abi/exceptions.txt lists where that reference differs from Windows.
+ * Bit fields are declared UCHAR, lowest bit first, as MSVC lays them out (-mms-bitfields); a byte's fields share a line.
  */
 #pragma once
 
 #include "ntdef.h"
-#include "mpt/ddk.h"
+/* MODE SENSE's CDBs have two layouts, chosen by the Windows version a driver targets (NTDDI_VERSION); a build that
+   sets none gets the newer one, as sdkddkver.h gives it Windows 10's version by default. */
+#include "sdkddkver.h"
 
-/* INQUIRYDATA as Windows declares it (96 bytes): mingw-w64's ends in Reserved3[40] where Windows has the version
-   descriptors (SPC: bytes 58-73), so ours is defined here and its _INQUIRYDATA_DEFINED keeps mingw-w64's out. */
+/* ---- CDB lengths and small CDB constants ---- */
+#define CDB6GENERIC_LENGTH 6
+#define CDB10GENERIC_LENGTH 10
+#define CDB12GENERIC_LENGTH 12
+#define SETBITON 1
+#define SETBITOFF 0
+#define CDB_RETURN_ON_COMPLETION 0
+#define CDB_RETURN_IMMEDIATE 1
+#define CDB_FORCE_MEDIA_ACCESS 0x08    /* the FUA bit of byte 1 of a 10-byte CDB */
+#define CDB_INQUIRY_EVPD 0x01
+#define LUN0_FORMAT_SAVING_DEFECT_LIST 0
+#define USE_DEFAULTMSB 0
+#define USE_DEFAULTLSB 0
+#define START_UNIT_CODE 0x01
+#define STOP_UNIT_CODE 0x00
+#define CDB_AUDIO_PAUSE 0x00
+#define CDB_AUDIO_RESUME 0x01
+#define CDB_DEVICE_START 0x11
+#define CDB_DEVICE_STOP 0x10
+#define CDB_EJECT_MEDIA 0x10
+#define CDB_LOAD_MEDIA 0x01
+#define CDB_SUBCHANNEL_HEADER 0x00
+#define CDB_SUBCHANNEL_BLOCK 0x01
+#define CDB_USE_MSF 0x01
+#define MODE_SELECT_IMMEDIATE 0x04
+#define MODE_SELECT_PFBIT 0x10
+#define GET_LAST_SESSION 0x01
+#define GET_SESSION_DATA 0x02
+
+/* ---- Operation codes (SPC-4, SBC-3, SSC, SMC, MMC; one code has a name per command set that uses it) ---- */
+/* 6-byte commands */
+#define SCSIOP_TEST_UNIT_READY 0x00
+#define SCSIOP_REZERO_UNIT 0x01
+#define SCSIOP_REWIND 0x01
+#define SCSIOP_REQUEST_BLOCK_ADDR 0x02
+#define SCSIOP_REQUEST_SENSE 0x03
+#define SCSIOP_FORMAT_UNIT 0x04
+#define SCSIOP_READ_BLOCK_LIMITS 0x05
+#define SCSIOP_REASSIGN_BLOCKS 0x07
+#define SCSIOP_INIT_ELEMENT_STATUS 0x07
+#define SCSIOP_READ6 0x08
+#define SCSIOP_RECEIVE 0x08
+#define SCSIOP_WRITE6 0x0A
+#define SCSIOP_PRINT 0x0A
+#define SCSIOP_SEND 0x0A
+#define SCSIOP_SEEK6 0x0B
+#define SCSIOP_TRACK_SELECT 0x0B
+#define SCSIOP_SLEW_PRINT 0x0B
+#define SCSIOP_SET_CAPACITY 0x0B
+#define SCSIOP_SEEK_BLOCK 0x0C
+#define SCSIOP_PARTITION 0x0D
+#define SCSIOP_READ_REVERSE 0x0F
+#define SCSIOP_WRITE_FILEMARKS 0x10
+#define SCSIOP_FLUSH_BUFFER 0x10
+#define SCSIOP_SPACE 0x11
+#define SCSIOP_INQUIRY 0x12
+#define SCSIOP_VERIFY6 0x13
+#define SCSIOP_RECOVER_BUF_DATA 0x14
+#define SCSIOP_MODE_SELECT 0x15
+#define SCSIOP_RESERVE_UNIT 0x16
+#define SCSIOP_RELEASE_UNIT 0x17
+#define SCSIOP_COPY 0x18
+#define SCSIOP_ERASE 0x19
+#define SCSIOP_MODE_SENSE 0x1A
+#define SCSIOP_START_STOP_UNIT 0x1B
+#define SCSIOP_STOP_PRINT 0x1B
+#define SCSIOP_LOAD_UNLOAD 0x1B
+#define SCSIOP_RECEIVE_DIAGNOSTIC 0x1C
+#define SCSIOP_SEND_DIAGNOSTIC 0x1D
+#define SCSIOP_MEDIUM_REMOVAL 0x1E
+/* 10-byte commands */
+#define SCSIOP_READ_FORMATTED_CAPACITY 0x23
+#define SCSIOP_READ_CAPACITY 0x25
+#define SCSIOP_READ 0x28
+#define SCSIOP_WRITE 0x2A
+#define SCSIOP_SEEK 0x2B
+#define SCSIOP_LOCATE 0x2B
+#define SCSIOP_POSITION_TO_ELEMENT 0x2B
+#define SCSIOP_WRITE_VERIFY 0x2E
+#define SCSIOP_VERIFY 0x2F
+#define SCSIOP_SEARCH_DATA_HIGH 0x30
+#define SCSIOP_SEARCH_DATA_EQUAL 0x31
+#define SCSIOP_SEARCH_DATA_LOW 0x32
+#define SCSIOP_SET_LIMITS 0x33
+#define SCSIOP_READ_POSITION 0x34
+#define SCSIOP_SYNCHRONIZE_CACHE 0x35
+#define SCSIOP_COMPARE 0x39
+#define SCSIOP_COPY_COMPARE 0x3A
+#define SCSIOP_WRITE_DATA_BUFF 0x3B
+#define SCSIOP_READ_DATA_BUFF 0x3C
+#define SCSIOP_WRITE_LONG 0x3F
+#define SCSIOP_CHANGE_DEFINITION 0x40
+#define SCSIOP_WRITE_SAME 0x41
+#define SCSIOP_READ_SUB_CHANNEL 0x42
+#define SCSIOP_UNMAP 0x42
+#define SCSIOP_READ_TOC 0x43
+#define SCSIOP_READ_HEADER 0x44
+#define SCSIOP_REPORT_DENSITY_SUPPORT 0x44
+#define SCSIOP_PLAY_AUDIO 0x45
+#define SCSIOP_GET_CONFIGURATION 0x46
+#define SCSIOP_PLAY_AUDIO_MSF 0x47
+#define SCSIOP_PLAY_TRACK_INDEX 0x48
+#define SCSIOP_SANITIZE 0x48
+#define SCSIOP_PLAY_TRACK_RELATIVE 0x49
+#define SCSIOP_GET_EVENT_STATUS 0x4A
+#define SCSIOP_PAUSE_RESUME 0x4B
+#define SCSIOP_LOG_SELECT 0x4C
+#define SCSIOP_LOG_SENSE 0x4D
+#define SCSIOP_STOP_PLAY_SCAN 0x4E
+#define SCSIOP_XDWRITE 0x50
+#define SCSIOP_XPWRITE 0x51
+#define SCSIOP_READ_DISK_INFORMATION 0x51
+#define SCSIOP_READ_DISC_INFORMATION 0x51
+#define SCSIOP_READ_TRACK_INFORMATION 0x52
+#define SCSIOP_XDWRITE_READ 0x53
+#define SCSIOP_RESERVE_TRACK_RZONE 0x53
+#define SCSIOP_SEND_OPC_INFORMATION 0x54
+#define SCSIOP_MODE_SELECT10 0x55
+#define SCSIOP_RESERVE_UNIT10 0x56
+#define SCSIOP_RESERVE_ELEMENT 0x56
+#define SCSIOP_RELEASE_UNIT10 0x57
+#define SCSIOP_RELEASE_ELEMENT 0x57
+#define SCSIOP_REPAIR_TRACK 0x58
+#define SCSIOP_MODE_SENSE10 0x5A
+#define SCSIOP_CLOSE_TRACK_SESSION 0x5B
+#define SCSIOP_READ_BUFFER_CAPACITY 0x5C
+#define SCSIOP_SEND_CUE_SHEET 0x5D
+#define SCSIOP_PERSISTENT_RESERVE_IN 0x5E
+#define SCSIOP_PERSISTENT_RESERVE_OUT 0x5F
+/* 12-byte commands */
+#define SCSIOP_REPORT_LUNS 0xA0
+#define SCSIOP_BLANK 0xA1
+#define SCSIOP_ATA_PASSTHROUGH12 0xA1
+#define SCSIOP_SEND_EVENT 0xA2
+#define SCSIOP_SECURITY_PROTOCOL_IN 0xA2
+#define SCSIOP_SEND_KEY 0xA3
+#define SCSIOP_MAINTENANCE_IN 0xA3
+#define SCSIOP_REPORT_KEY 0xA4
+#define SCSIOP_MAINTENANCE_OUT 0xA4
+#define SCSIOP_MOVE_MEDIUM 0xA5
+#define SCSIOP_LOAD_UNLOAD_SLOT 0xA6
+#define SCSIOP_EXCHANGE_MEDIUM 0xA6
+#define SCSIOP_SET_READ_AHEAD 0xA7
+#define SCSIOP_MOVE_MEDIUM_ATTACHED 0xA7
+#define SCSIOP_READ12 0xA8
+#define SCSIOP_GET_MESSAGE 0xA8
+#define SCSIOP_SERVICE_ACTION_OUT12 0xA9
+#define SCSIOP_WRITE12 0xAA
+#define SCSIOP_SEND_MESSAGE 0xAB
+#define SCSIOP_SERVICE_ACTION_IN12 0xAB
+#define SCSIOP_GET_PERFORMANCE 0xAC
+#define SCSIOP_READ_DVD_STRUCTURE 0xAD
+#define SCSIOP_WRITE_VERIFY12 0xAE
+#define SCSIOP_VERIFY12 0xAF
+#define SCSIOP_SEARCH_DATA_HIGH12 0xB0
+#define SCSIOP_SEARCH_DATA_EQUAL12 0xB1
+#define SCSIOP_SEARCH_DATA_LOW12 0xB2
+#define SCSIOP_SET_LIMITS12 0xB3
+#define SCSIOP_READ_ELEMENT_STATUS_ATTACHED 0xB4
+#define SCSIOP_REQUEST_VOL_ELEMENT 0xB5
+#define SCSIOP_SECURITY_PROTOCOL_OUT 0xB5
+#define SCSIOP_SEND_VOLUME_TAG 0xB6
+#define SCSIOP_SET_STREAMING 0xB6
+#define SCSIOP_READ_DEFECT_DATA 0xB7
+#define SCSIOP_READ_ELEMENT_STATUS 0xB8
+#define SCSIOP_READ_CD_MSF 0xB9
+#define SCSIOP_SCAN_CD 0xBA
+#define SCSIOP_REDUNDANCY_GROUP_IN 0xBA
+#define SCSIOP_SET_CD_SPEED 0xBB
+#define SCSIOP_REDUNDANCY_GROUP_OUT 0xBB
+#define SCSIOP_PLAY_CD 0xBC
+#define SCSIOP_SPARE_IN 0xBC
+#define SCSIOP_MECHANISM_STATUS 0xBD
+#define SCSIOP_SPARE_OUT 0xBD
+#define SCSIOP_READ_CD 0xBE
+#define SCSIOP_VOLUME_SET_IN 0xBE
+#define SCSIOP_SEND_DVD_STRUCTURE 0xBF
+#define SCSIOP_VOLUME_SET_OUT 0xBF
+#define SCSIOP_INIT_ELEMENT_RANGE 0xE7
+/* 16-byte commands */
+#define SCSIOP_XDWRITE_EXTENDED16 0x80
+#define SCSIOP_WRITE_FILEMARKS16 0x80
+#define SCSIOP_REBUILD16 0x81
+#define SCSIOP_READ_REVERSE16 0x81
+#define SCSIOP_REGENERATE16 0x82
+#define SCSIOP_EXTENDED_COPY 0x83
+#define SCSIOP_POPULATE_TOKEN 0x83
+#define SCSIOP_WRITE_USING_TOKEN 0x83
+#define SCSIOP_RECEIVE_COPY_RESULTS 0x84
+#define SCSIOP_RECEIVE_ROD_TOKEN_INFORMATION 0x84
+#define SCSIOP_ATA_PASSTHROUGH16 0x85
+#define SCSIOP_ACCESS_CONTROL_IN 0x86
+#define SCSIOP_ACCESS_CONTROL_OUT 0x87
+#define SCSIOP_READ16 0x88
+#define SCSIOP_COMPARE_AND_WRITE 0x89
+#define SCSIOP_WRITE16 0x8A
+#define SCSIOP_READ_ATTRIBUTES 0x8C
+#define SCSIOP_WRITE_ATTRIBUTES 0x8D
+#define SCSIOP_WRITE_VERIFY16 0x8E
+#define SCSIOP_VERIFY16 0x8F
+#define SCSIOP_PREFETCH16 0x90
+#define SCSIOP_SYNCHRONIZE_CACHE16 0x91
+#define SCSIOP_SPACE16 0x91
+#define SCSIOP_LOCK_UNLOCK_CACHE16 0x92
+#define SCSIOP_LOCATE16 0x92
+#define SCSIOP_WRITE_SAME16 0x93
+#define SCSIOP_ERASE16 0x93
+#define SCSIOP_ZBC_OUT 0x94
+#define SCSIOP_ZBC_IN 0x95
+#define SCSIOP_READ_DATA_BUFF16 0x9B
+#define SCSIOP_READ_CAPACITY16 0x9E
+#define SCSIOP_GET_LBA_STATUS 0x9E
+#define SCSIOP_GET_PHYSICAL_ELEMENT_STATUS 0x9E
+#define SCSIOP_REMOVE_ELEMENT_AND_TRUNCATE 0x9E
+#define SCSIOP_SERVICE_ACTION_IN16 0x9E
+#define SCSIOP_SERVICE_ACTION_OUT16 0x9F
+/* variable-length (32-byte) commands */
+#define SCSIOP_OPERATION32 0x7F
+/* vendor-unique (Denon CD-ROM) */
+#define SCSIOP_DENON_EJECT_DISC 0xE6
+#define SCSIOP_DENON_STOP_AUDIO 0xE7
+#define SCSIOP_DENON_PLAY_AUDIO 0xE8
+#define SCSIOP_DENON_READ_TOC 0xE9
+#define SCSIOP_DENON_READ_SUBCODE 0xEB
+
+/* ---- Service actions ---- */
+/* SANITIZE (SBC-3) */
+#define SERVICE_ACTION_OVERWRITE 0x01
+#define SERVICE_ACTION_BLOCK_ERASE 0x02
+#define SERVICE_ACTION_CRYPTO_ERASE 0x03
+#define SERVICE_ACTION_EXIT_FAILURE 0x1f
+/* the 32-byte commands (SCSIOP_OPERATION32) */
+#define SERVICE_ACTION_XDWRITE 0x0004
+#define SERVICE_ACTION_XPWRITE 0x0006
+#define SERVICE_ACTION_XDWRITEREAD 0x0007
+#define SERVICE_ACTION_WRITE 0x000B
+#define SERVICE_ACTION_WRITE_VERIFY 0x000C
+#define SERVICE_ACTION_WRITE_SAME 0x000D
+#define SERVICE_ACTION_ORWRITE 0x000E
+/* the token commands (SCSIOP_POPULATE_TOKEN, SCSIOP_RECEIVE_ROD_TOKEN_INFORMATION) */
+#define SERVICE_ACTION_POPULATE_TOKEN 0x10
+#define SERVICE_ACTION_WRITE_USING_TOKEN 0x11
+#define SERVICE_ACTION_RECEIVE_TOKEN_INFORMATION 0x07
+/* ZBC OUT and ZBC IN */
+#define SERVICE_ACTION_CLOSE_ZONE 0x01
+#define SERVICE_ACTION_FINISH_ZONE 0x02
+#define SERVICE_ACTION_OPEN_ZONE 0x03
+#define SERVICE_ACTION_RESET_WRITE_POINTER 0x04
+#define SERVICE_ACTION_REPORT_ZONES 0x00
+#define REPORT_ZONES_OPTION_LIST_ALL_ZONES 0x00
+#define REPORT_ZONES_OPTION_LIST_EMPTY_ZONES 0x01
+#define REPORT_ZONES_OPTION_LIST_IMPLICITLY_OPENED_ZONES 0x02
+#define REPORT_ZONES_OPTION_LIST_EXPLICITLY_OPENED_ZONES 0x03
+#define REPORT_ZONES_OPTION_LIST_CLOSED_ZONES 0x04
+#define REPORT_ZONES_OPTION_LIST_FULL_ZONES 0x05
+#define REPORT_ZONES_OPTION_LIST_READ_ONLY_ZONES 0x06
+#define REPORT_ZONES_OPTION_LIST_OFFLINE_ZONES 0x07
+#define REPORT_ZONES_OPTION_LIST_RWP_ZONES 0x10
+#define REPORT_ZONES_OPTION_LIST_NON_SEQUENTIAL_WRITE_RESOURCES_ACTIVE_ZONES 0x11
+#define REPORT_ZONES_OPTION_LIST_NOT_WRITE_POINTER_ZONES 0x3F
+/* SERVICE ACTION IN (16) and MAINTENANCE IN/OUT */
+#define SERVICE_ACTION_READ_CAPACITY16 0x10
+#define SERVICE_ACTION_GET_LBA_STATUS 0x12
+#define SERVICE_ACTION_GET_PHYSICAL_ELEMENT_STATUS 0x17
+#define SERVICE_ACTION_REMOVE_ELEMENT_AND_TRUNCATE 0x18
+#define SERVICE_ACTION_REPORT_TIMESTAMP 0x0F
+#define SERVICE_ACTION_SET_TIMESTAMP 0x0F
+
+/* ---- SECURITY PROTOCOL IN/OUT, READ TOC, BLANK, READ CD (SPC-4, MMC) ---- */
+#define SECURITY_PROTOCOL_IEEE1667 0xEE
+#define READ_TOC_FORMAT_TOC 0x00
+#define READ_TOC_FORMAT_SESSION 0x01
+#define READ_TOC_FORMAT_FULL_TOC 0x02
+#define READ_TOC_FORMAT_PMA 0x03
+#define READ_TOC_FORMAT_ATIP 0x04
+#define BLANK_FULL 0x0
+#define BLANK_MINIMAL 0x1
+#define BLANK_TRACK 0x2
+#define BLANK_UNRESERVE_TRACK 0x3
+#define BLANK_TAIL 0x4
+#define BLANK_UNCLOSE_SESSION 0x5
+#define BLANK_SESSION 0x6
+#define CD_EXPECTED_SECTOR_ANY 0x0
+#define CD_EXPECTED_SECTOR_CDDA 0x1
+#define CD_EXPECTED_SECTOR_MODE1 0x2
+#define CD_EXPECTED_SECTOR_MODE2 0x3
+#define CD_EXPECTED_SECTOR_MODE2_FORM1 0x4
+#define CD_EXPECTED_SECTOR_MODE2_FORM2 0x5
+
+/* ---- SCSI-2 messages (SCSI_EXTENDED_MESSAGE) ---- */
+#define SCSIMESS_ABORT 0x06
+#define SCSIMESS_ABORT_WITH_TAG 0x0D
+#define SCSIMESS_BUS_DEVICE_RESET 0x0C
+#define SCSIMESS_CLEAR_QUEUE 0x0E
+#define SCSIMESS_COMMAND_COMPLETE 0x00
+#define SCSIMESS_DISCONNECT 0x04
+#define SCSIMESS_EXTENDED_MESSAGE 0x01
+#define SCSIMESS_IDENTIFY 0x80
+#define SCSIMESS_IDENTIFY_WITH_DISCON 0xC0
+#define SCSIMESS_IGNORE_WIDE_RESIDUE 0x23
+#define SCSIMESS_INITIATE_RECOVERY 0x0F
+#define SCSIMESS_INIT_DETECTED_ERROR 0x05
+#define SCSIMESS_LINK_CMD_COMP 0x0A
+#define SCSIMESS_LINK_CMD_COMP_W_FLAG 0x0B
+#define SCSIMESS_MESS_PARITY_ERROR 0x09
+#define SCSIMESS_MESSAGE_REJECT 0x07
+#define SCSIMESS_NO_OPERATION 0x08
+#define SCSIMESS_HEAD_OF_QUEUE_TAG 0x21
+#define SCSIMESS_ORDERED_QUEUE_TAG 0x22
+#define SCSIMESS_SIMPLE_QUEUE_TAG 0x20
+#define SCSIMESS_RELEASE_RECOVERY 0x10
+#define SCSIMESS_RESTORE_POINTERS 0x03
+#define SCSIMESS_SAVE_DATA_POINTER 0x02
+#define SCSIMESS_TERMINATE_IO_PROCESS 0x11
+/* extended message codes, and each one's length */
+#define SCSIMESS_MODIFY_DATA_POINTER 0x00
+#define SCSIMESS_SYNCHRONOUS_DATA_REQ 0x01
+#define SCSIMESS_WIDE_DATA_REQUEST 0x03
+#define SCSIMESS_MODIFY_DATA_LENGTH 5
+#define SCSIMESS_SYNCH_DATA_LENGTH 3
+#define SCSIMESS_WIDE_DATA_LENGTH 2
+
+/* ---- Peripheral device types and qualifiers (INQUIRY byte 0, SPC-4) ---- */
+#define DIRECT_ACCESS_DEVICE 0x00
+#define SEQUENTIAL_ACCESS_DEVICE 0x01
+#define PRINTER_DEVICE 0x02
+#define PROCESSOR_DEVICE 0x03
+#define WRITE_ONCE_READ_MULTIPLE_DEVICE 0x04
+#define READ_ONLY_DIRECT_ACCESS_DEVICE 0x05
+#define SCANNER_DEVICE 0x06
+#define OPTICAL_DEVICE 0x07
+#define MEDIUM_CHANGER 0x08
+#define COMMUNICATION_DEVICE 0x09
+#define ARRAY_CONTROLLER_DEVICE 0x0C
+#define SCSI_ENCLOSURE_DEVICE 0x0D
+#define REDUCED_BLOCK_DEVICE 0x0E
+#define OPTICAL_CARD_READER_WRITER_DEVICE 0x0F
+#define BRIDGE_CONTROLLER_DEVICE 0x10
+#define OBJECT_BASED_STORAGE_DEVICE 0x11
+#define HOST_MANAGED_ZONED_BLOCK_DEVICE 0x14
+#define UNKNOWN_OR_NO_DEVICE 0x1F
+#define LOGICAL_UNIT_NOT_PRESENT_DEVICE 0x7F
+#define DEVICE_QUALIFIER_ACTIVE 0x00
+#define DEVICE_QUALIFIER_NOT_ACTIVE 0x01
+#define DEVICE_QUALIFIER_NOT_SUPPORTED 0x03
+#define DEVICE_CONNECTED 0x00
+
+/* ---- Status codes (SAM) ---- */
+#define SCSISTAT_GOOD 0x00
+#define SCSISTAT_CHECK_CONDITION 0x02
+#define SCSISTAT_CONDITION_MET 0x04
+#define SCSISTAT_BUSY 0x08
+#define SCSISTAT_INTERMEDIATE 0x10
+#define SCSISTAT_INTERMEDIATE_COND_MET 0x14
+#define SCSISTAT_RESERVATION_CONFLICT 0x18
+#define SCSISTAT_COMMAND_TERMINATED 0x22
+#define SCSISTAT_QUEUE_FULL 0x28
+
+/* ---- Vital product data page codes (SPC-4; the SBC, SAT and ZBC pages are further down) ---- */
+#define VPD_MAX_BUFFER_SIZE 0xff
+#define VPD_SUPPORTED_PAGES 0x00
+#define VPD_SERIAL_NUMBER 0x80
+#define VPD_DEVICE_IDENTIFIERS 0x83
+#define VPD_MEDIA_SERIAL_NUMBER 0x84
+#define VPD_SOFTWARE_INTERFACE_IDENTIFIERS 0x84
+#define VPD_NETWORK_MANAGEMENT_ADDRESSES 0x85
+#define VPD_MODE_PAGE_POLICY 0x87
+#define VPD_SCSI_PORTS 0x88
+
+/* ---- PERSISTENT RESERVE IN/OUT: service actions, scopes, types (SPC-4) ---- */
+#define RESERVATION_ACTION_READ_KEYS 0x00
+#define RESERVATION_ACTION_READ_RESERVATIONS 0x01
+#define RESERVATION_ACTION_REGISTER 0x00
+#define RESERVATION_ACTION_RESERVE 0x01
+#define RESERVATION_ACTION_RELEASE 0x02
+#define RESERVATION_ACTION_CLEAR 0x03
+#define RESERVATION_ACTION_PREEMPT 0x04
+#define RESERVATION_ACTION_PREEMPT_ABORT 0x05
+#define RESERVATION_ACTION_REGISTER_IGNORE_EXISTING 0x06
+#define RESERVATION_SCOPE_LU 0x00
+#define RESERVATION_SCOPE_ELEMENT 0x02
+#define RESERVATION_TYPE_WRITE_EXCLUSIVE 0x01
+#define RESERVATION_TYPE_EXCLUSIVE 0x03
+#define RESERVATION_TYPE_WRITE_EXCLUSIVE_REGISTRANTS 0x05
+#define RESERVATION_TYPE_EXCLUSIVE_REGISTRANTS 0x06
+
+/* ---- Sense data: sizes, keys, flag bits of byte 2 (SPC-4 fixed format) ---- */
+#define SENSE_BUFFER_SIZE 18
+#define MAX_SENSE_BUFFER_SIZE 255
+#define MAX_ADDITIONAL_SENSE_BYTES (MAX_SENSE_BUFFER_SIZE - SENSE_BUFFER_SIZE)
+#define SCSI_SENSE_NO_SENSE 0x00
+#define SCSI_SENSE_RECOVERED_ERROR 0x01
+#define SCSI_SENSE_NOT_READY 0x02
+#define SCSI_SENSE_MEDIUM_ERROR 0x03
+#define SCSI_SENSE_HARDWARE_ERROR 0x04
+#define SCSI_SENSE_ILLEGAL_REQUEST 0x05
+#define SCSI_SENSE_UNIT_ATTENTION 0x06
+#define SCSI_SENSE_DATA_PROTECT 0x07
+#define SCSI_SENSE_BLANK_CHECK 0x08
+#define SCSI_SENSE_UNIQUE 0x09             /* vendor specific */
+#define SCSI_SENSE_COPY_ABORTED 0x0A
+#define SCSI_SENSE_ABORTED_COMMAND 0x0B
+#define SCSI_SENSE_EQUAL 0x0C
+#define SCSI_SENSE_VOL_OVERFLOW 0x0D
+#define SCSI_SENSE_MISCOMPARE 0x0E
+#define SCSI_SENSE_RESERVED 0x0F
+#define SCSI_ILLEGAL_LENGTH 0x20
+#define SCSI_EOM 0x40
+#define SCSI_FILE_MARK 0x80
+
+/* ---- Additional sense codes (SPC-4's ASC table; MMC's for the optical ones, 0xA0 and up vendor specific) ---- */
+#define SCSI_ADSENSE_NO_SENSE 0x00
+#define SCSI_ADSENSE_NO_SEEK_COMPLETE 0x02
+#define SCSI_ADSENSE_LUN_NOT_READY 0x04
+#define SCSI_ADSENSE_LUN_COMMUNICATION 0x08
+#define SCSI_ADSENSE_WRITE_ERROR 0x0C
+#define SCSI_ADSENSE_UNRECOVERED_ERROR 0x11
+#define SCSI_ADSENSE_TRACK_ERROR 0x14
+#define SCSI_ADSENSE_SEEK_ERROR 0x15
+#define SCSI_ADSENSE_REC_DATA_NOECC 0x17
+#define SCSI_ADSENSE_REC_DATA_ECC 0x18
+#define SCSI_ADSENSE_PARAMETER_LIST_LENGTH 0x1A
+#define SCSI_ADSENSE_ILLEGAL_COMMAND 0x20
+#define SCSI_ADSENSE_ILLEGAL_BLOCK 0x21
+#define SCSI_ADSENSE_INVALID_CDB 0x24
+#define SCSI_ADSENSE_INVALID_LUN 0x25
+#define SCSI_ADSENSE_INVALID_FIELD_PARAMETER_LIST 0x26
+#define SCSI_ADSENSE_WRITE_PROTECT 0x27
+#define SCSI_ADSENSE_MEDIUM_CHANGED 0x28
+#define SCSI_ADSENSE_BUS_RESET 0x29
+#define SCSI_ADSENSE_PARAMETERS_CHANGED 0x2A
+#define SCSI_ADSENSE_INSUFFICIENT_TIME_FOR_OPERATION 0x2E
+#define SCSI_ADSENSE_INVALID_MEDIA 0x30
+#define SCSI_ADSENSE_NO_MEDIA_IN_DEVICE 0x3a
+#define SCSI_ADSENSE_POSITION_ERROR 0x3b
+#define SCSI_ADSENSE_OPERATING_CONDITIONS_CHANGED 0x3f
+#define SCSI_ADSENSE_OPERATOR_REQUEST 0x5a
+#define SCSI_ADSENSE_FAILURE_PREDICTION_THRESHOLD_EXCEEDED 0x5d
+#define SCSI_ADSENSE_ILLEGAL_MODE_FOR_THIS_TRACK 0x64
+#define SCSI_ADSENSE_COPY_PROTECTION_FAILURE 0x6f
+#define SCSI_ADSENSE_POWER_CALIBRATION_ERROR 0x73
+#define SCSI_ADSENSE_VENDOR_UNIQUE 0x80
+#define SCSI_ADSENSE_MUSIC_AREA 0xA0
+#define SCSI_ADSENSE_DATA_AREA 0xA1
+#define SCSI_ADSENSE_VOLUME_OVERFLOW 0xA7
+/* older spellings */
+#define SCSI_ADWRITE_PROTECT SCSI_ADSENSE_WRITE_PROTECT
+#define SCSI_FAILURE_PREDICTION_THRESHOLD_EXCEEDED SCSI_ADSENSE_FAILURE_PREDICTION_THRESHOLD_EXCEEDED
+
+/* ---- Additional sense code qualifiers, grouped by the code they qualify ---- */
+/* 04h, logical unit not ready */
+#define SCSI_SENSEQ_CAUSE_NOT_REPORTABLE 0x00
+#define SCSI_SENSEQ_BECOMING_READY 0x01
+#define SCSI_SENSEQ_INIT_COMMAND_REQUIRED 0x02
+#define SCSI_SENSEQ_MANUAL_INTERVENTION_REQUIRED 0x03
+#define SCSI_SENSEQ_FORMAT_IN_PROGRESS 0x04
+#define SCSI_SENSEQ_REBUILD_IN_PROGRESS 0x05
+#define SCSI_SENSEQ_RECALCULATION_IN_PROGRESS 0x06
+#define SCSI_SENSEQ_OPERATION_IN_PROGRESS 0x07
+#define SCSI_SENSEQ_LONG_WRITE_IN_PROGRESS 0x08
+/* 0Ch, write error (MMC) */
+#define SCSI_SENSEQ_LOSS_OF_STREAMING 0x09
+#define SCSI_SENSEQ_PADDING_BLOCKS_ADDED 0x0A
+/* 08h, logical unit communication; Windows spells the CRC one SESNEQ */
+#define SCSI_SENSEQ_COMM_FAILURE 0x00
+#define SCSI_SENSEQ_COMM_TIMEOUT 0x01
+#define SCSI_SENSEQ_COMM_PARITY_ERROR 0x02
+#define SCSI_SESNEQ_COMM_CRC_ERROR 0x03
+#define SCSI_SENSEQ_UNREACHABLE_TARGET 0x04
+/* 00h, no additional sense (sequential-access positions) */
+#define SCSI_SENSEQ_FILEMARK_DETECTED 0x01
+#define SCSI_SENSEQ_END_OF_MEDIA_DETECTED 0x02
+#define SCSI_SENSEQ_SETMARK_DETECTED 0x03
+#define SCSI_SENSEQ_BEGINNING_OF_MEDIA_DETECTED 0x04
+/* 21h, logical block address out of range: invalid element address */
+#define SCSI_SENSEQ_ILLEGAL_ELEMENT_ADDR 0x01
+/* 3Bh, positioning error: the changer's destination full, source empty */
+#define SCSI_SENSEQ_DESTINATION_FULL 0x0d
+#define SCSI_SENSEQ_SOURCE_EMPTY 0x0e
+/* 30h, incompatible medium */
+#define SCSI_SENSEQ_INCOMPATIBLE_MEDIA_INSTALLED 0x00
+#define SCSI_SENSEQ_UNKNOWN_FORMAT 0x01
+#define SCSI_SENSEQ_INCOMPATIBLE_FORMAT 0x02
+#define SCSI_SENSEQ_CLEANING_CARTRIDGE_INSTALLED 0x03
+/* 3Fh, target operating conditions have changed */
+#define SCSI_SENSEQ_TARGET_OPERATING_CONDITIONS_CHANGED 0x00
+#define SCSI_SENSEQ_MICROCODE_CHANGED 0x01
+#define SCSI_SENSEQ_OPERATING_DEFINITION_CHANGED 0x02
+#define SCSI_SENSEQ_INQUIRY_DATA_CHANGED 0x03
+#define SCSI_SENSEQ_COMPONENT_DEVICE_ATTACHED 0x04
+#define SCSI_SENSEQ_DEVICE_IDENTIFIER_CHANGED 0x05
+#define SCSI_SENSEQ_REDUNDANCY_GROUP_MODIFIED 0x06
+#define SCSI_SENSEQ_REDUNDANCY_GROUP_DELETED 0x07
+#define SCSI_SENSEQ_SPARE_MODIFIED 0x08
+#define SCSI_SENSEQ_SPARE_DELETED 0x09
+#define SCSI_SENSEQ_VOLUME_SET_MODIFIED 0x0A
+#define SCSI_SENSEQ_VOLUME_SET_DELETED 0x0B
+#define SCSI_SENSEQ_VOLUME_SET_DEASSIGNED 0x0C
+#define SCSI_SENSEQ_VOLUME_SET_REASSIGNED 0x0D
+#define SCSI_SENSEQ_REPORTED_LUNS_DATA_CHANGED 0x0E
+#define SCSI_SENSEQ_ECHO_BUFFER_OVERWRITTEN 0x0F
+#define SCSI_SENSEQ_MEDIUM_LOADABLE 0x10
+#define SCSI_SENSEQ_MEDIUM_AUXILIARY_MEMORY_ACCESSIBLE 0x11
+/* 5Ah, operator request or state change input */
+#define SCSI_SENSEQ_STATE_CHANGE_INPUT 0x00
+#define SCSI_SENSEQ_MEDIUM_REMOVAL 0x01
+#define SCSI_SENSEQ_WRITE_PROTECT_ENABLE 0x02
+#define SCSI_SENSEQ_WRITE_PROTECT_DISABLE 0x03
+/* 6Fh, copy protection key exchange failure (MMC) */
+#define SCSI_SENSEQ_AUTHENTICATION_FAILURE 0x00
+#define SCSI_SENSEQ_KEY_NOT_PRESENT 0x01
+#define SCSI_SENSEQ_KEY_NOT_ESTABLISHED 0x02
+#define SCSI_SENSEQ_READ_OF_SCRAMBLED_SECTOR_WITHOUT_AUTHENTICATION 0x03
+#define SCSI_SENSEQ_MEDIA_CODE_MISMATCHED_TO_LOGICAL_UNIT 0x04
+#define SCSI_SENSEQ_LOGICAL_UNIT_RESET_COUNT_ERROR 0x05
+/* 73h, CD control error (MMC) */
+#define SCSI_SENSEQ_POWER_CALIBRATION_AREA_ALMOST_FULL 0x01
+#define SCSI_SENSEQ_POWER_CALIBRATION_AREA_FULL 0x02
+#define SCSI_SENSEQ_POWER_CALIBRATION_AREA_ERROR 0x03
+#define SCSI_SENSEQ_PMA_RMA_UPDATE_FAILURE 0x04
+#define SCSI_SENSEQ_PMA_RMA_IS_FULL 0x05
+#define SCSI_SENSEQ_PMA_RMA_ALMOST_FULL 0x06
+
+/* ---- Device I/O controls of the SCSI device type: pass-through and the SMART requests a miniport receives in an
+ * SRB_IO_CONTROL (the IOCTL_SCSI_MINIPORT_* pages on MS Learn) ---- */
+#ifndef FILE_DEVICE_SCSI
+#define FILE_DEVICE_SCSI 0x0000001b
+#endif
+#define IOCTL_SCSI_EXECUTE_IN ((FILE_DEVICE_SCSI << 16) + 0x0011)
+#define IOCTL_SCSI_EXECUTE_OUT ((FILE_DEVICE_SCSI << 16) + 0x0012)
+#define IOCTL_SCSI_EXECUTE_NONE ((FILE_DEVICE_SCSI << 16) + 0x0013)
+#define IOCTL_SCSI_MINIPORT_SMART_VERSION ((FILE_DEVICE_SCSI << 16) + 0x0500)
+#define IOCTL_SCSI_MINIPORT_IDENTIFY ((FILE_DEVICE_SCSI << 16) + 0x0501)
+#define IOCTL_SCSI_MINIPORT_READ_SMART_ATTRIBS ((FILE_DEVICE_SCSI << 16) + 0x0502)
+#define IOCTL_SCSI_MINIPORT_READ_SMART_THRESHOLDS ((FILE_DEVICE_SCSI << 16) + 0x0503)
+#define IOCTL_SCSI_MINIPORT_ENABLE_SMART ((FILE_DEVICE_SCSI << 16) + 0x0504)
+#define IOCTL_SCSI_MINIPORT_DISABLE_SMART ((FILE_DEVICE_SCSI << 16) + 0x0505)
+#define IOCTL_SCSI_MINIPORT_RETURN_STATUS ((FILE_DEVICE_SCSI << 16) + 0x0506)
+#define IOCTL_SCSI_MINIPORT_ENABLE_DISABLE_AUTOSAVE ((FILE_DEVICE_SCSI << 16) + 0x0507)
+#define IOCTL_SCSI_MINIPORT_SAVE_ATTRIBUTE_VALUES ((FILE_DEVICE_SCSI << 16) + 0x0508)
+#define IOCTL_SCSI_MINIPORT_EXECUTE_OFFLINE_DIAGS ((FILE_DEVICE_SCSI << 16) + 0x0509)
+#define IOCTL_SCSI_MINIPORT_ENABLE_DISABLE_AUTO_OFFLINE ((FILE_DEVICE_SCSI << 16) + 0x050a)
+#define IOCTL_SCSI_MINIPORT_READ_SMART_LOG ((FILE_DEVICE_SCSI << 16) + 0x050b)
+#define IOCTL_SCSI_MINIPORT_WRITE_SMART_LOG ((FILE_DEVICE_SCSI << 16) + 0x050c)
+#define IOCTL_SCSI_MINIPORT_NOT_QUORUM_CAPABLE ((FILE_DEVICE_SCSI << 16) + 0x0520)
+#define IOCTL_SCSI_MINIPORT_NOT_CLUSTER_CAPABLE ((FILE_DEVICE_SCSI << 16) + 0x0521)
+
+/* ---- Mode pages (SPC-4, SBC-3, MMC, SSC, SMC) and MODE SENSE's page control ---- */
+#define MODE_PAGE_VENDOR_SPECIFIC 0x00
+#define MODE_PAGE_ERROR_RECOVERY 0x01
+#define MODE_PAGE_DISCONNECT 0x02
+#define MODE_PAGE_FORMAT_DEVICE 0x03
+#define MODE_PAGE_MRW 0x03
+#define MODE_PAGE_RIGID_GEOMETRY 0x04
+#define MODE_PAGE_FLEXIBILE 0x05           /* sic */
+#define MODE_PAGE_WRITE_PARAMETERS 0x05
+#define MODE_PAGE_VERIFY_ERROR 0x07
+#define MODE_PAGE_CACHING 0x08
+#define MODE_PAGE_PERIPHERAL 0x09
+#define MODE_PAGE_CONTROL 0x0A
+#define MODE_PAGE_MEDIUM_TYPES 0x0B
+#define MODE_PAGE_NOTCH_PARTITION 0x0C
+#define MODE_PAGE_CD_AUDIO_CONTROL 0x0E
+#define MODE_PAGE_DATA_COMPRESS 0x0F
+#define MODE_PAGE_DEVICE_CONFIG 0x10
+#define MODE_PAGE_XOR_CONTROL 0x10
+#define MODE_PAGE_MEDIUM_PARTITION 0x11
+#define MODE_PAGE_ENCLOSURE_SERVICES_MANAGEMENT 0x14
+#define MODE_PAGE_EXTENDED 0x15
+#define MODE_PAGE_EXTENDED_DEVICE_SPECIFIC 0x16
+#define MODE_PAGE_CDVD_FEATURE_SET 0x18
+#define MODE_PAGE_PROTOCOL_SPECIFIC_LUN 0x18
+#define MODE_PAGE_PROTOCOL_SPECIFIC_PORT 0x19
+#define MODE_PAGE_POWER_CONDITION 0x1A
+#define MODE_PAGE_LUN_MAPPING 0x1B
+#define MODE_PAGE_FAULT_REPORTING 0x1C     /* informational exceptions control */
+#define MODE_PAGE_CDVD_INACTIVITY 0x1D
+#define MODE_PAGE_ELEMENT_ADDRESS 0x1D
+#define MODE_PAGE_TRANSPORT_GEOMETRY 0x1E
+#define MODE_PAGE_DEVICE_CAPABILITIES 0x1F
+#define MODE_PAGE_CAPABILITIES 0x2A
+#define MODE_SENSE_RETURN_ALL 0x3f
+#define MODE_SENSE_CURRENT_VALUES 0x00     /* PC, bits 7-6 of byte 2 */
+#define MODE_SENSE_CHANGEABLE_VALUES 0x40
+#define MODE_SENSE_DEFAULT_VAULES 0x80     /* sic */
+#define MODE_SENSE_SAVED_VALUES 0xc0
+/* the mode parameter header's device-specific parameter, block descriptor and header lengths */
+#define MODE_FD_SINGLE_SIDE 0x01
+#define MODE_FD_DOUBLE_SIDE 0x02
+#define MODE_FD_MAXIMUM_TYPE 0x1E
+#define MODE_DSP_FUA_SUPPORTED 0x10
+#define MODE_DSP_WRITE_PROTECT 0x80
+#define MODE_BLOCK_DESC_LENGTH 8
+#define MODE_HEADER_LENGTH 4
+#define MODE_HEADER_LENGTH10 8
+#define CDROM_AUDIO_CONTROL_PAGE 0x0E
+#define CDDA_CHANNEL_MUTED 0x0
+#define CDDA_CHANNEL_ZERO 0x1
+#define CDDA_CHANNEL_ONE 0x2
+#define CDDA_CHANNEL_TWO 0x4
+#define CDDA_CHANNEL_THREE 0x8
+#define LOADING_MECHANISM_CADDY 0x00
+#define LOADING_MECHANISM_TRAY 0x01
+#define LOADING_MECHANISM_POPUP 0x02
+#define LOADING_MECHANISM_INDIVIDUAL_CHANGER 0x04
+#define LOADING_MECHANISM_CARTRIDGE_CHANGER 0x05
+
+/* ======================================================================================================================
+ * CDB: the command descriptor block as a union of one view per command (the CDB page on MS Learn, ns-scsi-_cdb). 16
+ * bytes, byte-packed; the comments name the command set. Multi-byte fields are big-endian byte arrays, or named bytes
+ * (Byte0 the most significant).
+ * ==================================================================================================================== */
+#include "pshpack1.h"
+typedef union _CDB {
+    /* ---- generic layouts ---- */
+    struct _CDB6GENERIC {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, CommandUniqueBits : 4, LogicalUnitNumber : 3;
+        UCHAR CommandUniqueBytes[3];
+        UCHAR Link : 1, Flag : 1, Reserved : 4, VendorUnique : 2;
+    } CDB6GENERIC, *PCDB6GENERIC;
+    struct _CDB6READWRITE {                  /* READ(6), WRITE(6): a 21-bit LBA */
+        UCHAR OperationCode;
+        UCHAR LogicalBlockMsb1 : 5, LogicalUnitNumber : 3;
+        UCHAR LogicalBlockMsb0;
+        UCHAR LogicalBlockLsb;
+        UCHAR TransferBlocks;
+        UCHAR Control;
+    } CDB6READWRITE;
+    struct _CDB10 {                          /* READ(10), WRITE(10), VERIFY(10), ... */
+        UCHAR OperationCode;
+        UCHAR RelativeAddress : 1, Reserved1 : 2, ForceUnitAccess : 1, DisablePageOut : 1, LogicalUnitNumber : 3;
+        UCHAR LogicalBlockByte0;
+        UCHAR LogicalBlockByte1;
+        UCHAR LogicalBlockByte2;
+        UCHAR LogicalBlockByte3;
+        UCHAR Reserved2;
+        UCHAR TransferBlocksMsb;
+        UCHAR TransferBlocksLsb;
+        UCHAR Control;
+    } CDB10;
+    struct _CDB12 {
+        UCHAR OperationCode;
+        UCHAR RelativeAddress : 1, Reserved1 : 2, ForceUnitAccess : 1, DisablePageOut : 1, LogicalUnitNumber : 3;
+        UCHAR LogicalBlock[4];
+        UCHAR TransferLength[4];
+        UCHAR Reserved2;
+        UCHAR Control;
+    } CDB12;
+    struct _CDB16 {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 3, ForceUnitAccess : 1, DisablePageOut : 1, Protection : 3;
+        UCHAR LogicalBlock[8];
+        UCHAR TransferLength[4];
+        UCHAR Reserved2;
+        UCHAR Control;
+    } CDB16;
+
+    /* ---- SPC-4: INQUIRY, diagnostics, buffers, security protocols, modes, logs, reservations, LUNs ---- */
+    struct _CDB6INQUIRY {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR PageCode;
+        UCHAR IReserved;
+        UCHAR AllocationLength;
+        UCHAR Control;
+    } CDB6INQUIRY;
+    struct _CDB6INQUIRY3 {                   /* INQUIRY with its EVPD and CmdDt bits named */
+        UCHAR OperationCode;
+        UCHAR EnableVitalProductData : 1, CommandSupportData : 1, Reserved1 : 6;
+        UCHAR PageCode;
+        UCHAR Reserved2;
+        UCHAR AllocationLength;
+        UCHAR Control;
+    } CDB6INQUIRY3;
+    struct _RECEIVE_DIAGNOSTIC {
+        UCHAR OperationCode;
+        UCHAR PageCodeValid : 1, Reserved : 7;
+        UCHAR PageCode;
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } RECEIVE_DIAGNOSTIC;
+    struct _SEND_DIAGNOSTIC {
+        UCHAR OperationCode;
+        UCHAR UnitOffline : 1, DeviceOffline : 1, SelfTest : 1, Reserved1 : 1, PageFormat : 1, SelfTestCode : 3;
+        UCHAR Reserved2;
+        UCHAR ParameterListLength[2];
+        UCHAR Control;
+    } SEND_DIAGNOSTIC;
+    struct _READ_BUFFER_10 {
+        UCHAR OperationCode;
+        UCHAR Mode : 5, ModeSpecific : 3;
+        UCHAR BufferId;
+        UCHAR BufferOffset[3];
+        UCHAR AllocationLength[3];
+        UCHAR Control;
+    } READ_BUFFER_10;
+    struct _READ_BUFFER_16 {
+        UCHAR OperationCode;
+        UCHAR Mode : 5, ModeSpecific : 3;
+        UCHAR BufferOffset[8];
+        UCHAR AllocationLength[4];
+        UCHAR BufferId;
+        UCHAR Control;
+    } READ_BUFFER_16;
+    struct _WRITE_BUFFER {
+        UCHAR OperationCode;
+        UCHAR Mode : 5, ModeSpecific : 3;
+        UCHAR BufferID;
+        UCHAR BufferOffset[3];
+        UCHAR ParameterListLength[3];
+        UCHAR Control;
+    } WRITE_BUFFER;
+    struct _SECURITY_PROTOCOL_IN {
+        UCHAR OperationCode;
+        UCHAR SecurityProtocol;
+        UCHAR SecurityProtocolSpecific[2];
+        UCHAR Reserved1 : 7, INC_512 : 1;
+        UCHAR Reserved2;
+        UCHAR AllocationLength[4];
+        UCHAR Reserved3;
+        UCHAR Control;
+    } SECURITY_PROTOCOL_IN;
+    struct _SECURITY_PROTOCOL_OUT {          /* Windows names its transfer length AllocationLength too */
+        UCHAR OperationCode;
+        UCHAR SecurityProtocol;
+        UCHAR SecurityProtocolSpecific[2];
+        UCHAR Reserved1 : 7, INC_512 : 1;
+        UCHAR Reserved2;
+        UCHAR AllocationLength[4];
+        UCHAR Reserved3;
+        UCHAR Control;
+    } SECURITY_PROTOCOL_OUT;
+#if NTDDI_VERSION >= NTDDI_WIN8
+    struct _MODE_SENSE {                     /* from Windows 8: the subpage code */
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 3, Dbd : 1, Reserved2 : 4;
+        UCHAR PageCode : 6, Pc : 2;
+        UCHAR SubPageCode;
+        UCHAR AllocationLength;
+        UCHAR Control;
+    } MODE_SENSE;
+    struct _MODE_SENSE10 {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 3, Dbd : 1, LongLBAAccepted : 1, Reserved2 : 3;
+        UCHAR PageCode : 6, Pc : 2;
+        UCHAR SubPageCode;
+        UCHAR Reserved3[3];
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } MODE_SENSE10;
+#else
+    struct _MODE_SENSE {                     /* before Windows 8: the SCSI-2 LUN field */
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 3, Dbd : 1, Reserved2 : 1, LogicalUnitNumber : 3;
+        UCHAR PageCode : 6, Pc : 2;
+        UCHAR Reserved3;
+        UCHAR AllocationLength;
+        UCHAR Control;
+    } MODE_SENSE;
+    struct _MODE_SENSE10 {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 3, Dbd : 1, Reserved2 : 1, LogicalUnitNumber : 3;
+        UCHAR PageCode : 6, Pc : 2;
+        UCHAR Reserved3[4];
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } MODE_SENSE10;
+#endif
+    struct _MODE_SELECT {
+        UCHAR OperationCode;
+        UCHAR SPBit : 1, Reserved1 : 3, PFBit : 1, LogicalUnitNumber : 3;
+        UCHAR Reserved2[2];
+        UCHAR ParameterListLength;
+        UCHAR Control;
+    } MODE_SELECT;
+    struct _MODE_SELECT10 {
+        UCHAR OperationCode;
+        UCHAR SPBit : 1, Reserved1 : 3, PFBit : 1, LogicalUnitNumber : 3;
+        UCHAR Reserved2[5];
+        UCHAR ParameterListLength[2];
+        UCHAR Control;
+    } MODE_SELECT10;
+    struct _LOGSENSE {
+        UCHAR OperationCode;
+        UCHAR SPBit : 1, PPCBit : 1, Reserved1 : 3, LogicalUnitNumber : 3;
+        UCHAR PageCode : 6, PCBit : 2;
+        union {
+            UCHAR SubPageCode;
+            UCHAR Reserved2;
+        };
+        UCHAR Reserved3;
+        UCHAR ParameterPointer[2];
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } LOGSENSE;
+    struct _LOGSELECT {
+        UCHAR OperationCode;
+        UCHAR SPBit : 1, PCRBit : 1, Reserved1 : 3, LogicalUnitNumber : 3;
+        UCHAR Reserved : 6, PCBit : 2;
+        UCHAR Reserved2[4];
+        UCHAR ParameterListLength[2];
+        UCHAR Control;
+    } LOGSELECT;
+    struct _PERSISTENT_RESERVE_IN {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR Reserved2[5];
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } PERSISTENT_RESERVE_IN;
+    struct _PERSISTENT_RESERVE_OUT {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR Type : 4, Scope : 4;
+        UCHAR Reserved2[4];
+        UCHAR ParameterListLength[2];
+        UCHAR Control;
+    } PERSISTENT_RESERVE_OUT;
+    struct _REPORT_LUNS {
+        UCHAR OperationCode;
+        UCHAR Reserved1[5];
+        UCHAR AllocationLength[4];
+        UCHAR Reserved2[1];
+        UCHAR Control;
+    } REPORT_LUNS;
+    struct _REPORT_TIMESTAMP {               /* MAINTENANCE IN */
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR Reserved2[4];
+        UCHAR AllocationLength[4];
+        UCHAR Reserved3;
+        UCHAR Control;
+    } REPORT_TIMESTAMP;
+    struct _SET_TIMESTAMP {                  /* MAINTENANCE OUT */
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR Reserved2[4];
+        UCHAR ParameterListLength[4];
+        UCHAR Reserved3;
+        UCHAR Control;
+    } SET_TIMESTAMP;
+
+    /* ---- SBC-3/4: block commands ---- */
+    struct _CDB6VERIFY {
+        UCHAR OperationCode;
+        UCHAR Fixed : 1, ByteCompare : 1, Immediate : 1, Reserved : 2, LogicalUnitNumber : 3;
+        UCHAR VerificationLength[3];
+        UCHAR Control;
+    } CDB6VERIFY;
+    struct _CDB6FORMAT {
+        UCHAR OperationCode;
+        UCHAR FormatControl : 5, LogicalUnitNumber : 3;
+        UCHAR FReserved1;
+        UCHAR InterleaveMsb;
+        UCHAR InterleaveLsb;
+        UCHAR FReserved2;
+    } CDB6FORMAT;
+    struct _START_STOP {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, Reserved1 : 4, LogicalUnitNumber : 3;
+        UCHAR Reserved2[2];
+        UCHAR Start : 1, LoadEject : 1, Reserved3 : 6;
+        UCHAR Control;
+    } START_STOP;
+    struct _MEDIA_REMOVAL {                  /* PREVENT ALLOW MEDIUM REMOVAL; Windows spells Persistant so */
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR Reserved2[2];
+        UCHAR Prevent : 1, Persistant : 1, Reserved3 : 6;
+        UCHAR Control;
+    } MEDIA_REMOVAL;
+    struct _SEEK {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR LogicalBlockAddress[4];
+        UCHAR Reserved2[3];
+        UCHAR Control;
+    } SEEK;
+    struct _SYNCHRONIZE_CACHE10 {
+        UCHAR OperationCode;
+        UCHAR RelAddr : 1, Immediate : 1, Reserved : 3, Lun : 3;
+        UCHAR LogicalBlockAddress[4];
+        UCHAR Reserved2;
+        UCHAR BlockCount[2];
+        UCHAR Control;
+    } SYNCHRONIZE_CACHE10;
+    struct _READ12 {
+        UCHAR OperationCode;
+        UCHAR RelativeAddress : 1, Reserved1 : 2, ForceUnitAccess : 1, DisablePageOut : 1, LogicalUnitNumber : 3;
+        UCHAR LogicalBlock[4];
+        UCHAR TransferLength[4];
+        UCHAR Reserved2 : 7, Streaming : 1;
+        UCHAR Control;
+    } READ12;
+    struct _WRITE12 {
+        UCHAR OperationCode;
+        UCHAR RelativeAddress : 1, Reserved1 : 1, EBP : 1, ForceUnitAccess : 1, DisablePageOut : 1, LogicalUnitNumber : 3;
+        UCHAR LogicalBlock[4];
+        UCHAR TransferLength[4];
+        UCHAR Reserved2 : 7, Streaming : 1;
+        UCHAR Control;
+    } WRITE12;
+    struct _READ16 {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 3, ForceUnitAccess : 1, DisablePageOut : 1, ReadProtect : 3;
+        UCHAR LogicalBlock[8];
+        UCHAR TransferLength[4];
+        UCHAR Reserved2 : 7, Streaming : 1;
+        UCHAR Control;
+    } READ16;
+    struct _WRITE16 {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 3, ForceUnitAccess : 1, DisablePageOut : 1, WriteProtect : 3;
+        UCHAR LogicalBlock[8];
+        UCHAR TransferLength[4];
+        UCHAR Reserved2 : 7, Streaming : 1;
+        UCHAR Control;
+    } WRITE16;
+    struct _VERIFY16 {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 1, ByteCheck : 1, BlockVerify : 1, Reserved2 : 1, DisablePageOut : 1, VerifyProtect : 3;
+        UCHAR LogicalBlock[8];
+        UCHAR VerificationLength[4];
+        UCHAR Reserved3 : 7, Streaming : 1;
+        UCHAR Control;
+    } VERIFY16;
+    struct _SYNCHRONIZE_CACHE16 {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 1, Immediate : 1, Reserved2 : 6;
+        UCHAR LogicalBlock[8];
+        UCHAR BlockCount[4];
+        UCHAR Reserved3;
+        UCHAR Control;
+    } SYNCHRONIZE_CACHE16;
+    struct _READ_CAPACITY16 {                /* SERVICE ACTION IN (16), READ CAPACITY (16) */
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR LogicalBlock[8];
+        UCHAR BlockCount[4];
+        UCHAR PMI : 1, Reserved2 : 7;
+        UCHAR Control;
+    } READ_CAPACITY16;
+    struct _GET_LBA_STATUS {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR StartingLBA[8];
+        UCHAR AllocationLength[4];
+        UCHAR Reserved2;
+        UCHAR Control;
+    } GET_LBA_STATUS;
+    struct _GET_PHYSICAL_ELEMENT_STATUS {    /* SBC-4 */
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR Reserved2[4];
+        UCHAR StartingElement[4];
+        UCHAR AllocationLength[4];
+        UCHAR ReportType : 4, Reserved3 : 2, Filter : 2;
+        UCHAR Control;
+    } GET_PHYSICAL_ELEMENT_STATUS;
+    struct _REMOVE_ELEMENT_AND_TRUNCATE {    /* SBC-4 */
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR RequestedCapacity[8];
+        UCHAR ElementIdentifier[4];
+        UCHAR Reserved2;
+        UCHAR Control;
+    } REMOVE_ELEMENT_AND_TRUNCATE;
+    struct _UNMAP {
+        UCHAR OperationCode;
+        UCHAR Anchor : 1, Reserved1 : 7;
+        UCHAR Reserved2[4];
+        UCHAR GroupNumber : 5, Reserved3 : 3;
+        UCHAR AllocationLength[2];           /* the parameter list's length */
+        UCHAR Control;
+    } UNMAP;
+    struct _SANITIZE {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, AUSE : 1, Reserved1 : 1, Immediate : 1;
+        UCHAR Reserved2[5];
+        UCHAR ParameterListLength[2];
+        UCHAR Control;
+    } SANITIZE;
+    struct _TOKEN_OPERATION {                /* POPULATE TOKEN, WRITE USING TOKEN */
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR Reserved2[4];
+        UCHAR ListIdentifier[4];
+        UCHAR ParameterListLength[4];
+        UCHAR GroupNumber : 5, Reserved3 : 3;
+        UCHAR Control;
+    } TOKEN_OPERATION;
+    struct _RECEIVE_TOKEN_INFORMATION {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR ListIdentifier[4];
+        UCHAR Reserved2[4];
+        UCHAR AllocationLength[4];
+        UCHAR Reserved3;
+        UCHAR Control;
+    } RECEIVE_TOKEN_INFORMATION;
+
+    /* ---- SAT: ATA PASS-THROUGH ---- */
+    struct _ATA_PASSTHROUGH12 {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 1, Protocol : 4, MultipleCount : 3;
+        UCHAR TLength : 2, ByteBlock : 1, TDir : 1, Reserved2 : 1, CkCond : 1, Offline : 2;
+        UCHAR Features;
+        UCHAR SectorCount;
+        UCHAR LbaLow;
+        UCHAR LbaMid;
+        UCHAR LbaHigh;
+        UCHAR Device;
+        UCHAR Command;
+        UCHAR Reserved3;
+        UCHAR Control;
+    } ATA_PASSTHROUGH12;
+    struct _ATA_PASSTHROUGH16 {
+        UCHAR OperationCode;
+        UCHAR Extend : 1, Protocol : 4, MultipleCount : 3;
+        UCHAR TLength : 2, ByteBlock : 1, TDir : 1, Reserved1 : 1, CkCond : 1, Offline : 2;
+        UCHAR Features15_8;
+        UCHAR Features7_0;
+        UCHAR SectorCount15_8;
+        UCHAR SectorCount7_0;
+        UCHAR LbaLow15_8;
+        UCHAR LbaLow7_0;
+        UCHAR LbaMid15_8;
+        UCHAR LbaMid7_0;
+        UCHAR LbaHigh15_8;
+        UCHAR LbaHigh7_0;
+        UCHAR Device;
+        UCHAR Command;
+        UCHAR Control;
+    } ATA_PASSTHROUGH16;
+
+    /* ---- ZBC: zone commands ---- */
+    struct _CLOSE_ZONE {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR ZoneId[8];
+        UCHAR Reserved2[4];
+        UCHAR All : 1, Reserved3 : 7;
+        UCHAR Control;
+    } CLOSE_ZONE;
+    struct _FINISH_ZONE {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR ZoneId[8];
+        UCHAR Reserved2[4];
+        UCHAR All : 1, Reserved3 : 7;
+        UCHAR Control;
+    } FINISH_ZONE;
+    struct _OPEN_ZONE {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR ZoneId[8];
+        UCHAR Reserved2[4];
+        UCHAR All : 1, Reserved3 : 7;
+        UCHAR Control;
+    } OPEN_ZONE;
+    struct _RESET_WRITE_POINTER {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR ZoneId[8];
+        UCHAR Reserved2[4];
+        UCHAR All : 1, Reserved3 : 7;
+        UCHAR Control;
+    } RESET_WRITE_POINTER;
+    struct _REPORT_ZONES {
+        UCHAR OperationCode;
+        UCHAR ServiceAction : 5, Reserved1 : 3;
+        UCHAR ZoneStartLBA[8];
+        UCHAR AllocationLength[4];
+        UCHAR ReportingOptions : 6, Reserved3 : 1, Partial : 1;
+        UCHAR Control;
+    } REPORT_ZONES;
+
+    /* ---- MMC: optical drives ---- */
+    struct _PAUSE_RESUME {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR Reserved2[6];
+        UCHAR Action;
+        UCHAR Control;
+    } PAUSE_RESUME;
+    struct _READ_TOC {
+        UCHAR OperationCode;
+        UCHAR Reserved0 : 1, Msf : 1, Reserved1 : 3, LogicalUnitNumber : 3;
+        UCHAR Format2 : 4, Reserved2 : 4;
+        UCHAR Reserved3[3];
+        UCHAR StartingTrack;
+        UCHAR AllocationLength[2];
+        UCHAR Control : 6, Format : 2;
+    } READ_TOC;
+    struct _READ_DISK_INFORMATION {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, Lun : 3;
+        UCHAR Reserved2[5];
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } READ_DISK_INFORMATION;
+    struct _READ_TRACK_INFORMATION {
+        UCHAR OperationCode;
+        UCHAR Track : 2, Reserved4 : 3, Lun : 3;
+        UCHAR BlockAddress[4];
+        UCHAR Reserved3;
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } READ_TRACK_INFORMATION;
+    struct _RESERVE_TRACK_RZONE {
+        UCHAR OperationCode;
+        UCHAR Reserved1[4];
+        UCHAR ReservationSize[4];
+        UCHAR Control;
+    } RESERVE_TRACK_RZONE;
+    struct _SEND_OPC_INFORMATION {
+        UCHAR OperationCode;
+        UCHAR DoOpc : 1, Reserved1 : 7;
+        UCHAR Exclude0 : 1, Exclude1 : 1, Reserved2 : 6;
+        UCHAR Reserved3[4];
+        UCHAR ParameterListLength[2];
+        UCHAR Reserved4;
+    } SEND_OPC_INFORMATION;
+    struct _REPAIR_TRACK {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, Reserved1 : 7;
+        UCHAR Reserved2[2];
+        UCHAR TrackNumber[2];
+        UCHAR Reserved3[3];
+        UCHAR Control;
+    } REPAIR_TRACK;
+    struct _CLOSE_TRACK {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, Reserved1 : 7;
+        UCHAR Track : 1, Session : 1, Reserved2 : 6;
+        UCHAR Reserved3;
+        UCHAR TrackNumber[2];
+        UCHAR Reserved4[3];
+        UCHAR Control;
+    } CLOSE_TRACK;
+    struct _READ_BUFFER_CAPACITY {
+        UCHAR OperationCode;
+        UCHAR BlockInfo : 1, Reserved1 : 7;
+        UCHAR Reserved2[5];
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } READ_BUFFER_CAPACITY;
+    struct _SEND_CUE_SHEET {
+        UCHAR OperationCode;
+        UCHAR Reserved[5];
+        UCHAR CueSheetSize[3];
+        UCHAR Control;
+    } SEND_CUE_SHEET;
+    struct _READ_HEADER {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 1, Msf : 1, Reserved2 : 3, Lun : 3;
+        UCHAR LogicalBlockAddress[4];
+        UCHAR Reserved3;
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } READ_HEADER;
+    struct _PLAY_AUDIO {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR StartingBlockAddress[4];
+        UCHAR Reserved2;
+        UCHAR PlayLength[2];
+        UCHAR Control;
+    } PLAY_AUDIO;
+    struct _PLAY_AUDIO_MSF {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR Reserved2;
+        UCHAR StartingM;
+        UCHAR StartingS;
+        UCHAR StartingF;
+        UCHAR EndingM;
+        UCHAR EndingS;
+        UCHAR EndingF;
+        UCHAR Control;
+    } PLAY_AUDIO_MSF;
+    struct _BLANK_MEDIA {
+        UCHAR OperationCode;
+        UCHAR BlankType : 3, Reserved1 : 1, Immediate : 1, Reserved2 : 3;
+        UCHAR AddressOrTrack[4];
+        UCHAR Reserved3[5];
+        UCHAR Control;
+    } BLANK_MEDIA;
+    struct _PLAY_CD {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 1, CMSF : 1, ExpectedSectorType : 3, Lun : 3;
+        union {
+            struct {                         /* CMSF 0: a logical block address and a length */
+                UCHAR StartingBlockAddress[4];
+                UCHAR PlayLength[4];
+            } LBA;
+            struct {                         /* CMSF 1: minute, second, frame */
+                UCHAR Reserved1;
+                UCHAR StartingM;
+                UCHAR StartingS;
+                UCHAR StartingF;
+                UCHAR EndingM;
+                UCHAR EndingS;
+                UCHAR EndingF;
+                UCHAR Reserved2;
+            } MSF;
+        };
+        UCHAR Audio : 1, Composite : 1, Port1 : 1, Port2 : 1, Reserved2 : 3, Speed : 1;
+        UCHAR Control;
+    } PLAY_CD;
+    struct _SCAN_CD {
+        UCHAR OperationCode;
+        UCHAR RelativeAddress : 1, Reserved1 : 3, Direct : 1, Lun : 3;
+        UCHAR StartingAddress[4];
+        UCHAR Reserved2[3];
+        UCHAR Reserved3 : 6, Type : 2;
+        UCHAR Reserved4;
+        UCHAR Control;
+    } SCAN_CD;
+    struct _STOP_PLAY_SCAN {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, Lun : 3;
+        UCHAR Reserved2[7];
+        UCHAR Control;
+    } STOP_PLAY_SCAN;
+    struct _SUBCHANNEL {                     /* READ SUB-CHANNEL */
+        UCHAR OperationCode;
+        UCHAR Reserved0 : 1, Msf : 1, Reserved1 : 3, LogicalUnitNumber : 3;
+        UCHAR Reserved2 : 6, SubQ : 1, Reserved3 : 1;
+        UCHAR Format;
+        UCHAR Reserved4[2];
+        UCHAR TrackNumber;
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } SUBCHANNEL;
+    struct _READ_CD {
+        UCHAR OperationCode;
+        UCHAR RelativeAddress : 1, Reserved0 : 1, ExpectedSectorType : 3, Lun : 3;
+        UCHAR StartingLBA[4];
+        UCHAR TransferBlocks[3];
+        UCHAR Reserved2 : 1, ErrorFlags : 2, IncludeEDC : 1, IncludeUserData : 1, HeaderCode : 2, IncludeSyncData : 1;
+        UCHAR SubChannelSelection : 3, Reserved3 : 5;
+        UCHAR Control;
+    } READ_CD;
+    struct _READ_CD_MSF {                    /* Windows has a reserved byte before the flags (13 bytes in all) */
+        UCHAR OperationCode;
+        UCHAR RelativeAddress : 1, Reserved1 : 1, ExpectedSectorType : 3, Lun : 3;
+        UCHAR Reserved2;
+        UCHAR StartingM;
+        UCHAR StartingS;
+        UCHAR StartingF;
+        UCHAR EndingM;
+        UCHAR EndingS;
+        UCHAR EndingF;
+        UCHAR Reserved3;
+        UCHAR Reserved4 : 1, ErrorFlags : 2, IncludeEDC : 1, IncludeUserData : 1, HeaderCode : 2, IncludeSyncData : 1;
+        UCHAR SubChannelSelection : 3, Reserved5 : 5;
+        UCHAR Control;
+    } READ_CD_MSF;
+    struct _PLXTR_READ_CDDA {                /* vendor-unique (Plextor) */
+        UCHAR OperationCode;
+        UCHAR Reserved0 : 5, LogicalUnitNumber : 3;
+        UCHAR LogicalBlockByte0;
+        UCHAR LogicalBlockByte1;
+        UCHAR LogicalBlockByte2;
+        UCHAR LogicalBlockByte3;
+        UCHAR TransferBlockByte0;
+        UCHAR TransferBlockByte1;
+        UCHAR TransferBlockByte2;
+        UCHAR TransferBlockByte3;
+        UCHAR SubCode;
+        UCHAR Control;
+    } PLXTR_READ_CDDA;
+    struct _NEC_READ_CDDA {                  /* vendor-unique (NEC) */
+        UCHAR OperationCode;
+        UCHAR Reserved0;
+        UCHAR LogicalBlockByte0;
+        UCHAR LogicalBlockByte1;
+        UCHAR LogicalBlockByte2;
+        UCHAR LogicalBlockByte3;
+        UCHAR Reserved1;
+        UCHAR TransferBlockByte0;
+        UCHAR TransferBlockByte1;
+        UCHAR Control;
+    } NEC_READ_CDDA;
+    struct _LOAD_UNLOAD {                    /* LOAD/UNLOAD MEDIUM */
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, Reserved1 : 4, Lun : 3;
+        UCHAR Reserved2[2];
+        UCHAR Start : 1, LoadEject : 1, Reserved3 : 6;
+        UCHAR Reserved4[3];
+        UCHAR Slot;
+        UCHAR Reserved5[3];
+    } LOAD_UNLOAD;
+    struct _MECH_STATUS {                    /* MECHANISM STATUS */
+        UCHAR OperationCode;
+        UCHAR Reserved : 5, Lun : 3;
+        UCHAR Reserved1[6];
+        UCHAR AllocationLength[2];
+        UCHAR Reserved2[1];
+        UCHAR Control;
+    } MECH_STATUS;
+    struct _GET_EVENT_STATUS_NOTIFICATION {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, Reserved : 4, Lun : 3;
+        UCHAR Reserved2[2];
+        UCHAR NotificationClassRequest;
+        UCHAR Reserved3[2];
+        UCHAR EventListLength[2];
+        UCHAR Control;
+    } GET_EVENT_STATUS_NOTIFICATION;
+    struct _GET_PERFORMANCE {
+        UCHAR OperationCode;
+        UCHAR Except : 2, Write : 1, Tolerance : 2, Reserved0 : 3;
+        UCHAR StartingLBA[4];
+        UCHAR Reserved1[2];
+        UCHAR MaximumNumberOfDescriptors[2];
+        UCHAR Type;
+        UCHAR Control;
+    } GET_PERFORMANCE;
+    struct _READ_DVD_STRUCTURE {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, Lun : 3;
+        UCHAR RMDBlockNumber[4];
+        UCHAR LayerNumber;
+        UCHAR Format;
+        UCHAR AllocationLength[2];
+        UCHAR Reserved3 : 6, AGID : 2;
+        UCHAR Control;
+    } READ_DVD_STRUCTURE;
+    struct _SET_STREAMING {
+        UCHAR OperationCode;
+        UCHAR Reserved[8];
+        UCHAR ParameterListLength[2];
+        UCHAR Control;
+    } SET_STREAMING;
+    struct _SEND_DVD_STRUCTURE {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, Lun : 3;
+        UCHAR Reserved2[5];
+        UCHAR Format;
+        UCHAR ParameterListLength[2];
+        UCHAR Reserved3;
+        UCHAR Control;
+    } SEND_DVD_STRUCTURE;
+    struct _SEND_KEY {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, Lun : 3;
+        UCHAR Reserved2[6];
+        UCHAR ParameterListLength[2];
+        UCHAR KeyFormat : 6, AGID : 2;
+        UCHAR Control;
+    } SEND_KEY;
+    struct _REPORT_KEY {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, Lun : 3;
+        UCHAR LogicalBlockAddress[4];
+        UCHAR Reserved2[2];
+        UCHAR AllocationLength[2];
+        UCHAR KeyFormat : 6, AGID : 2;
+        UCHAR Control;
+    } REPORT_KEY;
+    struct _SET_READ_AHEAD {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, Lun : 3;
+        UCHAR TriggerLBA[4];
+        UCHAR ReadAheadLBA[4];
+        UCHAR Reserved2;
+        UCHAR Control;
+    } SET_READ_AHEAD;
+    struct _READ_FORMATTED_CAPACITIES {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, Lun : 3;
+        UCHAR Reserved2[5];
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } READ_FORMATTED_CAPACITIES;
+    struct _GET_CONFIGURATION {
+        UCHAR OperationCode;
+        UCHAR RequestType : 2, Reserved1 : 6;
+        UCHAR StartingFeature[2];
+        UCHAR Reserved2[3];
+        UCHAR AllocationLength[2];
+        UCHAR Control;
+    } GET_CONFIGURATION;
+    struct _SET_CD_SPEED {
+        UCHAR OperationCode;
+        union {
+            UCHAR Reserved1;
+            struct {
+                UCHAR RotationControl : 2, Reserved3 : 6;
+            };
+        };
+        UCHAR ReadSpeed[2];                  /* kilobytes per second */
+        UCHAR WriteSpeed[2];
+        UCHAR Reserved2[5];
+        UCHAR Control;
+    } SET_CD_SPEED;
+
+    /* ---- SSC: tape ---- */
+    struct _ERASE {
+        UCHAR OperationCode;
+        UCHAR Long : 1, Immediate : 1, Reserved1 : 3, LogicalUnitNumber : 3;
+        UCHAR Reserved2[3];
+        UCHAR Control;
+    } ERASE;
+    struct _LOCATE {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, CPBit : 1, BTBit : 1, Reserved1 : 2, LogicalUnitNumber : 3;
+        UCHAR Reserved3;
+        UCHAR LogicalBlockAddress[4];
+        UCHAR Reserved4;
+        UCHAR Partition;
+        UCHAR Control;
+    } LOCATE;
+    struct _SEEK_BLOCK {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, Reserved1 : 7;
+        UCHAR BlockAddress[3];
+        UCHAR Link : 1, Flag : 1, Reserved2 : 4, VendorUnique : 2;
+    } SEEK_BLOCK;
+    struct _REQUEST_BLOCK_ADDRESS {
+        UCHAR OperationCode;
+        UCHAR Reserved1[3];
+        UCHAR AllocationLength;
+        UCHAR Link : 1, Flag : 1, Reserved2 : 4, VendorUnique : 2;
+    } REQUEST_BLOCK_ADDRESS;
+    struct _PARTITION {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, Sel : 1, PartitionSelect : 6;
+        UCHAR Reserved1[3];
+        UCHAR Control;
+    } PARTITION;
+    struct _WRITE_TAPE_MARKS {
+        UCHAR OperationCode;
+        UCHAR Immediate : 1, WriteSetMarks : 1, Reserved : 3, LogicalUnitNumber : 3;
+        UCHAR TransferLength[3];
+        UCHAR Control;
+    } WRITE_TAPE_MARKS;
+    struct _SPACE_TAPE_MARKS {
+        UCHAR OperationCode;
+        UCHAR Code : 3, Reserved : 2, LogicalUnitNumber : 3;
+        UCHAR NumMarksMSB;
+        UCHAR NumMarks;
+        UCHAR NumMarksLSB;
+        union {
+            UCHAR value;
+            struct {
+                UCHAR Link : 1, Flag : 1, Reserved : 4, VendorUnique : 2;
+            } Fields;
+        } Byte6;
+    } SPACE_TAPE_MARKS;
+    struct _READ_POSITION {
+        UCHAR Operation;
+        UCHAR BlockType : 1, Reserved1 : 4, Lun : 3;
+        UCHAR Reserved2[7];
+        UCHAR Control;
+    } READ_POSITION;
+    struct _CDB6READWRITETAPE {
+        UCHAR OperationCode;
+        UCHAR VendorSpecific : 5, Reserved : 3;
+        UCHAR TransferLenMSB;
+        UCHAR TransferLen;
+        UCHAR TransferLenLSB;
+        UCHAR Link : 1, Flag : 1, Reserved1 : 4, VendorUnique : 2;
+    } CDB6READWRITETAPE;
+    struct _PRINT {                          /* printers (SSC's PRINT) */
+        UCHAR OperationCode;
+        UCHAR Reserved : 5, LogicalUnitNumber : 3;
+        UCHAR TransferLength[3];
+        UCHAR Control;
+    } PRINT;
+
+    /* ---- SMC: medium changers (Windows spells LogicalUnitNubmer so in two of them) ---- */
+    struct _INIT_ELEMENT_STATUS {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNubmer : 3;
+        UCHAR Reserved2[3];
+        UCHAR Reserved3 : 7, NoBarCode : 1;
+    } INIT_ELEMENT_STATUS;
+    struct _INITIALIZE_ELEMENT_RANGE {
+        UCHAR OperationCode;
+        UCHAR Range : 1, Reserved1 : 4, LogicalUnitNubmer : 3;
+        UCHAR FirstElementAddress[2];
+        UCHAR Reserved2[2];
+        UCHAR NumberOfElements[2];
+        UCHAR Reserved3;
+        UCHAR Reserved4 : 7, NoBarCode : 1;
+    } INITIALIZE_ELEMENT_RANGE;
+    struct _POSITION_TO_ELEMENT {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR TransportElementAddress[2];
+        UCHAR DestinationElementAddress[2];
+        UCHAR Reserved2[2];
+        UCHAR Flip : 1, Reserved3 : 7;
+        UCHAR Control;
+    } POSITION_TO_ELEMENT;
+    struct _MOVE_MEDIUM {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR TransportElementAddress[2];
+        UCHAR SourceElementAddress[2];
+        UCHAR DestinationElementAddress[2];
+        UCHAR Reserved2[2];
+        UCHAR Flip : 1, Reserved3 : 7;
+        UCHAR Control;
+    } MOVE_MEDIUM;
+    struct _EXCHANGE_MEDIUM {
+        UCHAR OperationCode;
+        UCHAR Reserved1 : 5, LogicalUnitNumber : 3;
+        UCHAR TransportElementAddress[2];
+        UCHAR SourceElementAddress[2];
+        UCHAR Destination1ElementAddress[2];
+        UCHAR Destination2ElementAddress[2];
+        UCHAR Flip1 : 1, Flip2 : 1, Reserved3 : 6;
+        UCHAR Control;
+    } EXCHANGE_MEDIUM;
+    struct _READ_ELEMENT_STATUS {
+        UCHAR OperationCode;
+        UCHAR ElementType : 4, VolTag : 1, LogicalUnitNumber : 3;
+        UCHAR StartingElementAddress[2];
+        UCHAR NumberOfElements[2];
+        UCHAR Reserved1;
+        UCHAR AllocationLength[3];
+        UCHAR Reserved2;
+        UCHAR Control;
+    } READ_ELEMENT_STATUS;
+    struct _SEND_VOLUME_TAG {
+        UCHAR OperationCode;
+        UCHAR ElementType : 4, Reserved1 : 1, LogicalUnitNumber : 3;
+        UCHAR StartingElementAddress[2];
+        UCHAR Reserved2;
+        UCHAR ActionCode : 5, Reserved3 : 3;
+        UCHAR Reserved4[2];
+        UCHAR ParameterListLength[2];
+        UCHAR Reserved5;
+        UCHAR Control;
+    } SEND_VOLUME_TAG;
+    struct _REQUEST_VOLUME_ELEMENT_ADDRESS {
+        UCHAR OperationCode;
+        UCHAR ElementType : 4, VolTag : 1, LogicalUnitNumber : 3;
+        UCHAR StartingElementAddress[2];
+        UCHAR NumberElements[2];
+        UCHAR Reserved1;
+        UCHAR AllocationLength[3];
+        UCHAR Reserved2;
+        UCHAR Control;
+    } REQUEST_VOLUME_ELEMENT_ADDRESS;
+
+    ULONG AsUlong[4];
+    UCHAR AsByte[16];
+} CDB, *PCDB;
+#include "poppack.h"
+C_ASSERT(sizeof(CDB) == 16);
+C_ASSERT(FIELD_OFFSET(CDB, CDB10.LogicalBlockByte0) == 2 && FIELD_OFFSET(CDB, CDB10.TransferBlocksMsb) == 7);
+C_ASSERT(FIELD_OFFSET(CDB, CDB16.LogicalBlock) == 2 && FIELD_OFFSET(CDB, CDB16.TransferLength) == 10);
+C_ASSERT(FIELD_OFFSET(CDB, ATA_PASSTHROUGH16.Command) == 14 && FIELD_OFFSET(CDB, READ_BUFFER_16.BufferId) == 14);
+C_ASSERT(FIELD_OFFSET(CDB, GET_PHYSICAL_ELEMENT_STATUS.AllocationLength) == 10);
+C_ASSERT(FIELD_OFFSET(CDB, READ_CD_MSF.Control) == 12 && FIELD_OFFSET(CDB, PLAY_CD.Control) == 11);
+
+/* ======================================================================================================================
+ * Data that commands carry: inquiry and VPD pages, sense data, capacities, mode parameters, LUN lists, persistent
+ * reservations. All fields are bytes (byte-packed where Windows packs them); multi-byte values are big-endian.
+ * ==================================================================================================================== */
+
+/* INQUIRY's standard data (SPC-4), as Windows declares it (96 bytes; the _inquirydata page on MS Learn). */
 #ifndef _INQUIRYDATA_DEFINED
 #define _INQUIRYDATA_DEFINED
 #define INQUIRYDATABUFFERSIZE 36
@@ -56,13 +1630,398 @@ typedef struct _INQUIRYDATA {
     UCHAR Reserved4[22];
 } INQUIRYDATA, *PINQUIRYDATA;
 #endif
-#include MPT_DDK_HEADER(scsi.h)
-
-C_ASSERT(sizeof(CDB) == 16 && sizeof(SENSE_DATA) == 18 && sizeof(INQUIRYDATA) == 96 && sizeof(READ_CAPACITY_DATA) == 8);
+C_ASSERT(sizeof(INQUIRYDATA) == 96 && FIELD_OFFSET(INQUIRYDATA, VendorId) == 8);
 C_ASSERT(FIELD_OFFSET(INQUIRYDATA, VersionDescriptors) == 58);
+/* Where the first and the last version descriptor are. */
+#define OFFSET_VER_DESCRIPTOR_ONE (FIELD_OFFSET(INQUIRYDATA, VersionDescriptors[0]))
+#define OFFSET_VER_DESCRIPTOR_EIGHT (FIELD_OFFSET(INQUIRYDATA, VersionDescriptors[7]))
+
+/* ---- Vital product data pages 00h, 80h, 83h, 84h (SPC-4). Each starts with the 4-byte page header. ---- */
+#include "pshpack1.h"
+typedef struct _VPD_SUPPORTED_PAGES_PAGE {
+    UCHAR DeviceType : 5, DeviceTypeQualifier : 3;
+    UCHAR PageCode;                    /* VPD_SUPPORTED_PAGES */
+    UCHAR Reserved;
+    UCHAR PageLength;
+    UCHAR SupportedPageList[0];
+} VPD_SUPPORTED_PAGES_PAGE, *PVPD_SUPPORTED_PAGES_PAGE;
+typedef struct _VPD_SERIAL_NUMBER_PAGE {
+    UCHAR DeviceType : 5, DeviceTypeQualifier : 3;
+    UCHAR PageCode;                    /* VPD_SERIAL_NUMBER */
+    UCHAR Reserved;
+    UCHAR PageLength;
+    UCHAR SerialNumber[0];
+} VPD_SERIAL_NUMBER_PAGE, *PVPD_SERIAL_NUMBER_PAGE;
+typedef struct _VPD_MEDIA_SERIAL_NUMBER_PAGE {
+    UCHAR DeviceType : 5, DeviceTypeQualifier : 3;
+    UCHAR PageCode;                    /* VPD_MEDIA_SERIAL_NUMBER */
+    UCHAR Reserved;
+    UCHAR PageLength;
+    UCHAR SerialNumber[0];
+} VPD_MEDIA_SERIAL_NUMBER_PAGE, *PVPD_MEDIA_SERIAL_NUMBER_PAGE;
+/* 83h, Device Identification: a series of designation descriptors, each a 4-byte header then the identifier. The
+   code-set and designator-type values are those the WT_VPDIdentificationDescriptor page on MS Learn lists. */
+typedef enum _VPD_CODE_SET {
+    VpdCodeSetReserved = 0,
+    VpdCodeSetBinary = 1,
+    VpdCodeSetAscii = 2,
+    VpdCodeSetUTF8 = 3
+} VPD_CODE_SET, *PVPD_CODE_SET;
+typedef enum _VPD_ASSOCIATION {
+    VpdAssocDevice = 0,                /* the logical unit */
+    VpdAssocPort = 1,                  /* the target port */
+    VpdAssocTarget = 2,                /* the target device */
+    VpdAssocReserved1 = 3,
+    VpdAssocReserved2 = 4
+} VPD_ASSOCIATION, *PVPD_ASSOCIATION;
+typedef enum _VPD_IDENTIFIER_TYPE {
+    VpdIdentifierTypeVendorSpecific = 0,
+    VpdIdentifierTypeVendorId = 1,     /* T10 vendor ID based */
+    VpdIdentifierTypeEUI64 = 2,
+    VpdIdentifierTypeFCPHName = 3,     /* NAA */
+    VpdIdentifierTypePortRelative = 4,
+    VpdIdentifierTypeTargetPortGroup = 5,
+    VpdIdentifierTypeLogicalUnitGroup = 6,
+    VpdIdentifierTypeMD5LogicalUnitId = 7,
+    VpdIdentifierTypeSCSINameString = 8
+} VPD_IDENTIFIER_TYPE, *PVPD_IDENTIFIER_TYPE;
+typedef struct _VPD_IDENTIFICATION_DESCRIPTOR {
+    UCHAR CodeSet : 4, Reserved : 4;   /* VPD_CODE_SET; SPC-4's protocol identifier is in Reserved */
+    UCHAR IdentifierType : 4, Association : 2, Reserved2 : 2;   /* VPD_IDENTIFIER_TYPE, VPD_ASSOCIATION; PIV in Reserved2 */
+    UCHAR Reserved3;
+    UCHAR IdentifierLength;
+    UCHAR Identifier[0];
+} VPD_IDENTIFICATION_DESCRIPTOR, *PVPD_IDENTIFICATION_DESCRIPTOR;
+typedef struct _VPD_IDENTIFICATION_PAGE {
+    UCHAR DeviceType : 5, DeviceTypeQualifier : 3;
+    UCHAR PageCode;                    /* VPD_DEVICE_IDENTIFIERS */
+    UCHAR Reserved;
+    UCHAR PageLength;
+    UCHAR Descriptors[0];              /* VPD_IDENTIFICATION_DESCRIPTORs */
+} VPD_IDENTIFICATION_PAGE, *PVPD_IDENTIFICATION_PAGE;
+#include "poppack.h"
+C_ASSERT(sizeof(VPD_SUPPORTED_PAGES_PAGE) == 4 && sizeof(VPD_SERIAL_NUMBER_PAGE) == 4);
+C_ASSERT(sizeof(VPD_IDENTIFICATION_DESCRIPTOR) == 4 && sizeof(VPD_IDENTIFICATION_PAGE) == 4);
+
+/* ---- PERSISTENT RESERVE IN's READ KEYS and READ RESERVATION answers, PERSISTENT RESERVE OUT's parameter list ---- */
+#include "pshpack1.h"
+typedef struct _PRI_REGISTRATION_LIST {
+    UCHAR Generation[4];
+    UCHAR AdditionalLength[4];
+    UCHAR ReservationKeyList[0][8];
+} PRI_REGISTRATION_LIST, *PPRI_REGISTRATION_LIST;
+typedef struct _PRI_RESERVATION_DESCRIPTOR {
+    UCHAR ReservationKey[8];
+    UCHAR ScopeSpecificAddress[4];
+    UCHAR Reserved;
+    UCHAR Type : 4, Scope : 4;         /* RESERVATION_TYPE_*, RESERVATION_SCOPE_* */
+    UCHAR Obsolete[2];
+} PRI_RESERVATION_DESCRIPTOR, *PPRI_RESERVATION_DESCRIPTOR;
+typedef struct _PRI_RESERVATION_LIST {
+    UCHAR Generation[4];
+    UCHAR AdditionalLength[4];
+    PRI_RESERVATION_DESCRIPTOR Reservations[0];
+} PRI_RESERVATION_LIST, *PPRI_RESERVATION_LIST;
+typedef struct _PRO_PARAMETER_LIST {
+    UCHAR ReservationKey[8];
+    UCHAR ServiceActionReservationKey[8];
+    UCHAR ScopeSpecificAddress[4];
+    UCHAR ActivatePersistThroughPowerLoss : 1, Reserved1 : 7;
+    UCHAR Reserved2;
+    UCHAR Obsolete[2];
+} PRO_PARAMETER_LIST, *PPRO_PARAMETER_LIST;
+#include "poppack.h"
+C_ASSERT(sizeof(PRI_REGISTRATION_LIST) == 8 && sizeof(PRI_RESERVATION_DESCRIPTOR) == 16);
+C_ASSERT(sizeof(PRI_RESERVATION_LIST) == 8 && sizeof(PRO_PARAMETER_LIST) == 24);
+/* the all-registrants types (SPC-3) */
+#define RESERVATION_TYPE_WRITE_EXCLUSIVE_ALLREG 0x07
+#define RESERVATION_TYPE_EXCLUSIVE_ALLREG 0x08
+
+/* ---- SECURITY PROTOCOL IN, protocol 00h, page 0000h: the supported security protocols (SPC-4) ---- */
+#include "pshpack1.h"
+typedef struct _SUPPORTED_SECURITY_PROTOCOLS_PARAMETER_DATA {
+    UCHAR Reserved1[6];
+    UCHAR SupportedSecurityListLength[2];
+    UCHAR SupportedSecurityProtocol[0];    /* one byte per protocol, e.g. SECURITY_PROTOCOL_IEEE1667 */
+} SUPPORTED_SECURITY_PROTOCOLS_PARAMETER_DATA, *PSUPPORTED_SECURITY_PROTOCOLS_PARAMETER_DATA;
+#include "poppack.h"
+C_ASSERT(sizeof(SUPPORTED_SECURITY_PROTOCOLS_PARAMETER_DATA) == 8);
+
+/* ---- Fixed-format sense data (SPC-4; the SENSE_DATA page on MS Learn): 18 bytes ---- */
+#include "pshpack1.h"
+typedef struct _SENSE_DATA {
+    UCHAR ErrorCode : 7;               /* response code: 70h current, 71h deferred */
+    UCHAR Valid : 1;                   /* Information is as the standard defines it */
+    UCHAR SegmentNumber;               /* obsolete */
+    UCHAR SenseKey : 4;                /* SCSI_SENSE_* */
+    UCHAR Reserved : 1;
+    UCHAR IncorrectLength : 1;
+    UCHAR EndOfMedia : 1;
+    UCHAR FileMark : 1;
+    UCHAR Information[4];
+    UCHAR AdditionalSenseLength;       /* the bytes after this one: 10 for the 18-byte form */
+    UCHAR CommandSpecificInformation[4];
+    UCHAR AdditionalSenseCode;         /* SCSI_ADSENSE_* */
+    UCHAR AdditionalSenseCodeQualifier;    /* SCSI_SENSEQ_* */
+    UCHAR FieldReplaceableUnitCode;
+    UCHAR SenseKeySpecific[3];
+} SENSE_DATA, *PSENSE_DATA;
+#include "poppack.h"
+C_ASSERT(sizeof(SENSE_DATA) == SENSE_BUFFER_SIZE && FIELD_OFFSET(SENSE_DATA, AdditionalSenseCode) == 12);
+
+/* ---- READ CAPACITY (10) and the first 12 bytes of READ CAPACITY (16)'s answer (SBC-3), byte-packed as Windows
+   packs them: READ_CAPACITY_DATA_EX is 12 bytes, not a naturally aligned 16. ---- */
+#include "pshpack1.h"
+typedef struct _READ_CAPACITY_DATA {
+    ULONG LogicalBlockAddress;         /* the last LBA, big-endian */
+    ULONG BytesPerBlock;               /* big-endian */
+} READ_CAPACITY_DATA, *PREAD_CAPACITY_DATA;
+typedef struct _READ_CAPACITY_DATA_EX {
+    LARGE_INTEGER LogicalBlockAddress; /* the last LBA, big-endian */
+    ULONG BytesPerBlock;
+} READ_CAPACITY_DATA_EX, *PREAD_CAPACITY_DATA_EX;
+#include "poppack.h"
+C_ASSERT(sizeof(READ_CAPACITY_DATA) == 8 && sizeof(READ_CAPACITY_DATA_EX) == 12);
+
+/* READ BLOCK LIMITS' answer (SSC). */
+#include "pshpack1.h"
+typedef struct _READ_BLOCK_LIMITS {
+    UCHAR Reserved;
+    UCHAR BlockMaximumSize[3];
+    UCHAR BlockMinimumSize[2];
+} READ_BLOCK_LIMITS_DATA, *PREAD_BLOCK_LIMITS_DATA;
+#include "poppack.h"
+C_ASSERT(sizeof(READ_BLOCK_LIMITS_DATA) == 6);
+
+/* ---- MODE SENSE / MODE SELECT parameters (SPC-4): a header, block descriptors, then pages ---- */
+#include "pshpack1.h"
+typedef struct _MODE_PARAMETER_HEADER {   /* the 6-byte commands' */
+    UCHAR ModeDataLength;
+    UCHAR MediumType;
+    UCHAR DeviceSpecificParameter;     /* MODE_DSP_* for a disk */
+    UCHAR BlockDescriptorLength;
+} MODE_PARAMETER_HEADER, *PMODE_PARAMETER_HEADER;
+typedef struct _MODE_PARAMETER_HEADER10 { /* the 10-byte commands' */
+    UCHAR ModeDataLength[2];
+    UCHAR MediumType;
+    UCHAR DeviceSpecificParameter;
+    UCHAR Reserved[2];
+    UCHAR BlockDescriptorLength[2];
+} MODE_PARAMETER_HEADER10, *PMODE_PARAMETER_HEADER10;
+typedef struct _MODE_PARAMETER_BLOCK {    /* the short block descriptor */
+    UCHAR DensityCode;
+    UCHAR NumberOfBlocks[3];
+    UCHAR Reserved;
+    UCHAR BlockLength[3];
+} MODE_PARAMETER_BLOCK, *PMODE_PARAMETER_BLOCK;
+typedef struct _MODE_PARM_READ_WRITE {
+    MODE_PARAMETER_HEADER ParameterListHeader;
+    MODE_PARAMETER_BLOCK ParameterListBlock;
+} MODE_PARM_READ_WRITE_DATA, *PMODE_PARM_READ_WRITE_DATA;
+/* Each page starts with its code (bits 0-5), the SPF bit Windows leaves reserved, PS, then its length. */
+typedef struct _MODE_READ_WRITE_RECOVERY_PAGE {   /* 01h, read-write error recovery */
+    UCHAR PageCode : 6, Reserved1 : 1, PSBit : 1;
+    UCHAR PageLength;
+    UCHAR DCRBit : 1, DTEBit : 1, PERBit : 1, EERBit : 1, RCBit : 1, TBBit : 1, ARRE : 1, AWRE : 1;
+    UCHAR ReadRetryCount;
+    UCHAR Reserved4[4];
+    UCHAR WriteRetryCount;
+    UCHAR Reserved5[3];
+} MODE_READ_WRITE_RECOVERY_PAGE, *PMODE_READ_WRITE_RECOVERY_PAGE;
+typedef struct _MODE_READ_RECOVERY_PAGE {         /* 01h as a read-only device has it */
+    UCHAR PageCode : 6, Reserved1 : 1, PSBit : 1;
+    UCHAR PageLength;
+    UCHAR DCRBit : 1, DTEBit : 1, PERBit : 1, Reserved2 : 1, RCBit : 1, TBBit : 1, Reserved3 : 2;
+    UCHAR ReadRetryCount;
+    UCHAR Reserved4[4];
+} MODE_READ_RECOVERY_PAGE, *PMODE_READ_RECOVERY_PAGE;
+typedef struct _MODE_DISCONNECT_PAGE {            /* 02h, disconnect-reconnect */
+    UCHAR PageCode : 6, Reserved : 1, PageSavable : 1;
+    UCHAR PageLength;
+    UCHAR BufferFullRatio;
+    UCHAR BufferEmptyRatio;
+    UCHAR BusInactivityLimit[2];
+    UCHAR BusDisconnectTime[2];
+    UCHAR BusConnectTime[2];
+    UCHAR MaximumBurstSize[2];
+    UCHAR DataTransferDisconnect : 2;
+    UCHAR Reserved2[3];
+} MODE_DISCONNECT_PAGE, *PMODE_DISCONNECT_PAGE;
+typedef struct _MODE_FORMAT_PAGE {                /* 03h, format device */
+    UCHAR PageCode : 6, Reserved : 1, PageSavable : 1;
+    UCHAR PageLength;
+    UCHAR TracksPerZone[2];
+    UCHAR AlternateSectorsPerZone[2];
+    UCHAR AlternateTracksPerZone[2];
+    UCHAR AlternateTracksPerLogicalUnit[2];
+    UCHAR SectorsPerTrack[2];
+    UCHAR BytesPerPhysicalSector[2];
+    UCHAR Interleave[2];
+    UCHAR TrackSkewFactor[2];
+    UCHAR CylinderSkewFactor[2];
+    UCHAR Reserved2 : 4, SurfaceFirst : 1, RemovableMedia : 1, HardSectorFormating : 1, SoftSectorFormating : 1;
+    UCHAR Reserved3[3];
+} MODE_FORMAT_PAGE, *PMODE_FORMAT_PAGE;
+typedef struct _MODE_RIGID_GEOMETRY_PAGE {        /* 04h, rigid disk geometry (Windows' spellings) */
+    UCHAR PageCode : 6, Reserved : 1, PageSavable : 1;
+    UCHAR PageLength;
+    UCHAR NumberOfCylinders[3];
+    UCHAR NumberOfHeads;
+    UCHAR StartWritePrecom[3];
+    UCHAR StartReducedCurrent[3];
+    UCHAR DriveStepRate[2];
+    UCHAR LandZoneCyclinder[3];
+    UCHAR RotationalPositionLock : 2, Reserved2 : 6;
+    UCHAR RotationOffset;
+    UCHAR Reserved3;
+    UCHAR RoataionRate[2];
+    UCHAR Reserved4[2];
+} MODE_RIGID_GEOMETRY_PAGE, *PMODE_RIGID_GEOMETRY_PAGE;
+typedef struct _MODE_CACHING_PAGE {               /* 08h, caching: Windows declares its first 12 bytes */
+    UCHAR PageCode : 6, Reserved : 1, PageSavable : 1;
+    UCHAR PageLength;
+    UCHAR ReadDisableCache : 1, MultiplicationFactor : 1, WriteCacheEnable : 1, Reserved2 : 5;
+    UCHAR WriteRetensionPriority : 4, ReadRetensionPriority : 4;
+    UCHAR DisablePrefetchTransfer[2];
+    UCHAR MinimumPrefetch[2];
+    UCHAR MaximumPrefetch[2];
+    UCHAR MaximumPrefetchCeiling[2];
+} MODE_CACHING_PAGE, *PMODE_CACHING_PAGE;
+typedef struct _POWER_CONDITION_PAGE {            /* 1Ah, power condition */
+    UCHAR PageCode : 6, Reserved : 1, PSBit : 1;
+    UCHAR PageLength;
+    UCHAR Reserved2;
+    UCHAR Standby : 1, Idle : 1, Reserved3 : 6;
+    UCHAR IdleTimer[4];
+    UCHAR StandbyTimer[4];
+} POWER_CONDITION_PAGE, *PPOWER_CONDITION_PAGE;
+typedef struct _MODE_INFO_EXCEPTIONS {            /* 1Ch, informational exceptions control */
+    UCHAR PageCode : 6, Reserved1 : 1, PSBit : 1;
+    UCHAR PageLength;
+    union {
+        UCHAR Flags;
+        struct {
+            UCHAR LogErr : 1, Reserved2 : 1, Test : 1, Dexcpt : 1, Reserved3 : 3, Perf : 1;
+        };
+    };
+    UCHAR ReportMethod : 4, Reserved4 : 4;
+    UCHAR IntervalTimer[4];
+    UCHAR ReportCount[4];
+} MODE_INFO_EXCEPTIONS, *PMODE_INFO_EXCEPTIONS;
+typedef struct _CDVD_CAPABILITIES_PAGE {          /* 2Ah, CD/DVD capabilities and mechanical status (MMC) */
+    UCHAR PageCode : 6, Reserved : 1, PSBit : 1;
+    UCHAR PageLength;
+    UCHAR CDRRead : 1, CDERead : 1, Method2 : 1, DVDROMRead : 1, DVDRRead : 1, DVDRAMRead : 1, Reserved2 : 2;
+    UCHAR CDRWrite : 1, CDEWrite : 1, TestWrite : 1, Reserved3 : 1, DVDRWrite : 1, DVDRAMWrite : 1, Reserved4 : 2;
+    UCHAR AudioPlay : 1, Composite : 1, DigitalPortOne : 1, DigitalPortTwo : 1, Mode2Form1 : 1, Mode2Form2 : 1,
+          MultiSession : 1, BufferUnderrunFree : 1;
+    UCHAR CDDA : 1, CDDAAccurate : 1, RWSupported : 1, RWDeinterleaved : 1, C2Pointers : 1, ISRC : 1, UPC : 1,
+          ReadBarCodeCapable : 1;
+    UCHAR Lock : 1, LockState : 1, PreventJumper : 1, Eject : 1, Reserved6 : 1, LoadingMechanismType : 3;
+    UCHAR SeparateVolume : 1, SeperateChannelMute : 1, SupportsDiskPresent : 1, SWSlotSelection : 1,
+          SideChangeCapable : 1, RWInLeadInReadable : 1, Reserved7 : 2;   /* Windows' spelling, Seperate */
+    union {                                       /* fields MMC has since made obsolete keep a second name */
+        UCHAR ReadSpeedMaximum[2];
+        UCHAR ObsoleteReserved[2];
+    } DUMMYUNIONNAME;
+    UCHAR NumberVolumeLevels[2];
+    UCHAR BufferSize[2];
+    union {
+        UCHAR ReadSpeedCurrent[2];
+        UCHAR ObsoleteReserved2[2];
+    } DUMMYUNIONNAME2;
+    UCHAR ObsoleteReserved3;
+    UCHAR Reserved8 : 1, BCK : 1, RCK : 1, LSBF : 1, Length : 2, Reserved9 : 2;
+    union {
+        UCHAR WriteSpeedMaximum[2];
+        UCHAR ObsoleteReserved4[2];
+    } DUMMYUNIONNAME3;
+    union {
+        UCHAR WriteSpeedCurrent[2];
+        UCHAR ObsoleteReserved11[2];
+    } DUMMYUNIONNAME4;
+    union {
+        UCHAR CopyManagementRevision[2];
+        UCHAR Reserved10[2];
+    } DUMMYUNIONNAME5;
+} CDVD_CAPABILITIES_PAGE, *PCDVD_CAPABILITIES_PAGE;
+#include "poppack.h"
+C_ASSERT(sizeof(MODE_PARAMETER_HEADER) == MODE_HEADER_LENGTH && sizeof(MODE_PARAMETER_HEADER10) == MODE_HEADER_LENGTH10);
+C_ASSERT(sizeof(MODE_PARAMETER_BLOCK) == MODE_BLOCK_DESC_LENGTH && sizeof(MODE_PARM_READ_WRITE_DATA) == 12);
+C_ASSERT(sizeof(MODE_READ_WRITE_RECOVERY_PAGE) == 12 && sizeof(MODE_DISCONNECT_PAGE) == 16);
+C_ASSERT(sizeof(MODE_FORMAT_PAGE) == 24 && sizeof(MODE_RIGID_GEOMETRY_PAGE) == 24);
+C_ASSERT(sizeof(MODE_CACHING_PAGE) == 12 && sizeof(POWER_CONDITION_PAGE) == 12 && sizeof(MODE_INFO_EXCEPTIONS) == 12);
+C_ASSERT(sizeof(CDVD_CAPABILITIES_PAGE) == 24 && FIELD_OFFSET(CDVD_CAPABILITIES_PAGE, WriteSpeedMaximum) == 18);
+
+/* ---- REPORT LUNS' answer (SPC-4): an 8-byte header, then 8-byte LUNs ---- */
+#include "pshpack1.h"
+typedef struct _LUN_LIST {
+    UCHAR LunListLength[4];            /* bytes of LUNs that follow */
+    UCHAR Reserved[4];
+    UCHAR Lun[0][8];
+} LUN_LIST, *PLUN_LIST;
+#include "poppack.h"
+C_ASSERT(sizeof(LUN_LIST) == 8);
+
+/* ---- A SCSI-2 extended message (SPI): modify data pointer, synchronous or wide data transfer request ---- */
+typedef struct _SCSI_EXTENDED_MESSAGE {
+    UCHAR InitialMessageCode;          /* SCSIMESS_EXTENDED_MESSAGE */
+    UCHAR MessageLength;
+    UCHAR MessageType;                 /* SCSIMESS_MODIFY_DATA_POINTER, _SYNCHRONOUS_DATA_REQ, _WIDE_DATA_REQUEST */
+    union _EXTENDED_ARGUMENTS {
+        struct {
+            UCHAR Modifier[4];
+        } Modify;
+        struct {
+            UCHAR TransferPeriod;
+            UCHAR ReqAckOffset;
+        } Synchronous;
+        struct {
+            UCHAR Width;
+        } Wide;
+    } ExtendedArguments;
+} SCSI_EXTENDED_MESSAGE, *PSCSI_EXTENDED_MESSAGE;
+C_ASSERT(sizeof(SCSI_EXTENDED_MESSAGE) == 7);
+
+/* ---- Byte order: SCSI's multi-byte fields are big-endian, x64 little-endian ---- */
+/* A value seen as its bytes, Byte0 the lowest-addressed. */
+typedef union _EIGHT_BYTE {
+    struct { UCHAR Byte0, Byte1, Byte2, Byte3, Byte4, Byte5, Byte6, Byte7; };
+    ULONGLONG AsULongLong;
+} EIGHT_BYTE, *PEIGHT_BYTE;
+typedef union _FOUR_BYTE {
+    struct { UCHAR Byte0, Byte1, Byte2, Byte3; };
+    ULONG AsULong;
+} FOUR_BYTE, *PFOUR_BYTE;
+typedef union _TWO_BYTE {
+    struct { UCHAR Byte0, Byte1; };
+    USHORT AsUShort;
+} TWO_BYTE, *PTWO_BYTE;
+/* REVERSE_BYTES*(Destination, Source): store the 8, 4 or 2 bytes at Source into Destination in the opposite order
+   (both are pointers; they may be unaligned, and should not overlap). REVERSE_SHORT/REVERSE_LONG(Pointer) reverse
+   the 2 or 4 bytes at Pointer in place. Statements, as Windows' are: each expands to one braced block. */
+#define MPT_SCSI_REVERSE_COPY_(Destination, Source, Count) {                                                       \
+    UCHAR *mptRevDst_ = (UCHAR *)(Destination);                                                                    \
+    const UCHAR *mptRevSrc_ = (const UCHAR *)(Source);                                                             \
+    for (ULONG mptRevI_ = 0; mptRevI_ < (Count); mptRevI_++) mptRevDst_[mptRevI_] = mptRevSrc_[(Count) - 1 - mptRevI_]; \
+}
+#define REVERSE_BYTES_QUAD(Destination, Source) MPT_SCSI_REVERSE_COPY_(Destination, Source, 8)
+#define REVERSE_BYTES(Destination, Source) MPT_SCSI_REVERSE_COPY_(Destination, Source, 4)
+#define REVERSE_BYTES_SHORT(Destination, Source) MPT_SCSI_REVERSE_COPY_(Destination, Source, 2)
+#define MPT_SCSI_REVERSE_IN_PLACE_(Pointer, Count) {                                                               \
+    UCHAR *mptRevP_ = (UCHAR *)(Pointer);                                                                          \
+    for (ULONG mptRevI_ = 0; mptRevI_ < (Count) / 2; mptRevI_++) {                                                 \
+        UCHAR mptRevT_ = mptRevP_[mptRevI_];                                                                       \
+        mptRevP_[mptRevI_] = mptRevP_[(Count) - 1 - mptRevI_];                                                     \
+        mptRevP_[(Count) - 1 - mptRevI_] = mptRevT_;                                                               \
+    }                                                                                                              \
+}
+#define REVERSE_SHORT(Short) MPT_SCSI_REVERSE_IN_PLACE_(Short, 2)
+#define REVERSE_LONG(Long) MPT_SCSI_REVERSE_IN_PLACE_(Long, 4)
 
 /* ======================================================================================================================
- * What mingw-w64's scsi.h lacks and storahci names, written here from SPC/SBC/SAT and the scsi.h reference pages. Each
+ * Descriptor-format sense data, READ CAPACITY (16)'s answer, UNMAP's parameters, the SBC and SAT VPD pages, READ BUFFER's
+ * error history and GET PHYSICAL ELEMENT STATUS's answer, from SPC/SBC/SAT and the scsi.h reference pages. Each
  * structure is the on-the-wire layout, byte-packed; multi-byte fields are big-endian byte arrays.
  * ==================================================================================================================== */
 #include "pshpack1.h"
@@ -148,9 +2107,11 @@ C_ASSERT(sizeof(UNMAP_LIST_HEADER) == 8);
 /* ---- vital product data pages ---- */
 #define VPD_EXTENDED_INQUIRY_DATA 0x86
 #define VPD_ATA_INFORMATION 0x89
+#define VPD_THIRD_PARTY_COPY 0x8F
 #define VPD_BLOCK_LIMITS 0xB0
 #define VPD_BLOCK_DEVICE_CHARACTERISTICS 0xB1
 #define VPD_LOGICAL_BLOCK_PROVISIONING 0xB2
+#define VPD_ZONED_BLOCK_DEVICE_CHARACTERISTICS 0xB6
 /* 0x86, Extended INQUIRY Data: 64 bytes; the comments give the byte each bit field starts. */
 typedef struct _VPD_EXTENDED_INQUIRY_DATA_PAGE {
     UCHAR DeviceType : 5;

@@ -10,7 +10,7 @@
 #pragma once
 
 #include "storport.h"
-#include "scsi.h"     /* PCDB: mingw-w64's, from the installed package (mpt/ddk.h) */
+#include "scsi.h"     /* PCDB */
 
 /* ---- the extended block's parts ---- */
 

@@ -10,10 +10,8 @@
 #include "wdm.h"
 /* The request blocks (SCSI_REQUEST_BLOCK, STORAGE_REQUEST_BLOCK) and the SRB_* values. */
 #include "srb.h"
-/* The SCSI definitions a Storport miniport names (CDB, SENSE_DATA, SCSIOP_*): mingw-w64's, when installed (scsi.h). */
-#ifdef MPT_DDK
+/* The SCSI definitions a Storport miniport names (CDB, SENSE_DATA, SCSIOP_*). */
 #include "scsi.h"
-#endif
 
 /* Marks a driver built against this header, so a host can tell which stack a .so targets (run --driver). */
 #ifndef MPT_SHIM
