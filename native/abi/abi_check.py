@@ -12,7 +12,9 @@ the flags of native/toolchain.mk and the reference side with x86_64-w64-mingw32-
 -S, and the numbers are read back from the assembly. A line the compiler rejects is dropped and the file compiled
 again: on the reference side that is how "both define it" is decided.
 
-Compared: the size of every typedef; the offset and size of every member both define; the value of every constant
+Compared: the size of every typedef; the offset and size of every member both define; the bits every bit field
+occupies (offsetof cannot name one, so each is set to all ones in an otherwise zero object, and the object's bytes are
+read from the assembly); the value of every constant
 both define (equal in the low bytes of the smaller of the two types, so 0xC0000001 as LONG and as ULONG agree); and
 for every routine and routine type both declare, the number of parameters, whether it is variadic, and the size and
 class (integer, pointer, aggregate, floating) of the return type and of each parameter.
@@ -311,6 +313,12 @@ class Items:
         self.numbers.append(False)
         self.lines.append(decl)
 
+    def image(self, key, type_name, path):
+        """An object of type_name with the bit field at path set to all ones: its bytes say which bits it occupies."""
+        self.keys.append(key)
+        self.numbers.append(True)
+        self.lines.append("%s abi_b_%d = { .%s = -1 };" % (type_name, len(self.lines), path))
+
 
 def compile_items(cc, flags, src, items, path, aux=None, rounds=8):
     """Compiles src with the items included; returns ({key: value}, stderr of dropped lines). The items file keeps its
@@ -346,12 +354,63 @@ def compile_items(cc, flags, src, items, path, aux=None, rounds=8):
         except ValueError:
             continue  # an address, not a number
         values[items.keys[index]] = number & 0xFFFFFFFFFFFFFFFF
+    for index, bits in read_images(text).items():
+        values[items.keys[index]] = bits
     # A line the compiler accepted must have given a number; if one is missing, the assembly was read wrong, and a
     # silent gap would look like "not in the reference".
     unread = [items.keys[i] for i, on in enumerate(active) if on and items.numbers[i] and items.keys[i] not in values]
+    # An all-ones bit field sets at least one bit: an empty image means its data was read wrong, not that it is empty.
+    unread += [key for key in items.keys if key[0] == "bits" and values.get(key) == frozenset()]
     if unread:
         sys.exit("abi-check: %s: no number read from the assembly for %s" % (asm, unread[:5]))
     return values, dropped
+
+
+DATA_WIDTHS = {"byte": 1, "value": 2, "short": 2, "2byte": 2, "word": 2, "long": 4, "4byte": 4, "int": 4, "quad": 8,
+               "8byte": 8}
+
+
+def read_images(text):
+    """{N: frozenset of the set bit numbers} for every abi_b_N object in the assembly, read from its data directives
+    (byte-wise little-endian: bit 8*k+j is bit j of byte k), ELF's or PE's."""
+    images, current, offset, bits = {}, None, 0, set()
+    for raw in text.splitlines():
+        line = raw.strip()
+        label = re.match(r"^abi_b_(\d+):$", line)
+        if label:
+            current, offset, bits = int(label.group(1)), 0, set()
+            continue
+        if current is None:
+            continue
+        data = re.match(r"^\.(byte|value|short|2byte|word|long|4byte|int|quad|8byte|zero|space)\s+(-?\w+)", line)
+        if data:
+            directive, operand = data.group(1), data.group(2)
+            if directive in ("zero", "space"):
+                offset += int(operand, 0)
+                continue
+            width = DATA_WIDTHS[directive]
+            number = int(operand, 0) & ((1 << (8 * width)) - 1)
+            bits.update(offset * 8 + b for b in range(8 * width) if number >> b & 1)
+            offset += width
+            continue
+        images[current] = frozenset(bits)  # the first line that is not data ends the object
+        current = None
+    if current is not None:
+        images[current] = frozenset(bits)
+    return images
+
+
+def describe_bits(bits):
+    """"bits 1221-1224" for a set of bit numbers, counted from bit 0 of the object's first byte."""
+    if not bits:
+        return "no bits"
+    ordered = sorted(bits)
+    runs, start = [], ordered[0]
+    for previous, bit in zip(ordered, ordered[1:] + [None]):
+        if bit != previous + 1:
+            runs.append("%d" % start if start == previous else "%d-%d" % (start, previous))
+            start = bit
+    return "bits " + ", ".join(runs)
 
 
 def our_flags(args):
@@ -371,7 +430,8 @@ def build_items(typedefs, constants):
         result.append((grp, ("size", name), "sizeof(%s)" % name))
         for path, bitfield in members:
             if bitfield:
-                continue  # offsetof cannot name a bit field
+                result.append((grp, ("bits", name + "." + path), (name, path)))  # offsetof cannot name a bit field
+                continue
             result.append((grp, ("offset", name + "." + path), "__builtin_offsetof(%s, %s)" % (name, path)))
             result.append((grp, ("fieldsize", name + "." + path), "sizeof(((%s *)0)->%s)" % (name, path)))
     for name, grp in sorted(constants.items()):
@@ -473,9 +533,15 @@ def main():
 
     # Pass 2 on each side: every number.
     numbers = build_items(typedefs, constants)
+    def add_number(items, key, expr):
+        if key[0] == "bits":
+            items.image(key, *expr)
+        else:
+            items.add(key, expr)
+
     our_items = Items()
     for _, key, expr in numbers:
-        our_items.add(key, expr)
+        add_number(our_items, key, expr)
     for name in compared_routines:
         signature_items(our_items, name, protos["ours"][name])
     ours, dropped_ours = compile_items(args.cc, our_flags(args), os.path.join(HERE, "ours.c"), our_items,
@@ -485,19 +551,19 @@ def main():
         items = Items()
         for item_group, key, expr in numbers:
             if item_group == grp:
-                items.add(key, expr)
+                add_number(items, key, expr)
         for name in compared_routines:
             if protos["mingw"][name][0] == grp:
                 signature_items(items, name, protos["mingw"][name])
         got, _ = compile_items(args.mingw_cc, mingw_flags(args), os.path.join(HERE, src), items,
                                os.path.join(work, "mingw-%s-values.inc" % grp))
         theirs.update(got)
-    unmeasured = sorted("%s:%s" % key[:2] for key in dropped_ours if key[0] in ("size", "offset", "fieldsize"))
+    unmeasured = sorted("%s:%s" % key[:2] for key in dropped_ours if key[0] in ("size", "offset", "fieldsize", "bits"))
     if unmeasured:
         # Every typedef and member of ours was found in our own debug information, so each must measure.
         sys.exit("abi-check: our side could not measure: %s" % ", ".join(unmeasured))
 
-    mismatches, compared, missing = [], {"size": 0, "offset": 0, "fieldsize": 0, "value": 0, "proto": 0}, []
+    mismatches, compared, missing = [], {"size": 0, "offset": 0, "fieldsize": 0, "bits": 0, "value": 0, "proto": 0}, []
 
     for key in our_items.keys:
         kind = key[0]
@@ -510,6 +576,16 @@ def main():
             compared[kind] += 1
             if ours[key] != theirs[key]:
                 mismatches.append(("%s:%s" % key, "ours %d, mingw-w64 %d" % (ours[key], theirs[key])))
+        elif kind == "bits":
+            if key not in ours:
+                continue
+            if key not in theirs:
+                missing.append("%s:%s" % key)
+                continue
+            compared["bits"] += 1
+            if ours[key] != theirs[key]:
+                mismatches.append(("%s:%s" % key, "ours %s, mingw-w64 %s" % (describe_bits(ours[key]),
+                                                                          describe_bits(theirs[key]))))
         elif kind == "value":
             size_key = ("valuesize", key[1])
             if key not in ours:
@@ -555,9 +631,10 @@ def main():
         for item in missing:
             report.write("NOT-IN-REFERENCE %s\n" % item)
 
-    print("abi-check: compared %d typedef sizes, %d member offsets, %d member sizes, %d constants, %d prototypes "
-          "against mingw-w64 (%d of ours not in it; %s)" % (
-              compared["size"], compared["offset"], compared["fieldsize"], compared["value"], compared["proto"],
+    print("abi-check: compared %d typedef sizes, %d member offsets, %d member sizes, %d bit fields, %d constants, "
+          "%d prototypes against mingw-w64 (%d of ours not in it; %s)" % (
+              compared["size"], compared["offset"], compared["fieldsize"], compared["bits"], compared["value"],
+              compared["proto"],
               len(missing), os.path.relpath(os.path.join(work, "report.txt"))))
     if args.verbose:
         for item in missing:
