@@ -95,6 +95,9 @@
 #define IDE_COMMAND_ATAPI_PACKET 0xA0
 #define IDE_COMMAND_ATAPI_IDENTIFY 0xA1                     /* IDENTIFY PACKET DEVICE */
 #define IDE_COMMAND_SMART 0xB0                              /* subcommand (IDE_SMART_*) in FEATURE */
+/* Windows' value, which a driver built for Windows sends; ACS-4's READ LOG DMA EXT is 47h (B1h is DEVICE
+   CONFIGURATION OVERLAY), which our SATA disk model aborts (ABRT), as a device without it does. */
+#define IDE_COMMAND_READ_LOG_DMA_EXT 0xB1
 #define IDE_COMMAND_SANITIZE_DEVICE 0xB4
 #define IDE_COMMAND_READ_MULTIPLE 0xC4
 #define IDE_COMMAND_WRITE_MULTIPLE 0xC5
