@@ -1052,38 +1052,22 @@ typedef union _CDB {
     } ATA_PASSTHROUGH16;
 
     /* ---- ZBC: zone commands ---- */
-    struct _CLOSE_ZONE {
-        UCHAR OperationCode;
-        UCHAR ServiceAction : 5, Reserved1 : 3;
-        UCHAR ZoneId[8];
-        UCHAR Reserved2[4];
-        UCHAR All : 1, Reserved3 : 7;
-        UCHAR Control;
-    } CLOSE_ZONE;
-    struct _FINISH_ZONE {
-        UCHAR OperationCode;
-        UCHAR ServiceAction : 5, Reserved1 : 3;
-        UCHAR ZoneId[8];
-        UCHAR Reserved2[4];
-        UCHAR All : 1, Reserved3 : 7;
-        UCHAR Control;
-    } FINISH_ZONE;
-    struct _OPEN_ZONE {
-        UCHAR OperationCode;
-        UCHAR ServiceAction : 5, Reserved1 : 3;
-        UCHAR ZoneId[8];
-        UCHAR Reserved2[4];
-        UCHAR All : 1, Reserved3 : 7;
-        UCHAR Control;
-    } OPEN_ZONE;
-    struct _RESET_WRITE_POINTER {
-        UCHAR OperationCode;
-        UCHAR ServiceAction : 5, Reserved1 : 3;
-        UCHAR ZoneId[8];
-        UCHAR Reserved2[4];
-        UCHAR All : 1, Reserved3 : 7;
-        UCHAR Control;
-    } RESET_WRITE_POINTER;
+    /* CLOSE ZONE, FINISH ZONE, OPEN ZONE and RESET WRITE POINTER share one layout (ZBC 5.2-5.5, ZONE OUT's service
+       actions): the zone by its first LBA, or All. */
+#define MPT_ZONE_OUT_CDB(name) \
+    struct _##name { \
+        UCHAR OperationCode; \
+        UCHAR ServiceAction : 5, Reserved1 : 3; \
+        UCHAR ZoneId[8]; \
+        UCHAR Reserved2[4]; \
+        UCHAR All : 1, Reserved3 : 7; \
+        UCHAR Control; \
+    } name
+    MPT_ZONE_OUT_CDB(CLOSE_ZONE);
+    MPT_ZONE_OUT_CDB(FINISH_ZONE);
+    MPT_ZONE_OUT_CDB(OPEN_ZONE);
+    MPT_ZONE_OUT_CDB(RESET_WRITE_POINTER);
+#undef MPT_ZONE_OUT_CDB
     struct _REPORT_ZONES {
         UCHAR OperationCode;
         UCHAR ServiceAction : 5, Reserved1 : 3;
