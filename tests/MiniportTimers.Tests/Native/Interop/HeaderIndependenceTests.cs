@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace MiniportTimers.Tests.Native.Interop;
 
 /// <summary>
@@ -40,7 +38,7 @@ public class HeaderIndependenceTests
             File.WriteAllText(
                 Path.Combine(folder, "Makefile"),
                 $"include {NativeBuild.NativeFolder}/toolchain.mk\ncheck:\n\t$(MPT_CC) $(MPT_CFLAGS) -Werror -fsyntax-only -MD -MF deps.txt one.c\n");
-            var (exitCode, output) = Run("make", "-s", "-C", folder);
+            var (exitCode, output) = NativeProcess.Run("make", "-s", "-C", folder);
             Assert.True(exitCode == 0, $"{header} does not compile alone with the toolchain's flags:\n{output}");
 
             var searchList = CompilerSearchList();
@@ -64,7 +62,7 @@ public class HeaderIndependenceTests
     /// <summary>gcc's default #include &lt;...&gt; search list: the compiler's and the C library's own folders.</summary>
     private static List<string> CompilerSearchList()
     {
-        var (exitCode, output) = Run("gcc", "-E", "-Wp,-v", "-x", "c", "/dev/null");
+        var (exitCode, output) = NativeProcess.Run("gcc", "-E", "-Wp,-v", "-x", "c", "/dev/null");
         Assert.Equal(0, exitCode);
         var lines = output.Split('\n');
         var start = Array.FindIndex(lines, l => l.StartsWith("#include <...> search starts here:", StringComparison.Ordinal));
@@ -73,16 +71,5 @@ public class HeaderIndependenceTests
         var list = lines[(start + 1)..end].Select(l => Path.GetFullPath(l.Trim()) + Path.DirectorySeparatorChar).ToList();
         Assert.DoesNotContain(list, l => l.Contains("mingw", StringComparison.Ordinal));
         return list;
-    }
-
-    private static (int ExitCode, string Output) Run(string file, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true };
-        start.Environment.Remove("LD_PRELOAD"); // under the sanitizer run, libasan is preloaded into the test host only
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr);
     }
 }
