@@ -40,7 +40,7 @@ public sealed class DdiPathFixture
         Engine = engine;
         _engineTimer = engine.CreateTimer(EngineNop);
 
-        StorportHost = new StorportHost(engine, new StorportHostOptions { Verifier = verifier });
+        StorportHost = new StorportHost(engine, new StorportHostOptions { Verifier = verifier, DpcWatchdogMicroseconds = BodyAllotmentMicroseconds });
         StorportHost.StorPortInitialize(new HW_INITIALIZATION_DATA
         {
             DeviceExtensionFactory = () => new object(),
@@ -111,6 +111,51 @@ public sealed class DdiPathFixture
         StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, _storportExtension, LegacyNop, 10_000);
         StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, _storportExtension, LegacyNop, 0);
     }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> inside the adapter's HwStorTimer, where miniports call the Storport DDIs (at
+    /// DISPATCH_LEVEL, holding the StartIo lock, with the host's routine bracket naming the adapter), requested through
+    /// StorPortNotification(RequestTimerCall) 1 µs ahead. On a virtual engine the advance fires it on the calling thread;
+    /// on a real one it runs on the engine's dispatcher and the calling thread waits for it (the fixture's DPC watchdog
+    /// allows a callback <see cref="BodyAllotmentMicroseconds"/>, so a measurement may run that long inside one).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The callback did not run within the allotment.</exception>
+    /// <exception cref="Exception">What <paramref name="body"/> threw, rethrown on the calling thread.</exception>
+    public void RunInsideHwStorTimer(Action body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        using var done = new ManualResetEventSlim();
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, _storportExtension, _ =>
+        {
+            try
+            {
+                body();
+            }
+            catch (Exception e)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+            finally
+            {
+                done.Set();
+            }
+        }, 1);
+        if (Engine is VirtualTimerEngine engine)
+        {
+            engine.AdvanceBy(FireDelayNanoseconds);
+        }
+
+        if (!done.Wait(TimeSpan.FromMicroseconds(BodyAllotmentMicroseconds)))
+        {
+            throw new InvalidOperationException("HwStorTimer did not run.");
+        }
+
+        failure?.Throw();
+    }
+
+    /// <summary>How long a callback may run in this fixture before the DPC watchdog stops it, µs (60 s: see <see cref="RunInsideHwStorTimer"/>).</summary>
+    public const long BodyAllotmentMicroseconds = 60_000_000;
 
     /// <summary>NdisMSetTimer(10 ms) + NdisMCancelTimer.</summary>
     public bool NdisMSetTimerCancel()

@@ -28,6 +28,12 @@ internal static class DdiPathBench
                 rows.AddRange(Rows(metric, "NdisMSetTimer + NdisMCancelTimer", Compare(engine, () => f.NdisMSetTimerCancel(), seconds)));
                 rows.AddRange(Rows(metric, "NdisSetTimerObject + NdisCancelTimerObject", Compare(engine, () => f.NdisSetTimerObjectCancel(), seconds)));
                 rows.AddRange(Rows(metric, "KeSetTimerEx + KeCancelTimer", Compare(engine, () => f.KeSetTimerExCancel(), seconds)));
+
+                // Where drivers call it: inside a miniport routine the adapter is the routine's (a reference compare),
+                // where above, outside any routine, it is found by its extension. Both sides measured inside HwStorTimer.
+                var inside = default(((double Nanoseconds, double Bytes) Engine, (double Nanoseconds, double Bytes) Ddi));
+                f.RunInsideHwStorTimer(() => inside = Compare(engine, f.RequestTimerCallCancel, seconds));
+                rows.AddRange(Rows($"request+cancel inside HwStorTimer ({mode})", "RequestTimerCall(10 ms) + (0)", inside));
             }
 
             using (var virtualEngine = new VirtualTimerEngine())
