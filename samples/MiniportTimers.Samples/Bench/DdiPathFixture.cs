@@ -119,6 +119,8 @@ public sealed class DdiPathFixture
     /// on a real one it runs on the engine's dispatcher and the calling thread waits for it (the fixture's DPC watchdog
     /// allows a callback <see cref="BodyAllotmentMicroseconds"/>, so a measurement may run that long inside one).
     /// </summary>
+    /// <remarks>Call at PASSIVE_LEVEL, outside any routine, from the one thread that uses the fixture; it blocks until
+    /// <paramref name="body"/> has returned. The page of the routine it runs in: HwStorTimer (storport.h, nc-storport-hw_timer).</remarks>
     /// <exception cref="InvalidOperationException">The callback did not run within the allotment.</exception>
     /// <exception cref="Exception">What <paramref name="body"/> threw, rethrown on the calling thread.</exception>
     public void RunInsideHwStorTimer(Action body)
