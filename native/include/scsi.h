@@ -2317,3 +2317,593 @@ typedef struct _PHYSICAL_ELEMENT_STATUS_PARAMETER_DATA {
 C_ASSERT(FIELD_OFFSET(PHYSICAL_ELEMENT_STATUS_PARAMETER_DATA, Descriptors) == 32);
 
 #include "poppack.h"
+
+/* ======================================================================================================================
+ * Optical (MMC), tape (SSC) and changer (SMC) data: the constants and parameter-data layouts only CD/DVD, tape and
+ * medium-changer drivers name. Taken from the T10 command sets (MMC-6, SSC, SMC, and SCSI-2 where Windows kept an older
+ * form) for the wire layouts, with Windows' names, sizes and member order; TRACK_INFORMATION2 also has its scsi.h page
+ * on MS Learn. Every multi-byte field is a big-endian byte array unless it says otherwise. The structures of
+ * UCHARs are byte-packed as the rest of this file's parameter data; TAPE_POSITION_DATA, which has a USHORT, keeps its
+ * natural alignment (its layout is the same either way).
+ * ==================================================================================================================== */
+
+/* ---- GET EVENT STATUS NOTIFICATION (MMC-6): the notification classes, as a bit of the CDB's request mask
+   (NOTIFICATION_*_CLASS_MASK) and as the class number the header reports (NOTIFICATION_*_CLASS_EVENTS) ---- */
+#define NOTIFICATION_OPERATIONAL_CHANGE_CLASS_MASK 0x02
+#define NOTIFICATION_POWER_MANAGEMENT_CLASS_MASK 0x04
+#define NOTIFICATION_EXTERNAL_REQUEST_CLASS_MASK 0x08
+#define NOTIFICATION_MEDIA_STATUS_CLASS_MASK 0x10
+#define NOTIFICATION_MULTI_HOST_CLASS_MASK 0x20
+#define NOTIFICATION_DEVICE_BUSY_CLASS_MASK 0x40
+#define NOTIFICATION_NO_CLASS_EVENTS 0x0
+#define NOTIFICATION_OPERATIONAL_CHANGE_CLASS_EVENTS 0x1
+#define NOTIFICATION_POWER_MANAGEMENT_CLASS_EVENTS 0x2
+#define NOTIFICATION_EXTERNAL_REQUEST_CLASS_EVENTS 0x3
+#define NOTIFICATION_MEDIA_STATUS_CLASS_EVENTS 0x4
+#define NOTIFICATION_MULTI_HOST_CLASS_EVENTS 0x5
+#define NOTIFICATION_DEVICE_BUSY_CLASS_EVENTS 0x6
+/* operational change class (1): event codes, status codes, and the operation reported */
+#define NOTIFICATION_OPERATIONAL_EVENT_NO_CHANGE 0x0
+#define NOTIFICATION_OPERATIONAL_EVENT_CHANGE_REQUESTED 0x1
+#define NOTIFICATION_OPERATIONAL_EVENT_CHANGE_OCCURRED 0x2
+#define NOTIFICATION_OPERATIONAL_STATUS_AVAILABLE 0x0
+#define NOTIFICATION_OPERATIONAL_STATUS_TEMPORARY_BUSY 0x1
+#define NOTIFICATION_OPERATIONAL_STATUS_EXTENDED_BUSY 0x2
+#define NOTIFICATION_OPERATIONAL_OPCODE_NONE 0x0
+#define NOTIFICATION_OPERATIONAL_OPCODE_FEATURE_CHANGE 0x1
+#define NOTIFICATION_OPERATIONAL_OPCODE_FEATURE_ADDED 0x2
+#define NOTIFICATION_OPERATIONAL_OPCODE_UNIT_RESET 0x3
+#define NOTIFICATION_OPERATIONAL_OPCODE_FIRMWARE_CHANGED 0x4
+#define NOTIFICATION_OPERATIONAL_OPCODE_INQUIRY_CHANGED 0x5
+/* power management class (2) */
+#define NOTIFICATION_POWER_EVENT_NO_CHANGE 0x0
+#define NOTIFICATION_POWER_EVENT_CHANGE_SUCCEEDED 0x1
+#define NOTIFICATION_POWER_EVENT_CHANGE_FAILED 0x2
+#define NOTIFICATION_POWER_STATUS_ACTIVE 0x1
+#define NOTIFICATION_POWER_STATUS_IDLE 0x2
+#define NOTIFICATION_POWER_STATUS_STANDBY 0x3
+#define NOTIFICATION_POWER_STATUS_SLEEP 0x4
+/* external request class (3): events, status, and the 16-bit request code (00h-02FFh) */
+#define NOTIFICATION_EXTERNAL_EVENT_NO_CHANGE 0x0
+#define NOTIFICATION_EXTERNAL_EVENT_BUTTON_DOWN 0x1
+#define NOTIFICATION_EXTERNAL_EVENT_BUTTON_UP 0x2
+#define NOTIFICATION_EXTERNAL_EVENT_EXTERNAL 0x3
+#define NOTIFICATION_EXTERNAL_STATUS_READY 0x0
+#define NOTIFICATION_EXTERNAL_STATUS_PREVENT 0x1
+#define NOTIFICATION_EXTERNAL_REQUEST_NONE 0x0000
+#define NOTIFICATION_EXTERNAL_REQUEST_QUEUE_OVERRUN 0x0001
+#define NOTIFICATION_EXTERNAL_REQUEST_PLAY 0x0101
+#define NOTIFICATION_EXTERNAL_REQUEST_REWIND_BACK 0x0102
+#define NOTIFICATION_EXTERNAL_REQUEST_FAST_FORWARD 0x0103
+#define NOTIFICATION_EXTERNAL_REQUEST_PAUSE 0x0104
+#define NOTIFICATION_EXTERNAL_REQUEST_STOP 0x0106
+#define NOTIFICATION_EXTERNAL_REQUEST_ASCII_LOW 0x0200  /* 0200h-02FFh: an ASCII key, in the low byte */
+#define NOTIFICATION_EXTERNAL_REQUEST_ASCII_HIGH 0x02ff
+/* media class (4) */
+#define NOTIFICATION_MEDIA_EVENT_NO_EVENT 0x0
+#define NOTIFICATION_MEDIA_EVENT_NO_CHANGE 0x0
+#define NOTIFICATION_MEDIA_EVENT_EJECT_REQUEST 0x1
+#define NOTIFICATION_MEDIA_EVENT_NEW_MEDIA 0x2
+#define NOTIFICATION_MEDIA_EVENT_MEDIA_REMOVAL 0x3
+#define NOTIFICATION_MEDIA_EVENT_MEDIA_CHANGE 0x4
+/* multi-host class (5) */
+#define NOTIFICATION_MULTI_HOST_EVENT_NO_CHANGE 0x0
+#define NOTIFICATION_MULTI_HOST_EVENT_CONTROL_REQUEST 0x1
+#define NOTIFICATION_MULTI_HOST_EVENT_CONTROL_GRANT 0x2
+#define NOTIFICATION_MULTI_HOST_EVENT_CONTROL_RELEASE 0x3
+#define NOTIFICATION_MULTI_HOST_STATUS_READY 0x0
+#define NOTIFICATION_MULTI_HOST_STATUS_PREVENT 0x1
+#define NOTIFICATION_MULTI_HOST_PRIORITY_NO_REQUESTS 0x0
+#define NOTIFICATION_MULTI_HOST_PRIORITY_LOW 0x1
+#define NOTIFICATION_MULTI_HOST_PRIORITY_MEDIUM 0x2
+#define NOTIFICATION_MULTI_HOST_PRIORITY_HIGH 0x3
+/* device busy class (6) */
+#define NOTIFICATION_BUSY_EVENT_NO_EVENT 0x0
+#define NOTIFICATION_BUSY_EVENT_NO_CHANGE 0x0
+#define NOTIFICATION_BUSY_EVENT_BUSY 0x1
+#define NOTIFICATION_BUSY_EVENT_LO_CHANGE 0x2
+#define NOTIFICATION_BUSY_STATUS_NO_EVENT 0x0
+#define NOTIFICATION_BUSY_STATUS_POWER 0x1
+#define NOTIFICATION_BUSY_STATUS_IMMEDIATE 0x2
+#define NOTIFICATION_BUSY_STATUS_DEFERRED 0x3
+
+/* ---- READ DISC STRUCTURE's DVD formats and REPORT KEY / SEND KEY's key formats (MMC-6) ---- */
+#define DVD_FORMAT_LEAD_IN 0x00        /* physical format information */
+#define DVD_FORMAT_COPYRIGHT 0x01
+#define DVD_FORMAT_DISK_KEY 0x02
+#define DVD_FORMAT_BCA 0x03
+#define DVD_FORMAT_MANUFACTURING 0x04
+#define DVD_REPORT_AGID 0x00
+#define DVD_CHALLENGE_KEY 0x01
+#define DVD_KEY_1 0x02
+#define DVD_KEY_2 0x03
+#define DVD_TITLE_KEY 0x04
+#define DVD_REPORT_ASF 0x05            /* authentication success flag */
+#define DVD_INVALIDATE_AGID 0x3F
+
+/* ---- READ DISC INFORMATION (MMC-6): disc and last-session status, disc type, background format status ---- */
+#define DISK_STATUS_EMPTY 0x00
+#define DISK_STATUS_INCOMPLETE 0x01
+#define DISK_STATUS_COMPLETE 0x02
+#define DISK_STATUS_OTHERS 0x03
+#define LAST_SESSION_EMPTY 0x00
+#define LAST_SESSION_INCOMPLETE 0x01
+#define LAST_SESSION_RESERVED_DAMAGED 0x02
+#define LAST_SESSION_COMPLETE 0x03
+#define DISK_TYPE_CDDA 0x00            /* CD-DA or CD-ROM */
+#define DISK_TYPE_CDI 0x10
+#define DISK_TYPE_XA 0x20
+#define DISK_TYPE_UNDEFINED 0xFF
+#define DISC_BGFORMAT_STATE_NONE 0x0
+#define DISC_BGFORMAT_STATE_INCOMPLETE 0x1
+#define DISC_BGFORMAT_STATE_RUNNING 0x2
+#define DISC_BGFORMAT_STATE_COMPLETE 0x3
+
+/* ---- READ HEADER's data mode (SCSI-2 CD-ROM) ---- */
+#define DATA_BLOCK_MODE0 0x0
+#define DATA_BLOCK_MODE1 0x1
+#define DATA_BLOCK_MODE2 0x2
+
+/* ---- The loading mechanism type, bits 7-5 of byte 6 of the capabilities page 2Ah (MMC-6) ---- */
+#define CDVD_LMT_CADDY 0
+#define CDVD_LMT_TRAY 1
+#define CDVD_LMT_POPUP 2
+#define CDVD_LMT_RESERVED1 3
+#define CDVD_LMT_CHANGER_INDIVIDUAL 4
+#define CDVD_LMT_CHANGER_CARTRIDGE 5
+#define CDVD_LMT_RESERVED2 6
+#define CDVD_LMT_RESERVED3 7
+
+#include "pshpack1.h"
+
+/* GET EVENT STATUS NOTIFICATION's answer (MMC-6): a 4-byte header, then one class's 4-byte event descriptor. */
+typedef struct _NOTIFICATION_EVENT_STATUS_HEADER {
+    UCHAR EventDataLength[2];          /* bytes after this field */
+    UCHAR NotificationClass : 3, Reserved : 4, NEA : 1;   /* NEA: no event available */
+    UCHAR SupportedEventClasses;       /* a NOTIFICATION_*_CLASS_MASK bit per class the device supports */
+    UCHAR ClassEventData[0];
+} NOTIFICATION_EVENT_STATUS_HEADER, *PNOTIFICATION_EVENT_STATUS_HEADER;
+typedef struct _NOTIFICATION_OPERATIONAL_STATUS {
+    UCHAR OperationalEvent : 4, Reserved1 : 4;
+    UCHAR OperationalStatus : 4, Reserved2 : 3, PersistentPrevented : 1;
+    UCHAR Operation[2];                /* NOTIFICATION_OPERATIONAL_OPCODE_* */
+} NOTIFICATION_OPERATIONAL_STATUS, *PNOTIFICATION_OPERATIONAL_STATUS;
+typedef struct _NOTIFICATION_POWER_STATUS {
+    UCHAR PowerEvent : 4, Reserved : 4;
+    UCHAR PowerStatus;                 /* NOTIFICATION_POWER_STATUS_* */
+    UCHAR Reserved2[2];
+} NOTIFICATION_POWER_STATUS, *PNOTIFICATION_POWER_STATUS;
+typedef struct _NOTIFICATION_EXTERNAL_STATUS {
+    UCHAR ExternalEvent : 4, Reserved1 : 4;
+    UCHAR ExternalStatus : 4, Reserved2 : 3, PersistentPrevented : 1;
+    UCHAR Request[2];                  /* NOTIFICATION_EXTERNAL_REQUEST_* */
+} NOTIFICATION_EXTERNAL_STATUS, *PNOTIFICATION_EXTERNAL_STATUS;
+typedef struct _NOTIFICATION_MEDIA_STATUS {
+    UCHAR MediaEvent : 4, Reserved : 4;
+    union {                            /* byte 1 by three names: Windows' older PowerStatus, the byte, its bits */
+        UCHAR PowerStatus;
+        UCHAR MediaStatus;
+        struct {
+            UCHAR DoorTrayOpen : 1, MediaPresent : 1, ReservedX : 6;
+        };
+    };
+    UCHAR StartSlot;
+    UCHAR EndSlot;
+} NOTIFICATION_MEDIA_STATUS, *PNOTIFICATION_MEDIA_STATUS;
+typedef struct _NOTIFICATION_MULTI_HOST_STATUS {
+    UCHAR MultiHostEvent : 4, Reserved1 : 4;
+    UCHAR MultiHostStatus : 4, Reserved2 : 3, PersistentPrevented : 1;
+    UCHAR Priority[2];                 /* NOTIFICATION_MULTI_HOST_PRIORITY_* */
+} NOTIFICATION_MULTI_HOST_STATUS, *PNOTIFICATION_MULTI_HOST_STATUS;
+typedef struct _NOTIFICATION_BUSY_STATUS {
+    UCHAR DeviceBusyEvent : 4, Reserved : 4;
+    UCHAR DeviceBusyStatus;
+    UCHAR Time[2];                     /* the expected busy time, in tenths of a second */
+} NOTIFICATION_BUSY_STATUS, *PNOTIFICATION_BUSY_STATUS;
+C_ASSERT(sizeof(NOTIFICATION_EVENT_STATUS_HEADER) == 4 && sizeof(NOTIFICATION_OPERATIONAL_STATUS) == 4);
+C_ASSERT(sizeof(NOTIFICATION_POWER_STATUS) == 4 && sizeof(NOTIFICATION_EXTERNAL_STATUS) == 4);
+C_ASSERT(sizeof(NOTIFICATION_MEDIA_STATUS) == 4 && FIELD_OFFSET(NOTIFICATION_MEDIA_STATUS, StartSlot) == 2);
+C_ASSERT(sizeof(NOTIFICATION_MULTI_HOST_STATUS) == 4 && sizeof(NOTIFICATION_BUSY_STATUS) == 4);
+
+/* READ DISC STRUCTURE's answer for a DVD (MMC-6): a 4-byte header, then the format's data. */
+typedef struct _READ_DVD_STRUCTURES_HEADER {
+    UCHAR Length[2];
+    UCHAR Reserved[2];
+    UCHAR Data[0];
+} READ_DVD_STRUCTURES_HEADER, *PREAD_DVD_STRUCTURES_HEADER;
+C_ASSERT(sizeof(READ_DVD_STRUCTURES_HEADER) == 4);
+
+/* REPORT KEY's answers and SEND KEY's parameters (MMC-6, CSS): a 4-byte header, then the key format's data. */
+typedef struct _CDVD_KEY_HEADER {
+    UCHAR DataLength[2];
+    UCHAR Reserved[2];
+    UCHAR Data[0];
+} CDVD_KEY_HEADER, *PCDVD_KEY_HEADER;
+typedef struct _CDVD_REPORT_AGID_DATA {        /* DVD_REPORT_AGID */
+    UCHAR Reserved1[3];
+    UCHAR Reserved2 : 6, AGID : 2;
+} CDVD_REPORT_AGID_DATA, *PCDVD_REPORT_AGID_DATA;
+typedef struct _CDVD_CHALLENGE_KEY_DATA {      /* DVD_CHALLENGE_KEY */
+    UCHAR ChallengeKeyValue[10];
+    UCHAR Reserved[2];
+} CDVD_CHALLENGE_KEY_DATA, *PCDVD_CHALLENGE_KEY_DATA;
+typedef struct _CDVD_KEY_DATA {                /* DVD_KEY_1, DVD_KEY_2 */
+    UCHAR Key[5];
+    UCHAR Reserved[3];
+} CDVD_KEY_DATA, *PCDVD_KEY_DATA;
+typedef struct _CDVD_REPORT_ASF_DATA {         /* DVD_REPORT_ASF */
+    UCHAR Reserved1[3];
+    UCHAR Success : 1, Reserved2 : 7;
+} CDVD_REPORT_ASF_DATA, *PCDVD_REPORT_ASF_DATA;
+/* DVD_TITLE_KEY: Windows' own form, the copyright-management bits in byte 3, then the key. */
+typedef struct _CDVD_TITLE_KEY_HEADER {
+    UCHAR DataLength[2];
+    UCHAR Reserved1[1];
+    UCHAR Reserved2 : 3, CGMS : 2, CP_SEC : 1, CPM : 1, Zero : 1;
+    CDVD_KEY_DATA TitleKey;
+} CDVD_TITLE_KEY_HEADER, *PCDVD_TITLE_KEY_HEADER;
+C_ASSERT(sizeof(CDVD_KEY_HEADER) == 4 && sizeof(CDVD_REPORT_AGID_DATA) == 4 && sizeof(CDVD_REPORT_ASF_DATA) == 4);
+C_ASSERT(sizeof(CDVD_CHALLENGE_KEY_DATA) == 12 && sizeof(CDVD_KEY_DATA) == 8);
+C_ASSERT(sizeof(CDVD_TITLE_KEY_HEADER) == 12 && FIELD_OFFSET(CDVD_TITLE_KEY_HEADER, TitleKey) == 4);
+
+/* FORMAT UNIT's parameter list (MMC-6): a 4-byte format list header, then 8-byte format descriptors. */
+typedef struct _FORMAT_DESCRIPTOR {
+    UCHAR NumberOfBlocks[4];
+    UCHAR FormatSubType : 2, FormatType : 6;
+    UCHAR BlockLength[3];              /* the format type's parameter */
+} FORMAT_DESCRIPTOR, *PFORMAT_DESCRIPTOR;
+typedef struct _FORMAT_LIST_HEADER {
+    UCHAR Reserved;
+    UCHAR VendorSpecific : 1, Immediate : 1, TryOut : 1, IP : 1, STPF : 1, DCRT : 1, DPRY : 1, FOV : 1;
+    UCHAR FormatDescriptorLength[2];
+    FORMAT_DESCRIPTOR Descriptors[0];
+} FORMAT_LIST_HEADER, *PFORMAT_LIST_HEADER;
+C_ASSERT(sizeof(FORMAT_DESCRIPTOR) == 8 && sizeof(FORMAT_LIST_HEADER) == 4);
+
+/* READ FORMAT CAPACITIES' answer (MMC-6): a capacity list header, then 8-byte capacity descriptors. Byte 4's low
+   two bits are the descriptor type, which Windows names as two bits. */
+typedef struct _FORMATTED_CAPACITY_DESCRIPTOR {
+    UCHAR NumberOfBlocks[4];
+    UCHAR Maximum : 1, Valid : 1, FormatType : 6;
+    UCHAR BlockLength[3];
+} FORMATTED_CAPACITY_DESCRIPTOR, *PFORMATTED_CAPACITY_DESCRIPTOR;
+typedef struct _FORMATTED_CAPACITY_LIST {
+    UCHAR Reserved[3];
+    UCHAR CapacityListLength;          /* bytes of descriptors that follow */
+    FORMATTED_CAPACITY_DESCRIPTOR Descriptors[0];
+} FORMATTED_CAPACITY_LIST, *PFORMATTED_CAPACITY_LIST;
+C_ASSERT(sizeof(FORMATTED_CAPACITY_DESCRIPTOR) == 8 && sizeof(FORMATTED_CAPACITY_LIST) == 4);
+
+/* READ DISC INFORMATION's answer (MMC-6): 34 bytes, then NumberOPCEntries 8-byte OPC table entries. DISC_INFORMATION
+   is the current form (16-bit session and track numbers, MRW status); DISK_INFORMATION the older one. */
+typedef struct _OPC_TABLE_ENTRY {
+    UCHAR Speed[2];                    /* kbytes per second */
+    UCHAR OPCValue[6];
+} OPC_TABLE_ENTRY, *POPC_TABLE_ENTRY;
+typedef struct _DISC_INFORMATION {
+    UCHAR Length[2];
+    UCHAR DiscStatus : 2, LastSessionStatus : 2, Erasable : 1, Reserved1 : 3;   /* DISK_STATUS_*, LAST_SESSION_* */
+    UCHAR FirstTrackNumber;
+    UCHAR NumberOfSessionsLsb;
+    UCHAR LastSessionFirstTrackLsb;
+    UCHAR LastSessionLastTrackLsb;
+    UCHAR MrwStatus : 2, MrwDirtyBit : 1, Reserved2 : 2, URU : 1, DBC_V : 1, DID_V : 1;   /* DISC_BGFORMAT_STATE_* */
+    UCHAR DiscType;                    /* DISK_TYPE_* */
+    UCHAR NumberOfSessionsMsb;
+    UCHAR LastSessionFirstTrackMsb;
+    UCHAR LastSessionLastTrackMsb;
+    UCHAR DiskIdentification[4];
+    UCHAR LastSessionLeadIn[4];        /* an MSF address */
+    UCHAR LastPossibleLeadOutStartTime[4];
+    UCHAR DiskBarCode[8];
+    UCHAR Reserved4;
+    UCHAR NumberOPCEntries;
+    OPC_TABLE_ENTRY OPCTable[1];
+} DISC_INFORMATION, *PDISC_INFORMATION;
+typedef struct _DISK_INFORMATION {
+    UCHAR Length[2];
+    UCHAR DiskStatus : 2, LastSessionStatus : 2, Erasable : 1, Reserved1 : 3;
+    UCHAR FirstTrackNumber;
+    UCHAR NumberOfSessions;
+    UCHAR LastSessionFirstTrack;
+    UCHAR LastSessionLastTrack;
+    UCHAR Reserved2 : 5, GEN : 1, DBC_V : 1, DID_V : 1;
+    UCHAR DiskType;
+    UCHAR Reserved3[3];
+    UCHAR DiskIdentification[4];
+    UCHAR LastSessionLeadIn[4];
+    UCHAR LastPossibleStartTime[4];
+    UCHAR DiskBarCode[8];
+    UCHAR Reserved4;
+    UCHAR NumberOPCEntries;
+    OPC_TABLE_ENTRY OPCTable[0];
+} DISK_INFORMATION, *PDISK_INFORMATION;
+C_ASSERT(sizeof(OPC_TABLE_ENTRY) == 8 && sizeof(DISK_INFORMATION) == 34);
+C_ASSERT(sizeof(DISC_INFORMATION) == 42 && FIELD_OFFSET(DISC_INFORMATION, OPCTable) == 34);
+
+/* READ HEADER's answer (SCSI-2 CD-ROM): the sector's data mode (DATA_BLOCK_MODE*), then its address as an LBA or as
+   minute, second, frame. */
+typedef struct _DATA_BLOCK_HEADER {
+    UCHAR DataMode;
+    UCHAR Reserved[4];
+    union {
+        UCHAR LogicalBlockAddress[4];
+        struct {
+            UCHAR Reserved;
+            UCHAR M;
+            UCHAR S;
+            UCHAR F;
+        } MSF;
+    };
+} DATA_BLOCK_HEADER, *PDATA_BLOCK_HEADER;
+C_ASSERT(sizeof(DATA_BLOCK_HEADER) == 9 && FIELD_OFFSET(DATA_BLOCK_HEADER, LogicalBlockAddress) == 5);
+
+/* READ TRACK INFORMATION's answer (MMC-6; TRACK_INFORMATION2 has its page on MS Learn, ns-scsi-_track_information2).
+   TRACK_INFORMATION is the original 24 bytes; TRACK_INFORMATION2 adds the track size, the last recorded address and the
+   high bytes of the track and session numbers (36 bytes); TRACK_INFORMATION3 the read compatibility LBA (40). */
+typedef struct _TRACK_INFORMATION {
+    UCHAR Length[2];
+    UCHAR TrackNumber;
+    UCHAR SessionNumber;
+    UCHAR Reserved1;
+    UCHAR TrackMode : 4, Copy : 1, Damage : 1, Reserved2 : 2;
+    UCHAR DataMode : 4, FP : 1, Packet : 1, Blank : 1, RT : 1;
+    UCHAR NWA_V : 1, Reserved3 : 7;
+    UCHAR TrackStartAddress[4];
+    UCHAR NextWritableAddress[4];
+    UCHAR FreeBlocks[4];
+    UCHAR FixedPacketSize[4];
+} TRACK_INFORMATION, *PTRACK_INFORMATION;
+typedef struct _TRACK_INFORMATION2 {
+    UCHAR Length[2];
+    UCHAR TrackNumberLsb;
+    UCHAR SessionNumberLsb;
+    UCHAR Reserved4;
+    UCHAR TrackMode : 4, Copy : 1, Damage : 1, Reserved5 : 2;
+    UCHAR DataMode : 4, FixedPacket : 1, Packet : 1, Blank : 1, ReservedTrack : 1;
+    UCHAR NWA_V : 1, LRA_V : 1, Reserved6 : 6;
+    UCHAR TrackStartAddress[4];
+    UCHAR NextWritableAddress[4];
+    UCHAR FreeBlocks[4];
+    UCHAR FixedPacketSize[4];          /* or the blocking factor */
+    UCHAR TrackSize[4];
+    UCHAR LastRecordedAddress[4];
+    UCHAR TrackNumberMsb;
+    UCHAR SessionNumberMsb;
+    UCHAR Reserved7[2];
+} TRACK_INFORMATION2, *PTRACK_INFORMATION2;
+typedef struct _TRACK_INFORMATION3 {
+    UCHAR Length[2];
+    UCHAR TrackNumberLsb;
+    UCHAR SessionNumberLsb;
+    UCHAR Reserved4;
+    UCHAR TrackMode : 4, Copy : 1, Damage : 1, Reserved5 : 2;
+    UCHAR DataMode : 4, FixedPacket : 1, Packet : 1, Blank : 1, ReservedTrack : 1;
+    UCHAR NWA_V : 1, LRA_V : 1, Reserved6 : 6;
+    UCHAR TrackStartAddress[4];
+    UCHAR NextWritableAddress[4];
+    UCHAR FreeBlocks[4];
+    UCHAR FixedPacketSize[4];
+    UCHAR TrackSize[4];
+    UCHAR LastRecordedAddress[4];
+    UCHAR TrackNumberMsb;
+    UCHAR SessionNumberMsb;
+    UCHAR Reserved7[2];
+    UCHAR ReadCompatibilityLba[4];
+} TRACK_INFORMATION3, *PTRACK_INFORMATION3;
+C_ASSERT(sizeof(TRACK_INFORMATION) == 24 && sizeof(TRACK_INFORMATION2) == 36 && sizeof(TRACK_INFORMATION3) == 40);
+C_ASSERT(FIELD_OFFSET(TRACK_INFORMATION2, TrackNumberMsb) == 32);
+
+/* SET STREAMING's performance descriptor (MMC-6): 28 bytes. */
+typedef struct _PERFORMANCE_DESCRIPTOR {
+    UCHAR RandomAccess : 1, Exact : 1, RestoreDefaults : 1, WriteRotationControl : 2, Reserved1 : 3;
+    UCHAR Reserved[3];
+    UCHAR StartLba[4];
+    UCHAR EndLba[4];
+    UCHAR ReadSize[4];                 /* kilobytes ... */
+    UCHAR ReadTime[4];                 /* ... per this many milliseconds */
+    UCHAR WriteSize[4];
+    UCHAR WriteTime[4];
+} PERFORMANCE_DESCRIPTOR, *PPERFORMANCE_DESCRIPTOR;
+C_ASSERT(sizeof(PERFORMANCE_DESCRIPTOR) == 28);
+
+/* READ BUFFER CAPACITY's answer (MMC-6): with BlockDataReturned set the two sizes count blocks, not bytes. */
+typedef struct _READ_BUFFER_CAPACITY_DATA {
+    UCHAR DataLength[2];
+    UCHAR Reserved1;
+    UCHAR BlockDataReturned : 1, Reserved4 : 7;
+    UCHAR TotalBufferSize[4];
+    UCHAR AvailableBufferSize[4];
+} READ_BUFFER_CAPACITY_DATA, *PREAD_BUFFER_CAPACITY_DATA;
+C_ASSERT(sizeof(READ_BUFFER_CAPACITY_DATA) == 12);
+
+/* MECHANISM STATUS's answer (MMC-6, for ATAPI changers): an 8-byte header, then a 4-byte entry per slot. */
+typedef struct _MECHANICAL_STATUS_INFORMATION_HEADER {
+    UCHAR CurrentSlot : 5, ChangerState : 2, Fault : 1;
+    UCHAR Reserved : 5, MechanismState : 3;
+    UCHAR CurrentLogicalBlockAddress[3];
+    UCHAR NumberAvailableSlots;
+    UCHAR SlotTableLength[2];
+} MECHANICAL_STATUS_INFORMATION_HEADER, *PMECHANICAL_STATUS_INFORMATION_HEADER;
+typedef struct _SLOT_TABLE_INFORMATION {
+    UCHAR DiscChanged : 1, Reserved : 6, DiscPresent : 1;
+    UCHAR Reserved2[3];
+} SLOT_TABLE_INFORMATION, *PSLOT_TABLE_INFORMATION;
+typedef struct _MECHANICAL_STATUS {
+    MECHANICAL_STATUS_INFORMATION_HEADER MechanicalStatusHeader;
+    SLOT_TABLE_INFORMATION SlotTableInfo[1];
+} MECHANICAL_STATUS, *PMECHANICAL_STATUS;
+C_ASSERT(sizeof(MECHANICAL_STATUS_INFORMATION_HEADER) == 8 && sizeof(SLOT_TABLE_INFORMATION) == 4);
+C_ASSERT(sizeof(MECHANICAL_STATUS) == 12);
+
+/* The audio control parameters page 0Eh as SCSI-2 laid it out for CD-ROM: four output ports, each a channel selection
+   (CDDA_CHANNEL_* bits) and a volume. */
+typedef struct _PORT_OUTPUT {
+    UCHAR ChannelSelection;
+    UCHAR Volume;
+} PORT_OUTPUT, *PPORT_OUTPUT;
+typedef struct _AUDIO_OUTPUT {
+    UCHAR CodePage;
+    UCHAR ParameterLength;
+    UCHAR Immediate;
+    UCHAR Reserved[2];
+    UCHAR LbaFormat;
+    UCHAR LogicalBlocksPerSecond[2];
+    PORT_OUTPUT PortOutput[4];
+} AUDIO_OUTPUT, *PAUDIO_OUTPUT;
+C_ASSERT(sizeof(PORT_OUTPUT) == 2 && sizeof(AUDIO_OUTPUT) == 16);
+
+/* ---- Mode pages of CD/DVD devices (MMC) and of flexible disks (SBC) ---- */
+/* 0Eh, CD audio control (MMC): SOTC and IMMED, then four ports as in AUDIO_OUTPUT, the selection in four bits. */
+typedef struct _CDDA_OUTPUT_PORT {
+    UCHAR ChannelSelection : 4, Reserved : 4;
+    UCHAR Volume;
+} CDDA_OUTPUT_PORT, *PCDDA_OUTPUT_PORT;
+typedef struct _CDAUDIO_CONTROL_PAGE {
+    UCHAR PageCode : 6, Reserved : 1, PSBit : 1;
+    UCHAR PageLength;
+    UCHAR Reserved2 : 1, StopOnTrackCrossing : 1, Immediate : 1, Reserved3 : 5;
+    UCHAR Reserved4[3];
+    UCHAR Obsolete[2];
+    CDDA_OUTPUT_PORT CDDAOutputPorts[4];
+} CDAUDIO_CONTROL_PAGE, *PCDAUDIO_CONTROL_PAGE;
+C_ASSERT(sizeof(CDDA_OUTPUT_PORT) == 2 && sizeof(CDAUDIO_CONTROL_PAGE) == 16);
+/* 18h, the CD/DVD feature set page (SFF-8090, Mt. Fuji): a 2-byte version per feature. */
+typedef struct _CDVD_FEATURE_SET_PAGE {
+    UCHAR PageCode : 6, Reserved : 1, PSBit : 1;
+    UCHAR PageLength;
+    UCHAR CDAudio[2];
+    UCHAR EmbeddedChanger[2];
+    UCHAR PacketSMART[2];
+    UCHAR PersistantPrevent[2];        /* Windows' spelling */
+    UCHAR EventStatusNotification[2];
+    UCHAR DigitalOutput[2];
+    UCHAR CDSequentialRecordable[2];
+    UCHAR DVDSequentialRecordable[2];
+    UCHAR RandomRecordable[2];
+    UCHAR KeyExchange[2];
+    UCHAR Reserved2[2];
+} CDVD_FEATURE_SET_PAGE, *PCDVD_FEATURE_SET_PAGE;
+C_ASSERT(sizeof(CDVD_FEATURE_SET_PAGE) == 24);
+/* 1Dh, time-out and protect (MMC): SWPP, DISP, and the group 1 and 2 minimum time-outs in seconds. */
+typedef struct _CDVD_INACTIVITY_TIMEOUT_PAGE {
+    UCHAR PageCode : 6, Reserved : 1, PSBit : 1;
+    UCHAR PageLength;
+    UCHAR Reserved2[2];
+    UCHAR SWPP : 1, DISP : 1, Reserved3 : 6;
+    UCHAR Reserved4;
+    UCHAR GroupOneMinimumTimeout[2];
+    UCHAR GroupTwoMinimumTimeout[2];
+} CDVD_INACTIVITY_TIMEOUT_PAGE, *PCDVD_INACTIVITY_TIMEOUT_PAGE;
+C_ASSERT(sizeof(CDVD_INACTIVITY_TIMEOUT_PAGE) == 10);
+/* 03h, Mount Rainier rewritable (MMC): LbaSpace picks the general-purpose or the defect-managed space. */
+typedef struct _MODE_MRW_PAGE {
+    UCHAR PageCode : 6, Reserved : 1, PageSavable : 1;
+    UCHAR PageLength;
+    UCHAR Reserved1;
+    UCHAR LbaSpace : 1, Reserved2 : 7;
+    UCHAR Reserved3[4];
+} MODE_MRW_PAGE, *PMODE_MRW_PAGE;
+C_ASSERT(sizeof(MODE_MRW_PAGE) == 8);
+/* 05h, write parameters (MMC): 52 bytes. MODE_CDROM_WRITE_PARAMETERS_PAGE2 is the page as MMC has it;
+   MODE_CDROM_WRITE_PARAMETERS_PAGE is Windows' older form, which starts at the length byte (so everything is one byte
+   lower) and splits the media catalog number and ISRC into their parts. */
+typedef struct _MODE_CDROM_WRITE_PARAMETERS_PAGE2 {
+    UCHAR PageCode : 6, Reserved : 1, PageSavable : 1;
+    UCHAR PageLength;
+    UCHAR WriteType : 4, TestWrite : 1, LinkSizeValid : 1, BufferUnderrunFreeEnabled : 1, Reserved2 : 1;
+    UCHAR TrackMode : 4, Copy : 1, FixedPacket : 1, MultiSession : 2;
+    UCHAR DataBlockType : 4, Reserved3 : 4;
+    UCHAR LinkSize;
+    UCHAR Reserved4;
+    UCHAR HostApplicationCode : 6, Reserved5 : 2;
+    UCHAR SessionFormat;
+    UCHAR Reserved6;
+    UCHAR PacketSize[4];
+    UCHAR AudioPauseLength[2];
+    UCHAR MediaCatalogNumber[16];
+    UCHAR ISRC[16];
+    UCHAR SubHeaderData[4];
+} MODE_CDROM_WRITE_PARAMETERS_PAGE2, *PMODE_CDROM_WRITE_PARAMETERS_PAGE2;
+typedef struct _MODE_CDROM_WRITE_PARAMETERS_PAGE {
+    UCHAR PageLength;
+    UCHAR WriteType : 4, TestWrite : 1, LinkSizeValid : 1, BufferUnderrunFreeEnabled : 1, Reserved2 : 1;
+    UCHAR TrackMode : 4, Copy : 1, FixedPacket : 1, MultiSession : 2;
+    UCHAR DataBlockType : 4, Reserved3 : 4;
+    UCHAR LinkSize;
+    UCHAR Reserved4;
+    UCHAR HostApplicationCode : 6, Reserved5 : 2;
+    UCHAR SessionFormat;
+    UCHAR Reserved6;
+    UCHAR PacketSize[4];
+    UCHAR AudioPauseLength[2];
+    UCHAR Reserved7 : 7, MediaCatalogNumberValid : 1;
+    UCHAR MediaCatalogNumber[13];
+    UCHAR MediaCatalogNumberZero;
+    UCHAR MediaCatalogNumberAFrame;
+    UCHAR Reserved8 : 7, ISRCValid : 1;
+    UCHAR ISRCCountry[2];
+    UCHAR ISRCOwner[3];
+    UCHAR ISRCRecordingYear[2];
+    UCHAR ISRCSerialNumber[5];
+    UCHAR ISRCZero;
+    UCHAR ISRCAFrame;
+    UCHAR ISRCReserved;
+    UCHAR SubHeaderData[4];
+} MODE_CDROM_WRITE_PARAMETERS_PAGE, *PMODE_CDROM_WRITE_PARAMETERS_PAGE;
+C_ASSERT(sizeof(MODE_CDROM_WRITE_PARAMETERS_PAGE2) == 52 && FIELD_OFFSET(MODE_CDROM_WRITE_PARAMETERS_PAGE2, ISRC) == 32);
+C_ASSERT(sizeof(MODE_CDROM_WRITE_PARAMETERS_PAGE) == 51);
+C_ASSERT(FIELD_OFFSET(MODE_CDROM_WRITE_PARAMETERS_PAGE, ISRCCountry) == 32);
+/* 05h, flexible disk (SBC): 32 bytes, with Windows' spellings (StepPluseWidth, StepPlusePerCyclynder,
+   WriteCompenstation). */
+typedef struct _MODE_FLEXIBLE_DISK_PAGE {
+    UCHAR PageCode : 6, Reserved : 1, PageSavable : 1;
+    UCHAR PageLength;
+    UCHAR TransferRate[2];
+    UCHAR NumberOfHeads;
+    UCHAR SectorsPerTrack;
+    UCHAR BytesPerSector[2];
+    UCHAR NumberOfCylinders[2];
+    UCHAR StartWritePrecom[2];
+    UCHAR StartReducedCurrent[2];
+    UCHAR StepRate[2];
+    UCHAR StepPluseWidth;
+    UCHAR HeadSettleDelay[2];
+    UCHAR MotorOnDelay;
+    UCHAR MotorOffDelay;
+    UCHAR Reserved2 : 5, MotorOnAsserted : 1, StartSectorNumber : 1, TrueReadySignal : 1;
+    UCHAR StepPlusePerCyclynder : 4, Reserved3 : 4;
+    UCHAR WriteCompenstation;
+    UCHAR HeadLoadDelay;
+    UCHAR HeadUnloadDelay;
+    UCHAR Pin2Usage : 4, Pin34Usage : 4;
+    UCHAR Pin1Usage : 4, Pin4Usage : 4;
+    UCHAR MediumRotationRate[2];
+    UCHAR Reserved4[2];
+} MODE_FLEXIBLE_DISK_PAGE, *PMODE_FLEXIBLE_DISK_PAGE;
+C_ASSERT(sizeof(MODE_FLEXIBLE_DISK_PAGE) == 32 && FIELD_OFFSET(MODE_FLEXIBLE_DISK_PAGE, MediumRotationRate) == 28);
+
+#include "poppack.h"
+
+/* READ POSITION's short-form answer (SSC; SCSI-2's bit layout): 20 bytes. BOP/EOP in byte 0, the partition, then the
+   first and last block locations and what the buffer holds. Reserved3 is a USHORT in Windows' declaration; at offset 2
+   it needs no packing. */
+typedef struct _TAPE_POSITION_DATA {
+    UCHAR Reserved1 : 2, BlockPositionUnsupported : 1, Reserved2 : 3, EndOfPartition : 1, BeginningOfPartition : 1;
+    UCHAR PartitionNumber;
+    USHORT Reserved3;
+    UCHAR FirstBlock[4];
+    UCHAR LastBlock[4];
+    UCHAR Reserved4;
+    UCHAR NumberOfBlocks[3];           /* blocks in the buffer */
+    UCHAR NumberOfBytes[4];            /* bytes in the buffer */
+} TAPE_POSITION_DATA, *PTAPE_POSITION_DATA;
+C_ASSERT(sizeof(TAPE_POSITION_DATA) == 20 && FIELD_OFFSET(TAPE_POSITION_DATA, FirstBlock) == 4);
+
+/* WHICH_BIT(Data, Bit): a statement that stores in Bit the number of the bit Data has set (0-31), for a Data with
+   one bit set; it counts the shifts until Data >> Bit is 1, and leaves 32 when no shift gives 1. */
+#define WHICH_BIT(Data, Bit) {                                                                                     \
+    UCHAR mptWhichBit_ = 0;                                                                                        \
+    while (mptWhichBit_ < 32 && ((Data) >> mptWhichBit_) != 1) mptWhichBit_++;                                     \
+    (Bit) = mptWhichBit_;                                                                                          \
+}
