@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using MiniportTimers.Hosting.Routines;
 using MiniportTimers.Kernel;
 
 namespace MiniportTimers.Storport;
@@ -8,7 +9,7 @@ namespace MiniportTimers.Storport;
 /// and holds the one rule for an extension the host did not create, across all Storport DDIs: a DDI that returns a
 /// status answers with its documented failure (STOR_STATUS_INVALID_PARAMETER, or FALSE for a BOOLEAN), and a DDI that
 /// returns nothing raises the bug check Windows would give when it dereferenced the bogus pointer:
-/// KMODE_EXCEPTION_NOT_HANDLED (0x1E) with STATUS_ACCESS_VIOLATION (<see cref="Require"/>). Weak keys: a removed
+/// KMODE_EXCEPTION_NOT_HANDLED (0x1E) with STATUS_ACCESS_VIOLATION (<see cref="Require(object?, string)"/>). Weak keys: a removed
 /// adapter's extension is collected with it.
 /// </summary>
 /// <remarks>
@@ -23,14 +24,18 @@ internal static class AdapterRegistry
     public static void Register(object deviceExtension, StorportAdapter adapter) => Map.Add(deviceExtension, adapter);
 
     /// <summary>The adapter <paramref name="deviceExtension"/> belongs to, or null for an object no host created.</summary>
-    public static StorportAdapter? Find(object? deviceExtension)
+    public static StorportAdapter? Find(object? deviceExtension) =>
+        deviceExtension is null ? null : Find(deviceExtension, ThreadFrame.Current);
+
+    /// <summary><see cref="Find(object?)"/> with the calling thread's frame already read.</summary>
+    public static StorportAdapter? Find(object? deviceExtension, ThreadFrame frame)
     {
         if (deviceExtension is null)
         {
             return null;
         }
 
-        if (StorportRoutines.CurrentAdapter is { } current && ReferenceEquals(current.DeviceExtension, deviceExtension))
+        if (CurrentRoutine.AdapterOf(frame) is StorportAdapter current && ReferenceEquals(current.DeviceExtension, deviceExtension))
         {
             return current;
         }
@@ -41,7 +46,12 @@ internal static class AdapterRegistry
     /// <summary>The adapter of <paramref name="deviceExtension"/>, for a DDI that returns no status.</summary>
     /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E; P1 = STATUS_ACCESS_VIOLATION) for an object no host created.</exception>
     public static StorportAdapter Require(object? deviceExtension, string routine) =>
-        Find(deviceExtension) ?? throw BugCheck.Create(
+        Require(deviceExtension, routine, ThreadFrame.Current);
+
+    /// <summary><see cref="Require(object?, string)"/> with the calling thread's frame already read.</summary>
+    /// <exception cref="BugCheckException">KMODE_EXCEPTION_NOT_HANDLED (0x1E; P1 = STATUS_ACCESS_VIOLATION) for an object no host created.</exception>
+    public static StorportAdapter Require(object? deviceExtension, string routine, ThreadFrame frame) =>
+        Find(deviceExtension, frame) ?? throw BugCheck.Create(
             BugCheckCodes.KMODE_EXCEPTION_NOT_HANDLED,
             BugCheckCodes.STATUS_ACCESS_VIOLATION,
             0,

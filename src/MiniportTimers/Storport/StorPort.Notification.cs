@@ -27,10 +27,12 @@ public static partial class StorPort
             throw new ArgumentException("This overload takes RequestTimerCall.", nameof(notificationType));
         }
 
-        var adapter = AdapterRegistry.Require(hwDeviceExtension, "StorPortNotification(RequestTimerCall)");
+        // One read of the thread frame for both the adapter (inside a routine, the routine's) and the IRQL.
+        var frame = ThreadFrame.Current;
+        var adapter = AdapterRegistry.Require(hwDeviceExtension, "StorPortNotification(RequestTimerCall)", frame);
         if (adapter.IsLive)
         {
-            adapter.LegacyTimer.Request(hwStorTimer, miniportTimerValueMicroseconds);
+            adapter.LegacyTimer.Request(hwStorTimer, miniportTimerValueMicroseconds, frame.Irql);
         }
     }
 

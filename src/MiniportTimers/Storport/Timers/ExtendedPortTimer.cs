@@ -1,3 +1,4 @@
+using MiniportTimers.Kernel;
 using MiniportTimers.Engine;
 using MiniportTimers.Kernel.Timers;
 
@@ -60,7 +61,7 @@ internal sealed class ExtendedPortTimer : PortTimer
 
         try
         {
-            RequestLocked(callback, context, delayNanoseconds, toleranceNanoseconds);
+            RequestLocked(callback, context, delayNanoseconds, toleranceNanoseconds, IrqlState.Current);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using MiniportTimers.Kernel;
 using MiniportTimers.Engine;
 using MiniportTimers.Kernel.Timers;
 
@@ -9,7 +10,8 @@ namespace MiniportTimers.Storport.Timers;
 /// </summary>
 internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(adapter, "RequestTimerCall")
 {
-    public void Request(HW_TIMER? hwStorTimer, uint miniportTimerValueMicroseconds)
+    /// <summary>A request (or, with 0 µs or no routine, a cancel) from a thread at <paramref name="irql"/>.</summary>
+    public void Request(HW_TIMER? hwStorTimer, uint miniportTimerValueMicroseconds, KIRQL irql)
     {
         if (hwStorTimer is null || miniportTimerValueMicroseconds == 0)
         {
@@ -23,7 +25,7 @@ internal sealed class LegacyAdapterTimer(StorportAdapter adapter) : PortTimer(ad
         var claimed = ClaimUnless(refuseIf: 0, alsoSet: TimerState.Pending);
         try
         {
-            RequestLocked(hwStorTimer, null, delayNanoseconds, 0);
+            RequestLocked(hwStorTimer, null, delayNanoseconds, 0, irql);
         }
         finally
         {

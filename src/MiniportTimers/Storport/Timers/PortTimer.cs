@@ -25,12 +25,13 @@ internal abstract class PortTimer(StorportAdapter adapter, string kind) : Hosted
     /// DISPATCH_LEVEL (decisions A11, A16). The request is answered at once (BUSY from then on), but, as in Windows, the
     /// timer is set when the request is applied: the delay counts from then (a 1 ms request made at DIRQL at t = 0 and
     /// applied when the IRQL drops at t = 3 ms fires at t = 4 ms). Call under a claim that set "pending"
-    /// (<see cref="TimerCore.ClaimUnless"/>).
+    /// (<see cref="TimerCore.ClaimUnless"/>). <paramref name="irql"/> is the calling thread's IRQL, read by the caller
+    /// (the legacy routine has read the thread frame already, for its adapter).
     /// </summary>
-    protected void RequestLocked(Delegate callback, object? context, long delayNanoseconds, long toleranceNanoseconds)
+    protected void RequestLocked(Delegate callback, object? context, long delayNanoseconds, long toleranceNanoseconds, KIRQL irql)
     {
         BeginRequestLocked(callback, context);
-        if (IrqlState.Current <= KIRQL.DISPATCH_LEVEL)
+        if (irql <= KIRQL.DISPATCH_LEVEL)
         {
             ArmFromNowLocked(delayNanoseconds, toleranceNanoseconds);
         }
