@@ -142,7 +142,7 @@ public abstract class NativeDriver : IFrameDriver
         // In a kernel context at PASSIVE_LEVEL, as every adapter routine runs: a bug check raised under DriverEntry gives
         // back the spin locks and the IRQL the host raised for them, so the thread is clean for the next driver.
         uint status = 0;
-        var fault = MiniportTimers.Kernel.KernelContext.Run(MiniportTimers.Kernel.KIRQL.PASSIVE_LEVEL, (Driver: this, Object: driverObject), s =>
+        var fault = MiniportTimers.Kernel.KernelContext.Run(MiniportTimers.Kernel.KIRQL.PASSIVE_LEVEL, (Driver: this, Object: driverObject), (in s) =>
             status = DdiGuard.Call(s.Driver, "DriverEntry", s.Object, static (d, o, f) => d.Shim.CallDriverEntry(o, 0, f)));
         if (fault is not null)
         {

@@ -146,7 +146,7 @@ public sealed unsafe class NativeNdisDriver : NativeDriver
         }
 
         // At PASSIVE_LEVEL in a kernel context, as DriverEntry: a bug check gives back what the host holds for the routine.
-        var fault = MiniportTimers.Kernel.KernelContext.Run(MiniportTimers.Kernel.KIRQL.PASSIVE_LEVEL, (Driver: this, Routine: routine), static s =>
+        var fault = MiniportTimers.Kernel.KernelContext.Run(MiniportTimers.Kernel.KIRQL.PASSIVE_LEVEL, (Driver: this, Routine: routine), static (in s) =>
             DdiGuard.Call(s.Driver, s.Driver.NameOf(s.Routine), (s.Routine, s.Driver._token), static (d, c, f) =>
             {
                 d.Shim.CallTimer(c.Routine, c._token, f);

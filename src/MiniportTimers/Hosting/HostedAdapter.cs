@@ -90,14 +90,14 @@ public abstract class HostedAdapter : IFrameAdapter
         }
 
         var (routine, locks) = TimerCallbackRoutine;
-        Run(routine, KIRQL.DISPATCH_LEVEL, locks, (timer, firing), static s => s.timer.InvokeIfCurrent(s.firing));
+        Run(routine, KIRQL.DISPATCH_LEVEL, locks, (timer, firing), static (in s) => s.timer.InvokeIfCurrent(s.firing));
     }
 
     /// <summary>Calls into the miniport through the one runner; a bug check stops the adapter.</summary>
     /// <returns>False when the routine raised a bug check.</returns>
-    private protected bool Run<TState>(HostedRoutine routine, KIRQL irql, RoutineLocks locks, TState state, Action<TState> body)
+    private protected bool Run<TState>(HostedRoutine routine, KIRQL irql, RoutineLocks locks, in TState state, StateAction<TState> body)
     {
-        if (RoutineRunner.Run(Scope, this, routine, irql, locks, state, body) is not { } fault)
+        if (RoutineRunner.Run(Scope, this, routine, irql, locks, in state, body) is not { } fault)
         {
             return true;
         }

@@ -151,9 +151,9 @@ public abstract class MiniportHost
     }
 
     /// <summary>Runs driver-level code of the host (no adapter) as <paramref name="routine"/>; a bug check is recorded under "driver".</summary>
-    internal void RunDriverRoutine<TState>(HostedRoutine routine, KIRQL irql, TState state, Action<TState> body)
+    internal void RunDriverRoutine<TState>(HostedRoutine routine, KIRQL irql, in TState state, StateAction<TState> body)
     {
-        if (RoutineRunner.Run(DriverScope, null, routine, irql, RoutineLocks.None, state, body) is { } fault)
+        if (RoutineRunner.Run(DriverScope, null, routine, irql, RoutineLocks.None, in state, body) is { } fault)
         {
             ReportBugCheck(DriverTrack, routine.Name, fault);
         }

@@ -23,19 +23,19 @@ internal static class KernelContext
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> in <paramref name="scope"/>.</summary>
     /// <returns>The bug check the body raised, or null.</returns>
-    public static BugCheckException? Run<TState>(KernelScope scope, KIRQL irql, TState state, Action<TState> body) =>
-        Run(ThreadFrame.Current, scope, irql, state, body);
+    public static BugCheckException? Run<TState>(KernelScope scope, KIRQL irql, in TState state, StateAction<TState> body) =>
+        Run(ThreadFrame.Current, scope, irql, in state, body);
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> in <paramref name="scope"/>, on the calling thread's <paramref name="frame"/>.</summary>
     /// <returns>The bug check the body raised, or null.</returns>
-    public static BugCheckException? Run<TState>(ThreadFrame frame, KernelScope scope, KIRQL irql, TState state, Action<TState> body)
+    public static BugCheckException? Run<TState>(ThreadFrame frame, KernelScope scope, KIRQL irql, in TState state, StateAction<TState> body)
     {
         Debug.Assert(ReferenceEquals(frame, ThreadFrame.Current), "the calling thread's own frame");
         var outer = frame.Scope;
         frame.Scope = scope;
         try
         {
-            return Run(frame, irql, state, body);
+            return Run(frame, irql, in state, body);
         }
         finally
         {
@@ -59,9 +59,9 @@ internal static class KernelContext
 
     /// <summary>Runs <paramref name="body"/> at <paramref name="irql"/> (raised from the current level).</summary>
     /// <returns>The bug check the body raised, or null.</returns>
-    public static BugCheckException? Run<TState>(KIRQL irql, TState state, Action<TState> body) => Run(ThreadFrame.Current, irql, state, body);
+    public static BugCheckException? Run<TState>(KIRQL irql, in TState state, StateAction<TState> body) => Run(ThreadFrame.Current, irql, in state, body);
 
-    private static BugCheckException? Run<TState>(ThreadFrame frame, KIRQL irql, TState state, Action<TState> body)
+    private static BugCheckException? Run<TState>(ThreadFrame frame, KIRQL irql, in TState state, StateAction<TState> body)
     {
         var entryIrql = frame.Irql;
         var held = frame.HeldLocks;
@@ -74,7 +74,7 @@ internal static class KernelContext
                 frame.SetIrql(irql);
             }
 
-            body(state);
+            body(in state);
         }
         catch (BugCheckException bugCheck)
         {

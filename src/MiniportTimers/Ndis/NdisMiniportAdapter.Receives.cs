@@ -84,7 +84,7 @@ public sealed partial class NdisMiniportAdapter
         workItem.MarkStarted();
         if (IsLive && routine is not null)
         {
-            Run(NdisRoutines.Of(NdisRoutine.WorkItem), KIRQL.PASSIVE_LEVEL, RoutineLocks.None, (workItem, routine, context), static s => s.routine(s.context, s.workItem));
+            Run(NdisRoutines.Of(NdisRoutine.WorkItem), KIRQL.PASSIVE_LEVEL, RoutineLocks.None, (workItem, routine, context), static (in s) => s.routine(s.context, s.workItem));
         }
     }
 }

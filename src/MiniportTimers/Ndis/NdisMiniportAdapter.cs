@@ -323,7 +323,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
         }
 
         var (claimed, queueDpc, targets) = (false, false, 0u);
-        Run(NdisRoutines.Of(NdisRoutine.MiniportInterrupt), interrupt.SpinLock.SynchronizeIrql, RoutineLocks.Interrupt, interrupt, i =>
+        Run(NdisRoutines.Of(NdisRoutine.MiniportInterrupt), interrupt.SpinLock.SynchronizeIrql, RoutineLocks.Interrupt, interrupt, (in i) =>
         {
             claimed = i.Isr(i.Context, out var queue, out var targetProcessors);
             (queueDpc, targets) = (queue, targetProcessors);
@@ -376,7 +376,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     {
         if (IsLive && !interrupt.IsDeregistered)
         {
-            Run(NdisRoutines.Of(NdisRoutine.MiniportInterruptDPC), KIRQL.DISPATCH_LEVEL, RoutineLocks.None, interrupt, static i => i.DpcHandler(i.Context, null));
+            Run(NdisRoutines.Of(NdisRoutine.MiniportInterruptDPC), KIRQL.DISPATCH_LEVEL, RoutineLocks.None, interrupt, static (in i) => i.DpcHandler(i.Context, null));
         }
     }
 
@@ -396,7 +396,7 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
     {
         if (IsLive && workItem.Routine is not null)
         {
-            Run(NdisRoutines.Of(NdisRoutine.WorkItem), KIRQL.PASSIVE_LEVEL, RoutineLocks.None, workItem, static w => w.Routine!(w, w.Context));
+            Run(NdisRoutines.Of(NdisRoutine.WorkItem), KIRQL.PASSIVE_LEVEL, RoutineLocks.None, workItem, static (in w) => w.Routine!(w, w.Context));
         }
     }
 
@@ -417,5 +417,5 @@ public sealed partial class NdisMiniportAdapter : HostedAdapter
 
     /// <summary>Runs miniport code for this adapter at <paramref name="irql"/> through the hosting layer's runner; a bug check stops the adapter.</summary>
     /// <returns>False when the code raised a bug check.</returns>
-    private bool Run(HostedRoutine routine, KIRQL irql, Action body) => Run(routine, irql, RoutineLocks.None, body, static b => b());
+    private bool Run(HostedRoutine routine, KIRQL irql, Action body) => Run(routine, irql, RoutineLocks.None, body, static (in b) => b());
 }

@@ -251,7 +251,7 @@ public sealed partial class StorportAdapter
     {
         if (IsLive && dpc.Routine is not null)
         {
-            Run(StorportRoutines.Of(MiniportRoutine.DpcRoutine), KIRQL.DISPATCH_LEVEL, RoutineLocks.None, (Adapter: this, dpc), static s =>
+            Run(StorportRoutines.Of(MiniportRoutine.DpcRoutine), KIRQL.DISPATCH_LEVEL, RoutineLocks.None, (Adapter: this, dpc), static (in s) =>
                 s.dpc.Routine!(s.dpc, s.Adapter.DeviceExtension, s.dpc.Queue!.SystemArgument1, s.dpc.Queue.SystemArgument2));
         }
     }
@@ -293,5 +293,5 @@ public sealed partial class StorportAdapter
     /// </summary>
     /// <returns>False when the routine raised a bug check.</returns>
     private bool RunRoutine(MiniportRoutine routine, KIRQL irql, bool takeStartIo, bool takeInterrupt, Action body) =>
-        Run(StorportRoutines.Of(routine), irql, (takeStartIo ? RoutineLocks.StartIo : RoutineLocks.None) | (takeInterrupt ? RoutineLocks.Interrupt : RoutineLocks.None), body, static b => b());
+        Run(StorportRoutines.Of(routine), irql, (takeStartIo ? RoutineLocks.StartIo : RoutineLocks.None) | (takeInterrupt ? RoutineLocks.Interrupt : RoutineLocks.None), body, static (in b) => b());
 }

@@ -112,7 +112,7 @@ public class KSpinLockTests
     public void KernelContext_ExceptionInBody_BecomesKmodeExceptionAndLeakedLocksAreReleased()
     {
         var l = new KSpinLock("leaky");
-        var fault = KernelContext.Run(KIRQL.DISPATCH_LEVEL, l, static lk =>
+        var fault = KernelContext.Run(KIRQL.DISPATCH_LEVEL, l, static (in lk) =>
         {
             lk.Acquire();
             throw new InvalidOperationException("boom");

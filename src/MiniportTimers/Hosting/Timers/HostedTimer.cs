@@ -62,7 +62,7 @@ internal abstract class HostedTimer : TimerCore, IAdapterTimer
         else
         {
             var f = firing;
-            Host.RunDriverRoutine(DriverTimerRoutine, KIRQL.DISPATCH_LEVEL, (Timer: this, f), static s => s.Timer.InvokeIfCurrent(s.f));
+            Host.RunDriverRoutine(DriverTimerRoutine, KIRQL.DISPATCH_LEVEL, (Timer: this, f), static (in s) => s.Timer.InvokeIfCurrent(s.f));
         }
     }
 }

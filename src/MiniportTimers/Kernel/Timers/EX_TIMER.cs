@@ -124,7 +124,7 @@ public sealed class EX_TIMER : KernelObject
         }
 
         protected override void RunExpiry(in TimerFiring firing) =>
-            owner.RunAtDispatch((Timer: this, Firing: firing), static s => s.Timer.InvokeIfCurrent(s.Firing));
+            owner.RunAtDispatch((Timer: this, Firing: firing), static (in s) => s.Timer.InvokeIfCurrent(s.Firing));
 
         protected override void InvokeCallback(Delegate callback, object? context, long startNanoseconds) => owner.Callback?.Invoke(owner, context);
 

@@ -66,7 +66,7 @@ public sealed class KDPC : KernelObject
     {
         if (Routine is { } routine && _queue is { } queue)
         {
-            RunAtDispatch((Dpc: this, routine, queue), static s => s.routine(s.Dpc, s.Dpc.DeferredContext, s.queue.SystemArgument1, s.queue.SystemArgument2));
+            RunAtDispatch((Dpc: this, routine, queue), static (in s) => s.routine(s.Dpc, s.Dpc.DeferredContext, s.queue.SystemArgument1, s.queue.SystemArgument2));
         }
     }
 }

@@ -184,7 +184,7 @@ public sealed class KTIMER : KernelObject
             }
             else if (dpc is { Scope: not null })
             {
-                dpc.RunAtDispatch((Timer: this, Firing: firing), static s => s.Timer.InvokeIfCurrent(s.Firing));
+                dpc.RunAtDispatch((Timer: this, Firing: firing), static (in s) => s.Timer.InvokeIfCurrent(s.Firing));
             }
             else
             {

@@ -41,13 +41,13 @@ public abstract class KernelObject
     /// stuck-callback watch) and the kernel's IRQL check at its return (<see cref="ReturnIrqlCheck"/>, 0x09); a bug check
     /// goes to the scope's sink (or, without one, to the engine's fault counter).
     /// </summary>
-    internal void RunAtDispatch<TState>(TState state, Action<TState> body)
+    internal void RunAtDispatch<TState>(in TState state, StateAction<TState> body)
     {
         var scope = Scope ?? throw new InvalidOperationException("callback: the object was never initialized.");
-        var fault = KernelContext.Run(scope, KIRQL.DISPATCH_LEVEL, (state, body, Routine: GetType().Name, scope), static s =>
+        var fault = KernelContext.Run(scope, KIRQL.DISPATCH_LEVEL, (state, body, Routine: GetType().Name, scope), static (in s) =>
         {
             var calledAt = IrqlState.Current;
-            Watchdog.DpcWatchdog.RunWatched(s.Routine, s.scope, s.state, s.body);
+            Watchdog.DpcWatchdog.RunWatched(s.Routine, s.scope, in s.state, s.body);
             ReturnIrqlCheck.AtReturn(ReturnIrqlRule.DeferredRoutine, s.Routine, calledAt);
         });
         if (fault is not null)

@@ -87,22 +87,22 @@ internal static class DpcWatchdog
     /// already; with no host or the verifier off it just runs it. The one bracket of every DPC-level callback: timer
     /// callbacks and DPCs of both stacks, and Ke/Ex DPCs and timers.
     /// </summary>
-    public static void RunWatched<TState>(string routine, KernelScope? scope, TState state, Action<TState> body) =>
-        RunWatched(ThreadFrame.Current, routine, scope, state, body);
+    public static void RunWatched<TState>(string routine, KernelScope? scope, in TState state, StateAction<TState> body) =>
+        RunWatched(ThreadFrame.Current, routine, scope, in state, body);
 
-    /// <summary><see cref="RunWatched{TState}(string, KernelScope?, TState, Action{TState})"/> on the calling thread's <paramref name="frame"/>.</summary>
-    public static void RunWatched<TState>(ThreadFrame frame, string routine, KernelScope? scope, TState state, Action<TState> body)
+    /// <summary><see cref="RunWatched{TState}(string, KernelScope?, in TState, StateAction{TState})"/> on the calling thread's <paramref name="frame"/>.</summary>
+    public static void RunWatched<TState>(ThreadFrame frame, string routine, KernelScope? scope, in TState state, StateAction<TState> body)
     {
         if (scope is not { HostOptions: { Verifier: true } options })
         {
-            body(state);
+            body(in state);
             return;
         }
 
         var engine = scope.Engine;
         if (engine.IsVirtual)
         {
-            RunWatchedVirtual(frame, routine, engine, options.DpcWatchdogMicroseconds, state, body);
+            RunWatchedVirtual(frame, routine, engine, options.DpcWatchdogMicroseconds, in state, body);
             return;
         }
 
@@ -113,7 +113,7 @@ internal static class DpcWatchdog
         var reported = false;
         try
         {
-            body(state);
+            body(in state);
         }
         finally
         {
@@ -128,19 +128,19 @@ internal static class DpcWatchdog
     }
 
     /// <summary>
-    /// <see cref="RunWatched{TState}(ThreadFrame, string, KernelScope?, TState, Action{TState})"/> on a virtual clock: no
+    /// <see cref="RunWatched{TState}(ThreadFrame, string, KernelScope?, in TState, StateAction{TState})"/> on a virtual clock: no
     /// stuck-callback watch (virtual time cannot pass inside a callback unless it moves the clock) and nothing stolen
     /// (no GC pause, CPU wait or lock wait is virtual time), so the return check is the elapsed engine time against the
     /// limit: what <see cref="CheckOnReturn"/> charges there, without its stamp and counters (the DDI path, issue 27).
     /// </summary>
-    private static void RunWatchedVirtual<TState>(ThreadFrame frame, string routine, TimerEngine engine, long limitMicroseconds, TState state, Action<TState> body)
+    private static void RunWatchedVirtual<TState>(ThreadFrame frame, string routine, TimerEngine engine, long limitMicroseconds, in TState state, StateAction<TState> body)
     {
         var start = engine.NowNanoseconds;
         var outer = frame.DpcRunningSinceNanoseconds;
         frame.DpcRunningSinceNanoseconds = start;
         try
         {
-            body(state);
+            body(in state);
         }
         finally
         {

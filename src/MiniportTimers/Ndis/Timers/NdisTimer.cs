@@ -176,7 +176,7 @@ internal sealed class NdisTimer : IDpcOwner, IAdapterTimer
         else
         {
             var f = firing;
-            Host.RunDriverRoutine(NdisRoutines.Of(NdisRoutine.TimerCallback), KIRQL.DISPATCH_LEVEL, (Timer: timer, f), static s => s.Timer.InvokeIfCurrent(s.f));
+            Host.RunDriverRoutine(NdisRoutines.Of(NdisRoutine.TimerCallback), KIRQL.DISPATCH_LEVEL, (Timer: timer, f), static (in s) => s.Timer.InvokeIfCurrent(s.f));
         }
     }
 

@@ -79,7 +79,7 @@ public class OwnSchedulerStatsTests
             var timer = engine.CreateTimer(static (t, in _) =>
             {
                 var (s, done) = ((KernelScope, CountdownEvent))t.State!;
-                DpcWatchdog.RunWatched("TimerCallback", s, done, static e => e.Signal());
+                DpcWatchdog.RunWatched("TimerCallback", s, done, static (in e) => e.Signal());
             }, (scope, fired));
             Assert.True(engine.TrySetTargetDispatcher(timer, d));
             engine.ArmAfter(timer, 100_000);
