@@ -32,6 +32,12 @@ public sealed class DdiPathFixture
     private readonly NDIS_MINIPORT_TIMER _ndis5Timer = new();
     private readonly NdisTimerObject _ndis6Timer;
     private readonly KTIMER _kernelTimer = new();
+    private readonly EngineTimer _enginePollTimer;
+    private readonly HW_TIMER _legacyPoll;
+    private readonly HW_TIMER_EX _extendedPoll;
+
+    /// <summary>Which poll loop is running (see <see cref="EnginePollFire"/>): its callback requests itself again.</summary>
+    private Poll _poll;
 
     /// <summary>Creates both hosts on <paramref name="engine"/>, with the verifier on or off.</summary>
     public DdiPathFixture(TimerEngine engine, bool verifier)
@@ -39,6 +45,27 @@ public sealed class DdiPathFixture
         ArgumentNullException.ThrowIfNull(engine);
         Engine = engine;
         _engineTimer = engine.CreateTimer(EngineNop);
+        _enginePollTimer = engine.CreateTimer((timer, in _) =>
+        {
+            if (_poll == Poll.Engine)
+            {
+                Engine.Arm(timer, Engine.NowNanoseconds + FireDelayNanoseconds);
+            }
+        });
+        _legacyPoll = extension =>
+        {
+            if (_poll == Poll.RequestTimerCall)
+            {
+                StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, extension, _legacyPoll!, 1);
+            }
+        };
+        _extendedPoll = (extension, context) =>
+        {
+            if (_poll == Poll.StorPortRequestTimer)
+            {
+                StorPortRequestTimer(extension, _storportTimer!, _extendedPoll!, context, 1, 0);
+            }
+        };
 
         StorportHost = new StorportHost(engine, new StorportHostOptions { Verifier = verifier, DpcWatchdogMicroseconds = BodyAllotmentMicroseconds });
         StorportHost.StorPortInitialize(new HW_INITIALIZATION_DATA
@@ -219,6 +246,87 @@ public sealed class DdiPathFixture
         var engine = RequireVirtual();
         NdisMSetTimer(_ndis5Timer, 0);
         engine.AdvanceBy(FireDelayNanoseconds);
+    }
+
+    /// <summary>
+    /// Virtual engine, the baseline of the poll rows: one step of a timer whose callback arms it again 1 µs ahead, and the
+    /// advance that fires it (the engine's Arm from inside its own callback). The first call starts the loop (and stops
+    /// another poll loop of this fixture); <see cref="StopPolls"/> ends it.
+    /// </summary>
+    public void EnginePollFire()
+    {
+        var engine = RequireVirtual();
+        SwitchPoll(Poll.Engine);
+        engine.AdvanceBy(FireDelayNanoseconds);
+    }
+
+    /// <summary>
+    /// Virtual engine: one step of the poll loop real drivers write (nvmewin's NVMeRunning, a port-start poll): HwStorTimer
+    /// requests itself again through StorPortNotification(RequestTimerCall, 1 µs) from inside its own call, where the
+    /// adapter is the routine's, and the advance fires it. Starts and stops as <see cref="EnginePollFire"/> does.
+    /// </summary>
+    public void RequestTimerCallPollFire()
+    {
+        var engine = RequireVirtual();
+        SwitchPoll(Poll.RequestTimerCall);
+        engine.AdvanceBy(FireDelayNanoseconds);
+    }
+
+    /// <summary>
+    /// Virtual engine: one step of a HW_TIMER_EX callback that requests its timer again (StorPortRequestTimer, 1 µs) from
+    /// inside its own call, and the advance that fires it. Starts and stops as <see cref="EnginePollFire"/> does.
+    /// </summary>
+    public void StorPortRequestTimerPollFire()
+    {
+        var engine = RequireVirtual();
+        SwitchPoll(Poll.StorPortRequestTimer);
+        engine.AdvanceBy(FireDelayNanoseconds);
+    }
+
+    /// <summary>Ends whichever poll loop runs: its timer is cancelled (StorPortRequestTimer or RequestTimerCall with 0 for the DDIs') and nothing of it stays pending.</summary>
+    public void StopPolls() => SwitchPoll(Poll.None);
+
+    private void SwitchPoll(Poll to)
+    {
+        if (_poll == to)
+        {
+            return;
+        }
+
+        switch (_poll)
+        {
+            case Poll.Engine:
+                Engine.Cancel(_enginePollTimer);
+                break;
+            case Poll.RequestTimerCall:
+                StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, _storportExtension, _legacyPoll, 0);
+                break;
+            case Poll.StorPortRequestTimer:
+                StorPortRequestTimer(_storportExtension, _storportTimer, _extendedPoll, null, 0, 0);
+                break;
+        }
+
+        _poll = to;
+        switch (to)
+        {
+            case Poll.Engine:
+                Engine.Arm(_enginePollTimer, Engine.NowNanoseconds + FireDelayNanoseconds);
+                break;
+            case Poll.RequestTimerCall:
+                StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, _storportExtension, _legacyPoll, 1);
+                break;
+            case Poll.StorPortRequestTimer:
+                StorPortRequestTimer(_storportExtension, _storportTimer, _extendedPoll, null, 1, 0);
+                break;
+        }
+    }
+
+    private enum Poll
+    {
+        None,
+        Engine,
+        RequestTimerCall,
+        StorPortRequestTimer,
     }
 
     private VirtualTimerEngine RequireVirtual() =>

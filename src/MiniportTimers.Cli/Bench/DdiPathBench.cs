@@ -44,6 +44,13 @@ internal static class DdiPathBench
                 rows.AddRange(Rows(metric, "RequestTimerCall + HwStorTimer", Compare(f.EngineArmFire, f.RequestTimerCallFire, seconds)));
                 rows.AddRange(Rows(metric, "NdisMSetTimer + callback", Compare(f.EngineArmFire, f.NdisMSetTimerFire, seconds)));
                 rows.AddRange(Rows(metric, "NdisSetTimerObject + callback", Compare(f.EngineArmFire, f.NdisSetTimerObjectFire, seconds)));
+
+                // Where drivers request: the poll loop, a callback requesting its own timer again from inside its call
+                // (the adapter is the routine's), beside the engine's timer re-armed from its own callback.
+                var poll = $"request from its own callback + fire, virtual clock ({mode})";
+                rows.AddRange(Rows(poll, "StorPortRequestTimer in HW_TIMER_EX", Compare(f.EnginePollFire, f.StorPortRequestTimerPollFire, seconds)));
+                rows.AddRange(Rows(poll, "RequestTimerCall in HwStorTimer", Compare(f.EnginePollFire, f.RequestTimerCallPollFire, seconds)));
+                f.StopPolls();
             }
         }
 
