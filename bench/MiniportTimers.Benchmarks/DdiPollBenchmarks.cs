@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using MiniportTimers.Engine;
-using MiniportTimers.Samples.Bench;
 
 namespace MiniportTimers.Benchmarks;
 
@@ -10,36 +8,14 @@ namespace MiniportTimers.Benchmarks;
 /// timer re-armed from its own callback; verifier on and off (<c>bench --only ddi</c>'s "request from its own callback"
 /// rows).
 /// </summary>
-[MemoryDiagnoser]
-public class DdiPollBenchmarks
+public class DdiPollBenchmarks : VirtualDdiBenchmarks
 {
-    private VirtualTimerEngine _engine = null!;
-    private DdiPathFixture _fixture = null!;
-
-    /// <summary>The hosts' verifier.</summary>
-    [Params(true, false)]
-    public bool Verifier { get; set; }
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _engine = new VirtualTimerEngine();
-        _fixture = new DdiPathFixture(_engine, Verifier);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        _fixture.StopPolls();
-        _engine.Dispose();
-    }
-
     [Benchmark(Baseline = true, Description = "engine timer re-armed in its callback + fire")]
-    public void Engine() => _fixture.EnginePollFire();
+    public void Engine() => Fixture.EnginePollFire();
 
     [Benchmark(Description = "StorPortRequestTimer in HW_TIMER_EX + fire")]
-    public void StorPortRequestTimer() => _fixture.StorPortRequestTimerPollFire();
+    public void StorPortRequestTimer() => Fixture.StorPortRequestTimerPollFire();
 
     [Benchmark(Description = "RequestTimerCall in HwStorTimer + fire")]
-    public void RequestTimerCall() => _fixture.RequestTimerCallPollFire();
+    public void RequestTimerCall() => Fixture.RequestTimerCallPollFire();
 }

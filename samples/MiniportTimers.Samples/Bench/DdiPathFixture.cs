@@ -293,30 +293,27 @@ public sealed class DdiPathFixture
             return;
         }
 
-        switch (_poll)
+        RequestPoll(_poll, start: false);
+        _poll = to;
+        RequestPoll(to, start: true);
+    }
+
+    /// <summary>Starts a poll loop (its first request, 1 µs ahead) or ends it (the cancel: the engine's Cancel, or the DDI with 0).</summary>
+    private void RequestPoll(Poll poll, bool start)
+    {
+        switch (poll)
         {
+            case Poll.Engine when start:
+                Engine.Arm(_enginePollTimer, Engine.NowNanoseconds + FireDelayNanoseconds);
+                break;
             case Poll.Engine:
                 Engine.Cancel(_enginePollTimer);
                 break;
             case Poll.RequestTimerCall:
-                StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, _storportExtension, _legacyPoll, 0);
+                StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, _storportExtension, _legacyPoll, start ? 1u : 0u);
                 break;
             case Poll.StorPortRequestTimer:
-                StorPortRequestTimer(_storportExtension, _storportTimer, _extendedPoll, null, 0, 0);
-                break;
-        }
-
-        _poll = to;
-        switch (to)
-        {
-            case Poll.Engine:
-                Engine.Arm(_enginePollTimer, Engine.NowNanoseconds + FireDelayNanoseconds);
-                break;
-            case Poll.RequestTimerCall:
-                StorPortNotification(SCSI_NOTIFICATION_TYPE.RequestTimerCall, _storportExtension, _legacyPoll, 1);
-                break;
-            case Poll.StorPortRequestTimer:
-                StorPortRequestTimer(_storportExtension, _storportTimer, _extendedPoll, null, 1, 0);
+                StorPortRequestTimer(_storportExtension, _storportTimer, _extendedPoll, null, start ? 1u : 0u, 0);
                 break;
         }
     }
