@@ -70,6 +70,16 @@ namespace MiniportTimers.Engine.Queue;
 //     (level 1 is empty when a level-2 bucket is pulled), the arrays the occupied level-1 buckets hold counted as coming
 //     back (HeldByLevelOne). Before session thirteen it counted the timers level 1 held then too, so every level-2 pull
 //     of a stream was provisioned a second, longer set that the pull did not take (10-11 MB a second).
+//   - (session seventeen) the level-0 arrays stay in their buckets through a trim, empty or not, up to 4× a level-0
+//     bucket's share of the timers the wheel holds (LevelZeroArrayKept; all go once the wheel is empty), and a pull of
+//     level 1 or up right after a level-0 pull puts the level-0 pull array among the spares instead of in the bucket it
+//     pulled (a pulled bucket otherwise takes the previous pull array). Before, a tolerant stream, which trims at
+//     most every 100 ms or before a sleep of 1 ms, gave its emptied level-0 buckets' arrays back at each trim and grew
+//     them again from 16 at the next level-1 cascade, and every level-1 pull of a burst kept one level-0 array in the
+//     level-1 bucket it pulled, which the level-0 buckets then grew anew: in a fixed cascade of 98,304 timers through
+//     twelve level-1 ranges (TimerWheelTests), 592 KB allocated with a trim after each pull and 48 KB without, against
+//     207 KB and 28 KB now; in the 1 ms-tolerance spread of `bench --only expiry`, 0.8-1.3 MB allocated inside the
+//     second before, 0.3-0.9 MB now (docs/benchmarks.md, session seventeen).
 //   Spares are per wheel (one dispatcher's), never shared between threads.
 //
 // Not thread-safe: only the engine's dispatcher touches it (and the wheel fields of the timers in it).
@@ -271,6 +281,13 @@ internal sealed class TimerWheel
                 bucket.Items = TryRentSpare(pulled.Length) ?? WheelBucket.Empty;
                 Release(_pulled, used: 0); // every timer of the previous pull was taken, and cleared as it was
             }
+            else if (level != 0 && PulledLevel == 0 && _pulled.Length > WheelBucket.MinimumCapacity)
+            {
+                // A level-0 bucket's array, which the level-0 buckets this cascade fills need back: among the spares, not
+                // in the higher bucket just pulled, which is filed again later (a level-2 pull reserves it an array).
+                bucket.Items = WheelBucket.Empty;
+                Release(_pulled, used: 0);
+            }
             else
             {
                 bucket.Items = _pulled;
@@ -415,11 +432,12 @@ internal sealed class TimerWheel
         }
 
         _mayTrim = false;
+        var keptLevelZeroLength = LevelZeroArrayKept;
         foreach (var bucket in _buckets)
         {
-            if (bucket is null || bucket.Items.Length == 0)
+            if (bucket is null || bucket.Items.Length == 0 || (bucket.Slot < BucketsPerLevel && bucket.Items.Length <= keptLevelZeroLength))
             {
-                continue;
+                continue; // a level-0 array the next cascade refills (see "Spare arrays")
             }
 
             var items = bucket.Items;
@@ -564,6 +582,12 @@ internal sealed class TimerWheel
 
         return true;
     }
+
+    /// <summary>
+    /// The longest array a level-0 bucket keeps through a trim, empty or not (see "Spare arrays"): 4× a level-0 bucket's
+    /// share of the timers the wheel holds (at least 4 × 16), and none once the wheel is empty.
+    /// </summary>
+    private int LevelZeroArrayKept => Count == 0 ? 0 : 4 * Math.Max(WheelBucket.MinimumCapacity, Count / BucketsPerLevel);
 
     /// <summary>How many spare references a trim keeps beyond the provisioned ones: a quarter of the timers the wheel holds (see "Spare arrays").</summary>
     public long SpareBound => Count / 4;
