@@ -576,7 +576,7 @@ internal sealed class DispatchQueue
         while (!_run.IsEmpty)
         {
             entry = _run.Front;
-            if (entry.IsCurrent)
+            if (entry.IsCurrent || TakeLazy(entry.Timer))
             {
                 return true;
             }
@@ -1245,6 +1245,11 @@ internal sealed class DispatchQueue
             return;
         }
 
+        if (clearSubmitted && (state & EngineTimer.ArmedBit) != 0 && TimerWheel.TickOf(due) < _wheel.Cursor)
+        {
+            RewindIfAhead(due); // the cursor may have run ahead of the clock
+        }
+
         if ((state & EngineTimer.ArmedBit) != 0 && !TryPlaceInWheel(t, due))
         {
             PlaceNear(t, state, due, intoRun);
@@ -1260,6 +1265,114 @@ internal sealed class DispatchQueue
         }
 
         return _wheel.TryInsert(t, due);
+    }
+
+    /// <summary>
+    /// How many timers the queue may hold (near set and wheel) for a drain to rewind the wheel's cursor (see
+    /// <see cref="RewindIfAhead"/>): a rewind files them all again.
+    /// </summary>
+    private const int RewindLimit = 64;
+
+    /// <summary>The timers a rewind files again (at most <see cref="RewindLimit"/>; cleared after each).</summary>
+    private readonly EngineTimer?[] _rewound = new EngineTimer?[RewindLimit];
+
+    /// <summary>Tests: how many times the wheel's cursor was rewound.</summary>
+    internal int Rewinds { get; private set; }
+
+    /// <summary>
+    /// Dispatcher, in a drain, filing an arming due at <paramref name="due"/> whose tick is at or before the wheel's
+    /// cursor: if the cursor ran ahead of the clock (a far bucket was pulled ahead because nothing nearer was pending) and
+    /// the queue holds few timers, moves the cursor back to the clock's tick and files those timers again, so that this
+    /// arming and the ones after it go into the wheel instead of the near heaps.
+    /// <para>Why (issue 27, session seventeen). The cursor moves only forward, by pulls, and a pull moves it to the start
+    /// of the bucket pulled. With nothing nearer pending, the dispatcher pulls the earliest bucket however far it is (a
+    /// wake-up must know the earliest deadline), so one 60 s timer, drained while the dispatcher was awake, left the
+    /// cursor 60 s ahead; every timer armed for the next minute then had a tick at or before the cursor and went into the
+    /// exact near heap, O(log n) a filing and a take, its entries read in random order: a burst of a million due within
+    /// 100 ms cost 410-484 ns an expiry after it instead of 122-140 (the real engine), 1,040-1,480 instead of 200-300 (a
+    /// virtual one advanced once), the cost of `bench --only expiry`'s "wheel bypassed" row.</para>
+    /// <para>What it keeps. The wheel and the near set are emptied, the cursor set back (TimerWheel.Rewind), and every
+    /// timer filed again by its current arming: the near ones in firing order (so equal due times keep their order), a
+    /// lazily re-armed one by the arming it holds now (TakeLazy, as for a stale entry's timer), stale entries dropped. So
+    /// every invariant of the wheel and the near set holds after it, as after any filing. Not when a pull is pending or
+    /// a gathered batch is in hand (the next drain looks again), nor when the queue holds more than
+    /// <see cref="RewindLimit"/> timers (a rewind costs a filing each: such a queue keeps its cursor, as before).</para>
+    /// </summary>
+    private void RewindIfAhead(long due)
+    {
+        if (_wheel.Count + _nearExact.Count + _nearTolerantByDue.Count + _run.Count > RewindLimit || _wheel.PullPending || _batchNext < _batchCount)
+        {
+            return;
+        }
+
+        var nowTick = TimerWheel.TickOf(_engine.NowNanoseconds); // read only here: an arming before the cursor is rare otherwise
+        if (TimerWheel.TickOf(due) <= nowTick || _wheel.Cursor <= nowTick)
+        {
+            return;
+        }
+
+        var n = 0;
+        while (TryTakeAnyNear(out var entry))
+        {
+            if (entry.IsCurrent || TakeLazy(entry.Timer))
+            {
+                _rewound[n++] = entry.Timer;
+            }
+        }
+
+        while (_nearTolerantByDeadline.Count > 0)
+        {
+            _nearTolerantByDeadline.Pop(); // the by-due heap's entries again, taken above
+        }
+
+        n = _wheel.TakeAll(_rewound, n);
+        _wheel.Rewind(nowTick);
+        Rewinds++;
+        for (var i = 0; i < n; i++)
+        {
+            var t = _rewound[i]!;
+            _rewound[i] = null;
+            File(t, clearSubmitted: false); // by its current state: wheel, near, or (submitted since) left to the drain
+        }
+    }
+
+    /// <summary>Dispatcher: takes the earliest entry of the near set (the run, the exact heap, the tolerant by-due heap), stale or not; false when all are empty.</summary>
+    private bool TryTakeAnyNear(out NearEntry entry)
+    {
+        var source = 0;
+        entry = default;
+        if (!_run.IsEmpty)
+        {
+            entry = _run.Front;
+            source = 1;
+        }
+
+        if (_nearExact.Count > 0 && (source == 0 || _nearExact.Top.Precedes(entry)))
+        {
+            entry = _nearExact.Top;
+            source = 2;
+        }
+
+        if (_nearTolerantByDue.Count > 0 && (source == 0 || _nearTolerantByDue.Top.Precedes(entry)))
+        {
+            entry = _nearTolerantByDue.Top;
+            source = 3;
+        }
+
+        switch (source)
+        {
+            case 1:
+                _run.Pop();
+                return true;
+            case 2:
+                _nearExact.Pop();
+                return true;
+            case 3:
+                _nearTolerantByDue.Pop();
+                return true;
+            default:
+                return false;
+        }
     }
 
     /// <summary>

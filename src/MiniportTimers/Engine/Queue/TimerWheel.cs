@@ -244,6 +244,50 @@ internal sealed class TimerWheel
     }
 
     /// <summary>
+    /// Takes every timer out of the wheel into <paramref name="into"/> from index <paramref name="start"/> (which must have
+    /// room for them all); returns the new end. Not while a pull is pending. O(occupied buckets + timers). For a rewind
+    /// (DispatchQueue.RewindIfAhead).
+    /// </summary>
+    public int TakeAll(EngineTimer?[] into, int start)
+    {
+        System.Diagnostics.Debug.Assert(!PullPending, "no pull pending");
+        var n = start;
+        for (var level = 0; level < Levels; level++)
+        {
+            for (var bits = _occupied[level]; bits != 0; bits &= bits - 1)
+            {
+                var bucket = _buckets[(level * BucketsPerLevel) + BitOperations.TrailingZeroCount(bits)]!;
+                for (var i = 0; i < bucket.Count; i++)
+                {
+                    var t = bucket.Items[i].Timer!;
+                    t.WheelSlot = -1;
+                    into[n++] = t;
+                    bucket.Items[i].Timer = null;
+                }
+
+                Count -= bucket.Count;
+                bucket.Count = 0;
+            }
+
+            _occupied[level] = 0;
+        }
+
+        System.Diagnostics.Debug.Assert(Count == 0, "every timer taken");
+        return n;
+    }
+
+    /// <summary>
+    /// Moves the cursor back to <paramref name="tick"/>: a rewind. The wheel must be empty (<see cref="TakeAll"/>), no pull
+    /// pending, and the caller must file every near timer again afterwards (DispatchQueue.RewindIfAhead), so that the
+    /// invariant above holds: wheel timers after the cursor, near ones at or before it.
+    /// </summary>
+    public void Rewind(long tick)
+    {
+        System.Diagnostics.Debug.Assert(Count == 0 && !PullPending && tick <= Cursor, "an empty wheel, moved back");
+        Cursor = tick;
+    }
+
+    /// <summary>
     /// Moves the cursor to the start of the earliest occupied bucket and hands its timers back: they are
     /// <see cref="PulledAt"/>(0 to <paramref name="count"/> - 1), each to be taken with <see cref="TakePulled"/> (in
     /// index order) before the wheel is pulled again. False when the wheel is empty. O(1): the bucket's array is swapped
