@@ -27,7 +27,9 @@ namespace MiniportTimers.Engine.Queue;
 // the bucket's timers back to the engine, which files each again: into a lower level, or, once its tick is ≤ the
 // cursor, into the near set (a level-0 bucket's exact timers into the run, sorted once: DispatchQueue "The level-0
 // run"). A timer cascades at most once per level per arming. With the wheel empty the cursor may
-// also jump forward to the present (AdvanceIdleCursor), so new armings land in low levels.
+// also jump forward to the present (AdvanceIdleCursor), so new armings land in low levels. It moves back only by Rewind,
+// on an empty wheel whose owner files every near timer again (DispatchQueue.RewindIfAhead: a far pull left the cursor
+// ahead of the clock, and armings due before it could not enter the wheel).
 //
 // Why arrays (issue 27). A pull is the one place the dispatcher meets thousands of cold timers at once (a burst of a
 // million armed a second ahead is pulled three times on its way down: level 2, level 1, level 0). Through a linked list
