@@ -1268,13 +1268,24 @@ internal sealed class DispatchQueue
     }
 
     /// <summary>
-    /// How many timers the queue may hold (near set and wheel) for a drain to rewind the wheel's cursor (see
-    /// <see cref="RewindIfAhead"/>): a rewind files them all again.
+    /// How many timers the queue may hold (near set and wheel) besides the armings that led to it for a drain to rewind the
+    /// wheel's cursor (see <see cref="RewindIfAhead"/>): a rewind files them all again.
     /// </summary>
     private const int RewindLimit = 64;
 
+    /// <summary>
+    /// How many armings due after the clock must have gone near because the cursor was ahead before a drain rewinds it
+    /// (16): a rewind costs a filing per timer of the queue, and the next wake-up with nothing nearer pending pulls the
+    /// far timers ahead again, so a timer re-armed once per fire (with a few far ones pending) would pay both every time;
+    /// sixteen armings in the heap first bound that to one rewind per sixteen such armings, and a burst loses nothing.
+    /// </summary>
+    private const int RewindAfter = 16;
+
+    /// <summary>Armings due after the clock filed near since the last rewind because the cursor was ahead (see <see cref="RewindAfter"/>).</summary>
+    private int _filedBeforeCursor;
+
     /// <summary>The timers a rewind files again (at most <see cref="RewindLimit"/>; cleared after each).</summary>
-    private readonly EngineTimer?[] _rewound = new EngineTimer?[RewindLimit];
+    private readonly EngineTimer?[] _rewound = new EngineTimer?[RewindLimit + RewindAfter];
 
     /// <summary>Tests: how many times the wheel's cursor was rewound.</summary>
     internal int Rewinds { get; private set; }
@@ -1283,7 +1294,8 @@ internal sealed class DispatchQueue
     /// Dispatcher, in a drain, filing an arming due at <paramref name="due"/> whose tick is at or before the wheel's
     /// cursor: if the cursor ran ahead of the clock (a far bucket was pulled ahead because nothing nearer was pending) and
     /// the queue holds few timers, moves the cursor back to the clock's tick and files those timers again, so that this
-    /// arming and the ones after it go into the wheel instead of the near heaps.
+    /// arming and the ones after it go into the wheel instead of the near heaps; once <see cref="RewindAfter"/> such armings
+    /// have gone near.
     /// <para>Why (issue 27, session seventeen). The cursor moves only forward, by pulls, and a pull moves it to the start
     /// of the bucket pulled. With nothing nearer pending, the dispatcher pulls the earliest bucket however far it is (a
     /// wake-up must know the earliest deadline), so one 60 s timer, drained while the dispatcher was awake, left the
@@ -1296,20 +1308,23 @@ internal sealed class DispatchQueue
     /// lazily re-armed one by the arming it holds now (TakeLazy, as for a stale entry's timer), stale entries dropped. So
     /// every invariant of the wheel and the near set holds after it, as after any filing. Not when a pull is pending or
     /// a gathered batch is in hand (the next drain looks again), nor when the queue holds more than
-    /// <see cref="RewindLimit"/> timers (a rewind costs a filing each: such a queue keeps its cursor, as before).</para>
+    /// <see cref="RewindLimit"/> timers besides those armings (a rewind costs a filing each: such a queue keeps its
+    /// cursor, as before).</para>
     /// </summary>
     private void RewindIfAhead(long due)
     {
-        if (_wheel.Count + _nearExact.Count + _nearTolerantByDue.Count + _run.Count > RewindLimit || _wheel.PullPending || _batchNext < _batchCount)
+        if (_wheel.Count + _nearExact.Count + _nearTolerantByDue.Count + _run.Count > RewindLimit + RewindAfter || _wheel.PullPending || _batchNext < _batchCount)
         {
             return;
         }
 
         var nowTick = TimerWheel.TickOf(_engine.NowNanoseconds); // read only here: an arming before the cursor is rare otherwise
-        if (TimerWheel.TickOf(due) <= nowTick || _wheel.Cursor <= nowTick)
+        if (TimerWheel.TickOf(due) <= nowTick || _wheel.Cursor <= nowTick || ++_filedBeforeCursor < RewindAfter)
         {
             return;
         }
+
+        _filedBeforeCursor = 0;
 
         var n = 0;
         while (TryTakeAnyNear(out var entry))

@@ -68,8 +68,13 @@ public class CursorRewindTests
         Assert.True(engine.Cancel(cancelled));
 
         var soon = Named("soon");
-        engine.Arm(soon, 5 * Millisecond); // before the cursor: the drain rewinds it
-        engine.AdvanceTo(10 * Millisecond);
+        engine.Arm(soon, 5 * Millisecond); // before the cursor: into the near heap, as are the next fourteen
+        for (var i = 0; i < 15; i++)
+        {
+            engine.Arm(engine.CreateTimer((_, in _) => { }), (6 + i) * Millisecond); // the sixteenth such arming rewinds
+        }
+
+        engine.AdvanceTo(25 * Millisecond);
         Assert.Equal(1, queue.Rewinds);
         Assert.Equal(["soon@5"], log);
 
@@ -84,21 +89,42 @@ public class CursorRewindTests
         using var engine = new VirtualTimerEngine();
         var queue = engine.QueueForTests;
         var log = new List<long>();
-        for (var i = 0; i < 65; i++)
+        for (var i = 0; i < 100; i++)
         {
             engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (60 * Second) + i);
         }
 
         engine.AdvanceTo(Millisecond);
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < 40; i++)
         {
-            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (10 - i) * Millisecond);
+            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (50 - i) * Millisecond);
         }
 
         engine.AdvanceTo(61 * Second);
         Assert.Equal(0, queue.Rewinds);
-        Assert.Equal(75, log.Count);
+        Assert.Equal(140, log.Count);
         Assert.Equal(log.Order(), log);
+    }
+
+    [Fact]
+    public void ATimerReArmedOncePerFire_BesideAPendingFarTimer_RewindsOncePerSixteenArmings()
+    {
+        // Each advance ends with nothing nearer pending, so the wake-up pulls the far timer ahead again; a rewind at
+        // every arming would file the queue again every time.
+        using var engine = new VirtualTimerEngine();
+        var queue = engine.QueueForTests;
+        engine.Arm(engine.CreateTimer((_, in _) => { }), 60 * Second);
+        var fires = 0;
+        var tick = engine.CreateTimer((_, in _) => fires++);
+        for (var i = 0; i < 64; i++)
+        {
+            engine.Arm(tick, engine.NowNanoseconds + Millisecond);
+            engine.AdvanceBy(2 * Millisecond);
+        }
+
+        Assert.Equal(64, fires);
+        Assert.InRange(queue.Rewinds, 3, 4);
+        Assert.Equal(1, engine.PendingCount);
     }
 
     [Fact]
