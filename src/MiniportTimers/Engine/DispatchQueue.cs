@@ -1269,23 +1269,25 @@ internal sealed class DispatchQueue
 
     /// <summary>
     /// How many timers the queue may hold (near set and wheel) besides the armings that led to it for a drain to rewind the
-    /// wheel's cursor (see <see cref="RewindIfAhead"/>): a rewind files them all again.
+    /// wheel's cursor (see <see cref="RewindIfAhead"/>): 4,096. A rewind files them all again, about 0.1-0.2 ms a
+    /// thousand; a queue holding more keeps its cursor, as before.
     /// </summary>
-    private const int RewindLimit = 64;
+    private const int RewindLimit = 4096;
 
     /// <summary>
-    /// How many armings due after the clock must have gone near because the cursor was ahead before a drain rewinds it
-    /// (16): a rewind costs a filing per timer of the queue, and the next wake-up with nothing nearer pending pulls the
-    /// far timers ahead again, so a timer re-armed once per fire (with a few far ones pending) would pay both every time;
-    /// sixteen armings in the heap first bound that to one rewind per sixteen such armings, and a burst loses nothing.
+    /// The fewest armings due after the clock that must have gone near because the cursor was ahead before a drain
+    /// rewinds it (16); with more timers in the queue, as many as it holds. A rewind costs a filing per timer of the
+    /// queue, and the next wake-up with nothing nearer pending pulls the far timers ahead again, so a timer re-armed once
+    /// per fire beside a few far ones would otherwise pay both every time: this bounds the rewinds' cost to about one
+    /// filing per arming that went near, and a burst loses only its first armings to the heap.
     /// </summary>
     private const int RewindAfter = 16;
 
     /// <summary>Armings due after the clock filed near since the last rewind because the cursor was ahead (see <see cref="RewindAfter"/>).</summary>
     private int _filedBeforeCursor;
 
-    /// <summary>The timers a rewind files again (at most <see cref="RewindLimit"/>; cleared after each).</summary>
-    private readonly EngineTimer?[] _rewound = new EngineTimer?[RewindLimit + RewindAfter];
+    /// <summary>The timers a rewind files again (grown on the first rewind that needs it; cleared after each).</summary>
+    private EngineTimer?[] _rewound = [];
 
     /// <summary>Tests: how many times the wheel's cursor was rewound.</summary>
     internal int Rewinds { get; private set; }
@@ -1294,8 +1296,8 @@ internal sealed class DispatchQueue
     /// Dispatcher, in a drain, filing an arming due at <paramref name="due"/> whose tick is at or before the wheel's
     /// cursor: if the cursor ran ahead of the clock (a far bucket was pulled ahead because nothing nearer was pending) and
     /// the queue holds few timers, moves the cursor back to the clock's tick and files those timers again, so that this
-    /// arming and the ones after it go into the wheel instead of the near heaps; once <see cref="RewindAfter"/> such armings
-    /// have gone near.
+    /// arming and the ones after it go into the wheel instead of the near heaps; once <see cref="RewindAfter"/> such armings,
+    /// or as many as the queue holds besides them, have gone near.
     /// <para>Why (issue 27, session seventeen). The cursor moves only forward, by pulls, and a pull moves it to the start
     /// of the bucket pulled. With nothing nearer pending, the dispatcher pulls the earliest bucket however far it is (a
     /// wake-up must know the earliest deadline), so one 60 s timer, drained while the dispatcher was awake, left the
@@ -1313,18 +1315,24 @@ internal sealed class DispatchQueue
     /// </summary>
     private void RewindIfAhead(long due)
     {
-        if (_wheel.Count + _nearExact.Count + _nearTolerantByDue.Count + _run.Count > RewindLimit + RewindAfter || _wheel.PullPending || _batchNext < _batchCount)
+        var held = _wheel.Count + _nearExact.Count + _nearTolerantByDue.Count + _run.Count; // entries: stale ones count too
+        var others = held - _filedBeforeCursor;
+        if (others > RewindLimit || _wheel.PullPending || _batchNext < _batchCount)
         {
             return;
         }
 
         var nowTick = TimerWheel.TickOf(_engine.NowNanoseconds); // read only here: an arming before the cursor is rare otherwise
-        if (TimerWheel.TickOf(due) <= nowTick || _wheel.Cursor <= nowTick || ++_filedBeforeCursor < RewindAfter)
+        if (TimerWheel.TickOf(due) <= nowTick || _wheel.Cursor <= nowTick || ++_filedBeforeCursor < Math.Max(RewindAfter, others))
         {
             return;
         }
 
         _filedBeforeCursor = 0;
+        if (_rewound.Length < held)
+        {
+            _rewound = new EngineTimer?[Math.Max(held, 2 * _rewound.Length)];
+        }
 
         var n = 0;
         while (TryTakeAnyNear(out var entry))

@@ -60,9 +60,9 @@ namespace MiniportTimers.Engine;
 //   near deadline top once it is no later than the wheel's earliest possible due time, else the dispatcher pulls more.
 //   So with nothing nearer pending the cursor can run ahead of the clock (a pending 60 s timer pulled down leaves it 60
 //   s ahead), and an arming due before the cursor cannot enter the wheel: a drain that meets one moves the cursor back
-//   to the clock's tick and files the queue's timers again, when they are few (at most 64) and sixteen such armings
-//   have gone near since the last rewind (DispatchQueue.RewindIfAhead, issue 27 session seventeen); before, a burst
-//   armed after such a timer went into the exact heap, 3.5× the CPU.
+//   to the clock's tick and files the queue's timers again, when they are at most 4,096 and at least as many armings
+//   (and sixteen) have gone near since the last rewind (DispatchQueue.RewindIfAhead, issue 27 session seventeen);
+//   before, a burst armed after such a timer went into the exact heap, 3.5× the CPU.
 //   Several dispatchers (a real engine made with more than one): each queue is all of the above for its own timers.
 //   A timer belongs to one queue while it is armed or submitted; an idle timer that is not pinned is dealt, as it is
 //   armed, to the next queue in the arming thread's rotation (a per-thread counter: arming threads share nothing), so a

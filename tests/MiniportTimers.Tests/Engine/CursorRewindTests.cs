@@ -83,8 +83,10 @@ public class CursorRewindTests
         Assert.Equal(0, engine.PendingCount);
     }
 
-    [Fact]
-    public void AQueueHoldingMoreThanSixtyFourTimers_KeepsItsCursor_AndStillFiresEverythingInOrder()
+    [Theory]
+    [InlineData(99, 0)]
+    [InlineData(100, 1)]
+    public void AQueueOfAHundredFarTimers_IsRewoundOnceAsManyArmingsWentNear_AndFiresEverythingInOrder(int armings, int rewinds)
     {
         using var engine = new VirtualTimerEngine();
         var queue = engine.QueueForTests;
@@ -95,14 +97,37 @@ public class CursorRewindTests
         }
 
         engine.AdvanceTo(Millisecond);
-        for (var i = 0; i < 40; i++)
+        for (var i = 0; i < armings; i++)
         {
-            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (50 - i) * Millisecond);
+            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (200 - i) * Millisecond);
+        }
+
+        engine.AdvanceTo(61 * Second);
+        Assert.Equal(rewinds, queue.Rewinds);
+        Assert.Equal(100 + armings, log.Count);
+        Assert.Equal(log.Order(), log);
+    }
+
+    [Fact]
+    public void AQueueHoldingMoreThan4096Timers_KeepsItsCursor_AndStillFiresEverythingInOrder()
+    {
+        using var engine = new VirtualTimerEngine();
+        var queue = engine.QueueForTests;
+        var log = new List<long>();
+        for (var i = 0; i < 5_000; i++)
+        {
+            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (60 * Second) + i);
+        }
+
+        engine.AdvanceTo(Millisecond);
+        for (var i = 0; i < 6_000; i++)
+        {
+            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (10 * Millisecond) + (i * 1_000));
         }
 
         engine.AdvanceTo(61 * Second);
         Assert.Equal(0, queue.Rewinds);
-        Assert.Equal(140, log.Count);
+        Assert.Equal(11_000, log.Count);
         Assert.Equal(log.Order(), log);
     }
 
