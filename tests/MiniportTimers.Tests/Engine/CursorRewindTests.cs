@@ -89,21 +89,8 @@ public class CursorRewindTests
     public void AQueueOfAHundredFarTimers_IsRewoundOnceAsManyArmingsWentNear_AndFiresEverythingInOrder(int armings, int rewinds)
     {
         using var engine = new VirtualTimerEngine();
-        var queue = engine.QueueForTests;
-        var log = new List<long>();
-        for (var i = 0; i < 100; i++)
-        {
-            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (60 * Second) + i);
-        }
-
-        engine.AdvanceTo(Millisecond);
-        for (var i = 0; i < armings; i++)
-        {
-            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (200 - i) * Millisecond);
-        }
-
-        engine.AdvanceTo(61 * Second);
-        Assert.Equal(rewinds, queue.Rewinds);
+        var log = FarTimersThenArmingsBeforeThem(engine, far: 100, armings, i => (200 - i) * Millisecond);
+        Assert.Equal(rewinds, engine.QueueForTests.Rewinds);
         Assert.Equal(100 + armings, log.Count);
         Assert.Equal(log.Order(), log);
     }
@@ -112,23 +99,32 @@ public class CursorRewindTests
     public void AQueueHoldingMoreThan4096Timers_KeepsItsCursor_AndStillFiresEverythingInOrder()
     {
         using var engine = new VirtualTimerEngine();
-        var queue = engine.QueueForTests;
+        var log = FarTimersThenArmingsBeforeThem(engine, far: 5_000, armings: 6_000, i => (10 * Millisecond) + (i * 1_000));
+        Assert.Equal(0, engine.QueueForTests.Rewinds);
+        Assert.Equal(11_000, log.Count);
+        Assert.Equal(log.Order(), log);
+    }
+
+    /// <summary>
+    /// Arms <paramref name="far"/> timers at 60 s, advances 1 ms (the wake-up pulls them ahead: the cursor is 60 s ahead),
+    /// arms <paramref name="armings"/> more due at <paramref name="dueOf"/>(i), advances to 61 s; the due times fired, in order.
+    /// </summary>
+    private static List<long> FarTimersThenArmingsBeforeThem(VirtualTimerEngine engine, int far, int armings, Func<int, long> dueOf)
+    {
         var log = new List<long>();
-        for (var i = 0; i < 5_000; i++)
+        for (var i = 0; i < far; i++)
         {
             engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (60 * Second) + i);
         }
 
         engine.AdvanceTo(Millisecond);
-        for (var i = 0; i < 6_000; i++)
+        for (var i = 0; i < armings; i++)
         {
-            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), (10 * Millisecond) + (i * 1_000));
+            engine.Arm(engine.CreateTimer((_, in f) => log.Add(f.DueNanoseconds)), dueOf(i));
         }
 
         engine.AdvanceTo(61 * Second);
-        Assert.Equal(0, queue.Rewinds);
-        Assert.Equal(11_000, log.Count);
-        Assert.Equal(log.Order(), log);
+        return log;
     }
 
     [Fact]
