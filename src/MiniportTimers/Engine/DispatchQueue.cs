@@ -576,7 +576,7 @@ internal sealed class DispatchQueue
         while (!_run.IsEmpty)
         {
             entry = _run.Front;
-            if (entry.IsCurrent || TakeLazy(entry.Timer))
+            if (entry.IsCurrent)
             {
                 return true;
             }
