@@ -78,17 +78,20 @@ namespace MiniportTimers.Engine;
 //   "sorted run" (TimerEngine "Cost at load", dropped) sorted by comparison beside a heap holding the same timers; this
 //   one replaces the heaps' share and sorts by radix.
 //
-// The parameter block (issue 27, session twelve)
-//   A tolerant, periodic or virtual timer keeps its tolerance, period and arm ticket in a second object
-//   (ArmParameters, EngineTimer.Owner), as cold as the timer in a burst. The filing into the near set reads it (the
-//   deadline and the tie-breaker need it; the pull's touch pass asks for it a chunk ahead), and the take read it again
-//   for the period. A run entry now remembers whether its filing found no period (SortedRun "filed one-shot"; the period
-//   sits on the tolerance's line, so the filing pays no second miss): its take reads no parameters, and the gather asks
-//   for no parameter block. The filing's read belongs to the entry's arming (PlaceNear: a newer arming makes the entry
-//   stale at once), so a current entry filed as a one-shot is one (Debug-checked at the take); a heap entry, or a run
-//   entry returned to the heaps, carries no mark and is read as before. An exact one-shot on a real engine has no
-//   parameter block at all (its Owner is the engine): its take saves only the type check.
-//
+// The parameter block (issue 27, sessions twelve and eighteen)
+//   A periodic or virtual timer keeps its period and arm ticket in a second object (ArmParameters, EngineTimer.Owner),
+//   as cold as the timer in a burst. Its tolerance and a periodic bit live in the timer itself (EngineTimer.ArmCode,
+//   16 bits: the tolerance rounded down to m × 10^e ns), so the filing into the near set (PlaceNear: the deadline, and
+//   whether the arming is a one-shot) reads the timer alone on a real engine; a virtual engine's filing also reads
+//   the ticket (the tie-breaker), and the pull's touch pass asks for its block a chunk ahead. Until session eighteen
+//   the tolerance sat in the block, and a tolerant timer's filing paid that second miss: the 1 ms-tolerance burst
+//   cost 189-222 ns an expiry against 132-140 exact, and the spread 300-329 (docs/benchmarks.md "session eighteen").
+//   A run entry remembers whether its filing found no period (SortedRun "filed one-shot"): its take reads no arm
+//   code. The filing's read belongs to the entry's arming (a newer arming makes the entry stale at once), so a current
+//   entry filed as a one-shot is one (Debug-checked at the take); a heap entry, or a run entry returned to the heaps,
+//   carries no mark: its take reads the arm code, and the block only for a period (the gather asks for the block of a
+//   periodic timer alone).
+
 // A lone expiry (issue 27, session nine)
 //   Most wake-ups of a driver's timers fire one expiry. The take pops the first due entry and looks at the next top
 //   (a heap read, no timer): only when that one is due too does it gather the rest behind the first (the batch then
@@ -711,9 +714,14 @@ internal sealed class DispatchQueue
             long period = 0, tolerance = 0;
             if (!filedOneShot)
             {
-                parameters = t.Owner as ArmParameters;
-                period = parameters?.PeriodNanoseconds ?? 0;
-                tolerance = parameters?.ToleranceNanoseconds ?? 0;
+                var code = t.ArmCode;
+                tolerance = ArmCode.ToleranceNanoseconds(code);
+                if (ArmCode.IsPeriodic(code))
+                {
+                    parameters = (ArmParameters)t.Owner;
+                    period = parameters.PeriodNanoseconds;
+                }
+
                 if (Volatile.Read(ref t.StateWord) != state)
                 {
                     RefileIfLazy(t); // an Arm began while the parameters were read: it re-submits the timer, or re-arms it lazily
@@ -722,7 +730,7 @@ internal sealed class DispatchQueue
             }
 
             System.Diagnostics.Debug.Assert(
-                !filedOneShot || ((t.Owner as ArmParameters)?.PeriodNanoseconds ?? 0) == 0 || Volatile.Read(ref t.StateWord) != state,
+                !filedOneShot || !ArmCode.IsPeriodic(t.ArmCode) || Volatile.Read(ref t.StateWord) != state,
                 "an entry filed as a one-shot is the arming of a one-shot while it is current");
 
             var due = entry.DueNanoseconds;
@@ -1007,9 +1015,9 @@ internal sealed class DispatchQueue
         {
             var t = _batch[i].Timer;
             t.PrefetchCallback();
-            if (((oneShots >> i) & 1) == 0)
+            if (((oneShots >> i) & 1) == 0 && ArmCode.IsPeriodic(t.ArmCode))
             {
-                Prefetch.Object(t.Owner); // a tolerant or periodic timer's parameter block, read by the take (else the engine: cached)
+                Prefetch.Object(t.Owner); // a periodic timer's parameter block, read by the take for the period
             }
         }
     }
@@ -1146,7 +1154,7 @@ internal sealed class DispatchQueue
             }
 
             var end = Math.Min(count, start + PullChunk);
-            _touched = unchecked(_touched + _wheel.TouchPulled(start, end, PullChunk, parametersToo: _wheel.PulledLevel == 0));
+            _touched = unchecked(_touched + _wheel.TouchPulled(start, end, PullChunk, parametersToo: _isVirtual && _wheel.PulledLevel == 0)); // the filing reads a virtual timer's ticket
             for (var i = start; i < end; i++)
             {
                 if (_wheel.TakePulled(i) is { } t)
@@ -1407,11 +1415,9 @@ internal sealed class DispatchQueue
     /// </summary>
     private void PlaceNear(EngineTimer t, long state, long due, bool intoRun)
     {
-        var parameters = t.Owner as ArmParameters;
-        var tolerance = parameters?.ToleranceNanoseconds ?? 0;
-        var ticket = parameters?.ArmTicket ?? 0;
-        var oneShot = (parameters?.PeriodNanoseconds ?? 0) == 0; // the same line as the tolerance: no second miss
-        Place(t, state >> EngineTimer.SequenceShift, due, due + tolerance, ticket, intoRun, oneShot);
+        var code = t.ArmCode; // the timer's own line: a real engine's one-shot, tolerant or not, reads no second object
+        var ticket = _isVirtual ? ((ArmParameters)t.Owner).ArmTicket : 0;
+        Place(t, state >> EngineTimer.SequenceShift, due, due + ArmCode.ToleranceNanoseconds(code), ticket, intoRun, oneShot: !ArmCode.IsPeriodic(code));
     }
 
     /// <summary>Dispatcher: files one arming, in the wheel if its tick is beyond the cursor, else in the near heaps.</summary>

@@ -7,12 +7,12 @@ namespace MiniportTimers.Engine;
 /// extension). Arm and cancel it through its engine.
 /// </summary>
 /// <remarks>
-/// <para>Layout (x64): a 16-byte object header, four 8-byte fields and two 4-byte ones, 56 bytes in all. The timer is
+/// <para>Layout (x64): a 16-byte object header, four 8-byte fields, a 4-byte one and two 2-byte ones, 56 bytes in all. The timer is
 /// its own node on the engine's submission stack (<see cref="NextSubmitted"/>); while it waits in the engine's timing
 /// wheel, one bucket array holds a reference to it and the timer holds its place there (<see cref="WheelSlot"/>,
-/// <see cref="WheelIndex"/>), so a pending timer costs 64 bytes, the size of a Windows KTIMER. A tolerance or a period,
-/// used for the first time, adds a 48-byte <see cref="ArmParameters"/> object that the timer keeps and reuses
-/// (re-arming allocates nothing).</para>
+/// <see cref="WheelIndex"/>), so a pending timer costs 64 bytes, the size of a Windows KTIMER. The tolerance
+/// lives in the timer (<see cref="ArmCode"/>); a period, used for the first time (or any arming on a virtual engine), adds
+/// a 40-byte <see cref="ArmParameters"/> object that the timer keeps and reuses (re-arming allocates nothing).</para>
 /// <para>Thread safety: every member may be read from any thread. Arm and cancel change the timer with atomic operations
 /// on its state word; the dispatcher alone touches the queue links. A timer holds no unmanaged resource: an idle timer
 /// nobody references is collected.</para>
@@ -72,7 +72,7 @@ public abstract class EngineTimer
     // ---- Written by Arm on any thread (the parameters only while holding WritingBit), read by the dispatcher. ----
 
     /// <summary>
-    /// The owning <see cref="TimerEngine"/>, or, once an arming has used a tolerance, a period or a virtual clock, the
+    /// The owning <see cref="TimerEngine"/>, or, once an arming has used a period or a virtual clock, the
     /// timer's <see cref="ArmParameters"/> (which names the engine). Replaced only under WritingBit.
     /// </summary>
     internal object Owner;
@@ -95,7 +95,15 @@ public abstract class EngineTimer
     /// <see cref="WheelIndex"/>, or the bucket was just pulled and the timer waits, untouched, to be taken from the
     /// pulled array at the same index.
     /// </summary>
-    internal int WheelSlot = -1;
+    internal short WheelSlot = -1;
+
+    /// <summary>
+    /// The current arming's tolerance, rounded down, and its periodic bit (<see cref="Engine.ArmCode"/>), so that the
+    /// dispatcher files a tolerant one-shot without reading a parameter block. Written by Arm under WritingBit beside
+    /// <see cref="DueNanoseconds"/> and published by the state word; read by the dispatcher after a state snapshot, like
+    /// the parameters (a newer arming makes what it read stale).
+    /// </summary>
+    internal ushort ArmCode;
 
     /// <summary>This timer's index in its wheel bucket's array while <see cref="WheelSlot"/> ≥ 0 (a cancel swap-removes it: the bucket's last timer takes its index).</summary>
     internal int WheelIndex;

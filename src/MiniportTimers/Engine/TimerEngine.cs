@@ -19,7 +19,8 @@ namespace MiniportTimers.Engine;
 // Arm and cancel: no lock, O(1)
 //   A timer's state is one 64-bit word: (arm sequence << 11) | (queue << 5) | Lazy | Pinned | Submitted | Writing | Armed (the
 //   queue is the dispatcher the timer belongs to: see DispatchQueue for who may move it and when). Arm takes the Writing bit
-//   with one CAS, writes the due time (tolerance and period go to the timer's ArmParameters), and publishes a new
+//   with one CAS, writes the due time and the arm code (the tolerance rounded down to a decimal float, and a periodic
+//   bit: ArmCode; the period, and a virtual engine's ticket, go to the timer's ArmParameters), and publishes a new
 //   sequence with Armed and Submitted set (a release store: every reader spins while the Writing bit is set). Cancel is
 //   one CAS from Armed to not armed (sequence + 1, Submitted set). Whoever finds Submitted clear pushes the timer onto a
 //   lock-free submission stack (one CAS on its head); the dispatcher clears the bit in the same CAS that takes the
@@ -134,8 +135,8 @@ namespace MiniportTimers.Engine;
 //   (m = near timers only), O(1) per timer a level-0 pull files into the run (two radix passes over the pulled
 //   bucket), each timer cascading at most once per wheel level. Memory: 64 bytes per pending timer
 //   (the 56-byte timer object and its bucket's 8-byte reference, plus the arrays' growth slack until the dispatcher
-//   trims them when it goes idle; 16 more with a delegate and state, plus a 48-byte ArmParameters once it uses a
-//   tolerance or period).
+//   trims them when it goes idle; 16 more with a delegate and state, plus a 40-byte ArmParameters once it uses a
+//   period, or on a virtual engine; a tolerance costs nothing, it lives in the timer's arm code).
 //
 // Cost at load (what a million pending timers taught us; docs/benchmarks.md "Expiry at load" has the runs)
 //   With a million timers pending, the dispatcher's time goes to cache and TLB misses on cold timer objects, not to
@@ -346,12 +347,15 @@ public abstract class TimerEngine : IDisposable
     /// Arms <paramref name="timer"/> to fire at <paramref name="dueNanoseconds"/> on this engine's clock, at the latest
     /// <paramref name="toleranceNanoseconds"/> after it, and then every <paramref name="periodNanoseconds"/> if that is
     /// not 0. A pending arming of the same timer is replaced (implicit cancel, as KeSetTimerEx does). Lock-free, O(1);
-    /// allocation-free, except that the first arming of a timer with a tolerance or a period (or on a virtual engine)
-    /// allocates the timer's 48-byte parameter block, which later armings reuse.
+    /// allocation-free, except that the first arming of a timer with a period (or on a virtual engine) allocates the
+    /// timer's 40-byte parameter block, which later armings reuse.
     /// </summary>
     /// <param name="timer">A timer created by this engine.</param>
     /// <param name="dueNanoseconds">Absolute due time in engine ns, 0 to <see cref="MaxTimeNanoseconds"/>. A due time in the past fires at the next dispatch (decision A15).</param>
-    /// <param name="toleranceNanoseconds">How late the timer may fire so that wake-ups coalesce, 0 to <see cref="MaxTimeNanoseconds"/>.</param>
+    /// <param name="toleranceNanoseconds">How late the timer may fire so that wake-ups coalesce, 0 to <see cref="MaxTimeNanoseconds"/>.
+    /// The engine keeps it rounded down to m × 10^e ns (m at most 2,047): exact up to 2,047 ns and for every whole µs up
+    /// to 2.047 ms, ms up to 2.047 s and so on, at most 0.5 % less otherwise, and at most 2,047 × 10^15 ns. So a deadline
+    /// is never later than asked; a timer may fire that much earlier within its window.</param>
     /// <param name="periodNanoseconds">0 for a one-shot timer; otherwise the period, 1 to <see cref="MaxTimeNanoseconds"/>. A
     /// periodic timer whose next due time would pass <see cref="MaxTimeNanoseconds"/> fires that expiry as its last and goes idle.</param>
     /// <returns>True if the timer was pending (and its earlier arming is replaced), false if it was idle.</returns>
@@ -378,16 +382,25 @@ public abstract class TimerEngine : IDisposable
             before = TakeWriterBitContended(timer);
         }
 
+        // The tolerance as the timer keeps it, rounded down (ArmCode): every deadline below is made of this one.
+        ushort code = 0;
+        if (toleranceNanoseconds != 0 || periodNanoseconds != 0)
+        {
+            code = ArmCode.Encode(toleranceNanoseconds, periodNanoseconds != 0);
+            toleranceNanoseconds = ArmCode.ToleranceNanoseconds(code);
+        }
+
         // A lazy re-arm (see "Lazy re-arms"): pending, filed, and moved no earlier in due time or deadline. Read before
-        // the parameters are overwritten; only a pending, filed timer pays for the check.
+        // the arming is overwritten; only a pending, filed timer pays for the check.
         var lazy = (before & (EngineTimer.ArmedBit | EngineTimer.SubmittedBit)) == EngineTimer.ArmedBit
             && MovesNoEarlier(timer, dueNanoseconds, toleranceNanoseconds);
 
-        if (toleranceNanoseconds != 0 || periodNanoseconds != 0 || _isVirtual || timer.Owner is ArmParameters)
+        if (periodNanoseconds != 0 || _isVirtual)
         {
-            WriteParameters(timer, toleranceNanoseconds, periodNanoseconds);
+            WriteParameters(timer, periodNanoseconds);
         }
 
+        timer.ArmCode = code;
         timer.DueNanoseconds = dueNanoseconds;
 
         // The queue: the timer's own while it is armed or submitted (it is filed there); otherwise, unless pinned to a
@@ -443,9 +456,9 @@ public abstract class TimerEngine : IDisposable
         }
     }
 
-    /// <summary>Arm, under the writer bit: the tolerance, period and (virtual engines) ticket of the new arming, in the timer's parameter block (made on first use).</summary>
+    /// <summary>Arm, under the writer bit: the period and (virtual engines) ticket of the new arming, in the timer's parameter block (made on first use).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void WriteParameters(EngineTimer timer, long toleranceNanoseconds, long periodNanoseconds)
+    private void WriteParameters(EngineTimer timer, long periodNanoseconds)
     {
         if (timer.Owner is not ArmParameters parameters)
         {
@@ -453,7 +466,6 @@ public abstract class TimerEngine : IDisposable
             timer.Owner = parameters;
         }
 
-        parameters.ToleranceNanoseconds = toleranceNanoseconds;
         parameters.PeriodNanoseconds = periodNanoseconds;
         if (_isVirtual)
         {
@@ -461,12 +473,12 @@ public abstract class TimerEngine : IDisposable
         }
     }
 
-    /// <summary>Arm, on a pending and filed timer: true if the new arming is due no earlier and its deadline is no earlier (a lazy re-arm).</summary>
+    /// <summary>Arm, on a pending and filed timer: true if the new arming is due no earlier and its deadline (with the tolerance as kept) is no earlier (a lazy re-arm).</summary>
     private static bool MovesNoEarlier(EngineTimer timer, long dueNanoseconds, long toleranceNanoseconds)
     {
         var filedDue = timer.DueNanoseconds;
         return dueNanoseconds >= filedDue
-            && dueNanoseconds + toleranceNanoseconds >= filedDue + ((timer.Owner as ArmParameters)?.ToleranceNanoseconds ?? 0);
+            && dueNanoseconds + toleranceNanoseconds >= filedDue + ArmCode.ToleranceNanoseconds(timer.ArmCode);
     }
 
     /// <summary>The state a cancel of <paramref name="before"/> publishes: next sequence, not armed, submitted, same queue.</summary>

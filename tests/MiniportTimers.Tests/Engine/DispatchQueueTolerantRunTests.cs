@@ -56,7 +56,7 @@ public class DispatchQueueTolerantRunTests
             for (var i = 0; i < armings.Length; i++)
             {
                 engine.Arm(timers[i], TickStart + armings[i].Due, armings[i].Tolerance);
-                final[i] = (TickStart + armings[i].Due, TickStart + armings[i].Due + armings[i].Tolerance, ticket++);
+                final[i] = (TickStart + armings[i].Due, TickStart + armings[i].Due + ArmCode.Round(armings[i].Tolerance), ticket++); // the tolerance as the engine keeps it
             }
 
             engine.AdvanceBy(0); // filed in the wheel, the earliest ticks pulled into the run
@@ -75,7 +75,7 @@ public class DispatchQueueTolerantRunTests
                 else if (armings[i].Change == 2)
                 {
                     engine.Arm(timers[i], TickStart + armings[i].NewDue, armings[i].NewTolerance);
-                    final[i] = (TickStart + armings[i].NewDue, TickStart + armings[i].NewDue + armings[i].NewTolerance, ticket++);
+                    final[i] = (TickStart + armings[i].NewDue, TickStart + armings[i].NewDue + ArmCode.Round(armings[i].NewTolerance), ticket++);
                 }
             }
 

@@ -47,7 +47,7 @@ public class EngineTimerTests
     public void Layout_SubclassIs56Bytes_DelegateTimer72()
     {
         // A KTIMER is 64 bytes: the timer's 56 and the 8-byte reference its wheel bucket holds while it is filed there
-        // (the timer keeps its bucket and index in two 4-byte fields).
+        // (the timer keeps its bucket in 2 bytes and its index in 4, and its arming's tolerance in a 2-byte arm code).
         var engine = new VirtualTimerEngine();
         static long BytesPerObject(Func<object> create)
         {

@@ -102,7 +102,10 @@ internal sealed class TimerWheel
     /// <summary>Levels: 8 × 6 bits cover the 45-bit tick of <see cref="TimerEngine.MaxTimeNanoseconds"/>.</summary>
     public const int Levels = 8;
 
-    private readonly WheelBucket?[] _buckets = new WheelBucket?[Levels * BucketsPerLevel];
+    /// <summary>How many buckets the wheel has: a short (EngineTimer.WheelSlot) names each, or the constant would not compile.</summary>
+    private const short SlotCount = Levels * BucketsPerLevel;
+
+    private readonly WheelBucket?[] _buckets = new WheelBucket?[SlotCount];
 
     /// <summary>Bit i of level k is set exactly when bucket i of level k holds a timer.</summary>
     private readonly ulong[] _occupied = new ulong[Levels];
@@ -196,7 +199,7 @@ internal sealed class TimerWheel
             bucket.FiledSincePull++;
         }
 
-        timer.WheelSlot = slot;
+        timer.WheelSlot = (short)slot; // below SlotCount, a short
         timer.WheelIndex = count;
         _occupied[level] |= 1UL << index;
         Count++;
@@ -363,8 +366,8 @@ internal sealed class TimerWheel
     /// the one <paramref name="ahead"/> further on each time; returns what it read (summed, so the reads stay). The loop
     /// is small enough that the core has all of its misses in flight at once, where the filing loop, a few hundred
     /// instructions a timer, waited for each (see "Why arrays"). <paramref name="parametersToo"/>: also ask for each
-    /// timer's owner (a level-0 pull files every timer near, which reads a tolerant or periodic timer's parameter
-    /// block, one more cold object; for any other timer the owner is the engine, already cached).
+    /// timer's owner (on a virtual engine a level-0 pull files every timer near, which reads its parameter block for the
+    /// arm ticket, one more cold object; a real engine's filing reads the timer alone: its tolerance is in its arm code).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // see "First calls" in DispatchWarmUp
     public long TouchPulled(int start, int end, int ahead, bool parametersToo)
