@@ -42,7 +42,7 @@ namespace MiniportTimers.Engine;
 //   the gather hand out the earliest of the exact heap's top, the tolerant by-due heap's top and the run's front, so the
 //   merged order is exactly the one the heaps alone had (ties by the same order key: the filing counter, or a virtual
 //   engine's arm ticket, which the run puts in order within equal due times; exact and tolerant entries share it).
-//   - Deadlines. A tolerant entry carries its deadline (due + tolerance, read from the parameter block at the filing, as
+//   - Deadlines. A tolerant entry carries its deadline (due + tolerance, read from the timer's arm code at the filing, as
 //     the heaps' entries were). The run keeps its deadlines in a tournament tree over its positions (each segment's
 //     leaves added after its sort; session fourteen, replacing suffix minima whose drop was O(n)), so EarliestDeadline
 //     finds the run's in O(log n). That entry
@@ -1413,8 +1413,9 @@ internal sealed class DispatchQueue
 
     /// <summary>
     /// Dispatcher: files the arming <paramref name="state"/> (due at <paramref name="due"/>) in the near heaps. Only
-    /// here are the timer's parameters read (a wheel filing needs the due time alone, so the parameter block, another
-    /// cold object, is not touched while timers cascade). Read after the state snapshot, they belong to that arming
+    /// here is the arming's tolerance read (its arm code, on the timer's own line; a virtual engine's ticket, from the
+    /// parameter block, another cold object): a wheel filing needs the due time alone, so nothing more is touched while
+    /// timers cascade. Read after the state snapshot, they belong to that arming
     /// unless an Arm has published a newer one meanwhile; then the entry is stale at once (its sequence is old) and the
     /// newer arming, which re-submitted the timer, is filed by the next drain.
     /// </summary>

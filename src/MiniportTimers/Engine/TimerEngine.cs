@@ -143,7 +143,8 @@ namespace MiniportTimers.Engine;
 //   instructions: a filing or an expiry of a timer touched long ago costs a miss (some 100-300 ns on the 2-core VM),
 //   while the same work on timers in allocation order costs a third of that. So the expiry path touches each timer as
 //   few times as it can: a pulled bucket is walked once (PullEarliest is O(1)); a wheel filing reads the due time
-//   alone (the parameter block, a second cold object, is read only when the timer goes near); a pulled bucket and a
+//   alone (the arm code, on the timer's own line, only when the timer goes near; a parameter block, a second cold
+//   object, only on a virtual engine or for a period); a pulled bucket and a
 //   batch of due expiries are read ahead of the work on them (below); an expiry reads the clock once
 //   (the clock after a callback is the next take's "now"). That one read stays (issue 27, session ten): without it a
 //   burst cost about 37 ns less per expiry (A/B in one process, 218-435 → 181-328 ns), but it is what makes two

@@ -64,7 +64,7 @@ internal sealed class SortedRun
     /// <summary>Arm sequence of each filed arming, by filing index.</summary>
     private long[] _sequence = new long[MinimumCapacity];
 
-    /// <summary>True where the filing read the arming's parameters and found no period (DispatchQueue "The parameter block"), by filing index.</summary>
+    /// <summary>True where the filing read the arming's arm code and found no period (DispatchQueue "The parameter block"), by filing index.</summary>
     private bool[] _filedOneShot = new bool[MinimumCapacity];
 
     /// <summary>The timers, by filing index; an entry handed out is cleared (the run keeps no timer alive).</summary>
