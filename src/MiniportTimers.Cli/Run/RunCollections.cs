@@ -20,6 +20,7 @@ internal sealed class RunCollections : IDisposable
     private readonly int _gen2;
     private readonly TimeSpan _pause;
     private readonly long _allocated;
+    private readonly ProcessPageFaults? _pageFaults;
     private bool _disposed;
 
     // The run that holds the process's GC settings, or null; written under s_ownerGate. Invariant: at most one live
@@ -66,10 +67,23 @@ internal sealed class RunCollections : IDisposable
         _gen2 = GC.CollectionCount(2);
         _pause = GC.GetTotalPauseDuration();
         _allocated = GC.GetTotalAllocatedBytes();
+        _pageFaults = ProcessPageFaults.Read();
     }
 
-    /// <summary>The budget of the no-GC region asked for, bytes: an 11 s run allocates about 110 MiB.</summary>
+    /// <summary>The budget of the no-GC region asked for, bytes: an 11 s run allocates about 110-155 MiB.</summary>
     public const long NoGcRegionBytes = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// The gen0 budget the measured child process asks the GC for (<c>DOTNET_GCgen0size</c>, hexadecimal, set by
+    /// <see cref="UntieredRun"/>): 128 MiB, the most the GC takes (GCGen0MaxBudget stays at 128 MiB for larger values).
+    /// A page's first touch is a page fault, and on the 2-core VM a costly one (a C loop over fresh anonymous memory:
+    /// 9.7 µs a 4 KiB page, 28 ns touched again). With the default budget (6 MiB here) the collections before the run
+    /// gave the heap's memory back, and the no-GC region's allocations, about 150 MiB in an 11 s run, faulted on fresh
+    /// pages: about 15,000 page faults during the run, 13,000 of them on the dispatcher thread (the GC clearing fresh
+    /// memory for callbacks' allocations; <c>perf record -e page-faults</c>). With this budget the memory the
+    /// rehearsal touched stays with gen0 and the region allocates from it: about 3,400 (issue 27, session eighteen).
+    /// </summary>
+    public const string ChildGen0SizeHex = "0x8000000";
 
     /// <summary>The latency mode the measured part started under (NoGCRegion, or SustainedLowLatency when the region was refused).</summary>
     public GCLatencyMode Mode { get; }
@@ -97,13 +111,16 @@ internal sealed class RunCollections : IDisposable
             : NoGcRegionBudgetBytes == 0 ? Mode.ToString()
             : heldToTheEnd ? $"NoGCRegion of {NoGcRegionBudgetBytes / 1_048_576} MiB"
             : $"NoGCRegion of {NoGcRegionBudgetBytes / 1_048_576} MiB until it ran out, then {GCSettings.LatencyMode}";
+        var faults = ProcessPageFaults.Read() is { } now && _pageFaults is { } start ? new ProcessPageFaults(now.Minor - start.Minor, now.Major - start.Major) : (ProcessPageFaults?)null;
         return new CollectionsReport(
             mode,
             gen0,
             gen1,
             gen2,
             Math.Round((GC.GetTotalPauseDuration() - _pause).TotalMilliseconds, 2),
-            GC.GetTotalAllocatedBytes() - _allocated);
+            GC.GetTotalAllocatedBytes() - _allocated,
+            faults?.Minor,
+            faults?.Major);
     }
 
     /// <summary>Restores the latency mode the process had, when this run set it (<see cref="OwnsSettings"/>).</summary>
@@ -150,4 +167,6 @@ internal sealed class RunCollections : IDisposable
 /// <param name="Gen2">Full collections (background or blocking).</param>
 /// <param name="PauseMilliseconds">Time the process was paused by them, ms (GC.GetTotalPauseDuration).</param>
 /// <param name="AllocatedBytes">Bytes the process allocated during the run (GC.GetTotalAllocatedBytes).</param>
-internal sealed record CollectionsReport(string LatencyMode, int Gen0, int Gen1, int Gen2, double PauseMilliseconds, long AllocatedBytes);
+/// <param name="MinorPageFaults">The process's page faults during the run that needed no I/O (a fresh page: about 10 µs each on the 2-core VM); null where /proc/self/stat is not published.</param>
+/// <param name="MajorPageFaults">The process's page faults during the run that needed I/O; null where /proc/self/stat is not published.</param>
+internal sealed record CollectionsReport(string LatencyMode, int Gen0, int Gen1, int Gen2, double PauseMilliseconds, long AllocatedBytes, long? MinorPageFaults = null, long? MajorPageFaults = null);

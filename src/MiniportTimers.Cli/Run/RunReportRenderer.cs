@@ -107,7 +107,7 @@ internal static class RunReportRenderer
         console.WriteLine($"Engine: {N(r.Engine.Arms)} arms, {N(r.Engine.Fires)} fires ({N(r.Engine.CoalescedFires)} coalesced), {N(r.Engine.Cancels)} cancels, {N(r.Engine.WakeUps)} wake-ups (the totals include the simulated hardware's own timers). {LongestCallback(r)}");
         if (r.Collections is { } gc)
         {
-            console.WriteLine($"Collections during the run (GC latency mode {gc.LatencyMode}): {N(gc.Gen0)} gen0, {N(gc.Gen1)} gen1, {N(gc.Gen2)} gen2, {gc.PauseMilliseconds.ToString("N2", CultureInfo.InvariantCulture)} ms of pauses, {(gc.AllocatedBytes / 1_048_576.0).ToString("N1", CultureInfo.InvariantCulture)} MiB allocated.");
+            console.WriteLine($"Collections during the run (GC latency mode {gc.LatencyMode}): {N(gc.Gen0)} gen0, {N(gc.Gen1)} gen1, {N(gc.Gen2)} gen2, {gc.PauseMilliseconds.ToString("N2", CultureInfo.InvariantCulture)} ms of pauses, {(gc.AllocatedBytes / 1_048_576.0).ToString("N1", CultureInfo.InvariantCulture)} MiB allocated{PageFaults(gc)}.");
         }
 
         if (r.WorstTimer is { } worst)
@@ -145,6 +145,12 @@ internal static class RunReportRenderer
     }
 
     /// <summary>The longest callback, named with its kind, sample and adapter.</summary>
+    /// <summary>", N page faults (M needing I/O)" for the collections line; empty where the counts are not published.</summary>
+    private static string PageFaults(CollectionsReport gc) =>
+        gc.MinorPageFaults is { } minor && gc.MajorPageFaults is { } major
+            ? $", {N(minor + major)} page faults ({N(major)} needing I/O)"
+            : "";
+
     private static string LongestCallback(RunReport r)
     {
         var engineLongest = r.Engine.LongestCallbackNanoseconds / 1000.0;

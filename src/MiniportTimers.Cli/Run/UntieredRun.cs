@@ -12,7 +12,9 @@ namespace MiniportTimers.Cli.Run;
 /// (4-12× the OS floor's p99), against 0.14-0.64 ms without tiering in the same minutes (docs/benchmarks.md, "The run
 /// on the real clock", session ten). Only the measurement changes: the process that prints the report is the child, with
 /// the same arguments, standard streams and exit code. <c>bench</c> and the virtual clock keep tiered compilation (the
-/// engine's fire is a third cheaper with its profile).
+/// engine's fire is a third cheaper with its profile). The child also gets a gen0 budget as large as the run's no-GC
+/// region (<c>DOTNET_GCgen0size</c>, unless the user set it), so that the heap memory the run allocates from is touched
+/// before the run instead of during it (<see cref="RunCollections"/>, session eighteen).
 /// </summary>
 /// <remarks>
 /// Not restarted: <c>run --virtual</c>, a run with a native <c>--driver</c> (it is not rehearsed, so its bridge's first
@@ -30,6 +32,9 @@ internal static partial class UntieredRun
 
     /// <summary>The opt-out: set to 1, a real-clock run is measured in the tool's own process, with tiering.</summary>
     public const string OptOutVariable = "MINIPORT_TIMERS_TIERED";
+
+    /// <summary>The GC's gen0 budget in the child (<see cref="RunCollections.ChildGen0SizeHex"/>), unless the user set it.</summary>
+    public const string Gen0SizeVariable = "DOTNET_GCgen0size";
 
     /// <summary>Set to 1 in the child: its stop signals may arrive twice (see <see cref="IsChild"/>).</summary>
     public const string ChildVariable = "MINIPORT_TIMERS_MEASURED_CHILD";
@@ -88,6 +93,11 @@ internal static partial class UntieredRun
 
         start.Environment[TieredCompilationVariable] = "0";
         start.Environment[ChildVariable] = "1";
+        if (environment(Gen0SizeVariable) is null)
+        {
+            start.Environment[Gen0SizeVariable] = RunCollections.ChildGen0SizeHex; // see RunCollections.TouchHeap; a user's own value is kept
+        }
+
         return start;
     }
 

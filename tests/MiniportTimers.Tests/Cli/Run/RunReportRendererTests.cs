@@ -108,6 +108,8 @@ public class RunReportRendererTests
 
         var text = Render(Sample with { Collections = new CollectionsReport("NoGCRegion of 256 MiB", 0, 0, 0, 0, 125_829_120) }, Terminal.Redirected).ReplaceLineEndings(" ");
         Assert.Contains("Collections during the run (GC latency mode NoGCRegion of 256 MiB): 0 gen0, 0 gen1, 0 gen2, 0.00 ms of pauses, 120.0 MiB allocated.", text, StringComparison.Ordinal);
+        var withFaults = Render(Sample with { Collections = new CollectionsReport("NoGCRegion of 256 MiB", 0, 0, 0, 0, 125_829_120, 3_377, 2) }, Terminal.Redirected).ReplaceLineEndings(" ");
+        Assert.Contains("120.0 MiB allocated, 3,379 page faults (2 needing I/O).", withFaults, StringComparison.Ordinal);
 
         // The virtual clock's report has neither: its bytes repeat, and a JIT or a collection lengthens no callback there.
         var all = Render(AllSamples.Value, Terminal.Redirected);

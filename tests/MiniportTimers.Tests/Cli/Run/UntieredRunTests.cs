@@ -20,7 +20,22 @@ public sealed class UntieredRunTests
         Assert.Equal("/opt/mt/miniport-timers", start.FileName);
         Assert.Equal(["run", "--sample", "nvme", "--seed", "3", "--driver-adapters", "2"], start.ArgumentList);
         Assert.Equal("0", start.Environment[UntieredRun.TieredCompilationVariable]);
+        Assert.Equal(RunCollections.ChildGen0SizeHex, start.Environment[UntieredRun.Gen0SizeVariable]);
         Assert.False(start.UseShellExecute);
+    }
+
+    [Fact]
+    public void AGen0BudgetTheUserSet_IsLeftToTheChild()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // The child inherits this process's environment; the plan adds the budget only where the user gave none.
+        var start = UntieredRun.Plan(["run"], name => name == UntieredRun.Gen0SizeVariable ? "0x1000000" : null, "/opt/mt/miniport-timers", null);
+        Assert.NotNull(start);
+        Assert.NotEqual(RunCollections.ChildGen0SizeHex, start.Environment.TryGetValue(UntieredRun.Gen0SizeVariable, out var value) ? value : null);
     }
 
     [Fact]
