@@ -33,6 +33,9 @@ public sealed partial class StorportAdapter : HostedAdapter
     private readonly object _stateChangeGate = new();
     private readonly HW_INITIALIZATION_DATA _miniport;
     private int _state = (int)AdapterState.Created;
+
+    /// <summary>Set once by <see cref="AdapterRegistry.Forget"/> (removal, abandonment): the registry's lookup cache never holds this adapter again.</summary>
+    internal bool ForgottenByRegistry;
     private PERF_CONFIGURATION_DATA? _perf;
     private long _stateChangeBusyUntilNanoseconds = -1;
 
@@ -231,6 +234,7 @@ public sealed partial class StorportAdapter : HostedAdapter
         }
 
         OneWayState.MoveTo(ref _state, (int)AdapterState.Removed, (int)AdapterState.Removed, (int)AdapterState.Removed); // from any state, once
+        AdapterRegistry.Forget(this);
         foreach (var timer in Timers.Snapshot())
         {
             Host.Diagnostics.Add(new VerifierFinding(Name, "TimerNotFreed", "A StorPortInitializeTimer handle was still allocated when the adapter was removed; the host freed it."));
@@ -262,6 +266,7 @@ public sealed partial class StorportAdapter : HostedAdapter
     internal void AbandonAtUnload()
     {
         OneWayState.MoveTo(ref _state, (int)AdapterState.Removed, (int)AdapterState.Removed, (int)AdapterState.Failed);
+        AdapterRegistry.Forget(this);
         Pause.Reset();
         CancelAllTimers();
         Hardware?.Device.Interrupt.Connect(null);

@@ -44,6 +44,28 @@ public class HostingLayerTests
     }
 
     [Fact]
+    public void AnAdapterAbandonedAtUnload_IsNotKeptByTheRegistrysLookupCache()
+    {
+        // A lookup outside the adapter's routines caches it (AdapterRegistry); abandoning it at the driver's unload must
+        // let it go with its host, as removal does (the Remove case: the test above).
+        var weak = AbandonAnAdapterFoundOutsideItsRoutines();
+        ForceFullCollection();
+        Assert.False(weak.TryGetTarget(out _), "an abandoned adapter is collectable");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference<StorportAdapter> AbandonAnAdapterFoundOutsideItsRoutines()
+    {
+        var bed = new StorportTestBed();
+        var adapter = bed.Host.Adapters[0];
+        Assert.Same(adapter, AdapterRegistry.Find(adapter.DeviceExtension)); // outside a routine: the table, then the cache
+        Assert.Same(adapter, AdapterRegistry.Find(adapter.DeviceExtension)); // the cache
+        adapter.AbandonAtUnload();
+        Assert.Same(adapter, AdapterRegistry.Find(adapter.DeviceExtension)); // still known while its extension lives, not cached
+        return new WeakReference<StorportAdapter>(adapter);
+    }
+
+    [Fact]
     public void Bug8_AnNdisTimerCallbackThatNeverReturns_IsReportedByTheStuckCallbackWatchdog_WhileItRuns()
     {
         using var engine = new RealTimeTimerEngine("ndis-stuck");
