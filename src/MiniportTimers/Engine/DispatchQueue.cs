@@ -718,8 +718,10 @@ internal sealed class DispatchQueue
                 tolerance = ArmCode.ToleranceNanoseconds(code);
                 if (ArmCode.IsPeriodic(code))
                 {
-                    parameters = (ArmParameters)t.Owner;
-                    period = parameters.PeriodNanoseconds;
+                    // "as", not a cast: the code may be a newer arming's, still being written (its block not yet seen
+                    // on a weakly ordered CPU); the state check below then sends the timer round again.
+                    parameters = t.Owner as ArmParameters;
+                    period = parameters?.PeriodNanoseconds ?? 0;
                 }
 
                 if (Volatile.Read(ref t.StateWord) != state)
