@@ -68,8 +68,24 @@ public class ArmCodeTests
                 Assert.Equal(ArmCode.MaxToleranceNanoseconds, kept);
             }
 
-            Assert.Equal(code, ArmCode.Encode(kept, periodic)); // what is kept encodes to itself
+            Assert.Equal(kept, ArmCode.ToleranceNanoseconds(ArmCode.Encode(kept, periodic))); // what is kept is kept again (2,048 keeps 204 × 10, which encodes as 2,040 × 1: the same value)
         });
+    }
+
+    [Fact]
+    public void EveryToleranceUpTo300Microseconds_IsKeptAtMostAsked_AndKeptAgainAsItIs()
+    {
+        // Exhaustive over the first three exponents' ranges, where a rounded value may fall back below a boundary (2,048
+        // keeps 2,040 = 204 × 10, whose own code is 2,040 × 1): the value is what must be stable, not the code.
+        for (long asked = 0; asked <= 300_000; asked++)
+        {
+            var kept = ArmCode.Round(asked);
+            var lostHalfAPercent = asked > ArmCode.MaxMantissa && (asked - kept) * 200 >= asked;
+            if (kept > asked || lostHalfAPercent || ArmCode.Round(kept) != kept)
+            {
+                Assert.Fail($"{asked} ns kept as {kept}, then as {ArmCode.Round(kept)}");
+            }
+        }
     }
 
     [Fact]
