@@ -126,5 +126,11 @@ public class OwnSchedulerStatsTests
         {
             return false; // more than this runtime's budget: run without (a GC may then hide a leak, never invent one)
         }
+        catch (InvalidOperationException)
+        {
+            // A region already in progress: another test's real-clock run still holding its own (RunCollections; seen
+            // once in CI, session eighteen). Collections are held off all the same; it is not this test's to end.
+            return false;
+        }
     }
 }
