@@ -27,11 +27,18 @@ public sealed class TimerActivity : ITimerRow
     private LateFire? _worstFire;
     private PendingDispatchPath? _pendingDispatchPath;
 
-    internal TimerActivity(string kind, string callback)
+    /// <summary>Creates an empty row; <paramref name="prefaultRecorders"/> (a real-clock host) touches its recorders' memory now (<see cref="LatenessRecorder(bool)"/>).</summary>
+    internal TimerActivity(string kind, string callback, bool prefaultRecorders = false)
     {
         Kind = kind;
         Callback = callback;
+        Lateness = new LatenessRecorder(prefaultRecorders);
+        LatenessPastTolerance = new LatenessRecorder(prefaultRecorders);
+        RecordersPrefaulted = prefaultRecorders;
     }
+
+    /// <summary>True when the row's recorders touched their memory as the row was made (<see cref="LatenessRecorder(bool)"/>).</summary>
+    internal bool RecordersPrefaulted { get; }
 
     /// <summary>The DDI that armed the timers of this row.</summary>
     public string Kind { get; }
@@ -60,7 +67,7 @@ public sealed class TimerActivity : ITimerRow
     public long StaleSkipped => Interlocked.Read(ref _staleSkipped);
 
     /// <summary>Lateness of each invoked callback: the engine time when the callback started minus its due time.</summary>
-    public LatenessRecorder Lateness { get; } = new();
+    public LatenessRecorder Lateness { get; }
 
     /// <summary>
     /// The largest delay a request of this row allowed its callback, ns: StorPortRequestTimer's TolerableDelay,
@@ -75,7 +82,7 @@ public sealed class TimerActivity : ITimerRow
     /// along with another wake-up there, so its lateness from the due time measures the coalescing, and this measures
     /// the engine.
     /// </summary>
-    public LatenessRecorder LatenessPastTolerance { get; } = new();
+    public LatenessRecorder LatenessPastTolerance { get; }
 
     /// <summary>
     /// The longest one expiry of this row held its dispatcher, ns of engine time: the callback with the host's locks and

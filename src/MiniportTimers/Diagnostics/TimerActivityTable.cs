@@ -7,9 +7,14 @@ public sealed class TimerActivityTable
 {
     private readonly ConcurrentDictionary<(string Kind, string Callback), TimerActivity> _rows = new();
 
-    /// <summary>The row for <paramref name="kind"/> and <paramref name="callback"/>, created if new.</summary>
-    internal TimerActivity For(string kind, string callback) =>
-        _rows.GetOrAdd((kind, callback), static key => new TimerActivity(key.Kind, key.Callback));
+    /// <summary>
+    /// The row for <paramref name="kind"/> and <paramref name="callback"/>, created if new (at a timer's first arming with
+    /// that callback); a new row's recorders touch their memory now when <paramref name="prefaultRecorders"/> is true
+    /// (<see cref="LatenessRecorder(bool)"/>: a real-clock host, on a thread that is not a dispatcher).
+    /// </summary>
+    internal TimerActivity For(string kind, string callback, bool prefaultRecorders = false) =>
+        _rows.TryGetValue((kind, callback), out var row) ? row
+            : _rows.GetOrAdd((kind, callback), static (key, prefault) => new TimerActivity(key.Kind, key.Callback, prefault), prefaultRecorders);
 
     /// <summary>Every row, ordered by kind, then callback name.</summary>
     public IReadOnlyList<TimerActivity> Rows =>

@@ -244,6 +244,33 @@ public abstract class TimerEngine : IDisposable
     }
 
     /// <summary>The dispatchers' queues (for the derived engines' dispatch loops).</summary>
+    /// <summary>
+    /// True when the calling thread is one of this engine's dispatch threads (running a callback, or the engine's own
+    /// work); always false on a virtual engine, which has none. A few volatile reads; for choosing where slow setup work
+    /// goes (the host's timer rows, issue 27).
+    /// </summary>
+    internal bool IsDispatcherThread
+    {
+        get
+        {
+            if (_isVirtual)
+            {
+                return false;
+            }
+
+            var thread = Environment.CurrentManagedThreadId;
+            foreach (var queue in _queues)
+            {
+                if (queue.DispatcherThreadId == thread)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     private protected ReadOnlySpan<DispatchQueue> Queues => _queues;
 
     /// <summary>

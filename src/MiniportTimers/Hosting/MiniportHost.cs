@@ -76,8 +76,11 @@ public abstract class MiniportHost
     /// <summary>The stuck-callback watchdog, once a watched callback has run on a real clock with the verifier on.</summary>
     internal StuckCallbackWatchdog? Watchdog { get; private set; }
 
-    /// <summary>How long without a callback before the watchdog thread parks (tests shorten it).</summary>
-    internal TimeSpan WatchdogQuietBeforeParking { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long without a callback before the watchdog thread dozes: a scan every allotment instead of every quarter of it, and still no callback has to wake it.</summary>
+    internal TimeSpan WatchdogQuietBeforeDozing { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long without a callback before the watchdog thread parks: no scan until a callback wakes it (tests shorten it).</summary>
+    internal TimeSpan WatchdogQuietBeforeParking { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Starts the host's stuck-callback watchdog thread once (real clock, verifier on).</summary>
     internal void EnsureStuckCallbackWatchdog()

@@ -17,8 +17,14 @@ internal sealed class HostTimerRecords(MiniportHost host) : ITimerRecords, ITime
     public ITimerTrace? Trace => host.Trace is null ? null : this;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// On a real clock a new row's recorders are prefaulted (<see cref="LatenessRecorder(bool)"/>), unless the arming runs
+    /// on a dispatcher thread (a timer first armed from a DPC or a callback): there the 0.5 ms per recorder would hold up
+    /// every timer of that dispatcher (issue 27: 0.9-1.6 ms of storahci's first DPCs when it did), and the row's first
+    /// samples pay their page faults instead.
+    /// </remarks>
     public ITimerRow RowFor(string kind, Delegate callback) =>
-        host.Diagnostics.TimerActivity.For(kind, callback.Target is ICallbackName named ? named.CallbackName : callback.Method.Name);
+        host.Diagnostics.TimerActivity.For(kind, callback.Target is ICallbackName named ? named.CallbackName : callback.Method.Name, prefaultRecorders: !host.Engine.IsVirtual && !host.Engine.IsDispatcherThread);
 
     /// <inheritdoc/>
     public void Arm(string track, string kind, string callback, long atNanoseconds, long dueNanoseconds) =>

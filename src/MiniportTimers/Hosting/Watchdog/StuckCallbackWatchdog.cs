@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MiniportTimers.Engine;
 
 namespace MiniportTimers.Hosting.Watchdog;
@@ -7,8 +8,8 @@ namespace MiniportTimers.Hosting.Watchdog;
 /// each adapter's running DPC-level callback (timer callbacks and DPCs of both stacks, Ke/Ex DPCs of the adapter, and the host's driver-level timers) every quarter of the allotment (between 1 and 10 ms) and, once one has
 /// run past <see cref="Kernel.KernelHostOptions.DpcWatchdogMicroseconds"/> without returning, raises
 /// DPC_WATCHDOG_VIOLATION (0x133) for its adapter and stops that adapter (<see cref="CallbackWatch"/>), while the callback is still running.
-/// After a quiet second (no callback started) the thread parks until the next callback starts, so an idle process
-/// is not woken by it.
+/// After a quiet second (no callback started) the thread dozes: it scans once per allotment, and a callback that starts
+/// does not wake it; after a quiet minute it parks until the next callback starts, so an idle process is not woken by it.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -27,6 +28,15 @@ namespace MiniportTimers.Hosting.Watchdog;
 ///   parked == 1 ? -&gt; parked = 0, wake  any stamp set or activity seen ? -&gt; unpark, scan on
 /// </code>
 /// </para>
+/// <para>
+/// Why it dozes before it parks (issue 27): waking a parked thread is a futex call and, on a VM, a wake of an idle
+/// virtual CPU, paid by the dispatcher inside the callback that starts, on caches a long sleep left cold: 17-89 µs
+/// measured on the 2-core VM, in that callback's run and in the lateness of every timer due behind it (pcnet's two 5 s
+/// polls, due 6 µs apart, were `run`'s usual worst timer). A dozing thread wakes by itself: 10 wake-ups a second at the
+/// default 100 ms allotment. The cost is detection: a callback that gets stuck while the thread dozes is reported
+/// within two allotments and a scan period of its start (the first doze scan sees it start, the thread wakes up, and
+/// the next scans time it), instead of one allotment and a scan period.
+/// </para>
 /// </remarks>
 internal sealed class StuckCallbackWatchdog
 {
@@ -35,6 +45,7 @@ internal sealed class StuckCallbackWatchdog
     private int _sawActivity; // set when a watched callback starts; cleared by each scan
     private int _parked;      // 1 while the thread waits for the next callback
     private long _scans;
+    private long _wokenByCallbacks;
 
     private StuckCallbackWatchdog(MiniportHost host) => _host = host;
 
@@ -43,6 +54,9 @@ internal sealed class StuckCallbackWatchdog
 
     /// <summary>Scans made so far.</summary>
     public long Scans => Interlocked.Read(ref _scans);
+
+    /// <summary>Times a starting callback had to wake the parked thread (a futex call on the dispatcher: what dozing avoids).</summary>
+    public long WokenByCallbacks => Interlocked.Read(ref _wokenByCallbacks);
 
     /// <summary>Starts the watchdog thread of <paramref name="host"/>; it ends as soon as the host's engine is disposed (parked or not).</summary>
     public static StuckCallbackWatchdog Start(MiniportHost host)
@@ -64,6 +78,7 @@ internal sealed class StuckCallbackWatchdog
 
         if (Volatile.Read(ref _parked) == 1 && Interlocked.Exchange(ref _parked, 0) == 1)
         {
+            Interlocked.Increment(ref _wokenByCallbacks);
             lock (_gate)
             {
                 Monitor.Pulse(_gate);
@@ -75,8 +90,8 @@ internal sealed class StuckCallbackWatchdog
     {
         var limitMicroseconds = _host.HostOptions.DpcWatchdogMicroseconds;
         var period = TimeSpan.FromMicroseconds(Math.Clamp(limitMicroseconds / 4, 1_000, 10_000));
-        var quietScansBeforeParking = Math.Max(1, (int)(_host.WatchdogQuietBeforeParking / period));
-        var quietScans = 0;
+        var dozePeriod = TimeSpan.FromMicroseconds(Math.Clamp(limitMicroseconds, period.TotalMicroseconds, 1_000_000));
+        var quietSince = Stopwatch.GetTimestamp();
         var disposed = _host.Engine.DisposedToken;
         using var wakeOnDispose = disposed.Register(static s =>
         {
@@ -88,11 +103,18 @@ internal sealed class StuckCallbackWatchdog
         }, this);
         while (!_host.Engine.IsDisposed)
         {
-            disposed.WaitHandle.WaitOne(period);
+            // Awake: a scan every period. Dozing (a quiet second): a scan every allotment; a callback that starts only
+            // leaves _sawActivity for the next scan, which wakes the thread up. Parked (a quiet minute): below.
+            var quiet = Stopwatch.GetElapsedTime(quietSince);
+            disposed.WaitHandle.WaitOne(quiet >= _host.WatchdogQuietBeforeDozing ? dozePeriod : period);
             var running = Scan();
-            var active = Interlocked.Exchange(ref _sawActivity, 0) == 1 || running;
-            quietScans = active ? 0 : quietScans + 1;
-            if (quietScans < quietScansBeforeParking)
+            if (Interlocked.Exchange(ref _sawActivity, 0) == 1 || running)
+            {
+                quietSince = Stopwatch.GetTimestamp();
+                continue;
+            }
+
+            if (Stopwatch.GetElapsedTime(quietSince) < _host.WatchdogQuietBeforeParking)
             {
                 continue;
             }
@@ -101,7 +123,7 @@ internal sealed class StuckCallbackWatchdog
             if (Volatile.Read(ref _sawActivity) == 1 || Scan())
             {
                 Interlocked.Exchange(ref _parked, 0);
-                quietScans = 0;
+                quietSince = Stopwatch.GetTimestamp();
                 continue;
             }
 
@@ -114,7 +136,7 @@ internal sealed class StuckCallbackWatchdog
 
             if (woken)
             {
-                quietScans = 0;
+                quietSince = Stopwatch.GetTimestamp();
             }
 
             Interlocked.Exchange(ref _parked, 0);

@@ -49,11 +49,25 @@ internal readonly struct CallbackRunProbe
     /// of a stretch that <see cref="Until"/> measures from an earlier probe. For rare events only (a row's new worst fire).
     /// </summary>
     public static CallbackRunProbe Now(bool realClock) =>
+        At(realClock, realClock ? SystemStolenTime.Instance.SchedulerStats(SystemStolenTime.Instance.CurrentThreadId(), ownThread: true) : default);
+
+    /// <summary>
+    /// <see cref="Now(bool)"/> on a real clock, with the thread's run-queue wait since <paramref name="sinceNanosecondsAgo"/>
+    /// (<see cref="SystemStolenTime.RunDelaySince(long)"/>: -1 when unknown) from the same schedstat reading: one system
+    /// call for both (a row's new worst fire).
+    /// </summary>
+    public static CallbackRunProbe NowWithRunDelaySince(long sinceNanosecondsAgo, out long runDelaySinceNanoseconds)
+    {
+        runDelaySinceNanoseconds = SystemStolenTime.Instance.RunDelaySince(sinceNanosecondsAgo, out var stats);
+        return At(realClock: true, stats);
+    }
+
+    private static CallbackRunProbe At(bool realClock, SchedulerStats stats) =>
         new(
             GC.CollectionCount(0),
             GC.GetTotalPauseDuration().Ticks,
             JitInfo.GetCompilationTime(currentThread: true).Ticks,
-            realClock ? SystemStolenTime.Instance.SchedulerStats(SystemStolenTime.Instance.CurrentThreadId(), ownThread: true).RunDelayNanoseconds : 0,
+            realClock ? stats.RunDelayNanoseconds : 0,
             realClock ? ThreadFrame.Current.SpinLockWaitNanoseconds : 0,
             realClock);
 

@@ -636,8 +636,9 @@ internal abstract class TimerCore : IReportedCallback
                 // its only lateness is the clock moved by earlier callbacks (a stall at DISPATCH_LEVEL), which may end in
                 // a new "wake-up" past a due time: on it, all of take-to-start and wake-up counts as behind other callbacks.
                 var (wokeAt, takenAt) = _realClock ? (firing.WokeAtNanoseconds, firing.FiredAtNanoseconds) : (0L, start);
-                var cpuWait = _realClock ? SystemStolenTime.Instance.RunDelaySince(start - request.RequestedDueNanoseconds) : -1;
-                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, cpuWait, CallbackRunProbe.Now(_realClock), _realClock ? firing.SleptUntilNanoseconds : 0, Engine.LongestCallbackSinceWakeUp(_engineTimer));
+                var cpuWait = -1L;
+                var probe = _realClock ? CallbackRunProbe.NowWithRunDelaySince(start - request.RequestedDueNanoseconds, out cpuWait) : CallbackRunProbe.Now(realClock: false);
+                request.Activity.CountWorstFire(request.RequestedDueNanoseconds, firing.DueNanoseconds, wokeAt, takenAt, start, cpuWait, probe, _realClock ? firing.SleptUntilNanoseconds : 0, Engine.LongestCallbackSinceWakeUp(_engineTimer));
             }
 
             InvokeCallback(request.Callback, request.Context, start);

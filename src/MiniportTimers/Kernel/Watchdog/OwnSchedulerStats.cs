@@ -43,6 +43,9 @@ internal sealed class OwnSchedulerStats
     /// <summary>When it was taken (Stopwatch timestamp; 0: never).</summary>
     public long PreviousReadTimestamp;
 
+    /// <summary>Readings of the thread's own schedstat so far (each a system call: for tests and the cost notes of issue 27).</summary>
+    public long Reads;
+
     /// <summary>The thread's own schedstat handle, opened on first use (null where it cannot be opened).</summary>
     public SafeFileHandle? Schedstat()
     {

@@ -70,7 +70,14 @@ internal sealed class SystemStolenTime : IStolenTimeSource
 
         if (ownThread)
         {
-            return Own().Schedstat() is { } own ? ReadSchedstat(own) : default;
+            var reader = Own();
+            if (reader.Schedstat() is not { } own)
+            {
+                return default;
+            }
+
+            reader.Reads++;
+            return ReadSchedstat(own);
         }
 
         using var other = TryOpen($"/proc/self/task/{threadId}/schedstat");
@@ -98,19 +105,27 @@ internal sealed class SystemStolenTime : IStolenTimeSource
     /// reading); -1 when neither is that old (or schedstat is not published). A sleeping thread accrues no run-queue wait,
     /// so an older reading bounds the wait of the stretch as well, from above.
     /// </summary>
-    public long RunDelaySince(long sinceNanosecondsAgo)
+    public long RunDelaySince(long sinceNanosecondsAgo) => RunDelaySince(sinceNanosecondsAgo, out _);
+
+    /// <summary>
+    /// <see cref="RunDelaySince(long)"/>, also giving the fresh reading it took (<paramref name="now"/>; default when it
+    /// took none): one system call serves a caller that needs both (a row's new worst fire: its CPU wait since the due
+    /// time and its dispatch path's baseline; issue 27: two cold reads there were 5-10 µs on the fire path).
+    /// </summary>
+    public long RunDelaySince(long sinceNanosecondsAgo, out SchedulerStats now)
     {
-        var now = Stopwatch.GetTimestamp();
+        var timestamp = Stopwatch.GetTimestamp();
         var own = Own();
-        var baseline = own.LastReadTimestamp != 0 && Stopwatch.GetElapsedTime(own.LastReadTimestamp, now).Ticks * 100 >= sinceNanosecondsAgo ? own.LastStats
-            : own.PreviousReadTimestamp != 0 && Stopwatch.GetElapsedTime(own.PreviousReadTimestamp, now).Ticks * 100 >= sinceNanosecondsAgo ? own.PreviousStats
+        var baseline = own.LastReadTimestamp != 0 && Stopwatch.GetElapsedTime(own.LastReadTimestamp, timestamp).Ticks * 100 >= sinceNanosecondsAgo ? own.LastStats
+            : own.PreviousReadTimestamp != 0 && Stopwatch.GetElapsedTime(own.PreviousReadTimestamp, timestamp).Ticks * 100 >= sinceNanosecondsAgo ? own.PreviousStats
             : (SchedulerStats?)null;
+        now = SchedulerStats(CurrentThreadId(), ownThread: true);
         if (baseline is not { } before || own.Schedstat() is null)
         {
             return -1;
         }
 
-        return Math.Max(0, SchedulerStats(CurrentThreadId(), ownThread: true).RunDelayNanoseconds - before.RunDelayNanoseconds);
+        return Math.Max(0, now.RunDelayNanoseconds - before.RunDelayNanoseconds);
     }
 
     /// <inheritdoc />

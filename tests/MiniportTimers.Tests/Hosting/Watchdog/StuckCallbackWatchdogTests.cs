@@ -90,7 +90,57 @@ public class StuckCallbackWatchdogTests
         try
         {
             Assert.True(SpinWait.SpinUntil(() => host.BugChecks.Count > 0, TimeSpan.FromSeconds(10)), "tripped after unparking");
+        Assert.True(watchdog.WokenByCallbacks >= 1, "the parked thread was woken by the callback");
             Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, Assert.Single(host.BugChecks).BugCheck.Code);
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    /// <summary>
+    /// Issue 27, session nineteen: after a quiet spell the watchdog dozes (a scan per allotment) instead of parking, so the
+    /// callback that starts next need not wake it (a futex call on the dispatcher, 17-89 µs after a long sleep on the
+    /// VM); a callback that gets stuck meanwhile is still caught, within two allotments and a scan of its start.
+    /// </summary>
+    [Fact]
+    public void WhenCallbacksStop_TheWatchdogDozes_SoTheNextCallbackDoesNotWakeIt_AndAStuckOneStillTripsIt()
+    {
+        using var engine = new RealTimeTimerEngine("dozing");
+        var host = new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = 20_000 }) { WatchdogQuietBeforeDozing = TimeSpan.FromMilliseconds(50) };
+        var ext = RealClockAdapter.Create(host);
+        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(ext, out var timer));
+        using var fired = new ManualResetEventSlim();
+        StorPortRequestTimer(ext, timer, (_, _) => fired.Set(), null, 100, 0);
+        Assert.True(fired.Wait(TimeSpan.FromSeconds(10)));
+        var watchdog = host.Watchdog;
+        Assert.NotNull(watchdog);
+
+        // Dozing: scans go on at the allotment's pace (20 ms), not the quarter's (5 ms), and the thread is never parked.
+        using (var quiet = new ManualResetEventSlim())
+        {
+            quiet.Wait(TimeSpan.FromMilliseconds(300)); // the quiet spell (50 ms) and then some
+        }
+
+        var scans = watchdog.Scans;
+        using (var look = new ManualResetEventSlim())
+        {
+            look.Wait(TimeSpan.FromMilliseconds(400));
+        }
+
+        var dozeScans = watchdog.Scans - scans;
+        Assert.False(watchdog.IsParked);
+        Assert.InRange(dozeScans, 1, 40); // 20 at the allotment's pace; 80 awake
+
+        // The next callback finds it awake (no wake-up paid), and a stuck one is still caught.
+        using var release = new ManualResetEventSlim();
+        StorPortRequestTimer(ext, timer, (_, _) => release.Wait(TimeSpan.FromSeconds(60)), null, 100, 0);
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => host.BugChecks.Count > 0, TimeSpan.FromSeconds(10)), "tripped while dozing");
+            Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, Assert.Single(host.BugChecks).BugCheck.Code);
+            Assert.Equal(0, watchdog.WokenByCallbacks);
         }
         finally
         {

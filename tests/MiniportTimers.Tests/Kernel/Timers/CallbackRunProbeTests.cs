@@ -1,0 +1,46 @@
+using MiniportTimers.Kernel;
+using MiniportTimers.Kernel.Timers;
+using MiniportTimers.Kernel.Watchdog;
+using MiniportTimers.Tests.Support;
+
+namespace MiniportTimers.Tests.Kernel.Timers;
+
+/// <summary>
+/// Issue 27, session nineteen: a row's new worst fire takes one schedstat reading for both of its figures, the CPU wait
+/// since the due time and the baseline of its dispatch path. Two readings there were 5-10 µs of system calls on a cold
+/// dispatcher, inside the fire of a rarely firing timer and in the lateness of every timer due behind it.
+/// </summary>
+public sealed class CallbackRunProbeTests
+{
+    [LinuxFact]
+    public void NowWithRunDelaySince_ReadsSchedstatOnce_AndItsProbeCountsFromThatReading()
+    {
+        SystemStolenTime.Instance.RecentSchedulerStats(0); // a fresh reading: the baseline, the handle opened
+        var reader = ThreadFrame.Current.Scheduler;
+        Assert.NotNull(reader);
+        var readsBefore = reader.Reads;
+
+        var probe = CallbackRunProbe.NowWithRunDelaySince(0, out var runDelaySince);
+
+        Assert.Equal(readsBefore + 1, reader.Reads);
+        Assert.True(runDelaySince >= 0, "the reading just taken is at least 0 ns old: a baseline exists");
+
+        // The probe's run delay is that reading's: a later probe never sees less, and the stretch between them is
+        // measured from it (no collection, JIT of this thread or CPU wait is negative).
+        var later = CallbackRunProbe.Now(realClock: true);
+        var (collections, pause, jit, cpuWait, spinLockWait) = probe.Until(later);
+        Assert.True(collections >= 0 && pause >= 0 && jit >= 0 && cpuWait >= 0 && spinLockWait >= 0);
+        Assert.Equal(readsBefore + 2, reader.Reads);
+    }
+
+    [LinuxFact]
+    public void NowWithRunDelaySince_WithNoReadingThatOld_SaysUnknown()
+    {
+        SystemStolenTime.Instance.RecentSchedulerStats(0);
+        SystemStolenTime.Instance.RecentSchedulerStats(0); // both kept readings are from now
+
+        CallbackRunProbe.NowWithRunDelaySince(TimeSpan.FromHours(1).Ticks * 100, out var runDelaySince);
+
+        Assert.Equal(-1, runDelaySince);
+    }
+}
