@@ -270,6 +270,7 @@ internal sealed class DispatchQueue
     private long _wokeAtNanoseconds; // the "now" of the first take since the latest wake-up (TimerFiring.WokeAtNanoseconds); dispatcher only
     private long _wakeDeadlineNanoseconds; // the deadline of the latest wake-up's sleep or spin (CountWakeUp); dispatcher only
     private long _sleptUntilNanoseconds; // that deadline, once the wake-up's first take claimed it (TimerFiring.SleptUntilNanoseconds); dispatcher only
+    private long _sleptNanoseconds; // the dispatcher's time asleep in OS waits, each up to its deadline (TimerFiring.DispatcherSleptNanoseconds); dispatcher only
     private CallbackSpan _longestSinceWakeUp; // the longest callback since the latest CountWakeUp (LongestSinceWakeUp); dispatcher only
 
     // Shared with arming threads.
@@ -636,12 +637,24 @@ internal sealed class DispatchQueue
     internal static bool ShouldTrimBeforeSleep(long nowNanoseconds, long deadlineNanoseconds, long lastTrimNanoseconds) =>
         deadlineNanoseconds - nowNanoseconds >= TrimSleepNanoseconds || nowNanoseconds - lastTrimNanoseconds >= TrimIntervalNanoseconds;
 
-    /// <summary>Dispatcher: counts one wake-up from a sleep or spin to <paramref name="deadlineNanoseconds"/> (0: none known).</summary>
-    public void CountWakeUp(long deadlineNanoseconds = 0)
+    /// <summary>
+    /// Dispatcher: counts one wake-up from a sleep or spin to <paramref name="deadlineNanoseconds"/> (0: none known). An
+    /// OS wait that began at <paramref name="sleptSinceNanoseconds"/> (0 for a spin: the thread was running) and ended at
+    /// <paramref name="wokeAtNanoseconds"/>, at or after its deadline, adds its stretch up to the deadline to
+    /// <see cref="TimerFiring.DispatcherSleptNanoseconds"/>: the thread was asleep there, and could not wait for a CPU. A
+    /// wait that ended before its deadline (a wake-up to drain armings, or Dispose) adds nothing: the thread was runnable
+    /// from an event whose time is not known.
+    /// </summary>
+    public void CountWakeUp(long deadlineNanoseconds = 0, long sleptSinceNanoseconds = 0, long wokeAtNanoseconds = 0)
     {
         Volatile.Write(ref _wakeUps, _wakeUps + 1);
         _wakeUpUnused = true;
         _wakeDeadlineNanoseconds = deadlineNanoseconds == long.MaxValue ? 0 : deadlineNanoseconds;
+        if (sleptSinceNanoseconds != 0 && deadlineNanoseconds != long.MaxValue && deadlineNanoseconds > sleptSinceNanoseconds && wokeAtNanoseconds >= deadlineNanoseconds)
+        {
+            _sleptNanoseconds += deadlineNanoseconds - sleptSinceNanoseconds;
+        }
+
         _longestSinceWakeUp = default;
     }
 
@@ -805,7 +818,7 @@ internal sealed class DispatchQueue
             }
 
             timer = t;
-            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns) { WokeAtNanoseconds = _wokeAtNanoseconds, SleptUntilNanoseconds = _sleptUntilNanoseconds };
+            firing = new TimerFiring(due, nowNanoseconds, sequence, overruns) { WokeAtNanoseconds = _wokeAtNanoseconds, SleptUntilNanoseconds = _sleptUntilNanoseconds, DispatcherSleptNanoseconds = _sleptNanoseconds };
             return true;
         }
 

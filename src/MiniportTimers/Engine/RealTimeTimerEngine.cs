@@ -342,9 +342,10 @@ public sealed class RealTimeTimerEngine : TimerEngine
             }
 
             queue.TrimExcessBeforeSleep(now, deadline);
+            var sleptSince = NowNanoseconds; // after the trim: the thread runs no more engine work before the wait
             waiter.Wait();
-            queue.CountWakeUp(queue.ProgrammedDeadline); // the deadline it slept to, lowered by arming threads included
             now = NowNanoseconds;
+            queue.CountWakeUp(queue.ProgrammedDeadline, sleptSince, now); // the deadline it slept to, lowered by arming threads included
         }
 
         queue.CountExpired(); // disposed mid-burst: the pending count is exact still

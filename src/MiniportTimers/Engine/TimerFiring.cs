@@ -25,6 +25,15 @@ public readonly record struct TimerFiring(long DueNanoseconds, long FiredAtNanos
     /// </summary>
     public long SleptUntilNanoseconds { get; init; }
 
+    /// <summary>
+    /// The dispatcher's time asleep so far, engine nanoseconds: the sum over its OS waits that ended at or after their
+    /// deadline of each wait's stretch up to that deadline. Its thread could not wait for a CPU there, so a reading of its
+    /// run-queue wait taken before those sleeps is still a baseline after them (issue 27: the host's CPU-wait baseline,
+    /// which otherwise took a fresh, cold system call in the first callback after a long sleep). Grows only; 0 when the
+    /// firing was not made by a real-clock dispatcher.
+    /// </summary>
+    public long DispatcherSleptNanoseconds { get; init; }
+
     /// <summary>Fire time minus due time, in nanoseconds (never negative).</summary>
     public long LatenessNanoseconds => FiredAtNanoseconds - DueNanoseconds;
 }

@@ -259,4 +259,43 @@ public class RealTimeTimerEngineTests
         Assert.Equal(0, fired);
         Assert.Throws<ObjectDisposedException>(() => engine.Arm(engine.CreateTimer((_, in _) => { }), 0));
     }
+    /// <summary>
+    /// Issue 27, session nineteen: each firing carries its dispatcher's time asleep so far (the host's CPU-wait baseline
+    /// carries over those sleeps). Three one-shots 30 ms apart, each armed from the one before: the dispatcher sleeps
+    /// about 30 ms before each, so the total grows by at least 20 ms a fire (generous: the OS may wake it late, which is
+    /// not counted), never by more than the wall time between the fires, and never shrinks. A virtual engine's firing
+    /// says 0.
+    /// </summary>
+    [Fact]
+    public void EachFiring_CarriesTheDispatchersTimeAsleepSoFar_WhichGrowsByItsSleeps()
+    {
+        using var engine = new RealTimeTimerEngine("slept");
+        var slept = new List<(long Slept, long FiredAt)>();
+        using var done = new ManualResetEventSlim();
+        var timer = engine.CreateTimer((t, in firing) =>
+        {
+            slept.Add((firing.DispatcherSleptNanoseconds, firing.FiredAtNanoseconds));
+            if (slept.Count < 4)
+            {
+                engine.ArmAfter(t, 30 * TimeUnits.NanosecondsPerMillisecond);
+            }
+            else
+            {
+                done.Set();
+            }
+        });
+        engine.ArmAfter(timer, 30 * TimeUnits.NanosecondsPerMillisecond);
+        Assert.True(done.Wait(TimeSpan.FromSeconds(30)));
+        for (var i = 1; i < slept.Count; i++)
+        {
+            var grew = slept[i].Slept - slept[i - 1].Slept;
+            Assert.InRange(grew, 20 * TimeUnits.NanosecondsPerMillisecond, slept[i].FiredAt - slept[i - 1].FiredAt);
+        }
+
+        var virtualEngine = new VirtualTimerEngine();
+        var seen = -1L;
+        virtualEngine.ArmAfter(virtualEngine.CreateTimer((_, in firing) => seen = firing.DispatcherSleptNanoseconds), 1_000);
+        virtualEngine.AdvanceBy(1_000);
+        Assert.Equal(0, seen);
+    }
 }

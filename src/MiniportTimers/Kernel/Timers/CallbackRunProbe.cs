@@ -35,12 +35,15 @@ internal readonly struct CallbackRunProbe
     }
 
     /// <summary>The counters now, on the thread about to run the callback; <paramref name="realClock"/> adds the run-queue wait (meaningless on a virtual clock).</summary>
-    public static CallbackRunProbe Start(bool realClock) =>
+    /// <param name="realClock">True on a real clock.</param>
+    /// <param name="dispatcherSleptNanoseconds">The dispatcher's time asleep so far (<see cref="Engine.TimerFiring.DispatcherSleptNanoseconds"/>;
+    /// 0 off a dispatcher): its sleep since the thread's last schedstat reading does not age that reading.</param>
+    public static CallbackRunProbe Start(bool realClock, long dispatcherSleptNanoseconds = 0) =>
         new(
             GC.CollectionCount(0),
             GC.GetTotalPauseDuration().Ticks,
             JitInfo.GetCompilationTime(currentThread: true).Ticks,
-            realClock ? SystemStolenTime.Instance.RecentSchedulerStats(SchedulerStatsMaxAgeNanoseconds).RunDelayNanoseconds : 0,
+            realClock ? SystemStolenTime.Instance.RecentSchedulerStats(SchedulerStatsMaxAgeNanoseconds, dispatcherSleptNanoseconds).RunDelayNanoseconds : 0,
             realClock ? ThreadFrame.Current.SpinLockWaitNanoseconds : 0, // a virtual clock's fire path pays no frame lookup for it
             realClock);
 

@@ -714,7 +714,7 @@ internal abstract class TimerCore : IReportedCallback
         // The dispatcher's time in this expiry, the host's locks and watchdogs included: what every other timer of its
         // dispatcher waited behind. The row keeps the longest with its adapter and what its time went to (the run report
         // names it with its cause: a first call's JIT, a collection, a wait for a CPU, or the callback's own time).
-        var probe = CallbackRunProbe.Start(_realClock);
+        var probe = CallbackRunProbe.Start(_realClock, firing.DispatcherSleptNanoseconds);
         var start = Engine.NowNanoseconds;
         try
         {

@@ -5,7 +5,7 @@ namespace MiniportTimers.Kernel.Watchdog;
 
 /// <summary>
 /// One thread's view of its own scheduler statistics (a slot of its <see cref="ThreadFrame"/>): its OS thread id, its
-/// open <c>/proc/thread-self/schedstat</c> handle, and its last reading for <see cref="SystemStolenTime.RecentSchedulerStats"/>.
+/// open <c>/proc/thread-self/schedstat</c> handle, and its last reading for <see cref="SystemStolenTime.RecentSchedulerStats(long)"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -31,7 +31,7 @@ internal sealed class OwnSchedulerStats
     /// <summary>The thread's OS id (0: not yet read; -1: the platform does not say).</summary>
     public int ThreadId;
 
-    /// <summary>The last reading <see cref="SystemStolenTime.RecentSchedulerStats"/> took.</summary>
+    /// <summary>The last reading <see cref="SystemStolenTime.RecentSchedulerStats(long)"/> took.</summary>
     public SchedulerStats LastStats;
 
     /// <summary>When it was taken (Stopwatch timestamp; 0: never).</summary>
@@ -42,6 +42,16 @@ internal sealed class OwnSchedulerStats
 
     /// <summary>When it was taken (Stopwatch timestamp; 0: never).</summary>
     public long PreviousReadTimestamp;
+
+    /// <summary>
+    /// The thread's time asleep so far, ns, as its dispatcher last reported it (<see cref="Engine.TimerFiring.DispatcherSleptNanoseconds"/>;
+    /// 0 on a thread that is not a dispatcher). A sleeping thread accrues no run-queue wait: the sleep since
+    /// <see cref="LastStats"/> does not count in that reading's age (<see cref="SystemStolenTime.RecentSchedulerStats(long, long)"/>).
+    /// </summary>
+    public long SleptNanoseconds;
+
+    /// <summary><see cref="SleptNanoseconds"/> when <see cref="LastStats"/> was taken.</summary>
+    public long SleptAtLastReadNanoseconds;
 
     /// <summary>Readings of the thread's own schedstat so far (each a system call: for tests and the cost notes of issue 27).</summary>
     public long Reads;

@@ -85,22 +85,45 @@ internal sealed class SystemStolenTime : IStolenTimeSource
     }
 
     /// <inheritdoc />
-    public SchedulerStats RecentSchedulerStats(long maxAgeNanoseconds)
+    /// <remarks>
+    /// The age counts the time the thread could have waited on a run queue: its sleep since the reading, as its
+    /// dispatcher reported it (<see cref="RecentSchedulerStats(long, long)"/>), is taken off (issue 27: after a
+    /// dispatcher's long sleep the reading is seconds old by the wall clock but still a valid baseline, and a fresh one
+    /// cost its first callback 20-50 µs of cold system call).
+    /// </remarks>
+    public SchedulerStats RecentSchedulerStats(long maxAgeNanoseconds) => Recent(Own(), maxAgeNanoseconds);
+
+    /// <summary>
+    /// <see cref="RecentSchedulerStats(long)"/> on a dispatcher thread about to run an expiry, which first records the
+    /// dispatcher's time asleep so far (<see cref="Engine.TimerFiring.DispatcherSleptNanoseconds"/>): the sleep since the
+    /// last reading does not count in its age, for this call and for the later ones of the same expiry (the DPC
+    /// watchdog's stamp). The baseline's error bound is unchanged: at most <paramref name="maxAgeNanoseconds"/> of time in
+    /// which the thread could wait (awake, or runnable after a wake-up) lies between the reading and now.
+    /// </summary>
+    public SchedulerStats RecentSchedulerStats(long maxAgeNanoseconds, long dispatcherSleptNanoseconds)
+    {
+        var own = Own();
+        own.SleptNanoseconds = dispatcherSleptNanoseconds;
+        return Recent(own, maxAgeNanoseconds);
+    }
+
+    private SchedulerStats Recent(OwnSchedulerStats own, long maxAgeNanoseconds)
     {
         var now = Stopwatch.GetTimestamp();
-        var own = Own();
-        if (own.LastReadTimestamp == 0 || Stopwatch.GetElapsedTime(own.LastReadTimestamp, now).Ticks * 100 > maxAgeNanoseconds)
+        var ageNanoseconds = Stopwatch.GetElapsedTime(own.LastReadTimestamp, now).Ticks * 100 - Math.Max(0, own.SleptNanoseconds - own.SleptAtLastReadNanoseconds);
+        if (own.LastReadTimestamp == 0 || ageNanoseconds > maxAgeNanoseconds)
         {
             (own.PreviousStats, own.PreviousReadTimestamp) = (own.LastStats, own.LastReadTimestamp);
             own.LastStats = SchedulerStats(CurrentThreadId(), ownThread: true);
             own.LastReadTimestamp = now;
+            own.SleptAtLastReadNanoseconds = own.SleptNanoseconds;
         }
 
         return own.LastStats;
     }
 
     /// <summary>
-    /// The calling thread's run-queue wait, ns, from the latest of its recent readings (<see cref="RecentSchedulerStats"/>:
+    /// The calling thread's run-queue wait, ns, from the latest of its recent readings (<see cref="RecentSchedulerStats(long)"/>:
     /// the last one and the one before it) taken at least <paramref name="sinceNanosecondsAgo"/> ago, to now (a fresh
     /// reading); -1 when neither is that old (or schedstat is not published). A sleeping thread accrues no run-queue wait,
     /// so an older reading bounds the wait of the stretch as well, from above.

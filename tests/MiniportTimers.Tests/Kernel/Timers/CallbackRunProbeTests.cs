@@ -43,4 +43,40 @@ public sealed class CallbackRunProbeTests
 
         Assert.Equal(-1, runDelaySince);
     }
+    /// <summary>
+    /// Issue 27, session nineteen: a dispatcher that slept from its last reading to a timer's due time reuses that
+    /// reading as the callback's CPU-wait baseline (a sleeping thread accrues no run-queue wait) instead of paying a
+    /// fresh, cold system call in the callback. A one-shot re-armed every 20 ms from its own callback on a real clock:
+    /// the starts of its later fires take no reading of their own (a fire that is the row's latest or longest so far
+    /// still takes one, to record it; at most a few of ten).
+    /// </summary>
+    [LinuxFact]
+    public void AfterASleep_TheDispatchersLastReadingIsTheBaseline_NotAFreshOne()
+    {
+        using var engine = new MiniportTimers.Engine.RealTimeTimerEngine("credit");
+        var host = new MiniportTimers.Storport.StorportHost(engine);
+        var ext = MiniportTimers.Tests.Storport.RealClockAdapter.Create(host);
+        Assert.Equal(MiniportTimers.Storport.StorPort.STOR_STATUS_SUCCESS, MiniportTimers.Storport.StorPort.StorPortInitializeTimer(ext, out var timer));
+        var reads = new List<long>();
+        using var done = new ManualResetEventSlim();
+        void Callback(object? e, object? context)
+        {
+            reads.Add(ThreadFrame.Current.Scheduler?.Reads ?? -1);
+            if (reads.Count < 12)
+            {
+                MiniportTimers.Storport.StorPort.StorPortRequestTimer(e, timer, Callback, null, 20_000, 0);
+            }
+            else
+            {
+                done.Set();
+            }
+        }
+
+        MiniportTimers.Storport.StorPort.StorPortRequestTimer(ext, timer, Callback, null, 20_000, 0);
+        Assert.True(done.Wait(TimeSpan.FromSeconds(30)));
+
+        // Readings between consecutive fires, from the third on (the first fires open the handle and set records).
+        var between = reads.Zip(reads.Skip(1), (a, b) => b - a).Skip(2).ToList();
+        Assert.True(between.Count(r => r == 0) >= between.Count / 2, $"readings between fires: {string.Join(", ", between)}");
+    }
 }
