@@ -65,38 +65,17 @@ public class StuckCallbackWatchdogTests
     public void WhenCallbacksStop_TheWatchdogParks_AndTheNextStuckCallbackStillTripsIt()
     {
         using var engine = new RealTimeTimerEngine("parking");
-        var host = new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = 20_000 }) { WatchdogQuietBeforeParking = TimeSpan.FromMilliseconds(50) };
-        var ext = RealClockAdapter.Create(host);
-        Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(ext, out var timer));
-        using var fired = new ManualResetEventSlim();
-        StorPortRequestTimer(ext, timer, (_, _) => fired.Set(), null, 100, 0);
-        Assert.True(fired.Wait(TimeSpan.FromSeconds(10)));
-        var watchdog = host.Watchdog;
-        Assert.NotNull(watchdog);
+        var (host, ext, timer, watchdog) = AfterOneCallback(new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = 20_000 }) { WatchdogQuietBeforeParking = TimeSpan.FromMilliseconds(50) });
         Assert.True(SpinWait.SpinUntil(() => watchdog.IsParked, TimeSpan.FromSeconds(10)), "parks after a quiet spell");
 
         // Parked: no scans while nothing runs (a generous 300 ms look).
         var scans = watchdog.Scans;
-        using (var idle = new ManualResetEventSlim())
-        {
-            idle.Wait(TimeSpan.FromMilliseconds(300));
-        }
-
+        Idle(TimeSpan.FromMilliseconds(300));
         Assert.True(watchdog.Scans <= scans + 1, $"scanned {watchdog.Scans - scans} times while parked");
 
         // The next callback wakes it, and a stuck one is still caught.
-        using var release = new ManualResetEventSlim();
-        StorPortRequestTimer(ext, timer, (_, _) => release.Wait(TimeSpan.FromSeconds(60)), null, 100, 0);
-        try
-        {
-            Assert.True(SpinWait.SpinUntil(() => host.BugChecks.Count > 0, TimeSpan.FromSeconds(10)), "tripped after unparking");
+        AStuckCallbackTrips(host, ext, timer, "tripped after unparking");
         Assert.True(watchdog.WokenByCallbacks >= 1, "the parked thread was woken by the callback");
-            Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, Assert.Single(host.BugChecks).BugCheck.Code);
-        }
-        finally
-        {
-            release.Set();
-        }
     }
 
     /// <summary>
@@ -108,44 +87,52 @@ public class StuckCallbackWatchdogTests
     public void WhenCallbacksStop_TheWatchdogDozes_SoTheNextCallbackDoesNotWakeIt_AndAStuckOneStillTripsIt()
     {
         using var engine = new RealTimeTimerEngine("dozing");
-        var host = new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = 20_000 }) { WatchdogQuietBeforeDozing = TimeSpan.FromMilliseconds(50) };
+        var (host, ext, timer, watchdog) = AfterOneCallback(new StorportHost(engine, new StorportHostOptions { DpcWatchdogMicroseconds = 20_000 }) { WatchdogQuietBeforeDozing = TimeSpan.FromMilliseconds(50) });
+
+        // Dozing: scans go on at the allotment's pace (20 ms), not the quarter's (5 ms), and the thread is never parked.
+        Idle(TimeSpan.FromMilliseconds(300)); // the quiet spell (50 ms) and then some
+        var scans = watchdog.Scans;
+        Idle(TimeSpan.FromMilliseconds(400));
+        Assert.False(watchdog.IsParked);
+        Assert.InRange(watchdog.Scans - scans, 1, 40); // 20 at the allotment's pace; 80 awake
+
+        // The next callback finds it awake (no wake-up paid), and a stuck one is still caught.
+        AStuckCallbackTrips(host, ext, timer, "tripped while dozing");
+        Assert.Equal(0, watchdog.WokenByCallbacks);
+    }
+
+    /// <summary>Starts an adapter on <paramref name="host"/> (real clock) and runs one quick timer callback: the watchdog thread has seen activity.</summary>
+    private static (StorportHost Host, object Extension, StorPortTimerHandle Timer, MiniportTimers.Hosting.Watchdog.StuckCallbackWatchdog Watchdog) AfterOneCallback(StorportHost host)
+    {
         var ext = RealClockAdapter.Create(host);
         Assert.Equal(STOR_STATUS_SUCCESS, StorPortInitializeTimer(ext, out var timer));
         using var fired = new ManualResetEventSlim();
         StorPortRequestTimer(ext, timer, (_, _) => fired.Set(), null, 100, 0);
         Assert.True(fired.Wait(TimeSpan.FromSeconds(10)));
-        var watchdog = host.Watchdog;
-        Assert.NotNull(watchdog);
+        Assert.NotNull(host.Watchdog);
+        return (host, ext, timer!, host.Watchdog);
+    }
 
-        // Dozing: scans go on at the allotment's pace (20 ms), not the quarter's (5 ms), and the thread is never parked.
-        using (var quiet = new ManualResetEventSlim())
-        {
-            quiet.Wait(TimeSpan.FromMilliseconds(300)); // the quiet spell (50 ms) and then some
-        }
-
-        var scans = watchdog.Scans;
-        using (var look = new ManualResetEventSlim())
-        {
-            look.Wait(TimeSpan.FromMilliseconds(400));
-        }
-
-        var dozeScans = watchdog.Scans - scans;
-        Assert.False(watchdog.IsParked);
-        Assert.InRange(dozeScans, 1, 40); // 20 at the allotment's pace; 80 awake
-
-        // The next callback finds it awake (no wake-up paid), and a stuck one is still caught.
+    /// <summary>Runs a timer callback that does not return for a minute, and asserts the watchdog reports it (once, as DPC_WATCHDOG_VIOLATION) while it is stuck.</summary>
+    private static void AStuckCallbackTrips(StorportHost host, object ext, StorPortTimerHandle timer, string because)
+    {
         using var release = new ManualResetEventSlim();
         StorPortRequestTimer(ext, timer, (_, _) => release.Wait(TimeSpan.FromSeconds(60)), null, 100, 0);
         try
         {
-            Assert.True(SpinWait.SpinUntil(() => host.BugChecks.Count > 0, TimeSpan.FromSeconds(10)), "tripped while dozing");
+            Assert.True(SpinWait.SpinUntil(() => host.BugChecks.Count > 0, TimeSpan.FromSeconds(10)), because);
             Assert.Equal(BugCheckCodes.DPC_WATCHDOG_VIOLATION, Assert.Single(host.BugChecks).BugCheck.Code);
-            Assert.Equal(0, watchdog.WokenByCallbacks);
         }
         finally
         {
             release.Set();
         }
+    }
+
+    private static void Idle(TimeSpan span)
+    {
+        using var idle = new ManualResetEventSlim();
+        idle.Wait(span);
     }
 
     [Fact]
