@@ -29,7 +29,9 @@ public abstract record KernelHostOptions
     /// <summary>
     /// The longest a single timer callback or DPC may run before the verifier raises DPC_WATCHDOG_VIOLATION, µs
     /// (default 100 000). A callback that returns late is reported when it returns; on a real clock a Storport callback
-    /// that never returns is reported by the host's watchdog thread once it passes this limit. On a virtual clock the
+    /// that never returns is reported by the host's watchdog thread once it passes this limit, within a quarter of it
+    /// (1-10 ms) more; after a quiet second that thread scans once per limit, which finds such a callback running and
+    /// wakes it up in time for the same bound. On a virtual clock the
     /// run time is the engine time that passed inside the callback (StorPortStallExecution moves it). On a real clock it
     /// is the elapsed time less the time the callback could not run: garbage-collection pauses and, on Linux, the time
     /// its thread waited for a CPU (schedstat run delay). A correct callback is never stopped by a GC pause or a busy

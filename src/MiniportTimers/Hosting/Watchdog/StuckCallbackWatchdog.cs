@@ -33,9 +33,9 @@ namespace MiniportTimers.Hosting.Watchdog;
 /// virtual CPU, paid by the dispatcher inside the callback that starts, on caches a long sleep left cold: 17-89 µs
 /// measured on the 2-core VM, in that callback's run and in the lateness of every timer due behind it (pcnet's two 5 s
 /// polls, due 6 µs apart, were `run`'s usual worst timer). A dozing thread wakes by itself: 10 wake-ups a second at the
-/// default 100 ms allotment. The cost is detection: a callback that gets stuck while the thread dozes is reported
-/// within two allotments and a scan period of its start (the first doze scan sees it start, the thread wakes up, and
-/// the next scans time it), instead of one allotment and a scan period.
+/// default 100 ms allotment. Detection keeps its bound: a callback that gets stuck while the thread dozes is running
+/// at the next doze scan, at most one allotment after it started; that scan wakes the thread up, and the scans after
+/// it, a quarter apart, report it within one allotment and a scan period of its start, as when awake.
 /// </para>
 /// </remarks>
 internal sealed class StuckCallbackWatchdog

@@ -81,7 +81,7 @@ public class StuckCallbackWatchdogTests
     /// <summary>
     /// Issue 27, session nineteen: after a quiet spell the watchdog dozes (a scan per allotment) instead of parking, so the
     /// callback that starts next need not wake it (a futex call on the dispatcher, 17-89 µs after a long sleep on the
-    /// VM); a callback that gets stuck meanwhile is still caught, within two allotments and a scan of its start.
+    /// VM); a callback that gets stuck meanwhile is still caught (the next doze scan finds it running and wakes up).
     /// </summary>
     [Fact]
     public void WhenCallbacksStop_TheWatchdogDozes_SoTheNextCallbackDoesNotWakeIt_AndAStuckOneStillTripsIt()
