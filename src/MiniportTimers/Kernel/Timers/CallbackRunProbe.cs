@@ -56,7 +56,7 @@ internal readonly struct CallbackRunProbe
 
     /// <summary>
     /// <see cref="Now(bool)"/> on a real clock, with the thread's run-queue wait since <paramref name="sinceNanosecondsAgo"/>
-    /// (<see cref="SystemStolenTime.RunDelaySince(long)"/>: -1 when unknown) from the same schedstat reading: one system
+    /// (<see cref="SystemStolenTime.RunDelaySince(long, out SchedulerStats)"/>: -1 when unknown) from the same schedstat reading: one system
     /// call for both (a row's new worst fire).
     /// </summary>
     public static CallbackRunProbe NowWithRunDelaySince(long sinceNanosecondsAgo, out long runDelaySinceNanoseconds)

@@ -124,16 +124,12 @@ internal sealed class SystemStolenTime : IStolenTimeSource
 
     /// <summary>
     /// The calling thread's run-queue wait, ns, from the latest of its recent readings (<see cref="RecentSchedulerStats(long)"/>:
-    /// the last one and the one before it) taken at least <paramref name="sinceNanosecondsAgo"/> ago, to now (a fresh
-    /// reading); -1 when neither is that old (or schedstat is not published). A sleeping thread accrues no run-queue wait,
-    /// so an older reading bounds the wait of the stretch as well, from above.
-    /// </summary>
-    public long RunDelaySince(long sinceNanosecondsAgo) => RunDelaySince(sinceNanosecondsAgo, out _);
-
-    /// <summary>
-    /// <see cref="RunDelaySince(long)"/>, also giving the fresh reading it took (<paramref name="now"/>; default when it
-    /// took none): one system call serves a caller that needs both (a row's new worst fire: its CPU wait since the due
-    /// time and its dispatch path's baseline; issue 27: two cold reads there were 5-10 µs on the fire path).
+    /// the last one and the one before it) taken at least <paramref name="sinceNanosecondsAgo"/> ago, to now; -1 when
+    /// neither is that old (or schedstat is not published). A sleeping thread accrues no run-queue wait, so an older
+    /// reading bounds the wait of the stretch as well, from above. The fresh reading it takes is given back in
+    /// <paramref name="now"/> (default where schedstat is not published): one system call serves a caller that needs both
+    /// (a row's new worst fire: its CPU wait since the due time and its dispatch path's baseline; issue 27: two cold
+    /// reads there were 5-10 µs on the fire path).
     /// </summary>
     public long RunDelaySince(long sinceNanosecondsAgo, out SchedulerStats now)
     {
