@@ -27,18 +27,44 @@ public sealed class TimerActivity : ITimerRow
     private LateFire? _worstFire;
     private PendingDispatchPath? _pendingDispatchPath;
 
-    /// <summary>Creates an empty row; <paramref name="prefaultRecorders"/> (a real-clock host) touches its recorders' memory now (<see cref="LatenessRecorder(bool)"/>).</summary>
-    internal TimerActivity(string kind, string callback, bool prefaultRecorders = false)
+    private int _recordersPrefaulted;
+
+    /// <summary>
+    /// Creates an empty row whose recorders' memory is touched as <paramref name="prefault"/> says (a real-clock host's
+    /// rows: <see cref="LatenessRecorder.Prefault()"/>): now, on the thread making the row, or on a thread-pool thread,
+    /// while the row is already in use (a row made on a dispatcher, whose other timers would wait 1 ms for it).
+    /// </summary>
+    internal TimerActivity(string kind, string callback, RecorderPrefault prefault = RecorderPrefault.None)
     {
         Kind = kind;
         Callback = callback;
-        Lateness = new LatenessRecorder(prefaultRecorders);
-        LatenessPastTolerance = new LatenessRecorder(prefaultRecorders);
-        RecordersPrefaulted = prefaultRecorders;
+        Lateness = new LatenessRecorder();
+        LatenessPastTolerance = new LatenessRecorder();
+        Prefault = prefault;
+        switch (prefault)
+        {
+            case RecorderPrefault.Now:
+                PrefaultRecorders();
+                break;
+            case RecorderPrefault.InBackground:
+                ThreadPool.UnsafeQueueUserWorkItem(static row => row.PrefaultRecorders(), this, preferLocal: false);
+                break;
+        }
     }
 
-    /// <summary>True when the row's recorders touched their memory as the row was made (<see cref="LatenessRecorder(bool)"/>).</summary>
-    internal bool RecordersPrefaulted { get; }
+    /// <summary>How the row's recorders touch their memory (<see cref="RecorderPrefault"/>).</summary>
+    internal RecorderPrefault Prefault { get; }
+
+    /// <summary>True once the row's recorders have touched their memory (at once for <see cref="RecorderPrefault.Now"/>;
+    /// for <see cref="RecorderPrefault.InBackground"/> when the thread-pool thread is done).</summary>
+    internal bool RecordersPrefaulted => Volatile.Read(ref _recordersPrefaulted) != 0;
+
+    private void PrefaultRecorders()
+    {
+        Lateness.Prefault();
+        LatenessPastTolerance.Prefault();
+        Volatile.Write(ref _recordersPrefaulted, 1);
+    }
 
     /// <summary>The DDI that armed the timers of this row.</summary>
     public string Kind { get; }

@@ -9,12 +9,12 @@ public sealed class TimerActivityTable
 
     /// <summary>
     /// The row for <paramref name="kind"/> and <paramref name="callback"/>, created if new (at a timer's first arming with
-    /// that callback); a new row's recorders touch their memory now when <paramref name="prefaultRecorders"/> is true
-    /// (<see cref="LatenessRecorder(bool)"/>: a real-clock host, on a thread that is not a dispatcher).
+    /// that callback); a new row's recorders touch their memory as <paramref name="prefault"/> says (a real-clock host's
+    /// rows: <see cref="RecorderPrefault"/>).
     /// </summary>
-    internal TimerActivity For(string kind, string callback, bool prefaultRecorders = false) =>
+    internal TimerActivity For(string kind, string callback, RecorderPrefault prefault = RecorderPrefault.None) =>
         _rows.TryGetValue((kind, callback), out var row) ? row
-            : _rows.GetOrAdd((kind, callback), static (key, prefault) => new TimerActivity(key.Kind, key.Callback, prefault), prefaultRecorders);
+            : _rows.GetOrAdd((kind, callback), static (key, prefault) => new TimerActivity(key.Kind, key.Callback, prefault), prefault);
 
     /// <summary>Every row, ordered by kind, then callback name.</summary>
     public IReadOnlyList<TimerActivity> Rows =>

@@ -129,8 +129,8 @@ public class CliAppTests
     public void Run_WithTwoDispatchers_ReportsThemAndItsScheduling_InTextAndJson()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("mpt-run-").FullName, "r.json");
-        var (code, stdout, _) = Run("run", "--sample", "nvme", "--duration-ms", "300", "--dispatchers", "2", "--json", path);
-        Assert.Equal(0, code);
+        var (code, stdout, stderr) = Run("run", "--sample", "nvme", "--duration-ms", "300", "--dispatchers", "2", "--json", path);
+        Assert.True(code == 0, $"exit code {code}; the report:\n{stdout}\n{stderr}"); // a failure seen once under load (session nineteen): the report says why
         Assert.Contains("2 dispatchers, ordinary", stdout, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(File.ReadAllText(path));
         Assert.Equal(2, json.RootElement.GetProperty("Dispatchers").GetInt32());

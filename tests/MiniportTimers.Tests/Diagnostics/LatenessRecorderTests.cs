@@ -98,6 +98,42 @@ public sealed class LatenessRecorderTests
         Assert.Equal(0, recorder.PercentileNanoseconds(99));
     }
     /// <summary>
+    /// Issue 27, session twenty: a row first armed on a dispatcher is prefaulted on another thread while its owner already
+    /// records (TimerActivity, RecorderPrefault.InBackground). The prefault's atomic add of zero never loses one of the
+    /// owner's plain increments: here every count is touched over and over while the owner hammers the first eight. A
+    /// plain read and write back in place of the atomic add loses some (tried: the sum falls short).
+    /// </summary>
+    [Fact]
+    public void APrefaultOnAnotherThread_WhileTheOwnerRecords_LosesNoSample()
+    {
+        var recorder = new LatenessRecorder();
+        recorder.Record(1); // this thread owns the histogram from here
+        var stop = 0;
+        var touches = 0;
+        var toucher = new Thread(() =>
+        {
+            while (Volatile.Read(ref stop) == 0)
+            {
+                recorder.Prefault(strideCounts: 1);
+                touches++;
+            }
+        });
+        toucher.Start();
+        const int Samples = 3_000_000;
+        for (var i = 0; i < Samples; i++)
+        {
+            recorder.Record(1 + (i & 7));
+        }
+
+        Volatile.Write(ref stop, 1);
+        toucher.Join();
+        Assert.True(touches > 0, "the other thread touched the counts while samples were recorded");
+        Assert.Equal(Samples + 1, recorder.Count);
+        Assert.Equal(Samples + 1, recorder.SumOfOwnedCounts());
+        Assert.Equal(8, recorder.MaxNanoseconds);
+    }
+
+    /// <summary>
     /// Issue 27, session nineteen: a real-clock host's recorder writes its histogram's memory as it is made, so its first
     /// samples, wherever they land in the 1 ns to 1 h range, take no page fault on the thread that fires (before: a fault
     /// of about 10 µs per new page, 20-45 µs in the first fires of pcnet's 5 s poll). Counted with this thread's own

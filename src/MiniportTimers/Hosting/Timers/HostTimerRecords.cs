@@ -18,13 +18,17 @@ internal sealed class HostTimerRecords(MiniportHost host) : ITimerRecords, ITime
 
     /// <inheritdoc/>
     /// <remarks>
-    /// On a real clock a new row's recorders are prefaulted (<see cref="LatenessRecorder(bool)"/>), unless the arming runs
-    /// on a dispatcher thread (a timer first armed from a DPC or a callback): there the 0.5 ms per recorder would hold up
-    /// every timer of that dispatcher (issue 27: 0.9-1.6 ms of storahci's first DPCs when it did), and the row's first
-    /// samples pay their page faults instead.
+    /// On a real clock a new row's recorders are prefaulted (<see cref="LatenessRecorder.Prefault()"/>): on the arming
+    /// thread, or, when the arming runs on a dispatcher thread (a timer first armed from a DPC or a callback), on a
+    /// thread-pool thread while the row is in use. There 0.5 ms per recorder would hold up every timer of that dispatcher
+    /// (issue 27: 0.9-1.6 ms of storahci's first DPCs when it did), and left untouched, the row's samples paid the faults
+    /// on the fire path: 20-58 µs in a 1 s watchdog's new-worst fires (nvme's IsDeviceRemoved, session twenty).
     /// </remarks>
     public ITimerRow RowFor(string kind, Delegate callback) =>
-        host.Diagnostics.TimerActivity.For(kind, callback.Target is ICallbackName named ? named.CallbackName : callback.Method.Name, prefaultRecorders: !host.Engine.IsVirtual && !host.Engine.IsDispatcherThread);
+        host.Diagnostics.TimerActivity.For(
+            kind,
+            callback.Target is ICallbackName named ? named.CallbackName : callback.Method.Name,
+            host.Engine.IsVirtual ? RecorderPrefault.None : host.Engine.IsDispatcherThread ? RecorderPrefault.InBackground : RecorderPrefault.Now);
 
     /// <inheritdoc/>
     public void Arm(string track, string kind, string callback, long atNanoseconds, long dueNanoseconds) =>
