@@ -70,30 +70,17 @@ public sealed class LatenessRecorder
     private long _sharedMax = long.MinValue;
 
     /// <summary>Creates an empty recorder whose histogram's memory is touched on its first samples (a page fault each time a
-    /// sample lands on a page not yet written: about 10 µs on a VM). Thread-safe to record into from any thread.</summary>
+    /// sample lands on a page not yet written: about 10 µs on a VM), unless it is prefaulted first. Thread-safe to record
+    /// into from any thread.</summary>
     public LatenessRecorder()
-        : this(prefault: false)
     {
     }
 
     /// <summary>
-    /// Creates an empty recorder; with <paramref name="prefault"/> its owner histogram's counts (about 270 KiB, a large
-    /// object the runtime takes fresh from the OS, untouched) are written once now, so no sample on the fire path pays a
-    /// page fault: a real-clock host's rows (issue 27: the first fires of a rarely firing timer, pcnet's 5 s poll, paid
-    /// 20-45 µs of faults each on its dispatcher, and every timer due behind it waited for them). Costs about 0.5 ms
-    /// here, where the row is made.
-    /// </summary>
-    internal LatenessRecorder(bool prefault)
-    {
-        if (prefault)
-        {
-            Prefault();
-        }
-    }
-
-    /// <summary>
-    /// Writes each page of the owner histogram's counts once, so no later sample takes a page fault there (about 0.5 ms
-    /// for its 66 pages of 4 KiB). Safe while the owner records, from any thread: the write to a page is an atomic add of
+    /// Writes each page of the owner histogram's counts once (about 270 KiB, a large object the runtime takes fresh from
+    /// the OS, untouched), so no later sample takes a page fault there: a real-clock host's rows (issue 27: the first
+    /// fires of a rarely firing timer, pcnet's 5 s poll, paid 20-45 µs of faults each on its dispatcher, and every timer
+    /// due behind it waited for them). About 0.5 ms for its 66 pages of 4 KiB. Safe while the owner records, from any thread: the write to a page is an atomic add of
     /// zero to one count, which cannot lose the owner's plain increment of that count (issue 27, session twenty: a row
     /// first armed on a dispatcher is prefaulted this way on a thread-pool thread, <see cref="TimerActivity"/>):
     /// <code>

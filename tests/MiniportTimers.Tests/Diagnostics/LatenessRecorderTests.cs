@@ -158,7 +158,8 @@ public sealed class LatenessRecorderTests
     [LinuxFact]
     public void APrefaultedRecorder_TakesNoPageFault_WhereverItsFirstSamplesLand_AndAnswersAsAFreshOne()
     {
-        var warm = new LatenessRecorder(prefault: true);
+        var warm = new LatenessRecorder();
+        warm.Prefault();
         warm.Record(1); // compiles and claims, on another recorder: the path below is warm
         var samples = new List<long>();
         for (var value = 1L; value <= LatenessRecorder.HighestTrackableNanoseconds; value = checked(value * 2))
@@ -175,7 +176,8 @@ public sealed class LatenessRecorderTests
         var after = new byte[1024];
         for (var attempt = 0; attempt < 3 && (faultsPerTry.Count == 0 || faultsPerTry[^1] != 0); attempt++)
         {
-            recorder = new LatenessRecorder(prefault: true);
+            recorder = new LatenessRecorder();
+            recorder.Prefault();
             Assert.Equal(0, recorder.Count);
             Assert.Equal(0, recorder.MaxNanoseconds);
             var beforeLength = RandomAccess.Read(stat, before, 0);
