@@ -82,7 +82,7 @@ public sealed class LatenessRecorder
     /// fires of a rarely firing timer, pcnet's 5 s poll, paid 20-45 µs of faults each on its dispatcher, and every timer
     /// due behind it waited for them). About 0.5 ms for its 66 pages of 4 KiB. Safe while the owner records, from any thread: the write to a page is an atomic add of
     /// zero to one count, which cannot lose the owner's plain increment of that count (issue 27, session twenty: a row
-    /// first armed on a dispatcher is prefaulted this way on a thread-pool thread, <see cref="TimerActivity"/>):
+    /// first armed on a dispatcher is prefaulted this way on a thread of its own, a page a millisecond, <see cref="RecorderPrefaulter"/>):
     /// <code>
     ///   owner (Record, plain)               prefaulting thread
     ///   v = counts[i]                       lock xadd counts[i], 0: reads and writes back in one step, so it lands
@@ -92,23 +92,37 @@ public sealed class LatenessRecorder
     /// </code>
     /// A reader's percentile sees the same counts either way.
     /// </summary>
-    internal void Prefault() => Prefault(Math.Max(1, Environment.SystemPageSize / sizeof(long)));
+    internal void Prefault() => Prefault(PageStrideCounts);
 
-    /// <summary><see cref="Prefault()"/> with a stride of <paramref name="strideCounts"/> counts (tests: 1 touches every count).</summary>
-    internal void Prefault(int strideCounts)
+    /// <summary>The counts in a page of memory: the stride of <see cref="Prefault()"/>.</summary>
+    internal static int PageStrideCounts => Math.Max(1, Environment.SystemPageSize / sizeof(long));
+
+    /// <summary>
+    /// <see cref="Prefault()"/> with a stride of <paramref name="strideCounts"/> counts (tests: 1 touches every count),
+    /// calling <paramref name="betweenTouches"/> after each touch but the last (<see cref="RecorderPrefaulter"/>: a pause).
+    /// </summary>
+    internal void Prefault(int strideCounts, Action? betweenTouches = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(strideCounts);
         var counts = CountsOf(_owned);
         for (var i = 0; i < counts.Length; i += strideCounts)
         {
             Interlocked.Add(ref counts[i], 0);
+            betweenTouches?.Invoke();
         }
 
         if (counts.Length > 0)
         {
             Interlocked.Add(ref counts[^1], 0); // the last page, when the array does not start on a page boundary
         }
+
+        Volatile.Write(ref _prefaulted, 1);
     }
+
+    /// <summary>True once <see cref="Prefault()"/> has written every page (on whichever thread ran it).</summary>
+    internal bool IsPrefaulted => Volatile.Read(ref _prefaulted) != 0;
+
+    private int _prefaulted;
 
     /// <summary>The sum of the owner histogram's counts (tests: equals the owner's samples unless an increment was lost).</summary>
     internal long SumOfOwnedCounts()

@@ -9,9 +9,10 @@ internal enum RecorderPrefault
     /// <summary>Never: the samples take the faults (a virtual clock, where nothing measures them).</summary>
     None,
 
-    /// <summary>As the row is made, on the thread making it (about 1 ms for the row's two recorders).</summary>
+    /// <summary>As the row is made, on the thread making it (about 0.5 ms for the row's lateness recorder).</summary>
     Now,
 
-    /// <summary>On a thread-pool thread, while the row is already in use (a row made on a dispatcher thread).</summary>
+    /// <summary>A page a millisecond on a thread of its own (<see cref="RecorderPrefaulter"/>), while the row is already in
+    /// use (a row made on a dispatcher thread).</summary>
     InBackground,
 }

@@ -27,12 +27,14 @@ public sealed class TimerActivity : ITimerRow
     private LateFire? _worstFire;
     private PendingDispatchPath? _pendingDispatchPath;
 
-    private int _recordersPrefaulted;
+    private int _pastToleranceQueued;
 
     /// <summary>
-    /// Creates an empty row whose recorders' memory is touched as <paramref name="prefault"/> says (a real-clock host's
-    /// rows: <see cref="LatenessRecorder.Prefault()"/>): now, on the thread making the row, or on a thread-pool thread,
-    /// while the row is already in use (a row made on a dispatcher, whose other timers would wait 1 ms for it).
+    /// Creates an empty row whose lateness recorder's memory is touched as <paramref name="prefault"/> says (a real-clock
+    /// host's rows: <see cref="LatenessRecorder.Prefault()"/>): now, on the thread making the row, or a page a millisecond
+    /// on a thread of its own while the row is already in use (<see cref="RecorderPrefaulter"/>: a row made on a
+    /// dispatcher, whose other timers would wait 0.5 ms for it). The second recorder (<see cref="LatenessPastTolerance"/>),
+    /// which only a row that asked for a tolerance records into, is queued to that thread when its first tolerance is seen.
     /// </summary>
     internal TimerActivity(string kind, string callback, RecorderPrefault prefault = RecorderPrefault.None)
     {
@@ -44,10 +46,10 @@ public sealed class TimerActivity : ITimerRow
         switch (prefault)
         {
             case RecorderPrefault.Now:
-                PrefaultRecorders();
+                Lateness.Prefault();
                 break;
             case RecorderPrefault.InBackground:
-                ThreadPool.UnsafeQueueUserWorkItem(static row => row.PrefaultRecorders(), this, preferLocal: false);
+                RecorderPrefaulter.Queue(Lateness);
                 break;
         }
     }
@@ -55,16 +57,9 @@ public sealed class TimerActivity : ITimerRow
     /// <summary>How the row's recorders touch their memory (<see cref="RecorderPrefault"/>).</summary>
     internal RecorderPrefault Prefault { get; }
 
-    /// <summary>True once the row's recorders have touched their memory (at once for <see cref="RecorderPrefault.Now"/>;
-    /// for <see cref="RecorderPrefault.InBackground"/> when the thread-pool thread is done).</summary>
-    internal bool RecordersPrefaulted => Volatile.Read(ref _recordersPrefaulted) != 0;
-
-    private void PrefaultRecorders()
-    {
-        Lateness.Prefault();
-        LatenessPastTolerance.Prefault();
-        Volatile.Write(ref _recordersPrefaulted, 1);
-    }
+    /// <summary>True once the row's lateness recorder has touched its memory (at once for <see cref="RecorderPrefault.Now"/>;
+    /// for <see cref="RecorderPrefault.InBackground"/> when the prefaulting thread is done with it).</summary>
+    internal bool RecordersPrefaulted => Lateness.IsPrefaulted;
 
     /// <summary>The DDI that armed the timers of this row.</summary>
     public string Kind { get; }
@@ -211,6 +206,10 @@ public sealed class TimerActivity : ITimerRow
         if (toleranceNanoseconds > 0 && toleranceNanoseconds > Volatile.Read(ref _maxToleranceNanoseconds))
         {
             InterlockedMax(ref _maxToleranceNanoseconds, toleranceNanoseconds);
+            if (Prefault != RecorderPrefault.None && Interlocked.Exchange(ref _pastToleranceQueued, 1) == 0)
+            {
+                RecorderPrefaulter.Queue(LatenessPastTolerance); // the row's first tolerance (rare): its second recorder is used from now on
+            }
         }
 
         // Only rows that asked for a tolerance pay for the second record (most timers are exact: Lateness is their figure).

@@ -18,11 +18,12 @@ internal sealed class HostTimerRecords(MiniportHost host) : ITimerRecords, ITime
 
     /// <inheritdoc/>
     /// <remarks>
-    /// On a real clock a new row's recorders are prefaulted (<see cref="LatenessRecorder.Prefault()"/>): on the arming
-    /// thread, or, when the arming runs on a dispatcher thread (a timer first armed from a DPC or a callback), on a
-    /// thread-pool thread while the row is in use. There 0.5 ms per recorder would hold up every timer of that dispatcher
-    /// (issue 27: 0.9-1.6 ms of storahci's first DPCs when it did), and left untouched, the row's samples paid the faults
-    /// on the fire path: 20-58 µs in a 1 s watchdog's new-worst fires (nvme's IsDeviceRemoved, session twenty).
+    /// On a real clock a new row's lateness recorder is prefaulted (<see cref="LatenessRecorder.Prefault()"/>): on the
+    /// arming thread, or, when the arming runs on a dispatcher thread (a timer first armed from a DPC or a callback), a
+    /// page a millisecond on a thread of its own while the row is in use (<see cref="RecorderPrefaulter"/>). On the
+    /// dispatcher 0.5 ms per recorder would hold up every timer of it (issue 27: 0.9-1.6 ms of storahci's first DPCs when
+    /// it did), and left untouched, the row's samples paid the faults on the fire path: 20-58 µs in a 1 s watchdog's
+    /// new-worst fires (nvme's IsDeviceRemoved, session twenty).
     /// </remarks>
     public ITimerRow RowFor(string kind, Delegate callback) =>
         host.Diagnostics.TimerActivity.For(
