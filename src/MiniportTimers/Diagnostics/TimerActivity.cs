@@ -59,7 +59,7 @@ public sealed class TimerActivity : ITimerRow
 
     /// <summary>True once the row's lateness recorder has touched its memory (at once for <see cref="RecorderPrefault.Now"/>;
     /// for <see cref="RecorderPrefault.InBackground"/> when the prefaulting thread is done with it).</summary>
-    internal bool RecordersPrefaulted => Lateness.IsPrefaulted;
+    internal bool LatenessPrefaulted => Lateness.IsPrefaulted;
 
     /// <summary>The DDI that armed the timers of this row.</summary>
     public string Kind { get; }

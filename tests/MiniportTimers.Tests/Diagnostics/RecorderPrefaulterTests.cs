@@ -35,8 +35,8 @@ public sealed class RecorderPrefaulterTests
         var exact = new TimerActivity("StorPortRequestTimer", "Exact", RecorderPrefault.Now);
         var tolerant = new TimerActivity("StorPortRequestTimer", "Tolerant", RecorderPrefault.Now);
         var virtualClock = new TimerActivity("StorPortRequestTimer", "Virtual", RecorderPrefault.None);
-        Assert.True(exact.RecordersPrefaulted); // the lateness recorder, at once
-        Assert.False(virtualClock.RecordersPrefaulted);
+        Assert.True(exact.LatenessPrefaulted); // the lateness recorder, at once
+        Assert.False(virtualClock.LatenessPrefaulted);
 
         exact.CountFire(5_000, toleranceNanoseconds: 0);
         tolerant.CountFire(5_000, toleranceNanoseconds: 20_000_000);

@@ -9,9 +9,9 @@ namespace MiniportTimers.Tests.Hosting.Timers;
 /// <summary>
 /// Issue 27, sessions nineteen and twenty: where a host's timer rows touch their recorders' memory. On a real clock a row
 /// made on an ordinary thread (a timer first armed in HwInitialize, at PnP start) is prefaulted there; a row made on a
-/// dispatcher (a timer first armed from a DPC or a callback) is prefaulted on a thread-pool thread, since 0.5 ms per
-/// recorder there would hold up every timer of that dispatcher, and untouched, its samples took the faults on the fire
-/// path; on a virtual clock nothing is prefaulted (no fire path measures faults there).
+/// dispatcher (a timer first armed from a DPC or a callback) is prefaulted a page a millisecond on a thread of its own
+/// (RecorderPrefaulter), since 0.5 ms per recorder there would hold up every timer of that dispatcher, and untouched,
+/// its samples took the faults on the fire path; on a virtual clock nothing is prefaulted (no fire path measures faults there).
 /// </summary>
 public sealed class HostTimerRecordsTests
 {
@@ -30,10 +30,10 @@ public sealed class HostTimerRecordsTests
         Assert.Equal(STOR_STATUS_SUCCESS, armedInCallback);
 
         Assert.Equal(RecorderPrefault.Now, Row(host, nameof(OuterCallback)).Prefault);
-        Assert.True(Row(host, nameof(OuterCallback)).RecordersPrefaulted);
+        Assert.True(Row(host, nameof(OuterCallback)).LatenessPrefaulted);
         var innerRow = Row(host, nameof(InnerCallback));
         Assert.Equal(RecorderPrefault.InBackground, innerRow.Prefault);
-        Assert.True(SpinWait.SpinUntil(() => innerRow.RecordersPrefaulted, TimeSpan.FromSeconds(30)), "the thread pool prefaulted the row made in the callback");
+        Assert.True(SpinWait.SpinUntil(() => innerRow.LatenessPrefaulted, TimeSpan.FromSeconds(30)), "the prefaulting thread prefaulted the row made in the callback");
         Assert.Equal(1, innerRow.Fires);
 
         void OuterCallback(object? e, object? context) => armedInCallback = StorPortRequestTimer(e, inner, InnerCallback, null, 1_000, 0);
@@ -52,7 +52,7 @@ public sealed class HostTimerRecordsTests
         engine.AdvanceBy(1_000_000);
         Assert.Equal(1, Row(host, nameof(Callback)).Fires);
         Assert.Equal(RecorderPrefault.None, Row(host, nameof(Callback)).Prefault);
-        Assert.False(Row(host, nameof(Callback)).RecordersPrefaulted);
+        Assert.False(Row(host, nameof(Callback)).LatenessPrefaulted);
 
         static void Callback(object? e, object? context)
         {
