@@ -120,11 +120,11 @@ public sealed class LatenessRecorderTests
         });
         toucher.Start();
 
-        // At least three million samples, and on until the other thread has made ten passes over the counts while this
+        // At least a million samples, and on until the other thread has made ten passes over the counts while this
         // one recorded (a loaded machine may start it late).
         var samples = 0L;
         var touchesWhileRecording = -1;
-        while (samples < 3_000_000 || touchesWhileRecording < 10)
+        while (samples < 1_000_000 || touchesWhileRecording < 10)
         {
             if (touchesWhileRecording < 0 && Volatile.Read(ref touches) > 0)
             {
